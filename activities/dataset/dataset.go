@@ -1,0 +1,180 @@
+// Package dataset loads billrun's master data and billable sources from a JSON file:
+// validate everything first, naming the record and field of every problem, then write it
+// all in one transaction, or nothing.
+package dataset
+
+import (
+	"github.com/shopspring/decimal"
+)
+
+// Dataset is the import file's shape (documented in the README, example in examples/).
+type Dataset struct {
+	Currencies   []Currency    `json:"currencies"`
+	Issuers      []Issuer      `json:"issuers"`
+	PaymentTerms []PaymentTerm `json:"payment_terms"`
+	Customers    []Customer    `json:"customers"`
+	Items        []Item        `json:"items"`
+	Warehouses   []Warehouse   `json:"warehouses"`
+	Stock        []Stock       `json:"stock"`
+	Series       []Series      `json:"series"`
+	Orders       []Order       `json:"orders"`
+	Contracts    []Contract    `json:"contracts"`
+	BillingPlans []BillingPlan `json:"billing_plans"`
+}
+
+type Currency struct {
+	Code     string `json:"code"`
+	Decimals int    `json:"decimals"`
+}
+
+type Issuer struct {
+	Code         string `json:"code"`
+	RFC          string `json:"rfc"`
+	Name         string `json:"name"`
+	FiscalRegime string `json:"fiscal_regime"`
+	PostalCode   string `json:"postal_code"`
+	Currency     string `json:"currency"`
+	Email        string `json:"email"`
+}
+
+type PaymentTerm struct {
+	Code       string `json:"code"`
+	Kind       string `json:"kind"` // cash, credit, none
+	Days       int    `json:"days"`
+	FormaPago  string `json:"forma_pago"`
+	MetodoPago string `json:"metodo_pago"`
+}
+
+type Customer struct {
+	Code            string          `json:"code"`
+	Name            string          `json:"name"`
+	TaxID           string          `json:"tax_id"`
+	TaxIDKind       string          `json:"tax_id_kind"` // tax_registration, national_id, foreign, generic
+	FiscalRegime    string          `json:"fiscal_regime"`
+	PostalCode      string          `json:"postal_code"`
+	CFDIUse         string          `json:"cfdi_use"`
+	Email           string          `json:"email"`
+	DefaultDiscount decimal.Decimal `json:"default_discount"`
+	PaymentTerms    string          `json:"payment_terms"`
+	InvoicingMethod string          `json:"invoicing_method"` // combined (default), per-order
+	GroupedBilling  bool            `json:"grouped_billing"`
+	Generic         bool            `json:"generic"`
+}
+
+type Item struct {
+	Code               string           `json:"code"`
+	Description        string           `json:"description"`
+	UnitPrice          decimal.Decimal  `json:"unit_price"`
+	VATRate            *decimal.Decimal `json:"vat_rate"` // null: the item's tax setup is missing
+	ExciseRate         decimal.Decimal  `json:"excise_rate"`
+	VATWithholdingRate decimal.Decimal  `json:"vat_withholding_rate"`
+	ISRWithholdingRate decimal.Decimal  `json:"isr_withholding_rate"`
+	ProductCode        string           `json:"product_code"`
+	UnitCode           string           `json:"unit_code"`
+	UnitName           string           `json:"unit_name"`
+	Stocked            *bool            `json:"stocked"` // default true
+}
+
+type Warehouse struct {
+	Code string `json:"code"`
+	Name string `json:"name"`
+}
+
+type Stock struct {
+	Warehouse string          `json:"warehouse"`
+	Item      string          `json:"item"`
+	OnHand    decimal.Decimal `json:"on_hand"`
+	Committed decimal.Decimal `json:"committed"`
+}
+
+type Series struct {
+	Code               string `json:"code"`
+	Issuer             string `json:"issuer"`
+	DocumentKind       string `json:"document_kind"` // invoice, ticket, credit_note
+	NextNumber         int64  `json:"next_number"`
+	MaxLines           int    `json:"max_lines"`
+	ClosingDate        string `json:"closing_date"`
+	AllowNegativeStock bool   `json:"allow_negative_stock"`
+	DischargeStock     *bool  `json:"discharge_stock"` // default true
+}
+
+type Order struct {
+	Number       int64       `json:"number"`
+	Customer     string      `json:"customer"`
+	Series       string      `json:"series"`
+	Warehouse    string      `json:"warehouse"`
+	Currency     string      `json:"currency"`
+	PaymentTerms string      `json:"payment_terms"` // default: the customer's
+	Date         string      `json:"date"`
+	Status       string      `json:"status"` // default approved
+	Lines        []OrderLine `json:"lines"`
+}
+
+type OrderLine struct {
+	Item           string           `json:"item"`
+	Ordered        decimal.Decimal  `json:"ordered"`
+	ToInvoice      *decimal.Decimal `json:"to_invoice"` // default: all of ordered
+	Invoiced       decimal.Decimal  `json:"invoiced"`
+	Delivered      decimal.Decimal  `json:"delivered"`
+	Price          *decimal.Decimal `json:"price"` // default: the item's unit price
+	Discount       *decimal.Decimal `json:"discount"`
+	StockCommitted bool             `json:"stock_committed"`
+}
+
+type Contract struct {
+	Number       string         `json:"number"`
+	Partner      string         `json:"partner"`
+	Payer        string         `json:"payer"` // default: the partner
+	Series       string         `json:"series"`
+	Currency     string         `json:"currency"`
+	PaymentTerms string         `json:"payment_terms"`
+	Warehouse    string         `json:"warehouse"`
+	Lines        []ContractLine `json:"lines"`
+}
+
+type ContractLine struct {
+	Item         string          `json:"item"`
+	Description  string          `json:"description"`
+	Quantity     decimal.Decimal `json:"quantity"`
+	Price        decimal.Decimal `json:"price"`
+	Discount     decimal.Decimal `json:"discount"`
+	Installments []Installment   `json:"installments"`
+}
+
+type Installment struct {
+	Due           string `json:"due"`
+	State         string `json:"state"` // draft, complete
+	Recurring     *bool  `json:"recurring"`
+	ExpenseReport string `json:"expense_report"`
+	Activity      string `json:"activity"`
+}
+
+type BillingPlan struct {
+	Code         string          `json:"code"`
+	Customer     string          `json:"customer"`
+	Contract     string          `json:"contract"`
+	Series       string          `json:"series"`
+	Currency     string          `json:"currency"`
+	PaymentTerms string          `json:"payment_terms"`
+	Warehouse    string          `json:"warehouse"`
+	Every        int             `json:"every"`
+	Unit         string          `json:"unit"` // day, week, month
+	Start        string          `json:"start"`
+	End          string          `json:"end"`
+	Dates        []string        `json:"dates"` // instead of a periodic rule
+	Items        []PlanItem      `json:"items"`
+	Entities     []BillingEntity `json:"entities"` // default: the customer at 100
+}
+
+type PlanItem struct {
+	Item        string          `json:"item"`
+	Description string          `json:"description"`
+	Quantity    decimal.Decimal `json:"quantity"`
+	Price       decimal.Decimal `json:"price"`
+	Discount    decimal.Decimal `json:"discount"`
+}
+
+type BillingEntity struct {
+	Customer string          `json:"customer"`
+	Quota    decimal.Decimal `json:"quota"`
+}

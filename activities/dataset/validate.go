@@ -1,0 +1,349 @@
+package dataset
+
+import (
+	"fmt"
+	"regexp"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"billrun/activities/rules"
+)
+
+// Known holds codes that already exist in the database, so a file may refer to them.
+type Known struct {
+	Currencies, Issuers, PaymentTerms, Customers, Items, Warehouses, Series, Contracts map[string]bool
+}
+
+// Problem is one mistake in the file: which record, which field, what is wrong.
+type Problem struct {
+	Record string `json:"record"`
+	Field  string `json:"field"`
+	Error  string `json:"error"`
+}
+
+func (p Problem) String() string { return p.Record + ": " + p.Field + ": " + p.Error }
+
+type checker struct {
+	probs []Problem
+	rec   string
+}
+
+func (c *checker) add(field, format string, args ...any) {
+	c.probs = append(c.probs, Problem{Record: c.rec, Field: field, Error: fmt.Sprintf(format, args...)})
+}
+
+func (c *checker) required(field, v string) {
+	if v == "" {
+		c.add(field, "is required")
+	}
+}
+
+func (c *checker) oneOf(field, v string, allowed ...string) {
+	for _, a := range allowed {
+		if v == a {
+			return
+		}
+	}
+	c.add(field, "%q is not one of %v", v, allowed)
+}
+
+func (c *checker) ref(field, v string, kind string, sets ...map[string]bool) {
+	if v == "" {
+		c.add(field, "is required")
+		return
+	}
+	for _, s := range sets {
+		if s[v] {
+			return
+		}
+	}
+	c.add(field, "unknown %s %q", kind, v)
+}
+
+func (c *checker) percent(field string, v decimal.Decimal) {
+	if v.IsNegative() || v.GreaterThan(decimal.NewFromInt(100)) {
+		c.add(field, "%s is outside 0..100", v)
+	}
+}
+
+func (c *checker) date(field, v string) (time.Time, bool) {
+	t, err := time.Parse(time.DateOnly, v)
+	if err != nil {
+		c.add(field, "%q is not a date (YYYY-MM-DD)", v)
+		return t, false
+	}
+	return t, true
+}
+
+func (c *checker) unique(seen map[string]bool, field, v string) {
+	if v != "" && seen[v] {
+		c.add(field, "%q appears twice in the file", v)
+	}
+	seen[v] = true
+}
+
+var (
+	rfcPattern      = regexp.MustCompile(`^[A-ZÑ&]{3,4}[0-9]{6}[A-Z0-9]{3}$`)
+	currencyPattern = regexp.MustCompile(`^[A-Z]{3}$`)
+)
+
+// Validate checks the whole dataset against itself and what the database knows, and returns
+// every problem, in file order.
+func Validate(d *Dataset, known Known) []Problem {
+	c := &checker{}
+	set := func(codes ...string) map[string]bool {
+		m := map[string]bool{}
+		for _, s := range codes {
+			m[s] = true
+		}
+		return m
+	}
+	cur, iss, terms, cust, items, whs, ser, ctr := set(), set(), set(), set(), set(), set(), set(), set()
+	termKind := map[string]string{}
+	generic := map[string]bool{}
+
+	for i, x := range d.Currencies {
+		c.rec = fmt.Sprintf("currencies[%d] (%s)", i, x.Code)
+		if !currencyPattern.MatchString(x.Code) {
+			c.add("code", "%q is not a three-letter ISO currency code", x.Code)
+		}
+		if x.Decimals < 0 || x.Decimals > 4 {
+			c.add("decimals", "%d is outside 0..4", x.Decimals)
+		}
+		c.unique(cur, "code", x.Code)
+	}
+	for i, x := range d.Issuers {
+		c.rec = fmt.Sprintf("issuers[%d] (%s)", i, x.Code)
+		c.required("code", x.Code)
+		if !rfcPattern.MatchString(x.RFC) {
+			c.add("rfc", "%q is not an RFC", x.RFC)
+		}
+		c.required("name", x.Name)
+		c.required("fiscal_regime", x.FiscalRegime)
+		c.required("postal_code", x.PostalCode)
+		c.ref("currency", x.Currency, "currency", cur, known.Currencies)
+		c.unique(iss, "code", x.Code)
+	}
+	for i, x := range d.PaymentTerms {
+		c.rec = fmt.Sprintf("payment_terms[%d] (%s)", i, x.Code)
+		c.required("code", x.Code)
+		c.oneOf("kind", x.Kind, "cash", "credit", "none")
+		if x.Days < 0 {
+			c.add("days", "%d is negative", x.Days)
+		}
+		if x.MetodoPago != "" {
+			c.oneOf("metodo_pago", x.MetodoPago, "PUE", "PPD")
+		}
+		c.unique(terms, "code", x.Code)
+		termKind[x.Code] = x.Kind
+	}
+	for i, x := range d.Customers {
+		c.rec = fmt.Sprintf("customers[%d] (%s)", i, x.Code)
+		c.required("code", x.Code)
+		c.required("name", x.Name)
+		c.oneOf("tax_id_kind", x.TaxIDKind, "tax_registration", "national_id", "foreign", "generic")
+		if x.TaxIDKind == "tax_registration" && !rfcPattern.MatchString(x.TaxID) {
+			c.add("tax_id", "%q is not an RFC", x.TaxID)
+		}
+		c.percent("default_discount", x.DefaultDiscount)
+		c.ref("payment_terms", x.PaymentTerms, "payment terms", terms, known.PaymentTerms)
+		if x.Generic && termKind[x.PaymentTerms] == "credit" {
+			c.add("payment_terms", "credit terms are refused for the generic customer")
+		}
+		if x.InvoicingMethod != "" {
+			c.oneOf("invoicing_method", x.InvoicingMethod, rules.MethodCombined, rules.MethodPerOrder)
+		}
+		c.unique(cust, "code", x.Code)
+		generic[x.Code] = x.Generic
+	}
+	for i, x := range d.Items {
+		c.rec = fmt.Sprintf("items[%d] (%s)", i, x.Code)
+		c.required("code", x.Code)
+		c.required("description", x.Description)
+		if x.UnitPrice.IsNegative() {
+			c.add("unit_price", "%s is negative", x.UnitPrice)
+		}
+		if x.VATRate != nil {
+			c.percent("vat_rate", *x.VATRate)
+		}
+		c.percent("excise_rate", x.ExciseRate)
+		c.percent("vat_withholding_rate", x.VATWithholdingRate)
+		c.percent("isr_withholding_rate", x.ISRWithholdingRate)
+		c.unique(items, "code", x.Code)
+	}
+	for i, x := range d.Warehouses {
+		c.rec = fmt.Sprintf("warehouses[%d] (%s)", i, x.Code)
+		c.required("code", x.Code)
+		c.required("name", x.Name)
+		c.unique(whs, "code", x.Code)
+	}
+	stockSeen := set()
+	for i, x := range d.Stock {
+		c.rec = fmt.Sprintf("stock[%d] (%s/%s)", i, x.Warehouse, x.Item)
+		c.ref("warehouse", x.Warehouse, "warehouse", whs, known.Warehouses)
+		c.ref("item", x.Item, "item", items, known.Items)
+		if x.Committed.IsNegative() {
+			c.add("committed", "%s is negative", x.Committed)
+		}
+		c.unique(stockSeen, "warehouse/item", x.Warehouse+"/"+x.Item)
+	}
+	for i, x := range d.Series {
+		c.rec = fmt.Sprintf("series[%d] (%s)", i, x.Code)
+		c.required("code", x.Code)
+		c.ref("issuer", x.Issuer, "issuer", iss, known.Issuers)
+		c.oneOf("document_kind", x.DocumentKind, "invoice", "ticket", "credit_note")
+		if x.NextNumber < 0 {
+			c.add("next_number", "%d is negative", x.NextNumber)
+		}
+		if x.MaxLines < 0 {
+			c.add("max_lines", "%d is negative", x.MaxLines)
+		}
+		if x.ClosingDate != "" {
+			c.date("closing_date", x.ClosingDate)
+		}
+		c.unique(ser, "code", x.Code)
+	}
+	orderSeen := set()
+	for i, x := range d.Orders {
+		c.rec = fmt.Sprintf("orders[%d] (number %d)", i, x.Number)
+		if x.Number <= 0 {
+			c.add("number", "%d must be positive", x.Number)
+		}
+		c.unique(orderSeen, "number", fmt.Sprint(x.Number))
+		c.ref("customer", x.Customer, "customer", cust, known.Customers)
+		c.ref("series", x.Series, "series", ser, known.Series)
+		c.ref("warehouse", x.Warehouse, "warehouse", whs, known.Warehouses)
+		c.ref("currency", x.Currency, "currency", cur, known.Currencies)
+		if x.PaymentTerms != "" {
+			c.ref("payment_terms", x.PaymentTerms, "payment terms", terms, known.PaymentTerms)
+			if generic[x.Customer] && termKind[x.PaymentTerms] == "credit" {
+				c.add("payment_terms", "credit terms are refused for the generic customer")
+			}
+		}
+		c.date("date", x.Date)
+		if x.Status != "" {
+			c.oneOf("status", x.Status, "draft", "approved", "fulfilled", "cancelled")
+		}
+		if len(x.Lines) == 0 {
+			c.add("lines", "an order needs at least one line")
+		}
+		rec := c.rec
+		for j, l := range x.Lines {
+			c.rec = fmt.Sprintf("%s lines[%d]", rec, j)
+			c.ref("item", l.Item, "item", items, known.Items)
+			if l.Ordered.Sign() <= 0 {
+				c.add("ordered", "%s must be positive", l.Ordered)
+			}
+			toInv := l.Ordered.Sub(l.Invoiced)
+			if l.ToInvoice != nil {
+				toInv = *l.ToInvoice
+			}
+			if toInv.IsNegative() || l.Invoiced.IsNegative() || l.Delivered.IsNegative() {
+				c.add("to_invoice", "quantities must not be negative")
+			} else if toInv.Add(l.Invoiced).GreaterThan(l.Ordered) {
+				c.add("to_invoice", "%s to invoice plus %s invoiced exceeds %s ordered", toInv, l.Invoiced, l.Ordered)
+			}
+			if l.Price != nil && l.Price.IsNegative() {
+				c.add("price", "%s is negative", *l.Price)
+			}
+			if l.Discount != nil {
+				c.percent("discount", *l.Discount)
+			}
+		}
+	}
+	for i, x := range d.Contracts {
+		c.rec = fmt.Sprintf("contracts[%d] (%s)", i, x.Number)
+		c.required("number", x.Number)
+		c.unique(ctr, "number", x.Number)
+		c.ref("partner", x.Partner, "customer", cust, known.Customers)
+		if x.Payer != "" {
+			c.ref("payer", x.Payer, "customer", cust, known.Customers)
+		}
+		c.ref("series", x.Series, "series", ser, known.Series)
+		c.ref("currency", x.Currency, "currency", cur, known.Currencies)
+		c.ref("payment_terms", x.PaymentTerms, "payment terms", terms, known.PaymentTerms)
+		if x.Warehouse != "" {
+			c.ref("warehouse", x.Warehouse, "warehouse", whs, known.Warehouses)
+		}
+		rec := c.rec
+		for j, l := range x.Lines {
+			c.rec = fmt.Sprintf("%s lines[%d]", rec, j)
+			c.ref("item", l.Item, "item", items, known.Items)
+			if l.Quantity.Sign() <= 0 {
+				c.add("quantity", "%s must be positive", l.Quantity)
+			}
+			if l.Price.IsNegative() {
+				c.add("price", "%s is negative", l.Price)
+			}
+			c.percent("discount", l.Discount)
+			lrec := c.rec
+			for k, in := range l.Installments {
+				c.rec = fmt.Sprintf("%s installments[%d]", lrec, k)
+				c.date("due", in.Due)
+				c.oneOf("state", in.State, "draft", "complete")
+			}
+		}
+	}
+	planSeen := set()
+	for i, x := range d.BillingPlans {
+		c.rec = fmt.Sprintf("billing_plans[%d] (%s)", i, x.Code)
+		c.required("code", x.Code)
+		c.unique(planSeen, "code", x.Code)
+		c.ref("customer", x.Customer, "customer", cust, known.Customers)
+		if x.Contract != "" {
+			c.ref("contract", x.Contract, "contract", ctr, known.Contracts)
+		}
+		c.ref("series", x.Series, "series", ser, known.Series)
+		c.ref("currency", x.Currency, "currency", cur, known.Currencies)
+		c.ref("payment_terms", x.PaymentTerms, "payment terms", terms, known.PaymentTerms)
+		if x.Warehouse != "" {
+			c.ref("warehouse", x.Warehouse, "warehouse", whs, known.Warehouses)
+		}
+		if len(x.Dates) > 0 {
+			if x.Every != 0 || x.Unit != "" {
+				c.add("dates", "give either dates or a periodic rule (every, unit, start, end), not both")
+			}
+			for j, dt := range x.Dates {
+				c.date(fmt.Sprintf("dates[%d]", j), dt)
+			}
+		} else {
+			s, ok1 := c.date("start", x.Start)
+			e, ok2 := c.date("end", x.End)
+			if ok1 && ok2 {
+				if _, err := rules.PeriodicDates(s, e, x.Every, x.Unit); err != nil {
+					c.add("rule", "%s", err)
+				}
+			}
+		}
+		if len(x.Items) == 0 {
+			c.add("items", "a plan needs at least one item")
+		}
+		rec := c.rec
+		for j, it := range x.Items {
+			c.rec = fmt.Sprintf("%s items[%d]", rec, j)
+			c.ref("item", it.Item, "item", items, known.Items)
+			if it.Quantity.Sign() <= 0 {
+				c.add("quantity", "%s must be positive", it.Quantity)
+			}
+			c.percent("discount", it.Discount)
+		}
+		c.rec = rec
+		if len(x.Entities) > 0 {
+			sum := decimal.Zero
+			for j, en := range x.Entities {
+				c.rec = fmt.Sprintf("%s entities[%d]", rec, j)
+				c.ref("customer", en.Customer, "customer", cust, known.Customers)
+				if en.Quota.Sign() <= 0 || en.Quota.GreaterThan(decimal.NewFromInt(100)) {
+					c.add("quota", "%s is outside (0, 100]", en.Quota)
+				}
+				sum = sum.Add(en.Quota)
+			}
+			c.rec = rec
+			if !sum.Equal(decimal.NewFromInt(100)) {
+				c.add("entities", "quotas sum to %s, not 100", sum)
+			}
+		}
+	}
+	return c.probs
+}

@@ -1,0 +1,118 @@
+package rules
+
+import (
+	"fmt"
+	"sort"
+)
+
+// Grouping options of a batch (SPEC §2).
+const (
+	GroupNone        = "none"         // one invoice per source document
+	GroupByEntity    = "by-entity"    // all of a payer's lines together, payer then partner
+	GroupPerCustomer = "per-customer" // each payer's own preference
+)
+
+// Invoicing methods of a customer (seed 001): whether several source documents may share an invoice.
+const (
+	MethodCombined = "combined"
+	MethodPerOrder = "per-order"
+)
+
+// Billable is one line ready to invoice, with every field grouping looks at.
+type Billable struct {
+	SourceKind string // order_line, installment, plan_event
+	SourceID   int64
+	SourceDoc  string // the source document: "order 1001", "contract C-7", "plan P-1 event 2026-01-01"
+	LineNo     int    // position inside the source document
+
+	Issuer       string
+	Series       string
+	DocumentKind string
+	Payer        string
+	Partner      string
+	Currency     string
+	PaymentTerms string
+
+	PayerMethod  string // the payer's invoicing method
+	PayerGrouped bool   // the payer asks for grouped billing (seed 003)
+}
+
+// hardKey holds what lines never share an invoice across: issuer, series and document kind,
+// payer, currency and payment terms.
+func (b Billable) hardKey() string {
+	return fmt.Sprintf("%s\x00%s\x00%s\x00%s\x00%s\x00%s", b.Issuer, b.Series, b.DocumentKind, b.Payer, b.Currency, b.PaymentTerms)
+}
+
+// PerDocument tells whether this line's invoice must hold only its own source document.
+// The most restrictive of the batch option and the payer's invoicing method wins.
+func PerDocument(option string, b Billable) bool {
+	switch {
+	case option == GroupNone:
+		return true
+	case b.PayerMethod == MethodPerOrder:
+		return true
+	case option == GroupPerCustomer:
+		return !b.PayerGrouped
+	default: // by-entity with a payer that accepts combined invoices
+		return false
+	}
+}
+
+// ValidGrouping reports whether option names a grouping.
+func ValidGrouping(option string) bool {
+	return option == GroupNone || option == GroupByEntity || option == GroupPerCustomer
+}
+
+// Group splits lines into invoices. Every line lands in exactly one group; lines of a
+// group share the hard key; a group holds at most maxLines lines (0: no limit). Groups and
+// their lines come out in a stable order: hard key, payer, partner, source document, line.
+func Group(lines []Billable, option string, maxLines int) [][]Billable {
+	sorted := make([]Billable, len(lines))
+	copy(sorted, lines)
+	sort.SliceStable(sorted, func(i, j int) bool {
+		a, b := sorted[i], sorted[j]
+		if ka, kb := a.hardKey(), b.hardKey(); ka != kb {
+			return ka < kb
+		}
+		if a.Partner != b.Partner {
+			return a.Partner < b.Partner
+		}
+		if a.SourceDoc != b.SourceDoc {
+			return a.SourceDoc < b.SourceDoc
+		}
+		if a.LineNo != b.LineNo {
+			return a.LineNo < b.LineNo
+		}
+		if a.SourceKind != b.SourceKind {
+			return a.SourceKind < b.SourceKind
+		}
+		return a.SourceID < b.SourceID
+	})
+
+	groupKey := func(b Billable) string {
+		if PerDocument(option, b) {
+			return b.hardKey() + "\x00" + b.SourceDoc
+		}
+		return b.hardKey()
+	}
+	var keys []string
+	byKey := map[string][]Billable{}
+	for _, b := range sorted {
+		k := groupKey(b)
+		if _, ok := byKey[k]; !ok {
+			keys = append(keys, k)
+		}
+		byKey[k] = append(byKey[k], b)
+	}
+
+	var out [][]Billable
+	for _, k := range keys { // keys keep the sorted order: no map-order dependence
+		g := byKey[k]
+		for maxLines > 0 && len(g) > maxLines {
+			out = append(out, g[:maxLines:maxLines])
+			g = g[maxLines:]
+		}
+		out = append(out, g)
+	}
+	return out
+}

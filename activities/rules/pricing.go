@@ -1,0 +1,143 @@
+package rules
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/shopspring/decimal"
+)
+
+var (
+	hundred   = decimal.NewFromInt(100)
+	nearlyAll = decimal.RequireFromString("99.99")
+)
+
+// TaxProfile is an item's taxes in percent. A nil VATRate means the item's tax setup is missing.
+type TaxProfile struct {
+	VATRate            *decimal.Decimal
+	ExciseRate         decimal.Decimal
+	VATWithholdingRate decimal.Decimal
+	ISRWithholdingRate decimal.Decimal
+}
+
+// PricingPolicy holds a batch's pricing switches (seed 002).
+type PricingPolicy struct {
+	// Discount9999Is100 applies a 100 % discount to lines discounted 99.99 %.
+	Discount9999Is100 bool
+}
+
+// LineInput is what pricing needs of one billable line.
+type LineInput struct {
+	Item        string // for error messages
+	Quantity    decimal.Decimal
+	UnitPrice   decimal.Decimal
+	DiscountPct decimal.Decimal // already resolved: the line's own, else the customer's default
+	Tax         TaxProfile
+}
+
+// LineAmounts is a priced line. Every amount is rounded half-up to the currency's decimals.
+type LineAmounts struct {
+	DiscountPct        decimal.Decimal
+	Amount             decimal.Decimal
+	Discount           decimal.Decimal
+	Subtotal           decimal.Decimal
+	VATRate            decimal.Decimal
+	VAT                decimal.Decimal
+	ExciseRate         decimal.Decimal
+	Excise             decimal.Decimal
+	VATWithholdingRate decimal.Decimal
+	VATWithheld        decimal.Decimal
+	ISRWithholdingRate decimal.Decimal
+	ISRWithheld        decimal.Decimal
+	Total              decimal.Decimal
+}
+
+// ErrTaxSetup marks a line whose item has no usable tax profile: a business error.
+var ErrTaxSetup = errors.New("tax setup")
+
+// ResolveDiscount picks the line's discount, else the customer's default (seed 004).
+func ResolveDiscount(line *decimal.Decimal, customerDefault decimal.Decimal) decimal.Decimal {
+	if line != nil {
+		return *line
+	}
+	return customerDefault
+}
+
+// RoundMoney rounds half-up (away from zero) to the currency's decimals.
+func RoundMoney(d decimal.Decimal, decimals int32) decimal.Decimal {
+	return d.Round(decimals)
+}
+
+func pct(base, rate decimal.Decimal, decimals int32) decimal.Decimal {
+	return RoundMoney(base.Mul(rate).Div(hundred), decimals)
+}
+
+// PriceLine prices one line (seed 004): amount = qty × price; discount from the resolved
+// percentage; subtotal = amount − discount; VAT, excise and both withholdings on the
+// subtotal; total = subtotal + VAT + excise − withholdings. Each figure is rounded per line.
+func PriceLine(in LineInput, decimals int32, p PricingPolicy) (LineAmounts, error) {
+	if in.Tax.VATRate == nil {
+		return LineAmounts{}, fmt.Errorf("%w: item %s has no VAT rate in its tax profile", ErrTaxSetup, in.Item)
+	}
+	rates := []struct {
+		name string
+		rate decimal.Decimal
+	}{
+		{"VAT rate", *in.Tax.VATRate}, {"excise rate", in.Tax.ExciseRate},
+		{"VAT withholding rate", in.Tax.VATWithholdingRate}, {"ISR withholding rate", in.Tax.ISRWithholdingRate},
+	}
+	for _, r := range rates {
+		if r.rate.IsNegative() || r.rate.GreaterThan(hundred) {
+			return LineAmounts{}, fmt.Errorf("%w: item %s has %s %s, outside 0..100", ErrTaxSetup, in.Item, r.name, r.rate)
+		}
+	}
+	if in.Quantity.Sign() <= 0 {
+		return LineAmounts{}, fmt.Errorf("item %s: quantity %s must be positive", in.Item, in.Quantity)
+	}
+	if in.UnitPrice.IsNegative() {
+		return LineAmounts{}, fmt.Errorf("item %s: unit price %s must not be negative", in.Item, in.UnitPrice)
+	}
+	d := in.DiscountPct
+	if d.IsNegative() || d.GreaterThan(hundred) {
+		return LineAmounts{}, fmt.Errorf("item %s: discount %s %% outside 0..100", in.Item, d)
+	}
+	if p.Discount9999Is100 && d.Equal(nearlyAll) {
+		d = hundred
+	}
+	var a LineAmounts
+	a.DiscountPct = d
+	a.Amount = RoundMoney(in.Quantity.Mul(in.UnitPrice), decimals)
+	a.Discount = pct(a.Amount, d, decimals)
+	a.Subtotal = a.Amount.Sub(a.Discount)
+	a.VATRate = *in.Tax.VATRate
+	a.VAT = pct(a.Subtotal, a.VATRate, decimals)
+	a.ExciseRate = in.Tax.ExciseRate
+	a.Excise = pct(a.Subtotal, a.ExciseRate, decimals)
+	a.VATWithholdingRate = in.Tax.VATWithholdingRate
+	a.VATWithheld = pct(a.Subtotal, a.VATWithholdingRate, decimals)
+	a.ISRWithholdingRate = in.Tax.ISRWithholdingRate
+	a.ISRWithheld = pct(a.Subtotal, a.ISRWithholdingRate, decimals)
+	a.Total = a.Subtotal.Add(a.VAT).Add(a.Excise).Sub(a.VATWithheld).Sub(a.ISRWithheld)
+	return a, nil
+}
+
+// Totals are an invoice's sums of its rounded lines.
+type Totals struct {
+	Amount, Discount, Subtotal, VAT, Excise, VATWithheld, ISRWithheld, Total decimal.Decimal
+}
+
+// SumLines adds priced lines into invoice totals.
+func SumLines(lines []LineAmounts) Totals {
+	var t Totals
+	for _, l := range lines {
+		t.Amount = t.Amount.Add(l.Amount)
+		t.Discount = t.Discount.Add(l.Discount)
+		t.Subtotal = t.Subtotal.Add(l.Subtotal)
+		t.VAT = t.VAT.Add(l.VAT)
+		t.Excise = t.Excise.Add(l.Excise)
+		t.VATWithheld = t.VATWithheld.Add(l.VATWithheld)
+		t.ISRWithheld = t.ISRWithheld.Add(l.ISRWithheld)
+		t.Total = t.Total.Add(l.Total)
+	}
+	return t
+}

@@ -1,0 +1,229 @@
+#!/usr/bin/env bash
+# billrun's local stack: PostgreSQL (a private cluster), the Temporal dev server with its
+# Web UI, and the Mailpit SMTP sink. Installs what is missing, starts what is not running,
+# and stops what it started (by pid). Two profiles keep a running demo and the tests apart.
+#
+#   scripts/stack.sh up   demo|test   install, start, write .dev/PROFILE/env
+#   scripts/stack.sh down demo|test   stop what up started
+#   scripts/stack.sh env  demo|test   print the profile's environment (source it)
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+TOOLS=${BILLRUN_TOOLS:-$HOME/.cache/billrun/tools}
+TEMPORAL_VERSION=v1.5.1
+MAILPIT_VERSION=v1.28.0
+TEMPORAL_BIN=$TOOLS/temporal@$TEMPORAL_VERSION/temporal
+MAILPIT_BIN=$TOOLS/mailpit@$MAILPIT_VERSION/mailpit
+SEARCH_ATTRIBUTES=(BillrunBatchId=Keyword BillrunBatchStatus=Keyword BillrunInvoicesTotal=Int
+  BillrunInvoicesCompleted=Int BillrunInvoicesFailed=Int BillrunCustomer=Keyword BillrunInvoiceStatus=Keyword)
+
+log() { printf '[stack] %s\n' "$*" >&2; }
+die() { printf '[stack] error: %s\n' "$*" >&2; exit 1; }
+
+profile_ports() { # base ports per profile: demo uses the usual ones, test sits beside them
+  case "$1" in
+    demo) PG_BASE=55432 TEMPORAL_BASE=7233 UI_BASE=8233 SMTP_BASE=1025 MAILHTTP_BASE=8025 ;;
+    test) PG_BASE=55442 TEMPORAL_BASE=7243 UI_BASE=8243 SMTP_BASE=1035 MAILHTTP_BASE=8035 ;;
+    *) die "profile must be demo or test, not '$1'" ;;
+  esac
+}
+
+port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+free_port() { # first free port from $1 on
+  local p=$1
+  while port_busy "$p"; do p=$((p + 1)); done
+  echo "$p"
+}
+alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+
+# ---------------------------------------------------------------- installs
+apt_install() {
+  [ "$(id -u)" = 0 ] || die "missing Debian packages $*; install them (sudo apt-get install $*)"
+  log "apt-get install $*"
+  apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+}
+
+ensure_packages() {
+  local missing=()
+  command -v xsltproc >/dev/null || missing+=(xsltproc)
+  command -v xmllint >/dev/null || missing+=(libxml2-utils)
+  command -v openssl >/dev/null || missing+=(openssl)
+  command -v xxd >/dev/null || missing+=(xxd)
+  command -v pdftotext >/dev/null || missing+=(poppler-utils)
+  pg_bindir >/dev/null 2>&1 || missing+=(postgresql)
+  if [ ${#missing[@]} -gt 0 ]; then apt_install "${missing[@]}"; fi
+  return 0
+}
+
+pg_bindir() {
+  local d
+  for d in /usr/lib/postgresql/*/bin; do
+    [ -x "$d/initdb" ] && [ -x "$d/postgres" ] && { echo "$d"; return 0; }
+  done
+  return 1
+}
+
+ensure_temporal() {
+  [ -x "$TEMPORAL_BIN" ] && return 0
+  log "installing the Temporal CLI $TEMPORAL_VERSION (go install; a few minutes the first time)"
+  mkdir -p "$(dirname "$TEMPORAL_BIN")"
+  GOBIN=$(dirname "$TEMPORAL_BIN") GOFLAGS=-mod=mod go install "github.com/temporalio/cli/cmd/temporal@$TEMPORAL_VERSION"
+}
+
+ensure_mailpit() {
+  [ -x "$MAILPIT_BIN" ] && return 0
+  log "building Mailpit $MAILPIT_VERSION from its module"
+  local dir
+  # Mailpit's tag is not in the checksum database, so go install refuses it; its own go.sum
+  # still pins every dependency.
+  dir=$(cd /tmp && GONOSUMDB=github.com/axllent/mailpit GOFLAGS=-mod=mod \
+    go mod download -json "github.com/axllent/mailpit@$MAILPIT_VERSION" |
+    sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
+  [ -n "$dir" ] || die "could not download mailpit $MAILPIT_VERSION"
+  mkdir -p "$(dirname "$MAILPIT_BIN")"
+  (cd "$dir" && GOFLAGS=-mod=mod go build -o "$MAILPIT_BIN" .)
+}
+
+# ---------------------------------------------------------------- services
+as_pg() { # PostgreSQL refuses to run as root: run its tools as the postgres user then
+  if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+start_postgres() {
+  local dir=$STATE/pg bin
+  bin=$(pg_bindir) || die "PostgreSQL binaries not found"
+  if alive "$STATE/postgres.pid"; then log "postgres already running on $PG_PORT"; return 0; fi
+  PG_PORT=$(free_port "$PG_BASE")
+  if [ ! -f "$dir/PG_VERSION" ]; then
+    mkdir -p "$dir"
+    if [ "$(id -u)" = 0 ]; then chown postgres "$dir" "$STATE"; chmod o+x "$ROOT" "$ROOT/.dev" "$STATE"; fi
+    as_pg "$bin/initdb" -D "$dir" -U postgres -A trust -E UTF8 --locale=C.UTF-8 >"$STATE/initdb.log" 2>&1 ||
+      { cat "$STATE/initdb.log" >&2; die "initdb failed"; }
+  fi
+  as_pg "$bin/pg_ctl" -D "$dir" -l "$STATE/postgres.log" -w -t 60 \
+    -o "-p $PG_PORT -k /tmp -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200" start >/dev/null ||
+    { tail -20 "$STATE/postgres.log" >&2; die "postgres did not start"; }
+  head -1 "$dir/postmaster.pid" >"$STATE/postgres.pid"
+  log "postgres on 127.0.0.1:$PG_PORT (data in $dir)"
+}
+
+start_temporal() {
+  if alive "$STATE/temporal.pid"; then log "temporal already running on $TEMPORAL_PORT"; return 0; fi
+  TEMPORAL_PORT=$(free_port "$TEMPORAL_BASE")
+  UI_PORT=$(free_port "$UI_BASE")
+  local args=(server start-dev --ip 127.0.0.1 --port "$TEMPORAL_PORT" --ui-port "$UI_PORT"
+    --namespace default --log-level warn)
+  # The demo keeps its history across restarts; the tests start clean each time.
+  [ "$PROFILE" = demo ] && args+=(--db-filename "$STATE/temporal.db")
+  local sa
+  for sa in "${SEARCH_ATTRIBUTES[@]}"; do args+=(--search-attribute "$sa"); done
+  nohup "$TEMPORAL_BIN" "${args[@]}" >"$STATE/temporal.log" 2>&1 &
+  echo $! >"$STATE/temporal.pid"
+  local i
+  for i in $(seq 1 120); do
+    if "$TEMPORAL_BIN" operator cluster health --address "127.0.0.1:$TEMPORAL_PORT" >/dev/null 2>&1; then
+      log "temporal on 127.0.0.1:$TEMPORAL_PORT, Web UI http://127.0.0.1:$UI_PORT"
+      return 0
+    fi
+    alive "$STATE/temporal.pid" || break
+    sleep 0.5
+  done
+  tail -20 "$STATE/temporal.log" >&2
+  die "temporal dev server did not start"
+}
+
+register_search_attributes() { # idempotent: the dev server flag covers a fresh server, this an old db
+  local sa name type
+  for sa in "${SEARCH_ATTRIBUTES[@]}"; do
+    name=${sa%%=*} type=${sa#*=}
+    "$TEMPORAL_BIN" operator search-attribute create --address "127.0.0.1:$TEMPORAL_PORT" \
+      --namespace default --name "$name" --type "$type" >/dev/null 2>&1 || true
+  done
+}
+
+start_mailpit() {
+  if alive "$STATE/mailpit.pid"; then log "mailpit already running on $SMTP_PORT"; return 0; fi
+  SMTP_PORT=$(free_port "$SMTP_BASE")
+  MAILHTTP_PORT=$(free_port "$MAILHTTP_BASE")
+  nohup "$MAILPIT_BIN" --smtp "127.0.0.1:$SMTP_PORT" --listen "127.0.0.1:$MAILHTTP_PORT" \
+    --smtp-auth-accept-any --smtp-auth-allow-insecure >"$STATE/mailpit.log" 2>&1 &
+  echo $! >"$STATE/mailpit.pid"
+  local i
+  for i in $(seq 1 60); do
+    port_busy "$SMTP_PORT" && port_busy "$MAILHTTP_PORT" && {
+      log "mailpit SMTP 127.0.0.1:$SMTP_PORT, UI/API http://127.0.0.1:$MAILHTTP_PORT"
+      return 0
+    }
+    sleep 0.25
+  done
+  tail -20 "$STATE/mailpit.log" >&2
+  die "mailpit did not start"
+}
+
+write_env() {
+  cat >"$STATE/env" <<EOF
+export PG_PORT=$PG_PORT TEMPORAL_PORT=$TEMPORAL_PORT UI_PORT=$UI_PORT SMTP_PORT=$SMTP_PORT MAILHTTP_PORT=$MAILHTTP_PORT
+export BILLRUN_PG_ADMIN_URL=postgres://postgres@127.0.0.1:$PG_PORT/postgres?sslmode=disable
+export TEMPORAL_ADDRESS=127.0.0.1:$TEMPORAL_PORT
+export TEMPORAL_NAMESPACE=default
+export TEMPORAL_UI=http://127.0.0.1:$UI_PORT
+export SMTP_HOST=127.0.0.1 SMTP_PORT=$SMTP_PORT
+export MAILPIT_API=http://127.0.0.1:$MAILHTTP_PORT
+export BILLRUN_TOOLS=$TOOLS
+EOF
+}
+
+load_env() { # ports of services still running from an earlier up
+  PG_PORT= TEMPORAL_PORT= UI_PORT= SMTP_PORT= MAILHTTP_PORT=
+  # shellcheck disable=SC1091
+  [ -f "$STATE/env" ] && . "$STATE/env"
+  return 0
+}
+
+up() {
+  mkdir -p "$STATE"
+  command -v go >/dev/null || die "Go is required (https://go.dev/dl/); billrun builds with Go 1.26"
+  ensure_packages
+  ensure_temporal
+  ensure_mailpit
+  load_env
+  start_postgres
+  start_temporal
+  register_search_attributes
+  start_mailpit
+  write_env
+}
+
+stop_pid() {
+  local name=$1 file=$STATE/$1.pid i
+  alive "$file" || { rm -f "$file"; return 0; }
+  kill "$(cat "$file")" 2>/dev/null || true
+  for i in $(seq 1 40); do alive "$file" || break; sleep 0.25; done
+  alive "$file" && kill -9 "$(cat "$file")" 2>/dev/null || true
+  rm -f "$file"
+  log "stopped $name"
+}
+
+down() {
+  [ -d "$STATE" ] || return 0
+  stop_pid worker
+  stop_pid mailpit
+  stop_pid temporal
+  if alive "$STATE/postgres.pid"; then
+    as_pg "$(pg_bindir)/pg_ctl" -D "$STATE/pg" -m fast -w stop >/dev/null 2>&1 || stop_pid postgres
+    rm -f "$STATE/postgres.pid"
+    log "stopped postgres"
+  fi
+}
+
+cmd=${1:-}
+PROFILE=${2:-}
+[ -n "$cmd" ] && [ -n "$PROFILE" ] || die "usage: $0 up|down|env demo|test"
+profile_ports "$PROFILE"
+STATE=$ROOT/.dev/$PROFILE
+case "$cmd" in
+  up) up ;;
+  down) down ;;
+  env) cat "$STATE/env" ;;
+  *) die "unknown command '$cmd'" ;;
+esac

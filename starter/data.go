@@ -1,0 +1,82 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"sort"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/spf13/cobra"
+
+	"billrun/activities/dataset"
+	"billrun/schema"
+)
+
+func migrateCmd(a *app) *cobra.Command {
+	return &cobra.Command{
+		Use:   "migrate",
+		Short: "Bring the database (DATABASE_URL) to the newest schema; safe to run again",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx := cmd.Context()
+			if a.cfg.DatabaseURL == "" {
+				return fmt.Errorf("DATABASE_URL is not set")
+			}
+			conn, err := pgx.Connect(ctx, a.cfg.DatabaseURL)
+			if err != nil {
+				return fmt.Errorf("database: %w", err)
+			}
+			defer conn.Close(ctx)
+			from, to, err := schema.Migrate(ctx, conn)
+			if err != nil {
+				return err
+			}
+			return a.emit(map[string]int32{"from": from, "to": to}, func() {
+				fmt.Printf("schema at version %d (was %d)\n", to, from)
+			})
+		},
+	}
+}
+
+func importCmd(a *app) *cobra.Command {
+	return &cobra.Command{
+		Use:   "import FILE",
+		Short: "Load a dataset (JSON; see README) — validated whole before anything is written, all or nothing",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			n, err := importFile(cmd, a, args[0])
+			if err != nil {
+				return err
+			}
+			return a.emit(n, func() {
+				keys := make([]string, 0, len(n))
+				for k := range n {
+					keys = append(keys, k)
+				}
+				sort.Strings(keys)
+				fmt.Printf("imported %s:", args[0])
+				for _, k := range keys {
+					fmt.Printf(" %d %s;", n[k], k)
+				}
+				fmt.Println()
+			})
+		},
+	}
+}
+
+func importFile(cmd *cobra.Command, a *app, path string) (dataset.Counts, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	d, err := dataset.Parse(f)
+	if err != nil {
+		return nil, err
+	}
+	db, err := a.DB(cmd.Context())
+	if err != nil {
+		return nil, err
+	}
+	return dataset.Import(cmd.Context(), db, d)
+}

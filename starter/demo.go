@@ -1,0 +1,45 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+)
+
+func demoCmd(a *app) *cobra.Command {
+	var file, orders, series, date string
+	c := &cobra.Command{
+		Use:   "demo",
+		Short: "Migrate, import the demo dataset and run a bill run over its orders, waiting for the summary",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			root := cmd.Root()
+			steps := [][]string{
+				{"migrate"},
+				{"import", file},
+				{"batch", "create", "--orders", orders, "--series", series, "--date", date, "--wait"},
+			}
+			for _, s := range steps {
+				if !a.jsonOut {
+					fmt.Println("$ billrun", strings.Join(s, " "))
+				}
+				args := s
+				if a.jsonOut {
+					args = append(args, "--json")
+				}
+				root.SetArgs(args)
+				if err := root.ExecuteContext(cmd.Context()); err != nil {
+					return err
+				}
+			}
+			return nil
+		},
+	}
+	c.Flags().StringVar(&file, "file", "examples/demo.json", "the demo dataset")
+	c.Flags().StringVar(&orders, "orders", "1001-1099", "orders to bill")
+	c.Flags().StringVar(&series, "series", "A", "series to bill")
+	c.Flags().StringVar(&date, "date", time.Now().Format(time.DateOnly), "invoice date")
+	return c
+}

@@ -1,0 +1,228 @@
+package workflows
+
+import (
+	"errors"
+	"strconv"
+
+	"go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"billrun/activities"
+)
+
+// Signal, query and defaults of the batch workflow.
+const (
+	SignalApprove = "approve"
+	SignalRetry   = "retry"
+	QueryProgress = "progress"
+
+	DefaultWindow   = 200 // invoice children running at once
+	DefaultPageSize = 500 // invoices started per page; a page's events stay well under the history limit
+	// HistoryBudget is where a run continues as new, far below Temporal's 10,240-event warning.
+	HistoryBudget = 5000
+)
+
+// BatchInput starts or continues a batch run.
+type BatchInput struct {
+	BatchID  string `json:"batch_id"`
+	Window   int    `json:"window,omitempty"`
+	PageSize int    `json:"page_size,omitempty"`
+	// Continued is set by continue-as-new: planning and approval are behind us.
+	Continued bool `json:"continued,omitempty"`
+	// Cursor is the last group number started in an earlier run.
+	Cursor int `json:"cursor,omitempty"`
+	// RetryOnly runs no plan: the run only retries the invoices named by retry signals.
+	RetryOnly bool `json:"retry_only,omitempty"`
+}
+
+// RetryRequest asks a batch to retry failed invoices: all of them when InvoiceIDs is empty.
+type RetryRequest struct {
+	InvoiceIDs []int64 `json:"invoice_ids,omitempty"`
+}
+
+// Progress is the live state a query returns.
+type Progress struct {
+	BatchID   string `json:"batch_id"`
+	Status    string `json:"status"`
+	Invoices  int    `json:"invoices"`
+	Completed int    `json:"completed"`
+	Failed    int    `json:"failed"`
+	Running   int    `json:"running"`
+	Pending   int    `json:"pending"`
+}
+
+// BatchWorkflow plans a batch, waits for approval when it is a draft batch, runs one invoice
+// child workflow per invoice with at most Window at once, continues as new before its history
+// grows large, and ends with the batch's summary.
+func BatchWorkflow(ctx workflow.Context, in BatchInput) (activities.Summary, error) {
+	if in.Window <= 0 {
+		in.Window = DefaultWindow
+	}
+	if in.PageSize <= 0 {
+		in.PageSize = DefaultPageSize
+	}
+	ctx = activityOptions(ctx)
+	prog := Progress{BatchID: in.BatchID, Status: "planning"}
+	if err := workflow.SetQueryHandler(ctx, QueryProgress, func() (Progress, error) { return prog, nil }); err != nil {
+		return activities.Summary{}, err
+	}
+	publish := func() {
+		_ = workflow.UpsertTypedSearchAttributes(ctx,
+			AttrBatchID.ValueSet(in.BatchID),
+			AttrBatchStatus.ValueSet(prog.Status),
+			AttrInvoicesTotal.ValueSet(int64(prog.Invoices)),
+			AttrInvoicesCompleted.ValueSet(int64(prog.Completed)),
+			AttrInvoicesFailed.ValueSet(int64(prog.Failed)))
+	}
+	refresh := func() error {
+		var s activities.Summary
+		if err := workflow.ExecuteActivity(ctx, a.BatchSummary, in.BatchID).Get(ctx, &s); err != nil {
+			return err
+		}
+		prog.Invoices, prog.Completed, prog.Failed, prog.Pending = s.Invoices, s.Completed, s.Failed, s.Pending
+		return nil
+	}
+	setStatus := func(status string) error {
+		prog.Status = status
+		publish()
+		return workflow.ExecuteActivity(ctx, a.SetBatchStatus, in.BatchID, status).Get(ctx, nil)
+	}
+	retryCh := workflow.GetSignalChannel(ctx, SignalRetry)
+
+	if !in.Continued && !in.RetryOnly {
+		var plan activities.PlanResult
+		if err := workflow.ExecuteActivity(ctx, a.PlanBatch, in.BatchID).Get(ctx, &plan); err != nil {
+			return activities.Summary{}, err
+		}
+		if err := refresh(); err != nil {
+			return activities.Summary{}, err
+		}
+		if plan.Draft {
+			if err := setStatus("awaiting_approval"); err != nil {
+				return activities.Summary{}, err
+			}
+			workflow.GetSignalChannel(ctx, SignalApprove).Receive(ctx, nil)
+		}
+	} else if err := refresh(); err != nil {
+		return activities.Summary{}, err
+	}
+	if err := setStatus("running"); err != nil {
+		return activities.Summary{}, err
+	}
+
+	run := newFanOut(ctx, in.BatchID, in.Window, &prog, publish)
+	if !in.RetryOnly {
+		for {
+			var page []activities.InvoiceRef
+			if err := workflow.ExecuteActivity(ctx, a.ListOpenInvoices, in.BatchID, in.Cursor, in.PageSize).Get(ctx, &page); err != nil {
+				return activities.Summary{}, err
+			}
+			run.all(page)
+			if len(page) > 0 {
+				in.Cursor = page[len(page)-1].GroupNo
+			}
+			if len(page) < in.PageSize {
+				break
+			}
+			if workflow.GetInfo(ctx).GetCurrentHistoryLength() > HistoryBudget {
+				next := in
+				next.Continued = true
+				return activities.Summary{}, workflow.NewContinueAsNewError(ctx, BatchWorkflow, next)
+			}
+		}
+	}
+	// Retries asked while the batch ran, or the reason this run exists. A signal that comes
+	// in while the run finishes sends it round again rather than being lost.
+	for {
+		var req RetryRequest
+		for retryCh.ReceiveAsync(&req) {
+			var refs []activities.InvoiceRef
+			if err := workflow.ExecuteActivity(ctx, a.PrepareRetry, in.BatchID, req.InvoiceIDs).Get(ctx, &refs); err != nil {
+				return activities.Summary{}, err
+			}
+			if err := refresh(); err != nil {
+				return activities.Summary{}, err
+			}
+			run.all(refs)
+			req = RetryRequest{}
+		}
+		var sum activities.Summary
+		if err := setStatus("finished"); err != nil {
+			return sum, err
+		}
+		if err := workflow.ExecuteActivity(ctx, a.BatchSummary, in.BatchID).Get(ctx, &sum); err != nil {
+			return sum, err
+		}
+		prog.Invoices, prog.Completed, prog.Failed, prog.Pending = sum.Invoices, sum.Completed, sum.Failed, sum.Pending
+		publish()
+		if retryCh.Len() == 0 {
+			return sum, nil
+		}
+		if err := setStatus("running"); err != nil {
+			return sum, err
+		}
+	}
+}
+
+// fanOut runs invoice children with a sliding window: as one ends, the next starts.
+type fanOut struct {
+	ctx     workflow.Context
+	batchID string
+	window  int
+	prog    *Progress
+	publish func()
+}
+
+func newFanOut(ctx workflow.Context, batchID string, window int, prog *Progress, publish func()) *fanOut {
+	return &fanOut{ctx: ctx, batchID: batchID, window: window, prog: prog, publish: publish}
+}
+
+// all runs every invoice of refs and returns when all of them ended.
+func (f *fanOut) all(refs []activities.InvoiceRef) {
+	sel := workflow.NewSelector(f.ctx)
+	running, next := 0, 0
+	for next < len(refs) || running > 0 {
+		for running < f.window && next < len(refs) {
+			f.start(sel, refs[next])
+			running++
+			next++
+		}
+		f.prog.Running = running
+		sel.Select(f.ctx)
+		running--
+		// Drain whatever else ended meanwhile before publishing, to save history events.
+		for sel.HasPending() {
+			sel.Select(f.ctx)
+			running--
+		}
+		f.prog.Running = running
+		f.publish()
+	}
+}
+
+func (f *fanOut) start(sel workflow.Selector, ref activities.InvoiceRef) {
+	cctx := workflow.WithChildOptions(f.ctx, workflow.ChildWorkflowOptions{
+		WorkflowID:            InvoiceWorkflowID(ref.ID),
+		WorkflowIDReusePolicy: enums.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY,
+		TypedSearchAttributes: temporal.NewSearchAttributes(
+			AttrBatchID.ValueSet(f.batchID),
+			AttrCustomer.ValueSet(ref.Customer),
+			AttrInvoiceStatus.ValueSet("draft")),
+		StaticSummary: "Invoice " + strconv.FormatInt(ref.ID, 10) + " for " + ref.Customer + " (batch " + f.batchID + ")",
+	})
+	fut := workflow.ExecuteChildWorkflow(cctx, InvoiceWorkflow, InvoiceInput{InvoiceID: ref.ID, BatchID: f.batchID})
+	sel.AddFuture(fut, func(fu workflow.Future) {
+		err := fu.Get(f.ctx, nil)
+		f.prog.Pending--
+		if err == nil {
+			f.prog.Completed++
+			return
+		}
+		f.prog.Failed++
+		var appErr *temporal.ApplicationError
+		if !errors.As(err, &appErr) || appErr.Type() != InvoiceFailedType {
+			workflow.GetLogger(f.ctx).Error("invoice workflow ended abnormally", "invoice", ref.ID, "error", err)
+		}
+	})
+}

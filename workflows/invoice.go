@@ -1,0 +1,96 @@
+package workflows
+
+import (
+	"errors"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"billrun/activities"
+)
+
+// a is only a handle for naming activity methods; the worker registers the real one.
+var a *activities.Activities
+
+// InvoiceFailedType is the error type an invoice workflow fails with when a business rule
+// stops it: the batch counts it failed and goes on.
+const InvoiceFailedType = "InvoiceFailed"
+
+// InvoiceInput names the invoice to process.
+type InvoiceInput struct {
+	InvoiceID int64  `json:"invoice_id"`
+	BatchID   string `json:"batch_id"`
+}
+
+// InvoiceResult is a completed invoice.
+type InvoiceResult struct {
+	InvoiceID int64  `json:"invoice_id"`
+	Series    string `json:"series"`
+	Number    int64  `json:"number"`
+	Total     string `json:"total"`
+	Currency  string `json:"currency"`
+}
+
+// InvoiceFailure is the detail of a failed invoice's error.
+type InvoiceFailure struct {
+	Step   string `json:"step"`
+	Reason string `json:"reason"`
+}
+
+// activityOptions retry transient errors with backoff until they go through; business
+// errors are non-retryable.
+func activityOptions(ctx workflow.Context) workflow.Context {
+	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		StartToCloseTimeout: time.Minute,
+		RetryPolicy: &temporal.RetryPolicy{
+			InitialInterval:        time.Second,
+			BackoffCoefficient:     2,
+			MaximumInterval:        time.Minute,
+			NonRetryableErrorTypes: []string{activities.BusinessErrorType},
+		},
+	})
+}
+
+// InvoiceWorkflow takes one invoice from draft to completed: pricing, stock discharge,
+// receivable, numbering. A business error undoes this invoice's own effects, records the
+// step and reason, and fails this workflow only.
+func InvoiceWorkflow(ctx workflow.Context, in InvoiceInput) (InvoiceResult, error) {
+	ctx = activityOptions(ctx)
+	res := InvoiceResult{InvoiceID: in.InvoiceID}
+	setStatus := func(status string) {
+		_ = workflow.UpsertTypedSearchAttributes(ctx, AttrInvoiceStatus.ValueSet(status))
+	}
+
+	var priced activities.PriceResult
+	err := workflow.ExecuteActivity(ctx, a.PriceInvoice, in.InvoiceID).Get(ctx, &priced)
+	if err == nil && !priced.Done {
+		setStatus("processing")
+		err = workflow.ExecuteActivity(ctx, a.DischargeStock, in.InvoiceID, priced.Attempt).Get(ctx, nil)
+	}
+	if err == nil && !priced.Done {
+		err = workflow.ExecuteActivity(ctx, a.PostReceivable, in.InvoiceID, priced.Attempt).Get(ctx, nil)
+	}
+	var done activities.CompleteResult
+	if err == nil {
+		err = workflow.ExecuteActivity(ctx, a.CompleteInvoice, in.InvoiceID, priced.Attempt).Get(ctx, &done)
+	}
+	if err != nil {
+		var appErr *temporal.ApplicationError
+		if !errors.As(err, &appErr) || appErr.Type() != activities.BusinessErrorType {
+			return res, err
+		}
+		var f InvoiceFailure
+		_ = appErr.Details(&f.Step, &f.Reason)
+		if uerr := workflow.ExecuteActivity(ctx, a.FailInvoice, in.InvoiceID, priced.Attempt, f.Step, f.Reason).Get(ctx, nil); uerr != nil {
+			return res, uerr
+		}
+		setStatus("failed")
+		return res, temporal.NewNonRetryableApplicationError(f.Step+": "+f.Reason, InvoiceFailedType, nil, f)
+	}
+	setStatus("completed")
+	res.Series, res.Number, res.Total, res.Currency = done.Series, done.Number, priced.Total, priced.Currency
+	// Sealing (CFDI), PDF and e-mail delivery follow here as their own activities; a failure
+	// there leaves the invoice completed and unsealed.
+	return res, nil
+}

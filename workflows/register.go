@@ -1,0 +1,14 @@
+package workflows
+
+import (
+	"go.temporal.io/sdk/worker"
+
+	"billrun/activities"
+)
+
+// Register puts billrun's workflows and activities on a worker.
+func Register(w worker.Registry, acts *activities.Activities) {
+	w.RegisterWorkflow(BatchWorkflow)
+	w.RegisterWorkflow(InvoiceWorkflow)
+	w.RegisterActivity(acts)
+}
