@@ -98,7 +98,7 @@ func batchCreateCmd(a *app) *cobra.Command {
 				if err != nil {
 					return err
 				}
-				return a.emit(out, func() { printPlan(out) })
+				return a.emit(out, func() { printPlan(a, out) })
 			}
 			tc, err := a.Temporal() // before writing, so a missing Temporal leaves no orphan batch
 			if err != nil {
@@ -115,7 +115,7 @@ func batchCreateCmd(a *app) *cobra.Command {
 				return waitBatch(ctx, a, id)
 			}
 			return a.emit(map[string]string{"batch_id": id, "workflow_id": workflows.BatchWorkflowID(id), "web_ui": batchURL(a, id)}, func() {
-				fmt.Printf("batch %s started\n  watch: billrun batch status %s\n  web ui: %s\n", id, id, batchURL(a, id))
+				fmt.Fprintf(a.out, "batch %s started\n  watch: billrun batch status %s\n  web ui: %s\n", id, id, batchURL(a, id))
 			})
 		},
 	}
@@ -155,28 +155,28 @@ func batchURL(a *app, id string) string {
 	return fmt.Sprintf("%s/namespaces/%s/workflows/%s", a.cfg.WebUI, a.cfg.TemporalNamespace, workflows.BatchWorkflowID(id))
 }
 
-func printPlan(out activities.PlanOutcome) {
-	fmt.Printf("dry run: %d lines selected, %d skipped, %d invoices would be made (nothing written)\n",
+func printPlan(a *app, out activities.PlanOutcome) {
+	fmt.Fprintf(a.out, "dry run: %d lines selected, %d skipped, %d invoices would be made (nothing written)\n",
 		out.LinesSelected, out.LinesSkipped, len(out.Invoices))
 	for _, d := range out.Invoices {
 		extra := ""
 		if d.Problem != "" {
 			extra = "  ! " + d.Problem
 		}
-		fmt.Printf("  #%-3d %-10s %-3s %2d lines  subtotal %10s  VAT %9s  total %10s  %s%s\n",
+		fmt.Fprintf(a.out, "  #%-3d %-10s %-3s %2d lines  subtotal %10s  VAT %9s  total %10s  %s%s\n",
 			d.GroupNo, d.Customer, d.Currency, d.Lines, d.Subtotal.StringFixed(2), d.VAT.StringFixed(2), d.Total.StringFixed(2),
 			strings.Join(d.Sources, ", "), extra)
 	}
-	printSkipped(out.Skipped)
+	printSkipped(a, out.Skipped)
 }
 
-func printSkipped(skipped []activities.SkippedLine) {
+func printSkipped(a *app, skipped []activities.SkippedLine) {
 	if len(skipped) == 0 {
 		return
 	}
-	fmt.Println("not invoiced:")
+	fmt.Fprintln(a.out, "not invoiced:")
 	for _, s := range skipped {
-		fmt.Printf("  %-22s %-10s %-8s qty %s: %s\n", s.Source, s.Customer, s.Item, s.Quantity, s.Reason)
+		fmt.Fprintf(a.out, "  %-22s %-10s %-8s qty %s: %s\n", s.Source, s.Customer, s.Item, s.Quantity, s.Reason)
 	}
 }
 
@@ -211,11 +211,11 @@ func waitBatch(ctx context.Context, a *app, id string) error {
 			line := fmt.Sprintf("batch %s %-17s invoices %d: %d completed, %d failed, %d running",
 				id, p.Status, p.Invoices, p.Completed, p.Failed, p.Running)
 			if line != last {
-				fmt.Println(line)
+				fmt.Fprintln(a.out, line)
 				last = line
 			}
 			if p.Status == "awaiting_approval" {
-				fmt.Printf("batch %s is a draft: review it with 'billrun batch report %s', then 'billrun batch approve %s'\n", id, id, id)
+				fmt.Fprintf(a.out, "batch %s is a draft: review it with 'billrun batch report %s', then 'billrun batch approve %s'\n", id, id, id)
 				return nil
 			}
 		}
@@ -236,13 +236,13 @@ func showStatus(ctx context.Context, a *app, id string) error {
 		WebUI string `json:"web_ui"`
 	}
 	return a.emit(out{s, batchURL(a, id)}, func() {
-		fmt.Printf("batch %s: %s\n", s.BatchID, s.Status)
-		fmt.Printf("  lines:    %d selected, %d invoiced, %d not invoiced\n", s.LinesSelected, s.LinesInvoiced, s.LinesSkipped)
-		fmt.Printf("  invoices: %d total, %d completed, %d failed, %d pending\n", s.Invoices, s.Completed, s.Failed, s.Pending)
+		fmt.Fprintf(a.out, "batch %s: %s\n", s.BatchID, s.Status)
+		fmt.Fprintf(a.out, "  lines:    %d selected, %d invoiced, %d not invoiced\n", s.LinesSelected, s.LinesInvoiced, s.LinesSkipped)
+		fmt.Fprintf(a.out, "  invoices: %d total, %d completed, %d failed, %d pending\n", s.Invoices, s.Completed, s.Failed, s.Pending)
 		for _, cur := range slices.Sorted(maps.Keys(s.Amounts)) {
-			fmt.Printf("  amount:   %s %s completed\n", s.Amounts[cur], cur)
+			fmt.Fprintf(a.out, "  amount:   %s %s completed\n", s.Amounts[cur], cur)
 		}
-		fmt.Printf("  web ui:   %s\n", batchURL(a, id))
+		fmt.Fprintf(a.out, "  web ui:   %s\n", batchURL(a, id))
 	})
 }
 
@@ -270,14 +270,14 @@ func batchReportCmd(a *app) *cobra.Command {
 				return err
 			}
 			return a.emit(r, func() {
-				fmt.Printf("batch %s: %d lines not invoiced, %d invoices failed\n", r.BatchID, len(r.Skipped), len(r.Failed))
-				printSkipped(r.Skipped)
+				fmt.Fprintf(a.out, "batch %s: %d lines not invoiced, %d invoices failed\n", r.BatchID, len(r.Skipped), len(r.Failed))
+				printSkipped(a, r.Skipped)
 				if len(r.Failed) > 0 {
-					fmt.Println("failed invoices:")
+					fmt.Fprintln(a.out, "failed invoices:")
 					for _, f := range r.Failed {
-						fmt.Printf("  invoice %-6d %-10s attempt %d, %s: %s\n", f.InvoiceID, f.Customer, f.Attempt, f.Step, f.Reason)
+						fmt.Fprintf(a.out, "  invoice %-6d %-10s attempt %d, %s: %s\n", f.InvoiceID, f.Customer, f.Attempt, f.Step, f.Reason)
 					}
-					fmt.Printf("fix the data, then: billrun batch retry %s (or billrun invoice retry ID)\n", r.BatchID)
+					fmt.Fprintf(a.out, "fix the data, then: billrun batch retry %s (or billrun invoice retry ID)\n", r.BatchID)
 				}
 			})
 		},
@@ -309,7 +309,7 @@ func batchApproveCmd(a *app) *cobra.Command {
 			if err := tc.SignalWorkflow(ctx, workflows.BatchWorkflowID(b.ID), "", workflows.SignalApprove, nil); err != nil {
 				return err
 			}
-			return a.emit(map[string]string{"batch_id": b.ID, "approved": "true"}, func() { fmt.Printf("batch %s approved\n", b.ID) })
+			return a.emit(map[string]string{"batch_id": b.ID, "approved": "true"}, func() { fmt.Fprintf(a.out, "batch %s approved\n", b.ID) })
 		},
 	}
 }
@@ -361,6 +361,6 @@ func retry(ctx context.Context, a *app, batchID string, invoiceIDs []int64, wait
 		return waitBatch(ctx, a, batchID)
 	}
 	return a.emit(map[string]any{"batch_id": batchID, "retrying": invoiceIDs}, func() {
-		fmt.Printf("batch %s: retry started; watch with 'billrun batch status %s'\n", batchID, batchID)
+		fmt.Fprintf(a.out, "batch %s: retry started; watch with 'billrun batch status %s'\n", batchID, batchID)
 	})
 }

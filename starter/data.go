@@ -32,7 +32,7 @@ func migrateCmd(a *app) *cobra.Command {
 				return err
 			}
 			return a.emit(map[string]int32{"from": from, "to": to}, func() {
-				fmt.Printf("schema at version %d (was %d)\n", to, from)
+				fmt.Fprintf(a.out, "schema at version %d (was %d)\n", to, from)
 			})
 		},
 	}
@@ -54,11 +54,11 @@ func importCmd(a *app) *cobra.Command {
 					keys = append(keys, k)
 				}
 				sort.Strings(keys)
-				fmt.Printf("imported %s:", args[0])
+				fmt.Fprintf(a.out, "imported %s:", args[0])
 				for _, k := range keys {
-					fmt.Printf(" %d %s;", n[k], k)
+					fmt.Fprintf(a.out, " %d %s;", n[k], k)
 				}
-				fmt.Println()
+				fmt.Fprintln(a.out, )
 			})
 		},
 	}

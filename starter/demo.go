@@ -23,7 +23,7 @@ func demoCmd(a *app) *cobra.Command {
 			}
 			for _, s := range steps {
 				if !a.jsonOut {
-					fmt.Println("$ billrun", strings.Join(s, " "))
+					fmt.Fprintln(a.out, "$ billrun", strings.Join(s, " "))
 				}
 				args := s
 				if a.jsonOut {

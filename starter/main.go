@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -24,6 +25,7 @@ type app struct {
 	cfg     config.Config
 	log     *zap.Logger
 	jsonOut bool
+	out     io.Writer // stdout; tests capture it
 	db      *pgxpool.Pool
 	tc      client.Client
 }
@@ -62,7 +64,7 @@ func (a *app) close() {
 // emit prints v as JSON with --json, else calls text.
 func (a *app) emit(v any, text func()) error {
 	if a.jsonOut {
-		enc := json.NewEncoder(os.Stdout)
+		enc := json.NewEncoder(a.out)
 		enc.SetIndent("", "  ")
 		return enc.Encode(v)
 	}
@@ -83,7 +85,7 @@ func newRoot(a *app) *cobra.Command {
 }
 
 func main() {
-	a := &app{cfg: config.FromEnv(), log: zap.NewNop()}
+	a := &app{cfg: config.FromEnv(), log: zap.NewNop(), out: os.Stdout}
 	if os.Getenv("LOG_LEVEL") != "" {
 		a.log = config.NewLogger()
 	}

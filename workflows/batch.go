@@ -32,6 +32,8 @@ type BatchInput struct {
 	Continued bool `json:"continued,omitempty"`
 	// Cursor is the last group number started in an earlier run.
 	Cursor int `json:"cursor,omitempty"`
+	// HistoryBudget overrides where the run continues as new (tests use a small one).
+	HistoryBudget int `json:"history_budget,omitempty"`
 	// RetryOnly runs no plan: the run only retries the invoices named by retry signals.
 	RetryOnly bool `json:"retry_only,omitempty"`
 }
@@ -61,6 +63,9 @@ func BatchWorkflow(ctx workflow.Context, in BatchInput) (activities.Summary, err
 	}
 	if in.PageSize <= 0 {
 		in.PageSize = DefaultPageSize
+	}
+	if in.HistoryBudget <= 0 {
+		in.HistoryBudget = HistoryBudget
 	}
 	ctx = activityOptions(ctx)
 	prog := Progress{BatchID: in.BatchID, Status: "planning"}
@@ -125,7 +130,7 @@ func BatchWorkflow(ctx workflow.Context, in BatchInput) (activities.Summary, err
 			if len(page) < in.PageSize {
 				break
 			}
-			if workflow.GetInfo(ctx).GetCurrentHistoryLength() > HistoryBudget {
+			if historyLength(ctx, run.started) > in.HistoryBudget {
 				next := in
 				next.Continued = true
 				return activities.Summary{}, workflow.NewContinueAsNewError(ctx, BatchWorkflow, next)
@@ -165,6 +170,16 @@ func BatchWorkflow(ctx workflow.Context, in BatchInput) (activities.Summary, err
 	}
 }
 
+// eventsPerChild bounds the parent's history events per child: initiated, started, ended,
+// a search-attribute upsert and a workflow task of three events.
+const eventsPerChild = 7
+
+// historyLength is the run's history length, or the bound from the children started when
+// that is larger (the test environment does not count events).
+func historyLength(ctx workflow.Context, started int) int {
+	return max(workflow.GetInfo(ctx).GetCurrentHistoryLength(), started*eventsPerChild)
+}
+
 // fanOut runs invoice children with a sliding window: as one ends, the next starts.
 type fanOut struct {
 	ctx     workflow.Context
@@ -172,6 +187,7 @@ type fanOut struct {
 	window  int
 	prog    *Progress
 	publish func()
+	started int
 }
 
 func newFanOut(ctx workflow.Context, batchID string, window int, prog *Progress, publish func()) *fanOut {
@@ -185,6 +201,7 @@ func (f *fanOut) all(refs []activities.InvoiceRef) {
 	for next < len(refs) || running > 0 {
 		for running < f.window && next < len(refs) {
 			f.start(sel, refs[next])
+			f.started++
 			running++
 			next++
 		}

@@ -1,0 +1,240 @@
+package workflows
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/mock"
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/testsuite"
+	"go.temporal.io/sdk/workflow"
+
+	"billrun/activities"
+)
+
+func newEnv(t *testing.T) *testsuite.TestWorkflowEnvironment {
+	var s testsuite.WorkflowTestSuite
+	env := s.NewTestWorkflowEnvironment()
+	env.RegisterWorkflow(BatchWorkflow)
+	env.RegisterWorkflow(InvoiceWorkflow)
+	env.RegisterActivity(&activities.Activities{})
+	return env
+}
+
+func refs(n int) []activities.InvoiceRef {
+	out := make([]activities.InvoiceRef, n)
+	for i := range out {
+		out[i] = activities.InvoiceRef{ID: int64(i + 1), GroupNo: i + 1, Customer: "C"}
+	}
+	return out
+}
+
+func businessErr(step, reason string) error {
+	return temporal.NewNonRetryableApplicationError(reason, activities.BusinessErrorType, nil, step, reason)
+}
+
+// mockInvoiceSteps makes every invoice succeed except those in failing, which fail at stock.
+func mockInvoiceSteps(env *testsuite.TestWorkflowEnvironment, failing map[int64]bool) {
+	env.OnActivity(a.PriceInvoice, mock.Anything, mock.Anything).Return(activities.PriceResult{Attempt: 1, Total: "10.00", Currency: "MXN"}, nil)
+	env.OnActivity(a.DischargeStock, mock.Anything, mock.Anything, 1).Return(
+		func(_ context.Context, id int64, _ int) error {
+			if failing[id] {
+				return businessErr(activities.StepStock, "not enough stock")
+			}
+			return nil
+		})
+	env.OnActivity(a.PostReceivable, mock.Anything, mock.Anything, 1).Return(nil)
+	env.OnActivity(a.CompleteInvoice, mock.Anything, mock.Anything, 1).Return(
+		func(_ context.Context, id int64, _ int) (activities.CompleteResult, error) {
+			if failing[id] {
+				panic("a failed invoice must not be completed")
+			}
+			return activities.CompleteResult{Series: "A", Number: id}, nil
+		})
+}
+
+func TestBatchOneInvoiceFailsOthersComplete(t *testing.T) {
+	env := newEnv(t)
+	env.OnActivity(a.PlanBatch, mock.Anything, "B1").Return(activities.PlanResult{Invoices: 3}, nil)
+	env.OnActivity(a.BatchSummary, mock.Anything, "B1").Return(activities.Summary{BatchID: "B1", Invoices: 3, Completed: 2, Failed: 1}, nil)
+	env.OnActivity(a.SetBatchStatus, mock.Anything, "B1", mock.Anything).Return(nil)
+	env.OnActivity(a.ListOpenInvoices, mock.Anything, "B1", 0, DefaultPageSize).Return(refs(3), nil).Once()
+	mockInvoiceSteps(env, map[int64]bool{2: true})
+	env.OnActivity(a.FailInvoice, mock.Anything, int64(2), 1, activities.StepStock, "not enough stock").Return(nil).Once()
+
+	env.ExecuteWorkflow(BatchWorkflow, BatchInput{BatchID: "B1"})
+	if !env.IsWorkflowCompleted() || env.GetWorkflowError() != nil {
+		t.Fatalf("batch: completed=%v err=%v", env.IsWorkflowCompleted(), env.GetWorkflowError())
+	}
+	env.AssertExpectations(t)
+	env.AssertActivityNumberOfCalls(t, "CompleteInvoice", 2)
+	env.AssertActivityNumberOfCalls(t, "FailInvoice", 1)
+	var p Progress
+	v, err := env.QueryWorkflow(QueryProgress)
+	if err != nil || v.Get(&p) != nil {
+		t.Fatal(err)
+	}
+	if p.Completed != 2 || p.Failed != 1 || p.Status != "finished" {
+		t.Fatalf("progress %+v, want 2 completed, 1 failed, finished", p)
+	}
+}
+
+func TestInvoiceFailureUndoesAndFails(t *testing.T) {
+	env := newEnv(t)
+	env.OnActivity(a.PriceInvoice, mock.Anything, int64(7)).Return(activities.PriceResult{Attempt: 2}, nil)
+	env.OnActivity(a.DischargeStock, mock.Anything, int64(7), 2).Return(nil)
+	env.OnActivity(a.PostReceivable, mock.Anything, int64(7), 2).Return(businessErr(activities.StepReceivable, "credit refused"))
+	env.OnActivity(a.FailInvoice, mock.Anything, int64(7), 2, activities.StepReceivable, "credit refused").Return(nil).Once()
+
+	env.ExecuteWorkflow(InvoiceWorkflow, InvoiceInput{InvoiceID: 7, BatchID: "B"})
+	err := env.GetWorkflowError()
+	var appErr *temporal.ApplicationError
+	if !errors.As(err, &appErr) || appErr.Type() != InvoiceFailedType {
+		t.Fatalf("err = %v, want an %s application error", err, InvoiceFailedType)
+	}
+	var f InvoiceFailure
+	if err := appErr.Details(&f); err != nil || f.Step != activities.StepReceivable || f.Reason != "credit refused" {
+		t.Fatalf("failure details %+v (%v)", f, err)
+	}
+	env.AssertExpectations(t)
+	env.AssertActivityNumberOfCalls(t, "CompleteInvoice", 0)
+}
+
+func TestInvoiceTransientErrorsRetry(t *testing.T) {
+	env := newEnv(t)
+	calls := 0
+	env.OnActivity(a.PriceInvoice, mock.Anything, int64(1)).Return(func(_ context.Context, _ int64) (activities.PriceResult, error) {
+		calls++
+		if calls < 3 {
+			return activities.PriceResult{}, errors.New("connection refused")
+		}
+		return activities.PriceResult{Attempt: 1}, nil
+	})
+	env.OnActivity(a.DischargeStock, mock.Anything, int64(1), 1).Return(nil)
+	env.OnActivity(a.PostReceivable, mock.Anything, int64(1), 1).Return(nil)
+	env.OnActivity(a.CompleteInvoice, mock.Anything, int64(1), 1).Return(activities.CompleteResult{Series: "A", Number: 9}, nil)
+	env.ExecuteWorkflow(InvoiceWorkflow, InvoiceInput{InvoiceID: 1})
+	if err := env.GetWorkflowError(); err != nil {
+		t.Fatalf("transient errors should be retried until they pass: %v", err)
+	}
+	if calls != 3 {
+		t.Fatalf("pricing ran %d times, want 3", calls)
+	}
+	var res InvoiceResult
+	if err := env.GetWorkflowResult(&res); err != nil || res.Number != 9 {
+		t.Fatalf("result %+v %v", res, err)
+	}
+}
+
+func TestDraftBatchWaitsForApproval(t *testing.T) {
+	env := newEnv(t)
+	env.OnActivity(a.PlanBatch, mock.Anything, "B2").Return(activities.PlanResult{Invoices: 1, Draft: true}, nil)
+	env.OnActivity(a.BatchSummary, mock.Anything, "B2").Return(activities.Summary{BatchID: "B2", Invoices: 1}, nil)
+	var statuses []string
+	env.OnActivity(a.SetBatchStatus, mock.Anything, "B2", mock.Anything).Return(func(_ context.Context, _ string, s string) error {
+		statuses = append(statuses, s)
+		return nil
+	})
+	listed := false
+	env.OnActivity(a.ListOpenInvoices, mock.Anything, "B2", 0, DefaultPageSize).Return(func(_ context.Context, _ string, _, _ int) ([]activities.InvoiceRef, error) {
+		listed = true
+		return refs(1), nil
+	})
+	mockInvoiceSteps(env, nil)
+	env.RegisterDelayedCallback(func() {
+		if listed {
+			t.Error("invoices ran before approval")
+		}
+		var p Progress
+		v, _ := env.QueryWorkflow(QueryProgress)
+		_ = v.Get(&p)
+		if p.Status != "awaiting_approval" {
+			t.Errorf("status before approval = %q", p.Status)
+		}
+		env.SignalWorkflow(SignalApprove, nil)
+	}, 48*time.Hour)
+	env.ExecuteWorkflow(BatchWorkflow, BatchInput{BatchID: "B2"})
+	if err := env.GetWorkflowError(); err != nil {
+		t.Fatal(err)
+	}
+	if !listed {
+		t.Fatal("approved batch never ran its invoices")
+	}
+	want := []string{"awaiting_approval", "running", "finished"}
+	if len(statuses) != 3 || statuses[0] != want[0] || statuses[1] != want[1] || statuses[2] != want[2] {
+		t.Fatalf("statuses %v, want %v", statuses, want)
+	}
+}
+
+func TestBatchContinuesAsNewPastHistoryBudget(t *testing.T) {
+	env := newEnv(t)
+	env.OnActivity(a.PlanBatch, mock.Anything, "B3").Return(activities.PlanResult{Invoices: 12}, nil)
+	env.OnActivity(a.BatchSummary, mock.Anything, "B3").Return(activities.Summary{BatchID: "B3", Invoices: 12}, nil)
+	env.OnActivity(a.SetBatchStatus, mock.Anything, "B3", mock.Anything).Return(nil)
+	all := refs(12)
+	env.OnActivity(a.ListOpenInvoices, mock.Anything, "B3", mock.Anything, 4).Return(func(_ context.Context, _ string, after, limit int) ([]activities.InvoiceRef, error) {
+		var page []activities.InvoiceRef
+		for _, r := range all {
+			if r.GroupNo > after && len(page) < limit {
+				page = append(page, r)
+			}
+		}
+		return page, nil
+	})
+	mockInvoiceSteps(env, nil)
+	// Window 2 of 12 invoices in pages of 4, and a budget the first page passes.
+	env.ExecuteWorkflow(BatchWorkflow, BatchInput{BatchID: "B3", Window: 2, PageSize: 4, HistoryBudget: 20})
+	err := env.GetWorkflowError()
+	var can *workflow.ContinueAsNewError
+	if !errors.As(err, &can) {
+		t.Fatalf("err = %v, want continue-as-new", err)
+	}
+	var next BatchInput
+	if err := decodeInput(can, &next); err != nil {
+		t.Fatal(err)
+	}
+	if !next.Continued || next.Cursor != 4 {
+		t.Fatalf("continued with %+v, want Continued and Cursor 4", next)
+	}
+	env.AssertActivityNumberOfCalls(t, "CompleteInvoice", 4)
+
+	// The next run starts after the cursor and plans nothing again.
+	env2 := newEnv(t)
+	env2.OnActivity(a.BatchSummary, mock.Anything, "B3").Return(activities.Summary{BatchID: "B3", Invoices: 12, Completed: 4}, nil)
+	env2.OnActivity(a.SetBatchStatus, mock.Anything, "B3", mock.Anything).Return(nil)
+	env2.OnActivity(a.ListOpenInvoices, mock.Anything, "B3", mock.Anything, 4).Return(func(_ context.Context, _ string, after, limit int) ([]activities.InvoiceRef, error) {
+		var page []activities.InvoiceRef
+		for _, r := range all {
+			if r.GroupNo > after && len(page) < limit {
+				page = append(page, r)
+			}
+		}
+		return page, nil
+	})
+	mockInvoiceSteps(env2, nil)
+	next.HistoryBudget = 100000
+	env2.ExecuteWorkflow(BatchWorkflow, next)
+	if err := env2.GetWorkflowError(); err != nil {
+		t.Fatal(err)
+	}
+	env2.AssertActivityNumberOfCalls(t, "PlanBatch", 0)
+	env2.AssertActivityNumberOfCalls(t, "CompleteInvoice", 8)
+}
+
+func TestRetrySignalRunsFailedInvoicesAgain(t *testing.T) {
+	env := newEnv(t)
+	env.OnActivity(a.BatchSummary, mock.Anything, "B4").Return(activities.Summary{BatchID: "B4", Invoices: 2, Completed: 1, Failed: 1}, nil)
+	env.OnActivity(a.SetBatchStatus, mock.Anything, "B4", mock.Anything).Return(nil)
+	env.OnActivity(a.PrepareRetry, mock.Anything, "B4", []int64{2}).Return([]activities.InvoiceRef{{ID: 2, GroupNo: 2, Customer: "C"}}, nil).Once()
+	mockInvoiceSteps(env, nil)
+	env.RegisterDelayedCallback(func() { env.SignalWorkflow(SignalRetry, RetryRequest{InvoiceIDs: []int64{2}}) }, 0)
+	env.ExecuteWorkflow(BatchWorkflow, BatchInput{BatchID: "B4", RetryOnly: true})
+	if err := env.GetWorkflowError(); err != nil {
+		t.Fatal(err)
+	}
+	env.AssertExpectations(t)
+	env.AssertActivityNumberOfCalls(t, "CompleteInvoice", 1)
+	env.AssertActivityNumberOfCalls(t, "PlanBatch", 0)
+}
