@@ -58,7 +58,7 @@ func importCmd(a *app) *cobra.Command {
 				for _, k := range keys {
 					fmt.Fprintf(a.out, " %d %s;", n[k], k)
 				}
-				fmt.Fprintln(a.out, )
+				fmt.Fprintln(a.out)
 			})
 		},
 	}

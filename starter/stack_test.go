@@ -97,11 +97,7 @@ func (h *harness) runJSON(v any, args ...string) {
 // importJSON writes a dataset to a file and imports it.
 func (h *harness) importJSON(doc string) {
 	h.t.Helper()
-	p := filepath.Join(h.t.TempDir(), "data.json")
-	if err := os.WriteFile(p, []byte(doc), 0o644); err != nil {
-		h.t.Fatal(err)
-	}
-	h.mustRun("import", p)
+	h.mustRun("import", writeTemp(h.t, doc))
 }
 
 func (h *harness) int(sql string, args ...any) int {
@@ -152,4 +148,13 @@ func (h *harness) checkBooks() {
 		where l.source_kind = 'order_line' group by source_id, v.batch_id having count(*) > 1) d`); n != 0 {
 		h.t.Errorf("%d order lines on two invoices of one batch", n)
 	}
+}
+
+func writeTemp(t *testing.T, doc string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "data.json")
+	if err := os.WriteFile(p, []byte(doc), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
 }

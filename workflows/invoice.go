@@ -42,7 +42,7 @@ type InvoiceFailure struct {
 // errors are non-retryable.
 func activityOptions(ctx workflow.Context) workflow.Context {
 	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		StartToCloseTimeout: time.Minute,
+		StartToCloseTimeout: 15 * time.Second, // short transactions; a killed worker's tasks come back soon
 		RetryPolicy: &temporal.RetryPolicy{
 			InitialInterval:        time.Second,
 			BackoffCoefficient:     2,

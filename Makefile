@@ -1,0 +1,19 @@
+# billrun: `make demo` runs a bill run on a local stack; `make test` runs every test on its own stack.
+.PHONY: demo test stop build vet
+
+demo:
+	scripts/demo.sh
+
+test:
+	scripts/test.sh
+
+stop:
+	scripts/stack.sh down demo
+	scripts/stack.sh down test
+
+build:
+	go build -o bin/billrun ./starter
+	go build -o bin/billrun-worker ./worker
+
+vet:
+	go vet ./...

@@ -1,0 +1,127 @@
+package main
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/shopspring/decimal"
+
+	"billrun/activities"
+	"billrun/activities/dataset"
+)
+
+func TestBadBatchInputIsRefusedAndWritesNothing(t *testing.T) {
+	h := newHarness(t, false) // nothing may reach a worker
+	h.importJSON(taxDataset)
+	cases := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"unknown series", []string{"--orders", "1-2", "--series", "NOPE"}, `--series: unknown series "NOPE"`},
+		{"date before closing date", []string{"--orders", "1-2", "--series", "A", "--date", "2026-10-15"}, "--date: invoice date 2026-10-15 is not after series A's closing date 2026-10-31"},
+		{"closing date itself", []string{"--orders", "1-2", "--series", "A", "--date", "2026-10-31"}, "closing date"},
+		{"not a date", []string{"--orders", "1-2", "--series", "A", "--date", "23/11/2026"}, `--date: "23/11/2026" is not a date`},
+		{"empty range", []string{"--orders", "500-600", "--series", "A"}, "--orders: no sales order has a number in 500-600"},
+		{"FROM > TO", []string{"--orders", "2-1", "--series", "A"}, "--orders: FROM 2 is greater than TO 1"},
+		{"not a range", []string{"--orders", "abc", "--series", "A"}, `--orders: "abc" is not a range`},
+		{"unknown customer", []string{"--orders", "1-2", "--series", "A", "--customers", "C1,GHOST"}, `--customers: unknown customer "GHOST"`},
+		{"rate zero", []string{"--orders", "1-2", "--series", "A", "--rate", "0"}, "--rate: the exchange rate must be greater than 0"},
+		{"rate negative", []string{"--orders", "1-2", "--series", "A", "--rate", "-1.5"}, "--rate: the exchange rate must be greater than 0"},
+		{"grouping", []string{"--orders", "1-2", "--series", "A", "--grouping", "random"}, `--grouping: "random" is not one of`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			args := append([]string{"batch", "create"}, c.args...)
+			if !strings.Contains(strings.Join(c.args, " "), "--date") {
+				args = append(args, "--date", "2026-11-23")
+			}
+			out, err := h.run(args...)
+			var in *activities.InputError
+			if !errors.As(err, &in) {
+				t.Fatalf("err = %v (%s), want an input error", err, out)
+			}
+			if !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("error %q does not say %q", err, c.want)
+			}
+		})
+	}
+	if n := h.int(`select count(*) from batches`) + h.int(`select count(*) from invoices`); n != 0 {
+		t.Fatalf("bad input wrote %d batches and invoices", n)
+	}
+	if n := h.int(`select count(*) from sales_order_lines where qty_in_billing > 0`); n != 0 {
+		t.Fatalf("bad input claimed %d order lines", n)
+	}
+	for _, args := range [][]string{
+		{"batch", "status", "B999"}, {"batch", "report", "B999"}, {"batch", "retry", "B999"}, {"batch", "approve", "B999"},
+		{"invoice", "show", "424242"}, {"invoice", "retry", "424242"},
+	} {
+		_, err := h.run(args...)
+		if !errors.Is(err, activities.ErrNotFound) {
+			t.Errorf("billrun %s: err = %v, want not found", strings.Join(args, " "), err)
+		}
+	}
+	if _, err := h.run("invoice", "show", "x1"); err == nil || !strings.Contains(err.Error(), `ID: "x1" is not an invoice id`) {
+		t.Errorf("invoice show x1: %v", err)
+	}
+}
+
+func TestDryRunShowsInvoicesAndWritesNothing(t *testing.T) {
+	h := newHarness(t, false)
+	h.importJSON(taxDataset)
+	var plan activities.PlanOutcome
+	h.runJSON(&plan, "batch", "create", "--orders", "1-2", "--series", "A", "--date", "2026-11-23", "--dry-run")
+	if len(plan.Invoices) != 2 || !plan.Invoices[0].Total.Equal(decimal.RequireFromString("116")) {
+		t.Fatalf("dry run: %+v", plan.Invoices)
+	}
+	if plan.Invoices[1].Problem == "" {
+		t.Errorf("dry run does not show that order 2 cannot be priced")
+	}
+	if n := h.int(`select count(*) from batches`) + h.int(`select count(*) from invoices`) + h.int(`select count(*) from sales_order_lines where qty_in_billing > 0`); n != 0 {
+		t.Fatalf("dry run wrote %d rows", n)
+	}
+}
+
+func TestImportReportsEveryMistakeAndWritesNothing(t *testing.T) {
+	h := newHarness(t, false)
+	bad := strings.NewReplacer(
+		`"rfc": "EKU9003173C9"`, `"rfc": "not-an-rfc"`, // 1: issuers[0].rfc
+		`"kind": "credit"`, `"kind": "someday"`, // 2: payment_terms[0].kind
+		`"vat_rate": 16, "stocked": false}`, `"vat_rate": 160, "stocked": false}`, // 3: items[0].vat_rate
+		`"document_kind": "invoice"`, `"document_kind": "receipt"`, // 4: series[0].document_kind
+		`{"item": "BAD", "ordered": 2}`, `{"item": "GHOST", "ordered": 2}`, // 5: orders[1].lines[0].item
+	).Replace(taxDataset)
+	_, err := h.run("import", writeTemp(t, bad))
+	var inv *dataset.Invalid
+	if !errors.As(err, &inv) {
+		t.Fatalf("err = %v, want an invalid dataset", err)
+	}
+	want := []string{
+		"issuers[0] (I): rfc",
+		"payment_terms[0] (NET30): kind",
+		"items[0] (OK): vat_rate",
+		"series[0] (A): document_kind",
+		"orders[1] (number 2) lines[0]: item",
+	}
+	got := map[string]bool{}
+	for _, p := range inv.Problems {
+		got[p.Record+": "+p.Field] = true
+	}
+	for _, w := range want {
+		if !got[w] {
+			t.Errorf("missing problem %q in:\n%s", w, err)
+		}
+	}
+	if len(inv.Problems) != 5 {
+		t.Errorf("%d problems, want exactly the 5 mistakes:\n%s", len(inv.Problems), err)
+	}
+	for _, table := range []string{"currencies", "issuers", "customers", "items", "sales_orders"} {
+		if n := h.int(`select count(*) from ` + table); n != 0 {
+			t.Errorf("%s has %d rows after a refused import", table, n)
+		}
+	}
+	if _, err := h.run("import", writeTemp(t, `{"customers": [], "typo_field": 1}`)); err == nil || !strings.Contains(err.Error(), "typo_field") {
+		t.Errorf("an unknown field is not named: %v", err)
+	}
+}
