@@ -1,0 +1,150 @@
+package activities_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/shopspring/decimal"
+
+	"billrun/activities"
+	"billrun/activities/dataset"
+	"billrun/schema/testdb"
+)
+
+const data = `{
+  "currencies": [{"code": "MXN", "decimals": 2}],
+  "issuers": [{"code": "I", "rfc": "EKU9003173C9", "name": "ESCUELA KEMPER URGATE", "fiscal_regime": "601", "postal_code": "42501", "currency": "MXN"}],
+  "payment_terms": [{"code": "NET30", "kind": "credit", "days": 30}],
+  "customers": [{"code": "C1", "name": "Uno", "tax_id": "URE180429TM6", "tax_id_kind": "tax_registration", "payment_terms": "NET30"}],
+  "items": [{"code": "P", "description": "Producto", "unit_price": 10, "vat_rate": 16}],
+  "warehouses": [{"code": "W", "name": "W"}],
+  "stock": [{"warehouse": "W", "item": "P", "on_hand": 10, "committed": 4}],
+  "series": [{"code": "A", "issuer": "I", "document_kind": "invoice"}],
+  "orders": [
+    {"number": 1, "customer": "C1", "series": "A", "warehouse": "W", "currency": "MXN", "date": "2026-11-01",
+     "lines": [{"item": "P", "ordered": 3, "stock_committed": true}]},
+    {"number": 2, "customer": "C1", "series": "A", "warehouse": "W", "currency": "MXN", "date": "2026-11-01",
+     "lines": [{"item": "P", "ordered": 50}]}
+  ]
+}`
+
+func setup(t *testing.T) (*activities.Activities, context.Context) {
+	ctx := context.Background()
+	db, err := activities.Connect(ctx, testdb.New(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(db.Close)
+	d, err := dataset.Parse(strings.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := dataset.Import(ctx, db, d); err != nil {
+		t.Fatal(err)
+	}
+	return &activities.Activities{DB: db}, ctx
+}
+
+func count(t *testing.T, a *activities.Activities, sql string, args ...any) string {
+	t.Helper()
+	var s string
+	if err := a.DB.QueryRow(context.Background(), sql, args...).Scan(&s); err != nil {
+		t.Fatalf("%s: %v", sql, err)
+	}
+	return s
+}
+
+// Every activity run twice (a Temporal retry after a lost answer) has the effect of one run.
+func TestEveryActivityIsSafeToRunTwice(t *testing.T) {
+	a, ctx := setup(t)
+	id, err := activities.CreateBatch(ctx, a.DB, "", activities.BatchParams{SourceKind: "orders", OrdersFrom: 1, OrdersTo: 2,
+		Series: "A", InvoiceDate: "2026-11-23", Rate: decimal.NewFromInt(1), Grouping: "none"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p1, err := a.PlanBatch(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p2, err := a.PlanBatch(ctx, id)
+	if err != nil || p1 != p2 || p1.Invoices != 2 {
+		t.Fatalf("plan twice: %+v then %+v (%v)", p1, p2, err)
+	}
+	if got := count(t, a, `select count(*)::text || '/' || (select count(*) from batch_lines)::text from invoices`); got != "2/2" {
+		t.Fatalf("invoices/batch lines after two plans: %s", got)
+	}
+	refs, err := a.ListOpenInvoices(ctx, id, 0, 10)
+	if err != nil || len(refs) != 2 {
+		t.Fatalf("open invoices %v %v", refs, err)
+	}
+	ok, bad := refs[0].ID, refs[1].ID // order 1 fits the stock; order 2 does not
+
+	for i := 0; i < 2; i++ {
+		pr, err := a.PriceInvoice(ctx, ok)
+		if err != nil || pr.Total != "34.8" || pr.Attempt != 1 {
+			t.Fatalf("price run %d: %+v %v", i, pr, err)
+		}
+	}
+	for i := 0; i < 2; i++ {
+		if err := a.DischargeStock(ctx, ok, 1); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := count(t, a, `select on_hand::text || ' ' || committed::text || ' ' || (select count(*) from stock_movements)::text from stock`); got != "7.0000 1.0000 1" {
+		t.Fatalf("stock after two discharges (on hand, committed, movements): %s", got)
+	}
+	for i := 0; i < 2; i++ {
+		if err := a.PostReceivable(ctx, ok, 1); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := count(t, a, `select count(*)::text || ' ' || min(amount)::text || ' ' || min(due_date)::text from receivables`); got != "1 34.8000 2026-12-23" {
+		t.Fatalf("receivables after two posts: %s", got)
+	}
+	for i := 0; i < 2; i++ {
+		c, err := a.CompleteInvoice(ctx, ok, 1)
+		if err != nil || c.Number != 1 {
+			t.Fatalf("complete run %d: %+v %v", i, c, err)
+		}
+	}
+	if got := count(t, a, `select next_number::text from series`); got != "2" {
+		t.Fatalf("next number after two completions: %s", got)
+	}
+	// Undo never touches a completed invoice.
+	if err := a.FailInvoice(ctx, ok, 1, "x", "y"); err != nil {
+		t.Fatal(err)
+	}
+	if got := count(t, a, `select status from invoices where id = $1`, ok); got != "completed" {
+		t.Fatalf("completed invoice became %s", got)
+	}
+
+	// The second invoice fails at stock: nothing of it stays, and undo twice is undo once.
+	if _, err := a.PriceInvoice(ctx, bad); err != nil {
+		t.Fatal(err)
+	}
+	err = a.DischargeStock(ctx, bad, 1)
+	if err == nil || !strings.Contains(err.Error(), "not enough stock of item P") {
+		t.Fatalf("over-stock discharge: %v", err)
+	}
+	for i := 0; i < 2; i++ {
+		if err := a.FailInvoice(ctx, bad, 1, activities.StepStock, "not enough stock"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := count(t, a, `select status || ' ' || error_step || ' ' || (select count(*) from stock_movements)::text || ' ' || (select on_hand from stock)::text from invoices where id = $1`, bad); got != "failed stock discharge 1 7.0000" {
+		t.Fatalf("failed invoice: %s", got)
+	}
+	// A retry turns it back into a draft with a new attempt, once.
+	r1, err := a.PrepareRetry(ctx, id, nil)
+	if err != nil || len(r1) != 1 || r1[0].ID != bad {
+		t.Fatalf("prepare retry: %v %v", r1, err)
+	}
+	r2, err := a.PrepareRetry(ctx, id, nil)
+	if err != nil || len(r2) != 0 {
+		t.Fatalf("second prepare retry turned %v", r2)
+	}
+	if got := count(t, a, `select attempt::text from invoices where id = $1`, bad); got != "2" {
+		t.Fatalf("attempt %s, want 2", got)
+	}
+}
