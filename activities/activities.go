@@ -17,8 +17,11 @@ import (
 
 // Activities is registered with the worker; its methods are the activities.
 type Activities struct {
-	DB  *pgxpool.Pool
-	Log *zap.Logger
+	DB   *pgxpool.Pool
+	Log  *zap.Logger
+	Mail MailConfig
+
+	afterSend func() error // tests: fail between the SMTP server's acceptance and its record
 }
 
 // BusinessErrorType is the Temporal error type of business failures: never retried,

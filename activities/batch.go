@@ -43,7 +43,8 @@ type Summary struct {
 	Completed     int               `json:"completed"`
 	Failed        int               `json:"failed"`
 	Pending       int               `json:"pending"`
-	Amounts       map[string]string `json:"amounts"` // completed totals per currency
+	Unsealed      int               `json:"unsealed"` // completed, but sealing or printing failed`
+	Amounts       map[string]string `json:"amounts"`  // completed totals per currency
 }
 
 // BatchSummary reads the summary from the database.
@@ -67,9 +68,10 @@ func ReadSummary(ctx context.Context, q interface {
 		       (select count(*) from batch_lines bl join invoices v on v.id = bl.invoice_id where bl.batch_id = $1 and v.status = 'completed'),
 		       (select count(*) from batch_lines where batch_id = $1 and outcome = 'skipped'),
 		       count(*), count(*) filter (where status = 'completed'), count(*) filter (where status = 'failed'),
-		       count(*) filter (where status in ('draft', 'processing'))
+		       count(*) filter (where status in ('draft', 'processing')),
+		       count(*) filter (where status = 'completed' and fiscal_error <> '')
 		from invoices where batch_id = $1`, batchID).
-		Scan(&s.LinesSelected, &s.LinesInvoiced, &s.LinesSkipped, &s.Invoices, &s.Completed, &s.Failed, &s.Pending)
+		Scan(&s.LinesSelected, &s.LinesInvoiced, &s.LinesSkipped, &s.Invoices, &s.Completed, &s.Failed, &s.Pending, &s.Unsealed)
 	if err != nil {
 		return s, err
 	}
@@ -106,9 +108,13 @@ func (a *Activities) SetBatchStatus(ctx context.Context, batchID, status string)
 func (a *Activities) PrepareRetry(ctx context.Context, batchID string, invoiceIDs []int64) ([]InvoiceRef, error) {
 	var out []InvoiceRef
 	err := inTx(ctx, a.DB, func(tx pgx.Tx) error {
+		// Failed invoices start a new attempt; completed ones whose sealing or printing
+		// failed run again as they are (completion is a no-op for them).
 		rows, err := tx.Query(ctx, `
-			update invoices set status = 'draft', attempt = attempt + 1
-			where batch_id = $1 and status = 'failed' and ($2::bigint[] is null or id = any($2))
+			update invoices set status = case when status = 'failed' then 'draft' else status end,
+			                    attempt = case when status = 'failed' then attempt + 1 else attempt end
+			where batch_id = $1 and ($2::bigint[] is null or id = any($2))
+			  and (status = 'failed' or (status = 'completed' and fiscal_error <> ''))
 			returning id, group_no, customer, attempt`, batchID, invoiceIDs)
 		if err != nil {
 			return err

@@ -3,6 +3,7 @@ package activities
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/shopspring/decimal"
@@ -80,12 +81,15 @@ func selectOrderLines(ctx context.Context, tx pgx.Tx, b Batch) ([]sourceLine, er
 		       l.item, i.description, l.qty_to_invoice, l.unit_price, l.discount_pct,
 		       l.qty_delivered >= l.qty_invoiced + l.qty_in_billing + l.qty_to_invoice,
 		       c.is_generic, c.default_discount, c.invoicing_method, c.grouped_billing,
-		       s.issuer, s.document_kind, s.max_lines, cur.decimals,
+		       coalesce(ks.code, s.code), coalesce(ks.issuer, s.issuer), coalesce(dk.document_kind, s.document_kind),
+		       coalesce(ks.max_lines, s.max_lines), cur.decimals,
 		       i.vat_rate, i.excise_rate, i.vat_withholding_rate, i.isr_withholding_rate
 		from sales_order_lines l
 		join sales_orders o on o.id = l.order_id
 		join customers c on c.code = o.customer
 		join series s on s.code = o.series
+		left join document_kinds dk on dk.tax_id_kind = c.tax_id_kind
+		left join series ks on ks.code = dk.series
 		join items i on i.code = l.item
 		join currencies cur on cur.code = o.currency
 		where o.status = 'approved' and o.number between $1 and $2 and o.series = $3
@@ -100,10 +104,11 @@ func selectOrderLines(ctx context.Context, tx pgx.Tx, b Batch) ([]sourceLine, er
 	for rows.Next() {
 		var s sourceLine
 		var number int64
-		err := rows.Scan(&s.SourceID, &s.OrderID, &number, &s.LineNo, &s.Customer, &s.Series, &s.Warehouse, &s.Currency, &s.PaymentTerms,
+		var orderSeries string
+		err := rows.Scan(&s.SourceID, &s.OrderID, &number, &s.LineNo, &s.Customer, &orderSeries, &s.Warehouse, &s.Currency, &s.PaymentTerms,
 			&s.Item, &s.Description, &s.Quantity, &s.UnitPrice, &s.LineDiscount, &s.Delivered,
 			&s.Generic, &s.DefaultDiscount, &s.PayerMethod, &s.PayerGrouped,
-			&s.Issuer, &s.DocumentKind, &s.MaxLines, &s.Decimals,
+			&s.Series, &s.Issuer, &s.DocumentKind, &s.MaxLines, &s.Decimals,
 			&s.Tax.VATRate, &s.Tax.ExciseRate, &s.Tax.VATWithholdingRate, &s.Tax.ISRWithholdingRate)
 		if err != nil {
 			return nil, err
@@ -158,11 +163,11 @@ func planBatch(ctx context.Context, tx pgx.Tx, b Batch) (PlanOutcome, error) {
 
 	byID := map[int64]sourceLine{}
 	var billables []rules.Billable
-	maxLines := 0
+	maxLines := map[string]int{}
 	for _, l := range billed {
 		byID[l.SourceID] = l
 		billables = append(billables, l.Billable)
-		maxLines = l.MaxLines // one series per order batch
+		maxLines[l.Series] = l.MaxLines
 		// Claim the quantity: from here it belongs to this batch's invoice.
 		_, err := tx.Exec(ctx, `update sales_order_lines set qty_in_billing = qty_in_billing + qty_to_invoice, qty_to_invoice = 0 where id = $1`, l.SourceID)
 		if err != nil {
@@ -171,7 +176,7 @@ func planBatch(ctx context.Context, tx pgx.Tx, b Batch) (PlanOutcome, error) {
 	}
 
 	policy := rules.PricingPolicy{Discount9999Is100: b.Params.Discount9999Is100}
-	for gi, group := range rules.Group(billables, b.Grouping, maxLines) {
+	for gi, group := range groupBySeries(billables, b.Grouping, maxLines) {
 		first := byID[group[0].SourceID]
 		draft := DraftInvoice{GroupNo: gi + 1, Customer: first.Payer, Series: first.Series, Currency: first.Currency, Lines: len(group)}
 		var invoiceID int64
@@ -312,4 +317,23 @@ func DryRun(ctx context.Context, a *Activities, p BatchParams) (PlanOutcome, err
 	}
 	b.Params = p
 	return planBatch(ctx, tx, b)
+}
+
+// groupBySeries groups lines, each series with its own maximum lines per invoice (the
+// document kind rule can route a customer's lines to another series than the batch's).
+func groupBySeries(lines []rules.Billable, option string, maxLines map[string]int) [][]rules.Billable {
+	var series []string
+	bySeries := map[string][]rules.Billable{}
+	for _, l := range lines {
+		if _, ok := bySeries[l.Series]; !ok {
+			series = append(series, l.Series)
+		}
+		bySeries[l.Series] = append(bySeries[l.Series], l)
+	}
+	slices.Sort(series)
+	var out [][]rules.Billable
+	for _, s := range series {
+		out = append(out, rules.Group(bySeries[s], option, maxLines[s])...)
+	}
+	return out
 }

@@ -25,11 +25,13 @@ type Report struct {
 	BatchID string          `json:"batch_id"`
 	Skipped []SkippedLine   `json:"not_invoiced"`
 	Failed  []FailedInvoice `json:"failed"`
+	// Unsealed are completed invoices whose sealing or printing failed.
+	Unsealed []FailedInvoice `json:"unsealed"`
 }
 
 // ReadReport reads a batch's report.
 func ReadReport(ctx context.Context, db *pgxpool.Pool, batchID string) (Report, error) {
-	r := Report{BatchID: batchID, Skipped: []SkippedLine{}, Failed: []FailedInvoice{}}
+	r := Report{BatchID: batchID, Skipped: []SkippedLine{}, Failed: []FailedInvoice{}, Unsealed: []FailedInvoice{}}
 	if _, err := LoadBatch(ctx, db, batchID); err != nil {
 		return r, err
 	}
@@ -54,6 +56,18 @@ func ReadReport(ctx context.Context, db *pgxpool.Pool, batchID string) (Report, 
 		var f FailedInvoice
 		return f, row.Scan(&f.InvoiceID, &f.Customer, &f.Attempt, &f.Step, &f.Reason)
 	})
+	if err != nil {
+		return r, err
+	}
+	rows, err = db.Query(ctx, `select id, customer, attempt, split_part(fiscal_error, ': ', 1), substr(fiscal_error, length(split_part(fiscal_error, ': ', 1)) + 3)
+		from invoices where batch_id = $1 and status = 'completed' and fiscal_error <> '' order by group_no`, batchID)
+	if err != nil {
+		return r, err
+	}
+	r.Unsealed, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (FailedInvoice, error) {
+		var f FailedInvoice
+		return f, row.Scan(&f.InvoiceID, &f.Customer, &f.Attempt, &f.Step, &f.Reason)
+	})
 	return r, err
 }
 
@@ -75,6 +89,7 @@ type InvoiceView struct {
 	Attempt        int               `json:"attempt"`
 	ErrorStep      string            `json:"error_step,omitempty"`
 	ErrorReason    string            `json:"error_reason,omitempty"`
+	FiscalError    string            `json:"fiscal_error,omitempty"`
 	Amount         decimal.Decimal   `json:"amount"`
 	Discount       decimal.Decimal   `json:"discount"`
 	Subtotal       decimal.Decimal   `json:"subtotal"`
@@ -115,11 +130,11 @@ func ReadInvoice(ctx context.Context, db *pgxpool.Pool, id int64) (InvoiceView, 
 	var date time.Time
 	err := db.QueryRow(ctx, `
 		select v.id, v.batch_id, v.series, v.number, v.document_kind, v.customer, c.name, v.invoice_date, v.currency, v.payment_terms,
-		       v.status, v.fiscal_status, v.delivery_status, v.attempt, v.error_step, v.error_reason,
+		       v.status, v.fiscal_status, v.delivery_status, v.attempt, v.error_step, v.error_reason, v.fiscal_error,
 		       v.amount, v.discount, v.subtotal, v.vat, v.excise, v.vat_withheld, v.isr_withheld, v.total
 		from invoices v join customers c on c.code = v.customer where v.id = $1`, id).
 		Scan(&v.ID, &v.BatchID, &v.Series, &v.Number, &v.DocumentKind, &v.Customer, &v.CustomerName, &date, &v.Currency, &v.PaymentTerms,
-			&v.Status, &v.FiscalStatus, &v.DeliveryStatus, &v.Attempt, &v.ErrorStep, &v.ErrorReason,
+			&v.Status, &v.FiscalStatus, &v.DeliveryStatus, &v.Attempt, &v.ErrorStep, &v.ErrorReason, &v.FiscalError,
 			&v.Amount, &v.Discount, &v.Subtotal, &v.VAT, &v.Excise, &v.VATWithheld, &v.ISRWithheld, &v.Total)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return v, fmt.Errorf("invoice %d: %w", id, ErrNotFound)

@@ -22,6 +22,7 @@ if [ -f "$STATE/worker.pid" ] && kill -0 "$(cat "$STATE/worker.pid")" 2>/dev/nul
   kill "$(cat "$STATE/worker.pid")" # restart it on the fresh build
   sleep 1
 fi
+export BILLRUN_CSD_PASSWORD=${BILLRUN_CSD_PASSWORD:-12345678a} # SAT's public test key's password
 bin/billrun migrate
 nohup bin/billrun-worker >"$STATE/worker.log" 2>&1 &
 echo $! >"$STATE/worker.pid"

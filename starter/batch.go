@@ -239,6 +239,9 @@ func showStatus(ctx context.Context, a *app, id string) error {
 		fmt.Fprintf(a.out, "batch %s: %s\n", s.BatchID, s.Status)
 		fmt.Fprintf(a.out, "  lines:    %d selected, %d invoiced, %d not invoiced\n", s.LinesSelected, s.LinesInvoiced, s.LinesSkipped)
 		fmt.Fprintf(a.out, "  invoices: %d total, %d completed, %d failed, %d pending\n", s.Invoices, s.Completed, s.Failed, s.Pending)
+		if s.Unsealed > 0 {
+			fmt.Fprintf(a.out, "  fiscal:   %d completed but not sealed (see batch report)\n", s.Unsealed)
+		}
 		for _, cur := range slices.Sorted(maps.Keys(s.Amounts)) {
 			fmt.Fprintf(a.out, "  amount:   %s %s completed\n", s.Amounts[cur], cur)
 		}
@@ -270,7 +273,7 @@ func batchReportCmd(a *app) *cobra.Command {
 				return err
 			}
 			return a.emit(r, func() {
-				fmt.Fprintf(a.out, "batch %s: %d lines not invoiced, %d invoices failed\n", r.BatchID, len(r.Skipped), len(r.Failed))
+				fmt.Fprintf(a.out, "batch %s: %d lines not invoiced, %d invoices failed, %d not sealed\n", r.BatchID, len(r.Skipped), len(r.Failed), len(r.Unsealed))
 				printSkipped(a, r.Skipped)
 				if len(r.Failed) > 0 {
 					fmt.Fprintln(a.out, "failed invoices:")
@@ -278,6 +281,13 @@ func batchReportCmd(a *app) *cobra.Command {
 						fmt.Fprintf(a.out, "  invoice %-6d %-10s attempt %d, %s: %s\n", f.InvoiceID, f.Customer, f.Attempt, f.Step, f.Reason)
 					}
 					fmt.Fprintf(a.out, "fix the data, then: billrun batch retry %s (or billrun invoice retry ID)\n", r.BatchID)
+				}
+				if len(r.Unsealed) > 0 {
+					fmt.Fprintln(a.out, "completed but not sealed:")
+					for _, f := range r.Unsealed {
+						fmt.Fprintf(a.out, "  invoice %-6d %-10s %s: %s\n", f.InvoiceID, f.Customer, f.Step, f.Reason)
+					}
+					fmt.Fprintf(a.out, "fix the cause, then: billrun batch retry %s (or billrun invoice reseal ID)\n", r.BatchID)
 				}
 			})
 		},
@@ -339,8 +349,8 @@ func retry(ctx context.Context, a *app, batchID string, invoiceIDs []int64, wait
 	if err != nil {
 		return err
 	}
-	if s.Failed == 0 {
-		return fmt.Errorf("batch %s has no failed invoice to retry", batchID)
+	if s.Failed == 0 && s.Unsealed == 0 {
+		return fmt.Errorf("batch %s has no failed or unsealed invoice to retry", batchID)
 	}
 	tc, err := a.Temporal()
 	if err != nil {

@@ -22,8 +22,8 @@ func TestDemoBillRunThenFixAndRetry(t *testing.T) {
 	h.mustRun("import", "../examples/demo.json")
 	var sum activities.Summary
 	h.runJSON(&sum, "batch", "create", "--orders", "1001-1099", "--series", "A", "--date", "2026-11-23", "--wait")
-	if sum.Invoices != 6 || sum.Completed != 5 || sum.Failed != 1 || sum.Pending != 0 || sum.LinesSkipped != 3 {
-		t.Fatalf("summary %+v, want 6 invoices: 5 completed, 1 failed; 3 lines not invoiced", sum)
+	if sum.Invoices != 7 || sum.Completed != 6 || sum.Failed != 1 || sum.Pending != 0 || sum.LinesSkipped != 3 || sum.Unsealed != 0 {
+		t.Fatalf("summary %+v, want 7 invoices: 6 completed and sealed, 1 failed; 3 lines not invoiced", sum)
 	}
 
 	// Seed 004's example is its own invoice: 3150.00 + VAT 504.00 = 3654.00.
@@ -67,7 +67,7 @@ func TestDemoBillRunThenFixAndRetry(t *testing.T) {
 	// Fix the data and retry that invoice alone: it completes with the next number.
 	h.mustRun("import", "../examples/fix-stock.json")
 	h.runJSON(&sum, "invoice", "retry", fmt.Sprint(failed), "--wait")
-	if sum.Completed != 6 || sum.Failed != 0 {
+	if sum.Completed != 7 || sum.Failed != 0 {
 		t.Fatalf("after retry: %+v", sum)
 	}
 	var inv activities.InvoiceView
@@ -83,6 +83,15 @@ func TestDemoBillRunThenFixAndRetry(t *testing.T) {
 		t.Errorf("audit trail: %s", steps)
 	}
 	h.checkBooks()
+	h.checkFiscal(sum.BatchID)
+	// Seed 000's rule: the national-id customer gets a ticket of series T with the generic RFC.
+	if got := h.str(`select document_kind || ' ' || series || '-' || number from invoices where customer = 'JUAN'`); got != "ticket T-1" {
+		t.Errorf("national-id customer's document: %s", got)
+	}
+	xml := h.mustRun("invoice", "xml", fmt.Sprint(h.int(`select id from invoices where customer = 'JUAN'`)))
+	if !strings.Contains(xml, `Rfc="XAXX010101000"`) || !strings.Contains(xml, `<cfdi:InformacionGlobal`) {
+		t.Errorf("ticket CFDI lacks the generic RFC or InformacionGlobal:\n%s", xml)
+	}
 
 	// Replaying the real histories of this run against the code passes.
 	tc, err := h.cfg.Temporal(zap.NewNop())

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 	"sort"
 
 	"github.com/jackc/pgx/v5"
@@ -74,6 +75,7 @@ func importFile(cmd *cobra.Command, a *app, path string) (dataset.Counts, error)
 	if err != nil {
 		return nil, err
 	}
+	d.BaseDir = filepath.Dir(path)
 	db, err := a.DB(cmd.Context())
 	if err != nil {
 		return nil, err

@@ -11,7 +11,7 @@ import (
 
 func invoiceCmd(a *app) *cobra.Command {
 	c := &cobra.Command{Use: "invoice", Short: "Look at and retry single invoices"}
-	c.AddCommand(invoiceShowCmd(a), invoiceRetryCmd(a))
+	c.AddCommand(invoiceShowCmd(a), invoiceRetryCmd(a), invoiceXMLCmd(a), invoicePDFCmd(a), invoiceResealCmd(a), invoiceResendCmd(a))
 	return c
 }
 
@@ -51,6 +51,9 @@ func invoiceShowCmd(a *app) *cobra.Command {
 				fmt.Fprintf(a.out, "  status %s, fiscal %s, delivery %s, attempt %d\n", v.Status, v.FiscalStatus, v.DeliveryStatus, v.Attempt)
 				if v.ErrorReason != "" {
 					fmt.Fprintf(a.out, "  failed at %s: %s\n", v.ErrorStep, v.ErrorReason)
+				}
+				if v.FiscalError != "" {
+					fmt.Fprintf(a.out, "  not sealed: %s (fix, then: billrun invoice reseal %d)\n", v.FiscalError, v.ID)
 				}
 				for _, l := range v.Lines {
 					fmt.Fprintf(a.out, "  %2d %-8s %10s × %12s  disc %9s  subtotal %11s  VAT %10s  total %11s  (%s)\n", l.LineNo, l.Item,

@@ -31,6 +31,7 @@ type harness struct {
 
 func newHarness(t *testing.T, withWorker bool) *harness {
 	t.Helper()
+	t.Setenv("BILLRUN_CSD_PASSWORD", "12345678a") // SAT's public test key
 	cfg := config.FromEnv()
 	cfg.DatabaseURL = testdb.New(t)
 	cfg.TemporalAddress = testdb.TemporalAddress(t)
@@ -54,7 +55,8 @@ func (h *harness) startWorker() {
 		h.t.Fatal(err)
 	}
 	w := worker.New(tc, h.cfg.TaskQueue, worker.Options{})
-	workflows.Register(w, &activities.Activities{DB: h.db, Log: zap.NewNop()})
+	workflows.Register(w, &activities.Activities{DB: h.db, Log: zap.NewNop(),
+		Mail: activities.MailConfig{Addr: h.cfg.SMTPHost + ":" + h.cfg.SMTPPort, From: h.cfg.MailFrom}})
 	if err := w.Start(); err != nil {
 		h.t.Fatal(err)
 	}

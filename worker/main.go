@@ -39,7 +39,8 @@ func run(log *zap.Logger) error {
 	defer c.Close()
 
 	w := worker.New(c, cfg.TaskQueue, worker.Options{})
-	workflows.Register(w, &activities.Activities{DB: db, Log: log})
+	workflows.Register(w, &activities.Activities{DB: db, Log: log,
+		Mail: activities.MailConfig{Addr: cfg.SMTPHost + ":" + cfg.SMTPPort, From: cfg.MailFrom}})
 	log.Info("billrun worker started", zap.String("temporal", cfg.TemporalAddress),
 		zap.String("namespace", cfg.TemporalNamespace), zap.String("task_queue", cfg.TaskQueue))
 	// worker.InterruptCh closes on SIGINT and SIGTERM; Run then stops the worker gracefully.

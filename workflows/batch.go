@@ -221,7 +221,7 @@ func (f *fanOut) all(refs []activities.InvoiceRef) {
 func (f *fanOut) start(sel workflow.Selector, ref activities.InvoiceRef) {
 	cctx := workflow.WithChildOptions(f.ctx, workflow.ChildWorkflowOptions{
 		WorkflowID:            InvoiceWorkflowID(ref.ID),
-		WorkflowIDReusePolicy: enums.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY,
+		WorkflowIDReusePolicy: enums.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
 		TypedSearchAttributes: temporal.NewSearchAttributes(
 			AttrBatchID.ValueSet(f.batchID),
 			AttrCustomer.ValueSet(ref.Customer),

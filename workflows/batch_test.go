@@ -3,6 +3,7 @@ package workflows
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -35,6 +36,12 @@ func businessErr(step, reason string) error {
 	return temporal.NewNonRetryableApplicationError(reason, activities.BusinessErrorType, nil, step, reason)
 }
 
+func mockFiscalSteps(env *testsuite.TestWorkflowEnvironment) {
+	env.OnActivity(a.SealInvoice, mock.Anything, mock.Anything).Return(nil)
+	env.OnActivity(a.PrintInvoice, mock.Anything, mock.Anything).Return(nil)
+	env.OnActivity(a.DeliverInvoice, mock.Anything, mock.Anything, 1).Return(nil)
+}
+
 // mockInvoiceSteps makes every invoice succeed except those in failing, which fail at stock.
 func mockInvoiceSteps(env *testsuite.TestWorkflowEnvironment, failing map[int64]bool) {
 	env.OnActivity(a.PriceInvoice, mock.Anything, mock.Anything).Return(activities.PriceResult{Attempt: 1, Total: "10.00", Currency: "MXN"}, nil)
@@ -46,6 +53,7 @@ func mockInvoiceSteps(env *testsuite.TestWorkflowEnvironment, failing map[int64]
 			return nil
 		})
 	env.OnActivity(a.PostReceivable, mock.Anything, mock.Anything, 1).Return(nil)
+	mockFiscalSteps(env)
 	env.OnActivity(a.CompleteInvoice, mock.Anything, mock.Anything, 1).Return(
 		func(_ context.Context, id int64, _ int) (activities.CompleteResult, error) {
 			if failing[id] {
@@ -115,6 +123,7 @@ func TestInvoiceTransientErrorsRetry(t *testing.T) {
 	env.OnActivity(a.DischargeStock, mock.Anything, int64(1), 1).Return(nil)
 	env.OnActivity(a.PostReceivable, mock.Anything, int64(1), 1).Return(nil)
 	env.OnActivity(a.CompleteInvoice, mock.Anything, int64(1), 1).Return(activities.CompleteResult{Series: "A", Number: 9}, nil)
+	mockFiscalSteps(env)
 	env.ExecuteWorkflow(InvoiceWorkflow, InvoiceInput{InvoiceID: 1})
 	if err := env.GetWorkflowError(); err != nil {
 		t.Fatalf("transient errors should be retried until they pass: %v", err)
@@ -237,4 +246,24 @@ func TestRetrySignalRunsFailedInvoicesAgain(t *testing.T) {
 	env.AssertExpectations(t)
 	env.AssertActivityNumberOfCalls(t, "CompleteInvoice", 1)
 	env.AssertActivityNumberOfCalls(t, "PlanBatch", 0)
+}
+
+func TestSealingFailureLeavesInvoiceCompletedAndUnsealed(t *testing.T) {
+	env := newEnv(t)
+	env.OnActivity(a.PriceInvoice, mock.Anything, int64(5)).Return(activities.PriceResult{Attempt: 1}, nil)
+	env.OnActivity(a.DischargeStock, mock.Anything, int64(5), 1).Return(nil)
+	env.OnActivity(a.PostReceivable, mock.Anything, int64(5), 1).Return(nil)
+	env.OnActivity(a.CompleteInvoice, mock.Anything, int64(5), 1).Return(activities.CompleteResult{Series: "A", Number: 3}, nil)
+	env.OnActivity(a.SealInvoice, mock.Anything, int64(5)).Return(businessErr(activities.StepSeal, "CSD: key cannot be decrypted")).Once()
+	env.ExecuteWorkflow(InvoiceWorkflow, InvoiceInput{InvoiceID: 5})
+	var res InvoiceResult
+	if err := env.GetWorkflowResult(&res); err != nil {
+		t.Fatalf("a sealing failure must not fail the completed invoice: %v", err)
+	}
+	if res.Sealed || res.Number != 3 || !strings.Contains(res.FiscalError, "cannot be decrypted") {
+		t.Fatalf("result %+v", res)
+	}
+	env.AssertActivityNumberOfCalls(t, "FailInvoice", 0)
+	env.AssertActivityNumberOfCalls(t, "PrintInvoice", 0)
+	env.AssertActivityNumberOfCalls(t, "DeliverInvoice", 0)
 }

@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"errors"
+	"strconv"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
@@ -30,6 +31,9 @@ type InvoiceResult struct {
 	Number    int64  `json:"number"`
 	Total     string `json:"total"`
 	Currency  string `json:"currency"`
+	// Sealed is false when a fiscal step failed; FiscalError says why.
+	Sealed      bool   `json:"sealed"`
+	FiscalError string `json:"fiscal_error,omitempty"`
 }
 
 // InvoiceFailure is the detail of a failed invoice's error.
@@ -90,7 +94,38 @@ func InvoiceWorkflow(ctx workflow.Context, in InvoiceInput) (InvoiceResult, erro
 	}
 	setStatus("completed")
 	res.Series, res.Number, res.Total, res.Currency = done.Series, done.Number, priced.Total, priced.Currency
-	// Sealing (CFDI), PDF and e-mail delivery follow here as their own activities; a failure
-	// there leaves the invoice completed and unsealed.
+
+	// Fiscal output came in version 1; invoices completed before it replay without it.
+	if workflow.GetVersion(ctx, "fiscal-output", workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		return res, nil
+	}
+	// Fiscal output. A business error here (a bad key, a customer without fiscal data)
+	// leaves the invoice completed and unsealed, with the reason, to seal again once fixed.
+	for _, step := range []any{a.SealInvoice, a.PrintInvoice} {
+		if err := workflow.ExecuteActivity(ctx, step, in.InvoiceID).Get(ctx, nil); err != nil {
+			var appErr *temporal.ApplicationError
+			if errors.As(err, &appErr) && appErr.Type() == activities.BusinessErrorType {
+				setStatus("unsealed")
+				res.FiscalError = appErr.Error()
+				return res, nil
+			}
+			return res, err
+		}
+	}
+	res.Sealed = true
+	// Delivery retries with backoff while the mail server is down; it never sends twice.
+	if err := workflow.ExecuteActivity(ctx, a.DeliverInvoice, in.InvoiceID, 1).Get(ctx, nil); err != nil {
+		return res, err
+	}
 	return res, nil
+}
+
+// DeliveryWorkflow sends one explicit, recorded delivery of an invoice (a resend).
+func DeliveryWorkflow(ctx workflow.Context, invoiceID int64, seq int) error {
+	return workflow.ExecuteActivity(activityOptions(ctx), a.DeliverInvoice, invoiceID, seq).Get(ctx, nil)
+}
+
+// DeliveryWorkflowID is the business key of a delivery.
+func DeliveryWorkflowID(invoiceID int64, seq int) string {
+	return InvoiceWorkflowID(invoiceID) + "-delivery-" + strconv.Itoa(seq)
 }

@@ -10,5 +10,6 @@ import (
 func Register(w worker.Registry, acts *activities.Activities) {
 	w.RegisterWorkflow(BatchWorkflow)
 	w.RegisterWorkflow(InvoiceWorkflow)
+	w.RegisterWorkflow(DeliveryWorkflow)
 	w.RegisterActivity(acts)
 }

@@ -19,9 +19,9 @@ func hostileInvoice() Invoice {
 		Serie: "A", Folio: 42, Fecha: time.Date(2026, 11, 23, 12, 30, 0, 0, time.UTC),
 		FormaPago: "99", MetodoPago: "PPD", CondicionesDePago: "Crédito  30\tdías",
 		Moneda: "USD", TipoCambio: dec("17.2345"), Decimals: 2, TipoDeComprobante: "I", LugarExpedicion: "42501",
-		Emisor:    Emisor{Rfc: "EKU9003173C9", Nombre: "ESCUELA KEMPER URGATE", RegimenFiscal: "601"},
-		Receptor:  Receptor{Rfc: "URE180429TM6", Nombre: "  Niño & Peña \"Hermanos\" <S.A.>\n\tde   C.V. ", DomicilioFiscal: "65000", RegimenFiscal: "601", UsoCFDI: "G03"},
-		SubTotal:  dec("1306.00"), Descuento: dec("30.60"), Total: dec("1299.71"),
+		Emisor:   Emisor{Rfc: "EKU9003173C9", Nombre: "ESCUELA KEMPER URGATE", RegimenFiscal: "601"},
+		Receptor: Receptor{Rfc: "URE180429TM6", Nombre: "  Niño & Peña \"Hermanos\" <S.A.>\n\tde   C.V. ", DomicilioFiscal: "65000", RegimenFiscal: "601", UsoCFDI: "G03"},
+		SubTotal: dec("1306.00"), Descuento: dec("30.60"), Total: dec("1299.71"),
 		Conceptos: []Concepto{
 			{ClaveProdServ: "50202203", NoIdentificacion: "TEQ", Cantidad: dec("12"), ClaveUnidad: "H87", Unidad: "Pieza",
 				Descripcion: "Tequila   añejo\t'750 ml'\n  <edición & ñandú>", ValorUnitario: dec("25.5"), Importe: dec("306.00"), Descuento: dec("30.60"),

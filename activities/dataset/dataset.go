@@ -9,17 +9,28 @@ import (
 
 // Dataset is the import file's shape (documented in the README, example in examples/).
 type Dataset struct {
-	Currencies   []Currency    `json:"currencies"`
-	Issuers      []Issuer      `json:"issuers"`
-	PaymentTerms []PaymentTerm `json:"payment_terms"`
-	Customers    []Customer    `json:"customers"`
-	Items        []Item        `json:"items"`
-	Warehouses   []Warehouse   `json:"warehouses"`
-	Stock        []Stock       `json:"stock"`
-	Series       []Series      `json:"series"`
-	Orders       []Order       `json:"orders"`
-	Contracts    []Contract    `json:"contracts"`
-	BillingPlans []BillingPlan `json:"billing_plans"`
+	Currencies    []Currency     `json:"currencies"`
+	Issuers       []Issuer       `json:"issuers"`
+	PaymentTerms  []PaymentTerm  `json:"payment_terms"`
+	Customers     []Customer     `json:"customers"`
+	Items         []Item         `json:"items"`
+	Warehouses    []Warehouse    `json:"warehouses"`
+	Stock         []Stock        `json:"stock"`
+	Series        []Series       `json:"series"`
+	Orders        []Order        `json:"orders"`
+	Contracts     []Contract     `json:"contracts"`
+	BillingPlans  []BillingPlan  `json:"billing_plans"`
+	DocumentKinds []DocumentKind `json:"document_kinds"`
+
+	// BaseDir resolves relative certificate and key paths (the file's folder).
+	BaseDir string `json:"-"`
+}
+
+// DocumentKind chooses the document kind and series by the customer's tax id kind.
+type DocumentKind struct {
+	TaxIDKind    string `json:"tax_id_kind"`
+	DocumentKind string `json:"document_kind"` // invoice, ticket
+	Series       string `json:"series"`
 }
 
 type Currency struct {
@@ -35,6 +46,11 @@ type Issuer struct {
 	PostalCode   string `json:"postal_code"`
 	Currency     string `json:"currency"`
 	Email        string `json:"email"`
+	// The CSD that seals the issuer's CFDIs: DER certificate, encrypted PKCS#8 DER key, and
+	// the environment variable holding the key's password (default BILLRUN_CSD_PASSWORD).
+	CSDCertificate string `json:"csd_certificate"`
+	CSDKey         string `json:"csd_key"`
+	CSDPasswordEnv string `json:"csd_password_env"`
 }
 
 type PaymentTerm struct {

@@ -123,6 +123,9 @@ func Validate(d *Dataset, known Known) []Problem {
 		c.required("fiscal_regime", x.FiscalRegime)
 		c.required("postal_code", x.PostalCode)
 		c.ref("currency", x.Currency, "currency", cur, known.Currencies)
+		if (x.CSDCertificate == "") != (x.CSDKey == "") {
+			c.add("csd_key", "give both csd_certificate and csd_key, or neither")
+		}
 		c.unique(iss, "code", x.Code)
 	}
 	for i, x := range d.PaymentTerms {
@@ -344,6 +347,14 @@ func Validate(d *Dataset, known Known) []Problem {
 				c.add("entities", "quotas sum to %s, not 100", sum)
 			}
 		}
+	}
+	kindSeen := set()
+	for i, x := range d.DocumentKinds {
+		c.rec = fmt.Sprintf("document_kinds[%d] (%s)", i, x.TaxIDKind)
+		c.oneOf("tax_id_kind", x.TaxIDKind, "tax_registration", "national_id", "foreign", "generic")
+		c.unique(kindSeen, "tax_id_kind", x.TaxIDKind)
+		c.oneOf("document_kind", x.DocumentKind, "invoice", "ticket")
+		c.ref("series", x.Series, "series", ser, known.Series)
 	}
 	return c.probs
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -111,6 +112,18 @@ func boolOr(b *bool, def bool) bool {
 	return *b
 }
 
+// absPath resolves p against the dataset's folder; empty stays empty.
+func absPath(base, p string) string {
+	if p == "" || filepath.IsAbs(p) {
+		return p
+	}
+	a, err := filepath.Abs(filepath.Join(base, p))
+	if err != nil {
+		return p
+	}
+	return a
+}
+
 func nullIfEmpty(s string) any {
 	if s == "" {
 		return nil
@@ -134,10 +147,13 @@ func write(ctx context.Context, tx pgx.Tx, d *Dataset, n Counts) error {
 		}
 	}
 	for _, x := range d.Issuers {
-		if err := exec("issuers", `insert into issuers (code, rfc, name, fiscal_regime, postal_code, currency, email)
-			values ($1, $2, $3, $4, $5, $6, $7) on conflict (code) do update set rfc = excluded.rfc, name = excluded.name,
-			fiscal_regime = excluded.fiscal_regime, postal_code = excluded.postal_code, currency = excluded.currency, email = excluded.email`,
-			x.Code, x.RFC, x.Name, x.FiscalRegime, x.PostalCode, x.Currency, x.Email); err != nil {
+		if err := exec("issuers", `insert into issuers (code, rfc, name, fiscal_regime, postal_code, currency, email,
+			csd_certificate, csd_key, csd_password_env)
+			values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) on conflict (code) do update set rfc = excluded.rfc, name = excluded.name,
+			fiscal_regime = excluded.fiscal_regime, postal_code = excluded.postal_code, currency = excluded.currency, email = excluded.email,
+			csd_certificate = excluded.csd_certificate, csd_key = excluded.csd_key, csd_password_env = excluded.csd_password_env`,
+			x.Code, x.RFC, x.Name, x.FiscalRegime, x.PostalCode, x.Currency, x.Email,
+			absPath(d.BaseDir, x.CSDCertificate), absPath(d.BaseDir, x.CSDKey), orDefault(x.CSDPasswordEnv, "BILLRUN_CSD_PASSWORD")); err != nil {
 			return err
 		}
 	}
@@ -200,6 +216,13 @@ func write(ctx context.Context, tx pgx.Tx, d *Dataset, n Counts) error {
 			max_lines = excluded.max_lines, closing_date = excluded.closing_date,
 			allow_negative_stock = excluded.allow_negative_stock, discharge_stock = excluded.discharge_stock`,
 			x.Code, x.Issuer, x.DocumentKind, next, x.MaxLines, nullIfEmpty(x.ClosingDate), x.AllowNegativeStock, boolOr(x.DischargeStock, true)); err != nil {
+			return err
+		}
+	}
+	for _, x := range d.DocumentKinds {
+		if err := exec("document_kinds", `insert into document_kinds (tax_id_kind, document_kind, series) values ($1, $2, $3)
+			on conflict (tax_id_kind) do update set document_kind = excluded.document_kind, series = excluded.series`,
+			x.TaxIDKind, x.DocumentKind, x.Series); err != nil {
 			return err
 		}
 	}

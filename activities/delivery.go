@@ -1,0 +1,221 @@
+package activities
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/smtp"
+	"net/textproto"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	mail "github.com/wneessen/go-mail"
+)
+
+// MailConfig is where and as whom invoices are e-mailed.
+type MailConfig struct {
+	Addr string // host:port of the SMTP server
+	From string
+}
+
+// MessageID is derived from the invoice and the delivery's sequence, so every copy of one
+// delivery carries the same id and receivers can recognise a duplicate.
+func MessageID(invoiceID int64, seq int) string {
+	return fmt.Sprintf("billrun.invoice-%d.delivery-%d@billrun.local", invoiceID, seq)
+}
+
+type deliveryJob struct {
+	batchID, recipient, subject, body, xmlName, pdfName string
+	xml, pdf                                            []byte
+}
+
+// DeliverInvoice e-mails the invoice's XML and PDF to the customer, once. The delivery is a
+// row keyed by (invoice, seq): 'pending' until the SMTP server has taken the envelope,
+// 'sending' from just before the message body goes out, 'sent' when the server accepted it.
+// Anything that fails before 'sending' is retried with backoff (the server down, a 4xx).
+// A run that finds 'sending' cannot know whether the earlier one was delivered (a worker
+// killed mid-DATA, a connection lost before the reply): it marks the delivery 'uncertain'
+// and never sends a second copy on its own; `billrun invoice resend` does, on purpose.
+func (a *Activities) DeliverInvoice(ctx context.Context, invoiceID int64, seq int) error {
+	job, status, err := a.prepareDelivery(ctx, invoiceID, seq)
+	if err != nil || status != "pending" {
+		return temporalError(err)
+	}
+	raw, err := composeMail(a.Mail.From, job, invoiceID, seq)
+	if err != nil {
+		return a.finishDelivery(ctx, invoiceID, seq, "failed", "composing the message: "+err.Error())
+	}
+
+	c, err := dialSMTP(ctx, a.Mail.Addr)
+	if err != nil {
+		return fmt.Errorf("smtp %s: %w", a.Mail.Addr, err) // nothing handed over: retry
+	}
+	defer c.Close()
+	if err := c.Mail(a.Mail.From); err != nil {
+		return a.refused(ctx, invoiceID, seq, err)
+	}
+	if err := c.Rcpt(job.recipient); err != nil {
+		return a.refused(ctx, invoiceID, seq, err)
+	}
+	// From here a lost answer is ambiguous: record that the body is going out first.
+	tag, err := a.DB.Exec(ctx, `update deliveries set status = 'sending' where invoice_id = $1 and seq = $2 and status = 'pending'`, invoiceID, seq)
+	if err != nil || tag.RowsAffected() == 0 {
+		return err
+	}
+	w, err := c.Data()
+	if err == nil {
+		_, err = w.Write(raw)
+		if err == nil {
+			err = w.Close()
+		}
+	}
+	if err != nil {
+		var tp *textproto.Error
+		if errors.As(err, &tp) { // the server answered: it did not take the message
+			if _, rerr := a.DB.Exec(ctx, `update deliveries set status = 'pending' where invoice_id = $1 and seq = $2 and status = 'sending'`, invoiceID, seq); rerr != nil {
+				return rerr
+			}
+			return a.refused(ctx, invoiceID, seq, err)
+		}
+		return a.finishDelivery(ctx, invoiceID, seq, "uncertain", "no answer after the message was sent: "+err.Error())
+	}
+	_ = c.Quit()
+	if a.afterSend != nil {
+		if err := a.afterSend(); err != nil {
+			return err
+		}
+	}
+	return a.finishDelivery(ctx, invoiceID, seq, "sent", "to "+job.recipient)
+}
+
+// refused handles an SMTP error answer: 4xx is temporary (retry), 5xx permanent (failed).
+func (a *Activities) refused(ctx context.Context, invoiceID int64, seq int, err error) error {
+	var tp *textproto.Error
+	if errors.As(err, &tp) && tp.Code >= 500 {
+		return a.finishDelivery(ctx, invoiceID, seq, "failed", fmt.Sprintf("refused by the mail server: %d %s", tp.Code, tp.Msg))
+	}
+	return fmt.Errorf("smtp: %w", err)
+}
+
+func dialSMTP(ctx context.Context, addr string) (*smtp.Client, error) {
+	d := net.Dialer{Timeout: 10 * time.Second}
+	conn, err := d.DialContext(ctx, "tcp", addr)
+	if err != nil {
+		return nil, err
+	}
+	_ = conn.SetDeadline(time.Now().Add(30 * time.Second))
+	host, _, _ := net.SplitHostPort(addr)
+	c, err := smtp.NewClient(conn, host)
+	if err != nil {
+		conn.Close()
+		return nil, err
+	}
+	if err := c.Hello("billrun.local"); err != nil {
+		c.Close()
+		return nil, err
+	}
+	return c, nil
+}
+
+// prepareDelivery records the delivery row and answers its state: only 'pending' sends.
+func (a *Activities) prepareDelivery(ctx context.Context, invoiceID int64, seq int) (deliveryJob, string, error) {
+	var job deliveryJob
+	status := ""
+	err := inTx(ctx, a.DB, func(tx pgx.Tx) error {
+		var invStatus, fiscal, series, issuer, customer string
+		var number *int64
+		err := tx.QueryRow(ctx, `select v.batch_id, v.status, v.fiscal_status, v.series, v.number, i.name, c.name, c.email
+			from invoices v join issuers i on i.code = v.issuer join customers c on c.code = v.customer where v.id = $1 for update of v`, invoiceID).
+			Scan(&job.batchID, &invStatus, &fiscal, &series, &number, &issuer, &customer, &job.recipient)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return fmt.Errorf("invoice %d: %w", invoiceID, ErrNotFound)
+		}
+		if err != nil {
+			return err
+		}
+		if invStatus != "completed" || fiscal != "pdf" {
+			return nil // nothing to send yet: sealing or printing has not happened
+		}
+		if job.recipient == "" {
+			if _, err := tx.Exec(ctx, `insert into deliveries (invoice_id, seq, message_id, recipient, status, detail)
+				values ($1, $2, $3, '', 'skipped', 'the customer has no e-mail address') on conflict do nothing`,
+				invoiceID, seq, MessageID(invoiceID, seq)); err != nil {
+				return err
+			}
+			if _, err := tx.Exec(ctx, `update invoices set delivery_status = 'skipped' where id = $1`, invoiceID); err != nil {
+				return err
+			}
+			return audit(ctx, tx, job.batchID, invoiceID, StepDeliver, seq, "skipped", "the customer has no e-mail address")
+		}
+		if _, err := tx.Exec(ctx, `insert into deliveries (invoice_id, seq, message_id, recipient, status)
+			values ($1, $2, $3, $4, 'pending') on conflict do nothing`, invoiceID, seq, MessageID(invoiceID, seq), job.recipient); err != nil {
+			return err
+		}
+		if err := tx.QueryRow(ctx, `update deliveries set attempts = attempts + 1 where invoice_id = $1 and seq = $2 returning status, recipient`,
+			invoiceID, seq).Scan(&status, &job.recipient); err != nil {
+			return err
+		}
+		if status == "sending" {
+			status = "uncertain"
+			if _, err := tx.Exec(ctx, `update deliveries set status = 'uncertain', detail = $3 where invoice_id = $1 and seq = $2`,
+				invoiceID, seq, "an earlier attempt stopped while handing the message over; it may have been delivered"); err != nil {
+				return err
+			}
+			if _, err := tx.Exec(ctx, `update invoices set delivery_status = 'uncertain' where id = $1`, invoiceID); err != nil {
+				return err
+			}
+			return audit(ctx, tx, job.batchID, invoiceID, StepDeliver, seq, "uncertain", "not re-sent automatically: check the mailbox, then `billrun invoice resend`")
+		}
+		if status != "pending" {
+			return nil
+		}
+		folio := fmt.Sprintf("%s-%d", series, *number)
+		job.subject = fmt.Sprintf("Factura %s de %s", folio, issuer)
+		job.body = fmt.Sprintf("Estimado cliente %s:\n\nLe enviamos su factura %s en XML (CFDI 4.0) y PDF.\n\n%s\n", customer, folio, issuer)
+		job.xmlName, job.pdfName = folio+".xml", folio+".pdf"
+		return tx.QueryRow(ctx, `select xml, pdf from fiscal_documents where invoice_id = $1`, invoiceID).Scan(&job.xml, &job.pdf)
+	})
+	return job, status, err
+}
+
+func composeMail(from string, job deliveryJob, invoiceID int64, seq int) ([]byte, error) {
+	m := mail.NewMsg()
+	if err := m.From(from); err != nil {
+		return nil, err
+	}
+	if err := m.To(job.recipient); err != nil {
+		return nil, err
+	}
+	m.Subject(job.subject)
+	m.SetMessageIDWithValue(MessageID(invoiceID, seq))
+	m.SetDate()
+	m.SetBodyString(mail.TypeTextPlain, job.body)
+	if err := m.AttachReader(job.xmlName, bytes.NewReader(job.xml)); err != nil {
+		return nil, err
+	}
+	if err := m.AttachReader(job.pdfName, bytes.NewReader(job.pdf)); err != nil {
+		return nil, err
+	}
+	var buf bytes.Buffer
+	if _, err := m.WriteTo(&buf); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// finishDelivery records the delivery's outcome on the row, the invoice and the audit trail.
+func (a *Activities) finishDelivery(ctx context.Context, invoiceID int64, seq int, status, detail string) error {
+	return inTx(ctx, a.DB, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `update deliveries set status = $3, detail = $4, sent_at = case when $3 = 'sent' then now() end
+			where invoice_id = $1 and seq = $2`, invoiceID, seq, status, detail); err != nil {
+			return err
+		}
+		var batch string
+		if err := tx.QueryRow(ctx, `update invoices set delivery_status = $2 where id = $1 returning batch_id`, invoiceID, status).Scan(&batch); err != nil {
+			return err
+		}
+		return audit(ctx, tx, batch, invoiceID, StepDeliver, seq, status, detail)
+	})
+}

@@ -1,0 +1,125 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"billrun/activities"
+)
+
+func sharedFiscal(t *testing.T, rel string) string {
+	t.Helper()
+	p, err := filepath.Abs(filepath.Join("..", "..", "shared", "fiscal", rel))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(p); err != nil {
+		t.Fatalf("%s: %v (../shared sits beside the project)", p, err)
+	}
+	return p
+}
+
+// mailpitMessage is what the sink's API tells of one message.
+type mailpitMessage struct {
+	MessageID   string
+	Attachments int
+	Subject     string
+	To          []struct{ Address string }
+}
+
+// sinkMessages lists the messages of the Mailpit at api, by Message-ID.
+func sinkMessages(t *testing.T, api string) map[string][]mailpitMessage {
+	t.Helper()
+	resp, err := http.Get(api + "/api/v1/messages?limit=5000")
+	if err != nil {
+		t.Fatalf("mail sink API at %s: %v", api, err)
+	}
+	defer resp.Body.Close()
+	var list struct{ Messages []mailpitMessage }
+	if err := json.NewDecoder(resp.Body).Decode(&list); err != nil {
+		t.Fatal(err)
+	}
+	out := map[string][]mailpitMessage{}
+	for _, m := range list.Messages {
+		out[m.MessageID] = append(out[m.MessageID], m)
+	}
+	return out
+}
+
+// checkFiscal holds every completed invoice of the batch to SAT's schema and the outside
+// oracle, its PDF to its data, and its e-mail to exactly one message with both attachments.
+func (h *harness) checkFiscal(batchID string) {
+	t := h.t
+	t.Helper()
+	xsd := sharedFiscal(t, "cfdi40/entry-cfdv40.xsd")
+	verify := sharedFiscal(t, "tools/verify-cfdi40-sello.sh")
+	api := os.Getenv("MAILPIT_API")
+	if api == "" {
+		t.Fatal("MAILPIT_API is not set: run tests with `make test`")
+	}
+	msgs := sinkMessages(t, api)
+	rows, err := h.db.Query(context.Background(), `
+		select v.id, v.series || '-' || v.number, c.name, v.total::numeric(18,2)::text, f.xml, f.pdf, c.email, v.delivery_status
+		from invoices v join customers c on c.code = v.customer join fiscal_documents f on f.invoice_id = v.id
+		where v.batch_id = $1 and v.status = 'completed' order by v.id`, batchID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	dir := t.TempDir()
+	n := 0
+	for rows.Next() {
+		var id int64
+		var folio, name, total, xml, email, delivery string
+		var pdf []byte
+		if err := rows.Scan(&id, &folio, &name, &total, &xml, &pdf, &email, &delivery); err != nil {
+			t.Fatal(err)
+		}
+		n++
+		x := filepath.Join(dir, folio+".xml")
+		if err := os.WriteFile(x, []byte(xml), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if out, err := exec.Command("xmllint", "--noout", "--nonet", "--schema", xsd, x).CombinedOutput(); err != nil {
+			t.Errorf("%s fails SAT's XSD: %v\n%s", folio, err, out)
+		}
+		if out, err := exec.Command(verify, x).CombinedOutput(); err != nil {
+			t.Errorf("%s fails the sello oracle: %v\n%s", folio, err, out)
+		}
+		if !strings.Contains(xml, `Total="`+total+`"`) {
+			t.Errorf("%s: the CFDI's Total is not the stored %s", folio, total)
+		}
+		p := filepath.Join(dir, folio+".pdf")
+		if err := os.WriteFile(p, pdf, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		text, err := exec.Command("pdftotext", "-layout", p, "-").Output()
+		if err != nil {
+			t.Fatalf("pdftotext %s: %v", folio, err)
+		}
+		for _, want := range []string{folio, name, total} {
+			if !strings.Contains(string(text), want) {
+				t.Errorf("%s's PDF lacks %q", folio, want)
+			}
+		}
+		got := msgs[activities.MessageID(id, 1)]
+		switch {
+		case email == "":
+			if len(got) != 0 || delivery != "skipped" {
+				t.Errorf("%s: customer without e-mail: %d messages, delivery %s", folio, len(got), delivery)
+			}
+		case len(got) != 1 || got[0].Attachments != 2 || delivery != "sent":
+			t.Errorf("%s: %d messages (want exactly 1 with 2 attachments), delivery %s", folio, len(got), delivery)
+		}
+	}
+	if n == 0 {
+		t.Fatal("no sealed invoice to check")
+	}
+	t.Logf("%d invoices pass SAT's XSD, the sello oracle, the PDF and the one-e-mail checks", n)
+}
