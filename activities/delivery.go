@@ -60,7 +60,7 @@ func (a *Activities) DeliverInvoice(ctx context.Context, invoiceID int64, seq in
 		return a.refused(ctx, invoiceID, seq, err)
 	}
 	// From here a lost answer is ambiguous: record that the body is going out first.
-	tag, err := a.DB.Exec(ctx, `update deliveries set status = 'sending' where invoice_id = $1 and seq = $2 and status = 'pending'`, invoiceID, seq)
+	tag, err := a.DB.Exec(ctx, `update deliveries set status = 'sending', sending_at = clock_timestamp() where invoice_id = $1 and seq = $2 and status = 'pending'`, invoiceID, seq)
 	if err != nil || tag.RowsAffected() == 0 {
 		return err
 	}
@@ -208,7 +208,7 @@ func composeMail(from string, job deliveryJob, invoiceID int64, seq int) ([]byte
 // finishDelivery records the delivery's outcome on the row, the invoice and the audit trail.
 func (a *Activities) finishDelivery(ctx context.Context, invoiceID int64, seq int, status, detail string) error {
 	return inTx(ctx, a.DB, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `update deliveries set status = $3, detail = $4, sent_at = case when $3 = 'sent' then now() end
+		if _, err := tx.Exec(ctx, `update deliveries set status = $3, detail = $4, sent_at = case when $3 = 'sent' then clock_timestamp() end
 			where invoice_id = $1 and seq = $2`, invoiceID, seq, status, detail); err != nil {
 			return err
 		}

@@ -3,14 +3,19 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"billrun/activities"
+	"billrun/schema/testdb"
 )
 
 func sharedFiscal(t *testing.T, rel string) string {
@@ -122,4 +127,49 @@ func (h *harness) checkFiscal(batchID string) {
 		t.Fatal("no sealed invoice to check")
 	}
 	t.Logf("%d invoices pass SAT's XSD, the sello oracle, the PDF and the one-e-mail checks", n)
+}
+
+func TestDeliveriesWaitWhileTheMailServerIsDownThenGoOnce(t *testing.T) {
+	h := newHarness(t, false)
+	smtpAddr := testdb.FreeAddr(t) // nothing listens there yet
+	host, port, _ := net.SplitHostPort(smtpAddr)
+	h.cfg.SMTPHost, h.cfg.SMTPPort = host, port
+	h.startWorker()
+	h.mustRun("import", "../examples/demo.json")
+	h.mustRun("batch", "create", "--id", "MAILDOWN", "--orders", "1001-1003", "--series", "A", "--date", "2026-11-23")
+
+	deadline := time.Now().Add(2 * time.Minute)
+	for h.int(`select count(*) from deliveries where status = 'pending' and attempts >= 2`) < 3 {
+		if time.Now().After(deadline) {
+			t.Fatal("deliveries never waited on the server")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if s := h.str(`select status from batches where id = 'MAILDOWN'`); s != "running" {
+		t.Fatalf("batch %s while its deliveries wait", s)
+	}
+	api, _ := testdb.Mailpit(t, smtpAddr)
+	for h.str(`select status from batches where id = 'MAILDOWN'`) != "finished" {
+		if time.Now().After(deadline) {
+			t.Fatal("the batch did not finish once the server was back")
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	msgs := sinkMessages(t, api)
+	rows, err := h.db.Query(context.Background(), `select id from invoices where batch_id = 'MAILDOWN'`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil || len(ids) != 3 {
+		t.Fatalf("invoices %v %v", ids, err)
+	}
+	for _, id := range ids {
+		if m := msgs[activities.MessageID(id, 1)]; len(m) != 1 || m[0].Attachments != 2 {
+			t.Errorf("invoice %d: %d messages, want exactly one with both attachments", id, len(m))
+		}
+	}
+	if n := h.int(`select count(*) from deliveries where status <> 'sent'`); n != 0 {
+		t.Errorf("%d deliveries not sent", n)
+	}
 }

@@ -20,6 +20,9 @@ alter table deliveries drop constraint deliveries_status_check;
 alter table deliveries add constraint deliveries_status_check
     check (status in ('pending', 'sending', 'sent', 'skipped', 'failed', 'uncertain'));
 alter table deliveries add column attempts int not null default 0;
+-- When the body started out: sent_at − sending_at is the window in which a crash leaves a
+-- delivery uncertain.
+alter table deliveries add column sending_at timestamptz;
 
 -- Document kind by the customer's tax id kind (seed 000: national id → e-Ticket, tax
 -- registration → e-Factura), with the series that numbers it.
