@@ -15,11 +15,25 @@ import (
 	"billrun/activities/rules"
 )
 
+// Source kinds a batch bills (SPEC §1).
+const (
+	SourceOrders       = "orders"
+	SourceInstallments = "installments"
+	SourcePlans        = "plans"
+)
+
 // BatchParams are a batch's parameters as the operator gave them (SPEC §2).
 type BatchParams struct {
-	SourceKind         string          `json:"source_kind"` // orders (installments and plans come later)
-	OrdersFrom         int64           `json:"orders_from,omitempty"`
-	OrdersTo           int64           `json:"orders_to,omitempty"`
+	SourceKind string `json:"source_kind"` // orders, installments, plans
+	OrdersFrom int64  `json:"orders_from,omitempty"`
+	OrdersTo   int64  `json:"orders_to,omitempty"`
+	// Installments: due up to DueUntil, optionally one partner, recurring or not.
+	DueUntil  string `json:"due_until,omitempty"`
+	Partner   string `json:"partner,omitempty"`
+	Recurring *bool  `json:"recurring,omitempty"`
+	// Plans: planned events dated in PeriodFrom..PeriodTo.
+	PeriodFrom         string          `json:"period_from,omitempty"`
+	PeriodTo           string          `json:"period_to,omitempty"`
 	Customers          []string        `json:"customers,omitempty"`
 	Series             string          `json:"series"`
 	InvoiceDate        string          `json:"invoice_date"` // YYYY-MM-DD
@@ -44,13 +58,37 @@ func ValidateBatch(ctx context.Context, q pgx.Tx, p *BatchParams) error {
 	var probs []string
 	add := func(f string, a ...any) { probs = append(probs, fmt.Sprintf(f, a...)) }
 
-	if p.SourceKind != "orders" {
-		add("source: %q is not a source kind billrun can bill yet (orders)", p.SourceKind)
-	}
-	if p.OrdersFrom <= 0 || p.OrdersTo <= 0 {
-		add("--orders: the range must be FROM-TO with positive order numbers, got %d-%d", p.OrdersFrom, p.OrdersTo)
-	} else if p.OrdersFrom > p.OrdersTo {
-		add("--orders: FROM %d is greater than TO %d", p.OrdersFrom, p.OrdersTo)
+	switch p.SourceKind {
+	case SourceOrders:
+		if p.OrdersFrom <= 0 || p.OrdersTo <= 0 {
+			add("--orders: the range must be FROM-TO with positive order numbers, got %d-%d", p.OrdersFrom, p.OrdersTo)
+		} else if p.OrdersFrom > p.OrdersTo {
+			add("--orders: FROM %d is greater than TO %d", p.OrdersFrom, p.OrdersTo)
+		}
+	case SourceInstallments:
+		if _, err := time.Parse(time.DateOnly, p.DueUntil); err != nil {
+			add("--due-until: %q is not a date (YYYY-MM-DD)", p.DueUntil)
+		}
+		if p.Partner != "" {
+			var ok bool
+			if err := q.QueryRow(ctx, `select exists (select 1 from customers where code = $1)`, p.Partner).Scan(&ok); err != nil {
+				return err
+			}
+			if !ok {
+				add("--partner: unknown customer %q", p.Partner)
+			}
+		}
+	case SourcePlans:
+		from, err1 := time.Parse(time.DateOnly, p.PeriodFrom)
+		to, err2 := time.Parse(time.DateOnly, p.PeriodTo)
+		switch {
+		case err1 != nil || err2 != nil:
+			add("--period: %q..%q is not a period FROM..TO of dates (YYYY-MM-DD)", p.PeriodFrom, p.PeriodTo)
+		case to.Before(from):
+			add("--period: TO %s is before FROM %s", p.PeriodTo, p.PeriodFrom)
+		}
+	default:
+		add("source: %q is not one of orders, installments, plans", p.SourceKind)
 	}
 	if !rules.ValidGrouping(p.Grouping) {
 		add("--grouping: %q is not one of none, by-entity, per-customer", p.Grouping)
@@ -66,6 +104,10 @@ func ValidateBatch(ctx context.Context, q pgx.Tx, p *BatchParams) error {
 	var last *time.Time
 	err = q.QueryRow(ctx, `select closing_date, last_date from series where code = $1`, p.Series).Scan(&closing, &last)
 	switch {
+	case p.Series == "" && p.SourceKind != SourceOrders:
+		// Installments and plans are numbered in their contract's or plan's own series.
+	case p.Series == "":
+		add("--series: required")
 	case errors.Is(err, pgx.ErrNoRows):
 		add("--series: unknown series %q", p.Series)
 	case err != nil:
@@ -84,7 +126,7 @@ func ValidateBatch(ctx context.Context, q pgx.Tx, p *BatchParams) error {
 			add("--customers: unknown customer %q", c)
 		}
 	}
-	if len(probs) == 0 && p.SourceKind == "orders" {
+	if len(probs) == 0 && p.SourceKind == SourceOrders {
 		var n int
 		err := q.QueryRow(ctx, `select count(*) from sales_orders where number between $1 and $2`, p.OrdersFrom, p.OrdersTo).Scan(&n)
 		if err != nil {
@@ -121,7 +163,7 @@ func CreateBatch(ctx context.Context, db *pgxpool.Pool, id string, p BatchParams
 		}
 		tag, err := tx.Exec(ctx, `
 			insert into batches (id, source_kind, params, series, invoice_date, rate, grouping, draft, status)
-			values ($1, $2, $3, $4, $5, $6, $7, $8, 'created') on conflict (id) do nothing`,
+			values ($1, $2, $3, nullif($4, ''), $5, $6, $7, $8, 'created') on conflict (id) do nothing`,
 			id, p.SourceKind, raw, p.Series, p.InvoiceDate, p.Rate, p.Grouping, p.Draft)
 		if err != nil {
 			return err

@@ -317,6 +317,19 @@ func (a *Activities) CompleteInvoice(ctx context.Context, invoiceID int64, attem
 			  and not exists (select 1 from sales_order_lines x where x.order_id = o.id and x.qty_invoiced < x.qty_ordered)`, invoiceID); err != nil {
 			return err
 		}
+		// Installments are billed; a plan event is executed once every invoice it was split into is completed.
+		if _, err := tx.Exec(ctx, `
+			update installments set state = 'billed'
+			where id in (select source_id from invoice_lines where invoice_id = $1 and source_kind = 'installment')`, invoiceID); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `
+			update billing_events e set state = 'executed'
+			where e.id in (select source_id from invoice_lines where invoice_id = $1 and source_kind = 'plan_event')
+			  and not exists (select 1 from invoice_lines l join invoices v on v.id = l.invoice_id
+			                  where l.source_kind = 'plan_event' and l.source_id = e.id and v.status <> 'completed')`, invoiceID); err != nil {
+			return err
+		}
 		res.Number = next
 		return audit(ctx, tx, h.BatchID, invoiceID, StepComplete, attempt, "ok", fmt.Sprintf("%s-%d", h.Series, next))
 	})

@@ -35,6 +35,7 @@ type sourceLine struct {
 	MaxLines        int
 	Decimals        int32
 	Tax             rules.TaxProfile
+	Refs            map[string]any // contract line, expense report, activity; plan, event, entity
 }
 
 // DraftInvoice is a planned invoice, priced as far as its data allows.
@@ -115,7 +116,7 @@ func selectOrderLines(ctx context.Context, tx pgx.Tx, b Batch) ([]sourceLine, er
 		}
 		s.SourceKind = "order_line"
 		s.SourceDoc = fmt.Sprintf("order %d", number)
-		s.Ref = s.SourceDoc
+		s.Ref = fmt.Sprintf("%s line %d", s.SourceDoc, s.LineNo)
 		s.Payer, s.Partner = s.Customer, s.Customer
 		out = append(out, s)
 	}
@@ -127,7 +128,7 @@ func selectOrderLines(ctx context.Context, tx pgx.Tx, b Batch) ([]sourceLine, er
 // plan) or rolls back (a dry run).
 func planBatch(ctx context.Context, tx pgx.Tx, b Batch) (PlanOutcome, error) {
 	var out PlanOutcome
-	lines, err := selectOrderLines(ctx, tx, b)
+	lines, err := selectLines(ctx, tx, b)
 	if err != nil {
 		return out, err
 	}
@@ -135,49 +136,54 @@ func planBatch(ctx context.Context, tx pgx.Tx, b Batch) (PlanOutcome, error) {
 
 	// Screen whole orders: seed 002 skips an order of the generic customer, and an order
 	// with a zero-priced line unless the batch allows them.
-	skipOrder := map[int64]string{}
+	skipOrder := map[string]string{}
 	for _, l := range lines {
 		switch {
+		case l.SourceKind != "order_line":
 		case l.Generic:
-			skipOrder[l.OrderID] = SkipGenericCustomer
-		case l.UnitPrice.IsZero() && !b.Params.AllowZeroPrice && skipOrder[l.OrderID] == "":
-			skipOrder[l.OrderID] = SkipZeroPrice
+			skipOrder[l.SourceDoc] = SkipGenericCustomer
+		case l.UnitPrice.IsZero() && !b.Params.AllowZeroPrice && skipOrder[l.SourceDoc] == "":
+			skipOrder[l.SourceDoc] = SkipZeroPrice
 		}
 	}
 	var billed []sourceLine
 	for _, l := range lines {
-		reason := skipOrder[l.OrderID]
+		reason := skipOrder[l.SourceDoc]
 		if reason == "" {
 			billed = append(billed, l)
 			continue
 		}
-		out.Skipped = append(out.Skipped, SkippedLine{Source: fmt.Sprintf("%s line %d", l.Ref, l.LineNo), Customer: l.Customer, Item: l.Item, Quantity: l.Quantity, Reason: reason})
+		out.Skipped = append(out.Skipped, SkippedLine{Source: l.Ref, Customer: l.Customer, Item: l.Item, Quantity: l.Quantity, Reason: reason})
 		_, err := tx.Exec(ctx, `insert into batch_lines (batch_id, source_kind, source_id, source_ref, customer, item, quantity, outcome, skip_reason)
 			values ($1, $2, $3, $4, $5, $6, $7, 'skipped', $8) on conflict do nothing`,
-			b.ID, l.SourceKind, l.SourceID, fmt.Sprintf("%s line %d", l.Ref, l.LineNo), l.Customer, l.Item, l.Quantity, reason)
+			b.ID, l.SourceKind, l.SourceID, l.Ref, l.Customer, l.Item, l.Quantity, reason)
 		if err != nil {
 			return out, err
 		}
 	}
 	out.LinesSkipped = len(out.Skipped)
 
-	byID := map[int64]sourceLine{}
+	// Lines are known to grouping by their position; a plan event gives several lines.
 	var billables []rules.Billable
 	maxLines := map[string]int{}
-	for _, l := range billed {
-		byID[l.SourceID] = l
-		billables = append(billables, l.Billable)
+	claimed := map[string]bool{}
+	for i, l := range billed {
+		bl := l.Billable
+		bl.Key = i
+		billables = append(billables, bl)
 		maxLines[l.Series] = l.MaxLines
-		// Claim the quantity: from here it belongs to this batch's invoice.
-		_, err := tx.Exec(ctx, `update sales_order_lines set qty_in_billing = qty_in_billing + qty_to_invoice, qty_to_invoice = 0 where id = $1`, l.SourceID)
-		if err != nil {
-			return out, err
+		// Claim the source: from here it belongs to this batch's invoice.
+		if k := fmt.Sprint(l.SourceKind, l.SourceID); !claimed[k] {
+			claimed[k] = true
+			if err := claim(ctx, tx, l); err != nil {
+				return out, err
+			}
 		}
 	}
 
 	policy := rules.PricingPolicy{Discount9999Is100: b.Params.Discount9999Is100}
 	for gi, group := range groupBySeries(billables, b.Grouping, maxLines) {
-		first := byID[group[0].SourceID]
+		first := billed[group[0].Key]
 		draft := DraftInvoice{GroupNo: gi + 1, Customer: first.Payer, Series: first.Series, Currency: first.Currency, Lines: len(group)}
 		var invoiceID int64
 		err := tx.QueryRow(ctx, `
@@ -190,23 +196,23 @@ func planBatch(ctx context.Context, tx pgx.Tx, b Batch) (PlanOutcome, error) {
 		}
 		var priced []rules.LineAmounts
 		for li, g := range group {
-			l := byID[g.SourceID]
+			l := billed[g.Key]
 			disc := rules.ResolveDiscount(l.LineDiscount, l.DefaultDiscount)
 			a, perr := rules.PriceLine(rules.LineInput{Item: l.Item, Quantity: l.Quantity, UnitPrice: l.UnitPrice, DiscountPct: disc, Tax: l.Tax}, l.Decimals, policy)
 			if perr != nil && draft.Problem == "" {
 				draft.Problem = perr.Error() // the invoice's pricing step will fail it with this reason
 			}
 			priced = append(priced, a)
-			if len(draft.Sources) == 0 || draft.Sources[len(draft.Sources)-1] != l.Ref {
-				draft.Sources = append(draft.Sources, l.Ref)
+			if len(draft.Sources) == 0 || draft.Sources[len(draft.Sources)-1] != l.SourceDoc {
+				draft.Sources = append(draft.Sources, l.SourceDoc)
 			}
 			var lineID int64
 			err := tx.QueryRow(ctx, `
 				insert into invoice_lines (invoice_id, line_no, source_kind, source_id, source_ref, partner, item, description,
-				    warehouse, delivered, quantity, unit_price, discount_pct)
-				values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) returning id`,
-				invoiceID, li+1, l.SourceKind, l.SourceID, fmt.Sprintf("%s line %d", l.Ref, l.LineNo), l.Partner, l.Item, l.Description,
-				l.Warehouse, l.Delivered, l.Quantity, l.UnitPrice, disc).Scan(&lineID)
+				    warehouse, delivered, quantity, unit_price, discount_pct, refs)
+				values ($1, $2, $3, $4, $5, $6, $7, $8, nullif($9, ''), $10, $11, $12, $13, $14) returning id`,
+				invoiceID, li+1, l.SourceKind, l.SourceID, l.Ref, l.Partner, l.Item, l.Description,
+				l.Warehouse, l.Delivered, l.Quantity, l.UnitPrice, disc, refsJSON(l.Refs)).Scan(&lineID)
 			if err != nil {
 				return out, err
 			}
@@ -217,7 +223,7 @@ func planBatch(ctx context.Context, tx pgx.Tx, b Batch) (PlanOutcome, error) {
 			}
 			_, err = tx.Exec(ctx, `insert into batch_lines (batch_id, source_kind, source_id, source_ref, customer, item, quantity, outcome, invoice_id)
 				values ($1, $2, $3, $4, $5, $6, $7, 'invoiced', $8)`,
-				b.ID, l.SourceKind, l.SourceID, fmt.Sprintf("%s line %d", l.Ref, l.LineNo), l.Customer, l.Item, l.Quantity, invoiceID)
+				b.ID, l.SourceKind, l.SourceID, l.Ref, l.Customer, l.Item, l.Quantity, invoiceID)
 			if err != nil {
 				return out, err
 			}
@@ -308,7 +314,7 @@ func DryRun(ctx context.Context, a *Activities, p BatchParams) (PlanOutcome, err
 	raw := fmt.Sprintf(`{"source_kind":%q}`, p.SourceKind)
 	const id = "dry-run"
 	if _, err := tx.Exec(ctx, `insert into batches (id, source_kind, params, series, invoice_date, rate, grouping, draft, status)
-		values ($1, $2, $3, $4, $5, $6, $7, $8, 'created')`, id, p.SourceKind, raw, p.Series, p.InvoiceDate, p.Rate, p.Grouping, p.Draft); err != nil {
+		values ($1, $2, $3, nullif($4, ''), $5, $6, $7, $8, 'created')`, id, p.SourceKind, raw, p.Series, p.InvoiceDate, p.Rate, p.Grouping, p.Draft); err != nil {
 		return out, err
 	}
 	b, err := LoadBatch(ctx, tx, id)

@@ -41,21 +41,50 @@ func parseRange(s string) (int64, int64, error) {
 type createFlags struct {
 	id, orders, series, date, rate, grouping, customers string
 	draft, dryRun, wait, zeroPrice, full9999, negStock  bool
+	installments, plans, recurring, nonRecurring        bool
+	dueUntil, partner, period                           string
 }
 
 func (f createFlags) params() (activities.BatchParams, error) {
-	p := activities.BatchParams{SourceKind: "orders", Series: f.series, InvoiceDate: f.date, Grouping: f.grouping,
+	p := activities.BatchParams{SourceKind: activities.SourceOrders, Series: f.series, InvoiceDate: f.date, Grouping: f.grouping,
 		Draft: f.draft, AllowZeroPrice: f.zeroPrice, Discount9999Is100: f.full9999, AllowNegativeStock: f.negStock}
 	var probs []string
-	if f.orders == "" {
-		probs = append(probs, "--orders: required (FROM-TO)")
-	} else if from, to, err := parseRange(f.orders); err != nil {
-		probs = append(probs, err.Error())
-	} else {
-		p.OrdersFrom, p.OrdersTo = from, to
+	sources := 0
+	for _, on := range []bool{f.orders != "", f.installments, f.plans} {
+		if on {
+			sources++
+		}
 	}
-	if f.series == "" {
-		probs = append(probs, "--series: required")
+	switch {
+	case sources != 1:
+		probs = append(probs, "source: give exactly one of --orders FROM-TO, --installments, --plans")
+	case f.installments:
+		p.SourceKind, p.DueUntil, p.Partner = activities.SourceInstallments, f.dueUntil, f.partner
+		if f.dueUntil == "" {
+			probs = append(probs, "--due-until: required with --installments")
+		}
+		if f.recurring && f.nonRecurring {
+			probs = append(probs, "--recurring and --non-recurring exclude each other")
+		} else if f.recurring || f.nonRecurring {
+			r := f.recurring
+			p.Recurring = &r
+		}
+	case f.plans:
+		p.SourceKind = activities.SourcePlans
+		from, to, ok := strings.Cut(f.period, "..")
+		if !ok {
+			probs = append(probs, fmt.Sprintf("--period: %q is not FROM..TO (dates YYYY-MM-DD)", f.period))
+		}
+		p.PeriodFrom, p.PeriodTo = from, to
+	default:
+		if from, to, err := parseRange(f.orders); err != nil {
+			probs = append(probs, err.Error())
+		} else {
+			p.OrdersFrom, p.OrdersTo = from, to
+		}
+		if f.series == "" {
+			probs = append(probs, "--series: required")
+		}
 	}
 	rate, err := decimal.NewFromString(f.rate)
 	if err != nil {
@@ -77,8 +106,10 @@ func batchCreateCmd(a *app) *cobra.Command {
 	var f createFlags
 	c := &cobra.Command{
 		Use:   "create",
-		Short: "Create a bill run over a range of approved sales orders and start it",
+		Short: "Create a bill run over sales orders, contract installments or billing-plan events, and start it",
 		Example: `  billrun batch create --orders 1001-1010 --series A --wait
+  billrun batch create --installments --due-until 2026-11-30 --partner SOCIO --recurring --wait
+  billrun batch create --plans --period 2026-11-01..2026-11-30 --grouping per-customer --wait
   billrun batch create --orders 1001-1010 --series A --draft      # price, then wait for 'batch approve'
   billrun batch create --orders 1001-1010 --series A --dry-run    # show what it would make, write nothing`,
 		Args: cobra.NoArgs,
@@ -108,7 +139,7 @@ func batchCreateCmd(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if err := startBatch(ctx, tc, a.cfg.TaskQueue, id, fmt.Sprintf("Bill run %s: orders %s, series %s", id, f.orders, f.series)); err != nil {
+			if err := startBatch(ctx, tc, a.cfg.TaskQueue, id, batchSummaryLine(id, p)); err != nil {
 				return err
 			}
 			if f.wait {
@@ -121,8 +152,15 @@ func batchCreateCmd(a *app) *cobra.Command {
 	}
 	fl := c.Flags()
 	fl.StringVar(&f.id, "id", "", "batch id (default: next B-number); creating the same id again is a no-op")
-	fl.StringVar(&f.orders, "orders", "", "range of sales order numbers FROM-TO (required)")
-	fl.StringVar(&f.series, "series", "", "numbering series; only orders of this series are billed (required)")
+	fl.StringVar(&f.orders, "orders", "", "bill approved sales orders numbered FROM-TO")
+	fl.BoolVar(&f.installments, "installments", false, "bill contract installments in state complete (seed 000)")
+	fl.StringVar(&f.dueUntil, "due-until", "", "with --installments: due up to this date")
+	fl.StringVar(&f.partner, "partner", "", "with --installments: only this partner's contracts")
+	fl.BoolVar(&f.recurring, "recurring", false, "with --installments: only recurring ones")
+	fl.BoolVar(&f.nonRecurring, "non-recurring", false, "with --installments: only non-recurring ones")
+	fl.BoolVar(&f.plans, "plans", false, "bill billing-plan events in state planned (seed 003)")
+	fl.StringVar(&f.period, "period", "", "with --plans: events dated FROM..TO")
+	fl.StringVar(&f.series, "series", "", "numbering series; only its orders are billed (required with --orders; a filter otherwise)")
 	fl.StringVar(&f.date, "date", time.Now().Format(time.DateOnly), "invoice date YYYY-MM-DD, after the series' closing date")
 	fl.StringVar(&f.rate, "rate", "1", "exchange rate for the whole batch, > 0")
 	fl.StringVar(&f.grouping, "grouping", "by-entity", "none | by-entity | per-customer (the customer's invoicing method may restrict it)")
@@ -373,4 +411,14 @@ func retry(ctx context.Context, a *app, batchID string, invoiceIDs []int64, wait
 	return a.emit(map[string]any{"batch_id": batchID, "retrying": invoiceIDs}, func() {
 		fmt.Fprintf(a.out, "batch %s: retry started; watch with 'billrun batch status %s'\n", batchID, batchID)
 	})
+}
+
+func batchSummaryLine(id string, p activities.BatchParams) string {
+	switch p.SourceKind {
+	case activities.SourceInstallments:
+		return fmt.Sprintf("Bill run %s: installments due until %s", id, p.DueUntil)
+	case activities.SourcePlans:
+		return fmt.Sprintf("Bill run %s: plan events %s..%s", id, p.PeriodFrom, p.PeriodTo)
+	}
+	return fmt.Sprintf("Bill run %s: orders %d-%d, series %s", id, p.OrdersFrom, p.OrdersTo, p.Series)
 }

@@ -11,5 +11,6 @@ func Register(w worker.Registry, acts *activities.Activities) {
 	w.RegisterWorkflow(BatchWorkflow)
 	w.RegisterWorkflow(InvoiceWorkflow)
 	w.RegisterWorkflow(DeliveryWorkflow)
+	w.RegisterWorkflow(ScheduledRunWorkflow)
 	w.RegisterActivity(acts)
 }

@@ -35,6 +35,8 @@ type Billable struct {
 
 	PayerMethod  string // the payer's invoicing method
 	PayerGrouped bool   // the payer asks for grouped billing (seed 003)
+
+	Key int // the caller's handle on the line; grouping ignores it
 }
 
 // hardKey holds what lines never share an invoice across: issuer, series and document kind,
@@ -86,7 +88,10 @@ func Group(lines []Billable, option string, maxLines int) [][]Billable {
 		if a.SourceKind != b.SourceKind {
 			return a.SourceKind < b.SourceKind
 		}
-		return a.SourceID < b.SourceID
+		if a.SourceID != b.SourceID {
+			return a.SourceID < b.SourceID
+		}
+		return a.Key < b.Key
 	})
 
 	groupKey := func(b Billable) string {

@@ -1,0 +1,223 @@
+package activities
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/shopspring/decimal"
+
+	"billrun/activities/rules"
+)
+
+// selectLines selects and locks a batch's billable lines by its source kind.
+func selectLines(ctx context.Context, tx pgx.Tx, b Batch) ([]sourceLine, error) {
+	switch b.Params.SourceKind {
+	case SourceInstallments:
+		return selectInstallments(ctx, tx, b)
+	case SourcePlans:
+		return selectPlanEvents(ctx, tx, b)
+	}
+	return selectOrderLines(ctx, tx, b)
+}
+
+// claim takes a selected line for this batch, so no other batch bills it.
+func claim(ctx context.Context, tx pgx.Tx, l sourceLine) error {
+	var sql string
+	switch l.SourceKind {
+	case "order_line":
+		sql = `update sales_order_lines set qty_in_billing = qty_in_billing + qty_to_invoice, qty_to_invoice = 0 where id = $1`
+	case "installment":
+		sql = `update installments set state = 'in_billing' where id = $1 and state = 'complete'`
+	case "plan_event":
+		sql = `update billing_events set state = 'in_billing' where id = $1 and state = 'planned'`
+	}
+	_, err := tx.Exec(ctx, sql, l.SourceID)
+	return err
+}
+
+// customerTerms is what grouping and pricing need of a payer.
+const payerColumns = `p.default_discount, p.invoicing_method, p.grouped_billing, p.is_generic`
+
+// selectInstallments takes contract installments in state complete, due up to the batch's
+// date, optionally for one partner and recurring or not (seed 000). The price is the
+// contract line's, with its discount.
+func selectInstallments(ctx context.Context, tx pgx.Tx, b Batch) ([]sourceLine, error) {
+	p := b.Params
+	rows, err := tx.Query(ctx, `
+		select n.id, n.seq, ct.number, cl.line_no, cl.id, n.expense_report, n.activity, n.recurring,
+		       ct.payer, ct.partner, ct.currency, ct.payment_terms, coalesce(ct.warehouse, ''),
+		       cl.item, coalesce(nullif(cl.description, ''), i.description), cl.quantity, cl.unit_price, cl.discount_pct,
+		       `+payerColumns+`,
+		       coalesce(ks.code, s.code), coalesce(ks.issuer, s.issuer), coalesce(dk.document_kind, s.document_kind),
+		       coalesce(ks.max_lines, s.max_lines), cur.decimals,
+		       i.vat_rate, i.excise_rate, i.vat_withholding_rate, i.isr_withholding_rate
+		from installments n
+		join contract_lines cl on cl.id = n.contract_line_id
+		join contracts ct on ct.id = cl.contract_id
+		join customers p on p.code = ct.payer
+		join series s on s.code = ct.series
+		left join document_kinds dk on dk.tax_id_kind = p.tax_id_kind
+		left join series ks on ks.code = dk.series
+		join items i on i.code = cl.item
+		join currencies cur on cur.code = ct.currency
+		where n.state = 'complete' and n.due_date <= $1
+		  and ($2 = '' or ct.partner = $2) and ($3::boolean is null or n.recurring = $3)
+		  and ($4 = '' or ct.series = $4)
+		order by ct.payer, ct.partner, ct.number, cl.line_no, n.seq
+		for update of n`, p.DueUntil, p.Partner, p.Recurring, p.Series)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []sourceLine
+	for rows.Next() {
+		var s sourceLine
+		var contract, expense, activity string
+		var lineNo, seq int
+		var contractLine int64
+		var recurring bool
+		var disc decimal.Decimal
+		if err := rows.Scan(&s.SourceID, &seq, &contract, &lineNo, &contractLine, &expense, &activity, &recurring,
+			&s.Payer, &s.Partner, &s.Currency, &s.PaymentTerms, &s.Warehouse,
+			&s.Item, &s.Description, &s.Quantity, &s.UnitPrice, &disc,
+			&s.DefaultDiscount, &s.PayerMethod, &s.PayerGrouped, &s.Generic,
+			&s.Series, &s.Issuer, &s.DocumentKind, &s.MaxLines, &s.Decimals,
+			&s.Tax.VATRate, &s.Tax.ExciseRate, &s.Tax.VATWithholdingRate, &s.Tax.ISRWithholdingRate); err != nil {
+			return nil, err
+		}
+		s.SourceKind = "installment"
+		s.SourceDoc = "contract " + contract
+		s.LineNo = lineNo*1000 + seq
+		s.Ref = fmt.Sprintf("contract %s line %d installment %d", contract, lineNo, seq)
+		s.Customer = s.Payer
+		s.LineDiscount = &disc
+		s.Refs = map[string]any{"contract": contract, "contract_line": contractLine, "installment": seq,
+			"expense_report": expense, "activity": activity, "recurring": recurring}
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
+// selectPlanEvents takes the planned events of billing plans dated in the batch's period
+// (seed 003) and splits each item of each event among the plan's billing entities by
+// quota, so the parts sum exactly to the item's amount.
+func selectPlanEvents(ctx context.Context, tx pgx.Tx, b Batch) ([]sourceLine, error) {
+	p := b.Params
+	type event struct {
+		id, plan                 int64
+		code, customer, currency string
+		terms, series            string
+		date                     time.Time
+		decimals                 int32
+		issuer, kind             string
+		maxLines                 int
+	}
+	rows, err := tx.Query(ctx, `
+		select e.id, e.plan_id, pl.code, pl.customer, pl.currency, pl.payment_terms, pl.series, e.event_date, cur.decimals,
+		       s.issuer, s.document_kind, s.max_lines
+		from billing_events e join billing_plans pl on pl.id = e.plan_id
+		join series s on s.code = pl.series join currencies cur on cur.code = pl.currency
+		where e.state = 'planned' and e.event_date between $1 and $2 and ($3 = '' or pl.series = $3)
+		order by pl.code, e.event_date
+		for update of e`, p.PeriodFrom, p.PeriodTo, p.Series)
+	if err != nil {
+		return nil, err
+	}
+	events, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (event, error) {
+		var e event
+		return e, r.Scan(&e.id, &e.plan, &e.code, &e.customer, &e.currency, &e.terms, &e.series, &e.date, &e.decimals,
+			&e.issuer, &e.kind, &e.maxLines)
+	})
+	if err != nil {
+		return nil, err
+	}
+	var out []sourceLine
+	for _, e := range events {
+		type entity struct {
+			customer           string
+			quota              decimal.Decimal
+			method             string
+			grouped, isGeneric bool
+			defaultDiscount    decimal.Decimal
+		}
+		rows, err := tx.Query(ctx, `select be.customer, be.quota, `+payerColumns+`
+			from billing_entities be join customers p on p.code = be.customer where be.plan_id = $1 order by be.customer`, e.plan)
+		if err != nil {
+			return nil, err
+		}
+		entities, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (entity, error) {
+			var x entity
+			return x, r.Scan(&x.customer, &x.quota, &x.defaultDiscount, &x.method, &x.grouped, &x.isGeneric)
+		})
+		if err != nil {
+			return nil, err
+		}
+		quotas := make([]decimal.Decimal, len(entities))
+		for i, x := range entities {
+			quotas[i] = x.quota
+		}
+		rows, err = tx.Query(ctx, `select pi.line_no, pi.item, coalesce(nullif(pi.description, ''), i.description), pi.quantity,
+			pi.unit_price, pi.discount_pct, i.vat_rate, i.excise_rate, i.vat_withholding_rate, i.isr_withholding_rate
+			from billing_plan_items pi join items i on i.code = pi.item where pi.plan_id = $1 order by pi.line_no`, e.plan)
+		if err != nil {
+			return nil, err
+		}
+		type item struct {
+			lineNo            int
+			code, description string
+			qty, price, disc  decimal.Decimal
+			tax               rules.TaxProfile
+		}
+		items, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (item, error) {
+			var x item
+			return x, r.Scan(&x.lineNo, &x.code, &x.description, &x.qty, &x.price, &x.disc,
+				&x.tax.VATRate, &x.tax.ExciseRate, &x.tax.VATWithholdingRate, &x.tax.ISRWithholdingRate)
+		})
+		if err != nil {
+			return nil, err
+		}
+		for _, it := range items {
+			amount := rules.RoundMoney(it.qty.Mul(it.price), e.decimals)
+			subtotal := amount.Sub(rules.RoundMoney(amount.Mul(it.disc).Div(decimal.NewFromInt(100)), e.decimals))
+			parts, err := rules.SplitByQuota(subtotal, quotas, e.decimals)
+			if err != nil {
+				return nil, fmt.Errorf("billing plan %s: %w", e.code, err)
+			}
+			for i, x := range entities {
+				if parts[i].IsZero() {
+					continue
+				}
+				zero := decimal.Zero
+				s := sourceLine{
+					Ref:          fmt.Sprintf("plan %s event %s item %d entity %s", e.code, e.date.Format(time.DateOnly), it.lineNo, x.customer),
+					Customer:     x.customer,
+					Item:         it.code,
+					Description:  fmt.Sprintf("%s (%s %% of plan %s, %s)", it.description, x.quota.String(), e.code, e.date.Format(time.DateOnly)),
+					Quantity:     decimal.NewFromInt(1),
+					UnitPrice:    parts[i],
+					LineDiscount: &zero, // the plan's discount is inside the split amount
+					MaxLines:     e.maxLines, Decimals: e.decimals, Tax: it.tax, Generic: x.isGeneric,
+					DefaultDiscount: x.defaultDiscount,
+					Refs: map[string]any{"plan": e.code, "event_date": e.date.Format(time.DateOnly), "entity": x.customer,
+						"quota": x.quota.String(), "item_line": it.lineNo},
+				}
+				s.Billable = rules.Billable{SourceKind: "plan_event", SourceID: e.id, SourceDoc: fmt.Sprintf("plan %s %s", e.code, e.date.Format(time.DateOnly)),
+					LineNo: it.lineNo, Issuer: e.issuer, Series: e.series, DocumentKind: e.kind, Payer: x.customer, Partner: e.customer,
+					Currency: e.currency, PaymentTerms: e.terms, PayerMethod: x.method, PayerGrouped: x.grouped}
+				out = append(out, s)
+			}
+		}
+	}
+	return out, nil
+}
+
+func refsJSON(r map[string]any) []byte {
+	if len(r) == 0 {
+		return []byte("{}")
+	}
+	b, _ := json.Marshal(r)
+	return b
+}

@@ -1,0 +1,353 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+	"go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
+
+	"billrun/activities"
+	"billrun/activities/rules"
+	"billrun/workflows"
+)
+
+func scheduleID(name string) string { return "billrun-schedule-" + name }
+
+func scheduleCmd(a *app) *cobra.Command {
+	c := &cobra.Command{Use: "schedule", Short: "Recurring bill runs as Temporal Schedules: create, list, describe, pause, unpause, trigger, backfill, delete"}
+	c.AddCommand(scheduleCreateCmd(a), scheduleListCmd(a), scheduleDescribeCmd(a), schedulePauseCmd(a, true), schedulePauseCmd(a, false),
+		scheduleTriggerCmd(a), scheduleBackfillCmd(a), scheduleDeleteCmd(a))
+	return c
+}
+
+func (a *app) schedule(name string) (client.ScheduleHandle, error) {
+	tc, err := a.Temporal()
+	if err != nil {
+		return nil, err
+	}
+	return tc.ScheduleClient().GetHandle(context.Background(), scheduleID(name)), nil
+}
+
+// notFound turns Temporal's not-found into billrun's.
+func notFound(name string, err error) error {
+	var nf *serviceerror.NotFound
+	if errors.As(err, &nf) {
+		return fmt.Errorf("schedule %q: %w", name, activities.ErrNotFound)
+	}
+	return err
+}
+
+func scheduleCreateCmd(a *app) *cobra.Command {
+	var plans, installments, paused bool
+	var cron, every, period, grouping, series string
+	c := &cobra.Command{
+		Use:   "create NAME (--plans|--installments) (--cron EXPR | --every DURATION)",
+		Short: "Create a schedule of recurring bill runs; each run bills the period before its nominal time",
+		Example: `  billrun schedule create monthly-plans --plans --cron "0 6 1 * *"        # on the 1st, bill last month
+  billrun schedule create daily-installments --installments --every 24h`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			name := args[0]
+			var probs []string
+			if name == "" || strings.ContainsAny(name, " /") {
+				probs = append(probs, fmt.Sprintf("NAME: %q must be a word without spaces or slashes", name))
+			}
+			source := ""
+			switch {
+			case plans == installments:
+				probs = append(probs, "source: give exactly one of --plans, --installments")
+			case plans:
+				source = activities.SourcePlans
+			default:
+				source = activities.SourceInstallments
+			}
+			spec := client.ScheduleSpec{}
+			var interval time.Duration
+			switch {
+			case (cron == "") == (every == ""):
+				probs = append(probs, "timing: give exactly one of --cron EXPR, --every DURATION")
+			case every != "":
+				d, err := time.ParseDuration(every)
+				if err != nil || d <= 0 {
+					probs = append(probs, fmt.Sprintf("--every: %q is not a positive duration (e.g. 24h, 30m)", every))
+				}
+				interval = d
+				spec.Intervals = []client.ScheduleIntervalSpec{{Every: d}}
+			default:
+				spec.CronExpressions = []string{cron}
+			}
+			if period == "" {
+				switch {
+				case interval == 0:
+					period = "month"
+				case interval < 7*24*time.Hour:
+					period = "day"
+				case interval < 28*24*time.Hour:
+					period = "week"
+				default:
+					period = "month"
+				}
+			}
+			if _, err := rules.PeriodBefore(time.Now(), period); err != nil {
+				probs = append(probs, "--"+err.Error())
+			}
+			if !rules.ValidGrouping(grouping) {
+				probs = append(probs, fmt.Sprintf("--grouping: %q is not one of none, by-entity, per-customer", grouping))
+			}
+			if len(probs) > 0 {
+				return &activities.InputError{Problems: probs}
+			}
+			tc, err := a.Temporal()
+			if err != nil {
+				return err
+			}
+			in := workflows.ScheduledRunInput{Schedule: name, Source: source, Period: period, Grouping: grouping, Series: series}
+			_, err = tc.ScheduleClient().Create(cmd.Context(), client.ScheduleOptions{
+				ID:      scheduleID(name),
+				Spec:    spec,
+				Paused:  paused,
+				Overlap: enums.SCHEDULE_OVERLAP_POLICY_SKIP,
+				Note:    fmt.Sprintf("billrun: %s, bills the %s before each run", source, period),
+				Action: &client.ScheduleWorkflowAction{
+					ID: "billrun-scheduled-" + name, Workflow: workflows.ScheduledRunWorkflow, Args: []any{in},
+					TaskQueue: a.cfg.TaskQueue, StaticSummary: fmt.Sprintf("Scheduled %s bill run (%s)", source, name),
+				},
+			})
+			if err != nil {
+				if errors.Is(err, temporal.ErrScheduleAlreadyRunning) {
+					return &activities.InputError{Problems: []string{fmt.Sprintf("NAME: schedule %q exists already", name)}}
+				}
+				return err
+			}
+			return a.emit(map[string]any{"schedule": name, "id": scheduleID(name), "source": source, "period": period}, func() {
+				fmt.Fprintf(a.out, "schedule %s created: %s, each run bills the %s before it (id %s)\n", name, source, period, scheduleID(name))
+			})
+		},
+	}
+	fl := c.Flags()
+	fl.BoolVar(&plans, "plans", false, "bill billing-plan events")
+	fl.BoolVar(&installments, "installments", false, "bill contract installments")
+	fl.StringVar(&cron, "cron", "", "cron expression (UTC)")
+	fl.StringVar(&every, "every", "", "interval, e.g. 24h")
+	fl.StringVar(&period, "period", "", "day | week | month billed before each run (default from the timing)")
+	fl.StringVar(&grouping, "grouping", "by-entity", "none | by-entity | per-customer")
+	fl.StringVar(&series, "series", "", "only plans or contracts of this series")
+	fl.BoolVar(&paused, "paused", false, "create it paused")
+	return c
+}
+
+func scheduleListCmd(a *app) *cobra.Command {
+	return &cobra.Command{
+		Use:   "list",
+		Short: "List billrun's schedules",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			tc, err := a.Temporal()
+			if err != nil {
+				return err
+			}
+			it, err := tc.ScheduleClient().List(cmd.Context(), client.ScheduleListOptions{})
+			if err != nil {
+				return err
+			}
+			type row struct {
+				Name   string   `json:"name"`
+				Paused bool     `json:"paused"`
+				Next   []string `json:"next"`
+			}
+			var rows []row
+			for it.HasNext() {
+				s, err := it.Next()
+				if err != nil {
+					return err
+				}
+				if !strings.HasPrefix(s.ID, "billrun-schedule-") {
+					continue
+				}
+				r := row{Name: strings.TrimPrefix(s.ID, "billrun-schedule-"), Paused: s.Paused}
+				for _, t := range s.NextActionTimes {
+					r.Next = append(r.Next, t.UTC().Format(time.RFC3339))
+				}
+				rows = append(rows, r)
+			}
+			return a.emit(rows, func() {
+				for _, r := range rows {
+					state := "active"
+					if r.Paused {
+						state = "paused"
+					}
+					fmt.Fprintf(a.out, "%-24s %-7s next %s\n", r.Name, state, strings.Join(r.Next, ", "))
+				}
+			})
+		},
+	}
+}
+
+func scheduleDescribeCmd(a *app) *cobra.Command {
+	return &cobra.Command{
+		Use:   "describe NAME",
+		Short: "Show a schedule: timing, state, recent and next runs",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			h, err := a.schedule(args[0])
+			if err != nil {
+				return err
+			}
+			d, err := h.Describe(cmd.Context())
+			if err != nil {
+				return notFound(args[0], err)
+			}
+			out := map[string]any{"schedule": args[0], "paused": d.Schedule.State.Paused, "note": d.Schedule.State.Note,
+				"actions": d.Info.NumActions, "skipped": d.Info.NumActionsSkippedOverlap}
+			var recent, next []string
+			for _, r := range d.Info.RecentActions {
+				recent = append(recent, r.ScheduleTime.UTC().Format(time.RFC3339)+" "+r.StartWorkflowResult.WorkflowID)
+			}
+			for _, t := range d.Info.NextActionTimes {
+				next = append(next, t.UTC().Format(time.RFC3339))
+			}
+			out["recent"], out["next"] = recent, next
+			if spec := d.Schedule.Spec; spec != nil {
+				out["cron"] = spec.CronExpressions
+				var every []string
+				for _, i := range spec.Intervals {
+					every = append(every, i.Every.String())
+				}
+				out["every"] = every
+			}
+			return a.emit(out, func() {
+				fmt.Fprintf(a.out, "schedule %s: paused=%v, %d runs (%d skipped as overlapping)\n  %s\n", args[0], d.Schedule.State.Paused,
+					d.Info.NumActions, d.Info.NumActionsSkippedOverlap, d.Schedule.State.Note)
+				fmt.Fprintf(a.out, "  cron %v every %v\n", out["cron"], out["every"])
+				for _, r := range recent {
+					fmt.Fprintf(a.out, "  ran  %s\n", r)
+				}
+				for _, n := range next {
+					fmt.Fprintf(a.out, "  next %s\n", n)
+				}
+			})
+		},
+	}
+}
+
+func schedulePauseCmd(a *app, pause bool) *cobra.Command {
+	use, short := "unpause NAME", "Resume a paused schedule"
+	if pause {
+		use, short = "pause NAME", "Pause a schedule (no runs until unpaused)"
+	}
+	return &cobra.Command{
+		Use:   use,
+		Short: short,
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			h, err := a.schedule(args[0])
+			if err != nil {
+				return err
+			}
+			if pause {
+				err = h.Pause(cmd.Context(), client.SchedulePauseOptions{Note: "paused with billrun"})
+			} else {
+				err = h.Unpause(cmd.Context(), client.ScheduleUnpauseOptions{Note: "unpaused with billrun"})
+			}
+			if err != nil {
+				return notFound(args[0], err)
+			}
+			return a.emit(map[string]any{"schedule": args[0], "paused": pause}, func() {
+				fmt.Fprintf(a.out, "schedule %s paused=%v\n", args[0], pause)
+			})
+		},
+	}
+}
+
+func scheduleTriggerCmd(a *app) *cobra.Command {
+	return &cobra.Command{
+		Use:   "trigger NAME",
+		Short: "Run a schedule now (its period is derived from now; a period billed already bills nothing again)",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			h, err := a.schedule(args[0])
+			if err != nil {
+				return err
+			}
+			if err := h.Trigger(cmd.Context(), client.ScheduleTriggerOptions{Overlap: enums.SCHEDULE_OVERLAP_POLICY_ALLOW_ALL}); err != nil {
+				return notFound(args[0], err)
+			}
+			return a.emit(map[string]any{"schedule": args[0], "triggered": true}, func() { fmt.Fprintf(a.out, "schedule %s triggered\n", args[0]) })
+		},
+	}
+}
+
+func scheduleBackfillCmd(a *app) *cobra.Command {
+	return &cobra.Command{
+		Use:     "backfill NAME FROM TO",
+		Short:   "Run the schedule's missed runs between FROM and TO (RFC 3339 times or dates); billed periods bill nothing again",
+		Example: `  billrun schedule backfill monthly-plans 2026-09-01 2026-11-02`,
+		Args:    cobra.ExactArgs(3),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			from, err1 := parseTime(args[1])
+			to, err2 := parseTime(args[2])
+			var probs []string
+			if err1 != nil {
+				probs = append(probs, "FROM: "+err1.Error())
+			}
+			if err2 != nil {
+				probs = append(probs, "TO: "+err2.Error())
+			}
+			if err1 == nil && err2 == nil && !to.After(from) {
+				probs = append(probs, fmt.Sprintf("TO %s is not after FROM %s", args[2], args[1]))
+			}
+			if len(probs) > 0 {
+				return &activities.InputError{Problems: probs}
+			}
+			h, err := a.schedule(args[0])
+			if err != nil {
+				return err
+			}
+			err = h.Backfill(cmd.Context(), client.ScheduleBackfillOptions{Backfill: []client.ScheduleBackfill{
+				{Start: from, End: to, Overlap: enums.SCHEDULE_OVERLAP_POLICY_ALLOW_ALL},
+			}})
+			if err != nil {
+				return notFound(args[0], err)
+			}
+			return a.emit(map[string]any{"schedule": args[0], "from": from, "to": to}, func() {
+				fmt.Fprintf(a.out, "schedule %s backfilled from %s to %s\n", args[0], from.Format(time.RFC3339), to.Format(time.RFC3339))
+			})
+		},
+	}
+}
+
+func parseTime(s string) (time.Time, error) {
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t, nil
+	}
+	t, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		return t, fmt.Errorf("%q is not a date (YYYY-MM-DD) or an RFC 3339 time", s)
+	}
+	return t, nil
+}
+
+func scheduleDeleteCmd(a *app) *cobra.Command {
+	return &cobra.Command{
+		Use:   "delete NAME",
+		Short: "Delete a schedule (its batches stay)",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			h, err := a.schedule(args[0])
+			if err != nil {
+				return err
+			}
+			if err := h.Delete(cmd.Context()); err != nil {
+				return notFound(args[0], err)
+			}
+			return a.emit(map[string]any{"schedule": args[0], "deleted": true}, func() { fmt.Fprintf(a.out, "schedule %s deleted\n", args[0]) })
+		},
+	}
+}
