@@ -78,3 +78,25 @@ func TestLoadCSDRefusesBadKeyMaterial(t *testing.T) {
 		t.Errorf("valid certificate refused: %v", err)
 	}
 }
+
+func BenchmarkLoadCSD(b *testing.B) {
+	t := &testing.T{}
+	cer, key := shared(t, "csd/EKU9003173C9.cer"), shared(t, "csd/EKU9003173C9.key")
+	for b.Loop() {
+		if _, err := LoadCSD(cer, key, []byte("12345678a")); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkSeal(b *testing.B) {
+	csd, err := LoadCSD(shared(&testing.T{}, "csd/EKU9003173C9.cer"), shared(&testing.T{}, "csd/EKU9003173C9.key"), []byte("12345678a"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if _, err := Seal(Build(hostileInvoice()), csd); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
