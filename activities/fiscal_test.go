@@ -6,8 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -17,18 +15,6 @@ import (
 	"billrun/activities/dataset"
 	"billrun/schema/testdb"
 )
-
-func fiscalPath(t *testing.T, rel string) string {
-	t.Helper()
-	p, err := filepath.Abs(filepath.Join("..", "..", "shared", "fiscal", rel))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(p); err != nil {
-		t.Fatalf("%s: %v (../shared sits beside the project)", p, err)
-	}
-	return p
-}
 
 const fiscalData = `{
   "currencies": [{"code": "MXN", "decimals": 2}],
@@ -55,7 +41,7 @@ func completedInvoice(t *testing.T, date string) (*activities.Activities, int64)
 	t.Cleanup(db.Close)
 	t.Setenv("BILLRUN_TEST_CSD_PASSWORD", "12345678a")
 	d, err := dataset.Parse(strings.NewReader(fmt.Sprintf(fiscalData,
-		fiscalPath(t, "csd/EKU9003173C9.cer"), fiscalPath(t, "csd/EKU9003173C9.key"))))
+		testdb.Fiscal(t, "csd/EKU9003173C9.cer"), testdb.Fiscal(t, "csd/EKU9003173C9.key"))))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -100,7 +86,7 @@ func row(t *testing.T, a *activities.Activities, sql string, args ...any) string
 func TestSealingRefusesBadKeyMaterialAndHalfWritesNothing(t *testing.T) {
 	a, inv := completedInvoice(t, "2026-11-23")
 	ctx := context.Background()
-	cer, key := fiscalPath(t, "csd/EKU9003173C9.cer"), fiscalPath(t, "csd/EKU9003173C9.key")
+	cer, key := testdb.Fiscal(t, "csd/EKU9003173C9.cer"), testdb.Fiscal(t, "csd/EKU9003173C9.key")
 	cases := []struct {
 		name  string
 		setup func()
@@ -110,7 +96,7 @@ func TestSealingRefusesBadKeyMaterialAndHalfWritesNothing(t *testing.T) {
 		{"wrong password", func() { t.Setenv("BILLRUN_TEST_CSD_PASSWORD", "nope") }, "cannot be decrypted"},
 		{"mismatched certificate", func() {
 			t.Setenv("BILLRUN_TEST_CSD_PASSWORD", "12345678a")
-			a.DB.Exec(ctx, `update issuers set csd_certificate = $1`, fiscalPath(t, "csd/tfd-certs/30001000000500003456.cer"))
+			a.DB.Exec(ctx, `update issuers set csd_certificate = $1`, testdb.Fiscal(t, "csd/tfd-certs/30001000000500003456.cer"))
 		}, "does not belong to certificate"},
 		{"customer without fiscal regime", func() {
 			a.DB.Exec(ctx, `update issuers set csd_certificate = $1, csd_key = $2`, cer, key)

@@ -21,7 +21,6 @@ const (
 type sourceLine struct {
 	rules.Billable
 	Ref             string
-	OrderID         int64
 	Customer        string
 	Item            string
 	Description     string
@@ -78,7 +77,7 @@ func selectOrderLines(ctx context.Context, tx pgx.Tx, b Batch) ([]sourceLine, er
 	// FOR UPDATE OF l: a concurrent batch over the same orders waits here, then sees the
 	// quantities this one claimed as gone and selects nothing twice.
 	rows, err := tx.Query(ctx, `
-		select l.id, o.id, o.number, l.line_no, o.customer, o.series, o.warehouse, o.currency, o.payment_terms,
+		select l.id, o.number, l.line_no, o.customer, o.warehouse, o.currency, o.payment_terms,
 		       l.item, i.description, l.qty_to_invoice, l.unit_price, l.discount_pct,
 		       l.qty_delivered >= l.qty_invoiced + l.qty_in_billing + l.qty_to_invoice,
 		       c.is_generic, c.default_discount, c.invoicing_method, c.grouped_billing,
@@ -105,8 +104,7 @@ func selectOrderLines(ctx context.Context, tx pgx.Tx, b Batch) ([]sourceLine, er
 	for rows.Next() {
 		var s sourceLine
 		var number int64
-		var orderSeries string
-		err := rows.Scan(&s.SourceID, &s.OrderID, &number, &s.LineNo, &s.Customer, &orderSeries, &s.Warehouse, &s.Currency, &s.PaymentTerms,
+		err := rows.Scan(&s.SourceID, &number, &s.LineNo, &s.Customer, &s.Warehouse, &s.Currency, &s.PaymentTerms,
 			&s.Item, &s.Description, &s.Quantity, &s.UnitPrice, &s.LineDiscount, &s.Delivered,
 			&s.Generic, &s.DefaultDiscount, &s.PayerMethod, &s.PayerGrouped,
 			&s.Series, &s.Issuer, &s.DocumentKind, &s.MaxLines, &s.Decimals,

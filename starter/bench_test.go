@@ -5,6 +5,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"testing"
+
+	"billrun/schema/testdb"
 )
 
 // The benchmark runs end to end on the stack; its figures are for the README, not asserted.
@@ -15,7 +17,7 @@ func TestBenchRunsAndReportsEveryFigure(t *testing.T) {
 		t.Fatalf("build worker: %v\n%s", err, out)
 	}
 	before := h.int(`select count(*) from pg_database where datname like 'billrun_bench_%'`)
-	out := h.mustRun("bench", "--invoices", "6", "--lines", "2", "--window", "3", "--worker-bin", bin, "--csd-dir", sharedFiscal(t, "csd"))
+	out := h.mustRun("bench", "--invoices", "6", "--lines", "2", "--window", "3", "--worker-bin", bin, "--csd-dir", testdb.Fiscal(t, "csd"))
 	var r benchResult
 	if err := json.Unmarshal([]byte(out), &r); err != nil {
 		t.Fatalf("%v: %s", err, out)

@@ -89,18 +89,11 @@ func invoiceResealCmd(a *app) *cobra.Command {
 		Short: "Seal (and print and deliver) a completed invoice whose sealing failed, after fixing the cause",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			id, err := parseInvoiceID(args[0])
+			v, err := readInvoice(cmd.Context(), a, args[0])
 			if err != nil {
 				return err
 			}
-			db, err := a.DB(cmd.Context())
-			if err != nil {
-				return err
-			}
-			v, err := activities.ReadInvoice(cmd.Context(), db, id)
-			if err != nil {
-				return err
-			}
+			id := v.ID
 			if v.Status != "completed" || v.FiscalError == "" {
 				return fmt.Errorf("invoice %d is %s, fiscal status %s: only completed invoices whose sealing failed are resealed", id, v.Status, v.FiscalStatus)
 			}
@@ -118,15 +111,12 @@ func invoiceResendCmd(a *app) *cobra.Command {
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			id, err := parseInvoiceID(args[0])
+			v, err := readInvoice(ctx, a, args[0])
 			if err != nil {
 				return err
 			}
+			id := v.ID
 			db, err := a.DB(ctx)
-			if err != nil {
-				return err
-			}
-			v, err := activities.ReadInvoice(ctx, db, id)
 			if err != nil {
 				return err
 			}

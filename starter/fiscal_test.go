@@ -18,18 +18,6 @@ import (
 	"billrun/schema/testdb"
 )
 
-func sharedFiscal(t *testing.T, rel string) string {
-	t.Helper()
-	p, err := filepath.Abs(filepath.Join("..", "..", "shared", "fiscal", rel))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(p); err != nil {
-		t.Fatalf("%s: %v (../shared sits beside the project)", p, err)
-	}
-	return p
-}
-
 // mailpitMessage is what the sink's API tells of one message.
 type mailpitMessage struct {
 	MessageID   string
@@ -62,8 +50,8 @@ func sinkMessages(t *testing.T, api string) map[string][]mailpitMessage {
 func (h *harness) checkFiscal(batchID string) {
 	t := h.t
 	t.Helper()
-	xsd := sharedFiscal(t, "cfdi40/entry-cfdv40.xsd")
-	verify := sharedFiscal(t, "tools/verify-cfdi40-sello.sh")
+	xsd := testdb.Fiscal(t, "cfdi40/entry-cfdv40.xsd")
+	verify := testdb.Fiscal(t, "tools/verify-cfdi40-sello.sh")
 	api := os.Getenv("MAILPIT_API")
 	if api == "" {
 		t.Fatal("MAILPIT_API is not set: run tests with `make test`")

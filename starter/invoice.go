@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"strconv"
 
@@ -23,21 +24,26 @@ func parseInvoiceID(s string) (int64, error) {
 	return id, nil
 }
 
+// readInvoice reads the invoice an ID argument names.
+func readInvoice(ctx context.Context, a *app, arg string) (activities.InvoiceView, error) {
+	id, err := parseInvoiceID(arg)
+	if err != nil {
+		return activities.InvoiceView{}, err
+	}
+	db, err := a.DB(ctx)
+	if err != nil {
+		return activities.InvoiceView{}, err
+	}
+	return activities.ReadInvoice(ctx, db, id)
+}
+
 func invoiceShowCmd(a *app) *cobra.Command {
 	return &cobra.Command{
 		Use:   "show ID",
 		Short: "Show an invoice: header, statuses, lines, totals and its audit trail",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			id, err := parseInvoiceID(args[0])
-			if err != nil {
-				return err
-			}
-			db, err := a.DB(cmd.Context())
-			if err != nil {
-				return err
-			}
-			v, err := activities.ReadInvoice(cmd.Context(), db, id)
+			v, err := readInvoice(cmd.Context(), a, args[0])
 			if err != nil {
 				return err
 			}
@@ -79,18 +85,11 @@ func invoiceRetryCmd(a *app) *cobra.Command {
 		Short: "Retry one failed invoice (after fixing its data); the batch summary follows",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			id, err := parseInvoiceID(args[0])
+			v, err := readInvoice(cmd.Context(), a, args[0])
 			if err != nil {
 				return err
 			}
-			db, err := a.DB(cmd.Context())
-			if err != nil {
-				return err
-			}
-			v, err := activities.ReadInvoice(cmd.Context(), db, id)
-			if err != nil {
-				return err
-			}
+			id := v.ID
 			if v.Status != "failed" {
 				return fmt.Errorf("invoice %d is %s: only failed invoices can be retried", id, v.Status)
 			}

@@ -32,6 +32,19 @@ func refs(n int) []activities.InvoiceRef {
 	return out
 }
 
+// pager answers ListOpenInvoices from refs, a page after a group number at a time.
+func pager(all []activities.InvoiceRef) func(context.Context, string, int, int) ([]activities.InvoiceRef, error) {
+	return func(_ context.Context, _ string, after, limit int) ([]activities.InvoiceRef, error) {
+		var page []activities.InvoiceRef
+		for _, r := range all {
+			if r.GroupNo > after && len(page) < limit {
+				page = append(page, r)
+			}
+		}
+		return page, nil
+	}
+}
+
 func businessErr(step, reason string) error {
 	return temporal.NewNonRetryableApplicationError(reason, activities.BusinessErrorType, nil, step, reason)
 }
@@ -183,15 +196,7 @@ func TestBatchContinuesAsNewPastHistoryBudget(t *testing.T) {
 	env.OnActivity(a.BatchSummary, mock.Anything, "B3").Return(activities.Summary{BatchID: "B3", Invoices: 12}, nil)
 	env.OnActivity(a.SetBatchStatus, mock.Anything, "B3", mock.Anything).Return(nil)
 	all := refs(12)
-	env.OnActivity(a.ListOpenInvoices, mock.Anything, "B3", mock.Anything, 4).Return(func(_ context.Context, _ string, after, limit int) ([]activities.InvoiceRef, error) {
-		var page []activities.InvoiceRef
-		for _, r := range all {
-			if r.GroupNo > after && len(page) < limit {
-				page = append(page, r)
-			}
-		}
-		return page, nil
-	})
+	env.OnActivity(a.ListOpenInvoices, mock.Anything, "B3", mock.Anything, 4).Return(pager(all))
 	mockInvoiceSteps(env, nil)
 	// Window 2 of 12 invoices in pages of 4, and a budget the first page passes.
 	env.ExecuteWorkflow(BatchWorkflow, BatchInput{BatchID: "B3", Window: 2, PageSize: 4, HistoryBudget: 20})
@@ -213,15 +218,7 @@ func TestBatchContinuesAsNewPastHistoryBudget(t *testing.T) {
 	env2 := newEnv(t)
 	env2.OnActivity(a.BatchSummary, mock.Anything, "B3").Return(activities.Summary{BatchID: "B3", Invoices: 12, Completed: 4}, nil)
 	env2.OnActivity(a.SetBatchStatus, mock.Anything, "B3", mock.Anything).Return(nil)
-	env2.OnActivity(a.ListOpenInvoices, mock.Anything, "B3", mock.Anything, 4).Return(func(_ context.Context, _ string, after, limit int) ([]activities.InvoiceRef, error) {
-		var page []activities.InvoiceRef
-		for _, r := range all {
-			if r.GroupNo > after && len(page) < limit {
-				page = append(page, r)
-			}
-		}
-		return page, nil
-	})
+	env2.OnActivity(a.ListOpenInvoices, mock.Anything, "B3", mock.Anything, 4).Return(pager(all))
 	mockInvoiceSteps(env2, nil)
 	next.HistoryBudget = 100000
 	env2.ExecuteWorkflow(BatchWorkflow, next)

@@ -2,22 +2,15 @@ package cfdi
 
 import (
 	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/beevik/etree"
+
+	"billrun/schema/testdb"
 )
 
-// shared is SAT's material beside the project (../shared/fiscal).
-func shared(t *testing.T, rel string) string {
-	t.Helper()
-	p := filepath.Join("..", "..", "..", "shared", "fiscal", rel)
-	if _, err := os.Stat(p); err != nil {
-		t.Fatalf("%s: %v (the fiscal fixtures sit in ../shared beside the project)", p, err)
-	}
-	return p
-}
+func shared(t testing.TB, rel string) string { return testdb.Fiscal(t, rel) }
 
 func testCSD(t *testing.T) *CSD {
 	t.Helper()
