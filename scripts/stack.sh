@@ -86,23 +86,39 @@ ensure_mailpit() {
 
 # ---------------------------------------------------------------- services
 as_pg() { # PostgreSQL refuses to run as root: run its tools as the postgres user then
-  if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+  if [ "$(id -u)" = 0 ]; then (cd / && runuser -u postgres -- "$@"); else "$@"; fi
+}
+
+# pg_home chooses where the cluster lives: .dev/PROFILE, or, when the project sits where
+# the postgres user cannot reach (root's home), a folder in /tmp linked from .dev/PROFILE/pg.
+pg_home() {
+  PGHOME=$STATE
+  if [ "$(id -u)" = 0 ]; then
+    chmod o+x "$ROOT" "$ROOT/.dev" "$STATE" 2>/dev/null || true
+    if ! runuser -u postgres -- test -x "$STATE"; then
+      PGHOME=/tmp/billrun-pg-$(printf %s "$ROOT" | md5sum | cut -c1-10)-$PROFILE
+      mkdir -p "$PGHOME"
+      ln -sfn "$PGHOME/pg" "$STATE/pg"
+    fi
+    chown postgres "$PGHOME"
+  fi
 }
 
 start_postgres() {
-  local dir=$STATE/pg bin
+  local dir bin
   bin=$(pg_bindir) || die "PostgreSQL binaries not found"
   if alive "$STATE/postgres.pid"; then log "postgres already running on $PG_PORT"; return 0; fi
   PG_PORT=$(free_port "$PG_BASE")
+  pg_home
+  dir=$PGHOME/pg
   if [ ! -f "$dir/PG_VERSION" ]; then
-    mkdir -p "$dir"
-    if [ "$(id -u)" = 0 ]; then chown postgres "$dir" "$STATE"; chmod o+x "$ROOT" "$ROOT/.dev" "$STATE"; fi
+    as_pg mkdir -p "$dir"
     as_pg "$bin/initdb" -D "$dir" -U postgres -A trust -E UTF8 --locale=C.UTF-8 >"$STATE/initdb.log" 2>&1 ||
       { cat "$STATE/initdb.log" >&2; die "initdb failed"; }
   fi
-  as_pg "$bin/pg_ctl" -D "$dir" -l "$STATE/postgres.log" -w -t 60 \
+  as_pg "$bin/pg_ctl" -D "$dir" -l "$PGHOME/postgres.log" -w -t 60 \
     -o "-p $PG_PORT -k /tmp -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200" start >/dev/null ||
-    { tail -20 "$STATE/postgres.log" >&2; die "postgres did not start"; }
+    { tail -20 "$PGHOME/postgres.log" >&2; die "postgres did not start"; }
   head -1 "$dir/postmaster.pid" >"$STATE/postgres.pid"
   log "postgres on 127.0.0.1:$PG_PORT (data in $dir)"
 }
@@ -210,7 +226,7 @@ down() {
   stop_pid mailpit
   stop_pid temporal
   if alive "$STATE/postgres.pid"; then
-    as_pg "$(pg_bindir)/pg_ctl" -D "$STATE/pg" -m fast -w stop >/dev/null 2>&1 || stop_pid postgres
+    as_pg "$(pg_bindir)/pg_ctl" -D "$(readlink -f "$STATE/pg")" -m fast -w stop >/dev/null 2>&1 || stop_pid postgres
     rm -f "$STATE/postgres.pid"
     log "stopped postgres"
   fi
