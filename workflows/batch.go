@@ -130,7 +130,9 @@ func BatchWorkflow(ctx workflow.Context, in BatchInput) (activities.Summary, err
 			if len(page) < in.PageSize {
 				break
 			}
-			if historyLength(ctx, run.started) > in.HistoryBudget {
+			// Continue as new before the history grows large, unless a retry signal waits:
+			// continue-as-new would drop it.
+			if historyLength(ctx, run.started) > in.HistoryBudget && retryCh.Len() == 0 {
 				next := in
 				next.Continued = true
 				return activities.Summary{}, workflow.NewContinueAsNewError(ctx, BatchWorkflow, next)
