@@ -215,3 +215,32 @@ func TestConcurrentBatchesOverOverlappingRangesBillEachLineOnce(t *testing.T) {
 	}
 	h.checkBooks()
 }
+
+func TestDraftBatchWaitsForApprovalThenCompletes(t *testing.T) {
+	h := newHarness(t, true)
+	h.importJSON(taxDataset)
+	h.importJSON(`{"items": [{"code": "BAD", "description": "Con perfil fiscal", "unit_price": 100, "vat_rate": 16, "stocked": false}]}`)
+	out := h.mustRun("batch", "create", "--id", "DRAFT", "--orders", "1-2", "--series", "A", "--date", "2026-11-23", "--draft", "--wait")
+	if !strings.Contains(out, "is a draft") {
+		t.Fatalf("--wait on a draft batch: %s", out)
+	}
+	if s := h.str(`select status from batches where id = 'DRAFT'`); s != "awaiting_approval" {
+		t.Fatalf("draft batch is %s", s)
+	}
+	// Priced drafts, no number, no effect until approval.
+	if got := h.str(`select string_agg(status || ' ' || total::text, ', ' order by group_no) from invoices`); got != "draft 116.0000, draft 232.0000" {
+		t.Fatalf("drafts: %s", got)
+	}
+	if n := h.int(`select count(*) from receivables`) + h.int(`select next_number - 1 from series`); n != 0 {
+		t.Fatalf("a draft batch had effects before approval")
+	}
+	h.mustRun("batch", "approve", "DRAFT")
+	// Creating the same batch id again is a no-op; --wait follows the running batch.
+	out = h.mustRun("batch", "create", "--id", "DRAFT", "--orders", "1-2", "--series", "A", "--date", "2026-11-23", "--draft", "--wait")
+	var sum activities.Summary
+	h.runJSON(&sum, "batch", "status", "DRAFT")
+	if sum.Status != "finished" || sum.Completed != 2 {
+		t.Fatalf("after approval: %+v\n%s", sum, out)
+	}
+	h.checkBooks()
+}
