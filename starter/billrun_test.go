@@ -220,11 +220,12 @@ func TestDraftBatchWaitsForApprovalThenCompletes(t *testing.T) {
 	h := newHarness(t, true)
 	h.importJSON(taxDataset)
 	h.importJSON(`{"items": [{"code": "BAD", "description": "Con perfil fiscal", "unit_price": 100, "vat_rate": 16, "stocked": false}]}`)
-	out := h.mustRun("batch", "create", "--id", "DRAFT", "--orders", "1-2", "--series", "A", "--date", "2026-11-23", "--draft", "--wait")
+	id := h.batchID("DRAFT")
+	out := h.mustRun("batch", "create", "--id", id, "--orders", "1-2", "--series", "A", "--date", "2026-11-23", "--draft", "--wait")
 	if !strings.Contains(out, "is a draft") {
 		t.Fatalf("--wait on a draft batch: %s", out)
 	}
-	if s := h.str(`select status from batches where id = 'DRAFT'`); s != "awaiting_approval" {
+	if s := h.str(`select status from batches where id = $1`, id); s != "awaiting_approval" {
 		t.Fatalf("draft batch is %s", s)
 	}
 	// Priced drafts, no number, no effect until approval.
@@ -234,11 +235,11 @@ func TestDraftBatchWaitsForApprovalThenCompletes(t *testing.T) {
 	if n := h.int(`select count(*) from receivables`) + h.int(`select next_number - 1 from series`); n != 0 {
 		t.Fatalf("a draft batch had effects before approval")
 	}
-	h.mustRun("batch", "approve", "DRAFT")
+	h.mustRun("batch", "approve", id)
 	// Creating the same batch id again is a no-op; --wait follows the running batch.
-	out = h.mustRun("batch", "create", "--id", "DRAFT", "--orders", "1-2", "--series", "A", "--date", "2026-11-23", "--draft", "--wait")
+	out = h.mustRun("batch", "create", "--id", id, "--orders", "1-2", "--series", "A", "--date", "2026-11-23", "--draft", "--wait")
 	var sum activities.Summary
-	h.runJSON(&sum, "batch", "status", "DRAFT")
+	h.runJSON(&sum, "batch", "status", id)
 	if sum.Status != "finished" || sum.Completed != 2 {
 		t.Fatalf("after approval: %+v\n%s", sum, out)
 	}

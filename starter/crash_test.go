@@ -39,11 +39,12 @@ func TestWorkerKilledMidBatchLosesAndDoublesNothing(t *testing.T) {
 	const orders = 120
 	h.importJSON(ordersDataset(orders, 10000))
 	first := h.startWorkerProcess(bin)
-	h.mustRun("batch", "create", "--id", "CRASH", "--orders", "1-120", "--series", "A", "--date", "2026-11-23", "--grouping", "none")
+	id := h.batchID("CRASH")
+	h.mustRun("batch", "create", "--id", id, "--orders", "1-120", "--series", "A", "--date", "2026-11-23", "--grouping", "none")
 
 	// Kill the worker with SIGKILL once some invoices are done and others are under way.
 	deadline := time.Now().Add(2 * time.Minute)
-	for h.int(`select count(*) from invoices where batch_id = 'CRASH' and status = 'completed'`) < 15 {
+	for h.int(`select count(*) from invoices where batch_id = $1 and status = 'completed'`, id) < 15 {
 		if time.Now().After(deadline) {
 			t.Fatal("the batch made no progress")
 		}
@@ -53,7 +54,7 @@ func TestWorkerKilledMidBatchLosesAndDoublesNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	_ = first.Wait()
-	done := h.int(`select count(*) from invoices where batch_id = 'CRASH' and status = 'completed'`)
+	done := h.int(`select count(*) from invoices where batch_id = $1 and status = 'completed'`, id)
 	if done >= orders {
 		t.Fatalf("the batch finished before the kill (%d completed): nothing was tested", done)
 	}
@@ -64,7 +65,7 @@ func TestWorkerKilledMidBatchLosesAndDoublesNothing(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	for {
-		h.runJSON(&sum, "batch", "status", "CRASH")
+		h.runJSON(&sum, "batch", "status", id)
 		if sum.Status == "finished" || ctx.Err() != nil {
 			break
 		}

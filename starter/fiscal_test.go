@@ -124,7 +124,8 @@ func TestDeliveriesWaitWhileTheMailServerIsDownThenGoOnce(t *testing.T) {
 	h.cfg.SMTPHost, h.cfg.SMTPPort = host, port
 	h.startWorker()
 	h.mustRun("import", "../examples/demo.json")
-	h.mustRun("batch", "create", "--id", "MAILDOWN", "--orders", "1001-1003", "--series", "A", "--date", "2026-11-23")
+	id := h.batchID("MAILDOWN")
+	h.mustRun("batch", "create", "--id", id, "--orders", "1001-1003", "--series", "A", "--date", "2026-11-23")
 
 	deadline := time.Now().Add(2 * time.Minute)
 	for h.int(`select count(*) from deliveries where status = 'pending' and attempts >= 2`) < 3 {
@@ -133,18 +134,18 @@ func TestDeliveriesWaitWhileTheMailServerIsDownThenGoOnce(t *testing.T) {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	if s := h.str(`select status from batches where id = 'MAILDOWN'`); s != "running" {
+	if s := h.str(`select status from batches where id = $1`, id); s != "running" {
 		t.Fatalf("batch %s while its deliveries wait", s)
 	}
 	api, _ := testdb.Mailpit(t, smtpAddr)
-	for h.str(`select status from batches where id = 'MAILDOWN'`) != "finished" {
+	for h.str(`select status from batches where id = $1`, id) != "finished" {
 		if time.Now().After(deadline) {
 			t.Fatal("the batch did not finish once the server was back")
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
 	msgs := sinkMessages(t, api)
-	rows, err := h.db.Query(context.Background(), `select id from invoices where batch_id = 'MAILDOWN'`)
+	rows, err := h.db.Query(context.Background(), `select id from invoices where batch_id = $1`, id)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -78,6 +78,12 @@ func (h *harness) run(args ...string) (string, error) {
 	return out.String(), err
 }
 
+// batchID makes a batch id unique to this test run: workflow ids outlive a test's database
+// on a Temporal server that stays up between runs.
+func (h *harness) batchID(prefix string) string {
+	return fmt.Sprintf("%s-%d", prefix, time.Now().UnixNano())
+}
+
 func (h *harness) mustRun(args ...string) string {
 	h.t.Helper()
 	out, err := h.run(args...)
