@@ -32,6 +32,7 @@ type sourceLine struct {
 	Delivered       bool
 	Generic         bool
 	MaxLines        int
+	TaxIDKind       string // the payer's, for the document kind rule
 	Decimals        int32
 	Tax             rules.TaxProfile
 	Refs            map[string]any // contract line, expense report, activity; plan, event, entity
@@ -81,15 +82,12 @@ func selectOrderLines(ctx context.Context, tx pgx.Tx, b Batch) ([]sourceLine, er
 		       l.item, i.description, l.qty_to_invoice, l.unit_price, l.discount_pct,
 		       l.qty_delivered >= l.qty_invoiced + l.qty_in_billing + l.qty_to_invoice,
 		       c.is_generic, c.default_discount, c.invoicing_method, c.grouped_billing,
-		       coalesce(ks.code, s.code), coalesce(ks.issuer, s.issuer), coalesce(dk.document_kind, s.document_kind),
-		       coalesce(ks.max_lines, s.max_lines), cur.decimals,
+		       c.tax_id_kind, s.code, s.issuer, s.document_kind, s.max_lines, cur.decimals,
 		       i.vat_rate, i.excise_rate, i.vat_withholding_rate, i.isr_withholding_rate
 		from sales_order_lines l
 		join sales_orders o on o.id = l.order_id
 		join customers c on c.code = o.customer
 		join series s on s.code = o.series
-		left join document_kinds dk on dk.tax_id_kind = c.tax_id_kind
-		left join series ks on ks.code = dk.series
 		join items i on i.code = l.item
 		join currencies cur on cur.code = o.currency
 		where o.status = 'approved' and o.number between $1 and $2 and o.series = $3
@@ -107,7 +105,7 @@ func selectOrderLines(ctx context.Context, tx pgx.Tx, b Batch) ([]sourceLine, er
 		err := rows.Scan(&s.SourceID, &number, &s.LineNo, &s.Customer, &s.Warehouse, &s.Currency, &s.PaymentTerms,
 			&s.Item, &s.Description, &s.Quantity, &s.UnitPrice, &s.LineDiscount, &s.Delivered,
 			&s.Generic, &s.DefaultDiscount, &s.PayerMethod, &s.PayerGrouped,
-			&s.Series, &s.Issuer, &s.DocumentKind, &s.MaxLines, &s.Decimals,
+			&s.TaxIDKind, &s.Series, &s.Issuer, &s.DocumentKind, &s.MaxLines, &s.Decimals,
 			&s.Tax.VATRate, &s.Tax.ExciseRate, &s.Tax.VATWithholdingRate, &s.Tax.ISRWithholdingRate)
 		if err != nil {
 			return nil, err
@@ -128,6 +126,9 @@ func planBatch(ctx context.Context, tx pgx.Tx, b Batch) (PlanOutcome, error) {
 	var out PlanOutcome
 	lines, err := selectLines(ctx, tx, b)
 	if err != nil {
+		return out, err
+	}
+	if err := routeDocumentKinds(ctx, tx, lines); err != nil {
 		return out, err
 	}
 	out.LinesSelected = len(lines)
@@ -340,4 +341,39 @@ func groupBySeries(lines []rules.Billable, option string, maxLines map[string]in
 		out = append(out, rules.Group(bySeries[s], option, maxLines[s])...)
 	}
 	return out
+}
+
+// routeDocumentKinds applies the document kind rule (seed 000) to every selected line,
+// whatever its source: a payer whose tax id kind has a rule is billed in that rule's
+// document kind and series (national id → ticket series, tax registration → invoice series).
+func routeDocumentKinds(ctx context.Context, tx pgx.Tx, lines []sourceLine) error {
+	type route struct {
+		series, issuer, kind string
+		maxLines             int
+	}
+	rows, err := tx.Query(ctx, `select dk.tax_id_kind, s.code, s.issuer, dk.document_kind, s.max_lines
+		from document_kinds dk join series s on s.code = dk.series`)
+	if err != nil {
+		return err
+	}
+	routes := map[string]route{}
+	for rows.Next() {
+		var kind string
+		var r route
+		if err := rows.Scan(&kind, &r.series, &r.issuer, &r.kind, &r.maxLines); err != nil {
+			rows.Close()
+			return err
+		}
+		routes[kind] = r
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for i := range lines {
+		if r, ok := routes[lines[i].TaxIDKind]; ok {
+			lines[i].Series, lines[i].Issuer, lines[i].DocumentKind, lines[i].MaxLines = r.series, r.issuer, r.kind, r.maxLines
+		}
+	}
+	return nil
 }

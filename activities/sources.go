@@ -39,7 +39,7 @@ func claim(ctx context.Context, tx pgx.Tx, l sourceLine) error {
 }
 
 // customerTerms is what grouping and pricing need of a payer.
-const payerColumns = `p.default_discount, p.invoicing_method, p.grouped_billing, p.is_generic`
+const payerColumns = `p.default_discount, p.invoicing_method, p.grouped_billing, p.is_generic, p.tax_id_kind`
 
 // selectInstallments takes contract installments in state complete, due up to the batch's
 // date, optionally for one partner and recurring or not (seed 000). The price is the
@@ -51,16 +51,13 @@ func selectInstallments(ctx context.Context, tx pgx.Tx, b Batch) ([]sourceLine, 
 		       ct.payer, ct.partner, ct.currency, ct.payment_terms, coalesce(ct.warehouse, ''),
 		       cl.item, coalesce(nullif(cl.description, ''), i.description), cl.quantity, cl.unit_price, cl.discount_pct,
 		       `+payerColumns+`,
-		       coalesce(ks.code, s.code), coalesce(ks.issuer, s.issuer), coalesce(dk.document_kind, s.document_kind),
-		       coalesce(ks.max_lines, s.max_lines), cur.decimals,
+		       s.code, s.issuer, s.document_kind, s.max_lines, cur.decimals,
 		       i.vat_rate, i.excise_rate, i.vat_withholding_rate, i.isr_withholding_rate
 		from installments n
 		join contract_lines cl on cl.id = n.contract_line_id
 		join contracts ct on ct.id = cl.contract_id
 		join customers p on p.code = ct.payer
 		join series s on s.code = ct.series
-		left join document_kinds dk on dk.tax_id_kind = p.tax_id_kind
-		left join series ks on ks.code = dk.series
 		join items i on i.code = cl.item
 		join currencies cur on cur.code = ct.currency
 		where n.state = 'complete' and n.due_date <= $1
@@ -83,7 +80,7 @@ func selectInstallments(ctx context.Context, tx pgx.Tx, b Batch) ([]sourceLine, 
 		if err := rows.Scan(&s.SourceID, &seq, &contract, &lineNo, &contractLine, &expense, &activity, &recurring,
 			&s.Payer, &s.Partner, &s.Currency, &s.PaymentTerms, &s.Warehouse,
 			&s.Item, &s.Description, &s.Quantity, &s.UnitPrice, &disc,
-			&s.DefaultDiscount, &s.PayerMethod, &s.PayerGrouped, &s.Generic,
+			&s.DefaultDiscount, &s.PayerMethod, &s.PayerGrouped, &s.Generic, &s.TaxIDKind,
 			&s.Series, &s.Issuer, &s.DocumentKind, &s.MaxLines, &s.Decimals,
 			&s.Tax.VATRate, &s.Tax.ExciseRate, &s.Tax.VATWithholdingRate, &s.Tax.ISRWithholdingRate); err != nil {
 			return nil, err
@@ -142,6 +139,7 @@ func selectPlanEvents(ctx context.Context, tx pgx.Tx, b Batch) ([]sourceLine, er
 			method             string
 			grouped, isGeneric bool
 			defaultDiscount    decimal.Decimal
+			taxIDKind          string
 		}
 		rows, err := tx.Query(ctx, `select be.customer, be.quota, `+payerColumns+`
 			from billing_entities be join customers p on p.code = be.customer where be.plan_id = $1 order by be.customer`, e.plan)
@@ -150,7 +148,7 @@ func selectPlanEvents(ctx context.Context, tx pgx.Tx, b Batch) ([]sourceLine, er
 		}
 		entities, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (entity, error) {
 			var x entity
-			return x, r.Scan(&x.customer, &x.quota, &x.defaultDiscount, &x.method, &x.grouped, &x.isGeneric)
+			return x, r.Scan(&x.customer, &x.quota, &x.defaultDiscount, &x.method, &x.grouped, &x.isGeneric, &x.taxIDKind)
 		})
 		if err != nil {
 			return nil, err
@@ -200,7 +198,7 @@ func selectPlanEvents(ctx context.Context, tx pgx.Tx, b Batch) ([]sourceLine, er
 					UnitPrice:    parts[i],
 					LineDiscount: &zero, // the plan's discount is inside the split amount
 					MaxLines:     e.maxLines, Decimals: e.decimals, Tax: it.tax, Generic: x.isGeneric,
-					DefaultDiscount: x.defaultDiscount,
+					DefaultDiscount: x.defaultDiscount, TaxIDKind: x.taxIDKind,
 					Refs: map[string]any{"plan": e.code, "event_date": e.date.Format(time.DateOnly), "entity": x.customer,
 						"quota": x.quota.String(), "item_line": it.lineNo},
 				}

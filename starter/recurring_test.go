@@ -47,10 +47,12 @@ const planData = `{
   "customers": [
     {"code": "P1", "name": "Uno", "tax_id": "URE180429TM6", "tax_id_kind": "tax_registration", "payment_terms": "NET30"},
     {"code": "P2", "name": "Dos", "tax_id": "MASO451221PM4", "tax_id_kind": "tax_registration", "payment_terms": "NET30"},
-    {"code": "P3", "name": "Tres", "tax_id": "KIJ0906199R1", "tax_id_kind": "tax_registration", "payment_terms": "NET30"}
+    {"code": "P3", "name": "Tres", "tax_id": "TRES800101", "tax_id_kind": "national_id", "payment_terms": "NET30"}
   ],
   "items": [{"code": "M", "description": "Mantenimiento", "unit_price": 100, "vat_rate": 16, "stocked": false}],
-  "series": [{"code": "A", "issuer": "I", "document_kind": "invoice", "closing_date": "2025-12-31"}],
+  "series": [{"code": "A", "issuer": "I", "document_kind": "invoice", "closing_date": "2025-12-31"},
+             {"code": "T", "issuer": "I", "document_kind": "ticket", "closing_date": "2025-12-31"}],
+  "document_kinds": [{"tax_id_kind": "national_id", "document_kind": "ticket", "series": "T"}],
   "billing_plans": [
     {"code": "THIRDS", "customer": "P1", "series": "A", "currency": "MXN", "payment_terms": "NET30",
      "every": 1, "unit": "month", "start": "2026-01-31", "end": "2026-06-30",
@@ -94,6 +96,11 @@ func TestPlanBillRunSplitsByQuotaAndExecutesEvents(t *testing.T) {
 		"plan THIRDS event 2026-01-31 item 1 entity P1=33.33 plan THIRDS event 2026-01-31 item 1 entity P2=33.33 plan THIRDS event 2026-01-31 item 1 entity P3=33.34"
 	if got != want {
 		t.Fatalf("split lines:\n got %s\nwant %s", got, want)
+	}
+	// The document kind rule reaches plan entities too: the national-id entity gets tickets.
+	if got := h.str(`select string_agg(distinct customer || ' ' || series || ' ' || document_kind, ', ' order by customer || ' ' || series || ' ' || document_kind)
+		from invoices where batch_id = $1`, sum.BatchID); got != "P1 A invoice, P2 A invoice, P3 T ticket" {
+		t.Errorf("document kinds by entity: %s", got)
 	}
 	states := h.str(`select string_agg(p.code || ' ' || e.event_date || ' ' || e.state, ', ' order by p.code, e.event_date)
 		from billing_events e join billing_plans p on p.id = e.plan_id where e.event_date <= '2026-03-31'`)
