@@ -148,3 +148,46 @@ func TestEveryActivityIsSafeToRunTwice(t *testing.T) {
 		t.Fatalf("attempt %s, want 2", got)
 	}
 }
+
+// The batch's policy switches (SPEC §2): zero-price lines and negative stock.
+func TestBatchPolicySwitches(t *testing.T) {
+	a, ctx := setup(t)
+	if _, err := a.DB.Exec(ctx, `update sales_order_lines set unit_price = 0 where order_id = (select id from sales_orders where number = 1)`); err != nil {
+		t.Fatal(err)
+	}
+	plan := func(p activities.BatchParams) activities.PlanOutcome {
+		t.Helper()
+		p.SourceKind, p.OrdersFrom, p.OrdersTo, p.Series, p.InvoiceDate, p.Rate, p.Grouping = "orders", 1, 2, "A", "2026-11-23", decimal.NewFromInt(1), "none"
+		out, err := activities.DryRun(ctx, a, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	if out := plan(activities.BatchParams{}); len(out.Invoices) != 1 || len(out.Skipped) != 1 || !strings.HasPrefix(out.Skipped[0].Reason, "zero price") {
+		t.Fatalf("without the switch the zero-priced order is reported: %+v", out)
+	}
+	if out := plan(activities.BatchParams{AllowZeroPrice: true}); len(out.Invoices) != 2 || len(out.Skipped) != 0 {
+		t.Fatalf("with the switch it is billed: %+v", out)
+	}
+
+	// Order 2 wants 50 of P with 10 on hand: refused, unless the batch allows negative stock.
+	id, err := activities.CreateBatch(ctx, a.DB, "", activities.BatchParams{SourceKind: "orders", OrdersFrom: 2, OrdersTo: 2,
+		Series: "A", InvoiceDate: "2026-11-23", Rate: decimal.NewFromInt(1), Grouping: "none", AllowNegativeStock: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.PlanBatch(ctx, id); err != nil {
+		t.Fatal(err)
+	}
+	refs, _ := a.ListOpenInvoices(ctx, id, 0, 10)
+	if _, err := a.PriceInvoice(ctx, refs[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.DischargeStock(ctx, refs[0].ID, 1); err != nil {
+		t.Fatalf("negative stock allowed, yet: %v", err)
+	}
+	if got := count(t, a, `select on_hand::text from stock`); got != "-40.0000" {
+		t.Fatalf("stock %s, want -40", got)
+	}
+}

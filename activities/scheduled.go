@@ -29,9 +29,11 @@ func ScheduledBatchID(schedule, from, to string) string {
 // a batch that exists already is answered as it is.
 func (a *Activities) CreateScheduledBatch(ctx context.Context, s ScheduledBatch) (string, error) {
 	id := ScheduledBatchID(s.Schedule, s.PeriodFrom, s.PeriodTo)
-	if _, err := LoadBatch(ctx, a.DB, id); err == nil {
-		return id, nil
-	} else if !errors.Is(err, ErrNotFound) {
+	_, err := LoadBatch(ctx, a.DB, id)
+	switch {
+	case err == nil:
+		return id, a.markScheduled(ctx, id, s) // again: a retry after a lost answer finishes the record
+	case !errors.Is(err, ErrNotFound):
 		return "", err
 	}
 	p := BatchParams{SourceKind: s.Source, Series: s.Series, InvoiceDate: s.InvoiceDate, Rate: decimal.NewFromInt(1), Grouping: s.Grouping}
@@ -40,13 +42,19 @@ func (a *Activities) CreateScheduledBatch(ctx context.Context, s ScheduledBatch)
 	} else {
 		p.PeriodFrom, p.PeriodTo = s.PeriodFrom, s.PeriodTo
 	}
-	_, err := CreateBatch(ctx, a.DB, id, p)
+	_, err = CreateBatch(ctx, a.DB, id, p)
 	var in *InputError
 	if errors.As(err, &in) {
 		return "", businessf("schedule", "%s", in.Error())
 	}
 	if err == nil {
-		_, err = a.DB.Exec(ctx, `update batches set schedule = $2, period = $3 where id = $1`, id, s.Schedule, s.PeriodFrom+".."+s.PeriodTo)
+		err = a.markScheduled(ctx, id, s)
 	}
 	return id, temporalError(err)
+}
+
+// markScheduled records which schedule and period made the batch.
+func (a *Activities) markScheduled(ctx context.Context, id string, s ScheduledBatch) error {
+	_, err := a.DB.Exec(ctx, `update batches set schedule = $2, period = $3 where id = $1`, id, s.Schedule, s.PeriodFrom+".."+s.PeriodTo)
+	return err
 }

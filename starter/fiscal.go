@@ -83,25 +83,13 @@ func invoicePDFCmd(a *app) *cobra.Command {
 }
 
 func invoiceResealCmd(a *app) *cobra.Command {
-	var wait bool
-	c := &cobra.Command{
-		Use:   "reseal ID",
-		Short: "Seal (and print and deliver) a completed invoice whose sealing failed, after fixing the cause",
-		Args:  cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			v, err := readInvoice(cmd.Context(), a, args[0])
-			if err != nil {
-				return err
-			}
-			id := v.ID
+	return retryOneCmd(a, "reseal ID", "Seal (and print and deliver) a completed invoice whose sealing failed, after fixing the cause",
+		func(v activities.InvoiceView) error {
 			if v.Status != "completed" || v.FiscalError == "" {
-				return fmt.Errorf("invoice %d is %s, fiscal status %s: only completed invoices whose sealing failed are resealed", id, v.Status, v.FiscalStatus)
+				return fmt.Errorf("invoice %d is %s, fiscal status %s: only completed invoices whose sealing failed are resealed", v.ID, v.Status, v.FiscalStatus)
 			}
-			return retry(cmd.Context(), a, v.BatchID, []int64{id}, wait)
-		},
-	}
-	c.Flags().BoolVar(&wait, "wait", false, "wait until it ends and show the batch summary")
-	return c
+			return nil
+		})
 }
 
 func invoiceResendCmd(a *app) *cobra.Command {

@@ -78,24 +78,34 @@ func invoiceShowCmd(a *app) *cobra.Command {
 	}
 }
 
-func invoiceRetryCmd(a *app) *cobra.Command {
+// retryOneCmd retries one invoice through its batch, when allowed says it may be.
+func retryOneCmd(a *app, use, short string, allowed func(activities.InvoiceView) error) *cobra.Command {
 	var wait bool
 	c := &cobra.Command{
-		Use:   "retry ID",
-		Short: "Retry one failed invoice (after fixing its data); the batch summary follows",
+		Use:   use,
+		Short: short,
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			v, err := readInvoice(cmd.Context(), a, args[0])
 			if err != nil {
 				return err
 			}
-			id := v.ID
-			if v.Status != "failed" {
-				return fmt.Errorf("invoice %d is %s: only failed invoices can be retried", id, v.Status)
+			if err := allowed(v); err != nil {
+				return err
 			}
-			return retry(cmd.Context(), a, v.BatchID, []int64{id}, wait)
+			return retry(cmd.Context(), a, v.BatchID, []int64{v.ID}, wait)
 		},
 	}
-	c.Flags().BoolVar(&wait, "wait", false, "wait until the retry ends and show the batch summary")
+	c.Flags().BoolVar(&wait, "wait", false, "wait until it ends and show the batch summary")
 	return c
+}
+
+func invoiceRetryCmd(a *app) *cobra.Command {
+	return retryOneCmd(a, "retry ID", "Retry one failed invoice (after fixing its data); the batch summary follows",
+		func(v activities.InvoiceView) error {
+			if v.Status != "failed" {
+				return fmt.Errorf("invoice %d is %s: only failed invoices can be retried", v.ID, v.Status)
+			}
+			return nil
+		})
 }

@@ -155,30 +155,24 @@ func Build(in Invoice) *etree.Document {
 		}
 		x.CreateAttr("ObjetoImp", "02")
 		imp := x.CreateElement("cfdi:Impuestos")
-		if len(con.Traslados) > 0 {
-			ts := imp.CreateElement("cfdi:Traslados")
-			for _, t := range con.Traslados {
-				te := ts.CreateElement("cfdi:Traslado")
-				te.CreateAttr("Base", money(t.Base))
-				te.CreateAttr("Impuesto", t.Impuesto)
-				te.CreateAttr("TipoFactor", "Tasa")
-				te.CreateAttr("TasaOCuota", t.Rate.StringFixed(6))
-				te.CreateAttr("Importe", money(t.Importe))
-				add(&trasladoKeys, traslados, t)
+		// A concept's taxes: Traslados, then Retenciones, each a rate on a base.
+		writeTaxes := func(group, name string, taxes []Tax, keys *[]key, sums map[key]*sum) {
+			if len(taxes) == 0 {
+				return
+			}
+			g := imp.CreateElement(group)
+			for _, t := range taxes {
+				e := g.CreateElement(name)
+				e.CreateAttr("Base", money(t.Base))
+				e.CreateAttr("Impuesto", t.Impuesto)
+				e.CreateAttr("TipoFactor", "Tasa")
+				e.CreateAttr("TasaOCuota", t.Rate.StringFixed(6))
+				e.CreateAttr("Importe", money(t.Importe))
+				add(keys, sums, t)
 			}
 		}
-		if len(con.Retenciones) > 0 {
-			rs := imp.CreateElement("cfdi:Retenciones")
-			for _, t := range con.Retenciones {
-				re := rs.CreateElement("cfdi:Retencion")
-				re.CreateAttr("Base", money(t.Base))
-				re.CreateAttr("Impuesto", t.Impuesto)
-				re.CreateAttr("TipoFactor", "Tasa")
-				re.CreateAttr("TasaOCuota", t.Rate.StringFixed(6))
-				re.CreateAttr("Importe", money(t.Importe))
-				add(&retencionKeys, retenciones, t)
-			}
-		}
+		writeTaxes("cfdi:Traslados", "cfdi:Traslado", con.Traslados, &trasladoKeys, traslados)
+		writeTaxes("cfdi:Retenciones", "cfdi:Retencion", con.Retenciones, &retencionKeys, retenciones)
 	}
 
 	if len(trasladoKeys)+len(retencionKeys) > 0 {
