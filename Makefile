@@ -1,11 +1,16 @@
 # billrun: `make demo` runs a bill run on a local stack; `make test` runs every test on its own stack.
-.PHONY: demo test stop build vet
+.PHONY: demo test check stop build vet
 
 demo:
 	scripts/demo.sh
 
 test:
 	scripts/test.sh
+
+# The fast layers only (pure, workflow, replay): no services needed.
+check:
+	go vet ./...
+	go test -short -count=1 ./...
 
 stop:
 	scripts/stack.sh down demo

@@ -10,8 +10,10 @@ import (
 	"net/textproto"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	mail "github.com/wneessen/go-mail"
+
+	"billrun/activities/model"
+	"billrun/activities/store"
 )
 
 // MailConfig is where and as whom invoices are e-mailed.
@@ -60,8 +62,7 @@ func (a *Activities) DeliverInvoice(ctx context.Context, invoiceID int64, seq in
 		return a.refused(ctx, invoiceID, seq, err)
 	}
 	// From here a lost answer is ambiguous: record that the body is going out first.
-	tag, err := a.DB.Exec(ctx, `update deliveries set status = 'sending', sending_at = clock_timestamp() where invoice_id = $1 and seq = $2 and status = 'pending'`, invoiceID, seq)
-	if err != nil || tag.RowsAffected() == 0 {
+	if ok, err := a.Store.MarkSending(ctx, invoiceID, seq); err != nil || !ok {
 		return err
 	}
 	w, err := c.Data()
@@ -74,7 +75,7 @@ func (a *Activities) DeliverInvoice(ctx context.Context, invoiceID int64, seq in
 	if err != nil {
 		var tp *textproto.Error
 		if errors.As(err, &tp) { // the server answered: it did not take the message
-			if _, rerr := a.DB.Exec(ctx, `update deliveries set status = 'pending' where invoice_id = $1 and seq = $2 and status = 'sending'`, invoiceID, seq); rerr != nil {
+			if rerr := a.Store.BackToPending(ctx, invoiceID, seq); rerr != nil {
 				return rerr
 			}
 			return a.refused(ctx, invoiceID, seq, err)
@@ -123,59 +124,42 @@ func dialSMTP(ctx context.Context, addr string) (*smtp.Client, error) {
 func (a *Activities) prepareDelivery(ctx context.Context, invoiceID int64, seq int) (deliveryJob, string, error) {
 	var job deliveryJob
 	status := ""
-	err := inTx(ctx, a.DB, func(tx pgx.Tx) error {
-		var invStatus, fiscal, series, issuer, customer string
-		var number *int64
-		err := tx.QueryRow(ctx, `select v.batch_id, v.status, v.fiscal_status, v.series, v.number, i.name, c.name, c.email
-			from invoices v join issuers i on i.code = v.issuer join customers c on c.code = v.customer where v.id = $1 for update of v`, invoiceID).
-			Scan(&job.batchID, &invStatus, &fiscal, &series, &number, &issuer, &customer, &job.recipient)
-		if errors.Is(err, pgx.ErrNoRows) {
-			return fmt.Errorf("invoice %d: %w", invoiceID, ErrNotFound)
-		}
+	err := a.Store.InTx(ctx, func(tx *store.Tx) error {
+		h, err := tx.LockForDelivery(invoiceID)
 		if err != nil {
 			return err
 		}
-		if invStatus != "completed" || fiscal != "pdf" {
+		job.batchID = h.BatchID
+		if h.Status != "completed" || h.FiscalStatus != "pdf" {
 			return nil // nothing to send yet: sealing or printing has not happened
 		}
-		if job.recipient == "" {
-			if _, err := tx.Exec(ctx, `insert into deliveries (invoice_id, seq, message_id, recipient, status, detail)
-				values ($1, $2, $3, '', 'skipped', 'the customer has no e-mail address') on conflict do nothing`,
-				invoiceID, seq, MessageID(invoiceID, seq)); err != nil {
+		if h.Recipient == "" {
+			const why = "the customer has no e-mail address"
+			if err := tx.SkipDelivery(invoiceID, seq, MessageID(invoiceID, seq), why); err != nil {
 				return err
 			}
-			if _, err := tx.Exec(ctx, `update invoices set delivery_status = 'skipped' where id = $1`, invoiceID); err != nil {
-				return err
-			}
-			return audit(ctx, tx, job.batchID, invoiceID, StepDeliver, seq, "skipped", "the customer has no e-mail address")
+			return tx.Audit(h.BatchID, invoiceID, model.StepDeliver, seq, "skipped", why)
 		}
-		if _, err := tx.Exec(ctx, `insert into deliveries (invoice_id, seq, message_id, recipient, status)
-			values ($1, $2, $3, $4, 'pending') on conflict do nothing`, invoiceID, seq, MessageID(invoiceID, seq), job.recipient); err != nil {
-			return err
-		}
-		if err := tx.QueryRow(ctx, `update deliveries set attempts = attempts + 1 where invoice_id = $1 and seq = $2 returning status, recipient`,
-			invoiceID, seq).Scan(&status, &job.recipient); err != nil {
+		status, job.recipient, err = tx.OpenDelivery(invoiceID, seq, MessageID(invoiceID, seq), h.Recipient)
+		if err != nil {
 			return err
 		}
 		if status == "sending" {
 			status = "uncertain"
-			if _, err := tx.Exec(ctx, `update deliveries set status = 'uncertain', detail = $3 where invoice_id = $1 and seq = $2`,
-				invoiceID, seq, "an earlier attempt stopped while handing the message over; it may have been delivered"); err != nil {
+			if err := tx.MarkUncertain(invoiceID, seq, "an earlier attempt stopped while handing the message over; it may have been delivered"); err != nil {
 				return err
 			}
-			if _, err := tx.Exec(ctx, `update invoices set delivery_status = 'uncertain' where id = $1`, invoiceID); err != nil {
-				return err
-			}
-			return audit(ctx, tx, job.batchID, invoiceID, StepDeliver, seq, "uncertain", "not re-sent automatically: check the mailbox, then `billrun invoice resend`")
+			return tx.Audit(h.BatchID, invoiceID, model.StepDeliver, seq, "uncertain", "not re-sent automatically: check the mailbox, then `billrun invoice resend`")
 		}
 		if status != "pending" {
 			return nil
 		}
-		folio := fmt.Sprintf("%s-%d", series, *number)
-		job.subject = fmt.Sprintf("Factura %s de %s", folio, issuer)
-		job.body = fmt.Sprintf("Estimado cliente %s:\n\nLe enviamos su factura %s en XML (CFDI 4.0) y PDF.\n\n%s\n", customer, folio, issuer)
+		folio := fmt.Sprintf("%s-%d", h.Series, *h.Number)
+		job.subject = fmt.Sprintf("Factura %s de %s", folio, h.IssuerName)
+		job.body = fmt.Sprintf("Estimado cliente %s:\n\nLe enviamos su factura %s en XML (CFDI 4.0) y PDF.\n\n%s\n", h.CustomerName, folio, h.IssuerName)
 		job.xmlName, job.pdfName = folio+".xml", folio+".pdf"
-		return tx.QueryRow(ctx, `select xml, pdf from fiscal_documents where invoice_id = $1`, invoiceID).Scan(&job.xml, &job.pdf)
+		job.xml, job.pdf, err = tx.Attachments(invoiceID)
+		return err
 	})
 	return job, status, err
 }
@@ -207,15 +191,5 @@ func composeMail(from string, job deliveryJob, invoiceID int64, seq int) ([]byte
 
 // finishDelivery records the delivery's outcome on the row, the invoice and the audit trail.
 func (a *Activities) finishDelivery(ctx context.Context, invoiceID int64, seq int, status, detail string) error {
-	return inTx(ctx, a.DB, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `update deliveries set status = $3, detail = $4, sent_at = case when $3 = 'sent' then clock_timestamp() end
-			where invoice_id = $1 and seq = $2`, invoiceID, seq, status, detail); err != nil {
-			return err
-		}
-		var batch string
-		if err := tx.QueryRow(ctx, `update invoices set delivery_status = $2 where id = $1 returning batch_id`, invoiceID, status).Scan(&batch); err != nil {
-			return err
-		}
-		return audit(ctx, tx, batch, invoiceID, StepDeliver, seq, status, detail)
-	})
+	return a.Store.FinishDelivery(ctx, invoiceID, seq, status, detail)
 }

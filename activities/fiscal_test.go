@@ -12,7 +12,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"billrun/activities"
-	"billrun/activities/dataset"
+	"billrun/activities/model"
 	"billrun/schema/testdb"
 )
 
@@ -31,25 +31,12 @@ const fiscalData = `{
 }`
 
 // completedInvoice takes one invoice through completion with the real activities, dated date.
-func completedInvoice(t *testing.T, date string) (*activities.Activities, int64) {
+func completedInvoice(t *testing.T, date string) (*acts, int64) {
 	t.Helper()
 	ctx := context.Background()
-	db, err := activities.Connect(ctx, testdb.New(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(db.Close)
 	t.Setenv("BILLRUN_TEST_CSD_PASSWORD", "12345678a")
-	d, err := dataset.Parse(strings.NewReader(fmt.Sprintf(fiscalData,
-		testdb.Fiscal(t, "csd/EKU9003173C9.cer"), testdb.Fiscal(t, "csd/EKU9003173C9.key"))))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := dataset.Import(ctx, db, d); err != nil {
-		t.Fatal(err)
-	}
-	a := &activities.Activities{DB: db, Mail: activities.MailConfig{From: "billing@billrun.local"}}
-	id, err := activities.CreateBatch(ctx, db, "", activities.BatchParams{SourceKind: "orders", OrdersFrom: 1, OrdersTo: 1,
+	a := newActs(t, fmt.Sprintf(fiscalData, testdb.SAT(t, "csd/EKU9003173C9.cer"), testdb.SAT(t, "csd/EKU9003173C9.key")))
+	id, err := a.Store.CreateBatch(ctx, "", model.BatchParams{SourceKind: "orders", OrdersFrom: 1, OrdersTo: 1,
 		Series: "A", InvoiceDate: date, Rate: decimal.NewFromInt(1), Grouping: "none"})
 	if err != nil {
 		t.Fatal(err)
@@ -74,19 +61,10 @@ func completedInvoice(t *testing.T, date string) (*activities.Activities, int64)
 	return a, inv
 }
 
-func row(t *testing.T, a *activities.Activities, sql string, args ...any) string {
-	t.Helper()
-	var s string
-	if err := a.DB.QueryRow(context.Background(), sql, args...).Scan(&s); err != nil {
-		t.Fatalf("%s: %v", sql, err)
-	}
-	return s
-}
-
 func TestSealingRefusesBadKeyMaterialAndHalfWritesNothing(t *testing.T) {
 	a, inv := completedInvoice(t, "2026-11-23")
 	ctx := context.Background()
-	cer, key := testdb.Fiscal(t, "csd/EKU9003173C9.cer"), testdb.Fiscal(t, "csd/EKU9003173C9.key")
+	cer, key := testdb.SAT(t, "csd/EKU9003173C9.cer"), testdb.SAT(t, "csd/EKU9003173C9.key")
 	cases := []struct {
 		name  string
 		setup func()
@@ -96,7 +74,7 @@ func TestSealingRefusesBadKeyMaterialAndHalfWritesNothing(t *testing.T) {
 		{"wrong password", func() { t.Setenv("BILLRUN_TEST_CSD_PASSWORD", "nope") }, "cannot be decrypted"},
 		{"mismatched certificate", func() {
 			t.Setenv("BILLRUN_TEST_CSD_PASSWORD", "12345678a")
-			a.DB.Exec(ctx, `update issuers set csd_certificate = $1`, testdb.Fiscal(t, "csd/tfd-certs/30001000000500003456.cer"))
+			a.DB.Exec(ctx, `update issuers set csd_certificate = $1`, testdb.SAT(t, "csd/tfd-certs/30001000000500003456.cer"))
 		}, "does not belong to certificate"},
 		{"customer without fiscal regime", func() {
 			a.DB.Exec(ctx, `update issuers set csd_certificate = $1, csd_key = $2`, cer, key)
@@ -157,7 +135,7 @@ func messages(t *testing.T, api string) []struct {
 	return list.Messages
 }
 
-func sealedAndPrinted(t *testing.T) (*activities.Activities, int64) {
+func sealedAndPrinted(t *testing.T) (*acts, int64) {
 	a, inv := completedInvoice(t, "2026-11-23")
 	ctx := context.Background()
 	if err := a.SealInvoice(ctx, inv); err != nil {
@@ -193,11 +171,11 @@ func TestDeliveryRetriedAfterAnAmbiguousEndNeverSendsTwice(t *testing.T) {
 	api, _ := testdb.Mailpit(t, a.Mail.Addr)
 	ctx := context.Background()
 	// The server accepted the message, then the worker "died" before recording it.
-	activities.SetAfterSend(a, func() error { return errors.New("worker killed") })
+	activities.SetAfterSend(a.Activities, func() error { return errors.New("worker killed") })
 	if err := a.DeliverInvoice(ctx, inv, 1); err == nil {
 		t.Fatal("the forced failure did not happen")
 	}
-	activities.SetAfterSend(a, nil)
+	activities.SetAfterSend(a.Activities, nil)
 	if err := a.DeliverInvoice(ctx, inv, 1); err != nil { // Temporal's retry
 		t.Fatal(err)
 	}

@@ -7,9 +7,7 @@ import (
 
 	"github.com/shopspring/decimal"
 
-	"billrun/activities"
-	"billrun/activities/dataset"
-	"billrun/schema/testdb"
+	"billrun/activities/model"
 )
 
 const data = `{
@@ -29,36 +27,14 @@ const data = `{
   ]
 }`
 
-func setup(t *testing.T) (*activities.Activities, context.Context) {
-	ctx := context.Background()
-	db, err := activities.Connect(ctx, testdb.New(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(db.Close)
-	d, err := dataset.Parse(strings.NewReader(data))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := dataset.Import(ctx, db, d); err != nil {
-		t.Fatal(err)
-	}
-	return &activities.Activities{DB: db}, ctx
-}
-
-func count(t *testing.T, a *activities.Activities, sql string, args ...any) string {
-	t.Helper()
-	var s string
-	if err := a.DB.QueryRow(context.Background(), sql, args...).Scan(&s); err != nil {
-		t.Fatalf("%s: %v", sql, err)
-	}
-	return s
+func setup(t *testing.T) (*acts, context.Context) {
+	return newActs(t, data), context.Background()
 }
 
 // Every activity run twice (a Temporal retry after a lost answer) has the effect of one run.
 func TestEveryActivityIsSafeToRunTwice(t *testing.T) {
 	a, ctx := setup(t)
-	id, err := activities.CreateBatch(ctx, a.DB, "", activities.BatchParams{SourceKind: "orders", OrdersFrom: 1, OrdersTo: 2,
+	id, err := a.Store.CreateBatch(ctx, "", model.BatchParams{SourceKind: "orders", OrdersFrom: 1, OrdersTo: 2,
 		Series: "A", InvoiceDate: "2026-11-23", Rate: decimal.NewFromInt(1), Grouping: "none"})
 	if err != nil {
 		t.Fatal(err)
@@ -71,7 +47,7 @@ func TestEveryActivityIsSafeToRunTwice(t *testing.T) {
 	if err != nil || p1 != p2 || p1.Invoices != 2 {
 		t.Fatalf("plan twice: %+v then %+v (%v)", p1, p2, err)
 	}
-	if got := count(t, a, `select count(*)::text || '/' || (select count(*) from batch_lines)::text from invoices`); got != "2/2" {
+	if got := row(t, a, `select count(*)::text || '/' || (select count(*) from batch_lines)::text from invoices`); got != "2/2" {
 		t.Fatalf("invoices/batch lines after two plans: %s", got)
 	}
 	refs, err := a.ListOpenInvoices(ctx, id, 0, 10)
@@ -91,7 +67,7 @@ func TestEveryActivityIsSafeToRunTwice(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if got := count(t, a, `select on_hand::text || ' ' || committed::text || ' ' || (select count(*) from stock_movements)::text from stock`); got != "7.0000 1.0000 1" {
+	if got := row(t, a, `select on_hand::text || ' ' || committed::text || ' ' || (select count(*) from stock_movements)::text from stock`); got != "7.0000 1.0000 1" {
 		t.Fatalf("stock after two discharges (on hand, committed, movements): %s", got)
 	}
 	for i := 0; i < 2; i++ {
@@ -99,7 +75,7 @@ func TestEveryActivityIsSafeToRunTwice(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if got := count(t, a, `select count(*)::text || ' ' || min(amount)::text || ' ' || min(due_date)::text from receivables`); got != "1 34.8000 2026-12-23" {
+	if got := row(t, a, `select count(*)::text || ' ' || min(amount)::text || ' ' || min(due_date)::text from receivables`); got != "1 34.8000 2026-12-23" {
 		t.Fatalf("receivables after two posts: %s", got)
 	}
 	for i := 0; i < 2; i++ {
@@ -108,14 +84,14 @@ func TestEveryActivityIsSafeToRunTwice(t *testing.T) {
 			t.Fatalf("complete run %d: %+v %v", i, c, err)
 		}
 	}
-	if got := count(t, a, `select next_number::text from series`); got != "2" {
+	if got := row(t, a, `select next_number::text from series`); got != "2" {
 		t.Fatalf("next number after two completions: %s", got)
 	}
 	// Undo never touches a completed invoice.
 	if err := a.FailInvoice(ctx, ok, 1, "x", "y"); err != nil {
 		t.Fatal(err)
 	}
-	if got := count(t, a, `select status from invoices where id = $1`, ok); got != "completed" {
+	if got := row(t, a, `select status from invoices where id = $1`, ok); got != "completed" {
 		t.Fatalf("completed invoice became %s", got)
 	}
 
@@ -128,11 +104,11 @@ func TestEveryActivityIsSafeToRunTwice(t *testing.T) {
 		t.Fatalf("over-stock discharge: %v", err)
 	}
 	for i := 0; i < 2; i++ {
-		if err := a.FailInvoice(ctx, bad, 1, activities.StepStock, "not enough stock"); err != nil {
+		if err := a.FailInvoice(ctx, bad, 1, model.StepStock, "not enough stock"); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if got := count(t, a, `select status || ' ' || error_step || ' ' || (select count(*) from stock_movements)::text || ' ' || (select on_hand from stock)::text from invoices where id = $1`, bad); got != "failed stock discharge 1 7.0000" {
+	if got := row(t, a, `select status || ' ' || error_step || ' ' || (select count(*) from stock_movements)::text || ' ' || (select on_hand from stock)::text from invoices where id = $1`, bad); got != "failed stock discharge 1 7.0000" {
 		t.Fatalf("failed invoice: %s", got)
 	}
 	// A retry turns it back into a draft with a new attempt, once.
@@ -144,7 +120,7 @@ func TestEveryActivityIsSafeToRunTwice(t *testing.T) {
 	if err != nil || len(r2) != 0 {
 		t.Fatalf("second prepare retry turned %v", r2)
 	}
-	if got := count(t, a, `select attempt::text from invoices where id = $1`, bad); got != "2" {
+	if got := row(t, a, `select attempt::text from invoices where id = $1`, bad); got != "2" {
 		t.Fatalf("attempt %s, want 2", got)
 	}
 }
@@ -155,24 +131,24 @@ func TestBatchPolicySwitches(t *testing.T) {
 	if _, err := a.DB.Exec(ctx, `update sales_order_lines set unit_price = 0 where order_id = (select id from sales_orders where number = 1)`); err != nil {
 		t.Fatal(err)
 	}
-	plan := func(p activities.BatchParams) activities.PlanOutcome {
+	plan := func(p model.BatchParams) model.PlanOutcome {
 		t.Helper()
 		p.SourceKind, p.OrdersFrom, p.OrdersTo, p.Series, p.InvoiceDate, p.Rate, p.Grouping = "orders", 1, 2, "A", "2026-11-23", decimal.NewFromInt(1), "none"
-		out, err := activities.DryRun(ctx, a, p)
+		out, err := a.Store.DryRun(ctx, p)
 		if err != nil {
 			t.Fatal(err)
 		}
 		return out
 	}
-	if out := plan(activities.BatchParams{}); len(out.Invoices) != 1 || len(out.Skipped) != 1 || !strings.HasPrefix(out.Skipped[0].Reason, "zero price") {
+	if out := plan(model.BatchParams{}); len(out.Invoices) != 1 || len(out.Skipped) != 1 || !strings.HasPrefix(out.Skipped[0].Reason, "zero price") {
 		t.Fatalf("without the switch the zero-priced order is reported: %+v", out)
 	}
-	if out := plan(activities.BatchParams{AllowZeroPrice: true}); len(out.Invoices) != 2 || len(out.Skipped) != 0 {
+	if out := plan(model.BatchParams{AllowZeroPrice: true}); len(out.Invoices) != 2 || len(out.Skipped) != 0 {
 		t.Fatalf("with the switch it is billed: %+v", out)
 	}
 
 	// Order 2 wants 50 of P with 10 on hand: refused, unless the batch allows negative stock.
-	id, err := activities.CreateBatch(ctx, a.DB, "", activities.BatchParams{SourceKind: "orders", OrdersFrom: 2, OrdersTo: 2,
+	id, err := a.Store.CreateBatch(ctx, "", model.BatchParams{SourceKind: "orders", OrdersFrom: 2, OrdersTo: 2,
 		Series: "A", InvoiceDate: "2026-11-23", Rate: decimal.NewFromInt(1), Grouping: "none", AllowNegativeStock: true})
 	if err != nil {
 		t.Fatal(err)
@@ -187,7 +163,7 @@ func TestBatchPolicySwitches(t *testing.T) {
 	if err := a.DischargeStock(ctx, refs[0].ID, 1); err != nil {
 		t.Fatalf("negative stock allowed, yet: %v", err)
 	}
-	if got := count(t, a, `select on_hand::text from stock`); got != "-40.0000" {
+	if got := row(t, a, `select on_hand::text from stock`); got != "-40.0000" {
 		t.Fatalf("stock %s, want -40", got)
 	}
 }

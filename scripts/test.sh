@@ -8,7 +8,6 @@ cd "$ROOT"
 scripts/stack.sh up test
 # shellcheck disable=SC1091
 . .dev/test/env
-export BILLRUN_SHARED=${BILLRUN_SHARED:-$ROOT/../shared}
 echo "[test] go vet ./..."
 go vet ./...
 echo "[test] go test -race ./..."

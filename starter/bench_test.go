@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"billrun/schema/testdb"
+	"billrun/starter/bench"
 )
 
 // The benchmark runs end to end on the stack; its figures are for the README, not asserted.
@@ -17,8 +18,8 @@ func TestBenchRunsAndReportsEveryFigure(t *testing.T) {
 		t.Fatalf("build worker: %v\n%s", err, out)
 	}
 	before := h.int(`select count(*) from pg_database where datname like 'billrun_bench_%'`)
-	out := h.mustRun("bench", "--invoices", "6", "--lines", "2", "--window", "3", "--worker-bin", bin, "--csd-dir", testdb.Fiscal(t, "csd"))
-	var r benchResult
+	out := h.mustRun("bench", "--invoices", "6", "--lines", "2", "--window", "3", "--worker-bin", bin, "--csd-dir", testdb.SAT(t, "csd"))
+	var r bench.Result
 	if err := json.Unmarshal([]byte(out), &r); err != nil {
 		t.Fatalf("%v: %s", err, out)
 	}

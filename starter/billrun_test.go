@@ -11,7 +11,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 	"go.uber.org/zap"
 
-	"billrun/activities"
+	"billrun/activities/model"
 	"billrun/workflows"
 )
 
@@ -20,7 +20,7 @@ import (
 func TestDemoBillRunThenFixAndRetry(t *testing.T) {
 	h := newHarness(t, true)
 	h.mustRun("import", "../examples/demo.json")
-	var sum activities.Summary
+	var sum model.Summary
 	h.runJSON(&sum, "batch", "create", "--orders", "1001-1099", "--series", "A", "--date", "2026-11-23", "--wait")
 	if sum.Invoices != 7 || sum.Completed != 6 || sum.Failed != 1 || sum.Pending != 0 || sum.LinesSkipped != 3 || sum.Unsealed != 0 {
 		t.Fatalf("summary %+v, want 7 invoices: 6 completed and sealed, 1 failed; 3 lines not invoiced", sum)
@@ -47,7 +47,7 @@ func TestDemoBillRunThenFixAndRetry(t *testing.T) {
 		t.Errorf("delivered order 1005 moved stock %d times", n)
 	}
 	// The report names every skipped line and the failed invoice with its reason.
-	var rep activities.Report
+	var rep model.Report
 	h.runJSON(&rep, "batch", "report", sum.BatchID)
 	reasons := ""
 	for _, s := range rep.Skipped {
@@ -58,7 +58,7 @@ func TestDemoBillRunThenFixAndRetry(t *testing.T) {
 			t.Errorf("report lacks %q:\n%s", want, reasons)
 		}
 	}
-	if len(rep.Failed) != 1 || rep.Failed[0].Step != activities.StepStock || !strings.Contains(rep.Failed[0].Reason, "not enough stock of item TEQ") {
+	if len(rep.Failed) != 1 || rep.Failed[0].Step != model.StepStock || !strings.Contains(rep.Failed[0].Reason, "not enough stock of item TEQ") {
 		t.Fatalf("failed invoices: %+v", rep.Failed)
 	}
 	failed := rep.Failed[0].InvoiceID
@@ -70,7 +70,7 @@ func TestDemoBillRunThenFixAndRetry(t *testing.T) {
 	if sum.Completed != 7 || sum.Failed != 0 {
 		t.Fatalf("after retry: %+v", sum)
 	}
-	var inv activities.InvoiceView
+	var inv model.InvoiceView
 	h.runJSON(&inv, "invoice", "show", fmt.Sprint(failed))
 	if inv.Status != "completed" || inv.Number == nil || *inv.Number != 6 || inv.Attempt != 2 {
 		t.Fatalf("retried invoice: status %s number %v attempt %d", inv.Status, inv.Number, inv.Attempt)
@@ -132,7 +132,7 @@ const taxDataset = `{
 func TestBrokenTaxProfileFailsThenRetryNumbersNext(t *testing.T) {
 	h := newHarness(t, true)
 	h.importJSON(taxDataset)
-	var sum activities.Summary
+	var sum model.Summary
 	h.runJSON(&sum, "batch", "create", "--orders", "1-2", "--series", "A", "--date", "2026-11-23", "--wait")
 	if sum.Completed != 1 || sum.Failed != 1 {
 		t.Fatalf("summary %+v, want 1 completed and 1 failed", sum)
@@ -192,7 +192,7 @@ func TestConcurrentBatchesOverOverlappingRangesBillEachLineOnce(t *testing.T) {
 	h := newHarness(t, true)
 	h.importJSON(ordersDataset(30, 1000))
 	var wg sync.WaitGroup
-	sums := make([]activities.Summary, 2)
+	sums := make([]model.Summary, 2)
 	for i, rng := range []string{"1-20", "10-30"} {
 		wg.Add(1)
 		go func() {
@@ -238,7 +238,7 @@ func TestDraftBatchWaitsForApprovalThenCompletes(t *testing.T) {
 	h.mustRun("batch", "approve", id)
 	// Creating the same batch id again is a no-op; --wait follows the running batch.
 	out = h.mustRun("batch", "create", "--id", id, "--orders", "1-2", "--series", "A", "--date", "2026-11-23", "--draft", "--wait")
-	var sum activities.Summary
+	var sum model.Summary
 	h.runJSON(&sum, "batch", "status", id)
 	if sum.Status != "finished" || sum.Completed != 2 {
 		t.Fatalf("after approval: %+v\n%s", sum, out)

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"billrun/activities"
+	"billrun/activities/model"
 )
 
 // startWorkerProcess runs the real billrun-worker binary against this test's database and queue.
@@ -61,7 +61,7 @@ func TestWorkerKilledMidBatchLosesAndDoublesNothing(t *testing.T) {
 	t.Logf("killed the worker with %d of %d invoices completed", done, orders)
 
 	h.startWorkerProcess(bin)
-	var sum activities.Summary
+	var sum model.Summary
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	for {

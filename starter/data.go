@@ -6,11 +6,10 @@ import (
 	"path/filepath"
 	"sort"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/spf13/cobra"
 
 	"billrun/activities/dataset"
-	"billrun/schema"
+	"billrun/activities/store"
 )
 
 func migrateCmd(a *app) *cobra.Command {
@@ -19,16 +18,10 @@ func migrateCmd(a *app) *cobra.Command {
 		Short: "Bring the database (DATABASE_URL) to the newest schema; safe to run again",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			ctx := cmd.Context()
 			if a.cfg.DatabaseURL == "" {
 				return fmt.Errorf("DATABASE_URL is not set")
 			}
-			conn, err := pgx.Connect(ctx, a.cfg.DatabaseURL)
-			if err != nil {
-				return fmt.Errorf("database: %w", err)
-			}
-			defer conn.Close(ctx)
-			from, to, err := schema.Migrate(ctx, conn)
+			from, to, err := store.Migrate(cmd.Context(), a.cfg.DatabaseURL)
 			if err != nil {
 				return err
 			}
@@ -76,9 +69,9 @@ func importFile(cmd *cobra.Command, a *app, path string) (dataset.Counts, error)
 		return nil, err
 	}
 	d.BaseDir = filepath.Dir(path)
-	db, err := a.DB(cmd.Context())
+	st, err := a.Store(cmd.Context())
 	if err != nil {
 		return nil, err
 	}
-	return dataset.Import(cmd.Context(), db, d)
+	return st.Import(cmd.Context(), d)
 }

@@ -50,8 +50,8 @@ func sinkMessages(t *testing.T, api string) map[string][]mailpitMessage {
 func (h *harness) checkFiscal(batchID string) {
 	t := h.t
 	t.Helper()
-	xsd := testdb.Fiscal(t, "cfdi40/entry-cfdv40.xsd")
-	verify := testdb.Fiscal(t, "tools/verify-cfdi40-sello.sh")
+	xsd := testdb.SAT(t, "cfdi40/entry-cfdv40.xsd")
+	verify := testdb.SAT(t, "tools/verify-cfdi40-sello.sh")
 	api := os.Getenv("MAILPIT_API")
 	if api == "" {
 		t.Fatal("MAILPIT_API is not set: run tests with `make test`")

@@ -7,8 +7,8 @@ import (
 
 	"github.com/shopspring/decimal"
 
-	"billrun/activities"
 	"billrun/activities/dataset"
+	"billrun/activities/model"
 )
 
 func TestBadBatchInputIsRefusedAndWritesNothing(t *testing.T) {
@@ -38,7 +38,7 @@ func TestBadBatchInputIsRefusedAndWritesNothing(t *testing.T) {
 				args = append(args, "--date", "2026-11-23")
 			}
 			out, err := h.run(args...)
-			var in *activities.InputError
+			var in *model.InputError
 			if !errors.As(err, &in) {
 				t.Fatalf("err = %v (%s), want an input error", err, out)
 			}
@@ -58,7 +58,7 @@ func TestBadBatchInputIsRefusedAndWritesNothing(t *testing.T) {
 		{"invoice", "show", "424242"}, {"invoice", "retry", "424242"},
 	} {
 		_, err := h.run(args...)
-		if !errors.Is(err, activities.ErrNotFound) {
+		if !errors.Is(err, model.ErrNotFound) {
 			t.Errorf("billrun %s: err = %v, want not found", strings.Join(args, " "), err)
 		}
 	}
@@ -70,7 +70,7 @@ func TestBadBatchInputIsRefusedAndWritesNothing(t *testing.T) {
 func TestDryRunShowsInvoicesAndWritesNothing(t *testing.T) {
 	h := newHarness(t, false)
 	h.importJSON(taxDataset)
-	var plan activities.PlanOutcome
+	var plan model.PlanOutcome
 	h.runJSON(&plan, "batch", "create", "--orders", "1-2", "--series", "A", "--date", "2026-11-23", "--dry-run")
 	if len(plan.Invoices) != 2 || !plan.Invoices[0].Total.Equal(decimal.RequireFromString("116")) {
 		t.Fatalf("dry run: %+v", plan.Invoices)

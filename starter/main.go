@@ -1,5 +1,8 @@
 // Command billrun is the operator's CLI: migrate and import data, create, watch, approve and
-// retry bill runs, look at invoices. Every command has --help; --json prints data as JSON.
+// retry bill runs, look at invoices, manage schedules, benchmark. Every command has --help;
+// --json prints data as JSON. One file per noun (batch, invoice, plan, schedule, bench),
+// printing apart in *_print.go. No SQL here: data goes through the store, workflows are
+// started and steered through the workflows package's contract.
 package main
 
 import (
@@ -10,13 +13,13 @@ import (
 	"io"
 	"os"
 
-	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/spf13/cobra"
 	"go.temporal.io/sdk/client"
 	"go.uber.org/zap"
 
-	"billrun/activities"
 	"billrun/activities/dataset"
+	"billrun/activities/model"
+	"billrun/activities/store"
 	"billrun/worker/config"
 )
 
@@ -26,21 +29,23 @@ type app struct {
 	log     *zap.Logger
 	jsonOut bool
 	out     io.Writer // stdout; tests capture it
-	db      *pgxpool.Pool
+	st      *store.Store
 	tc      client.Client
 }
 
-func (a *app) DB(ctx context.Context) (*pgxpool.Pool, error) {
-	if a.db == nil {
-		db, err := a.cfg.DB(ctx)
+// Store opens the database on first use.
+func (a *app) Store(ctx context.Context) (*store.Store, error) {
+	if a.st == nil {
+		st, err := a.cfg.Store(ctx)
 		if err != nil {
 			return nil, err
 		}
-		a.db = db
+		a.st = st
 	}
-	return a.db, nil
+	return a.st, nil
 }
 
+// Temporal dials Temporal on first use.
 func (a *app) Temporal() (client.Client, error) {
 	if a.tc == nil {
 		c, err := a.cfg.Temporal(a.log)
@@ -53,8 +58,8 @@ func (a *app) Temporal() (client.Client, error) {
 }
 
 func (a *app) close() {
-	if a.db != nil {
-		a.db.Close()
+	if a.st != nil {
+		a.st.Close()
 	}
 	if a.tc != nil {
 		a.tc.Close()
@@ -94,7 +99,7 @@ func main() {
 	a.close()
 	if err != nil {
 		var inv *dataset.Invalid
-		var in *activities.InputError
+		var in *model.InputError
 		switch {
 		case a.jsonOut && errors.As(err, &inv):
 			_ = json.NewEncoder(os.Stderr).Encode(map[string]any{"error": "invalid dataset", "problems": inv.Problems})

@@ -6,7 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"billrun/activities"
+	"billrun/activities/model"
 )
 
 func planCmd(a *app) *cobra.Command {
@@ -21,11 +21,11 @@ func planEventsCmd(a *app) *cobra.Command {
 		Short: "List a billing plan's events and their states (planned, executed, cancelled, suspended, inactive)",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			db, err := a.DB(cmd.Context())
+			st, err := a.Store(cmd.Context())
 			if err != nil {
 				return err
 			}
-			events, err := activities.ListPlanEvents(cmd.Context(), db, args[0])
+			events, err := st.ListPlanEvents(cmd.Context(), args[0])
 			if err != nil {
 				return err
 			}
@@ -48,13 +48,13 @@ func planEventCmd(a *app) *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			id, err := strconv.ParseInt(args[0], 10, 64)
 			if err != nil || id <= 0 {
-				return &activities.InputError{Problems: []string{fmt.Sprintf("ID: %q is not an event id", args[0])}}
+				return &model.InputError{Problems: []string{fmt.Sprintf("ID: %q is not an event id", args[0])}}
 			}
-			db, err := a.DB(cmd.Context())
+			st, err := a.Store(cmd.Context())
 			if err != nil {
 				return err
 			}
-			e, err := activities.SetPlanEvent(cmd.Context(), db, id, date, state)
+			e, err := st.SetPlanEvent(cmd.Context(), id, date, state)
 			if err != nil {
 				return err
 			}

@@ -11,13 +11,13 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.uber.org/zap"
 
-	"billrun/activities"
+	"billrun/activities/model"
 )
 
 func TestInstallmentBillRunKeepsReferencesAndBillsOnce(t *testing.T) {
 	h := newHarness(t, true)
 	h.mustRun("import", "../examples/demo.json")
-	var sum activities.Summary
+	var sum model.Summary
 	h.runJSON(&sum, "batch", "create", "--installments", "--due-until", "2026-11-30", "--partner", "SOCIO", "--recurring", "--date", "2026-11-23", "--wait")
 	if sum.Invoices != 1 || sum.Completed != 1 || sum.LinesInvoiced != 2 {
 		t.Fatalf("summary %+v, want one invoice with the two complete installments", sum)
@@ -68,7 +68,7 @@ func TestPlanBillRunSplitsByQuotaAndExecutesEvents(t *testing.T) {
 	h := newHarness(t, true)
 	h.importJSON(fmt.Sprintf(planData, `"2026-02-10", "2026-03-10"`))
 	// Month ends: Jan 31 → Feb 28 → Mar 31 …
-	var events []activities.PlanEvent
+	var events []model.PlanEvent
 	h.runJSON(&events, "plan", "events", "THIRDS")
 	var dates []string
 	for _, e := range events {
@@ -80,11 +80,11 @@ func TestPlanBillRunSplitsByQuotaAndExecutesEvents(t *testing.T) {
 	// Cancelled, suspended and inactive events are never billed.
 	h.mustRun("plan", "event", "set", fmt.Sprint(events[1].ID), "--state", "cancelled")
 	h.mustRun("plan", "event", "set", fmt.Sprint(events[2].ID), "--state", "suspended")
-	var dated []activities.PlanEvent
+	var dated []model.PlanEvent
 	h.runJSON(&dated, "plan", "events", "DATED")
 	h.mustRun("plan", "event", "set", fmt.Sprint(dated[1].ID), "--state", "inactive")
 
-	var sum activities.Summary
+	var sum model.Summary
 	h.runJSON(&sum, "batch", "create", "--plans", "--period", "2026-01-01..2026-03-31", "--grouping", "none", "--date", "2026-04-01", "--wait")
 	if sum.Failed != 0 || sum.Completed != sum.Invoices {
 		t.Fatalf("summary %+v", sum)
@@ -109,7 +109,7 @@ func TestPlanBillRunSplitsByQuotaAndExecutesEvents(t *testing.T) {
 	}
 	// Executed events refuse changes; the same period again bills nothing.
 	_, err := h.run("plan", "event", "set", fmt.Sprint(events[0].ID), "--date", "2026-02-01")
-	var in *activities.InputError
+	var in *model.InputError
 	if !errors.As(err, &in) || !strings.Contains(err.Error(), "is executed: it cannot change") {
 		t.Fatalf("changing an executed event: %v", err)
 	}
@@ -137,7 +137,7 @@ func TestRecurringBadInput(t *testing.T) {
 		!strings.Contains(err.Error(), "not 100") {
 		t.Fatalf("quotas off 100 accepted by the database: %v", err)
 	}
-	if _, err := h.run("plan", "events", "NOPE"); !errors.Is(err, activities.ErrNotFound) {
+	if _, err := h.run("plan", "events", "NOPE"); !errors.Is(err, model.ErrNotFound) {
 		t.Errorf("unknown plan: %v", err)
 	}
 	for _, args := range [][]string{
@@ -149,7 +149,7 @@ func TestRecurringBadInput(t *testing.T) {
 		{"batch", "create", "--installments"},
 	} {
 		_, err := h.run(args...)
-		var in *activities.InputError
+		var in *model.InputError
 		if !errors.As(err, &in) {
 			t.Errorf("billrun %s: %v, want an input error", strings.Join(args, " "), err)
 		}

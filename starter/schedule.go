@@ -13,7 +13,7 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 
-	"billrun/activities"
+	"billrun/activities/model"
 	"billrun/activities/rules"
 	"billrun/workflows"
 )
@@ -39,7 +39,7 @@ func (a *app) schedule(name string) (client.ScheduleHandle, error) {
 func notFound(name string, err error) error {
 	var nf *serviceerror.NotFound
 	if errors.As(err, &nf) {
-		return fmt.Errorf("schedule %q: %w", name, activities.ErrNotFound)
+		return fmt.Errorf("schedule %q: %w", name, model.ErrNotFound)
 	}
 	return err
 }
@@ -64,9 +64,9 @@ func scheduleCreateCmd(a *app) *cobra.Command {
 			case plans == installments:
 				probs = append(probs, "source: give exactly one of --plans, --installments")
 			case plans:
-				source = activities.SourcePlans
+				source = model.SourcePlans
 			default:
-				source = activities.SourceInstallments
+				source = model.SourceInstallments
 			}
 			spec := client.ScheduleSpec{}
 			var interval time.Duration
@@ -102,7 +102,7 @@ func scheduleCreateCmd(a *app) *cobra.Command {
 				probs = append(probs, fmt.Sprintf("--grouping: %q is not one of none, by-entity, per-customer", grouping))
 			}
 			if len(probs) > 0 {
-				return &activities.InputError{Problems: probs}
+				return &model.InputError{Problems: probs}
 			}
 			tc, err := a.Temporal()
 			if err != nil {
@@ -122,7 +122,7 @@ func scheduleCreateCmd(a *app) *cobra.Command {
 			})
 			if err != nil {
 				if errors.Is(err, temporal.ErrScheduleAlreadyRunning) {
-					return &activities.InputError{Problems: []string{fmt.Sprintf("NAME: schedule %q exists already", name)}}
+					return &model.InputError{Problems: []string{fmt.Sprintf("NAME: schedule %q exists already", name)}}
 				}
 				return err
 			}
@@ -157,12 +157,7 @@ func scheduleListCmd(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			type row struct {
-				Name   string   `json:"name"`
-				Paused bool     `json:"paused"`
-				Next   []string `json:"next"`
-			}
-			var rows []row
+			rows := []scheduleRow{}
 			for it.HasNext() {
 				s, err := it.Next()
 				if err != nil {
@@ -171,21 +166,13 @@ func scheduleListCmd(a *app) *cobra.Command {
 				if !strings.HasPrefix(s.ID, "billrun-schedule-") {
 					continue
 				}
-				r := row{Name: strings.TrimPrefix(s.ID, "billrun-schedule-"), Paused: s.Paused}
+				r := scheduleRow{Name: strings.TrimPrefix(s.ID, "billrun-schedule-"), Paused: s.Paused}
 				for _, t := range s.NextActionTimes {
 					r.Next = append(r.Next, t.UTC().Format(time.RFC3339))
 				}
 				rows = append(rows, r)
 			}
-			return a.emit(rows, func() {
-				for _, r := range rows {
-					state := "active"
-					if r.Paused {
-						state = "paused"
-					}
-					fmt.Fprintf(a.out, "%-24s %-7s next %s\n", r.Name, state, strings.Join(r.Next, ", "))
-				}
-			})
+			return a.emit(rows, func() { printSchedules(a.out, rows) })
 		},
 	}
 }
@@ -204,35 +191,21 @@ func scheduleDescribeCmd(a *app) *cobra.Command {
 			if err != nil {
 				return notFound(args[0], err)
 			}
-			out := map[string]any{"schedule": args[0], "paused": d.Schedule.State.Paused, "note": d.Schedule.State.Note,
-				"actions": d.Info.NumActions, "skipped": d.Info.NumActionsSkippedOverlap}
-			var recent, next []string
+			v := scheduleView{Schedule: args[0], Paused: d.Schedule.State.Paused, Note: d.Schedule.State.Note,
+				Actions: d.Info.NumActions, Skipped: d.Info.NumActionsSkippedOverlap, Recent: []string{}, Next: []string{}}
 			for _, r := range d.Info.RecentActions {
-				recent = append(recent, r.ScheduleTime.UTC().Format(time.RFC3339)+" "+r.StartWorkflowResult.WorkflowID)
+				v.Recent = append(v.Recent, r.ScheduleTime.UTC().Format(time.RFC3339)+" "+r.StartWorkflowResult.WorkflowID)
 			}
 			for _, t := range d.Info.NextActionTimes {
-				next = append(next, t.UTC().Format(time.RFC3339))
+				v.Next = append(v.Next, t.UTC().Format(time.RFC3339))
 			}
-			out["recent"], out["next"] = recent, next
 			if spec := d.Schedule.Spec; spec != nil {
-				out["cron"] = spec.CronExpressions
-				var every []string
+				v.Cron = spec.CronExpressions
 				for _, i := range spec.Intervals {
-					every = append(every, i.Every.String())
+					v.Every = append(v.Every, i.Every.String())
 				}
-				out["every"] = every
 			}
-			return a.emit(out, func() {
-				fmt.Fprintf(a.out, "schedule %s: paused=%v, %d runs (%d skipped as overlapping)\n  %s\n", args[0], d.Schedule.State.Paused,
-					d.Info.NumActions, d.Info.NumActionsSkippedOverlap, d.Schedule.State.Note)
-				fmt.Fprintf(a.out, "  cron %v every %v\n", out["cron"], out["every"])
-				for _, r := range recent {
-					fmt.Fprintf(a.out, "  ran  %s\n", r)
-				}
-				for _, n := range next {
-					fmt.Fprintf(a.out, "  next %s\n", n)
-				}
-			})
+			return a.emit(v, func() { printSchedule(a.out, v) })
 		},
 	}
 }
@@ -304,7 +277,7 @@ func scheduleBackfillCmd(a *app) *cobra.Command {
 				probs = append(probs, fmt.Sprintf("TO %s is not after FROM %s", args[2], args[1]))
 			}
 			if len(probs) > 0 {
-				return &activities.InputError{Problems: probs}
+				return &model.InputError{Problems: probs}
 			}
 			h, err := a.schedule(args[0])
 			if err != nil {

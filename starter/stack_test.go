@@ -16,6 +16,7 @@ import (
 	"go.uber.org/zap"
 
 	"billrun/activities"
+	"billrun/activities/store"
 	"billrun/schema/testdb"
 	"billrun/worker/config"
 	"billrun/workflows"
@@ -26,7 +27,8 @@ import (
 type harness struct {
 	t   *testing.T
 	cfg config.Config
-	db  *pgxpool.Pool
+	st  *store.Store
+	db  *pgxpool.Pool // the test's own connection, for checks
 }
 
 func newHarness(t *testing.T, withWorker bool) *harness {
@@ -37,12 +39,17 @@ func newHarness(t *testing.T, withWorker bool) *harness {
 	cfg.TemporalAddress = testdb.TemporalAddress(t)
 	cfg.TaskQueue = fmt.Sprintf("test-%s-%d", strings.ReplaceAll(t.Name(), "/", "-"), time.Now().UnixNano())
 	h := &harness{t: t, cfg: cfg}
-	db, err := cfg.DB(context.Background())
+	st, err := cfg.Store(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(st.Close)
+	db, err := pgxpool.New(context.Background(), cfg.DatabaseURL)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(db.Close)
-	h.db = db
+	h.st, h.db = st, db
 	if withWorker {
 		h.startWorker()
 	}
@@ -55,7 +62,7 @@ func (h *harness) startWorker() {
 		h.t.Fatal(err)
 	}
 	w := worker.New(tc, h.cfg.TaskQueue, worker.Options{})
-	workflows.Register(w, &activities.Activities{DB: h.db, Log: zap.NewNop(),
+	workflows.Register(w, &activities.Activities{Store: h.st, Log: zap.NewNop(),
 		Mail: activities.MailConfig{Addr: h.cfg.SMTPHost + ":" + h.cfg.SMTPPort, From: h.cfg.MailFrom}})
 	if err := w.Start(); err != nil {
 		h.t.Fatal(err)

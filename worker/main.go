@@ -27,11 +27,11 @@ func main() {
 func run(log *zap.Logger) error {
 	cfg := config.FromEnv()
 	ctx := context.Background()
-	db, err := cfg.DB(ctx)
+	st, err := cfg.Store(ctx)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
+	defer st.Close()
 	c, err := cfg.Temporal(log)
 	if err != nil {
 		return err
@@ -39,7 +39,7 @@ func run(log *zap.Logger) error {
 	defer c.Close()
 
 	w := worker.New(c, cfg.TaskQueue, worker.Options{})
-	workflows.Register(w, &activities.Activities{DB: db, Log: log,
+	workflows.Register(w, &activities.Activities{Store: st, Log: log,
 		Mail: activities.MailConfig{Addr: cfg.SMTPHost + ":" + cfg.SMTPPort, From: cfg.MailFrom}})
 	log.Info("billrun worker started", zap.String("temporal", cfg.TemporalAddress),
 		zap.String("namespace", cfg.TemporalNamespace), zap.String("task_queue", cfg.TaskQueue))

@@ -8,56 +8,13 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
-	"billrun/activities"
+	"billrun/activities/model"
 )
-
-// Signal, query and defaults of the batch workflow.
-const (
-	SignalApprove = "approve"
-	SignalRetry   = "retry"
-	QueryProgress = "progress"
-
-	DefaultWindow   = 200 // invoice children running at once
-	DefaultPageSize = 500 // invoices started per page; a page's events stay well under the history limit
-	// HistoryBudget is where a run continues as new, far below Temporal's 10,240-event warning.
-	HistoryBudget = 5000
-)
-
-// BatchInput starts or continues a batch run.
-type BatchInput struct {
-	BatchID  string `json:"batch_id"`
-	Window   int    `json:"window,omitempty"`
-	PageSize int    `json:"page_size,omitempty"`
-	// Continued is set by continue-as-new: planning and approval are behind us.
-	Continued bool `json:"continued,omitempty"`
-	// Cursor is the last group number started in an earlier run.
-	Cursor int `json:"cursor,omitempty"`
-	// HistoryBudget overrides where the run continues as new (tests use a small one).
-	HistoryBudget int `json:"history_budget,omitempty"`
-	// RetryOnly runs no plan: the run only retries the invoices named by retry signals.
-	RetryOnly bool `json:"retry_only,omitempty"`
-}
-
-// RetryRequest asks a batch to retry failed invoices: all of them when InvoiceIDs is empty.
-type RetryRequest struct {
-	InvoiceIDs []int64 `json:"invoice_ids,omitempty"`
-}
-
-// Progress is the live state a query returns.
-type Progress struct {
-	BatchID   string `json:"batch_id"`
-	Status    string `json:"status"`
-	Invoices  int    `json:"invoices"`
-	Completed int    `json:"completed"`
-	Failed    int    `json:"failed"`
-	Running   int    `json:"running"`
-	Pending   int    `json:"pending"`
-}
 
 // BatchWorkflow plans a batch, waits for approval when it is a draft batch, runs one invoice
 // child workflow per invoice with at most Window at once, continues as new before its history
 // grows large, and ends with the batch's summary.
-func BatchWorkflow(ctx workflow.Context, in BatchInput) (activities.Summary, error) {
+func BatchWorkflow(ctx workflow.Context, in BatchInput) (model.Summary, error) {
 	if in.Window <= 0 {
 		in.Window = DefaultWindow
 	}
@@ -70,7 +27,7 @@ func BatchWorkflow(ctx workflow.Context, in BatchInput) (activities.Summary, err
 	ctx = activityOptions(ctx)
 	prog := Progress{BatchID: in.BatchID, Status: "planning"}
 	if err := workflow.SetQueryHandler(ctx, QueryProgress, func() (Progress, error) { return prog, nil }); err != nil {
-		return activities.Summary{}, err
+		return model.Summary{}, err
 	}
 	publish := func() {
 		_ = workflow.UpsertTypedSearchAttributes(ctx,
@@ -81,7 +38,7 @@ func BatchWorkflow(ctx workflow.Context, in BatchInput) (activities.Summary, err
 			AttrInvoicesFailed.ValueSet(int64(prog.Failed)))
 	}
 	refresh := func() error {
-		var s activities.Summary
+		var s model.Summary
 		if err := workflow.ExecuteActivity(ctx, a.BatchSummary, in.BatchID).Get(ctx, &s); err != nil {
 			return err
 		}
@@ -96,32 +53,32 @@ func BatchWorkflow(ctx workflow.Context, in BatchInput) (activities.Summary, err
 	retryCh := workflow.GetSignalChannel(ctx, SignalRetry)
 
 	if !in.Continued && !in.RetryOnly {
-		var plan activities.PlanResult
+		var plan model.PlanResult
 		if err := workflow.ExecuteActivity(ctx, a.PlanBatch, in.BatchID).Get(ctx, &plan); err != nil {
-			return activities.Summary{}, err
+			return model.Summary{}, err
 		}
 		if err := refresh(); err != nil {
-			return activities.Summary{}, err
+			return model.Summary{}, err
 		}
 		if plan.Draft {
 			if err := setStatus("awaiting_approval"); err != nil {
-				return activities.Summary{}, err
+				return model.Summary{}, err
 			}
 			workflow.GetSignalChannel(ctx, SignalApprove).Receive(ctx, nil)
 		}
 	} else if err := refresh(); err != nil {
-		return activities.Summary{}, err
+		return model.Summary{}, err
 	}
 	if err := setStatus("running"); err != nil {
-		return activities.Summary{}, err
+		return model.Summary{}, err
 	}
 
 	run := newFanOut(ctx, in.BatchID, in.Window, &prog, publish)
 	if !in.RetryOnly {
 		for {
-			var page []activities.InvoiceRef
+			var page []model.InvoiceRef
 			if err := workflow.ExecuteActivity(ctx, a.ListOpenInvoices, in.BatchID, in.Cursor, in.PageSize).Get(ctx, &page); err != nil {
-				return activities.Summary{}, err
+				return model.Summary{}, err
 			}
 			run.all(page)
 			if len(page) > 0 {
@@ -135,7 +92,7 @@ func BatchWorkflow(ctx workflow.Context, in BatchInput) (activities.Summary, err
 			if historyLength(ctx, run.started) > in.HistoryBudget && retryCh.Len() == 0 {
 				next := in
 				next.Continued = true
-				return activities.Summary{}, workflow.NewContinueAsNewError(ctx, BatchWorkflow, next)
+				return model.Summary{}, workflow.NewContinueAsNewError(ctx, BatchWorkflow, next)
 			}
 		}
 	}
@@ -144,17 +101,17 @@ func BatchWorkflow(ctx workflow.Context, in BatchInput) (activities.Summary, err
 	for {
 		var req RetryRequest
 		for retryCh.ReceiveAsync(&req) {
-			var refs []activities.InvoiceRef
+			var refs []model.InvoiceRef
 			if err := workflow.ExecuteActivity(ctx, a.PrepareRetry, in.BatchID, req.InvoiceIDs).Get(ctx, &refs); err != nil {
-				return activities.Summary{}, err
+				return model.Summary{}, err
 			}
 			if err := refresh(); err != nil {
-				return activities.Summary{}, err
+				return model.Summary{}, err
 			}
 			run.all(refs)
 			req = RetryRequest{}
 		}
-		var sum activities.Summary
+		var sum model.Summary
 		if err := setStatus("finished"); err != nil {
 			return sum, err
 		}
@@ -198,7 +155,7 @@ func newFanOut(ctx workflow.Context, batchID string, window int, prog *Progress,
 }
 
 // all runs every invoice of refs and returns when all of them ended.
-func (f *fanOut) all(refs []activities.InvoiceRef) {
+func (f *fanOut) all(refs []model.InvoiceRef) {
 	sel := workflow.NewSelector(f.ctx)
 	running, next := 0, 0
 	for next < len(refs) || running > 0 {
@@ -221,7 +178,7 @@ func (f *fanOut) all(refs []activities.InvoiceRef) {
 	}
 }
 
-func (f *fanOut) start(sel workflow.Selector, ref activities.InvoiceRef) {
+func (f *fanOut) start(sel workflow.Selector, ref model.InvoiceRef) {
 	cctx := workflow.WithChildOptions(f.ctx, workflow.ChildWorkflowOptions{
 		WorkflowID:            InvoiceWorkflowID(ref.ID),
 		WorkflowIDReusePolicy: enums.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,

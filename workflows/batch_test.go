@@ -13,6 +13,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"billrun/activities"
+	"billrun/activities/model"
 )
 
 func newEnv(t *testing.T) *testsuite.TestWorkflowEnvironment {
@@ -24,18 +25,18 @@ func newEnv(t *testing.T) *testsuite.TestWorkflowEnvironment {
 	return env
 }
 
-func refs(n int) []activities.InvoiceRef {
-	out := make([]activities.InvoiceRef, n)
+func refs(n int) []model.InvoiceRef {
+	out := make([]model.InvoiceRef, n)
 	for i := range out {
-		out[i] = activities.InvoiceRef{ID: int64(i + 1), GroupNo: i + 1, Customer: "C"}
+		out[i] = model.InvoiceRef{ID: int64(i + 1), GroupNo: i + 1, Customer: "C"}
 	}
 	return out
 }
 
 // pager answers ListOpenInvoices from refs, a page after a group number at a time.
-func pager(all []activities.InvoiceRef) func(context.Context, string, int, int) ([]activities.InvoiceRef, error) {
-	return func(_ context.Context, _ string, after, limit int) ([]activities.InvoiceRef, error) {
-		var page []activities.InvoiceRef
+func pager(all []model.InvoiceRef) func(context.Context, string, int, int) ([]model.InvoiceRef, error) {
+	return func(_ context.Context, _ string, after, limit int) ([]model.InvoiceRef, error) {
+		var page []model.InvoiceRef
 		for _, r := range all {
 			if r.GroupNo > after && len(page) < limit {
 				page = append(page, r)
@@ -61,7 +62,7 @@ func mockInvoiceSteps(env *testsuite.TestWorkflowEnvironment, failing map[int64]
 	env.OnActivity(a.DischargeStock, mock.Anything, mock.Anything, 1).Return(
 		func(_ context.Context, id int64, _ int) error {
 			if failing[id] {
-				return businessErr(activities.StepStock, "not enough stock")
+				return businessErr(model.StepStock, "not enough stock")
 			}
 			return nil
 		})
@@ -78,12 +79,12 @@ func mockInvoiceSteps(env *testsuite.TestWorkflowEnvironment, failing map[int64]
 
 func TestBatchOneInvoiceFailsOthersComplete(t *testing.T) {
 	env := newEnv(t)
-	env.OnActivity(a.PlanBatch, mock.Anything, "B1").Return(activities.PlanResult{Invoices: 3}, nil)
-	env.OnActivity(a.BatchSummary, mock.Anything, "B1").Return(activities.Summary{BatchID: "B1", Invoices: 3, Completed: 2, Failed: 1}, nil)
+	env.OnActivity(a.PlanBatch, mock.Anything, "B1").Return(model.PlanResult{Invoices: 3}, nil)
+	env.OnActivity(a.BatchSummary, mock.Anything, "B1").Return(model.Summary{BatchID: "B1", Invoices: 3, Completed: 2, Failed: 1}, nil)
 	env.OnActivity(a.SetBatchStatus, mock.Anything, "B1", mock.Anything).Return(nil)
 	env.OnActivity(a.ListOpenInvoices, mock.Anything, "B1", 0, DefaultPageSize).Return(refs(3), nil).Once()
 	mockInvoiceSteps(env, map[int64]bool{2: true})
-	env.OnActivity(a.FailInvoice, mock.Anything, int64(2), 1, activities.StepStock, "not enough stock").Return(nil).Once()
+	env.OnActivity(a.FailInvoice, mock.Anything, int64(2), 1, model.StepStock, "not enough stock").Return(nil).Once()
 
 	env.ExecuteWorkflow(BatchWorkflow, BatchInput{BatchID: "B1"})
 	if !env.IsWorkflowCompleted() || env.GetWorkflowError() != nil {
@@ -106,8 +107,8 @@ func TestInvoiceFailureUndoesAndFails(t *testing.T) {
 	env := newEnv(t)
 	env.OnActivity(a.PriceInvoice, mock.Anything, int64(7)).Return(activities.PriceResult{Attempt: 2}, nil)
 	env.OnActivity(a.DischargeStock, mock.Anything, int64(7), 2).Return(nil)
-	env.OnActivity(a.PostReceivable, mock.Anything, int64(7), 2).Return(businessErr(activities.StepReceivable, "credit refused"))
-	env.OnActivity(a.FailInvoice, mock.Anything, int64(7), 2, activities.StepReceivable, "credit refused").Return(nil).Once()
+	env.OnActivity(a.PostReceivable, mock.Anything, int64(7), 2).Return(businessErr(model.StepReceivable, "credit refused"))
+	env.OnActivity(a.FailInvoice, mock.Anything, int64(7), 2, model.StepReceivable, "credit refused").Return(nil).Once()
 
 	env.ExecuteWorkflow(InvoiceWorkflow, InvoiceInput{InvoiceID: 7, BatchID: "B"})
 	err := env.GetWorkflowError()
@@ -116,7 +117,7 @@ func TestInvoiceFailureUndoesAndFails(t *testing.T) {
 		t.Fatalf("err = %v, want an %s application error", err, InvoiceFailedType)
 	}
 	var f InvoiceFailure
-	if err := appErr.Details(&f); err != nil || f.Step != activities.StepReceivable || f.Reason != "credit refused" {
+	if err := appErr.Details(&f); err != nil || f.Step != model.StepReceivable || f.Reason != "credit refused" {
 		t.Fatalf("failure details %+v (%v)", f, err)
 	}
 	env.AssertExpectations(t)
@@ -152,15 +153,15 @@ func TestInvoiceTransientErrorsRetry(t *testing.T) {
 
 func TestDraftBatchWaitsForApproval(t *testing.T) {
 	env := newEnv(t)
-	env.OnActivity(a.PlanBatch, mock.Anything, "B2").Return(activities.PlanResult{Invoices: 1, Draft: true}, nil)
-	env.OnActivity(a.BatchSummary, mock.Anything, "B2").Return(activities.Summary{BatchID: "B2", Invoices: 1}, nil)
+	env.OnActivity(a.PlanBatch, mock.Anything, "B2").Return(model.PlanResult{Invoices: 1, Draft: true}, nil)
+	env.OnActivity(a.BatchSummary, mock.Anything, "B2").Return(model.Summary{BatchID: "B2", Invoices: 1}, nil)
 	var statuses []string
 	env.OnActivity(a.SetBatchStatus, mock.Anything, "B2", mock.Anything).Return(func(_ context.Context, _ string, s string) error {
 		statuses = append(statuses, s)
 		return nil
 	})
 	listed := false
-	env.OnActivity(a.ListOpenInvoices, mock.Anything, "B2", 0, DefaultPageSize).Return(func(_ context.Context, _ string, _, _ int) ([]activities.InvoiceRef, error) {
+	env.OnActivity(a.ListOpenInvoices, mock.Anything, "B2", 0, DefaultPageSize).Return(func(_ context.Context, _ string, _, _ int) ([]model.InvoiceRef, error) {
 		listed = true
 		return refs(1), nil
 	})
@@ -192,8 +193,8 @@ func TestDraftBatchWaitsForApproval(t *testing.T) {
 
 func TestBatchContinuesAsNewPastHistoryBudget(t *testing.T) {
 	env := newEnv(t)
-	env.OnActivity(a.PlanBatch, mock.Anything, "B3").Return(activities.PlanResult{Invoices: 12}, nil)
-	env.OnActivity(a.BatchSummary, mock.Anything, "B3").Return(activities.Summary{BatchID: "B3", Invoices: 12}, nil)
+	env.OnActivity(a.PlanBatch, mock.Anything, "B3").Return(model.PlanResult{Invoices: 12}, nil)
+	env.OnActivity(a.BatchSummary, mock.Anything, "B3").Return(model.Summary{BatchID: "B3", Invoices: 12}, nil)
 	env.OnActivity(a.SetBatchStatus, mock.Anything, "B3", mock.Anything).Return(nil)
 	all := refs(12)
 	env.OnActivity(a.ListOpenInvoices, mock.Anything, "B3", mock.Anything, 4).Return(pager(all))
@@ -216,7 +217,7 @@ func TestBatchContinuesAsNewPastHistoryBudget(t *testing.T) {
 
 	// The next run starts after the cursor and plans nothing again.
 	env2 := newEnv(t)
-	env2.OnActivity(a.BatchSummary, mock.Anything, "B3").Return(activities.Summary{BatchID: "B3", Invoices: 12, Completed: 4}, nil)
+	env2.OnActivity(a.BatchSummary, mock.Anything, "B3").Return(model.Summary{BatchID: "B3", Invoices: 12, Completed: 4}, nil)
 	env2.OnActivity(a.SetBatchStatus, mock.Anything, "B3", mock.Anything).Return(nil)
 	env2.OnActivity(a.ListOpenInvoices, mock.Anything, "B3", mock.Anything, 4).Return(pager(all))
 	mockInvoiceSteps(env2, nil)
@@ -231,9 +232,9 @@ func TestBatchContinuesAsNewPastHistoryBudget(t *testing.T) {
 
 func TestRetrySignalRunsFailedInvoicesAgain(t *testing.T) {
 	env := newEnv(t)
-	env.OnActivity(a.BatchSummary, mock.Anything, "B4").Return(activities.Summary{BatchID: "B4", Invoices: 2, Completed: 1, Failed: 1}, nil)
+	env.OnActivity(a.BatchSummary, mock.Anything, "B4").Return(model.Summary{BatchID: "B4", Invoices: 2, Completed: 1, Failed: 1}, nil)
 	env.OnActivity(a.SetBatchStatus, mock.Anything, "B4", mock.Anything).Return(nil)
-	env.OnActivity(a.PrepareRetry, mock.Anything, "B4", []int64{2}).Return([]activities.InvoiceRef{{ID: 2, GroupNo: 2, Customer: "C"}}, nil).Once()
+	env.OnActivity(a.PrepareRetry, mock.Anything, "B4", []int64{2}).Return([]model.InvoiceRef{{ID: 2, GroupNo: 2, Customer: "C"}}, nil).Once()
 	mockInvoiceSteps(env, nil)
 	env.RegisterDelayedCallback(func() { env.SignalWorkflow(SignalRetry, RetryRequest{InvoiceIDs: []int64{2}}) }, 0)
 	env.ExecuteWorkflow(BatchWorkflow, BatchInput{BatchID: "B4", RetryOnly: true})
@@ -251,7 +252,7 @@ func TestSealingFailureLeavesInvoiceCompletedAndUnsealed(t *testing.T) {
 	env.OnActivity(a.DischargeStock, mock.Anything, int64(5), 1).Return(nil)
 	env.OnActivity(a.PostReceivable, mock.Anything, int64(5), 1).Return(nil)
 	env.OnActivity(a.CompleteInvoice, mock.Anything, int64(5), 1).Return(activities.CompleteResult{Series: "A", Number: 3}, nil)
-	env.OnActivity(a.SealInvoice, mock.Anything, int64(5)).Return(businessErr(activities.StepSeal, "CSD: key cannot be decrypted")).Once()
+	env.OnActivity(a.SealInvoice, mock.Anything, int64(5)).Return(businessErr(model.StepSeal, "CSD: key cannot be decrypted")).Once()
 	env.ExecuteWorkflow(InvoiceWorkflow, InvoiceInput{InvoiceID: 5})
 	var res InvoiceResult
 	if err := env.GetWorkflowResult(&res); err != nil {

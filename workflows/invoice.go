@@ -2,7 +2,6 @@ package workflows
 
 import (
 	"errors"
-	"strconv"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
@@ -13,34 +12,6 @@ import (
 
 // a is only a handle for naming activity methods; the worker registers the real one.
 var a *activities.Activities
-
-// InvoiceFailedType is the error type an invoice workflow fails with when a business rule
-// stops it: the batch counts it failed and goes on.
-const InvoiceFailedType = "InvoiceFailed"
-
-// InvoiceInput names the invoice to process.
-type InvoiceInput struct {
-	InvoiceID int64  `json:"invoice_id"`
-	BatchID   string `json:"batch_id"`
-}
-
-// InvoiceResult is a completed invoice.
-type InvoiceResult struct {
-	InvoiceID int64  `json:"invoice_id"`
-	Series    string `json:"series"`
-	Number    int64  `json:"number"`
-	Total     string `json:"total"`
-	Currency  string `json:"currency"`
-	// Sealed is false when a fiscal step failed; FiscalError says why.
-	Sealed      bool   `json:"sealed"`
-	FiscalError string `json:"fiscal_error,omitempty"`
-}
-
-// InvoiceFailure is the detail of a failed invoice's error.
-type InvoiceFailure struct {
-	Step   string `json:"step"`
-	Reason string `json:"reason"`
-}
 
 // activityOptions retry transient errors with backoff until they go through; business
 // errors are non-retryable.
@@ -118,14 +89,4 @@ func InvoiceWorkflow(ctx workflow.Context, in InvoiceInput) (InvoiceResult, erro
 		return res, err
 	}
 	return res, nil
-}
-
-// DeliveryWorkflow sends one explicit, recorded delivery of an invoice (a resend).
-func DeliveryWorkflow(ctx workflow.Context, invoiceID int64, seq int) error {
-	return workflow.ExecuteActivity(activityOptions(ctx), a.DeliverInvoice, invoiceID, seq).Get(ctx, nil)
-}
-
-// DeliveryWorkflowID is the business key of a delivery.
-func DeliveryWorkflowID(invoiceID int64, seq int) string {
-	return InvoiceWorkflowID(invoiceID) + "-delivery-" + strconv.Itoa(seq)
 }

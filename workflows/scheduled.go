@@ -8,18 +8,9 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
-	"billrun/activities"
+	"billrun/activities/model"
 	"billrun/activities/rules"
 )
-
-// ScheduledRunInput is what a Temporal Schedule starts: a recurring bill run.
-type ScheduledRunInput struct {
-	Schedule string `json:"schedule"`
-	Source   string `json:"source"` // plans or installments
-	Period   string `json:"period"` // day, week or month: the unit billed before the nominal time
-	Grouping string `json:"grouping"`
-	Series   string `json:"series,omitempty"`
-}
 
 // scheduledStartTime is the nominal time Temporal gives a scheduled (or backfilled) start.
 var scheduledStartTime = temporal.NewSearchAttributeKeyTime("TemporalScheduledStartTime")
@@ -29,7 +20,7 @@ var scheduledStartTime = temporal.NewSearchAttributeKeyTime("TemporalScheduledSt
 // child batch workflow. Triggered twice, backfilled over a billed period or retried, it
 // bills nothing twice: the batch and its workflow exist already, and the sources it would
 // take are claimed by then.
-func ScheduledRunWorkflow(ctx workflow.Context, in ScheduledRunInput) (activities.Summary, error) {
+func ScheduledRunWorkflow(ctx workflow.Context, in ScheduledRunInput) (model.Summary, error) {
 	ctx = activityOptions(ctx)
 	nominal := workflow.Now(ctx)
 	if t, ok := workflow.GetTypedSearchAttributes(ctx).GetTime(scheduledStartTime); ok {
@@ -37,14 +28,14 @@ func ScheduledRunWorkflow(ctx workflow.Context, in ScheduledRunInput) (activitie
 	}
 	period, err := rules.PeriodBefore(nominal, in.Period)
 	if err != nil {
-		return activities.Summary{}, temporal.NewNonRetryableApplicationError(err.Error(), "BadSchedule", nil)
+		return model.Summary{}, temporal.NewNonRetryableApplicationError(err.Error(), "BadSchedule", nil)
 	}
-	req := activities.ScheduledBatch{Schedule: in.Schedule, Source: in.Source, Grouping: in.Grouping, Series: in.Series,
+	req := model.ScheduledBatch{Schedule: in.Schedule, Source: in.Source, Grouping: in.Grouping, Series: in.Series,
 		PeriodFrom: period.From.Format(time.DateOnly), PeriodTo: period.To.Format(time.DateOnly),
 		InvoiceDate: workflow.Now(ctx).UTC().Format(time.DateOnly)}
 	var batchID string
 	if err := workflow.ExecuteActivity(ctx, a.CreateScheduledBatch, req).Get(ctx, &batchID); err != nil {
-		return activities.Summary{}, err
+		return model.Summary{}, err
 	}
 	cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
 		WorkflowID:            BatchWorkflowID(batchID),
@@ -53,7 +44,7 @@ func ScheduledRunWorkflow(ctx workflow.Context, in ScheduledRunInput) (activitie
 		TypedSearchAttributes: temporal.NewSearchAttributes(AttrBatchID.ValueSet(batchID), AttrBatchStatus.ValueSet("created")),
 		StaticSummary:         "Scheduled bill run " + batchID,
 	})
-	var sum activities.Summary
+	var sum model.Summary
 	err = workflow.ExecuteChildWorkflow(cctx, BatchWorkflow, BatchInput{BatchID: batchID}).Get(ctx, &sum)
 	var started *temporal.ChildWorkflowExecutionAlreadyStartedError
 	if errors.As(err, &started) {

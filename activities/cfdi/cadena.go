@@ -1,6 +1,7 @@
-// Package cfdi builds, seals and checks Mexican CFDI 4.0 invoices: the document with
-// beevik/etree, the cadena original in Go by the rules of SAT's cadenaoriginal_4_0.xslt,
-// and the Sello with the issuer's CSD (RSA PKCS#1 v1.5 over SHA-256).
+// Package cfdi is Mexico's fiscal profile (fiscal.Profile): it builds, seals and checks
+// CFDI 4.0 invoices — the document with beevik/etree, the cadena original in Go by the
+// rules of SAT's cadenaoriginal_4_0.xslt, the Sello with the issuer's CSD (RSA PKCS#1 v1.5
+// over SHA-256) — and fills the printout's view. It does no I/O but reading key files.
 package cfdi
 
 import (

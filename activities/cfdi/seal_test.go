@@ -10,7 +10,7 @@ import (
 	"billrun/schema/testdb"
 )
 
-func shared(t testing.TB, rel string) string { return testdb.Fiscal(t, rel) }
+func shared(t testing.TB, rel string) string { return testdb.SAT(t, rel) }
 
 func testCSD(t *testing.T) *CSD {
 	t.Helper()

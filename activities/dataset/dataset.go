@@ -1,6 +1,6 @@
-// Package dataset loads billrun's master data and billable sources from a JSON file:
-// validate everything first, naming the record and field of every problem, then write it
-// all in one transaction, or nothing.
+// Package dataset is billrun's import format: the JSON shape of master data and billable
+// sources, and its validation, which names the record and field of every problem. The
+// store writes a valid dataset in one transaction, all of it or nothing.
 package dataset
 
 import (

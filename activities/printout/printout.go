@@ -1,6 +1,6 @@
-// Package printout renders an invoice's PDF from its sealed CFDI: issuer, customer, lines,
-// taxes, totals, series-folio, NoCertificado and the Sello, in a UTF-8 font (Go's own,
-// embedded) so accents and ñ print as written.
+// Package printout renders an invoice's printed representation (PDF) from a View that a
+// fiscal profile fills: issuer, customer, lines, taxes, totals, series-folio, certificate
+// and signature, in a UTF-8 font (Go's own, embedded) so accents and ñ print as written.
 package printout
 
 import (
@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/beevik/etree"
 	"github.com/signintech/gopdf"
 	"golang.org/x/image/font/gofont/gobold"
 	"golang.org/x/image/font/gofont/goregular"
@@ -42,41 +41,6 @@ type View struct {
 
 // Line is one concept.
 type Line struct{ Qty, Unit, Description, UnitPrice, Amount string }
-
-// FromCFDI reads the view from a sealed CFDI 4.0 document.
-func FromCFDI(doc *etree.Document, customerName string) View {
-	r := doc.Root()
-	at := func(e *etree.Element, name string) string {
-		if e == nil {
-			return ""
-		}
-		return e.SelectAttrValue(name, "")
-	}
-	em, re := r.FindElement("Emisor"), r.FindElement("Receptor")
-	v := View{
-		Title: "Factura " + at(r, "Serie") + "-" + at(r, "Folio"), Fecha: at(r, "Fecha"),
-		IssuerName: at(em, "Nombre"), IssuerRFC: at(em, "Rfc"), IssuerRegime: at(em, "RegimenFiscal"), Place: at(r, "LugarExpedicion"),
-		CustomerName: customerName, ReceptorName: at(re, "Nombre"), ReceptorRFC: at(re, "Rfc"),
-		ReceptorCP: at(re, "DomicilioFiscalReceptor"), ReceptorUse: at(re, "UsoCFDI"),
-		Currency: at(r, "Moneda"), Rate: at(r, "TipoCambio"), PaymentMethod: at(r, "MetodoPago"), PaymentForm: at(r, "FormaPago"),
-		SubTotal: at(r, "SubTotal"), Discount: at(r, "Descuento"), Total: at(r, "Total"),
-		NoCertificado: at(r, "NoCertificado"), Sello: at(r, "Sello"),
-	}
-	for _, c := range r.FindElements("Conceptos/Concepto") {
-		v.Lines = append(v.Lines, Line{Qty: at(c, "Cantidad"), Unit: at(c, "ClaveUnidad"), Description: at(c, "Descripcion"),
-			UnitPrice: at(c, "ValorUnitario"), Amount: at(c, "Importe")})
-	}
-	names := map[string]string{"001": "ISR", "002": "IVA", "003": "IEPS"}
-	if imp := r.SelectElement("Impuestos"); imp != nil {
-		for _, t := range imp.FindElements("Traslados/Traslado") {
-			v.Taxes = append(v.Taxes, [2]string{fmt.Sprintf("%s %s", names[at(t, "Impuesto")], at(t, "TasaOCuota")), at(t, "Importe")})
-		}
-		for _, t := range imp.FindElements("Retenciones/Retencion") {
-			v.Taxes = append(v.Taxes, [2]string{"Retención " + names[at(t, "Impuesto")], "-" + at(t, "Importe")})
-		}
-	}
-	return v
-}
 
 const (
 	pageW, margin = 595.28, 36.0

@@ -2,12 +2,13 @@ package testdb
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 	"testing"
 )
 
-// Fiscal is the path of rel inside ../shared/fiscal, SAT's material beside the project.
-func Fiscal(t testing.TB, rel string) string {
+// Root is the repository's root folder (where go.mod is).
+func Root(t testing.TB) string {
 	t.Helper()
 	dir, err := os.Getwd()
 	if err != nil {
@@ -15,7 +16,7 @@ func Fiscal(t testing.TB, rel string) string {
 	}
 	for {
 		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
+			return dir
 		}
 		parent := filepath.Dir(dir)
 		if parent == dir {
@@ -23,9 +24,38 @@ func Fiscal(t testing.TB, rel string) string {
 		}
 		dir = parent
 	}
-	p := filepath.Join(filepath.Dir(dir), "shared", "fiscal", rel)
+}
+
+// SAT is the path of rel inside testdata/sat, SAT's public test material in the repository.
+func SAT(t testing.TB, rel string) string {
+	t.Helper()
+	p := filepath.Join(Root(t), "testdata", "sat", rel)
 	if _, err := os.Stat(p); err != nil {
-		t.Fatalf("%s: %v (../shared sits beside the project)", p, err)
+		t.Fatalf("%s: %v", p, err)
 	}
 	return p
+}
+
+// Tool is the path of an outside program a test checks against (xmllint, xsltproc,
+// pdftotext). Missing, it fails the test — `make test` installs them — except under
+// -short, where the test is skipped.
+func Tool(t testing.TB, name string) string {
+	t.Helper()
+	p, err := exec.LookPath(name)
+	if err != nil {
+		if testing.Short() {
+			t.Skipf("%s is not installed (-short)", name)
+		}
+		t.Fatalf("%s is required (make test installs it): %v", name, err)
+	}
+	return p
+}
+
+// Integration skips a test that needs the test stack's services under -short; otherwise
+// the test runs and fails when a service is missing.
+func Integration(t testing.TB) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("needs the test stack's services (run without -short, e.g. make test)")
+	}
 }

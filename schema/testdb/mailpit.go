@@ -14,6 +14,7 @@ import (
 // returns its HTTP API address and a stop function.
 func Mailpit(t *testing.T, smtpAddr string) (api string, stop func()) {
 	t.Helper()
+	Integration(t)
 	bin := filepath.Join(os.Getenv("BILLRUN_TOOLS"), "mailpit@v1.28.0", "mailpit")
 	if _, err := os.Stat(bin); err != nil {
 		t.Fatalf("mailpit at %s: %v (run tests with `make test`)", bin, err)

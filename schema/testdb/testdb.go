@@ -1,6 +1,7 @@
 // Package testdb gives integration tests a fresh, migrated PostgreSQL database of their own
-// on the test stack that `make test` starts. A test that needs it and does not find it
-// fails with a message; it never skips.
+// on the test stack that `make test` starts, and SAT's test material. A test that needs a
+// service and does not find it fails with a message; under -short it is skipped, so the
+// fast layers (pure, workflow and replay tests) run with no services.
 package testdb
 
 import (
@@ -22,6 +23,7 @@ var counter atomic.Int64
 
 // AdminURL is the test cluster's admin connection, from BILLRUN_PG_ADMIN_URL.
 func AdminURL(t testing.TB) string {
+	Integration(t)
 	u := os.Getenv("BILLRUN_PG_ADMIN_URL")
 	if u == "" {
 		t.Fatal("BILLRUN_PG_ADMIN_URL is not set: integration tests need the test stack's PostgreSQL; run them with `make test`")
@@ -78,6 +80,7 @@ func New(t testing.TB) string {
 
 // TemporalAddress is the test stack's Temporal frontend, from TEMPORAL_ADDRESS, checked reachable.
 func TemporalAddress(t testing.TB) string {
+	Integration(t)
 	addr := os.Getenv("TEMPORAL_ADDRESS")
 	if addr == "" {
 		t.Fatal("TEMPORAL_ADDRESS is not set: integration tests need the test stack's Temporal dev server; run them with `make test`")

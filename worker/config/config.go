@@ -1,5 +1,5 @@
-// Package config reads billrun's settings from the environment and opens its connections;
-// the worker and the CLI share it.
+// Package config reads billrun's settings from the environment and opens its connections
+// (the store, the Temporal client); the worker and the CLI share it.
 package config
 
 import (
@@ -7,11 +7,11 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/jackc/pgx/v5/pgxpool"
 	"go.temporal.io/sdk/client"
 	"go.uber.org/zap"
 
-	"billrun/activities"
+	"billrun/activities/store"
+	"billrun/workflows"
 )
 
 // Config holds billrun's settings. Temporal's are named as Temporal's own tools name them.
@@ -42,17 +42,17 @@ func FromEnv() Config {
 		SMTPHost:          env("SMTP_HOST", "localhost"),
 		SMTPPort:          env("SMTP_PORT", "1025"),
 		MailFrom:          env("MAIL_FROM", "billing@billrun.local"),
-		TaskQueue:         env("BILLRUN_TASK_QUEUE", "billrun"),
+		TaskQueue:         env("BILLRUN_TASK_QUEUE", workflows.DefaultTaskQueue),
 		WebUI:             env("TEMPORAL_UI", "http://localhost:8233"),
 	}
 }
 
-// DB opens the database pool.
-func (c Config) DB(ctx context.Context) (*pgxpool.Pool, error) {
+// Store opens billrun's database.
+func (c Config) Store(ctx context.Context) (*store.Store, error) {
 	if c.DatabaseURL == "" {
 		return nil, fmt.Errorf("DATABASE_URL is not set: point it at billrun's PostgreSQL database")
 	}
-	return activities.Connect(ctx, c.DatabaseURL)
+	return store.Open(ctx, c.DatabaseURL)
 }
 
 // Temporal dials the Temporal frontend, logging through zap.

@@ -1,0 +1,127 @@
+package cfdi
+
+import (
+	"fmt"
+	"strings"
+	"time"
+	_ "time/tzdata" // CFDI dates are local to Mexico City wherever the worker runs
+
+	"github.com/beevik/etree"
+	"github.com/shopspring/decimal"
+
+	"billrun/activities/fiscal"
+	"billrun/activities/printout"
+)
+
+// Generic receivers of SAT (público en general, extranjero).
+const (
+	RFCGeneric = "XAXX010101000"
+	RFCForeign = "XEXX010101000"
+)
+
+var mexicoCity = mustLocation("America/Mexico_City")
+
+func mustLocation(name string) *time.Location {
+	l, err := time.LoadLocation(name)
+	if err != nil {
+		panic(err)
+	}
+	return l
+}
+
+// Profile is Mexico's fiscal profile: CFDI 4.0 sealed with the issuer's CSD.
+type Profile struct{}
+
+var _ fiscal.Profile = Profile{}
+
+// Seal builds the invoice's CFDI 4.0 and seals it with the issuer's CSD.
+func (Profile) Seal(inv fiscal.Invoice, cred fiscal.Credentials) (fiscal.Document, error) {
+	in, err := FromInvoice(inv)
+	if err != nil {
+		return fiscal.Document{}, err
+	}
+	if cred.CertPath == "" {
+		return fiscal.Document{}, fmt.Errorf("issuer %s has no CSD certificate and key configured", inv.Issuer.TaxID)
+	}
+	csd, err := LoadCSD(cred.CertPath, cred.KeyPath, cred.Password)
+	if err != nil {
+		return fiscal.Document{}, err
+	}
+	if err := csd.ValidAt(in.Fecha); err != nil {
+		return fiscal.Document{}, err
+	}
+	doc := Build(in)
+	if _, err := Seal(doc, csd); err != nil {
+		return fiscal.Document{}, err
+	}
+	xml, err := doc.WriteToString()
+	if err != nil {
+		return fiscal.Document{}, err
+	}
+	root := doc.Root()
+	return fiscal.Document{XML: xml, Certificate: root.SelectAttrValue("NoCertificado", ""), Signature: root.SelectAttrValue("Sello", "")}, nil
+}
+
+// Print renders the sealed CFDI's printed representation.
+func (Profile) Print(d fiscal.Document, inv fiscal.Invoice) ([]byte, error) {
+	doc := etree.NewDocument()
+	if err := doc.ReadFromString(d.XML); err != nil {
+		return nil, err
+	}
+	return printout.Render(printView(doc, inv.Customer.Name))
+}
+
+// FromInvoice is the CFDI 4.0 ingreso of a completed invoice. Customers without a tax
+// registration get SAT's generic RFC (seed 000/004), foreign ones the foreign RFC.
+func FromInvoice(inv fiscal.Invoice) (Invoice, error) {
+	d := Invoice{Serie: inv.Series, Folio: inv.Number, Moneda: inv.Currency, TipoCambio: inv.Rate, Decimals: inv.Decimals,
+		SubTotal: inv.Amount, Descuento: inv.Discount, Total: inv.Total, TipoDeComprobante: "I",
+		FormaPago: inv.Terms.FormaPago, MetodoPago: inv.Terms.MetodoPago, LugarExpedicion: inv.Issuer.PostalCode,
+		Emisor: Emisor{Rfc: inv.Issuer.TaxID, Nombre: inv.Issuer.Name, RegimenFiscal: inv.Issuer.Regime}}
+	// Fecha: the invoice date at the time of day it was completed, in Mexico City.
+	local := inv.IssuedAt.In(mexicoCity)
+	d.Fecha = time.Date(inv.Date.Year(), inv.Date.Month(), inv.Date.Day(), local.Hour(), local.Minute(), local.Second(), 0, mexicoCity)
+	if inv.Terms.Kind == "credit" {
+		d.CondicionesDePago = fmt.Sprintf("Crédito a %d días", inv.Terms.Days)
+	}
+	c := inv.Customer
+	switch {
+	case c.Generic || c.TaxIDKind == "generic" || c.TaxIDKind == "national_id":
+		d.Receptor = Receptor{Rfc: RFCGeneric, Nombre: "PUBLICO EN GENERAL", DomicilioFiscal: d.LugarExpedicion, RegimenFiscal: "616", UsoCFDI: "S01"}
+		d.Global = &InformacionGlobal{Periodicidad: "01", Meses: fmt.Sprintf("%02d", int(inv.Date.Month())), Año: fmt.Sprint(inv.Date.Year())}
+	case c.TaxIDKind == "foreign":
+		d.Receptor = Receptor{Rfc: RFCForeign, Nombre: strings.ToUpper(c.Name), DomicilioFiscal: d.LugarExpedicion, RegimenFiscal: "616", UsoCFDI: "S01"}
+	default:
+		var missing []string
+		if c.Regime == "" {
+			missing = append(missing, "fiscal regime")
+		}
+		if c.PostalCode == "" {
+			missing = append(missing, "postal code")
+		}
+		if c.TaxID == "" {
+			missing = append(missing, "tax id")
+		}
+		if len(missing) > 0 {
+			return d, fmt.Errorf("customer %s has no %s", c.Code, strings.Join(missing, " and no "))
+		}
+		d.Receptor = Receptor{Rfc: c.TaxID, Nombre: c.Name, DomicilioFiscal: c.PostalCode, RegimenFiscal: c.Regime, UsoCFDI: c.Use}
+	}
+	hundred := decimal.NewFromInt(100)
+	for _, l := range inv.Lines {
+		con := Concepto{ClaveProdServ: l.ProductCode, NoIdentificacion: l.Item, Cantidad: l.Quantity.Truncate(4), ClaveUnidad: l.UnitCode,
+			Unidad: l.UnitName, Descripcion: l.Description, ValorUnitario: l.UnitPrice.Truncate(6), Importe: l.Amount, Descuento: l.Discount}
+		con.Traslados = append(con.Traslados, Tax{Impuesto: IVA, Base: l.Subtotal, Rate: l.VATRate.Div(hundred), Importe: l.VAT})
+		if l.ExciseRate.IsPositive() {
+			con.Traslados = append(con.Traslados, Tax{Impuesto: IEPS, Base: l.Subtotal, Rate: l.ExciseRate.Div(hundred), Importe: l.Excise})
+		}
+		if l.VATWithholdingRate.IsPositive() {
+			con.Retenciones = append(con.Retenciones, Tax{Impuesto: IVA, Base: l.Subtotal, Rate: l.VATWithholdingRate.Div(hundred), Importe: l.VATWithheld})
+		}
+		if l.ISRWithholdingRate.IsPositive() {
+			con.Retenciones = append(con.Retenciones, Tax{Impuesto: ISR, Base: l.Subtotal, Rate: l.ISRWithholdingRate.Div(hundred), Importe: l.ISRWithheld})
+		}
+		d.Conceptos = append(d.Conceptos, con)
+	}
+	return d, nil
+}

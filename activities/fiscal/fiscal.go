@@ -1,0 +1,105 @@
+// Package fiscal is the one interface through which activities make fiscal documents: a
+// Profile per country (Mexico's CFDI 4.0 in package cfdi) seals an invoice and prints it.
+// Batches, pricing, stock, receivables and numbering never depend on the country; sealing
+// and printing dispatch here, on the issuer's profile.
+package fiscal
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/shopspring/decimal"
+)
+
+// Profile makes one country's fiscal documents.
+type Profile interface {
+	// Seal builds the invoice's fiscal document and signs it with the issuer's credentials.
+	// Every error is a business error: the document cannot be made from this data.
+	Seal(inv Invoice, cred Credentials) (Document, error)
+	// Print renders the document's printed representation (PDF).
+	Print(doc Document, inv Invoice) ([]byte, error)
+}
+
+// Profiles are the profiles by country code.
+type Profiles map[string]Profile
+
+// For is the profile of a country.
+func (p Profiles) For(country string) (Profile, error) {
+	if pr, ok := p[country]; ok {
+		return pr, nil
+	}
+	return nil, fmt.Errorf("%w: no fiscal profile for country %q", ErrFiscal, country)
+}
+
+// ErrFiscal marks a document that cannot be made from the data: a business error.
+var ErrFiscal = errors.New("fiscal")
+
+// Credentials are the issuer's signing certificate and key. The password is read by the
+// caller from the environment and never stored or logged.
+type Credentials struct {
+	CertPath, KeyPath string
+	Password          []byte
+}
+
+// Document is a sealed fiscal document as stored.
+type Document struct {
+	XML         string
+	Certificate string // the certificate's number (CFDI NoCertificado)
+	Signature   string // the signature (CFDI Sello)
+}
+
+// Invoice is a completed invoice as a fiscal document needs it, in no country's terms.
+type Invoice struct {
+	ID           int64
+	Series       string
+	Number       int64
+	DocumentKind string    // invoice, ticket
+	Date         time.Time // the invoice date
+	IssuedAt     time.Time // when it was completed
+	Currency     string
+	Rate         decimal.Decimal
+	Decimals     int32
+	Terms        Terms
+	Issuer       Issuer
+	Customer     Customer
+	Amount       decimal.Decimal // before discounts
+	Discount     decimal.Decimal
+	Subtotal     decimal.Decimal
+	VAT          decimal.Decimal
+	Excise       decimal.Decimal
+	VATWithheld  decimal.Decimal
+	ISRWithheld  decimal.Decimal
+	Total        decimal.Decimal
+	Lines        []Line
+}
+
+// Terms are the invoice's payment terms.
+type Terms struct {
+	Kind       string // cash, credit, none
+	Days       int
+	FormaPago  string
+	MetodoPago string
+}
+
+// Issuer is who issues the invoice.
+type Issuer struct {
+	Code, TaxID, Name, Regime, PostalCode, Email string
+}
+
+// Customer is who is billed.
+type Customer struct {
+	Code, Name, TaxID, TaxIDKind, Regime, PostalCode, Use, Email string
+	Generic                                                      bool
+}
+
+// Line is one priced line; rates are percentages (16 for 16 %).
+type Line struct {
+	Item, Description                string
+	ProductCode, UnitCode, UnitName  string
+	Quantity, UnitPrice              decimal.Decimal
+	Amount, Discount, Subtotal       decimal.Decimal
+	VATRate, VAT, ExciseRate, Excise decimal.Decimal
+	VATWithholdingRate, VATWithheld  decimal.Decimal
+	ISRWithholdingRate, ISRWithheld  decimal.Decimal
+}

@@ -1,0 +1,82 @@
+package model
+
+import (
+	"time"
+
+	"github.com/shopspring/decimal"
+)
+
+// BatchParams are a batch's parameters as the operator gave them (SPEC §2).
+type BatchParams struct {
+	SourceKind string `json:"source_kind"` // orders, installments, plans
+	OrdersFrom int64  `json:"orders_from,omitempty"`
+	OrdersTo   int64  `json:"orders_to,omitempty"`
+	// Installments: due up to DueUntil, optionally one partner, recurring or not.
+	DueUntil  string `json:"due_until,omitempty"`
+	Partner   string `json:"partner,omitempty"`
+	Recurring *bool  `json:"recurring,omitempty"`
+	// Plans: planned events dated in PeriodFrom..PeriodTo.
+	PeriodFrom         string          `json:"period_from,omitempty"`
+	PeriodTo           string          `json:"period_to,omitempty"`
+	Customers          []string        `json:"customers,omitempty"`
+	Series             string          `json:"series"`
+	InvoiceDate        string          `json:"invoice_date"` // YYYY-MM-DD
+	Rate               decimal.Decimal `json:"rate"`
+	Grouping           string          `json:"grouping"`
+	Draft              bool            `json:"draft,omitempty"`
+	AllowZeroPrice     bool            `json:"allow_zero_price,omitempty"`
+	Discount9999Is100  bool            `json:"discount_9999_is_100,omitempty"`
+	AllowNegativeStock bool            `json:"allow_negative_stock,omitempty"`
+}
+
+// Batch is a batch's row.
+type Batch struct {
+	ID          string
+	Params      BatchParams
+	Status      string
+	InvoiceDate time.Time
+	Rate        decimal.Decimal
+	Grouping    string
+	Draft       bool
+}
+
+// ScheduledBatch is what a scheduled run asks for: a source kind over a period.
+type ScheduledBatch struct {
+	Schedule    string `json:"schedule"`
+	Source      string `json:"source"` // plans or installments
+	PeriodFrom  string `json:"period_from"`
+	PeriodTo    string `json:"period_to"`
+	InvoiceDate string `json:"invoice_date"`
+	Grouping    string `json:"grouping"`
+	Series      string `json:"series,omitempty"`
+}
+
+// InvoiceRef is what the batch workflow needs to start one invoice's child workflow.
+type InvoiceRef struct {
+	ID       int64  `json:"id"`
+	GroupNo  int    `json:"group_no"`
+	Customer string `json:"customer"`
+}
+
+// Summary is a batch's live summary (seed 000): lines, invoices by status, amounts per currency.
+type Summary struct {
+	BatchID       string            `json:"batch_id"`
+	Status        string            `json:"status"`
+	LinesSelected int               `json:"lines_selected"`
+	LinesInvoiced int               `json:"lines_invoiced"`
+	LinesSkipped  int               `json:"lines_skipped"`
+	Invoices      int               `json:"invoices"`
+	Completed     int               `json:"completed"`
+	Failed        int               `json:"failed"`
+	Pending       int               `json:"pending"`
+	Unsealed      int               `json:"unsealed"` // completed, but sealing or printing failed
+	Amounts       map[string]string `json:"amounts"`  // completed totals per currency
+}
+
+// PlanResult is the plan step's small answer; the drafts stay in the database.
+type PlanResult struct {
+	Invoices      int  `json:"invoices"`
+	LinesSelected int  `json:"lines_selected"`
+	LinesSkipped  int  `json:"lines_skipped"`
+	Draft         bool `json:"draft"` // the batch waits for approval before completing
+}

@@ -1,0 +1,42 @@
+package model
+
+import "github.com/shopspring/decimal"
+
+// DraftInvoice is a planned invoice, priced as far as its data allows.
+type DraftInvoice struct {
+	GroupNo  int             `json:"group_no"`
+	Customer string          `json:"customer"`
+	Series   string          `json:"series"`
+	Currency string          `json:"currency"`
+	Lines    int             `json:"lines"`
+	Sources  []string        `json:"sources"`
+	Subtotal decimal.Decimal `json:"subtotal"`
+	VAT      decimal.Decimal `json:"vat"`
+	Total    decimal.Decimal `json:"total"`
+	Problem  string          `json:"problem,omitempty"` // why it could not be priced yet
+}
+
+// SkippedLine is a line of the not-invoiced report.
+type SkippedLine struct {
+	Source   string          `json:"source"`
+	Customer string          `json:"customer"`
+	Item     string          `json:"item"`
+	Quantity decimal.Decimal `json:"quantity"`
+	Reason   string          `json:"reason"`
+}
+
+// PlanOutcome is what planning made of a batch.
+type PlanOutcome struct {
+	LinesSelected int            `json:"lines_selected"`
+	LinesSkipped  int            `json:"lines_skipped"`
+	Invoices      []DraftInvoice `json:"invoices"`
+	Skipped       []SkippedLine  `json:"skipped"`
+}
+
+// PlanEvent is one event of a billing plan.
+type PlanEvent struct {
+	ID    int64  `json:"id"`
+	Plan  string `json:"plan"`
+	Date  string `json:"date"`
+	State string `json:"state"`
+}

@@ -1,0 +1,54 @@
+package activities
+
+import (
+	"context"
+	"fmt"
+
+	"billrun/activities/model"
+	"billrun/activities/rules"
+	"billrun/activities/store"
+)
+
+// CompleteResult is the invoice's number once completed.
+type CompleteResult struct {
+	Series string `json:"series"`
+	Number int64  `json:"number"`
+}
+
+// CompleteInvoice updates the sources' bookkeeping and assigns the next number of the
+// invoice's series, in one short transaction. Numbers are gapless: only completion takes
+// one, and a rolled-back transaction gives it back. The series' row lock is the last one
+// taken, so completions in a series queue behind each other only for the numbering itself.
+func (a *Activities) CompleteInvoice(ctx context.Context, invoiceID int64, attempt int) (CompleteResult, error) {
+	var res CompleteResult
+	err := a.Store.InTx(ctx, func(tx *store.Tx) error {
+		h, err := tx.LockInvoice(invoiceID)
+		if err != nil {
+			return err
+		}
+		res.Series = h.Series
+		if h.Status == "completed" {
+			res.Number = *h.Number
+			return nil
+		}
+		if h.Status != "processing" || h.Attempt != attempt {
+			return fmt.Errorf("invoice %d is %s at attempt %d, not processing attempt %d", invoiceID, h.Status, h.Attempt, attempt)
+		}
+		if err := tx.SettleSources(invoiceID); err != nil {
+			return err
+		}
+		next, closing, last, err := tx.LockSeries(h.Series)
+		if err != nil {
+			return err
+		}
+		if err := rules.CheckInvoiceDate(h.Series, h.InvoiceDate, closing, last); err != nil {
+			return businessf(model.StepComplete, "%s", err.Error())
+		}
+		if err := tx.Number(h, next); err != nil {
+			return err
+		}
+		res.Number = next
+		return tx.Audit(h.BatchID, invoiceID, model.StepComplete, attempt, "ok", fmt.Sprintf("%s-%d", h.Series, next))
+	})
+	return res, temporalError(err)
+}

@@ -1,0 +1,63 @@
+package activities
+
+import (
+	"context"
+
+	"billrun/activities/model"
+	"billrun/activities/rules"
+	"billrun/activities/store"
+)
+
+// PriceResult tells the invoice workflow which attempt it runs and what the invoice came to.
+type PriceResult struct {
+	Attempt  int    `json:"attempt"`
+	Total    string `json:"total"`
+	Currency string `json:"currency"`
+	Done     bool   `json:"done"` // completed already: nothing left to do
+}
+
+// PriceInvoice re-prices a draft from its lines and the items' current tax profiles (so a
+// fixed tax setup takes effect on retry) and moves it to processing.
+func (a *Activities) PriceInvoice(ctx context.Context, invoiceID int64) (PriceResult, error) {
+	var res PriceResult
+	err := a.Store.InTx(ctx, func(tx *store.Tx) error {
+		h, err := tx.LockInvoice(invoiceID)
+		if err != nil {
+			return err
+		}
+		res = PriceResult{Attempt: h.Attempt, Currency: h.Currency}
+		switch h.Status {
+		case "completed":
+			res.Done, res.Total = true, h.Total.String()
+			return nil
+		case "draft", "processing":
+		default:
+			return businessf(model.StepPrice, "invoice %d is %s, not a draft", invoiceID, h.Status)
+		}
+		policy, decimals, lines, err := tx.PricingInputs(invoiceID)
+		if err != nil {
+			return err
+		}
+		priced := make([]rules.LineAmounts, 0, len(lines))
+		for _, l := range lines {
+			amt, err := rules.PriceLine(l.Input, decimals, policy)
+			if err != nil {
+				return businessf(model.StepPrice, "%s", err.Error())
+			}
+			if err := tx.SaveLineAmounts(l.ID, amt); err != nil {
+				return err
+			}
+			priced = append(priced, amt)
+		}
+		t := rules.SumLines(priced)
+		if err := tx.SaveTotals(invoiceID, t); err != nil {
+			return err
+		}
+		res.Total = t.Total.String()
+		if err := tx.MarkProcessing(invoiceID); err != nil {
+			return err
+		}
+		return tx.Audit(h.BatchID, invoiceID, model.StepPrice, h.Attempt, "ok", "total "+t.Total.String())
+	})
+	return res, temporalError(err)
+}

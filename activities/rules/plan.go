@@ -1,0 +1,176 @@
+package rules
+
+import (
+	"slices"
+
+	"github.com/shopspring/decimal"
+)
+
+// Skip reasons of the not-invoiced report.
+const (
+	SkipGenericCustomer = "generic customer: orders of the occasional customer are not billed in a batch"
+	SkipZeroPrice       = "zero price: the order has a line priced 0 and the batch does not allow zero-price lines"
+)
+
+// SourceLine is one selected billable line with everything planning and pricing need.
+type SourceLine struct {
+	Billable
+	Ref             string
+	Customer        string
+	Item            string
+	Description     string
+	Warehouse       string
+	Quantity        decimal.Decimal
+	UnitPrice       decimal.Decimal
+	LineDiscount    *decimal.Decimal
+	DefaultDiscount decimal.Decimal
+	Delivered       bool
+	Generic         bool
+	MaxLines        int
+	TaxIDKind       string // the payer's, for the document kind rule
+	Decimals        int32
+	Tax             TaxProfile
+	Refs            map[string]any // contract line, expense report, activity; plan, event, entity
+}
+
+// Route is where the document kind rule sends a payer's lines: a series of an issuer.
+type Route struct {
+	Series, Issuer, DocumentKind string
+	MaxLines                     int
+}
+
+// RouteDocumentKinds applies the document kind rule (seed 000) to every line, whatever its
+// source: a payer whose tax id kind has a route is billed in that route's document kind and
+// series (national id → ticket series, tax registration → invoice series).
+func RouteDocumentKinds(lines []SourceLine, routes map[string]Route) {
+	for i := range lines {
+		if r, ok := routes[lines[i].TaxIDKind]; ok {
+			lines[i].Series, lines[i].Issuer, lines[i].DocumentKind, lines[i].MaxLines = r.Series, r.Issuer, r.DocumentKind, r.MaxLines
+		}
+	}
+}
+
+// PlanOptions are a batch's planning switches.
+type PlanOptions struct {
+	Grouping       string
+	AllowZeroPrice bool
+	Pricing        PricingPolicy
+}
+
+// PlannedLine is a line of a planned invoice: its resolved discount and, when its data
+// allows, its amounts.
+type PlannedLine struct {
+	SourceLine
+	DiscountPct decimal.Decimal
+	Amounts     LineAmounts
+	Priced      bool
+}
+
+// PlannedInvoice is one invoice of a plan: the group's lines and its totals.
+type PlannedInvoice struct {
+	GroupNo int
+	Head    Billable // issuer, series, document kind, payer, currency, payment terms
+	Lines   []PlannedLine
+	Sources []string // source documents, in order
+	Totals  Totals
+	Problem string // why it cannot be priced yet: its pricing step will fail with this reason
+}
+
+// SkippedLine is a selected line the batch does not bill, with its reason.
+type SkippedLine struct {
+	SourceLine
+	Reason string
+}
+
+// PlannedBatch is what a batch's selected lines become.
+type PlannedBatch struct {
+	Invoices []PlannedInvoice
+	Skipped  []SkippedLine
+}
+
+// Plan screens, groups and prices a batch's selected lines (SPEC §2). Whole orders of the
+// generic customer, and orders with a zero-priced line unless allowed, are skipped (seed
+// 002); the rest are grouped per series (each with its own maximum lines) and priced line
+// by line. A line that cannot be priced marks its invoice with the problem.
+func Plan(lines []SourceLine, o PlanOptions) PlannedBatch {
+	var out PlannedBatch
+	skipOrder := map[string]string{}
+	for _, l := range lines {
+		switch {
+		case l.SourceKind != "order_line":
+		case l.Generic:
+			skipOrder[l.SourceDoc] = SkipGenericCustomer
+		case l.UnitPrice.IsZero() && !o.AllowZeroPrice && skipOrder[l.SourceDoc] == "":
+			skipOrder[l.SourceDoc] = SkipZeroPrice
+		}
+	}
+	var billed []SourceLine
+	for _, l := range lines {
+		if reason := skipOrder[l.SourceDoc]; reason != "" {
+			out.Skipped = append(out.Skipped, SkippedLine{SourceLine: l, Reason: reason})
+			continue
+		}
+		billed = append(billed, l)
+	}
+
+	// Grouping knows lines by their position.
+	billables := make([]Billable, len(billed))
+	maxLines := map[string]int{}
+	for i, l := range billed {
+		billables[i] = l.Billable
+		billables[i].Key = i
+		maxLines[l.Series] = l.MaxLines
+	}
+	for gi, group := range groupBySeries(billables, o.Grouping, maxLines) {
+		inv := PlannedInvoice{GroupNo: gi + 1, Head: billed[group[0].Key].Billable}
+		var priced []LineAmounts
+		for _, g := range group {
+			l := billed[g.Key]
+			pl := PlannedLine{SourceLine: l, DiscountPct: ResolveDiscount(l.LineDiscount, l.DefaultDiscount)}
+			a, err := PriceLine(LineInput{Item: l.Item, Quantity: l.Quantity, UnitPrice: l.UnitPrice, DiscountPct: pl.DiscountPct, Tax: l.Tax},
+				l.Decimals, o.Pricing)
+			if err != nil && inv.Problem == "" {
+				inv.Problem = err.Error()
+			}
+			pl.Amounts, pl.Priced = a, err == nil
+			priced = append(priced, a)
+			if n := len(inv.Sources); n == 0 || inv.Sources[n-1] != l.SourceDoc {
+				inv.Sources = append(inv.Sources, l.SourceDoc)
+			}
+			inv.Lines = append(inv.Lines, pl)
+		}
+		if inv.Problem == "" {
+			inv.Totals = SumLines(priced)
+		}
+		out.Invoices = append(out.Invoices, inv)
+	}
+	return out
+}
+
+// groupBySeries groups lines, each series with its own maximum lines per invoice (the
+// document kind rule can route a customer's lines to another series than the batch's).
+func groupBySeries(lines []Billable, option string, maxLines map[string]int) [][]Billable {
+	var series []string
+	bySeries := map[string][]Billable{}
+	for _, l := range lines {
+		if _, ok := bySeries[l.Series]; !ok {
+			series = append(series, l.Series)
+		}
+		bySeries[l.Series] = append(bySeries[l.Series], l)
+	}
+	slices.Sort(series)
+	var out [][]Billable
+	for _, s := range series {
+		out = append(out, Group(bySeries[s], option, maxLines[s])...)
+	}
+	return out
+}
+
+// SplitPlanItem is a plan item's share per billing entity (seed 003): the item's amount
+// less its discount, each figure rounded to the currency, split by quota so the parts sum
+// exactly to it.
+func SplitPlanItem(qty, price, discountPct decimal.Decimal, quotas []decimal.Decimal, decimals int32) ([]decimal.Decimal, error) {
+	amount := RoundMoney(qty.Mul(price), decimals)
+	subtotal := amount.Sub(pct(amount, discountPct, decimals))
+	return SplitByQuota(subtotal, quotas, decimals)
+}

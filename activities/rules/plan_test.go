@@ -1,0 +1,159 @@
+package rules
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/shopspring/decimal"
+	"pgregory.net/rapid"
+)
+
+func planLine(doc string, line int, payer, series string, price string, generic bool) SourceLine {
+	vat := d("16")
+	return SourceLine{
+		Billable: Billable{SourceKind: "order_line", SourceID: int64(len(doc)*1000 + line), SourceDoc: doc, LineNo: line,
+			Issuer: "I", Series: series, DocumentKind: "invoice", Payer: payer, Partner: payer, Currency: "MXN",
+			PaymentTerms: "NET30", PayerMethod: MethodCombined},
+		Ref: doc + " line", Customer: payer, Item: "P", Quantity: d("2"), UnitPrice: d(price), Generic: generic,
+		Decimals: 2, Tax: TaxProfile{VATRate: &vat},
+	}
+}
+
+func TestPlanScreensGroupsAndPrices(t *testing.T) {
+	lines := []SourceLine{
+		planLine("order 1", 1, "C1", "A", "10.00", false),
+		planLine("order 1", 2, "C1", "A", "5.00", false),
+		planLine("order 2", 1, "C1", "A", "1.00", false),
+		planLine("order 3", 1, "GEN", "A", "10.00", true), // the generic customer's whole order is skipped
+		planLine("order 4", 1, "C2", "A", "10.00", false),
+		planLine("order 4", 2, "C2", "A", "0", false), // a zero-priced line skips its whole order
+		planLine("order 5", 1, "C3", "T", "10.00", false),
+	}
+	lines[6].MaxLines = 1
+	p := Plan(lines, PlanOptions{Grouping: GroupByEntity})
+	if len(p.Skipped) != 3 {
+		t.Fatalf("skipped %d lines, want 3 (order 3, both lines of order 4)", len(p.Skipped))
+	}
+	for _, s := range p.Skipped {
+		want := SkipZeroPrice
+		if s.SourceDoc == "order 3" {
+			want = SkipGenericCustomer
+		}
+		if s.Reason != want {
+			t.Errorf("%s skipped for %q, want %q", s.SourceDoc, s.Reason, want)
+		}
+	}
+	// Series A: C1's three lines in one invoice (by entity); series T after it.
+	if len(p.Invoices) != 2 || p.Invoices[0].Head.Series != "A" || len(p.Invoices[0].Lines) != 3 || p.Invoices[1].Head.Series != "T" {
+		t.Fatalf("invoices %+v", p.Invoices)
+	}
+	if got := p.Invoices[0].Totals.Total.StringFixed(2); got != "37.12" { // (20 + 10 + 2) × 1.16
+		t.Errorf("total %s, want 37.12", got)
+	}
+	if strings.Join(p.Invoices[0].Sources, ",") != "order 1,order 2" {
+		t.Errorf("sources %v", p.Invoices[0].Sources)
+	}
+	for i, inv := range p.Invoices {
+		if inv.GroupNo != i+1 {
+			t.Errorf("group numbers %d at %d", inv.GroupNo, i)
+		}
+	}
+
+	// Zero-priced lines are billed when the batch allows them.
+	p = Plan(lines, PlanOptions{Grouping: GroupNone, AllowZeroPrice: true})
+	if len(p.Skipped) != 1 || len(p.Invoices) != 4 {
+		t.Fatalf("with zero prices allowed: %d skipped, %d invoices", len(p.Skipped), len(p.Invoices))
+	}
+}
+
+func TestPlanMarksAnInvoiceItCannotPrice(t *testing.T) {
+	bad := planLine("order 1", 2, "C1", "A", "5.00", false)
+	bad.Item, bad.Tax = "NOTAX", TaxProfile{}
+	p := Plan([]SourceLine{planLine("order 1", 1, "C1", "A", "10.00", false), bad}, PlanOptions{Grouping: GroupNone})
+	inv := p.Invoices[0]
+	if !strings.Contains(inv.Problem, "item NOTAX has no VAT rate") || !inv.Totals.Total.IsZero() || !inv.Lines[0].Priced || inv.Lines[1].Priced {
+		t.Fatalf("problem %q, total %s, priced %v/%v", inv.Problem, inv.Totals.Total, inv.Lines[0].Priced, inv.Lines[1].Priced)
+	}
+}
+
+func TestRouteDocumentKinds(t *testing.T) {
+	lines := []SourceLine{planLine("order 1", 1, "C1", "A", "1", false), planLine("order 2", 1, "C2", "A", "1", false)}
+	lines[1].TaxIDKind = "national_id"
+	RouteDocumentKinds(lines, map[string]Route{"national_id": {Series: "T", Issuer: "I2", DocumentKind: "ticket", MaxLines: 5}})
+	if lines[0].Series != "A" || lines[1].Series != "T" || lines[1].DocumentKind != "ticket" || lines[1].Issuer != "I2" || lines[1].MaxLines != 5 {
+		t.Fatalf("routed %+v / %+v", lines[0].Billable, lines[1].Billable)
+	}
+}
+
+func TestSplitPlanItem(t *testing.T) {
+	cases := []struct {
+		qty, price, disc string
+		quotas           []string
+		want             []string
+	}{
+		{"1", "100.00", "0", []string{"33.33", "33.33", "33.34"}, []string{"33.33", "33.33", "33.34"}},
+		{"3", "33.335", "10", []string{"50", "50"}, []string{"45.01", "45.00"}}, // 100.01 − 10.00 = 90.01
+		{"1", "0.01", "0", []string{"60", "40"}, []string{"0.01", "0.00"}},
+	}
+	for _, c := range cases {
+		var qs []decimal.Decimal
+		for _, q := range c.quotas {
+			qs = append(qs, d(q))
+		}
+		got, err := SplitPlanItem(d(c.qty), d(c.price), d(c.disc), qs, 2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range got {
+			if !got[i].Equal(d(c.want[i])) {
+				t.Errorf("split %s × %s − %s %% by %v = %v, want %v", c.qty, c.price, c.disc, c.quotas, got, c.want)
+				break
+			}
+		}
+	}
+	if _, err := SplitPlanItem(d("1"), d("1"), d("0"), []decimal.Decimal{d("50")}, 2); err == nil {
+		t.Error("quotas summing to 50 accepted")
+	}
+}
+
+// Every selected line ends in exactly one invoice or in the report, whatever the data.
+func TestPlanAccountsForEveryLine(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		n := rapid.IntRange(0, 40).Draw(t, "n")
+		var lines []SourceLine
+		for i := 0; i < n; i++ {
+			l := planLine("order "+rapid.StringMatching(`[1-6]`).Draw(t, "doc"), i, rapid.SampledFrom([]string{"C1", "C2", "C3"}).Draw(t, "payer"),
+				rapid.SampledFrom([]string{"A", "B"}).Draw(t, "series"), rapid.SampledFrom([]string{"0", "1.5", "10"}).Draw(t, "price"), false)
+			l.SourceID = int64(i)
+			lines = append(lines, l)
+		}
+		max := rapid.IntRange(0, 3).Draw(t, "max")
+		for i := range lines {
+			lines[i].MaxLines = max
+		}
+		p := Plan(lines, PlanOptions{Grouping: rapid.SampledFrom([]string{GroupNone, GroupByEntity, GroupPerCustomer}).Draw(t, "grouping")})
+		seen := map[int64]int{}
+		for _, s := range p.Skipped {
+			seen[s.SourceID]++
+		}
+		for _, inv := range p.Invoices {
+			if max > 0 && len(inv.Lines) > max {
+				t.Fatalf("an invoice of %d lines, max %d", len(inv.Lines), max)
+			}
+			for _, l := range inv.Lines {
+				seen[l.SourceID]++
+				if l.Series != inv.Head.Series || l.Payer != inv.Head.Payer {
+					t.Fatalf("a line of %s/%s in an invoice of %s/%s", l.Series, l.Payer, inv.Head.Series, inv.Head.Payer)
+				}
+			}
+		}
+		if len(seen) != n {
+			t.Fatalf("%d of %d lines accounted for", len(seen), n)
+		}
+		for id, c := range seen {
+			if c != 1 {
+				t.Fatalf("line %d appears %d times", id, c)
+			}
+		}
+	})
+}

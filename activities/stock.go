@@ -1,0 +1,72 @@
+package activities
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/shopspring/decimal"
+
+	"billrun/activities/model"
+	"billrun/activities/store"
+)
+
+// DischargeStock posts one outgoing movement per stocked, undelivered line of the invoice's
+// attempt, releasing committed stock. The movement's unique key (line, direction, attempt)
+// makes a second run a no-op. Stock going negative fails the invoice unless the series or
+// the batch allows it.
+func (a *Activities) DischargeStock(ctx context.Context, invoiceID int64, attempt int) error {
+	err := a.Store.InTx(ctx, func(tx *store.Tx) error {
+		h, err := tx.LockInvoice(invoiceID)
+		if err != nil {
+			return err
+		}
+		if h.Status != "processing" || h.Attempt != attempt {
+			return nil // completed, failed or superseded: this run has nothing to do
+		}
+		discharge, allowNegative, err := tx.StockPolicy(invoiceID)
+		if err != nil {
+			return err
+		}
+		if !discharge {
+			return tx.Audit(h.BatchID, invoiceID, model.StepStock, attempt, "ok", "series does not discharge stock")
+		}
+		lines, err := tx.StockLines(invoiceID)
+		if err != nil {
+			return err
+		}
+		moved := 0
+		for _, l := range lines {
+			onHand, committed, found, err := tx.LockStock(l.Warehouse, l.Item)
+			if err != nil {
+				return err
+			}
+			if !found {
+				if !allowNegative {
+					return businessf(model.StepStock, "no stock of item %s in warehouse %s (needs %s)", l.Item, l.Warehouse, l.Quantity)
+				}
+				if err := tx.CreateStock(l.Warehouse, l.Item); err != nil {
+					return err
+				}
+			}
+			release := decimal.Zero
+			if l.Committed {
+				release = decimal.Min(committed, l.Quantity)
+			}
+			ok, err := tx.Move(store.Movement{Line: l.ID, Attempt: attempt, Direction: "out", Reason: "sale",
+				Warehouse: l.Warehouse, Item: l.Item, Quantity: l.Quantity, Released: release})
+			if err != nil {
+				return err
+			}
+			if !ok {
+				continue // moved by an earlier run of this activity
+			}
+			if onHand.Sub(l.Quantity).IsNegative() && !allowNegative {
+				return businessf(model.StepStock, "not enough stock of item %s in warehouse %s: %s on hand, %s to discharge",
+					l.Item, l.Warehouse, onHand, l.Quantity)
+			}
+			moved++
+		}
+		return tx.Audit(h.BatchID, invoiceID, model.StepStock, attempt, "ok", fmt.Sprintf("%d movements", moved))
+	})
+	return temporalError(err)
+}

@@ -1,0 +1,65 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"regexp"
+
+	"github.com/jackc/pgx/v5"
+)
+
+var dbName = regexp.MustCompile(`^[a-z_][a-z0-9_]{0,62}$`)
+
+// CreateDatabase creates and migrates a database on the cluster of adminURL (the
+// benchmark's and the tests' own databases) and answers its URL.
+func CreateDatabase(ctx context.Context, adminURL, name string) (string, error) {
+	if !dbName.MatchString(name) {
+		return "", fmt.Errorf("database name %q: lower-case letters, digits and _ only", name)
+	}
+	conn, err := pgx.Connect(ctx, adminURL)
+	if err != nil {
+		return "", fmt.Errorf("PostgreSQL at %s: %w", adminURL, err)
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, "create database "+name); err != nil {
+		return "", err
+	}
+	u, err := url.Parse(adminURL)
+	if err != nil {
+		return "", err
+	}
+	u.Path = "/" + name
+	if _, _, err := Migrate(ctx, u.String()); err != nil {
+		return "", err
+	}
+	return u.String(), nil
+}
+
+// DropDatabase drops a database of the cluster of adminURL, closing its connections.
+func DropDatabase(ctx context.Context, adminURL, name string) error {
+	if !dbName.MatchString(name) {
+		return fmt.Errorf("database name %q: lower-case letters, digits and _ only", name)
+	}
+	conn, err := pgx.Connect(ctx, adminURL)
+	if err != nil {
+		return err
+	}
+	defer conn.Close(ctx)
+	_, err = conn.Exec(ctx, "drop database if exists "+name+" with (force)")
+	return err
+}
+
+// StartIDsAt moves the invoice and batch-number sequences, so workflow ids made from them
+// never collide with another database's on a shared Temporal server.
+func (s *Store) StartIDsAt(ctx context.Context, n int64) error {
+	_, err := s.pool.Exec(ctx, fmt.Sprintf(`alter sequence invoices_id_seq restart with %d; alter sequence batch_number restart with %d`, n, n))
+	return err
+}
+
+// CountDone counts a batch's invoices that are completed, sealed, printed and sent.
+func (s *Store) CountDone(ctx context.Context, batchID string) (int, error) {
+	var n int
+	err := s.pool.QueryRow(ctx, `select count(*) from invoices where batch_id = $1 and status = 'completed' and delivery_status = 'sent'`, batchID).Scan(&n)
+	return n, err
+}

@@ -1,0 +1,197 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"billrun/activities/model"
+	"billrun/activities/rules"
+)
+
+// ValidateBatch checks params against the database and returns every problem found.
+func (t *Tx) ValidateBatch(p *model.BatchParams) error {
+	ctx, q := t.ctx, t.tx
+	var probs []string
+	add := func(f string, a ...any) { probs = append(probs, fmt.Sprintf(f, a...)) }
+
+	switch p.SourceKind {
+	case model.SourceOrders:
+		if p.OrdersFrom <= 0 || p.OrdersTo <= 0 {
+			add("--orders: the range must be FROM-TO with positive order numbers, got %d-%d", p.OrdersFrom, p.OrdersTo)
+		} else if p.OrdersFrom > p.OrdersTo {
+			add("--orders: FROM %d is greater than TO %d", p.OrdersFrom, p.OrdersTo)
+		}
+	case model.SourceInstallments:
+		if _, err := time.Parse(time.DateOnly, p.DueUntil); err != nil {
+			add("--due-until: %q is not a date (YYYY-MM-DD)", p.DueUntil)
+		}
+		if p.Partner != "" {
+			var ok bool
+			if err := q.QueryRow(ctx, `select exists (select 1 from customers where code = $1)`, p.Partner).Scan(&ok); err != nil {
+				return err
+			}
+			if !ok {
+				add("--partner: unknown customer %q", p.Partner)
+			}
+		}
+	case model.SourcePlans:
+		from, err1 := time.Parse(time.DateOnly, p.PeriodFrom)
+		to, err2 := time.Parse(time.DateOnly, p.PeriodTo)
+		switch {
+		case err1 != nil || err2 != nil:
+			add("--period: %q..%q is not a period FROM..TO of dates (YYYY-MM-DD)", p.PeriodFrom, p.PeriodTo)
+		case to.Before(from):
+			add("--period: TO %s is before FROM %s", p.PeriodTo, p.PeriodFrom)
+		}
+	default:
+		add("source: %q is not one of orders, installments, plans", p.SourceKind)
+	}
+	if !rules.ValidGrouping(p.Grouping) {
+		add("--grouping: %q is not one of none, by-entity, per-customer", p.Grouping)
+	}
+	if p.Rate.Sign() <= 0 {
+		add("--rate: the exchange rate must be greater than 0, got %s", p.Rate)
+	}
+	date, err := time.Parse(time.DateOnly, p.InvoiceDate)
+	if err != nil {
+		add("--date: %q is not a date (YYYY-MM-DD)", p.InvoiceDate)
+	}
+	var closing *time.Time
+	var last *time.Time
+	err = q.QueryRow(ctx, `select closing_date, last_date from series where code = $1`, p.Series).Scan(&closing, &last)
+	switch {
+	case p.Series == "" && p.SourceKind != model.SourceOrders:
+		// Installments and plans are numbered in their contract's or plan's own series.
+	case p.Series == "":
+		add("--series: required")
+	case errors.Is(err, pgx.ErrNoRows):
+		add("--series: unknown series %q", p.Series)
+	case err != nil:
+		return err
+	case !date.IsZero():
+		if err := rules.CheckInvoiceDate(p.Series, date, closing, last); err != nil {
+			add("--date: %s", strings.TrimPrefix(err.Error(), rules.ErrClosedPeriod.Error()+": "))
+		}
+	}
+	for _, c := range p.Customers {
+		var ok bool
+		if err := q.QueryRow(ctx, `select exists (select 1 from customers where code = $1)`, c).Scan(&ok); err != nil {
+			return err
+		}
+		if !ok {
+			add("--customers: unknown customer %q", c)
+		}
+	}
+	if len(probs) == 0 && p.SourceKind == model.SourceOrders {
+		var n int
+		err := q.QueryRow(ctx, `select count(*) from sales_orders where number between $1 and $2`, p.OrdersFrom, p.OrdersTo).Scan(&n)
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			add("--orders: no sales order has a number in %d-%d", p.OrdersFrom, p.OrdersTo)
+		}
+	}
+	if len(probs) > 0 {
+		return &model.InputError{Problems: probs}
+	}
+	return nil
+}
+
+// CreateBatch validates params and records a new batch in state created. An empty id gets
+// the next B-number; a given id that exists already with the same params is returned as is,
+// so a scheduler calling twice creates one batch.
+func (s *Store) CreateBatch(ctx context.Context, id string, p model.BatchParams) (string, error) {
+	raw, err := json.Marshal(p)
+	if err != nil {
+		return "", err
+	}
+	err = s.InTx(ctx, func(t *Tx) error {
+		if err := t.ValidateBatch(&p); err != nil {
+			return err
+		}
+		if id == "" {
+			var n int64
+			if err := t.tx.QueryRow(ctx, `select nextval('batch_number')`).Scan(&n); err != nil {
+				return err
+			}
+			id = fmt.Sprintf("B%06d", n)
+		}
+		tag, err := t.tx.Exec(ctx, `
+			insert into batches (id, source_kind, params, series, invoice_date, rate, grouping, draft, status)
+			values ($1, $2, $3, nullif($4, ''), $5, $6, $7, $8, 'created') on conflict (id) do nothing`,
+			id, p.SourceKind, raw, p.Series, p.InvoiceDate, p.Rate, p.Grouping, p.Draft)
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() == 0 {
+			var same bool
+			if err := t.tx.QueryRow(ctx, `select params = $2::jsonb from batches where id = $1`, id, raw).Scan(&same); err != nil {
+				return err
+			}
+			if !same {
+				return &model.InputError{Problems: []string{fmt.Sprintf("--id: batch %s exists already with other parameters", id)}}
+			}
+			return nil
+		}
+		return t.Audit(id, 0, "create", 0, "ok", string(raw))
+	})
+	return id, err
+}
+
+// LoadBatch reads a batch's row and parameters.
+func (s *Store) LoadBatch(ctx context.Context, id string) (model.Batch, error) {
+	return loadBatch(ctx, s.pool, id)
+}
+
+// LockBatch reads a batch's row under a row lock.
+func (t *Tx) LockBatch(id string) (model.Batch, error) {
+	if _, err := t.tx.Exec(t.ctx, `select 1 from batches where id = $1 for update`, id); err != nil {
+		return model.Batch{}, err
+	}
+	return loadBatch(t.ctx, t.tx, id)
+}
+
+func loadBatch(ctx context.Context, q querier, id string) (model.Batch, error) {
+	var b model.Batch
+	var raw []byte
+	err := q.QueryRow(ctx, `select id, params, status, invoice_date, rate, grouping, draft from batches where id = $1`, id).
+		Scan(&b.ID, &raw, &b.Status, &b.InvoiceDate, &b.Rate, &b.Grouping, &b.Draft)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return b, fmt.Errorf("batch %q: %w", id, model.ErrNotFound)
+	}
+	if err != nil {
+		return b, err
+	}
+	return b, json.Unmarshal(raw, &b.Params)
+}
+
+// SetBatchStatus records the batch's phase (awaiting_approval, running, finished).
+func (s *Store) SetBatchStatus(ctx context.Context, batchID, status string) error {
+	return s.InTx(ctx, func(t *Tx) error {
+		tag, err := t.tx.Exec(ctx, `update batches set status = $2, finished_at = case when $2 = 'finished' then now() else finished_at end
+			where id = $1 and status <> $2`, batchID, status)
+		if err != nil || tag.RowsAffected() == 0 {
+			return err
+		}
+		return t.Audit(batchID, 0, "batch", 0, status, "")
+	})
+}
+
+// ScheduledBatchID is the business key of a schedule's run for one period: every run of the
+// same period (the schedule, a trigger, a backfill, a retry) names the same batch.
+func ScheduledBatchID(schedule, from, to string) string {
+	return fmt.Sprintf("S-%s-%s..%s", schedule, from, to)
+}
+
+// MarkScheduled records which schedule and period made the batch.
+func (s *Store) MarkScheduled(ctx context.Context, id string, sb model.ScheduledBatch) error {
+	_, err := s.pool.Exec(ctx, `update batches set schedule = $2, period = $3 where id = $1`, id, sb.Schedule, sb.PeriodFrom+".."+sb.PeriodTo)
+	return err
+}

@@ -1,0 +1,53 @@
+package store
+
+import "time"
+
+// LockSeries reads a series' next number and dates under its row lock: numbers are taken
+// one at a time per series.
+func (t *Tx) LockSeries(code string) (next int64, closing, last *time.Time, err error) {
+	err = t.tx.QueryRow(t.ctx, `select next_number, closing_date, last_date from series where code = $1 for update`, code).
+		Scan(&next, &closing, &last)
+	return
+}
+
+// Number gives the invoice the series' next number and marks it completed.
+func (t *Tx) Number(h InvoiceHead, number int64) error {
+	if err := t.exec(`update series set next_number = next_number + 1, last_date = $2 where code = $1`, h.Series, h.InvoiceDate); err != nil {
+		return err
+	}
+	return t.exec(`update invoices set status = 'completed', number = $2, completed_at = now() where id = $1`, h.ID, number)
+}
+
+// SettleSources does the sources' bookkeeping of an invoice being completed: the order
+// lines' claimed quantity is invoiced and orders with nothing pending are fulfilled;
+// installments are billed; a plan event is executed once every other invoice it was split
+// into is completed. The event rows are locked first, so two of its invoices completing at
+// once (in two series) serialise here, and the second sees the first completed.
+func (t *Tx) SettleSources(invoiceID int64) error {
+	for _, sql := range []string{`
+		select 1 from billing_events where id in (select source_id from invoice_lines where invoice_id = $1 and source_kind = 'plan_event')
+		order by id for update`, `
+		update sales_order_lines ol set qty_in_billing = ol.qty_in_billing - l.quantity, qty_invoiced = ol.qty_invoiced + l.quantity
+		from invoice_lines l where l.invoice_id = $1 and l.source_kind = 'order_line' and ol.id = l.source_id`, `
+		update sales_orders o set status = 'fulfilled'
+		where o.id in (select ol.order_id from invoice_lines l join sales_order_lines ol on ol.id = l.source_id
+		               where l.invoice_id = $1 and l.source_kind = 'order_line')
+		  and not exists (select 1 from sales_order_lines x where x.order_id = o.id and x.qty_invoiced < x.qty_ordered)`, `
+		update installments set state = 'billed'
+		where id in (select source_id from invoice_lines where invoice_id = $1 and source_kind = 'installment')`, `
+		update billing_events e set state = 'executed'
+		where e.id in (select source_id from invoice_lines where invoice_id = $1 and source_kind = 'plan_event')
+		  and not exists (select 1 from invoice_lines l join invoices v on v.id = l.invoice_id
+		                  where l.source_kind = 'plan_event' and l.source_id = e.id and v.id <> $1 and v.status <> 'completed')`,
+	} {
+		if err := t.exec(sql, invoiceID); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// MarkFailed records a failed invoice with the step and reason of its attempt.
+func (t *Tx) MarkFailed(invoiceID int64, step, reason string) error {
+	return t.exec(`update invoices set status = 'failed', error_step = $2, error_reason = $3 where id = $1`, invoiceID, step, reason)
+}

@@ -1,0 +1,281 @@
+package store
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/shopspring/decimal"
+
+	"billrun/activities/model"
+	"billrun/activities/rules"
+)
+
+// SelectLines selects a batch's billable lines by its source kind and locks them, so a
+// concurrent batch over the same sources waits, then finds them claimed.
+func (t *Tx) SelectLines(b model.Batch) ([]rules.SourceLine, error) {
+	switch b.Params.SourceKind {
+	case model.SourceInstallments:
+		return t.selectInstallments(b)
+	case model.SourcePlans:
+		return t.selectPlanEvents(b)
+	}
+	return t.selectOrderLines(b)
+}
+
+// DocumentRoutes reads the document kind rule: tax id kind → series.
+func (t *Tx) DocumentRoutes() (map[string]rules.Route, error) {
+	rows, err := t.tx.Query(t.ctx, `select dk.tax_id_kind, s.code, s.issuer, dk.document_kind, s.max_lines
+		from document_kinds dk join series s on s.code = dk.series`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	routes := map[string]rules.Route{}
+	for rows.Next() {
+		var kind string
+		var r rules.Route
+		if err := rows.Scan(&kind, &r.Series, &r.Issuer, &r.DocumentKind, &r.MaxLines); err != nil {
+			return nil, err
+		}
+		routes[kind] = r
+	}
+	return routes, rows.Err()
+}
+
+// Claim takes a selected line's source for this batch, so no other batch bills it.
+func (t *Tx) Claim(l rules.SourceLine) error {
+	var sql string
+	switch l.SourceKind {
+	case "order_line":
+		sql = `update sales_order_lines set qty_in_billing = qty_in_billing + qty_to_invoice, qty_to_invoice = 0 where id = $1`
+	case "installment":
+		sql = `update installments set state = 'in_billing' where id = $1 and state = 'complete'`
+	case "plan_event":
+		sql = `update billing_events set state = 'in_billing' where id = $1 and state = 'planned'`
+	}
+	return t.exec(sql, l.SourceID)
+}
+
+func (t *Tx) selectOrderLines(b model.Batch) ([]rules.SourceLine, error) {
+	p := b.Params
+	var customers []string
+	if len(p.Customers) > 0 {
+		customers = p.Customers
+	}
+	// FOR UPDATE OF l: a concurrent batch over the same orders waits here, then sees the
+	// quantities this one claimed as gone and selects nothing twice.
+	rows, err := t.tx.Query(t.ctx, `
+		select l.id, o.number, l.line_no, o.customer, o.warehouse, o.currency, o.payment_terms,
+		       l.item, i.description, l.qty_to_invoice, l.unit_price, l.discount_pct,
+		       l.qty_delivered >= l.qty_invoiced + l.qty_in_billing + l.qty_to_invoice,
+		       c.is_generic, c.default_discount, c.invoicing_method, c.grouped_billing,
+		       c.tax_id_kind, s.code, s.issuer, s.document_kind, s.max_lines, cur.decimals,
+		       i.vat_rate, i.excise_rate, i.vat_withholding_rate, i.isr_withholding_rate
+		from sales_order_lines l
+		join sales_orders o on o.id = l.order_id
+		join customers c on c.code = o.customer
+		join series s on s.code = o.series
+		join items i on i.code = l.item
+		join currencies cur on cur.code = o.currency
+		where o.status = 'approved' and o.number between $1 and $2 and o.series = $3
+		  and l.qty_to_invoice > 0 and ($4::text[] is null or o.customer = any($4))
+		order by o.number, l.line_no
+		for update of l`, p.OrdersFrom, p.OrdersTo, p.Series, customers)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []rules.SourceLine
+	for rows.Next() {
+		var s rules.SourceLine
+		var number int64
+		err := rows.Scan(&s.SourceID, &number, &s.LineNo, &s.Customer, &s.Warehouse, &s.Currency, &s.PaymentTerms,
+			&s.Item, &s.Description, &s.Quantity, &s.UnitPrice, &s.LineDiscount, &s.Delivered,
+			&s.Generic, &s.DefaultDiscount, &s.PayerMethod, &s.PayerGrouped,
+			&s.TaxIDKind, &s.Series, &s.Issuer, &s.DocumentKind, &s.MaxLines, &s.Decimals,
+			&s.Tax.VATRate, &s.Tax.ExciseRate, &s.Tax.VATWithholdingRate, &s.Tax.ISRWithholdingRate)
+		if err != nil {
+			return nil, err
+		}
+		s.SourceKind = "order_line"
+		s.SourceDoc = fmt.Sprintf("order %d", number)
+		s.Ref = fmt.Sprintf("%s line %d", s.SourceDoc, s.LineNo)
+		s.Payer, s.Partner = s.Customer, s.Customer
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
+// payerColumns are what grouping and pricing need of a payer.
+const payerColumns = `p.default_discount, p.invoicing_method, p.grouped_billing, p.is_generic, p.tax_id_kind`
+
+// selectInstallments takes contract installments in state complete, due up to the batch's
+// date, optionally for one partner and recurring or not (seed 000). The price is the
+// contract line's, with its discount.
+func (t *Tx) selectInstallments(b model.Batch) ([]rules.SourceLine, error) {
+	p := b.Params
+	rows, err := t.tx.Query(t.ctx, `
+		select n.id, n.seq, ct.number, cl.line_no, cl.id, n.expense_report, n.activity, n.recurring,
+		       ct.payer, ct.partner, ct.currency, ct.payment_terms, coalesce(ct.warehouse, ''),
+		       cl.item, coalesce(nullif(cl.description, ''), i.description), cl.quantity, cl.unit_price, cl.discount_pct,
+		       `+payerColumns+`,
+		       s.code, s.issuer, s.document_kind, s.max_lines, cur.decimals,
+		       i.vat_rate, i.excise_rate, i.vat_withholding_rate, i.isr_withholding_rate
+		from installments n
+		join contract_lines cl on cl.id = n.contract_line_id
+		join contracts ct on ct.id = cl.contract_id
+		join customers p on p.code = ct.payer
+		join series s on s.code = ct.series
+		join items i on i.code = cl.item
+		join currencies cur on cur.code = ct.currency
+		where n.state = 'complete' and n.due_date <= $1
+		  and ($2 = '' or ct.partner = $2) and ($3::boolean is null or n.recurring = $3)
+		  and ($4 = '' or ct.series = $4)
+		order by ct.payer, ct.partner, ct.number, cl.line_no, n.seq
+		for update of n`, p.DueUntil, p.Partner, p.Recurring, p.Series)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []rules.SourceLine
+	for rows.Next() {
+		var s rules.SourceLine
+		var contract, expense, activity string
+		var lineNo, seq int
+		var contractLine int64
+		var recurring bool
+		var disc decimal.Decimal
+		if err := rows.Scan(&s.SourceID, &seq, &contract, &lineNo, &contractLine, &expense, &activity, &recurring,
+			&s.Payer, &s.Partner, &s.Currency, &s.PaymentTerms, &s.Warehouse,
+			&s.Item, &s.Description, &s.Quantity, &s.UnitPrice, &disc,
+			&s.DefaultDiscount, &s.PayerMethod, &s.PayerGrouped, &s.Generic, &s.TaxIDKind,
+			&s.Series, &s.Issuer, &s.DocumentKind, &s.MaxLines, &s.Decimals,
+			&s.Tax.VATRate, &s.Tax.ExciseRate, &s.Tax.VATWithholdingRate, &s.Tax.ISRWithholdingRate); err != nil {
+			return nil, err
+		}
+		s.SourceKind = "installment"
+		s.SourceDoc = "contract " + contract
+		s.LineNo = lineNo*1000 + seq
+		s.Ref = fmt.Sprintf("contract %s line %d installment %d", contract, lineNo, seq)
+		s.Customer = s.Payer
+		s.LineDiscount = &disc
+		s.Refs = map[string]any{"contract": contract, "contract_line": contractLine, "installment": seq,
+			"expense_report": expense, "activity": activity, "recurring": recurring}
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
+// selectPlanEvents takes the planned events of billing plans dated in the batch's period
+// (seed 003) and splits each item of each event among the plan's billing entities by
+// quota, so the parts sum exactly to the item's amount.
+func (t *Tx) selectPlanEvents(b model.Batch) ([]rules.SourceLine, error) {
+	p := b.Params
+	type event struct {
+		id, plan                 int64
+		code, customer, currency string
+		terms, series            string
+		date                     time.Time
+		decimals                 int32
+		issuer, kind             string
+		maxLines                 int
+	}
+	rows, err := t.tx.Query(t.ctx, `
+		select e.id, e.plan_id, pl.code, pl.customer, pl.currency, pl.payment_terms, pl.series, e.event_date, cur.decimals,
+		       s.issuer, s.document_kind, s.max_lines
+		from billing_events e join billing_plans pl on pl.id = e.plan_id
+		join series s on s.code = pl.series join currencies cur on cur.code = pl.currency
+		where e.state = 'planned' and e.event_date between $1 and $2 and ($3 = '' or pl.series = $3)
+		order by pl.code, e.event_date
+		for update of e`, p.PeriodFrom, p.PeriodTo, p.Series)
+	if err != nil {
+		return nil, err
+	}
+	events, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (event, error) {
+		var e event
+		return e, r.Scan(&e.id, &e.plan, &e.code, &e.customer, &e.currency, &e.terms, &e.series, &e.date, &e.decimals,
+			&e.issuer, &e.kind, &e.maxLines)
+	})
+	if err != nil {
+		return nil, err
+	}
+	var out []rules.SourceLine
+	for _, e := range events {
+		type entity struct {
+			customer           string
+			quota              decimal.Decimal
+			method             string
+			grouped, isGeneric bool
+			defaultDiscount    decimal.Decimal
+			taxIDKind          string
+		}
+		rows, err := t.tx.Query(t.ctx, `select be.customer, be.quota, `+payerColumns+`
+			from billing_entities be join customers p on p.code = be.customer where be.plan_id = $1 order by be.customer`, e.plan)
+		if err != nil {
+			return nil, err
+		}
+		entities, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (entity, error) {
+			var x entity
+			return x, r.Scan(&x.customer, &x.quota, &x.defaultDiscount, &x.method, &x.grouped, &x.isGeneric, &x.taxIDKind)
+		})
+		if err != nil {
+			return nil, err
+		}
+		quotas := make([]decimal.Decimal, len(entities))
+		for i, x := range entities {
+			quotas[i] = x.quota
+		}
+		rows, err = t.tx.Query(t.ctx, `select pi.line_no, pi.item, coalesce(nullif(pi.description, ''), i.description), pi.quantity,
+			pi.unit_price, pi.discount_pct, i.vat_rate, i.excise_rate, i.vat_withholding_rate, i.isr_withholding_rate
+			from billing_plan_items pi join items i on i.code = pi.item where pi.plan_id = $1 order by pi.line_no`, e.plan)
+		if err != nil {
+			return nil, err
+		}
+		type item struct {
+			lineNo            int
+			code, description string
+			qty, price, disc  decimal.Decimal
+			tax               rules.TaxProfile
+		}
+		items, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (item, error) {
+			var x item
+			return x, r.Scan(&x.lineNo, &x.code, &x.description, &x.qty, &x.price, &x.disc,
+				&x.tax.VATRate, &x.tax.ExciseRate, &x.tax.VATWithholdingRate, &x.tax.ISRWithholdingRate)
+		})
+		if err != nil {
+			return nil, err
+		}
+		date := e.date.Format(time.DateOnly)
+		for _, it := range items {
+			parts, err := rules.SplitPlanItem(it.qty, it.price, it.disc, quotas, e.decimals)
+			if err != nil {
+				return nil, fmt.Errorf("billing plan %s: %w", e.code, err)
+			}
+			for i, x := range entities {
+				if parts[i].IsZero() {
+					continue
+				}
+				zero := decimal.Zero
+				s := rules.SourceLine{
+					Ref:          fmt.Sprintf("plan %s event %s item %d entity %s", e.code, date, it.lineNo, x.customer),
+					Customer:     x.customer,
+					Item:         it.code,
+					Description:  fmt.Sprintf("%s (%s %% of plan %s, %s)", it.description, x.quota.String(), e.code, date),
+					Quantity:     decimal.NewFromInt(1),
+					UnitPrice:    parts[i],
+					LineDiscount: &zero, // the plan's discount is inside the split amount
+					MaxLines:     e.maxLines, Decimals: e.decimals, Tax: it.tax, Generic: x.isGeneric,
+					DefaultDiscount: x.defaultDiscount, TaxIDKind: x.taxIDKind,
+					Refs: map[string]any{"plan": e.code, "event_date": date, "entity": x.customer,
+						"quota": x.quota.String(), "item_line": it.lineNo},
+				}
+				s.Billable = rules.Billable{SourceKind: "plan_event", SourceID: e.id, SourceDoc: fmt.Sprintf("plan %s %s", e.code, date),
+					LineNo: it.lineNo, Issuer: e.issuer, Series: e.series, DocumentKind: e.kind, Payer: x.customer, Partner: e.customer,
+					Currency: e.currency, PaymentTerms: e.terms, PayerMethod: x.method, PayerGrouped: x.grouped}
+				out = append(out, s)
+			}
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,103 @@
+package store
+
+import (
+	"errors"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/shopspring/decimal"
+)
+
+// StockPolicy is whether an invoice's series discharges stock and whether stock may go negative.
+func (t *Tx) StockPolicy(invoiceID int64) (discharge, allowNegative bool, err error) {
+	err = t.tx.QueryRow(t.ctx, `
+		select s.discharge_stock, s.allow_negative_stock or coalesce((b.params->>'allow_negative_stock')::boolean, false)
+		from invoices v join series s on s.code = v.series join batches b on b.id = v.batch_id where v.id = $1`, invoiceID).
+		Scan(&discharge, &allowNegative)
+	return
+}
+
+// StockLine is an invoice line that moves stock.
+type StockLine struct {
+	ID        int64
+	Warehouse string
+	Item      string
+	Quantity  decimal.Decimal
+	Committed bool // the order line committed stock, which the discharge releases
+}
+
+// StockLines are an invoice's stocked, undelivered lines, in (warehouse, item) order so
+// concurrent invoices lock stock rows in one order and never deadlock.
+func (t *Tx) StockLines(invoiceID int64) ([]StockLine, error) {
+	rows, err := t.tx.Query(t.ctx, `
+		select l.id, l.warehouse, l.item, l.quantity, coalesce(ol.stock_committed, false)
+		from invoice_lines l join items i on i.code = l.item
+		left join sales_order_lines ol on l.source_kind = 'order_line' and ol.id = l.source_id
+		where l.invoice_id = $1 and i.stocked and not l.delivered and l.warehouse is not null
+		order by l.warehouse, l.item, l.id`, invoiceID)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (StockLine, error) {
+		var s StockLine
+		return s, r.Scan(&s.ID, &s.Warehouse, &s.Item, &s.Quantity, &s.Committed)
+	})
+}
+
+// LockStock reads a stock row under a row lock; found is false when there is none.
+func (t *Tx) LockStock(warehouse, item string) (onHand, committed decimal.Decimal, found bool, err error) {
+	err = t.tx.QueryRow(t.ctx, `select on_hand, committed from stock where warehouse = $1 and item = $2 for update`, warehouse, item).
+		Scan(&onHand, &committed)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return onHand, committed, false, nil
+	}
+	return onHand, committed, err == nil, err
+}
+
+// CreateStock adds an empty stock row (negative stock allowed for an item never stocked).
+func (t *Tx) CreateStock(warehouse, item string) error {
+	return t.exec(`insert into stock (warehouse, item) values ($1, $2)`, warehouse, item)
+}
+
+// Movement is one stock movement of an invoice line's attempt.
+type Movement struct {
+	Line              int64
+	Attempt           int
+	Direction, Reason string // out/sale, in/undo
+	Warehouse, Item   string
+	Quantity          decimal.Decimal
+	Released          decimal.Decimal // committed stock released (out) or committed again (in)
+}
+
+// Move records a movement and applies it to stock, once: the movement's unique key (line,
+// direction, attempt) makes a second run a no-op, and moved tells which it was.
+func (t *Tx) Move(m Movement) (moved bool, err error) {
+	tag, err := t.tx.Exec(t.ctx, `
+		insert into stock_movements (invoice_line_id, attempt, direction, reason, warehouse, item, quantity, committed_released)
+		values ($1, $2, $3, $4, $5, $6, $7, $8) on conflict (invoice_line_id, direction, attempt) do nothing`,
+		m.Line, m.Attempt, m.Direction, m.Reason, m.Warehouse, m.Item, m.Quantity, m.Released)
+	if err != nil || tag.RowsAffected() == 0 {
+		return false, err
+	}
+	sign := decimal.NewFromInt(1)
+	if m.Direction == "out" {
+		sign = sign.Neg()
+	}
+	err = t.exec(`update stock set on_hand = on_hand + $3, committed = committed + $4 where warehouse = $1 and item = $2`,
+		m.Warehouse, m.Item, m.Quantity.Mul(sign), m.Released.Mul(sign))
+	return err == nil, err
+}
+
+// Discharged are the outgoing movements of an invoice's attempt, in (warehouse, item) order.
+func (t *Tx) Discharged(invoiceID int64, attempt int) ([]Movement, error) {
+	rows, err := t.tx.Query(t.ctx, `
+		select m.invoice_line_id, m.attempt, m.direction, m.reason, m.warehouse, m.item, m.quantity, m.committed_released
+		from stock_movements m join invoice_lines l on l.id = m.invoice_line_id
+		where l.invoice_id = $1 and m.attempt = $2 and m.direction = 'out' order by m.warehouse, m.item, m.id`, invoiceID, attempt)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (Movement, error) {
+		var m Movement
+		return m, r.Scan(&m.Line, &m.Attempt, &m.Direction, &m.Reason, &m.Warehouse, &m.Item, &m.Quantity, &m.Released)
+	})
+}

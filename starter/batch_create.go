@@ -1,0 +1,170 @@
+package main
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/shopspring/decimal"
+	"github.com/spf13/cobra"
+
+	"billrun/activities/model"
+	"billrun/workflows"
+)
+
+// parseRange reads FROM-TO.
+func parseRange(s string) (int64, int64, error) {
+	from, to, ok := strings.Cut(s, "-")
+	f, err1 := strconv.ParseInt(strings.TrimSpace(from), 10, 64)
+	t, err2 := strconv.ParseInt(strings.TrimSpace(to), 10, 64)
+	if !ok || err1 != nil || err2 != nil {
+		return 0, 0, &model.InputError{Problems: []string{fmt.Sprintf("--orders: %q is not a range FROM-TO of order numbers", s)}}
+	}
+	return f, t, nil
+}
+
+type createFlags struct {
+	id, orders, series, date, rate, grouping, customers string
+	draft, dryRun, wait, zeroPrice, full9999, negStock  bool
+	installments, plans, recurring, nonRecurring        bool
+	dueUntil, partner, period                           string
+}
+
+func (f createFlags) params() (model.BatchParams, error) {
+	p := model.BatchParams{SourceKind: model.SourceOrders, Series: f.series, InvoiceDate: f.date, Grouping: f.grouping,
+		Draft: f.draft, AllowZeroPrice: f.zeroPrice, Discount9999Is100: f.full9999, AllowNegativeStock: f.negStock}
+	var probs []string
+	sources := 0
+	for _, on := range []bool{f.orders != "", f.installments, f.plans} {
+		if on {
+			sources++
+		}
+	}
+	switch {
+	case sources != 1:
+		probs = append(probs, "source: give exactly one of --orders FROM-TO, --installments, --plans")
+	case f.installments:
+		p.SourceKind, p.DueUntil, p.Partner = model.SourceInstallments, f.dueUntil, f.partner
+		if f.dueUntil == "" {
+			probs = append(probs, "--due-until: required with --installments")
+		}
+		if f.recurring && f.nonRecurring {
+			probs = append(probs, "--recurring and --non-recurring exclude each other")
+		} else if f.recurring || f.nonRecurring {
+			r := f.recurring
+			p.Recurring = &r
+		}
+	case f.plans:
+		p.SourceKind = model.SourcePlans
+		from, to, ok := strings.Cut(f.period, "..")
+		if !ok {
+			probs = append(probs, fmt.Sprintf("--period: %q is not FROM..TO (dates YYYY-MM-DD)", f.period))
+		}
+		p.PeriodFrom, p.PeriodTo = from, to
+	default:
+		if from, to, err := parseRange(f.orders); err != nil {
+			probs = append(probs, err.Error())
+		} else {
+			p.OrdersFrom, p.OrdersTo = from, to
+		}
+		if f.series == "" {
+			probs = append(probs, "--series: required")
+		}
+	}
+	rate, err := decimal.NewFromString(f.rate)
+	if err != nil {
+		probs = append(probs, fmt.Sprintf("--rate: %q is not a number", f.rate))
+	}
+	p.Rate = rate
+	for _, c := range strings.Split(f.customers, ",") {
+		if c = strings.TrimSpace(c); c != "" {
+			p.Customers = append(p.Customers, c)
+		}
+	}
+	if len(probs) > 0 {
+		return p, &model.InputError{Problems: probs}
+	}
+	return p, nil
+}
+
+func batchCreateCmd(a *app) *cobra.Command {
+	var f createFlags
+	c := &cobra.Command{
+		Use:   "create",
+		Short: "Create a bill run over sales orders, contract installments or billing-plan events, and start it",
+		Example: `  billrun batch create --orders 1001-1010 --series A --wait
+  billrun batch create --installments --due-until 2026-11-30 --partner SOCIO --recurring --wait
+  billrun batch create --plans --period 2026-11-01..2026-11-30 --grouping per-customer --wait
+  billrun batch create --orders 1001-1010 --series A --draft      # price, then wait for 'batch approve'
+  billrun batch create --orders 1001-1010 --series A --dry-run    # show what it would make, write nothing`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx := cmd.Context()
+			p, err := f.params()
+			if err != nil {
+				return err
+			}
+			st, err := a.Store(ctx)
+			if err != nil {
+				return err
+			}
+			if f.dryRun {
+				out, err := st.DryRun(ctx, p)
+				if err != nil {
+					return err
+				}
+				return a.emit(out, func() { printPlan(a.out, out) })
+			}
+			tc, err := a.Temporal() // before writing, so a missing Temporal leaves no orphan batch
+			if err != nil {
+				return err
+			}
+			id, err := st.CreateBatch(ctx, f.id, p)
+			if err != nil {
+				return err
+			}
+			if err := workflows.StartBatch(ctx, tc, a.cfg.TaskQueue, id, batchSummaryLine(id, p)); err != nil {
+				return err
+			}
+			if f.wait {
+				return waitBatch(ctx, a, id)
+			}
+			return a.emit(map[string]string{"batch_id": id, "workflow_id": workflows.BatchWorkflowID(id), "web_ui": batchURL(a, id)}, func() {
+				fmt.Fprintf(a.out, "batch %s started\n  watch: billrun batch status %s\n  web ui: %s\n", id, id, batchURL(a, id))
+			})
+		},
+	}
+	fl := c.Flags()
+	fl.StringVar(&f.id, "id", "", "batch id (default: next B-number); creating the same id again is a no-op")
+	fl.StringVar(&f.orders, "orders", "", "bill approved sales orders numbered FROM-TO")
+	fl.BoolVar(&f.installments, "installments", false, "bill contract installments in state complete (seed 000)")
+	fl.StringVar(&f.dueUntil, "due-until", "", "with --installments: due up to this date")
+	fl.StringVar(&f.partner, "partner", "", "with --installments: only this partner's contracts")
+	fl.BoolVar(&f.recurring, "recurring", false, "with --installments: only recurring ones")
+	fl.BoolVar(&f.nonRecurring, "non-recurring", false, "with --installments: only non-recurring ones")
+	fl.BoolVar(&f.plans, "plans", false, "bill billing-plan events in state planned (seed 003)")
+	fl.StringVar(&f.period, "period", "", "with --plans: events dated FROM..TO")
+	fl.StringVar(&f.series, "series", "", "numbering series; only its orders are billed (required with --orders; a filter otherwise)")
+	fl.StringVar(&f.date, "date", time.Now().Format(time.DateOnly), "invoice date YYYY-MM-DD, after the series' closing date")
+	fl.StringVar(&f.rate, "rate", "1", "exchange rate for the whole batch, > 0")
+	fl.StringVar(&f.grouping, "grouping", "by-entity", "none | by-entity | per-customer (the customer's invoicing method may restrict it)")
+	fl.StringVar(&f.customers, "customers", "", "only these customers, comma-separated")
+	fl.BoolVar(&f.draft, "draft", false, "stop after pricing the drafts and wait for 'batch approve'")
+	fl.BoolVar(&f.dryRun, "dry-run", false, "plan and price without writing anything; show the invoices it would make")
+	fl.BoolVar(&f.wait, "wait", false, "show live progress until the batch ends")
+	fl.BoolVar(&f.zeroPrice, "allow-zero-price", false, "bill orders with zero-priced lines (else they are reported)")
+	fl.BoolVar(&f.full9999, "discount-9999-is-100", false, "treat a 99.99 % discount as 100 %")
+	fl.BoolVar(&f.negStock, "allow-negative-stock", false, "let stock go negative (else such invoices fail)")
+	return c
+}
+
+func batchSummaryLine(id string, p model.BatchParams) string {
+	switch p.SourceKind {
+	case model.SourceInstallments:
+		return fmt.Sprintf("Bill run %s: installments due until %s", id, p.DueUntil)
+	case model.SourcePlans:
+		return fmt.Sprintf("Bill run %s: plan events %s..%s", id, p.PeriodFrom, p.PeriodTo)
+	}
+	return fmt.Sprintf("Bill run %s: orders %d-%d, series %s", id, p.OrdersFrom, p.OrdersTo, p.Series)
+}

@@ -1,0 +1,76 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"maps"
+	"slices"
+	"strings"
+
+	"billrun/activities/model"
+	"billrun/workflows"
+)
+
+// How batches print as text; --json prints the same records as JSON.
+
+func printPlan(w io.Writer, out model.PlanOutcome) {
+	fmt.Fprintf(w, "dry run: %d lines selected, %d skipped, %d invoices would be made (nothing written)\n",
+		out.LinesSelected, out.LinesSkipped, len(out.Invoices))
+	for _, d := range out.Invoices {
+		extra := ""
+		if d.Problem != "" {
+			extra = "  ! " + d.Problem
+		}
+		fmt.Fprintf(w, "  #%-3d %-10s %-3s %2d lines  subtotal %10s  VAT %9s  total %10s  %s%s\n",
+			d.GroupNo, d.Customer, d.Currency, d.Lines, d.Subtotal.StringFixed(2), d.VAT.StringFixed(2), d.Total.StringFixed(2),
+			strings.Join(d.Sources, ", "), extra)
+	}
+	printSkipped(w, out.Skipped)
+}
+
+func printSkipped(w io.Writer, skipped []model.SkippedLine) {
+	if len(skipped) == 0 {
+		return
+	}
+	fmt.Fprintln(w, "not invoiced:")
+	for _, s := range skipped {
+		fmt.Fprintf(w, "  %-22s %-10s %-8s qty %s: %s\n", s.Source, s.Customer, s.Item, s.Quantity, s.Reason)
+	}
+}
+
+func progressLine(p workflows.Progress) string {
+	return fmt.Sprintf("batch %s %-17s invoices %d: %d completed, %d failed, %d running",
+		p.BatchID, p.Status, p.Invoices, p.Completed, p.Failed, p.Running)
+}
+
+func printSummary(w io.Writer, s model.Summary, webUI string) {
+	fmt.Fprintf(w, "batch %s: %s\n", s.BatchID, s.Status)
+	fmt.Fprintf(w, "  lines:    %d selected, %d invoiced, %d not invoiced\n", s.LinesSelected, s.LinesInvoiced, s.LinesSkipped)
+	fmt.Fprintf(w, "  invoices: %d total, %d completed, %d failed, %d pending\n", s.Invoices, s.Completed, s.Failed, s.Pending)
+	if s.Unsealed > 0 {
+		fmt.Fprintf(w, "  fiscal:   %d completed but not sealed (see batch report)\n", s.Unsealed)
+	}
+	for _, cur := range slices.Sorted(maps.Keys(s.Amounts)) {
+		fmt.Fprintf(w, "  amount:   %s %s completed\n", s.Amounts[cur], cur)
+	}
+	fmt.Fprintf(w, "  web ui:   %s\n", webUI)
+}
+
+func printReport(w io.Writer, r model.Report) {
+	fmt.Fprintf(w, "batch %s: %d lines not invoiced, %d invoices failed, %d not sealed\n", r.BatchID, len(r.Skipped), len(r.Failed), len(r.Unsealed))
+	printSkipped(w, r.Skipped)
+	if len(r.Failed) > 0 {
+		fmt.Fprintln(w, "failed invoices:")
+		for _, f := range r.Failed {
+			fmt.Fprintf(w, "  invoice %-6d %-10s attempt %d, %s: %s\n", f.InvoiceID, f.Customer, f.Attempt, f.Step, f.Reason)
+		}
+		fmt.Fprintf(w, "fix the data, then: billrun batch retry %s (or billrun invoice retry ID)\n", r.BatchID)
+	}
+	if len(r.Unsealed) > 0 {
+		fmt.Fprintln(w, "completed but not sealed:")
+		for _, f := range r.Unsealed {
+			fmt.Fprintf(w, "  invoice %-6d %-10s %s: %s\n", f.InvoiceID, f.Customer, f.Step, f.Reason)
+		}
+		fmt.Fprintf(w, "fix the cause, then: billrun batch retry %s (or billrun invoice reseal ID)\n", r.BatchID)
+	}
+}

@@ -1,0 +1,258 @@
+// Package bench measures a real bill run on the local stack against references measured in
+// the same run on the same server: it makes a synthetic dataset in databases of its own,
+// runs billrun-worker processes, and reads the figures from Temporal's visibility.
+package bench
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"syscall"
+	"time"
+
+	"github.com/shopspring/decimal"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/worker"
+	"go.uber.org/zap"
+
+	"billrun/activities"
+	"billrun/activities/model"
+	"billrun/activities/store"
+	"billrun/workflows"
+)
+
+// Options are a benchmark's parameters.
+type Options struct {
+	Invoices, Lines, Window, Workers int
+	CSDDir, WorkerBin                string
+	Keep                             bool
+	SkipBare, SkipCeiling            bool
+	// The stack: PostgreSQL's admin URL, Temporal's namespace, the mail server.
+	AdminURL, Namespace, SMTPAddr, MailFrom string
+}
+
+// Result is one benchmark's JSON line.
+type Result struct {
+	Invoices       int      `json:"invoices"`
+	Lines          int      `json:"lines"`
+	Window         int      `json:"window"`
+	Workers        int      `json:"workers"`
+	Full           Figures  `json:"full"`
+	Ceiling        *Figures `json:"ceiling,omitempty"`
+	Bare           *Figures `json:"bare,omitempty"`
+	FullOverCeil   float64  `json:"full_over_ceiling,omitempty"` // throughput ratio
+	FullOverBare   float64  `json:"full_over_bare,omitempty"`    // throughput ratio
+	WorkerPeakRSSM float64  `json:"worker_peak_rss_mb"`
+	CPUs           int      `json:"cpus"`
+}
+
+// Run measures full, ceiling and bare runs of o.Invoices invoices.
+func Run(ctx context.Context, tc client.Client, o Options) (Result, error) {
+	res := Result{Invoices: o.Invoices, Lines: o.Lines, Window: o.Window, Workers: o.Workers, CPUs: runtime.NumCPU()}
+	if o.AdminURL == "" {
+		return res, fmt.Errorf("BILLRUN_PG_ADMIN_URL is not set: source .dev/demo/env (make demo) first")
+	}
+	// The benchmark seals with SAT's public test CSD, whose password is public too.
+	if os.Getenv("BILLRUN_CSD_PASSWORD") == "" {
+		os.Setenv("BILLRUN_CSD_PASSWORD", "12345678a")
+	}
+	stamp := time.Now().UnixNano() / 1000 % 1_000_000_000
+	offset := stamp * 1_000_000
+	name := fmt.Sprintf("billrun_bench_%d", stamp)
+	if !o.Keep {
+		defer store.DropDatabase(context.Background(), o.AdminURL, name)         //nolint:errcheck
+		defer store.DropDatabase(context.Background(), o.AdminURL, name+"_bare") //nolint:errcheck
+	}
+
+	// Full: the real pipeline in worker processes, as deployed.
+	dbURL, st, err := database(ctx, o, name, offset)
+	if err != nil {
+		return res, err
+	}
+	defer st.Close()
+	batchID := "BENCH-" + strconv.FormatInt(stamp, 10)
+	queue := "bench-" + strconv.FormatInt(stamp, 10)
+	procs, err := startWorkers(o, dbURL, queue)
+	if err != nil {
+		return res, err
+	}
+	stop := func() {
+		for _, p := range procs {
+			res.WorkerPeakRSSM = max(res.WorkerPeakRSSM, peakRSS(p.Process.Pid))
+			_ = p.Process.Signal(syscall.SIGTERM)
+			_ = p.Wait()
+		}
+	}
+	if _, err := st.CreateBatch(ctx, batchID, params(o)); err != nil {
+		stop()
+		return res, err
+	}
+	wall, err := runBatch(ctx, tc, queue, batchID, o.Window)
+	stop()
+	if err != nil {
+		return res, err
+	}
+	done, err := st.CountDone(ctx, batchID)
+	if err != nil {
+		return res, err
+	}
+	if done != o.Invoices {
+		return res, fmt.Errorf("full run: %d of %d invoices completed, sealed and sent", done, o.Invoices)
+	}
+	if res.Full, err = measured(ctx, tc, o, batchID, wall); err != nil {
+		return res, err
+	}
+
+	// Ceiling: the same fan-out on the same server, activities doing nothing.
+	if !o.SkipCeiling {
+		cq := queue + "-ceiling"
+		w := worker.New(tc, cq, worker.Options{})
+		registerNoop(w, o.Invoices, offset+500_000)
+		if err := w.Start(); err != nil {
+			return res, err
+		}
+		cid := batchID + "-CEILING"
+		wall, err := runBatch(ctx, tc, cq, cid, o.Window)
+		w.Stop()
+		if err != nil {
+			return res, err
+		}
+		f, err := measured(ctx, tc, o, cid, wall)
+		if err != nil {
+			return res, err
+		}
+		res.Ceiling = &f
+		res.FullOverCeil = round3(res.Full.InvoicesPerSec / f.InvoicesPerSec)
+	}
+
+	// Bare: the same activity functions in a plain loop, one process, no Temporal.
+	if !o.SkipBare {
+		f, err := bare(ctx, o, name+"_bare", offset+800_000, batchID+"-BARE")
+		if err != nil {
+			return res, err
+		}
+		res.Bare = &f
+		res.FullOverBare = round3(res.Full.InvoicesPerSec / f.InvoicesPerSec)
+	}
+	return res, nil
+}
+
+func params(o Options) model.BatchParams {
+	return model.BatchParams{SourceKind: model.SourceOrders, OrdersFrom: 1, OrdersTo: int64(o.Invoices), Series: "A",
+		InvoiceDate: time.Now().Format(time.DateOnly), Rate: decimal.NewFromInt(1), Grouping: "none"}
+}
+
+// database creates, migrates and fills a database of its own on the stack's cluster.
+func database(ctx context.Context, o Options, name string, idOffset int64) (string, *store.Store, error) {
+	dbURL, err := store.CreateDatabase(ctx, o.AdminURL, name)
+	if err != nil {
+		return "", nil, err
+	}
+	st, err := store.Open(ctx, dbURL)
+	if err != nil {
+		return "", nil, err
+	}
+	csd, err := filepath.Abs(o.CSDDir)
+	if err == nil {
+		err = st.StartIDsAt(ctx, idOffset)
+	}
+	if err == nil {
+		_, err = st.Import(ctx, Dataset(o, csd))
+	}
+	if err != nil {
+		st.Close()
+		return "", nil, err
+	}
+	return dbURL, st, nil
+}
+
+// startWorkers runs o.Workers billrun-worker processes on the benchmark's database and queue.
+func startWorkers(o Options, dbURL, queue string) ([]*exec.Cmd, error) {
+	bin := o.WorkerBin
+	if bin == "" {
+		exe, _ := os.Executable()
+		bin = filepath.Join(filepath.Dir(exe), "billrun-worker")
+	}
+	var procs []*exec.Cmd
+	for i := 0; i < o.Workers; i++ {
+		cmd := exec.Command(bin)
+		cmd.Env = append(os.Environ(), "DATABASE_URL="+dbURL, "BILLRUN_TASK_QUEUE="+queue, "LOG_LEVEL=error")
+		cmd.Stderr = os.Stderr
+		if err := cmd.Start(); err != nil {
+			for _, p := range procs {
+				_ = p.Process.Kill()
+				_ = p.Wait()
+			}
+			return nil, fmt.Errorf("start %s (build it with make build): %w", bin, err)
+		}
+		procs = append(procs, cmd)
+	}
+	return procs, nil
+}
+
+// runBatch runs a recorded batch's workflow on queue to its end and answers the wall time.
+func runBatch(ctx context.Context, tc client.Client, queue, batchID string, window int) (time.Duration, error) {
+	start := time.Now()
+	run, err := tc.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: workflows.BatchWorkflowID(batchID), TaskQueue: queue},
+		workflows.BatchWorkflow, workflows.BatchInput{BatchID: batchID, Window: window})
+	if err == nil {
+		err = run.Get(ctx, nil)
+	}
+	return time.Since(start), err
+}
+
+func measured(ctx context.Context, tc client.Client, o Options, batchID string, wall time.Duration) (Figures, error) {
+	per, maxHist, runs, err := visibility(ctx, tc, o.Namespace, batchID, o.Invoices)
+	if err != nil {
+		return Figures{}, err
+	}
+	f := figures(o.Invoices, wall, per)
+	f.MaxHistoryEvents, f.BatchRuns = maxHist, runs
+	return f, nil
+}
+
+// bare calls the activity functions in a plain loop in this process, without Temporal.
+func bare(ctx context.Context, o Options, name string, idOffset int64, batchID string) (Figures, error) {
+	_, st, err := database(ctx, o, name, idOffset)
+	if err != nil {
+		return Figures{}, err
+	}
+	defer st.Close()
+	acts := &activities.Activities{Store: st, Log: zap.NewNop(), Mail: activities.MailConfig{Addr: o.SMTPAddr, From: o.MailFrom}}
+	if _, err := st.CreateBatch(ctx, batchID, params(o)); err != nil {
+		return Figures{}, err
+	}
+	start := time.Now()
+	if _, err := acts.PlanBatch(ctx, batchID); err != nil {
+		return Figures{}, err
+	}
+	refs, err := acts.ListOpenInvoices(ctx, batchID, 0, o.Invoices)
+	if err != nil {
+		return Figures{}, err
+	}
+	var per []float64
+	for _, r := range refs {
+		t0 := time.Now()
+		if _, err := acts.PriceInvoice(ctx, r.ID); err != nil {
+			return Figures{}, err
+		}
+		for _, step := range []func() error{
+			func() error { return acts.DischargeStock(ctx, r.ID, 1) },
+			func() error { return acts.PostReceivable(ctx, r.ID, 1) },
+			func() error { _, err := acts.CompleteInvoice(ctx, r.ID, 1); return err },
+			func() error { return acts.SealInvoice(ctx, r.ID) },
+			func() error { return acts.PrintInvoice(ctx, r.ID) },
+			func() error { return acts.DeliverInvoice(ctx, r.ID, 1) },
+		} {
+			if err := step(); err != nil {
+				return Figures{}, fmt.Errorf("bare invoice %d: %w", r.ID, err)
+			}
+		}
+		per = append(per, time.Since(t0).Seconds())
+	}
+	return figures(len(refs), time.Since(start), per), nil
+}

@@ -1,0 +1,36 @@
+package main
+
+import (
+	"fmt"
+	"io"
+
+	"billrun/activities/model"
+)
+
+func printInvoice(w io.Writer, v model.InvoiceView) {
+	num := "(no number)"
+	if v.Number != nil {
+		num = fmt.Sprintf("%s-%d", v.Series, *v.Number)
+	}
+	fmt.Fprintf(w, "invoice %d  %s  %s  batch %s\n", v.ID, num, v.DocumentKind, v.BatchID)
+	fmt.Fprintf(w, "  customer %s (%s), date %s, %s, terms %s\n", v.Customer, v.CustomerName, v.Date, v.Currency, v.PaymentTerms)
+	fmt.Fprintf(w, "  status %s, fiscal %s, delivery %s, attempt %d\n", v.Status, v.FiscalStatus, v.DeliveryStatus, v.Attempt)
+	if v.ErrorReason != "" {
+		fmt.Fprintf(w, "  failed at %s: %s\n", v.ErrorStep, v.ErrorReason)
+	}
+	if v.FiscalError != "" {
+		fmt.Fprintf(w, "  not sealed: %s (fix, then: billrun invoice reseal %d)\n", v.FiscalError, v.ID)
+	}
+	for _, l := range v.Lines {
+		fmt.Fprintf(w, "  %2d %-8s %10s × %12s  disc %9s  subtotal %11s  VAT %10s  total %11s  (%s)\n", l.LineNo, l.Item,
+			l.Quantity.String(), l.UnitPrice.String(), l.Discount.StringFixed(2), l.Subtotal.StringFixed(2),
+			l.VAT.StringFixed(2), l.Total.StringFixed(2), l.Source)
+	}
+	fmt.Fprintf(w, "  amount %s  discount %s  subtotal %s  VAT %s  excise %s  VAT withheld %s  ISR withheld %s  total %s\n",
+		v.Amount.StringFixed(2), v.Discount.StringFixed(2), v.Subtotal.StringFixed(2), v.VAT.StringFixed(2),
+		v.Excise.StringFixed(2), v.VATWithheld.StringFixed(2), v.ISRWithheld.StringFixed(2), v.Total.StringFixed(2))
+	fmt.Fprintln(w, "  audit:")
+	for _, e := range v.Audit {
+		fmt.Fprintf(w, "    %s  %-16s attempt %d  %-7s %s\n", e.At.Format("2006-01-02 15:04:05"), e.Step, e.Attempt, e.Outcome, e.Detail)
+	}
+}
