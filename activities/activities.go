@@ -9,6 +9,9 @@ package activities
 import (
 	"errors"
 	"fmt"
+	"strings"
+
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"go.temporal.io/sdk/temporal"
 	"go.uber.org/zap"
@@ -26,6 +29,8 @@ type Activities struct {
 	Mail  MailConfig
 	// Fiscal are the fiscal profiles by country; nil means Mexico's CFDI 4.0 only.
 	Fiscal fiscal.Profiles
+	// Installation is the database's installation id: it prefixes Message-IDs.
+	Installation string
 
 	afterSend func() error // tests: fail between the SMTP server's acceptance and its record
 }
@@ -38,14 +43,54 @@ func businessf(step, format string, args ...any) error {
 	return &model.BusinessError{Step: step, Reason: fmt.Sprintf(format, args...)}
 }
 
-// temporalError turns a business error into a non-retryable Temporal error carrying the
-// step and reason; other errors stay retryable.
-func temporalError(err error) error {
-	var be *model.BusinessError
-	if errors.As(err, &be) {
+// InvariantErrorType marks state a step did not expect (an invoice moved on under it): not
+// retried, since running it again cannot help; the batch reconciles the invoice.
+const InvariantErrorType = "Invariant"
+
+// temporalError maps an activity's error for Temporal: a business error (businessOf) is
+// non-retryable and carries its step and reason; an invariant violation is non-retryable;
+// anything else (a server down, a deadlock, a timeout) retries with backoff.
+func temporalError(step string, err error) error {
+	var inv *invariantError
+	if be := businessOf(step, err); be != nil {
 		return temporal.NewNonRetryableApplicationError(be.Reason, BusinessErrorType, nil, be.Step, be.Reason)
 	}
+	if errors.As(err, &inv) {
+		return temporal.NewNonRetryableApplicationError(inv.Error(), InvariantErrorType, nil)
+	}
 	return err
+}
+
+// businessOf is err as a business error of step, or nil: a BusinessError, or data the
+// database refuses (SQLSTATE class 22 or 23, but not a unique-key race), which no retry fixes.
+func businessOf(step string, err error) *model.BusinessError {
+	var be *model.BusinessError
+	var pg *pgconn.PgError
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &be):
+		return be
+	case errors.As(err, &pg) && (strings.HasPrefix(pg.Code, "22") || strings.HasPrefix(pg.Code, "23") && pg.Code != "23505"):
+		return &model.BusinessError{Step: step, Reason: fmt.Sprintf("the database refused the data: %s (SQLSTATE %s)", pg.Message, pg.Code)}
+	}
+	return nil
+}
+
+// isBusiness tells a mapped business error (already recorded on its invoice) from a
+// transient one.
+func isBusiness(err error) bool {
+	var app *temporal.ApplicationError
+	return errors.As(err, &app) && app.Type() == BusinessErrorType
+}
+
+// invariantError is state a step did not expect.
+type invariantError struct{ msg string }
+
+func (e *invariantError) Error() string { return e.msg }
+
+func invariantf(format string, args ...any) error {
+	return &invariantError{msg: fmt.Sprintf(format, args...)}
 }
 
 func (a *Activities) profile(country string) (fiscal.Profile, error) {

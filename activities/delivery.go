@@ -22,11 +22,22 @@ type MailConfig struct {
 	From string
 }
 
-// MessageID is derived from the invoice and the delivery's sequence, so every copy of one
-// delivery carries the same id and receivers can recognise a duplicate.
-func MessageID(invoiceID int64, seq int) string {
-	return fmt.Sprintf("billrun.invoice-%d.delivery-%d@billrun.local", invoiceID, seq)
+// MessageID is derived from the installation, the invoice and the delivery's sequence, so
+// every copy of one delivery carries the same id and receivers can recognise a duplicate,
+// and two installations never share one.
+func MessageID(installation string, invoiceID int64, seq int) string {
+	if installation == "" {
+		return fmt.Sprintf("billrun.invoice-%d.delivery-%d@billrun.local", invoiceID, seq)
+	}
+	return fmt.Sprintf("billrun.%s.invoice-%d.delivery-%d@billrun.local", installation, invoiceID, seq)
 }
+
+// SMTP deadlines: the activity's own timeout (the workflows' delivery options) is longer
+// than both together, so a hung server ends the attempt here, not in Temporal.
+const (
+	smtpDialTimeout    = 10 * time.Second
+	smtpSessionTimeout = 30 * time.Second
+)
 
 type deliveryJob struct {
 	batchID, recipient, subject, body, xmlName, pdfName string
@@ -43,9 +54,9 @@ type deliveryJob struct {
 func (a *Activities) DeliverInvoice(ctx context.Context, invoiceID int64, seq int) error {
 	job, status, err := a.prepareDelivery(ctx, invoiceID, seq)
 	if err != nil || status != "pending" {
-		return temporalError(err)
+		return temporalError(model.StepDeliver, err)
 	}
-	raw, err := composeMail(a.Mail.From, job, invoiceID, seq)
+	raw, err := composeMail(a.Mail.From, job, MessageID(a.Installation, invoiceID, seq))
 	if err != nil {
 		return a.finishDelivery(ctx, invoiceID, seq, "failed", "composing the message: "+err.Error())
 	}
@@ -101,12 +112,12 @@ func (a *Activities) refused(ctx context.Context, invoiceID int64, seq int, err 
 }
 
 func dialSMTP(ctx context.Context, addr string) (*smtp.Client, error) {
-	d := net.Dialer{Timeout: 10 * time.Second}
+	d := net.Dialer{Timeout: smtpDialTimeout}
 	conn, err := d.DialContext(ctx, "tcp", addr)
 	if err != nil {
 		return nil, err
 	}
-	_ = conn.SetDeadline(time.Now().Add(30 * time.Second))
+	_ = conn.SetDeadline(time.Now().Add(smtpSessionTimeout))
 	host, _, _ := net.SplitHostPort(addr)
 	c, err := smtp.NewClient(conn, host)
 	if err != nil {
@@ -135,12 +146,12 @@ func (a *Activities) prepareDelivery(ctx context.Context, invoiceID int64, seq i
 		}
 		if h.Recipient == "" {
 			const why = "the customer has no e-mail address"
-			if err := tx.SkipDelivery(invoiceID, seq, MessageID(invoiceID, seq), why); err != nil {
+			if err := tx.SkipDelivery(invoiceID, seq, MessageID(a.Installation, invoiceID, seq), why); err != nil {
 				return err
 			}
 			return tx.Audit(h.BatchID, invoiceID, model.StepDeliver, seq, "skipped", why)
 		}
-		status, job.recipient, err = tx.OpenDelivery(invoiceID, seq, MessageID(invoiceID, seq), h.Recipient)
+		status, job.recipient, err = tx.OpenDelivery(invoiceID, seq, MessageID(a.Installation, invoiceID, seq), h.Recipient)
 		if err != nil {
 			return err
 		}
@@ -164,7 +175,7 @@ func (a *Activities) prepareDelivery(ctx context.Context, invoiceID int64, seq i
 	return job, status, err
 }
 
-func composeMail(from string, job deliveryJob, invoiceID int64, seq int) ([]byte, error) {
+func composeMail(from string, job deliveryJob, messageID string) ([]byte, error) {
 	m := mail.NewMsg()
 	if err := m.From(from); err != nil {
 		return nil, err
@@ -173,7 +184,7 @@ func composeMail(from string, job deliveryJob, invoiceID int64, seq int) ([]byte
 		return nil, err
 	}
 	m.Subject(job.subject)
-	m.SetMessageIDWithValue(MessageID(invoiceID, seq))
+	m.SetMessageIDWithValue(messageID)
 	m.SetDate()
 	m.SetBodyString(mail.TypeTextPlain, job.body)
 	if err := m.AttachReader(job.xmlName, bytes.NewReader(job.xml)); err != nil {

@@ -2,7 +2,6 @@ package activities
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -40,7 +39,7 @@ func (a *Activities) SealInvoice(ctx context.Context, id int64) error {
 		if err := tx.SaveSealed(id, doc); err != nil {
 			return err
 		}
-		return tx.Audit(h.BatchID, id, model.StepSeal, 0, "ok", "NoCertificado "+doc.Certificate)
+		return tx.Audit(h.BatchID, id, model.StepSeal, h.Attempt, "ok", "NoCertificado "+doc.Certificate)
 	})
 	return a.fiscalOutcome(ctx, id, model.StepSeal, err)
 }
@@ -70,7 +69,7 @@ func (a *Activities) PrintInvoice(ctx context.Context, id int64) error {
 		if err := tx.SavePDF(id, pdf); err != nil {
 			return err
 		}
-		return tx.Audit(h.BatchID, id, model.StepPDF, 0, "ok", fmt.Sprintf("%d bytes", len(pdf)))
+		return tx.Audit(h.BatchID, id, model.StepPDF, h.Attempt, "ok", fmt.Sprintf("%d bytes", len(pdf)))
 	})
 	return a.fiscalOutcome(ctx, id, model.StepPDF, err)
 }
@@ -78,14 +77,14 @@ func (a *Activities) PrintInvoice(ctx context.Context, id int64) error {
 // fiscalOutcome keeps a fiscal step's business error on the invoice (which stays completed)
 // before handing it to Temporal as non-retryable; other errors retry.
 func (a *Activities) fiscalOutcome(ctx context.Context, id int64, step string, err error) error {
-	var be *model.BusinessError
-	if !errors.As(err, &be) {
+	be := businessOf(step, err)
+	if be == nil {
 		return err
 	}
 	if rerr := a.Store.RecordFiscalError(ctx, id, step, be.Reason); rerr != nil {
 		return rerr
 	}
-	return temporalError(err)
+	return temporalError(step, err)
 }
 
 // csdPassword reads the key's password from the environment variable the issuer names, or

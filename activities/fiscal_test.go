@@ -157,7 +157,7 @@ func TestDeliveryRunTwiceSendsOnce(t *testing.T) {
 		}
 	}
 	msgs := messages(t, api)
-	if len(msgs) != 1 || msgs[0].Attachments != 2 || msgs[0].MessageID != activities.MessageID(inv, 1) {
+	if len(msgs) != 1 || msgs[0].Attachments != 2 || msgs[0].MessageID != activities.MessageID(a.Installation, inv, 1) {
 		t.Fatalf("messages %+v, want one with 2 attachments and the invoice's Message-ID", msgs)
 	}
 	if got := row(t, a, `select delivery_status from invoices where id = $1`, inv); got != "sent" {

@@ -25,7 +25,7 @@ func newActs(t *testing.T, doc string) *acts {
 	t.Helper()
 	ctx := context.Background()
 	url := testdb.New(t)
-	st, err := store.Open(ctx, url)
+	st, err := store.Open(ctx, url, 0)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -32,7 +32,7 @@ func (a *Activities) CompleteInvoice(ctx context.Context, invoiceID int64, attem
 			return nil
 		}
 		if h.Status != "processing" || h.Attempt != attempt {
-			return fmt.Errorf("invoice %d is %s at attempt %d, not processing attempt %d", invoiceID, h.Status, h.Attempt, attempt)
+			return invariantf("invoice %d is %s at attempt %d, not processing attempt %d", invoiceID, h.Status, h.Attempt, attempt)
 		}
 		if err := tx.SettleSources(invoiceID); err != nil {
 			return err
@@ -50,5 +50,5 @@ func (a *Activities) CompleteInvoice(ctx context.Context, invoiceID int64, attem
 		res.Number = next
 		return tx.Audit(h.BatchID, invoiceID, model.StepComplete, attempt, "ok", fmt.Sprintf("%s-%d", h.Series, next))
 	})
-	return res, temporalError(err)
+	return res, temporalError(model.StepComplete, err)
 }

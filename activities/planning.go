@@ -6,38 +6,138 @@ import (
 	"fmt"
 
 	"github.com/shopspring/decimal"
+	"go.temporal.io/sdk/activity"
 
 	"billrun/activities/model"
+	"billrun/activities/rules"
 	"billrun/activities/store"
 )
 
-// PlanBatch plans a created batch: selects, screens, claims, groups and prices its lines
-// and writes the drafts, batch lines and the not-invoiced report, in one transaction. Run
-// twice, it finds the batch planned and answers from the database.
+// Chunk sizes of planning: source documents selected per transaction, and lines grouped
+// into drafts per transaction. Each chunk commits, so a batch of any size plans.
+const (
+	planSelectChunk = 500
+	planGroupChunk  = 2000
+)
+
+// PlanBatch plans a batch in chunks that commit: it selects, screens and claims the sources
+// after the batch's cursor, then groups and prices the selected lines into drafts a few
+// group keys at a time, heartbeating its progress. Retried or run twice, it goes on from
+// what was committed, and a planned batch answers its counts from the database.
 func (a *Activities) PlanBatch(ctx context.Context, batchID string) (model.PlanResult, error) {
+	res, err := a.planBatch(ctx, batchID)
+	return res, temporalError("planning", err)
+}
+
+func (a *Activities) planBatch(ctx context.Context, batchID string) (model.PlanResult, error) {
+	for grouping := false; !grouping; {
+		var err error
+		if grouping, err = a.selectChunk(ctx, batchID); err != nil {
+			return model.PlanResult{}, err
+		}
+	}
+	keys, err := a.Store.SelectedKeys(ctx, batchID)
+	if err != nil {
+		return model.PlanResult{}, err
+	}
+	for i := 0; i < len(keys); {
+		j := min(i+planGroupChunk, len(keys))
+		for j < len(keys) && keys[j].GroupKey == keys[j-1].GroupKey {
+			j++ // a group key is never split: its lines may share invoices
+		}
+		if err := a.groupChunk(ctx, batchID, keys[i:j]); err != nil {
+			return model.PlanResult{}, err
+		}
+		heartbeat(ctx, fmt.Sprintf("grouped %d of %d lines", j, len(keys)))
+		i = j
+	}
 	var res model.PlanResult
+	err = a.Store.InTx(ctx, func(tx *store.Tx) error {
+		b, err := tx.LockBatch(batchID)
+		if err != nil {
+			return err
+		}
+		if res, err = tx.PlanCounts(batchID); err != nil {
+			return err
+		}
+		res.Draft = b.Draft
+		if b.Status != "grouping" {
+			return nil // planned by an earlier run
+		}
+		if err := tx.SetPlanState(batchID, "planned", 0); err != nil {
+			return err
+		}
+		return tx.Audit(batchID, 0, "plan", 0, "ok",
+			fmt.Sprintf("%d lines selected, %d skipped, %d invoices", res.LinesSelected, res.LinesSkipped, res.Invoices))
+	})
+	return res, err
+}
+
+// selectChunk selects, screens and claims the next chunk of the batch's sources; it
+// answers true once every source is selected and the batch is grouping (or further).
+func (a *Activities) selectChunk(ctx context.Context, batchID string) (bool, error) {
+	grouping := false
 	err := a.Store.InTx(ctx, func(tx *store.Tx) error {
 		b, err := tx.LockBatch(batchID)
 		if err != nil {
 			return err
 		}
-		if b.Status != "created" {
-			res, err = tx.PlanCounts(batchID)
-			res.Draft = b.Draft
-			return err
+		if b.Status != "created" && b.Status != "planning" {
+			grouping = true
+			return nil
 		}
-		lines, plan, err := tx.PlanSources(b)
+		lines, next, last, err := tx.SelectChunk(b, b.PlanCursor, planSelectChunk)
 		if err != nil {
 			return err
 		}
-		if err := tx.WritePlan(b, plan); err != nil {
+		routes, err := tx.DocumentRoutes()
+		if err != nil {
 			return err
 		}
-		res = model.PlanResult{Invoices: len(plan.Invoices), LinesSelected: len(lines), LinesSkipped: len(plan.Skipped), Draft: b.Draft}
-		return tx.Audit(batchID, 0, "plan", 0, "ok",
-			fmt.Sprintf("%d lines selected, %d skipped, %d invoices", res.LinesSelected, res.LinesSkipped, res.Invoices))
+		rules.RouteDocumentKinds(lines, routes)
+		billed, skipped := rules.Screen(lines, b.Params.AllowZeroPrice)
+		if err := tx.RecordSelected(batchID, billed, skipped); err != nil {
+			return err
+		}
+		if last {
+			return tx.SetPlanState(batchID, "grouping", 0)
+		}
+		heartbeat(ctx, fmt.Sprintf("selected sources up to %d", next))
+		return tx.SetPlanState(batchID, "planning", next)
 	})
-	return res, err
+	return grouping, err
+}
+
+// groupChunk turns the selected lines of keys into priced drafts, numbered after the
+// batch's last one.
+func (a *Activities) groupChunk(ctx context.Context, batchID string, keys []store.LineKey) error {
+	ids := make([]int64, len(keys))
+	for i, k := range keys {
+		ids[i] = k.ID
+	}
+	return a.Store.InTx(ctx, func(tx *store.Tx) error {
+		b, err := tx.LockBatch(batchID)
+		if err != nil || b.Status != "grouping" {
+			return err
+		}
+		lines, err := tx.SelectedLines(batchID, ids)
+		if err != nil || len(lines) == 0 {
+			return err // grouped by an earlier run
+		}
+		first, err := tx.NextGroupNo(batchID)
+		if err != nil {
+			return err
+		}
+		return tx.WriteInvoices(b, rules.GroupInvoices(lines, store.PlanOptions(b), first))
+	})
+}
+
+// heartbeat tells Temporal a long activity is alive, with its progress; outside an activity
+// (the benchmark's bare loop, tests) it does nothing.
+func heartbeat(ctx context.Context, progress string) {
+	if activity.IsActivity(ctx) {
+		activity.RecordHeartbeat(ctx, progress)
+	}
 }
 
 // ListOpenInvoices pages through a batch's invoices still to run.
@@ -55,8 +155,22 @@ func (a *Activities) SetBatchStatus(ctx context.Context, batchID, status string)
 	return a.Store.SetBatchStatus(ctx, batchID, status)
 }
 
+// FailBatch records that the batch stopped on bad data, with the reason.
+func (a *Activities) FailBatch(ctx context.Context, batchID, reason string) error {
+	return a.Store.FailBatch(ctx, batchID, reason)
+}
+
+// PrepareRetries turns the batch's failed invoices (all, or those named) into drafts of a
+// new attempt dated date (or the series' last date, when later), and clears the fiscal
+// error of completed ones to seal them again. It answers how many it turned; the batch
+// then sweeps its open invoices, so a run after a lost answer leaves nothing behind.
+func (a *Activities) PrepareRetries(ctx context.Context, batchID string, invoiceIDs []int64, date string) (int, error) {
+	n, err := a.Store.PrepareRetries(ctx, batchID, invoiceIDs, date)
+	return n, temporalError("retry", err)
+}
+
 // PrepareRetry turns the batch's failed invoices (all, or those named) into drafts of a
-// new attempt and answers them.
+// new attempt and answers them (the first batch workflow's retry; see PrepareRetries).
 func (a *Activities) PrepareRetry(ctx context.Context, batchID string, invoiceIDs []int64) ([]model.InvoiceRef, error) {
 	return a.Store.PrepareRetry(ctx, batchID, invoiceIDs)
 }
@@ -81,7 +195,7 @@ func (a *Activities) CreateScheduledBatch(ctx context.Context, s model.Scheduled
 	_, err = a.Store.CreateBatch(ctx, id, p)
 	var in *model.InputError
 	if errors.As(err, &in) {
-		return "", temporalError(businessf("schedule", "%s", in.Error()))
+		return "", temporalError("schedule", businessf("schedule", "%s", in.Error()))
 	}
 	if err == nil {
 		err = a.Store.MarkScheduled(ctx, id, s)

@@ -14,10 +14,16 @@ type PriceResult struct {
 	Total    string `json:"total"`
 	Currency string `json:"currency"`
 	Done     bool   `json:"done"` // completed already: nothing left to do
+	// Failed: the invoice failed already (a Web UI reset re-ran its workflow); Step and
+	// Reason are the recorded ones, which a re-run never replaces.
+	Failed bool   `json:"failed,omitempty"`
+	Step   string `json:"step,omitempty"`
+	Reason string `json:"reason,omitempty"`
 }
 
-// PriceInvoice re-prices a draft from its lines and the items' current tax profiles (so a
-// fixed tax setup takes effect on retry) and moves it to processing.
+// PriceInvoice prices a draft from its lines and the items' current tax profiles (so a fixed
+// tax setup takes effect on retry) and moves it to processing. An invoice already
+// processing keeps its prices: its attempt may have moved stock and posted a receivable.
 func (a *Activities) PriceInvoice(ctx context.Context, invoiceID int64) (PriceResult, error) {
 	var res PriceResult
 	err := a.Store.InTx(ctx, func(tx *store.Tx) error {
@@ -30,9 +36,15 @@ func (a *Activities) PriceInvoice(ctx context.Context, invoiceID int64) (PriceRe
 		case "completed":
 			res.Done, res.Total = true, h.Total.String()
 			return nil
-		case "draft", "processing":
+		case "processing":
+			res.Total = h.Total.String()
+			return nil
+		case "failed":
+			res.Failed, res.Step, res.Reason = true, h.ErrorStep, h.ErrorReason
+			return nil
+		case "draft":
 		default:
-			return businessf(model.StepPrice, "invoice %d is %s, not a draft", invoiceID, h.Status)
+			return invariantf("invoice %d is %s, not a draft", invoiceID, h.Status)
 		}
 		policy, decimals, lines, err := tx.PricingInputs(invoiceID)
 		if err != nil {
@@ -59,5 +71,5 @@ func (a *Activities) PriceInvoice(ctx context.Context, invoiceID int64) (PriceRe
 		}
 		return tx.Audit(h.BatchID, invoiceID, model.StepPrice, h.Attempt, "ok", "total "+t.Total.String())
 	})
-	return res, temporalError(err)
+	return res, temporalError(model.StepPrice, err)
 }

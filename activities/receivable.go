@@ -36,5 +36,5 @@ func (a *Activities) PostReceivable(ctx context.Context, invoiceID int64, attemp
 		}
 		return tx.Audit(h.BatchID, invoiceID, model.StepReceivable, attempt, "ok", r.Kind+" due "+r.DueDate.Format(time.DateOnly))
 	})
-	return temporalError(err)
+	return temporalError(model.StepReceivable, err)
 }

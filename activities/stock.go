@@ -68,5 +68,5 @@ func (a *Activities) DischargeStock(ctx context.Context, invoiceID int64, attemp
 		}
 		return tx.Audit(h.BatchID, invoiceID, model.StepStock, attempt, "ok", fmt.Sprintf("%d movements", moved))
 	})
-	return temporalError(err)
+	return temporalError(model.StepStock, err)
 }

@@ -3,6 +3,7 @@ package activities
 import (
 	"context"
 
+	"billrun/activities/model"
 	"billrun/activities/store"
 )
 
@@ -18,25 +19,57 @@ func (a *Activities) FailInvoice(ctx context.Context, invoiceID int64, attempt i
 		if attempt <= 0 { // pricing failed before it could tell the attempt
 			attempt = h.Attempt
 		}
-		if h.Status == "completed" || h.Attempt != attempt {
-			return nil // never undo a completed invoice; a stale attempt has nothing to undo
+		if h.Status == "completed" || h.Status == "failed" || h.Attempt != attempt {
+			return nil // never undo a completed invoice; failed or stale: undone already
 		}
-		moves, err := tx.Discharged(invoiceID, attempt)
+		return undo(tx, h, attempt, step, reason)
+	})
+}
+
+// StepTerminated is the step of an invoice whose workflow was ended from outside
+// (terminated, timed out or cancelled, in the Web UI or the CLI).
+const StepTerminated = "terminated"
+
+// ReconcileInvoice settles an invoice whose workflow ended abnormally: a draft or processing
+// invoice has its attempt undone and is failed at step "terminated" with the reason, so
+// `invoice retry` moves it; a completed one that was not sealed yet keeps the reason as
+// its fiscal error, so `invoice reseal` moves it. Anything else is left as it is.
+func (a *Activities) ReconcileInvoice(ctx context.Context, invoiceID int64, reason string) error {
+	return a.Store.InTx(ctx, func(tx *store.Tx) error {
+		h, err := tx.LockInvoice(invoiceID)
 		if err != nil {
 			return err
 		}
-		for _, m := range moves {
-			m.Direction, m.Reason = "in", "undo"
-			if _, err := tx.Move(m); err != nil {
+		switch h.Status {
+		case "draft", "processing":
+			return undo(tx, h, h.Attempt, StepTerminated, reason)
+		case "completed":
+			if err := tx.MarkUnsealed(invoiceID, model.StepSeal+": "+reason); err != nil {
 				return err
 			}
+			return tx.Audit(h.BatchID, invoiceID, StepTerminated, h.Attempt, "ended", reason)
 		}
-		if err := tx.ReverseReceivable(invoiceID); err != nil {
-			return err
-		}
-		if err := tx.MarkFailed(invoiceID, step, reason); err != nil {
-			return err
-		}
-		return tx.Audit(h.BatchID, invoiceID, step, attempt, "failed", reason)
+		return nil
 	})
+}
+
+// undo takes back the attempt's stock movements and receivable and records the failure.
+func undo(tx *store.Tx, h store.InvoiceHead, attempt int, step, reason string) error {
+	moves, err := tx.Discharged(h.ID, attempt)
+	if err != nil {
+		return err
+	}
+	for _, m := range moves {
+		m.Direction, m.Reason = "in", "undo"
+		if _, err := tx.Move(m); err != nil {
+			return err
+		}
+	}
+	if err := tx.ReverseReceivable(h.ID); err != nil {
+		return err
+	}
+	if err := tx.MarkFailed(h.ID, step, reason); err != nil {
+		return err
+	}
+	return tx.Audit(h.BatchID, h.ID, step, attempt, "failed", reason)
 }

@@ -2,70 +2,139 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
 	"github.com/spf13/cobra"
+	"go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
 
 	"billrun/activities/model"
 	"billrun/workflows"
 )
 
 func batchCmd(a *app) *cobra.Command {
-	c := &cobra.Command{Use: "batch", Short: "Create, watch, approve and retry bill runs"}
-	c.AddCommand(batchCreateCmd(a), batchStatusCmd(a), batchReportCmd(a), batchApproveCmd(a), batchRetryCmd(a))
+	c := &cobra.Command{Use: "batch", Short: "Create, watch, approve, retry and resume bill runs"}
+	c.AddCommand(batchCreateCmd(a), batchStatusCmd(a), batchReportCmd(a), batchApproveCmd(a), batchRetryCmd(a), batchResumeCmd(a))
 	return c
 }
 
-func batchURL(a *app, id string) string {
-	return fmt.Sprintf("%s/namespaces/%s/workflows/%s", a.cfg.WebUI, a.cfg.TemporalNamespace, workflows.BatchWorkflowID(id))
+func batchURL(a *app, wc workflows.Client, id string) string {
+	return fmt.Sprintf("%s/namespaces/%s/workflows/%s", a.cfg.WebUI, a.cfg.TemporalNamespace, workflows.BatchWorkflowID(wc.Installation, id))
 }
 
-// waitBatch shows live progress by the batch workflow's query until it ends, then the summary.
+// waitBatch shows live progress until the batch's invoices are final and its documents
+// published (printed and e-mailed, or failed with a reason), then the summary. A draft batch
+// stops the wait at approval.
 func waitBatch(ctx context.Context, a *app, id string) error {
-	tc, err := a.Temporal()
+	wc, err := a.Workflows(ctx)
 	if err != nil {
 		return err
 	}
-	run := tc.GetWorkflow(ctx, workflows.BatchWorkflowID(id), "")
 	done := make(chan error, 1)
-	go func() { done <- run.Get(ctx, nil) }()
+	go func() { done <- wc.Temporal.GetWorkflow(ctx, workflows.BatchWorkflowID(wc.Installation, id), "").Get(ctx, nil) }()
 	last := ""
 	tick := time.NewTicker(500 * time.Millisecond)
 	defer tick.Stop()
-	for {
+	for billing := true; billing; {
 		select {
 		case err := <-done:
 			if err != nil {
 				return fmt.Errorf("batch %s: %w", id, err)
 			}
-			return showStatus(ctx, a, id)
+			billing = false
 		case <-tick.C:
-			if a.jsonOut {
-				continue
-			}
-			p, err := workflows.BatchProgress(ctx, tc, id)
+			p, err := wc.BatchProgress(ctx, id)
 			if err != nil {
 				continue
 			}
-			if line := progressLine(p); line != last {
+			if line := progressLine(p); line != last && !a.jsonOut {
 				fmt.Fprintln(a.out, line)
 				last = line
 			}
 			if p.Status == "awaiting_approval" {
-				fmt.Fprintf(a.out, "batch %s is a draft: review it with 'billrun batch report %s', then 'billrun batch approve %s'\n", id, id, id)
-				return nil
+				if !a.jsonOut {
+					fmt.Fprintf(a.out, "batch %s is a draft: review it with 'billrun batch report %s', then 'billrun batch approve %s'\n", id, id, id)
+				}
+				return showStatus(ctx, a, id)
+			}
+		}
+	}
+	if err := waitPublished(ctx, a, wc, id); err != nil {
+		return err
+	}
+	return showStatus(ctx, a, id)
+}
+
+// waitPublished waits for the batch's publication workflow, showing what it waits on.
+func waitPublished(ctx context.Context, a *app, wc workflows.Client, id string) error {
+	run := wc.Temporal.GetWorkflow(ctx, workflows.PublishWorkflowID(wc.Installation, id), "")
+	done := make(chan error, 1)
+	go func() { done <- run.Get(ctx, nil) }()
+	last := ""
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	for {
+		select {
+		case err := <-done:
+			var nf *serviceerror.NotFound
+			if errors.As(err, &nf) {
+				return nil // nothing was sealed: nothing to publish
+			}
+			return err
+		case <-tick.C:
+			s, err := summary(ctx, a, wc, id)
+			if err != nil || a.jsonOut {
+				continue
+			}
+			if line := publishLine(s); line != last {
+				fmt.Fprintln(a.out, line)
+				last = line
 			}
 		}
 	}
 }
 
-func showStatus(ctx context.Context, a *app, id string) error {
+// summary reads a batch's summary, with the steps Temporal keeps retrying.
+func summary(ctx context.Context, a *app, wc workflows.Client, id string) (model.Summary, error) {
 	st, err := a.Store(ctx)
+	if err != nil {
+		return model.Summary{}, err
+	}
+	s, err := st.ReadSummary(ctx, id)
+	if err != nil {
+		return s, err
+	}
+	for _, wid := range []string{workflows.BatchWorkflowID(wc.Installation, id), workflows.PublishWorkflowID(wc.Installation, id)} {
+		s.Waiting = append(s.Waiting, retrying(ctx, wc.Temporal, wid)...)
+	}
+	return s, nil
+}
+
+// retrying lists the pending activities of a running workflow that failed at least once,
+// with their last error: what a batch waits on (a database or a mail server down).
+func retrying(ctx context.Context, tc client.Client, workflowID string) []string {
+	d, err := tc.DescribeWorkflowExecution(ctx, workflowID, "")
+	if err != nil || d.GetWorkflowExecutionInfo().GetStatus() != enums.WORKFLOW_EXECUTION_STATUS_RUNNING {
+		return nil
+	}
+	var out []string
+	for _, p := range d.GetPendingActivities() {
+		if p.GetAttempt() > 1 {
+			out = append(out, fmt.Sprintf("%s (attempt %d): %s", p.GetActivityType().GetName(), p.GetAttempt(), p.GetLastFailure().GetMessage()))
+		}
+	}
+	return out
+}
+
+func showStatus(ctx context.Context, a *app, id string) error {
+	wc, err := a.Workflows(ctx)
 	if err != nil {
 		return err
 	}
-	s, err := st.ReadSummary(ctx, id)
+	s, err := summary(ctx, a, wc, id)
 	if err != nil {
 		return err
 	}
@@ -73,13 +142,13 @@ func showStatus(ctx context.Context, a *app, id string) error {
 		model.Summary
 		WebUI string `json:"web_ui"`
 	}
-	return a.emit(out{s, batchURL(a, id)}, func() { printSummary(a.out, s, batchURL(a, id)) })
+	return a.emit(out{s, batchURL(a, wc, id)}, func() { printSummary(a.out, s, batchURL(a, wc, id)) })
 }
 
 func batchStatusCmd(a *app) *cobra.Command {
 	return &cobra.Command{
 		Use:   "status ID",
-		Short: "Show a batch's summary: lines, invoices by status, amounts",
+		Short: "Show a batch's summary: lines, invoices by status, printing and e-mail, amounts, and what it waits on",
 		Args:  cobra.ExactArgs(1),
 		RunE:  func(cmd *cobra.Command, args []string) error { return showStatus(cmd.Context(), a, args[0]) },
 	}
@@ -122,11 +191,11 @@ func batchApproveCmd(a *app) *cobra.Command {
 			if b.Status != "awaiting_approval" {
 				return fmt.Errorf("batch %s is %s, not awaiting approval", b.ID, b.Status)
 			}
-			tc, err := a.Temporal()
+			wc, err := a.Workflows(ctx)
 			if err != nil {
 				return err
 			}
-			if err := workflows.ApproveBatch(ctx, tc, b.ID); err != nil {
+			if err := wc.ApproveBatch(ctx, b.ID); err != nil {
 				return err
 			}
 			return a.emit(map[string]string{"batch_id": b.ID, "approved": "true"}, func() { fmt.Fprintf(a.out, "batch %s approved\n", b.ID) })
@@ -136,20 +205,25 @@ func batchApproveCmd(a *app) *cobra.Command {
 
 func batchRetryCmd(a *app) *cobra.Command {
 	var wait bool
+	var date string
 	c := &cobra.Command{
 		Use:   "retry ID",
-		Short: "Retry every failed invoice of a batch (after fixing their data)",
+		Short: "Retry every failed invoice of a batch (after fixing their data), and reseal those whose sealing failed",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return retry(cmd.Context(), a, args[0], nil, wait)
+			return retry(cmd.Context(), a, args[0], nil, date, wait)
 		},
 	}
 	c.Flags().BoolVar(&wait, "wait", false, "show live progress until the retry ends")
+	c.Flags().StringVar(&date, "date", time.Now().Format(time.DateOnly), "the retried invoices' date (never before the series' last numbered date)")
 	return c
 }
 
 // retry asks the batch's workflow to retry failed invoices.
-func retry(ctx context.Context, a *app, batchID string, invoiceIDs []int64, wait bool) error {
+func retry(ctx context.Context, a *app, batchID string, invoiceIDs []int64, date string, wait bool) error {
+	if _, err := time.Parse(time.DateOnly, date); err != nil {
+		return &model.InputError{Problems: []string{fmt.Sprintf("--date: %q is not a date (YYYY-MM-DD)", date)}}
+	}
 	st, err := a.Store(ctx)
 	if err != nil {
 		return err
@@ -161,11 +235,11 @@ func retry(ctx context.Context, a *app, batchID string, invoiceIDs []int64, wait
 	if s.Failed == 0 && s.Unsealed == 0 {
 		return fmt.Errorf("batch %s has no failed or unsealed invoice to retry", batchID)
 	}
-	tc, err := a.Temporal()
+	wc, err := a.Workflows(ctx)
 	if err != nil {
 		return err
 	}
-	if err := workflows.RetryBatch(ctx, tc, a.cfg.TaskQueue, batchID, invoiceIDs); err != nil {
+	if err := wc.RetryBatch(ctx, batchID, invoiceIDs, date); err != nil {
 		return err
 	}
 	if wait {
@@ -174,4 +248,39 @@ func retry(ctx context.Context, a *app, batchID string, invoiceIDs []int64, wait
 	return a.emit(map[string]any{"batch_id": batchID, "retrying": invoiceIDs}, func() {
 		fmt.Fprintf(a.out, "batch %s: retry started; watch with 'billrun batch status %s'\n", batchID, batchID)
 	})
+}
+
+func batchResumeCmd(a *app) *cobra.Command {
+	var wait bool
+	c := &cobra.Command{
+		Use: "resume ID",
+		Short: "Start a batch's workflow again when it is gone (terminated, or its history lost): it plans where planning " +
+			"stopped and runs every invoice that is not final",
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx, id := cmd.Context(), args[0]
+			st, err := a.Store(ctx)
+			if err != nil {
+				return err
+			}
+			if _, err := st.LoadBatch(ctx, id); err != nil {
+				return err
+			}
+			wc, err := a.Workflows(ctx)
+			if err != nil {
+				return err
+			}
+			if err := wc.ResumeBatch(ctx, id, a.cfg.Timeouts); err != nil {
+				return fmt.Errorf("batch %s: %w", id, err)
+			}
+			if wait {
+				return waitBatch(ctx, a, id)
+			}
+			return a.emit(map[string]string{"batch_id": id, "resumed": "true"}, func() {
+				fmt.Fprintf(a.out, "batch %s resumed; watch with 'billrun batch status %s'\n", id, id)
+			})
+		},
+	}
+	c.Flags().BoolVar(&wait, "wait", false, "show live progress until the batch ends")
+	return c
 }

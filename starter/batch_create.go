@@ -25,6 +25,7 @@ func parseRange(s string) (int64, int64, error) {
 }
 
 type createFlags struct {
+	window, pageSize                                    int
 	id, orders, series, date, rate, grouping, customers string
 	draft, dryRun, wait, zeroPrice, full9999, negStock  bool
 	installments, plans, recurring, nonRecurring        bool
@@ -116,7 +117,12 @@ func batchCreateCmd(a *app) *cobra.Command {
 				}
 				return a.emit(out, func() { printPlan(a.out, out) })
 			}
-			tc, err := a.Temporal() // before writing, so a missing Temporal leaves no orphan batch
+			if f.id != "" {
+				if err := workflows.ValidBatchID(f.id); err != nil {
+					return &model.InputError{Problems: []string{"--id: " + err.Error()}}
+				}
+			}
+			wc, err := a.Workflows(ctx) // before writing, so a missing Temporal leaves no orphan batch
 			if err != nil {
 				return err
 			}
@@ -124,14 +130,15 @@ func batchCreateCmd(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if err := workflows.StartBatch(ctx, tc, a.cfg.TaskQueue, id, batchSummaryLine(id, p)); err != nil {
-				return err
+			in := workflows.BatchInput{BatchID: id, Window: f.window, PageSize: f.pageSize, Timeouts: a.cfg.Timeouts}
+			if err := wc.StartBatch(ctx, in, batchSummaryLine(id, p)); err != nil {
+				return fmt.Errorf("batch %s is recorded but its workflow did not start (%w); start it with: billrun batch resume %s", id, err, id)
 			}
 			if f.wait {
 				return waitBatch(ctx, a, id)
 			}
-			return a.emit(map[string]string{"batch_id": id, "workflow_id": workflows.BatchWorkflowID(id), "web_ui": batchURL(a, id)}, func() {
-				fmt.Fprintf(a.out, "batch %s started\n  watch: billrun batch status %s\n  web ui: %s\n", id, id, batchURL(a, id))
+			return a.emit(map[string]string{"batch_id": id, "workflow_id": workflows.BatchWorkflowID(wc.Installation, id), "web_ui": batchURL(a, wc, id)}, func() {
+				fmt.Fprintf(a.out, "batch %s started\n  watch: billrun batch status %s\n  web ui: %s\n", id, id, batchURL(a, wc, id))
 			})
 		},
 	}
@@ -156,6 +163,8 @@ func batchCreateCmd(a *app) *cobra.Command {
 	fl.BoolVar(&f.zeroPrice, "allow-zero-price", false, "bill orders with zero-priced lines (else they are reported)")
 	fl.BoolVar(&f.full9999, "discount-9999-is-100", false, "treat a 99.99 % discount as 100 %")
 	fl.BoolVar(&f.negStock, "allow-negative-stock", false, "let stock go negative (else such invoices fail)")
+	fl.IntVar(&f.window, "window", a.cfg.Window, "invoice workflows running at once (BILLRUN_WINDOW)")
+	fl.IntVar(&f.pageSize, "page-size", a.cfg.PageSize, "open invoices listed per page (BILLRUN_PAGE_SIZE)")
 	return c
 }
 

@@ -43,12 +43,38 @@ func progressLine(p workflows.Progress) string {
 		p.BatchID, p.Status, p.Invoices, p.Completed, p.Failed, p.Running)
 }
 
+func publishLine(s model.Summary) string {
+	line := fmt.Sprintf("batch %s publishing        %d printed, e-mail: %s", s.BatchID, s.Printed, deliveries(s.Deliveries))
+	for _, w := range s.Waiting {
+		line += "\n  waiting: " + w
+	}
+	return line
+}
+
+func deliveries(d map[string]int) string {
+	var parts []string
+	for _, k := range slices.Sorted(maps.Keys(d)) {
+		parts = append(parts, fmt.Sprintf("%d %s", d[k], k))
+	}
+	if len(parts) == 0 {
+		return "none yet"
+	}
+	return strings.Join(parts, ", ")
+}
+
 func printSummary(w io.Writer, s model.Summary, webUI string) {
 	fmt.Fprintf(w, "batch %s: %s\n", s.BatchID, s.Status)
+	if s.Error != "" {
+		fmt.Fprintf(w, "  stopped:  %s\n  fix the data, then: billrun batch resume %s\n", s.Error, s.BatchID)
+	}
 	fmt.Fprintf(w, "  lines:    %d selected, %d invoiced, %d not invoiced\n", s.LinesSelected, s.LinesInvoiced, s.LinesSkipped)
 	fmt.Fprintf(w, "  invoices: %d total, %d completed, %d failed, %d pending\n", s.Invoices, s.Completed, s.Failed, s.Pending)
 	if s.Unsealed > 0 {
 		fmt.Fprintf(w, "  fiscal:   %d completed but not sealed (see batch report)\n", s.Unsealed)
+	}
+	fmt.Fprintf(w, "  printed:  %d; e-mail: %s\n", s.Printed, deliveries(s.Deliveries))
+	for _, x := range s.Waiting {
+		fmt.Fprintf(w, "  waiting:  %s\n", x)
 	}
 	for _, cur := range slices.Sorted(maps.Keys(s.Amounts)) {
 		fmt.Fprintf(w, "  amount:   %s %s completed\n", s.Amounts[cur], cur)

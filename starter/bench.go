@@ -16,7 +16,7 @@ func benchCmd(a *app) *cobra.Command {
 	var o bench.Options
 	c := &cobra.Command{
 		Use:   "bench",
-		Short: "Benchmark a real bill run on the local stack against its ceiling (no-op activities) and bare activities; prints one JSON line",
+		Short: "Benchmark a real bill run on the local stack against its floor (empty children) and bare activities; prints one JSON line",
 		Example: `  . .dev/demo/env && bin/billrun bench --invoices 1000 --lines 3
   bin/billrun bench --invoices 1000 --workers 2`,
 		Args: cobra.NoArgs,
@@ -48,6 +48,6 @@ func benchCmd(a *app) *cobra.Command {
 	fl.StringVar(&o.WorkerBin, "worker-bin", "", "the billrun-worker binary (default: beside this one)")
 	fl.BoolVar(&o.Keep, "keep", false, "keep the benchmark's databases (dropped by default)")
 	fl.BoolVar(&o.SkipBare, "skip-bare", false, "do not measure the bare reference")
-	fl.BoolVar(&o.SkipCeiling, "skip-ceiling", false, "do not measure the ceiling reference")
+	fl.BoolVar(&o.SkipEmpty, "skip-empty", false, "do not measure the empty-child reference")
 	return c
 }

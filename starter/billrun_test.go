@@ -99,10 +99,11 @@ func TestDemoBillRunThenFixAndRetry(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer tc.Close()
-	for _, id := range []string{workflows.BatchWorkflowID(sum.BatchID), workflows.InvoiceWorkflowID(failed)} {
+	for _, id := range []string{workflows.BatchWorkflowID(h.inst, sum.BatchID), workflows.InvoiceWorkflowID(h.inst, failed)} {
 		r := worker.NewWorkflowReplayer()
 		r.RegisterWorkflow(workflows.BatchWorkflow)
 		r.RegisterWorkflow(workflows.InvoiceWorkflow)
+		r.RegisterWorkflow(workflows.PublishWorkflow)
 		err := r.ReplayWorkflowExecution(context.Background(), tc.WorkflowService(), nil, h.cfg.TemporalNamespace, workflow.Execution{ID: id})
 		if err != nil {
 			t.Errorf("replay %s: %v", id, err)

@@ -15,6 +15,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"billrun/activities"
+	"billrun/activities/model"
 	"billrun/schema/testdb"
 )
 
@@ -101,7 +102,7 @@ func (h *harness) checkFiscal(batchID string) {
 				t.Errorf("%s's PDF lacks %q", folio, want)
 			}
 		}
-		got := msgs[activities.MessageID(id, 1)]
+		got := msgs[activities.MessageID(h.inst, id, 1)]
 		switch {
 		case email == "":
 			if len(got) != 0 || delivery != "skipped" {
@@ -117,7 +118,9 @@ func (h *harness) checkFiscal(batchID string) {
 	t.Logf("%d invoices pass SAT's XSD, the sello oracle, the PDF and the one-e-mail checks", n)
 }
 
-func TestDeliveriesWaitWhileTheMailServerIsDownThenGoOnce(t *testing.T) {
+// Issue 9.4: a mail server that is down holds no invoice: the batch finishes, numbered and
+// sealed, while its e-mail waits — visibly — and then every e-mail goes exactly once.
+func TestMailServerDownHoldsNoInvoiceThenEveryEmailGoesOnce(t *testing.T) {
 	h := newHarness(t, false)
 	smtpAddr := testdb.FreeAddr(t) // nothing listens there yet
 	host, port, _ := net.SplitHostPort(smtpAddr)
@@ -128,19 +131,32 @@ func TestDeliveriesWaitWhileTheMailServerIsDownThenGoOnce(t *testing.T) {
 	h.mustRun("batch", "create", "--id", id, "--orders", "1001-1003", "--series", "A", "--date", "2026-11-23")
 
 	deadline := time.Now().Add(2 * time.Minute)
-	for h.int(`select count(*) from deliveries where status = 'pending' and attempts >= 2`) < 3 {
-		if time.Now().After(deadline) {
-			t.Fatal("deliveries never waited on the server")
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	if s := h.str(`select status from batches where id = $1`, id); s != "running" {
-		t.Fatalf("batch %s while its deliveries wait", s)
-	}
-	api, _ := testdb.Mailpit(t, smtpAddr)
 	for h.str(`select status from batches where id = $1`, id) != "finished" {
 		if time.Now().After(deadline) {
-			t.Fatal("the batch did not finish once the server was back")
+			t.Fatal("the batch did not finish while the mail server was down")
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	if got := h.str(`select count(*) filter (where number is not null)::text || '/' || count(*)::text from invoices where batch_id = $1`, id); got != "3/3" {
+		t.Fatalf("numbered invoices while the mail server is down: %s", got)
+	}
+	// The delivery pass waits on the server, and the batch's status says so.
+	var sum model.Summary
+	for len(sum.Waiting) == 0 {
+		if time.Now().After(deadline) {
+			t.Fatalf("batch status never showed the delivery waiting: %+v", sum)
+		}
+		time.Sleep(500 * time.Millisecond)
+		h.runJSON(&sum, "batch", "status", id)
+	}
+	if !strings.Contains(strings.Join(sum.Waiting, "\n"), "DeliverInvoices") || h.int(`select count(*) from deliveries where status = 'sent'`) != 0 {
+		t.Fatalf("waiting: %v", sum.Waiting)
+	}
+
+	api, _ := testdb.Mailpit(t, smtpAddr)
+	for h.int(`select count(*) from invoices where batch_id = $1 and delivery_status = 'sent'`, id) < 3 {
+		if time.Now().After(deadline.Add(2 * time.Minute)) {
+			t.Fatal("the e-mails did not go once the server was back")
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
@@ -154,7 +170,7 @@ func TestDeliveriesWaitWhileTheMailServerIsDownThenGoOnce(t *testing.T) {
 		t.Fatalf("invoices %v %v", ids, err)
 	}
 	for _, id := range ids {
-		if m := msgs[activities.MessageID(id, 1)]; len(m) != 1 || m[0].Attachments != 2 {
+		if m := msgs[activities.MessageID(h.inst, id, 1)]; len(m) != 1 || m[0].Attachments != 2 {
 			t.Errorf("invoice %d: %d messages, want exactly one with both attachments", id, len(m))
 		}
 	}

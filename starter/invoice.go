@@ -5,11 +5,11 @@ import (
 	"fmt"
 	"os"
 	"strconv"
+	"time"
 
 	"github.com/spf13/cobra"
 
 	"billrun/activities/model"
-	"billrun/workflows"
 )
 
 func invoiceCmd(a *app) *cobra.Command {
@@ -57,6 +57,7 @@ func invoiceShowCmd(a *app) *cobra.Command {
 // retryOneCmd retries one invoice through its batch, when allowed says it may be.
 func retryOneCmd(a *app, use, short string, allowed func(model.InvoiceView) error) *cobra.Command {
 	var wait bool
+	var date string
 	c := &cobra.Command{
 		Use:   use,
 		Short: short,
@@ -69,10 +70,11 @@ func retryOneCmd(a *app, use, short string, allowed func(model.InvoiceView) erro
 			if err := allowed(v); err != nil {
 				return err
 			}
-			return retry(cmd.Context(), a, v.BatchID, []int64{v.ID}, wait)
+			return retry(cmd.Context(), a, v.BatchID, []int64{v.ID}, date, wait)
 		},
 	}
 	c.Flags().BoolVar(&wait, "wait", false, "wait until it ends and show the batch summary")
+	c.Flags().StringVar(&date, "date", time.Now().Format(time.DateOnly), "a retried invoice's date (never before the series' last numbered date)")
 	return c
 }
 
@@ -176,11 +178,11 @@ func invoiceResendCmd(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			tc, err := a.Temporal()
+			wc, err := a.Workflows(ctx)
 			if err != nil {
 				return err
 			}
-			if err := workflows.Deliver(ctx, tc, a.cfg.TaskQueue, v.ID, seq, fmt.Sprintf("Resend of invoice %d (delivery %d)", v.ID, seq)); err != nil {
+			if err := wc.Deliver(ctx, v.ID, seq, fmt.Sprintf("Resend of invoice %d (delivery %d)", v.ID, seq)); err != nil {
 				return err
 			}
 			d, err := st.ReadDelivery(ctx, v.ID, seq)

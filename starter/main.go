@@ -21,6 +21,7 @@ import (
 	"billrun/activities/model"
 	"billrun/activities/store"
 	"billrun/worker/config"
+	"billrun/workflows"
 )
 
 // app holds what commands share; connections open on first use.
@@ -43,6 +44,23 @@ func (a *app) Store(ctx context.Context) (*store.Store, error) {
 		a.st = st
 	}
 	return a.st, nil
+}
+
+// Workflows is the workflows' client for this database's installation on the task queue.
+func (a *app) Workflows(ctx context.Context) (workflows.Client, error) {
+	st, err := a.Store(ctx)
+	if err != nil {
+		return workflows.Client{}, err
+	}
+	inst, err := st.Installation(ctx)
+	if err != nil {
+		return workflows.Client{}, err
+	}
+	tc, err := a.Temporal()
+	if err != nil {
+		return workflows.Client{}, err
+	}
+	return workflows.Client{Temporal: tc, TaskQueue: a.cfg.TaskQueue, Installation: inst}, nil
 }
 
 // Temporal dials Temporal on first use.

@@ -27,8 +27,9 @@ import (
 type harness struct {
 	t   *testing.T
 	cfg config.Config
-	st  *store.Store
-	db  *pgxpool.Pool // the test's own connection, for checks
+	st   *store.Store
+	db   *pgxpool.Pool // the test's own connection, for checks
+	inst string        // the test database's installation id
 }
 
 func newHarness(t *testing.T, withWorker bool) *harness {
@@ -50,6 +51,9 @@ func newHarness(t *testing.T, withWorker bool) *harness {
 	}
 	t.Cleanup(db.Close)
 	h.st, h.db = st, db
+	if h.inst, err = st.Installation(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 	if withWorker {
 		h.startWorker()
 	}
@@ -62,7 +66,7 @@ func (h *harness) startWorker() {
 		h.t.Fatal(err)
 	}
 	w := worker.New(tc, h.cfg.TaskQueue, worker.Options{})
-	workflows.Register(w, &activities.Activities{Store: h.st, Log: zap.NewNop(),
+	workflows.Register(w, &activities.Activities{Store: h.st, Log: zap.NewNop(), Installation: h.inst,
 		Mail: activities.MailConfig{Addr: h.cfg.SMTPHost + ":" + h.cfg.SMTPPort, From: h.cfg.MailFrom}})
 	if err := w.Start(); err != nil {
 		h.t.Fatal(err)

@@ -1,16 +1,21 @@
 // Command billrun-worker runs billrun's workflows and activities against Temporal and
-// PostgreSQL, configured from the environment. It stops gracefully on SIGTERM or SIGINT:
-// running activities finish, and Temporal hands the rest to another worker.
+// PostgreSQL, configured from the environment. It waits for both at start, and stops
+// gracefully on SIGTERM or SIGINT: running activities finish, and Temporal hands the rest
+// to another worker.
 package main
 
 import (
 	"context"
 	"os"
+	"os/signal"
+	"syscall"
+	"time"
 
 	"go.temporal.io/sdk/worker"
 	"go.uber.org/zap"
 
 	"billrun/activities"
+	"billrun/activities/store"
 	"billrun/worker/config"
 	"billrun/workflows"
 )
@@ -26,8 +31,9 @@ func main() {
 
 func run(log *zap.Logger) error {
 	cfg := config.FromEnv()
-	ctx := context.Background()
-	st, err := cfg.Store(ctx)
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	st, inst, err := openStore(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
@@ -39,10 +45,38 @@ func run(log *zap.Logger) error {
 	defer c.Close()
 
 	w := worker.New(c, cfg.TaskQueue, worker.Options{})
-	workflows.Register(w, &activities.Activities{Store: st, Log: log,
+	workflows.Register(w, &activities.Activities{Store: st, Log: log, Installation: inst,
 		Mail: activities.MailConfig{Addr: cfg.SMTPHost + ":" + cfg.SMTPPort, From: cfg.MailFrom}})
 	log.Info("billrun worker started", zap.String("temporal", cfg.TemporalAddress),
-		zap.String("namespace", cfg.TemporalNamespace), zap.String("task_queue", cfg.TaskQueue))
+		zap.String("namespace", cfg.TemporalNamespace), zap.String("task_queue", cfg.TaskQueue),
+		zap.String("installation", inst), zap.Int("db_pool", cfg.DBPool))
 	// worker.InterruptCh closes on SIGINT and SIGTERM; Run then stops the worker gracefully.
 	return w.Run(worker.InterruptCh())
+}
+
+// openStore connects to PostgreSQL, waiting with backoff while it is unreachable (a worker
+// started before its database, or during a restart), and reads the installation id.
+func openStore(ctx context.Context, cfg config.Config, log *zap.Logger) (*store.Store, string, error) {
+	wait := time.Second
+	for {
+		st, err := cfg.Store(ctx)
+		if err == nil {
+			inst, ierr := st.Installation(ctx)
+			if ierr == nil {
+				return st, inst, nil
+			}
+			st.Close()
+			err = ierr
+		}
+		if cfg.DatabaseURL == "" {
+			return nil, "", err
+		}
+		log.Warn("database not ready, retrying", zap.Error(err), zap.Duration("in", wait))
+		select {
+		case <-ctx.Done():
+			return nil, "", err
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, 30*time.Second)
+	}
 }

@@ -2,7 +2,9 @@ package workflows
 
 import (
 	"errors"
+	"fmt"
 	"strconv"
+	"time"
 
 	"go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/temporal"
@@ -11,10 +13,34 @@ import (
 	"billrun/activities/model"
 )
 
-// BatchWorkflow plans a batch, waits for approval when it is a draft batch, runs one invoice
-// child workflow per invoice with at most Window at once, continues as new before its history
-// grows large, and ends with the batch's summary.
+// BatchStoppedType is the error a batch workflow ends with when planning hits data no retry
+// can fix: the reason is recorded on the batch; fix the data, then `billrun batch resume`.
+const BatchStoppedType = "BatchStopped"
+
+// eventsPerChild bounds the parent's history events per child (initiated, started, ended,
+// and its share of the workflow tasks that take them in); the test environment counts no
+// events, so the budget also counts children.
+const eventsPerChild = 6
+
+// progressEvery is how many finished invoices go by between search-attribute updates of
+// the batch's counters; the progress query and the current details are always live.
+const progressEvery = 100
+
+// BatchWorkflow plans a batch (in chunks that commit), waits for approval when it is a
+// draft batch, and runs one invoice child workflow per open invoice with at most Window
+// at once, sweeping the batch's open invoices page by page. A retry asked meanwhile is
+// prepared at once and swept after; the batch continues as new when its history grows,
+// carrying that state. A publication workflow prints and e-mails the sealed invoices
+// meanwhile. It ends with the batch's summary.
+//
+// Invoice children are abandoned by a closing parent: an invoice in flight finishes
+// (completed, or failed and undone) whatever happens to its batch run, and a resumed batch
+// waits for it. A child that ends otherwise than completed or failed (terminated, timed
+// out, cancelled from outside) is reconciled: undone and failed at step "terminated".
 func BatchWorkflow(ctx workflow.Context, in BatchInput) (model.Summary, error) {
+	if workflow.GetVersion(ctx, "batch-v2", workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		return batchV1(ctx, in)
+	}
 	if in.Window <= 0 {
 		in.Window = DefaultWindow
 	}
@@ -24,182 +50,352 @@ func BatchWorkflow(ctx workflow.Context, in BatchInput) (model.Summary, error) {
 	if in.HistoryBudget <= 0 {
 		in.HistoryBudget = HistoryBudget
 	}
-	ctx = activityOptions(ctx)
-	prog := Progress{BatchID: in.BatchID, Status: "planning"}
-	if err := workflow.SetQueryHandler(ctx, QueryProgress, func() (Progress, error) { return prog, nil }); err != nil {
+	r := &batchRun{ctx: ctx, in: in, t: in.Timeouts.withDefaults(), inflight: map[int64]bool{},
+		prog: Progress{BatchID: in.BatchID, Status: "planning"}, retryCh: workflow.GetSignalChannel(ctx, SignalRetry)}
+	r.sel = workflow.NewSelector(ctx)
+	if err := workflow.SetQueryHandler(ctx, QueryProgress, func() (Progress, error) { return r.prog, nil }); err != nil {
 		return model.Summary{}, err
 	}
-	publish := func() {
-		_ = workflow.UpsertTypedSearchAttributes(ctx,
-			AttrBatchID.ValueSet(in.BatchID),
-			AttrBatchStatus.ValueSet(prog.Status),
-			AttrInvoicesTotal.ValueSet(int64(prog.Invoices)),
-			AttrInvoicesCompleted.ValueSet(int64(prog.Completed)),
-			AttrInvoicesFailed.ValueSet(int64(prog.Failed)))
-	}
-	refresh := func() error {
-		var s model.Summary
-		if err := workflow.ExecuteActivity(ctx, a.BatchSummary, in.BatchID).Get(ctx, &s); err != nil {
-			return err
-		}
-		prog.Invoices, prog.Completed, prog.Failed, prog.Pending = s.Invoices, s.Completed, s.Failed, s.Pending
-		return nil
-	}
-	setStatus := func(status string) error {
-		prog.Status = status
-		publish()
-		return workflow.ExecuteActivity(ctx, a.SetBatchStatus, in.BatchID, status).Get(ctx, nil)
-	}
-	retryCh := workflow.GetSignalChannel(ctx, SignalRetry)
+	return r.run()
+}
 
-	if !in.Continued && !in.RetryOnly {
-		var plan model.PlanResult
-		if err := workflow.ExecuteActivity(ctx, a.PlanBatch, in.BatchID).Get(ctx, &plan); err != nil {
+// batchRun is one run of a batch workflow.
+type batchRun struct {
+	ctx       workflow.Context
+	in        BatchInput
+	t         Timeouts
+	prog      Progress
+	retryCh   workflow.ReceiveChannel
+	sel       workflow.Selector
+	inflight  map[int64]bool // invoice ids whose child runs; only looked up, never ranged over
+	running   int
+	started   int
+	finished  int
+	abnormal  []endedChild // children that ended abnormally, to reconcile
+	published bool         // the publication workflow was started or woken by this run
+}
+
+type endedChild struct {
+	id     int64
+	reason string
+}
+
+func (r *batchRun) run() (model.Summary, error) {
+	ctx, id := r.ctx, r.in.BatchID
+	if !r.in.Continued && !r.in.RetryOnly {
+		draft, err := r.plan()
+		if err != nil {
 			return model.Summary{}, err
 		}
-		if err := refresh(); err != nil {
-			return model.Summary{}, err
-		}
-		if plan.Draft {
-			if err := setStatus("awaiting_approval"); err != nil {
+		if draft {
+			if err := r.setStatus("awaiting_approval"); err != nil {
 				return model.Summary{}, err
 			}
+			workflow.SetCurrentDetails(ctx, fmt.Sprintf("**Awaiting approval.** Review the drafts with `billrun batch report %s`, then `billrun batch approve %s`.", id, id))
 			workflow.GetSignalChannel(ctx, SignalApprove).Receive(ctx, nil)
 		}
-	} else if err := refresh(); err != nil {
+	} else if err := r.refresh(); err != nil {
 		return model.Summary{}, err
 	}
-	if err := setStatus("running"); err != nil {
-		return model.Summary{}, err
-	}
-
-	run := newFanOut(ctx, in.BatchID, in.Window, &prog, publish)
-	if !in.RetryOnly {
-		for {
-			var page []model.InvoiceRef
-			if err := workflow.ExecuteActivity(ctx, a.ListOpenInvoices, in.BatchID, in.Cursor, in.PageSize).Get(ctx, &page); err != nil {
-				return model.Summary{}, err
-			}
-			run.all(page)
-			if len(page) > 0 {
-				in.Cursor = page[len(page)-1].GroupNo
-			}
-			if len(page) < in.PageSize {
-				break
-			}
-			// Continue as new before the history grows large, unless a retry signal waits:
-			// continue-as-new would drop it.
-			if historyLength(ctx, run.started) > in.HistoryBudget && retryCh.Len() == 0 {
-				next := in
-				next.Continued = true
-				return model.Summary{}, workflow.NewContinueAsNewError(ctx, BatchWorkflow, next)
-			}
+	for {
+		if err := r.setStatus("running"); err != nil {
+			return model.Summary{}, err
+		}
+		if err := r.ensurePublishing(); err != nil {
+			return model.Summary{}, err
+		}
+		if err := r.sweep(); err != nil {
+			return model.Summary{}, err
+		}
+		if err := r.setStatus("finished"); err != nil {
+			return model.Summary{}, err
+		}
+		if err := r.refresh(); err != nil {
+			return model.Summary{}, err
+		}
+		if err := r.wakePublishing(); err != nil {
+			return model.Summary{}, err
+		}
+		// A retry asked while the run finished sends it round again rather than being lost.
+		if r.retryCh.Len() == 0 {
+			var sum model.Summary
+			err := step(ctx, r.t, "Summary", a.BatchSummary, &sum, id)
+			return sum, err
 		}
 	}
-	// Retries asked while the batch ran, or the reason this run exists. A signal that comes
-	// in while the run finishes sends it round again rather than being lost.
+}
+
+// plan runs the planning activity; it answers whether the batch waits for approval.
+func (r *batchRun) plan() (bool, error) {
+	ctx, id := r.ctx, r.in.BatchID
+	workflow.SetCurrentDetails(ctx, "Planning: selecting, claiming and grouping the batch's sources in chunks.")
+	pctx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		StartToCloseTimeout: r.t.Plan,
+		HeartbeatTimeout:    2 * time.Minute,
+		RetryPolicy:         retryTransient(),
+		Summary:             "Planning " + id,
+	})
+	var plan model.PlanResult
+	if err := workflow.ExecuteActivity(pctx, a.PlanBatch, id).Get(ctx, &plan); err != nil {
+		f, ok := businessFailure(err)
+		if !ok {
+			return false, err
+		}
+		if ferr := step(ctx, r.t, "Record why planning stopped", a.FailBatch, nil, id, f.Reason); ferr != nil {
+			return false, ferr
+		}
+		r.prog.Status = "stopped"
+		r.upsert()
+		workflow.SetCurrentDetails(ctx, fmt.Sprintf("**Planning stopped:** %s. Fix the data, then `billrun batch resume %s`.", f.Reason, id))
+		return false, temporal.NewNonRetryableApplicationError("planning stopped: "+f.Reason, BatchStoppedType, nil)
+	}
+	return plan.Draft, r.refresh()
+}
+
+// sweep runs every open invoice of the batch, page by page from the cursor, keeping the
+// window full across pages. At the end of a sweep it sweeps again from the start when a
+// retry was prepared meanwhile, or when invoices were running outside this run.
+func (r *batchRun) sweep() error {
+	ctx := r.ctx
+	for {
+		if err := r.takeRetries(); err != nil {
+			return err
+		}
+		var page []model.InvoiceRef
+		if err := step(ctx, r.t, "List open invoices", a.ListOpenInvoices, &page, r.in.BatchID, r.in.Cursor, r.in.PageSize); err != nil {
+			return err
+		}
+		for _, ref := range page {
+			if r.inflight[ref.ID] {
+				continue
+			}
+			for r.running >= r.in.Window {
+				if err := r.waitOne(); err != nil {
+					return err
+				}
+			}
+			r.start(ref)
+		}
+		if len(page) > 0 {
+			r.in.Cursor = page[len(page)-1].GroupNo
+		}
+		if len(page) < r.in.PageSize { // the end of the batch
+			if err := r.drain(); err != nil {
+				return err
+			}
+			if err := r.takeRetries(); err != nil {
+				return err
+			}
+			if !r.in.Rescan && r.prog.Elsewhere == 0 {
+				return nil
+			}
+			if r.prog.Elsewhere > 0 {
+				// Invoice workflows of an earlier run still run: they finish on their own.
+				workflow.SetCurrentDetails(ctx, fmt.Sprintf("Waiting for %d invoice workflows started by an earlier run of this batch.", r.prog.Elsewhere))
+				if err := workflow.Sleep(ctx, 5*time.Second); err != nil {
+					return err
+				}
+			}
+			r.in.Cursor, r.in.Rescan, r.prog.Elsewhere = 0, false, 0
+			continue
+		}
+		if r.continueAsNewDue() {
+			if err := r.drain(); err != nil {
+				return err
+			}
+			if err := r.takeRetries(); err != nil {
+				return err
+			}
+			next := r.in
+			next.Continued, next.Resume = true, false
+			return workflow.NewContinueAsNewError(ctx, BatchWorkflow, next)
+		}
+	}
+}
+
+func (r *batchRun) continueAsNewDue() bool {
+	info := workflow.GetInfo(r.ctx)
+	return info.GetContinueAsNewSuggested() || max(info.GetCurrentHistoryLength(), r.started*eventsPerChild) > r.in.HistoryBudget
+}
+
+// takeRetries prepares every retry asked so far: the invoices become drafts of a new
+// attempt at once, and the batch sweeps its open invoices again after this sweep.
+func (r *batchRun) takeRetries() error {
 	for {
 		var req RetryRequest
-		for retryCh.ReceiveAsync(&req) {
-			var refs []model.InvoiceRef
-			if err := workflow.ExecuteActivity(ctx, a.PrepareRetry, in.BatchID, req.InvoiceIDs).Get(ctx, &refs); err != nil {
-				return model.Summary{}, err
-			}
-			if err := refresh(); err != nil {
-				return model.Summary{}, err
-			}
-			run.all(refs)
-			req = RetryRequest{}
+		if !r.retryCh.ReceiveAsync(&req) {
+			return nil
 		}
-		var sum model.Summary
-		if err := setStatus("finished"); err != nil {
-			return sum, err
+		date := req.Date
+		if date == "" {
+			date = workflow.Now(r.ctx).UTC().Format(time.DateOnly)
 		}
-		if err := workflow.ExecuteActivity(ctx, a.BatchSummary, in.BatchID).Get(ctx, &sum); err != nil {
-			return sum, err
+		var n int
+		if err := step(r.ctx, r.t, "Prepare retry", a.PrepareRetries, &n, r.in.BatchID, req.InvoiceIDs, date); err != nil {
+			return err
 		}
-		prog.Invoices, prog.Completed, prog.Failed, prog.Pending = sum.Invoices, sum.Completed, sum.Failed, sum.Pending
-		publish()
-		if retryCh.Len() == 0 {
-			return sum, nil
-		}
-		if err := setStatus("running"); err != nil {
-			return sum, err
-		}
+		r.in.Rescan = true
+		r.prog.Failed, r.prog.Pending = max(0, r.prog.Failed-n), r.prog.Pending+n
 	}
 }
 
-// eventsPerChild bounds the parent's history events per child: initiated, started, ended,
-// a search-attribute upsert and about two workflow tasks of three events (measured: a page
-// of 500 children adds about 5,500 events).
-const eventsPerChild = 11
-
-// historyLength is the run's history length, or the bound from the children started when
-// that is larger (the test environment does not count events).
-func historyLength(ctx workflow.Context, started int) int {
-	return max(workflow.GetInfo(ctx).GetCurrentHistoryLength(), started*eventsPerChild)
-}
-
-// fanOut runs invoice children with a sliding window: as one ends, the next starts.
-type fanOut struct {
-	ctx     workflow.Context
-	batchID string
-	window  int
-	prog    *Progress
-	publish func()
-	started int
-}
-
-func newFanOut(ctx workflow.Context, batchID string, window int, prog *Progress, publish func()) *fanOut {
-	return &fanOut{ctx: ctx, batchID: batchID, window: window, prog: prog, publish: publish}
-}
-
-// all runs every invoice of refs and returns when all of them ended.
-func (f *fanOut) all(refs []model.InvoiceRef) {
-	sel := workflow.NewSelector(f.ctx)
-	running, next := 0, 0
-	for next < len(refs) || running > 0 {
-		for running < f.window && next < len(refs) {
-			f.start(sel, refs[next])
-			f.started++
-			running++
-			next++
-		}
-		f.prog.Running = running
-		sel.Select(f.ctx)
-		running--
-		// Drain whatever else ended meanwhile before publishing, to save history events.
-		for sel.HasPending() {
-			sel.Select(f.ctx)
-			running--
-		}
-		f.prog.Running = running
-		f.publish()
-	}
-}
-
-func (f *fanOut) start(sel workflow.Selector, ref model.InvoiceRef) {
-	cctx := workflow.WithChildOptions(f.ctx, workflow.ChildWorkflowOptions{
-		WorkflowID:            InvoiceWorkflowID(ref.ID),
+// start starts one invoice's child workflow.
+func (r *batchRun) start(ref model.InvoiceRef) {
+	id := ref.ID
+	cctx := workflow.WithChildOptions(r.ctx, workflow.ChildWorkflowOptions{
+		WorkflowID:            InvoiceWorkflowID(r.in.Installation, id),
 		WorkflowIDReusePolicy: enums.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
+		ParentClosePolicy:     enums.PARENT_CLOSE_POLICY_ABANDON,
 		TypedSearchAttributes: temporal.NewSearchAttributes(
-			AttrBatchID.ValueSet(f.batchID),
+			AttrBatchID.ValueSet(r.in.BatchID),
 			AttrCustomer.ValueSet(ref.Customer),
-			AttrInvoiceStatus.ValueSet("draft")),
-		StaticSummary: "Invoice " + strconv.FormatInt(ref.ID, 10) + " for " + ref.Customer + " (batch " + f.batchID + ")",
+			AttrInvoiceStatus.ValueSet("running")),
+		StaticSummary: "Invoice " + strconv.FormatInt(id, 10) + " for " + ref.Customer + " (batch " + r.in.BatchID + ")",
 	})
-	fut := workflow.ExecuteChildWorkflow(cctx, InvoiceWorkflow, InvoiceInput{InvoiceID: ref.ID, BatchID: f.batchID})
-	sel.AddFuture(fut, func(fu workflow.Future) {
-		err := fu.Get(f.ctx, nil)
-		f.prog.Pending--
-		if err == nil {
-			f.prog.Completed++
-			return
+	fut := workflow.ExecuteChildWorkflow(cctx, InvoiceWorkflow, InvoiceInput{InvoiceID: id, BatchID: r.in.BatchID, Timeouts: r.in.Timeouts})
+	r.inflight[id] = true
+	r.running++
+	r.started++
+	r.prog.Running = r.running
+	r.sel.AddFuture(fut, func(f workflow.Future) { r.ended(id, f.Get(r.ctx, nil)) })
+}
+
+// ended counts a child that ended.
+func (r *batchRun) ended(id int64, err error) {
+	delete(r.inflight, id)
+	r.running--
+	r.prog.Running = r.running
+	var app *temporal.ApplicationError
+	var elsewhere *temporal.ChildWorkflowExecutionAlreadyStartedError
+	switch {
+	case errors.As(err, &elsewhere):
+		r.prog.Elsewhere++
+		return
+	case err == nil:
+		r.prog.Completed++
+	case errors.As(err, &app) && app.Type() == InvoiceFailedType:
+		r.prog.Failed++
+	default:
+		r.abnormal = append(r.abnormal, endedChild{id: id, reason: endedReason(err)})
+		r.prog.Failed++
+	}
+	r.prog.Pending = max(0, r.prog.Pending-1)
+	r.finished++
+}
+
+// endedReason says how a child ended when it neither completed nor failed on a rule.
+func endedReason(err error) string {
+	var term *temporal.TerminatedError
+	var timeout *temporal.TimeoutError
+	var canceled *temporal.CanceledError
+	switch {
+	case errors.As(err, &term):
+		return "its workflow was terminated from outside the batch"
+	case errors.As(err, &timeout):
+		return "its workflow timed out"
+	case errors.As(err, &canceled):
+		return "its workflow was cancelled from outside the batch"
+	}
+	return "its workflow ended with an error: " + err.Error()
+}
+
+// waitOne waits for at least one child to end, then reconciles any that ended abnormally
+// and publishes progress.
+func (r *batchRun) waitOne() error {
+	r.sel.Select(r.ctx)
+	for r.sel.HasPending() {
+		r.sel.Select(r.ctx)
+	}
+	for len(r.abnormal) > 0 {
+		e := r.abnormal[0]
+		if err := step(r.ctx, r.t, "Reconcile invoice "+strconv.FormatInt(e.id, 10), a.ReconcileInvoice, nil, e.id, e.reason); err != nil {
+			return err
 		}
-		f.prog.Failed++
-		var appErr *temporal.ApplicationError
-		if !errors.As(err, &appErr) || appErr.Type() != InvoiceFailedType {
-			workflow.GetLogger(f.ctx).Error("invoice workflow ended abnormally", "invoice", ref.ID, "error", err)
+		r.abnormal = r.abnormal[1:]
+	}
+	r.showProgress()
+	return nil
+}
+
+// drain waits for every child of this run to end.
+func (r *batchRun) drain() error {
+	for r.running > 0 {
+		if err := r.waitOne(); err != nil {
+			return err
 		}
+	}
+	return nil
+}
+
+// showProgress keeps the current details live and the search attributes near.
+func (r *batchRun) showProgress() {
+	p := r.prog
+	workflow.SetCurrentDetails(r.ctx, fmt.Sprintf("Running: %d of %d invoices completed, %d failed, %d running.", p.Completed, p.Invoices, p.Failed, p.Running))
+	if r.finished >= progressEvery {
+		r.finished = 0
+		r.upsert()
+	}
+}
+
+// refresh reads the batch's counters from the database.
+func (r *batchRun) refresh() error {
+	var s model.Summary
+	if err := step(r.ctx, r.t, "Summary", a.BatchSummary, &s, r.in.BatchID); err != nil {
+		return err
+	}
+	r.prog.Invoices, r.prog.Completed, r.prog.Failed, r.prog.Pending = s.Invoices, s.Completed, s.Failed, s.Pending
+	return nil
+}
+
+func (r *batchRun) setStatus(status string) error {
+	r.prog.Status = status
+	r.upsert()
+	if status == "finished" {
+		workflow.SetCurrentDetails(r.ctx, fmt.Sprintf("Finished: %d of %d invoices completed, %d failed.", r.prog.Completed, r.prog.Invoices, r.prog.Failed))
+	}
+	return step(r.ctx, r.t, "Batch "+status, a.SetBatchStatus, nil, r.in.BatchID, status)
+}
+
+func (r *batchRun) upsert() {
+	_ = workflow.UpsertTypedSearchAttributes(r.ctx,
+		AttrBatchID.ValueSet(r.in.BatchID),
+		AttrBatchStatus.ValueSet(r.prog.Status),
+		AttrInvoicesTotal.ValueSet(int64(r.prog.Invoices)),
+		AttrInvoicesCompleted.ValueSet(int64(r.prog.Completed)),
+		AttrInvoicesFailed.ValueSet(int64(r.prog.Failed)))
+}
+
+// ensurePublishing starts the batch's publication workflow unless it runs already. It is
+// abandoned by a closing parent: it finishes printing and e-mail on its own.
+func (r *batchRun) ensurePublishing() error {
+	if r.published {
+		return nil
+	}
+	cctx := workflow.WithChildOptions(r.ctx, workflow.ChildWorkflowOptions{
+		WorkflowID:            PublishWorkflowID(r.in.Installation, r.in.BatchID),
+		WorkflowIDReusePolicy: enums.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
+		ParentClosePolicy:     enums.PARENT_CLOSE_POLICY_ABANDON,
+		TypedSearchAttributes: temporal.NewSearchAttributes(AttrBatchID.ValueSet(r.in.BatchID)),
+		StaticSummary:         "Printing and e-mail of batch " + r.in.BatchID,
 	})
+	fut := workflow.ExecuteChildWorkflow(cctx, PublishWorkflow, PublishInput{BatchID: r.in.BatchID, Installation: r.in.Installation, Timeouts: r.in.Timeouts})
+	err := fut.GetChildWorkflowExecution().Get(r.ctx, nil)
+	var running *temporal.ChildWorkflowExecutionAlreadyStartedError
+	if err != nil && !errors.As(err, &running) {
+		return err
+	}
+	r.published = true
+	return nil
+}
+
+// wakePublishing tells the publication workflow that more may be ready; if it has ended,
+// it starts it again. A signal that reaches it while it is finishing keeps it going, so
+// nothing this run sealed is left unpublished.
+func (r *batchRun) wakePublishing() error {
+	err := workflow.SignalExternalWorkflow(r.ctx, PublishWorkflowID(r.in.Installation, r.in.BatchID), "", SignalPublish, nil).Get(r.ctx, nil)
+	if err == nil {
+		return nil
+	}
+	r.published = false
+	return r.ensurePublishing()
 }

@@ -21,7 +21,11 @@ func newEnv(t *testing.T) *testsuite.TestWorkflowEnvironment {
 	env := s.NewTestWorkflowEnvironment()
 	env.RegisterWorkflow(BatchWorkflow)
 	env.RegisterWorkflow(InvoiceWorkflow)
+	env.RegisterWorkflow(PublishWorkflow)
 	env.RegisterActivity(&activities.Activities{})
+	// Publication: nothing left to print or send unless a test says otherwise.
+	env.OnActivity(a.PrintInvoices, mock.Anything, mock.Anything, mock.Anything).Return(activities.PublishResult{}, nil).Maybe()
+	env.OnActivity(a.DeliverInvoices, mock.Anything, mock.Anything, mock.Anything).Return(activities.PublishResult{}, nil).Maybe()
 	return env
 }
 
@@ -52,8 +56,6 @@ func businessErr(step, reason string) error {
 
 func mockFiscalSteps(env *testsuite.TestWorkflowEnvironment) {
 	env.OnActivity(a.SealInvoice, mock.Anything, mock.Anything).Return(nil)
-	env.OnActivity(a.PrintInvoice, mock.Anything, mock.Anything).Return(nil)
-	env.OnActivity(a.DeliverInvoice, mock.Anything, mock.Anything, 1).Return(nil)
 }
 
 // mockInvoiceSteps makes every invoice succeed except those in failing, which fail at stock.
@@ -234,9 +236,15 @@ func TestRetrySignalRunsFailedInvoicesAgain(t *testing.T) {
 	env := newEnv(t)
 	env.OnActivity(a.BatchSummary, mock.Anything, "B4").Return(model.Summary{BatchID: "B4", Invoices: 2, Completed: 1, Failed: 1}, nil)
 	env.OnActivity(a.SetBatchStatus, mock.Anything, "B4", mock.Anything).Return(nil)
-	env.OnActivity(a.PrepareRetry, mock.Anything, "B4", []int64{2}).Return([]model.InvoiceRef{{ID: 2, GroupNo: 2, Customer: "C"}}, nil).Once()
+	env.OnActivity(a.PrepareRetries, mock.Anything, "B4", []int64{2}, "2026-11-24").Return(1, nil).Once()
+	open := []model.InvoiceRef{{ID: 2, GroupNo: 2, Customer: "C"}}
+	env.OnActivity(a.ListOpenInvoices, mock.Anything, "B4", 0, DefaultPageSize).Return(func(context.Context, string, int, int) ([]model.InvoiceRef, error) {
+		page := open // the retried invoice is open until its workflow ran
+		open = nil
+		return page, nil
+	})
 	mockInvoiceSteps(env, nil)
-	env.RegisterDelayedCallback(func() { env.SignalWorkflow(SignalRetry, RetryRequest{InvoiceIDs: []int64{2}}) }, 0)
+	env.RegisterDelayedCallback(func() { env.SignalWorkflow(SignalRetry, RetryRequest{InvoiceIDs: []int64{2}, Date: "2026-11-24"}) }, 0)
 	env.ExecuteWorkflow(BatchWorkflow, BatchInput{BatchID: "B4", RetryOnly: true})
 	if err := env.GetWorkflowError(); err != nil {
 		t.Fatal(err)
@@ -262,6 +270,4 @@ func TestSealingFailureLeavesInvoiceCompletedAndUnsealed(t *testing.T) {
 		t.Fatalf("result %+v", res)
 	}
 	env.AssertActivityNumberOfCalls(t, "FailInvoice", 0)
-	env.AssertActivityNumberOfCalls(t, "PrintInvoice", 0)
-	env.AssertActivityNumberOfCalls(t, "DeliverInvoice", 0)
 }

@@ -1,8 +1,7 @@
 package workflows
 
 import (
-	"errors"
-	"time"
+	"fmt"
 
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
@@ -10,83 +9,74 @@ import (
 	"billrun/activities"
 )
 
-// a is only a handle for naming activity methods; the worker registers the real one.
-var a *activities.Activities
-
-// activityOptions retry transient errors with backoff until they go through; business
-// errors are non-retryable.
-func activityOptions(ctx workflow.Context) workflow.Context {
-	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		StartToCloseTimeout: 15 * time.Second, // short transactions; a killed worker's tasks come back soon
-		RetryPolicy: &temporal.RetryPolicy{
-			InitialInterval:        time.Second,
-			BackoffCoefficient:     2,
-			MaximumInterval:        time.Minute,
-			NonRetryableErrorTypes: []string{activities.BusinessErrorType},
-		},
-	})
-}
-
-// InvoiceWorkflow takes one invoice from draft to completed: pricing, stock discharge,
-// receivable, numbering. A business error undoes this invoice's own effects, records the
-// step and reason, and fails this workflow only.
+// InvoiceWorkflow takes one invoice from draft to completed and sealed: pricing, stock
+// discharge, receivable, numbering, sealing — each a named, idempotent step, run as local
+// activities in one workflow task. A business error undoes this invoice's own effects,
+// records the step and reason, and fails this workflow only. Printing and e-mail follow
+// in the batch's publication workflow, so they never hold the batch's window.
+//
+// A re-run (a retry, a Web UI reset, a resumed batch) takes the invoice where it is: a
+// processing invoice keeps its prices and attempt, a completed one is only sealed, and a
+// failed one ends again with its recorded failure, never a new one.
 func InvoiceWorkflow(ctx workflow.Context, in InvoiceInput) (InvoiceResult, error) {
-	ctx = activityOptions(ctx)
-	res := InvoiceResult{InvoiceID: in.InvoiceID}
-	setStatus := func(status string) {
-		_ = workflow.UpsertTypedSearchAttributes(ctx, AttrInvoiceStatus.ValueSet(status))
+	if workflow.GetVersion(ctx, "invoice-v2", workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		return invoiceV1(ctx, in)
 	}
+	t := in.Timeouts.withDefaults()
+	res := InvoiceResult{InvoiceID: in.InvoiceID}
+	id := in.InvoiceID
 
 	var priced activities.PriceResult
-	err := workflow.ExecuteActivity(ctx, a.PriceInvoice, in.InvoiceID).Get(ctx, &priced)
-	if err == nil && !priced.Done {
-		setStatus("processing")
-		err = workflow.ExecuteActivity(ctx, a.DischargeStock, in.InvoiceID, priced.Attempt).Get(ctx, nil)
+	err := step(ctx, t, "Pricing", a.PriceInvoice, &priced, id)
+	if err == nil && priced.Failed {
+		setInvoiceStatus(ctx, "failed")
+		return res, invoiceFailed(InvoiceFailure{Step: priced.Step, Reason: priced.Reason})
 	}
 	if err == nil && !priced.Done {
-		err = workflow.ExecuteActivity(ctx, a.PostReceivable, in.InvoiceID, priced.Attempt).Get(ctx, nil)
+		err = step(ctx, t, "Stock discharge", a.DischargeStock, nil, id, priced.Attempt)
+	}
+	if err == nil && !priced.Done {
+		err = step(ctx, t, "Receivable posting", a.PostReceivable, nil, id, priced.Attempt)
 	}
 	var done activities.CompleteResult
 	if err == nil {
-		err = workflow.ExecuteActivity(ctx, a.CompleteInvoice, in.InvoiceID, priced.Attempt).Get(ctx, &done)
+		err = step(ctx, t, "Numbering", a.CompleteInvoice, &done, id, priced.Attempt)
 	}
 	if err != nil {
-		var appErr *temporal.ApplicationError
-		if !errors.As(err, &appErr) || appErr.Type() != activities.BusinessErrorType {
+		f, ok := businessFailure(err)
+		if !ok {
 			return res, err
 		}
-		var f InvoiceFailure
-		_ = appErr.Details(&f.Step, &f.Reason)
-		if uerr := workflow.ExecuteActivity(ctx, a.FailInvoice, in.InvoiceID, priced.Attempt, f.Step, f.Reason).Get(ctx, nil); uerr != nil {
+		if uerr := step(ctx, t, "Undo: "+f.Step, a.FailInvoice, nil, id, priced.Attempt, f.Step, f.Reason); uerr != nil {
 			return res, uerr
 		}
-		setStatus("failed")
-		return res, temporal.NewNonRetryableApplicationError(f.Step+": "+f.Reason, InvoiceFailedType, nil, f)
+		setInvoiceStatus(ctx, "failed")
+		return res, invoiceFailed(f)
 	}
-	setStatus("completed")
 	res.Series, res.Number, res.Total, res.Currency = done.Series, done.Number, priced.Total, priced.Currency
 
-	// Fiscal output came in version 1; invoices completed before it replay without it.
-	if workflow.GetVersion(ctx, "fiscal-output", workflow.DefaultVersion, 1) == workflow.DefaultVersion {
-		return res, nil
-	}
-	// Fiscal output. A business error here (a bad key, a customer without fiscal data)
-	// leaves the invoice completed and unsealed, with the reason, to seal again once fixed.
-	for _, step := range []any{a.SealInvoice, a.PrintInvoice} {
-		if err := workflow.ExecuteActivity(ctx, step, in.InvoiceID).Get(ctx, nil); err != nil {
-			var appErr *temporal.ApplicationError
-			if errors.As(err, &appErr) && appErr.Type() == activities.BusinessErrorType {
-				setStatus("unsealed")
-				res.FiscalError = appErr.Error()
-				return res, nil
-			}
+	// Sealing: a business error (a bad key, a customer without fiscal data) leaves the
+	// invoice completed and unsealed, with the reason, to seal again once fixed.
+	if err := step(ctx, t, "Sealing", a.SealInvoice, nil, id); err != nil {
+		f, ok := businessFailure(err)
+		if !ok {
 			return res, err
 		}
+		res.FiscalError = f.Step + ": " + f.Reason
+		setInvoiceStatus(ctx, "unsealed")
+		return res, nil
 	}
 	res.Sealed = true
-	// Delivery retries with backoff while the mail server is down; it never sends twice.
-	if err := workflow.ExecuteActivity(ctx, a.DeliverInvoice, in.InvoiceID, 1).Get(ctx, nil); err != nil {
-		return res, err
-	}
+	setInvoiceStatus(ctx, "completed")
 	return res, nil
+}
+
+func invoiceFailed(f InvoiceFailure) error {
+	return temporal.NewNonRetryableApplicationError(fmt.Sprintf("%s: %s", f.Step, f.Reason), InvoiceFailedType, nil, f)
+}
+
+// setInvoiceStatus writes the invoice's final status where the Web UI can filter on it:
+// once per invoice, not at every step.
+func setInvoiceStatus(ctx workflow.Context, status string) {
+	_ = workflow.UpsertTypedSearchAttributes(ctx, AttrInvoiceStatus.ValueSet(status))
 }

@@ -10,6 +10,7 @@ import (
 func Register(w worker.Registry, acts *activities.Activities) {
 	w.RegisterWorkflow(BatchWorkflow)
 	w.RegisterWorkflow(InvoiceWorkflow)
+	w.RegisterWorkflow(PublishWorkflow)
 	w.RegisterWorkflow(DeliveryWorkflow)
 	w.RegisterWorkflow(ScheduledRunWorkflow)
 	w.RegisterActivity(acts)

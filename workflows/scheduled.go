@@ -19,9 +19,14 @@ var scheduledStartTime = temporal.NewSearchAttributeKeyTime("TemporalScheduledSt
 // that period's batch (once: the batch id is made of schedule and period) and runs it as a
 // child batch workflow. Triggered twice, backfilled over a billed period or retried, it
 // bills nothing twice: the batch and its workflow exist already, and the sources it would
-// take are claimed by then.
+// take are claimed by then. A run held back behind a running one (the schedule buffers
+// overlapping runs) bills its own nominal period when it starts, so no period is lost.
 func ScheduledRunWorkflow(ctx workflow.Context, in ScheduledRunInput) (model.Summary, error) {
-	ctx = activityOptions(ctx)
+	v := workflow.GetVersion(ctx, "scheduled-v2", workflow.DefaultVersion, 1)
+	opts := v1ActivityOptions(ctx)
+	if v != workflow.DefaultVersion {
+		opts = workflow.WithActivityOptions(ctx, workflow.ActivityOptions{StartToCloseTimeout: defaultStepTimeout, RetryPolicy: retryTransient()})
+	}
 	nominal := workflow.Now(ctx)
 	if t, ok := workflow.GetTypedSearchAttributes(ctx).GetTime(scheduledStartTime); ok {
 		nominal = t
@@ -34,22 +39,26 @@ func ScheduledRunWorkflow(ctx workflow.Context, in ScheduledRunInput) (model.Sum
 		PeriodFrom: period.From.Format(time.DateOnly), PeriodTo: period.To.Format(time.DateOnly),
 		InvoiceDate: workflow.Now(ctx).UTC().Format(time.DateOnly)}
 	var batchID string
-	if err := workflow.ExecuteActivity(ctx, a.CreateScheduledBatch, req).Get(ctx, &batchID); err != nil {
+	if err := workflow.ExecuteActivity(opts, a.CreateScheduledBatch, req).Get(ctx, &batchID); err != nil {
 		return model.Summary{}, err
 	}
+	installation := ""
+	if v != workflow.DefaultVersion {
+		installation = in.Installation
+	}
 	cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
-		WorkflowID:            BatchWorkflowID(batchID),
+		WorkflowID:            BatchWorkflowID(installation, batchID),
 		WorkflowIDReusePolicy: enums.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
 		ParentClosePolicy:     enums.PARENT_CLOSE_POLICY_ABANDON,
 		TypedSearchAttributes: temporal.NewSearchAttributes(AttrBatchID.ValueSet(batchID), AttrBatchStatus.ValueSet("created")),
 		StaticSummary:         "Scheduled bill run " + batchID,
 	})
 	var sum model.Summary
-	err = workflow.ExecuteChildWorkflow(cctx, BatchWorkflow, BatchInput{BatchID: batchID}).Get(ctx, &sum)
+	err = workflow.ExecuteChildWorkflow(cctx, BatchWorkflow, BatchInput{BatchID: batchID, Installation: installation}).Get(ctx, &sum)
 	var started *temporal.ChildWorkflowExecutionAlreadyStartedError
 	if errors.As(err, &started) {
 		// This period's batch ran (or runs) already: report it, bill nothing.
-		err = workflow.ExecuteActivity(ctx, a.BatchSummary, batchID).Get(ctx, &sum)
+		err = workflow.ExecuteActivity(opts, a.BatchSummary, batchID).Get(ctx, &sum)
 	}
 	return sum, err
 }

@@ -38,6 +38,8 @@ type Batch struct {
 	Rate        decimal.Decimal
 	Grouping    string
 	Draft       bool
+	PlanCursor  int64  // planning's progress through the sources
+	Error       string // why planning failed, while the batch is failed
 }
 
 // ScheduledBatch is what a scheduled run asks for: a source kind over a period.
@@ -71,6 +73,14 @@ type Summary struct {
 	Pending       int               `json:"pending"`
 	Unsealed      int               `json:"unsealed"` // completed, but sealing or printing failed
 	Amounts       map[string]string `json:"amounts"`  // completed totals per currency
+	// Printed counts completed invoices whose PDF is made; Deliveries counts completed
+	// invoices by the state of their first e-mail (pending, sent, skipped, failed, uncertain).
+	Printed    int            `json:"printed"`
+	Deliveries map[string]int `json:"deliveries"`
+	// Error says why planning stopped (bad data): fix it, then resume the batch.
+	Error string `json:"error,omitempty"`
+	// Waiting lists steps Temporal keeps retrying, with their last error (the CLI fills it).
+	Waiting []string `json:"waiting"`
 }
 
 // PlanResult is the plan step's small answer; the drafts stay in the database.

@@ -1,8 +1,8 @@
 package rules
 
 import (
-	"fmt"
 	"sort"
+	"strings"
 )
 
 // Grouping options of a batch (SPEC §2).
@@ -39,10 +39,13 @@ type Billable struct {
 	Key int // the caller's handle on the line; grouping ignores it
 }
 
+// keySep separates the fields of a key; it sorts before any character a code may hold.
+const keySep = "\x1f"
+
 // hardKey holds what lines never share an invoice across: issuer, series and document kind,
 // payer, currency and payment terms.
 func (b Billable) hardKey() string {
-	return fmt.Sprintf("%s\x00%s\x00%s\x00%s\x00%s\x00%s", b.Issuer, b.Series, b.DocumentKind, b.Payer, b.Currency, b.PaymentTerms)
+	return strings.Join([]string{b.Issuer, b.Series, b.DocumentKind, b.Payer, b.Currency, b.PaymentTerms}, keySep)
 }
 
 // PerDocument tells whether this line's invoice must hold only its own source document.
@@ -96,7 +99,7 @@ func Group(lines []Billable, option string, maxLines int) [][]Billable {
 
 	groupKey := func(b Billable) string {
 		if PerDocument(option, b) {
-			return b.hardKey() + "\x00" + b.SourceDoc
+			return b.hardKey() + keySep + b.SourceDoc
 		}
 		return b.hardKey()
 	}

@@ -88,41 +88,50 @@ type PlannedBatch struct {
 	Skipped  []SkippedLine
 }
 
-// Plan screens, groups and prices a batch's selected lines (SPEC §2). Whole orders of the
-// generic customer, and orders with a zero-priced line unless allowed, are skipped (seed
-// 002); the rest are grouped per series (each with its own maximum lines) and priced line
-// by line. A line that cannot be priced marks its invoice with the problem.
-func Plan(lines []SourceLine, o PlanOptions) PlannedBatch {
-	var out PlannedBatch
+// Screen applies seed 002's rules to whole orders: an order of the generic customer, and an
+// order with a zero-priced line unless the batch allows them, is not billed; every line of
+// it goes to the not-invoiced report. Other sources pass as they are.
+func Screen(lines []SourceLine, allowZeroPrice bool) (billed []SourceLine, skipped []SkippedLine) {
 	skipOrder := map[string]string{}
 	for _, l := range lines {
 		switch {
 		case l.SourceKind != "order_line":
 		case l.Generic:
 			skipOrder[l.SourceDoc] = SkipGenericCustomer
-		case l.UnitPrice.IsZero() && !o.AllowZeroPrice && skipOrder[l.SourceDoc] == "":
+		case l.UnitPrice.IsZero() && !allowZeroPrice && skipOrder[l.SourceDoc] == "":
 			skipOrder[l.SourceDoc] = SkipZeroPrice
 		}
 	}
-	var billed []SourceLine
 	for _, l := range lines {
 		if reason := skipOrder[l.SourceDoc]; reason != "" {
-			out.Skipped = append(out.Skipped, SkippedLine{SourceLine: l, Reason: reason})
+			skipped = append(skipped, SkippedLine{SourceLine: l, Reason: reason})
 			continue
 		}
 		billed = append(billed, l)
 	}
+	return billed, skipped
+}
 
-	// Grouping knows lines by their position.
+// Plan screens, groups and prices a batch's selected lines (SPEC §2): Screen, then Group.
+func Plan(lines []SourceLine, o PlanOptions) PlannedBatch {
+	billed, skipped := Screen(lines, o.AllowZeroPrice)
+	return PlannedBatch{Invoices: GroupInvoices(billed, o, 1), Skipped: skipped}
+}
+
+// GroupInvoices groups screened lines into invoices per series (each with its own maximum
+// lines), numbers the groups from firstGroup and prices them line by line. A line that
+// cannot be priced marks its invoice with the problem.
+func GroupInvoices(billed []SourceLine, o PlanOptions, firstGroup int) []PlannedInvoice {
 	billables := make([]Billable, len(billed))
 	maxLines := map[string]int{}
 	for i, l := range billed {
 		billables[i] = l.Billable
-		billables[i].Key = i
+		billables[i].Key = i // grouping knows lines by their position
 		maxLines[l.Series] = l.MaxLines
 	}
+	var out []PlannedInvoice
 	for gi, group := range groupBySeries(billables, o.Grouping, maxLines) {
-		inv := PlannedInvoice{GroupNo: gi + 1, Head: billed[group[0].Key].Billable}
+		inv := PlannedInvoice{GroupNo: firstGroup + gi, Head: billed[group[0].Key].Billable}
 		var priced []LineAmounts
 		for _, g := range group {
 			l := billed[g.Key]
@@ -141,11 +150,18 @@ func Plan(lines []SourceLine, o PlanOptions) PlannedBatch {
 		}
 		if inv.Problem == "" {
 			inv.Totals = SumLines(priced)
+			if err := CheckTotals(inv.Totals); err != nil {
+				inv.Problem = err.Error()
+			}
 		}
-		out.Invoices = append(out.Invoices, inv)
+		out = append(out, inv)
 	}
 	return out
 }
+
+// GroupKey orders a line the way grouping does: series first, then the hard key. Lines of
+// different group keys never share an invoice, so a batch can be grouped a key at a time.
+func GroupKey(b Billable) string { return b.Series + keySep + b.hardKey() }
 
 // groupBySeries groups lines, each series with its own maximum lines per invoice (the
 // document kind rule can route a customer's lines to another series than the batch's).

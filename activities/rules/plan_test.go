@@ -1,6 +1,8 @@
 package rules
 
 import (
+	"errors"
+	"slices"
 	"strings"
 	"testing"
 
@@ -156,4 +158,63 @@ func TestPlanAccountsForEveryLine(t *testing.T) {
 			}
 		}
 	})
+}
+
+// Chunked planning groups the lines of a few group keys at a time, in GroupKey order; the
+// invoices must be exactly those of grouping the whole batch at once.
+func TestGroupingByKeyChunksEqualsGroupingAtOnce(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		n := rapid.IntRange(1, 60).Draw(t, "n")
+		var lines []SourceLine
+		for i := 0; i < n; i++ {
+			l := planLine("order "+rapid.StringMatching(`[1-9]`).Draw(t, "doc"), i, rapid.SampledFrom([]string{"C1", "C10", "C2", "D"}).Draw(t, "payer"),
+				rapid.SampledFrom([]string{"A", "AB", "B"}).Draw(t, "series"), "1", false)
+			l.SourceID = int64(i)
+			l.Currency = rapid.SampledFrom([]string{"MXN", "USD"}).Draw(t, "cur")
+			l.MaxLines = 2
+			lines = append(lines, l)
+		}
+		o := PlanOptions{Grouping: rapid.SampledFrom([]string{GroupNone, GroupByEntity, GroupPerCustomer}).Draw(t, "grouping")}
+		whole := GroupInvoices(lines, o, 1)
+
+		sorted := slices.Clone(lines)
+		slices.SortStableFunc(sorted, func(a, b SourceLine) int { return strings.Compare(GroupKey(a.Billable), GroupKey(b.Billable)) })
+		var chunked []PlannedInvoice
+		chunk := rapid.IntRange(1, 10).Draw(t, "chunk")
+		for i := 0; i < len(sorted); {
+			j := min(i+chunk, len(sorted))
+			for j < len(sorted) && GroupKey(sorted[j].Billable) == GroupKey(sorted[j-1].Billable) {
+				j++ // never split a group key
+			}
+			chunked = append(chunked, GroupInvoices(sorted[i:j], o, len(chunked)+1)...)
+			i = j
+		}
+		if len(whole) != len(chunked) {
+			t.Fatalf("%d invoices at once, %d in chunks", len(whole), len(chunked))
+		}
+		for k := range whole {
+			if whole[k].GroupNo != chunked[k].GroupNo || len(whole[k].Lines) != len(chunked[k].Lines) {
+				t.Fatalf("invoice %d differs: %d lines vs %d", k, len(whole[k].Lines), len(chunked[k].Lines))
+			}
+			for x := range whole[k].Lines {
+				if whole[k].Lines[x].SourceID != chunked[k].Lines[x].SourceID {
+					t.Fatalf("invoice %d line %d: source %d vs %d", k, x, whole[k].Lines[x].SourceID, chunked[k].Lines[x].SourceID)
+				}
+			}
+		}
+	})
+}
+
+func TestAmountsBeyondWhatIsStoredAreRefused(t *testing.T) {
+	vat := d("16")
+	_, err := PriceLine(LineInput{Item: "HUGE", Quantity: d("99999999999999"), UnitPrice: d("999999999999"), Tax: TaxProfile{VATRate: &vat}}, 2, PricingPolicy{})
+	if !errors.Is(err, ErrTooLarge) || !strings.Contains(err.Error(), "item HUGE amount") {
+		t.Fatalf("err = %v", err)
+	}
+	if _, err := PriceLine(LineInput{Item: "OK", Quantity: d("1000000"), UnitPrice: d("1000000"), Tax: TaxProfile{VATRate: &vat}}, 2, PricingPolicy{}); err != nil {
+		t.Fatalf("10^12 refused: %v", err)
+	}
+	if err := CheckTotals(Totals{Total: d("100000000000000")}); !errors.Is(err, ErrTooLarge) {
+		t.Fatalf("a 10^14 total accepted: %v", err)
+	}
 }

@@ -55,6 +55,32 @@ type LineAmounts struct {
 // ErrTaxSetup marks a line whose item has no usable tax profile: a business error.
 var ErrTaxSetup = errors.New("tax setup")
 
+// MaxAmount bounds every amount billrun stores (numeric(18, 4) columns hold less than 10^14).
+var MaxAmount = decimal.New(1, 14)
+
+// ErrTooLarge marks an amount beyond MaxAmount: a business error, never a database overflow.
+var ErrTooLarge = errors.New("amount too large")
+
+func fits(what string, d decimal.Decimal) error {
+	if d.Abs().GreaterThanOrEqual(MaxAmount) {
+		return fmt.Errorf("%w: %s %s is beyond 10^14, the largest amount billrun stores", ErrTooLarge, what, d.String())
+	}
+	return nil
+}
+
+// CheckTotals refuses invoice totals beyond what billrun stores.
+func CheckTotals(t Totals) error {
+	for _, x := range []struct {
+		what string
+		d    decimal.Decimal
+	}{{"invoice amount", t.Amount}, {"invoice total", t.Total}, {"invoice VAT", t.VAT}, {"invoice excise", t.Excise}} {
+		if err := fits(x.what, x.d); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // ResolveDiscount picks the line's discount, else the customer's default (seed 004).
 func ResolveDiscount(line *decimal.Decimal, customerDefault decimal.Decimal) decimal.Decimal {
 	if line != nil {
@@ -118,6 +144,14 @@ func PriceLine(in LineInput, decimals int32, p PricingPolicy) (LineAmounts, erro
 	a.ISRWithholdingRate = in.Tax.ISRWithholdingRate
 	a.ISRWithheld = pct(a.Subtotal, a.ISRWithholdingRate, decimals)
 	a.Total = a.Subtotal.Add(a.VAT).Add(a.Excise).Sub(a.VATWithheld).Sub(a.ISRWithheld)
+	for _, x := range []struct {
+		what string
+		d    decimal.Decimal
+	}{{"amount", a.Amount}, {"VAT", a.VAT}, {"excise", a.Excise}, {"total", a.Total}} {
+		if err := fits("item "+in.Item+" "+x.what, x.d); err != nil {
+			return LineAmounts{}, err
+		}
+	}
 	return a, nil
 }
 

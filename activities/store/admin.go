@@ -63,3 +63,11 @@ func (s *Store) CountDone(ctx context.Context, batchID string) (int, error) {
 	err := s.pool.QueryRow(ctx, `select count(*) from invoices where batch_id = $1 and status = 'completed' and delivery_status = 'sent'`, batchID).Scan(&n)
 	return n, err
 }
+
+// Installation is this database's installation id, made once at migration: it prefixes
+// workflow ids and Message-IDs, so databases sharing a Temporal namespace never collide.
+func (s *Store) Installation(ctx context.Context) (string, error) {
+	var id string
+	err := s.pool.QueryRow(ctx, `select id from installation`).Scan(&id)
+	return id, err
+}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -161,21 +162,38 @@ func (t *Tx) LockBatch(id string) (model.Batch, error) {
 func loadBatch(ctx context.Context, q querier, id string) (model.Batch, error) {
 	var b model.Batch
 	var raw []byte
-	err := q.QueryRow(ctx, `select id, params, status, invoice_date, rate, grouping, draft from batches where id = $1`, id).
-		Scan(&b.ID, &raw, &b.Status, &b.InvoiceDate, &b.Rate, &b.Grouping, &b.Draft)
+	var cursor string
+	err := q.QueryRow(ctx, `select id, params, status, invoice_date, rate, grouping, draft, plan_cursor, error from batches where id = $1`, id).
+		Scan(&b.ID, &raw, &b.Status, &b.InvoiceDate, &b.Rate, &b.Grouping, &b.Draft, &cursor, &b.Error)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return b, fmt.Errorf("batch %q: %w", id, model.ErrNotFound)
 	}
 	if err != nil {
 		return b, err
 	}
+	if cursor != "" {
+		if b.PlanCursor, err = strconv.ParseInt(cursor, 10, 64); err != nil {
+			return b, fmt.Errorf("batch %s: plan cursor %q: %w", id, cursor, err)
+		}
+	}
 	return b, json.Unmarshal(raw, &b.Params)
+}
+
+// FailBatch records that a batch stopped on bad data, with the reason, until it is fixed
+// and resumed; the batch keeps its phase.
+func (s *Store) FailBatch(ctx context.Context, batchID, reason string) error {
+	return s.InTx(ctx, func(t *Tx) error {
+		if err := t.exec(`update batches set error = $2 where id = $1`, batchID, reason); err != nil {
+			return err
+		}
+		return t.Audit(batchID, 0, "batch", 0, "failed", reason)
+	})
 }
 
 // SetBatchStatus records the batch's phase (awaiting_approval, running, finished).
 func (s *Store) SetBatchStatus(ctx context.Context, batchID, status string) error {
 	return s.InTx(ctx, func(t *Tx) error {
-		tag, err := t.tx.Exec(ctx, `update batches set status = $2, finished_at = case when $2 = 'finished' then now() else finished_at end
+		tag, err := t.tx.Exec(ctx, `update batches set status = $2, error = '', finished_at = case when $2 = 'finished' then now() else finished_at end
 			where id = $1 and status <> $2`, batchID, status)
 		if err != nil || tag.RowsAffected() == 0 {
 			return err

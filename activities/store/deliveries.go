@@ -83,11 +83,14 @@ func (s *Store) BackToPending(ctx context.Context, invoiceID int64, seq int) err
 	return err
 }
 
-// FinishDelivery records the delivery's outcome on the row, the invoice and the audit trail.
+// FinishDelivery records the delivery's outcome on the row, the invoice and the audit
+// trail, only while the delivery is still in flight (pending or sending): an outcome
+// recorded by another run is never overwritten.
 func (s *Store) FinishDelivery(ctx context.Context, invoiceID int64, seq int, status, detail string) error {
 	return s.InTx(ctx, func(t *Tx) error {
-		if err := t.exec(`update deliveries set status = $3, detail = $4, sent_at = case when $3 = 'sent' then clock_timestamp() end
-			where invoice_id = $1 and seq = $2`, invoiceID, seq, status, detail); err != nil {
+		tag, err := t.tx.Exec(ctx, `update deliveries set status = $3, detail = $4, sent_at = case when $3 = 'sent' then clock_timestamp() end
+			where invoice_id = $1 and seq = $2 and status in ('pending', 'sending')`, invoiceID, seq, status, detail)
+		if err != nil || tag.RowsAffected() == 0 {
 			return err
 		}
 		var batch string

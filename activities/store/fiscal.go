@@ -22,6 +22,7 @@ type FiscalHead struct {
 	KeyPath      string
 	PasswordEnv  string // the environment variable holding the key's password
 	Country      string
+	Attempt      int // the publish attempt: a reseal or reprint request counts one
 }
 
 // LockFiscal reads a completed invoice as its fiscal document needs it, under the
@@ -33,7 +34,7 @@ func (t *Tx) LockFiscal(id int64) (FiscalHead, fiscal.Invoice, error) {
 	var completedAt *time.Time
 	c := &inv.Customer
 	err := t.tx.QueryRow(t.ctx, `
-		select v.id, v.batch_id, v.status, v.fiscal_status, v.series, v.number, v.document_kind, v.invoice_date, v.completed_at,
+		select v.id, v.batch_id, v.status, v.fiscal_status, v.publish_attempt, v.series, v.number, v.document_kind, v.invoice_date, v.completed_at,
 		       v.currency, v.rate, cur.decimals, v.amount, v.discount, v.subtotal, v.vat, v.excise, v.vat_withheld, v.isr_withheld, v.total,
 		       t.kind, t.days, t.forma_pago, t.metodo_pago,
 		       i.code, i.rfc, i.name, i.fiscal_regime, i.postal_code, i.email, i.csd_certificate, i.csd_key, i.csd_password_env,
@@ -41,7 +42,7 @@ func (t *Tx) LockFiscal(id int64) (FiscalHead, fiscal.Invoice, error) {
 		from invoices v join currencies cur on cur.code = v.currency join payment_terms t on t.code = v.payment_terms
 		join issuers i on i.code = v.issuer join customers c on c.code = v.customer
 		where v.id = $1 for update of v`, id).
-		Scan(&inv.ID, &h.BatchID, &h.Status, &h.FiscalStatus, &inv.Series, &number, &inv.DocumentKind, &inv.Date, &completedAt,
+		Scan(&inv.ID, &h.BatchID, &h.Status, &h.FiscalStatus, &h.Attempt, &inv.Series, &number, &inv.DocumentKind, &inv.Date, &completedAt,
 			&inv.Currency, &inv.Rate, &inv.Decimals, &inv.Amount, &inv.Discount, &inv.Subtotal, &inv.VAT, &inv.Excise,
 			&inv.VATWithheld, &inv.ISRWithheld, &inv.Total,
 			&inv.Terms.Kind, &inv.Terms.Days, &inv.Terms.FormaPago, &inv.Terms.MetodoPago,
@@ -108,10 +109,12 @@ func (t *Tx) SavePDF(id int64, pdf []byte) error {
 func (s *Store) RecordFiscalError(ctx context.Context, id int64, step, reason string) error {
 	return s.InTx(ctx, func(t *Tx) error {
 		var batch string
-		if err := t.tx.QueryRow(ctx, `update invoices set fiscal_error = $2 where id = $1 returning batch_id`, id, step+": "+reason).Scan(&batch); err != nil {
+		var attempt int
+		if err := t.tx.QueryRow(ctx, `update invoices set fiscal_error = $2 where id = $1 returning batch_id, publish_attempt`, id, step+": "+reason).
+			Scan(&batch, &attempt); err != nil {
 			return err
 		}
-		return t.Audit(batch, id, step, 0, "failed", reason)
+		return t.Audit(batch, id, step, attempt, "failed", reason)
 	})
 }
 

@@ -25,15 +25,18 @@ type InvoiceHead struct {
 	Total       decimal.Decimal
 	Currency    string
 	Number      *int64
+	ErrorStep   string
+	ErrorReason string
 }
 
 // LockInvoice reads an invoice under a row lock, so two runs of one activity serialise.
 func (t *Tx) LockInvoice(id int64) (InvoiceHead, error) {
 	var h InvoiceHead
 	err := t.tx.QueryRow(t.ctx, `
-		select id, batch_id, status, attempt, series, customer, payment_terms, invoice_date, total, currency, number
+		select id, batch_id, status, attempt, series, customer, payment_terms, invoice_date, total, currency, number, error_step, error_reason
 		from invoices where id = $1 for update`, id).
-		Scan(&h.ID, &h.BatchID, &h.Status, &h.Attempt, &h.Series, &h.Customer, &h.Terms, &h.InvoiceDate, &h.Total, &h.Currency, &h.Number)
+		Scan(&h.ID, &h.BatchID, &h.Status, &h.Attempt, &h.Series, &h.Customer, &h.Terms, &h.InvoiceDate, &h.Total, &h.Currency, &h.Number,
+			&h.ErrorStep, &h.ErrorReason)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return h, fmt.Errorf("invoice %d: %w", id, model.ErrNotFound)
 	}

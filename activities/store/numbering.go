@@ -51,3 +51,8 @@ func (t *Tx) SettleSources(invoiceID int64) error {
 func (t *Tx) MarkFailed(invoiceID int64, step, reason string) error {
 	return t.exec(`update invoices set status = 'failed', error_step = $2, error_reason = $3 where id = $1`, invoiceID, step, reason)
 }
+
+// MarkUnsealed records why a completed invoice is not sealed, so a reseal can move it.
+func (t *Tx) MarkUnsealed(invoiceID int64, reason string) error {
+	return t.exec(`update invoices set fiscal_error = $2 where id = $1 and status = 'completed' and fiscal_status = 'unsealed'`, invoiceID, reason)
+}

@@ -1,28 +1,25 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
 
 	"billrun/activities/model"
 	"billrun/activities/rules"
 )
 
-// PlanSources selects and locks a batch's lines, applies the document kind rule and plans
-// them (rules.Plan): the invoices the batch will make and the lines it will skip.
-func (t *Tx) PlanSources(b model.Batch) ([]rules.SourceLine, rules.PlannedBatch, error) {
-	lines, err := t.SelectLines(b)
-	if err != nil {
-		return nil, rules.PlannedBatch{}, err
-	}
-	routes, err := t.DocumentRoutes()
-	if err != nil {
-		return nil, rules.PlannedBatch{}, err
-	}
-	rules.RouteDocumentKinds(lines, routes)
-	return lines, rules.Plan(lines, PlanOptions(b)), nil
-}
+// Planning runs in chunks that each commit: while a batch is 'planning', the sources after
+// its cursor are selected, screened and claimed and their lines recorded as 'selected'
+// (with what planning read of them); while it is 'grouping', the selected lines become
+// drafts, a few group keys at a time. A retried plan goes on from what was committed.
 
 // PlanOptions are the batch's planning switches.
 func PlanOptions(b model.Batch) rules.PlanOptions {
@@ -30,29 +27,99 @@ func PlanOptions(b model.Batch) rules.PlanOptions {
 		Pricing: rules.PricingPolicy{Discount9999Is100: b.Params.Discount9999Is100}}
 }
 
-// WritePlan claims the planned lines' sources for the batch and writes its drafts, batch
-// lines and not-invoiced report, and marks the batch planned.
-func (t *Tx) WritePlan(b model.Batch, plan rules.PlannedBatch) error {
-	for _, s := range plan.Skipped {
+// SetPlanState records where planning stands: its status and its cursor.
+func (t *Tx) SetPlanState(batchID, status string, cursor int64) error {
+	return t.exec(`update batches set status = $2, plan_cursor = $3, error = '' where id = $1`, batchID, status, strconv.FormatInt(cursor, 10))
+}
+
+// RecordSelected claims the billed lines' sources for the batch and records them as
+// selected, and the skipped lines in the not-invoiced report.
+func (t *Tx) RecordSelected(batchID string, billed []rules.SourceLine, skipped []rules.SkippedLine) error {
+	for _, s := range skipped {
 		if err := t.exec(`insert into batch_lines (batch_id, source_kind, source_id, source_ref, customer, item, quantity, outcome, skip_reason)
 			values ($1, $2, $3, $4, $5, $6, $7, 'skipped', $8) on conflict do nothing`,
-			b.ID, s.SourceKind, s.SourceID, s.Ref, s.Customer, s.Item, s.Quantity, s.Reason); err != nil {
+			batchID, s.SourceKind, s.SourceID, s.Ref, s.Customer, s.Item, s.Quantity, s.Reason); err != nil {
 			return err
 		}
 	}
 	claimed := map[string]bool{}
-	for _, inv := range plan.Invoices {
-		for _, l := range inv.Lines {
-			// A plan event gives several lines: claim its source once.
-			if k := fmt.Sprint(l.SourceKind, l.SourceID); !claimed[k] {
-				claimed[k] = true
-				if err := t.Claim(l.SourceLine); err != nil {
-					return err
-				}
+	for _, l := range billed {
+		// A plan event gives several lines: claim its source once.
+		if k := fmt.Sprint(l.SourceKind, l.SourceID); !claimed[k] {
+			claimed[k] = true
+			if err := t.Claim(l); err != nil {
+				return err
 			}
 		}
+		raw, err := json.Marshal(l)
+		if err != nil {
+			return err
+		}
+		if err := t.exec(`insert into batch_lines (batch_id, source_kind, source_id, source_ref, customer, item, quantity, outcome, line, group_key)
+			values ($1, $2, $3, $4, $5, $6, $7, 'selected', $8, $9) on conflict do nothing`,
+			batchID, l.SourceKind, l.SourceID, l.Ref, l.Customer, l.Item, l.Quantity, raw, rules.GroupKey(l.Billable)); err != nil {
+			return err
+		}
 	}
-	for _, inv := range plan.Invoices {
+	return nil
+}
+
+// LineKey is a selected line's id and group key.
+type LineKey struct {
+	ID       int64
+	GroupKey string
+}
+
+// SelectedKeys are a batch's lines still to group, in group key order.
+func (s *Store) SelectedKeys(ctx context.Context, batchID string) ([]LineKey, error) {
+	rows, err := s.pool.Query(ctx, `select id, group_key from batch_lines where batch_id = $1 and outcome = 'selected'`, batchID)
+	if err != nil {
+		return nil, err
+	}
+	keys, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (LineKey, error) {
+		var k LineKey
+		return k, r.Scan(&k.ID, &k.GroupKey)
+	})
+	// Sorted here, byte by byte, as rules.GroupInvoices sorts: no database collation involved.
+	slices.SortFunc(keys, func(a, b LineKey) int {
+		if c := strings.Compare(a.GroupKey, b.GroupKey); c != 0 {
+			return c
+		}
+		return int(a.ID - b.ID)
+	})
+	return keys, err
+}
+
+// SelectedLines reads the selected lines of ids that are still to group, locked.
+func (t *Tx) SelectedLines(batchID string, ids []int64) ([]rules.SourceLine, error) {
+	rows, err := t.tx.Query(t.ctx, `select line from batch_lines where batch_id = $1 and id = any($2) and outcome = 'selected'
+		order by id for update`, batchID, ids)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (rules.SourceLine, error) {
+		var raw []byte
+		var l rules.SourceLine
+		if err := r.Scan(&raw); err != nil {
+			return l, err
+		}
+		dec := json.NewDecoder(bytes.NewReader(raw))
+		dec.UseNumber() // references keep their integers exact
+		return l, dec.Decode(&l)
+	})
+}
+
+// NextGroupNo is the group number after the batch's last invoice.
+func (t *Tx) NextGroupNo(batchID string) (int, error) {
+	var n int
+	err := t.tx.QueryRow(t.ctx, `select coalesce(max(group_no), 0) + 1 from invoices where batch_id = $1`, batchID).Scan(&n)
+	return n, err
+}
+
+// WriteInvoices writes planned invoices as drafts with their lines, and marks their batch
+// lines invoiced.
+func (t *Tx) WriteInvoices(b model.Batch, invoices []rules.PlannedInvoice) error {
+	for _, inv := range invoices {
 		h := inv.Head
 		var invoiceID int64
 		err := t.tx.QueryRow(t.ctx, `
@@ -78,9 +145,9 @@ func (t *Tx) WritePlan(b model.Batch, plan rules.PlannedBatch) error {
 					return err
 				}
 			}
-			if err := t.exec(`insert into batch_lines (batch_id, source_kind, source_id, source_ref, customer, item, quantity, outcome, invoice_id)
-				values ($1, $2, $3, $4, $5, $6, $7, 'invoiced', $8)`,
-				b.ID, l.SourceKind, l.SourceID, l.Ref, l.Customer, l.Item, l.Quantity, invoiceID); err != nil {
+			if err := t.exec(`update batch_lines set outcome = 'invoiced', invoice_id = $5, line = null
+				where batch_id = $1 and source_kind = $2 and source_id = $3 and source_ref = $4`,
+				b.ID, l.SourceKind, l.SourceID, l.Ref, invoiceID); err != nil {
 				return err
 			}
 		}
@@ -90,10 +157,10 @@ func (t *Tx) WritePlan(b model.Batch, plan rules.PlannedBatch) error {
 			}
 		}
 	}
-	return t.exec(`update batches set status = 'planned' where id = $1`, b.ID)
+	return nil
 }
 
-// PlanCounts answers a planned batch's counts from the database.
+// PlanCounts answers a batch's plan counts from the database.
 func (t *Tx) PlanCounts(batchID string) (model.PlanResult, error) {
 	var res model.PlanResult
 	err := t.tx.QueryRow(t.ctx, `
@@ -113,24 +180,29 @@ func (s *Store) DryRun(ctx context.Context, p model.BatchParams) (model.PlanOutc
 			return err
 		}
 		b := model.Batch{ID: "dry-run", Params: p, Grouping: p.Grouping, Rate: p.Rate}
-		lines, plan, err := t.PlanSources(b)
+		lines, err := t.SelectLines(b)
 		if err != nil {
 			return err
 		}
-		out = Outcome(len(lines), plan)
+		routes, err := t.DocumentRoutes()
+		if err != nil {
+			return err
+		}
+		rules.RouteDocumentKinds(lines, routes)
+		out = Outcome(len(lines), rules.Plan(lines, PlanOptions(b)))
 		return errDryRun // roll back: the selection took row locks, nothing else
 	})
-	if err == errDryRun {
+	if errors.Is(err, errDryRun) {
 		err = nil
 	}
 	return out, err
 }
 
-var errDryRun = fmt.Errorf("dry run")
+var errDryRun = errors.New("dry run")
 
 // Outcome is how a plan is shown: its drafts and its not-invoiced lines.
 func Outcome(selected int, plan rules.PlannedBatch) model.PlanOutcome {
-	out := model.PlanOutcome{LinesSelected: selected, LinesSkipped: len(plan.Skipped)}
+	out := model.PlanOutcome{LinesSelected: selected, LinesSkipped: len(plan.Skipped), Invoices: []model.DraftInvoice{}, Skipped: []model.SkippedLine{}}
 	for _, s := range plan.Skipped {
 		out.Skipped = append(out.Skipped, model.SkippedLine{Source: s.Ref, Customer: s.Customer, Item: s.Item, Quantity: s.Quantity, Reason: s.Reason})
 	}

@@ -11,16 +11,68 @@ import (
 	"billrun/activities/rules"
 )
 
-// SelectLines selects a batch's billable lines by its source kind and locks them, so a
-// concurrent batch over the same sources waits, then finds them claimed.
+// SelectLines selects all of a batch's billable lines by its source kind and locks them.
 func (t *Tx) SelectLines(b model.Batch) ([]rules.SourceLine, error) {
+	lines, _, _, err := t.SelectChunk(b, 0, 0)
+	return lines, err
+}
+
+// SelectChunk selects and locks the billable lines of the next limit source documents after
+// the cursor (orders by number, installments and plan events by id; limit 0: all of them),
+// so a concurrent batch over the same sources waits, then finds them claimed. It answers
+// the cursor to continue from and whether this was the last chunk. A chunk holds whole
+// orders: seed 002's rules skip or bill an order as a whole.
+func (t *Tx) SelectChunk(b model.Batch, after int64, limit int) (lines []rules.SourceLine, next int64, last bool, err error) {
+	var keys []int64
 	switch b.Params.SourceKind {
 	case model.SourceInstallments:
-		return t.selectInstallments(b)
+		keys, err = t.keys(`select n.id from installments n join contract_lines cl on cl.id = n.contract_line_id join contracts ct on ct.id = cl.contract_id
+			where n.state = 'complete' and n.due_date <= $1 and ($2 = '' or ct.partner = $2) and ($3::boolean is null or n.recurring = $3)
+			  and ($4 = '' or ct.series = $4) and n.id > $5 order by n.id limit $6`,
+			b.Params.DueUntil, b.Params.Partner, b.Params.Recurring, b.Params.Series, after, limitOrAll(limit))
 	case model.SourcePlans:
-		return t.selectPlanEvents(b)
+		keys, err = t.keys(`select e.id from billing_events e join billing_plans pl on pl.id = e.plan_id
+			where e.state = 'planned' and e.event_date between $1 and $2 and ($3 = '' or pl.series = $3) and e.id > $4 order by e.id limit $5`,
+			b.Params.PeriodFrom, b.Params.PeriodTo, b.Params.Series, after, limitOrAll(limit))
+	default:
+		keys, err = t.keys(`select number from sales_orders where status = 'approved' and number between $1 and $2 and series = $3
+			and ($4::text[] is null or customer = any($4)) and number > $5 order by number limit $6`,
+			b.Params.OrdersFrom, b.Params.OrdersTo, b.Params.Series, customersFilter(b.Params.Customers), after, limitOrAll(limit))
 	}
-	return t.selectOrderLines(b)
+	if err != nil || len(keys) == 0 {
+		return nil, after, true, err
+	}
+	switch b.Params.SourceKind {
+	case model.SourceInstallments:
+		lines, err = t.selectInstallments(keys)
+	case model.SourcePlans:
+		lines, err = t.selectPlanEvents(keys)
+	default:
+		lines, err = t.selectOrderLines(keys)
+	}
+	return lines, keys[len(keys)-1], limit == 0 || len(keys) < limit, err
+}
+
+func (t *Tx) keys(sql string, args ...any) ([]int64, error) {
+	rows, err := t.tx.Query(t.ctx, sql, args...)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, pgx.RowTo[int64])
+}
+
+func limitOrAll(limit int) any {
+	if limit <= 0 {
+		return nil // SQL: limit null is no limit
+	}
+	return limit
+}
+
+func customersFilter(c []string) []string {
+	if len(c) == 0 {
+		return nil
+	}
+	return c
 }
 
 // DocumentRoutes reads the document kind rule: tax id kind → series.
@@ -57,12 +109,8 @@ func (t *Tx) Claim(l rules.SourceLine) error {
 	return t.exec(sql, l.SourceID)
 }
 
-func (t *Tx) selectOrderLines(b model.Batch) ([]rules.SourceLine, error) {
-	p := b.Params
-	var customers []string
-	if len(p.Customers) > 0 {
-		customers = p.Customers
-	}
+// selectOrderLines reads the lines still to invoice of the orders numbered, locked.
+func (t *Tx) selectOrderLines(numbers []int64) ([]rules.SourceLine, error) {
 	// FOR UPDATE OF l: a concurrent batch over the same orders waits here, then sees the
 	// quantities this one claimed as gone and selects nothing twice.
 	rows, err := t.tx.Query(t.ctx, `
@@ -78,10 +126,9 @@ func (t *Tx) selectOrderLines(b model.Batch) ([]rules.SourceLine, error) {
 		join series s on s.code = o.series
 		join items i on i.code = l.item
 		join currencies cur on cur.code = o.currency
-		where o.status = 'approved' and o.number between $1 and $2 and o.series = $3
-		  and l.qty_to_invoice > 0 and ($4::text[] is null or o.customer = any($4))
+		where o.number = any($1) and o.status = 'approved' and l.qty_to_invoice > 0
 		order by o.number, l.line_no
-		for update of l`, p.OrdersFrom, p.OrdersTo, p.Series, customers)
+		for update of l`, numbers)
 	if err != nil {
 		return nil, err
 	}
@@ -110,11 +157,9 @@ func (t *Tx) selectOrderLines(b model.Batch) ([]rules.SourceLine, error) {
 // payerColumns are what grouping and pricing need of a payer.
 const payerColumns = `p.default_discount, p.invoicing_method, p.grouped_billing, p.is_generic, p.tax_id_kind`
 
-// selectInstallments takes contract installments in state complete, due up to the batch's
-// date, optionally for one partner and recurring or not (seed 000). The price is the
-// contract line's, with its discount.
-func (t *Tx) selectInstallments(b model.Batch) ([]rules.SourceLine, error) {
-	p := b.Params
+// selectInstallments reads contract installments (seed 000), locked, still complete. The
+// price is the contract line's, with its discount.
+func (t *Tx) selectInstallments(ids []int64) ([]rules.SourceLine, error) {
 	rows, err := t.tx.Query(t.ctx, `
 		select n.id, n.seq, ct.number, cl.line_no, cl.id, n.expense_report, n.activity, n.recurring,
 		       ct.payer, ct.partner, ct.currency, ct.payment_terms, coalesce(ct.warehouse, ''),
@@ -129,11 +174,9 @@ func (t *Tx) selectInstallments(b model.Batch) ([]rules.SourceLine, error) {
 		join series s on s.code = ct.series
 		join items i on i.code = cl.item
 		join currencies cur on cur.code = ct.currency
-		where n.state = 'complete' and n.due_date <= $1
-		  and ($2 = '' or ct.partner = $2) and ($3::boolean is null or n.recurring = $3)
-		  and ($4 = '' or ct.series = $4)
+		where n.id = any($1) and n.state = 'complete'
 		order by ct.payer, ct.partner, ct.number, cl.line_no, n.seq
-		for update of n`, p.DueUntil, p.Partner, p.Recurring, p.Series)
+		for update of n`, ids)
 	if err != nil {
 		return nil, err
 	}
@@ -167,11 +210,10 @@ func (t *Tx) selectInstallments(b model.Batch) ([]rules.SourceLine, error) {
 	return out, rows.Err()
 }
 
-// selectPlanEvents takes the planned events of billing plans dated in the batch's period
-// (seed 003) and splits each item of each event among the plan's billing entities by
-// quota, so the parts sum exactly to the item's amount.
-func (t *Tx) selectPlanEvents(b model.Batch) ([]rules.SourceLine, error) {
-	p := b.Params
+// selectPlanEvents reads planned events of billing plans (seed 003), locked, and splits
+// each item of each event among the plan's billing entities by quota, so the parts sum
+// exactly to the item's amount.
+func (t *Tx) selectPlanEvents(ids []int64) ([]rules.SourceLine, error) {
 	type event struct {
 		id, plan                 int64
 		code, customer, currency string
@@ -186,9 +228,9 @@ func (t *Tx) selectPlanEvents(b model.Batch) ([]rules.SourceLine, error) {
 		       s.issuer, s.document_kind, s.max_lines
 		from billing_events e join billing_plans pl on pl.id = e.plan_id
 		join series s on s.code = pl.series join currencies cur on cur.code = pl.currency
-		where e.state = 'planned' and e.event_date between $1 and $2 and ($3 = '' or pl.series = $3)
+		where e.id = any($1) and e.state = 'planned'
 		order by pl.code, e.event_date
-		for update of e`, p.PeriodFrom, p.PeriodTo, p.Series)
+		for update of e`, ids)
 	if err != nil {
 		return nil, err
 	}

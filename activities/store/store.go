@@ -8,6 +8,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	pgxdecimal "github.com/jackc/pgx-shopspring-decimal"
 	"github.com/jackc/pgx/v5"
@@ -21,11 +22,16 @@ type Store struct {
 	pool *pgxpool.Pool
 }
 
-// Open connects to a DATABASE_URL-style url with decimal support for numeric columns.
-func Open(ctx context.Context, url string) (*Store, error) {
+// Open connects to a DATABASE_URL-style url with decimal support for numeric columns. A
+// pool size > 0 sets the pool's connections (a url's pool_max_conns wins); the worker sizes
+// it for its window of concurrent invoices.
+func Open(ctx context.Context, url string, poolSize int) (*Store, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		return nil, fmt.Errorf("DATABASE_URL: %w", err)
+	}
+	if poolSize > 0 && !strings.Contains(url, "pool_max_conns") {
+		cfg.MaxConns = int32(poolSize)
 	}
 	cfg.AfterConnect = func(ctx context.Context, c *pgx.Conn) error {
 		pgxdecimal.Register(c.TypeMap())
@@ -62,13 +68,15 @@ type querier interface {
 	Query(context.Context, string, ...any) (pgx.Rows, error)
 }
 
-// Audit appends to the audit trail (seed 000's bitácora).
+// Audit appends to the audit trail (seed 000's bitácora): one row per invoice, step,
+// attempt and outcome, so a re-run of an activity appends nothing.
 func (t *Tx) Audit(batchID string, invoiceID int64, step string, attempt int, outcome, detail string) error {
 	var inv any
 	if invoiceID != 0 {
 		inv = invoiceID
 	}
-	_, err := t.tx.Exec(t.ctx, `insert into audit_events (batch_id, invoice_id, step, attempt, outcome, detail) values ($1, $2, $3, $4, $5, $6)`,
+	_, err := t.tx.Exec(t.ctx, `insert into audit_events (batch_id, invoice_id, step, attempt, outcome, detail) values ($1, $2, $3, $4, $5, $6)
+		on conflict (invoice_id, step, attempt, outcome) where invoice_id is not null do nothing`,
 		batchID, inv, step, attempt, outcome, detail)
 	return err
 }

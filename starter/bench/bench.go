@@ -30,7 +30,7 @@ type Options struct {
 	Invoices, Lines, Window, Workers int
 	CSDDir, WorkerBin                string
 	Keep                             bool
-	SkipBare, SkipCeiling            bool
+	SkipBare, SkipEmpty              bool
 	// The stack: PostgreSQL's admin URL, Temporal's namespace, the mail server.
 	AdminURL, Namespace, SMTPAddr, MailFrom string
 }
@@ -42,15 +42,16 @@ type Result struct {
 	Window         int      `json:"window"`
 	Workers        int      `json:"workers"`
 	Full           Figures  `json:"full"`
-	Ceiling        *Figures `json:"ceiling,omitempty"`
+	EmptyChild     *Figures `json:"empty_child,omitempty"`
 	Bare           *Figures `json:"bare,omitempty"`
-	FullOverCeil   float64  `json:"full_over_ceiling,omitempty"` // throughput ratio
-	FullOverBare   float64  `json:"full_over_bare,omitempty"`    // throughput ratio
-	WorkerPeakRSSM float64  `json:"worker_peak_rss_mb"`
-	CPUs           int      `json:"cpus"`
+	// Ratio is full ms per invoice / (empty child ms + bare ms): what the pipeline costs
+	// against its floor, one durable child per invoice plus the work done without Temporal.
+	Ratio          float64 `json:"ratio,omitempty"`
+	WorkerPeakRSSM float64 `json:"worker_peak_rss_mb"`
+	CPUs           int     `json:"cpus"`
 }
 
-// Run measures full, ceiling and bare runs of o.Invoices invoices.
+// Run measures full, empty-child and bare runs of o.Invoices invoices.
 func Run(ctx context.Context, tc client.Client, o Options) (Result, error) {
 	res := Result{Invoices: o.Invoices, Lines: o.Lines, Window: o.Window, Workers: o.Workers, CPUs: runtime.NumCPU()}
 	if o.AdminURL == "" {
@@ -74,9 +75,13 @@ func Run(ctx context.Context, tc client.Client, o Options) (Result, error) {
 		return res, err
 	}
 	defer st.Close()
+	inst, err := st.Installation(ctx)
+	if err != nil {
+		return res, err
+	}
 	batchID := "BENCH-" + strconv.FormatInt(stamp, 10)
-	queue := "bench-" + strconv.FormatInt(stamp, 10)
-	procs, err := startWorkers(o, dbURL, queue)
+	wc := workflows.Client{Temporal: tc, TaskQueue: "bench-" + strconv.FormatInt(stamp, 10), Installation: inst}
+	procs, err := startWorkers(o, dbURL, wc.TaskQueue)
 	if err != nil {
 		return res, err
 	}
@@ -91,7 +96,7 @@ func Run(ctx context.Context, tc client.Client, o Options) (Result, error) {
 		stop()
 		return res, err
 	}
-	wall, err := runBatch(ctx, tc, queue, batchID, o.Window)
+	wall, err := runBatch(ctx, wc, batchID, o.Window, true)
 	stop()
 	if err != nil {
 		return res, err
@@ -101,32 +106,31 @@ func Run(ctx context.Context, tc client.Client, o Options) (Result, error) {
 		return res, err
 	}
 	if done != o.Invoices {
-		return res, fmt.Errorf("full run: %d of %d invoices completed, sealed and sent", done, o.Invoices)
+		return res, fmt.Errorf("full run: %d of %d invoices completed, sealed, printed and sent", done, o.Invoices)
 	}
-	if res.Full, err = measured(ctx, tc, o, batchID, wall); err != nil {
+	if res.Full, err = measured(ctx, wc, o, batchID, wall); err != nil {
 		return res, err
 	}
 
-	// Ceiling: the same fan-out on the same server, activities doing nothing.
-	if !o.SkipCeiling {
-		cq := queue + "-ceiling"
-		w := worker.New(tc, cq, worker.Options{})
-		registerNoop(w, o.Invoices, offset+500_000)
+	// Empty child: the same batch workflow and fan-out on the same server, children empty.
+	if !o.SkipEmpty {
+		ec := workflows.Client{Temporal: tc, TaskQueue: wc.TaskQueue + "-empty", Installation: inst}
+		w := worker.New(tc, ec.TaskQueue, worker.Options{})
+		registerEmpty(w, o.Invoices, offset+500_000)
 		if err := w.Start(); err != nil {
 			return res, err
 		}
-		cid := batchID + "-CEILING"
-		wall, err := runBatch(ctx, tc, cq, cid, o.Window)
+		eid := batchID + "-EMPTY"
+		wall, err := runBatch(ctx, ec, eid, o.Window, false)
 		w.Stop()
 		if err != nil {
 			return res, err
 		}
-		f, err := measured(ctx, tc, o, cid, wall)
+		f, err := measured(ctx, ec, o, eid, wall)
 		if err != nil {
 			return res, err
 		}
-		res.Ceiling = &f
-		res.FullOverCeil = round3(res.Full.InvoicesPerSec / f.InvoicesPerSec)
+		res.EmptyChild = &f
 	}
 
 	// Bare: the same activity functions in a plain loop, one process, no Temporal.
@@ -136,10 +140,15 @@ func Run(ctx context.Context, tc client.Client, o Options) (Result, error) {
 			return res, err
 		}
 		res.Bare = &f
-		res.FullOverBare = round3(res.Full.InvoicesPerSec / f.InvoicesPerSec)
+	}
+	if res.EmptyChild != nil && res.Bare != nil {
+		res.Ratio = round3(msPer(res.Full) / (msPer(*res.EmptyChild) + msPer(*res.Bare)))
 	}
 	return res, nil
 }
+
+// msPer is a run's wall time per invoice in milliseconds.
+func msPer(f Figures) float64 { return f.WallSeconds * 1000 / float64(f.Invoices) }
 
 func params(o Options) model.BatchParams {
 	return model.BatchParams{SourceKind: model.SourceOrders, OrdersFrom: 1, OrdersTo: int64(o.Invoices), Series: "A",
@@ -152,7 +161,7 @@ func database(ctx context.Context, o Options, name string, idOffset int64) (stri
 	if err != nil {
 		return "", nil, err
 	}
-	st, err := store.Open(ctx, dbURL)
+	st, err := store.Open(ctx, dbURL, 40)
 	if err != nil {
 		return "", nil, err
 	}
@@ -194,19 +203,22 @@ func startWorkers(o Options, dbURL, queue string) ([]*exec.Cmd, error) {
 	return procs, nil
 }
 
-// runBatch runs a recorded batch's workflow on queue to its end and answers the wall time.
-func runBatch(ctx context.Context, tc client.Client, queue, batchID string, window int) (time.Duration, error) {
+// runBatch runs a recorded batch's workflow to its end — and, with published, its
+// publication too (every document printed and e-mailed) — and answers the wall time.
+func runBatch(ctx context.Context, wc workflows.Client, batchID string, window int, published bool) (time.Duration, error) {
 	start := time.Now()
-	run, err := tc.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: workflows.BatchWorkflowID(batchID), TaskQueue: queue},
-		workflows.BatchWorkflow, workflows.BatchInput{BatchID: batchID, Window: window})
-	if err == nil {
-		err = run.Get(ctx, nil)
+	if err := wc.StartBatch(ctx, workflows.BatchInput{BatchID: batchID, Window: window}, "Benchmark "+batchID); err != nil {
+		return 0, err
+	}
+	err := wc.Temporal.GetWorkflow(ctx, workflows.BatchWorkflowID(wc.Installation, batchID), "").Get(ctx, nil)
+	if err == nil && published {
+		err = wc.Temporal.GetWorkflow(ctx, workflows.PublishWorkflowID(wc.Installation, batchID), "").Get(ctx, nil)
 	}
 	return time.Since(start), err
 }
 
-func measured(ctx context.Context, tc client.Client, o Options, batchID string, wall time.Duration) (Figures, error) {
-	per, maxHist, runs, err := visibility(ctx, tc, o.Namespace, batchID, o.Invoices)
+func measured(ctx context.Context, wc workflows.Client, o Options, batchID string, wall time.Duration) (Figures, error) {
+	per, maxHist, runs, err := visibility(ctx, wc, o.Namespace, batchID, o.Invoices)
 	if err != nil {
 		return Figures{}, err
 	}

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"go.temporal.io/api/workflowservice/v1"
-	"go.temporal.io/sdk/client"
 
 	"billrun/workflows"
 )
@@ -45,7 +44,8 @@ func round3(f float64) float64 { return float64(int64(f*1000+0.5)) / 1000 }
 
 // visibility reads, for a batch, every invoice workflow's duration and the largest history
 // of any of its workflows (the batch's runs and the children).
-func visibility(ctx context.Context, tc client.Client, ns, batchID string, want int) ([]float64, int64, int, error) {
+func visibility(ctx context.Context, wc workflows.Client, ns, batchID string, want int) ([]float64, int64, int, error) {
+	tc := wc.Temporal
 	var per []float64
 	var maxHist int64
 	deadline := time.Now().Add(2 * time.Minute)
@@ -73,7 +73,7 @@ func visibility(ctx context.Context, tc client.Client, ns, batchID string, want 
 	}
 	runs := 0
 	resp, err := tc.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{Namespace: ns, PageSize: 1000,
-		Query: fmt.Sprintf("WorkflowId = '%s'", workflows.BatchWorkflowID(batchID))})
+		Query: fmt.Sprintf("WorkflowId = '%s'", workflows.BatchWorkflowID(wc.Installation, batchID))})
 	if err != nil {
 		return nil, 0, 0, err
 	}

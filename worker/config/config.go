@@ -6,6 +6,8 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"strconv"
+	"time"
 
 	"go.temporal.io/sdk/client"
 	"go.uber.org/zap"
@@ -24,6 +26,11 @@ type Config struct {
 	MailFrom          string // MAIL_FROM
 	TaskQueue         string // BILLRUN_TASK_QUEUE
 	WebUI             string // TEMPORAL_UI (for links printed by the CLI)
+	DBPool            int    // BILLRUN_DB_POOL: connections of the worker's pool (size it for the window)
+	Window            int    // BILLRUN_WINDOW: invoice workflows a batch runs at once
+	PageSize          int    // BILLRUN_PAGE_SIZE: open invoices a batch lists per page
+	// BILLRUN_STEP_TIMEOUT, BILLRUN_PLAN_TIMEOUT, BILLRUN_DELIVERY_TIMEOUT (Go durations).
+	Timeouts workflows.Timeouts
 }
 
 func env(name, def string) string {
@@ -33,9 +40,26 @@ func env(name, def string) string {
 	return def
 }
 
+func envInt(name string, def int) int {
+	if n, err := strconv.Atoi(os.Getenv(name)); err == nil && n > 0 {
+		return n
+	}
+	return def
+}
+
+func envDuration(name string) time.Duration {
+	d, _ := time.ParseDuration(os.Getenv(name))
+	return d
+}
+
 // FromEnv reads the environment with local-stack defaults.
 func FromEnv() Config {
 	return Config{
+		DBPool:   envInt("BILLRUN_DB_POOL", 40),
+		Window:   envInt("BILLRUN_WINDOW", workflows.DefaultWindow),
+		PageSize: envInt("BILLRUN_PAGE_SIZE", workflows.DefaultPageSize),
+		Timeouts: workflows.Timeouts{Step: envDuration("BILLRUN_STEP_TIMEOUT"), Plan: envDuration("BILLRUN_PLAN_TIMEOUT"),
+			Delivery: envDuration("BILLRUN_DELIVERY_TIMEOUT")},
 		TemporalAddress:   env("TEMPORAL_ADDRESS", "localhost:7233"),
 		TemporalNamespace: env("TEMPORAL_NAMESPACE", "default"),
 		DatabaseURL:       env("DATABASE_URL", ""),
@@ -52,7 +76,7 @@ func (c Config) Store(ctx context.Context) (*store.Store, error) {
 	if c.DatabaseURL == "" {
 		return nil, fmt.Errorf("DATABASE_URL is not set: point it at billrun's PostgreSQL database")
 	}
-	return store.Open(ctx, c.DatabaseURL)
+	return store.Open(ctx, c.DatabaseURL, c.DBPool)
 }
 
 // Temporal dials the Temporal frontend, logging through zap.

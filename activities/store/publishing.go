@@ -1,0 +1,56 @@
+package store
+
+import "context"
+
+// Publication is what happens to a completed invoice's sealed document after its workflow:
+// printing, then e-mail. It runs a batch at a time, apart from the invoices.
+
+// toPrint are sealed documents not printed yet, with no fiscal error.
+const toPrint = `status = 'completed' and fiscal_status = 'sealed' and fiscal_error = ''`
+
+// toDeliver are printed documents whose first delivery has not been made.
+const toDeliver = `status = 'completed' and fiscal_status = 'pdf' and delivery_status = 'pending'`
+
+// ToPrint lists up to limit of a batch's invoices waiting to be printed.
+func (s *Store) ToPrint(ctx context.Context, batchID string, limit int) ([]int64, error) {
+	return s.ids(ctx, `select id from invoices where batch_id = $1 and `+toPrint+` order by group_no limit $2`, batchID, limit)
+}
+
+// ToDeliver lists up to limit of a batch's invoices waiting for their first e-mail.
+func (s *Store) ToDeliver(ctx context.Context, batchID string, limit int) ([]int64, error) {
+	return s.ids(ctx, `select id from invoices where batch_id = $1 and `+toDeliver+` order by group_no limit $2`, batchID, limit)
+}
+
+// PrintRemaining counts a batch's invoices that may still need printing: those still open
+// and those sealed, not printed.
+func (s *Store) PrintRemaining(ctx context.Context, batchID string) (int, error) {
+	return s.count(ctx, `select count(*) from invoices where batch_id = $1 and (`+openInvoice+` or `+toPrint+`)`, batchID)
+}
+
+// DeliverRemaining counts a batch's invoices that may still need their first e-mail.
+func (s *Store) DeliverRemaining(ctx context.Context, batchID string) (int, error) {
+	return s.count(ctx, `select count(*) from invoices where batch_id = $1 and (`+openInvoice+` or `+toPrint+` or `+toDeliver+`)`, batchID)
+}
+
+func (s *Store) ids(ctx context.Context, sql string, args ...any) ([]int64, error) {
+	rows, err := s.pool.Query(ctx, sql, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}
+
+func (s *Store) count(ctx context.Context, sql string, args ...any) (int, error) {
+	var n int
+	err := s.pool.QueryRow(ctx, sql, args...).Scan(&n)
+	return n, err
+}

@@ -1,0 +1,39 @@
+package bench
+
+import (
+	"context"
+
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/worker"
+	"go.temporal.io/sdk/workflow"
+
+	"billrun/activities/model"
+	"billrun/workflows"
+)
+
+// registerEmpty puts billrun's batch workflow on w with invoice children that do nothing
+// and batch activities that answer from a synthetic list of invoices: the floor of the
+// design the user chose — one durable child workflow per invoice — with the same paging,
+// window and continue-as-new, on the same server.
+func registerEmpty(w worker.Registry, invoices int, idOffset int64) {
+	w.RegisterWorkflow(workflows.BatchWorkflow)
+	w.RegisterWorkflowWithOptions(func(_ workflow.Context, in workflows.InvoiceInput) (workflows.InvoiceResult, error) {
+		return workflows.InvoiceResult{InvoiceID: in.InvoiceID}, nil
+	}, workflow.RegisterOptions{Name: "InvoiceWorkflow"})
+	w.RegisterWorkflowWithOptions(func(workflow.Context, workflows.PublishInput) error { return nil }, workflow.RegisterOptions{Name: "PublishWorkflow"})
+	reg := func(name string, fn any) { w.RegisterActivityWithOptions(fn, activity.RegisterOptions{Name: name}) }
+	reg("PlanBatch", func(context.Context, string) (model.PlanResult, error) {
+		return model.PlanResult{Invoices: invoices}, nil
+	})
+	reg("BatchSummary", func(_ context.Context, id string) (model.Summary, error) {
+		return model.Summary{BatchID: id, Invoices: invoices}, nil
+	})
+	reg("SetBatchStatus", func(context.Context, string, string) error { return nil })
+	reg("ListOpenInvoices", func(_ context.Context, _ string, after, limit int) ([]model.InvoiceRef, error) {
+		var page []model.InvoiceRef
+		for g := after + 1; g <= invoices && len(page) < limit; g++ {
+			page = append(page, model.InvoiceRef{ID: idOffset + int64(g), GroupNo: g, Customer: "EMPTY"})
+		}
+		return page, nil
+	})
+}

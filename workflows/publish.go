@@ -1,0 +1,85 @@
+package workflows
+
+import (
+	"time"
+
+	"go.temporal.io/sdk/workflow"
+
+	"billrun/activities"
+)
+
+// Publication's pace: invoices per activity pass, and the pause between passes that found
+// nothing ready (it doubles up to the maximum while the batch's invoices are still running).
+const (
+	publishChunk   = 50
+	publishIdleMin = 200 * time.Millisecond
+	publishIdleMax = 2 * time.Second
+	// publishBudget is where a publication run continues as new.
+	publishBudget = 4000
+)
+
+// PublishWorkflow prints and e-mails a batch's sealed invoices, apart from the invoices' own
+// workflows: a mail server that is down never holds the batch's window, its numbering or a
+// schedule waiting for it. Printing and delivery run side by side, each pass an activity
+// over up to publishChunk invoices; a delivery pass that meets the mail server down
+// retries with backoff, visible in the Web UI. The workflow ends when nothing of the batch
+// is left to publish, and the batch wakes it (or starts it again) when more may be ready.
+func PublishWorkflow(ctx workflow.Context, in PublishInput) error {
+	t := in.Timeouts.withDefaults()
+	wake := workflow.GetSignalChannel(ctx, SignalPublish)
+	for {
+		stop, running := false, 0
+		var failure error
+		stage := func(summary string, timeout time.Duration, fn any) {
+			running++
+			workflow.Go(ctx, func(g workflow.Context) {
+				defer func() { running-- }()
+				actx := workflow.WithActivityOptions(g, workflow.ActivityOptions{
+					StartToCloseTimeout: timeout,
+					HeartbeatTimeout:    2 * time.Minute,
+					RetryPolicy:         retryTransient(),
+					Summary:             summary,
+				})
+				idle := publishIdleMin
+				for !stop {
+					var res activities.PublishResult
+					if err := workflow.ExecuteActivity(actx, fn, in.BatchID, publishChunk).Get(g, &res); err != nil {
+						failure = err
+						return
+					}
+					switch {
+					case res.Processed > 0:
+						idle = publishIdleMin
+					case res.Remaining == 0:
+						return
+					default:
+						_ = workflow.Sleep(g, idle)
+						idle = min(2*idle, publishIdleMax)
+					}
+				}
+			})
+		}
+		stage("Print sealed invoices", 5*time.Minute, a.PrintInvoices)
+		stage("E-mail printed invoices", t.Delivery, a.DeliverInvoices)
+		due := func() bool {
+			info := workflow.GetInfo(ctx)
+			return info.GetContinueAsNewSuggested() || info.GetCurrentHistoryLength() > publishBudget
+		}
+		_ = workflow.Await(ctx, func() bool { return running == 0 || due() })
+		stop = true
+		_ = workflow.Await(ctx, func() bool { return running == 0 })
+		if failure != nil {
+			return failure
+		}
+		woken := false
+		for wake.ReceiveAsync(nil) {
+			woken = true
+		}
+		if due() {
+			return workflow.NewContinueAsNewError(ctx, PublishWorkflow, in)
+		}
+		if !woken {
+			return nil
+		}
+	}
+}
