@@ -33,6 +33,9 @@ type Activities struct {
 	Installation string
 
 	afterSend func() error // tests: fail between the SMTP server's acceptance and its record
+	// tests: a smaller planning chunk, and a failure after a number of committed chunks
+	selectChunkSize int
+	afterChunk      func(n int) error
 }
 
 // BusinessErrorType is the Temporal error type of business failures: never retried,

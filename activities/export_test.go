@@ -1,4 +1,15 @@
 package activities
 
+import "billrun/activities/model"
+
 // SetAfterSend lets tests fail a delivery between the SMTP server's acceptance and its record.
 func SetAfterSend(a *Activities, f func() error) { a.afterSend = f }
+
+// SetPlanChunk makes planning select size sources per chunk and, when fail is set, fail
+// after the chunk it names (a worker killed mid-plan).
+func SetPlanChunk(a *Activities, size int, fail func(n int) error) {
+	a.selectChunkSize, a.afterChunk = size, fail
+}
+
+// BusinessOf exposes the mapping of errors to business errors.
+func BusinessOf(step string, err error) *model.BusinessError { return businessOf(step, err) }

@@ -30,10 +30,15 @@ func (a *Activities) PlanBatch(ctx context.Context, batchID string) (model.PlanR
 }
 
 func (a *Activities) planBatch(ctx context.Context, batchID string) (model.PlanResult, error) {
-	for grouping := false; !grouping; {
+	for n, grouping := 1, false; !grouping; n++ {
 		var err error
 		if grouping, err = a.selectChunk(ctx, batchID); err != nil {
 			return model.PlanResult{}, err
+		}
+		if a.afterChunk != nil {
+			if err := a.afterChunk(n); err != nil {
+				return model.PlanResult{}, err
+			}
 		}
 	}
 	keys, err := a.Store.SelectedKeys(ctx, batchID)
@@ -60,7 +65,8 @@ func (a *Activities) planBatch(ctx context.Context, batchID string) (model.PlanR
 		if res, err = tx.PlanCounts(batchID); err != nil {
 			return err
 		}
-		res.Draft = b.Draft
+		// Only a batch not approved yet waits for approval (a resumed one may be running).
+		res.Draft = b.Draft && (b.Status == "grouping" || b.Status == "planned" || b.Status == "awaiting_approval")
 		if b.Status != "grouping" {
 			return nil // planned by an earlier run
 		}
@@ -86,7 +92,11 @@ func (a *Activities) selectChunk(ctx context.Context, batchID string) (bool, err
 			grouping = true
 			return nil
 		}
-		lines, next, last, err := tx.SelectChunk(b, b.PlanCursor, planSelectChunk)
+		size := planSelectChunk
+		if a.selectChunkSize > 0 {
+			size = a.selectChunkSize
+		}
+		lines, next, last, err := tx.SelectChunk(b, b.PlanCursor, size)
 		if err != nil {
 			return err
 		}

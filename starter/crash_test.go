@@ -30,12 +30,19 @@ func (h *harness) startWorkerProcess(bin string) *exec.Cmd {
 	return cmd
 }
 
-func TestWorkerKilledMidBatchLosesAndDoublesNothing(t *testing.T) {
-	h := newHarness(t, false)
+// buildWorker builds the real billrun-worker binary for a test.
+func buildWorker(t *testing.T) string {
+	t.Helper()
 	bin := filepath.Join(t.TempDir(), "billrun-worker")
 	if out, err := exec.Command("go", "build", "-o", bin, "../worker").CombinedOutput(); err != nil {
 		t.Fatalf("build worker: %v\n%s", err, out)
 	}
+	return bin
+}
+
+func TestWorkerKilledMidBatchLosesAndDoublesNothing(t *testing.T) {
+	h := newHarness(t, false)
+	bin := buildWorker(t)
 	const orders = 120
 	h.importJSON(ordersDataset(orders, 10000))
 	first := h.startWorkerProcess(bin)

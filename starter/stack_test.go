@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -108,6 +109,8 @@ func (h *harness) mustRun(args ...string) string {
 func (h *harness) runJSON(v any, args ...string) {
 	h.t.Helper()
 	out := h.mustRun(append(args, "--json")...)
+	rv := reflect.ValueOf(v).Elem()
+	rv.Set(reflect.Zero(rv.Type())) // fields the answer omits must not keep an earlier value
 	if err := json.Unmarshal([]byte(out), v); err != nil {
 		h.t.Fatalf("billrun %s --json: %v\n%s", strings.Join(args, " "), err, out)
 	}

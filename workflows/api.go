@@ -57,7 +57,9 @@ func prefix(installation string) string {
 }
 
 // BatchWorkflowID is a batch's workflow id.
-func BatchWorkflowID(installation, batchID string) string { return prefix(installation) + "batch-" + batchID }
+func BatchWorkflowID(installation, batchID string) string {
+	return prefix(installation) + "batch-" + batchID
+}
 
 // InvoiceWorkflowID is an invoice's workflow id.
 func InvoiceWorkflowID(installation string, invoiceID int64) string {
@@ -177,10 +179,10 @@ type InvoiceFailure struct {
 type ScheduledRunInput struct {
 	Installation string `json:"installation,omitempty"`
 	Schedule     string `json:"schedule"`
-	Source   string `json:"source"` // plans or installments
-	Period   string `json:"period"` // day, week or month: the unit billed before the nominal time
-	Grouping string `json:"grouping"`
-	Series   string `json:"series,omitempty"`
+	Source       string `json:"source"` // plans or installments
+	Period       string `json:"period"` // day, week or month: the unit billed before the nominal time
+	Grouping     string `json:"grouping"`
+	Series       string `json:"series,omitempty"`
 }
 
 // Client steers billrun's workflows for one installation on one task queue.
@@ -217,8 +219,10 @@ func (c Client) ResumeBatch(ctx context.Context, batchID string, t Timeouts) err
 		TaskQueue:                c.TaskQueue,
 		WorkflowIDReusePolicy:    enums.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
 		WorkflowIDConflictPolicy: enums.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
-		TypedSearchAttributes:    temporal.NewSearchAttributes(AttrBatchID.ValueSet(batchID), AttrBatchStatus.ValueSet("running")),
-		StaticSummary:            "Resumed bill run " + batchID,
+		// Without it the client answers the running execution instead of refusing.
+		WorkflowExecutionErrorWhenAlreadyStarted: true,
+		TypedSearchAttributes:                    temporal.NewSearchAttributes(AttrBatchID.ValueSet(batchID), AttrBatchStatus.ValueSet("running")),
+		StaticSummary:                            "Resumed bill run " + batchID,
 	}, BatchWorkflow, BatchInput{BatchID: batchID, Installation: c.Installation, Resume: true, Timeouts: t})
 	var started *serviceerror.WorkflowExecutionAlreadyStarted
 	if errors.As(err, &started) {

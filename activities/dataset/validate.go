@@ -65,6 +65,43 @@ func (c *checker) percent(field string, v decimal.Decimal) {
 	if v.IsNegative() || v.GreaterThan(decimal.NewFromInt(100)) {
 		c.add(field, "%s is outside 0..100", v)
 	}
+	c.decimals(field, v, 4)
+}
+
+// What billrun's columns hold: quantities numeric(18, 4), prices numeric(18, 6), rates
+// numeric(7, 4). A value beyond them is refused here, never rounded or overflowed later.
+var (
+	maxQuantity   = decimal.New(1, 14)
+	maxPrice      = decimal.New(1, 12)
+	maxLineAmount = decimal.New(1, 13) // quantity × price, so taxes on it still fit 10^14
+)
+
+// decimals refuses more decimal places than the column holds: no input is rounded quietly.
+func (c *checker) decimals(field string, v decimal.Decimal, places int32) {
+	if !v.Equal(v.Truncate(places)) {
+		c.add(field, "%s has more than %d decimals; billrun keeps %d and does not round input", v, places, places)
+	}
+}
+
+func (c *checker) quantity(field string, v decimal.Decimal) {
+	c.decimals(field, v, 4)
+	if v.Abs().GreaterThanOrEqual(maxQuantity) {
+		c.add(field, "%s is beyond 10^14, the largest quantity billrun stores", v)
+	}
+}
+
+func (c *checker) price(field string, v decimal.Decimal) {
+	c.decimals(field, v, 6)
+	if v.Abs().GreaterThanOrEqual(maxPrice) {
+		c.add(field, "%s is beyond 10^12, the largest price billrun stores", v)
+	}
+}
+
+// amount refuses a line whose quantity × price is beyond what an invoice can carry.
+func (c *checker) amount(field string, qty, price decimal.Decimal) {
+	if a := qty.Mul(price); a.Abs().GreaterThanOrEqual(maxLineAmount) {
+		c.add(field, "quantity × price = %s is beyond 10^13, the largest line amount billrun bills", a)
+	}
 }
 
 func (c *checker) date(field, v string) (time.Time, bool) {
@@ -101,6 +138,7 @@ func Validate(d *Dataset, known Known) []Problem {
 	}
 	cur, iss, terms, cust, items, whs, ser, ctr := set(), set(), set(), set(), set(), set(), set(), set()
 	termKind := map[string]string{}
+	itemPrice := map[string]decimal.Decimal{}
 	generic := map[string]bool{}
 
 	for i, x := range d.Currencies {
@@ -167,6 +205,8 @@ func Validate(d *Dataset, known Known) []Problem {
 		if x.UnitPrice.IsNegative() {
 			c.add("unit_price", "%s is negative", x.UnitPrice)
 		}
+		c.price("unit_price", x.UnitPrice)
+		itemPrice[x.Code] = x.UnitPrice
 		if x.VATRate != nil {
 			c.percent("vat_rate", *x.VATRate)
 		}
@@ -189,6 +229,8 @@ func Validate(d *Dataset, known Known) []Problem {
 		if x.Committed.IsNegative() {
 			c.add("committed", "%s is negative", x.Committed)
 		}
+		c.quantity("on_hand", x.OnHand)
+		c.quantity("committed", x.Committed)
 		c.unique(stockSeen, "warehouse/item", x.Warehouse+"/"+x.Item)
 	}
 	for i, x := range d.Series {
@@ -250,6 +292,20 @@ func Validate(d *Dataset, known Known) []Problem {
 			if l.Price != nil && l.Price.IsNegative() {
 				c.add("price", "%s is negative", *l.Price)
 			}
+			c.quantity("ordered", l.Ordered)
+			c.quantity("invoiced", l.Invoiced)
+			c.quantity("delivered", l.Delivered)
+			if l.ToInvoice != nil {
+				c.quantity("to_invoice", *l.ToInvoice)
+			}
+			price, known := itemPrice[l.Item]
+			if l.Price != nil {
+				c.price("price", *l.Price)
+				price, known = *l.Price, true
+			}
+			if known {
+				c.amount("ordered", l.Ordered, price)
+			}
 			if l.Discount != nil {
 				c.percent("discount", *l.Discount)
 			}
@@ -280,6 +336,9 @@ func Validate(d *Dataset, known Known) []Problem {
 				c.add("price", "%s is negative", l.Price)
 			}
 			c.percent("discount", l.Discount)
+			c.quantity("quantity", l.Quantity)
+			c.price("price", l.Price)
+			c.amount("quantity", l.Quantity, l.Price)
 			lrec := c.rec
 			for k, in := range l.Installments {
 				c.rec = fmt.Sprintf("%s installments[%d]", lrec, k)
@@ -330,6 +389,9 @@ func Validate(d *Dataset, known Known) []Problem {
 				c.add("quantity", "%s must be positive", it.Quantity)
 			}
 			c.percent("discount", it.Discount)
+			c.quantity("quantity", it.Quantity)
+			c.price("price", it.Price)
+			c.amount("quantity", it.Quantity, it.Price)
 		}
 		c.rec = rec
 		if len(x.Entities) > 0 {
@@ -340,6 +402,7 @@ func Validate(d *Dataset, known Known) []Problem {
 				if en.Quota.Sign() <= 0 || en.Quota.GreaterThan(decimal.NewFromInt(100)) {
 					c.add("quota", "%s is outside (0, 100]", en.Quota)
 				}
+				c.decimals("quota", en.Quota, 4)
 				sum = sum.Add(en.Quota)
 			}
 			c.rec = rec

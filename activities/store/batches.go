@@ -99,10 +99,48 @@ func (t *Tx) ValidateBatch(p *model.BatchParams) error {
 			add("--orders: no sales order has a number in %d-%d", p.OrdersFrom, p.OrdersTo)
 		}
 	}
+	if len(probs) == 0 {
+		huge, err := t.hugeLines(p)
+		if err != nil {
+			return err
+		}
+		probs = append(probs, huge...)
+	}
 	if len(probs) > 0 {
 		return &model.InputError{Problems: probs}
 	}
 	return nil
+}
+
+// hugeLines names the source lines of the batch whose quantity × price is beyond what an
+// invoice can carry (10^13 before taxes), which the import refuses but other writers may not.
+func (t *Tx) hugeLines(p *model.BatchParams) ([]string, error) {
+	var sql string
+	var args []any
+	switch p.SourceKind {
+	case model.SourceOrders:
+		sql = `select 'order ' || o.number || ' line ' || l.line_no || ': quantity to invoice × price = ' || (l.qty_to_invoice * l.unit_price)::text
+			from sales_order_lines l join sales_orders o on o.id = l.order_id
+			where o.number between $1 and $2 and abs(l.qty_to_invoice * l.unit_price) >= 1e13 order by o.number, l.line_no limit 20`
+		args = []any{p.OrdersFrom, p.OrdersTo}
+	case model.SourceInstallments:
+		sql = `select 'contract ' || ct.number || ' line ' || cl.line_no || ': quantity × price = ' || (cl.quantity * cl.unit_price)::text
+			from contract_lines cl join contracts ct on ct.id = cl.contract_id where abs(cl.quantity * cl.unit_price) >= 1e13 limit 20`
+	case model.SourcePlans:
+		sql = `select 'billing plan ' || pl.code || ' item ' || pi.line_no || ': quantity × price = ' || (pi.quantity * pi.unit_price)::text
+			from billing_plan_items pi join billing_plans pl on pl.id = pi.plan_id where abs(pi.quantity * pi.unit_price) >= 1e13 limit 20`
+	default:
+		return nil, nil
+	}
+	rows, err := t.tx.Query(t.ctx, sql, args...)
+	if err != nil {
+		return nil, err
+	}
+	found, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	for i := range found {
+		found[i] += " is beyond 10^13, the largest line amount billrun bills: correct the source first"
+	}
+	return found, err
 }
 
 // CreateBatch validates params and records a new batch in state created. An empty id gets
