@@ -1,5 +1,5 @@
 # billrun: `make demo` runs a bill run on a local stack; `make test` runs every test on its own stack.
-.PHONY: demo test check stop build vet
+.PHONY: demo test check chaos record-histories stop build vet
 
 demo:
 	scripts/demo.sh
@@ -11,6 +11,11 @@ test:
 check:
 	go vet ./...
 	go test -short -count=1 ./...
+
+# Record histories of real runs into workflows/testdata for the replay tests.
+record-histories:
+	scripts/stack.sh up test
+	. .dev/test/env && BILLRUN_RECORD_HISTORIES=$(CURDIR)/workflows/testdata go test -count=1 -run TestRecordHistories ./starter/
 
 stop:
 	scripts/stack.sh down demo

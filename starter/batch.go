@@ -34,7 +34,9 @@ func waitBatch(ctx context.Context, a *app, id string) error {
 		return err
 	}
 	done := make(chan error, 1)
-	go func() { done <- wc.Temporal.GetWorkflow(ctx, workflows.BatchWorkflowID(wc.Installation, id), "").Get(ctx, nil) }()
+	go func() {
+		done <- wc.Temporal.GetWorkflow(ctx, workflows.BatchWorkflowID(wc.Installation, id), "").Get(ctx, nil)
+	}()
 	last := ""
 	tick := time.NewTicker(500 * time.Millisecond)
 	defer tick.Stop()

@@ -12,6 +12,7 @@ import (
 	"go.uber.org/zap"
 
 	"billrun/activities/model"
+	"billrun/workflows"
 )
 
 func TestInstallmentBillRunKeepsReferencesAndBillsOnce(t *testing.T) {
@@ -167,7 +168,7 @@ func waitActions(t *testing.T, h *harness, name string, n int) {
 		t.Fatal(err)
 	}
 	defer tc.Close()
-	handle := tc.ScheduleClient().GetHandle(context.Background(), scheduleID(name))
+	handle := tc.ScheduleClient().GetHandle(context.Background(), workflows.ScheduleID(h.inst, name))
 	deadline := time.Now().Add(2 * time.Minute)
 	for {
 		d, err := handle.Describe(context.Background())
@@ -203,8 +204,15 @@ func TestScheduleBillsEachPeriodOnceWhateverRunsIt(t *testing.T) {
 	if invoices != 2 { // DATED's event, split 60/40 between P2 and P3
 		t.Fatalf("%d invoices completed, want 2", invoices)
 	}
-	var d struct{ Actions int64 }
+	var d struct {
+		Actions  int64
+		Overlap  string
+		TimeZone string `json:"time_zone"`
+	}
 	h.runJSON(&d, "schedule", "describe", name)
+	if d.Overlap != "buffer_all" || d.TimeZone != "UTC" { // a run held back bills its own period later: none is lost
+		t.Fatalf("schedule policy: overlap %q, time zone %q", d.Overlap, d.TimeZone)
+	}
 
 	// Triggering the same period again bills nothing.
 	h.mustRun("schedule", "trigger", name)

@@ -18,8 +18,6 @@ import (
 	"billrun/workflows"
 )
 
-func scheduleID(name string) string { return "billrun-schedule-" + name }
-
 func scheduleCmd(a *app) *cobra.Command {
 	c := &cobra.Command{Use: "schedule", Short: "Recurring bill runs as Temporal Schedules: create, list, describe, pause, unpause, trigger, backfill, delete"}
 	c.AddCommand(scheduleCreateCmd(a), scheduleListCmd(a), scheduleDescribeCmd(a), schedulePauseCmd(a, true), schedulePauseCmd(a, false),
@@ -27,12 +25,12 @@ func scheduleCmd(a *app) *cobra.Command {
 	return c
 }
 
-func (a *app) schedule(name string) (client.ScheduleHandle, error) {
-	tc, err := a.Temporal()
+func (a *app) schedule(ctx context.Context, name string) (client.ScheduleHandle, error) {
+	wc, err := a.Workflows(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return tc.ScheduleClient().GetHandle(context.Background(), scheduleID(name)), nil
+	return wc.Temporal.ScheduleClient().GetHandle(ctx, workflows.ScheduleID(wc.Installation, name)), nil
 }
 
 // notFound turns Temporal's not-found into billrun's.
@@ -46,7 +44,7 @@ func notFound(name string, err error) error {
 
 func scheduleCreateCmd(a *app) *cobra.Command {
 	var plans, installments, paused bool
-	var cron, every, period, grouping, series string
+	var cron, every, period, grouping, series, timeZone string
 	c := &cobra.Command{
 		Use:   "create NAME (--plans|--installments) (--cron EXPR | --every DURATION)",
 		Short: "Create a schedule of recurring bill runs; each run bills the period before its nominal time",
@@ -98,25 +96,35 @@ func scheduleCreateCmd(a *app) *cobra.Command {
 			if _, err := rules.PeriodBefore(time.Now(), period); err != nil {
 				probs = append(probs, "--"+err.Error())
 			}
+			if _, err := time.LoadLocation(timeZone); err != nil {
+				probs = append(probs, fmt.Sprintf("--time-zone: %q is not a time zone (e.g. America/Mexico_City, UTC)", timeZone))
+			}
 			if !rules.ValidGrouping(grouping) {
 				probs = append(probs, fmt.Sprintf("--grouping: %q is not one of none, by-entity, per-customer", grouping))
 			}
 			if len(probs) > 0 {
 				return &model.InputError{Problems: probs}
 			}
-			tc, err := a.Temporal()
+			wc, err := a.Workflows(cmd.Context())
 			if err != nil {
 				return err
 			}
-			in := workflows.ScheduledRunInput{Schedule: name, Source: source, Period: period, Grouping: grouping, Series: series}
-			_, err = tc.ScheduleClient().Create(cmd.Context(), client.ScheduleOptions{
-				ID:      scheduleID(name),
-				Spec:    spec,
-				Paused:  paused,
-				Overlap: enums.SCHEDULE_OVERLAP_POLICY_SKIP,
-				Note:    fmt.Sprintf("billrun: %s, bills the %s before each run", source, period),
+			spec.TimeZoneName = timeZone
+			in := workflows.ScheduledRunInput{Installation: wc.Installation, Schedule: name, Source: source, Period: period,
+				Grouping: grouping, Series: series, TimeZone: timeZone}
+			id := workflows.ScheduleID(wc.Installation, name)
+			_, err = wc.Temporal.ScheduleClient().Create(cmd.Context(), client.ScheduleOptions{
+				ID:     id,
+				Spec:   spec,
+				Paused: paused,
+				// A run that comes while the last one still runs waits its turn, and runs
+				// missed while Temporal was down are caught up: each bills its own nominal
+				// period, so no period is ever lost or billed twice.
+				Overlap:       enums.SCHEDULE_OVERLAP_POLICY_BUFFER_ALL,
+				CatchupWindow: 365 * 24 * time.Hour,
+				Note:          fmt.Sprintf("billrun: %s, bills the %s before each run", source, period),
 				Action: &client.ScheduleWorkflowAction{
-					ID: "billrun-scheduled-" + name, Workflow: workflows.ScheduledRunWorkflow, Args: []any{in},
+					ID: strings.Replace(id, "-schedule-", "-scheduled-", 1), Workflow: workflows.ScheduledRunWorkflow, Args: []any{in},
 					TaskQueue: a.cfg.TaskQueue, StaticSummary: fmt.Sprintf("Scheduled %s bill run (%s)", source, name),
 				},
 			})
@@ -126,15 +134,16 @@ func scheduleCreateCmd(a *app) *cobra.Command {
 				}
 				return err
 			}
-			return a.emit(map[string]any{"schedule": name, "id": scheduleID(name), "source": source, "period": period}, func() {
-				fmt.Fprintf(a.out, "schedule %s created: %s, each run bills the %s before it (id %s)\n", name, source, period, scheduleID(name))
+			return a.emit(map[string]any{"schedule": name, "id": id, "source": source, "period": period, "time_zone": timeZone}, func() {
+				fmt.Fprintf(a.out, "schedule %s created: %s, each run bills the %s before it (id %s)\n", name, source, period, id)
 			})
 		},
 	}
 	fl := c.Flags()
 	fl.BoolVar(&plans, "plans", false, "bill billing-plan events")
 	fl.BoolVar(&installments, "installments", false, "bill contract installments")
-	fl.StringVar(&cron, "cron", "", "cron expression (UTC)")
+	fl.StringVar(&cron, "cron", "", "cron expression, in --time-zone")
+	fl.StringVar(&timeZone, "time-zone", "UTC", "time zone of the cron expression and of the periods billed (IANA name)")
 	fl.StringVar(&every, "every", "", "interval, e.g. 24h")
 	fl.StringVar(&period, "period", "", "day | week | month billed before each run (default from the timing)")
 	fl.StringVar(&grouping, "grouping", "by-entity", "none | by-entity | per-customer")
@@ -149,11 +158,12 @@ func scheduleListCmd(a *app) *cobra.Command {
 		Short: "List billrun's schedules",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			tc, err := a.Temporal()
+			wc, err := a.Workflows(cmd.Context())
 			if err != nil {
 				return err
 			}
-			it, err := tc.ScheduleClient().List(cmd.Context(), client.ScheduleListOptions{})
+			prefix := workflows.ScheduleID(wc.Installation, "")
+			it, err := wc.Temporal.ScheduleClient().List(cmd.Context(), client.ScheduleListOptions{})
 			if err != nil {
 				return err
 			}
@@ -163,10 +173,10 @@ func scheduleListCmd(a *app) *cobra.Command {
 				if err != nil {
 					return err
 				}
-				if !strings.HasPrefix(s.ID, "billrun-schedule-") {
+				if !strings.HasPrefix(s.ID, prefix) {
 					continue
 				}
-				r := scheduleRow{Name: strings.TrimPrefix(s.ID, "billrun-schedule-"), Paused: s.Paused}
+				r := scheduleRow{Name: strings.TrimPrefix(s.ID, prefix), Paused: s.Paused}
 				for _, t := range s.NextActionTimes {
 					r.Next = append(r.Next, t.UTC().Format(time.RFC3339))
 				}
@@ -183,7 +193,7 @@ func scheduleDescribeCmd(a *app) *cobra.Command {
 		Short: "Show a schedule: timing, state, recent and next runs",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			h, err := a.schedule(args[0])
+			h, err := a.schedule(cmd.Context(), args[0])
 			if err != nil {
 				return err
 			}
@@ -199,8 +209,11 @@ func scheduleDescribeCmd(a *app) *cobra.Command {
 			for _, t := range d.Info.NextActionTimes {
 				v.Next = append(v.Next, t.UTC().Format(time.RFC3339))
 			}
+			if p := d.Schedule.Policy; p != nil {
+				v.Overlap = strings.ToLower(strings.TrimPrefix(p.Overlap.String(), "SCHEDULE_OVERLAP_POLICY_"))
+			}
 			if spec := d.Schedule.Spec; spec != nil {
-				v.Cron = spec.CronExpressions
+				v.Cron, v.TimeZone = spec.CronExpressions, spec.TimeZoneName
 				for _, i := range spec.Intervals {
 					v.Every = append(v.Every, i.Every.String())
 				}
@@ -220,7 +233,7 @@ func schedulePauseCmd(a *app, pause bool) *cobra.Command {
 		Short: short,
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			h, err := a.schedule(args[0])
+			h, err := a.schedule(cmd.Context(), args[0])
 			if err != nil {
 				return err
 			}
@@ -245,7 +258,7 @@ func scheduleTriggerCmd(a *app) *cobra.Command {
 		Short: "Run a schedule now (its period is derived from now; a period billed already bills nothing again)",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			h, err := a.schedule(args[0])
+			h, err := a.schedule(cmd.Context(), args[0])
 			if err != nil {
 				return err
 			}
@@ -279,7 +292,7 @@ func scheduleBackfillCmd(a *app) *cobra.Command {
 			if len(probs) > 0 {
 				return &model.InputError{Problems: probs}
 			}
-			h, err := a.schedule(args[0])
+			h, err := a.schedule(cmd.Context(), args[0])
 			if err != nil {
 				return err
 			}
@@ -313,7 +326,7 @@ func scheduleDeleteCmd(a *app) *cobra.Command {
 		Short: "Delete a schedule (its batches stay)",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			h, err := a.schedule(args[0])
+			h, err := a.schedule(cmd.Context(), args[0])
 			if err != nil {
 				return err
 			}

@@ -22,6 +22,8 @@ type scheduleView struct {
 	Skipped  int      `json:"skipped"`
 	Cron     []string `json:"cron"`
 	Every    []string `json:"every"`
+	TimeZone string   `json:"time_zone"`
+	Overlap  string   `json:"overlap"`
 	Recent   []string `json:"recent"`
 	Next     []string `json:"next"`
 }
@@ -38,7 +40,7 @@ func printSchedules(w io.Writer, rows []scheduleRow) {
 
 func printSchedule(w io.Writer, v scheduleView) {
 	fmt.Fprintf(w, "schedule %s: paused=%v, %d runs (%d skipped as overlapping)\n  %s\n", v.Schedule, v.Paused, v.Actions, v.Skipped, v.Note)
-	fmt.Fprintf(w, "  cron %v every %v\n", v.Cron, v.Every)
+	fmt.Fprintf(w, "  cron %v every %v, time zone %s; overlapping runs: %s\n", v.Cron, v.Every, v.TimeZone, v.Overlap)
 	for _, r := range v.Recent {
 		fmt.Fprintf(w, "  ran  %s\n", r)
 	}

@@ -26,8 +26,8 @@ import (
 // harness is one test's billrun: its own database and task queue on the shared test stack,
 // an in-process worker, and the CLI as an operator runs it.
 type harness struct {
-	t   *testing.T
-	cfg config.Config
+	t    *testing.T
+	cfg  config.Config
 	st   *store.Store
 	db   *pgxpool.Pool // the test's own connection, for checks
 	inst string        // the test database's installation id

@@ -183,6 +183,7 @@ type ScheduledRunInput struct {
 	Period       string `json:"period"` // day, week or month: the unit billed before the nominal time
 	Grouping     string `json:"grouping"`
 	Series       string `json:"series,omitempty"`
+	TimeZone     string `json:"time_zone,omitempty"` // the periods' time zone (default UTC)
 }
 
 // Client steers billrun's workflows for one installation on one task queue.

@@ -191,3 +191,29 @@ func TestStepOutlastsALongOutage(t *testing.T) {
 		t.Fatal("the step never went on as a regular activity")
 	}
 }
+
+// Issue 9.4 / 14.6: a scheduled run bills the period before its nominal time where the
+// schedule is, whenever it actually runs (a run buffered behind another bills its own).
+func TestScheduledRunBillsItsNominalPeriodInItsTimeZone(t *testing.T) {
+	for zone, want := range map[string]string{"": "2026-11-30", "America/Mexico_City": "2026-11-29"} {
+		env := newEnv(t)
+		env.RegisterWorkflow(ScheduledRunWorkflow)
+		nominal := time.Date(2026, 12, 1, 3, 0, 0, 0, time.UTC) // 21:00 on the 30th in Mexico City
+		if err := env.SetTypedSearchAttributesOnStart(temporal.NewSearchAttributes(scheduledStartTime.ValueSet(nominal))); err != nil {
+			t.Fatal(err)
+		}
+		var got model.ScheduledBatch
+		env.OnActivity(a.CreateScheduledBatch, mock.Anything, mock.Anything).Return(func(_ context.Context, s model.ScheduledBatch) (string, error) {
+			got = s
+			return "S-x", nil
+		})
+		env.OnWorkflow(BatchWorkflow, mock.Anything, mock.Anything).Return(model.Summary{BatchID: "S-x"}, nil)
+		env.ExecuteWorkflow(ScheduledRunWorkflow, ScheduledRunInput{Schedule: "x", Source: "plans", Period: "day", Grouping: "none", TimeZone: zone})
+		if err := env.GetWorkflowError(); err != nil {
+			t.Fatal(err)
+		}
+		if got.PeriodFrom != want || got.PeriodTo != want {
+			t.Errorf("time zone %q: period %s..%s, want %s", zone, got.PeriodFrom, got.PeriodTo, want)
+		}
+	}
+}

@@ -3,6 +3,7 @@ package workflows
 import (
 	"errors"
 	"time"
+	_ "time/tzdata" // a schedule's time zone resolves the same on every worker
 
 	"go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/temporal"
@@ -30,6 +31,14 @@ func ScheduledRunWorkflow(ctx workflow.Context, in ScheduledRunInput) (model.Sum
 	nominal := workflow.Now(ctx)
 	if t, ok := workflow.GetTypedSearchAttributes(ctx).GetTime(scheduledStartTime); ok {
 		nominal = t
+	}
+	if v != workflow.DefaultVersion && in.TimeZone != "" {
+		// The period is the day, week or month before the nominal time where the schedule is.
+		loc, err := time.LoadLocation(in.TimeZone)
+		if err != nil {
+			return model.Summary{}, temporal.NewNonRetryableApplicationError(err.Error(), "BadSchedule", nil)
+		}
+		nominal = nominal.In(loc)
 	}
 	period, err := rules.PeriodBefore(nominal, in.Period)
 	if err != nil {

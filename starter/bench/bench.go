@@ -37,13 +37,13 @@ type Options struct {
 
 // Result is one benchmark's JSON line.
 type Result struct {
-	Invoices       int      `json:"invoices"`
-	Lines          int      `json:"lines"`
-	Window         int      `json:"window"`
-	Workers        int      `json:"workers"`
-	Full           Figures  `json:"full"`
-	EmptyChild     *Figures `json:"empty_child,omitempty"`
-	Bare           *Figures `json:"bare,omitempty"`
+	Invoices   int      `json:"invoices"`
+	Lines      int      `json:"lines"`
+	Window     int      `json:"window"`
+	Workers    int      `json:"workers"`
+	Full       Figures  `json:"full"`
+	EmptyChild *Figures `json:"empty_child,omitempty"`
+	Bare       *Figures `json:"bare,omitempty"`
 	// Ratio is full ms per invoice / (empty child ms + bare ms): what the pipeline costs
 	// against its floor, one durable child per invoice plus the work done without Temporal.
 	Ratio          float64 `json:"ratio,omitempty"`

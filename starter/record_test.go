@@ -1,0 +1,110 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/shopspring/decimal"
+	"go.temporal.io/api/history/v1"
+	"go.temporal.io/api/workflowservice/v1"
+	"go.uber.org/zap"
+	"google.golang.org/protobuf/encoding/protojson"
+
+	"billrun/activities/model"
+	"billrun/workflows"
+)
+
+// TestRecordHistories records histories of real runs for the replay tests in
+// workflows/testdata: a batch that continues as new, a retry signalled during paging, a
+// scheduled run and a resend. It runs only when BILLRUN_RECORD_HISTORIES names the folder
+// to write to (make record-histories); the replay test replays whatever is recorded there.
+func TestRecordHistories(t *testing.T) {
+	dir := os.Getenv("BILLRUN_RECORD_HISTORIES")
+	if dir == "" {
+		t.Skip("BILLRUN_RECORD_HISTORIES is not set")
+	}
+	h := newHarness(t, true)
+	tc, err := h.cfg.Temporal(zap.NewNop())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tc.Close()
+	wc := workflows.Client{Temporal: tc, TaskQueue: h.cfg.TaskQueue, Installation: h.inst}
+	ctx := context.Background()
+	save := func(name, workflowID string) {
+		t.Helper()
+		resp, err := tc.WorkflowService().ListWorkflowExecutions(ctx, &workflowservice.ListWorkflowExecutionsRequest{
+			Namespace: h.cfg.TemporalNamespace, Query: fmt.Sprintf("WorkflowId = '%s'", workflowID)})
+		if err != nil || len(resp.Executions) == 0 {
+			t.Fatalf("%s: %v (%d runs)", workflowID, err, len(resp.Executions))
+		}
+		for i, e := range resp.Executions {
+			var events history.History
+			it := tc.GetWorkflowHistory(ctx, workflowID, e.GetExecution().GetRunId(), false, 0)
+			for it.HasNext() {
+				ev, err := it.Next()
+				if err != nil {
+					t.Fatal(err)
+				}
+				events.Events = append(events.Events, ev)
+			}
+			raw, err := protojson.MarshalOptions{Indent: " "}.Marshal(&events)
+			if err != nil {
+				t.Fatal(err)
+			}
+			file := filepath.Join(dir, fmt.Sprintf("v2-%s-run%d.json", name, len(resp.Executions)-i))
+			if err := os.WriteFile(file, raw, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("recorded %s (%d events)", file, len(events.Events))
+		}
+	}
+
+	// A batch that continues as new, with a retry signalled while it pages.
+	h.importJSON(ordersDataset(12, 18)) // stock for 9 orders of 2: three fail
+	id := "REC-" + fmt.Sprint(time.Now().UnixNano())
+	if _, err := h.st.CreateBatch(ctx, id, model.BatchParams{SourceKind: "orders", OrdersFrom: 1, OrdersTo: 12, Series: "A",
+		InvoiceDate: "2026-11-23", Rate: decimal.NewFromInt(1), Grouping: "none"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := wc.StartBatch(ctx, workflows.BatchInput{BatchID: id, Window: 2, PageSize: 4, HistoryBudget: 20}, "recorded"); err != nil {
+		t.Fatal(err)
+	}
+	h.waitFor("a failed invoice", time.Minute, func() bool { return h.int(`select count(*) from invoices where status = 'failed'`) > 0 })
+	if err := wc.RetryBatch(ctx, id, nil, "2026-11-23"); err != nil {
+		t.Fatal(err)
+	}
+	if err := tc.GetWorkflow(ctx, workflows.BatchWorkflowID(h.inst, id), "").Get(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	_ = tc.GetWorkflow(ctx, workflows.PublishWorkflowID(h.inst, id), "").Get(ctx, nil)
+	save("batch-continued-retried", workflows.BatchWorkflowID(h.inst, id))
+	save("invoice", workflows.InvoiceWorkflowID(h.inst, int64(h.int(`select min(id) from invoices where status = 'completed'`))))
+	save("invoice-failed", workflows.InvoiceWorkflowID(h.inst, int64(h.int(`select min(id) from invoices where status = 'failed'`))))
+	save("publish", workflows.PublishWorkflowID(h.inst, id))
+
+	// A scheduled run.
+	name := fmt.Sprintf("rec%d", time.Now().UnixNano()%1e9)
+	h.mustRun("schedule", "create", name, "--installments", "--every", "1h", "--paused")
+	defer h.run("schedule", "delete", name) //nolint:errcheck
+	h.mustRun("schedule", "trigger", name)
+	waitActions(t, h, name, 1)
+	handle := tc.ScheduleClient().GetHandle(ctx, workflows.ScheduleID(h.inst, name))
+	d, err := handle.Describe(ctx)
+	if err != nil || len(d.Info.RecentActions) == 0 {
+		t.Fatalf("schedule: %v", err)
+	}
+	save("scheduled", d.Info.RecentActions[0].StartWorkflowResult.WorkflowID)
+
+	// A resend of a sealed, printed and e-mailed invoice of the demo.
+	h.mustRun("import", "../examples/demo.json")
+	var sum model.Summary
+	h.runJSON(&sum, "batch", "create", "--orders", "1001-1002", "--series", "A", "--date", "2026-11-23", "--wait")
+	sent := int64(h.int(`select min(id) from invoices where batch_id = $1 and delivery_status = 'sent'`, sum.BatchID))
+	h.mustRun("invoice", "resend", fmt.Sprint(sent))
+	save("delivery", workflows.DeliveryWorkflowID(h.inst, sent, 2))
+}
