@@ -33,6 +33,16 @@ func (a *app) schedule(ctx context.Context, name string) (client.ScheduleHandle,
 	return wc.Temporal.ScheduleClient().GetHandle(ctx, workflows.ScheduleID(wc.Installation, name)), nil
 }
 
+// overlapNames say what a schedule does with a run due while the last one still runs.
+var overlapNames = map[enums.ScheduleOverlapPolicy]string{
+	enums.SCHEDULE_OVERLAP_POLICY_SKIP:            "skip",
+	enums.SCHEDULE_OVERLAP_POLICY_BUFFER_ONE:      "buffer_one",
+	enums.SCHEDULE_OVERLAP_POLICY_BUFFER_ALL:      "buffer_all",
+	enums.SCHEDULE_OVERLAP_POLICY_CANCEL_OTHER:    "cancel_other",
+	enums.SCHEDULE_OVERLAP_POLICY_TERMINATE_OTHER: "terminate_other",
+	enums.SCHEDULE_OVERLAP_POLICY_ALLOW_ALL:       "allow_all",
+}
+
 // notFound turns Temporal's not-found into billrun's.
 func notFound(name string, err error) error {
 	var nf *serviceerror.NotFound
@@ -210,7 +220,7 @@ func scheduleDescribeCmd(a *app) *cobra.Command {
 				v.Next = append(v.Next, t.UTC().Format(time.RFC3339))
 			}
 			if p := d.Schedule.Policy; p != nil {
-				v.Overlap = strings.ToLower(strings.TrimPrefix(p.Overlap.String(), "SCHEDULE_OVERLAP_POLICY_"))
+				v.Overlap = overlapNames[p.Overlap]
 			}
 			if spec := d.Schedule.Spec; spec != nil {
 				v.Cron, v.TimeZone = spec.CronExpressions, spec.TimeZoneName
