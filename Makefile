@@ -12,6 +12,10 @@ check:
 	go vet ./...
 	go test -short -count=1 ./...
 
+# The chaos run at scale (N invoices, K worker kills): see scripts/chaos.sh.
+chaos:
+	scripts/chaos.sh
+
 # Record histories of real runs into workflows/testdata for the replay tests.
 record-histories:
 	scripts/stack.sh up test

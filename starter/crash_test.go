@@ -21,7 +21,8 @@ func (h *harness) startWorkerProcess(bin string) *exec.Cmd {
 		"TEMPORAL_ADDRESS="+h.cfg.TemporalAddress,
 		"TEMPORAL_NAMESPACE="+h.cfg.TemporalNamespace,
 		"BILLRUN_TASK_QUEUE="+h.cfg.TaskQueue,
-		"LOG_LEVEL=warn")
+		"SMTP_HOST="+h.cfg.SMTPHost, "SMTP_PORT="+h.cfg.SMTPPort,
+		"LOG_LEVEL=error")
 	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
 	if err := cmd.Start(); err != nil {
 		h.t.Fatal(err)

@@ -35,9 +35,15 @@ type harness struct {
 
 func newHarness(t *testing.T, withWorker bool) *harness {
 	t.Helper()
+	return newHarnessOn(t, testdb.New(t), withWorker)
+}
+
+// newHarnessOn is a harness on the database at dbURL (migrated already).
+func newHarnessOn(t *testing.T, dbURL string, withWorker bool) *harness {
+	t.Helper()
 	t.Setenv("BILLRUN_CSD_PASSWORD", "12345678a") // SAT's public test key
 	cfg := config.FromEnv()
-	cfg.DatabaseURL = testdb.New(t)
+	cfg.DatabaseURL = dbURL
 	cfg.TemporalAddress = testdb.TemporalAddress(t)
 	cfg.TaskQueue = fmt.Sprintf("test-%s-%d", strings.ReplaceAll(t.Name(), "/", "-"), time.Now().UnixNano())
 	h := &harness{t: t, cfg: cfg}

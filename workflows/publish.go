@@ -34,10 +34,14 @@ func PublishWorkflow(ctx workflow.Context, in PublishInput) error {
 			running++
 			workflow.Go(ctx, func(g workflow.Context) {
 				defer func() { running-- }()
+				// A mail server that is down is tried again at least every 15 s, so e-mail
+				// goes out soon after it is back.
+				retry := retryTransient()
+				retry.MaximumInterval = 15 * time.Second
 				actx := workflow.WithActivityOptions(g, workflow.ActivityOptions{
 					StartToCloseTimeout: timeout,
 					HeartbeatTimeout:    2 * time.Minute,
-					RetryPolicy:         retryTransient(),
+					RetryPolicy:         retry,
 					Summary:             summary,
 				})
 				idle := publishIdleMin
