@@ -35,8 +35,8 @@ func MessageID(installation string, invoiceID int64, seq int) string {
 // SMTP deadlines: the activity's own timeout (the workflows' delivery options) is longer
 // than both together, so a hung server ends the attempt here, not in Temporal.
 const (
-	smtpDialTimeout    = 10 * time.Second
-	smtpSessionTimeout = 30 * time.Second
+	SMTPDialTimeout    = 10 * time.Second
+	SMTPSessionTimeout = 30 * time.Second
 )
 
 type deliveryJob struct {
@@ -112,12 +112,12 @@ func (a *Activities) refused(ctx context.Context, invoiceID int64, seq int, err 
 }
 
 func dialSMTP(ctx context.Context, addr string) (*smtp.Client, error) {
-	d := net.Dialer{Timeout: smtpDialTimeout}
+	d := net.Dialer{Timeout: SMTPDialTimeout}
 	conn, err := d.DialContext(ctx, "tcp", addr)
 	if err != nil {
 		return nil, err
 	}
-	_ = conn.SetDeadline(time.Now().Add(smtpSessionTimeout))
+	_ = conn.SetDeadline(time.Now().Add(SMTPSessionTimeout))
 	host, _, _ := net.SplitHostPort(addr)
 	c, err := smtp.NewClient(conn, host)
 	if err != nil {

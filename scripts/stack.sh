@@ -117,7 +117,7 @@ start_postgres() {
       { cat "$STATE/initdb.log" >&2; die "initdb failed"; }
   fi
   as_pg "$bin/pg_ctl" -D "$dir" -l "$PGHOME/postgres.log" -w -t 60 \
-    -o "-p $PG_PORT -k /tmp -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200" start >/dev/null ||
+    -o "-p $PG_PORT -k /tmp -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200 -c shared_preload_libraries=pg_stat_statements" start >/dev/null ||
     { tail -20 "$PGHOME/postgres.log" >&2; die "postgres did not start"; }
   head -1 "$dir/postmaster.pid" >"$STATE/postgres.pid"
   log "postgres on 127.0.0.1:$PG_PORT (data in $dir)"

@@ -30,6 +30,7 @@ func benchCmd(a *app) *cobra.Command {
 			}
 			o.AdminURL, o.Namespace = os.Getenv("BILLRUN_PG_ADMIN_URL"), a.cfg.TemporalNamespace
 			o.SMTPAddr, o.MailFrom = a.cfg.SMTPHost+":"+a.cfg.SMTPPort, a.cfg.MailFrom
+			o.Progress = os.Stderr
 			res, err := bench.Run(cmd.Context(), tc, o)
 			if err != nil {
 				return err
@@ -49,5 +50,7 @@ func benchCmd(a *app) *cobra.Command {
 	fl.BoolVar(&o.Keep, "keep", false, "keep the benchmark's databases (dropped by default)")
 	fl.BoolVar(&o.SkipBare, "skip-bare", false, "do not measure the bare reference")
 	fl.BoolVar(&o.SkipEmpty, "skip-empty", false, "do not measure the empty-child reference")
+	fl.BoolVar(&o.SkipFull, "skip-full", false, "do not measure the full pipeline (e.g. the empty-child floor alone at 100,000)")
+	fl.BoolVar(&o.RetryMidway, "retry-midway", false, "send the batch a retry signal when half its invoices are final")
 	return c
 }

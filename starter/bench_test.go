@@ -23,7 +23,7 @@ func TestBenchRunsAndReportsEveryFigure(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &r); err != nil {
 		t.Fatalf("%v: %s", err, out)
 	}
-	if r.Full.Invoices != 6 || r.EmptyChild == nil || r.Bare == nil || r.Bare.Invoices != 6 || r.Ratio <= 0 ||
+	if r.Full == nil || r.Full.Invoices != 6 || r.EmptyChild == nil || r.Bare == nil || r.Bare.Invoices != 6 || r.Ratio <= 0 ||
 		r.Full.MaxHistoryEvents <= 0 || r.WorkerPeakRSSM <= 0 || r.Full.P99 < r.Full.P50 {
 		t.Fatalf("bench figures: %s", out)
 	}

@@ -217,3 +217,13 @@ func TestScheduledRunBillsItsNominalPeriodInItsTimeZone(t *testing.T) {
 		}
 	}
 }
+
+// Issue 9.5: a delivery attempt's timeout outlasts the SMTP dial and session deadlines, so
+// a hung mail server ends the attempt in the activity (recorded), never in Temporal.
+func TestDeliveryTimeoutsOutlastTheSMTPDeadlines(t *testing.T) {
+	smtp := activities.SMTPDialTimeout + activities.SMTPSessionTimeout
+	pass := (Timeouts{}).withDefaults().Delivery
+	if deliveryTimeout <= smtp || pass <= smtp {
+		t.Fatalf("delivery timeouts %v / %v, SMTP deadlines %v", deliveryTimeout, pass, smtp)
+	}
+}

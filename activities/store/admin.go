@@ -71,3 +71,22 @@ func (s *Store) Installation(ctx context.Context) (string, error) {
 	err := s.pool.QueryRow(ctx, `select id from installation`).Scan(&id)
 	return id, err
 }
+
+// Statements counts the statements this database has run, by pg_stat_statements (which
+// the stack's cluster preloads); ok is false where the extension is not there.
+func (s *Store) Statements(ctx context.Context) (n int64, ok bool) {
+	if _, err := s.pool.Exec(ctx, `create extension if not exists pg_stat_statements`); err != nil {
+		return 0, false
+	}
+	err := s.pool.QueryRow(ctx, `select coalesce(sum(calls), 0)::bigint from pg_stat_statements
+		where dbid = (select oid from pg_database where datname = current_database())`).Scan(&n)
+	return n, err == nil
+}
+
+// Progress counts a batch's invoices that are final (completed or failed) and published
+// (their first e-mail made, skipped or failed).
+func (s *Store) Progress(ctx context.Context, batchID string) (final, published int, err error) {
+	err = s.pool.QueryRow(ctx, `select count(*) filter (where status in ('completed', 'failed')),
+		count(*) filter (where status = 'completed' and delivery_status <> 'pending') from invoices where batch_id = $1`, batchID).Scan(&final, &published)
+	return
+}

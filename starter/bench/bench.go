@@ -6,6 +6,7 @@ package bench
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -31,6 +32,9 @@ type Options struct {
 	CSDDir, WorkerBin                string
 	Keep                             bool
 	SkipBare, SkipEmpty              bool
+	SkipFull                         bool
+	RetryMidway                      bool      // send a retry signal when half the invoices are final
+	Progress                         io.Writer // progress lines while it runs (nil: none)
 	// The stack: PostgreSQL's admin URL, Temporal's namespace, the mail server.
 	AdminURL, Namespace, SMTPAddr, MailFrom string
 }
@@ -41,7 +45,7 @@ type Result struct {
 	Lines      int      `json:"lines"`
 	Window     int      `json:"window"`
 	Workers    int      `json:"workers"`
-	Full       Figures  `json:"full"`
+	Full       *Figures `json:"full,omitempty"`
 	EmptyChild *Figures `json:"empty_child,omitempty"`
 	Bare       *Figures `json:"bare,omitempty"`
 	// Ratio is full ms per invoice / (empty child ms + bare ms): what the pipeline costs
@@ -69,59 +73,24 @@ func Run(ctx context.Context, tc client.Client, o Options) (Result, error) {
 		defer store.DropDatabase(context.Background(), o.AdminURL, name+"_bare") //nolint:errcheck
 	}
 
-	// Full: the real pipeline in worker processes, as deployed.
-	dbURL, st, err := database(ctx, o, name, offset)
-	if err != nil {
-		return res, err
-	}
-	defer st.Close()
-	inst, err := st.Installation(ctx)
-	if err != nil {
-		return res, err
-	}
-	batchID := "BENCH-" + strconv.FormatInt(stamp, 10)
-	wc := workflows.Client{Temporal: tc, TaskQueue: "bench-" + strconv.FormatInt(stamp, 10), Installation: inst}
-	procs, err := startWorkers(o, dbURL, wc.TaskQueue)
-	if err != nil {
-		return res, err
-	}
-	stop := func() {
-		for _, p := range procs {
-			res.WorkerPeakRSSM = max(res.WorkerPeakRSSM, peakRSS(p.Process.Pid))
-			_ = p.Process.Signal(syscall.SIGTERM)
-			_ = p.Wait()
+	if !o.SkipFull {
+		if err := full(ctx, tc, o, name, offset, stamp, &res); err != nil {
+			return res, err
 		}
 	}
-	if _, err := st.CreateBatch(ctx, batchID, params(o)); err != nil {
-		stop()
-		return res, err
-	}
-	wall, err := runBatch(ctx, wc, batchID, o.Window, true)
-	stop()
-	if err != nil {
-		return res, err
-	}
-	done, err := st.CountDone(ctx, batchID)
-	if err != nil {
-		return res, err
-	}
-	if done != o.Invoices {
-		return res, fmt.Errorf("full run: %d of %d invoices completed, sealed, printed and sent", done, o.Invoices)
-	}
-	if res.Full, err = measured(ctx, wc, o, batchID, wall); err != nil {
-		return res, err
-	}
+	inst := "bench" + strconv.FormatInt(stamp%1000, 10)
+	batchID := "BENCH-" + strconv.FormatInt(stamp, 10)
 
 	// Empty child: the same batch workflow and fan-out on the same server, children empty.
 	if !o.SkipEmpty {
-		ec := workflows.Client{Temporal: tc, TaskQueue: wc.TaskQueue + "-empty", Installation: inst}
+		ec := workflows.Client{Temporal: tc, TaskQueue: "bench-" + strconv.FormatInt(stamp, 10) + "-empty", Installation: inst}
 		w := worker.New(tc, ec.TaskQueue, worker.Options{})
 		registerEmpty(w, o.Invoices, offset+500_000)
 		if err := w.Start(); err != nil {
 			return res, err
 		}
 		eid := batchID + "-EMPTY"
-		wall, err := runBatch(ctx, ec, eid, o.Window, false)
+		wall, err := runBatch(ctx, ec, nil, eid, o, false)
 		w.Stop()
 		if err != nil {
 			return res, err
@@ -141,10 +110,63 @@ func Run(ctx context.Context, tc client.Client, o Options) (Result, error) {
 		}
 		res.Bare = &f
 	}
-	if res.EmptyChild != nil && res.Bare != nil {
-		res.Ratio = round3(msPer(res.Full) / (msPer(*res.EmptyChild) + msPer(*res.Bare)))
+	if res.Full != nil && res.EmptyChild != nil && res.Bare != nil {
+		res.Ratio = round3(msPer(*res.Full) / (msPer(*res.EmptyChild) + msPer(*res.Bare)))
 	}
 	return res, nil
+}
+
+// full runs the real pipeline in billrun-worker processes, as deployed, and measures it.
+func full(ctx context.Context, tc client.Client, o Options, name string, offset, stamp int64, res *Result) error {
+	dbURL, st, err := database(ctx, o, name, offset)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	inst, err := st.Installation(ctx)
+	if err != nil {
+		return err
+	}
+	batchID := "BENCH-" + strconv.FormatInt(stamp, 10)
+	wc := workflows.Client{Temporal: tc, TaskQueue: "bench-" + strconv.FormatInt(stamp, 10), Installation: inst}
+	procs, err := startWorkers(o, dbURL, wc.TaskQueue)
+	if err != nil {
+		return err
+	}
+	stop := func() {
+		for _, p := range procs {
+			res.WorkerPeakRSSM = max(res.WorkerPeakRSSM, peakRSS(p.Process.Pid))
+			_ = p.Process.Signal(syscall.SIGTERM)
+			_ = p.Wait()
+		}
+	}
+	if _, err := st.CreateBatch(ctx, batchID, params(o)); err != nil {
+		stop()
+		return err
+	}
+	statements, counted := st.Statements(ctx)
+	wall, err := runBatch(ctx, wc, st, batchID, o, true)
+	stop()
+	if err != nil {
+		return err
+	}
+	done, err := st.CountDone(ctx, batchID)
+	if err != nil {
+		return err
+	}
+	if done != o.Invoices {
+		return fmt.Errorf("full run: %d of %d invoices completed, sealed, printed and sent", done, o.Invoices)
+	}
+	f, err := measured(ctx, wc, o, batchID, wall)
+	if err != nil {
+		return err
+	}
+	if after, ok := st.Statements(ctx); ok && counted {
+		f.StatementsPerInvoice = round3(float64(after-statements) / float64(o.Invoices))
+	}
+	f.PlanSeconds = planTime(ctx, wc, batchID)
+	res.Full = &f
+	return nil
 }
 
 // msPer is a run's wall time per invoice in milliseconds.
@@ -204,11 +226,18 @@ func startWorkers(o Options, dbURL, queue string) ([]*exec.Cmd, error) {
 }
 
 // runBatch runs a recorded batch's workflow to its end — and, with published, its
-// publication too (every document printed and e-mailed) — and answers the wall time.
-func runBatch(ctx context.Context, wc workflows.Client, batchID string, window int, published bool) (time.Duration, error) {
+// publication too (every document printed and e-mailed) — and answers the wall time. With
+// a store it prints progress every few seconds and, when asked, sends a retry signal once
+// half the invoices are final.
+func runBatch(ctx context.Context, wc workflows.Client, st *store.Store, batchID string, o Options, published bool) (time.Duration, error) {
 	start := time.Now()
-	if err := wc.StartBatch(ctx, workflows.BatchInput{BatchID: batchID, Window: window}, "Benchmark "+batchID); err != nil {
+	if err := wc.StartBatch(ctx, workflows.BatchInput{BatchID: batchID, Window: o.Window}, "Benchmark "+batchID); err != nil {
 		return 0, err
+	}
+	done := make(chan struct{})
+	defer close(done)
+	if st != nil {
+		go watch(ctx, wc, st, batchID, o, start, done)
 	}
 	err := wc.Temporal.GetWorkflow(ctx, workflows.BatchWorkflowID(wc.Installation, batchID), "").Get(ctx, nil)
 	if err == nil && published {
@@ -217,13 +246,44 @@ func runBatch(ctx context.Context, wc workflows.Client, batchID string, window i
 	return time.Since(start), err
 }
 
+// watch prints a batch's progress and sends the midway retry.
+func watch(ctx context.Context, wc workflows.Client, st *store.Store, batchID string, o Options, start time.Time, done <-chan struct{}) {
+	tick := time.NewTicker(5 * time.Second)
+	defer tick.Stop()
+	retried := !o.RetryMidway
+	for {
+		select {
+		case <-done:
+			return
+		case <-tick.C:
+			final, published, err := st.Progress(ctx, batchID)
+			if err != nil {
+				continue
+			}
+			if o.Progress != nil {
+				el := time.Since(start).Seconds()
+				fmt.Fprintf(o.Progress, "[bench] %s %.0fs: %d/%d final (%.1f/s), %d published\n", batchID, el, final, o.Invoices, float64(final)/el, published)
+			}
+			if !retried && final*2 >= o.Invoices {
+				retried = true
+				err := wc.RetryBatch(ctx, batchID, nil, time.Now().Format(time.DateOnly))
+				if o.Progress != nil {
+					fmt.Fprintf(o.Progress, "[bench] %s: retry signal sent at %d/%d (%v)\n", batchID, final, o.Invoices, err)
+				}
+			}
+		}
+	}
+}
+
 func measured(ctx context.Context, wc workflows.Client, o Options, batchID string, wall time.Duration) (Figures, error) {
-	per, maxHist, runs, err := visibility(ctx, wc, o.Namespace, batchID, o.Invoices)
+	hs, err := visibility(ctx, wc, o.Namespace, batchID, o.Invoices)
 	if err != nil {
 		return Figures{}, err
 	}
-	f := figures(o.Invoices, wall, per)
-	f.MaxHistoryEvents, f.BatchRuns = maxHist, runs
+	f := figures(o.Invoices, wall, hs.per)
+	f.MaxHistoryEvents, f.BatchRuns = hs.maxEvents, hs.batchRuns
+	f.EventsPerInvoice = round3(float64(hs.events) / float64(o.Invoices))
+	f.HistoryBytesPerInv = round3(float64(hs.size) / float64(o.Invoices))
 	return f, nil
 }
 

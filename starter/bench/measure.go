@@ -24,6 +24,12 @@ type Figures struct {
 	P99              float64 `json:"p99_s"`
 	MaxHistoryEvents int64   `json:"max_history_events,omitempty"`
 	BatchRuns        int     `json:"batch_runs,omitempty"`
+	// Costs per invoice, to see how they grow with the batch: history events and bytes
+	// of every workflow of the batch, and database statements (pg_stat_statements).
+	EventsPerInvoice     float64 `json:"events_per_invoice,omitempty"`
+	HistoryBytesPerInv   float64 `json:"history_bytes_per_invoice,omitempty"`
+	StatementsPerInvoice float64 `json:"statements_per_invoice,omitempty"`
+	PlanSeconds          float64 `json:"plan_s,omitempty"`
 }
 
 func percentile(xs []float64, p float64) float64 {
@@ -42,46 +48,69 @@ func figures(n int, wall time.Duration, per []float64) Figures {
 
 func round3(f float64) float64 { return float64(int64(f*1000+0.5)) / 1000 }
 
-// visibility reads, for a batch, every invoice workflow's duration and the largest history
-// of any of its workflows (the batch's runs and the children).
-func visibility(ctx context.Context, wc workflows.Client, ns, batchID string, want int) ([]float64, int64, int, error) {
+// history is what visibility tells of a batch's workflows.
+type history struct {
+	per          []float64 // every invoice workflow's duration, start to close
+	maxEvents    int64
+	events, size int64 // summed over every workflow of the batch
+	batchRuns    int
+}
+
+// visibility reads, for a batch, every invoice workflow's duration, and the history
+// lengths and sizes of all its workflows (invoices, the batch's runs, its publication).
+func visibility(ctx context.Context, wc workflows.Client, ns, batchID string, want int) (history, error) {
 	tc := wc.Temporal
-	var per []float64
-	var maxHist int64
+	var hs history
 	deadline := time.Now().Add(2 * time.Minute)
 	for {
-		per, maxHist = nil, 0
+		hs = history{}
 		var token []byte
 		for {
 			resp, err := tc.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{Namespace: ns, PageSize: 1000, NextPageToken: token,
-				Query: fmt.Sprintf("BillrunBatchId = '%s' AND WorkflowType = 'InvoiceWorkflow' AND ExecutionStatus != 'Running'", batchID)})
+				Query: fmt.Sprintf("BillrunBatchId = '%s' AND ExecutionStatus != 'Running'", batchID)})
 			if err != nil {
-				return nil, 0, 0, err
+				return hs, err
 			}
 			for _, e := range resp.Executions {
-				per = append(per, e.GetCloseTime().AsTime().Sub(e.GetStartTime().AsTime()).Seconds())
-				maxHist = max(maxHist, e.GetHistoryLength())
+				if e.GetType().GetName() == "InvoiceWorkflow" {
+					hs.per = append(hs.per, e.GetCloseTime().AsTime().Sub(e.GetStartTime().AsTime()).Seconds())
+				}
+				if e.GetExecution().GetWorkflowId() == workflows.BatchWorkflowID(wc.Installation, batchID) {
+					hs.batchRuns++
+				}
+				hs.maxEvents = max(hs.maxEvents, e.GetHistoryLength())
+				hs.events += e.GetHistoryLength()
+				hs.size += e.GetHistorySizeBytes()
 			}
 			if token = resp.NextPageToken; len(token) == 0 {
 				break
 			}
 		}
-		if len(per) >= want || time.Now().After(deadline) {
-			break
+		if len(hs.per) >= want || time.Now().After(deadline) {
+			return hs, nil
 		}
 		time.Sleep(time.Second) // visibility trails the workflows a little
 	}
-	runs := 0
-	resp, err := tc.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{Namespace: ns, PageSize: 1000,
-		Query: fmt.Sprintf("WorkflowId = '%s'", workflows.BatchWorkflowID(wc.Installation, batchID))})
-	if err != nil {
-		return nil, 0, 0, err
+}
+
+// planTime is how long the batch's planning activity took, from its first run's history.
+func planTime(ctx context.Context, wc workflows.Client, batchID string) float64 {
+	it := wc.Temporal.GetWorkflowHistory(ctx, workflows.BatchWorkflowID(wc.Installation, batchID), "", false, 0)
+	var scheduled int64
+	var at time.Time
+	for it.HasNext() {
+		ev, err := it.Next()
+		if err != nil {
+			return 0
+		}
+		if a := ev.GetActivityTaskScheduledEventAttributes(); a != nil && a.GetActivityType().GetName() == "PlanBatch" {
+			scheduled, at = ev.GetEventId(), ev.GetEventTime().AsTime()
+		}
+		if c := ev.GetActivityTaskCompletedEventAttributes(); c != nil && c.GetScheduledEventId() == scheduled && scheduled != 0 {
+			return round3(ev.GetEventTime().AsTime().Sub(at).Seconds())
+		}
 	}
-	for _, e := range resp.Executions {
-		runs++
-		maxHist = max(maxHist, e.GetHistoryLength())
-	}
-	return per, maxHist, runs, nil
+	return 0
 }
 
 // peakRSS reads a process's peak resident memory (VmHWM) in MB.
