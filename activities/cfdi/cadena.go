@@ -87,8 +87,10 @@ func children(e *etree.Element, path ...string) []*etree.Element {
 }
 
 // CadenaOriginal computes the cadena original of a CFDI 4.0 document as SAT's stylesheet
-// does, for the nodes billrun writes and the common optional ones. A Complemento or
-// ComplementoConcepto with content is refused: their stylesheets are not implemented here.
+// does, for the nodes billrun writes and the common optional ones. In the Complemento, a
+// PAC's TimbreFiscalDigital adds nothing (SAT's stylesheet has no template for it, and it
+// holds no text), so a stamped document verifies; any other complement, or a
+// ComplementoConcepto with content, is refused: their stylesheets are not implemented here.
 func CadenaOriginal(doc *etree.Document) (string, error) {
 	root := doc.Root()
 	if root == nil || root.Tag != "Comprobante" || root.NamespaceURI() != NS {
@@ -149,8 +151,12 @@ func CadenaOriginal(doc *etree.Document) (string, error) {
 		}
 		c.fields(imp, []field{opt("TotalImpuestosTrasladados")})
 	}
-	if comp := children(root, "Complemento"); len(comp) > 0 && len(comp[0].ChildElements()) > 0 {
-		return "", fmt.Errorf("cfdi: Complemento is not supported")
+	for _, comp := range children(root, "Complemento") {
+		for _, x := range comp.ChildElements() {
+			if x.NamespaceURI() != TFDNS || x.Tag != "TimbreFiscalDigital" {
+				return "", fmt.Errorf("cfdi: the complement %s is not supported", x.FullTag())
+			}
+		}
 	}
 	c.b.WriteString("||")
 	return c.b.String(), nil

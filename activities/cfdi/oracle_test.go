@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/shopspring/decimal"
+
+	"billrun/schema/testdb"
 )
 
 func dec(s string) decimal.Decimal { return decimal.RequireFromString(s) }
@@ -33,14 +35,7 @@ func hostileInvoice() Invoice {
 	}
 }
 
-func tool(t *testing.T, name string) string {
-	t.Helper()
-	p, err := exec.LookPath(name)
-	if err != nil {
-		t.Fatalf("%s is required for the fiscal oracle tests (make test installs it): %v", name, err)
-	}
-	return p
-}
+func tool(t *testing.T, name string) string { return testdb.Tool(t, name) }
 
 func TestCadenaEqualsSATStylesheetForHostileValues(t *testing.T) {
 	doc := Build(hostileInvoice())

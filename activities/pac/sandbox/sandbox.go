@@ -1,0 +1,271 @@
+// Package sandbox is billrun's sandbox PAC, for the demo and the tests. It is NOT a PAC:
+// its stamps mean nothing to SAT. It speaks the same protocol as pac.Client (SW sapien's
+// REST API) and checks what a PAC checks — SAT's schema, the Sello against the issuer's
+// certificate, the issuer's RFC is the certificate's, the certificate valid at the
+// document's date, the date within the last 72 hours, one stamp per document (stamping a
+// document again answers its first stamp) — then signs a TimbreFiscalDigital 1.1 with a
+// sandbox certificate of its own, made in its folder on first start.
+package sandbox
+
+import (
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/sha256"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/asn1"
+	b64 "encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"encoding/pem"
+	"fmt"
+	"io"
+	"math/big"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/beevik/etree"
+
+	"billrun/activities/cfdi"
+	"billrun/activities/pac"
+)
+
+// The sandbox's identity: a made-up PAC RFC and certificate number, recognisably not SAT's.
+const (
+	RFC           = "BSP200101AA1"
+	CertificateNo = "99999000000500000001"
+)
+
+// Server is a sandbox PAC.
+type Server struct {
+	User, Password string
+	Now            func() time.Time // the clock; tests move it
+
+	dir    string
+	key    *rsa.PrivateKey
+	cert   *x509.Certificate
+	mu     sync.Mutex
+	tokens map[string]bool
+	stamps map[string]pac.Stamped // by the document's digest (its cadena original)
+}
+
+// New opens a sandbox PAC whose key, certificate and stamps live in dir.
+func New(dir, user, password string) (*Server, error) {
+	s := &Server{User: user, Password: password, Now: time.Now, dir: dir, tokens: map[string]bool{}, stamps: map[string]pac.Stamped{}}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, err
+	}
+	if err := s.loadOrMakeCertificate(); err != nil {
+		return nil, err
+	}
+	if raw, err := os.ReadFile(filepath.Join(dir, "stamps.json")); err == nil {
+		if err := json.Unmarshal(raw, &s.stamps); err != nil {
+			return nil, fmt.Errorf("sandbox stamps: %w", err)
+		}
+	}
+	return s, nil
+}
+
+// CertFile is the sandbox certificate (DER): what verifies its stamps' SelloSAT.
+func (s *Server) CertFile() string { return filepath.Join(s.dir, CertificateNo+".cer") }
+
+// Certificate is the sandbox certificate.
+func (s *Server) Certificate() *x509.Certificate { return s.cert }
+
+func (s *Server) loadOrMakeCertificate() error {
+	keyFile := filepath.Join(s.dir, "sandbox-pac.key.pem")
+	if raw, err := os.ReadFile(keyFile); err == nil {
+		block, _ := pem.Decode(raw)
+		if block == nil {
+			return fmt.Errorf("%s: not PEM", keyFile)
+		}
+		if s.key, err = x509.ParsePKCS1PrivateKey(block.Bytes); err != nil {
+			return err
+		}
+		der, err := os.ReadFile(s.CertFile())
+		if err != nil {
+			return err
+		}
+		s.cert, err = x509.ParseCertificate(der)
+		return err
+	}
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		return err
+	}
+	now := time.Now()
+	tmpl := &x509.Certificate{
+		SerialNumber: new(big.Int).SetBytes([]byte(CertificateNo)), // read as ASCII, as SAT's are
+		Subject: pkix.Name{CommonName: "billrun sandbox PAC - NOT a SAT certificate", Organization: []string{"billrun sandbox"},
+			ExtraNames: []pkix.AttributeTypeAndValue{{Type: asn1.ObjectIdentifier{2, 5, 4, 45}, Value: RFC}}},
+		NotBefore: now.AddDate(-1, 0, 0), NotAfter: now.AddDate(10, 0, 0),
+		KeyUsage: x509.KeyUsageDigitalSignature,
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(s.CertFile(), der, 0o644); err != nil {
+		return err
+	}
+	if err := os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(key)}), 0o600); err != nil {
+		return err
+	}
+	s.key = key
+	s.cert, err = x509.ParseCertificate(der)
+	return err
+}
+
+// Handler serves the API.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /security/authenticate", s.authenticate)
+	mux.HandleFunc("POST /cfdi33/stamp/v4", s.stamp)
+	return mux
+}
+
+func reply(w http.ResponseWriter, status int, data any, message, detail string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	env := map[string]any{"status": "success", "data": data}
+	if message != "" {
+		env = map[string]any{"status": "error", "message": message, "messageDetail": detail}
+	}
+	_ = json.NewEncoder(w).Encode(env)
+}
+
+func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) {
+	if r.Header.Get("user") != s.User || r.Header.Get("password") != s.Password {
+		reply(w, http.StatusUnauthorized, nil, "AU4101 - El usuario o la contraseña no son válidos", "")
+		return
+	}
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	token := hex.EncodeToString(b)
+	s.mu.Lock()
+	s.tokens[token] = true
+	s.mu.Unlock()
+	reply(w, http.StatusOK, map[string]any{"token": token, "expires_in": 7200}, "", "")
+}
+
+func (s *Server) stamp(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	ok := s.tokens[strings.TrimPrefix(strings.TrimPrefix(r.Header.Get("Authorization"), "bearer "), "Bearer ")]
+	s.mu.Unlock()
+	if !ok {
+		reply(w, http.StatusUnauthorized, nil, "AU2000 - El token no es válido", "")
+		return
+	}
+	f, _, err := r.FormFile("xml")
+	if err != nil {
+		reply(w, http.StatusBadRequest, nil, "301 - XML mal formado", "no xml file in the request: "+err.Error())
+		return
+	}
+	raw, err := io.ReadAll(io.LimitReader(f, 8<<20))
+	if err != nil {
+		reply(w, http.StatusBadRequest, nil, "301 - XML mal formado", err.Error())
+		return
+	}
+	out, code, detail := s.check(string(raw))
+	if code != "" {
+		reply(w, http.StatusBadRequest, nil, code, detail)
+		return
+	}
+	reply(w, http.StatusOK, out, "", "")
+}
+
+// check does what a PAC does with a sealed CFDI, and stamps it (or answers its first stamp).
+func (s *Server) check(xml string) (pac.Stamped, string, string) {
+	doc := etree.NewDocument()
+	if err := doc.ReadFromString(xml); err != nil || doc.Root() == nil {
+		return pac.Stamped{}, "301 - XML mal formado", fmt.Sprint(err)
+	}
+	if cfdi.FindStamp(doc) != nil {
+		return pac.Stamped{}, "307 - El CFDI contiene un timbre previo", ""
+	}
+	if err := cfdi.VerifyStored(xml); err != nil {
+		if strings.Contains(err.Error(), "Sello") || strings.Contains(err.Error(), "Certificado") {
+			return pac.Stamped{}, "302 - Sello mal formado o inválido", err.Error()
+		}
+		return pac.Stamped{}, "301 - XML mal formado", err.Error()
+	}
+	root := doc.Root()
+	der, _ := decodeB64(root.SelectAttrValue("Certificado", ""))
+	cert, _ := x509.ParseCertificate(der)
+	if issuer := doc.FindElement("/Comprobante/Emisor"); issuer == nil || certificateRFC(cert) != issuer.SelectAttrValue("Rfc", "") {
+		return pac.Stamped{}, "303 - Sello no corresponde a emisor", fmt.Sprintf("the certificate is %s's", certificateRFC(cert))
+	}
+	fecha, err := time.ParseInLocation("2006-01-02T15:04:05", root.SelectAttrValue("Fecha", ""), mexicoCity)
+	if err != nil {
+		return pac.Stamped{}, "301 - XML mal formado", "Fecha: " + err.Error()
+	}
+	if fecha.Before(cert.NotBefore) || fecha.After(cert.NotAfter) {
+		return pac.Stamped{}, "305 - La fecha de emisión no está dentro de la vigencia del CSD del Emisor", ""
+	}
+	now := s.Now()
+	if fecha.Before(now.Add(-72*time.Hour)) || fecha.After(now.Add(10*time.Minute)) {
+		return pac.Stamped{}, "401 - Fecha y hora de generación fuera de rango", fmt.Sprintf("Fecha %s, stamped at %s (Mexico City)",
+			root.SelectAttrValue("Fecha", ""), now.In(mexicoCity).Format("2006-01-02T15:04:05"))
+	}
+	cadena, _ := cfdi.CadenaOriginal(doc)
+	digest := fmt.Sprintf("%x", sha256.Sum256([]byte(cadena)))
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if st, ok := s.stamps[digest]; ok {
+		return st, "", "" // stamped before: the same stamp
+	}
+	st, err := cfdi.SignStamp(cfdi.Stamp{UUID: newUUID(), FechaTimbrado: now, RfcProvCertif: RFC,
+		SelloCFD: root.SelectAttrValue("Sello", ""), NoCertificadoSAT: CertificateNo}, s.key)
+	if err != nil {
+		return pac.Stamped{}, "500 - Error del PAC", err.Error()
+	}
+	cfdi.AddStamp(doc, st)
+	out, err := doc.WriteToString()
+	if err != nil {
+		return pac.Stamped{}, "500 - Error del PAC", err.Error()
+	}
+	res := pac.Stamped{CFDI: out, UUID: st.UUID, FechaTimbrado: st.FechaTimbrado.In(mexicoCity).Format("2006-01-02T15:04:05"),
+		NoCertificadoSAT: CertificateNo, SelloSAT: st.SelloSAT, CadenaOriginal: cfdi.CadenaTFD(cfdi.FindStamp(doc))}
+	s.stamps[digest] = res
+	if raw, err := json.Marshal(s.stamps); err == nil {
+		_ = os.WriteFile(filepath.Join(s.dir, "stamps.json"), raw, 0o600)
+	}
+	return res, "", ""
+}
+
+// certificateRFC is the RFC a SAT certificate is issued to: the first word of its
+// x500UniqueIdentifier ("EKU9003173C9 / VADA800927DJ3").
+func certificateRFC(c *x509.Certificate) string {
+	if c == nil {
+		return ""
+	}
+	for _, n := range c.Subject.Names {
+		if n.Type.Equal(asn1.ObjectIdentifier{2, 5, 4, 45}) {
+			if v, ok := n.Value.(string); ok {
+				return strings.TrimSpace(strings.SplitN(v, "/", 2)[0])
+			}
+		}
+	}
+	return ""
+}
+
+func newUUID() string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	b[6], b[8] = b[6]&0x0f|0x40, b[8]&0x3f|0x80
+	return strings.ToUpper(fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:]))
+}
+
+var mexicoCity = func() *time.Location {
+	l, err := time.LoadLocation("America/Mexico_City")
+	if err != nil {
+		panic(err)
+	}
+	return l
+}()
+
+func decodeB64(s string) ([]byte, error) { return b64.StdEncoding.DecodeString(s) }
