@@ -42,7 +42,9 @@ func TestSchemaNamesWhatIsWrong(t *testing.T) {
 		change func(*etree.Element)
 		want   string
 	}{
-		{"zero base", func(r *etree.Element) { r.FindElement("Conceptos/Concepto/Impuestos/Traslados/Traslado").CreateAttr("Base", "0.00") }, "@Base: \"0.00\" is less than 0.000001"},
+		{"zero base", func(r *etree.Element) {
+			r.FindElement("Conceptos/Concepto/Impuestos/Traslados/Traslado").CreateAttr("Base", "0.00")
+		}, "@Base: \"0.00\" is less than 0.000001"},
 		{"RFC", func(r *etree.Element) { r.SelectElement("Receptor").CreateAttr("Rfc", "ure180429tm6") }, "Receptor@Rfc"},
 		{"regime", func(r *etree.Element) { r.SelectElement("Receptor").CreateAttr("RegimenFiscalReceptor", "999") }, "catalog"},
 		{"pipe", func(r *etree.Element) { r.SelectElement("Receptor").CreateAttr("Nombre", "A|B") }, "pattern"},

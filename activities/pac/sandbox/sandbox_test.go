@@ -31,9 +31,9 @@ func sealed(t *testing.T, fecha time.Time, rfc string) string {
 	}
 	doc := cfdi.Build(cfdi.Invoice{Serie: "A", Folio: 7, Fecha: fecha.In(mexicoCity), FormaPago: "01", MetodoPago: "PUE", Moneda: "MXN", Decimals: 2,
 		TipoDeComprobante: "I", LugarExpedicion: "42501",
-		Emisor:    cfdi.Emisor{Rfc: rfc, Nombre: "ESCUELA KEMPER URGATE", RegimenFiscal: "601"},
-		Receptor:  cfdi.Receptor{Rfc: "URE180429TM6", Nombre: "UNIVERSIDAD ROBOTICA ESPAÑOLA", DomicilioFiscal: "65000", RegimenFiscal: "601", UsoCFDI: "G03"},
-		SubTotal:  dec("100.00"), Total: dec("116.00"),
+		Emisor:   cfdi.Emisor{Rfc: rfc, Nombre: "ESCUELA KEMPER URGATE", RegimenFiscal: "601"},
+		Receptor: cfdi.Receptor{Rfc: "URE180429TM6", Nombre: "UNIVERSIDAD ROBOTICA ESPAÑOLA", DomicilioFiscal: "65000", RegimenFiscal: "601", UsoCFDI: "G03"},
+		SubTotal: dec("100.00"), Total: dec("116.00"),
 		Conceptos: []cfdi.Concepto{{ClaveProdServ: "50202203", Cantidad: dec("1"), ClaveUnidad: "H87", Descripcion: "Pieza", ValorUnitario: dec("100"), Importe: dec("100.00"),
 			Traslados: []cfdi.Tax{{Impuesto: cfdi.IVA, Base: dec("100.00"), Rate: dec("0.16"), Importe: dec("16.00")}}}},
 	})
