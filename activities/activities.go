@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
 
@@ -27,12 +28,14 @@ type Activities struct {
 	Store *store.Store
 	Log   *zap.Logger
 	Mail  MailConfig
-	// Fiscal are the fiscal profiles by country; nil means Mexico's CFDI 4.0 only.
+	// Fiscal are the fiscal profiles by country; nil means Mexico's CFDI 4.0 only, with no
+	// PAC (stamping refused).
 	Fiscal fiscal.Profiles
 	// Installation is the database's installation id: it prefixes Message-IDs.
 	Installation string
 
-	afterSend func() error // tests: fail between the SMTP server's acceptance and its record
+	afterSend func() error     // tests: fail between the SMTP server's acceptance and its record
+	clock     func() time.Time // tests: when documents are issued (nil: now)
 	// tests: a smaller planning chunk, and a failure after a number of committed chunks
 	selectChunkSize int
 	afterChunk      func(n int) error
@@ -94,6 +97,14 @@ func (e *invariantError) Error() string { return e.msg }
 
 func invariantf(format string, args ...any) error {
 	return &invariantError{msg: fmt.Sprintf(format, args...)}
+}
+
+// now is when a fiscal document is issued.
+func (a *Activities) now() time.Time {
+	if a.clock != nil {
+		return a.clock()
+	}
+	return time.Now()
 }
 
 func (a *Activities) profile(country string) (fiscal.Profile, error) {

@@ -40,8 +40,9 @@ const (
 )
 
 type deliveryJob struct {
-	batchID, recipient, subject, body, xmlName, pdfName string
-	xml, pdf                                            []byte
+	batchID, recipient, sender, xmlName, pdfName string
+	message                                      message
+	xml, pdf                                     []byte
 }
 
 // DeliverInvoice e-mails the invoice's XML and PDF to the customer, once. The delivery is a
@@ -166,8 +167,7 @@ func (a *Activities) prepareDelivery(ctx context.Context, invoiceID int64, seq i
 			return nil
 		}
 		folio := fmt.Sprintf("%s-%d", h.Series, *h.Number)
-		job.subject = fmt.Sprintf("Factura %s de %s", folio, h.IssuerName)
-		job.body = fmt.Sprintf("Estimado cliente %s:\n\nLe enviamos su factura %s en XML (CFDI 4.0) y PDF.\n\n%s\n", h.CustomerName, folio, h.IssuerName)
+		job.sender, job.message = h.IssuerName, invoiceMessage(h)
 		job.xmlName, job.pdfName = folio+".xml", folio+".pdf"
 		job.xml, job.pdf, err = tx.Attachments(invoiceID)
 		return err
@@ -177,16 +177,17 @@ func (a *Activities) prepareDelivery(ctx context.Context, invoiceID int64, seq i
 
 func composeMail(from string, job deliveryJob, messageID string) ([]byte, error) {
 	m := mail.NewMsg()
-	if err := m.From(from); err != nil {
+	if err := m.FromFormat(job.sender, from); err != nil {
 		return nil, err
 	}
 	if err := m.To(job.recipient); err != nil {
 		return nil, err
 	}
-	m.Subject(job.subject)
+	m.Subject(job.message.subject)
 	m.SetMessageIDWithValue(messageID)
 	m.SetDate()
-	m.SetBodyString(mail.TypeTextPlain, job.body)
+	m.SetBodyString(mail.TypeTextPlain, job.message.text)
+	m.AddAlternativeString(mail.TypeTextHTML, job.message.html)
 	if err := m.AttachReader(job.xmlName, bytes.NewReader(job.xml)); err != nil {
 		return nil, err
 	}

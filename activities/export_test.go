@@ -1,6 +1,10 @@
 package activities
 
-import "billrun/activities/model"
+import (
+	"time"
+
+	"billrun/activities/model"
+)
 
 // SetAfterSend lets tests fail a delivery between the SMTP server's acceptance and its record.
 func SetAfterSend(a *Activities, f func() error) { a.afterSend = f }
@@ -10,6 +14,9 @@ func SetAfterSend(a *Activities, f func() error) { a.afterSend = f }
 func SetPlanChunk(a *Activities, size int, fail func(n int) error) {
 	a.selectChunkSize, a.afterChunk = size, fail
 }
+
+// SetClock sets the time documents are issued at.
+func SetClock(a *Activities, now func() time.Time) { a.clock = now }
 
 // BusinessOf exposes the mapping of errors to business errors.
 func BusinessOf(step string, err error) *model.BusinessError { return businessOf(step, err) }

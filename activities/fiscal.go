@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"strings"
-	"time"
 
 	"billrun/activities/fiscal"
 	"billrun/activities/model"
@@ -25,9 +24,7 @@ func (a *Activities) SealInvoice(ctx context.Context, id int64) error {
 		if h.Status != "completed" || h.FiscalStatus != "unsealed" {
 			return nil
 		}
-		if inv.IssuedAt.IsZero() {
-			inv.IssuedAt = time.Now()
-		}
+		inv.IssuedAt = a.now() // the document is issued now, whenever the invoice was completed
 		p, err := a.profile(h.Country)
 		if err != nil {
 			return businessf(model.StepSeal, "%s", err.Error())
@@ -44,15 +41,15 @@ func (a *Activities) SealInvoice(ctx context.Context, id int64) error {
 	return a.fiscalOutcome(ctx, id, model.StepSeal, err)
 }
 
-// PrintInvoice renders the sealed invoice's PDF and stores it; fiscal status pdf.
+// PrintInvoice renders the stamped invoice's PDF and stores it; fiscal status pdf.
 func (a *Activities) PrintInvoice(ctx context.Context, id int64) error {
 	err := a.Store.InTx(ctx, func(tx *store.Tx) error {
 		h, inv, err := tx.LockFiscal(id)
 		if err != nil {
 			return err
 		}
-		if h.FiscalStatus != "sealed" {
-			return nil // unsealed: nothing to print yet; pdf: printed already
+		if h.FiscalStatus != "stamped" {
+			return nil // unsealed or sealed: nothing to print yet; pdf: printed already
 		}
 		doc, err := tx.SealedDocument(id)
 		if err != nil {

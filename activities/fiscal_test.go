@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/shopspring/decimal"
 
@@ -106,7 +107,9 @@ func TestSealingRefusesBadKeyMaterialAndHalfWritesNothing(t *testing.T) {
 }
 
 func TestSealingRefusesAnExpiredCertificate(t *testing.T) {
-	a, inv := completedInvoice(t, "2027-06-01") // the test certificate ends on 2027-05-18
+	a, inv := completedInvoice(t, "2026-11-23")
+	// Issued on 2027-06-01, after the test certificate's end (2027-05-18).
+	activities.SetClock(a.Activities, func() time.Time { return time.Date(2027, 6, 1, 12, 0, 0, 0, time.UTC) })
 	err := a.SealInvoice(context.Background(), inv)
 	if err == nil || !strings.Contains(err.Error(), "is valid from") {
 		t.Fatalf("err = %v, want an expired-certificate error", err)
@@ -141,8 +144,14 @@ func sealedAndPrinted(t *testing.T) (*acts, int64) {
 	if err := a.SealInvoice(ctx, inv); err != nil {
 		t.Fatal(err)
 	}
+	if err := a.StampInvoice(ctx, inv); err != nil {
+		t.Fatal(err)
+	}
 	if err := a.PrintInvoice(ctx, inv); err != nil {
 		t.Fatal(err)
+	}
+	if got := row(t, a, `select fiscal_status from invoices where id = $1`, inv); got != "pdf" {
+		t.Fatalf("fiscal status %s after sealing, stamping and printing", got)
 	}
 	return a, inv
 }

@@ -2,12 +2,17 @@ package activities_test
 
 import (
 	"context"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"billrun/activities"
+	"billrun/activities/cfdi"
+	"billrun/activities/fiscal"
+	"billrun/activities/pac"
+	"billrun/activities/pac/sandbox"
 	"billrun/activities/dataset"
 	"billrun/activities/store"
 	"billrun/schema/testdb"
@@ -17,7 +22,8 @@ import (
 // connection for checks and for changing data behind the activities' back.
 type acts struct {
 	*activities.Activities
-	DB *pgxpool.Pool
+	DB  *pgxpool.Pool
+	PAC pacServer // the sandbox PAC the activities stamp with
 }
 
 // newActs opens a fresh migrated database and imports doc into it.
@@ -42,7 +48,26 @@ func newActs(t *testing.T, doc string) *acts {
 	if _, err := st.Import(ctx, d); err != nil {
 		t.Fatal(err)
 	}
-	return &acts{Activities: &activities.Activities{Store: st, Mail: activities.MailConfig{From: "billing@billrun.local"}}, DB: db}
+	pacs := sandboxPAC(t)
+	return &acts{Activities: &activities.Activities{Store: st, Mail: activities.MailConfig{From: "billing@billrun.local"},
+		Fiscal: fiscal.Profiles{"MX": cfdi.Profile{PAC: &pac.Client{URL: pacs.URL, User: "billrun", Password: "sandbox"}, PACCert: pacs.Certificate()}}}, DB: db, PAC: pacs}
+}
+
+// pacServer is a sandbox PAC served over HTTP for one test.
+type pacServer struct {
+	*sandbox.Server
+	URL string
+}
+
+func sandboxPAC(t *testing.T) pacServer {
+	t.Helper()
+	s, err := sandbox.New(t.TempDir(), "billrun", "sandbox")
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(s.Handler())
+	t.Cleanup(hs.Close)
+	return pacServer{Server: s, URL: hs.URL}
 }
 
 func row(t *testing.T, a *acts, sql string, args ...any) string {

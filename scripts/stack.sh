@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # billrun's local stack: PostgreSQL (a private cluster), the Temporal dev server with its
-# Web UI, and the Mailpit SMTP sink. Installs what is missing, starts what is not running,
+# Web UI, the Mailpit SMTP sink, and billrun's sandbox PAC (not a PAC: it stamps CFDI for
+# the demo and the tests only). Installs what is missing, starts what is not running,
 # and stops what it started (by pid). Two profiles keep a running demo and the tests apart.
 #
 #   scripts/stack.sh up   demo|test   install, start, write .dev/PROFILE/env
@@ -22,8 +23,8 @@ die() { printf '[stack] error: %s\n' "$*" >&2; exit 1; }
 
 profile_ports() { # base ports per profile: demo uses the usual ones, test sits beside them
   case "$1" in
-    demo) PG_BASE=55432 TEMPORAL_BASE=7233 UI_BASE=8233 SMTP_BASE=1025 MAILHTTP_BASE=8025 ;;
-    test) PG_BASE=55442 TEMPORAL_BASE=7243 UI_BASE=8243 SMTP_BASE=1035 MAILHTTP_BASE=8035 ;;
+    demo) PG_BASE=55432 TEMPORAL_BASE=7233 UI_BASE=8233 SMTP_BASE=1025 MAILHTTP_BASE=8025 PAC_BASE=8095 ;;
+    test) PG_BASE=55442 TEMPORAL_BASE=7243 UI_BASE=8243 SMTP_BASE=1035 MAILHTTP_BASE=8035 PAC_BASE=8105 ;;
     *) die "profile must be demo or test, not '$1'" ;;
   esac
 }
@@ -50,6 +51,7 @@ ensure_packages() {
   command -v openssl >/dev/null || missing+=(openssl)
   command -v xxd >/dev/null || missing+=(xxd)
   command -v pdftotext >/dev/null || missing+=(poppler-utils)
+  command -v zbarimg >/dev/null || missing+=(zbar-tools)
   pg_bindir >/dev/null 2>&1 || missing+=(postgresql)
   if [ ${#missing[@]} -gt 0 ]; then apt_install "${missing[@]}"; fi
   return 0
@@ -176,9 +178,30 @@ start_mailpit() {
   die "mailpit did not start"
 }
 
+start_pac() { # billrun's own sandbox PAC, built from this checkout
+  if alive "$STATE/pac.pid"; then log "sandbox PAC already running on $PAC_PORT"; return 0; fi
+  PAC_PORT=$(free_port "$PAC_BASE")
+  mkdir -p "$STATE/bin"
+  (cd "$ROOT" && go build -o "$STATE/bin/billrun" ./starter) || die "could not build billrun for the sandbox PAC"
+  PAC_PASSWORD=sandbox nohup "$STATE/bin/billrun" sandbox-pac --listen "127.0.0.1:$PAC_PORT" --dir "$STATE/pac" \
+    --user billrun >"$STATE/pac.log" 2>&1 &
+  echo $! >"$STATE/pac.pid"
+  local i
+  for i in $(seq 1 60); do
+    port_busy "$PAC_PORT" && [ -f "$STATE/pac/99999000000500000001.cer" ] && {
+      log "sandbox PAC (not a PAC) http://127.0.0.1:$PAC_PORT"
+      return 0
+    }
+    alive "$STATE/pac.pid" || break
+    sleep 0.25
+  done
+  tail -20 "$STATE/pac.log" >&2
+  die "the sandbox PAC did not start"
+}
+
 write_env() {
   cat >"$STATE/env" <<EOF
-export PG_PORT=$PG_PORT TEMPORAL_PORT=$TEMPORAL_PORT UI_PORT=$UI_PORT SMTP_PORT=$SMTP_PORT MAILHTTP_PORT=$MAILHTTP_PORT
+export PG_PORT=$PG_PORT TEMPORAL_PORT=$TEMPORAL_PORT UI_PORT=$UI_PORT SMTP_PORT=$SMTP_PORT MAILHTTP_PORT=$MAILHTTP_PORT PAC_PORT=$PAC_PORT
 export BILLRUN_PG_ADMIN_URL=postgres://postgres@127.0.0.1:$PG_PORT/postgres?sslmode=disable
 export TEMPORAL_ADDRESS=127.0.0.1:$TEMPORAL_PORT
 export TEMPORAL_NAMESPACE=default
@@ -186,11 +209,13 @@ export TEMPORAL_UI=http://127.0.0.1:$UI_PORT
 export SMTP_HOST=127.0.0.1 SMTP_PORT=$SMTP_PORT
 export MAILPIT_API=http://127.0.0.1:$MAILHTTP_PORT
 export BILLRUN_TOOLS=$TOOLS
+# billrun's sandbox PAC: NOT a PAC; point PAC_URL at a real one (SW sapien) in production.
+export PAC_URL=http://127.0.0.1:$PAC_PORT PAC_USER=billrun PAC_PASSWORD=sandbox PAC_CERT=$STATE/pac/99999000000500000001.cer
 EOF
 }
 
 load_env() { # ports of services still running from an earlier up
-  PG_PORT= TEMPORAL_PORT= UI_PORT= SMTP_PORT= MAILHTTP_PORT=
+  PG_PORT= TEMPORAL_PORT= UI_PORT= SMTP_PORT= MAILHTTP_PORT= PAC_PORT=
   # shellcheck disable=SC1091
   [ -f "$STATE/env" ] && . "$STATE/env"
   return 0
@@ -207,6 +232,7 @@ up() {
   start_temporal
   register_search_attributes
   start_mailpit
+  start_pac
   write_env
 }
 
@@ -223,6 +249,7 @@ stop_pid() {
 down() {
   [ -d "$STATE" ] || return 0
   stop_pid worker
+  stop_pid pac
   stop_pid mailpit
   stop_pid temporal
   if alive "$STATE/postgres.pid"; then

@@ -6,8 +6,11 @@ import (
 	"os"
 
 	"github.com/spf13/cobra"
+	"go.uber.org/zap"
 
+	"billrun/activities"
 	"billrun/activities/model"
+	"billrun/activities/store"
 	"billrun/starter/bench"
 	"billrun/workflows"
 )
@@ -29,7 +32,7 @@ func benchCmd(a *app) *cobra.Command {
 				return err
 			}
 			o.AdminURL, o.Namespace = os.Getenv("BILLRUN_PG_ADMIN_URL"), a.cfg.TemporalNamespace
-			o.SMTPAddr, o.MailFrom = a.cfg.SMTPHost+":"+a.cfg.SMTPPort, a.cfg.MailFrom
+			o.Activities = func(st *store.Store) (*activities.Activities, error) { return a.cfg.Activities(st, zap.NewNop(), "") }
 			o.Progress = os.Stderr
 			res, err := bench.Run(cmd.Context(), tc, o)
 			if err != nil {

@@ -46,20 +46,25 @@ func sinkMessages(t *testing.T, api string) map[string][]mailpitMessage {
 	return out
 }
 
-// checkFiscal holds every completed invoice of the batch to SAT's schema and the outside
-// oracle, its PDF to its data, and its e-mail to exactly one message with both attachments.
+// checkFiscal holds every completed invoice of the batch to SAT's schemas (with the TFD's)
+// and the outside oracles (Sello, and the PAC's stamp with its certificate), its PDF to its
+// data and UUID, and its e-mail to exactly one message with both attachments.
 func (h *harness) checkFiscal(batchID string) {
 	t := h.t
 	t.Helper()
-	xsd := testdb.SAT(t, "cfdi40/entry-cfdv40.xsd")
+	xsd := testdb.SAT(t, "cfdi40/cfdi40-with-tfd.xsd")
 	verify := testdb.SAT(t, "tools/verify-cfdi40-sello.sh")
+	verifyTFD := testdb.SAT(t, "tools/verify-tfd11.sh")
+	if h.cfg.PACCert == "" {
+		t.Fatal("PAC_CERT is not set: run tests with `make test` (it starts the sandbox PAC)")
+	}
 	api := os.Getenv("MAILPIT_API")
 	if api == "" {
 		t.Fatal("MAILPIT_API is not set: run tests with `make test`")
 	}
 	msgs := sinkMessages(t, api)
 	rows, err := h.db.Query(context.Background(), `
-		select v.id, v.series || '-' || v.number, c.name, v.total::numeric(18,2)::text, f.xml, f.pdf, c.email, v.delivery_status
+		select v.id, v.series || '-' || v.number, c.name, v.total::numeric(18,2)::text, f.xml, f.pdf, c.email, v.delivery_status, coalesce(f.uuid, '')
 		from invoices v join customers c on c.code = v.customer join fiscal_documents f on f.invoice_id = v.id
 		where v.batch_id = $1 and v.status = 'completed' order by v.id`, batchID)
 	if err != nil {
@@ -70,9 +75,9 @@ func (h *harness) checkFiscal(batchID string) {
 	n := 0
 	for rows.Next() {
 		var id int64
-		var folio, name, total, xml, email, delivery string
+		var folio, name, total, xml, email, delivery, uuid string
 		var pdf []byte
-		if err := rows.Scan(&id, &folio, &name, &total, &xml, &pdf, &email, &delivery); err != nil {
+		if err := rows.Scan(&id, &folio, &name, &total, &xml, &pdf, &email, &delivery, &uuid); err != nil {
 			t.Fatal(err)
 		}
 		n++
@@ -86,6 +91,9 @@ func (h *harness) checkFiscal(batchID string) {
 		if out, err := exec.Command(verify, x).CombinedOutput(); err != nil {
 			t.Errorf("%s fails the sello oracle: %v\n%s", folio, err, out)
 		}
+		if out, err := exec.Command(verifyTFD, x, h.cfg.PACCert).CombinedOutput(); uuid == "" || err != nil {
+			t.Errorf("%s (UUID %q) fails the stamp oracle: %v\n%s", folio, uuid, err, out)
+		}
 		if !strings.Contains(xml, `Total="`+total+`"`) {
 			t.Errorf("%s: the CFDI's Total is not the stored %s", folio, total)
 		}
@@ -97,8 +105,10 @@ func (h *harness) checkFiscal(batchID string) {
 		if err != nil {
 			t.Fatalf("pdftotext %s: %v", folio, err)
 		}
-		for _, want := range []string{folio, name, total} {
-			if !strings.Contains(string(text), want) {
+		// The PDF writes amounts with thousands separators (3,654.00).
+		plain := strings.ReplaceAll(string(text), ",", "")
+		for _, want := range []string{folio, strings.ReplaceAll(name, ",", ""), total, uuid} {
+			if !strings.Contains(plain, want) {
 				t.Errorf("%s's PDF lacks %q", folio, want)
 			}
 		}
@@ -115,7 +125,7 @@ func (h *harness) checkFiscal(batchID string) {
 	if n == 0 {
 		t.Fatal("no sealed invoice to check")
 	}
-	t.Logf("%d invoices pass SAT's XSD, the sello oracle, the PDF and the one-e-mail checks", n)
+	t.Logf("%d invoices pass SAT's XSD, the sello and stamp oracles, the PDF and the one-e-mail checks", n)
 }
 
 // Issue 9.4: a mail server that is down holds no invoice: the batch finishes, numbered and

@@ -62,7 +62,7 @@ func TestBadBatchInputIsRefusedAndWritesNothing(t *testing.T) {
 			t.Errorf("billrun %s: err = %v, want not found", strings.Join(args, " "), err)
 		}
 	}
-	if _, err := h.run("invoice", "show", "x1"); err == nil || !strings.Contains(err.Error(), `ID: "x1" is not an invoice id`) {
+	if _, err := h.run("invoice", "show", "x1"); err == nil || !strings.Contains(err.Error(), `invoice: "x1" is neither an invoice id`) {
 		t.Errorf("invoice show x1: %v", err)
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"strconv"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -13,22 +12,23 @@ import (
 )
 
 func invoiceCmd(a *app) *cobra.Command {
-	c := &cobra.Command{Use: "invoice", Short: "Look at, retry, reseal and resend single invoices"}
-	c.AddCommand(invoiceShowCmd(a), invoiceRetryCmd(a), invoiceXMLCmd(a), invoicePDFCmd(a), invoiceResealCmd(a), invoiceResendCmd(a))
+	c := &cobra.Command{Use: "invoice", Short: "Look at, retry, reseal, restamp and resend single invoices"}
+	c.AddCommand(invoiceShowCmd(a), invoiceRetryCmd(a), invoiceXMLCmd(a), invoicePDFCmd(a), invoiceResealCmd(a), invoiceRestampCmd(a), invoiceResendCmd(a))
 	return c
 }
 
-func parseInvoiceID(s string) (int64, error) {
-	id, err := strconv.ParseInt(s, 10, 64)
-	if err != nil || id <= 0 {
-		return 0, &model.InputError{Problems: []string{fmt.Sprintf("ID: %q is not an invoice id (a positive number)", s)}}
+// findInvoice finds the invoice an argument names: its id, its number or its UUID.
+func findInvoice(ctx context.Context, a *app, ref string) (int64, error) {
+	st, err := a.Store(ctx)
+	if err != nil {
+		return 0, err
 	}
-	return id, nil
+	return st.FindInvoice(ctx, ref)
 }
 
-// readInvoice reads the invoice an ID argument names.
-func readInvoice(ctx context.Context, a *app, arg string) (model.InvoiceView, error) {
-	id, err := parseInvoiceID(arg)
+// readInvoice reads the invoice an argument names.
+func readInvoice(ctx context.Context, a *app, ref string) (model.InvoiceView, error) {
+	id, err := findInvoice(ctx, a, ref)
 	if err != nil {
 		return model.InvoiceView{}, err
 	}
@@ -41,8 +41,8 @@ func readInvoice(ctx context.Context, a *app, arg string) (model.InvoiceView, er
 
 func invoiceShowCmd(a *app) *cobra.Command {
 	return &cobra.Command{
-		Use:   "show ID",
-		Short: "Show an invoice: header, statuses, lines, totals and its audit trail",
+		Use:   "show ID|NUMBER|UUID",
+		Short: "Show an invoice (by id, number like A-4, or folio fiscal): header, statuses, UUID, lines, totals, audit trail",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			v, err := readInvoice(cmd.Context(), a, args[0])
@@ -54,8 +54,9 @@ func invoiceShowCmd(a *app) *cobra.Command {
 	}
 }
 
-// retryOneCmd retries one invoice through its batch, when allowed says it may be.
-func retryOneCmd(a *app, use, short string, allowed func(model.InvoiceView) error) *cobra.Command {
+// retryOneCmd retries one invoice through its batch, when allowed says it may be; prepare,
+// when set, readies it first.
+func retryOneCmd(a *app, use, short string, allowed func(model.InvoiceView) error, prepare func(context.Context, int64) error) *cobra.Command {
 	var wait bool
 	var date string
 	c := &cobra.Command{
@@ -69,6 +70,11 @@ func retryOneCmd(a *app, use, short string, allowed func(model.InvoiceView) erro
 			}
 			if err := allowed(v); err != nil {
 				return err
+			}
+			if prepare != nil {
+				if err := prepare(cmd.Context(), v.ID); err != nil {
+					return err
+				}
 			}
 			return retry(cmd.Context(), a, v.BatchID, []int64{v.ID}, date, wait)
 		},
@@ -85,22 +91,41 @@ func invoiceRetryCmd(a *app) *cobra.Command {
 				return fmt.Errorf("invoice %d is %s: only failed invoices can be retried", v.ID, v.Status)
 			}
 			return nil
-		})
+		}, nil)
 }
 
 func invoiceResealCmd(a *app) *cobra.Command {
-	return retryOneCmd(a, "reseal ID", "Seal (and print and deliver) a completed invoice whose sealing failed, after fixing the cause",
+	return retryOneCmd(a, "reseal ID", "Seal anew (dated now), stamp, print and deliver a completed invoice whose sealing or stamping failed, after fixing the cause",
 		func(v model.InvoiceView) error {
-			if v.Status != "completed" || v.FiscalError == "" {
-				return fmt.Errorf("invoice %d is %s, fiscal status %s: only completed invoices whose sealing failed are resealed", v.ID, v.Status, v.FiscalStatus)
+			if v.Status != "completed" || v.FiscalError == "" || v.UUID != "" {
+				return fmt.Errorf("invoice %d is %s, fiscal status %s: only completed invoices whose sealing or stamping failed are resealed", v.ID, v.Status, v.FiscalStatus)
 			}
 			return nil
+		},
+		// A sealed document no PAC stamped has no fiscal value: it is made again, dated now
+		// (a PAC stamps only documents of the last 72 hours).
+		func(ctx context.Context, id int64) error {
+			st, err := a.Store(ctx)
+			if err != nil {
+				return err
+			}
+			return st.DiscardUnstamped(ctx, id)
 		})
+}
+
+func invoiceRestampCmd(a *app) *cobra.Command {
+	return retryOneCmd(a, "restamp ID", "Take a completed invoice whose stamping or printing failed on from there: the same sealed document to the PAC again, then print and deliver",
+		func(v model.InvoiceView) error {
+			if v.Status != "completed" || (v.FiscalStatus != "sealed" && v.FiscalStatus != "stamped") || v.FiscalError == "" {
+				return fmt.Errorf("invoice %d is %s, fiscal status %s: only invoices whose stamping or printing failed are restamped", v.ID, v.Status, v.FiscalStatus)
+			}
+			return nil
+		}, nil)
 }
 
 // fiscalFiles reads the stored XML and PDF of the invoice an ID argument names.
 func fiscalFiles(ctx context.Context, a *app, arg string) (int64, string, []byte, error) {
-	id, err := parseInvoiceID(arg)
+	id, err := findInvoice(ctx, a, arg)
 	if err != nil {
 		return 0, "", nil, err
 	}
@@ -115,7 +140,7 @@ func fiscalFiles(ctx context.Context, a *app, arg string) (int64, string, []byte
 func invoiceXMLCmd(a *app) *cobra.Command {
 	return &cobra.Command{
 		Use:   "xml ID",
-		Short: "Print an invoice's sealed CFDI 4.0 XML",
+		Short: "Print an invoice's CFDI 4.0 XML as stored (stamped once the PAC stamped it)",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			id, xml, _, err := fiscalFiles(cmd.Context(), a, args[0])

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"strings"
 
 	"billrun/activities/model"
 )
@@ -18,8 +19,11 @@ func printInvoice(w io.Writer, v model.InvoiceView) {
 	if v.ErrorReason != "" {
 		fmt.Fprintf(w, "  failed at %s: %s\n", v.ErrorStep, v.ErrorReason)
 	}
+	if v.UUID != "" {
+		fmt.Fprintf(w, "  folio fiscal (UUID) %s, stamped %s\n", v.UUID, v.StampedAt)
+	}
 	if v.FiscalError != "" {
-		fmt.Fprintf(w, "  not sealed: %s (fix, then: billrun invoice reseal %d)\n", v.FiscalError, v.ID)
+		fmt.Fprintf(w, "  fiscal step failed: %s\n    %s\n", v.FiscalError, fiscalFix(v))
 	}
 	for _, l := range v.Lines {
 		fmt.Fprintf(w, "  %2d %-8s %10s × %12s  disc %9s  subtotal %11s  VAT %10s  total %11s  (%s)\n", l.LineNo, l.Item,
@@ -33,4 +37,15 @@ func printInvoice(w io.Writer, v model.InvoiceView) {
 	for _, e := range v.Audit {
 		fmt.Fprintf(w, "    %s  %-16s attempt %d  %-7s %s\n", e.At.Format("2006-01-02 15:04:05"), e.Step, e.Attempt, e.Outcome, e.Detail)
 	}
+}
+
+// fiscalFix says what moves an invoice whose fiscal step failed.
+func fiscalFix(v model.InvoiceView) string {
+	switch {
+	case strings.HasPrefix(v.FiscalError, model.StepStamp+":"):
+		return fmt.Sprintf("fix the cause, then: billrun invoice restamp %d (the same document), or billrun invoice reseal %d (a new one dated now, e.g. after a 401 for its date)", v.ID, v.ID)
+	case strings.HasPrefix(v.FiscalError, model.StepPDF+":"):
+		return fmt.Sprintf("fix the cause, then: billrun invoice restamp %d", v.ID)
+	}
+	return fmt.Sprintf("fix the cause, then: billrun invoice reseal %d", v.ID)
 }

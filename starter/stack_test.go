@@ -16,7 +16,6 @@ import (
 	"go.temporal.io/sdk/worker"
 	"go.uber.org/zap"
 
-	"billrun/activities"
 	"billrun/activities/store"
 	"billrun/schema/testdb"
 	"billrun/worker/config"
@@ -73,8 +72,11 @@ func (h *harness) startWorker() {
 		h.t.Fatal(err)
 	}
 	w := worker.New(tc, h.cfg.TaskQueue, worker.Options{})
-	workflows.Register(w, &activities.Activities{Store: h.st, Log: zap.NewNop(), Installation: h.inst,
-		Mail: activities.MailConfig{Addr: h.cfg.SMTPHost + ":" + h.cfg.SMTPPort, From: h.cfg.MailFrom}})
+	acts, err := h.cfg.Activities(h.st, zap.NewNop(), h.inst)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	workflows.Register(w, acts)
 	if err := w.Start(); err != nil {
 		h.t.Fatal(err)
 	}

@@ -14,7 +14,6 @@ import (
 	"go.temporal.io/sdk/worker"
 	"go.uber.org/zap"
 
-	"billrun/activities"
 	"billrun/activities/store"
 	"billrun/worker/config"
 	"billrun/workflows"
@@ -45,11 +44,14 @@ func run(log *zap.Logger) error {
 	defer c.Close()
 
 	w := worker.New(c, cfg.TaskQueue, worker.Options{})
-	workflows.Register(w, &activities.Activities{Store: st, Log: log, Installation: inst,
-		Mail: activities.MailConfig{Addr: cfg.SMTPHost + ":" + cfg.SMTPPort, From: cfg.MailFrom}})
+	acts, err := cfg.Activities(st, log, inst)
+	if err != nil {
+		return err
+	}
+	workflows.Register(w, acts)
 	log.Info("billrun worker started", zap.String("temporal", cfg.TemporalAddress),
 		zap.String("namespace", cfg.TemporalNamespace), zap.String("task_queue", cfg.TaskQueue),
-		zap.String("installation", inst), zap.Int("db_pool", cfg.DBPool))
+		zap.String("installation", inst), zap.Int("db_pool", cfg.DBPool), zap.String("pac", cfg.PACURL))
 	// worker.InterruptCh closes on SIGINT and SIGTERM; Run then stops the worker gracefully.
 	return w.Run(worker.InterruptCh())
 }

@@ -18,15 +18,17 @@ const (
 	publishBudget = 4000
 )
 
-// PublishWorkflow prints and e-mails a batch's sealed invoices, apart from the invoices' own
-// workflows: a mail server that is down never holds the batch's window, its numbering or a
-// schedule waiting for it. Printing and delivery run side by side, each pass an activity
-// over up to publishChunk invoices; a delivery pass that meets the mail server down
-// retries with backoff, visible in the Web UI. The workflow ends when nothing of the batch
+// PublishWorkflow stamps, prints and e-mails a batch's sealed invoices, apart from the
+// invoices' own workflows: a PAC or mail server that is down never holds the batch's window,
+// its numbering or a schedule waiting for it. Stamping, printing and delivery run side by
+// side, each pass an activity over up to publishChunk invoices; a pass that meets its
+// server down retries with backoff, visible in the Web UI. The workflow ends when nothing of the batch
 // is left to publish, and the batch wakes it (or starts it again) when more may be ready.
 func PublishWorkflow(ctx workflow.Context, in PublishInput) error {
 	t := in.Timeouts.withDefaults()
 	wake := workflow.GetSignalChannel(ctx, SignalPublish)
+	// Runs recorded before stamping existed printed sealed documents; new runs stamp first.
+	stamping := workflow.GetVersion(ctx, "publish-stamp", workflow.DefaultVersion, 1) == 1
 	for {
 		stop, running := false, 0
 		var failure error
@@ -34,8 +36,8 @@ func PublishWorkflow(ctx workflow.Context, in PublishInput) error {
 			running++
 			workflow.Go(ctx, func(g workflow.Context) {
 				defer func() { running-- }()
-				// A mail server that is down is tried again at least every 15 s, so e-mail
-				// goes out soon after it is back.
+				// A PAC or mail server that is down is tried again at least every 15 s, so
+				// documents go out soon after it is back.
 				retry := retryTransient()
 				retry.MaximumInterval = 15 * time.Second
 				actx := workflow.WithActivityOptions(g, workflow.ActivityOptions{
@@ -63,7 +65,12 @@ func PublishWorkflow(ctx workflow.Context, in PublishInput) error {
 				}
 			})
 		}
-		stage("Print sealed invoices", 5*time.Minute, a.PrintInvoices)
+		if stamping {
+			stage("Stamp sealed invoices (PAC)", 5*time.Minute, a.StampInvoices)
+			stage("Print stamped invoices", 5*time.Minute, a.PrintInvoices)
+		} else {
+			stage("Print sealed invoices", 5*time.Minute, a.PrintInvoices)
+		}
 		stage("E-mail printed invoices", t.Delivery, a.DeliverInvoices)
 		due := func() bool {
 			info := workflow.GetInfo(ctx)

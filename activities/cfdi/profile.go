@@ -1,6 +1,7 @@
 package cfdi
 
 import (
+	"crypto/x509"
 	"fmt"
 	"strings"
 	"time"
@@ -10,6 +11,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"billrun/activities/fiscal"
+	"billrun/activities/pac"
 	"billrun/activities/printout"
 )
 
@@ -29,8 +31,14 @@ func mustLocation(name string) *time.Location {
 	return l
 }
 
-// Profile is Mexico's fiscal profile: CFDI 4.0 sealed with the issuer's CSD.
-type Profile struct{}
+// Profile is Mexico's fiscal profile: CFDI 4.0 sealed with the issuer's CSD and stamped by
+// a PAC.
+type Profile struct {
+	// PAC stamps sealed documents; nil refuses stamping (no PAC configured).
+	PAC pac.Stamper
+	// PACCert, when set, is the certificate every stamp's SelloSAT must verify with.
+	PACCert *x509.Certificate
+}
 
 var _ fiscal.Profile = Profile{}
 
@@ -58,6 +66,10 @@ func (Profile) Seal(inv fiscal.Invoice, cred fiscal.Credentials) (fiscal.Documen
 	if err != nil {
 		return fiscal.Document{}, err
 	}
+	// What is stored is what is checked: a value that did not survive writing fails here.
+	if err := VerifyStored(xml); err != nil {
+		return fiscal.Document{}, err
+	}
 	root := doc.Root()
 	return fiscal.Document{XML: xml, Certificate: root.SelectAttrValue("NoCertificado", ""), Signature: root.SelectAttrValue("Sello", "")}, nil
 }
@@ -68,7 +80,7 @@ func (Profile) Print(d fiscal.Document, inv fiscal.Invoice) ([]byte, error) {
 	if err := doc.ReadFromString(d.XML); err != nil {
 		return nil, err
 	}
-	return printout.Render(printView(doc, inv.Customer.Name))
+	return printout.Render(printView(doc, inv))
 }
 
 // FromInvoice is the CFDI 4.0 ingreso of a completed invoice. Customers without a tax
@@ -78,9 +90,9 @@ func FromInvoice(inv fiscal.Invoice) (Invoice, error) {
 		SubTotal: inv.Amount, Descuento: inv.Discount, Total: inv.Total, TipoDeComprobante: "I",
 		FormaPago: inv.Terms.FormaPago, MetodoPago: inv.Terms.MetodoPago, LugarExpedicion: inv.Issuer.PostalCode,
 		Emisor: Emisor{Rfc: inv.Issuer.TaxID, Nombre: inv.Issuer.Name, RegimenFiscal: inv.Issuer.Regime}}
-	// Fecha: the invoice date at the time of day it was completed, in Mexico City.
-	local := inv.IssuedAt.In(mexicoCity)
-	d.Fecha = time.Date(inv.Date.Year(), inv.Date.Month(), inv.Date.Day(), local.Hour(), local.Minute(), local.Second(), 0, mexicoCity)
+	// Fecha is when the document is issued, in Mexico City: a PAC stamps only documents
+	// issued in the last 72 hours, whatever the invoice's (accounting) date.
+	d.Fecha = inv.IssuedAt.In(mexicoCity).Truncate(time.Second)
 	if inv.Terms.Kind == "credit" {
 		d.CondicionesDePago = fmt.Sprintf("Crédito a %d días", inv.Terms.Days)
 	}
@@ -111,6 +123,16 @@ func FromInvoice(inv fiscal.Invoice) (Invoice, error) {
 	for _, l := range inv.Lines {
 		con := Concepto{ClaveProdServ: l.ProductCode, NoIdentificacion: l.Item, Cantidad: l.Quantity.Truncate(4), ClaveUnidad: l.UnitCode,
 			Unidad: l.UnitName, Descripcion: l.Description, ValorUnitario: l.UnitPrice.Truncate(6), Importe: l.Amount, Descuento: l.Discount}
+		if !l.Subtotal.Round(inv.Decimals).IsPositive() {
+			// Nothing to tax (a 100 % discount, or an amount that rounds to 0): SAT's schema
+			// wants every tax Base above 0, so the concept is "01", no tax object, with no
+			// Impuestos, and adds nothing to the document's tax totals.
+			if !l.VAT.IsZero() || !l.Excise.IsZero() || !l.VATWithheld.IsZero() || !l.ISRWithheld.IsZero() {
+				return d, fmt.Errorf("item %s has taxes on a subtotal of 0", l.Item)
+			}
+			d.Conceptos = append(d.Conceptos, con)
+			continue
+		}
 		con.Traslados = append(con.Traslados, Tax{Impuesto: IVA, Base: l.Subtotal, Rate: l.VATRate.Div(hundred), Importe: l.VAT})
 		if l.ExciseRate.IsPositive() {
 			con.Traslados = append(con.Traslados, Tax{Impuesto: IEPS, Base: l.Subtotal, Rate: l.ExciseRate.Div(hundred), Importe: l.Excise})

@@ -1,10 +1,12 @@
 // Package fiscal is the one interface through which activities make fiscal documents: a
-// Profile per country (Mexico's CFDI 4.0 in package cfdi) seals an invoice and prints it.
+// Profile per country (Mexico's CFDI 4.0 in package cfdi) seals an invoice, has the
+// authority's certifier stamp it, and prints it.
 // Batches, pricing, stock, receivables and numbering never depend on the country; sealing
 // and printing dispatch here, on the issuer's profile.
 package fiscal
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"time"
@@ -17,6 +19,10 @@ type Profile interface {
 	// Seal builds the invoice's fiscal document and signs it with the issuer's credentials.
 	// Every error is a business error: the document cannot be made from this data.
 	Seal(inv Invoice, cred Credentials) (Document, error)
+	// Stamp has the sealed document certified (Mexico: a PAC's TimbreFiscalDigital) and
+	// answers it stamped. Stamping the same document again answers the same stamp. An error
+	// wrapping ErrFiscal is a refusal (a business error); any other is transient.
+	Stamp(ctx context.Context, doc Document) (Document, error)
 	// Print renders the document's printed representation (PDF).
 	Print(doc Document, inv Invoice) ([]byte, error)
 }
@@ -35,6 +41,13 @@ func (p Profiles) For(country string) (Profile, error) {
 // ErrFiscal marks a document that cannot be made from the data: a business error.
 var ErrFiscal = errors.New("fiscal")
 
+// Refusal is a document the certifier refuses, or whose certification does not verify: a
+// business error (it wraps ErrFiscal) whose message is the reason as is.
+type Refusal struct{ Reason string }
+
+func (r *Refusal) Error() string { return r.Reason }
+func (r *Refusal) Unwrap() error { return ErrFiscal }
+
 // Credentials are the issuer's signing certificate and key. The password is read by the
 // caller from the environment and never stored or logged.
 type Credentials struct {
@@ -42,11 +55,15 @@ type Credentials struct {
 	Password          []byte
 }
 
-// Document is a sealed fiscal document as stored.
+// Document is a sealed fiscal document as stored, and its stamp once stamped.
 type Document struct {
 	XML         string
 	Certificate string // the certificate's number (CFDI NoCertificado)
 	Signature   string // the signature (CFDI Sello)
+
+	UUID             string // the folio fiscal the stamp gives
+	StampedAt        string // when it was stamped, as the stamp says (FechaTimbrado)
+	StampCertificate string // the certifier's certificate number (NoCertificadoSAT)
 }
 
 // Invoice is a completed invoice as a fiscal document needs it, in no country's terms.
@@ -56,7 +73,7 @@ type Invoice struct {
 	Number       int64
 	DocumentKind string    // invoice, ticket
 	Date         time.Time // the invoice date
-	IssuedAt     time.Time // when it was completed
+	IssuedAt     time.Time // when its fiscal document is issued (sealed)
 	Currency     string
 	Rate         decimal.Decimal
 	Decimals     int32

@@ -71,10 +71,12 @@ type Summary struct {
 	Completed     int               `json:"completed"`
 	Failed        int               `json:"failed"`
 	Pending       int               `json:"pending"`
-	Unsealed      int               `json:"unsealed"` // completed, but sealing or printing failed
+	Unsealed      int               `json:"unsealed"` // completed, but sealing, stamping or printing failed
 	Amounts       map[string]string `json:"amounts"`  // completed totals per currency
-	// Printed counts completed invoices whose PDF is made; Deliveries counts completed
-	// invoices by the state of their first e-mail (pending, sent, skipped, failed, uncertain).
+	// Stamped counts completed invoices stamped by the PAC (UUID), Printed those whose PDF
+	// is made; Deliveries counts completed invoices by the state of their first e-mail
+	// (pending, sent, skipped, failed, uncertain).
+	Stamped    int            `json:"stamped"`
 	Printed    int            `json:"printed"`
 	Deliveries map[string]int `json:"deliveries"`
 	// Error says why planning stopped (bad data): fix it, then resume the batch.

@@ -22,6 +22,7 @@ const (
 	StepReceivable = "receivable"
 	StepComplete   = "completion"
 	StepSeal       = "sealing"
+	StepStamp      = "stamping"
 	StepPDF        = "pdf"
 	StepDeliver    = "delivery"
 )

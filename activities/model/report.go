@@ -43,6 +43,8 @@ type InvoiceView struct {
 	ErrorStep      string            `json:"error_step,omitempty"`
 	ErrorReason    string            `json:"error_reason,omitempty"`
 	FiscalError    string            `json:"fiscal_error,omitempty"`
+	UUID           string            `json:"uuid,omitempty"`       // the folio fiscal, once stamped
+	StampedAt      string            `json:"stamped_at,omitempty"` // FechaTimbrado
 	Amount         decimal.Decimal   `json:"amount"`
 	Discount       decimal.Decimal   `json:"discount"`
 	Subtotal       decimal.Decimal   `json:"subtotal"`

@@ -21,6 +21,10 @@ import (
 	"time"
 )
 
+// SandboxRFC is the RFC billrun's sandbox PAC stamps as (RfcProvCertif): made up, so that
+// no one takes a sandbox stamp for a real one; printouts say so.
+const SandboxRFC = "BSP200101AA1"
+
 // Stamper stamps a sealed CFDI.
 type Stamper interface {
 	// Stamp answers the stamped CFDI. Stamping the same document again answers the same

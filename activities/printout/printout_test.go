@@ -2,43 +2,99 @@ package printout
 
 import (
 	"bytes"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
+
+	"billrun/schema/testdb"
 )
 
+const qrText = "https://verificacfdi.facturaelectronica.sat.gob.mx/default.aspx?id=6F35D3B5-3651-5370-BC2C-14CDBE384CD7&re=EKU9003173C9&rr=URE180429TM6&tt=3654.0&fe=Qg4=QUJD"
+
 func sample() View {
-	v := View{Title: "Factura A-7", Fecha: "2026-11-23T10:00:00", IssuerName: "ESCUELA KEMPER URGATE", IssuerRFC: "EKU9003173C9",
-		IssuerRegime: "601", Place: "42501", CustomerName: "Peña & Hijos, S.A. — Ñandú", ReceptorRFC: "URE180429TM6", ReceptorCP: "65000",
-		ReceptorUse: "G03", Currency: "MXN", PaymentMethod: "PPD", PaymentForm: "99", SubTotal: "3150.00", Total: "3654.00",
-		Taxes: [][2]string{{"IVA 0.160000", "504.00"}}, NoCertificado: "30001000000500003416", Sello: strings.Repeat("QUJD", 86)}
+	v := View{Title: "Factura A-7", Header: [][2]string{{"Folio fiscal (UUID)", "6F35D3B5-3651-5370-BC2C-14CDBE384CD7"}, {"Fecha de emisión", "2026-11-23 10:00:00"}},
+		Issuer:   Party{Name: "ESCUELA KEMPER URGATE", Details: []string{"RFC EKU9003173C9", "Régimen fiscal 601 General de Ley Personas Morales"}},
+		Customer: Party{Name: "Peña & Hijos, S.A. — Ñandú", Details: []string{"RFC URE180429TM6", "Uso del CFDI G03 Gastos en general"}},
+		Payment:  [][2]string{{"Moneda", "MXN"}, {"Método de pago", "PPD Pago en parcialidades o diferido"}, {"Fecha de vencimiento", "2026-12-23"}},
+		Totals:   [][2]string{{"Subtotal", "3,150.00"}, {"IVA 16 %", "504.00"}, {"Total MXN", "3,654.00"}},
+		Proof:    [][2]string{{"No. de serie del certificado del emisor (CSD)", "30001000000500003416"}, {"Sello digital del CFDI", strings.Repeat("QUJD", 86)}},
+		QR:       qrText, Notes: []string{"Este documento es una representación impresa de un CFDI 4.0."}}
 	for i := 0; i < 40; i++ {
-		v.Lines = append(v.Lines, Line{Qty: "100", Unit: "H87", Description: "Producto con descripción larga que ocupa más de una línea en la columna", UnitPrice: "11.50", Amount: "1150.00"})
+		v.Lines = append(v.Lines, Line{Qty: "100", Unit: "H87 Pieza", Code: "50202203", Description: "Producto con descripción larga que ocupa más de una línea en la columna",
+			UnitPrice: "11.50", Discount: "-5.00", Amount: "1,150.00"})
 	}
 	return v
 }
 
-func TestRenderKeepsTheTextSearchable(t *testing.T) {
-	pdf, err := Render(sample())
+func render(t *testing.T, v View) (string, []byte) {
+	t.Helper()
+	pdf, err := Render(v)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !bytes.HasPrefix(pdf, []byte("%PDF-")) {
 		t.Fatal("not a PDF")
 	}
-	cmd := exec.Command("pdftotext", "-", "-")
+	cmd := exec.Command(testdb.Tool(t, "pdftotext"), "-", "-")
 	cmd.Stdin = bytes.NewReader(pdf)
 	out, err := cmd.Output()
 	if err != nil {
-		t.Fatalf("pdftotext (make test installs poppler-utils): %v", err)
+		t.Fatalf("pdftotext: %v", err)
 	}
-	for _, want := range []string{"Factura A-7", "Peña & Hijos, S.A. — Ñandú", "3654.00", "30001000000500003416"} {
-		if !strings.Contains(string(out), want) {
+	return string(out), pdf
+}
+
+func TestRenderKeepsTheTextSearchable(t *testing.T) {
+	out, _ := render(t, sample())
+	for _, want := range []string{"Factura A-7", "Peña & Hijos, S.A. — Ñandú", "3,654.00", "30001000000500003416", "6F35D3B5-3651-5370-BC2C-14CDBE384CD7",
+		"PPD Pago en parcialidades o diferido", "2026-12-23", "IVA 16 %"} {
+		if !strings.Contains(out, want) {
 			t.Errorf("PDF text lacks %q", want)
 		}
 	}
-	if strings.Count(string(out), "Producto con descripción") != 40 {
-		t.Errorf("not every line printed (a second page?)")
+	if n := strings.Count(out, "Producto con descripción"); n != 40 {
+		t.Errorf("%d of 40 lines printed", n)
+	}
+}
+
+// The QR code, rendered as a person's phone would see it, reads back as SAT's URL.
+func TestQRCodeReadsBack(t *testing.T) {
+	v := sample()
+	v.Lines = v.Lines[:2]
+	_, pdf := render(t, v)
+	dir := t.TempDir()
+	p := filepath.Join(dir, "a.pdf")
+	if err := os.WriteFile(p, pdf, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command(testdb.Tool(t, "pdftoppm"), "-r", "150", "-png", "-f", "1", "-l", "1", p, filepath.Join(dir, "page")).CombinedOutput(); err != nil {
+		t.Fatalf("pdftoppm: %v\n%s", err, out)
+	}
+	pngs, _ := filepath.Glob(filepath.Join(dir, "page*.png"))
+	if len(pngs) != 1 {
+		t.Fatalf("pages %v", pngs)
+	}
+	out, err := exec.Command(testdb.Tool(t, "zbarimg"), "--quiet", "--raw", pngs[0]).Output()
+	if err != nil {
+		t.Fatalf("zbarimg found no QR code: %v", err)
+	}
+	if got := strings.TrimSpace(string(out)); got != qrText {
+		t.Fatalf("QR reads %q, want %q", got, qrText)
+	}
+}
+
+// A name the fonts cannot draw prints as "?" with a note, never as a blank.
+func TestUndrawableCharactersAreMarked(t *testing.T) {
+	v := sample()
+	v.Customer.Name = "株式会社 Ñandú"
+	out, _ := render(t, v)
+	if !strings.Contains(out, "???? Ñandú") || !strings.Contains(out, "el XML contiene el texto exacto") {
+		t.Fatalf("PDF text:\n%s", out)
+	}
+	if s, replaced := Printable("Peña Ελλάδα Москва"); replaced || s != "Peña Ελλάδα Москва" {
+		t.Fatalf("Latin, Greek and Cyrillic are drawn: %q %v", s, replaced)
 	}
 }
 

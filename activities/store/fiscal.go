@@ -88,11 +88,36 @@ func (t *Tx) SaveSealed(id int64, d fiscal.Document) error {
 	return t.exec(`update invoices set fiscal_status = 'sealed', fiscal_error = '' where id = $1`, id)
 }
 
+// SaveStamped stores the stamped document in place of the sealed one and marks the invoice
+// stamped, only while it is sealed: a second answer for the same document changes nothing.
+func (t *Tx) SaveStamped(id int64, d fiscal.Document) (bool, error) {
+	tag, err := t.tx.Exec(t.ctx, `update invoices set fiscal_status = 'stamped', fiscal_error = '' where id = $1 and fiscal_status = 'sealed'`, id)
+	if err != nil || tag.RowsAffected() == 0 {
+		return false, err
+	}
+	return true, t.exec(`update fiscal_documents set xml = $2, uuid = $3, fecha_timbrado = $4, no_certificado_sat = $5, stamped_at = now(), status = 'stamped'
+		where invoice_id = $1`, id, d.XML, d.UUID, d.StampedAt, d.StampCertificate)
+}
+
+// DiscardUnstamped drops a completed invoice's sealed document that no PAC stamped (it has
+// no fiscal value), so that sealing makes it again, dated now: after a refusal for an old
+// date, a certificate that changed, or data fixed since. A stamped document is kept.
+func (s *Store) DiscardUnstamped(ctx context.Context, id int64) error {
+	return s.InTx(ctx, func(t *Tx) error {
+		tag, err := t.tx.Exec(ctx, `update invoices set fiscal_status = 'unsealed' where id = $1 and status = 'completed' and fiscal_status = 'sealed'`, id)
+		if err != nil || tag.RowsAffected() == 0 {
+			return err
+		}
+		return t.exec(`delete from fiscal_documents where invoice_id = $1 and uuid is null`, id)
+	})
+}
+
 // SealedDocument reads the invoice's stored document.
 func (t *Tx) SealedDocument(id int64) (fiscal.Document, error) {
 	var d fiscal.Document
-	err := t.tx.QueryRow(t.ctx, `select xml, no_certificado, sello from fiscal_documents where invoice_id = $1`, id).
-		Scan(&d.XML, &d.Certificate, &d.Signature)
+	err := t.tx.QueryRow(t.ctx, `select xml, no_certificado, sello, coalesce(uuid, ''), coalesce(fecha_timbrado, ''), coalesce(no_certificado_sat, '')
+		from fiscal_documents where invoice_id = $1`, id).
+		Scan(&d.XML, &d.Certificate, &d.Signature, &d.UUID, &d.StampedAt, &d.StampCertificate)
 	return d, err
 }
 

@@ -3,13 +3,27 @@ package store
 import "context"
 
 // Publication is what happens to a completed invoice's sealed document after its workflow:
-// printing, then e-mail. It runs a batch at a time, apart from the invoices.
+// stamping, printing, then e-mail. It runs a batch at a time, apart from the invoices.
 
-// toPrint are sealed documents not printed yet, with no fiscal error.
-const toPrint = `status = 'completed' and fiscal_status = 'sealed' and fiscal_error = ''`
+// toStamp are sealed documents not stamped yet, with no fiscal error.
+const toStamp = `status = 'completed' and fiscal_status = 'sealed' and fiscal_error = ''`
+
+// toPrint are stamped documents not printed yet, with no fiscal error.
+const toPrint = `status = 'completed' and fiscal_status = 'stamped' and fiscal_error = ''`
 
 // toDeliver are printed documents whose first delivery has not been made.
 const toDeliver = `status = 'completed' and fiscal_status = 'pdf' and delivery_status = 'pending'`
+
+// ToStamp lists up to limit of a batch's invoices waiting to be stamped.
+func (s *Store) ToStamp(ctx context.Context, batchID string, limit int) ([]int64, error) {
+	return s.ids(ctx, `select id from invoices where batch_id = $1 and `+toStamp+` order by group_no limit $2`, batchID, limit)
+}
+
+// StampRemaining counts a batch's invoices that may still need stamping: those still open
+// and those sealed, not stamped.
+func (s *Store) StampRemaining(ctx context.Context, batchID string) (int, error) {
+	return s.count(ctx, `select count(*) from invoices where batch_id = $1 and (`+openInvoice+` or `+toStamp+`)`, batchID)
+}
 
 // ToPrint lists up to limit of a batch's invoices waiting to be printed.
 func (s *Store) ToPrint(ctx context.Context, batchID string, limit int) ([]int64, error) {
@@ -21,15 +35,15 @@ func (s *Store) ToDeliver(ctx context.Context, batchID string, limit int) ([]int
 	return s.ids(ctx, `select id from invoices where batch_id = $1 and `+toDeliver+` order by group_no limit $2`, batchID, limit)
 }
 
-// PrintRemaining counts a batch's invoices that may still need printing: those still open
-// and those sealed, not printed.
+// PrintRemaining counts a batch's invoices that may still need printing: those still open,
+// and those sealed or stamped, not printed.
 func (s *Store) PrintRemaining(ctx context.Context, batchID string) (int, error) {
-	return s.count(ctx, `select count(*) from invoices where batch_id = $1 and (`+openInvoice+` or `+toPrint+`)`, batchID)
+	return s.count(ctx, `select count(*) from invoices where batch_id = $1 and (`+openInvoice+` or `+toStamp+` or `+toPrint+`)`, batchID)
 }
 
 // DeliverRemaining counts a batch's invoices that may still need their first e-mail.
 func (s *Store) DeliverRemaining(ctx context.Context, batchID string) (int, error) {
-	return s.count(ctx, `select count(*) from invoices where batch_id = $1 and (`+openInvoice+` or `+toPrint+` or `+toDeliver+`)`, batchID)
+	return s.count(ctx, `select count(*) from invoices where batch_id = $1 and (`+openInvoice+` or `+toStamp+` or `+toPrint+` or `+toDeliver+`)`, batchID)
 }
 
 func (s *Store) ids(ctx context.Context, sql string, args ...any) ([]int64, error) {

@@ -4,6 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -51,6 +54,36 @@ func (s *Store) ReadReport(ctx context.Context, batchID string) (model.Report, e
 	return r, err
 }
 
+// FindInvoice finds an invoice by what a person has at hand: its id (42), its number
+// (A-4), or its folio fiscal (UUID).
+func (s *Store) FindInvoice(ctx context.Context, ref string) (int64, error) {
+	var id int64
+	var err error
+	if uuidPattern.MatchString(ref) {
+		err = s.pool.QueryRow(ctx, `select invoice_id from fiscal_documents where uuid = upper($1)`, ref).Scan(&id)
+	} else if series, number, ok := cutNumber(ref); ok {
+		err = s.pool.QueryRow(ctx, `select id from invoices where series = $1 and number = $2`, series, number).Scan(&id)
+	} else if id, err = strconv.ParseInt(ref, 10, 64); err != nil || id <= 0 {
+		return 0, &model.InputError{Problems: []string{fmt.Sprintf("invoice: %q is neither an invoice id, a number like A-4, nor a UUID", ref)}}
+	}
+	if errors.Is(err, pgx.ErrNoRows) {
+		return 0, fmt.Errorf("invoice %s: %w", ref, model.ErrNotFound)
+	}
+	return id, err
+}
+
+var uuidPattern = regexp.MustCompile(`^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$`)
+
+// cutNumber splits "A-4" into its series and number.
+func cutNumber(ref string) (string, int64, bool) {
+	i := strings.LastIndex(ref, "-")
+	if i <= 0 {
+		return "", 0, false
+	}
+	n, err := strconv.ParseInt(ref[i+1:], 10, 64)
+	return ref[:i], n, err == nil && n > 0
+}
+
 // ReadInvoice reads an invoice with its lines and audit trail.
 func (s *Store) ReadInvoice(ctx context.Context, id int64) (model.InvoiceView, error) {
 	var v model.InvoiceView
@@ -58,11 +91,12 @@ func (s *Store) ReadInvoice(ctx context.Context, id int64) (model.InvoiceView, e
 	err := s.pool.QueryRow(ctx, `
 		select v.id, v.batch_id, v.series, v.number, v.document_kind, v.customer, c.name, v.invoice_date, v.currency, v.payment_terms,
 		       v.status, v.fiscal_status, v.delivery_status, v.attempt, v.error_step, v.error_reason, v.fiscal_error,
-		       v.amount, v.discount, v.subtotal, v.vat, v.excise, v.vat_withheld, v.isr_withheld, v.total
-		from invoices v join customers c on c.code = v.customer where v.id = $1`, id).
+		       v.amount, v.discount, v.subtotal, v.vat, v.excise, v.vat_withheld, v.isr_withheld, v.total,
+		       coalesce(d.uuid, ''), coalesce(d.fecha_timbrado, '')
+		from invoices v join customers c on c.code = v.customer left join fiscal_documents d on d.invoice_id = v.id where v.id = $1`, id).
 		Scan(&v.ID, &v.BatchID, &v.Series, &v.Number, &v.DocumentKind, &v.Customer, &v.CustomerName, &date, &v.Currency, &v.PaymentTerms,
 			&v.Status, &v.FiscalStatus, &v.DeliveryStatus, &v.Attempt, &v.ErrorStep, &v.ErrorReason, &v.FiscalError,
-			&v.Amount, &v.Discount, &v.Subtotal, &v.VAT, &v.Excise, &v.VATWithheld, &v.ISRWithheld, &v.Total)
+			&v.Amount, &v.Discount, &v.Subtotal, &v.VAT, &v.Excise, &v.VATWithheld, &v.ISRWithheld, &v.Total, &v.UUID, &v.StampedAt)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return v, fmt.Errorf("invoice %d: %w", id, model.ErrNotFound)
 	}

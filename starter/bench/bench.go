@@ -18,7 +18,6 @@ import (
 	"github.com/shopspring/decimal"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/worker"
-	"go.uber.org/zap"
 
 	"billrun/activities"
 	"billrun/activities/model"
@@ -35,8 +34,10 @@ type Options struct {
 	SkipFull                         bool
 	RetryMidway                      bool      // send a retry signal when half the invoices are final
 	Progress                         io.Writer // progress lines while it runs (nil: none)
-	// The stack: PostgreSQL's admin URL, Temporal's namespace, the mail server.
-	AdminURL, Namespace, SMTPAddr, MailFrom string
+	// The stack: PostgreSQL's admin URL, Temporal's namespace; Activities builds the bare
+	// run's activities (mail server, PAC) on a store, as the worker does.
+	AdminURL, Namespace string
+	Activities          func(*store.Store) (*activities.Activities, error)
 }
 
 // Result is one benchmark's JSON line.
@@ -294,7 +295,10 @@ func bare(ctx context.Context, o Options, name string, idOffset int64, batchID s
 		return Figures{}, err
 	}
 	defer st.Close()
-	acts := &activities.Activities{Store: st, Log: zap.NewNop(), Mail: activities.MailConfig{Addr: o.SMTPAddr, From: o.MailFrom}}
+	acts, err := o.Activities(st)
+	if err != nil {
+		return Figures{}, err
+	}
 	if _, err := st.CreateBatch(ctx, batchID, params(o)); err != nil {
 		return Figures{}, err
 	}
@@ -317,6 +321,7 @@ func bare(ctx context.Context, o Options, name string, idOffset int64, batchID s
 			func() error { return acts.PostReceivable(ctx, r.ID, 1) },
 			func() error { _, err := acts.CompleteInvoice(ctx, r.ID, 1); return err },
 			func() error { return acts.SealInvoice(ctx, r.ID) },
+			func() error { return acts.StampInvoice(ctx, r.ID) },
 			func() error { return acts.PrintInvoice(ctx, r.ID) },
 			func() error { return acts.DeliverInvoice(ctx, r.ID, 1) },
 		} {

@@ -4,14 +4,20 @@ package config
 
 import (
 	"context"
+	"crypto/x509"
 	"fmt"
 	"os"
 	"strconv"
+	"strings"
 	"time"
 
 	"go.temporal.io/sdk/client"
 	"go.uber.org/zap"
 
+	"billrun/activities"
+	"billrun/activities/cfdi"
+	"billrun/activities/fiscal"
+	"billrun/activities/pac"
 	"billrun/activities/store"
 	"billrun/workflows"
 )
@@ -31,6 +37,10 @@ type Config struct {
 	PageSize          int    // BILLRUN_PAGE_SIZE: open invoices a batch lists per page
 	// BILLRUN_STEP_TIMEOUT, BILLRUN_PLAN_TIMEOUT, BILLRUN_DELIVERY_TIMEOUT (Go durations).
 	Timeouts workflows.Timeouts
+	// The PAC that stamps CFDI: PAC_URL (SW sapien's REST API, or billrun's sandbox PAC),
+	// PAC_USER, PAC_PASSWORD (or a file named by PAC_PASSWORD_FILE), and PAC_CERT, the PAC's
+	// certificate (DER) its stamps must verify with (optional). The password is never logged.
+	PACURL, PACUser, PACPassword, PACCert string
 }
 
 func env(name, def string) string {
@@ -68,7 +78,45 @@ func FromEnv() Config {
 		MailFrom:          env("MAIL_FROM", "billing@billrun.local"),
 		TaskQueue:         env("BILLRUN_TASK_QUEUE", workflows.DefaultTaskQueue),
 		WebUI:             env("TEMPORAL_UI", "http://localhost:8233"),
+		PACURL:            env("PAC_URL", ""),
+		PACUser:           env("PAC_USER", ""),
+		PACPassword:       secret("PAC_PASSWORD"),
+		PACCert:           env("PAC_CERT", ""),
 	}
+}
+
+// secret reads a secret from the environment variable, or from the file <NAME>_FILE names.
+func secret(name string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	if f := os.Getenv(name + "_FILE"); f != "" {
+		if b, err := os.ReadFile(f); err == nil {
+			return strings.TrimRight(string(b), "\r\n")
+		}
+	}
+	return ""
+}
+
+// Activities builds the worker's activities: the store, the mail server, and the fiscal
+// profiles with their PAC.
+func (c Config) Activities(st *store.Store, log *zap.Logger, installation string) (*activities.Activities, error) {
+	mx := cfdi.Profile{}
+	if c.PACURL != "" {
+		mx.PAC = &pac.Client{URL: c.PACURL, User: c.PACUser, Password: c.PACPassword}
+	}
+	if c.PACCert != "" {
+		der, err := os.ReadFile(c.PACCert)
+		if err != nil {
+			return nil, fmt.Errorf("PAC_CERT: %w", err)
+		}
+		if mx.PACCert, err = x509.ParseCertificate(der); err != nil {
+			return nil, fmt.Errorf("PAC_CERT %s: %w", c.PACCert, err)
+		}
+	}
+	return &activities.Activities{Store: st, Log: log, Installation: installation,
+		Mail:   activities.MailConfig{Addr: c.SMTPHost + ":" + c.SMTPPort, From: c.MailFrom},
+		Fiscal: fiscal.Profiles{"MX": mx}}, nil
 }
 
 // Store opens billrun's database.

@@ -36,7 +36,7 @@ import (
 
 // The sandbox's identity: a made-up PAC RFC and certificate number, recognisably not SAT's.
 const (
-	RFC           = "BSP200101AA1"
+	RFC           = pac.SandboxRFC
 	CertificateNo = "99999000000500000001"
 )
 

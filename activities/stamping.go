@@ -1,0 +1,81 @@
+package activities
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"billrun/activities/fiscal"
+	"billrun/activities/model"
+	"billrun/activities/store"
+)
+
+// StampInvoice has the invoice's sealed document stamped by its country's certifier (a PAC
+// in Mexico) and stores the stamped document; fiscal status stamped. No lock is held while
+// the PAC answers: stamping is idempotent at the PAC (the same document gets the same
+// stamp) and the store keeps only the first answer. A refusal leaves the invoice completed
+// and sealed, not stamped, with the reason, until `invoice restamp` (or reseal, for a
+// document the PAC no longer takes) moves it; a PAC out of reach is retried.
+func (a *Activities) StampInvoice(ctx context.Context, id int64) error {
+	var h store.FiscalHead
+	var doc fiscal.Document
+	err := a.Store.InTx(ctx, func(tx *store.Tx) error {
+		var err error
+		if h, _, err = tx.LockFiscal(id); err != nil {
+			return err
+		}
+		if h.Status != "completed" || h.FiscalStatus != "sealed" {
+			return errNothingToDo
+		}
+		doc, err = tx.SealedDocument(id)
+		return err
+	})
+	if errors.Is(err, errNothingToDo) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	p, err := a.profile(h.Country)
+	if err != nil {
+		return a.fiscalOutcome(ctx, id, model.StepStamp, businessf(model.StepStamp, "%s", err.Error()))
+	}
+	stamped, err := p.Stamp(ctx, doc)
+	if errors.Is(err, fiscal.ErrFiscal) {
+		err = businessf(model.StepStamp, "%s", err.Error())
+	}
+	if err != nil {
+		return a.fiscalOutcome(ctx, id, model.StepStamp, err)
+	}
+	err = a.Store.InTx(ctx, func(tx *store.Tx) error {
+		saved, err := tx.SaveStamped(id, stamped)
+		if err != nil || !saved {
+			return err
+		}
+		return tx.Audit(h.BatchID, id, model.StepStamp, h.Attempt, "ok", fmt.Sprintf("UUID %s stamped %s", stamped.UUID, stamped.StampedAt))
+	})
+	return a.fiscalOutcome(ctx, id, model.StepStamp, err)
+}
+
+// errNothingToDo ends a step that finds its work done already.
+var errNothingToDo = errors.New("nothing to do")
+
+// StampInvoices stamps up to limit of the batch's sealed invoices, one after another. A
+// document the PAC refuses keeps the reason as the invoice's fiscal error and the pass goes
+// on; a PAC or database out of reach ends the pass, to be retried with backoff.
+func (a *Activities) StampInvoices(ctx context.Context, batchID string, limit int) (PublishResult, error) {
+	ids, err := a.Store.ToStamp(ctx, batchID, limit)
+	if err != nil {
+		return PublishResult{}, err
+	}
+	var res PublishResult
+	for _, id := range ids {
+		if err := a.StampInvoice(ctx, id); err != nil && !isBusiness(err) {
+			return res, err
+		}
+		res.Processed++
+		heartbeat(ctx, fmt.Sprintf("stamped %d of %d", res.Processed, len(ids)))
+	}
+	res.Remaining, err = a.Store.StampRemaining(ctx, batchID)
+	return res, err
+}
