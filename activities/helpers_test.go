@@ -10,10 +10,10 @@ import (
 
 	"billrun/activities"
 	"billrun/activities/cfdi"
+	"billrun/activities/dataset"
 	"billrun/activities/fiscal"
 	"billrun/activities/pac"
 	"billrun/activities/pac/sandbox"
-	"billrun/activities/dataset"
 	"billrun/activities/store"
 	"billrun/schema/testdb"
 )

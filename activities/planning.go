@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/shopspring/decimal"
 	"go.temporal.io/sdk/activity"
 
 	"billrun/activities/model"
@@ -138,7 +137,11 @@ func (a *Activities) groupChunk(ctx context.Context, batchID string, keys []stor
 		if err != nil {
 			return err
 		}
-		return tx.WriteInvoices(b, rules.GroupInvoices(lines, store.PlanOptions(b), first))
+		opts, err := tx.PlanOptions(b)
+		if err != nil {
+			return err
+		}
+		return tx.WriteInvoices(b, rules.GroupInvoices(lines, opts, first))
 	})
 }
 
@@ -196,7 +199,8 @@ func (a *Activities) CreateScheduledBatch(ctx context.Context, s model.Scheduled
 	case !errors.Is(err, model.ErrNotFound):
 		return "", err
 	}
-	p := model.BatchParams{SourceKind: s.Source, Series: s.Series, InvoiceDate: s.InvoiceDate, Rate: decimal.NewFromInt(1), Grouping: s.Grouping}
+	// No rate: foreign currencies bill at the imported exchange rates of the invoice date.
+	p := model.BatchParams{SourceKind: s.Source, Series: s.Series, InvoiceDate: s.InvoiceDate, Grouping: s.Grouping}
 	if s.Source == model.SourceInstallments {
 		p.DueUntil = s.PeriodTo
 	} else {

@@ -33,6 +33,7 @@ cat <<MSG
 The demo stack is up:
   Temporal Web UI  $TEMPORAL_UI/namespaces/default/workflows
   mail sink (UI)   $MAILPIT_API
+  sandbox PAC      $PAC_URL  (NOT a PAC: its stamps mean nothing to SAT)
   PostgreSQL       $DATABASE_URL
 Use the CLI with the demo's environment:
   . .dev/demo/env && bin/billrun batch report ID

@@ -73,11 +73,16 @@ func (f createFlags) params() (model.BatchParams, error) {
 			probs = append(probs, "--series: required")
 		}
 	}
-	rate, err := decimal.NewFromString(f.rate)
-	if err != nil {
-		probs = append(probs, fmt.Sprintf("--rate: %q is not a number", f.rate))
+	if f.rate != "" {
+		rate, err := decimal.NewFromString(f.rate)
+		switch {
+		case err != nil:
+			probs = append(probs, fmt.Sprintf("--rate: %q is not a number", f.rate))
+		case !rate.IsPositive():
+			probs = append(probs, fmt.Sprintf("--rate: the exchange rate must be greater than 0, got %s", rate))
+		}
+		p.Rate = rate
 	}
-	p.Rate = rate
 	for _, c := range strings.Split(f.customers, ",") {
 		if c = strings.TrimSpace(c); c != "" {
 			p.Customers = append(p.Customers, c)
@@ -154,7 +159,7 @@ func batchCreateCmd(a *app) *cobra.Command {
 	fl.StringVar(&f.period, "period", "", "with --plans: events dated FROM..TO")
 	fl.StringVar(&f.series, "series", "", "numbering series; only its orders are billed (required with --orders; a filter otherwise)")
 	fl.StringVar(&f.date, "date", time.Now().Format(time.DateOnly), "invoice date YYYY-MM-DD, after the series' closing date")
-	fl.StringVar(&f.rate, "rate", "1", "exchange rate for the whole batch, > 0")
+	fl.StringVar(&f.rate, "rate", "", "exchange rate of the one foreign currency the batch bills (default: the imported exchange_rates of the invoice date)")
 	fl.StringVar(&f.grouping, "grouping", "by-entity", "none | by-entity | per-customer (the customer's invoicing method may restrict it)")
 	fl.StringVar(&f.customers, "customers", "", "only these customers, comma-separated")
 	fl.BoolVar(&f.draft, "draft", false, "stop after pricing the drafts and wait for 'batch approve'")

@@ -70,9 +70,12 @@ func printSummary(w io.Writer, s model.Summary, webUI string) {
 	fmt.Fprintf(w, "  lines:    %d selected, %d invoiced, %d not invoiced\n", s.LinesSelected, s.LinesInvoiced, s.LinesSkipped)
 	fmt.Fprintf(w, "  invoices: %d total, %d completed, %d failed, %d pending\n", s.Invoices, s.Completed, s.Failed, s.Pending)
 	if s.Unsealed > 0 {
-		fmt.Fprintf(w, "  fiscal:   %d completed but not sealed (see batch report)\n", s.Unsealed)
+		fmt.Fprintf(w, "  fiscal:   %d completed but not sealed, stamped or printed (see batch report)\n", s.Unsealed)
 	}
-	fmt.Fprintf(w, "  printed:  %d; e-mail: %s\n", s.Printed, deliveries(s.Deliveries))
+	fmt.Fprintf(w, "  stamped:  %d; printed: %d; e-mail: %s\n", s.Stamped, s.Printed, deliveries(s.Deliveries))
+	if s.RateSource != "" {
+		fmt.Fprintf(w, "  rates:    %s\n", s.RateSource)
+	}
 	for _, x := range s.Waiting {
 		fmt.Fprintf(w, "  waiting:  %s\n", x)
 	}

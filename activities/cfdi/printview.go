@@ -231,4 +231,3 @@ func atLeast(s string, n int32) string {
 	}
 	return d.StringFixed(n)
 }
-

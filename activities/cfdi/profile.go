@@ -114,6 +114,9 @@ func FromInvoice(inv fiscal.Invoice) (Invoice, error) {
 		if c.TaxID == "" {
 			missing = append(missing, "tax id")
 		}
+		if c.Use == "" {
+			missing = append(missing, "CFDI use")
+		}
 		if len(missing) > 0 {
 			return d, fmt.Errorf("customer %s has no %s", c.Code, strings.Join(missing, " and no "))
 		}
@@ -133,7 +136,11 @@ func FromInvoice(inv fiscal.Invoice) (Invoice, error) {
 			d.Conceptos = append(d.Conceptos, con)
 			continue
 		}
-		con.Traslados = append(con.Traslados, Tax{Impuesto: IVA, Base: l.Subtotal, Rate: l.VATRate.Div(hundred), Importe: l.VAT})
+		vatBase := l.VATBase
+		if vatBase.IsZero() {
+			vatBase = l.Subtotal
+		}
+		con.Traslados = append(con.Traslados, Tax{Impuesto: IVA, Base: vatBase, Rate: l.VATRate.Div(hundred), Importe: l.VAT})
 		if l.ExciseRate.IsPositive() {
 			con.Traslados = append(con.Traslados, Tax{Impuesto: IEPS, Base: l.Subtotal, Rate: l.ExciseRate.Div(hundred), Importe: l.Excise})
 		}

@@ -21,6 +21,7 @@ type Dataset struct {
 	Contracts     []Contract     `json:"contracts"`
 	BillingPlans  []BillingPlan  `json:"billing_plans"`
 	DocumentKinds []DocumentKind `json:"document_kinds"`
+	ExchangeRates []ExchangeRate `json:"exchange_rates"`
 
 	// BaseDir resolves relative certificate and key paths (the file's folder).
 	BaseDir string `json:"-"`
@@ -28,9 +29,19 @@ type Dataset struct {
 
 // DocumentKind chooses the document kind and series by the customer's tax id kind.
 type DocumentKind struct {
+	// SourceSeries is the series of the source documents the rule applies to; empty: any
+	// series without a rule of its own.
+	SourceSeries string `json:"source_series"`
 	TaxIDKind    string `json:"tax_id_kind"`
 	DocumentKind string `json:"document_kind"` // invoice, ticket
 	Series       string `json:"series"`
+}
+
+// ExchangeRate is a currency's rate on a date: units of the local currency per unit.
+type ExchangeRate struct {
+	Currency string          `json:"currency"`
+	Date     string          `json:"date"`
+	Rate     decimal.Decimal `json:"rate"`
 }
 
 type Currency struct {
@@ -51,6 +62,9 @@ type Issuer struct {
 	CSDCertificate string `json:"csd_certificate"`
 	CSDKey         string `json:"csd_key"`
 	CSDPasswordEnv string `json:"csd_password_env"`
+	// VATOnExcise charges VAT on the amount plus IEPS (LIVA art. 12 and 18); default true.
+	// false follows seed 004: every tax on the line's amount alone.
+	VATOnExcise *bool `json:"vat_on_excise"`
 }
 
 type PaymentTerm struct {

@@ -2,11 +2,15 @@ package dataset
 
 import (
 	"fmt"
+	"net/mail"
 	"regexp"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/shopspring/decimal"
 
+	"billrun/activities/cfdi"
 	"billrun/activities/rules"
 )
 
@@ -34,7 +38,7 @@ func (c *checker) add(field, format string, args ...any) {
 }
 
 func (c *checker) required(field, v string) {
-	if v == "" {
+	if strings.TrimSpace(v) == "" {
 		c.add(field, "is required")
 	}
 }
@@ -121,9 +125,65 @@ func (c *checker) unique(seen map[string]bool, field, v string) {
 }
 
 var (
-	rfcPattern      = regexp.MustCompile(`^[A-ZÑ&]{3,4}[0-9]{6}[A-Z0-9]{3}$`)
-	currencyPattern = regexp.MustCompile(`^[A-Z]{3}$`)
+	// SAT's t_RFC: three letters (a company) or four (a person), a date, a homoclave.
+	rfcPattern         = regexp.MustCompile(`^[A-ZÑ&]{3,4}[0-9]{2}(0[1-9]|1[012])(0[1-9]|[12][0-9]|3[01])[A-Z0-9]{2}[0-9A]$`)
+	currencyPattern    = regexp.MustCompile(`^[A-Z]{3}$`)
+	postalCodePattern  = regexp.MustCompile(`^[0-9]{5}$`)
+	productCodePattern = regexp.MustCompile(`^[0-9]{8}$`)
 )
+
+// text refuses what a fiscal document cannot carry: characters XML cannot hold (controls
+// other than tab, LF and CR; U+FFFE, U+FFFF), invalid UTF-8, the "|" that separates the
+// cadena original's fields, and more characters than SAT's schema allows.
+func (c *checker) text(field, v string, max int) {
+	if !utf8.ValidString(v) {
+		c.add(field, "is not valid UTF-8")
+		return
+	}
+	n := 0
+	for i, r := range v {
+		n++
+		switch {
+		case r < 0x20 && r != '\t' && r != '\n' && r != '\r', r == 0xFFFE, r == 0xFFFF, r == utf8.RuneError:
+			c.add(field, "has the character U+%04X at byte %d, which an XML document cannot carry", r, i)
+			return
+		case r == '|':
+			c.add(field, "has a \"|\", which SAT's schema refuses (it separates the cadena original's fields)")
+			return
+		}
+	}
+	if n > max {
+		c.add(field, "has %d characters; SAT's schema allows at most %d", n, max)
+	}
+}
+
+// catalog refuses a code that is not in SAT's catalog; an empty code is left to required.
+func (c *checker) catalog(field, v, name string) {
+	if v == "" {
+		return
+	}
+	if in, ok := cfdi.Catalog(name, v); ok && !in {
+		c.add(field, "%q is not in SAT's catalog %s", v, name)
+	}
+}
+
+// email refuses what is not one plain address (a display name or a list is not one).
+func (c *checker) email(field, v string) {
+	if v == "" {
+		return
+	}
+	a, err := mail.ParseAddress(v)
+	if err != nil || a.Address != v || len(v) > 254 {
+		c.add(field, "%q is not an e-mail address", clip(v))
+	}
+}
+
+func clip(s string) string {
+	if r := []rune(s); len(r) > 60 {
+		return string(r[:60]) + "…"
+	}
+	return s
+}
 
 // Validate checks the whole dataset against itself and what the database knows, and returns
 // every problem, in file order.
@@ -151,6 +211,20 @@ func Validate(d *Dataset, known Known) []Problem {
 		}
 		c.unique(cur, "code", x.Code)
 	}
+	rateSeen := set()
+	for i, x := range d.ExchangeRates {
+		c.rec = fmt.Sprintf("exchange_rates[%d] (%s %s)", i, x.Currency, x.Date)
+		c.ref("currency", x.Currency, "currency", cur, known.Currencies)
+		c.date("date", x.Date)
+		if !x.Rate.IsPositive() {
+			c.add("rate", "%s must be greater than 0", x.Rate)
+		}
+		c.decimals("rate", x.Rate, 6)
+		if x.Rate.GreaterThanOrEqual(maxPrice) {
+			c.add("rate", "%s is beyond 10^12", x.Rate)
+		}
+		c.unique(rateSeen, "currency/date", x.Currency+"/"+x.Date)
+	}
 	for i, x := range d.Issuers {
 		c.rec = fmt.Sprintf("issuers[%d] (%s)", i, x.Code)
 		c.required("code", x.Code)
@@ -158,8 +232,13 @@ func Validate(d *Dataset, known Known) []Problem {
 			c.add("rfc", "%q is not an RFC", x.RFC)
 		}
 		c.required("name", x.Name)
+		c.text("name", x.Name, 300)
 		c.required("fiscal_regime", x.FiscalRegime)
-		c.required("postal_code", x.PostalCode)
+		c.catalog("fiscal_regime", x.FiscalRegime, "c_RegimenFiscal")
+		if !postalCodePattern.MatchString(x.PostalCode) {
+			c.add("postal_code", "%q is not a postal code of 5 digits", clip(x.PostalCode))
+		}
+		c.email("email", x.Email)
 		c.ref("currency", x.Currency, "currency", cur, known.Currencies)
 		if (x.CSDCertificate == "") != (x.CSDKey == "") {
 			c.add("csd_key", "give both csd_certificate and csd_key, or neither")
@@ -170,6 +249,7 @@ func Validate(d *Dataset, known Known) []Problem {
 		c.rec = fmt.Sprintf("payment_terms[%d] (%s)", i, x.Code)
 		c.required("code", x.Code)
 		c.oneOf("kind", x.Kind, "cash", "credit", "none")
+		c.catalog("forma_pago", x.FormaPago, "c_FormaPago")
 		if x.Days < 0 {
 			c.add("days", "%d is negative", x.Days)
 		}
@@ -183,10 +263,18 @@ func Validate(d *Dataset, known Known) []Problem {
 		c.rec = fmt.Sprintf("customers[%d] (%s)", i, x.Code)
 		c.required("code", x.Code)
 		c.required("name", x.Name)
+		c.text("name", x.Name, 300)
+		c.text("tax_id", x.TaxID, 40)
 		c.oneOf("tax_id_kind", x.TaxIDKind, "tax_registration", "national_id", "foreign", "generic")
 		if x.TaxIDKind == "tax_registration" && !rfcPattern.MatchString(x.TaxID) {
-			c.add("tax_id", "%q is not an RFC", x.TaxID)
+			c.add("tax_id", "%q is not an RFC", clip(x.TaxID))
 		}
+		c.catalog("fiscal_regime", x.FiscalRegime, "c_RegimenFiscal")
+		c.catalog("cfdi_use", x.CFDIUse, "c_UsoCFDI")
+		if x.PostalCode != "" && !postalCodePattern.MatchString(x.PostalCode) {
+			c.add("postal_code", "%q is not a postal code of 5 digits", clip(x.PostalCode))
+		}
+		c.email("email", x.Email)
 		c.percent("default_discount", x.DefaultDiscount)
 		c.ref("payment_terms", x.PaymentTerms, "payment terms", terms, known.PaymentTerms)
 		if x.Generic && termKind[x.PaymentTerms] == "credit" {
@@ -201,7 +289,14 @@ func Validate(d *Dataset, known Known) []Problem {
 	for i, x := range d.Items {
 		c.rec = fmt.Sprintf("items[%d] (%s)", i, x.Code)
 		c.required("code", x.Code)
+		c.text("code", x.Code, 100)
 		c.required("description", x.Description)
+		c.text("description", x.Description, 1000)
+		c.text("unit_name", x.UnitName, 20)
+		c.catalog("unit_code", x.UnitCode, "c_ClaveUnidad")
+		if x.ProductCode != "" && !productCodePattern.MatchString(x.ProductCode) {
+			c.add("product_code", "%q is not a SAT product code (8 digits)", clip(x.ProductCode))
+		}
 		if x.UnitPrice.IsNegative() {
 			c.add("unit_price", "%s is negative", x.UnitPrice)
 		}
@@ -236,6 +331,7 @@ func Validate(d *Dataset, known Known) []Problem {
 	for i, x := range d.Series {
 		c.rec = fmt.Sprintf("series[%d] (%s)", i, x.Code)
 		c.required("code", x.Code)
+		c.text("code", x.Code, 25)
 		c.ref("issuer", x.Issuer, "issuer", iss, known.Issuers)
 		c.oneOf("document_kind", x.DocumentKind, "invoice", "ticket", "credit_note")
 		if x.NextNumber < 0 {
@@ -329,6 +425,7 @@ func Validate(d *Dataset, known Known) []Problem {
 		for j, l := range x.Lines {
 			c.rec = fmt.Sprintf("%s lines[%d]", rec, j)
 			c.ref("item", l.Item, "item", items, known.Items)
+			c.text("description", l.Description, 1000)
 			if l.Quantity.Sign() <= 0 {
 				c.add("quantity", "%s must be positive", l.Quantity)
 			}
@@ -385,6 +482,7 @@ func Validate(d *Dataset, known Known) []Problem {
 		for j, it := range x.Items {
 			c.rec = fmt.Sprintf("%s items[%d]", rec, j)
 			c.ref("item", it.Item, "item", items, known.Items)
+			c.text("description", it.Description, 1000)
 			if it.Quantity.Sign() <= 0 {
 				c.add("quantity", "%s must be positive", it.Quantity)
 			}
@@ -413,9 +511,12 @@ func Validate(d *Dataset, known Known) []Problem {
 	}
 	kindSeen := set()
 	for i, x := range d.DocumentKinds {
-		c.rec = fmt.Sprintf("document_kinds[%d] (%s)", i, x.TaxIDKind)
+		c.rec = fmt.Sprintf("document_kinds[%d] (%s/%s)", i, x.SourceSeries, x.TaxIDKind)
 		c.oneOf("tax_id_kind", x.TaxIDKind, "tax_registration", "national_id", "foreign", "generic")
-		c.unique(kindSeen, "tax_id_kind", x.TaxIDKind)
+		if x.SourceSeries != "" {
+			c.ref("source_series", x.SourceSeries, "series", ser, known.Series)
+		}
+		c.unique(kindSeen, "source_series/tax_id_kind", x.SourceSeries+"/"+x.TaxIDKind)
 		c.oneOf("document_kind", x.DocumentKind, "invoice", "ticket")
 		c.ref("series", x.Series, "series", ser, known.Series)
 	}

@@ -37,3 +37,53 @@ func TestMagnitudesAndDecimalsAreRefusedAtImport(t *testing.T) {
 		}
 	}
 }
+
+// Issue 10.2 and 10.3: what SAT's schema would refuse, or XML cannot carry, is refused at
+// import with the record and the field.
+func TestFiscalTextIsRefusedAtImport(t *testing.T) {
+	d, err := Parse(strings.NewReader(`{
+  "currencies": [{"code": "MXN", "decimals": 2}],
+  "issuers": [{"code": "I", "rfc": "EKU9003173C9", "name": "ESCUELA | KEMPER", "fiscal_regime": "699", "postal_code": "4250", "currency": "MXN",
+               "email": "Facturación <f@x.example>"}],
+  "payment_terms": [{"code": "T", "kind": "cash", "forma_pago": "77"}],
+  "customers": [
+    {"code": "C1", "name": "Bad\u0001Name", "tax_id": "URE180429TM6", "tax_id_kind": "tax_registration", "payment_terms": "T", "cfdi_use": "X99"},
+    {"code": "C2", "name": "` + strings.Repeat("ñ", 301) + `", "tax_id": "URE181329TM6", "tax_id_kind": "tax_registration", "payment_terms": "T",
+     "postal_code": "6500O", "email": "not an address"},
+    {"code": "C3", "name": "Ok\uFFFF", "tax_id_kind": "generic", "payment_terms": "T"},
+    {"code": "C4", "name": "   ", "tax_id_kind": "generic", "payment_terms": "T", "fiscal_regime": "601"}],
+  "items": [{"code": "P", "description": "` + strings.Repeat("x", 1001) + `", "unit_price": 10, "vat_rate": 16, "unit_code": "ZZZ", "product_code": "5020220"}]
+}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, p := range Validate(d, Known{}) {
+		got[p.Record+": "+p.Field] = p.Error
+	}
+	for want, says := range map[string]string{
+		"issuers[0] (I): name":             `has a "|"`,
+		"issuers[0] (I): fiscal_regime":    "not in SAT's catalog c_RegimenFiscal",
+		"issuers[0] (I): postal_code":      "not a postal code of 5 digits",
+		"issuers[0] (I): email":            "not an e-mail address",
+		"payment_terms[0] (T): forma_pago": "c_FormaPago",
+		"customers[0] (C1): name":          "U+0001",
+		"customers[0] (C1): cfdi_use":      "c_UsoCFDI",
+		"customers[1] (C2): name":          "has 301 characters; SAT's schema allows at most 300",
+		"customers[1] (C2): tax_id":        "not an RFC",
+		"customers[1] (C2): postal_code":   "5 digits",
+		"customers[1] (C2): email":         "not an e-mail address",
+		"customers[2] (C3): name":          "U+FFFF",
+		"customers[3] (C4): name":          "is required",
+		"items[0] (P): description":        "at most 1000",
+		"items[0] (P): unit_code":          "c_ClaveUnidad",
+		"items[0] (P): product_code":       "8 digits",
+	} {
+		if !strings.Contains(got[want], says) {
+			t.Errorf("%s: %q, want it to say %q", want, got[want], says)
+		}
+	}
+	if _, ok := got["customers[3] (C4): fiscal_regime"]; ok {
+		t.Errorf("a catalog code was refused: %v", got)
+	}
+}

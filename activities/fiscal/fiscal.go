@@ -117,6 +117,7 @@ type Line struct {
 	Quantity, UnitPrice              decimal.Decimal
 	Amount, Discount, Subtotal       decimal.Decimal
 	VATRate, VAT, ExciseRate, Excise decimal.Decimal
+	VATBase                          decimal.Decimal // the subtotal, plus the excise when the issuer charges VAT on it
 	VATWithholdingRate, VATWithheld  decimal.Decimal
 	ISRWithholdingRate, ISRWithheld  decimal.Decimal
 }

@@ -21,7 +21,7 @@ type BatchParams struct {
 	Customers          []string        `json:"customers,omitempty"`
 	Series             string          `json:"series"`
 	InvoiceDate        string          `json:"invoice_date"` // YYYY-MM-DD
-	Rate               decimal.Decimal `json:"rate"`
+	Rate               decimal.Decimal `json:"rate"`         // --rate for the one foreign currency billed; 0: from exchange_rates
 	Grouping           string          `json:"grouping"`
 	Draft              bool            `json:"draft,omitempty"`
 	AllowZeroPrice     bool            `json:"allow_zero_price,omitempty"`
@@ -35,11 +35,18 @@ type Batch struct {
 	Params      BatchParams
 	Status      string
 	InvoiceDate time.Time
-	Rate        decimal.Decimal
+	Rates       BatchRates
 	Grouping    string
 	Draft       bool
 	PlanCursor  int64  // planning's progress through the sources
 	Error       string // why planning failed, while the batch is failed
+}
+
+// BatchRates are the exchange rates a batch bills foreign currencies at, fixed when it is
+// created, and where they came from (--rate, or exchange_rates of a date).
+type BatchRates struct {
+	Rates  map[string]decimal.Decimal `json:"rates"`
+	Source string                     `json:"source"`
 }
 
 // ScheduledBatch is what a scheduled run asks for: a source kind over a period.
@@ -79,6 +86,8 @@ type Summary struct {
 	Stamped    int            `json:"stamped"`
 	Printed    int            `json:"printed"`
 	Deliveries map[string]int `json:"deliveries"`
+	// RateSource says where the batch's exchange rates came from.
+	RateSource string `json:"rate_source,omitempty"`
 	// Error says why planning stopped (bad data): fix it, then resume the batch.
 	Error string `json:"error,omitempty"`
 	// Waiting lists steps Temporal keeps retrying, with their last error (the CLI fills it).

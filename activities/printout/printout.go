@@ -182,10 +182,12 @@ func Render(v View) ([]byte, error) {
 	// Issuer on the left, the document's title and header on the right.
 	half := width / 2
 	p.font("bold", 14)
-	p.cell(margin, half, v.Issuer.Name, gopdf.Left)
-	p.font("bold", 14)
 	p.cell(margin+half, half, v.Title, gopdf.Right)
-	p.y += 20
+	for _, l := range p.wrap(v.Issuer.Name, width*0.6) {
+		p.cell(margin, width*0.6, l, gopdf.Left)
+		p.y += 17
+	}
+	p.y += 3
 	y0 := p.y
 	p.font("regular", 8)
 	for _, d := range v.Issuer.Details {
@@ -208,8 +210,10 @@ func Render(v View) ([]byte, error) {
 	p.cell(margin, half, "Cliente", gopdf.Left)
 	p.y += 12
 	p.font("bold", 10)
-	p.cell(margin, half-10, v.Customer.Name, gopdf.Left)
-	p.y += 13
+	for _, l := range p.wrap(v.Customer.Name, half-10) {
+		p.cell(margin, half-10, l, gopdf.Left)
+		p.y += 13
+	}
 	p.font("regular", 8)
 	if v.ReceiverName != "" {
 		for _, l := range p.wrap("Receptor: "+v.ReceiverName, half-10) {

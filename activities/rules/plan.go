@@ -39,12 +39,32 @@ type Route struct {
 	MaxLines                     int
 }
 
+// RouteKey is what the document kind rule keys on: the source document's series and the
+// payer's tax id kind. An empty SourceSeries is the rule for any series without its own.
+type RouteKey struct{ SourceSeries, TaxIDKind string }
+
+// Routes is the document kind rule (seed 000), explicit per source series: (order series,
+// tax id kind) → the series that numbers the document, and its kind.
+type Routes map[RouteKey]Route
+
+// NumberingSeries is where a source document of series sourceSeries, billed to a payer of
+// taxIDKind, is numbered: the route for that series and kind, else the route for the kind
+// in any series, else the source's own series (ok false).
+func (rs Routes) NumberingSeries(sourceSeries, taxIDKind string) (Route, bool) {
+	if r, ok := rs[RouteKey{sourceSeries, taxIDKind}]; ok {
+		return r, true
+	}
+	r, ok := rs[RouteKey{"", taxIDKind}]
+	return r, ok
+}
+
 // RouteDocumentKinds applies the document kind rule (seed 000) to every line, whatever its
-// source: a payer whose tax id kind has a route is billed in that route's document kind and
-// series (national id → ticket series, tax registration → invoice series).
-func RouteDocumentKinds(lines []SourceLine, routes map[string]Route) {
+// source: a payer whose tax id kind has a route from the line's series is billed in that
+// route's document kind and series (national id → ticket series, tax registration →
+// invoice series).
+func RouteDocumentKinds(lines []SourceLine, routes Routes) {
 	for i := range lines {
-		if r, ok := routes[lines[i].TaxIDKind]; ok {
+		if r, ok := routes.NumberingSeries(lines[i].Series, lines[i].TaxIDKind); ok {
 			lines[i].Series, lines[i].Issuer, lines[i].DocumentKind, lines[i].MaxLines = r.Series, r.Issuer, r.DocumentKind, r.MaxLines
 		}
 	}
@@ -55,6 +75,8 @@ type PlanOptions struct {
 	Grouping       string
 	AllowZeroPrice bool
 	Pricing        PricingPolicy
+	// VATOnExcise is each issuer's VAT base setting (PricingPolicy.VATOnExcise), by code.
+	VATOnExcise map[string]bool
 }
 
 // PlannedLine is a line of a planned invoice: its resolved discount and, when its data
@@ -136,8 +158,10 @@ func GroupInvoices(billed []SourceLine, o PlanOptions, firstGroup int) []Planned
 		for _, g := range group {
 			l := billed[g.Key]
 			pl := PlannedLine{SourceLine: l, DiscountPct: ResolveDiscount(l.LineDiscount, l.DefaultDiscount)}
+			policy := o.Pricing
+			policy.VATOnExcise = o.VATOnExcise[l.Issuer]
 			a, err := PriceLine(LineInput{Item: l.Item, Quantity: l.Quantity, UnitPrice: l.UnitPrice, DiscountPct: pl.DiscountPct, Tax: l.Tax},
-				l.Decimals, o.Pricing)
+				l.Decimals, policy)
 			if err != nil && inv.Problem == "" {
 				inv.Problem = err.Error()
 			}

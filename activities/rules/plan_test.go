@@ -79,11 +79,21 @@ func TestPlanMarksAnInvoiceItCannotPrice(t *testing.T) {
 }
 
 func TestRouteDocumentKinds(t *testing.T) {
-	lines := []SourceLine{planLine("order 1", 1, "C1", "A", "1", false), planLine("order 2", 1, "C2", "A", "1", false)}
-	lines[1].TaxIDKind = "national_id"
-	RouteDocumentKinds(lines, map[string]Route{"national_id": {Series: "T", Issuer: "I2", DocumentKind: "ticket", MaxLines: 5}})
-	if lines[0].Series != "A" || lines[1].Series != "T" || lines[1].DocumentKind != "ticket" || lines[1].Issuer != "I2" || lines[1].MaxLines != 5 {
-		t.Fatalf("routed %+v / %+v", lines[0].Billable, lines[1].Billable)
+	lines := []SourceLine{planLine("order 1", 1, "C1", "A", "1", false), planLine("order 2", 1, "C2", "A", "1", false),
+		planLine("order 3", 1, "C3", "P", "1", false), planLine("order 4", 1, "C4", "P", "1", false)}
+	lines[1].TaxIDKind, lines[2].TaxIDKind, lines[3].TaxIDKind = "national_id", "national_id", "tax_registration"
+	RouteDocumentKinds(lines, Routes{
+		{"", "national_id"}:  {Series: "T", Issuer: "I2", DocumentKind: "ticket", MaxLines: 5},
+		{"P", "national_id"}: {Series: "Q", Issuer: "I3", DocumentKind: "ticket"},
+	})
+	got := []string{}
+	for _, l := range lines {
+		got = append(got, l.Series+"/"+l.DocumentKind+"/"+l.Issuer)
+	}
+	// Series A has no rule of its own: the any-series rule; P's own rule wins; a kind with no
+	// rule stays in its source's series.
+	if want := []string{"A/invoice/I", "T/ticket/I2", "Q/ticket/I3", "P/invoice/I"}; strings.Join(got, " ") != strings.Join(want, " ") || lines[1].MaxLines != 5 {
+		t.Fatalf("routed %v, want %v", got, want)
 	}
 }
 

@@ -24,6 +24,10 @@ type TaxProfile struct {
 type PricingPolicy struct {
 	// Discount9999Is100 applies a 100 % discount to lines discounted 99.99 %.
 	Discount9999Is100 bool
+	// VATOnExcise charges VAT on the subtotal plus the excise (IEPS), as Mexican law values
+	// a sale for VAT (LIVA art. 12 and 18: the price plus the other taxes charged); without
+	// it VAT is on the subtotal alone, as seed 004 prices every tax. The issuer's setting.
+	VATOnExcise bool
 }
 
 // LineInput is what pricing needs of one billable line.
@@ -42,6 +46,7 @@ type LineAmounts struct {
 	Discount           decimal.Decimal
 	Subtotal           decimal.Decimal
 	VATRate            decimal.Decimal
+	VATBase            decimal.Decimal // the subtotal, plus the excise under VATOnExcise
 	VAT                decimal.Decimal
 	ExciseRate         decimal.Decimal
 	Excise             decimal.Decimal
@@ -99,8 +104,9 @@ func pct(base, rate decimal.Decimal, decimals int32) decimal.Decimal {
 }
 
 // PriceLine prices one line (seed 004): amount = qty × price; discount from the resolved
-// percentage; subtotal = amount − discount; VAT, excise and both withholdings on the
-// subtotal; total = subtotal + VAT + excise − withholdings. Each figure is rounded per line.
+// percentage; subtotal = amount − discount; excise and both withholdings on the subtotal;
+// VAT on the subtotal, plus the excise when the policy says so (VATOnExcise); total =
+// subtotal + VAT + excise − withholdings. Each figure is rounded per line.
 func PriceLine(in LineInput, decimals int32, p PricingPolicy) (LineAmounts, error) {
 	if in.Tax.VATRate == nil {
 		return LineAmounts{}, fmt.Errorf("%w: item %s has no VAT rate in its tax profile", ErrTaxSetup, in.Item)
@@ -135,10 +141,14 @@ func PriceLine(in LineInput, decimals int32, p PricingPolicy) (LineAmounts, erro
 	a.Amount = RoundMoney(in.Quantity.Mul(in.UnitPrice), decimals)
 	a.Discount = pct(a.Amount, d, decimals)
 	a.Subtotal = a.Amount.Sub(a.Discount)
-	a.VATRate = *in.Tax.VATRate
-	a.VAT = pct(a.Subtotal, a.VATRate, decimals)
 	a.ExciseRate = in.Tax.ExciseRate
 	a.Excise = pct(a.Subtotal, a.ExciseRate, decimals)
+	a.VATRate = *in.Tax.VATRate
+	a.VATBase = a.Subtotal
+	if p.VATOnExcise {
+		a.VATBase = a.Subtotal.Add(a.Excise)
+	}
+	a.VAT = pct(a.VATBase, a.VATRate, decimals)
 	a.VATWithholdingRate = in.Tax.VATWithholdingRate
 	a.VATWithheld = pct(a.Subtotal, a.VATWithholdingRate, decimals)
 	a.ISRWithholdingRate = in.Tax.ISRWithholdingRate

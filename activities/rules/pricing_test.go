@@ -40,7 +40,11 @@ func TestPriceLine(t *testing.T) {
 			PricingPolicy{}, LineAmounts{Amount: d("10000"), Subtotal: d("10000"), VAT: d("1600"), VATWithheld: d("1066.67"), ISRWithheld: d("1000"), Total: d("9533.33")}},
 		{"excise", LineInput{Item: "T", Quantity: d("12"), UnitPrice: d("25.50"),
 			Tax: TaxProfile{VATRate: dp("16"), ExciseRate: d("26.5")}},
-			PricingPolicy{}, LineAmounts{Amount: d("306"), Subtotal: d("306"), VAT: d("48.96"), Excise: d("81.09"), Total: d("436.05")}},
+			PricingPolicy{}, LineAmounts{Amount: d("306"), Subtotal: d("306"), VATBase: d("306"), VAT: d("48.96"), Excise: d("81.09"), Total: d("436.05")}},
+		// LIVA art. 12: VAT on the price plus the IEPS charged: (306 + 81.09) × 16 % = 61.93.
+		{"excise in VAT's base (Mexican law)", LineInput{Item: "T", Quantity: d("12"), UnitPrice: d("25.50"),
+			Tax: TaxProfile{VATRate: dp("16"), ExciseRate: d("26.5")}},
+			PricingPolicy{VATOnExcise: true}, LineAmounts{Amount: d("306"), Subtotal: d("306"), VATBase: d("387.09"), VAT: d("61.93"), Excise: d("81.09"), Total: d("449.02")}},
 		{"99.99 stays 99.99 without the switch", LineInput{Item: "A", Quantity: d("1"), UnitPrice: d("100"), DiscountPct: d("99.99"), Tax: vat16},
 			PricingPolicy{}, LineAmounts{Amount: d("100"), Discount: d("99.99"), Subtotal: d("0.01"), VAT: d("0.00"), Total: d("0.01")}},
 		{"99.99 means 100 with the switch", LineInput{Item: "A", Quantity: d("1"), UnitPrice: d("100"), DiscountPct: d("99.99"), Tax: vat16},
@@ -61,6 +65,9 @@ func TestPriceLine(t *testing.T) {
 			check("discount", got.Discount, c.want.Discount)
 			check("subtotal", got.Subtotal, c.want.Subtotal)
 			check("VAT", got.VAT, c.want.VAT)
+			if !c.want.VATBase.IsZero() {
+				check("VAT base", got.VATBase, c.want.VATBase)
+			}
 			check("excise", got.Excise, c.want.Excise)
 			check("VAT withheld", got.VATWithheld, c.want.VATWithheld)
 			check("ISR withheld", got.ISRWithheld, c.want.ISRWithheld)

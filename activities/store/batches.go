@@ -15,8 +15,10 @@ import (
 	"billrun/activities/rules"
 )
 
-// ValidateBatch checks params against the database and returns every problem found.
-func (t *Tx) ValidateBatch(p *model.BatchParams) error {
+// ValidateBatch checks params against the database and returns every problem found, or the
+// exchange rates the batch will bill at.
+func (t *Tx) ValidateBatch(p *model.BatchParams) (model.BatchRates, error) {
+	var rates model.BatchRates
 	ctx, q := t.ctx, t.tx
 	var probs []string
 	add := func(f string, a ...any) { probs = append(probs, fmt.Sprintf(f, a...)) }
@@ -35,7 +37,7 @@ func (t *Tx) ValidateBatch(p *model.BatchParams) error {
 		if p.Partner != "" {
 			var ok bool
 			if err := q.QueryRow(ctx, `select exists (select 1 from customers where code = $1)`, p.Partner).Scan(&ok); err != nil {
-				return err
+				return rates, err
 			}
 			if !ok {
 				add("--partner: unknown customer %q", p.Partner)
@@ -56,9 +58,6 @@ func (t *Tx) ValidateBatch(p *model.BatchParams) error {
 	if !rules.ValidGrouping(p.Grouping) {
 		add("--grouping: %q is not one of none, by-entity, per-customer", p.Grouping)
 	}
-	if p.Rate.Sign() <= 0 {
-		add("--rate: the exchange rate must be greater than 0, got %s", p.Rate)
-	}
 	date, err := time.Parse(time.DateOnly, p.InvoiceDate)
 	if err != nil {
 		add("--date: %q is not a date (YYYY-MM-DD)", p.InvoiceDate)
@@ -74,16 +73,25 @@ func (t *Tx) ValidateBatch(p *model.BatchParams) error {
 	case errors.Is(err, pgx.ErrNoRows):
 		add("--series: unknown series %q", p.Series)
 	case err != nil:
-		return err
-	case !date.IsZero():
+		return rates, err
+	case !date.IsZero() && p.SourceKind != model.SourceOrders:
 		if err := rules.CheckInvoiceDate(p.Series, date, closing, last); err != nil {
 			add("--date: %s", strings.TrimPrefix(err.Error(), rules.ErrClosedPeriod.Error()+": "))
 		}
 	}
+	// Every series the batch will number in, after the document kind rule, and the rate of
+	// every foreign currency it bills.
+	if !date.IsZero() && len(probs) == 0 {
+		var more []string
+		if rates, more, err = t.checkScope(p, date); err != nil {
+			return rates, err
+		}
+		probs = append(probs, more...)
+	}
 	for _, c := range p.Customers {
 		var ok bool
 		if err := q.QueryRow(ctx, `select exists (select 1 from customers where code = $1)`, c).Scan(&ok); err != nil {
-			return err
+			return rates, err
 		}
 		if !ok {
 			add("--customers: unknown customer %q", c)
@@ -93,7 +101,7 @@ func (t *Tx) ValidateBatch(p *model.BatchParams) error {
 		var n int
 		err := q.QueryRow(ctx, `select count(*) from sales_orders where number between $1 and $2`, p.OrdersFrom, p.OrdersTo).Scan(&n)
 		if err != nil {
-			return err
+			return rates, err
 		}
 		if n == 0 {
 			add("--orders: no sales order has a number in %d-%d", p.OrdersFrom, p.OrdersTo)
@@ -102,14 +110,14 @@ func (t *Tx) ValidateBatch(p *model.BatchParams) error {
 	if len(probs) == 0 {
 		huge, err := t.hugeLines(p)
 		if err != nil {
-			return err
+			return rates, err
 		}
 		probs = append(probs, huge...)
 	}
 	if len(probs) > 0 {
-		return &model.InputError{Problems: probs}
+		return rates, &model.InputError{Problems: probs}
 	}
-	return nil
+	return rates, nil
 }
 
 // hugeLines names the source lines of the batch whose quantity × price is beyond what an
@@ -152,7 +160,12 @@ func (s *Store) CreateBatch(ctx context.Context, id string, p model.BatchParams)
 		return "", err
 	}
 	err = s.InTx(ctx, func(t *Tx) error {
-		if err := t.ValidateBatch(&p); err != nil {
+		rates, err := t.ValidateBatch(&p)
+		if err != nil {
+			return err
+		}
+		ratesJSON, err := json.Marshal(rates.Rates)
+		if err != nil {
 			return err
 		}
 		if id == "" {
@@ -163,9 +176,9 @@ func (s *Store) CreateBatch(ctx context.Context, id string, p model.BatchParams)
 			id = fmt.Sprintf("B%06d", n)
 		}
 		tag, err := t.tx.Exec(ctx, `
-			insert into batches (id, source_kind, params, series, invoice_date, rate, grouping, draft, status)
-			values ($1, $2, $3, nullif($4, ''), $5, $6, $7, $8, 'created') on conflict (id) do nothing`,
-			id, p.SourceKind, raw, p.Series, p.InvoiceDate, p.Rate, p.Grouping, p.Draft)
+			insert into batches (id, source_kind, params, series, invoice_date, rate, rates, rate_source, grouping, draft, status)
+			values ($1, $2, $3, nullif($4, ''), $5, nullif($6::numeric, 0), $7, $8, $9, $10, 'created') on conflict (id) do nothing`,
+			id, p.SourceKind, raw, p.Series, p.InvoiceDate, p.Rate, ratesJSON, rates.Source, p.Grouping, p.Draft)
 		if err != nil {
 			return err
 		}
@@ -179,7 +192,7 @@ func (s *Store) CreateBatch(ctx context.Context, id string, p model.BatchParams)
 			}
 			return nil
 		}
-		return t.Audit(id, 0, "create", 0, "ok", string(raw))
+		return t.Audit(id, 0, "create", 0, "ok", string(raw)+"; exchange rates: "+rates.Source)
 	})
 	return id, err
 }
@@ -201,8 +214,9 @@ func loadBatch(ctx context.Context, q querier, id string) (model.Batch, error) {
 	var b model.Batch
 	var raw []byte
 	var cursor string
-	err := q.QueryRow(ctx, `select id, params, status, invoice_date, rate, grouping, draft, plan_cursor, error from batches where id = $1`, id).
-		Scan(&b.ID, &raw, &b.Status, &b.InvoiceDate, &b.Rate, &b.Grouping, &b.Draft, &cursor, &b.Error)
+	var rates []byte
+	err := q.QueryRow(ctx, `select id, params, status, invoice_date, rates, rate_source, grouping, draft, plan_cursor, error from batches where id = $1`, id).
+		Scan(&b.ID, &raw, &b.Status, &b.InvoiceDate, &rates, &b.Rates.Source, &b.Grouping, &b.Draft, &cursor, &b.Error)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return b, fmt.Errorf("batch %q: %w", id, model.ErrNotFound)
 	}
@@ -213,6 +227,9 @@ func loadBatch(ctx context.Context, q querier, id string) (model.Batch, error) {
 		if b.PlanCursor, err = strconv.ParseInt(cursor, 10, 64); err != nil {
 			return b, fmt.Errorf("batch %s: plan cursor %q: %w", id, cursor, err)
 		}
+	}
+	if err := json.Unmarshal(rates, &b.Rates.Rates); err != nil {
+		return b, fmt.Errorf("batch %s: rates: %w", id, err)
 	}
 	return b, json.Unmarshal(raw, &b.Params)
 }

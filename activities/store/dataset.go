@@ -117,14 +117,22 @@ func write(ctx context.Context, tx pgx.Tx, d *dataset.Dataset, n dataset.Counts)
 			return err
 		}
 	}
+	for _, x := range d.ExchangeRates {
+		if err := exec("exchange_rates", `insert into exchange_rates (currency, date, rate) values ($1, $2, $3)
+			on conflict (currency, date) do update set rate = excluded.rate`, x.Currency, x.Date, x.Rate); err != nil {
+			return err
+		}
+	}
 	for _, x := range d.Issuers {
 		if err := exec("issuers", `insert into issuers (code, rfc, name, fiscal_regime, postal_code, currency, email,
-			csd_certificate, csd_key, csd_password_env)
-			values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) on conflict (code) do update set rfc = excluded.rfc, name = excluded.name,
+			csd_certificate, csd_key, csd_password_env, vat_on_excise)
+			values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) on conflict (code) do update set rfc = excluded.rfc, name = excluded.name,
 			fiscal_regime = excluded.fiscal_regime, postal_code = excluded.postal_code, currency = excluded.currency, email = excluded.email,
-			csd_certificate = excluded.csd_certificate, csd_key = excluded.csd_key, csd_password_env = excluded.csd_password_env`,
+			csd_certificate = excluded.csd_certificate, csd_key = excluded.csd_key, csd_password_env = excluded.csd_password_env,
+			vat_on_excise = excluded.vat_on_excise`,
 			x.Code, x.RFC, x.Name, x.FiscalRegime, x.PostalCode, x.Currency, x.Email,
-			absPath(d.BaseDir, x.CSDCertificate), absPath(d.BaseDir, x.CSDKey), orDefault(x.CSDPasswordEnv, "BILLRUN_CSD_PASSWORD")); err != nil {
+			absPath(d.BaseDir, x.CSDCertificate), absPath(d.BaseDir, x.CSDKey), orDefault(x.CSDPasswordEnv, "BILLRUN_CSD_PASSWORD"),
+			boolOr(x.VATOnExcise, true)); err != nil {
 			return err
 		}
 	}
@@ -191,9 +199,9 @@ func write(ctx context.Context, tx pgx.Tx, d *dataset.Dataset, n dataset.Counts)
 		}
 	}
 	for _, x := range d.DocumentKinds {
-		if err := exec("document_kinds", `insert into document_kinds (tax_id_kind, document_kind, series) values ($1, $2, $3)
-			on conflict (tax_id_kind) do update set document_kind = excluded.document_kind, series = excluded.series`,
-			x.TaxIDKind, x.DocumentKind, x.Series); err != nil {
+		if err := exec("document_kinds", `insert into document_kinds (source_series, tax_id_kind, document_kind, series) values (nullif($1, ''), $2, $3, $4)
+			on conflict (coalesce(source_series, ''), tax_id_kind) do update set document_kind = excluded.document_kind, series = excluded.series`,
+			x.SourceSeries, x.TaxIDKind, x.DocumentKind, x.Series); err != nil {
 			return err
 		}
 	}

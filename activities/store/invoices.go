@@ -56,9 +56,9 @@ func (t *Tx) PricingInputs(invoiceID int64) (rules.PricingPolicy, int32, []Prici
 	var policy rules.PricingPolicy
 	var decimals int32
 	if err := t.tx.QueryRow(t.ctx, `
-		select coalesce((b.params->>'discount_9999_is_100')::boolean, false), cur.decimals
-		from invoices v join batches b on b.id = v.batch_id join currencies cur on cur.code = v.currency
-		where v.id = $1`, invoiceID).Scan(&policy.Discount9999Is100, &decimals); err != nil {
+		select coalesce((b.params->>'discount_9999_is_100')::boolean, false), i.vat_on_excise, cur.decimals
+		from invoices v join batches b on b.id = v.batch_id join currencies cur on cur.code = v.currency join issuers i on i.code = v.issuer
+		where v.id = $1`, invoiceID).Scan(&policy.Discount9999Is100, &policy.VATOnExcise, &decimals); err != nil {
 		return policy, 0, nil, err
 	}
 	rows, err := t.tx.Query(t.ctx, `
@@ -81,10 +81,10 @@ func (t *Tx) SaveLineAmounts(lineID int64, a rules.LineAmounts) error {
 	return t.exec(`
 		update invoice_lines set discount_pct = $2, amount = $3, discount = $4, subtotal = $5, vat_rate = $6, vat = $7,
 		    excise_rate = $8, excise = $9, vat_withholding_rate = $10, vat_withheld = $11,
-		    isr_withholding_rate = $12, isr_withheld = $13, total = $14
+		    isr_withholding_rate = $12, isr_withheld = $13, total = $14, vat_base = $15
 		where id = $1`,
 		lineID, a.DiscountPct, a.Amount, a.Discount, a.Subtotal, a.VATRate, a.VAT, a.ExciseRate, a.Excise,
-		a.VATWithholdingRate, a.VATWithheld, a.ISRWithholdingRate, a.ISRWithheld, a.Total)
+		a.VATWithholdingRate, a.VATWithheld, a.ISRWithholdingRate, a.ISRWithheld, a.Total, a.VATBase)
 }
 
 // SaveTotals stores an invoice's totals.

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/shopspring/decimal"
 
 	"billrun/activities/model"
 	"billrun/activities/rules"
@@ -22,9 +23,23 @@ import (
 // drafts, a few group keys at a time. A retried plan goes on from what was committed.
 
 // PlanOptions are the batch's planning switches.
-func PlanOptions(b model.Batch) rules.PlanOptions {
-	return rules.PlanOptions{Grouping: b.Grouping, AllowZeroPrice: b.Params.AllowZeroPrice,
-		Pricing: rules.PricingPolicy{Discount9999Is100: b.Params.Discount9999Is100}}
+func (t *Tx) PlanOptions(b model.Batch) (rules.PlanOptions, error) {
+	o := rules.PlanOptions{Grouping: b.Grouping, AllowZeroPrice: b.Params.AllowZeroPrice,
+		Pricing: rules.PricingPolicy{Discount9999Is100: b.Params.Discount9999Is100}, VATOnExcise: map[string]bool{}}
+	rows, err := t.tx.Query(t.ctx, `select code, vat_on_excise from issuers`)
+	if err != nil {
+		return o, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var code string
+		var on bool
+		if err := rows.Scan(&code, &on); err != nil {
+			return o, err
+		}
+		o.VATOnExcise[code] = on
+	}
+	return o, rows.Err()
 }
 
 // SetPlanState records where planning stands: its status and its cursor.
@@ -109,6 +124,24 @@ func (t *Tx) SelectedLines(batchID string, ids []int64) ([]rules.SourceLine, err
 	})
 }
 
+// localCurrencies are the issuers' own currencies, by issuer.
+func (t *Tx) localCurrencies() (map[string]string, error) {
+	rows, err := t.tx.Query(t.ctx, `select code, currency from issuers`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]string{}
+	for rows.Next() {
+		var code, cur string
+		if err := rows.Scan(&code, &cur); err != nil {
+			return nil, err
+		}
+		out[code] = cur
+	}
+	return out, rows.Err()
+}
+
 // NextGroupNo is the group number after the batch's last invoice.
 func (t *Tx) NextGroupNo(batchID string) (int, error) {
 	var n int
@@ -117,15 +150,31 @@ func (t *Tx) NextGroupNo(batchID string) (int, error) {
 }
 
 // WriteInvoices writes planned invoices as drafts with their lines, and marks their batch
-// lines invoiced.
+// lines invoiced. An invoice in a foreign currency takes the batch's rate for it; one the
+// batch has no rate for (its source changed currency since the batch was made) stops
+// planning with the reason.
 func (t *Tx) WriteInvoices(b model.Batch, invoices []rules.PlannedInvoice) error {
+	local, err := t.localCurrencies()
+	if err != nil {
+		return err
+	}
 	for _, inv := range invoices {
 		h := inv.Head
+		rate := decimal.NewFromInt(1)
+		if h.Currency != local[h.Issuer] {
+			r, ok := b.Rates.Rates[h.Currency]
+			if !ok {
+				return &model.BusinessError{Step: "planning", Reason: fmt.Sprintf(
+					"batch %s has no exchange rate for %s (%s): it was made for %s; make a new batch for these sources",
+					b.ID, h.Currency, strings.Join(inv.Sources, ", "), b.Rates.Source)}
+			}
+			rate = r
+		}
 		var invoiceID int64
 		err := t.tx.QueryRow(t.ctx, `
 			insert into invoices (batch_id, group_no, issuer, series, document_kind, customer, currency, rate, payment_terms, invoice_date, status)
 			values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'draft') returning id`,
-			b.ID, inv.GroupNo, h.Issuer, h.Series, h.DocumentKind, h.Payer, h.Currency, b.Rate, h.PaymentTerms, b.InvoiceDate).Scan(&invoiceID)
+			b.ID, inv.GroupNo, h.Issuer, h.Series, h.DocumentKind, h.Payer, h.Currency, rate, h.PaymentTerms, b.InvoiceDate).Scan(&invoiceID)
 		if err != nil {
 			return err
 		}
@@ -176,10 +225,11 @@ func (t *Tx) PlanCounts(batchID string) (model.PlanResult, error) {
 func (s *Store) DryRun(ctx context.Context, p model.BatchParams) (model.PlanOutcome, error) {
 	var out model.PlanOutcome
 	err := s.InTx(ctx, func(t *Tx) error {
-		if err := t.ValidateBatch(&p); err != nil {
+		rates, err := t.ValidateBatch(&p)
+		if err != nil {
 			return err
 		}
-		b := model.Batch{ID: "dry-run", Params: p, Grouping: p.Grouping, Rate: p.Rate}
+		b := model.Batch{ID: "dry-run", Params: p, Grouping: p.Grouping, Rates: rates}
 		lines, err := t.SelectLines(b)
 		if err != nil {
 			return err
@@ -189,7 +239,11 @@ func (s *Store) DryRun(ctx context.Context, p model.BatchParams) (model.PlanOutc
 			return err
 		}
 		rules.RouteDocumentKinds(lines, routes)
-		out = Outcome(len(lines), rules.Plan(lines, PlanOptions(b)))
+		opts, err := t.PlanOptions(b)
+		if err != nil {
+			return err
+		}
+		out = Outcome(len(lines), rules.Plan(lines, opts))
 		return errDryRun // roll back: the selection took row locks, nothing else
 	})
 	if errors.Is(err, errDryRun) {

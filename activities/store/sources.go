@@ -75,22 +75,22 @@ func customersFilter(c []string) []string {
 	return c
 }
 
-// DocumentRoutes reads the document kind rule: tax id kind → series.
-func (t *Tx) DocumentRoutes() (map[string]rules.Route, error) {
-	rows, err := t.tx.Query(t.ctx, `select dk.tax_id_kind, s.code, s.issuer, dk.document_kind, s.max_lines
+// DocumentRoutes reads the document kind rule: (source series, tax id kind) → series.
+func (t *Tx) DocumentRoutes() (rules.Routes, error) {
+	rows, err := t.tx.Query(t.ctx, `select coalesce(dk.source_series, ''), dk.tax_id_kind, s.code, s.issuer, dk.document_kind, s.max_lines
 		from document_kinds dk join series s on s.code = dk.series`)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	routes := map[string]rules.Route{}
+	routes := rules.Routes{}
 	for rows.Next() {
-		var kind string
+		var k rules.RouteKey
 		var r rules.Route
-		if err := rows.Scan(&kind, &r.Series, &r.Issuer, &r.DocumentKind, &r.MaxLines); err != nil {
+		if err := rows.Scan(&k.SourceSeries, &k.TaxIDKind, &r.Series, &r.Issuer, &r.DocumentKind, &r.MaxLines); err != nil {
 			return nil, err
 		}
-		routes[kind] = r
+		routes[k] = r
 	}
 	return routes, rows.Err()
 }
