@@ -44,7 +44,7 @@ func progressLine(p workflows.Progress) string {
 }
 
 func publishLine(s model.Summary) string {
-	line := fmt.Sprintf("batch %s publishing        %d printed, e-mail: %s", s.BatchID, s.Printed, deliveries(s.Deliveries))
+	line := fmt.Sprintf("batch %s publishing        %d stamped, %d printed, e-mail: %s", s.BatchID, s.Stamped, s.Printed, deliveries(s.Deliveries))
 	for _, w := range s.Waiting {
 		line += "\n  waiting: " + w
 	}
