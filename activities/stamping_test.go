@@ -130,3 +130,21 @@ func TestStampingWaitsForThePAC(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+// Issue 10.2: data that bypassed the import (written by another program) with a character
+// XML cannot carry is caught by the check after writing: the invoice stays completed and
+// unsealed with the reason, never sealed with a document whose Sello does not verify.
+func TestSealingVerifiesWhatItStores(t *testing.T) {
+	a, inv := completedInvoice(t, "2026-11-23")
+	ctx := context.Background()
+	a.DB.Exec(ctx, "update customers set name = 'Ñandú\x01Peña'")
+	err := a.SealInvoice(ctx, inv)
+	if err == nil {
+		t.Fatal("a document with U+0001 was sealed")
+	}
+	got := row(t, a, `select fiscal_status || ' ' || (select count(*) from fiscal_documents) || ' ' || fiscal_error from invoices where id = $1`, inv)
+	if !strings.HasPrefix(got, "unsealed 0 sealing: ") {
+		t.Fatalf("after a document that does not verify: %s", got)
+	}
+	t.Log(got)
+}

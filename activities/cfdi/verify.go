@@ -53,7 +53,7 @@ func VerifyStored(xml string) error {
 		return fmt.Errorf("NoCertificado %q is not the certificate's serial %q", root.SelectAttrValue("NoCertificado", ""), got)
 	}
 	if err := Verify(doc); err != nil {
-		return fmt.Errorf("the Sello does not verify against the stored document: %w", err)
+		return fmt.Errorf("the Sello does not verify against the stored document (a value changed in writing, such as a character XML cannot carry): %w", err)
 	}
 	return nil
 }
