@@ -95,7 +95,15 @@ func visibility(ctx context.Context, wc workflows.Client, ns, batchID string, wa
 
 // planTime is how long the batch's planning activity took, from its first run's history.
 func planTime(ctx context.Context, wc workflows.Client, batchID string) float64 {
-	it := wc.Temporal.GetWorkflowHistory(ctx, workflows.BatchWorkflowID(wc.Installation, batchID), "", false, 0)
+	id := workflows.BatchWorkflowID(wc.Installation, batchID)
+	// The latest run's start names the first run of the chain: planning happens there.
+	first := ""
+	if it := wc.Temporal.GetWorkflowHistory(ctx, id, "", false, 0); it.HasNext() {
+		if ev, err := it.Next(); err == nil {
+			first = ev.GetWorkflowExecutionStartedEventAttributes().GetFirstExecutionRunId()
+		}
+	}
+	it := wc.Temporal.GetWorkflowHistory(ctx, id, first, false, 0)
 	var scheduled int64
 	var at time.Time
 	for it.HasNext() {
