@@ -65,6 +65,7 @@ func sandboxPAC(t *testing.T) pacServer {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { s.Close() })
 	hs := httptest.NewServer(s.Handler())
 	t.Cleanup(hs.Close)
 	return pacServer{Server: s, URL: hs.URL}

@@ -8,6 +8,7 @@
 package sandbox
 
 import (
+	"bytes"
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/sha256"
@@ -50,25 +51,49 @@ type Server struct {
 	cert   *x509.Certificate
 	mu     sync.Mutex
 	tokens map[string]bool
-	stamps map[string]pac.Stamped // by the document's digest (its cadena original)
+	stamps map[string]stampRecord // by the document's digest (its cadena original)
+	log    *os.File               // stamps.jsonl: one line per stamp, appended
+}
+
+// stampRecord is what the sandbox keeps of a stamp: enough to answer it again.
+type stampRecord struct {
+	Digest        string    `json:"digest"`
+	UUID          string    `json:"uuid"`
+	FechaTimbrado time.Time `json:"fecha_timbrado"`
+	SelloSAT      string    `json:"sello_sat"`
 }
 
 // New opens a sandbox PAC whose key, certificate and stamps live in dir.
 func New(dir, user, password string) (*Server, error) {
-	s := &Server{User: user, Password: password, Now: time.Now, dir: dir, tokens: map[string]bool{}, stamps: map[string]pac.Stamped{}}
+	s := &Server{User: user, Password: password, Now: time.Now, dir: dir, tokens: map[string]bool{}, stamps: map[string]stampRecord{}}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, err
 	}
 	if err := s.loadOrMakeCertificate(); err != nil {
 		return nil, err
 	}
-	if raw, err := os.ReadFile(filepath.Join(dir, "stamps.json")); err == nil {
-		if err := json.Unmarshal(raw, &s.stamps); err != nil {
-			return nil, fmt.Errorf("sandbox stamps: %w", err)
+	name := filepath.Join(dir, "stamps.jsonl")
+	if raw, err := os.ReadFile(name); err == nil {
+		for i, line := range bytes.Split(raw, []byte("\n")) {
+			var r stampRecord
+			if len(bytes.TrimSpace(line)) == 0 {
+				continue
+			}
+			if err := json.Unmarshal(line, &r); err != nil {
+				return nil, fmt.Errorf("%s line %d: %w", name, i+1, err)
+			}
+			s.stamps[r.Digest] = r
 		}
+	}
+	var err error
+	if s.log, err = os.OpenFile(name, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600); err != nil {
+		return nil, err
 	}
 	return s, nil
 }
+
+// Close closes the stamp log.
+func (s *Server) Close() error { return s.log.Close() }
 
 // CertFile is the sandbox certificate (DER): what verifies its stamps' SelloSAT.
 func (s *Server) CertFile() string { return filepath.Join(s.dir, CertificateNo+".cer") }
@@ -215,26 +240,29 @@ func (s *Server) check(xml string) (pac.Stamped, string, string) {
 	digest := fmt.Sprintf("%x", sha256.Sum256([]byte(cadena)))
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if st, ok := s.stamps[digest]; ok {
-		return st, "", "" // stamped before: the same stamp
-	}
-	st, err := cfdi.SignStamp(cfdi.Stamp{UUID: newUUID(), FechaTimbrado: now, RfcProvCertif: RFC,
-		SelloCFD: root.SelectAttrValue("Sello", ""), NoCertificadoSAT: CertificateNo}, s.key)
-	if err != nil {
-		return pac.Stamped{}, "500 - Error del PAC", err.Error()
+	st := cfdi.Stamp{RfcProvCertif: RFC, SelloCFD: root.SelectAttrValue("Sello", ""), NoCertificadoSAT: CertificateNo}
+	if r, ok := s.stamps[digest]; ok {
+		st.UUID, st.FechaTimbrado, st.SelloSAT = r.UUID, r.FechaTimbrado, r.SelloSAT // stamped before: the same stamp
+	} else {
+		st.UUID, st.FechaTimbrado = newUUID(), now
+		var err error
+		if st, err = cfdi.SignStamp(st, s.key); err != nil {
+			return pac.Stamped{}, "500 - Error del PAC", err.Error()
+		}
+		r := stampRecord{Digest: digest, UUID: st.UUID, FechaTimbrado: st.FechaTimbrado, SelloSAT: st.SelloSAT}
+		line, _ := json.Marshal(r)
+		if _, err := s.log.Write(append(line, '\n')); err != nil {
+			return pac.Stamped{}, "500 - Error del PAC", err.Error()
+		}
+		s.stamps[digest] = r
 	}
 	cfdi.AddStamp(doc, st)
 	out, err := doc.WriteToString()
 	if err != nil {
 		return pac.Stamped{}, "500 - Error del PAC", err.Error()
 	}
-	res := pac.Stamped{CFDI: out, UUID: st.UUID, FechaTimbrado: st.FechaTimbrado.In(mexicoCity).Format("2006-01-02T15:04:05"),
-		NoCertificadoSAT: CertificateNo, SelloSAT: st.SelloSAT, CadenaOriginal: cfdi.CadenaTFD(cfdi.FindStamp(doc))}
-	s.stamps[digest] = res
-	if raw, err := json.Marshal(s.stamps); err == nil {
-		_ = os.WriteFile(filepath.Join(s.dir, "stamps.json"), raw, 0o600)
-	}
-	return res, "", ""
+	return pac.Stamped{CFDI: out, UUID: st.UUID, FechaTimbrado: st.FechaTimbrado.In(mexicoCity).Format("2006-01-02T15:04:05"),
+		NoCertificadoSAT: CertificateNo, SelloSAT: st.SelloSAT, CadenaOriginal: cfdi.CadenaTFD(cfdi.FindStamp(doc))}, "", ""
 }
 
 // certificateRFC is the RFC a SAT certificate is issued to: the first word of its

@@ -53,6 +53,7 @@ func start(t *testing.T, dir string) (*Server, *pac.Client) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { s.Close() })
 	hs := httptest.NewServer(s.Handler())
 	t.Cleanup(hs.Close)
 	return s, &pac.Client{URL: hs.URL, User: "billrun", Password: "secret"}
