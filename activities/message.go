@@ -28,7 +28,7 @@ func invoiceMessage(h store.DeliveryHead) message {
 	folio := fmt.Sprintf("%s-%d", h.Series, derefNumber(h.Number))
 	total := printout.Money(h.Total.StringFixed(h.Decimals)) + " " + h.Currency
 	var due string
-	if h.TermsKind == "credit" {
+	if h.TermsKind == "credit" && h.DocumentKind != "credit_note" {
 		due = h.Date.AddDate(0, 0, h.TermsDays).Format(time.DateOnly)
 	}
 	subject := fmt.Sprintf("%s %s de %s: %s", kind, folio, h.IssuerName, total)

@@ -16,7 +16,8 @@ MAILPIT_VERSION=v1.28.0
 TEMPORAL_BIN=$TOOLS/temporal@$TEMPORAL_VERSION/temporal
 MAILPIT_BIN=$TOOLS/mailpit@$MAILPIT_VERSION/mailpit
 SEARCH_ATTRIBUTES=(BillrunBatchId=Keyword BillrunBatchStatus=Keyword BillrunInvoicesTotal=Int
-  BillrunInvoicesCompleted=Int BillrunInvoicesFailed=Int BillrunCustomer=Keyword BillrunInvoiceStatus=Keyword)
+  BillrunInvoicesCompleted=Int BillrunInvoicesFailed=Int BillrunCustomer=Keyword BillrunInvoiceStatus=Keyword
+  BillrunDocumentKind=Keyword BillrunCorrects=Keyword)
 
 log() { printf '[stack] %s\n' "$*" >&2; }
 die() { printf '[stack] error: %s\n' "$*" >&2; exit 1; }
@@ -183,8 +184,12 @@ start_pac() { # billrun's own sandbox PAC, built from this checkout
   PAC_PORT=$(free_port "$PAC_BASE")
   mkdir -p "$STATE/bin"
   (cd "$ROOT" && go build -o "$STATE/bin/billrun" ./starter) || die "could not build billrun for the sandbox PAC"
+  # Tests cancel documents stamped a moment ago, so that SAT's receiver acceptance can be
+  # exercised the test profile's sandbox grants no free day after stamping.
+  local window=24h
+  [ "$PROFILE" = test ] && window=0s
   PAC_PASSWORD=sandbox nohup "$STATE/bin/billrun" sandbox-pac --listen "127.0.0.1:$PAC_PORT" --dir "$STATE/pac" \
-    --user billrun >"$STATE/pac.log" 2>&1 &
+    --user billrun --free-cancel-window "$window" >"$STATE/pac.log" 2>&1 &
   echo $! >"$STATE/pac.pid"
   local i
   for i in $(seq 1 60); do

@@ -8,12 +8,14 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"billrun/activities"
 	"billrun/activities/model"
 )
 
 func invoiceCmd(a *app) *cobra.Command {
-	c := &cobra.Command{Use: "invoice", Short: "Look at, retry, reseal, restamp and resend single invoices"}
-	c.AddCommand(invoiceShowCmd(a), invoiceRetryCmd(a), invoiceXMLCmd(a), invoicePDFCmd(a), invoiceResealCmd(a), invoiceRestampCmd(a), invoiceResendCmd(a))
+	c := &cobra.Command{Use: "invoice", Short: "Look at, retry, reseal, restamp and resend single invoices; credit them (return, rebate) or cancel them"}
+	c.AddCommand(invoiceShowCmd(a), invoiceRetryCmd(a), invoiceXMLCmd(a), invoicePDFCmd(a), invoiceResealCmd(a), invoiceRestampCmd(a), invoiceResendCmd(a),
+		invoiceReturnCmd(a), invoiceRebateCmd(a), invoiceCancelCmd(a))
 	return c
 }
 
@@ -75,6 +77,11 @@ func retryOneCmd(a *app, use, short string, allowed func(model.InvoiceView) erro
 				if err := prepare(cmd.Context(), v.ID); err != nil {
 					return err
 				}
+			}
+			if v.CreditOf != nil {
+				// A credit note has no batch: its own workflow takes it on from where it stopped.
+				req := activities.CreditNoteRequest{InvoiceID: *v.CreditOf, Seq: v.CreditSeq, Kind: v.CreditKind, Date: v.Date}
+				return startCredit(cmd.Context(), a, req, fmt.Sprintf("invoice %d", *v.CreditOf), wait)
 			}
 			return retry(cmd.Context(), a, v.BatchID, []int64{v.ID}, date, wait)
 		},

@@ -13,7 +13,14 @@ func printInvoice(w io.Writer, v model.InvoiceView) {
 	if v.Number != nil {
 		num = fmt.Sprintf("%s-%d", v.Series, *v.Number)
 	}
-	fmt.Fprintf(w, "invoice %d  %s  %s  batch %s\n", v.ID, num, v.DocumentKind, v.BatchID)
+	if v.CreditOf != nil {
+		fmt.Fprintf(w, "invoice %d  %s  credit note (%s) correcting invoice %d\n", v.ID, num, v.CreditKind, *v.CreditOf)
+	} else {
+		fmt.Fprintf(w, "invoice %d  %s  %s  batch %s\n", v.ID, num, v.DocumentKind, v.BatchID)
+	}
+	if len(v.CreditNotes) > 0 {
+		fmt.Fprintf(w, "  corrected by credit notes %v\n", v.CreditNotes)
+	}
 	fmt.Fprintf(w, "  customer %s (%s), date %s, %s, terms %s\n", v.Customer, v.CustomerName, v.Date, v.Currency, v.PaymentTerms)
 	fmt.Fprintf(w, "  status %s, fiscal %s, delivery %s, attempt %d\n", v.Status, v.FiscalStatus, v.DeliveryStatus, v.Attempt)
 	if v.ErrorReason != "" {
@@ -33,6 +40,15 @@ func printInvoice(w io.Writer, v model.InvoiceView) {
 	fmt.Fprintf(w, "  amount %s  discount %s  subtotal %s  VAT %s  excise %s  VAT withheld %s  ISR withheld %s  total %s\n",
 		v.Amount.StringFixed(2), v.Discount.StringFixed(2), v.Subtotal.StringFixed(2), v.VAT.StringFixed(2),
 		v.Excise.StringFixed(2), v.VATWithheld.StringFixed(2), v.ISRWithheld.StringFixed(2), v.Total.StringFixed(2))
+	if r := v.Receivable; r != nil {
+		fmt.Fprintf(w, "  receivable %s %s, balance %s, %s, due %s\n", r.Kind, r.Amount.StringFixed(2), r.Balance.StringFixed(2), r.Status, r.DueDate)
+		for _, p := range r.Payments {
+			fmt.Fprintf(w, "    paid %s on %s\n", p.Amount.StringFixed(2), p.PaidOn)
+		}
+	}
+	if c := v.Cancellation; c != nil {
+		fmt.Fprintf(w, "  cancellation (motive %s) %s: %s\n", c.Motive, c.Status, c.Detail)
+	}
 	fmt.Fprintln(w, "  audit:")
 	for _, e := range v.Audit {
 		fmt.Fprintf(w, "    %s  %-16s attempt %d  %-7s %s\n", e.At.Format("2006-01-02 15:04:05"), e.Step, e.Attempt, e.Outcome, e.Detail)

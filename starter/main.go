@@ -103,7 +103,7 @@ func newRoot(a *app) *cobra.Command {
 		SilenceErrors: true,
 	}
 	root.PersistentFlags().BoolVar(&a.jsonOut, "json", false, "print data as JSON")
-	root.AddCommand(migrateCmd(a), importCmd(a), demoCmd(a), batchCmd(a), invoiceCmd(a), planCmd(a), scheduleCmd(a), benchCmd(a), sandboxPACCmd(a))
+	root.AddCommand(migrateCmd(a), importCmd(a), demoCmd(a), batchCmd(a), invoiceCmd(a), paymentCmd(a), planCmd(a), scheduleCmd(a), benchCmd(a), sandboxPACCmd(a))
 	return root
 }
 

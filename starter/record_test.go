@@ -20,8 +20,9 @@ import (
 
 // TestRecordHistories records histories of real runs for the replay tests in
 // workflows/testdata: a batch that continues as new, a retry signalled during paging, a
-// scheduled run and a resend. It runs only when BILLRUN_RECORD_HISTORIES names the folder
-// to write to (make record-histories); the replay test replays whatever is recorded there.
+// scheduled run, a resend, a credit note and a cancellation. It runs only when
+// BILLRUN_RECORD_HISTORIES names the folder to write to (make record-histories); the
+// replay test replays whatever is recorded there.
 func TestRecordHistories(t *testing.T) {
 	dir := os.Getenv("BILLRUN_RECORD_HISTORIES")
 	if dir == "" {
@@ -107,4 +108,24 @@ func TestRecordHistories(t *testing.T) {
 	sent := int64(h.int(`select min(id) from invoices where batch_id = $1 and delivery_status = 'sent'`, sum.BatchID))
 	h.mustRun("invoice", "resend", fmt.Sprint(sent))
 	save("delivery", workflows.DeliveryWorkflowID(h.inst, sent, 2))
+
+	// A credit note (a return) on it, and the cancellation of the other invoice, which the
+	// receiver accepts while the workflow waits.
+	h.waitFor("both invoices e-mailed", time.Minute, func() bool {
+		return h.int(`select count(*) from invoices where batch_id = $1 and delivery_status = 'sent'`, sum.BatchID) == 2
+	})
+	h.mustRun("invoice", "return", fmt.Sprint(sent), "--line", "1", "--qty", "1", "--date", "2026-11-24", "--wait")
+	save("credit-note", workflows.CreditNoteWorkflowID(h.inst, sent, 1))
+	other := int64(h.int(`select id from invoices where batch_id = $1 and id <> $2`, sum.BatchID, sent))
+	h.mustRun("invoice", "cancel", fmt.Sprint(other), "--reason", "02", "--poll-every", "1s")
+	h.waitFor("cancellation answered", time.Minute, func() bool {
+		return h.int(`select count(*) from cancellations where invoice_id = $1 and status in ('pending', 'cancelled')`, other) == 1
+	})
+	if h.int(`select count(*) from cancellations where invoice_id = $1 and status = 'pending'`, other) == 1 {
+		h.sandboxAnswer(h.str(`select uuid from fiscal_documents where invoice_id = $1`, other), true)
+	}
+	if err := tc.GetWorkflow(ctx, workflows.CancelWorkflowID(h.inst, other), "").Get(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	save("cancellation", workflows.CancelWorkflowID(h.inst, other))
 }

@@ -18,6 +18,7 @@ import (
 // sandboxPACCmd runs billrun's sandbox PAC: for the demo and the tests, never production.
 func sandboxPACCmd(a *app) *cobra.Command {
 	var listen, dir, user string
+	var freeCancel time.Duration
 	c := &cobra.Command{
 		Use:   "sandbox-pac",
 		Short: "Run billrun's sandbox PAC (NOT a PAC: its stamps mean nothing to SAT) for the demo and the tests",
@@ -25,7 +26,12 @@ func sandboxPACCmd(a *app) *cobra.Command {
 the worker at) and checks what a PAC checks: SAT's schema, the Sello against the issuer's
 certificate, the issuer's RFC, the certificate's validity at Fecha, Fecha within the last
 72 hours, and one stamp per document. It signs its TimbreFiscalDigital with a certificate of
-its own, made in --dir on first start (PAC_CERT). The password is read from PAC_PASSWORD.`,
+its own, made in --dir on first start (PAC_CERT). The password is read from PAC_PASSWORD.
+
+It cancels stamped CFDI by SAT's rules, simplified: at once when the total is at most 1,000
+pesos, the receiver is the generic public or a foreigner, the CFDI is an egreso, or it was
+stamped less than --free-cancel-window ago; otherwise the request waits for the receiver
+(POST /cfdi/cancel/answer {"uuid": …, "accept": true|false}) or for 72 hours to pass.`,
 		Example: `  PAC_PASSWORD=sandbox billrun sandbox-pac --listen 127.0.0.1:8095 --dir .dev/demo/pac --user billrun`,
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -37,6 +43,7 @@ its own, made in --dir on first start (PAC_CERT). The password is read from PAC_
 			if err != nil {
 				return err
 			}
+			s.FreeCancelWindow = freeCancel
 			srv := &http.Server{Addr: listen, Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second}
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
@@ -56,5 +63,7 @@ its own, made in --dir on first start (PAC_CERT). The password is read from PAC_
 	c.Flags().StringVar(&listen, "listen", "127.0.0.1:8095", "address to listen on")
 	c.Flags().StringVar(&dir, "dir", ".dev/pac", "folder of its key, certificate and stamps")
 	c.Flags().StringVar(&user, "user", "billrun", "the user the worker authenticates as (PAC_USER)")
+	c.Flags().DurationVar(&freeCancel, "free-cancel-window", 24*time.Hour,
+		"how long after stamping any CFDI is cancelled without the receiver's acceptance (SAT: a day; 0 makes every cancellation above 1,000 pesos wait for the receiver)")
 	return c
 }

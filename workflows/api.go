@@ -17,6 +17,8 @@ import (
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
+
+	"billrun/activities"
 )
 
 // The contract of billrun's workflows: what a client (the CLI, a scheduler, a test) needs
@@ -273,4 +275,79 @@ func (c Client) Deliver(ctx context.Context, invoiceID int64, seq int, summary s
 		return err
 	}
 	return run.Get(ctx, nil)
+}
+
+// CreditNoteWorkflowID is the business key of an invoice's credit note request number seq.
+func CreditNoteWorkflowID(installation string, invoiceID int64, seq int) string {
+	return InvoiceWorkflowID(installation, invoiceID) + "-credit-" + strconv.Itoa(seq)
+}
+
+// CreditNoteInput asks for one credit note.
+type CreditNoteInput struct {
+	Request  activities.CreditNoteRequest `json:"request"`
+	Timeouts Timeouts                     `json:"timeouts,omitempty"`
+}
+
+// CreditNoteOutcome is a credit note made, and whether it was sealed, stamped, printed and
+// e-mailed.
+type CreditNoteOutcome struct {
+	CreditNote activities.CreditNoteResult `json:"credit_note"`
+	Published  bool                        `json:"published"`
+}
+
+// StartCreditNote starts (or, once it has ended, starts again: a reseal) the workflow of an
+// invoice's credit note request; corrects is the invoice's number, for the Web UI. A
+// request whose workflow is running is refused.
+func (c Client) StartCreditNote(ctx context.Context, req activities.CreditNoteRequest, corrects, summary string) (client.WorkflowRun, error) {
+	kind := "credit_note"
+	if req.Kind != "" {
+		kind += "/" + req.Kind
+	}
+	run, err := c.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+		ID:                                       CreditNoteWorkflowID(c.Installation, req.InvoiceID, req.Seq),
+		TaskQueue:                                c.TaskQueue,
+		WorkflowIDReusePolicy:                    enums.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
+		WorkflowIDConflictPolicy:                 enums.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
+		WorkflowExecutionErrorWhenAlreadyStarted: true,
+		TypedSearchAttributes: temporal.NewSearchAttributes(AttrDocumentKind.ValueSet(kind), AttrCorrects.ValueSet(corrects),
+			AttrInvoiceStatus.ValueSet("processing")),
+		StaticSummary: summary,
+	}, CreditNoteWorkflow, CreditNoteInput{Request: req})
+	var started *serviceerror.WorkflowExecutionAlreadyStarted
+	if errors.As(err, &started) {
+		return nil, fmt.Errorf("credit note %d of invoice %d is being made already: wait for it (billrun invoice show)", req.Seq, req.InvoiceID)
+	}
+	return run, err
+}
+
+// CancelWorkflowID is the business key of an invoice's cancellation.
+func CancelWorkflowID(installation string, invoiceID int64) string {
+	return InvoiceWorkflowID(installation, invoiceID) + "-cancel"
+}
+
+// CancelInput asks for an invoice's cancellation.
+type CancelInput struct {
+	Request activities.CancelRequest `json:"request"`
+	// PollEvery is how often a cancellation awaiting the receiver is asked about (default 1 h).
+	PollEvery time.Duration `json:"poll_every,omitempty"`
+	Timeouts  Timeouts      `json:"timeouts,omitempty"`
+}
+
+// StartCancellation starts an invoice's cancellation workflow (again, after a rejection).
+// A cancellation already under way is refused.
+func (c Client) StartCancellation(ctx context.Context, in CancelInput, summary string) (client.WorkflowRun, error) {
+	run, err := c.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+		ID:                                       CancelWorkflowID(c.Installation, in.Request.InvoiceID),
+		TaskQueue:                                c.TaskQueue,
+		WorkflowIDReusePolicy:                    enums.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
+		WorkflowIDConflictPolicy:                 enums.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
+		WorkflowExecutionErrorWhenAlreadyStarted: true,
+		TypedSearchAttributes:                    temporal.NewSearchAttributes(AttrInvoiceStatus.ValueSet("cancellation requested")),
+		StaticSummary:                            summary,
+	}, CancelInvoiceWorkflow, in)
+	var started *serviceerror.WorkflowExecutionAlreadyStarted
+	if errors.As(err, &started) {
+		return nil, fmt.Errorf("invoice %d's cancellation is under way already: see billrun invoice show %d", in.Request.InvoiceID, in.Request.InvoiceID)
+	}
+	return run, err
 }

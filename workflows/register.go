@@ -13,5 +13,7 @@ func Register(w worker.Registry, acts *activities.Activities) {
 	w.RegisterWorkflow(PublishWorkflow)
 	w.RegisterWorkflow(DeliveryWorkflow)
 	w.RegisterWorkflow(ScheduledRunWorkflow)
+	w.RegisterWorkflow(CreditNoteWorkflow)
+	w.RegisterWorkflow(CancelInvoiceWorkflow)
 	w.RegisterActivity(acts)
 }

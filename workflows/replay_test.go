@@ -13,7 +13,8 @@ import (
 // Histories recorded from real bill runs on the dev server: v0 before fiscal output, v1
 // with it (the demo dataset: one invoice failed for stock, then was retried), v2 with the
 // local-activity invoice, the sweeping batch (continued as new six times, a retry signalled
-// while it paged), the publication, a scheduled run and a resend (recorded by
+// while it paged), the publication, a scheduled run, a resend, a credit note and a
+// cancellation that waited for the receiver's acceptance (recorded by
 // TestRecordHistories in starter). Replaying them against today's code catches any change
 // that would break workflows already in flight.
 func TestReplayRecordedHistories(t *testing.T) {
@@ -29,6 +30,8 @@ func TestReplayRecordedHistories(t *testing.T) {
 			r.RegisterWorkflow(PublishWorkflow)
 			r.RegisterWorkflow(ScheduledRunWorkflow)
 			r.RegisterWorkflow(DeliveryWorkflow)
+			r.RegisterWorkflow(CreditNoteWorkflow)
+			r.RegisterWorkflow(CancelInvoiceWorkflow)
 			if err := r.ReplayWorkflowHistoryFromJSONFile(nil, f); err != nil {
 				t.Fatalf("replay %s: %v", f, err)
 			}

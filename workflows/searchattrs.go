@@ -12,6 +12,10 @@ var (
 	AttrInvoicesFailed    = temporal.NewSearchAttributeKeyInt64("BillrunInvoicesFailed")
 	AttrCustomer          = temporal.NewSearchAttributeKeyKeyword("BillrunCustomer")
 	AttrInvoiceStatus     = temporal.NewSearchAttributeKeyKeyword("BillrunInvoiceStatus")
+	// A credit note's workflow: its document kind (return or rebate credit note) and the
+	// invoice it corrects, so an invoice's corrections are found from it.
+	AttrDocumentKind = temporal.NewSearchAttributeKeyKeyword("BillrunDocumentKind")
+	AttrCorrects     = temporal.NewSearchAttributeKeyKeyword("BillrunCorrects")
 )
 
 // SearchAttributeTypes lists them for registration (name=Type, as the Temporal CLI takes them).
@@ -23,4 +27,6 @@ var SearchAttributeTypes = []string{
 	"BillrunInvoicesFailed=Int",
 	"BillrunCustomer=Keyword",
 	"BillrunInvoiceStatus=Keyword",
+	"BillrunDocumentKind=Keyword",
+	"BillrunCorrects=Keyword",
 }

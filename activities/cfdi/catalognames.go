@@ -42,7 +42,9 @@ var catalogNames = map[string]map[string]string{
 	"c_Exportacion":       {"01": "No aplica", "02": "Definitiva con clave A1", "03": "Temporal", "04": "Definitiva con clave distinta a A1 o cuando no existe enajenación en términos del CFF"},
 	"c_Impuesto":          {"001": "ISR", "002": "IVA", "003": "IEPS"},
 	"c_ObjetoImp":         {"01": "No objeto de impuesto", "02": "Sí objeto de impuesto", "03": "Sí objeto del impuesto y no obligado al desglose", "04": "Sí objeto del impuesto y no causa impuesto"},
-	"c_Periodicidad":      {"01": "Diario", "02": "Semanal", "03": "Quincenal", "04": "Mensual", "05": "Bimestral"},
+	"c_TipoRelacion": {"01": "Nota de crédito de los documentos relacionados", "02": "Nota de débito de los documentos relacionados",
+		"03": "Devolución de mercancía sobre facturas o traslados previos", "04": "Sustitución de los CFDI previos"},
+	"c_Periodicidad": {"01": "Diario", "02": "Semanal", "03": "Quincenal", "04": "Mensual", "05": "Bimestral"},
 	"c_ClaveUnidad": {
 		"H87": "Pieza", "E48": "Unidad de servicio", "ACT": "Actividad", "KGM": "Kilogramo", "GRM": "Gramo", "LTR": "Litro",
 		"MLT": "Mililitro", "MTR": "Metro", "MTK": "Metro cuadrado", "MTQ": "Metro cúbico", "XBX": "Caja", "EA": "Elemento",

@@ -30,6 +30,7 @@ type Invoice struct {
 	Emisor            Emisor
 	Receptor          Receptor
 	Global            *InformacionGlobal // for the generic public RFC
+	Relacionados      *CfdiRelacionados  // the documents an egreso corrects
 	SubTotal          decimal.Decimal    // sum of the concepts' Importe, before discounts
 	Descuento         decimal.Decimal
 	Total             decimal.Decimal
@@ -41,6 +42,12 @@ type Emisor struct{ Rfc, Nombre, RegimenFiscal string }
 type Receptor struct{ Rfc, Nombre, DomicilioFiscal, RegimenFiscal, UsoCFDI string }
 
 type InformacionGlobal struct{ Periodicidad, Meses, Año string }
+
+// CfdiRelacionados are the documents a CFDI relates to, and how (SAT's c_TipoRelacion).
+type CfdiRelacionados struct {
+	TipoRelacion string
+	UUIDs        []string
+}
 
 type Concepto struct {
 	ClaveProdServ    string
@@ -105,6 +112,13 @@ func Build(in Invoice) *etree.Document {
 		ig.CreateAttr("Periodicidad", g.Periodicidad)
 		ig.CreateAttr("Meses", g.Meses)
 		ig.CreateAttr("Año", g.Año)
+	}
+	if rel := in.Relacionados; rel != nil {
+		rs := c.CreateElement("cfdi:CfdiRelacionados")
+		rs.CreateAttr("TipoRelacion", rel.TipoRelacion)
+		for _, u := range rel.UUIDs {
+			rs.CreateElement("cfdi:CfdiRelacionado").CreateAttr("UUID", u)
+		}
 	}
 	e := c.CreateElement("cfdi:Emisor")
 	e.CreateAttr("Rfc", in.Emisor.Rfc)

@@ -1,6 +1,7 @@
 package cfdi
 
 import (
+	"fmt"
 	"net/url"
 	"strings"
 	"time"
@@ -84,6 +85,15 @@ func printView(doc *etree.Document, inv fiscal.Invoice) printout.View {
 	v.Header = append(v.Header, [2]string{"Lugar de expedición", "C.P. " + attr(r, "LugarExpedicion")},
 		[2]string{"Tipo de comprobante", Described("c_TipoDeComprobante", attr(r, "TipoDeComprobante"))},
 		[2]string{"Exportación", Described("c_Exportacion", attr(r, "Exportacion"))})
+	if rel := r.SelectElement("CfdiRelacionados"); rel != nil {
+		for _, x := range rel.SelectElements("CfdiRelacionado") {
+			label := "CFDI relacionado"
+			if inv.Corrects != nil {
+				label += fmt.Sprintf(" (%s-%d)", inv.Corrects.Series, inv.Corrects.Number)
+			}
+			v.Header = append(v.Header, [2]string{label, attr(x, "UUID") + ", " + Described("c_TipoRelacion", attr(rel, "TipoRelacion"))})
+		}
+	}
 	if g := r.SelectElement("InformacionGlobal"); g != nil {
 		v.Header = append(v.Header, [2]string{"Información global",
 			Described("c_Periodicidad", attr(g, "Periodicidad")) + ", mes " + attr(g, "Meses") + " de " + attr(g, "Año")})
@@ -114,7 +124,9 @@ func printView(doc *etree.Document, inv fiscal.Invoice) printout.View {
 	}
 	terms := attr(r, "CondicionesDePago")
 	due := inv.Date
-	if inv.Terms.Kind == "credit" {
+	if inv.Corrects != nil {
+		due = time.Time{} // a credit note is owed back, not due
+	} else if inv.Terms.Kind == "credit" {
 		due = inv.Date.AddDate(0, 0, inv.Terms.Days)
 	} else if terms == "" {
 		terms = "Contado"
@@ -123,8 +135,10 @@ func printView(doc *etree.Document, inv fiscal.Invoice) printout.View {
 		v.Payment = append(v.Payment, [2]string{"Condiciones de pago", terms})
 	}
 	if !inv.Date.IsZero() {
-		v.Payment = append(v.Payment, [2]string{"Fecha de la factura", inv.Date.Format(time.DateOnly)},
-			[2]string{"Fecha de vencimiento", due.Format(time.DateOnly)})
+		v.Payment = append(v.Payment, [2]string{"Fecha del documento", inv.Date.Format(time.DateOnly)})
+		if !due.IsZero() {
+			v.Payment = append(v.Payment, [2]string{"Fecha de vencimiento", due.Format(time.DateOnly)})
+		}
 	}
 
 	type sum struct {

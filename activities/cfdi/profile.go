@@ -96,6 +96,11 @@ func FromInvoice(inv fiscal.Invoice) (Invoice, error) {
 	if inv.Terms.Kind == "credit" {
 		d.CondicionesDePago = fmt.Sprintf("Crédito a %d días", inv.Terms.Days)
 	}
+	if rel := inv.Corrects; rel != nil {
+		if err := egreso(&d, *rel); err != nil {
+			return d, err
+		}
+	}
 	c := inv.Customer
 	switch {
 	case c.Generic || c.TaxIDKind == "generic" || c.TaxIDKind == "national_id":
@@ -153,4 +158,30 @@ func FromInvoice(inv fiscal.Invoice) (Invoice, error) {
 		d.Conceptos = append(d.Conceptos, con)
 	}
 	return d, nil
+}
+
+// Relation types of SAT's c_TipoRelacion for a credit note: a rebate is a credit note on
+// the related documents (01), a return is a return of goods invoiced before (03).
+var tipoRelacion = map[string]string{"rebate": "01", "return": "03"}
+
+// egreso makes a credit note's CFDI an egreso related to the invoice it corrects. An
+// egreso is paid in one exhibition (PUE), which SAT does not allow with form 99 ("to be
+// defined"): a credit note on an invoice paid in installments settles by compensation (17)
+// against what is owed; one on an invoice paid in a known form refunds in that form.
+func egreso(d *Invoice, rel fiscal.Related) error {
+	tipo, ok := tipoRelacion[rel.Kind]
+	if !ok {
+		return fmt.Errorf("credit note of kind %q has no CFDI relation type", rel.Kind)
+	}
+	if rel.UUID == "" {
+		return fmt.Errorf("the invoice %s-%d it corrects is not stamped: a credit note relates to its folio fiscal", rel.Series, rel.Number)
+	}
+	d.TipoDeComprobante = "E"
+	d.MetodoPago = "PUE"
+	if d.FormaPago == "" || d.FormaPago == "99" {
+		d.FormaPago = "17"
+	}
+	d.CondicionesDePago = ""
+	d.Relacionados = &CfdiRelacionados{TipoRelacion: tipo, UUIDs: []string{rel.UUID}}
+	return nil
 }

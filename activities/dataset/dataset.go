@@ -126,6 +126,9 @@ type Series struct {
 	ClosingDate        string `json:"closing_date"`
 	AllowNegativeStock bool   `json:"allow_negative_stock"`
 	DischargeStock     *bool  `json:"discharge_stock"` // default true
+	// CreditNoteSeries is the series (of kind credit_note) whose credit notes correct this
+	// series' documents.
+	CreditNoteSeries string `json:"credit_note_series"`
 }
 
 type Order struct {

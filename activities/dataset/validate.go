@@ -345,6 +345,21 @@ func Validate(d *Dataset, known Known) []Problem {
 		}
 		c.unique(ser, "code", x.Code)
 	}
+	creditSeries := map[string]bool{}
+	for _, x := range d.Series {
+		if x.DocumentKind == "credit_note" {
+			creditSeries[x.Code] = true
+		}
+	}
+	for i, x := range d.Series {
+		if x.CreditNoteSeries == "" {
+			continue
+		}
+		c.rec = fmt.Sprintf("series[%d] (%s)", i, x.Code)
+		if !creditSeries[x.CreditNoteSeries] && !known.Series[x.CreditNoteSeries] {
+			c.add("credit_note_series", "%q is not a series of document kind credit_note", x.CreditNoteSeries)
+		}
+	}
 	orderSeen := set()
 	for i, x := range d.Orders {
 		c.rec = fmt.Sprintf("orders[%d] (number %d)", i, x.Number)

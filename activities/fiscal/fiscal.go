@@ -25,6 +25,26 @@ type Profile interface {
 	Stamp(ctx context.Context, doc Document) (Document, error)
 	// Print renders the document's printed representation (PDF).
 	Print(doc Document, inv Invoice) ([]byte, error)
+	// Cancel asks the authority to cancel a stamped document for a motive (Mexico: SAT's
+	// 01-04, and for 01 the folio fiscal of the document replacing it). Asking again answers
+	// where the cancellation stands. Errors are as Stamp's.
+	Cancel(ctx context.Context, doc Document, issuerTaxID, motive, replacement string) (Cancellation, error)
+	// CancelStatus answers where a cancellation awaiting the receiver's acceptance stands.
+	CancelStatus(ctx context.Context, doc Document, issuerTaxID string) (Cancellation, error)
+}
+
+// Cancellation statuses.
+const (
+	Cancelled      = "cancelled" // the authority cancelled the document
+	CancelPending  = "pending"   // waiting for the receiver's acceptance
+	CancelRejected = "rejected"  // the receiver rejected it: the document stands
+)
+
+// Cancellation is where a document's cancellation stands: Status in billrun's terms
+// (Cancelled, CancelPending, CancelRejected), AuthorityStatus in the authority's words.
+type Cancellation struct {
+	Status          string
+	AuthorityStatus string
 }
 
 // Profiles are the profiles by country code.
@@ -71,7 +91,8 @@ type Invoice struct {
 	ID           int64
 	Series       string
 	Number       int64
-	DocumentKind string    // invoice, ticket
+	DocumentKind string    // invoice, ticket, credit_note
+	Corrects     *Related  // a credit note: the invoice it corrects
 	Date         time.Time // the invoice date
 	IssuedAt     time.Time // when its fiscal document is issued (sealed)
 	Currency     string
@@ -89,6 +110,14 @@ type Invoice struct {
 	ISRWithheld  decimal.Decimal
 	Total        decimal.Decimal
 	Lines        []Line
+}
+
+// Related is the stamped invoice a credit note corrects, and how.
+type Related struct {
+	Kind   string // return or rebate
+	UUID   string // its folio fiscal
+	Series string
+	Number int64
 }
 
 // Terms are the invoice's payment terms.

@@ -25,6 +25,7 @@ const (
 	StepStamp      = "stamping"
 	StepPDF        = "pdf"
 	StepDeliver    = "delivery"
+	StepCredit     = "credit note" // a credit note recorded, with its effects, on the credit note and on the invoice it corrects
 )
 
 // ErrNotFound marks an unknown batch, invoice, plan or schedule.

@@ -53,6 +53,12 @@ type InvoiceView struct {
 	VATWithheld    decimal.Decimal   `json:"vat_withheld"`
 	ISRWithheld    decimal.Decimal   `json:"isr_withheld"`
 	Total          decimal.Decimal   `json:"total"`
+	CreditOf       *int64            `json:"credit_of,omitempty"`   // a credit note: the invoice it corrects
+	CreditKind     string            `json:"credit_kind,omitempty"` // return or rebate
+	CreditSeq      int               `json:"credit_seq,omitempty"`  // its number among that invoice's credit notes
+	CreditNotes    []int64           `json:"credit_notes"`          // an invoice: the credit notes that correct it
+	Receivable     *ReceivableView   `json:"receivable,omitempty"`  // what the customer owes on it
+	Cancellation   *CancellationView `json:"cancellation,omitempty"` // its cancellation request
 	Lines          []InvoiceLineView `json:"lines"`
 	Audit          []AuditView       `json:"audit"`
 }
@@ -86,4 +92,29 @@ type Delivery struct {
 	Status    string `json:"status"`
 	Detail    string `json:"detail"`
 	MessageID string `json:"message_id"`
+}
+
+// ReceivableView is an invoice's receivable: what it posted, what is still owed, and the
+// payments applied.
+type ReceivableView struct {
+	Kind     string          `json:"kind"` // open (credit) or pending_collection (cash)
+	Amount   decimal.Decimal `json:"amount"`
+	Balance  decimal.Decimal `json:"balance"`
+	Status   string          `json:"status"` // open, paid, reversed, cancelled
+	DueDate  string          `json:"due_date"`
+	Payments []PaymentView   `json:"payments"`
+}
+
+// PaymentView is one payment applied to a receivable.
+type PaymentView struct {
+	Amount decimal.Decimal `json:"amount"`
+	PaidOn string          `json:"paid_on"`
+}
+
+// CancellationView is an invoice's cancellation request and where it stands.
+type CancellationView struct {
+	Motive      string `json:"motive"`
+	Replacement string `json:"replacement,omitempty"` // the replacing CFDI's UUID (motive 01)
+	Status      string `json:"status"`                // requested, pending, cancelled, rejected
+	Detail      string `json:"detail,omitempty"`      // the authority's words
 }

@@ -198,6 +198,12 @@ func write(ctx context.Context, tx pgx.Tx, d *dataset.Dataset, n dataset.Counts)
 			return err
 		}
 	}
+	// Credit note series once every series exists: a series may name one listed after it.
+	for _, x := range d.Series {
+		if err := exec("series", `update series set credit_note_series = nullif($2, '') where code = $1`, x.Code, x.CreditNoteSeries); err != nil {
+			return err
+		}
+	}
 	for _, x := range d.DocumentKinds {
 		if err := exec("document_kinds", `insert into document_kinds (source_series, tax_id_kind, document_kind, series) values (nullif($1, ''), $2, $3, $4)
 			on conflict (coalesce(source_series, ''), tax_id_kind) do update set document_kind = excluded.document_kind, series = excluded.series`,

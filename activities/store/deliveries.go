@@ -36,7 +36,7 @@ type DeliveryHead struct {
 // LockForDelivery reads an invoice for its delivery under the invoice's row lock.
 func (t *Tx) LockForDelivery(invoiceID int64) (DeliveryHead, error) {
 	var h DeliveryHead
-	err := t.tx.QueryRow(t.ctx, `select v.batch_id, v.status, v.fiscal_status, v.series, v.number, i.name, c.name, c.email,
+	err := t.tx.QueryRow(t.ctx, `select coalesce(v.batch_id, ''), v.status, v.fiscal_status, v.series, v.number, i.name, c.name, c.email,
 		       v.document_kind, v.invoice_date, v.total, v.currency, cur.decimals, pt.kind, pt.days, coalesce(d.uuid, '')
 		from invoices v join issuers i on i.code = v.issuer join customers c on c.code = v.customer
 		join currencies cur on cur.code = v.currency join payment_terms pt on pt.code = v.payment_terms
@@ -110,7 +110,7 @@ func (s *Store) FinishDelivery(ctx context.Context, invoiceID int64, seq int, st
 			return err
 		}
 		var batch string
-		if err := t.tx.QueryRow(ctx, `update invoices set delivery_status = $2 where id = $1 returning batch_id`, invoiceID, status).Scan(&batch); err != nil {
+		if err := t.tx.QueryRow(ctx, `update invoices set delivery_status = $2 where id = $1 returning coalesce(batch_id, '')`, invoiceID, status).Scan(&batch); err != nil {
 			return err
 		}
 		return t.Audit(batch, invoiceID, model.StepDeliver, seq, status, detail)

@@ -34,7 +34,7 @@ func (t *Tx) LockFiscal(id int64) (FiscalHead, fiscal.Invoice, error) {
 	var completedAt *time.Time
 	c := &inv.Customer
 	err := t.tx.QueryRow(t.ctx, `
-		select v.id, v.batch_id, v.status, v.fiscal_status, v.publish_attempt, v.series, v.number, v.document_kind, v.invoice_date, v.completed_at,
+		select v.id, coalesce(v.batch_id, ''), v.status, v.fiscal_status, v.publish_attempt, v.series, v.number, v.document_kind, v.invoice_date, v.completed_at,
 		       v.currency, v.rate, cur.decimals, v.amount, v.discount, v.subtotal, v.vat, v.excise, v.vat_withheld, v.isr_withheld, v.total,
 		       t.kind, t.days, t.forma_pago, t.metodo_pago,
 		       i.code, i.rfc, i.name, i.fiscal_regime, i.postal_code, i.email, i.csd_certificate, i.csd_key, i.csd_password_env,
@@ -56,6 +56,15 @@ func (t *Tx) LockFiscal(id int64) (FiscalHead, fiscal.Invoice, error) {
 		return h, inv, err
 	}
 	h.Country = "MX"
+	if inv.DocumentKind == "credit_note" {
+		var r fiscal.Related
+		if err := t.tx.QueryRow(t.ctx, `select n.credit_kind, coalesce(d.uuid, ''), v.series, coalesce(v.number, 0)
+			from invoices n join invoices v on v.id = n.credit_of left join fiscal_documents d on d.invoice_id = v.id where n.id = $1`, id).
+			Scan(&r.Kind, &r.UUID, &r.Series, &r.Number); err != nil {
+			return h, inv, err
+		}
+		inv.Corrects = &r
+	}
 	if number != nil {
 		inv.Number = *number
 	}
@@ -135,7 +144,7 @@ func (s *Store) RecordFiscalError(ctx context.Context, id int64, step, reason st
 	return s.InTx(ctx, func(t *Tx) error {
 		var batch string
 		var attempt int
-		if err := t.tx.QueryRow(ctx, `update invoices set fiscal_error = $2 where id = $1 returning batch_id, publish_attempt`, id, step+": "+reason).
+		if err := t.tx.QueryRow(ctx, `update invoices set fiscal_error = $2 where id = $1 returning coalesce(batch_id, ''), publish_attempt`, id, step+": "+reason).
 			Scan(&batch, &attempt); err != nil {
 			return err
 		}

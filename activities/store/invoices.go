@@ -33,7 +33,7 @@ type InvoiceHead struct {
 func (t *Tx) LockInvoice(id int64) (InvoiceHead, error) {
 	var h InvoiceHead
 	err := t.tx.QueryRow(t.ctx, `
-		select id, batch_id, status, attempt, series, customer, payment_terms, invoice_date, total, currency, number, error_step, error_reason
+		select id, coalesce(batch_id, ''), status, attempt, series, customer, payment_terms, invoice_date, total, currency, number, error_step, error_reason
 		from invoices where id = $1 for update`, id).
 		Scan(&h.ID, &h.BatchID, &h.Status, &h.Attempt, &h.Series, &h.Customer, &h.Terms, &h.InvoiceDate, &h.Total, &h.Currency, &h.Number,
 			&h.ErrorStep, &h.ErrorReason)

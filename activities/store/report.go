@@ -89,14 +89,15 @@ func (s *Store) ReadInvoice(ctx context.Context, id int64) (model.InvoiceView, e
 	var v model.InvoiceView
 	var date time.Time
 	err := s.pool.QueryRow(ctx, `
-		select v.id, v.batch_id, v.series, v.number, v.document_kind, v.customer, c.name, v.invoice_date, v.currency, v.payment_terms,
+		select v.id, coalesce(v.batch_id, ''), v.series, v.number, v.document_kind, v.customer, c.name, v.invoice_date, v.currency, v.payment_terms,
 		       v.status, v.fiscal_status, v.delivery_status, v.attempt, v.error_step, v.error_reason, v.fiscal_error,
 		       v.amount, v.discount, v.subtotal, v.vat, v.excise, v.vat_withheld, v.isr_withheld, v.total,
-		       coalesce(d.uuid, ''), coalesce(d.fecha_timbrado, '')
+		       coalesce(d.uuid, ''), coalesce(d.fecha_timbrado, ''), v.credit_of, coalesce(v.credit_kind, ''), coalesce(v.credit_seq, 0)
 		from invoices v join customers c on c.code = v.customer left join fiscal_documents d on d.invoice_id = v.id where v.id = $1`, id).
 		Scan(&v.ID, &v.BatchID, &v.Series, &v.Number, &v.DocumentKind, &v.Customer, &v.CustomerName, &date, &v.Currency, &v.PaymentTerms,
 			&v.Status, &v.FiscalStatus, &v.DeliveryStatus, &v.Attempt, &v.ErrorStep, &v.ErrorReason, &v.FiscalError,
-			&v.Amount, &v.Discount, &v.Subtotal, &v.VAT, &v.Excise, &v.VATWithheld, &v.ISRWithheld, &v.Total, &v.UUID, &v.StampedAt)
+			&v.Amount, &v.Discount, &v.Subtotal, &v.VAT, &v.Excise, &v.VATWithheld, &v.ISRWithheld, &v.Total, &v.UUID, &v.StampedAt,
+			&v.CreditOf, &v.CreditKind, &v.CreditSeq)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return v, fmt.Errorf("invoice %d: %w", id, model.ErrNotFound)
 	}
@@ -114,6 +115,25 @@ func (s *Store) ReadInvoice(ctx context.Context, id int64) (model.InvoiceView, e
 		return l, r.Scan(&l.LineNo, &l.Source, &l.Item, &l.Quantity, &l.UnitPrice, &l.Discount, &l.Subtotal, &l.VAT, &l.Total)
 	})
 	if err != nil {
+		return v, err
+	}
+	if v.Receivable, err = s.readReceivable(ctx, s.pool, id); err != nil {
+		return v, err
+	}
+	var c model.CancellationView
+	err = s.pool.QueryRow(ctx, `select motive, coalesce(replacement_uuid, ''), status, detail from cancellations where invoice_id = $1`, id).
+		Scan(&c.Motive, &c.Replacement, &c.Status, &c.Detail)
+	switch {
+	case err == nil:
+		v.Cancellation = &c
+	case !errors.Is(err, pgx.ErrNoRows):
+		return v, err
+	}
+	rows, err = s.pool.Query(ctx, `select id from invoices where credit_of = $1 order by credit_seq`, id)
+	if err != nil {
+		return v, err
+	}
+	if v.CreditNotes, err = pgx.CollectRows(rows, pgx.RowTo[int64]); err != nil {
 		return v, err
 	}
 	rows, err = s.pool.Query(ctx, `select at, step, attempt, outcome, detail from audit_events where invoice_id = $1 order by id`, id)

@@ -71,13 +71,16 @@ type querier interface {
 // Audit appends to the audit trail (seed 000's bitácora): one row per invoice, step,
 // attempt and outcome, so a re-run of an activity appends nothing.
 func (t *Tx) Audit(batchID string, invoiceID int64, step string, attempt int, outcome, detail string) error {
-	var inv any
+	var inv, batch any
 	if invoiceID != 0 {
 		inv = invoiceID
 	}
+	if batchID != "" {
+		batch = batchID // a credit note has no batch
+	}
 	_, err := t.tx.Exec(t.ctx, `insert into audit_events (batch_id, invoice_id, step, attempt, outcome, detail) values ($1, $2, $3, $4, $5, $6)
 		on conflict (invoice_id, step, attempt, outcome) where invoice_id is not null do nothing`,
-		batchID, inv, step, attempt, outcome, detail)
+		batch, inv, step, attempt, outcome, detail)
 	return err
 }
 

@@ -19,6 +19,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"encoding/pem"
+	"errors"
 	"fmt"
 	"io"
 	"math/big"
@@ -45,6 +46,9 @@ const (
 type Server struct {
 	User, Password string
 	Now            func() time.Time // the clock; tests move it
+	// FreeCancelWindow is how long after stamping a CFDI is cancelled without the
+	// receiver's acceptance whatever its total (SAT: within the day after it was issued).
+	FreeCancelWindow time.Duration
 
 	dir    string
 	key    *rsa.PrivateKey
@@ -52,7 +56,11 @@ type Server struct {
 	mu     sync.Mutex
 	tokens map[string]bool
 	stamps map[string]stampRecord // by the document's digest (its cadena original)
-	log    *os.File               // stamps.jsonl: one line per stamp, appended
+	byUUID map[string]stampRecord
+	log    *os.File // stamps.jsonl: one line per stamp, appended
+
+	cancels   map[string]cancelRecord // by UUID
+	cancelLog *os.File                // cancellations.jsonl: one line per change, appended; the last one counts
 }
 
 // stampRecord is what the sandbox keeps of a stamp: enough to answer it again.
@@ -61,11 +69,17 @@ type stampRecord struct {
 	UUID          string    `json:"uuid"`
 	FechaTimbrado time.Time `json:"fecha_timbrado"`
 	SelloSAT      string    `json:"sello_sat"`
+	// What cancellation rules look at (absent in stamps logged before cancellation existed).
+	IssuerRFC   string `json:"rfc_emisor,omitempty"`
+	ReceiverRFC string `json:"rfc_receptor,omitempty"`
+	Tipo        string `json:"tipo,omitempty"`
+	TotalMXN    string `json:"total_mxn,omitempty"`
 }
 
 // New opens a sandbox PAC whose key, certificate and stamps live in dir.
 func New(dir, user, password string) (*Server, error) {
-	s := &Server{User: user, Password: password, Now: time.Now, dir: dir, tokens: map[string]bool{}, stamps: map[string]stampRecord{}}
+	s := &Server{User: user, Password: password, Now: time.Now, FreeCancelWindow: 24 * time.Hour, dir: dir,
+		tokens: map[string]bool{}, stamps: map[string]stampRecord{}, byUUID: map[string]stampRecord{}, cancels: map[string]cancelRecord{}}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, err
 	}
@@ -83,17 +97,21 @@ func New(dir, user, password string) (*Server, error) {
 				return nil, fmt.Errorf("%s line %d: %w", name, i+1, err)
 			}
 			s.stamps[r.Digest] = r
+			s.byUUID[r.UUID] = r
 		}
 	}
 	var err error
 	if s.log, err = os.OpenFile(name, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600); err != nil {
 		return nil, err
 	}
+	if err := s.openCancellations(); err != nil {
+		return nil, err
+	}
 	return s, nil
 }
 
-// Close closes the stamp log.
-func (s *Server) Close() error { return s.log.Close() }
+// Close closes the stamp and cancellation logs.
+func (s *Server) Close() error { return errors.Join(s.log.Close(), s.cancelLog.Close()) }
 
 // CertFile is the sandbox certificate (DER): what verifies its stamps' SelloSAT.
 func (s *Server) CertFile() string { return filepath.Join(s.dir, CertificateNo+".cer") }
@@ -150,6 +168,9 @@ func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /security/authenticate", s.authenticate)
 	mux.HandleFunc("POST /cfdi33/stamp/v4", s.stamp)
+	mux.HandleFunc("POST /cfdi/cancel", s.authorized(s.cancel))
+	mux.HandleFunc("POST /cfdi/cancel/status", s.authorized(s.cancelStatus))
+	mux.HandleFunc("POST /cfdi/cancel/answer", s.authorized(s.cancelAnswer))
 	return mux
 }
 
@@ -249,12 +270,17 @@ func (s *Server) check(xml string) (pac.Stamped, string, string) {
 		if st, err = cfdi.SignStamp(st, s.key); err != nil {
 			return pac.Stamped{}, "500 - Error del PAC", err.Error()
 		}
-		r := stampRecord{Digest: digest, UUID: st.UUID, FechaTimbrado: st.FechaTimbrado, SelloSAT: st.SelloSAT}
+		r := stampRecord{Digest: digest, UUID: st.UUID, FechaTimbrado: st.FechaTimbrado, SelloSAT: st.SelloSAT,
+			IssuerRFC: certificateRFC(cert), Tipo: root.SelectAttrValue("TipoDeComprobante", ""), TotalMXN: totalMXN(root)}
+		if re := doc.FindElement("/Comprobante/Receptor"); re != nil {
+			r.ReceiverRFC = re.SelectAttrValue("Rfc", "")
+		}
 		line, _ := json.Marshal(r)
 		if _, err := s.log.Write(append(line, '\n')); err != nil {
 			return pac.Stamped{}, "500 - Error del PAC", err.Error()
 		}
 		s.stamps[digest] = r
+		s.byUUID[r.UUID] = r
 	}
 	cfdi.AddStamp(doc, st)
 	out, err := doc.WriteToString()

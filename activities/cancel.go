@@ -1,0 +1,223 @@
+package activities
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"billrun/activities/fiscal"
+	"billrun/activities/model"
+	"billrun/activities/store"
+)
+
+// StepCancel is the cancellation of a completed invoice, in its audit trail.
+const StepCancel = "cancellation"
+
+// CancelRequest asks for an invoice's cancellation with SAT's motive: 01 issued with
+// errors and replaced (Replacement: the replacing invoice's UUID), 02 issued with errors
+// and not replaced, 03 the operation did not happen, 04 a nominative operation in a
+// global invoice.
+type CancelRequest struct {
+	InvoiceID   int64  `json:"invoice_id"`
+	Motive      string `json:"motive"`
+	Replacement string `json:"replacement,omitempty"`
+}
+
+// Motives are SAT's cancellation motives.
+var Motives = map[string]string{
+	"01": "issued with errors, with a relation (replaced)",
+	"02": "issued with errors, without a relation",
+	"03": "the operation did not take place",
+	"04": "nominative operation included in a global invoice",
+}
+
+// RequestCancellation checks that the invoice may be cancelled (seed 004: not once
+// payments are applied to it; SAT: not while credit notes relate to it; motive 01 names
+// the stamped invoice that replaces it, for the same customer) and records the request.
+// Asking again while a request stands answers it; a rejected one may be asked again.
+func (a *Activities) RequestCancellation(ctx context.Context, req CancelRequest) error {
+	err := a.Store.InTx(ctx, func(tx *store.Tx) error { return requestCancellation(tx, req) })
+	return temporalError(StepCancel, err)
+}
+
+// CheckCancellation tells whether the invoice may be cancelled, writing nothing.
+func CheckCancellation(ctx context.Context, st *store.Store, req CancelRequest) error {
+	err := st.InTx(ctx, func(tx *store.Tx) error {
+		if err := requestCancellation(tx, req); err != nil {
+			return err
+		}
+		return errCheckOnly
+	})
+	if errors.Is(err, errCheckOnly) {
+		return nil
+	}
+	var be *model.BusinessError
+	if errors.As(err, &be) {
+		return &model.InputError{Problems: []string{be.Reason}}
+	}
+	return err
+}
+
+func requestCancellation(tx *store.Tx, req CancelRequest) error {
+	refuse := func(format string, args ...any) error {
+		return businessf(StepCancel, "invoice %d: %s", req.InvoiceID, fmt.Sprintf(format, args...))
+	}
+	if _, ok := Motives[req.Motive]; !ok {
+		return refuse("motive %q is not one of SAT's: 01 (replaced), 02 (errors, not replaced), 03 (did not take place), 04 (in a global invoice)", req.Motive)
+	}
+	if (req.Motive == "01") != (req.Replacement != "") {
+		if req.Motive == "01" {
+			return refuse("motive 01 needs the invoice that replaces it (--replaced-by)")
+		}
+		return refuse("only motive 01 names a replacing invoice")
+	}
+	h, err := tx.LockForCancel(req.InvoiceID)
+	if errors.Is(err, model.ErrNotFound) {
+		return refuse("no such invoice")
+	}
+	if err != nil {
+		return err
+	}
+	if h.Status == "cancelled" {
+		return refuse("it is cancelled already")
+	}
+	if c := h.Cancel; c != nil && c.Status != "rejected" {
+		if c.Motive != req.Motive || !strings.EqualFold(c.Replacement, req.Replacement) {
+			return refuse("its cancellation was asked already (motive %s), and is %s", c.Motive, c.Status)
+		}
+		return nil // the same request again: it stands
+	}
+	switch {
+	case h.Status != "completed":
+		return refuse("it is %s: only completed invoices are cancelled", h.Status)
+	case h.CreditOf != nil:
+		return refuse("it is a credit note: cancelling credit notes is not supported yet")
+	case len(h.PaidOn) > 0:
+		return refuse("payments are applied to its receivable (%s): cancellation is refused once an invoice is paid", strings.Join(h.PaidOn, "; "))
+	case len(h.CreditNotes) > 0:
+		return refuse("credit notes %s relate to it: SAT cancels an invoice only once the documents related to it are", strings.Join(h.CreditNotes, ", "))
+	}
+	if req.Motive == "01" {
+		id, customer, found, err := tx.Replacement(req.Replacement)
+		if err != nil {
+			return err
+		}
+		switch {
+		case !found:
+			return refuse("no completed, stamped invoice has the replacing UUID %s", req.Replacement)
+		case id == h.ID:
+			return refuse("an invoice cannot replace itself")
+		case customer != h.Customer:
+			return refuse("the replacing invoice %d is customer %s's, not %s's", id, customer, h.Customer)
+		}
+	}
+	if err := tx.RequestCancellation(h.ID, req.Motive, req.Replacement); err != nil {
+		return err
+	}
+	return tx.Audit("", h.ID, StepCancel, 0, "requested", "motive "+req.Motive+" "+Motives[req.Motive])
+}
+
+// CancelDocument asks the authority to cancel the invoice's fiscal document and records
+// the answer: cancelled, pending (the receiver must accept), or rejected. A document that
+// was never stamped has no fiscal value and is cancelled here alone.
+func (a *Activities) CancelDocument(ctx context.Context, invoiceID int64) (string, error) {
+	return a.cancelCall(ctx, invoiceID, func(p fiscal.Profile, doc fiscal.Document, h store.CancelHead) (fiscal.Cancellation, error) {
+		return p.Cancel(ctx, doc, h.IssuerTaxID, h.Cancel.Motive, h.Cancel.Replacement)
+	})
+}
+
+// CancellationStatus asks where a cancellation awaiting the receiver stands, and records it.
+func (a *Activities) CancellationStatus(ctx context.Context, invoiceID int64) (string, error) {
+	return a.cancelCall(ctx, invoiceID, func(p fiscal.Profile, doc fiscal.Document, h store.CancelHead) (fiscal.Cancellation, error) {
+		return p.CancelStatus(ctx, doc, h.IssuerTaxID)
+	})
+}
+
+func (a *Activities) cancelCall(ctx context.Context, invoiceID int64,
+	call func(fiscal.Profile, fiscal.Document, store.CancelHead) (fiscal.Cancellation, error)) (string, error) {
+	var h store.CancelHead
+	var doc fiscal.Document
+	err := a.Store.InTx(ctx, func(tx *store.Tx) error {
+		var err error
+		if h, err = tx.LockForCancel(invoiceID); err != nil {
+			return err
+		}
+		if h.Cancel == nil {
+			return invariantf("invoice %d has no cancellation request", invoiceID)
+		}
+		if h.UUID != "" {
+			doc, err = tx.SealedDocument(invoiceID)
+		}
+		return err
+	})
+	if err != nil {
+		return "", temporalError(StepCancel, err)
+	}
+	if h.Cancel.Status == fiscal.Cancelled || h.Status == "cancelled" {
+		return fiscal.Cancelled, nil
+	}
+	answer := fiscal.Cancellation{Status: fiscal.Cancelled, AuthorityStatus: "not stamped: nothing to cancel at SAT"}
+	if h.UUID != "" {
+		p, err := a.profile(h.Country)
+		if err != nil {
+			return "", temporalError(StepCancel, businessf(StepCancel, "%s", err.Error()))
+		}
+		// No lock is held while the authority answers; asking again answers the same.
+		if answer, err = call(p, doc, h); err != nil {
+			if errors.Is(err, fiscal.ErrFiscal) {
+				_ = a.Store.InTx(ctx, func(tx *store.Tx) error { return tx.SetCancellation(invoiceID, "rejected", err.Error()) })
+				return "", temporalError(StepCancel, businessf(StepCancel, "%s", err.Error()))
+			}
+			return "", err
+		}
+	}
+	err = a.Store.InTx(ctx, func(tx *store.Tx) error {
+		if err := tx.SetCancellation(invoiceID, answer.Status, answer.AuthorityStatus); err != nil {
+			return err
+		}
+		return tx.Audit("", invoiceID, StepCancel, 0, answer.Status, answer.AuthorityStatus)
+	})
+	return answer.Status, temporalError(StepCancel, err)
+}
+
+// CompleteCancellation undoes a cancelled invoice's effects in one transaction (seed
+// 004): stock back into the warehouse it left (none for lines a delivery note moved), its
+// receivable cancelled (the cash movement, for a cash sale), its sources released to be
+// billed again; the invoice keeps its number and shows cancelled. Running it again is a
+// no-op.
+func (a *Activities) CompleteCancellation(ctx context.Context, invoiceID int64) error {
+	err := a.Store.InTx(ctx, func(tx *store.Tx) error {
+		h, err := tx.LockForCancel(invoiceID)
+		if err != nil {
+			return err
+		}
+		if h.Status == "cancelled" {
+			return nil
+		}
+		if h.Cancel == nil || h.Cancel.Status != fiscal.Cancelled {
+			return invariantf("invoice %d's cancellation is not done at SAT", invoiceID)
+		}
+		moves, err := tx.Discharged(invoiceID, h.Attempt)
+		if err != nil {
+			return err
+		}
+		for _, m := range moves {
+			m.Direction, m.Reason = "in", "cancel"
+			if _, err := tx.Move(m); err != nil {
+				return err
+			}
+		}
+		if err := tx.CancelReceivable(invoiceID); err != nil {
+			return err
+		}
+		if err := tx.ReleaseSources(invoiceID); err != nil {
+			return err
+		}
+		if err := tx.MarkCancelled(invoiceID); err != nil {
+			return err
+		}
+		return tx.Audit("", invoiceID, StepCancel, 0, "ok", fmt.Sprintf("%d stock movements back, receivable cancelled, sources released", len(moves)))
+	})
+	return temporalError(StepCancel, err)
+}

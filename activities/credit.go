@@ -1,0 +1,214 @@
+package activities
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"billrun/activities/model"
+	"billrun/activities/rules"
+	"billrun/activities/store"
+)
+
+// CreditNoteRequest asks for a credit note on a completed, stamped invoice: a return of
+// goods or a rebate, on some of its lines. Seq is the request's number among the
+// invoice's credit notes (its business key): running the request again answers the credit
+// note it made.
+type CreditNoteRequest struct {
+	InvoiceID int64              `json:"invoice_id"`
+	Seq       int                `json:"seq"`
+	Kind      string             `json:"kind"` // return or rebate
+	Date      string             `json:"date"` // YYYY-MM-DD
+	Lines     []rules.CreditLine `json:"lines"`
+}
+
+// CreditNoteResult is the credit note a request made.
+type CreditNoteResult struct {
+	ID     int64           `json:"id"`
+	Series string          `json:"series"`
+	Number int64           `json:"number"`
+	Total  decimal.Decimal `json:"total"`
+}
+
+// errCheckOnly rolls back a request that was only checked.
+var errCheckOnly = errors.New("checked only")
+
+// IssueCreditNote records a credit note and all its effects in one transaction: its lines
+// priced by the rules invoices are priced by, returned goods back into the warehouse they
+// left (one incoming movement per line), its total taken off the invoice's receivable (or
+// owed back as a refund), and the next number of its series. Running it again answers the
+// same credit note; a request the invoice cannot take is a business error and writes nothing.
+func (a *Activities) IssueCreditNote(ctx context.Context, req CreditNoteRequest) (CreditNoteResult, error) {
+	var res CreditNoteResult
+	err := a.Store.InTx(ctx, func(tx *store.Tx) error {
+		var err error
+		res, err = issueCreditNote(tx, req)
+		return err
+	})
+	return res, temporalError(model.StepCredit, err)
+}
+
+// CheckCreditNote tells whether the invoice would take the request now, writing nothing:
+// the CLI asks before it starts a credit note's workflow.
+func CheckCreditNote(ctx context.Context, st *store.Store, req CreditNoteRequest) error {
+	err := st.InTx(ctx, func(tx *store.Tx) error {
+		if _, err := issueCreditNote(tx, req); err != nil {
+			return err
+		}
+		return errCheckOnly
+	})
+	if errors.Is(err, errCheckOnly) {
+		return nil
+	}
+	var be *model.BusinessError
+	if errors.As(err, &be) {
+		return &model.InputError{Problems: []string{be.Reason}}
+	}
+	return err
+}
+
+func issueCreditNote(tx *store.Tx, req CreditNoteRequest) (CreditNoteResult, error) {
+	var res CreditNoteResult
+	if id, found, err := tx.CreditNoteOf(req.InvoiceID, req.Seq); err != nil || found {
+		if err != nil {
+			return res, err
+		}
+		return creditNoteResult(tx, id)
+	}
+	refuse := func(format string, args ...any) (CreditNoteResult, error) {
+		return res, businessf(model.StepCredit, "invoice %d: %s", req.InvoiceID, fmt.Sprintf(format, args...))
+	}
+	date, err := time.Parse(time.DateOnly, req.Date)
+	if err != nil {
+		return refuse("date %q is not YYYY-MM-DD", req.Date)
+	}
+	if len(req.Lines) == 0 {
+		return refuse("a credit note needs at least one line")
+	}
+	h, err := tx.LockCredited(req.InvoiceID)
+	if errors.Is(err, model.ErrNotFound) {
+		return refuse("no such invoice")
+	}
+	if err != nil {
+		return res, err
+	}
+	switch {
+	case h.CreditOf != nil:
+		return refuse("it is a credit note: credit notes correct invoices")
+	case h.Status != "completed":
+		return refuse("it is %s: only completed invoices take credit notes", h.Status)
+	case h.UUID == "":
+		return refuse("it is not stamped yet (fiscal status %s): a credit note relates to the invoice's folio fiscal", h.FiscalStatus)
+	case h.CreditSeries == "":
+		return refuse("series %s has no credit note series (set credit_note_series on series %s)", h.Series, h.Series)
+	}
+	if cs, err := tx.CancellationStatus(h.ID); err != nil {
+		return res, err
+	} else if cs == "requested" || cs == "pending" {
+		return refuse("its cancellation is %s: no credit note while it may be cancelled", cs)
+	}
+	byNo := map[int]store.CreditedLine{}
+	for _, l := range h.Lines {
+		byNo[l.LineNo] = l
+	}
+	n := store.NewCreditNote{Kind: req.Kind, Seq: req.Seq, Date: date}
+	seen := map[int]bool{}
+	var problems []string
+	var amounts []rules.LineAmounts
+	for _, c := range req.Lines {
+		l, ok := byNo[c.LineNo]
+		switch {
+		case !ok:
+			problems = append(problems, fmt.Sprintf("line %d: the invoice has no such line", c.LineNo))
+			continue
+		case seen[c.LineNo]:
+			problems = append(problems, fmt.Sprintf("line %d: named twice", c.LineNo))
+			continue
+		}
+		seen[c.LineNo] = true
+		amt, err := rules.PriceCredit(req.Kind, l.InvoicedLine, c, h.Decimals, h.Policy)
+		if err != nil {
+			problems = append(problems, strings.TrimPrefix(err.Error(), rules.ErrCreditRequest.Error()+": "))
+			continue
+		}
+		qty := c.Quantity
+		if req.Kind == rules.CreditRebate && qty.IsZero() {
+			qty = l.Quantity.Sub(l.Returned)
+		}
+		// The unit value credited: what the line credits per unit before its discount.
+		unit := amt.Amount.Div(qty).Round(6)
+		n.Lines = append(n.Lines, store.NewCreditLine{Of: l, Quantity: qty, UnitPrice: unit, Amounts: amt})
+		amounts = append(amounts, amt)
+	}
+	if len(problems) > 0 {
+		return refuse("%s", strings.Join(problems, "; "))
+	}
+	n.Totals = rules.SumLines(amounts)
+	if err := rules.CheckTotals(n.Totals); err != nil {
+		return refuse("%s", err.Error())
+	}
+	id, lineIDs, err := tx.InsertCreditNote(h, n)
+	if err != nil {
+		return res, err
+	}
+	moved := 0
+	if req.Kind == rules.CreditReturn {
+		for i, l := range n.Lines {
+			if !l.Of.Stocked {
+				continue
+			}
+			wh, found, err := tx.SaleWarehouse(l.Of.ID)
+			if err != nil {
+				return res, err
+			}
+			if !found {
+				continue // the goods did not leave by this invoice (a delivery note, a series that moves no stock)
+			}
+			if _, _, _, err := tx.LockStock(wh, l.Of.Item); err != nil {
+				return res, err
+			}
+			if _, err := tx.Move(store.Movement{Line: lineIDs[i], Attempt: 1, Direction: "in", Reason: "return",
+				Warehouse: wh, Item: l.Of.Item, Quantity: l.Quantity}); err != nil {
+				return res, err
+			}
+			moved++
+		}
+	}
+	applied, refund, err := tx.ApplyCreditToReceivable(id, h.ID, n.Totals.Total)
+	if err != nil {
+		return res, err
+	}
+	number, err := tx.NumberCreditNote(id, h.CreditSeries, date)
+	if errors.Is(err, rules.ErrClosedPeriod) {
+		return refuse("%s", err.Error())
+	}
+	if err != nil {
+		return res, err
+	}
+	detail := fmt.Sprintf("%s-%d, %s of %s-%d: total %s, %d stock movements in, %s off the receivable, %s refund due",
+		h.CreditSeries, number, req.Kind, h.Series, *h.Number, n.Totals.Total.StringFixed(h.Decimals), moved,
+		applied.StringFixed(h.Decimals), refund.StringFixed(h.Decimals))
+	if err := tx.Audit("", id, model.StepCredit, 1, "ok", detail); err != nil {
+		return res, err
+	}
+	if err := tx.Audit("", h.ID, model.StepCredit, req.Seq, "ok", detail); err != nil {
+		return res, err
+	}
+	return CreditNoteResult{ID: id, Series: h.CreditSeries, Number: number, Total: n.Totals.Total}, nil
+}
+
+func creditNoteResult(tx *store.Tx, id int64) (CreditNoteResult, error) {
+	h, err := tx.LockInvoice(id)
+	if err != nil {
+		return CreditNoteResult{}, err
+	}
+	var number int64
+	if h.Number != nil {
+		number = *h.Number
+	}
+	return CreditNoteResult{ID: id, Series: h.Series, Number: number, Total: h.Total}, nil
+}

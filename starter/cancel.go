@@ -1,0 +1,83 @@
+package main
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"billrun/activities"
+	"billrun/workflows"
+)
+
+func invoiceCancelCmd(a *app) *cobra.Command {
+	var reason, replacedBy string
+	var wait bool
+	var poll time.Duration
+	c := &cobra.Command{
+		Use:   "cancel INVOICE --reason 01|02|03|04 [--replaced-by INVOICE]",
+		Short: "Cancel an invoice at SAT and undo it: stock back, receivable cancelled, its orders billable again (refused once paid)",
+		Long: `Cancels a completed invoice with SAT's motive:
+  01  issued with errors and replaced (--replaced-by names the stamped invoice replacing it)
+  02  issued with errors, not replaced
+  03  the operation did not take place
+  04  nominative operation included in a global invoice
+Cancellation is refused once payments are applied to the invoice, and while credit notes
+relate to it. SAT cancels at once where its rules allow; otherwise the receiver must accept
+(up to three business days; silence counts as acceptance) and the cancellation's workflow
+waits for the answer. Only once SAT has cancelled the CFDI are stock, receivable and sources
+undone. The invoice keeps its number.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			v, err := readInvoice(ctx, a, args[0])
+			if err != nil {
+				return err
+			}
+			req := activities.CancelRequest{InvoiceID: v.ID, Motive: reason}
+			if replacedBy != "" {
+				r, err := readInvoice(ctx, a, replacedBy)
+				if err != nil {
+					return fmt.Errorf("--replaced-by: %w", err)
+				}
+				if r.UUID == "" {
+					return fmt.Errorf("--replaced-by: invoice %d is not stamped: a replacement is named by its folio fiscal", r.ID)
+				}
+				req.Replacement = r.UUID
+			}
+			st, err := a.Store(ctx)
+			if err != nil {
+				return err
+			}
+			if err := activities.CheckCancellation(ctx, st, req); err != nil {
+				return err
+			}
+			wc, err := a.Workflows(ctx)
+			if err != nil {
+				return err
+			}
+			summary := fmt.Sprintf("Cancellation of %s (motive %s)", invoiceNumber(v), reason)
+			run, err := wc.StartCancellation(ctx, workflows.CancelInput{Request: req, PollEvery: poll}, summary)
+			if err != nil {
+				return err
+			}
+			var werr error
+			if wait {
+				werr = run.Get(ctx, nil)
+			}
+			after, err := st.ReadInvoice(ctx, v.ID)
+			if err != nil {
+				return err
+			}
+			if err := a.emit(after, func() { printInvoice(a.out, after) }); err != nil {
+				return err
+			}
+			return werr
+		},
+	}
+	c.Flags().StringVar(&reason, "reason", "", "SAT's cancellation motive: 01, 02, 03 or 04")
+	c.Flags().StringVar(&replacedBy, "replaced-by", "", "with motive 01: the invoice replacing it (id, number or UUID)")
+	c.Flags().BoolVar(&wait, "wait", false, "wait until SAT has cancelled it (or the receiver rejected it), then show it")
+	c.Flags().DurationVar(&poll, "poll-every", time.Hour, "how often to ask SAT while the receiver has not answered")
+	return c
+}

@@ -1,0 +1,191 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/shopspring/decimal"
+	"github.com/spf13/cobra"
+
+	"billrun/activities"
+	"billrun/activities/model"
+	"billrun/activities/rules"
+)
+
+// creditFlags are a credit note command's flags: lines named by number, each with its own
+// quantity (returns), amount or percent (rebates), given in pairs in the order written.
+type creditFlags struct {
+	lines            []int
+	qtys, amounts    []string
+	percents         []string
+	date             string
+	wait             bool
+	kind             string
+	needQty, rebates bool
+}
+
+func invoiceReturnCmd(a *app) *cobra.Command {
+	f := &creditFlags{kind: rules.CreditReturn, needQty: true}
+	c := &cobra.Command{
+		Use:   "return INVOICE --line N --qty Q [--line N --qty Q ...]",
+		Short: "Issue a credit note for goods the customer gives back: stock comes back to the warehouse it left, the receivable goes down",
+		Args:  cobra.ExactArgs(1),
+		RunE:  func(cmd *cobra.Command, args []string) error { return issueCredit(cmd.Context(), a, args[0], f) },
+	}
+	f.bind(c)
+	c.Flags().StringArrayVar(&f.qtys, "qty", nil, "quantity returned of the --line before it")
+	return c
+}
+
+func invoiceRebateCmd(a *app) *cobra.Command {
+	f := &creditFlags{kind: rules.CreditRebate, rebates: true}
+	c := &cobra.Command{
+		Use:   "rebate INVOICE --line N (--amount A | --percent P) [--qty Q] [--line ...]",
+		Short: "Issue a credit note lowering the price of goods the customer keeps (per unit, on the quantity not returned unless --qty)",
+		Args:  cobra.ExactArgs(1),
+		RunE:  func(cmd *cobra.Command, args []string) error { return issueCredit(cmd.Context(), a, args[0], f) },
+	}
+	f.bind(c)
+	c.Flags().StringArrayVar(&f.amounts, "amount", nil, "rebate per unit (list price) of the --line before it")
+	c.Flags().StringArrayVar(&f.percents, "percent", nil, "rebate in percent of the price of the --line before it")
+	c.Flags().StringArrayVar(&f.qtys, "qty", nil, "quantity rebated of the --line before it (default: all not returned)")
+	return c
+}
+
+func (f *creditFlags) bind(c *cobra.Command) {
+	c.Flags().IntSliceVar(&f.lines, "line", nil, "invoice line number (see billrun invoice show)")
+	c.Flags().StringVar(&f.date, "date", time.Now().Format(time.DateOnly), "the credit note's date")
+	c.Flags().BoolVar(&f.wait, "wait", false, "wait until it is sealed, stamped, printed and e-mailed, then show it")
+}
+
+// requestLines pairs each --line with the values given for it, refusing what does not pair.
+func (f *creditFlags) requestLines() ([]rules.CreditLine, error) {
+	var problems []string
+	if len(f.lines) == 0 {
+		problems = append(problems, "--line: name at least one invoice line")
+	}
+	value := func(flag string, vals []string, i int, required bool) decimal.Decimal {
+		if len(vals) == 0 || (len(vals) != len(f.lines) && !(len(vals) == 1 && len(f.lines) == 1)) {
+			if required || len(vals) > 0 {
+				problems = append(problems, fmt.Sprintf("--%s: give one per --line (%d lines, %d values)", flag, len(f.lines), len(vals)))
+			}
+			return decimal.Zero
+		}
+		d, err := decimal.NewFromString(vals[i])
+		if err != nil {
+			problems = append(problems, fmt.Sprintf("--%s %q of line %d is not a number", flag, vals[i], f.lines[i]))
+		}
+		return d
+	}
+	var out []rules.CreditLine
+	for i, n := range f.lines {
+		l := rules.CreditLine{LineNo: n, Quantity: value("qty", f.qtys, i, f.needQty)}
+		if f.rebates {
+			if len(f.amounts) > 0 && len(f.percents) > 0 {
+				problems = append(problems, "--amount and --percent: give one of them")
+			}
+			if len(f.amounts) > 0 {
+				l.UnitAmount = value("amount", f.amounts, i, true)
+			} else {
+				l.Percent = value("percent", f.percents, i, true)
+			}
+		}
+		out = append(out, l)
+	}
+	if len(problems) > 0 {
+		return nil, &model.InputError{Problems: dedupe(problems)}
+	}
+	return out, nil
+}
+
+func dedupe(s []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, x := range s {
+		if !seen[x] {
+			seen[x] = true
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// issueCredit checks the request against the invoice (refused with nothing written when it
+// cannot take it), then starts the credit note's workflow.
+func issueCredit(ctx context.Context, a *app, ref string, f *creditFlags) error {
+	if _, err := time.Parse(time.DateOnly, f.date); err != nil {
+		return &model.InputError{Problems: []string{fmt.Sprintf("--date: %q is not a date (YYYY-MM-DD)", f.date)}}
+	}
+	lines, err := f.requestLines()
+	if err != nil {
+		return err
+	}
+	v, err := readInvoice(ctx, a, ref)
+	if err != nil {
+		return err
+	}
+	st, err := a.Store(ctx)
+	if err != nil {
+		return err
+	}
+	seq, err := st.NextCreditSeq(ctx, v.ID)
+	if err != nil {
+		return err
+	}
+	req := activities.CreditNoteRequest{InvoiceID: v.ID, Seq: seq, Kind: f.kind, Date: f.date, Lines: lines}
+	if err := activities.CheckCreditNote(ctx, st, req); err != nil {
+		return err
+	}
+	return startCredit(ctx, a, req, invoiceNumber(v), f.wait)
+}
+
+func invoiceNumber(v model.InvoiceView) string {
+	if v.Number == nil {
+		return fmt.Sprintf("invoice %d", v.ID)
+	}
+	return fmt.Sprintf("%s-%d", v.Series, *v.Number)
+}
+
+// startCredit starts a credit note's workflow and, with wait, shows the credit note it made.
+func startCredit(ctx context.Context, a *app, req activities.CreditNoteRequest, corrects string, wait bool) error {
+	wc, err := a.Workflows(ctx)
+	if err != nil {
+		return err
+	}
+	summary := fmt.Sprintf("Credit note (%s) %d of %s", req.Kind, req.Seq, corrects)
+	run, err := wc.StartCreditNote(ctx, req, corrects, summary)
+	if err != nil {
+		return err
+	}
+	if !wait {
+		return a.emit(map[string]any{"invoice_id": req.InvoiceID, "seq": req.Seq, "workflow_id": run.GetID()}, func() {
+			fmt.Fprintf(a.out, "%s: started; watch with 'billrun invoice show %d' (its credit notes are listed there)\n", summary, req.InvoiceID)
+		})
+	}
+	var out struct {
+		CreditNote activities.CreditNoteResult `json:"credit_note"`
+	}
+	werr := run.Get(ctx, &out)
+	st, err := a.Store(ctx)
+	if err != nil {
+		return err
+	}
+	id := out.CreditNote.ID
+	if id == 0 { // failed before it was recorded, or after: find it by its request
+		if id, err = st.CreditNoteID(ctx, req.InvoiceID, req.Seq); err != nil || id == 0 {
+			if werr != nil {
+				return werr
+			}
+			return err
+		}
+	}
+	cn, err := st.ReadInvoice(ctx, id)
+	if err != nil {
+		return err
+	}
+	if err := a.emit(cn, func() { printInvoice(a.out, cn) }); err != nil {
+		return err
+	}
+	return werr
+}

@@ -1,0 +1,62 @@
+package workflows
+
+import (
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"billrun/activities/fiscal"
+)
+
+// CancellationRejectedType is the error a cancellation's workflow ends with when the
+// receiver rejects it: the invoice stands, and may be asked to cancel again.
+const CancellationRejectedType = "CancellationRejected"
+
+// defaultCancelPoll is how often a cancellation awaiting the receiver's acceptance is asked
+// about (SAT gives the receiver three business days).
+const defaultCancelPoll = time.Hour
+
+// CancelInvoiceWorkflow cancels a completed invoice: it records the request (refused once
+// payments are applied, or while credit notes relate to it), has SAT cancel the fiscal
+// document through the PAC, waits — durably, for days if need be — while the receiver
+// must accept, and only once SAT has cancelled it undoes the invoice's effects. A
+// rejection ends it with the reason and the invoice as it was.
+func CancelInvoiceWorkflow(ctx workflow.Context, in CancelInput) error {
+	t := in.Timeouts.withDefaults()
+	poll := in.PollEvery
+	if poll <= 0 {
+		poll = defaultCancelPoll
+	}
+	if err := step(ctx, t, "Record the cancellation request", a.RequestCancellation, nil, in.Request); err != nil {
+		return err
+	}
+	retry := retryTransient()
+	retry.MaximumInterval = 15 * time.Second
+	pctx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{StartToCloseTimeout: 2 * time.Minute, RetryPolicy: retry,
+		Summary: "Cancel the CFDI at SAT (PAC)"})
+	var status string
+	if err := workflow.ExecuteActivity(pctx, a.CancelDocument, in.Request.InvoiceID).Get(ctx, &status); err != nil {
+		return err
+	}
+	for status == fiscal.CancelPending {
+		_ = workflow.UpsertTypedSearchAttributes(ctx, AttrInvoiceStatus.ValueSet("cancellation awaiting acceptance"))
+		if err := workflow.Sleep(ctx, poll); err != nil {
+			return err
+		}
+		sctx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{StartToCloseTimeout: 2 * time.Minute, RetryPolicy: retry,
+			Summary: "Ask SAT whether the receiver accepted (PAC)"})
+		if err := workflow.ExecuteActivity(sctx, a.CancellationStatus, in.Request.InvoiceID).Get(ctx, &status); err != nil {
+			return err
+		}
+	}
+	if status == fiscal.CancelRejected {
+		_ = workflow.UpsertTypedSearchAttributes(ctx, AttrInvoiceStatus.ValueSet("completed"))
+		return temporal.NewNonRetryableApplicationError("the receiver rejected the cancellation: the invoice stands", CancellationRejectedType, nil)
+	}
+	if err := step(ctx, t, "Undo the invoice's effects: stock back, receivable cancelled, sources released", a.CompleteCancellation, nil, in.Request.InvoiceID); err != nil {
+		return err
+	}
+	_ = workflow.UpsertTypedSearchAttributes(ctx, AttrInvoiceStatus.ValueSet("cancelled"))
+	return nil
+}
