@@ -2,6 +2,8 @@ package activities
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"time"
 
 	"billrun/activities/model"
@@ -31,10 +33,50 @@ func (a *Activities) PostReceivable(ctx context.Context, invoiceID int64, attemp
 		if !ok {
 			return tx.Audit(h.BatchID, invoiceID, model.StepReceivable, attempt, "ok", "payment terms post no receivable")
 		}
-		if err := tx.PostReceivable(h, r.Kind, r.DueDate); err != nil {
+		posted, err := tx.PostReceivable(h, r.Kind, r.DueDate)
+		if err != nil {
 			return err
 		}
-		return tx.Audit(h.BatchID, invoiceID, model.StepReceivable, attempt, "ok", r.Kind+" due "+r.DueDate.Format(time.DateOnly))
+		detail := r.Kind + " due " + r.DueDate.Format(time.DateOnly)
+		if posted {
+			settled, err := settleCredits(tx, h)
+			if err != nil {
+				return err
+			}
+			detail += settled
+		}
+		return tx.Audit(h.BatchID, invoiceID, model.StepReceivable, attempt, "ok", detail)
 	})
 	return temporalError(model.StepReceivable, err)
+}
+
+// settleCredits nets the customer's open return credit notes against the receivable just
+// posted, oldest first, when the invoice's batch says so (seed 001): the customer owes the
+// remainder. It runs in the transaction that posted the receivable, so it happens once.
+func settleCredits(tx *store.Tx, h store.InvoiceHead) (string, error) {
+	on, err := tx.SettlesCredits(h.ID)
+	if err != nil || !on {
+		return "", err
+	}
+	credits, err := tx.OpenCredits(h.Customer, h.Currency)
+	if err != nil {
+		return "", err
+	}
+	left := h.Total
+	var applied []string
+	for _, c := range credits {
+		if !left.IsPositive() {
+			break
+		}
+		amount, _ := rules.ApplyCredit(left, c.Open)
+		if err := tx.Settle(c.CreditNoteID, h.ID, amount); err != nil {
+			return "", err
+		}
+		left = left.Sub(amount)
+		applied = append(applied, fmt.Sprintf("%s %s", c.Number, amount))
+	}
+	if len(applied) == 0 {
+		return "", nil
+	}
+	return "; credit notes settled: " + strings.Join(applied, ", "), nil
 }

@@ -28,13 +28,15 @@ type createFlags struct {
 	window, pageSize                                    int
 	id, orders, series, date, rate, grouping, customers string
 	draft, dryRun, wait, zeroPrice, full9999, negStock  bool
+	settleCredits                                       bool
 	installments, plans, recurring, nonRecurring        bool
 	dueUntil, partner, period                           string
 }
 
 func (f createFlags) params() (model.BatchParams, error) {
 	p := model.BatchParams{SourceKind: model.SourceOrders, Series: f.series, InvoiceDate: f.date, Grouping: f.grouping,
-		Draft: f.draft, AllowZeroPrice: f.zeroPrice, Discount9999Is100: f.full9999, AllowNegativeStock: f.negStock}
+		Draft: f.draft, AllowZeroPrice: f.zeroPrice, Discount9999Is100: f.full9999, AllowNegativeStock: f.negStock,
+		SettleCredits: f.settleCredits}
 	var probs []string
 	sources := 0
 	for _, on := range []bool{f.orders != "", f.installments, f.plans} {
@@ -168,6 +170,7 @@ func batchCreateCmd(a *app) *cobra.Command {
 	fl.BoolVar(&f.zeroPrice, "allow-zero-price", false, "bill orders with zero-priced lines (else they are reported)")
 	fl.BoolVar(&f.full9999, "discount-9999-is-100", false, "treat a 99.99 % discount as 100 %")
 	fl.BoolVar(&f.negStock, "allow-negative-stock", false, "let stock go negative (else such invoices fail)")
+	fl.BoolVar(&f.settleCredits, "settle-credits", false, "settle the customers' open return credit notes against their invoices in this batch first (the report lists them)")
 	fl.IntVar(&f.window, "window", a.cfg.Window, "invoice workflows running at once (BILLRUN_WINDOW)")
 	fl.IntVar(&f.pageSize, "page-size", a.cfg.PageSize, "open invoices listed per page (BILLRUN_PAGE_SIZE)")
 	return c

@@ -162,3 +162,59 @@ func addQty(t *testing.T, a, b string) string {
 	t.Helper()
 	return decimal.RequireFromString(a).Add(decimal.RequireFromString(b)).StringFixed(4)
 }
+
+// Seed 001's netting: a batch made with --settle-credits settles the customer's open
+// return credit notes (credit owed back because the invoice was paid) against its
+// invoices first; the customer owes the remainder, and the report shows what was applied.
+// A batch without it settles nothing.
+func TestBatchSettlesOpenCreditNotes(t *testing.T) {
+	h := newHarness(t, true)
+	h.mustRun("import", "../examples/demo.json")
+	h.importJSON(`{"orders": [
+		{"number": 1101, "customer": "FORSETI", "series": "A", "warehouse": "CENTRAL", "currency": "MXN", "date": "2026-11-02",
+		 "lines": [{"item": "B", "ordered": 10, "price": 10.00}]},
+		{"number": 1102, "customer": "FORSETI", "series": "A", "warehouse": "CENTRAL", "currency": "MXN", "date": "2026-11-02",
+		 "lines": [{"item": "A", "ordered": 100, "price": 11.50}, {"item": "B", "ordered": 200, "price": 10.00}]}]}`)
+	bill := func(order string, flags ...string) (model.Summary, int64) {
+		var sum model.Summary
+		h.runJSON(&sum, append([]string{"batch", "create", "--orders", order + "-" + order, "--series", "A", "--date", "2026-11-23", "--wait"}, flags...)...)
+		if sum.Completed != 1 {
+			t.Fatalf("order %s: %+v", order, sum)
+		}
+		id := int64(h.int(`select id from invoices where batch_id = $1`, sum.BatchID))
+		h.waitFor("invoice stamped", 2*time.Minute, func() bool {
+			return h.int(`select count(*) from invoices where id = $1 and fiscal_status in ('stamped', 'pdf')`, id) == 1
+		})
+		return sum, id
+	}
+	_, seed := bill("1001")
+	seedNo := h.str(`select series || '-' || number from invoices where id = $1`, seed)
+	h.mustRun("payment", "record", seedNo, "3654.00", "--date", "2026-11-24")
+	var cn model.InvoiceView
+	h.runJSON(&cn, "invoice", "return", seedNo, "--line", "2", "--qty", "100", "--date", "2026-11-24", "--wait")
+	if got := h.str(`select applied::text || ' ' || refund_due::text from credit_applications where credit_note_id = $1`, cn.ID); got != "0.0000 1160.0000" {
+		t.Fatalf("return on a paid invoice: applied/refund due %s, want 0 and 1160.00 owed back", got)
+	}
+
+	// Without --settle-credits nothing is netted.
+	_, plain := bill("1101")
+	if got := h.str(`select balance::text from receivables where invoice_id = $1`, plain); got != "116.0000" {
+		t.Errorf("a batch without --settle-credits: balance %s, want 116.00", got)
+	}
+	// With it, the credit note settles the next invoice first: 3654.00 - 1160.00 owed.
+	sum, netted := bill("1102", "--settle-credits")
+	if got := h.str(`select balance::text from receivables where invoice_id = $1 and status = 'open'`, netted); got != "2494.0000" {
+		t.Errorf("netted invoice's balance %s, want 3654.00 - 1160.00 = 2494.00", got)
+	}
+	var rep model.Report
+	h.runJSON(&rep, "batch", "report", sum.BatchID)
+	if len(rep.CreditsSettled) != 1 || rep.CreditsSettled[0].CreditNote != "NC-1" || rep.CreditsSettled[0].Amount.StringFixed(2) != "1160.00" ||
+		rep.CreditsSettled[0].InvoiceID != netted {
+		t.Errorf("report's settled credits: %+v", rep.CreditsSettled)
+	}
+	// One settlement: the credit is used up.
+	if n := h.int(`select count(*) from credit_settlements`); n != 1 {
+		t.Errorf("%d settlements, want 1", n)
+	}
+	h.checkBooks()
+}

@@ -27,6 +27,9 @@ type BatchParams struct {
 	AllowZeroPrice     bool            `json:"allow_zero_price,omitempty"`
 	Discount9999Is100  bool            `json:"discount_9999_is_100,omitempty"`
 	AllowNegativeStock bool            `json:"allow_negative_stock,omitempty"`
+	// SettleCredits nets the customers' open return credit notes against the batch's
+	// invoices (seed 001).
+	SettleCredits bool `json:"settle_credits,omitempty"`
 }
 
 // Batch is a batch's row.

@@ -22,6 +22,17 @@ type Report struct {
 	Failed  []FailedInvoice `json:"failed"`
 	// Unsealed are completed invoices whose sealing or printing failed.
 	Unsealed []FailedInvoice `json:"unsealed"`
+	// CreditsSettled are the open return credit notes the batch settled against its invoices.
+	CreditsSettled []Settlement `json:"credits_settled"`
+}
+
+// Settlement is a credit note's open credit applied to an invoice's receivable.
+type Settlement struct {
+	InvoiceID  int64           `json:"invoice_id"`
+	Invoice    string          `json:"invoice"` // its number
+	Customer   string          `json:"customer"`
+	CreditNote string          `json:"credit_note"` // its number
+	Amount     decimal.Decimal `json:"amount"`
 }
 
 // InvoiceView is everything the CLI shows of an invoice.
@@ -53,11 +64,11 @@ type InvoiceView struct {
 	VATWithheld    decimal.Decimal   `json:"vat_withheld"`
 	ISRWithheld    decimal.Decimal   `json:"isr_withheld"`
 	Total          decimal.Decimal   `json:"total"`
-	CreditOf       *int64            `json:"credit_of,omitempty"`   // a credit note: the invoice it corrects
-	CreditKind     string            `json:"credit_kind,omitempty"` // return or rebate
-	CreditSeq      int               `json:"credit_seq,omitempty"`  // its number among that invoice's credit notes
-	CreditNotes    []int64           `json:"credit_notes"`          // an invoice: the credit notes that correct it
-	Receivable     *ReceivableView   `json:"receivable,omitempty"`  // what the customer owes on it
+	CreditOf       *int64            `json:"credit_of,omitempty"`    // a credit note: the invoice it corrects
+	CreditKind     string            `json:"credit_kind,omitempty"`  // return or rebate
+	CreditSeq      int               `json:"credit_seq,omitempty"`   // its number among that invoice's credit notes
+	CreditNotes    []int64           `json:"credit_notes"`           // an invoice: the credit notes that correct it
+	Receivable     *ReceivableView   `json:"receivable,omitempty"`   // what the customer owes on it
 	Cancellation   *CancellationView `json:"cancellation,omitempty"` // its cancellation request
 	Lines          []InvoiceLineView `json:"lines"`
 	Audit          []AuditView       `json:"audit"`

@@ -112,6 +112,9 @@ func (t *Tx) SetCancellation(id int64, status, detail string) error {
 
 // CancelReceivable cancels the invoice's live receivable.
 func (t *Tx) CancelReceivable(id int64) error {
+	if err := t.exec(`delete from credit_settlements where invoice_id = $1`, id); err != nil {
+		return err
+	}
 	return t.exec(`update receivables set status = 'cancelled' where invoice_id = $1 and status in ('open', 'paid')`, id)
 }
 

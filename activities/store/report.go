@@ -17,7 +17,8 @@ import (
 // ReadReport reads a batch's not-invoiced report, its failed invoices and those completed
 // but not sealed.
 func (s *Store) ReadReport(ctx context.Context, batchID string) (model.Report, error) {
-	r := model.Report{BatchID: batchID, Skipped: []model.SkippedLine{}, Failed: []model.FailedInvoice{}, Unsealed: []model.FailedInvoice{}}
+	r := model.Report{BatchID: batchID, Skipped: []model.SkippedLine{}, Failed: []model.FailedInvoice{}, Unsealed: []model.FailedInvoice{},
+		CreditsSettled: []model.Settlement{}}
 	if _, err := s.LoadBatch(ctx, batchID); err != nil {
 		return r, err
 	}
@@ -50,7 +51,19 @@ func (s *Store) ReadReport(ctx context.Context, batchID string) (model.Report, e
 	if err != nil {
 		return r, err
 	}
-	r.Unsealed, err = pgx.CollectRows(rows, failed)
+	if r.Unsealed, err = pgx.CollectRows(rows, failed); err != nil {
+		return r, err
+	}
+	rows, err = s.pool.Query(ctx, `select v.id, v.series || '-' || coalesce(v.number::text, '(no number)'), v.customer, n.series || '-' || n.number, cs.amount
+		from credit_settlements cs join invoices v on v.id = cs.invoice_id join invoices n on n.id = cs.credit_note_id
+		where v.batch_id = $1 order by v.group_no, n.id`, batchID)
+	if err != nil {
+		return r, err
+	}
+	r.CreditsSettled, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (model.Settlement, error) {
+		var x model.Settlement
+		return x, row.Scan(&x.InvoiceID, &x.Invoice, &x.Customer, &x.CreditNote, &x.Amount)
+	})
 	return r, err
 }
 

@@ -32,6 +32,18 @@ create table credit_applications (
     refund_due     numeric(18, 4) not null check (refund_due >= 0)
 );
 
+-- Netting (seed 001): a batch made with settle_credits applies the customer's open return
+-- credit notes (their refund due, less what settled invoices before) to its invoices'
+-- receivables as they are posted; the customer owes the remainder. Undoing or cancelling
+-- the invoice deletes its settlements, which opens the credit again.
+create table credit_settlements (
+    credit_note_id bigint not null references invoices,
+    invoice_id     bigint not null references invoices,
+    amount         numeric(18, 4) not null check (amount > 0),
+    primary key (credit_note_id, invoice_id)
+);
+create index credit_settlements_invoice on credit_settlements (invoice_id);
+
 -- Cancellation (seed 004; SAT's cancellation with a motive, and the receiver's acceptance
 -- where SAT's rules ask for it): one request per invoice at a time; a rejected request may
 -- be made again. The invoice's effects are undone only once the authority cancels it.
