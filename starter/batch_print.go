@@ -69,6 +69,9 @@ func printSummary(w io.Writer, s model.Summary, webUI string) {
 	}
 	fmt.Fprintf(w, "  lines:    %d selected, %d invoiced, %d not invoiced\n", s.LinesSelected, s.LinesInvoiced, s.LinesSkipped)
 	fmt.Fprintf(w, "  invoices: %d total, %d completed, %d failed, %d pending\n", s.Invoices, s.Completed, s.Failed, s.Pending)
+	if s.Cancelled > 0 {
+		fmt.Fprintf(w, "  cancelled: %d (they keep their numbers)\n", s.Cancelled)
+	}
 	if s.Unsealed > 0 {
 		fmt.Fprintf(w, "  fiscal:   %d completed but not sealed, stamped or printed (see batch report)\n", s.Unsealed)
 	}
@@ -101,5 +104,11 @@ func printReport(w io.Writer, r model.Report) {
 			fmt.Fprintf(w, "  invoice %-6d %-10s %s: %s\n", f.InvoiceID, f.Customer, f.Step, f.Reason)
 		}
 		fmt.Fprintf(w, "fix the cause, then: billrun batch retry %s (or billrun invoice reseal ID)\n", r.BatchID)
+	}
+	if len(r.CreditsSettled) > 0 {
+		fmt.Fprintln(w, "credit notes settled against invoices:")
+		for _, x := range r.CreditsSettled {
+			fmt.Fprintf(w, "  %-10s %-10s %s by %s\n", x.Invoice, x.Customer, x.Amount.StringFixed(2), x.CreditNote)
+		}
 	}
 }

@@ -141,6 +141,11 @@ func TestCancellation(t *testing.T) {
 		from sales_order_lines l join sales_orders o on o.id = l.order_id where o.number = 1001`); got != "100.0000/0.0000 200.0000/0.0000 approved" {
 		t.Errorf("order 1001 after the cancellation (to invoice/invoiced): %s", got)
 	}
+	var sum model.Summary
+	h.runJSON(&sum, "batch", "status", v.BatchID)
+	if sum.Cancelled != 1 || sum.Completed != 0 {
+		t.Errorf("the batch's summary after the cancellation: %+v", sum)
+	}
 	if msg := h.mustFail("invoice", "cancel", seedNo, "--reason", "02"); !strings.Contains(msg, "cancelled already") {
 		t.Errorf("cancel twice: %s", msg)
 	}

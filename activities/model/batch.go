@@ -81,8 +81,9 @@ type Summary struct {
 	Completed     int               `json:"completed"`
 	Failed        int               `json:"failed"`
 	Pending       int               `json:"pending"`
-	Unsealed      int               `json:"unsealed"` // completed, but sealing, stamping or printing failed
-	Amounts       map[string]string `json:"amounts"`  // completed totals per currency
+	Unsealed      int               `json:"unsealed"`  // completed, but sealing, stamping or printing failed
+	Cancelled     int               `json:"cancelled"` // completed, then cancelled (they keep their numbers)
+	Amounts       map[string]string `json:"amounts"`   // completed totals per currency
 	// Stamped counts completed invoices stamped by the PAC (UUID), Printed those whose PDF
 	// is made; Deliveries counts completed invoices by the state of their first e-mail
 	// (pending, sent, skipped, failed, uncertain).

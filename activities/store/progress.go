@@ -48,10 +48,11 @@ func (s *Store) ReadSummary(ctx context.Context, batchID string) (model.Summary,
 		       count(*) filter (where status in ('draft', 'processing')),
 		       count(*) filter (where status = 'completed' and fiscal_error <> ''),
 		       count(*) filter (where status = 'completed' and fiscal_status in ('stamped', 'pdf')),
-		       count(*) filter (where status = 'completed' and fiscal_status = 'pdf')
+		       count(*) filter (where status = 'completed' and fiscal_status = 'pdf'),
+		       count(*) filter (where status = 'cancelled')
 		from invoices where batch_id = $1`, batchID).
 		Scan(&sum.LinesSelected, &sum.LinesInvoiced, &sum.LinesSkipped, &sum.Invoices, &sum.Completed, &sum.Failed, &sum.Pending, &sum.Unsealed,
-			&sum.Stamped, &sum.Printed)
+			&sum.Stamped, &sum.Printed, &sum.Cancelled)
 	if err != nil {
 		return sum, err
 	}
