@@ -180,7 +180,7 @@ func chaosRun(t *testing.T, pg *testdb.Postgres, bin string, n, kills int, distu
 					note("no failed invoice to retry yet: " + err.Error())
 					return
 				}
-				h.mustRun("import", writeTemp(t, `{"stock": [{"warehouse": "W", "item": "SCARCE", "on_hand": 1}]}`))
+				h.mustRun("import", writeTemp(t, `{"stock": [{"warehouse": "W", "item": "SCARCE", "on_hand": 1, "count": true}]}`))
 				h.mustRun("invoice", "retry", fmt.Sprint(inv))
 				note(fmt.Sprintf("stock of SCARCE fixed for one invoice, invoice %d retried", inv))
 			}},

@@ -2,6 +2,8 @@ package main
 
 import (
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -123,5 +125,44 @@ func TestImportReportsEveryMistakeAndWritesNothing(t *testing.T) {
 	}
 	if _, err := h.run("import", writeTemp(t, `{"customers": [], "typo_field": 1}`)); err == nil || !strings.Contains(err.Error(), "typo_field") {
 		t.Errorf("an unknown field is not named: %v", err)
+	}
+}
+
+// Importing the demo again (make demo is safe to re-run) never rewinds stock that moved
+// since: it is kept, and a physical count ("count": true) adjusts it with a record of what
+// it was. Files an issuer points at must exist and be what they say.
+func TestImportNeverRewindsStock(t *testing.T) {
+	h := newHarness(t, true)
+	h.mustRun("import", "../examples/demo.json")
+	h.mustRun("batch", "create", "--orders", "1001-1001", "--series", "A", "--date", "2026-11-23", "--wait")
+	moved := h.str(`select on_hand::text from stock where warehouse = 'CENTRAL' and item = 'B'`)
+	if moved != "800.0000" {
+		t.Fatalf("stock of B after billing 200: %s", moved)
+	}
+	out := h.mustRun("import", "../examples/demo.json")
+	if got := h.str(`select on_hand::text from stock where warehouse = 'CENTRAL' and item = 'B'`); got != moved {
+		t.Errorf("importing the demo again rewound stock of B to %s (was %s)", got, moved)
+	}
+	if !strings.Contains(out, `stock kept: moved since ("count": true adjusts it)`) {
+		t.Errorf("the import does not say it kept stock: %s", out)
+	}
+	h.importJSON(`{"stock": [{"warehouse": "CENTRAL", "item": "B", "on_hand": 790, "committed": 0, "count": true}]}`)
+	if got := h.str(`select on_hand::text || ' ' || (select string_agg(kind || ' ' || on_hand_before::text || '>' || on_hand_after::text, ', ' order by id)
+		from stock_adjustments where item = 'B') from stock where warehouse = 'CENTRAL' and item = 'B'`); got != "790.0000 opening 0.0000>1000.0000, count 800.0000>790.0000" {
+		t.Errorf("stock of B and its adjustments after a count: %s", got)
+	}
+
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "not-a-cert.cer")
+	if err := os.WriteFile(bad, []byte("hello"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	msg := h.mustFail("import", writeTemp(t, `{"issuers": [{"code": "EKU", "rfc": "EKU9003173C9", "name": "ESCUELA KEMPER URGATE", "fiscal_regime": "601",
+		"postal_code": "42501", "currency": "MXN", "email": "facturas@kemper.example",
+		"csd_certificate": "`+bad+`", "csd_key": "`+filepath.Join(dir, "missing.key")+`"}]}`))
+	for _, want := range []string{"issuers[0] (EKU): csd_certificate: " + bad + " is not an X.509 certificate", "issuers[0] (EKU): csd_key: open " + filepath.Join(dir, "missing.key")} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("import of bad CSD files: %s\nwant %q", msg, want)
+		}
 	}
 }

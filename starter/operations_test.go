@@ -199,7 +199,7 @@ func TestRetryIsRedatedAfterTheSeriesLastDate(t *testing.T) {
 		t.Fatalf("order 1 should fail for stock: %+v", sum)
 	}
 	failed := h.int(`select id from invoices where batch_id = $1`, sum.BatchID)
-	h.importJSON(`{"stock": [{"warehouse": "W", "item": "P", "on_hand": 10}]}`)
+	h.importJSON(`{"stock": [{"warehouse": "W", "item": "P", "on_hand": 10, "count": true}]}`)
 	h.runJSON(&sum, "batch", "create", "--orders", "2-2", "--series", "A", "--date", "2026-11-20", "--wait")
 	if sum.Completed != 1 {
 		t.Fatalf("order 2: %+v", sum)

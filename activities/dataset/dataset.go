@@ -110,11 +110,15 @@ type Warehouse struct {
 	Name string `json:"name"`
 }
 
+// Stock is an opening balance — taken only by stock nothing has moved yet — or, with
+// Count, a physical count: stock that has moved is set to it by a recorded adjustment.
+// An import never rewinds stock silently.
 type Stock struct {
 	Warehouse string          `json:"warehouse"`
 	Item      string          `json:"item"`
 	OnHand    decimal.Decimal `json:"on_hand"`
 	Committed decimal.Decimal `json:"committed"`
+	Count     bool            `json:"count"`
 }
 
 type Series struct {

@@ -54,7 +54,7 @@ func (s *Store) Import(ctx context.Context, d *dataset.Dataset) (dataset.Counts,
 		if err != nil {
 			return err
 		}
-		if probs := dataset.Validate(d, known); len(probs) > 0 {
+		if probs := append(dataset.Validate(d, known), dataset.CheckFiles(d)...); len(probs) > 0 {
 			return &dataset.Invalid{Problems: probs}
 		}
 		return write(ctx, tx, d, counts)
@@ -177,10 +177,8 @@ func write(ctx context.Context, tx pgx.Tx, d *dataset.Dataset, n dataset.Counts)
 		}
 	}
 	for _, x := range d.Stock {
-		if err := exec("stock", `insert into stock (warehouse, item, on_hand, committed) values ($1, $2, $3, $4)
-			on conflict (warehouse, item) do update set on_hand = excluded.on_hand, committed = excluded.committed`,
-			x.Warehouse, x.Item, x.OnHand, x.Committed); err != nil {
-			return err
+		if err := importStock(ctx, tx, x, n); err != nil {
+			return fmt.Errorf("stock %s/%s: %w", x.Warehouse, x.Item, err)
 		}
 	}
 	for _, x := range d.Series {
@@ -344,5 +342,42 @@ func writePlans(ctx context.Context, tx pgx.Tx, d *dataset.Dataset, n dataset.Co
 			n["billing events"]++
 		}
 	}
+	return nil
+}
+
+// importStock takes a stock record: an opening balance where nothing has moved the stock
+// yet, a recorded count adjustment where the record says count, and otherwise leaves
+// stock that has moved as it is (counted as kept), so importing a dataset again never
+// undoes the movements since. Every change is recorded in stock_adjustments.
+func importStock(ctx context.Context, tx pgx.Tx, x dataset.Stock, n dataset.Counts) error {
+	var onHand, committed decimal.Decimal
+	var moved bool
+	err := tx.QueryRow(ctx, `select on_hand, committed,
+		exists (select 1 from stock_movements m where m.warehouse = s.warehouse and m.item = s.item)
+		from stock s where warehouse = $1 and item = $2 for update`, x.Warehouse, x.Item).Scan(&onHand, &committed, &moved)
+	exists := err == nil
+	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+		return err
+	}
+	kind := "opening"
+	switch {
+	case exists && onHand.Equal(x.OnHand) && committed.Equal(x.Committed):
+		return nil
+	case moved && !x.Count:
+		n["stock kept: moved since (\"count\": true adjusts it)"]++
+		return nil
+	case moved:
+		kind = "count"
+	}
+	if _, err := tx.Exec(ctx, `insert into stock (warehouse, item, on_hand, committed) values ($1, $2, $3, $4)
+		on conflict (warehouse, item) do update set on_hand = excluded.on_hand, committed = excluded.committed`,
+		x.Warehouse, x.Item, x.OnHand, x.Committed); err != nil {
+		return err
+	}
+	if _, err := tx.Exec(ctx, `insert into stock_adjustments (warehouse, item, kind, on_hand_before, on_hand_after, committed_before, committed_after)
+		values ($1, $2, $3, $4, $5, $6, $7)`, x.Warehouse, x.Item, kind, onHand, x.OnHand, committed, x.Committed); err != nil {
+		return err
+	}
+	n["stock"]++
 	return nil
 }
