@@ -26,8 +26,8 @@ stop:
 	scripts/stack.sh down test
 
 build:
-	go build -o bin/billrun ./starter
-	go build -o bin/billrun-worker ./worker
+	go build -buildvcs=auto -o bin/billrun ./starter
+	go build -buildvcs=auto -o bin/billrun-worker ./worker
 
 vet:
 	go vet ./...

@@ -11,8 +11,8 @@ scripts/stack.sh up demo
 . .dev/demo/env
 STATE=.dev/demo
 mkdir -p bin
-go build -o bin/billrun ./starter
-go build -o bin/billrun-worker ./worker
+go build -buildvcs=auto -o bin/billrun ./starter
+go build -buildvcs=auto -o bin/billrun-worker ./worker
 psql "$BILLRUN_PG_ADMIN_URL" -tAc "select 1 from pg_database where datname = 'billrun'" | grep -q 1 ||
   psql "$BILLRUN_PG_ADMIN_URL" -qc "create database billrun"
 export DATABASE_URL="postgres://postgres@127.0.0.1:$PG_PORT/billrun?sslmode=disable"

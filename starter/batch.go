@@ -144,7 +144,13 @@ func showStatus(ctx context.Context, a *app, id string) error {
 		model.Summary
 		WebUI string `json:"web_ui"`
 	}
-	return a.emit(out{s, batchURL(a, wc, id)}, func() { printSummary(a.out, s, batchURL(a, wc, id)) })
+	if err := a.emit(out{s, batchURL(a, wc, id)}, func() { printSummary(a.out, s, batchURL(a, wc, id)) }); err != nil {
+		return err
+	}
+	if s.Failed > 0 {
+		return &failuresError{fmt.Sprintf("batch %s: %d invoice(s) failed (billrun batch report %s)", id, s.Failed, id)}
+	}
+	return nil
 }
 
 func batchStatusCmd(a *app) *cobra.Command {

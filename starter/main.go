@@ -99,11 +99,21 @@ func newRoot(a *app) *cobra.Command {
 	root := &cobra.Command{
 		Use:           "billrun",
 		Short:         "billrun: batch billing on Temporal — bill runs from orders to numbered invoices",
+		Long: "billrun: batch billing on Temporal — bill runs from orders to numbered, sealed, stamped, printed and e-mailed invoices.\n\n" +
+			config.EnvHelp + "\n\nExit codes: 0 done; 1 failed; 2 bad input (command, flag, argument, data, nothing by that name); " +
+			"3 done but invoices failed (batch report says why); 4 PostgreSQL or Temporal unreachable.",
+		Version:       config.Version(),
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
 	root.PersistentFlags().BoolVar(&a.jsonOut, "json", false, "print data as JSON")
+	root.AddCommand(&cobra.Command{Use: "version", Short: "Print billrun's version (from its build info)", Args: cobra.NoArgs,
+		RunE: func(*cobra.Command, []string) error {
+			return a.emit(map[string]string{"version": config.Version()}, func() { fmt.Fprintln(a.out, "billrun", config.Version()) })
+		}})
 	root.AddCommand(migrateCmd(a), importCmd(a), demoCmd(a), batchCmd(a), invoiceCmd(a), paymentCmd(a), planCmd(a), scheduleCmd(a), benchCmd(a), sandboxPACCmd(a))
+	refuseUnknownSubcommands(root)
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &usageError{err.Error()} })
 	return root
 }
 
@@ -126,6 +136,6 @@ func main() {
 		default:
 			fmt.Fprintln(os.Stderr, "billrun:", err)
 		}
-		os.Exit(1)
+		os.Exit(exitCode(err))
 	}
 }

@@ -6,6 +6,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/signal"
 	"syscall"
@@ -19,7 +20,27 @@ import (
 	"billrun/workflows"
 )
 
+const usage = `billrun-worker runs billrun's workflows and activities: it connects to Temporal and
+PostgreSQL as the environment says, waits for both, and works until SIGTERM or SIGINT.
+
+Usage: billrun-worker [--help | --version]
+
+`
+
 func main() {
+	for _, arg := range os.Args[1:] {
+		switch arg {
+		case "-h", "--help", "help":
+			fmt.Print(usage + config.EnvHelp + "\n")
+			return
+		case "-v", "--version", "version":
+			fmt.Println("billrun-worker", config.Version())
+			return
+		default:
+			fmt.Fprintf(os.Stderr, "billrun-worker: unknown argument %q (see billrun-worker --help)\n", arg)
+			os.Exit(2)
+		}
+	}
 	log := config.NewLogger()
 	defer log.Sync() //nolint:errcheck
 	if err := run(log); err != nil {

@@ -1,0 +1,51 @@
+package config
+
+import (
+	"fmt"
+	"runtime/debug"
+)
+
+// Version is the build's version from Go's build info: the module version, or the VCS
+// revision and time the binary was built from (with "+dirty" for uncommitted changes).
+func Version() string {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "unknown"
+	}
+	v := bi.Main.Version
+	var rev, at, dirty string
+	for _, s := range bi.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.time":
+			at = s.Value
+		case "vcs.modified":
+			if s.Value == "true" {
+				dirty = "+dirty"
+			}
+		}
+	}
+	if len(rev) > 12 {
+		rev = rev[:12]
+	}
+	if v == "(devel)" && rev != "" { // a pseudo-version already names the revision
+		v = fmt.Sprintf("%s%s (%s)", rev, dirty, at)
+	}
+	return v + " " + bi.GoVersion
+}
+
+// EnvHelp lists the environment both binaries read, for their help.
+const EnvHelp = `Environment:
+  DATABASE_URL              PostgreSQL (postgres://user@host:port/db)
+  TEMPORAL_ADDRESS          Temporal frontend (default localhost:7233)
+  TEMPORAL_NAMESPACE        Temporal namespace (default default)
+  TEMPORAL_UI               Web UI base URL, for links (default http://localhost:8233)
+  BILLRUN_TASK_QUEUE        task queue (default billrun)
+  BILLRUN_DB_POOL           worker's database connections (default 40)
+  BILLRUN_STEP_TIMEOUT, BILLRUN_PLAN_TIMEOUT, BILLRUN_DELIVERY_TIMEOUT   step timeouts (Go durations)
+  SMTP_HOST, SMTP_PORT, MAIL_FROM                                       mail relay and sender
+  PAC_URL, PAC_USER, PAC_PASSWORD (or PAC_PASSWORD_FILE), PAC_CERT      the PAC that stamps CFDI
+  BILLRUN_CSD_PASSWORD (or _FILE; an issuer may name another variable)  the CSD key's password
+  LOG_LEVEL                 debug, info, warn, error
+The demo's and the tests' values: . .dev/demo/env (after make demo), . .dev/test/env (after make test).`
