@@ -17,7 +17,7 @@ import (
 
 func batchCmd(a *app) *cobra.Command {
 	c := &cobra.Command{Use: "batch", Short: "Create, watch, approve, retry and resume bill runs"}
-	c.AddCommand(batchCreateCmd(a), batchStatusCmd(a), batchReportCmd(a), batchApproveCmd(a), batchRetryCmd(a), batchResumeCmd(a))
+	c.AddCommand(batchCreateCmd(a), batchListCmd(a), batchStatusCmd(a), batchReportCmd(a), batchApproveCmd(a), batchRetryCmd(a), batchResumeCmd(a))
 	return c
 }
 

@@ -127,6 +127,32 @@ func TestSeed004CreditNotes(t *testing.T) {
 	if len(inv.CreditNotes) != 2 || inv.CreditNotes[0] != cn.ID {
 		t.Errorf("invoice %s lists credit notes %v", firstNo, inv.CreditNotes)
 	}
+
+	// The lists find them: credit notes newest first, money with the currency's decimals.
+	var rows []model.InvoiceRow
+	h.runJSON(&rows, "invoice", "list", "--kind", "credit_note")
+	got := ""
+	for _, r := range rows {
+		got += r.Number + " " + r.Total + "; "
+	}
+	if got != "NC-3 116.00; NC-2 232.00; NC-1 1160.00; " {
+		t.Errorf("invoice list --kind credit_note: %s", got)
+	}
+	h.runJSON(&rows, "invoice", "list", "--customer", "FORSETI", "--kind", "invoice", "--status", "completed", "--from", "2026-11-23", "--to", "2026-11-23")
+	if len(rows) != 2 || rows[0].ID != second || rows[0].UUID == "" {
+		t.Errorf("invoice list of FORSETI's invoices: %+v", rows)
+	}
+	if out := h.mustRun("invoice", "list", "--customer", "NOBODY", "--json"); strings.TrimSpace(out) != "[]" {
+		t.Errorf("an empty list is %q, want []", out)
+	}
+	var batches []model.BatchRow
+	h.runJSON(&batches, "batch", "list", "--status", "finished")
+	if len(batches) != 2 || batches[0].Completed != 1 || batches[0].Invoices != 1 {
+		t.Errorf("batch list: %+v", batches)
+	}
+	if msg := h.mustFail("invoice", "list", "--from", "yesterday"); !strings.Contains(msg, `--from: "yesterday" is not a date`) {
+		t.Errorf("bad --from: %s", msg)
+	}
 	h.checkBooks()
 }
 

@@ -129,3 +129,47 @@ type CancellationView struct {
 	Status      string `json:"status"`                // requested, pending, cancelled, rejected
 	Detail      string `json:"detail,omitempty"`      // the authority's words
 }
+
+// BatchFilter selects batches for batch list; empty fields do not filter.
+type BatchFilter struct {
+	Status   string
+	From, To string // invoice dates, YYYY-MM-DD
+	Limit    int
+}
+
+// BatchRow is one line of batch list.
+type BatchRow struct {
+	ID          string    `json:"id"`
+	Source      string    `json:"source"`
+	Series      string    `json:"series"`
+	InvoiceDate string    `json:"invoice_date"`
+	Status      string    `json:"status"`
+	Draft       bool      `json:"draft"`
+	CreatedAt   time.Time `json:"created_at"`
+	Invoices    int       `json:"invoices"`
+	Completed   int       `json:"completed"`
+	Failed      int       `json:"failed"`
+}
+
+// InvoiceFilter selects invoices for invoice list; empty fields do not filter.
+type InvoiceFilter struct {
+	Status, Batch, Customer, Series, Kind string
+	From, To                              string // invoice dates, YYYY-MM-DD
+	Limit                                 int
+}
+
+// InvoiceRow is one line of invoice list. Total is rounded to the currency's decimals.
+type InvoiceRow struct {
+	ID           int64  `json:"id"`
+	Number       string `json:"number"` // A-4; empty until completed
+	Kind         string `json:"document_kind"`
+	Batch        string `json:"batch_id"`
+	Customer     string `json:"customer"`
+	Date         string `json:"date"`
+	Currency     string `json:"currency"`
+	Total        string `json:"total"` // with the currency's decimals
+	Status       string `json:"status"`
+	FiscalStatus string `json:"fiscal_status"`
+	Delivery     string `json:"delivery_status"`
+	UUID         string `json:"uuid,omitempty"`
+}
