@@ -47,7 +47,9 @@ func TestSeed004CreditNotes(t *testing.T) {
 		}
 	}
 	lineB := fmt.Sprint(h.int(`select line_no from invoice_lines where invoice_id = $1 and item = 'B'`, first))
-	stockB := func() string { return h.str(`select on_hand::text from stock where warehouse = 'CENTRAL' and item = 'B'`) }
+	stockB := func() string {
+		return h.str(`select on_hand::text from stock where warehouse = 'CENTRAL' and item = 'B'`)
+	}
 	balance := func(id int64) string {
 		return h.str(`select balance::text from receivables where invoice_id = $1 and status in ('open', 'paid')`, id)
 	}

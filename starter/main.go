@@ -97,8 +97,8 @@ func (a *app) emit(v any, text func()) error {
 
 func newRoot(a *app) *cobra.Command {
 	root := &cobra.Command{
-		Use:           "billrun",
-		Short:         "billrun: batch billing on Temporal — bill runs from orders to numbered invoices",
+		Use:   "billrun",
+		Short: "billrun: batch billing on Temporal — bill runs from orders to numbered invoices",
 		Long: "billrun: batch billing on Temporal — bill runs from orders to numbered, sealed, stamped, printed and e-mailed invoices.\n\n" +
 			config.EnvHelp + "\n\nExit codes: 0 done; 1 failed; 2 bad input (command, flag, argument, data, nothing by that name); " +
 			"3 done but invoices failed (batch report says why); 4 PostgreSQL or Temporal unreachable.",

@@ -19,7 +19,7 @@ type scheduleView struct {
 	Paused   bool     `json:"paused"`
 	Note     string   `json:"note"`
 	Actions  int      `json:"actions"`
-	Skipped  int      `json:"skipped"`
+	Skipped  int      `json:"actions_skipped"`
 	Cron     []string `json:"cron"`
 	Every    []string `json:"every"`
 	TimeZone string   `json:"time_zone"`

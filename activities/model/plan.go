@@ -30,7 +30,7 @@ type PlanOutcome struct {
 	LinesSelected int            `json:"lines_selected"`
 	LinesSkipped  int            `json:"lines_skipped"`
 	Invoices      []DraftInvoice `json:"invoices"`
-	Skipped       []SkippedLine  `json:"skipped"`
+	Skipped       []SkippedLine  `json:"skipped_lines"`
 }
 
 // PlanEvent is one event of a billing plan.

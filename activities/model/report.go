@@ -18,7 +18,7 @@ type FailedInvoice struct {
 // Report is a batch's not-invoiced report and its failed invoices.
 type Report struct {
 	BatchID string          `json:"batch_id"`
-	Skipped []SkippedLine   `json:"not_invoiced"`
+	Skipped []SkippedLine   `json:"skipped_lines"`
 	Failed  []FailedInvoice `json:"failed"`
 	// Unsealed are completed invoices whose sealing or printing failed.
 	Unsealed []FailedInvoice `json:"unsealed"`
