@@ -166,3 +166,30 @@ func TestImportNeverRewindsStock(t *testing.T) {
 		}
 	}
 }
+
+// Seed 002: after a partial bill run the rest of an order line is billable again once the
+// next quantity to invoice is set, never more than is pending.
+func TestRestOfAPartialOrder(t *testing.T) {
+	h := newHarness(t, true)
+	h.mustRun("import", "../examples/demo.json")
+	h.mustRun("batch", "create", "--orders", "1002-1002", "--series", "A", "--date", "2026-11-23", "--wait")
+	line := func() string {
+		return h.str(`select qty_invoiced::text || '/' || qty_ordered::text || '/' || qty_to_invoice::text
+			from sales_order_lines l join sales_orders o on o.id = l.order_id where o.number = 1002 and l.line_no = 1`)
+	}
+	if got := line(); got != "6.0000/10.0000/0.0000" {
+		t.Fatalf("order 1002 line 1 after the partial run: %s", got)
+	}
+	if msg := h.mustFail("order", "to-invoice", "1002", "--line", "1", "--qty", "4.5"); !strings.Contains(msg, "4.5 is more than the 4 pending") {
+		t.Errorf("more than pending: %s", msg)
+	}
+	if msg := h.mustFail("order", "to-invoice", "1002", "--line", "9", "--qty", "1"); !strings.Contains(msg, "order 1002 line 9: not found") {
+		t.Errorf("unknown line: %s", msg)
+	}
+	h.mustRun("order", "to-invoice", "1002", "--line", "1", "--qty", "4")
+	var sum model.Summary
+	h.runJSON(&sum, "batch", "create", "--orders", "1002-1002", "--series", "A", "--date", "2026-11-23", "--wait")
+	if sum.Completed != 1 || line() != "10.0000/10.0000/0.0000" {
+		t.Errorf("the rest billed: %+v, line %s", sum, line())
+	}
+}
