@@ -91,6 +91,17 @@ func printSummary(w io.Writer, s model.Summary, webUI string) {
 func printReport(w io.Writer, r model.Report) {
 	fmt.Fprintf(w, "batch %s: %d lines not invoiced, %d invoices failed, %d not sealed\n", r.BatchID, len(r.Skipped), len(r.Failed), len(r.Unsealed))
 	printSkipped(w, r.Skipped)
+	if len(r.Drafts) > 0 {
+		fmt.Fprintln(w, "drafts (what each would do if the batch ran now):")
+		for _, d := range r.Drafts {
+			fmt.Fprintf(w, "  invoice %-6d %-10s series %-4s %d lines  subtotal %s  VAT %s  total %s %s  %s\n", d.InvoiceID, d.Customer, d.Series, d.Lines,
+				d.Subtotal.StringFixed(2), d.VAT.StringFixed(2), d.Total.StringFixed(2), d.Currency, strings.Join(d.Sources, ", "))
+			if d.Problem != "" {
+				fmt.Fprintf(w, "      ! %s\n", d.Problem)
+			}
+		}
+		fmt.Fprintf(w, "approve with: billrun batch approve %s (or fix the data first)\n", r.BatchID)
+	}
 	if len(r.Failed) > 0 {
 		fmt.Fprintln(w, "failed invoices:")
 		for _, f := range r.Failed {

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
@@ -245,4 +246,36 @@ func TestDraftBatchWaitsForApprovalThenCompletes(t *testing.T) {
 		t.Fatalf("after approval: %+v\n%s", sum, out)
 	}
 	h.checkBooks()
+}
+
+// Approval is an informed decision: a draft batch's report lists its drafts with customer
+// and amounts, and says which would fail and why; after approval exactly those fail.
+func TestDraftReviewSaysWhatWillFail(t *testing.T) {
+	h := newHarness(t, true)
+	h.mustRun("import", "../examples/demo.json")
+	id := h.batchID("REVIEW")
+	h.mustRun("batch", "create", "--id", id, "--orders", "1001-1099", "--series", "A", "--date", "2026-11-23", "--draft", "--wait")
+	var rep model.Report
+	h.runJSON(&rep, "batch", "report", id)
+	if len(rep.Drafts) != 7 {
+		t.Fatalf("%d drafts, want 7: %+v", len(rep.Drafts), rep.Drafts)
+	}
+	var predicted []int64
+	for _, d := range rep.Drafts {
+		if d.Customer == "" || d.Lines == 0 || len(d.Sources) == 0 {
+			t.Errorf("draft without customer, lines or sources: %+v", d)
+		}
+		if d.Problem != "" {
+			predicted = append(predicted, d.InvoiceID)
+			if !strings.Contains(d.Problem, "fails at stock discharge: not enough stock of item TEQ in warehouse CENTRAL") {
+				t.Errorf("draft %d: %s", d.InvoiceID, d.Problem)
+			}
+		}
+	}
+	h.mustRun("batch", "approve", id)
+	h.waitFor("the batch finished", 2*time.Minute, func() bool { return h.str(`select status from batches where id = $1`, id) == "finished" })
+	h.runJSON(&rep, "batch", "report", id)
+	if len(rep.Drafts) != 0 || len(rep.Failed) != len(predicted) || len(predicted) != 1 || rep.Failed[0].InvoiceID != predicted[0] {
+		t.Errorf("predicted to fail %v; failed %+v", predicted, rep.Failed)
+	}
 }

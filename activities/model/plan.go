@@ -4,16 +4,17 @@ import "github.com/shopspring/decimal"
 
 // DraftInvoice is a planned invoice, priced as far as its data allows.
 type DraftInvoice struct {
-	GroupNo  int             `json:"group_no"`
-	Customer string          `json:"customer"`
-	Series   string          `json:"series"`
-	Currency string          `json:"currency"`
-	Lines    int             `json:"lines"`
-	Sources  []string        `json:"sources"`
-	Subtotal decimal.Decimal `json:"subtotal"`
-	VAT      decimal.Decimal `json:"vat"`
-	Total    decimal.Decimal `json:"total"`
-	Problem  string          `json:"problem,omitempty"` // why it could not be priced yet
+	InvoiceID int64           `json:"invoice_id,omitempty"` // a recorded draft's id
+	GroupNo   int             `json:"group_no"`
+	Customer  string          `json:"customer"`
+	Series    string          `json:"series"`
+	Currency  string          `json:"currency"`
+	Lines     int             `json:"lines"`
+	Sources   []string        `json:"sources"`
+	Subtotal  decimal.Decimal `json:"subtotal"`
+	VAT       decimal.Decimal `json:"vat"`
+	Total     decimal.Decimal `json:"total"`
+	Problem   string          `json:"problem,omitempty"` // why it could not be priced, or would fail if run now
 }
 
 // SkippedLine is a line of the not-invoiced report.

@@ -22,6 +22,9 @@ type Report struct {
 	Failed  []FailedInvoice `json:"failed"`
 	// Unsealed are completed invoices whose sealing or printing failed.
 	Unsealed []FailedInvoice `json:"unsealed"`
+	// Drafts are the batch's draft invoices (a draft batch awaiting approval), each with what
+	// would make it fail if the batch ran now.
+	Drafts []DraftInvoice `json:"drafts"`
 	// CreditsSettled are the open return credit notes the batch settled against its invoices.
 	CreditsSettled []Settlement `json:"credits_settled"`
 }

@@ -18,7 +18,7 @@ import (
 // but not sealed.
 func (s *Store) ReadReport(ctx context.Context, batchID string) (model.Report, error) {
 	r := model.Report{BatchID: batchID, Skipped: []model.SkippedLine{}, Failed: []model.FailedInvoice{}, Unsealed: []model.FailedInvoice{},
-		CreditsSettled: []model.Settlement{}}
+		CreditsSettled: []model.Settlement{}, Drafts: []model.DraftInvoice{}}
 	if _, err := s.LoadBatch(ctx, batchID); err != nil {
 		return r, err
 	}
@@ -52,6 +52,9 @@ func (s *Store) ReadReport(ctx context.Context, batchID string) (model.Report, e
 		return r, err
 	}
 	if r.Unsealed, err = pgx.CollectRows(rows, failed); err != nil {
+		return r, err
+	}
+	if r.Drafts, err = s.DraftReview(ctx, batchID); err != nil {
 		return r, err
 	}
 	rows, err = s.pool.Query(ctx, `select v.id, v.series || '-' || coalesce(v.number::text, '(no number)'), v.customer, n.series || '-' || n.number, cs.amount
