@@ -30,7 +30,7 @@ func InvoiceWorkflow(ctx workflow.Context, in InvoiceInput) (InvoiceResult, erro
 	err := step(ctx, t, "Pricing", a.PriceInvoice, &priced, id)
 	if err == nil && priced.Failed {
 		setInvoiceStatus(ctx, "failed")
-		return res, invoiceFailed(InvoiceFailure{Step: priced.Step, Reason: priced.Reason})
+		return res, invoiceFailed(id, InvoiceFailure{Step: priced.Step, Reason: priced.Reason})
 	}
 	if err == nil && !priced.Done {
 		err = step(ctx, t, "Stock discharge", a.DischargeStock, nil, id, priced.Attempt)
@@ -51,7 +51,7 @@ func InvoiceWorkflow(ctx workflow.Context, in InvoiceInput) (InvoiceResult, erro
 			return res, uerr
 		}
 		setInvoiceStatus(ctx, "failed")
-		return res, invoiceFailed(f)
+		return res, invoiceFailed(id, f)
 	}
 	res.Series, res.Number, res.Total, res.Currency = done.Series, done.Number, priced.Total, priced.Currency
 
@@ -71,8 +71,11 @@ func InvoiceWorkflow(ctx workflow.Context, in InvoiceInput) (InvoiceResult, erro
 	return res, nil
 }
 
-func invoiceFailed(f InvoiceFailure) error {
-	return temporal.NewNonRetryableApplicationError(fmt.Sprintf("%s: %s", f.Step, f.Reason), InvoiceFailedType, nil, f)
+// invoiceFailed is the invoice workflow's failure: its step and reason, and what the
+// operator does next, as the Web UI shows it.
+func invoiceFailed(id int64, f InvoiceFailure) error {
+	msg := fmt.Sprintf("%s: %s. Fix the cause, then: billrun invoice retry %d", f.Step, f.Reason, id)
+	return temporal.NewNonRetryableApplicationError(msg, InvoiceFailedType, nil, f)
 }
 
 // setInvoiceStatus writes the invoice's final status where the Web UI can filter on it:
