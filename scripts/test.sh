@@ -8,7 +8,17 @@ cd "$ROOT"
 scripts/stack.sh up test
 # shellcheck disable=SC1091
 . .dev/test/env
+echo "[test] go mod tidy -diff (go.mod and go.sum say what the code imports)"
+go mod tidy -diff
 echo "[test] go vet ./..."
 go vet ./...
+STATICCHECK_VERSION=v0.8.2
+STATICCHECK=${BILLRUN_TOOLS:-$HOME/.cache/billrun/tools}/staticcheck@$STATICCHECK_VERSION/staticcheck
+if [ ! -x "$STATICCHECK" ]; then
+  echo "[test] installing staticcheck $STATICCHECK_VERSION (go install)"
+  GOBIN=$(dirname "$STATICCHECK") go install "honnef.co/go/tools/cmd/staticcheck@$STATICCHECK_VERSION"
+fi
+echo "[test] staticcheck ./..."
+"$STATICCHECK" ./...
 echo "[test] go test -race ./..."
 go test -race -count=1 -timeout 25m "$@" ./...
