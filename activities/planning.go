@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"go.temporal.io/sdk/activity"
 
@@ -200,7 +201,22 @@ func (a *Activities) CreateScheduledBatch(ctx context.Context, s model.Scheduled
 		return "", err
 	}
 	// No rate: foreign currencies bill at the imported exchange rates of the invoice date.
-	p := model.BatchParams{SourceKind: s.Source, Series: s.Series, InvoiceDate: s.InvoiceDate, Grouping: s.Grouping}
+	p := model.BatchParams{SourceKind: s.Source, Series: s.Series, InvoiceDate: s.InvoiceDate, Grouping: s.Grouping, Template: s.Template}
+	if s.Template != "" {
+		t, err := a.Store.Template(ctx, s.Template)
+		if errors.Is(err, model.ErrNotFound) {
+			return "", temporalError("schedule", businessf("schedule", "%s", err.Error()))
+		}
+		if err != nil {
+			return "", err
+		}
+		got, probs := rules.ApplyTemplate(t, rules.BatchAsked{Source: s.Source, Grouping: s.Grouping, GroupingSet: s.Grouping != "",
+			Series: s.Series, SeriesSet: s.Series != ""})
+		if len(probs) > 0 {
+			return "", temporalError("schedule", businessf("schedule", "%s", strings.Join(probs, "; ")))
+		}
+		p.Grouping, p.Series = got.Grouping, got.Series
+	}
 	if s.Source == model.SourceInstallments {
 		p.DueUntil = s.PeriodTo
 	} else {

@@ -10,6 +10,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"billrun/activities/model"
+	"billrun/activities/rules"
+	"billrun/activities/store"
 	"billrun/workflows"
 )
 
@@ -29,6 +31,7 @@ type createFlags struct {
 	id, orders, series, date, rate, grouping, customers string
 	draft, dryRun, wait, zeroPrice, full9999, negStock  bool
 	settleCredits                                       bool
+	template                                            string
 	installments, plans, recurring, nonRecurring        bool
 	dueUntil, partner, period                           string
 }
@@ -109,14 +112,20 @@ func batchCreateCmd(a *app) *cobra.Command {
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
-			p, err := f.params()
-			if err != nil {
-				return err
-			}
 			st, err := a.Store(ctx)
 			if err != nil {
 				return err
 			}
+			if f.template != "" {
+				if err := f.applyTemplate(cmd, st); err != nil {
+					return err
+				}
+			}
+			p, err := f.params()
+			if err != nil {
+				return err
+			}
+			p.Template = f.template
 			if f.dryRun {
 				out, err := st.DryRun(ctx, p)
 				if err != nil {
@@ -170,6 +179,7 @@ func batchCreateCmd(a *app) *cobra.Command {
 	fl.BoolVar(&f.zeroPrice, "allow-zero-price", false, "bill orders with zero-priced lines (else they are reported)")
 	fl.BoolVar(&f.full9999, "discount-9999-is-100", false, "treat a 99.99 % discount as 100 %")
 	fl.BoolVar(&f.negStock, "allow-negative-stock", false, "let stock go negative (else such invoices fail)")
+	fl.StringVar(&f.template, "template", "", "a billing template: its source kinds, order range, grouping and series bound this batch (see template list)")
 	fl.BoolVar(&f.settleCredits, "settle-credits", false, "settle the customers' open return credit notes against their invoices in this batch first (the report lists them)")
 	fl.IntVar(&f.window, "window", a.cfg.Window, "invoice workflows running at once (BILLRUN_WINDOW)")
 	fl.IntVar(&f.pageSize, "page-size", a.cfg.PageSize, "open invoices listed per page (BILLRUN_PAGE_SIZE)")
@@ -184,4 +194,48 @@ func batchSummaryLine(id string, p model.BatchParams) string {
 		return fmt.Sprintf("Bill run %s: plan events %s..%s", id, p.PeriodFrom, p.PeriodTo)
 	}
 	return fmt.Sprintf("Bill run %s: orders %d-%d, series %s", id, p.OrdersFrom, p.OrdersTo, p.Series)
+}
+
+// applyTemplate fills what the command line left unsaid from the billing template and
+// refuses what would widen it.
+func (f *createFlags) applyTemplate(cmd *cobra.Command, st *store.Store) error {
+	t, err := st.Template(cmd.Context(), f.template)
+	if err != nil {
+		return err
+	}
+	asked := rules.BatchAsked{Grouping: f.grouping, GroupingSet: cmd.Flags().Changed("grouping"),
+		Series: f.series, SeriesSet: cmd.Flags().Changed("series")}
+	switch {
+	case f.orders != "":
+		asked.Source = model.SourceOrders
+		if asked.OrdersFrom, asked.OrdersTo, err = parseRange(f.orders); err != nil {
+			return err
+		}
+		asked.OrdersSet = true
+	case f.installments:
+		asked.Source = model.SourceInstallments
+	case f.plans:
+		asked.Source = model.SourcePlans
+	case len(t.Sources) == 1:
+		asked.Source = t.Sources[0] // the template's one source kind
+	default:
+		return &model.InputError{Problems: []string{fmt.Sprintf("source: template %s allows %s: give one of --orders, --installments, --plans", t.Name, strings.Join(t.Sources, ", "))}}
+	}
+	got, probs := rules.ApplyTemplate(t, asked)
+	if len(probs) > 0 {
+		return &model.InputError{Problems: probs}
+	}
+	switch got.Source {
+	case model.SourceOrders:
+		if !got.OrdersSet {
+			return &model.InputError{Problems: []string{fmt.Sprintf("--orders: template %s has no order range: give FROM-TO", t.Name)}}
+		}
+		f.orders = fmt.Sprintf("%d-%d", got.OrdersFrom, got.OrdersTo)
+	case model.SourceInstallments:
+		f.installments = true
+	case model.SourcePlans:
+		f.plans = true
+	}
+	f.grouping, f.series = got.Grouping, got.Series
+	return nil
 }

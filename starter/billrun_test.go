@@ -279,3 +279,44 @@ func TestDraftReviewSaysWhatWillFail(t *testing.T) {
 		t.Errorf("predicted to fail %v; failed %+v", predicted, rep.Failed)
 	}
 }
+
+// Seed 001's billing templates: a batch made from one takes its defaults and cannot widen
+// it — another source kind, orders beyond its range, a looser grouping, another series
+// when its series is fixed are refused, naming the template.
+func TestBillingTemplateBoundsABatch(t *testing.T) {
+	h := newHarness(t, true)
+	h.mustRun("import", "../examples/demo.json")
+	h.importJSON(`{"templates": [{"name": "MAYORISTA", "sources": ["orders"], "orders_from": 1001, "orders_to": 1003,
+		"grouping": "none", "series": "A", "fixed_series": true}]}`)
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--orders", "1001-1099"}, "template MAYORISTA: orders 1001-1099 go beyond its range 1001-1003"},
+		{[]string{"--grouping", "by-entity"}, "template MAYORISTA: grouping by-entity is less restrictive than its none"},
+		{[]string{"--series", "T"}, "template MAYORISTA: its series A may not be overridden"},
+		{[]string{"--plans", "--period", "2026-11-01..2026-11-30"}, "template MAYORISTA: allows orders, not plans"},
+	} {
+		args := append([]string{"batch", "create", "--template", "MAYORISTA", "--date", "2026-11-23"}, c.args...)
+		if msg := h.mustFail(args...); !strings.Contains(msg, c.want) {
+			t.Errorf("%v: %q, want %q", c.args, msg, c.want)
+		}
+	}
+	if n := h.int(`select count(*) from batches`); n != 0 {
+		t.Fatalf("refused batches wrote %d", n)
+	}
+	var sum model.Summary
+	h.runJSON(&sum, "batch", "create", "--template", "MAYORISTA", "--date", "2026-11-23", "--wait")
+	if got := h.str(`select params->>'template' || ' ' || grouping || ' ' || (params->>'orders_from') || '-' || (params->>'orders_to') from batches where id = $1`, sum.BatchID); got != "MAYORISTA none 1001-1003" {
+		t.Errorf("the batch made from the template: %s", got)
+	}
+	// Orders 1002 and 1003 are TANGO's: with grouping none, one invoice per order.
+	if sum.Invoices != 3 {
+		t.Errorf("invoices %d, want 3 (one per order): %+v", sum.Invoices, sum)
+	}
+	var ts []map[string]any
+	h.runJSON(&ts, "template", "list")
+	if len(ts) != 1 {
+		t.Errorf("template list: %v", ts)
+	}
+}

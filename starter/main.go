@@ -111,7 +111,7 @@ func newRoot(a *app) *cobra.Command {
 		RunE: func(*cobra.Command, []string) error {
 			return a.emit(map[string]string{"version": config.Version()}, func() { fmt.Fprintln(a.out, "billrun", config.Version()) })
 		}})
-	root.AddCommand(migrateCmd(a), importCmd(a), demoCmd(a), batchCmd(a), invoiceCmd(a), orderCmd(a), paymentCmd(a), planCmd(a), scheduleCmd(a), benchCmd(a), sandboxPACCmd(a))
+	root.AddCommand(migrateCmd(a), importCmd(a), demoCmd(a), batchCmd(a), invoiceCmd(a), orderCmd(a), paymentCmd(a), templateCmd(a), planCmd(a), scheduleCmd(a), benchCmd(a), sandboxPACCmd(a))
 	refuseUnknownSubcommands(root)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &usageError{err.Error()} })
 	return root

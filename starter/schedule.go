@@ -54,7 +54,7 @@ func notFound(name string, err error) error {
 
 func scheduleCreateCmd(a *app) *cobra.Command {
 	var plans, installments, paused bool
-	var cron, every, period, grouping, series, timeZone string
+	var cron, every, period, grouping, series, timeZone, template string
 	c := &cobra.Command{
 		Use:   "create NAME (--plans|--installments) (--cron EXPR | --every DURATION)",
 		Short: "Create a schedule of recurring bill runs; each run bills the period before its nominal time",
@@ -115,13 +115,31 @@ func scheduleCreateCmd(a *app) *cobra.Command {
 			if len(probs) > 0 {
 				return &model.InputError{Problems: probs}
 			}
+			if template != "" {
+				// The template bounds every run; each run applies it again, so a change to it
+				// reaches the schedule's next run.
+				st, err := a.Store(cmd.Context())
+				if err != nil {
+					return err
+				}
+				t, err := st.Template(cmd.Context(), template)
+				if err != nil {
+					return err
+				}
+				got, tprobs := rules.ApplyTemplate(t, rules.BatchAsked{Source: source, Grouping: grouping, GroupingSet: cmd.Flags().Changed("grouping"),
+					Series: series, SeriesSet: cmd.Flags().Changed("series")})
+				if len(tprobs) > 0 {
+					return &model.InputError{Problems: tprobs}
+				}
+				grouping, series = got.Grouping, got.Series
+			}
 			wc, err := a.Workflows(cmd.Context())
 			if err != nil {
 				return err
 			}
 			spec.TimeZoneName = timeZone
 			in := workflows.ScheduledRunInput{Installation: wc.Installation, Schedule: name, Source: source, Period: period,
-				Grouping: grouping, Series: series, TimeZone: timeZone}
+				Grouping: grouping, Series: series, TimeZone: timeZone, Template: template}
 			id := workflows.ScheduleID(wc.Installation, name)
 			_, err = wc.Temporal.ScheduleClient().Create(cmd.Context(), client.ScheduleOptions{
 				ID:     id,
@@ -158,6 +176,7 @@ func scheduleCreateCmd(a *app) *cobra.Command {
 	fl.StringVar(&period, "period", "", "day | week | month billed before each run (default from the timing)")
 	fl.StringVar(&grouping, "grouping", "by-entity", "none | by-entity | per-customer")
 	fl.StringVar(&series, "series", "", "only plans or contracts of this series")
+	fl.StringVar(&template, "template", "", "a billing template bounding every run (source kinds, grouping, series)")
 	fl.BoolVar(&paused, "paused", false, "create it paused")
 	return c
 }

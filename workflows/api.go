@@ -186,6 +186,7 @@ type ScheduledRunInput struct {
 	Grouping     string `json:"grouping"`
 	Series       string `json:"series,omitempty"`
 	TimeZone     string `json:"time_zone,omitempty"` // the periods' time zone (default UTC)
+	Template     string `json:"template,omitempty"`  // a billing template bounding each run
 }
 
 // Client steers billrun's workflows for one installation on one task queue.

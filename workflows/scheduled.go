@@ -44,7 +44,7 @@ func ScheduledRunWorkflow(ctx workflow.Context, in ScheduledRunInput) (model.Sum
 	if err != nil {
 		return model.Summary{}, temporal.NewNonRetryableApplicationError(err.Error(), "BadSchedule", nil)
 	}
-	req := model.ScheduledBatch{Schedule: in.Schedule, Source: in.Source, Grouping: in.Grouping, Series: in.Series,
+	req := model.ScheduledBatch{Schedule: in.Schedule, Source: in.Source, Grouping: in.Grouping, Series: in.Series, Template: in.Template,
 		PeriodFrom: period.From.Format(time.DateOnly), PeriodTo: period.To.Format(time.DateOnly),
 		InvoiceDate: workflow.Now(ctx).UTC().Format(time.DateOnly)}
 	var batchID string

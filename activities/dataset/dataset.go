@@ -22,6 +22,7 @@ type Dataset struct {
 	BillingPlans  []BillingPlan  `json:"billing_plans"`
 	DocumentKinds []DocumentKind `json:"document_kinds"`
 	ExchangeRates []ExchangeRate `json:"exchange_rates"`
+	Templates     []Template     `json:"templates"`
 
 	// BaseDir resolves relative certificate and key paths (the file's folder).
 	BaseDir string `json:"-"`
@@ -35,6 +36,17 @@ type DocumentKind struct {
 	TaxIDKind    string `json:"tax_id_kind"`
 	DocumentKind string `json:"document_kind"` // invoice, ticket
 	Series       string `json:"series"`
+}
+
+// Template is a billing template (seed 001): what batches made from it may bill, and how.
+type Template struct {
+	Name        string   `json:"name"`
+	Sources     []string `json:"sources"`     // orders, installments, plans
+	OrdersFrom  int64    `json:"orders_from"` // with orders_to: the order range (omit: any)
+	OrdersTo    int64    `json:"orders_to"`
+	Grouping    string   `json:"grouping"` // the least restrictive grouping allowed (default by-entity)
+	Series      string   `json:"series"`   // default series
+	FixedSeries bool     `json:"fixed_series"`
 }
 
 // ExchangeRate is a currency's rate on a date: units of the local currency per unit.

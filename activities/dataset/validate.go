@@ -535,5 +535,30 @@ func Validate(d *Dataset, known Known) []Problem {
 		c.oneOf("document_kind", x.DocumentKind, "invoice", "ticket")
 		c.ref("series", x.Series, "series", ser, known.Series)
 	}
+	tplSeen := set()
+	for i, x := range d.Templates {
+		c.rec = fmt.Sprintf("templates[%d] (%s)", i, x.Name)
+		c.required("name", x.Name)
+		c.text("name", x.Name, 50)
+		c.unique(tplSeen, "name", x.Name)
+		if len(x.Sources) == 0 {
+			c.add("sources", "name at least one of orders, installments, plans")
+		}
+		for _, s := range x.Sources {
+			c.oneOf("sources", s, "orders", "installments", "plans")
+		}
+		if x.OrdersFrom < 0 || x.OrdersTo < x.OrdersFrom {
+			c.add("orders_to", "%d-%d is not a range of order numbers", x.OrdersFrom, x.OrdersTo)
+		}
+		if x.Grouping != "" {
+			c.oneOf("grouping", x.Grouping, "none", "by-entity", "per-customer")
+		}
+		if x.Series != "" {
+			c.ref("series", x.Series, "series", ser, known.Series)
+		}
+		if x.FixedSeries && x.Series == "" {
+			c.add("fixed_series", "a fixed series needs a series")
+		}
+	}
 	return c.probs
 }

@@ -30,6 +30,8 @@ type BatchParams struct {
 	// SettleCredits nets the customers' open return credit notes against the batch's
 	// invoices (seed 001).
 	SettleCredits bool `json:"settle_credits,omitempty"`
+	// Template is the billing template the batch was made from, if any.
+	Template string `json:"template,omitempty"`
 }
 
 // Batch is a batch's row.
@@ -61,6 +63,7 @@ type ScheduledBatch struct {
 	InvoiceDate string `json:"invoice_date"`
 	Grouping    string `json:"grouping"`
 	Series      string `json:"series,omitempty"`
+	Template    string `json:"template,omitempty"` // a billing template bounding the run
 }
 
 // InvoiceRef is what the batch workflow needs to start one invoice's child workflow.

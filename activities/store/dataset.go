@@ -196,6 +196,15 @@ func write(ctx context.Context, tx pgx.Tx, d *dataset.Dataset, n dataset.Counts)
 			return err
 		}
 	}
+	for _, x := range d.Templates {
+		if err := exec("templates", `insert into billing_templates (name, sources, orders_from, orders_to, grouping, series, fixed_series)
+			values ($1, $2, $3, $4, $5, nullif($6, ''), $7)
+			on conflict (name) do update set sources = excluded.sources, orders_from = excluded.orders_from, orders_to = excluded.orders_to,
+			grouping = excluded.grouping, series = excluded.series, fixed_series = excluded.fixed_series`,
+			x.Name, x.Sources, x.OrdersFrom, x.OrdersTo, orDefault(x.Grouping, "by-entity"), x.Series, x.FixedSeries); err != nil {
+			return err
+		}
+	}
 	// Credit note series once every series exists: a series may name one listed after it.
 	for _, x := range d.Series {
 		if err := exec("series", `update series set credit_note_series = nullif($2, '') where code = $1`, x.Code, x.CreditNoteSeries); err != nil {
