@@ -10,6 +10,7 @@ import (
 const (
 	SkipGenericCustomer = "generic customer: orders of the occasional customer are not billed in a batch"
 	SkipZeroPrice       = "zero price: the order has a line priced 0 and the batch does not allow zero-price lines"
+	SkipDelivered       = "delivered: a delivery note moved its stock, and its series discharges stock at invoicing"
 )
 
 // SourceLine is one selected billable line with everything planning and pricing need.
@@ -25,6 +26,7 @@ type SourceLine struct {
 	LineDiscount    *decimal.Decimal
 	DefaultDiscount decimal.Decimal
 	Delivered       bool
+	DischargeStock  bool // its numbering series discharges stock at invoicing
 	Generic         bool
 	MaxLines        int
 	TaxIDKind       string // the payer's, for the document kind rule
@@ -37,6 +39,7 @@ type SourceLine struct {
 type Route struct {
 	Series, Issuer, DocumentKind string
 	MaxLines                     int
+	DischargeStock               bool
 }
 
 // RouteKey is what the document kind rule keys on: the source document's series and the
@@ -66,6 +69,7 @@ func RouteDocumentKinds(lines []SourceLine, routes Routes) {
 	for i := range lines {
 		if r, ok := routes.NumberingSeries(lines[i].Series, lines[i].TaxIDKind); ok {
 			lines[i].Series, lines[i].Issuer, lines[i].DocumentKind, lines[i].MaxLines = r.Series, r.Issuer, r.DocumentKind, r.MaxLines
+			lines[i].DischargeStock = r.DischargeStock
 		}
 	}
 }
@@ -127,6 +131,12 @@ func Screen(lines []SourceLine, allowZeroPrice bool) (billed []SourceLine, skipp
 	for _, l := range lines {
 		if reason := skipOrder[l.SourceDoc]; reason != "" {
 			skipped = append(skipped, SkippedLine{SourceLine: l, Reason: reason})
+			continue
+		}
+		// Seed 002: where invoicing discharges stock, a line a delivery note already took
+		// out of stock is not invoiced here; where it does not, it is billed as any other.
+		if l.SourceKind == "order_line" && l.Delivered && l.DischargeStock {
+			skipped = append(skipped, SkippedLine{SourceLine: l, Reason: SkipDelivered})
 			continue
 		}
 		billed = append(billed, l)

@@ -228,3 +228,21 @@ func TestAmountsBeyondWhatIsStoredAreRefused(t *testing.T) {
 		t.Fatalf("a 10^14 total accepted: %v", err)
 	}
 }
+
+// Seed 002: a delivered order line is not invoiced where invoicing discharges stock (its
+// delivery note did), and is billed where the series does not discharge stock.
+func TestDeliveredOrderLines(t *testing.T) {
+	line := func(discharge bool) SourceLine {
+		l := SourceLine{Ref: "order 7 line 1", Delivered: true, DischargeStock: discharge, UnitPrice: d("10")}
+		l.SourceKind, l.SourceDoc = "order_line", "order 7"
+		return l
+	}
+	billed, skipped := Screen([]SourceLine{line(true)}, false)
+	if len(billed) != 0 || len(skipped) != 1 || skipped[0].Reason != SkipDelivered {
+		t.Errorf("stock-discharging series: billed %d, skipped %+v", len(billed), skipped)
+	}
+	billed, skipped = Screen([]SourceLine{line(false)}, false)
+	if len(billed) != 1 || len(skipped) != 0 {
+		t.Errorf("series that moves no stock: billed %d, skipped %d", len(billed), len(skipped))
+	}
+}

@@ -77,7 +77,7 @@ func customersFilter(c []string) []string {
 
 // DocumentRoutes reads the document kind rule: (source series, tax id kind) → series.
 func (t *Tx) DocumentRoutes() (rules.Routes, error) {
-	rows, err := t.tx.Query(t.ctx, `select coalesce(dk.source_series, ''), dk.tax_id_kind, s.code, s.issuer, dk.document_kind, s.max_lines
+	rows, err := t.tx.Query(t.ctx, `select coalesce(dk.source_series, ''), dk.tax_id_kind, s.code, s.issuer, dk.document_kind, s.max_lines, s.discharge_stock
 		from document_kinds dk join series s on s.code = dk.series`)
 	if err != nil {
 		return nil, err
@@ -87,7 +87,7 @@ func (t *Tx) DocumentRoutes() (rules.Routes, error) {
 	for rows.Next() {
 		var k rules.RouteKey
 		var r rules.Route
-		if err := rows.Scan(&k.SourceSeries, &k.TaxIDKind, &r.Series, &r.Issuer, &r.DocumentKind, &r.MaxLines); err != nil {
+		if err := rows.Scan(&k.SourceSeries, &k.TaxIDKind, &r.Series, &r.Issuer, &r.DocumentKind, &r.MaxLines, &r.DischargeStock); err != nil {
 			return nil, err
 		}
 		routes[k] = r
@@ -118,7 +118,7 @@ func (t *Tx) selectOrderLines(numbers []int64) ([]rules.SourceLine, error) {
 		       l.item, i.description, l.qty_to_invoice, l.unit_price, l.discount_pct,
 		       l.qty_delivered >= l.qty_invoiced + l.qty_in_billing + l.qty_to_invoice,
 		       c.is_generic, c.default_discount, c.invoicing_method, c.grouped_billing,
-		       c.tax_id_kind, s.code, s.issuer, s.document_kind, s.max_lines, cur.decimals,
+		       c.tax_id_kind, s.code, s.issuer, s.document_kind, s.max_lines, s.discharge_stock, cur.decimals,
 		       i.vat_rate, i.excise_rate, i.vat_withholding_rate, i.isr_withholding_rate
 		from sales_order_lines l
 		join sales_orders o on o.id = l.order_id
@@ -140,7 +140,7 @@ func (t *Tx) selectOrderLines(numbers []int64) ([]rules.SourceLine, error) {
 		err := rows.Scan(&s.SourceID, &number, &s.LineNo, &s.Customer, &s.Warehouse, &s.Currency, &s.PaymentTerms,
 			&s.Item, &s.Description, &s.Quantity, &s.UnitPrice, &s.LineDiscount, &s.Delivered,
 			&s.Generic, &s.DefaultDiscount, &s.PayerMethod, &s.PayerGrouped,
-			&s.TaxIDKind, &s.Series, &s.Issuer, &s.DocumentKind, &s.MaxLines, &s.Decimals,
+			&s.TaxIDKind, &s.Series, &s.Issuer, &s.DocumentKind, &s.MaxLines, &s.DischargeStock, &s.Decimals,
 			&s.Tax.VATRate, &s.Tax.ExciseRate, &s.Tax.VATWithholdingRate, &s.Tax.ISRWithholdingRate)
 		if err != nil {
 			return nil, err
