@@ -321,3 +321,16 @@ func TestBillingTemplateBoundsABatch(t *testing.T) {
 		t.Errorf("template list: %v", ts)
 	}
 }
+
+// billrun demo --json answers one JSON document, whose batch part is the summary.
+func TestDemoCommandPrintsOneJSONDocument(t *testing.T) {
+	h := newHarness(t, true)
+	var doc struct {
+		Import map[string]int
+		Batch  model.Summary
+	}
+	h.runJSON(&doc, "demo", "--file", "../examples/demo.json", "--date", "2026-11-23")
+	if doc.Batch.Invoices != 6 || doc.Batch.Failed != 1 || doc.Import["orders"] == 0 {
+		t.Errorf("demo --json: %+v", doc)
+	}
+}

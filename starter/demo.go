@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -21,7 +23,14 @@ func demoCmd(a *app) *cobra.Command {
 				{"import", file},
 				{"batch", "create", "--orders", orders, "--series", series, "--date", date, "--wait"},
 			}
+			// With --json the steps' answers make one document: {"migrate": …, "import": …, "batch": …}.
+			out, results := a.out, map[string]json.RawMessage{}
+			defer func() { a.out = out }()
 			for _, s := range steps {
+				var buf bytes.Buffer
+				if a.jsonOut {
+					a.out = &buf
+				}
 				if !a.jsonOut {
 					fmt.Fprintln(a.out, "$ billrun", strings.Join(s, " "))
 				}
@@ -34,6 +43,17 @@ func demoCmd(a *app) *cobra.Command {
 				if err := root.ExecuteContext(cmd.Context()); err != nil && exitCode(err) != exitFailures {
 					return err
 				}
+				if a.jsonOut {
+					doc := bytes.TrimSpace(buf.Bytes())
+					if len(doc) == 0 {
+						doc = []byte("null")
+					}
+					results[s[0]] = json.RawMessage(doc)
+				}
+			}
+			a.out = out
+			if a.jsonOut {
+				return a.emit(results, nil)
 			}
 			return nil
 		},
