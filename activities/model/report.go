@@ -67,6 +67,7 @@ type InvoiceView struct {
 	VATWithheld    decimal.Decimal   `json:"vat_withheld"`
 	ISRWithheld    decimal.Decimal   `json:"isr_withheld"`
 	Total          decimal.Decimal   `json:"total"`
+	Decimals       int32             `json:"-"` // the currency's: amounts are written with them
 	CreditOf       *int64            `json:"credit_of,omitempty"`    // a credit note: the invoice it corrects
 	CreditKind     string            `json:"credit_kind,omitempty"`  // return or rebate
 	CreditSeq      int               `json:"credit_seq,omitempty"`   // its number among that invoice's credit notes

@@ -1,0 +1,58 @@
+package model
+
+import (
+	"encoding/json"
+
+	"github.com/shopspring/decimal"
+)
+
+// Money in JSON is a string with the currency's decimals ("1160.00", "250"), never a
+// float and never with its trailing zeros cut: the views below that carry their currency's
+// decimals (Decimals, not printed) write their amounts so.
+
+func money(d decimal.Decimal, places int32) string { return d.StringFixed(places) }
+
+// MarshalJSON writes the invoice's amounts, its lines' and its receivable's with the
+// currency's decimals.
+func (v InvoiceView) MarshalJSON() ([]byte, error) {
+	type plain InvoiceView
+	m := func(d decimal.Decimal) string { return money(d, v.Decimals) }
+	lines := make([]any, len(v.Lines))
+	for i, l := range v.Lines {
+		type plainLine InvoiceLineView
+		lines[i] = struct {
+			plainLine
+			Discount string `json:"discount"`
+			Subtotal string `json:"subtotal"`
+			VAT      string `json:"vat"`
+			Total    string `json:"total"`
+		}{plainLine(l), m(l.Discount), m(l.Subtotal), m(l.VAT), m(l.Total)}
+	}
+	var receivable any
+	if r := v.Receivable; r != nil {
+		type plainReceivable ReceivableView
+		pays := make([]any, len(r.Payments))
+		for i, p := range r.Payments {
+			pays[i] = map[string]string{"amount": m(p.Amount), "paid_on": p.PaidOn}
+		}
+		receivable = struct {
+			plainReceivable
+			Amount   string `json:"amount"`
+			Balance  string `json:"balance"`
+			Payments []any  `json:"payments"`
+		}{plainReceivable(*r), m(r.Amount), m(r.Balance), pays}
+	}
+	return json.Marshal(struct {
+		plain
+		Amount      string `json:"amount"`
+		Discount    string `json:"discount"`
+		Subtotal    string `json:"subtotal"`
+		VAT         string `json:"vat"`
+		Excise      string `json:"excise"`
+		VATWithheld string `json:"vat_withheld"`
+		ISRWithheld string `json:"isr_withheld"`
+		Total       string `json:"total"`
+		Lines       []any  `json:"lines"`
+		Receivable  any    `json:"receivable,omitempty"`
+	}{plain(v), m(v.Amount), m(v.Discount), m(v.Subtotal), m(v.VAT), m(v.Excise), m(v.VATWithheld), m(v.ISRWithheld), m(v.Total), lines, receivable})
+}
