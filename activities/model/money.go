@@ -56,3 +56,23 @@ func (v InvoiceView) MarshalJSON() ([]byte, error) {
 		Receivable  any    `json:"receivable,omitempty"`
 	}{plain(v), m(v.Amount), m(v.Discount), m(v.Subtotal), m(v.VAT), m(v.Excise), m(v.VATWithheld), m(v.ISRWithheld), m(v.Total), lines, receivable})
 }
+
+// MarshalJSON writes the draft's amounts with the currency's decimals.
+func (d DraftInvoice) MarshalJSON() ([]byte, error) {
+	type plain DraftInvoice
+	return json.Marshal(struct {
+		plain
+		Subtotal string `json:"subtotal"`
+		VAT      string `json:"vat"`
+		Total    string `json:"total"`
+	}{plain(d), money(d.Subtotal, d.Decimals), money(d.VAT, d.Decimals), money(d.Total, d.Decimals)})
+}
+
+// MarshalJSON writes the settled amount with the currency's decimals.
+func (s Settlement) MarshalJSON() ([]byte, error) {
+	type plain Settlement
+	return json.Marshal(struct {
+		plain
+		Amount string `json:"amount"`
+	}{plain(s), money(s.Amount, s.Decimals)})
+}

@@ -15,6 +15,7 @@ type DraftInvoice struct {
 	VAT       decimal.Decimal `json:"vat"`
 	Total     decimal.Decimal `json:"total"`
 	Problem   string          `json:"problem,omitempty"` // why it could not be priced, or would fail if run now
+	Decimals  int32           `json:"-"`                 // the currency's: amounts are written with them
 }
 
 // SkippedLine is a line of the not-invoiced report.

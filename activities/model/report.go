@@ -36,6 +36,7 @@ type Settlement struct {
 	Customer   string          `json:"customer"`
 	CreditNote string          `json:"credit_note"` // its number
 	Amount     decimal.Decimal `json:"amount"`
+	Decimals   int32           `json:"-"`
 }
 
 // InvoiceView is everything the CLI shows of an invoice.
@@ -67,7 +68,7 @@ type InvoiceView struct {
 	VATWithheld    decimal.Decimal   `json:"vat_withheld"`
 	ISRWithheld    decimal.Decimal   `json:"isr_withheld"`
 	Total          decimal.Decimal   `json:"total"`
-	Decimals       int32             `json:"-"` // the currency's: amounts are written with them
+	Decimals       int32             `json:"-"`                      // the currency's: amounts are written with them
 	CreditOf       *int64            `json:"credit_of,omitempty"`    // a credit note: the invoice it corrects
 	CreditKind     string            `json:"credit_kind,omitempty"`  // return or rebate
 	CreditSeq      int               `json:"credit_seq,omitempty"`   // its number among that invoice's credit notes

@@ -263,7 +263,7 @@ func Outcome(selected int, plan rules.PlannedBatch) model.PlanOutcome {
 	for _, inv := range plan.Invoices {
 		out.Invoices = append(out.Invoices, model.DraftInvoice{GroupNo: inv.GroupNo, Customer: inv.Head.Payer, Series: inv.Head.Series,
 			Currency: inv.Head.Currency, Lines: len(inv.Lines), Sources: inv.Sources, Subtotal: inv.Totals.Subtotal,
-			VAT: inv.Totals.VAT, Total: inv.Totals.Total, Problem: inv.Problem})
+			VAT: inv.Totals.VAT, Total: inv.Totals.Total, Problem: inv.Problem, Decimals: inv.Lines[0].Decimals})
 	}
 	return out
 }

@@ -17,7 +17,7 @@ import (
 // customer without the fiscal data a CFDI needs, credit terms for the generic customer.
 func (s *Store) DraftReview(ctx context.Context, batchID string) ([]model.DraftInvoice, error) {
 	rows, err := s.pool.Query(ctx, `
-		select v.id, v.group_no, v.customer, v.series, v.currency, v.subtotal, v.vat, v.total,
+		select v.id, v.group_no, v.customer, v.series, v.currency, v.subtotal, v.vat, v.total, (select decimals from currencies where code = v.currency),
 		       (select count(*) from invoice_lines l where l.invoice_id = v.id),
 		       coalesce((select array_agg(distinct l.source_ref order by l.source_ref) from invoice_lines l where l.invoice_id = v.id), '{}'),
 		       coalesce((select string_agg(distinct l.item, ', ') from invoice_lines l join items i on i.code = l.item
@@ -37,7 +37,7 @@ func (s *Store) DraftReview(ctx context.Context, batchID string) ([]model.DraftI
 	}
 	drafts, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (draft, error) {
 		var d draft
-		return d, r.Scan(&d.InvoiceID, &d.GroupNo, &d.Customer, &d.Series, &d.Currency, &d.Subtotal, &d.VAT, &d.Total, &d.Lines, &d.Sources,
+		return d, r.Scan(&d.InvoiceID, &d.GroupNo, &d.Customer, &d.Series, &d.Currency, &d.Subtotal, &d.VAT, &d.Total, &d.Decimals, &d.Lines, &d.Sources,
 			&d.noVAT, &d.kind, &d.generic, &d.regime, &d.postal, &d.taxID, &d.use, &d.termsKind)
 	})
 	if err != nil {
