@@ -40,6 +40,7 @@ const EnvHelp = `Environment:
   DATABASE_URL              PostgreSQL (postgres://user@host:port/db)
   TEMPORAL_ADDRESS          Temporal frontend (default localhost:7233)
   TEMPORAL_NAMESPACE        Temporal namespace (default default)
+  TEMPORAL_CONFIG_FILE, TEMPORAL_PROFILE, TEMPORAL_API_KEY, TEMPORAL_TLS*   Temporal's client conventions (Cloud, mTLS)
   TEMPORAL_UI               Web UI base URL, for links (default http://localhost:8233)
   BILLRUN_TASK_QUEUE        task queue (default billrun)
   BILLRUN_DB_POOL           worker's database connections (default 40)

@@ -6,6 +6,7 @@ import (
 	"context"
 	"crypto/x509"
 	"fmt"
+	"go.temporal.io/sdk/contrib/envconfig"
 	"os"
 	"strconv"
 	"strings"
@@ -64,14 +65,18 @@ func envDuration(name string) time.Duration {
 
 // FromEnv reads the environment with local-stack defaults.
 func FromEnv() Config {
+	// The address and namespace Temporal's client conventions give (a profile of the config
+	// file, then TEMPORAL_ADDRESS and TEMPORAL_NAMESPACE); an unreadable configuration is
+	// reported when the client dials.
+	temporalDefaults, _ := envconfig.LoadDefaultClientOptions()
 	return Config{
 		DBPool:   envInt("BILLRUN_DB_POOL", 40),
 		Window:   envInt("BILLRUN_WINDOW", workflows.DefaultWindow),
 		PageSize: envInt("BILLRUN_PAGE_SIZE", workflows.DefaultPageSize),
 		Timeouts: workflows.Timeouts{Step: envDuration("BILLRUN_STEP_TIMEOUT"), Plan: envDuration("BILLRUN_PLAN_TIMEOUT"),
 			Delivery: envDuration("BILLRUN_DELIVERY_TIMEOUT")},
-		TemporalAddress:   env("TEMPORAL_ADDRESS", "localhost:7233"),
-		TemporalNamespace: env("TEMPORAL_NAMESPACE", "default"),
+		TemporalAddress:   orDefault(temporalDefaults.HostPort, "localhost:7233"),
+		TemporalNamespace: orDefault(temporalDefaults.Namespace, "default"),
 		DatabaseURL:       env("DATABASE_URL", ""),
 		SMTPHost:          env("SMTP_HOST", "localhost"),
 		SMTPPort:          env("SMTP_PORT", "1025"),
@@ -129,13 +134,26 @@ func (c Config) Store(ctx context.Context) (*store.Store, error) {
 
 // Temporal dials the Temporal frontend, logging through zap.
 func (c Config) Temporal(log *zap.Logger) (client.Client, error) {
-	cl, err := client.Dial(client.Options{
-		HostPort:  c.TemporalAddress,
-		Namespace: c.TemporalNamespace,
-		Logger:    NewTemporalLogger(log),
-	})
+	// Temporal's own client conventions (envconfig): a profile of the TOML file that
+	// TEMPORAL_CONFIG_FILE names (default ~/.config/temporalio/temporal.toml), chosen by
+	// TEMPORAL_PROFILE, and the TEMPORAL_* variables over it — address, namespace,
+	// TEMPORAL_API_KEY, TEMPORAL_TLS*, gRPC headers — so the same binaries reach Temporal
+	// Cloud or an mTLS cluster. The address and namespace are the config's (a test may set them).
+	opts, err := envconfig.LoadDefaultClientOptions()
+	if err != nil {
+		return nil, fmt.Errorf("temporal client configuration (TEMPORAL_CONFIG_FILE, TEMPORAL_PROFILE, TEMPORAL_*): %w", err)
+	}
+	opts.HostPort, opts.Namespace, opts.Logger = c.TemporalAddress, c.TemporalNamespace, NewTemporalLogger(log)
+	cl, err := client.Dial(opts)
 	if err != nil {
 		return nil, fmt.Errorf("temporal at %s (TEMPORAL_ADDRESS), namespace %s: %w", c.TemporalAddress, c.TemporalNamespace, err)
 	}
 	return cl, nil
+}
+
+func orDefault(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
 }
