@@ -33,6 +33,8 @@ type Activities struct {
 	Fiscal fiscal.Profiles
 	// Installation is the database's installation id: it prefixes Message-IDs.
 	Installation string
+	// Meter receives billrun's own metrics (the worker's Prometheus endpoint); nil: none.
+	Meter Meter
 
 	afterSend func() error     // tests: fail between the SMTP server's acceptance and its record
 	clock     func() time.Time // tests: when documents are issued (nil: now)
@@ -113,4 +115,17 @@ func (a *Activities) profile(country string) (fiscal.Profile, error) {
 		p = fiscal.Profiles{"MX": cfdi.Profile{}}
 	}
 	return p.For(country)
+}
+
+// Meter records billrun's own metrics. They are for watching, not for accounting: amounts
+// go in as floats, the books stay decimal.
+type Meter interface {
+	Add(name string, labels map[string]string, v float64)
+	Observe(name string, labels map[string]string, d time.Duration)
+}
+
+func (a *Activities) count(name string, labels map[string]string, v float64) {
+	if a.Meter != nil {
+		a.Meter.Add(name, labels, v)
+	}
 }

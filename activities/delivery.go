@@ -203,5 +203,9 @@ func composeMail(from string, job deliveryJob, messageID string) ([]byte, error)
 
 // finishDelivery records the delivery's outcome on the row, the invoice and the audit trail.
 func (a *Activities) finishDelivery(ctx context.Context, invoiceID int64, seq int, status, detail string) error {
-	return a.Store.FinishDelivery(ctx, invoiceID, seq, status, detail)
+	err := a.Store.FinishDelivery(ctx, invoiceID, seq, status, detail)
+	if err == nil {
+		a.count("billrun_deliveries_total", map[string]string{"status": status}, 1)
+	}
+	return err
 }

@@ -21,6 +21,7 @@ type CompleteResult struct {
 // taken, so completions in a series queue behind each other only for the numbering itself.
 func (a *Activities) CompleteInvoice(ctx context.Context, invoiceID int64, attempt int) (CompleteResult, error) {
 	var res CompleteResult
+	var numbered *store.InvoiceHead // set when this run numbered it
 	err := a.Store.InTx(ctx, func(tx *store.Tx) error {
 		h, err := tx.LockInvoice(invoiceID)
 		if err != nil {
@@ -48,7 +49,13 @@ func (a *Activities) CompleteInvoice(ctx context.Context, invoiceID int64, attem
 			return err
 		}
 		res.Number = next
+		numbered = &h
 		return tx.Audit(h.BatchID, invoiceID, model.StepComplete, attempt, "ok", fmt.Sprintf("%s-%d", h.Series, next))
 	})
+	if err == nil && numbered != nil {
+		total, _ := numbered.Total.Float64()
+		a.count("billrun_invoices_completed_total", map[string]string{"series": numbered.Series}, 1)
+		a.count("billrun_amount_billed_total", map[string]string{"currency": numbered.Currency}, total)
+	}
 	return res, temporalError(model.StepComplete, err)
 }

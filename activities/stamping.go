@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"billrun/activities/fiscal"
 	"billrun/activities/model"
@@ -40,7 +41,15 @@ func (a *Activities) StampInvoice(ctx context.Context, id int64) error {
 	if err != nil {
 		return a.fiscalOutcome(ctx, id, model.StepStamp, businessf(model.StepStamp, "%s", err.Error()))
 	}
+	start := time.Now()
 	stamped, err := p.Stamp(ctx, doc)
+	if a.Meter != nil {
+		outcome := "stamped"
+		if err != nil {
+			outcome = "error"
+		}
+		a.Meter.Observe("billrun_stamping", map[string]string{"outcome": outcome}, time.Since(start))
+	}
 	if errors.Is(err, fiscal.ErrFiscal) {
 		err = businessf(model.StepStamp, "%s", err.Error())
 	}

@@ -11,7 +11,8 @@ import (
 // and records it failed with the step and the reason, in one transaction. The claimed
 // source quantities stay with the invoice, so an operator can fix the data and retry it.
 func (a *Activities) FailInvoice(ctx context.Context, invoiceID int64, attempt int, step, reason string) error {
-	return a.Store.InTx(ctx, func(tx *store.Tx) error {
+	failed := false
+	err := a.Store.InTx(ctx, func(tx *store.Tx) error {
 		h, err := tx.LockInvoice(invoiceID)
 		if err != nil {
 			return err
@@ -22,8 +23,13 @@ func (a *Activities) FailInvoice(ctx context.Context, invoiceID int64, attempt i
 		if h.Status == "completed" || h.Status == "failed" || h.Attempt != attempt {
 			return nil // never undo a completed invoice; failed or stale: undone already
 		}
+		failed = true
 		return undo(tx, h, attempt, step, reason)
 	})
+	if err == nil && failed {
+		a.count("billrun_invoices_failed_total", map[string]string{"step": step}, 1)
+	}
+	return err
 }
 
 // StepTerminated is the step of an invoice whose workflow was ended from outside

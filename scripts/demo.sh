@@ -24,7 +24,7 @@ if [ -f "$STATE/worker.pid" ] && kill -0 "$(cat "$STATE/worker.pid")" 2>/dev/nul
 fi
 export BILLRUN_CSD_PASSWORD=${BILLRUN_CSD_PASSWORD:-12345678a} # SAT's public test key's password
 bin/billrun migrate
-nohup bin/billrun-worker >"$STATE/worker.log" 2>&1 &
+BILLRUN_METRICS_ADDR=${BILLRUN_METRICS_ADDR:-127.0.0.1:9464} nohup bin/billrun-worker >"$STATE/worker.log" 2>&1 &
 echo $! >"$STATE/worker.pid"
 
 bin/billrun demo --file examples/demo.json

@@ -6,17 +6,21 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"net/http"
 	"os"
 	"os/signal"
 	"syscall"
 	"time"
 
+	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/worker"
 	"go.uber.org/zap"
 
 	"billrun/activities/store"
 	"billrun/worker/config"
+	"billrun/worker/metrics"
 	"billrun/workflows"
 )
 
@@ -53,6 +57,9 @@ func run(log *zap.Logger) error {
 	cfg := config.FromEnv()
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
+	if cfg.MetricsAddr != "" {
+		cfg.Metrics = metrics.New()
+	}
 	st, inst, err := openStore(ctx, cfg, log)
 	if err != nil {
 		return err
@@ -70,6 +77,25 @@ func run(log *zap.Logger) error {
 		return err
 	}
 	workflows.Register(w, acts)
+	if cfg.MetricsAddr != "" {
+		ready := func(ctx context.Context) error {
+			if err := st.Ping(ctx); err != nil {
+				return fmt.Errorf("database: %w", err)
+			}
+			if _, err := c.CheckHealth(ctx, &client.CheckHealthRequest{}); err != nil {
+				return fmt.Errorf("temporal: %w", err)
+			}
+			return nil
+		}
+		srv := &http.Server{Addr: cfg.MetricsAddr, Handler: cfg.Metrics.Mux(ready), ReadHeaderTimeout: 10 * time.Second}
+		go func() {
+			if err := srv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				log.Error("metrics endpoint", zap.String("addr", cfg.MetricsAddr), zap.Error(err))
+			}
+		}()
+		defer srv.Close()
+		log.Info("metrics on http://"+cfg.MetricsAddr+"/metrics", zap.String("health", "/healthz"), zap.String("ready", "/readyz"))
+	}
 	log.Info("billrun worker started", zap.String("temporal", cfg.TemporalAddress),
 		zap.String("namespace", cfg.TemporalNamespace), zap.String("task_queue", cfg.TaskQueue),
 		zap.String("installation", inst), zap.Int("db_pool", cfg.DBPool), zap.String("pac", cfg.PACURL))

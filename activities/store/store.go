@@ -98,3 +98,6 @@ func Migrate(ctx context.Context, url string) (from, to int32, err error) {
 	defer conn.Close(ctx)
 	return schema.Migrate(ctx, conn)
 }
+
+// Ping tells whether the database answers.
+func (s *Store) Ping(ctx context.Context) error { return s.pool.Ping(ctx) }

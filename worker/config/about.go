@@ -49,4 +49,5 @@ const EnvHelp = `Environment:
   PAC_URL, PAC_USER, PAC_PASSWORD (or PAC_PASSWORD_FILE), PAC_CERT      the PAC that stamps CFDI
   BILLRUN_CSD_PASSWORD (or _FILE; an issuer may name another variable)  the CSD key's password
   LOG_LEVEL                 debug, info, warn, error
+  BILLRUN_METRICS_ADDR      worker: serve /metrics, /healthz, /readyz here (e.g. 127.0.0.1:9464)
 The demo's and the tests' values: . .dev/demo/env (after make demo), . .dev/test/env (after make test).`

@@ -20,11 +20,18 @@ import (
 	"billrun/activities/fiscal"
 	"billrun/activities/pac"
 	"billrun/activities/store"
+	"billrun/worker/metrics"
 	"billrun/workflows"
 )
 
 // Config holds billrun's settings. Temporal's are named as Temporal's own tools name them.
 type Config struct {
+	// MetricsAddr is where the worker serves /metrics, /healthz and /readyz
+	// (BILLRUN_METRICS_ADDR, e.g. 127.0.0.1:9464; empty: not served).
+	MetricsAddr string
+	// Metrics, when set, receives the Temporal SDK's metrics and billrun's own.
+	Metrics *metrics.Registry
+
 	TemporalAddress   string // TEMPORAL_ADDRESS
 	TemporalNamespace string // TEMPORAL_NAMESPACE
 	DatabaseURL       string // DATABASE_URL
@@ -70,9 +77,10 @@ func FromEnv() Config {
 	// reported when the client dials.
 	temporalDefaults, _ := envconfig.LoadDefaultClientOptions()
 	return Config{
-		DBPool:   envInt("BILLRUN_DB_POOL", 40),
-		Window:   envInt("BILLRUN_WINDOW", workflows.DefaultWindow),
-		PageSize: envInt("BILLRUN_PAGE_SIZE", workflows.DefaultPageSize),
+		MetricsAddr: env("BILLRUN_METRICS_ADDR", ""),
+		DBPool:      envInt("BILLRUN_DB_POOL", 40),
+		Window:      envInt("BILLRUN_WINDOW", workflows.DefaultWindow),
+		PageSize:    envInt("BILLRUN_PAGE_SIZE", workflows.DefaultPageSize),
 		Timeouts: workflows.Timeouts{Step: envDuration("BILLRUN_STEP_TIMEOUT"), Plan: envDuration("BILLRUN_PLAN_TIMEOUT"),
 			Delivery: envDuration("BILLRUN_DELIVERY_TIMEOUT")},
 		TemporalAddress:   orDefault(temporalDefaults.HostPort, "localhost:7233"),
@@ -119,9 +127,13 @@ func (c Config) Activities(st *store.Store, log *zap.Logger, installation string
 			return nil, fmt.Errorf("PAC_CERT %s: %w", c.PACCert, err)
 		}
 	}
-	return &activities.Activities{Store: st, Log: log, Installation: installation,
+	a := &activities.Activities{Store: st, Log: log, Installation: installation,
 		Mail:   activities.MailConfig{Addr: c.SMTPHost + ":" + c.SMTPPort, From: c.MailFrom},
-		Fiscal: fiscal.Profiles{"MX": mx}}, nil
+		Fiscal: fiscal.Profiles{"MX": mx}}
+	if c.Metrics != nil {
+		a.Meter = c.Metrics
+	}
+	return a, nil
 }
 
 // Store opens billrun's database.
@@ -144,6 +156,9 @@ func (c Config) Temporal(log *zap.Logger) (client.Client, error) {
 		return nil, fmt.Errorf("temporal client configuration (TEMPORAL_CONFIG_FILE, TEMPORAL_PROFILE, TEMPORAL_*): %w", err)
 	}
 	opts.HostPort, opts.Namespace, opts.Logger = c.TemporalAddress, c.TemporalNamespace, NewTemporalLogger(log)
+	if c.Metrics != nil {
+		opts.MetricsHandler = c.Metrics.TemporalHandler()
+	}
 	cl, err := client.Dial(opts)
 	if err != nil {
 		return nil, fmt.Errorf("temporal at %s (TEMPORAL_ADDRESS), namespace %s: %w", c.TemporalAddress, c.TemporalNamespace, err)
