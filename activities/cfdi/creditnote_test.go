@@ -32,7 +32,7 @@ func TestCreditNoteIsARelatedEgreso(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if in.TipoDeComprobante != "E" || in.MetodoPago != "PUE" || in.FormaPago != c.wantForma || in.CondicionesDePago != "" ||
+		if in.TipoDeComprobante != "E" || in.MetodoPago != "PUE" || in.FormaPago != c.wantForma || in.CondicionesDePago != "" || in.Receptor.UsoCFDI != "G02" ||
 			in.Relacionados == nil || in.Relacionados.TipoRelacion != c.wantTipo {
 			t.Errorf("%s on forma %s: %+v", c.kind, c.formaPago, in)
 		}

@@ -126,6 +126,9 @@ func FromInvoice(inv fiscal.Invoice) (Invoice, error) {
 			return d, fmt.Errorf("customer %s has no %s", c.Code, strings.Join(missing, " and no "))
 		}
 		d.Receptor = Receptor{Rfc: c.TaxID, Nombre: c.Name, DomicilioFiscal: c.PostalCode, RegimenFiscal: c.Regime, UsoCFDI: c.Use}
+		if inv.Corrects != nil {
+			d.Receptor.UsoCFDI = "G02" // a credit note is, to its receiver, a return, discount or rebate
+		}
 	}
 	hundred := decimal.NewFromInt(100)
 	for _, l := range inv.Lines {
