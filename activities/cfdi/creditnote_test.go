@@ -15,7 +15,7 @@ func creditNote(kind, formaPago string) fiscal.Invoice {
 		Terms:    fiscal.Terms{Kind: "credit", Days: 30, FormaPago: formaPago, MetodoPago: "PPD"},
 		Issuer:   fiscal.Issuer{TaxID: "EKU9003173C9", Name: "ESCUELA KEMPER URGATE", Regime: "601", PostalCode: "42501"},
 		Customer: fiscal.Customer{Code: "C", Name: "UNIVERSIDAD ROBOTICA ESPAÑOLA", TaxID: "URE180429TM6", TaxIDKind: "tax_registration",
-			Regime: "601", PostalCode: "86991", Use: "G02"},
+			Regime: "601", PostalCode: "86991", Use: "G03"},
 		Amount: dec("1000"), Subtotal: dec("1000"), VAT: dec("160"), Total: dec("1160"),
 		Lines: []fiscal.Line{{Item: "B", Description: "Producto B", ProductCode: "01010101", UnitCode: "KGM", Quantity: dec("100"),
 			UnitPrice: dec("10"), Amount: dec("1000"), Subtotal: dec("1000"), VATRate: dec("16"), VAT: dec("160")}},
