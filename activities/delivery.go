@@ -3,9 +3,12 @@ package activities
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"net"
+	"os"
 	"net/smtp"
 	"net/textproto"
 	"time"
@@ -16,10 +19,21 @@ import (
 	"billrun/activities/store"
 )
 
-// MailConfig is where and as whom invoices are e-mailed.
+// MailConfig is where and as whom invoices are e-mailed: a relay reached in the clear, by
+// STARTTLS or by implicit TLS (SMTPS), authenticated when a user is given.
 type MailConfig struct {
 	Addr string // host:port of the SMTP server
 	From string
+	// TLS: "auto" (STARTTLS when the server offers it), "starttls" (required), "implicit"
+	// (SMTPS, e.g. port 465) or "none". Empty is auto.
+	TLS string
+	// RootCAs verifies the server's certificate (nil: the system's).
+	RootCAs *x509.CertPool
+	// Username and Password authenticate (AUTH PLAIN, only over TLS or to localhost);
+	// never logged.
+	Username, Password string
+	// Hello is the name billrun greets the server with (default: this host's name).
+	Hello string
 }
 
 // MessageID is derived from the installation, the invoice and the delivery's sequence, so
@@ -40,7 +54,7 @@ const (
 )
 
 type deliveryJob struct {
-	batchID, recipient, sender, xmlName, pdfName string
+	batchID, recipient, sender, replyTo, xmlName, pdfName string
 	message                                      message
 	xml, pdf                                     []byte
 }
@@ -62,7 +76,7 @@ func (a *Activities) DeliverInvoice(ctx context.Context, invoiceID int64, seq in
 		return a.finishDelivery(ctx, invoiceID, seq, "failed", "composing the message: "+err.Error())
 	}
 
-	c, err := dialSMTP(ctx, a.Mail.Addr)
+	c, err := dialSMTP(ctx, a.Mail)
 	if err != nil {
 		return fmt.Errorf("smtp %s: %w", a.Mail.Addr, err) // nothing handed over: retry
 	}
@@ -112,22 +126,59 @@ func (a *Activities) refused(ctx context.Context, invoiceID int64, seq int, err 
 	return fmt.Errorf("smtp: %w", err)
 }
 
-func dialSMTP(ctx context.Context, addr string) (*smtp.Client, error) {
+// dialSMTP opens a session ready for MAIL FROM: connected (over TLS for SMTPS), greeted,
+// upgraded by STARTTLS when offered or required, and authenticated when a user is set. A
+// failure here hands nothing over, so the delivery is retried (a relay that refuses the
+// password is a configuration to fix, not a message to give up on).
+func dialSMTP(ctx context.Context, m MailConfig) (*smtp.Client, error) {
+	host, _, _ := net.SplitHostPort(m.Addr)
+	tlsConf := &tls.Config{ServerName: host, RootCAs: m.RootCAs, MinVersion: tls.VersionTLS12}
 	d := net.Dialer{Timeout: SMTPDialTimeout}
-	conn, err := d.DialContext(ctx, "tcp", addr)
+	var conn net.Conn
+	var err error
+	if m.TLS == "implicit" {
+		conn, err = (&tls.Dialer{NetDialer: &d, Config: tlsConf}).DialContext(ctx, "tcp", m.Addr)
+	} else {
+		conn, err = d.DialContext(ctx, "tcp", m.Addr)
+	}
 	if err != nil {
 		return nil, err
 	}
 	_ = conn.SetDeadline(time.Now().Add(SMTPSessionTimeout))
-	host, _, _ := net.SplitHostPort(addr)
 	c, err := smtp.NewClient(conn, host)
 	if err != nil {
 		conn.Close()
 		return nil, err
 	}
-	if err := c.Hello("billrun.local"); err != nil {
+	fail := func(err error) (*smtp.Client, error) {
 		c.Close()
 		return nil, err
+	}
+	hello := m.Hello
+	if hello == "" {
+		if hello, err = os.Hostname(); err != nil || hello == "" {
+			hello = "localhost"
+		}
+	}
+	if err := c.Hello(hello); err != nil {
+		return fail(err)
+	}
+	if m.TLS != "implicit" && m.TLS != "none" {
+		if ok, _ := c.Extension("STARTTLS"); ok {
+			if err := c.StartTLS(tlsConf); err != nil {
+				return fail(fmt.Errorf("STARTTLS: %w", err))
+			}
+		} else if m.TLS == "starttls" {
+			return fail(errors.New("the server does not offer STARTTLS (SMTP_TLS=starttls)"))
+		}
+	}
+	if m.Username != "" {
+		if ok, _ := c.Extension("AUTH"); !ok {
+			return fail(errors.New("the server does not offer AUTH (SMTP_USERNAME is set)"))
+		}
+		if err := c.Auth(smtp.PlainAuth("", m.Username, m.Password, host)); err != nil {
+			return fail(fmt.Errorf("AUTH as %s: %w", m.Username, err))
+		}
 	}
 	return c, nil
 }
@@ -167,7 +218,7 @@ func (a *Activities) prepareDelivery(ctx context.Context, invoiceID int64, seq i
 			return nil
 		}
 		folio := fmt.Sprintf("%s-%d", h.Series, *h.Number)
-		job.sender, job.message = h.IssuerName, invoiceMessage(h)
+		job.sender, job.replyTo, job.message = h.IssuerName, h.IssuerEmail, invoiceMessage(h)
 		job.xmlName, job.pdfName = folio+".xml", folio+".pdf"
 		job.xml, job.pdf, err = tx.Attachments(invoiceID)
 		return err
@@ -182,6 +233,11 @@ func composeMail(from string, job deliveryJob, messageID string) ([]byte, error)
 	}
 	if err := m.To(job.recipient); err != nil {
 		return nil, err
+	}
+	if job.replyTo != "" { // the customer answers the issuer, not billrun's sender address
+		if err := m.ReplyTo(job.replyTo); err != nil {
+			return nil, err
+		}
 	}
 	m.Subject(job.message.subject)
 	m.SetMessageIDWithValue(messageID)

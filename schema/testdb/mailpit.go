@@ -24,6 +24,7 @@ type MailSink struct {
 	API            string
 	t              *testing.T
 	smtp, http, db string
+	args           []string // SMTP security flags; default: any login, in the clear
 	cmd            *exec.Cmd
 }
 
@@ -38,6 +39,18 @@ func StartMailpit(t *testing.T, smtpAddr, dbFile string) *MailSink {
 	return m
 }
 
+// StartSecureMailpit starts a private Mailpit at smtpAddr with its own SMTP security flags
+// (--smtp-tls-cert, --smtp-require-starttls, --smtp-auth-file, …), as a real relay demands.
+func StartSecureMailpit(t *testing.T, smtpAddr string, args ...string) *MailSink {
+	t.Helper()
+	Integration(t)
+	m := &MailSink{t: t, smtp: smtpAddr, http: FreeAddr(t), args: args}
+	m.API = "http://" + m.http
+	m.Start()
+	t.Cleanup(m.Stop)
+	return m
+}
+
 // Start starts the sink (again).
 func (m *MailSink) Start() {
 	m.t.Helper()
@@ -45,7 +58,12 @@ func (m *MailSink) Start() {
 	if _, err := os.Stat(bin); err != nil {
 		m.t.Fatalf("mailpit at %s: %v (run tests with `make test`)", bin, err)
 	}
-	args := []string{"--smtp", m.smtp, "--listen", m.http, "--smtp-auth-accept-any", "--smtp-auth-allow-insecure"}
+	args := []string{"--smtp", m.smtp, "--listen", m.http}
+	if m.args != nil {
+		args = append(args, m.args...)
+	} else {
+		args = append(args, "--smtp-auth-accept-any", "--smtp-auth-allow-insecure")
+	}
 	if m.db != "" {
 		args = append(args, "--database", m.db, "--max", "0")
 	}

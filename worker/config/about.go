@@ -46,6 +46,7 @@ const EnvHelp = `Environment:
   BILLRUN_DB_POOL           worker's database connections (default 40)
   BILLRUN_STEP_TIMEOUT, BILLRUN_PLAN_TIMEOUT, BILLRUN_DELIVERY_TIMEOUT   step timeouts (Go durations)
   SMTP_HOST, SMTP_PORT, MAIL_FROM                                       mail relay and sender
+  SMTP_TLS (auto|starttls|implicit|none), SMTP_CA_FILE, SMTP_USERNAME, SMTP_PASSWORD (or _FILE), SMTP_HELO
   PAC_URL, PAC_USER, PAC_PASSWORD (or PAC_PASSWORD_FILE), PAC_CERT      the PAC that stamps CFDI
   BILLRUN_CSD_PASSWORD (or _FILE; an issuer may name another variable)  the CSD key's password
   LOG_LEVEL                 debug, info, warn, error

@@ -37,12 +37,16 @@ type Config struct {
 	DatabaseURL       string // DATABASE_URL
 	SMTPHost          string // SMTP_HOST
 	SMTPPort          string // SMTP_PORT
-	MailFrom          string // MAIL_FROM
-	TaskQueue         string // BILLRUN_TASK_QUEUE
-	WebUI             string // TEMPORAL_UI (for links printed by the CLI)
-	DBPool            int    // BILLRUN_DB_POOL: connections of the worker's pool (size it for the window)
-	Window            int    // BILLRUN_WINDOW: invoice workflows a batch runs at once
-	PageSize          int    // BILLRUN_PAGE_SIZE: open invoices a batch lists per page
+	// The relay's security: SMTP_TLS (auto, starttls, implicit, none), SMTP_CA_FILE (PEM
+	// certificates to trust besides the system's), SMTP_USERNAME and SMTP_PASSWORD (or
+	// SMTP_PASSWORD_FILE), SMTP_HELO (default: the host's name).
+	SMTPTLS, SMTPCAFile, SMTPUsername, SMTPPassword, SMTPHelo string
+	MailFrom                                                  string // MAIL_FROM
+	TaskQueue                                                 string // BILLRUN_TASK_QUEUE
+	WebUI                                                     string // TEMPORAL_UI (for links printed by the CLI)
+	DBPool                                                    int    // BILLRUN_DB_POOL: connections of the worker's pool (size it for the window)
+	Window                                                    int    // BILLRUN_WINDOW: invoice workflows a batch runs at once
+	PageSize                                                  int    // BILLRUN_PAGE_SIZE: open invoices a batch lists per page
 	// BILLRUN_STEP_TIMEOUT, BILLRUN_PLAN_TIMEOUT, BILLRUN_DELIVERY_TIMEOUT (Go durations).
 	Timeouts workflows.Timeouts
 	// The PAC that stamps CFDI: PAC_URL (SW sapien's REST API, or billrun's sandbox PAC),
@@ -88,6 +92,11 @@ func FromEnv() Config {
 		DatabaseURL:       env("DATABASE_URL", ""),
 		SMTPHost:          env("SMTP_HOST", "localhost"),
 		SMTPPort:          env("SMTP_PORT", "1025"),
+		SMTPTLS:           env("SMTP_TLS", "auto"),
+		SMTPCAFile:        env("SMTP_CA_FILE", ""),
+		SMTPUsername:      env("SMTP_USERNAME", ""),
+		SMTPPassword:      secret("SMTP_PASSWORD"),
+		SMTPHelo:          env("SMTP_HELO", ""),
 		MailFrom:          env("MAIL_FROM", "billing@billrun.local"),
 		TaskQueue:         env("BILLRUN_TASK_QUEUE", workflows.DefaultTaskQueue),
 		WebUI:             env("TEMPORAL_UI", "http://localhost:8233"),
@@ -127,8 +136,26 @@ func (c Config) Activities(st *store.Store, log *zap.Logger, installation string
 			return nil, fmt.Errorf("PAC_CERT %s: %w", c.PACCert, err)
 		}
 	}
-	a := &activities.Activities{Store: st, Log: log, Installation: installation,
-		Mail:   activities.MailConfig{Addr: c.SMTPHost + ":" + c.SMTPPort, From: c.MailFrom},
+	mail := activities.MailConfig{Addr: c.SMTPHost + ":" + c.SMTPPort, From: c.MailFrom, TLS: c.SMTPTLS,
+		Username: c.SMTPUsername, Password: c.SMTPPassword, Hello: c.SMTPHelo}
+	switch c.SMTPTLS {
+	case "", "auto", "starttls", "implicit", "none":
+	default:
+		return nil, fmt.Errorf("SMTP_TLS: %q is not auto, starttls, implicit or none", c.SMTPTLS)
+	}
+	if c.SMTPCAFile != "" {
+		pem, err := os.ReadFile(c.SMTPCAFile)
+		if err != nil {
+			return nil, fmt.Errorf("SMTP_CA_FILE: %w", err)
+		}
+		if mail.RootCAs, err = x509.SystemCertPool(); err != nil || mail.RootCAs == nil {
+			mail.RootCAs = x509.NewCertPool()
+		}
+		if !mail.RootCAs.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("SMTP_CA_FILE %s: no PEM certificate in it", c.SMTPCAFile)
+		}
+	}
+	a := &activities.Activities{Store: st, Log: log, Installation: installation, Mail: mail,
 		Fiscal: fiscal.Profiles{"MX": mx}}
 	if c.Metrics != nil {
 		a.Meter = c.Metrics
