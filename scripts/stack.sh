@@ -14,7 +14,7 @@ TOOLS=${BILLRUN_TOOLS:-$HOME/.cache/billrun/tools}
 TEMPORAL_VERSION=v1.5.1
 MAILPIT_VERSION=v1.28.0
 TEMPORAL_BIN=$TOOLS/temporal@$TEMPORAL_VERSION/temporal
-MAILPIT_BIN=$TOOLS/mailpit@$MAILPIT_VERSION/mailpit
+MAILPIT_BIN=$TOOLS/mailpit@$MAILPIT_VERSION+ui/mailpit
 SEARCH_ATTRIBUTES=(BillrunBatchId=Keyword BillrunBatchStatus=Keyword BillrunInvoicesTotal=Int
   BillrunInvoicesCompleted=Int BillrunInvoicesFailed=Int BillrunCustomer=Keyword BillrunInvoiceStatus=Keyword
   BillrunDocumentKind=Keyword BillrunCorrects=Keyword)
@@ -75,16 +75,22 @@ ensure_temporal() {
 
 ensure_mailpit() {
   [ -x "$MAILPIT_BIN" ] && return 0
-  log "building Mailpit $MAILPIT_VERSION from its module"
-  local dir
+  log "building Mailpit $MAILPIT_VERSION from its module, with its web UI (npm ci, then go build)"
+  command -v npm >/dev/null || { apt-get update -qq && apt-get install -y -qq nodejs npm >/dev/null; } || die "npm is needed to build Mailpit's web UI"
+  local dir src
   # Mailpit's tag is not in the checksum database, so go install refuses it; its own go.sum
   # still pins every dependency.
   dir=$(cd /tmp && GONOSUMDB=github.com/axllent/mailpit GOFLAGS=-mod=mod \
     go mod download -json "github.com/axllent/mailpit@$MAILPIT_VERSION" |
     sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
   [ -n "$dir" ] || die "could not download mailpit $MAILPIT_VERSION"
+  # The module holds the UI's sources, not its build (server/ui/dist): build it in a copy.
+  src=$(mktemp -d)
+  cp -r "$dir"/. "$src" && chmod -R u+w "$src"
+  (cd "$src" && npm ci --no-audit --no-fund >/dev/null && npm run package >/dev/null) || die "could not build Mailpit's web UI"
   mkdir -p "$(dirname "$MAILPIT_BIN")"
-  (cd "$dir" && GOFLAGS=-mod=mod go build -o "$MAILPIT_BIN" .)
+  (cd "$src" && GOFLAGS=-mod=mod go build -o "$MAILPIT_BIN" .) || die "could not build Mailpit"
+  rm -rf "$src"
 }
 
 # ---------------------------------------------------------------- services

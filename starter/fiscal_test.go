@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -203,5 +204,34 @@ func TestMailServerDownHoldsNoInvoiceThenEveryEmailGoesOnce(t *testing.T) {
 	}
 	if n := h.int(`select count(*) from deliveries where status <> 'sent'`); n != 0 {
 		t.Errorf("%d deliveries not sent", n)
+	}
+}
+
+// The mail sink's web page is built with its UI (Mailpit's module holds only the UI's
+// sources; the stack builds them): its page loads a script bundle that is there.
+func TestMailSinkPageHasItsUI(t *testing.T) {
+	testdb.Integration(t)
+	api := os.Getenv("MAILPIT_API")
+	if api == "" {
+		t.Fatal("MAILPIT_API is not set: run tests with `make test`")
+	}
+	get := func(path string) string {
+		resp, err := http.Get(api + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode != 200 {
+			t.Fatalf("%s: %s", path, resp.Status)
+		}
+		return string(b)
+	}
+	page := get("/")
+	if !strings.Contains(page, "dist/app.js") {
+		t.Fatalf("the sink's page does not load its UI:\n%.500s", page)
+	}
+	if js := get("/dist/app.js"); len(js) < 100_000 {
+		t.Errorf("the UI bundle is %d bytes: not built", len(js))
 	}
 }

@@ -54,7 +54,7 @@ func StartSecureMailpit(t *testing.T, smtpAddr string, args ...string) *MailSink
 // Start starts the sink (again).
 func (m *MailSink) Start() {
 	m.t.Helper()
-	bin := filepath.Join(os.Getenv("BILLRUN_TOOLS"), "mailpit@v1.28.0", "mailpit")
+	bin := filepath.Join(os.Getenv("BILLRUN_TOOLS"), "mailpit@v1.28.0+ui", "mailpit")
 	if _, err := os.Stat(bin); err != nil {
 		m.t.Fatalf("mailpit at %s: %v (run tests with `make test`)", bin, err)
 	}
