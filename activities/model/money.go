@@ -76,3 +76,18 @@ func (s Settlement) MarshalJSON() ([]byte, error) {
 		Amount string `json:"amount"`
 	}{plain(s), money(s.Amount, s.Decimals)})
 }
+
+// MarshalJSON writes the receivable's amounts with the currency's decimals.
+func (r ReceivableView) MarshalJSON() ([]byte, error) {
+	type plain ReceivableView
+	pays := make([]any, len(r.Payments))
+	for i, p := range r.Payments {
+		pays[i] = map[string]string{"amount": money(p.Amount, r.Decimals), "paid_on": p.PaidOn}
+	}
+	return json.Marshal(struct {
+		plain
+		Amount   string `json:"amount"`
+		Balance  string `json:"balance"`
+		Payments []any  `json:"payments"`
+	}{plain(r), money(r.Amount, r.Decimals), money(r.Balance, r.Decimals), pays})
+}

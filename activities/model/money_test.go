@@ -28,3 +28,12 @@ func TestInvoiceViewJSONMoney(t *testing.T) {
 		t.Errorf("read back: %+v %v", back, err)
 	}
 }
+
+func TestReceivableViewJSONMoney(t *testing.T) {
+	d := decimal.RequireFromString
+	raw, err := json.Marshal(ReceivableView{Kind: "open", Amount: d("3654"), Balance: d("0"), Decimals: 2,
+		Payments: []PaymentView{{Amount: d("3654"), PaidOn: "2026-11-24"}}})
+	if err != nil || !strings.Contains(string(raw), `"amount":"3654.00","balance":"0.00","payments":[{"amount":"3654.00","paid_on":"2026-11-24"}]`) {
+		t.Errorf("%s %v", raw, err)
+	}
+}

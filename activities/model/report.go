@@ -119,6 +119,7 @@ type ReceivableView struct {
 	Status   string          `json:"status"` // open, paid, reversed, cancelled
 	DueDate  string          `json:"due_date"`
 	Payments []PaymentView   `json:"payments"`
+	Decimals int32           `json:"-"` // the currency's: amounts are written with them
 }
 
 // PaymentView is one payment applied to a receivable.

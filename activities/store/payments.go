@@ -64,9 +64,10 @@ func (s *Store) readReceivable(ctx context.Context, q querier, invoiceID int64) 
 	var r model.ReceivableView
 	var id int64
 	var due time.Time
-	err := q.QueryRow(ctx, `select id, kind, amount, balance, status, due_date from receivables
-		where invoice_id = $1 order by (status in ('open', 'paid')) desc, id desc limit 1`, invoiceID).
-		Scan(&id, &r.Kind, &r.Amount, &r.Balance, &r.Status, &due)
+	err := q.QueryRow(ctx, `select r.id, r.kind, r.amount, r.balance, r.status, r.due_date, cur.decimals
+		from receivables r join currencies cur on cur.code = r.currency
+		where r.invoice_id = $1 order by (r.status in ('open', 'paid')) desc, r.id desc limit 1`, invoiceID).
+		Scan(&id, &r.Kind, &r.Amount, &r.Balance, &r.Status, &due, &r.Decimals)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, nil
 	}
