@@ -93,6 +93,10 @@ func requestCancellation(tx *store.Tx, req CancelRequest) error {
 		return refuse("it is %s: only completed invoices are cancelled", h.Status)
 	case h.CreditOf != nil:
 		return refuse("it is a credit note: cancelling credit notes is not supported yet")
+	case h.FiscalStatus == "sealed" && h.UUID == "" && h.FiscalError == "":
+		// A PAC may be stamping it right now: cancelling here could leave a stamped CFDI
+		// at SAT that billrun calls cancelled.
+		return refuse("its stamping is under way: cancel it once it is stamped (or once the PAC has refused it)")
 	case len(h.PaidOn) > 0:
 		return refuse("payments are applied to its receivable (%s): cancellation is refused once an invoice is paid", strings.Join(h.PaidOn, "; "))
 	case len(h.CreditNotes) > 0:
