@@ -53,6 +53,8 @@ ensure_packages() {
   command -v xxd >/dev/null || missing+=(xxd)
   command -v pdftotext >/dev/null || missing+=(poppler-utils)
   command -v zbarimg >/dev/null || missing+=(zbar-tools)
+  command -v xmlsec1 >/dev/null || missing+=(xmlsec1)
+  command -v npm >/dev/null || missing+=(npm)
   pg_bindir >/dev/null 2>&1 || missing+=(postgresql)
   if [ ${#missing[@]} -gt 0 ]; then apt_install "${missing[@]}"; fi
   return 0
@@ -76,7 +78,7 @@ ensure_temporal() {
 ensure_mailpit() {
   [ -x "$MAILPIT_BIN" ] && return 0
   log "building Mailpit $MAILPIT_VERSION from its module, with its web UI (npm ci, then go build)"
-  command -v npm >/dev/null || { apt-get update -qq && apt-get install -y -qq nodejs npm >/dev/null; } || die "npm is needed to build Mailpit's web UI"
+  command -v npm >/dev/null || die "npm is needed to build Mailpit's web UI (apt-get install npm)"
   local dir src
   # Mailpit's tag is not in the checksum database, so go install refuses it; its own go.sum
   # still pins every dependency.
