@@ -82,6 +82,69 @@ func TestRandomInvoicesAreValidStampedCFDI(t *testing.T) {
 	checked := h.recompute(sum.BatchID, d)
 	t.Logf("%d random invoices (%d lines, %d zero-base concepts, %d in foreign currencies) valid, stamped and recomputed to the cent",
 		sum.Completed, checked.lines, checked.zeroBase, checked.foreign)
+
+	// Credit notes on them (issue 11): a random return or rebate on a random line of up to
+	// 12 invoices. Each is an egreso that passes SAT's schema and both oracles, related to its
+	// invoice; a request the line cannot take (its amount rounds to nothing, a 100 % discount)
+	// is refused with nothing written; no line is ever credited past what it billed.
+	h.waitFor("the batch published", 2*time.Minute, func() bool {
+		return h.int(`select count(*) from invoices where batch_id = $1 and status = 'completed' and fiscal_status <> 'pdf'`, sum.BatchID) == 0
+	})
+	ids := []int64{}
+	rows, err := h.db.Query(context.Background(), `select id from invoices where batch_id = $1 and status = 'completed' order by random() limit 12`, sum.BatchID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	issued, refused := 0, 0
+	for _, id := range ids {
+		line := h.int(`select line_no from invoice_lines where invoice_id = $1 order by random() limit 1`, id)
+		qty := decimal.RequireFromString(h.str(`select quantity::text from invoice_lines where invoice_id = $1 and line_no = $2`, id, line))
+		args := []string{"invoice", "rebate", fmt.Sprint(id), "--line", fmt.Sprint(line), "--percent", fmt.Sprint(1 + rng.Intn(100)), "--date", date, "--wait"}
+		if rng.Intn(2) == 0 {
+			part := qty.Mul(decimal.NewFromInt(int64(1 + rng.Intn(100)))).Div(decimal.NewFromInt(100)).Truncate(4)
+			if !part.IsPositive() {
+				part = qty
+			}
+			args = []string{"invoice", "return", fmt.Sprint(id), "--line", fmt.Sprint(line), "--qty", part.String(), "--date", date, "--wait"}
+		}
+		before := h.int(`select count(*) from invoices where credit_of is not null`)
+		out, err := h.run(append(args, "--json")...)
+		if err != nil {
+			if !strings.Contains(err.Error(), "credits nothing") && !strings.Contains(err.Error(), "rounds to 0") {
+				t.Errorf("%v: %v\n%s", args, err, out)
+			}
+			if n := h.int(`select count(*) from invoices where credit_of is not null`); n != before {
+				t.Errorf("a refused credit note wrote %d rows", n-before)
+			}
+			refused++
+			continue
+		}
+		var cn model.InvoiceView
+		if err := json.Unmarshal([]byte(out), &cn); err != nil {
+			t.Fatalf("%v: %v\n%s", args, err, out)
+		}
+		if cn.Status != "completed" || cn.FiscalStatus != "pdf" || cn.UUID == "" {
+			t.Errorf("%v: credit note %+v", args, cn)
+			continue
+		}
+		relation := map[string]string{"return": "03", "rebate": "01"}[cn.CreditKind]
+		h.checkCreditNoteCFDI(cn.ID, id, relation, "")
+		issued++
+	}
+	if n := h.int(`select count(*) from invoice_lines l join (select cl.source_id, sum(cl.total) t from invoice_lines cl
+		where cl.source_kind = 'invoice_line' group by cl.source_id) c on c.source_id = l.id where c.t > l.total`); n != 0 {
+		t.Errorf("%d lines credited past what they billed", n)
+	}
+	h.checkBooks()
+	t.Logf("%d random credit notes valid and stamped, %d requests refused (nothing to credit)", issued, refused)
 }
 
 type recomputed struct{ lines, zeroBase, foreign int }
@@ -219,7 +282,8 @@ func randomDataset(rng *rand.Rand, date string, orders int) *dataset.Dataset {
 		PaymentTerms: []dataset.PaymentTerm{{Code: "CASH", Kind: "cash", FormaPago: "01", MetodoPago: "PUE"},
 			{Code: "NET30", Kind: "credit", Days: 30, FormaPago: "99", MetodoPago: "PPD"}},
 		Warehouses:    []dataset.Warehouse{{Code: "W", Name: "Almacén"}},
-		Series:        []dataset.Series{{Code: "A", Issuer: "EKU", DocumentKind: "invoice"}, {Code: "T", Issuer: "EKU", DocumentKind: "ticket"}},
+		Series: []dataset.Series{{Code: "A", Issuer: "EKU", DocumentKind: "invoice", CreditNoteSeries: "NC"},
+			{Code: "T", Issuer: "EKU", DocumentKind: "ticket", CreditNoteSeries: "NC"}, {Code: "NC", Issuer: "EKU", DocumentKind: "credit_note"}},
 		DocumentKinds: []dataset.DocumentKind{{TaxIDKind: "national_id", DocumentKind: "ticket", Series: "T"}},
 	}
 	for i := 0; i < 20; i++ {
