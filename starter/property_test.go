@@ -281,7 +281,7 @@ func randomDataset(rng *rand.Rand, date string, orders int) *dataset.Dataset {
 			Currency: "MXN", CSDCertificate: csd("EKU9003173C9.cer"), CSDKey: csd("EKU9003173C9.key")}},
 		PaymentTerms: []dataset.PaymentTerm{{Code: "CASH", Kind: "cash", FormaPago: "01", MetodoPago: "PUE"},
 			{Code: "NET30", Kind: "credit", Days: 30, FormaPago: "99", MetodoPago: "PPD"}},
-		Warehouses:    []dataset.Warehouse{{Code: "W", Name: "Almacén"}},
+		Warehouses: []dataset.Warehouse{{Code: "W", Name: "Almacén"}},
 		Series: []dataset.Series{{Code: "A", Issuer: "EKU", DocumentKind: "invoice", CreditNoteSeries: "NC"},
 			{Code: "T", Issuer: "EKU", DocumentKind: "ticket", CreditNoteSeries: "NC"}, {Code: "NC", Issuer: "EKU", DocumentKind: "credit_note"}},
 		DocumentKinds: []dataset.DocumentKind{{TaxIDKind: "national_id", DocumentKind: "ticket", Series: "T"}},
