@@ -8,9 +8,9 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"os"
 	"net/smtp"
 	"net/textproto"
+	"os"
 	"time"
 
 	mail "github.com/wneessen/go-mail"
@@ -55,8 +55,8 @@ const (
 
 type deliveryJob struct {
 	batchID, recipient, sender, replyTo, xmlName, pdfName string
-	message                                      message
-	xml, pdf                                     []byte
+	message                                               message
+	xml, pdf                                              []byte
 }
 
 // DeliverInvoice e-mails the invoice's XML and PDF to the customer, once. The delivery is a
