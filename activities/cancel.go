@@ -43,20 +43,7 @@ func (a *Activities) RequestCancellation(ctx context.Context, req CancelRequest)
 
 // CheckCancellation tells whether the invoice may be cancelled, writing nothing.
 func CheckCancellation(ctx context.Context, st *store.Store, req CancelRequest) error {
-	err := st.InTx(ctx, func(tx *store.Tx) error {
-		if err := requestCancellation(tx, req); err != nil {
-			return err
-		}
-		return errCheckOnly
-	})
-	if errors.Is(err, errCheckOnly) {
-		return nil
-	}
-	var be *model.BusinessError
-	if errors.As(err, &be) {
-		return &model.InputError{Problems: []string{be.Reason}}
-	}
-	return err
+	return asInput(st.InTxRolledBack(ctx, func(tx *store.Tx) error { return requestCancellation(tx, req) }))
 }
 
 func requestCancellation(tx *store.Tx, req CancelRequest) error {

@@ -34,9 +34,6 @@ type CreditNoteResult struct {
 	Total  decimal.Decimal `json:"total"`
 }
 
-// errCheckOnly rolls back a request that was only checked.
-var errCheckOnly = errors.New("checked only")
-
 // IssueCreditNote records a credit note and all its effects in one transaction: its lines
 // priced by the rules invoices are priced by, returned goods back into the warehouse they
 // left (one incoming movement per line), its total taken off the invoice's receivable (or
@@ -55,15 +52,14 @@ func (a *Activities) IssueCreditNote(ctx context.Context, req CreditNoteRequest)
 // CheckCreditNote tells whether the invoice would take the request now, writing nothing:
 // the CLI asks before it starts a credit note's workflow.
 func CheckCreditNote(ctx context.Context, st *store.Store, req CreditNoteRequest) error {
-	err := st.InTx(ctx, func(tx *store.Tx) error {
-		if _, err := issueCreditNote(tx, req); err != nil {
-			return err
-		}
-		return errCheckOnly
-	})
-	if errors.Is(err, errCheckOnly) {
-		return nil
-	}
+	return asInput(st.InTxRolledBack(ctx, func(tx *store.Tx) error {
+		_, err := issueCreditNote(tx, req)
+		return err
+	}))
+}
+
+// asInput turns a business error of a request checked ahead into the caller's bad input.
+func asInput(err error) error {
 	var be *model.BusinessError
 	if errors.As(err, &be) {
 		return &model.InputError{Problems: []string{be.Reason}}

@@ -12,8 +12,8 @@ import (
 
 func money(d decimal.Decimal, places int32) string { return d.StringFixed(places) }
 
-// MarshalJSON writes the invoice's amounts, its lines' and its receivable's with the
-// currency's decimals.
+// MarshalJSON writes the invoice's amounts and its lines' with the currency's decimals (its
+// receivable writes its own).
 func (v InvoiceView) MarshalJSON() ([]byte, error) {
 	type plain InvoiceView
 	m := func(d decimal.Decimal) string { return money(d, v.Decimals) }
@@ -28,20 +28,6 @@ func (v InvoiceView) MarshalJSON() ([]byte, error) {
 			Total    string `json:"total"`
 		}{plainLine(l), m(l.Discount), m(l.Subtotal), m(l.VAT), m(l.Total)}
 	}
-	var receivable any
-	if r := v.Receivable; r != nil {
-		type plainReceivable ReceivableView
-		pays := make([]any, len(r.Payments))
-		for i, p := range r.Payments {
-			pays[i] = map[string]string{"amount": m(p.Amount), "paid_on": p.PaidOn}
-		}
-		receivable = struct {
-			plainReceivable
-			Amount   string `json:"amount"`
-			Balance  string `json:"balance"`
-			Payments []any  `json:"payments"`
-		}{plainReceivable(*r), m(r.Amount), m(r.Balance), pays}
-	}
 	return json.Marshal(struct {
 		plain
 		Amount      string `json:"amount"`
@@ -53,8 +39,7 @@ func (v InvoiceView) MarshalJSON() ([]byte, error) {
 		ISRWithheld string `json:"isr_withheld"`
 		Total       string `json:"total"`
 		Lines       []any  `json:"lines"`
-		Receivable  any    `json:"receivable,omitempty"`
-	}{plain(v), m(v.Amount), m(v.Discount), m(v.Subtotal), m(v.VAT), m(v.Excise), m(v.VATWithheld), m(v.ISRWithheld), m(v.Total), lines, receivable})
+	}{plain(v), m(v.Amount), m(v.Discount), m(v.Subtotal), m(v.VAT), m(v.Excise), m(v.VATWithheld), m(v.ISRWithheld), m(v.Total), lines})
 }
 
 // MarshalJSON writes the draft's amounts with the currency's decimals.

@@ -13,7 +13,7 @@ func TestInvoiceViewJSONMoney(t *testing.T) {
 	d := decimal.RequireFromString
 	v := InvoiceView{ID: 1, Currency: "MXN", Decimals: 2, Total: d("1160"), Subtotal: d("1000.0000"),
 		Lines:      []InvoiceLineView{{LineNo: 1, Quantity: d("100"), UnitPrice: d("10"), Total: d("1160")}},
-		Receivable: &ReceivableView{Amount: d("3654"), Balance: d("2494.5"), Payments: []PaymentView{{Amount: d("5"), PaidOn: "2026-11-25"}}}}
+		Receivable: &ReceivableView{Amount: d("3654"), Balance: d("2494.5"), Decimals: 2, Payments: []PaymentView{{Amount: d("5"), PaidOn: "2026-11-25"}}}}
 	raw, err := json.Marshal(v)
 	if err != nil {
 		t.Fatal(err)

@@ -152,17 +152,3 @@ func ApplyCredit(balance, credit decimal.Decimal) (applied, refund decimal.Decim
 	applied = decimal.Max(decimal.Zero, decimal.Min(balance, credit))
 	return applied, credit.Sub(applied)
 }
-
-// SumAmounts adds two priced lines figure by figure (a line's credits so far).
-func SumAmounts(a, b LineAmounts) LineAmounts {
-	a.Amount = a.Amount.Add(b.Amount)
-	a.Discount = a.Discount.Add(b.Discount)
-	a.Subtotal = a.Subtotal.Add(b.Subtotal)
-	a.VATBase = a.VATBase.Add(b.VATBase)
-	a.VAT = a.VAT.Add(b.VAT)
-	a.Excise = a.Excise.Add(b.Excise)
-	a.VATWithheld = a.VATWithheld.Add(b.VATWithheld)
-	a.ISRWithheld = a.ISRWithheld.Add(b.ISRWithheld)
-	a.Total = a.Total.Add(b.Total)
-	return a
-}

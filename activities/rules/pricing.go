@@ -172,16 +172,24 @@ type Totals struct {
 
 // SumLines adds priced lines into invoice totals.
 func SumLines(lines []LineAmounts) Totals {
-	var t Totals
+	var s LineAmounts
 	for _, l := range lines {
-		t.Amount = t.Amount.Add(l.Amount)
-		t.Discount = t.Discount.Add(l.Discount)
-		t.Subtotal = t.Subtotal.Add(l.Subtotal)
-		t.VAT = t.VAT.Add(l.VAT)
-		t.Excise = t.Excise.Add(l.Excise)
-		t.VATWithheld = t.VATWithheld.Add(l.VATWithheld)
-		t.ISRWithheld = t.ISRWithheld.Add(l.ISRWithheld)
-		t.Total = t.Total.Add(l.Total)
+		s = SumAmounts(s, l)
 	}
-	return t
+	return Totals{Amount: s.Amount, Discount: s.Discount, Subtotal: s.Subtotal, VAT: s.VAT, Excise: s.Excise,
+		VATWithheld: s.VATWithheld, ISRWithheld: s.ISRWithheld, Total: s.Total}
+}
+
+// SumAmounts adds two priced lines figure by figure (an invoice's lines, a line's credits).
+func SumAmounts(a, b LineAmounts) LineAmounts {
+	a.Amount = a.Amount.Add(b.Amount)
+	a.Discount = a.Discount.Add(b.Discount)
+	a.Subtotal = a.Subtotal.Add(b.Subtotal)
+	a.VATBase = a.VATBase.Add(b.VATBase)
+	a.VAT = a.VAT.Add(b.VAT)
+	a.Excise = a.Excise.Add(b.Excise)
+	a.VATWithheld = a.VATWithheld.Add(b.VATWithheld)
+	a.ISRWithheld = a.ISRWithheld.Add(b.ISRWithheld)
+	a.Total = a.Total.Add(b.Total)
+	return a
 }

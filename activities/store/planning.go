@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -224,7 +223,7 @@ func (t *Tx) PlanCounts(batchID string) (model.PlanResult, error) {
 // real run would make.
 func (s *Store) DryRun(ctx context.Context, p model.BatchParams) (model.PlanOutcome, error) {
 	var out model.PlanOutcome
-	err := s.InTx(ctx, func(t *Tx) error {
+	err := s.InTxRolledBack(ctx, func(t *Tx) error { // the selection takes row locks, nothing else
 		rates, err := t.ValidateBatch(&p)
 		if err != nil {
 			return err
@@ -244,15 +243,10 @@ func (s *Store) DryRun(ctx context.Context, p model.BatchParams) (model.PlanOutc
 			return err
 		}
 		out = Outcome(len(lines), rules.Plan(lines, opts))
-		return errDryRun // roll back: the selection took row locks, nothing else
+		return nil
 	})
-	if errors.Is(err, errDryRun) {
-		err = nil
-	}
 	return out, err
 }
-
-var errDryRun = errors.New("dry run")
 
 // Outcome is how a plan is shown: its drafts and its not-invoiced lines.
 func Outcome(selected int, plan rules.PlannedBatch) model.PlanOutcome {

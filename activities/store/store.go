@@ -7,6 +7,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -61,6 +62,25 @@ type Tx struct {
 func (s *Store) InTx(ctx context.Context, fn func(*Tx) error) error {
 	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error { return fn(&Tx{ctx: ctx, tx: tx}) })
 }
+
+// InTxRolledBack runs fn in a transaction it always rolls back, and answers fn's error:
+// what fn would do now, with nothing written (dry runs, requests checked before their
+// workflow starts). The row locks fn takes are held until it returns.
+func (s *Store) InTxRolledBack(ctx context.Context, fn func(*Tx) error) error {
+	var fnErr error
+	err := s.InTx(ctx, func(t *Tx) error {
+		if fnErr = fn(t); fnErr != nil {
+			return fnErr
+		}
+		return errRollBack
+	})
+	if errors.Is(err, errRollBack) {
+		return nil
+	}
+	return err
+}
+
+var errRollBack = errors.New("rolled back on purpose")
 
 // querier is what a read needs: the pool or a transaction.
 type querier interface {
