@@ -1,11 +1,9 @@
 package pac
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"net/http"
-	"strings"
 )
 
 // Cancellation statuses as billrun records them. SAT cancels a CFDI at once when its rules
@@ -59,26 +57,10 @@ func (c *Client) cancelCall(ctx context.Context, path string, in CancelRequest) 
 	if err != nil {
 		return CancelAnswer{}, err
 	}
-	for try := 0; ; try++ {
-		token, err := c.authenticate(ctx)
-		if err != nil {
-			return CancelAnswer{}, err
-		}
-		req, err := http.NewRequestWithContext(ctx, http.MethodPost, strings.TrimRight(c.URL, "/")+path, bytes.NewReader(body))
-		if err != nil {
-			return CancelAnswer{}, err
-		}
-		req.Header.Set("Content-Type", "application/json")
-		req.Header.Set("Authorization", "bearer "+token)
-		var out CancelAnswer
-		status, err := c.do(req, &out)
-		switch {
-		case status == http.StatusUnauthorized && try == 0:
-			c.forget()
-			continue
-		case status == http.StatusNotFound:
-			return out, &Refusal{Message: "this PAC does not offer billrun's cancellation endpoint: cancel the CFDI at the PAC's portal"}
-		}
-		return out, err
+	var out CancelAnswer
+	status, err := c.call(ctx, path, "application/json", body, &out)
+	if status == http.StatusNotFound {
+		return out, &Refusal{Message: "this PAC does not offer billrun's cancellation endpoint: cancel the CFDI at the PAC's portal"}
 	}
+	return out, err
 }

@@ -77,36 +77,43 @@ type response struct {
 
 // Stamp stamps a sealed CFDI.
 func (c *Client) Stamp(ctx context.Context, xml string) (Stamped, error) {
+	var body bytes.Buffer
+	mp := multipart.NewWriter(&body)
+	part, err := mp.CreateFormFile("xml", "xml")
+	if err != nil {
+		return Stamped{}, err
+	}
+	if _, err := io.WriteString(part, xml); err != nil {
+		return Stamped{}, err
+	}
+	if err := mp.Close(); err != nil {
+		return Stamped{}, err
+	}
+	var out Stamped
+	_, err = c.call(ctx, "/cfdi33/stamp/v4", mp.FormDataContentType(), body.Bytes(), &out)
+	return out, err
+}
+
+// call POSTs body to path with a token, asking for a new token once when the PAC says the
+// one it had expired, and reads the envelope's data into out.
+func (c *Client) call(ctx context.Context, path, contentType string, body []byte, out any) (int, error) {
 	for try := 0; ; try++ {
 		token, err := c.authenticate(ctx)
 		if err != nil {
-			return Stamped{}, err
+			return 0, err
 		}
-		var body bytes.Buffer
-		mp := multipart.NewWriter(&body)
-		part, err := mp.CreateFormFile("xml", "xml")
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, strings.TrimRight(c.URL, "/")+path, bytes.NewReader(body))
 		if err != nil {
-			return Stamped{}, err
+			return 0, err
 		}
-		if _, err := io.WriteString(part, xml); err != nil {
-			return Stamped{}, err
-		}
-		if err := mp.Close(); err != nil {
-			return Stamped{}, err
-		}
-		req, err := http.NewRequestWithContext(ctx, http.MethodPost, strings.TrimRight(c.URL, "/")+"/cfdi33/stamp/v4", &body)
-		if err != nil {
-			return Stamped{}, err
-		}
-		req.Header.Set("Content-Type", mp.FormDataContentType())
+		req.Header.Set("Content-Type", contentType)
 		req.Header.Set("Authorization", "bearer "+token)
-		var out Stamped
-		status, err := c.do(req, &out)
+		status, err := c.do(req, out)
 		if status == http.StatusUnauthorized && try == 0 {
 			c.forget() // the token expired: ask again, once
 			continue
 		}
-		return out, err
+		return status, err
 	}
 }
 
