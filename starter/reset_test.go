@@ -62,6 +62,21 @@ func TestWebUIResetIsHarmless(t *testing.T) {
 			t.Fatalf("reset %s: %v", wid, err)
 		}
 		err = tc.GetWorkflow(ctx, wid, resp.GetRunId()).Get(ctx, nil)
+		// The new run ran the steps again (local activities leave markers): the books
+		// staying as they were is the steps' idempotency, not steps skipped.
+		markers := 0
+		for it := tc.GetWorkflowHistory(ctx, wid, resp.GetRunId(), false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT); it.HasNext(); {
+			ev, herr := it.Next()
+			if herr != nil {
+				t.Fatal(herr)
+			}
+			if ev.GetEventType() == enumspb.EVENT_TYPE_MARKER_RECORDED {
+				markers++
+			}
+		}
+		if markers < 2 {
+			t.Errorf("the reset run of %s ran %d steps again", wid, markers)
+		}
 		if id == completed && err != nil {
 			t.Fatalf("the reset completed invoice's new run: %v", err)
 		}
