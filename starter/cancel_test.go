@@ -177,3 +177,40 @@ func TestCancellation(t *testing.T) {
 	}
 	h.checkBooks()
 }
+
+// SPEC §6: cancelling an invoice of contract installments makes them billable again; the
+// next installment run bills them once more.
+func TestCancellationReleasesInstallments(t *testing.T) {
+	h := newHarness(t, true)
+	h.mustRun("import", "../examples/demo.json")
+	var sum model.Summary
+	h.runJSON(&sum, "batch", "create", "--installments", "--due-until", "2026-11-30", "--date", "2026-11-23", "--wait")
+	if sum.Completed != 1 {
+		t.Fatalf("installment run: %+v", sum)
+	}
+	id := int64(h.int(`select id from invoices where batch_id = $1`, sum.BatchID))
+	h.waitFor("invoice stamped", 2*time.Minute, func() bool {
+		return h.int(`select count(*) from invoices where id = $1 and fiscal_status = 'pdf'`, id) == 1
+	})
+	if got := h.str(`select string_agg(state, ',' order by due_date) from installments`); got != "billed,billed,draft" {
+		t.Fatalf("installments after the run: %s", got)
+	}
+	h.mustRun("invoice", "cancel", fmt.Sprint(id), "--reason", "03", "--poll-every", "1s")
+	h.waitFor("cancellation answered", time.Minute, func() bool {
+		return h.int(`select count(*) from cancellations where invoice_id = $1 and status in ('pending', 'cancelled')`, id) == 1
+	})
+	if h.int(`select count(*) from cancellations where invoice_id = $1 and status = 'pending'`, id) == 1 {
+		h.sandboxAnswer(h.str(`select uuid from fiscal_documents where invoice_id = $1`, id), true)
+	}
+	h.waitFor("invoice cancelled", time.Minute, func() bool {
+		return h.int(`select count(*) from invoices where id = $1 and status = 'cancelled'`, id) == 1
+	})
+	if got := h.str(`select string_agg(state, ',' order by due_date) from installments`); got != "complete,complete,draft" {
+		t.Errorf("installments after the cancellation: %s", got)
+	}
+	h.runJSON(&sum, "batch", "create", "--installments", "--due-until", "2026-11-30", "--date", "2026-11-23", "--wait")
+	if sum.Completed != 1 || h.str(`select string_agg(state, ',' order by due_date) from installments`) != "billed,billed,draft" {
+		t.Errorf("billed again: %+v", sum)
+	}
+	h.checkBooks()
+}
