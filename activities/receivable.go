@@ -22,7 +22,7 @@ func (a *Activities) PostReceivable(ctx context.Context, invoiceID int64, attemp
 		if h.Status != "processing" || h.Attempt != attempt {
 			return nil
 		}
-		kind, days, generic, err := tx.ReceivableTerms(invoiceID)
+		kind, days, generic, settle, err := tx.ReceivableTerms(invoiceID)
 		if err != nil {
 			return err
 		}
@@ -38,7 +38,7 @@ func (a *Activities) PostReceivable(ctx context.Context, invoiceID int64, attemp
 			return err
 		}
 		detail := r.Kind + " due " + r.DueDate.Format(time.DateOnly)
-		if posted {
+		if posted && settle {
 			settled, err := settleCredits(tx, h)
 			if err != nil {
 				return err
@@ -51,13 +51,9 @@ func (a *Activities) PostReceivable(ctx context.Context, invoiceID int64, attemp
 }
 
 // settleCredits nets the customer's open return credit notes against the receivable just
-// posted, oldest first, when the invoice's batch says so (seed 001): the customer owes the
-// remainder. It runs in the transaction that posted the receivable, so it happens once.
+// posted, oldest first, for a batch made to (seed 001): the customer owes the remainder. It
+// runs in the transaction that posted the receivable, so it happens once.
 func settleCredits(tx *store.Tx, h store.InvoiceHead) (string, error) {
-	on, err := tx.SettlesCredits(h.ID)
-	if err != nil || !on {
-		return "", err
-	}
 	credits, err := tx.OpenCredits(h.Customer, h.Currency)
 	if err != nil {
 		return "", err

@@ -7,12 +7,14 @@ import (
 	"github.com/shopspring/decimal"
 )
 
-// ReceivableTerms are what an invoice's receivable depends on: its payment terms and
-// whether the customer is the generic one.
-func (t *Tx) ReceivableTerms(invoiceID int64) (kind string, days int, generic bool, err error) {
+// ReceivableTerms are what an invoice's receivable depends on: its payment terms, whether
+// the customer is the generic one, and whether its batch nets open credit notes against it.
+func (t *Tx) ReceivableTerms(invoiceID int64) (kind string, days int, generic, settleCredits bool, err error) {
 	err = t.tx.QueryRow(t.ctx, `
-		select t.kind, t.days, c.is_generic from invoices v join payment_terms t on t.code = v.payment_terms
-		join customers c on c.code = v.customer where v.id = $1`, invoiceID).Scan(&kind, &days, &generic)
+		select t.kind, t.days, c.is_generic, coalesce((b.params->>'settle_credits')::boolean, false)
+		from invoices v join payment_terms t on t.code = v.payment_terms
+		join customers c on c.code = v.customer left join batches b on b.id = v.batch_id where v.id = $1`, invoiceID).
+		Scan(&kind, &days, &generic, &settleCredits)
 	return
 }
 
@@ -34,14 +36,6 @@ func (t *Tx) ReverseReceivable(invoiceID int64) error {
 		return err
 	}
 	return t.exec(`update receivables set status = 'reversed' where invoice_id = $1 and status in ('open', 'paid')`, invoiceID)
-}
-
-// SettlesCredits tells whether the invoice's batch nets open credit notes against it.
-func (t *Tx) SettlesCredits(invoiceID int64) (bool, error) {
-	var on bool
-	err := t.tx.QueryRow(t.ctx, `select coalesce((b.params->>'settle_credits')::boolean, false)
-		from invoices v join batches b on b.id = v.batch_id where v.id = $1`, invoiceID).Scan(&on)
-	return on, err
 }
 
 // OpenCredit is a return credit note's credit not applied yet.
