@@ -65,50 +65,51 @@ func (f *creditFlags) requestLines() ([]rules.CreditLine, error) {
 	if len(f.lines) == 0 {
 		problems = append(problems, "--line: name at least one invoice line")
 	}
-	value := func(flag string, vals []string, i int, required bool) decimal.Decimal {
-		if len(vals) == 0 || (len(vals) != len(f.lines) && !(len(vals) == 1 && len(f.lines) == 1)) {
-			if required || len(vals) > 0 {
-				problems = append(problems, fmt.Sprintf("--%s: give one per --line (%d lines, %d values)", flag, len(f.lines), len(vals)))
-			}
-			return decimal.Zero
+	// Each value flag is absent (when allowed) or given once per --line.
+	paired := func(flag string, vals []string, required bool) bool {
+		if len(vals) == len(f.lines) && len(vals) > 0 {
+			return true
 		}
-		d, err := decimal.NewFromString(vals[i])
+		if required || len(vals) > 0 {
+			problems = append(problems, fmt.Sprintf("--%s: give one per --line (%d lines, %d values)", flag, len(f.lines), len(vals)))
+		}
+		return false
+	}
+	parse := func(flag, v string, line int) decimal.Decimal {
+		d, err := decimal.NewFromString(v)
 		if err != nil {
-			problems = append(problems, fmt.Sprintf("--%s %q of line %d is not a number", flag, vals[i], f.lines[i]))
+			problems = append(problems, fmt.Sprintf("--%s %q of line %d is not a number", flag, v, line))
 		}
 		return d
 	}
-	var out []rules.CreditLine
-	for i, n := range f.lines {
-		l := rules.CreditLine{LineNo: n, Quantity: value("qty", f.qtys, i, f.needQty)}
-		if f.rebates {
-			if len(f.amounts) > 0 && len(f.percents) > 0 {
-				problems = append(problems, "--amount and --percent: give one of them")
-			}
-			if len(f.amounts) > 0 {
-				l.UnitAmount = value("amount", f.amounts, i, true)
-			} else {
-				l.Percent = value("percent", f.percents, i, true)
-			}
+	qtys := paired("qty", f.qtys, f.needQty)
+	var amounts, percents bool
+	if f.rebates {
+		if len(f.amounts) > 0 && len(f.percents) > 0 {
+			problems = append(problems, "--amount and --percent: give one of them")
+		} else if len(f.percents) > 0 {
+			percents = paired("percent", f.percents, true)
+		} else {
+			amounts = paired("amount", f.amounts, true)
 		}
-		out = append(out, l)
+	}
+	out := make([]rules.CreditLine, len(f.lines))
+	for i, n := range f.lines {
+		out[i].LineNo = n
+		if qtys {
+			out[i].Quantity = parse("qty", f.qtys[i], n)
+		}
+		if amounts {
+			out[i].UnitAmount = parse("amount", f.amounts[i], n)
+		}
+		if percents {
+			out[i].Percent = parse("percent", f.percents[i], n)
+		}
 	}
 	if len(problems) > 0 {
-		return nil, &model.InputError{Problems: dedupe(problems)}
+		return nil, &model.InputError{Problems: problems}
 	}
 	return out, nil
-}
-
-func dedupe(s []string) []string {
-	seen := map[string]bool{}
-	var out []string
-	for _, x := range s {
-		if !seen[x] {
-			seen[x] = true
-			out = append(out, x)
-		}
-	}
-	return out
 }
 
 // issueCredit checks the request against the invoice (refused with nothing written when it

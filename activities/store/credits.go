@@ -149,7 +149,7 @@ func (t *Tx) InsertCreditNote(h CreditedInvoice, n NewCreditNote) (int64, []int6
 	ids := make([]int64, len(n.Lines))
 	for i, l := range n.Lines {
 		a := l.Amounts
-		ref := fmt.Sprintf("%s of %s-%d line %d", n.Kind, h.Series, derefInt(h.Number), l.Of.LineNo)
+		ref := fmt.Sprintf("%s of %s-%d line %d", n.Kind, h.Series, *h.Number, l.Of.LineNo) // completed: numbered
 		if err := t.tx.QueryRow(t.ctx, `
 			insert into invoice_lines (invoice_id, line_no, source_kind, source_id, source_ref, partner, item, description, warehouse,
 			       quantity, unit_price, discount_pct, amount, discount, subtotal, vat_rate, vat_base, vat, excise_rate, excise,
@@ -163,13 +163,6 @@ func (t *Tx) InsertCreditNote(h CreditedInvoice, n NewCreditNote) (int64, []int6
 		}
 	}
 	return id, ids, nil
-}
-
-func derefInt(n *int64) int64 {
-	if n == nil {
-		return 0
-	}
-	return *n
 }
 
 // ApplyCreditToReceivable takes the credit note's total off the corrected invoice's live
