@@ -45,6 +45,20 @@ func (a *Activities) CompleteInvoice(ctx context.Context, invoiceID int64, attem
 		if err := rules.CheckInvoiceDate(h.Series, h.InvoiceDate, closing, last); err != nil {
 			return businessf(model.StepComplete, "%s", err.Error())
 		}
+		caes, byCAE, err := tx.LockCAEs(h.Series)
+		if err != nil {
+			return err
+		}
+		if byCAE {
+			i, n, err := rules.TakeCFENumber(h.Series, caes, h.InvoiceDate)
+			if err != nil {
+				return businessf(model.StepComplete, "%s", err.Error())
+			}
+			if err := tx.UseCAE(invoiceID, caes[i].ID, n); err != nil {
+				return err
+			}
+			next = n
+		}
 		if err := tx.Number(h, next); err != nil {
 			return err
 		}

@@ -6,18 +6,17 @@ import (
 	"crypto/sha256"
 	"crypto/x509"
 	"encoding/base64"
-	"errors"
 	"fmt"
-	"os"
 	"time"
 
 	"github.com/beevik/etree"
-	"github.com/youmark/pkcs8"
+
+	"billrun/activities/fiscal"
 )
 
 // ErrCSD marks a problem with the issuer's certificate or key: a business error that
 // leaves the invoice completed and unsealed until it is fixed.
-var ErrCSD = errors.New("CSD")
+var ErrCSD = fiscal.ErrCredentials
 
 // CSD is an issuer's sealing certificate and private key.
 type CSD struct {
@@ -31,35 +30,11 @@ func (c *CSD) NoCertificado() string { return string(c.Cert.SerialNumber.Bytes()
 // Certificado is the certificate's DER in base64 with no line breaks.
 func (c *CSD) Certificado() string { return base64.StdEncoding.EncodeToString(c.Cert.Raw) }
 
-// LoadCSD reads a DER certificate and its encrypted PKCS#8 DER key. The password is only
-// used here; it is never logged or returned.
+// LoadCSD reads a DER certificate and its encrypted PKCS#8 DER key.
 func LoadCSD(certPath, keyPath string, password []byte) (*CSD, error) {
-	certDER, err := os.ReadFile(certPath)
+	cert, key, err := fiscal.LoadKeyPair(certPath, keyPath, password)
 	if err != nil {
-		return nil, fmt.Errorf("%w: certificate: %v", ErrCSD, err)
-	}
-	cert, err := x509.ParseCertificate(certDER)
-	if err != nil {
-		return nil, fmt.Errorf("%w: certificate %s is not a DER X.509 certificate: %v", ErrCSD, certPath, err)
-	}
-	keyDER, err := os.ReadFile(keyPath)
-	if err != nil {
-		return nil, fmt.Errorf("%w: key: %v", ErrCSD, err)
-	}
-	if len(password) == 0 {
-		return nil, fmt.Errorf("%w: no password for key %s", ErrCSD, keyPath)
-	}
-	k, err := pkcs8.ParsePKCS8PrivateKey(keyDER, password)
-	if err != nil {
-		return nil, fmt.Errorf("%w: key %s cannot be decrypted (wrong password?)", ErrCSD, keyPath)
-	}
-	key, ok := k.(*rsa.PrivateKey)
-	if !ok {
-		return nil, fmt.Errorf("%w: key %s is not an RSA key", ErrCSD, keyPath)
-	}
-	pub, ok := cert.PublicKey.(*rsa.PublicKey)
-	if !ok || !pub.Equal(&key.PublicKey) {
-		return nil, fmt.Errorf("%w: key %s does not belong to certificate %s", ErrCSD, keyPath, certPath)
+		return nil, err
 	}
 	return &CSD{Cert: cert, Key: key}, nil
 }

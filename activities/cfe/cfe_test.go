@@ -18,19 +18,19 @@ import (
 
 func repo(t *testing.T, rel string) string { return filepath.Join(testdb.Root(t), rel) }
 
-var montevideo = time.FixedZone("UYT", -3*3600)
+var uyt = time.FixedZone("UYT", -3*3600)
 
 // The e-Ticket of DGI's test vector, as data.
 func vectorTicket() Document {
 	d := decimal.RequireFromString
 	return Document{Tipo: ETicket, Serie: "A", Nro: 1, FchEmis: time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC), FmaPago: 1,
-		TmstFirma: time.Date(2026, 11, 23, 9, 0, 0, 0, montevideo),
+		TmstFirma: time.Date(2026, 11, 23, 9, 0, 0, 0, uyt),
 		Emisor: Emisor{RUC: "219999830019", RznSoc: "EMISOR DE PRUEBA", CdgDGISucur: "1", DomFiscal: "CALLE FALSA 123",
 			Ciudad: "MONTEVIDEO", Departamento: "MONTEVIDEO"},
 		Receptor: Receptor{TipoDoc: DocCI, CodPais: "UY", Doc: "12345672", RznSoc: "CONSUMIDOR DE PRUEBA"},
 		Moneda:   "UYU",
 		Items: []Item{{IndFact: IndBasica, NomItem: "SERVICIO MENSUAL", Cantidad: d("1"), UniMed: "N/A",
-			PrecioUnitario: d("1000"), MontoItem: d("1000")}},
+			PrecioUnitario: d("1000"), MontoItem: d("1000"), IVA: d("220")}},
 		CAE: CAE{ID: "90110002895", Desde: 1, Hasta: 100, Vence: time.Date(2027, 12, 31, 0, 0, 0, 0, time.UTC)},
 	}
 }
@@ -75,12 +75,12 @@ func TestSignedCFEValidatesAndVerifies(t *testing.T) {
 	d := decimal.RequireFromString
 	factura := vectorTicket()
 	factura.Tipo, factura.Nro, factura.Moneda, factura.TpoCambio = EFactura, 2, "USD", d("39.512")
-	factura.TmstFirma = cert.NotBefore.Add(24 * time.Hour).In(montevideo)
+	factura.TmstFirma = cert.NotBefore.Add(24 * time.Hour).In(uyt)
 	factura.Receptor = Receptor{TipoDoc: DocRUT, CodPais: "UY", Doc: "215071660012", RznSoc: "BINALOR SOCIEDAD ANONIMA", Dir: "DE ARCO JUANA 3338", Ciudad: "MONTEVIDEO"}
 	factura.Items = []Item{
 		{IndFact: IndExento, NomItem: "LIBRO", Cantidad: d("2"), UniMed: "N/A", PrecioUnitario: d("15.5"), MontoItem: d("31")},
-		{IndFact: IndMinima, NomItem: "PAN", Cantidad: d("3.5"), UniMed: "KG", PrecioUnitario: d("2.1"), MontoItem: d("7.35")},
-		{IndFact: IndBasica, NomItem: "SERVICIO", Cantidad: d("1"), UniMed: "N/A", PrecioUnitario: d("100.05"), MontoItem: d("100.05")},
+		{IndFact: IndMinima, NomItem: "PAN", Cantidad: d("3.5"), UniMed: "KG", PrecioUnitario: d("2.1"), MontoItem: d("7.35"), IVA: d("0.74")},
+		{IndFact: IndBasica, NomItem: "SERVICIO", Cantidad: d("1"), UniMed: "N/A", PrecioUnitario: d("100.05"), MontoItem: d("100.05"), IVA: d("22.01")},
 	}
 	ticket := vectorTicket()
 	ticket.TmstFirma = factura.TmstFirma
@@ -101,7 +101,7 @@ func TestSignedCFEValidatesAndVerifies(t *testing.T) {
 		if err := os.WriteFile(file, []byte(xml), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		if out, err := exec.Command(xmllint, "--noout", "--nonet", "--schema", repo(t, "testdata/dgi/xsd-1.40.0/CFEDGI.xsd"), file).CombinedOutput(); err != nil {
+		if out, err := exec.Command(xmllint, "--noout", "--nonet", "--schema", repo(t, "activities/cfe/xsd/CFEDGI.xsd"), file).CombinedOutput(); err != nil {
 			t.Errorf("%s fails DGI's schema: %v\n%s\n%s", name, err, out, xml)
 		}
 		if out, err := exec.Command(repo(t, "testdata/dgi/verify-cfe-xmldsig.sh"), file, repo(t, "testdata/sat/csd/EKU9003173C9.pub.pem")).CombinedOutput(); err != nil {

@@ -1,9 +1,9 @@
 // Package cfe writes Uruguay's CFE (Comprobante Fiscal Electrónico) as DGI's schema 1.40.0
 // lays it out — e-Ticket (101) for a receiver with a cédula, e-Factura (111) for one with a
 // RUT, and their credit notes (102, 112) — and signs it with an enveloped XMLDSig.
-// It is the first part of Uruguay's fiscal profile (issue 12): the document and its
-// signature, checked against DGI's schema and xmlsec1. Numbering inside a CAE, the printed
-// CFE and sending to DGI are not here yet.
+// Profile is Uruguay's fiscal profile: it makes the CFE of a completed invoice numbered
+// inside a CAE, signs it with the issuer's certificate, sends it to DGI in an EnvioCFE
+// envelope and records DGI's acknowledgement, and prints it.
 package cfe
 
 import (
@@ -58,7 +58,18 @@ type Document struct {
 	Moneda    string          // UYU, USD
 	TpoCambio decimal.Decimal // written when Moneda is not UYU
 	Items     []Item
-	CAE       CAE
+	// Referencia is the CFE a credit note corrects.
+	Referencia *Referencia
+	CAE        CAE
+}
+
+// Referencia is the CFE a credit note corrects.
+type Referencia struct {
+	Tipo  int
+	Serie string
+	Nro   int64
+	Razon string
+	Fecha time.Time
 }
 
 // Emisor is the issuer.
@@ -66,21 +77,25 @@ type Emisor struct {
 	RUC, RznSoc, CdgDGISucur, DomFiscal, Ciudad, Departamento string
 }
 
-// Receptor is the receiver, by its document type.
+// Receptor is the receiver, by its document type; TipoDoc 0: none (an e-Ticket to a
+// consumer who gives no document).
 type Receptor struct {
 	TipoDoc              int
 	CodPais, Doc, RznSoc string
 	Dir, Ciudad          string // optional
 }
 
-// Item is one line: its amount (MontoItem) is quantity × price, already rounded.
+// Item is one line: its amount (MontoItem) is quantity × price less its discount, already
+// rounded; IVA is the VAT billed on it.
 type Item struct {
 	IndFact        int
 	NomItem        string
 	Cantidad       decimal.Decimal
 	UniMed         string
 	PrecioUnitario decimal.Decimal
+	DescuentoMonto decimal.Decimal
 	MontoItem      decimal.Decimal
+	IVA            decimal.Decimal
 }
 
 // CAE is DGI's authorization the number falls in: its id, range and expiry.
@@ -90,8 +105,9 @@ type CAE struct {
 	Vence        time.Time
 }
 
-// Totals are a CFE's sums by VAT rate, as DGI's Totales holds them: VAT on each rate's net
-// total, rounded half-up to cents.
+// Totals are a CFE's sums by VAT rate, as DGI's Totales holds them. Each rate's VAT is the
+// sum of the VAT billed on its lines (what the receivable holds; billrun rounds VAT per
+// line), which is the rate on the net total give or take half a cent per line.
 type Totals struct {
 	NoGravado, NetoMinima, NetoBasica, IVAMinima, IVABasica, Total decimal.Decimal
 }
@@ -109,9 +125,14 @@ func Totalize(items []Item) Totals {
 			t.NetoBasica = t.NetoBasica.Add(it.MontoItem)
 		}
 	}
-	hundred := decimal.NewFromInt(100)
-	t.IVAMinima = t.NetoMinima.Mul(TasaMinima).Div(hundred).Round(2)
-	t.IVABasica = t.NetoBasica.Mul(TasaBasica).Div(hundred).Round(2)
+	for _, it := range items {
+		switch it.IndFact {
+		case IndMinima:
+			t.IVAMinima = t.IVAMinima.Add(it.IVA)
+		case IndBasica:
+			t.IVABasica = t.IVABasica.Add(it.IVA)
+		}
+	}
 	t.Total = t.NoGravado.Add(t.NetoMinima).Add(t.NetoBasica).Add(t.IVAMinima).Add(t.IVABasica)
 	return t
 }
@@ -159,16 +180,22 @@ func Build(d Document) (*etree.Document, error) {
 	text(em, "DomFiscal", d.Emisor.DomFiscal)
 	text(em, "Ciudad", d.Emisor.Ciudad)
 	text(em, "Departamento", d.Emisor.Departamento)
-	re := enc.CreateElement("ns0:Receptor")
-	text(re, "TipoDocRecep", fmt.Sprint(d.Receptor.TipoDoc))
-	text(re, "CodPaisRecep", d.Receptor.CodPais)
-	text(re, "DocRecep", d.Receptor.Doc)
-	text(re, "RznSocRecep", d.Receptor.RznSoc)
-	if d.Receptor.Dir != "" {
-		text(re, "DirRecep", d.Receptor.Dir)
-	}
-	if d.Receptor.Ciudad != "" {
-		text(re, "CiudadRecep", d.Receptor.Ciudad)
+	if d.Receptor.TipoDoc != 0 {
+		re := enc.CreateElement("ns0:Receptor")
+		text(re, "TipoDocRecep", fmt.Sprint(d.Receptor.TipoDoc))
+		text(re, "CodPaisRecep", d.Receptor.CodPais)
+		if d.Receptor.TipoDoc == DocOtros {
+			text(re, "DocRecepExt", d.Receptor.Doc)
+		} else {
+			text(re, "DocRecep", d.Receptor.Doc)
+		}
+		text(re, "RznSocRecep", d.Receptor.RznSoc)
+		if d.Receptor.Dir != "" {
+			text(re, "DirRecep", d.Receptor.Dir)
+		}
+		if d.Receptor.Ciudad != "" {
+			text(re, "CiudadRecep", d.Receptor.Ciudad)
+		}
 	}
 	t := Totalize(d.Items)
 	tot := enc.CreateElement("ns0:Totales")
@@ -205,7 +232,21 @@ func Build(d Document) (*etree.Document, error) {
 		text(x, "Cantidad", it.Cantidad.String())
 		text(x, "UniMed", it.UniMed)
 		text(x, "PrecioUnitario", it.PrecioUnitario.String())
+		if it.DescuentoMonto.IsPositive() {
+			text(x, "DescuentoMonto", money(it.DescuentoMonto))
+		}
 		text(x, "MontoItem", money(it.MontoItem))
+	}
+	if r := d.Referencia; r != nil {
+		ref := c.CreateElement("ns0:Referencia").CreateElement("ns0:Referencia")
+		text(ref, "NroLinRef", "1")
+		text(ref, "TpoDocRef", fmt.Sprint(r.Tipo))
+		text(ref, "Serie", r.Serie)
+		text(ref, "NroCFERef", fmt.Sprint(r.Nro))
+		if r.Razon != "" {
+			text(ref, "RazonRef", r.Razon)
+		}
+		text(ref, "FechaCFEref", r.Fecha.Format(time.DateOnly))
 	}
 	cae := c.CreateElement("ns0:CAEData")
 	text(cae, "CAE_ID", d.CAE.ID)

@@ -23,6 +23,7 @@ type Dataset struct {
 	DocumentKinds []DocumentKind `json:"document_kinds"`
 	ExchangeRates []ExchangeRate `json:"exchange_rates"`
 	Templates     []Template     `json:"templates"`
+	CAEs          []CAE          `json:"caes"`
 
 	// BaseDir resolves relative certificate and key paths (the file's folder).
 	BaseDir string `json:"-"`
@@ -74,6 +75,15 @@ type Issuer struct {
 	CSDCertificate string `json:"csd_certificate"`
 	CSDKey         string `json:"csd_key"`
 	CSDPasswordEnv string `json:"csd_password_env"`
+	// Country picks the fiscal documents: MX (default) CFDI 4.0, UY CFE. A Uruguayan issuer
+	// gives its RUT instead of rfc, fiscal_regime and postal_code, and DGI's data of its
+	// establishment: branch (CdgDGISucur), address, city, department.
+	Country    string `json:"country"`
+	RUT        string `json:"rut"`
+	Branch     string `json:"branch"`
+	Address    string `json:"address"`
+	City       string `json:"city"`
+	Department string `json:"department"`
 	// VATOnExcise charges VAT on the amount plus IEPS (LIVA art. 12 and 18); default true.
 	// false follows seed 004: every tax on the line's amount alone.
 	VATOnExcise *bool `json:"vat_on_excise"`
@@ -101,6 +111,11 @@ type Customer struct {
 	InvoicingMethod string          `json:"invoicing_method"` // combined (default), per-order
 	GroupedBilling  bool            `json:"grouped_billing"`
 	Generic         bool            `json:"generic"`
+	// Country is the customer's country (ISO 3166, e.g. UY); empty: Mexico. A Uruguayan
+	// customer's tax_registration is a RUT, its national_id a cédula.
+	Country string `json:"country"`
+	Address string `json:"address"`
+	City    string `json:"city"`
 }
 
 type Item struct {
@@ -145,6 +160,20 @@ type Series struct {
 	// CreditNoteSeries is the series (of kind credit_note) whose credit notes correct this
 	// series' documents.
 	CreditNoteSeries string `json:"credit_note_series"`
+	// CFEType is the CFE a Uruguayan issuer's series numbers (101 e-Ticket, 102 its credit
+	// note, 111 e-Factura, 112 its credit note); such a series takes its numbers from CAEs.
+	CFEType int `json:"cfe_type"`
+}
+
+// CAE is DGI's authorization of a range of numbers for a series (its CFE type), with the
+// series letter it authorizes, until a date (the last day it may be used).
+type CAE struct {
+	Series    string `json:"series"`
+	CAE       string `json:"cae"`
+	CFESeries string `json:"cfe_series"`
+	From      int64  `json:"from"`
+	To        int64  `json:"to"`
+	Expires   string `json:"expires"`
 }
 
 type Order struct {

@@ -11,12 +11,15 @@ import (
 	"github.com/shopspring/decimal"
 
 	"billrun/activities/cfdi"
+	"billrun/activities/cfe"
 	"billrun/activities/rules"
 )
 
 // Known holds codes that already exist in the database, so a file may refer to them.
 type Known struct {
 	Currencies, Issuers, PaymentTerms, Customers, Items, Warehouses, Series, Contracts map[string]bool
+	// CFESeries are the series (already stored) that number CFE.
+	CFESeries map[string]bool
 }
 
 // Problem is one mistake in the file: which record, which field, what is wrong.
@@ -130,7 +133,13 @@ var (
 	currencyPattern    = regexp.MustCompile(`^[A-Z]{3}$`)
 	postalCodePattern  = regexp.MustCompile(`^[0-9]{5}$`)
 	productCodePattern = regexp.MustCompile(`^[0-9]{8}$`)
+	countryPattern     = regexp.MustCompile(`^[A-Z]{2}$`)
+	caePattern         = regexp.MustCompile(`^[0-9]{11}$`)
+	cfeSeriesPattern   = regexp.MustCompile(`^[A-Z]{1,2}$`)
 )
+
+// cfeKinds is the document kind each CFE type numbers.
+var cfeKinds = map[int]string{101: "ticket", 102: "credit_note", 111: "invoice", 112: "credit_note"}
 
 // text refuses what a fiscal document cannot carry: characters XML cannot hold (controls
 // other than tab, LF and CR; U+FFFE, U+FFFF), invalid UTF-8, the "|" that separates the
@@ -197,6 +206,7 @@ func Validate(d *Dataset, known Known) []Problem {
 		return m
 	}
 	cur, iss, terms, cust, items, whs, ser, ctr := set(), set(), set(), set(), set(), set(), set(), set()
+	cfeSeries := set()
 	termKind := map[string]string{}
 	itemPrice := map[string]decimal.Decimal{}
 	generic := map[string]bool{}
@@ -225,9 +235,35 @@ func Validate(d *Dataset, known Known) []Problem {
 		}
 		c.unique(rateSeen, "currency/date", x.Currency+"/"+x.Date)
 	}
+	uyIssuer := map[string]bool{}
 	for i, x := range d.Issuers {
 		c.rec = fmt.Sprintf("issuers[%d] (%s)", i, x.Code)
 		c.required("code", x.Code)
+		if x.Country == "UY" {
+			uyIssuer[x.Code] = true
+			if !cfe.ValidRUT(x.RUT) {
+				c.add("rut", "%q is not a RUT (12 digits, the last its check digit)", clip(x.RUT))
+			}
+			c.required("name", x.Name)
+			c.text("name", x.Name, 150)
+			c.required("branch", x.Branch)
+			c.required("address", x.Address)
+			c.text("address", x.Address, 70)
+			c.required("city", x.City)
+			c.text("city", x.City, 30)
+			c.required("department", x.Department)
+			c.text("department", x.Department, 30)
+			c.email("email", x.Email)
+			c.ref("currency", x.Currency, "currency", cur, known.Currencies)
+			if (x.CSDCertificate == "") != (x.CSDKey == "") {
+				c.add("csd_key", "give both csd_certificate and csd_key, or neither")
+			}
+			c.unique(iss, "code", x.Code)
+			continue
+		}
+		if x.Country != "" {
+			c.oneOf("country", x.Country, "MX", "UY")
+		}
 		if !rfcPattern.MatchString(x.RFC) {
 			c.add("rfc", "%q is not an RFC", x.RFC)
 		}
@@ -266,9 +302,19 @@ func Validate(d *Dataset, known Known) []Problem {
 		c.text("name", x.Name, 300)
 		c.text("tax_id", x.TaxID, 40)
 		c.oneOf("tax_id_kind", x.TaxIDKind, "tax_registration", "national_id", "foreign", "generic")
-		if x.TaxIDKind == "tax_registration" && !rfcPattern.MatchString(x.TaxID) {
+		switch {
+		case x.Country == "UY" && x.TaxIDKind == "tax_registration" && !cfe.ValidRUT(x.TaxID):
+			c.add("tax_id", "%q is not a RUT (12 digits, the last its check digit)", clip(x.TaxID))
+		case x.Country == "UY" && x.TaxIDKind == "national_id" && !cfe.ValidCI(x.TaxID):
+			c.add("tax_id", "%q is not a cédula (7 or 8 digits, the last its check digit)", clip(x.TaxID))
+		case (x.Country == "" || x.Country == "MX") && x.TaxIDKind == "tax_registration" && !rfcPattern.MatchString(x.TaxID):
 			c.add("tax_id", "%q is not an RFC", clip(x.TaxID))
 		}
+		if x.Country != "" && !countryPattern.MatchString(x.Country) {
+			c.add("country", "%q is not a two-letter ISO country code", clip(x.Country))
+		}
+		c.text("address", x.Address, 70)
+		c.text("city", x.City, 30)
 		c.catalog("fiscal_regime", x.FiscalRegime, "c_RegimenFiscal")
 		c.catalog("cfdi_use", x.CFDIUse, "c_UsoCFDI")
 		if x.PostalCode != "" && !postalCodePattern.MatchString(x.PostalCode) {
@@ -343,7 +389,47 @@ func Validate(d *Dataset, known Known) []Problem {
 		if x.ClosingDate != "" {
 			c.date("closing_date", x.ClosingDate)
 		}
+		if x.CFEType != 0 {
+			if kind, ok := cfeKinds[x.CFEType]; !ok {
+				c.add("cfe_type", "%d is not a CFE type billrun issues (101, 102, 111, 112)", x.CFEType)
+			} else if kind != x.DocumentKind {
+				c.add("cfe_type", "CFE type %d numbers documents of kind %s, not %s", x.CFEType, kind, x.DocumentKind)
+			}
+			if _, inFile := iss[x.Issuer]; inFile && !uyIssuer[x.Issuer] {
+				c.add("cfe_type", "issuer %s is not Uruguayan (country UY): its series number CFDI, not CFE", x.Issuer)
+			}
+			cfeSeries[x.Code] = true
+		}
 		c.unique(ser, "code", x.Code)
+	}
+	caeSeen := set()
+	caesBySeries := map[string][]rules.CAE{}
+	for i, x := range d.CAEs {
+		c.rec = fmt.Sprintf("caes[%d] (%s)", i, x.CAE)
+		c.ref("series", x.Series, "series", ser, known.Series)
+		if x.Series != "" && !cfeSeries[x.Series] && !known.CFESeries[x.Series] {
+			c.add("series", "series %s numbers no CFE (it has no cfe_type)", x.Series)
+		}
+		if !caePattern.MatchString(x.CAE) {
+			c.add("cae", "%q is not a CAE number (11 digits)", clip(x.CAE))
+		}
+		if !cfeSeriesPattern.MatchString(x.CFESeries) {
+			c.add("cfe_series", "%q is not a CFE series (one or two capital letters)", clip(x.CFESeries))
+		}
+		ok := true
+		if x.From < 1 || x.From > x.To || x.To > 9999999 {
+			c.add("from", "the range %d–%d is not within 1–9999999, from ≤ to", x.From, x.To)
+			ok = false
+		}
+		expires, dated := c.date("expires", x.Expires)
+		c.unique(caeSeen, "series/cae", x.Series+"/"+x.CAE)
+		if ok && dated {
+			r := rules.CAE{Number: x.CAE, CFESeries: x.CFESeries, First: x.From, Last: x.To, Expires: expires}
+			if err := rules.CheckCAERange(r, caesBySeries[x.Series]); err != nil {
+				c.add("from", "%s", err.Error())
+			}
+			caesBySeries[x.Series] = append(caesBySeries[x.Series], r)
+		}
 	}
 	creditSeries := map[string]bool{}
 	for _, x := range d.Series {

@@ -1,5 +1,5 @@
 // Package fiscal is the one interface through which activities make fiscal documents: a
-// Profile per country (Mexico's CFDI 4.0 in package cfdi) seals an invoice, has the
+// Profile per country (Mexico's CFDI 4.0 in package cfdi, Uruguay's CFE in package cfe) seals an invoice, has the
 // authority's certifier stamp it, and prints it.
 // Batches, pricing, stock, receivables and numbering never depend on the country; sealing
 // and printing dispatch here, on the issuer's profile.
@@ -19,8 +19,8 @@ type Profile interface {
 	// Seal builds the invoice's fiscal document and signs it with the issuer's credentials.
 	// Every error is a business error: the document cannot be made from this data.
 	Seal(inv Invoice, cred Credentials) (Document, error)
-	// Stamp has the sealed document certified (Mexico: a PAC's TimbreFiscalDigital) and
-	// answers it stamped. Stamping the same document again answers the same stamp. An error
+	// Stamp has the sealed document certified (Mexico: a PAC's TimbreFiscalDigital;
+	// Uruguay: sent to DGI, which acknowledges it) and answers it stamped. Stamping the same document again answers the same stamp. An error
 	// wrapping ErrFiscal is a refusal (a business error); any other is transient.
 	Stamp(ctx context.Context, doc Document) (Document, error)
 	// Print renders the document's printed representation (PDF).
@@ -84,6 +84,7 @@ type Document struct {
 	UUID             string // the folio fiscal the stamp gives
 	StampedAt        string // when it was stamped, as the stamp says (FechaTimbrado)
 	StampCertificate string // the certifier's certificate number (NoCertificadoSAT)
+	AuthorityAck     string // the authority's answer as received (UY: DGI's ACKCFE)
 }
 
 // Invoice is a completed invoice as a fiscal document needs it, in no country's terms.
@@ -91,25 +92,28 @@ type Invoice struct {
 	ID           int64
 	Series       string
 	Number       int64
-	DocumentKind string    // invoice, ticket, credit_note
-	Corrects     *Related  // a credit note: the invoice it corrects
-	Date         time.Time // the invoice date
-	IssuedAt     time.Time // when its fiscal document is issued (sealed)
-	Currency     string
-	Rate         decimal.Decimal
-	Decimals     int32
-	Terms        Terms
-	Issuer       Issuer
-	Customer     Customer
-	Amount       decimal.Decimal // before discounts
-	Discount     decimal.Decimal
-	Subtotal     decimal.Decimal
-	VAT          decimal.Decimal
-	Excise       decimal.Decimal
-	VATWithheld  decimal.Decimal
-	ISRWithheld  decimal.Decimal
-	Total        decimal.Decimal
-	Lines        []Line
+	DocumentKind string   // invoice, ticket, credit_note
+	Corrects     *Related // a credit note: the invoice it corrects
+	// Authorization is the authority's grant the number falls in (UY: the CAE); nil where
+	// numbers need none (MX).
+	Authorization *Authorization
+	Date          time.Time // the invoice date
+	IssuedAt      time.Time // when its fiscal document is issued (sealed)
+	Currency      string
+	Rate          decimal.Decimal
+	Decimals      int32
+	Terms         Terms
+	Issuer        Issuer
+	Customer      Customer
+	Amount        decimal.Decimal // before discounts
+	Discount      decimal.Decimal
+	Subtotal      decimal.Decimal
+	VAT           decimal.Decimal
+	Excise        decimal.Decimal
+	VATWithheld   decimal.Decimal
+	ISRWithheld   decimal.Decimal
+	Total         decimal.Decimal
+	Lines         []Line
 }
 
 // Related is the stamped invoice a credit note corrects, and how.
@@ -118,6 +122,20 @@ type Related struct {
 	UUID   string // its folio fiscal
 	Series string
 	Number int64
+	Date   time.Time
+	// UY: the corrected CFE's type and series letter (its number is Number).
+	DocumentType    int
+	AuthoritySeries string
+}
+
+// Authorization is a grant of numbers by the tax authority (UY: DGI's CAE): a range of
+// one document type and series letter, valid until a date.
+type Authorization struct {
+	DocumentType int    // UY: the CFE type (101, 102, 111, 112)
+	ID           string // the CAE's number
+	Series       string // the series letter it authorizes
+	From, To     int64
+	Expires      time.Time
 }
 
 // Terms are the invoice's payment terms.
@@ -128,14 +146,17 @@ type Terms struct {
 	MetodoPago string
 }
 
-// Issuer is who issues the invoice.
+// Issuer is who issues the invoice; Branch, Address, City and Department are DGI's data
+// of its establishment (UY).
 type Issuer struct {
 	Code, TaxID, Name, Regime, PostalCode, Email string
+	Country, Branch, Address, City, Department   string
 }
 
 // Customer is who is billed.
 type Customer struct {
 	Code, Name, TaxID, TaxIDKind, Regime, PostalCode, Use, Email string
+	Country, Address, City                                       string // Country: ISO 3166 code, "" for the issuer's
 	Generic                                                      bool
 }
 

@@ -39,17 +39,16 @@ type Cancellation struct {
 func (t *Tx) LockForCancel(id int64) (CancelHead, error) {
 	var h CancelHead
 	err := t.tx.QueryRow(t.ctx, `
-		select v.id, v.status, v.fiscal_status, v.fiscal_error, v.attempt, v.series, v.number, v.customer, i.rfc, v.credit_of, coalesce(d.uuid, '')
+		select v.id, v.status, v.fiscal_status, v.fiscal_error, v.attempt, v.series, v.number, v.customer, i.rfc, i.country, v.credit_of, coalesce(d.uuid, '')
 		from invoices v join issuers i on i.code = v.issuer left join fiscal_documents d on d.invoice_id = v.id
 		where v.id = $1 for update of v`, id).
-		Scan(&h.ID, &h.Status, &h.FiscalStatus, &h.FiscalError, &h.Attempt, &h.Series, &h.Number, &h.Customer, &h.IssuerTaxID, &h.CreditOf, &h.UUID)
+		Scan(&h.ID, &h.Status, &h.FiscalStatus, &h.FiscalError, &h.Attempt, &h.Series, &h.Number, &h.Customer, &h.IssuerTaxID, &h.Country, &h.CreditOf, &h.UUID)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return h, fmt.Errorf("invoice %d: %w", id, model.ErrNotFound)
 	}
 	if err != nil {
 		return h, err
 	}
-	h.Country = "MX"
 	rows, err := t.tx.Query(t.ctx, `select p.amount, p.paid_on::text from receivable_payments p join receivables r on r.id = p.receivable_id
 		where r.invoice_id = $1 and r.status in ('open', 'paid') order by p.id`, id)
 	if err != nil {

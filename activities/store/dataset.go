@@ -37,6 +37,7 @@ func loadKnown(ctx context.Context, tx pgx.Tx) (dataset.Known, error) {
 		{&k.PaymentTerms, `select code from payment_terms`}, {&k.Customers, `select code from customers`},
 		{&k.Items, `select code from items`}, {&k.Warehouses, `select code from warehouses`},
 		{&k.Series, `select code from series`}, {&k.Contracts, `select number from contracts`},
+		{&k.CFESeries, `select code from series where cfe_type is not null`},
 	} {
 		if *x.dst, err = load(x.sql); err != nil {
 			return k, err
@@ -125,14 +126,15 @@ func write(ctx context.Context, tx pgx.Tx, d *dataset.Dataset, n dataset.Counts)
 	}
 	for _, x := range d.Issuers {
 		if err := exec("issuers", `insert into issuers (code, rfc, name, fiscal_regime, postal_code, currency, email,
-			csd_certificate, csd_key, csd_password_env, vat_on_excise)
-			values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) on conflict (code) do update set rfc = excluded.rfc, name = excluded.name,
+			csd_certificate, csd_key, csd_password_env, vat_on_excise, country, branch, address, city, department)
+			values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) on conflict (code) do update set rfc = excluded.rfc, name = excluded.name,
 			fiscal_regime = excluded.fiscal_regime, postal_code = excluded.postal_code, currency = excluded.currency, email = excluded.email,
 			csd_certificate = excluded.csd_certificate, csd_key = excluded.csd_key, csd_password_env = excluded.csd_password_env,
-			vat_on_excise = excluded.vat_on_excise`,
-			x.Code, x.RFC, x.Name, x.FiscalRegime, x.PostalCode, x.Currency, x.Email,
+			vat_on_excise = excluded.vat_on_excise, country = excluded.country, branch = excluded.branch, address = excluded.address,
+			city = excluded.city, department = excluded.department`,
+			x.Code, orDefault(x.RUT, x.RFC), x.Name, x.FiscalRegime, x.PostalCode, x.Currency, x.Email,
 			absPath(d.BaseDir, x.CSDCertificate), absPath(d.BaseDir, x.CSDKey), orDefault(x.CSDPasswordEnv, "BILLRUN_CSD_PASSWORD"),
-			boolOr(x.VATOnExcise, true)); err != nil {
+			boolOr(x.VATOnExcise, true), orDefault(x.Country, "MX"), x.Branch, x.Address, x.City, x.Department); err != nil {
 			return err
 		}
 	}
@@ -146,14 +148,16 @@ func write(ctx context.Context, tx pgx.Tx, d *dataset.Dataset, n dataset.Counts)
 	}
 	for _, x := range d.Customers {
 		if err := exec("customers", `insert into customers (code, name, tax_id, tax_id_kind, fiscal_regime, postal_code, cfdi_use,
-			email, default_discount, payment_terms, invoicing_method, grouped_billing, is_generic)
-			values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) on conflict (code) do update set
+			email, default_discount, payment_terms, invoicing_method, grouped_billing, is_generic, country, address, city)
+			values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) on conflict (code) do update set
 			name = excluded.name, tax_id = excluded.tax_id, tax_id_kind = excluded.tax_id_kind, fiscal_regime = excluded.fiscal_regime,
 			postal_code = excluded.postal_code, cfdi_use = excluded.cfdi_use, email = excluded.email,
 			default_discount = excluded.default_discount, payment_terms = excluded.payment_terms,
-			invoicing_method = excluded.invoicing_method, grouped_billing = excluded.grouped_billing, is_generic = excluded.is_generic`,
+			invoicing_method = excluded.invoicing_method, grouped_billing = excluded.grouped_billing, is_generic = excluded.is_generic,
+			country = excluded.country, address = excluded.address, city = excluded.city`,
 			x.Code, x.Name, x.TaxID, x.TaxIDKind, x.FiscalRegime, x.PostalCode, orDefault(x.CFDIUse, "G03"), x.Email,
-			x.DefaultDiscount, x.PaymentTerms, orDefault(x.InvoicingMethod, rules.MethodCombined), x.GroupedBilling, x.Generic); err != nil {
+			x.DefaultDiscount, x.PaymentTerms, orDefault(x.InvoicingMethod, rules.MethodCombined), x.GroupedBilling, x.Generic,
+			x.Country, x.Address, x.City); err != nil {
 			return err
 		}
 	}
@@ -188,13 +192,16 @@ func write(ctx context.Context, tx pgx.Tx, d *dataset.Dataset, n dataset.Counts)
 		}
 		// next_number is only set when the series is new: numbers already issued are never rewound.
 		if err := exec("series", `insert into series (code, issuer, document_kind, next_number, max_lines, closing_date,
-			allow_negative_stock, discharge_stock) values ($1, $2, $3, $4, $5, $6, $7, $8)
-			on conflict (code) do update set issuer = excluded.issuer, document_kind = excluded.document_kind,
+			allow_negative_stock, discharge_stock, cfe_type) values ($1, $2, $3, $4, $5, $6, $7, $8, nullif($9, 0))
+			on conflict (code) do update set issuer = excluded.issuer, document_kind = excluded.document_kind, cfe_type = excluded.cfe_type,
 			max_lines = excluded.max_lines, closing_date = excluded.closing_date,
 			allow_negative_stock = excluded.allow_negative_stock, discharge_stock = excluded.discharge_stock`,
-			x.Code, x.Issuer, x.DocumentKind, next, x.MaxLines, nullIfEmpty(x.ClosingDate), x.AllowNegativeStock, boolOr(x.DischargeStock, true)); err != nil {
+			x.Code, x.Issuer, x.DocumentKind, next, x.MaxLines, nullIfEmpty(x.ClosingDate), x.AllowNegativeStock, boolOr(x.DischargeStock, true), x.CFEType); err != nil {
 			return err
 		}
+	}
+	if err := writeCAEs(ctx, tx, d.CAEs, n); err != nil {
+		return err
 	}
 	for _, x := range d.Templates {
 		if err := exec("templates", `insert into billing_templates (name, sources, orders_from, orders_to, grouping, series, fixed_series)
@@ -388,5 +395,39 @@ func importStock(ctx context.Context, tx pgx.Tx, x dataset.Stock, n dataset.Coun
 		return err
 	}
 	n["stock"]++
+	return nil
+}
+
+// writeCAEs adds the file's CAEs; one already imported (same series and CAE number) is
+// kept as it is, with the numbers it has given. A range that overlaps another CAE of its
+// series is refused, naming the record.
+func writeCAEs(ctx context.Context, tx pgx.Tx, caes []dataset.CAE, counts dataset.Counts) error {
+	var probs []dataset.Problem
+	for i, x := range caes {
+		rows, err := tx.Query(ctx, `select cae, cfe_series, first_number, last_number from caes where series = $1`, x.Series)
+		if err != nil {
+			return err
+		}
+		stored, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (rules.CAE, error) {
+			var c rules.CAE
+			return c, r.Scan(&c.Number, &c.CFESeries, &c.First, &c.Last)
+		})
+		if err != nil {
+			return err
+		}
+		if err := rules.CheckCAERange(rules.CAE{Number: x.CAE, First: x.From, Last: x.To}, stored); err != nil {
+			probs = append(probs, dataset.Problem{Record: fmt.Sprintf("caes[%d] (%s)", i, x.CAE), Field: "from", Error: err.Error()})
+			continue
+		}
+		tag, err := tx.Exec(ctx, `insert into caes (series, cae, cfe_series, first_number, last_number, next_number, expires)
+			values ($1, $2, $3, $4, $5, $4, $6) on conflict (series, cae) do nothing`, x.Series, x.CAE, x.CFESeries, x.From, x.To, x.Expires)
+		if err != nil {
+			return fmt.Errorf("caes[%d] (%s): %w", i, x.CAE, err)
+		}
+		counts["caes"] += int(tag.RowsAffected())
+	}
+	if len(probs) > 0 {
+		return &dataset.Invalid{Problems: probs}
+	}
 	return nil
 }

@@ -32,15 +32,25 @@ func (t *Tx) LockFiscal(id int64) (FiscalHead, fiscal.Invoice, error) {
 	var inv fiscal.Invoice
 	var number *int64
 	var completedAt *time.Time
+	var cfeType *int
+	var cae struct {
+		id, series *string
+		from, to   *int64
+		expires    *time.Time
+	}
 	c := &inv.Customer
 	err := t.tx.QueryRow(t.ctx, `
 		select v.id, coalesce(v.batch_id, ''), v.status, v.fiscal_status, v.publish_attempt, v.series, v.number, v.document_kind, v.invoice_date, v.completed_at,
 		       v.currency, v.rate, cur.decimals, v.amount, v.discount, v.subtotal, v.vat, v.excise, v.vat_withheld, v.isr_withheld, v.total,
 		       t.kind, t.days, t.forma_pago, t.metodo_pago,
 		       i.code, i.rfc, i.name, i.fiscal_regime, i.postal_code, i.email, i.csd_certificate, i.csd_key, i.csd_password_env,
-		       c.code, c.name, c.tax_id, c.tax_id_kind, c.fiscal_regime, c.postal_code, c.cfdi_use, c.email, c.is_generic
+		       i.country, i.branch, i.address, i.city, i.department,
+		       c.code, c.name, c.tax_id, c.tax_id_kind, c.fiscal_regime, c.postal_code, c.cfdi_use, c.email, c.is_generic,
+		       c.country, c.address, c.city,
+		       s.cfe_type, a.cae, a.cfe_series, a.first_number, a.last_number, a.expires
 		from invoices v join currencies cur on cur.code = v.currency join payment_terms t on t.code = v.payment_terms
-		join issuers i on i.code = v.issuer join customers c on c.code = v.customer
+		join issuers i on i.code = v.issuer join customers c on c.code = v.customer join series s on s.code = v.series
+		left join caes a on a.id = v.cae
 		where v.id = $1 for update of v`, id).
 		Scan(&inv.ID, &h.BatchID, &h.Status, &h.FiscalStatus, &h.Attempt, &inv.Series, &number, &inv.DocumentKind, &inv.Date, &completedAt,
 			&inv.Currency, &inv.Rate, &inv.Decimals, &inv.Amount, &inv.Discount, &inv.Subtotal, &inv.VAT, &inv.Excise,
@@ -48,19 +58,28 @@ func (t *Tx) LockFiscal(id int64) (FiscalHead, fiscal.Invoice, error) {
 			&inv.Terms.Kind, &inv.Terms.Days, &inv.Terms.FormaPago, &inv.Terms.MetodoPago,
 			&inv.Issuer.Code, &inv.Issuer.TaxID, &inv.Issuer.Name, &inv.Issuer.Regime, &inv.Issuer.PostalCode, &inv.Issuer.Email,
 			&h.CertPath, &h.KeyPath, &h.PasswordEnv,
-			&c.Code, &c.Name, &c.TaxID, &c.TaxIDKind, &c.Regime, &c.PostalCode, &c.Use, &c.Email, &c.Generic)
+			&h.Country, &inv.Issuer.Branch, &inv.Issuer.Address, &inv.Issuer.City, &inv.Issuer.Department,
+			&c.Code, &c.Name, &c.TaxID, &c.TaxIDKind, &c.Regime, &c.PostalCode, &c.Use, &c.Email, &c.Generic,
+			&c.Country, &c.Address, &c.City,
+			&cfeType, &cae.id, &cae.series, &cae.from, &cae.to, &cae.expires)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return h, inv, fmt.Errorf("invoice %d: %w", id, model.ErrNotFound)
 	}
 	if err != nil {
 		return h, inv, err
 	}
-	h.Country = "MX"
+	inv.Issuer.Country = h.Country
+	if cfeType != nil && cae.id != nil {
+		inv.Authorization = &fiscal.Authorization{DocumentType: *cfeType, ID: *cae.id, Series: *cae.series,
+			From: *cae.from, To: *cae.to, Expires: *cae.expires}
+	}
 	if inv.DocumentKind == "credit_note" {
 		var r fiscal.Related
-		if err := t.tx.QueryRow(t.ctx, `select n.credit_kind, coalesce(d.uuid, ''), v.series, coalesce(v.number, 0)
-			from invoices n join invoices v on v.id = n.credit_of left join fiscal_documents d on d.invoice_id = v.id where n.id = $1`, id).
-			Scan(&r.Kind, &r.UUID, &r.Series, &r.Number); err != nil {
+		if err := t.tx.QueryRow(t.ctx, `select n.credit_kind, coalesce(d.uuid, ''), v.series, coalesce(v.number, 0), v.invoice_date,
+			coalesce(s.cfe_type, 0), coalesce(a.cfe_series, '')
+			from invoices n join invoices v on v.id = n.credit_of join series s on s.code = v.series
+			left join caes a on a.id = v.cae left join fiscal_documents d on d.invoice_id = v.id where n.id = $1`, id).
+			Scan(&r.Kind, &r.UUID, &r.Series, &r.Number, &r.Date, &r.DocumentType, &r.AuthoritySeries); err != nil {
 			return h, inv, err
 		}
 		inv.Corrects = &r

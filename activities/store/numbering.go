@@ -1,6 +1,12 @@
 package store
 
-import "time"
+import (
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"billrun/activities/rules"
+)
 
 // LockSeries reads a series' next number and dates under its row lock: numbers are taken
 // one at a time per series.
@@ -10,9 +16,10 @@ func (t *Tx) LockSeries(code string) (next int64, closing, last *time.Time, err 
 	return
 }
 
-// Number gives the invoice the series' next number and marks it completed.
+// Number gives the invoice its number (the series' next, or its CAE's) and marks it
+// completed; the series' next number follows it.
 func (t *Tx) Number(h InvoiceHead, number int64) error {
-	if err := t.exec(`update series set next_number = next_number + 1, last_date = $2 where code = $1`, h.Series, h.InvoiceDate); err != nil {
+	if err := t.exec(`update series set next_number = $3 + 1, last_date = $2 where code = $1`, h.Series, h.InvoiceDate, number); err != nil {
 		return err
 	}
 	return t.exec(`update invoices set status = 'completed', number = $2, completed_at = now() where id = $1`, h.ID, number)
@@ -55,4 +62,35 @@ func (t *Tx) MarkFailed(invoiceID int64, step, reason string) error {
 // MarkUnsealed records why a completed invoice is not sealed, so a reseal can move it.
 func (t *Tx) MarkUnsealed(invoiceID int64, reason string) error {
 	return t.exec(`update invoices set fiscal_error = $2 where id = $1 and status = 'completed' and fiscal_status = 'unsealed'`, invoiceID, reason)
+}
+
+// LockCAEs reads the CAEs of a series that numbers CFE, in range order, under their row
+// locks (the series' lock, taken first, already queues completions). numbered is false
+// for a series whose numbers need no CAE.
+func (t *Tx) LockCAEs(series string) (caes []rules.CAE, numbered bool, err error) {
+	var cfeType *int
+	if err := t.tx.QueryRow(t.ctx, `select cfe_type from series where code = $1`, series).Scan(&cfeType); err != nil {
+		return nil, false, err
+	}
+	if cfeType == nil {
+		return nil, false, nil
+	}
+	rows, err := t.tx.Query(t.ctx, `select id, cae, cfe_series, first_number, last_number, next_number, expires
+		from caes where series = $1 order by first_number for update`, series)
+	if err != nil {
+		return nil, true, err
+	}
+	caes, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (rules.CAE, error) {
+		var c rules.CAE
+		return c, r.Scan(&c.ID, &c.Number, &c.CFESeries, &c.First, &c.Last, &c.Next, &c.Expires)
+	})
+	return caes, true, err
+}
+
+// UseCAE records that the invoice took number from the CAE.
+func (t *Tx) UseCAE(invoiceID, caeID, number int64) error {
+	if err := t.exec(`update caes set next_number = $2 + 1 where id = $1 and next_number = $2`, caeID, number); err != nil {
+		return err
+	}
+	return t.exec(`update invoices set cae = $2 where id = $1`, invoiceID, caeID)
 }

@@ -1,0 +1,59 @@
+package cfe
+
+import (
+	"crypto/x509"
+	"fmt"
+	"strings"
+
+	"github.com/beevik/etree"
+	dsig "github.com/russellhaering/goxmldsig"
+)
+
+// Ack states of a CFE in DGI's acknowledgement (EstadoACKCFEType).
+const (
+	AckReceived = "AE" // comprobante recibido: accepted
+	AckRejected = "BE" // comprobante rechazado
+)
+
+// Answer is DGI's acknowledgement of one CFE: its state and, when rejected, the reasons
+// (code and DGI's wording).
+type Answer struct {
+	Ordinal    int
+	State      string
+	Reasons    []string
+	ResponseID string // DGI's number for its answer (IDRespuesta)
+	ReceivedAt string // when DGI received the envelope (FecHRecibido)
+}
+
+// ReadAck reads an ACKCFE: it must validate against DGI's schema and, when cert is given,
+// its signature must verify with it (pinned, not a certificate the answer carries).
+func ReadAck(xml string, cert *x509.Certificate) ([]Answer, error) {
+	if err := ValidateAck(xml); err != nil {
+		return nil, fmt.Errorf("DGI's answer: %w", err)
+	}
+	doc := etree.NewDocument()
+	if err := doc.ReadFromString(xml); err != nil {
+		return nil, err
+	}
+	if cert != nil {
+		ctx := dsig.NewDefaultValidationContext(&dsig.MemoryX509CertificateStore{Roots: []*x509.Certificate{cert}})
+		if _, err := ctx.Validate(doc.Root()); err != nil {
+			return nil, fmt.Errorf("DGI's answer is not signed by DGI's certificate: %w", err)
+		}
+	}
+	root := doc.Root()
+	cover := root.SelectElement("Caratula")
+	var answers []Answer
+	for _, d := range root.SelectElements("ACKCFE_Det") {
+		a := Answer{State: text(d, "Estado"), ResponseID: text(cover, "IDRespuesta"), ReceivedAt: text(cover, "FecHRecibido")}
+		fmt.Sscan(text(d, "Nro_ordinal"), &a.Ordinal)
+		for _, m := range d.SelectElements("MotivosRechazoCF") {
+			a.Reasons = append(a.Reasons, text(m, "Motivo")+" "+text(m, "Glosa"))
+		}
+		answers = append(answers, a)
+	}
+	return answers, nil
+}
+
+// Reason is a rejection's reasons in one line.
+func (a Answer) Reason() string { return strings.Join(a.Reasons, "; ") }

@@ -1,0 +1,49 @@
+package fiscal
+
+import (
+	"crypto/rsa"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/youmark/pkcs8"
+)
+
+// ErrCredentials marks a problem with the issuer's certificate or key: a business error
+// that leaves the invoice completed and unsealed until it is fixed.
+var ErrCredentials = errors.New("CSD")
+
+// LoadKeyPair reads a DER certificate and its encrypted PKCS#8 DER key — the form SAT
+// issues a CSD in, and the form billrun keeps any issuer's signing certificate in. The
+// password is only used here; it is never logged or returned.
+func LoadKeyPair(certPath, keyPath string, password []byte) (*x509.Certificate, *rsa.PrivateKey, error) {
+	certDER, err := os.ReadFile(certPath)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%w: certificate: %v", ErrCredentials, err)
+	}
+	cert, err := x509.ParseCertificate(certDER)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%w: certificate %s is not a DER X.509 certificate: %v", ErrCredentials, certPath, err)
+	}
+	keyDER, err := os.ReadFile(keyPath)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%w: key: %v", ErrCredentials, err)
+	}
+	if len(password) == 0 {
+		return nil, nil, fmt.Errorf("%w: no password for key %s", ErrCredentials, keyPath)
+	}
+	k, err := pkcs8.ParsePKCS8PrivateKey(keyDER, password)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%w: key %s cannot be decrypted (wrong password?)", ErrCredentials, keyPath)
+	}
+	key, ok := k.(*rsa.PrivateKey)
+	if !ok {
+		return nil, nil, fmt.Errorf("%w: key %s is not an RSA key", ErrCredentials, keyPath)
+	}
+	pub, ok := cert.PublicKey.(*rsa.PublicKey)
+	if !ok || !pub.Equal(&key.PublicKey) {
+		return nil, nil, fmt.Errorf("%w: key %s does not belong to certificate %s", ErrCredentials, keyPath, certPath)
+	}
+	return cert, key, nil
+}
