@@ -18,6 +18,7 @@ import (
 	"go.uber.org/zap"
 
 	"billrun/activities/cfdi"
+	"billrun/activities/cfe"
 	"billrun/activities/fiscal"
 	"billrun/activities/model"
 	"billrun/activities/store"
@@ -112,7 +113,7 @@ func (a *Activities) now() time.Time {
 func (a *Activities) profile(country string) (fiscal.Profile, error) {
 	p := a.Fiscal
 	if p == nil {
-		p = fiscal.Profiles{"MX": cfdi.Profile{}}
+		p = fiscal.Profiles{"MX": cfdi.Profile{}, "UY": cfe.Profile{}}
 	}
 	return p.For(country)
 }

@@ -61,7 +61,7 @@ func (a *Activities) StampInvoice(ctx context.Context, id int64) error {
 		if err != nil || !saved {
 			return err
 		}
-		return tx.Audit(h.BatchID, id, model.StepStamp, h.Attempt, "ok", fmt.Sprintf("UUID %s stamped %s", stamped.UUID, stamped.StampedAt))
+		return tx.Audit(h.BatchID, id, model.StepStamp, h.Attempt, "ok", stampNote(stamped))
 	})
 	return a.fiscalOutcome(ctx, id, model.StepStamp, err)
 }
@@ -87,4 +87,13 @@ func (a *Activities) StampInvoices(ctx context.Context, batchID string, limit in
 	}
 	res.Remaining, err = a.Store.StampRemaining(ctx, batchID)
 	return res, err
+}
+
+// stampNote is what the audit trail says of a stamp: the folio fiscal a PAC gave, or the
+// authority's acknowledgement (UY: DGI received the CFE).
+func stampNote(d fiscal.Document) string {
+	if d.UUID == "" {
+		return fmt.Sprintf("received by the authority %s (%s)", d.StampedAt, d.StampCertificate)
+	}
+	return fmt.Sprintf("UUID %s stamped %s", d.UUID, d.StampedAt)
 }

@@ -194,14 +194,16 @@ start_pac() { # billrun's own sandbox PAC, built from this checkout
   (cd "$ROOT" && go build -o "$STATE/bin/billrun" ./starter) || die "could not build billrun for the sandbox PAC"
   # Tests cancel documents stamped a moment ago, so that SAT's receiver acceptance can be
   # exercised the test profile's sandbox grants no free day after stamping.
-  local window=24h
-  [ "$PROFILE" = test ] && window=0s
+  # Every test database numbers its CFE from 1 for the same test RUT: the test profile's
+  # sandbox DGI takes a number it received before, with other content, as new (no E03).
+  local window=24h shared=false
+  [ "$PROFILE" = test ] && window=0s shared=true
   PAC_PASSWORD=sandbox nohup "$STATE/bin/billrun" sandbox-pac --listen "127.0.0.1:$PAC_PORT" --dir "$STATE/pac" \
-    --user billrun --free-cancel-window "$window" >"$STATE/pac.log" 2>&1 &
+    --user billrun --free-cancel-window "$window" --dgi-shared="$shared" >"$STATE/pac.log" 2>&1 &
   echo $! >"$STATE/pac.pid"
   local i
   for i in $(seq 1 60); do
-    port_busy "$PAC_PORT" && [ -f "$STATE/pac/99999000000500000001.cer" ] && {
+    port_busy "$PAC_PORT" && [ -f "$STATE/pac/99999000000500000001.cer" ] && [ -f "$STATE/pac/dgi-sandbox.cer" ] && {
       log "sandbox PAC (not a PAC) http://127.0.0.1:$PAC_PORT"
       return 0
     }
@@ -224,6 +226,8 @@ export MAILPIT_API=http://127.0.0.1:$MAILHTTP_PORT
 export BILLRUN_TOOLS=$TOOLS
 # billrun's sandbox PAC: NOT a PAC; point PAC_URL at a real one (SW sapien) in production.
 export PAC_URL=http://127.0.0.1:$PAC_PORT PAC_USER=billrun PAC_PASSWORD=sandbox PAC_CERT=$STATE/pac/99999000000500000001.cer
+# billrun's sandbox DGI receiver: NOT DGI; CFE sent to it never reach DGI.
+export DGI_URL=http://127.0.0.1:$PAC_PORT/dgi/cfe DGI_CERT=$STATE/pac/dgi-sandbox.cer
 EOF
 }
 

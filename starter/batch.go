@@ -182,9 +182,10 @@ func batchReportCmd(a *app) *cobra.Command {
 }
 
 func batchApproveCmd(a *app) *cobra.Command {
-	return &cobra.Command{
+	var wait bool
+	c := &cobra.Command{
 		Use:   "approve ID",
-		Short: "Approve a draft batch: its priced drafts go on to completion",
+		Short: "Approve a draft batch: its priced drafts go on to completion (approving it again is a no-op)",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
@@ -196,19 +197,33 @@ func batchApproveCmd(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if b.Status != "awaiting_approval" {
+			approved := b.Params.Draft && (b.Status == "running" || b.Status == "finished")
+			if b.Status != "awaiting_approval" && !approved {
 				return fmt.Errorf("batch %s is %s, not awaiting approval", b.ID, b.Status)
 			}
-			wc, err := a.Workflows(ctx)
-			if err != nil {
-				return err
+			if !approved {
+				wc, err := a.Workflows(ctx)
+				if err != nil {
+					return err
+				}
+				if err := wc.ApproveBatch(ctx, b.ID); err != nil {
+					return err
+				}
 			}
-			if err := wc.ApproveBatch(ctx, b.ID); err != nil {
-				return err
+			if wait {
+				return waitBatch(ctx, a, b.ID)
 			}
-			return a.emit(map[string]string{"batch_id": b.ID, "approved": "true"}, func() { fmt.Fprintf(a.out, "batch %s approved\n", b.ID) })
+			return a.emit(map[string]string{"batch_id": b.ID, "approved": "true"}, func() {
+				if approved {
+					fmt.Fprintf(a.out, "batch %s was approved already (%s)\n", b.ID, b.Status)
+					return
+				}
+				fmt.Fprintf(a.out, "batch %s approved\n", b.ID)
+			})
 		},
 	}
+	c.Flags().BoolVar(&wait, "wait", false, "show live progress until the batch ends")
+	return c
 }
 
 func batchRetryCmd(a *app) *cobra.Command {

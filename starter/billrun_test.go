@@ -322,15 +322,19 @@ func TestBillingTemplateBoundsABatch(t *testing.T) {
 	}
 }
 
-// billrun demo --json answers one JSON document, whose batch part is the summary.
+// billrun demo --json answers one JSON document, whose batch parts are the summaries: the
+// orders' bill run, and the Uruguayan installments' (draft, then approved).
 func TestDemoCommandPrintsOneJSONDocument(t *testing.T) {
 	h := newHarness(t, true)
 	var doc struct {
-		Import map[string]int
-		Batch  model.Summary
+		Import       map[string]int
+		Batch        model.Summary
+		UruguayDraft model.Summary `json:"uruguay_draft"`
+		Uruguay      model.Summary
 	}
 	h.runJSON(&doc, "demo", "--file", "../examples/demo.json", "--date", "2026-11-23")
-	if doc.Batch.Invoices != 6 || doc.Batch.Failed != 1 || doc.Import["orders"] == 0 {
+	if doc.Batch.Invoices != 6 || doc.Batch.Failed != 1 || doc.Import["orders"] == 0 || doc.Import["caes"] != 4 {
 		t.Errorf("demo --json: %+v", doc)
 	}
+	checkUruguayDemo(h, doc.UruguayDraft, doc.Uruguay)
 }

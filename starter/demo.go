@@ -8,25 +8,35 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 )
 
 func demoCmd(a *app) *cobra.Command {
 	var file, orders, series, date string
 	c := &cobra.Command{
 		Use:   "demo",
-		Short: "Migrate, import the demo dataset and run a bill run over its orders, waiting for the summary",
+		Short: "Migrate, import the demo dataset, run a bill run over its orders and one over its Uruguayan installments (draft, then approved), waiting for the summaries",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			root := cmd.Root()
-			steps := [][]string{
-				{"migrate"},
-				{"import", file},
-				{"batch", "create", "--orders", orders, "--series", series, "--date", date, "--wait"},
+			uy := "UY-" + date
+			steps := []struct {
+				key  string // the step's name in --json's document
+				args []string
+			}{
+				{"migrate", []string{"migrate"}},
+				{"import", []string{"import", file}},
+				{"batch", []string{"batch", "create", "--orders", orders, "--series", series, "--date", date, "--wait"}},
+				// Seed 000: the Uruguayan issuer's installments, payer by payer, as drafts to
+				// review, then approved: an e-Ticket for a cédula, an e-Factura for a RUT.
+				{"uruguay_draft", []string{"batch", "create", "--installments", "--series", "EF", "--due-until", date, "--date", date,
+					"--id", uy, "--draft", "--wait"}},
+				{"uruguay", []string{"batch", "approve", uy, "--wait"}},
 			}
-			// With --json the steps' answers make one document: {"migrate": …, "import": …, "batch": …}.
 			out, results := a.out, map[string]json.RawMessage{}
 			defer func() { a.out = out }()
-			for _, s := range steps {
+			for _, step := range steps {
+				s := step.args
 				var buf bytes.Buffer
 				if a.jsonOut {
 					a.out = &buf
@@ -38,8 +48,8 @@ func demoCmd(a *app) *cobra.Command {
 				if a.jsonOut {
 					args = append(args, "--json")
 				}
+				resetFlags(root)
 				root.SetArgs(args)
-				// The demo's batch has a failed invoice by design (no stock): it is shown, not an error.
 				if err := root.ExecuteContext(cmd.Context()); err != nil && exitCode(err) != exitFailures {
 					return err
 				}
@@ -48,7 +58,7 @@ func demoCmd(a *app) *cobra.Command {
 					if len(doc) == 0 {
 						doc = []byte("null")
 					}
-					results[s[0]] = json.RawMessage(doc)
+					results[step.key] = json.RawMessage(doc)
 				}
 			}
 			a.out = out
@@ -63,4 +73,20 @@ func demoCmd(a *app) *cobra.Command {
 	c.Flags().StringVar(&series, "series", "A", "series to bill")
 	c.Flags().StringVar(&date, "date", time.Now().Format(time.DateOnly), "invoice date")
 	return c
+}
+
+// resetFlags puts every flag back to its default: the demo runs commands one after the
+// other on the same command tree, and a flag set for one step must not leak into the next.
+func resetFlags(c *cobra.Command) {
+	reset := func(f *pflag.Flag) {
+		if f.Changed {
+			_ = f.Value.Set(f.DefValue)
+			f.Changed = false
+		}
+	}
+	c.Flags().VisitAll(reset)
+	c.PersistentFlags().VisitAll(reset)
+	for _, sub := range c.Commands() {
+		resetFlags(sub)
+	}
 }

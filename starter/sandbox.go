@@ -12,6 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"billrun/activities/cfe/dgisandbox"
 	"billrun/activities/pac/sandbox"
 )
 
@@ -19,6 +20,7 @@ import (
 func sandboxPACCmd(a *app) *cobra.Command {
 	var listen, dir, user string
 	var freeCancel time.Duration
+	var dgiShared bool
 	c := &cobra.Command{
 		Use:   "sandbox-pac",
 		Short: "Run billrun's sandbox PAC (NOT a PAC: its stamps mean nothing to SAT) for the demo and the tests",
@@ -31,7 +33,12 @@ its own, made in --dir on first start (PAC_CERT). The password is read from PAC_
 It cancels stamped CFDI by SAT's rules, simplified: at once when the total is at most 1,000
 pesos, the receiver is the generic public or a foreigner, the CFDI is an egreso, or it was
 stamped less than --free-cancel-window ago; otherwise the request waits for the receiver
-(POST /cfdi/cancel/answer {"uuid": …, "accept": true|false}) or for 72 hours to pass.`,
+(POST /cfdi/cancel/answer {"uuid": …, "accept": true|false}) or for 72 hours to pass.
+
+Beside it, on POST /dgi/cfe, a sandbox DGI receiver (NOT DGI: nothing reaches DGI) takes
+Uruguay's EnvioCFE envelopes (DGI_URL), checks them against DGI's schema, each CFE's
+signature, RUT and number, and answers DGI's ACKCFE signed with its own certificate
+(DGI_CERT, made in --dir on first start).`,
 		Example: `  PAC_PASSWORD=sandbox billrun sandbox-pac --listen 127.0.0.1:8095 --dir .dev/demo/pac --user billrun`,
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -44,7 +51,16 @@ stamped less than --free-cancel-window ago; otherwise the request waits for the 
 				return err
 			}
 			s.FreeCancelWindow = freeCancel
-			srv := &http.Server{Addr: listen, Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second}
+			dgi, err := dgisandbox.New(dir)
+			if err != nil {
+				return err
+			}
+			defer dgi.Close()
+			dgi.Shared = dgiShared
+			mux := http.NewServeMux()
+			mux.Handle("/", s.Handler())
+			mux.Handle("/dgi/cfe", dgi)
+			srv := &http.Server{Addr: listen, Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
 			go func() {
@@ -54,6 +70,7 @@ stamped less than --free-cancel-window ago; otherwise the request waits for the 
 				_ = srv.Shutdown(ctx)
 			}()
 			fmt.Fprintf(a.out, "sandbox PAC (not a PAC) on http://%s, certificate %s\n", listen, s.CertFile())
+			fmt.Fprintf(a.out, "sandbox DGI receiver (not DGI) on http://%s/dgi/cfe, certificate %s\n", listen, dgi.CertFile())
 			if err := srv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
 				return err
 			}
@@ -63,6 +80,8 @@ stamped less than --free-cancel-window ago; otherwise the request waits for the 
 	c.Flags().StringVar(&listen, "listen", "127.0.0.1:8095", "address to listen on")
 	c.Flags().StringVar(&dir, "dir", ".dev/pac", "folder of its key, certificate and stamps")
 	c.Flags().StringVar(&user, "user", "billrun", "the user the worker authenticates as (PAC_USER)")
+	c.Flags().BoolVar(&dgiShared, "dgi-shared", false,
+		"several billrun databases (tests) share the sandbox DGI: a CFE number received before with other content is taken as new, not refused (E03)")
 	c.Flags().DurationVar(&freeCancel, "free-cancel-window", 24*time.Hour,
 		"how long after stamping any CFDI is cancelled without the receiver's acceptance (SAT: a day; 0 makes every cancellation above 1,000 pesos wait for the receiver)")
 	return c

@@ -121,8 +121,13 @@ func FromInvoice(inv fiscal.Invoice) (Document, error) {
 		}
 		d.Receptor = Receptor{TipoDoc: DocOtros, CodPais: c.Country, Doc: c.TaxID, RznSoc: c.Name, Dir: c.Address, Ciudad: c.City}
 	}
-	if (d.Tipo == EFactura || d.Tipo == EFacturaNotaCred) && d.Receptor.TipoDoc != DocRUT {
-		return d, fmt.Errorf("customer %s has no RUT: an e-Factura (%d) goes to a RUT; route its tax id kind to an e-Ticket series", c.Code, d.Tipo)
+	if d.Tipo == EFactura || d.Tipo == EFacturaNotaCred {
+		if d.Receptor.TipoDoc != DocRUT {
+			return d, fmt.Errorf("customer %s has no RUT: an e-Factura (%d) goes to a RUT; route its tax id kind to an e-Ticket series", c.Code, d.Tipo)
+		}
+		if d.Receptor.Dir == "" || d.Receptor.Ciudad == "" {
+			return d, fmt.Errorf("customer %s has no address and city: an e-Factura's receiver has both (DirRecep, CiudadRecep)", c.Code)
+		}
 	}
 	if r := inv.Corrects; r != nil {
 		if r.DocumentType == 0 {

@@ -160,6 +160,7 @@ func TestFromInvoiceRefuses(t *testing.T) {
 		"a quantity of 4 decimals":     func(i *fiscal.Invoice) { i.Lines[1].Quantity = d("3.5001") },
 		"a rate of 4 decimals":         func(i *fiscal.Invoice) { i.Rate = d("39.5121") },
 		"a total that differs":         func(i *fiscal.Invoice) { i.Total = d("256.96") },
+		"an e-Factura with no address": func(i *fiscal.Invoice) { i.Customer.Address = "" },
 	} {
 		inv := uyInvoice()
 		inv.Lines = append([]fiscal.Line(nil), inv.Lines...)

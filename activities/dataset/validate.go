@@ -305,6 +305,8 @@ func Validate(d *Dataset, known Known) []Problem {
 		switch {
 		case x.Country == "UY" && x.TaxIDKind == "tax_registration" && !cfe.ValidRUT(x.TaxID):
 			c.add("tax_id", "%q is not a RUT (12 digits, the last its check digit)", clip(x.TaxID))
+		case x.Country == "UY" && x.TaxIDKind == "tax_registration" && (x.Address == "" || x.City == ""):
+			c.add("address", "a customer with a RUT needs address and city: its e-Factura carries them")
 		case x.Country == "UY" && x.TaxIDKind == "national_id" && !cfe.ValidCI(x.TaxID):
 			c.add("tax_id", "%q is not a cédula (7 or 8 digits, the last its check digit)", clip(x.TaxID))
 		case (x.Country == "" || x.Country == "MX") && x.TaxIDKind == "tax_registration" && !rfcPattern.MatchString(x.TaxID):

@@ -87,3 +87,36 @@ func TestFiscalTextIsRefusedAtImport(t *testing.T) {
 		t.Errorf("a catalog code was refused: %v", got)
 	}
 }
+
+// Uruguayan records are checked by DGI's rules, each problem named.
+func TestValidateUruguay(t *testing.T) {
+	d := &Dataset{
+		Issuers: []Issuer{{Code: "UY", Country: "UY", RUT: "219999830018", Name: "X", Currency: "UYU", Branch: "1", Address: "A", City: "C"}},
+		Customers: []Customer{
+			{Code: "CI", Name: "N", TaxID: "12345673", TaxIDKind: "national_id", Country: "UY", PaymentTerms: "T"},
+			{Code: "RUT", Name: "N", TaxID: "215071660012", TaxIDKind: "tax_registration", Country: "UY", PaymentTerms: "T"},
+		},
+		Series: []Series{{Code: "EF", Issuer: "UY", DocumentKind: "ticket", CFEType: 111}, {Code: "MX", Issuer: "UY", DocumentKind: "invoice"}},
+		CAEs: []CAE{
+			{Series: "EF", CAE: "90110000111", CFESeries: "A", From: 1, To: 10, Expires: "2027-12-31"},
+			{Series: "EF", CAE: "90110000112", CFESeries: "A", From: 5, To: 20, Expires: "2027-12-31"},
+			{Series: "MX", CAE: "9011", CFESeries: "a", From: 0, To: 10, Expires: "2027-13-01"},
+		},
+	}
+	known := Known{Currencies: map[string]bool{"UYU": true}, PaymentTerms: map[string]bool{"T": true}}
+	got := map[string]bool{}
+	for _, p := range Validate(d, known) {
+		got[p.Record+" "+p.Field] = true
+	}
+	for _, want := range []string{
+		"issuers[0] (UY) rut", "issuers[0] (UY) department",
+		"customers[0] (CI) tax_id", "customers[1] (RUT) address",
+		"series[0] (EF) cfe_type",
+		"caes[1] (90110000112) from",
+		"caes[2] (9011) series", "caes[2] (9011) cae", "caes[2] (9011) cfe_series", "caes[2] (9011) from", "caes[2] (9011) expires",
+	} {
+		if !got[want] {
+			t.Errorf("no problem %q in %v", want, got)
+		}
+	}
+}

@@ -123,8 +123,9 @@ func (t *Tx) SaveStamped(id int64, d fiscal.Document) (bool, error) {
 	if err != nil || tag.RowsAffected() == 0 {
 		return false, err
 	}
-	return true, t.exec(`update fiscal_documents set xml = $2, uuid = $3, fecha_timbrado = $4, no_certificado_sat = $5, stamped_at = now(), status = 'stamped'
-		where invoice_id = $1`, id, d.XML, d.UUID, d.StampedAt, d.StampCertificate)
+	return true, t.exec(`update fiscal_documents set xml = $2, uuid = nullif($3, ''), fecha_timbrado = $4, no_certificado_sat = $5,
+		authority_ack = nullif($6, ''), stamped_at = now(), status = 'stamped'
+		where invoice_id = $1`, id, d.XML, d.UUID, d.StampedAt, d.StampCertificate, d.AuthorityAck)
 }
 
 // DiscardUnstamped drops a completed invoice's sealed document that no PAC stamped (it has

@@ -17,6 +17,7 @@ import (
 
 	"billrun/activities"
 	"billrun/activities/cfdi"
+	"billrun/activities/cfe"
 	"billrun/activities/fiscal"
 	"billrun/activities/pac"
 	"billrun/activities/store"
@@ -53,6 +54,9 @@ type Config struct {
 	// PAC_USER, PAC_PASSWORD (or a file named by PAC_PASSWORD_FILE), and PAC_CERT, the PAC's
 	// certificate (DER) its stamps must verify with (optional). The password is never logged.
 	PACURL, PACUser, PACPassword, PACCert string
+	// Uruguay's DGI receiver: DGI_URL, where signed CFE are sent (billrun's sandbox DGI in
+	// the demo and tests), and DGI_CERT, the certificate (DER) its answers must verify with.
+	DGIURL, DGICert string
 }
 
 func env(name, def string) string {
@@ -104,6 +108,8 @@ func FromEnv() Config {
 		PACUser:           env("PAC_USER", ""),
 		PACPassword:       secret("PAC_PASSWORD"),
 		PACCert:           env("PAC_CERT", ""),
+		DGIURL:            env("DGI_URL", ""),
+		DGICert:           env("DGI_CERT", ""),
 	}
 }
 
@@ -121,7 +127,7 @@ func secret(name string) string {
 }
 
 // Activities builds the worker's activities: the store, the mail server, and the fiscal
-// profiles with their PAC.
+// profiles with their PAC and DGI receiver.
 func (c Config) Activities(st *store.Store, log *zap.Logger, installation string) (*activities.Activities, error) {
 	mx := cfdi.Profile{}
 	if c.PACURL != "" {
@@ -134,6 +140,19 @@ func (c Config) Activities(st *store.Store, log *zap.Logger, installation string
 		}
 		if mx.PACCert, err = x509.ParseCertificate(der); err != nil {
 			return nil, fmt.Errorf("PAC_CERT %s: %w", c.PACCert, err)
+		}
+	}
+	uy := cfe.Profile{}
+	if c.DGIURL != "" {
+		uy.DGI = &cfe.HTTPSender{URL: c.DGIURL}
+	}
+	if c.DGICert != "" {
+		der, err := os.ReadFile(c.DGICert)
+		if err != nil {
+			return nil, fmt.Errorf("DGI_CERT: %w", err)
+		}
+		if uy.DGICert, err = x509.ParseCertificate(der); err != nil {
+			return nil, fmt.Errorf("DGI_CERT %s: %w", c.DGICert, err)
 		}
 	}
 	mail := activities.MailConfig{Addr: c.SMTPHost + ":" + c.SMTPPort, From: c.MailFrom, TLS: c.SMTPTLS,
@@ -156,7 +175,7 @@ func (c Config) Activities(st *store.Store, log *zap.Logger, installation string
 		}
 	}
 	a := &activities.Activities{Store: st, Log: log, Installation: installation, Mail: mail,
-		Fiscal: fiscal.Profiles{"MX": mx}}
+		Fiscal: fiscal.Profiles{"MX": mx, "UY": uy}}
 	if c.Metrics != nil {
 		a.Meter = c.Metrics
 	}

@@ -1,0 +1,200 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"billrun/activities/cfe"
+	"billrun/activities/model"
+	"billrun/schema/testdb"
+)
+
+// checkCFE holds every completed invoice of a Uruguayan batch to DGI's schema (xmllint),
+// the signature to the issuer's pinned key (xmlsec1), its stored total, DGI's (sandbox)
+// acknowledgement, and its PDF to the CAE, security code, "IVA al día" and QR; and its
+// e-mail to one sent delivery. It answers the CFE by customer.
+func (h *harness) checkCFE(batchID string) map[string]string {
+	t := h.t
+	t.Helper()
+	root := testdb.Root(t)
+	xmllint, xsd := testdb.Tool(t, "xmllint"), filepath.Join(root, "activities/cfe/xsd/CFEDGI.xsd")
+	verify, pub := filepath.Join(root, "testdata/dgi/verify-cfe-xmldsig.sh"), filepath.Join(root, "testdata/uy/219999830019.pub.pem")
+	rows, err := h.db.Query(context.Background(), `
+		select v.customer, v.series || '-' || v.number, round(v.total, 2)::text, f.xml, f.pdf, coalesce(f.authority_ack, ''), v.fiscal_status, v.delivery_status,
+		       a.cae, a.first_number, a.last_number
+		from invoices v join fiscal_documents f on f.invoice_id = v.id join caes a on a.id = v.cae
+		where v.batch_id = $1 and v.status = 'completed' order by v.id`, batchID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	dir := t.TempDir()
+	out := map[string]string{}
+	for rows.Next() {
+		var customer, folio, total, xml, ack, fiscalStatus, delivery, cae string
+		var from, to int64
+		var pdf []byte
+		if err := rows.Scan(&customer, &folio, &total, &xml, &pdf, &ack, &fiscalStatus, &delivery, &cae, &from, &to); err != nil {
+			t.Fatal(err)
+		}
+		out[customer] = xml
+		x := filepath.Join(dir, folio+".xml")
+		if err := os.WriteFile(x, []byte(xml), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if o, err := exec.Command(xmllint, "--noout", "--nonet", "--schema", xsd, x).CombinedOutput(); err != nil {
+			t.Errorf("%s fails DGI's XSD: %v\n%s", folio, err, o)
+		}
+		if o, err := exec.Command(verify, x, pub).CombinedOutput(); err != nil {
+			t.Errorf("%s fails xmlsec1: %v\n%s", folio, err, o)
+		}
+		if !strings.Contains(xml, "<ns0:MntTotal>"+total+"</ns0:MntTotal>") || !strings.Contains(xml, "<ns0:CAE_ID>"+cae+"</ns0:CAE_ID>") {
+			t.Errorf("%s: the CFE's total or CAE is not the stored %s, %s", folio, total, cae)
+		}
+		if !strings.Contains(ack, "<Estado>AE</Estado>") || fiscalStatus != "pdf" || delivery != "sent" {
+			t.Errorf("%s: DGI's answer %q, fiscal status %s, delivery %s", folio, ack, fiscalStatus, delivery)
+		}
+		text := squeeze(testdb.PDFText(t, pdf))
+		code := cfe.SecurityCode(xml)
+		for _, want := range []string{cae, fmt.Sprintf("A %d al %d", from, to), "Código de seguridad " + code, "IVA al día", printoutMoney(total)} {
+			if len(code) != 6 || !strings.Contains(text, squeeze(want)) {
+				t.Errorf("%s's PDF lacks %q:\n%s", folio, want, text)
+			}
+		}
+		if qr := testdb.QRText(t, pdf); qr != cfe.VerificationURL(xml) || !strings.HasPrefix(qr, "https://www.efactura.dgi.gub.uy/consultaQR/cfe?219999830019,") {
+			t.Errorf("%s's QR reads %q", folio, qr)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// printoutMoney writes 23176.00 as the PDF does: 23,176.00.
+func printoutMoney(s string) string {
+	whole, frac, _ := strings.Cut(s, ".")
+	var b strings.Builder
+	for i, c := range whole {
+		if i > 0 && (len(whole)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	return b.String() + "." + frac
+}
+
+// Seed 000 in Uruguay, as the demo runs it: the installment batch of the Uruguayan issuer
+// stops at its drafts, is approved, and makes an e-Ticket for the cédula partner and an
+// e-Factura for the RUT partner, both numbered in their CAEs.
+func checkUruguayDemo(h *harness, draft, done model.Summary) {
+	t := h.t
+	t.Helper()
+	if draft.Status != "awaiting_approval" || done.Invoices != 2 || done.Completed != 2 || done.Printed != 2 {
+		t.Fatalf("Uruguay's batch: draft %+v, then %+v; fiscal errors: %s", draft, done,
+			h.str(`select coalesce(string_agg(fiscal_error, '; '), '') from invoices where batch_id = $1`, done.BatchID))
+	}
+	cfes := h.checkCFE(done.BatchID)
+	for customer, want := range map[string][]string{
+		"ANA": {"<ns0:TipoCFE>101</ns0:TipoCFE>", "<ns0:TipoDocRecep>3</ns0:TipoDocRecep>", "<ns0:DocRecep>12345672</ns0:DocRecep>",
+			"<ns0:MntIVATasaBasica>330.00</ns0:MntIVATasaBasica>", "<ns0:MntTotal>1830.00</ns0:MntTotal>", "<ns0:FmaPago>1</ns0:FmaPago>"},
+		"BINALOR": {"<ns0:TipoCFE>111</ns0:TipoCFE>", "<ns0:TipoDocRecep>2</ns0:TipoDocRecep>", "<ns0:DocRecep>215071660012</ns0:DocRecep>",
+			"<ns0:DescuentoMonto>1200.00</ns0:DescuentoMonto>", "<ns0:MntNoGrv>10000.00</ns0:MntNoGrv>",
+			"<ns0:MntIVATasaBasica>2376.00</ns0:MntIVATasaBasica>", "<ns0:MntTotal>23176.00</ns0:MntTotal>", "<ns0:FmaPago>2</ns0:FmaPago>"},
+	} {
+		for _, w := range want {
+			if !strings.Contains(cfes[customer], w) {
+				t.Errorf("%s's CFE lacks %s", customer, w)
+			}
+		}
+	}
+	if got := h.str(`select string_agg(series || '-' || number, ' ' order by series) from invoices where batch_id = $1`, done.BatchID); got != "EF-1 ET-1" {
+		t.Errorf("numbers %s", got)
+	}
+	h.checkBooks()
+}
+
+// An exhausted CAE fails only the invoices it would number, with a reason that says what
+// to do; once a new CAE is imported, they are retried and numbered in it. A CAE that
+// overlaps one imported before is refused.
+func TestUruguayExhaustedCAEFailsOnlyItsInvoices(t *testing.T) {
+	h := newHarness(t, true)
+	uy := filepath.Join(testdb.Root(t), "testdata/uy/219999830019")
+	h.importJSON(fmt.Sprintf(`{
+  "currencies": [{"code": "UYU", "decimals": 2}],
+  "payment_terms": [{"code": "CASH", "kind": "cash"}],
+  "issuers": [{"code": "UYX", "country": "UY", "rut": "219999830019", "name": "EMISOR DE PRUEBA", "currency": "UYU",
+    "branch": "1", "address": "CALLE FALSA 123", "city": "MONTEVIDEO", "department": "MONTEVIDEO",
+    "csd_certificate": %q, "csd_key": %q}],
+  "customers": [
+    {"code": "LUIS", "name": "Luis Pérez", "tax_id": "12345672", "tax_id_kind": "national_id", "country": "UY", "payment_terms": "CASH",
+     "email": "cliente@correo.example"},
+    {"code": "MARIA", "name": "María Gómez", "tax_id": "34567894", "tax_id_kind": "national_id", "country": "UY", "payment_terms": "CASH",
+     "email": "cliente@correo.example"},
+    {"code": "EMPRESA", "name": "BINALOR SOCIEDAD ANONIMA", "tax_id": "215071660012", "tax_id_kind": "tax_registration", "country": "UY", "payment_terms": "CASH",
+     "address": "DE ARCO JUANA 3338", "city": "MONTEVIDEO", "email": "compras@binalor.example"}],
+  "items": [{"code": "SOP", "description": "Soporte", "unit_price": 100, "vat_rate": 22, "stocked": false}],
+  "series": [
+    {"code": "XF", "issuer": "UYX", "document_kind": "invoice", "cfe_type": 111},
+    {"code": "XT", "issuer": "UYX", "document_kind": "ticket", "cfe_type": 101}],
+  "document_kinds": [
+    {"source_series": "XF", "tax_id_kind": "tax_registration", "document_kind": "invoice", "series": "XF"},
+    {"source_series": "XF", "tax_id_kind": "national_id", "document_kind": "ticket", "series": "XT"}],
+  "caes": [
+    {"series": "XF", "cae": "90110000211", "cfe_series": "A", "from": 1, "to": 10, "expires": "2027-12-31"},
+    {"series": "XT", "cae": "90110000201", "cfe_series": "A", "from": 1, "to": 1, "expires": "2027-12-31"}],
+  "contracts": [
+    {"number": "U-1", "partner": "LUIS", "payer": "LUIS", "series": "XF", "currency": "UYU", "payment_terms": "CASH", "lines": [
+      {"item": "SOP", "quantity": 1, "price": 100, "installments": [{"due": "2026-11-15", "state": "complete"}]}]},
+    {"number": "U-2", "partner": "MARIA", "payer": "MARIA", "series": "XF", "currency": "UYU", "payment_terms": "CASH", "lines": [
+      {"item": "SOP", "quantity": 2, "price": 100, "installments": [{"due": "2026-11-15", "state": "complete"}]}]},
+    {"number": "U-3", "partner": "EMPRESA", "payer": "EMPRESA", "series": "XF", "currency": "UYU", "payment_terms": "CASH", "lines": [
+      {"item": "SOP", "quantity": 3, "price": 100, "installments": [{"due": "2026-11-15", "state": "complete"}]}]}]
+}`, uy+".cer", uy+".key"))
+	id := h.batchID("UYCAE")
+	var sum model.Summary
+	h.runJSON(&sum, "batch", "create", "--installments", "--series", "XF", "--due-until", "2026-11-23", "--date", "2026-11-23", "--id", id, "--wait")
+	if sum.Invoices != 3 || sum.Completed != 2 || sum.Failed != 1 {
+		t.Fatalf("summary %+v", sum)
+	}
+	failed := h.int(`select id from invoices where batch_id = $1 and status = 'failed'`, id)
+	if step, reason := h.str(`select error_step from invoices where id = $1`, failed), h.str(`select error_reason from invoices where id = $1`, failed); step != model.StepComplete ||
+		!strings.Contains(reason, "every number of series XT's CAEs is used") || !strings.Contains(reason, "import a new CAE, then retry") {
+		t.Errorf("failed at %s: %s", step, reason)
+	}
+	if got := h.str(`select string_agg(series || '-' || number, ' ' order by series) from invoices where batch_id = $1 and status = 'completed'`, id); got != "XF-1 XT-1" {
+		t.Errorf("completed %s", got)
+	}
+	if n := h.int(`select count(*) from installments where state = 'billed'`); n != 2 {
+		t.Errorf("%d installments billed, want 2: the failed invoice's stays billable", n)
+	}
+
+	overlap := h.mustFail("import", writeTemp(t, `{"caes": [{"series": "XT", "cae": "90110000209", "cfe_series": "A", "from": 1, "to": 5, "expires": "2027-12-31"}]}`))
+	if !strings.Contains(overlap, "overlap CAE 90110000201") {
+		t.Errorf("an overlapping CAE: %s", overlap)
+	}
+	h.importJSON(`{"caes": [{"series": "XT", "cae": "90110000202", "cfe_series": "A", "from": 2, "to": 50, "expires": "2027-12-31"}]}`)
+	h.mustRun("invoice", "retry", fmt.Sprint(failed), "--wait")
+	if got := h.str(`select v.status || ' ' || v.series || '-' || v.number || ' ' || a.cae from invoices v join caes a on a.id = v.cae where v.id = $1`, failed); got != "completed XT-2 90110000202" {
+		t.Fatalf("retried: %s", got)
+	}
+	h.waitFor("the retried invoice printed and e-mailed", 2*time.Minute, func() bool {
+		return h.int(`select count(*) from invoices where batch_id = $1 and fiscal_status = 'pdf' and delivery_status = 'sent'`, id) == 3
+	})
+	cfes := h.checkCFE(id)
+	if len(cfes) != 3 {
+		t.Errorf("%d CFE checked", len(cfes))
+	}
+	for c, xml := range cfes {
+		if c != "EMPRESA" && strings.Contains(xml, "<ns0:Nro>2</ns0:Nro>") && !strings.Contains(xml, "<ns0:DNro>2</ns0:DNro><ns0:HNro>50</ns0:HNro>") {
+			t.Errorf("%s's CFE 2 is not in the new CAE's range", c)
+		}
+	}
+	h.checkBooks()
+}
