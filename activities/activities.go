@@ -113,10 +113,14 @@ func (a *Activities) now() time.Time {
 func (a *Activities) profile(country string) (fiscal.Profile, error) {
 	p := a.Fiscal
 	if p == nil {
-		p = fiscal.Profiles{"MX": cfdi.Profile{}, "UY": cfe.Profile{}}
+		p = unconfigured
 	}
 	return p.For(country)
 }
+
+// unconfigured are the fiscal profiles with no certifier or authority to reach: enough to
+// build and check documents, and to know what a country's authority allows.
+var unconfigured = fiscal.Profiles{"MX": cfdi.Profile{}, "UY": cfe.Profile{}}
 
 // Meter records billrun's own metrics. They are for watching, not for accounting: amounts
 // go in as floats, the books stay decimal.

@@ -69,6 +69,14 @@ func requestCancellation(tx *store.Tx, req CancelRequest) error {
 	if h.Status == "cancelled" {
 		return refuse("it is cancelled already")
 	}
+	// What the country's authority allows is the profile's to say (no certifier is reached).
+	p, err := unconfigured.For(h.Country)
+	if err == nil {
+		err = p.Cancellable()
+	}
+	if err != nil {
+		return refuse("%s", err.Error())
+	}
 	if c := h.Cancel; c != nil && c.Status != "rejected" {
 		if c.Motive != req.Motive || !strings.EqualFold(c.Replacement, req.Replacement) {
 			return refuse("its cancellation was asked already (motive %s), and is %s", c.Motive, c.Status)

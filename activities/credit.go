@@ -97,8 +97,8 @@ func issueCreditNote(tx *store.Tx, req CreditNoteRequest) (CreditNoteResult, err
 		return refuse("it is a credit note: credit notes correct invoices")
 	case h.Status != "completed":
 		return refuse("it is %s: only completed invoices take credit notes", h.Status)
-	case h.UUID == "":
-		return refuse("it is not stamped yet (fiscal status %s): a credit note relates to the invoice's folio fiscal", h.FiscalStatus)
+	case h.FiscalStatus != "stamped" && h.FiscalStatus != "pdf":
+		return refuse("it is not stamped yet (fiscal status %s): a credit note relates to the stamped document (its folio fiscal, or its CFE received by DGI)", h.FiscalStatus)
 	case h.CreditSeries == "":
 		return refuse("series %s has no credit note series (set credit_note_series on series %s)", h.Series, h.Series)
 	}
@@ -179,7 +179,7 @@ func issueCreditNote(tx *store.Tx, req CreditNoteRequest) (CreditNoteResult, err
 		return res, err
 	}
 	number, err := tx.NumberCreditNote(id, h.CreditSeries, date)
-	if errors.Is(err, rules.ErrClosedPeriod) {
+	if errors.Is(err, rules.ErrClosedPeriod) || errors.Is(err, rules.ErrNoCAE) {
 		return refuse("%s", err.Error())
 	}
 	if err != nil {

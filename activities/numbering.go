@@ -2,6 +2,7 @@ package activities
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"billrun/activities/model"
@@ -16,7 +17,8 @@ type CompleteResult struct {
 }
 
 // CompleteInvoice updates the sources' bookkeeping and assigns the next number of the
-// invoice's series, in one short transaction. Numbers are gapless: only completion takes
+// invoice's series (or of its CAE, for a series that numbers Uruguay's CFE), in one short
+// transaction. Numbers are gapless: only completion takes
 // one, and a rolled-back transaction gives it back. The series' row lock is the last one
 // taken, so completions in a series queue behind each other only for the numbering itself.
 func (a *Activities) CompleteInvoice(ctx context.Context, invoiceID int64, attempt int) (CompleteResult, error) {
@@ -38,26 +40,12 @@ func (a *Activities) CompleteInvoice(ctx context.Context, invoiceID int64, attem
 		if err := tx.SettleSources(invoiceID); err != nil {
 			return err
 		}
-		next, closing, last, err := tx.LockSeries(h.Series)
-		if err != nil {
-			return err
-		}
-		if err := rules.CheckInvoiceDate(h.Series, h.InvoiceDate, closing, last); err != nil {
+		next, err := tx.TakeNumber(invoiceID, h.Series, h.InvoiceDate)
+		if errors.Is(err, rules.ErrClosedPeriod) || errors.Is(err, rules.ErrNoCAE) {
 			return businessf(model.StepComplete, "%s", err.Error())
 		}
-		caes, byCAE, err := tx.LockCAEs(h.Series)
 		if err != nil {
 			return err
-		}
-		if byCAE {
-			i, n, err := rules.TakeCFENumber(h.Series, caes, h.InvoiceDate)
-			if err != nil {
-				return businessf(model.StepComplete, "%s", err.Error())
-			}
-			if err := tx.UseCAE(invoiceID, caes[i].ID, n); err != nil {
-				return err
-			}
-			next = n
 		}
 		if err := tx.Number(h, next); err != nil {
 			return err

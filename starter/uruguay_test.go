@@ -20,6 +20,11 @@ import (
 // acknowledgement, and its PDF to the CAE, security code, "IVA al día" and QR; and its
 // e-mail to one sent delivery. It answers the CFE by customer.
 func (h *harness) checkCFE(batchID string) map[string]string {
+	return h.checkCFEs(`v.batch_id = $1`, batchID)
+}
+
+// checkCFEs is checkCFE for the completed documents where says.
+func (h *harness) checkCFEs(where string, arg any) map[string]string {
 	t := h.t
 	t.Helper()
 	root := testdb.Root(t)
@@ -29,7 +34,7 @@ func (h *harness) checkCFE(batchID string) map[string]string {
 		select v.customer, v.series || '-' || v.number, round(v.total, 2)::text, f.xml, f.pdf, coalesce(f.authority_ack, ''), v.fiscal_status, v.delivery_status,
 		       a.cae, a.first_number, a.last_number
 		from invoices v join fiscal_documents f on f.invoice_id = v.id join caes a on a.id = v.cae
-		where v.batch_id = $1 and v.status = 'completed' order by v.id`, batchID)
+		where `+where+` and v.status = 'completed' order by v.id`, arg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -141,13 +146,15 @@ func TestUruguayExhaustedCAEFailsOnlyItsInvoices(t *testing.T) {
      "address": "DE ARCO JUANA 3338", "city": "MONTEVIDEO", "email": "compras@binalor.example"}],
   "items": [{"code": "SOP", "description": "Soporte", "unit_price": 100, "vat_rate": 22, "stocked": false}],
   "series": [
-    {"code": "XF", "issuer": "UYX", "document_kind": "invoice", "cfe_type": 111},
+    {"code": "XF", "issuer": "UYX", "document_kind": "invoice", "cfe_type": 111, "credit_note_series": "XFNC"},
+    {"code": "XFNC", "issuer": "UYX", "document_kind": "credit_note", "cfe_type": 112},
     {"code": "XT", "issuer": "UYX", "document_kind": "ticket", "cfe_type": 101}],
   "document_kinds": [
     {"source_series": "XF", "tax_id_kind": "tax_registration", "document_kind": "invoice", "series": "XF"},
     {"source_series": "XF", "tax_id_kind": "national_id", "document_kind": "ticket", "series": "XT"}],
   "caes": [
     {"series": "XF", "cae": "90110000211", "cfe_series": "A", "from": 1, "to": 10, "expires": "2027-12-31"},
+    {"series": "XFNC", "cae": "90110000212", "cfe_series": "A", "from": 1, "to": 10, "expires": "2027-12-31"},
     {"series": "XT", "cae": "90110000201", "cfe_series": "A", "from": 1, "to": 1, "expires": "2027-12-31"}],
   "contracts": [
     {"number": "U-1", "partner": "LUIS", "payer": "LUIS", "series": "XF", "currency": "UYU", "payment_terms": "CASH", "lines": [
@@ -195,6 +202,25 @@ func TestUruguayExhaustedCAEFailsOnlyItsInvoices(t *testing.T) {
 		if c != "EMPRESA" && strings.Contains(xml, "<ns0:Nro>2</ns0:Nro>") && !strings.Contains(xml, "<ns0:DNro>2</ns0:DNro><ns0:HNro>50</ns0:HNro>") {
 			t.Errorf("%s's CFE 2 is not in the new CAE's range", c)
 		}
+	}
+
+	// A CFE is corrected by a credit note (112, referring to the e-Factura), never cancelled.
+	factura := h.int(`select id from invoices where batch_id = $1 and series = 'XF'`, id)
+	var rb model.InvoiceView
+	h.runJSON(&rb, "invoice", "rebate", fmt.Sprint(factura), "--line", "1", "--amount", "10.00", "--date", "2026-11-24", "--wait")
+	if rb.Status != "completed" || rb.Series != "XFNC" || rb.Number == nil || *rb.Number != 1 || rb.Total.StringFixed(2) != "36.60" ||
+		rb.FiscalStatus != "pdf" || rb.DeliveryStatus != "sent" {
+		t.Fatalf("rebate: %+v", rb)
+	}
+	nc := h.checkCFEs(`v.id = $1`, rb.ID)["EMPRESA"]
+	for _, want := range []string{"<ns0:TipoCFE>112</ns0:TipoCFE>", "<ns0:MntTotal>36.60</ns0:MntTotal>", "<ns0:CAE_ID>90110000212</ns0:CAE_ID>",
+		"<ns0:TpoDocRef>111</ns0:TpoDocRef><ns0:Serie>A</ns0:Serie><ns0:NroCFERef>1</ns0:NroCFERef><ns0:RazonRef>Bonificación</ns0:RazonRef><ns0:FechaCFEref>2026-11-23</ns0:FechaCFEref>"} {
+		if !strings.Contains(nc, want) {
+			t.Errorf("the credit note's CFE lacks %s:\n%s", want, nc)
+		}
+	}
+	if msg := h.mustFail("invoice", "cancel", fmt.Sprint(factura), "--reason", "02"); !strings.Contains(msg, "correct it with a credit note") {
+		t.Errorf("cancelling a CFE: %s", msg)
 	}
 	h.checkBooks()
 }

@@ -74,6 +74,9 @@ func (Profile) Seal(inv fiscal.Invoice, cred fiscal.Credentials) (fiscal.Documen
 	return fiscal.Document{XML: xml, Certificate: root.SelectAttrValue("NoCertificado", ""), Signature: root.SelectAttrValue("Sello", "")}, nil
 }
 
+// Cancellable: SAT cancels CFDI (by its rules, checked when cancelling).
+func (Profile) Cancellable() error { return nil }
+
 // Print renders the sealed CFDI's printed representation.
 func (Profile) Print(d fiscal.Document, inv fiscal.Invoice) ([]byte, error) {
 	doc := etree.NewDocument()

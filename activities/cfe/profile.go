@@ -74,9 +74,15 @@ func (Profile) Seal(inv fiscal.Invoice, cred fiscal.Credentials) (fiscal.Documen
 	return fiscal.Document{XML: xml, Certificate: fmt.Sprintf("%X", cert.SerialNumber), Signature: SecurityCode(xml)}, nil
 }
 
-// Cancel refuses: a CFE DGI has received is not cancelled; it is corrected by a credit note.
+// errNotCancelled is why a CFE is not cancelled.
+var errNotCancelled = &fiscal.Refusal{Reason: "a CFE is not cancelled in Uruguay: correct it with a credit note (billrun invoice return or rebate)"}
+
+// Cancellable refuses: a CFE is corrected by a credit note, never cancelled.
+func (Profile) Cancellable() error { return errNotCancelled }
+
+// Cancel refuses, as Cancellable says.
 func (Profile) Cancel(context.Context, fiscal.Document, string, string, string) (fiscal.Cancellation, error) {
-	return fiscal.Cancellation{}, &fiscal.Refusal{Reason: "a CFE is not cancelled in Uruguay: issue a credit note (billrun invoice return or rebate) to correct it"}
+	return fiscal.Cancellation{}, errNotCancelled
 }
 
 // CancelStatus refuses as Cancel does.

@@ -29,6 +29,9 @@ type Profile interface {
 	// 01-04, and for 01 the folio fiscal of the document replacing it). Asking again answers
 	// where the cancellation stands. Errors are as Stamp's.
 	Cancel(ctx context.Context, doc Document, issuerTaxID, motive, replacement string) (Cancellation, error)
+	// Cancellable is nil when the authority cancels this country's documents; otherwise it
+	// says why not and what to do instead (Uruguay: a CFE is corrected by a credit note).
+	Cancellable() error
 	// CancelStatus answers where a cancellation awaiting the receiver's acceptance stands.
 	CancelStatus(ctx context.Context, doc Document, issuerTaxID string) (Cancellation, error)
 }

@@ -201,13 +201,11 @@ func (t *Tx) SaleWarehouse(invoiceLineID int64) (warehouse string, found bool, e
 	return warehouse, err == nil, err
 }
 
-// NumberCreditNote gives the credit note its series' next number and marks it completed.
+// NumberCreditNote gives the credit note its series' next number (or its CAE's) and marks
+// it completed.
 func (t *Tx) NumberCreditNote(id int64, series string, date time.Time) (int64, error) {
-	next, closing, last, err := t.LockSeries(series)
+	next, err := t.TakeNumber(id, series, date)
 	if err != nil {
-		return 0, err
-	}
-	if err := rules.CheckInvoiceDate(series, date, closing, last); err != nil {
 		return 0, err
 	}
 	return next, t.Number(InvoiceHead{ID: id, Series: series, InvoiceDate: date}, next)
