@@ -1,11 +1,17 @@
 # billrun: `make demo` runs a bill run on a local stack; `make test` runs every test on its own stack.
-.PHONY: demo test check chaos record-histories stop build vet
+.PHONY: demo test test-cluster check chaos record-histories stop build vet
 
 demo:
 	scripts/demo.sh
 
 test:
 	scripts/test.sh
+
+# Every test against the cluster profile: the Temporal server (built from its module) on
+# PostgreSQL with SQL visibility, instead of the dev server. Not part of CI (the server build
+# takes minutes); see README "Running on a Temporal cluster".
+test-cluster:
+	BILLRUN_STACK=cluster scripts/test.sh
 
 # The fast layers only (pure, workflow, replay): no services needed.
 check:
@@ -24,6 +30,7 @@ record-histories:
 stop:
 	scripts/stack.sh down demo
 	scripts/stack.sh down test
+	scripts/stack.sh down cluster
 
 build:
 	go build -buildvcs=auto -o bin/billrun ./starter

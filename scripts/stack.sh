@@ -2,11 +2,14 @@
 # billrun's local stack: PostgreSQL (a private cluster), the Temporal dev server with its
 # Web UI, the Mailpit SMTP sink, and billrun's sandbox PAC (not a PAC: it stamps CFDI for
 # the demo and the tests only). Installs what is missing, starts what is not running,
-# and stops what it started (by pid). Two profiles keep a running demo and the tests apart.
+# and stops what it started (by pid). Two profiles keep a running demo and the tests apart;
+# a third, cluster, runs Temporal's production shape instead of the dev server: the Temporal
+# server built from its module (go.temporal.io/server), with PostgreSQL persistence and SQL
+# visibility, its schemas made by Temporal's own SQL tool.
 #
-#   scripts/stack.sh up   demo|test   install, start, write .dev/PROFILE/env
-#   scripts/stack.sh down demo|test   stop what up started
-#   scripts/stack.sh env  demo|test   print the profile's environment (source it)
+#   scripts/stack.sh up   demo|test|cluster   install, start, write .dev/PROFILE/env
+#   scripts/stack.sh down demo|test|cluster   stop what up started
+#   scripts/stack.sh env  demo|test|cluster   print the profile's environment (source it)
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -14,6 +17,9 @@ TOOLS=${BILLRUN_TOOLS:-$HOME/.cache/billrun/tools}
 TEMPORAL_VERSION=v1.5.1
 MAILPIT_VERSION=v1.28.0
 TEMPORAL_BIN=$TOOLS/temporal@$TEMPORAL_VERSION/temporal
+# The server the CLI's dev server embeds, built on its own for the cluster profile.
+TEMPORAL_SERVER_VERSION=v1.29.1
+TEMPORAL_SERVER_DIR=$TOOLS/temporal-server@$TEMPORAL_SERVER_VERSION
 MAILPIT_BIN=$TOOLS/mailpit@$MAILPIT_VERSION+ui/mailpit
 SEARCH_ATTRIBUTES=(BillrunBatchId=Keyword BillrunBatchStatus=Keyword BillrunInvoicesTotal=Int
   BillrunInvoicesCompleted=Int BillrunInvoicesFailed=Int BillrunCustomer=Keyword BillrunInvoiceStatus=Keyword
@@ -26,7 +32,8 @@ profile_ports() { # base ports per profile: demo uses the usual ones, test sits 
   case "$1" in
     demo) PG_BASE=55432 TEMPORAL_BASE=7233 UI_BASE=8233 SMTP_BASE=1025 MAILHTTP_BASE=8025 PAC_BASE=8095 ;;
     test) PG_BASE=55442 TEMPORAL_BASE=7243 UI_BASE=8243 SMTP_BASE=1035 MAILHTTP_BASE=8035 PAC_BASE=8105 ;;
-    *) die "profile must be demo or test, not '$1'" ;;
+    cluster) PG_BASE=55452 TEMPORAL_BASE=7263 UI_BASE=8253 SMTP_BASE=1045 MAILHTTP_BASE=8045 PAC_BASE=8115 ;;
+    *) die "profile must be demo, test or cluster, not '$1'" ;;
   esac
 }
 
@@ -134,6 +141,84 @@ start_postgres() {
   log "postgres on 127.0.0.1:$PG_PORT (data in $dir)"
 }
 
+ensure_temporal_server() { # the server and temporal-sql-tool, from Temporal's server module
+  [ -x "$TEMPORAL_SERVER_DIR/server" ] && [ -x "$TEMPORAL_SERVER_DIR/sql" ] && return 0
+  log "building the Temporal server $TEMPORAL_SERVER_VERSION and temporal-sql-tool (go install; minutes)"
+  GOBIN=$TEMPORAL_SERVER_DIR GOFLAGS=-mod=mod go install "go.temporal.io/server/cmd/server@$TEMPORAL_SERVER_VERSION" \
+    "go.temporal.io/server/cmd/tools/sql@$TEMPORAL_SERVER_VERSION" || die "could not build the Temporal server"
+}
+
+# start_temporal_cluster runs the Temporal server's four services (frontend, history,
+# matching, worker) on PostgreSQL: its schemas are set up and updated by temporal-sql-tool
+# from the versioned SQL in the server module (idempotent), then the default namespace is
+# created; billrun's search attributes are registered after (register_search_attributes).
+start_temporal_cluster() {
+  if alive "$STATE/temporal.pid"; then log "temporal cluster already running on $TEMPORAL_PORT"; return 0; fi
+  local schema db dir i p sqltool=$TEMPORAL_SERVER_DIR/sql
+  schema=$(cd "$ROOT" && GOFLAGS=-mod=mod go mod download -json "go.temporal.io/server@$TEMPORAL_SERVER_VERSION" |
+    sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')/schema/postgresql/v12
+  [ -d "$schema" ] || die "Temporal's SQL schemas not found in the server module"
+  for db in temporal temporal_visibility; do
+    dir=temporal
+    [ "$db" = temporal_visibility ] && dir=visibility
+    "$sqltool" --plugin postgres12 --ep 127.0.0.1 -p "$PG_PORT" -u postgres --db "$db" create-database >/dev/null 2>&1 || true
+    "$sqltool" --plugin postgres12 --ep 127.0.0.1 -p "$PG_PORT" -u postgres --db "$db" setup-schema -v 0.0 >/dev/null 2>&1 || true
+    "$sqltool" --plugin postgres12 --ep 127.0.0.1 -p "$PG_PORT" -u postgres --db "$db" update-schema -d "$schema/$dir/versioned" \
+      >"$STATE/sql-tool-$db.log" 2>&1 || { cat "$STATE/sql-tool-$db.log" >&2; die "temporal-sql-tool could not update $db"; }
+  done
+  TEMPORAL_PORT=$(free_port "$TEMPORAL_BASE")
+  UI_PORT=$TEMPORAL_PORT # no Web UI in this profile (Temporal's UI server is a program of its own)
+  local ports=()
+  p=$((TEMPORAL_PORT + 1))
+  for i in 1 2 3 4 5 6 7 8; do p=$(free_port "$p"); ports+=("$p"); p=$((p + 1)); done
+  mkdir -p "$STATE/temporal/config"
+  cat >"$STATE/temporal/config/cluster.yaml" <<EOF
+log:
+  stdout: true
+  level: warn
+persistence:
+  defaultStore: default
+  visibilityStore: visibility
+  numHistoryShards: 4
+  datastores:
+    default:
+      sql: {pluginName: postgres12, databaseName: temporal, connectAddr: "127.0.0.1:$PG_PORT", connectProtocol: tcp, user: postgres, maxConns: 40, maxIdleConns: 40, maxConnLifetime: 1h}
+    visibility:
+      sql: {pluginName: postgres12, databaseName: temporal_visibility, connectAddr: "127.0.0.1:$PG_PORT", connectProtocol: tcp, user: postgres, maxConns: 10, maxIdleConns: 10, maxConnLifetime: 1h}
+global:
+  membership: {maxJoinDuration: 30s, broadcastAddress: 127.0.0.1}
+services:
+  frontend: {rpc: {grpcPort: $TEMPORAL_PORT, membershipPort: ${ports[0]}, httpPort: ${ports[1]}, bindOnLocalHost: true}}
+  history: {rpc: {grpcPort: ${ports[2]}, membershipPort: ${ports[3]}, bindOnLocalHost: true}}
+  matching: {rpc: {grpcPort: ${ports[4]}, membershipPort: ${ports[5]}, bindOnLocalHost: true}}
+  worker: {rpc: {grpcPort: ${ports[6]}, membershipPort: ${ports[7]}, bindOnLocalHost: true}}
+clusterMetadata:
+  enableGlobalNamespace: false
+  failoverVersionIncrement: 10
+  masterClusterName: active
+  currentClusterName: active
+  clusterInformation:
+    active: {enabled: true, initialFailoverVersion: 1, rpcName: frontend, rpcAddress: "127.0.0.1:$TEMPORAL_PORT"}
+dcRedirectionPolicy: {policy: noop}
+EOF
+  nohup "$TEMPORAL_SERVER_DIR/server" --root "$STATE/temporal" --config config --env cluster --allow-no-auth start \
+    >"$STATE/temporal.log" 2>&1 &
+  echo $! >"$STATE/temporal.pid"
+  for i in $(seq 1 240); do
+    if "$TEMPORAL_BIN" operator cluster health --address "127.0.0.1:$TEMPORAL_PORT" >/dev/null 2>&1; then
+      "$TEMPORAL_BIN" operator namespace describe --address "127.0.0.1:$TEMPORAL_PORT" --namespace default >/dev/null 2>&1 ||
+        "$TEMPORAL_BIN" operator namespace create --address "127.0.0.1:$TEMPORAL_PORT" --namespace default --retention 72h >/dev/null ||
+        die "could not create the default namespace"
+      log "temporal cluster (server $TEMPORAL_SERVER_VERSION on PostgreSQL, SQL visibility) on 127.0.0.1:$TEMPORAL_PORT"
+      return 0
+    fi
+    alive "$STATE/temporal.pid" || break
+    sleep 0.5
+  done
+  tail -20 "$STATE/temporal.log" >&2
+  die "the Temporal server did not start"
+}
+
 start_temporal() {
   if alive "$STATE/temporal.pid"; then log "temporal already running on $TEMPORAL_PORT"; return 0; fi
   TEMPORAL_PORT=$(free_port "$TEMPORAL_BASE")
@@ -159,13 +244,23 @@ start_temporal() {
   die "temporal dev server did not start"
 }
 
-register_search_attributes() { # idempotent: the dev server flag covers a fresh server, this an old db
-  local sa name type
-  for sa in "${SEARCH_ATTRIBUTES[@]}"; do
-    name=${sa%%=*} type=${sa#*=}
-    "$TEMPORAL_BIN" operator search-attribute create --address "127.0.0.1:$TEMPORAL_PORT" \
-      --namespace default --name "$name" --type "$type" >/dev/null 2>&1 || true
+register_search_attributes() { # idempotent: the dev server flag covers a fresh server, this an old db or a cluster
+  local sa name type i have
+  for i in $(seq 1 40); do
+    have=$("$TEMPORAL_BIN" operator search-attribute list --address "127.0.0.1:$TEMPORAL_PORT" --namespace default 2>/dev/null || true)
+    local missing=0
+    for sa in "${SEARCH_ATTRIBUTES[@]}"; do
+      name=${sa%%=*} type=${sa#*=}
+      grep -qw "$name" <<<"$have" && continue
+      missing=1
+      # A namespace just created takes a moment to reach every service: retried until listed.
+      "$TEMPORAL_BIN" operator search-attribute create --address "127.0.0.1:$TEMPORAL_PORT" \
+        --namespace default --name "$name" --type "$type" >/dev/null 2>&1 || true
+    done
+    [ "$missing" = 0 ] && return 0
+    sleep 0.5
   done
+  die "billrun's search attributes could not be registered"
 }
 
 start_mailpit() {
@@ -197,7 +292,7 @@ start_pac() { # billrun's own sandbox PAC, built from this checkout
   # Every test database numbers its CFE from 1 for the same test RUT: the test profile's
   # sandbox DGI takes a number it received before, with other content, as new (no E03).
   local window=24h shared=false
-  [ "$PROFILE" = test ] && window=0s shared=true
+  [ "$PROFILE" != demo ] && window=0s shared=true
   PAC_PASSWORD=sandbox nohup "$STATE/bin/billrun" sandbox-pac --listen "127.0.0.1:$PAC_PORT" --dir "$STATE/pac" \
     --user billrun --free-cancel-window "$window" --dgi-shared="$shared" >"$STATE/pac.log" 2>&1 &
   echo $! >"$STATE/pac.pid"
@@ -244,9 +339,10 @@ up() {
   ensure_packages
   ensure_temporal
   ensure_mailpit
+  [ "$PROFILE" = cluster ] && ensure_temporal_server
   load_env
   start_postgres
-  start_temporal
+  if [ "$PROFILE" = cluster ]; then start_temporal_cluster; else start_temporal; fi
   register_search_attributes
   start_mailpit
   start_pac
@@ -278,7 +374,7 @@ down() {
 
 cmd=${1:-}
 PROFILE=${2:-}
-[ -n "$cmd" ] && [ -n "$PROFILE" ] || die "usage: $0 up|down|env demo|test"
+[ -n "$cmd" ] && [ -n "$PROFILE" ] || die "usage: $0 up|down|env demo|test|cluster"
 profile_ports "$PROFILE"
 STATE=$ROOT/.dev/$PROFILE
 case "$cmd" in

@@ -2,12 +2,15 @@
 # The test command: bring up the test stack (its own ports and databases, so a running demo
 # is not disturbed), then vet and run every test with the race detector, integration tests
 # included. The stack stays up for the next run; `make stop` stops it.
+# BILLRUN_STACK=cluster runs the same tests against the cluster profile (a Temporal server
+# on PostgreSQL instead of the dev server): `make test-cluster`.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
-scripts/stack.sh up test
+PROFILE=${BILLRUN_STACK:-test}
+scripts/stack.sh up "$PROFILE"
 # shellcheck disable=SC1091
-. .dev/test/env
+. ".dev/$PROFILE/env"
 echo "[test] go mod tidy -diff (go.mod and go.sum say what the code imports)"
 go mod tidy -diff
 echo "[test] go vet ./..."
