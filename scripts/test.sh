@@ -23,5 +23,26 @@ if [ ! -x "$STATICCHECK" ]; then
 fi
 echo "[test] staticcheck ./..."
 "$STATICCHECK" ./...
+# govulncheck, offline: its database is built from Go's vulnerability data as published in
+# the golang.org/x/vulndb module (a pinned snapshot), since vuln.go.dev is not reachable here.
+TOOLS=${BILLRUN_TOOLS:-$HOME/.cache/billrun/tools}
+GOVULNCHECK_VERSION=v1.9.0
+VULNDB_VERSION=v0.0.0-20261105234957-e22db6528018
+GOVULNCHECK=$TOOLS/govulncheck@$GOVULNCHECK_VERSION/govulncheck
+VULNDB=$TOOLS/vulndb@$VULNDB_VERSION
+if [ ! -x "$GOVULNCHECK" ]; then
+  echo "[test] installing govulncheck $GOVULNCHECK_VERSION (go install)"
+  GOBIN=$(dirname "$GOVULNCHECK") go install "golang.org/x/vuln/cmd/govulncheck@$GOVULNCHECK_VERSION"
+fi
+if [ ! -f "$VULNDB/index/db.json" ]; then
+  echo "[test] building the vulnerability database from golang.org/x/vulndb@$VULNDB_VERSION"
+  GOBIN=$TOOLS/vulndb-indexdb@$VULNDB_VERSION GOFLAGS=-mod=mod go install "golang.org/x/vulndb/cmd/indexdb@$VULNDB_VERSION"
+  src=$(cd /tmp && GOFLAGS=-mod=mod go mod download -json "golang.org/x/vulndb@$VULNDB_VERSION" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
+  rm -rf "$VULNDB.tmp"
+  "$TOOLS/vulndb-indexdb@$VULNDB_VERSION/indexdb" -vulns "$src/data/osv" -out "$VULNDB.tmp"
+  mv "$VULNDB.tmp" "$VULNDB"
+fi
+echo "[test] govulncheck ./... (fails on a called vulnerability in a required module; lists the Go toolchain's)"
+"$GOVULNCHECK" -db "file://$VULNDB" -format json ./... | go run ./scripts/vulncheck
 echo "[test] go test -race ./..."
 go test -race -count=1 -timeout 25m "$@" ./...
