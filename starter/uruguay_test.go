@@ -164,9 +164,25 @@ func TestUruguayExhaustedCAEFailsOnlyItsInvoices(t *testing.T) {
     {"number": "U-3", "partner": "EMPRESA", "payer": "EMPRESA", "series": "XF", "currency": "UYU", "payment_terms": "CASH", "lines": [
       {"item": "SOP", "quantity": 3, "price": 100, "installments": [{"due": "2026-11-15", "state": "complete"}]}]}]
 }`, uy+".cer", uy+".key"))
+	// Seed 000's draft → approve: the review says which draft its CAE cannot number.
 	id := h.batchID("UYCAE")
+	h.mustRun("batch", "create", "--installments", "--series", "XF", "--due-until", "2026-11-23", "--date", "2026-11-23", "--id", id, "--draft", "--wait")
+	var rep model.Report
+	h.runJSON(&rep, "batch", "report", id)
+	var predicted []int64
+	for _, d := range rep.Drafts {
+		if d.Problem != "" {
+			predicted = append(predicted, d.InvoiceID)
+			if !strings.Contains(d.Problem, "fails at numbering: CAE: every number of series XT's CAEs is used") || d.Series != "XT" {
+				t.Errorf("draft %d (%s): %s", d.InvoiceID, d.Series, d.Problem)
+			}
+		}
+	}
+	if len(rep.Drafts) != 3 || len(predicted) != 1 {
+		t.Fatalf("drafts %+v: want 3, one of the two e-Tickets predicted to fail", rep.Drafts)
+	}
 	var sum model.Summary
-	h.runJSON(&sum, "batch", "create", "--installments", "--series", "XF", "--due-until", "2026-11-23", "--date", "2026-11-23", "--id", id, "--wait")
+	h.runJSON(&sum, "batch", "approve", id, "--wait")
 	if sum.Invoices != 3 || sum.Completed != 2 || sum.Failed != 1 {
 		t.Fatalf("summary %+v", sum)
 	}

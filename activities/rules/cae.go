@@ -8,7 +8,7 @@ import (
 
 // ErrNoCAE marks an invoice no CAE can number: a business error (fix: import a new CAE,
 // then retry the invoice).
-var ErrNoCAE = errors.New("no CAE")
+var ErrNoCAE = errors.New("CAE")
 
 // CAE is one of DGI's authorizations of a series as numbering sees it: its range, the next
 // number it gives and its expiry (the last day it may be used).
@@ -66,4 +66,37 @@ func CheckCAERange(c CAE, others []CAE) error {
 		}
 	}
 	return nil
+}
+
+// DraftNumbering is a draft invoice as the CAE projection sees it: its numbering series and
+// date, in the order the batch runs its drafts.
+type DraftNumbering struct {
+	Invoice int64
+	Series  string
+	Date    time.Time
+}
+
+// CAEShortfalls tells which drafts no CAE could number if the batch ran now: the drafts
+// take numbers in run order from copies of their series' CAEs (caes by series, in range
+// order), as completion would; those left over fail with completion's reason. Series
+// without CAEs (not in caes) are not projected.
+func CAEShortfalls(caes map[string][]CAE, drafts []DraftNumbering) map[int64]string {
+	left := map[string][]CAE{}
+	for s, cs := range caes {
+		left[s] = append([]CAE(nil), cs...)
+	}
+	out := map[int64]string{}
+	for _, d := range drafts {
+		cs, numbered := left[d.Series]
+		if !numbered {
+			continue
+		}
+		i, _, err := TakeCFENumber(d.Series, cs, d.Date)
+		if err != nil {
+			out[d.Invoice] = err.Error()
+			continue
+		}
+		cs[i].Next++
+	}
+	return out
 }

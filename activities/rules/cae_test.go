@@ -62,3 +62,20 @@ func TestCheckCAERange(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+func TestCAEShortfalls(t *testing.T) {
+	day := time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
+	caes := map[string][]CAE{
+		"ET": {{Number: "90110000001", CFESeries: "A", First: 1, Last: 3, Next: 2, Expires: day.AddDate(1, 0, 0)}},
+		"EF": {},
+	}
+	drafts := []DraftNumbering{{1, "ET", day}, {2, "MX", day}, {3, "ET", day}, {4, "ET", day}, {5, "EF", day}}
+	got := CAEShortfalls(caes, drafts)
+	if len(got) != 2 || got[4] == "" || got[5] == "" || !strings.Contains(got[4], "every number of series ET's CAEs is used") ||
+		!strings.Contains(got[5], "series EF has no CAE") {
+		t.Fatalf("shortfalls %v: want drafts 4 (ET has 2 numbers left for 3 drafts) and 5 (EF has no CAE)", got)
+	}
+	if caes["ET"][0].Next != 2 {
+		t.Error("the projection changed the CAEs it was given")
+	}
+}

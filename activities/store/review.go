@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/shopspring/decimal"
@@ -14,7 +15,8 @@ import (
 // DraftReview lists a batch's draft invoices as an approver needs them: customer, series,
 // amounts, sources, and what would make each fail or come out unsealed if the batch ran
 // now — stock short (in the order the batch runs them), an item without a VAT rate, a
-// customer without the fiscal data a CFDI needs, credit terms for the generic customer.
+// customer without the fiscal data a CFDI (or an e-Factura) needs, credit terms for the
+// generic customer, no CAE number left for a Uruguayan draft (projected in run order).
 func (s *Store) DraftReview(ctx context.Context, batchID string) ([]model.DraftInvoice, error) {
 	rows, err := s.pool.Query(ctx, `
 		select v.id, v.group_no, v.customer, v.series, v.currency, v.subtotal, v.vat, v.total, (select decimals from currencies where code = v.currency),
@@ -22,8 +24,10 @@ func (s *Store) DraftReview(ctx context.Context, batchID string) ([]model.DraftI
 		       coalesce((select array_agg(distinct l.source_ref order by l.source_ref) from invoice_lines l where l.invoice_id = v.id), '{}'),
 		       coalesce((select string_agg(distinct l.item, ', ') from invoice_lines l join items i on i.code = l.item
 		                 where l.invoice_id = v.id and i.vat_rate is null), ''),
-		       c.tax_id_kind, c.is_generic, c.fiscal_regime, c.postal_code, c.tax_id, c.cfdi_use, t.kind
+		       c.tax_id_kind, c.is_generic, c.fiscal_regime, c.postal_code, c.tax_id, c.cfdi_use, t.kind,
+		       i.country, c.address, c.city, s.cfe_type is not null, v.invoice_date
 		from invoices v join customers c on c.code = v.customer join payment_terms t on t.code = v.payment_terms
+		join issuers i on i.code = v.issuer join series s on s.code = v.series
 		where v.batch_id = $1 and v.status = 'draft' order by v.group_no`, batchID)
 	if err != nil {
 		return nil, err
@@ -34,11 +38,15 @@ func (s *Store) DraftReview(ctx context.Context, batchID string) ([]model.DraftI
 		kind                                  string
 		generic                               bool
 		regime, postal, taxID, use, termsKind string
+		country, address, city                string
+		byCAE                                 bool
+		date                                  time.Time
 	}
 	drafts, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (draft, error) {
 		var d draft
 		return d, r.Scan(&d.InvoiceID, &d.GroupNo, &d.Customer, &d.Series, &d.Currency, &d.Subtotal, &d.VAT, &d.Total, &d.Decimals, &d.Lines, &d.Sources,
-			&d.noVAT, &d.kind, &d.generic, &d.regime, &d.postal, &d.taxID, &d.use, &d.termsKind)
+			&d.noVAT, &d.kind, &d.generic, &d.regime, &d.postal, &d.taxID, &d.use, &d.termsKind,
+			&d.country, &d.address, &d.city, &d.byCAE, &d.date)
 	})
 	if err != nil {
 		return nil, err
@@ -77,6 +85,16 @@ func (s *Store) DraftReview(ctx context.Context, batchID string) ([]model.DraftI
 	}
 	rows.Close()
 	short := rules.StockShortfalls(onHand, lines)
+	var numbered []rules.DraftNumbering // drafts of series that number CFE, in run order
+	for _, d := range drafts {
+		if d.byCAE {
+			numbered = append(numbered, rules.DraftNumbering{Invoice: d.InvoiceID, Series: d.Series, Date: d.date})
+		}
+	}
+	caeShort, err := s.caeShortfalls(ctx, batchID, numbered)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]model.DraftInvoice, 0, len(drafts))
 	for _, d := range drafts {
 		var problems []string
@@ -89,7 +107,13 @@ func (s *Store) DraftReview(ctx context.Context, batchID string) ([]model.DraftI
 		if d.generic && d.termsKind == rules.TermsCredit {
 			problems = append(problems, "fails at receivable: "+rules.ErrCreditForGeneric.Error())
 		}
-		if d.kind == "tax_registration" && !d.generic {
+		if p := caeShort[d.InvoiceID]; p != "" {
+			problems = append(problems, "fails at numbering: "+p)
+		}
+		if d.country == "UY" && d.kind == "tax_registration" && (d.address == "" || d.city == "") {
+			problems = append(problems, "completes unsealed: customer "+d.Customer+" has no address and city, which an e-Factura carries")
+		}
+		if d.country == "MX" && d.kind == "tax_registration" && !d.generic {
 			var missing []string
 			for _, f := range []struct{ name, v string }{{"fiscal regime", d.regime}, {"postal code", d.postal}, {"tax id", d.taxID}, {"CFDI use", d.use}} {
 				if f.v == "" {
@@ -104,4 +128,35 @@ func (s *Store) DraftReview(ctx context.Context, batchID string) ([]model.DraftI
 		out = append(out, d.DraftInvoice)
 	}
 	return out, nil
+}
+
+// caeShortfalls projects the batch's drafts in series that number CFE onto those series'
+// CAEs as they stand.
+func (s *Store) caeShortfalls(ctx context.Context, batchID string, drafts []rules.DraftNumbering) (map[int64]string, error) {
+	rows, err := s.pool.Query(ctx, `select a.series, a.id, a.cae, a.cfe_series, a.first_number, a.last_number, a.next_number, a.expires
+		from caes a where a.series in (select v.series from invoices v where v.batch_id = $1 and v.status = 'draft')
+		order by a.series, a.first_number`, batchID)
+	if err != nil {
+		return nil, err
+	}
+	caes := map[string][]rules.CAE{}
+	for rows.Next() {
+		var series string
+		var c rules.CAE
+		if err := rows.Scan(&series, &c.ID, &c.Number, &c.CFESeries, &c.First, &c.Last, &c.Next, &c.Expires); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		caes[series] = append(caes[series], c)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for _, d := range drafts {
+		if _, ok := caes[d.Series]; !ok {
+			caes[d.Series] = nil // a CFE series with no CAE at all: every draft fails
+		}
+	}
+	return rules.CAEShortfalls(caes, drafts), nil
 }
