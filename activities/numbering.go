@@ -18,8 +18,8 @@ type CompleteResult struct {
 
 // CompleteInvoice updates the sources' bookkeeping and assigns the next number of the
 // invoice's series (or of its CAE, for a series that numbers Uruguay's CFE), in one short
-// transaction. Numbers are gapless: only completion takes
-// one, and a rolled-back transaction gives it back. The series' row lock is the last one
+// transaction. Numbers are gapless: only completion takes one, and a rolled-back
+// transaction gives it back. The series' row lock is the last one
 // taken, so completions in a series queue behind each other only for the numbering itself.
 func (a *Activities) CompleteInvoice(ctx context.Context, invoiceID int64, attempt int) (CompleteResult, error) {
 	var res CompleteResult

@@ -71,7 +71,11 @@ func (Profile) Seal(inv fiscal.Invoice, cred fiscal.Credentials) (fiscal.Documen
 	if err := Validate(xml); err != nil {
 		return fiscal.Document{}, err
 	}
-	return fiscal.Document{XML: xml, Certificate: fmt.Sprintf("%X", cert.SerialNumber), Signature: SecurityCode(xml)}, nil
+	sig := ""
+	if e := doc.FindElement("//Signature/SignatureValue"); e != nil {
+		sig = strings.TrimSpace(e.Text())
+	}
+	return fiscal.Document{XML: xml, Certificate: fmt.Sprintf("%X", cert.SerialNumber), Signature: sig}, nil
 }
 
 // errNotCancelled is why a CFE is not cancelled.

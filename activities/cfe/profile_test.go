@@ -77,8 +77,8 @@ func TestProfileSealsSendsAndPrints(t *testing.T) {
 		filepath.Join(testdb.Root(t), "testdata/uy/219999830019.pub.pem")).CombinedOutput(); err != nil {
 		t.Errorf("xmlsec1: %v\n%s", err, out)
 	}
-	if len(doc.Signature) != 6 {
-		t.Errorf("security code %q", doc.Signature)
+	if code := cfe.SecurityCode(doc.XML); len(code) != 6 || doc.Signature == "" {
+		t.Errorf("security code %q, signature %q", code, doc.Signature)
 	}
 
 	stamped, err := p.Stamp(context.Background(), doc)
@@ -98,7 +98,7 @@ func TestProfileSealsSendsAndPrints(t *testing.T) {
 		t.Fatal(err)
 	}
 	text := testdb.PDFText(t, pdf)
-	for _, want := range []string{"e-Factura A 0000012", "90110002895", "A 1 al 100", "2027-12-31", doc.Signature, "IVA al día", "256.95", "sandbox"} {
+	for _, want := range []string{"e-Factura A 0000012", "90110002895", "A 1 al 100", "2027-12-31", cfe.SecurityCode(doc.XML), "IVA al día", "256.95", "sandbox"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("printed CFE lacks %q:\n%s", want, text)
 		}

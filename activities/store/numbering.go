@@ -9,10 +9,10 @@ import (
 )
 
 // LockSeries reads a series' next number and dates under its row lock: numbers are taken
-// one at a time per series.
-func (t *Tx) LockSeries(code string) (next int64, closing, last *time.Time, err error) {
-	err = t.tx.QueryRow(t.ctx, `select next_number, closing_date, last_date from series where code = $1 for update`, code).
-		Scan(&next, &closing, &last)
+// one at a time per series. byCAE says its numbers come from CAEs (it numbers CFE).
+func (t *Tx) LockSeries(code string) (next int64, closing, last *time.Time, byCAE bool, err error) {
+	err = t.tx.QueryRow(t.ctx, `select next_number, closing_date, last_date, cfe_type is not null from series where code = $1 for update`, code).
+		Scan(&next, &closing, &last, &byCAE)
 	return
 }
 
@@ -69,16 +69,19 @@ func (t *Tx) MarkUnsealed(invoiceID int64, reason string) error {
 // series that numbers CFE, the next of its CAEs (recorded on the document). An error
 // wrapping rules.ErrClosedPeriod or rules.ErrNoCAE is a business error.
 func (t *Tx) TakeNumber(id int64, series string, date time.Time) (int64, error) {
-	next, closing, last, err := t.LockSeries(series)
+	next, closing, last, byCAE, err := t.LockSeries(series)
 	if err != nil {
 		return 0, err
 	}
 	if err := rules.CheckInvoiceDate(series, date, closing, last); err != nil {
 		return 0, err
 	}
-	caes, byCAE, err := t.LockCAEs(series)
-	if err != nil || !byCAE {
-		return next, err
+	if !byCAE {
+		return next, nil
+	}
+	caes, err := t.LockCAEs(series)
+	if err != nil {
+		return 0, err
 	}
 	i, n, err := rules.TakeCFENumber(series, caes, date)
 	if err != nil {
@@ -88,26 +91,17 @@ func (t *Tx) TakeNumber(id int64, series string, date time.Time) (int64, error) 
 }
 
 // LockCAEs reads the CAEs of a series that numbers CFE, in range order, under their row
-// locks (the series' lock, taken first, already queues completions). numbered is false
-// for a series whose numbers need no CAE.
-func (t *Tx) LockCAEs(series string) (caes []rules.CAE, numbered bool, err error) {
-	var cfeType *int
-	if err := t.tx.QueryRow(t.ctx, `select cfe_type from series where code = $1`, series).Scan(&cfeType); err != nil {
-		return nil, false, err
-	}
-	if cfeType == nil {
-		return nil, false, nil
-	}
+// locks (the series' lock, taken first, already queues completions).
+func (t *Tx) LockCAEs(series string) ([]rules.CAE, error) {
 	rows, err := t.tx.Query(t.ctx, `select id, cae, cfe_series, first_number, last_number, next_number, expires
 		from caes where series = $1 order by first_number for update`, series)
 	if err != nil {
-		return nil, true, err
+		return nil, err
 	}
-	caes, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (rules.CAE, error) {
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (rules.CAE, error) {
 		var c rules.CAE
 		return c, r.Scan(&c.ID, &c.Number, &c.CFESeries, &c.First, &c.Last, &c.Next, &c.Expires)
 	})
-	return caes, true, err
 }
 
 // UseCAE records that the invoice took number from the CAE.
