@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/beevik/etree"
+	"github.com/shopspring/decimal"
 
 	"billrun/activities/fiscal"
 	"billrun/activities/printout"
@@ -85,7 +86,7 @@ func printView(doc *etree.Document, d fiscal.Document, inv fiscal.Invoice) print
 			UnitPrice: printout.Money(text(it, "PrecioUnitario")), Discount: discount, Amount: printout.Money(text(it, "MontoItem"))})
 	}
 	for _, f := range [][2]string{{"MntNoGrv", "No gravado"}, {"MntNetoIvaTasaMin", "Neto IVA tasa mínima"}, {"MntNetoIVATasaBasica", "Neto IVA tasa básica"},
-		{"MntIVATasaMin", "IVA tasa mínima " + t("//Totales/IVATasaMin") + " %"}, {"MntIVATasaBasica", "IVA tasa básica " + t("//Totales/IVATasaBasica") + " %"}} {
+		{"MntIVATasaMin", "IVA tasa mínima " + percent(t("//Totales/IVATasaMin"))}, {"MntIVATasaBasica", "IVA tasa básica " + percent(t("//Totales/IVATasaBasica"))}} {
 		if x := t("//Totales/" + f[0]); x != "" {
 			v.Totals = append(v.Totals, [2]string{f[1], printout.Money(x)})
 		}
@@ -106,4 +107,13 @@ func printView(doc *etree.Document, d fiscal.Document, inv fiscal.Invoice) print
 		v.Notes = append(v.Notes, "Acusado por el receptor DGI de pruebas de billrun (sandbox): este comprobante NO fue enviado a DGI.")
 	}
 	return v
+}
+
+// percent writes a rate as DGI's schema holds it (22.000) for a reader: 22 %.
+func percent(rate string) string {
+	d, err := decimal.NewFromString(rate)
+	if err != nil {
+		return rate
+	}
+	return d.String() + " %"
 }
