@@ -29,6 +29,9 @@ func printInvoice(w io.Writer, v model.InvoiceView) {
 	if v.UUID != "" {
 		fmt.Fprintf(w, "  folio fiscal (UUID) %s, stamped %s\n", v.UUID, v.StampedAt)
 	}
+	if v.AcknowledgedBy != "" {
+		fmt.Fprintf(w, "  CFE received by DGI %s (%s)\n", v.StampedAt, v.AcknowledgedBy)
+	}
 	if v.FiscalError != "" {
 		fmt.Fprintf(w, "  fiscal step failed: %s\n    %s\n", v.FiscalError, fiscalFix(v))
 	}

@@ -225,7 +225,7 @@ func TestUruguayExhaustedCAEFailsOnlyItsInvoices(t *testing.T) {
 	var rb model.InvoiceView
 	h.runJSON(&rb, "invoice", "rebate", fmt.Sprint(factura), "--line", "1", "--amount", "10.00", "--date", "2026-11-24", "--wait")
 	if rb.Status != "completed" || rb.Series != "XFNC" || rb.Number == nil || *rb.Number != 1 || rb.Total.StringFixed(2) != "36.60" ||
-		rb.FiscalStatus != "pdf" || rb.DeliveryStatus != "sent" {
+		rb.FiscalStatus != "pdf" || rb.DeliveryStatus != "sent" || !strings.Contains(rb.AcknowledgedBy, "sandbox DGI") || rb.StampedAt == "" {
 		t.Fatalf("rebate: %+v", rb)
 	}
 	nc := h.checkCFEs(`v.id = $1`, rb.ID)["EMPRESA"]

@@ -41,25 +41,27 @@ type Settlement struct {
 
 // InvoiceView is everything the CLI shows of an invoice.
 type InvoiceView struct {
-	ID             int64             `json:"id"`
-	BatchID        string            `json:"batch_id"`
-	Series         string            `json:"series"`
-	Number         *int64            `json:"number"`
-	DocumentKind   string            `json:"document_kind"`
-	Customer       string            `json:"customer"`
-	CustomerName   string            `json:"customer_name"`
-	Date           string            `json:"date"`
-	Currency       string            `json:"currency"`
-	PaymentTerms   string            `json:"payment_terms"`
-	Status         string            `json:"status"`
-	FiscalStatus   string            `json:"fiscal_status"`
-	DeliveryStatus string            `json:"delivery_status"`
-	Attempt        int               `json:"attempt"`
-	ErrorStep      string            `json:"error_step,omitempty"`
-	ErrorReason    string            `json:"error_reason,omitempty"`
-	FiscalError    string            `json:"fiscal_error,omitempty"`
-	UUID           string            `json:"uuid,omitempty"`       // the folio fiscal, once stamped
-	StampedAt      string            `json:"stamped_at,omitempty"` // FechaTimbrado
+	ID             int64  `json:"id"`
+	BatchID        string `json:"batch_id"`
+	Series         string `json:"series"`
+	Number         *int64 `json:"number"`
+	DocumentKind   string `json:"document_kind"`
+	Customer       string `json:"customer"`
+	CustomerName   string `json:"customer_name"`
+	Date           string `json:"date"`
+	Currency       string `json:"currency"`
+	PaymentTerms   string `json:"payment_terms"`
+	Status         string `json:"status"`
+	FiscalStatus   string `json:"fiscal_status"`
+	DeliveryStatus string `json:"delivery_status"`
+	Attempt        int    `json:"attempt"`
+	ErrorStep      string `json:"error_step,omitempty"`
+	ErrorReason    string `json:"error_reason,omitempty"`
+	FiscalError    string `json:"fiscal_error,omitempty"`
+	UUID           string `json:"uuid,omitempty"`       // the folio fiscal, once stamped
+	StampedAt      string `json:"stamped_at,omitempty"` // FechaTimbrado; UY: when DGI received the CFE
+	// AcknowledgedBy is, for a CFE DGI received, its answer's number and signer.
+	AcknowledgedBy string            `json:"acknowledged_by,omitempty"`
 	Amount         decimal.Decimal   `json:"amount"`
 	Discount       decimal.Decimal   `json:"discount"`
 	Subtotal       decimal.Decimal   `json:"subtotal"`
