@@ -170,3 +170,42 @@ func TestFromInvoiceRefuses(t *testing.T) {
 		}
 	}
 }
+
+// e-Tickets to each kind of receiver a ticket series gets — a cédula, a consumer who gives
+// no document, a foreigner's document — and an e-Factura in pesos are valid against DGI's
+// schema once sealed (Seal validates what it stores).
+func TestSealReceiverKinds(t *testing.T) {
+	testdb.Tool(t, "xmllint")
+	ticket := func(c fiscal.Customer) fiscal.Invoice {
+		inv := uyInvoice()
+		inv.Authorization.DocumentType = cfe.ETicket
+		inv.Customer = c
+		return inv
+	}
+	pesos := uyInvoice()
+	pesos.Currency, pesos.Rate = "UYU", decimal.NewFromInt(1)
+	for name, c := range map[string]struct {
+		inv  fiscal.Invoice
+		want string
+	}{
+		"cédula":   {ticket(fiscal.Customer{Code: "ANA", Name: "Ana", TaxID: "12345672", TaxIDKind: "national_id", Country: "UY"}), "<ns0:TipoDocRecep>3</ns0:TipoDocRecep>"},
+		"consumer": {ticket(fiscal.Customer{Code: "MOSTRADOR", Name: "Consumidor final", TaxIDKind: "generic", Generic: true}), "<ns0:TipoCFE>101</ns0:TipoCFE>"},
+		"foreign":  {ticket(fiscal.Customer{Code: "JOHN", Name: "John Smith", TaxID: "X1234567", TaxIDKind: "foreign", Country: "AR"}), "<ns0:DocRecepExt>X1234567</ns0:DocRecepExt>"},
+		"pesos":    {pesos, "<ns0:TpoMoneda>UYU</ns0:TpoMoneda>"},
+	} {
+		doc, err := cfe.Profile{}.Seal(c.inv, credentials(t))
+		if err != nil {
+			t.Errorf("%s: %v", name, err)
+			continue
+		}
+		if !strings.Contains(doc.XML, c.want) {
+			t.Errorf("%s: the CFE lacks %s", name, c.want)
+		}
+		if name == "consumer" && strings.Contains(doc.XML, "<ns0:Receptor>") {
+			t.Errorf("a consumer's e-Ticket carries a receiver")
+		}
+		if name == "pesos" && strings.Contains(doc.XML, "TpoCambio") {
+			t.Errorf("a CFE in pesos carries an exchange rate")
+		}
+	}
+}
