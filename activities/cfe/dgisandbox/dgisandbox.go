@@ -210,9 +210,10 @@ func (s *Server) check(xml, rut string, cert *x509.Certificate, now time.Time) r
 			return reject(rec, e03, "received before with other content, on "+prev.At.Format(time.RFC3339))
 		}
 	}
+	verified := cfe.Verify(xml, cert)
 	switch {
-	case cfe.Verify(xml, cert) != nil:
-		rec = reject(rec, e05, fmt.Sprint(cfe.Verify(xml, cert)))
+	case verified != nil:
+		rec = reject(rec, e05, verified.Error())
 	case t("//Emisor/RUCEmisor") != rut:
 		rec = reject(rec, e08, "the CFE's RUCEmisor is not the envelope's")
 	case len(doc.FindElements("//Detalle/Item")) == 0:
