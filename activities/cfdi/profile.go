@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	_ "time/tzdata" // CFDI dates are local to Mexico City wherever the worker runs
 
 	"github.com/beevik/etree"
 	"github.com/shopspring/decimal"
@@ -21,15 +20,7 @@ const (
 	RFCForeign = "XEXX010101000"
 )
 
-var mexicoCity = mustLocation("America/Mexico_City")
-
-func mustLocation(name string) *time.Location {
-	l, err := time.LoadLocation(name)
-	if err != nil {
-		panic(err)
-	}
-	return l
-}
+var mexicoCity = fiscal.Location("America/Mexico_City")
 
 // Profile is Mexico's fiscal profile: CFDI 4.0 sealed with the issuer's CSD and stamped by
 // a PAC.

@@ -7,22 +7,13 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	_ "time/tzdata" // TmstFirma is Montevideo's time wherever the worker runs
 
 	"github.com/beevik/etree"
 
 	"billrun/activities/fiscal"
 )
 
-var montevideo = mustLocation("America/Montevideo")
-
-func mustLocation(name string) *time.Location {
-	l, err := time.LoadLocation(name)
-	if err != nil {
-		panic(err)
-	}
-	return l
-}
+var montevideo = fiscal.Location("America/Montevideo")
 
 // Profile is Uruguay's fiscal profile: CFE signed with the issuer's certificate, numbered
 // inside a CAE, sent to DGI, printed as DGI's printing rules say.

@@ -37,6 +37,20 @@ func uyInvoice() fiscal.Invoice {
 		}}
 }
 
+// sandboxProfile is Uruguay's profile sending to a sandbox DGI receiver of the test's own.
+func sandboxProfile(t *testing.T) cfe.Profile {
+	t.Helper()
+	testdb.Tool(t, "xmllint")
+	dgi, err := dgisandbox.New(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { dgi.Close() })
+	srv := httptest.NewServer(dgi)
+	t.Cleanup(srv.Close)
+	return cfe.Profile{DGI: &cfe.HTTPSender{URL: srv.URL}, DGICert: dgi.Certificate()}
+}
+
 func credentials(t *testing.T) fiscal.Credentials {
 	root := testdb.Root(t)
 	return fiscal.Credentials{CertPath: filepath.Join(root, "testdata/uy/219999830019.cer"), KeyPath: filepath.Join(root, "testdata/uy/219999830019.key"), Password: []byte("12345678a")}
@@ -46,16 +60,8 @@ func credentials(t *testing.T) fiscal.Credentials {
 // the sandbox DGI, acknowledged (the answer kept, valid and signed), and printed with its
 // CAE, security code and QR; sending it again answers the same acknowledgement.
 func TestProfileSealsSendsAndPrints(t *testing.T) {
-	testdb.Tool(t, "xmllint")
 	testdb.Tool(t, "xmlsec1")
-	dgi, err := dgisandbox.New(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer dgi.Close()
-	srv := httptest.NewServer(dgi)
-	defer srv.Close()
-	p := cfe.Profile{DGI: &cfe.HTTPSender{URL: srv.URL}, DGICert: dgi.Certificate()}
+	p := sandboxProfile(t)
 
 	inv := uyInvoice()
 	doc, err := p.Seal(inv, credentials(t))
@@ -111,15 +117,7 @@ func TestProfileSealsSendsAndPrints(t *testing.T) {
 // DGI's answers that refuse: a CFE whose signature does not verify (E05), and a number
 // received before with other content (E03), each a refusal naming DGI's reason.
 func TestProfileRefusals(t *testing.T) {
-	testdb.Tool(t, "xmllint")
-	dgi, err := dgisandbox.New(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer dgi.Close()
-	srv := httptest.NewServer(dgi)
-	defer srv.Close()
-	p := cfe.Profile{DGI: &cfe.HTTPSender{URL: srv.URL}, DGICert: dgi.Certificate()}
+	p := sandboxProfile(t)
 	inv := uyInvoice()
 	doc, err := p.Seal(inv, credentials(t))
 	if err != nil {

@@ -2,9 +2,6 @@ package printout
 
 import (
 	"bytes"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -37,13 +34,7 @@ func render(t *testing.T, v View) (string, []byte) {
 	if !bytes.HasPrefix(pdf, []byte("%PDF-")) {
 		t.Fatal("not a PDF")
 	}
-	cmd := exec.Command(testdb.Tool(t, "pdftotext"), "-", "-")
-	cmd.Stdin = bytes.NewReader(pdf)
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("pdftotext: %v", err)
-	}
-	return string(out), pdf
+	return testdb.PDFText(t, pdf), pdf
 }
 
 func TestRenderKeepsTheTextSearchable(t *testing.T) {
@@ -64,23 +55,8 @@ func TestQRCodeReadsBack(t *testing.T) {
 	v := sample()
 	v.Lines = v.Lines[:2]
 	_, pdf := render(t, v)
-	dir := t.TempDir()
-	p := filepath.Join(dir, "a.pdf")
-	if err := os.WriteFile(p, pdf, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if out, err := exec.Command(testdb.Tool(t, "pdftoppm"), "-r", "150", "-png", "-f", "1", "-l", "1", p, filepath.Join(dir, "page")).CombinedOutput(); err != nil {
-		t.Fatalf("pdftoppm: %v\n%s", err, out)
-	}
-	pngs, _ := filepath.Glob(filepath.Join(dir, "page*.png"))
-	if len(pngs) != 1 {
-		t.Fatalf("pages %v", pngs)
-	}
-	out, err := exec.Command(testdb.Tool(t, "zbarimg"), "--quiet", "--raw", pngs[0]).Output()
-	if err != nil {
-		t.Fatalf("zbarimg found no QR code: %v", err)
-	}
-	if got := strings.TrimSpace(string(out)); got != qrText {
+	out := testdb.QRText(t, pdf)
+	if got := out; got != qrText {
 		t.Fatalf("QR reads %q, want %q", got, qrText)
 	}
 }

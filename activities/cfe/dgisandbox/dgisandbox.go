@@ -9,14 +9,12 @@ package dgisandbox
 
 import (
 	"bytes"
-	"crypto/rand"
 	"crypto/rsa"
 	"crypto/sha256"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/hex"
 	"encoding/json"
-	"encoding/pem"
 	"errors"
 	"fmt"
 	"io"
@@ -32,6 +30,7 @@ import (
 	dsig "github.com/russellhaering/goxmldsig"
 
 	"billrun/activities/cfe"
+	"billrun/activities/sandboxkey"
 )
 
 // Server is a sandbox DGI receiver.
@@ -99,42 +98,12 @@ func (s *Server) CertFile() string { return filepath.Join(s.dir, "dgi-sandbox.ce
 func (s *Server) Certificate() *x509.Certificate { return s.cert }
 
 func (s *Server) loadOrMakeCertificate() error {
-	keyFile := filepath.Join(s.dir, "dgi-sandbox.key.pem")
-	if raw, err := os.ReadFile(keyFile); err == nil {
-		block, _ := pem.Decode(raw)
-		if block == nil {
-			return fmt.Errorf("%s: not PEM", keyFile)
-		}
-		if s.key, err = x509.ParsePKCS1PrivateKey(block.Bytes); err != nil {
-			return err
-		}
-		der, err := os.ReadFile(s.CertFile())
-		if err != nil {
-			return err
-		}
-		s.cert, err = x509.ParseCertificate(der)
-		return err
-	}
-	key, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		return err
-	}
 	now := time.Now()
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(now.UnixNano()),
-		Subject:   pkix.Name{CommonName: "billrun sandbox DGI - NOT DGI", Organization: []string{"billrun sandbox"}, Country: []string{"UY"}},
-		NotBefore: now.AddDate(-1, 0, 0), NotAfter: now.AddDate(10, 0, 0), KeyUsage: x509.KeyUsageDigitalSignature}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		return err
-	}
-	if err := os.WriteFile(s.CertFile(), der, 0o644); err != nil {
-		return err
-	}
-	if err := os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(key)}), 0o600); err != nil {
-		return err
-	}
-	s.key = key
-	s.cert, err = x509.ParseCertificate(der)
+	var err error
+	s.key, s.cert, err = sandboxkey.LoadOrMake(filepath.Join(s.dir, "dgi-sandbox.key.pem"), s.CertFile(), &x509.Certificate{
+		SerialNumber: big.NewInt(now.UnixNano()),
+		Subject:      pkix.Name{CommonName: "billrun sandbox DGI - NOT DGI", Organization: []string{"billrun sandbox"}, Country: []string{"UY"}},
+		NotBefore:    now.AddDate(-1, 0, 0), NotAfter: now.AddDate(10, 0, 0), KeyUsage: x509.KeyUsageDigitalSignature})
 	return err
 }
 

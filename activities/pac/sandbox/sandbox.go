@@ -18,7 +18,6 @@ import (
 	b64 "encoding/base64"
 	"encoding/hex"
 	"encoding/json"
-	"encoding/pem"
 	"errors"
 	"fmt"
 	"io"
@@ -34,6 +33,7 @@ import (
 
 	"billrun/activities/cfdi"
 	"billrun/activities/pac"
+	"billrun/activities/sandboxkey"
 )
 
 // The sandbox's identity: a made-up PAC RFC and certificate number, recognisably not SAT's.
@@ -120,46 +120,15 @@ func (s *Server) CertFile() string { return filepath.Join(s.dir, CertificateNo+"
 func (s *Server) Certificate() *x509.Certificate { return s.cert }
 
 func (s *Server) loadOrMakeCertificate() error {
-	keyFile := filepath.Join(s.dir, "sandbox-pac.key.pem")
-	if raw, err := os.ReadFile(keyFile); err == nil {
-		block, _ := pem.Decode(raw)
-		if block == nil {
-			return fmt.Errorf("%s: not PEM", keyFile)
-		}
-		if s.key, err = x509.ParsePKCS1PrivateKey(block.Bytes); err != nil {
-			return err
-		}
-		der, err := os.ReadFile(s.CertFile())
-		if err != nil {
-			return err
-		}
-		s.cert, err = x509.ParseCertificate(der)
-		return err
-	}
-	key, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		return err
-	}
 	now := time.Now()
-	tmpl := &x509.Certificate{
+	var err error
+	s.key, s.cert, err = sandboxkey.LoadOrMake(filepath.Join(s.dir, "sandbox-pac.key.pem"), s.CertFile(), &x509.Certificate{
 		SerialNumber: new(big.Int).SetBytes([]byte(CertificateNo)), // read as ASCII, as SAT's are
 		Subject: pkix.Name{CommonName: "billrun sandbox PAC - NOT a SAT certificate", Organization: []string{"billrun sandbox"},
 			ExtraNames: []pkix.AttributeTypeAndValue{{Type: asn1.ObjectIdentifier{2, 5, 4, 45}, Value: RFC}}},
 		NotBefore: now.AddDate(-1, 0, 0), NotAfter: now.AddDate(10, 0, 0),
 		KeyUsage: x509.KeyUsageDigitalSignature,
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		return err
-	}
-	if err := os.WriteFile(s.CertFile(), der, 0o644); err != nil {
-		return err
-	}
-	if err := os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(key)}), 0o600); err != nil {
-		return err
-	}
-	s.key = key
-	s.cert, err = x509.ParseCertificate(der)
+	})
 	return err
 }
 
