@@ -29,13 +29,20 @@ func PublishWorkflow(ctx workflow.Context, in PublishInput) error {
 	wake := workflow.GetSignalChannel(ctx, SignalPublish)
 	// Runs recorded before stamping existed printed sealed documents; new runs stamp first.
 	stamping := workflow.GetVersion(ctx, "publish-stamp", workflow.DefaultVersion, 1) == 1
+	// A stage that finds nothing left may still get work from the stage before it (an
+	// invoice retried while this run began was counted by stamping, not by printing, and
+	// printing had ended): since this version a stage ends only once the one before it has.
+	inOrder := workflow.GetVersion(ctx, "publish-stages-end-in-order", workflow.DefaultVersion, 1) == 1
 	for {
 		stop, running := false, 0
 		var failure error
+		var before *bool // the previous stage has ended
 		stage := func(summary string, timeout time.Duration, fn any) {
 			running++
+			upstream, ended := before, new(bool)
+			before = ended
 			workflow.Go(ctx, func(g workflow.Context) {
-				defer func() { running-- }()
+				defer func() { running--; *ended = true }()
 				// A PAC or mail server that is down is tried again at least every 15 s, so
 				// documents go out soon after it is back.
 				retry := retryTransient()
@@ -56,7 +63,7 @@ func PublishWorkflow(ctx workflow.Context, in PublishInput) error {
 					switch {
 					case res.Processed > 0:
 						idle = publishIdleMin
-					case res.Remaining == 0:
+					case res.Remaining == 0 && (!inOrder || upstream == nil || *upstream):
 						return
 					default:
 						_ = workflow.Sleep(g, idle)
