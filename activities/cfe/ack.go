@@ -23,6 +23,7 @@ type Answer struct {
 	Reasons    []string
 	ResponseID string // DGI's number for its answer (IDRespuesta)
 	ReceivedAt string // when DGI received the envelope (FecHRecibido)
+	Signer     string // the common name of the certificate the answer carries
 }
 
 // ReadAck reads an ACKCFE: it must validate against DGI's schema and, when cert is given,
@@ -43,9 +44,10 @@ func ReadAck(xml string, cert *x509.Certificate) ([]Answer, error) {
 	}
 	root := doc.Root()
 	cover := root.SelectElement("Caratula")
+	signer := signerName(doc)
 	var answers []Answer
 	for _, d := range root.SelectElements("ACKCFE_Det") {
-		a := Answer{State: text(d, "Estado"), ResponseID: text(cover, "IDRespuesta"), ReceivedAt: text(cover, "FecHRecibido")}
+		a := Answer{State: text(d, "Estado"), ResponseID: text(cover, "IDRespuesta"), ReceivedAt: text(cover, "FecHRecibido"), Signer: signer}
 		fmt.Sscan(text(d, "Nro_ordinal"), &a.Ordinal)
 		for _, m := range d.SelectElements("MotivosRechazoCF") {
 			a.Reasons = append(a.Reasons, text(m, "Motivo")+" "+text(m, "Glosa"))

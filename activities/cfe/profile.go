@@ -216,7 +216,7 @@ func (p Profile) Stamp(ctx context.Context, doc fiscal.Document) (fiscal.Documen
 		return doc, &fiscal.Refusal{Reason: fmt.Sprintf("DGI rejected the CFE (%s): %s", a.State, a.Reason())}
 	}
 	doc.StampedAt = a.ReceivedAt
-	doc.StampCertificate = "respuesta " + a.ResponseID + ", " + signerName(ack)
+	doc.StampCertificate = "respuesta " + a.ResponseID + ", " + a.Signer
 	doc.AuthorityAck = ack
 	return doc, nil
 }
@@ -248,12 +248,8 @@ func envelopeOf(xml string) (Envelope, error) {
 	return Envelope{IssuerRUT: t("//Emisor/RUCEmisor"), ID: tipo*10_000_000 + nro, Created: signed, CertDER: cert, CFE: []string{xml}}, nil
 }
 
-// signerName is the common name of the certificate an acknowledgement carries.
-func signerName(ack string) string {
-	doc := etree.NewDocument()
-	if err := doc.ReadFromString(ack); err != nil {
-		return ""
-	}
+// signerName is the common name of the certificate a signed answer carries.
+func signerName(doc *etree.Document) string {
 	e := doc.FindElement("//Signature/KeyInfo/X509Data/X509Certificate")
 	if e == nil {
 		return ""

@@ -148,23 +148,29 @@ func TestProfileRefusals(t *testing.T) {
 	}
 }
 
-// What a CFE cannot carry is refused, naming the item or customer.
+// What a CFE cannot carry is refused, naming the item or customer and why.
 func TestFromInvoiceRefuses(t *testing.T) {
 	d := decimal.RequireFromString
-	for name, change := range map[string]func(*fiscal.Invoice){
-		"a VAT rate DGI does not know": func(i *fiscal.Invoice) { i.Lines[0].VATRate = d("16") },
-		"an e-Factura to a cédula":     func(i *fiscal.Invoice) { i.Customer.TaxIDKind, i.Customer.TaxID = "national_id", "12345672" },
-		"no CAE":                       func(i *fiscal.Invoice) { i.Authorization = nil },
-		"a quantity of 4 decimals":     func(i *fiscal.Invoice) { i.Lines[1].Quantity = d("3.5001") },
-		"a rate of 4 decimals":         func(i *fiscal.Invoice) { i.Rate = d("39.5121") },
-		"a total that differs":         func(i *fiscal.Invoice) { i.Total = d("256.96") },
-		"an e-Factura with no address": func(i *fiscal.Invoice) { i.Customer.Address = "" },
+	if _, err := cfe.FromInvoice(uyInvoice()); err != nil {
+		t.Fatalf("the unchanged invoice: %v", err)
+	}
+	for name, c := range map[string]struct {
+		change func(*fiscal.Invoice)
+		want   string
+	}{
+		"a VAT rate DGI does not know": {func(i *fiscal.Invoice) { i.Lines[0].VATRate = d("16") }, "item SOP has VAT at 16 %"},
+		"an e-Factura to a cédula":     {func(i *fiscal.Invoice) { i.Customer.TaxIDKind, i.Customer.TaxID = "national_id", "12345672" }, "customer BINALOR has no RUT"},
+		"no CAE":                       {func(i *fiscal.Invoice) { i.Authorization = nil }, "has no CAE"},
+		"a quantity of 4 decimals":     {func(i *fiscal.Invoice) { i.Lines[1].Quantity = d("3.5001") }, "item PAN's quantity 3.5001"},
+		"a rate of 4 decimals":         {func(i *fiscal.Invoice) { i.Rate = d("39.5121") }, "exchange rate 39.5121"},
+		"a total that differs":         {func(i *fiscal.Invoice) { i.Total = d("256.96") }, "differs from the invoice's 256.96"},
+		"an e-Factura with no address": {func(i *fiscal.Invoice) { i.Customer.Address = "" }, "customer BINALOR has no address"},
 	} {
 		inv := uyInvoice()
 		inv.Lines = append([]fiscal.Line(nil), inv.Lines...)
-		change(&inv)
-		if _, err := cfe.FromInvoice(inv); err == nil {
-			t.Errorf("%s: accepted", name)
+		c.change(&inv)
+		if _, err := cfe.FromInvoice(inv); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: %v, want %q", name, err, c.want)
 		}
 	}
 }

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"fmt"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -104,10 +105,16 @@ func (t *Tx) LockCAEs(series string) ([]rules.CAE, error) {
 	})
 }
 
-// UseCAE records that the invoice took number from the CAE.
+// UseCAE records that the invoice took number from the CAE. The CAE's next number must be
+// that number (it is read under the same lock): anything else would leave a gap or give a
+// number twice, so it is refused.
 func (t *Tx) UseCAE(invoiceID, caeID, number int64) error {
-	if err := t.exec(`update caes set next_number = $2 + 1 where id = $1 and next_number = $2`, caeID, number); err != nil {
+	tag, err := t.tx.Exec(t.ctx, `update caes set next_number = $2 + 1 where id = $1 and next_number = $2`, caeID, number)
+	if err != nil {
 		return err
+	}
+	if tag.RowsAffected() != 1 {
+		return fmt.Errorf("CAE %d: next number is not %d; numbering refused", caeID, number)
 	}
 	return t.exec(`update invoices set cae = $2 where id = $1`, invoiceID, caeID)
 }
