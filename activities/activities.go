@@ -36,6 +36,9 @@ type Activities struct {
 	Installation string
 	// Meter receives billrun's own metrics (the worker's Prometheus endpoint); nil: none.
 	Meter Meter
+	// Workflows wakes publications and follows invoice workflows (the worker's Temporal
+	// client); nil: publication is woken by its batch only.
+	Workflows Workflows
 
 	afterSend func() error     // tests: fail between the SMTP server's acceptance and its record
 	clock     func() time.Time // tests: when documents are issued (nil: now)

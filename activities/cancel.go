@@ -165,7 +165,10 @@ func (a *Activities) cancelCall(ctx context.Context, invoiceID int64,
 		// No lock is held while the authority answers; asking again answers the same.
 		if answer, err = call(p, doc, h); err != nil {
 			if errors.Is(err, fiscal.ErrFiscal) {
-				_ = a.Store.InTx(ctx, func(tx *store.Tx) error { return tx.SetCancellation(invoiceID, "rejected", err.Error()) })
+				// The refusal is recorded before it is reported; a record that fails is retried.
+				if rerr := a.Store.InTx(ctx, func(tx *store.Tx) error { return tx.SetCancellation(invoiceID, "rejected", err.Error()) }); rerr != nil {
+					return "", rerr
+				}
 				return "", temporalError(StepCancel, businessf(StepCancel, "%s", err.Error()))
 			}
 			return "", err

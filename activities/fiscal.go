@@ -2,6 +2,7 @@ package activities
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -15,9 +16,16 @@ import (
 // signs it and stores it; fiscal status sealed. Sealing again is a no-op. A business error
 // (bad key, expired certificate, customer without fiscal data) leaves the invoice
 // completed and unsealed with the reason, to seal again once fixed.
+//
+// A batch invoice sealed (now, or by an earlier attempt) wakes its batch's publication,
+// starting it if it has ended: whatever stage publication is in — or if it ended while
+// this invoice was failed — stamping, printing and e-mail pick it up.
 func (a *Activities) SealInvoice(ctx context.Context, id int64) error {
+	var h store.FiscalHead
 	err := a.Store.InTx(ctx, func(tx *store.Tx) error {
-		h, inv, err := tx.LockFiscal(id)
+		var inv fiscal.Invoice
+		var err error
+		h, inv, err = tx.LockFiscal(id)
 		if err != nil {
 			return err
 		}
@@ -29,15 +37,26 @@ func (a *Activities) SealInvoice(ctx context.Context, id int64) error {
 		if err != nil {
 			return businessf(model.StepSeal, "%s", err.Error())
 		}
-		doc, err := p.Seal(inv, fiscal.Credentials{CertPath: h.CertPath, KeyPath: h.KeyPath, Password: csdPassword(h.PasswordEnv)})
+		password, err := csdPassword(h.PasswordEnv)
+		if err != nil {
+			return err
+		}
+		doc, err := p.Seal(ctx, inv, fiscal.Credentials{CertPath: h.CertPath, KeyPath: h.KeyPath, Password: password})
+		if errors.Is(err, fiscal.ErrEnvironment) {
+			return err // the machine's, not the document's: retried, the invoice stays as it is
+		}
 		if err != nil {
 			return businessf(model.StepSeal, "%s", err.Error())
 		}
 		if err := tx.SaveSealed(id, doc); err != nil {
 			return err
 		}
+		h.FiscalStatus = "sealed"
 		return tx.Audit(h.BatchID, id, model.StepSeal, h.Attempt, "ok", "NoCertificado "+doc.Certificate)
 	})
+	if err == nil && h.Status == "completed" && h.FiscalStatus != "unsealed" {
+		return a.wakePublication(ctx, h.BatchID)
+	}
 	return a.fiscalOutcome(ctx, id, model.StepSeal, err)
 }
 
@@ -85,15 +104,19 @@ func (a *Activities) fiscalOutcome(ctx context.Context, id int64, step string, e
 }
 
 // csdPassword reads the key's password from the environment variable the issuer names, or
-// from the file that <NAME>_FILE names. It is never logged or stored.
-func csdPassword(env string) []byte {
+// from the file that <NAME>_FILE names (a file that cannot be read is the environment's
+// error, never an empty password). It is never logged or stored.
+func csdPassword(env string) ([]byte, error) {
 	if p := os.Getenv(env); p != "" {
-		return []byte(p)
+		return []byte(p), nil
 	}
-	if file := os.Getenv(env + "_FILE"); file != "" {
-		if b, err := os.ReadFile(file); err == nil {
-			return []byte(strings.TrimRight(string(b), "\r\n"))
-		}
+	file := os.Getenv(env + "_FILE")
+	if file == "" {
+		return nil, nil
 	}
-	return nil
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %s_FILE: the password file cannot be read: %v", fiscal.ErrEnvironment, env, err)
+	}
+	return []byte(strings.TrimRight(string(b), "\r\n")), nil
 }

@@ -29,7 +29,7 @@ func (a *Activities) FailInvoice(ctx context.Context, invoiceID int64, attempt i
 	if err == nil && failed {
 		a.count("billrun_invoices_failed_total", map[string]string{"step": step}, 1)
 	}
-	return err
+	return temporalError(step, err)
 }
 
 // StepTerminated is the step of an invoice whose workflow was ended from outside
@@ -41,7 +41,7 @@ const StepTerminated = "terminated"
 // `invoice retry` moves it; a completed one that was not sealed yet keeps the reason as
 // its fiscal error, so `invoice reseal` moves it. Anything else is left as it is.
 func (a *Activities) ReconcileInvoice(ctx context.Context, invoiceID int64, reason string) error {
-	return a.Store.InTx(ctx, func(tx *store.Tx) error {
+	err := a.Store.InTx(ctx, func(tx *store.Tx) error {
 		h, err := tx.LockInvoice(invoiceID)
 		if err != nil {
 			return err
@@ -57,6 +57,7 @@ func (a *Activities) ReconcileInvoice(ctx context.Context, invoiceID int64, reas
 		}
 		return nil
 	})
+	return temporalError(StepTerminated, err)
 }
 
 // undo takes back the attempt's stock movements and receivable and records the failure.

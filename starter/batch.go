@@ -182,7 +182,7 @@ func batchReportCmd(a *app) *cobra.Command {
 }
 
 func batchApproveCmd(a *app) *cobra.Command {
-	var wait bool
+	var w waitFlags
 	c := &cobra.Command{
 		Use:   "approve ID",
 		Short: "Approve a draft batch: its priced drafts go on to completion (approving it again is a no-op)",
@@ -210,8 +210,8 @@ func batchApproveCmd(a *app) *cobra.Command {
 					return err
 				}
 			}
-			if wait {
-				return waitBatch(ctx, a, b.ID)
+			if w.wait {
+				return waitBatchFor(ctx, a, w, b.ID)
 			}
 			return a.emit(map[string]string{"batch_id": b.ID, "approved": "true"}, func() {
 				if approved {
@@ -222,28 +222,38 @@ func batchApproveCmd(a *app) *cobra.Command {
 			})
 		},
 	}
-	c.Flags().BoolVar(&wait, "wait", false, "show live progress until the batch ends")
+	w.bind(c, "until the batch ends and its documents are published")
 	return c
 }
 
 func batchRetryCmd(a *app) *cobra.Command {
-	var wait bool
+	var w waitFlags
 	var date string
 	c := &cobra.Command{
 		Use:   "retry ID",
 		Short: "Retry every failed invoice of a batch (after fixing their data), and reseal those whose sealing failed",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return retry(cmd.Context(), a, args[0], nil, date, wait)
+			ctx, id := cmd.Context(), args[0]
+			if err := requestRetry(ctx, a, id, nil, date); err != nil {
+				return err
+			}
+			if w.wait {
+				return waitBatchFor(ctx, a, w, id)
+			}
+			return a.emit(map[string]any{"batch_id": id, "retrying": true}, func() {
+				fmt.Fprintf(a.out, "batch %s: retry started; watch with 'billrun batch status %s'\n", id, id)
+			})
 		},
 	}
-	c.Flags().BoolVar(&wait, "wait", false, "show live progress until the retry ends")
+	w.bind(c, "until the retried invoices are final and published")
 	c.Flags().StringVar(&date, "date", time.Now().Format(time.DateOnly), "the retried invoices' date (never before the series' last numbered date)")
 	return c
 }
 
-// retry asks the batch's workflow to retry failed invoices.
-func retry(ctx context.Context, a *app, batchID string, invoiceIDs []int64, date string, wait bool) error {
+// requestRetry asks the batch's workflow to retry failed invoices (all when invoiceIDs is
+// empty), or reseal and restamp those whose fiscal steps failed.
+func requestRetry(ctx context.Context, a *app, batchID string, invoiceIDs []int64, date string) error {
 	if _, err := time.Parse(time.DateOnly, date); err != nil {
 		return &model.InputError{Problems: []string{fmt.Sprintf("--date: %q is not a date (YYYY-MM-DD)", date)}}
 	}
@@ -262,19 +272,20 @@ func retry(ctx context.Context, a *app, batchID string, invoiceIDs []int64, date
 	if err != nil {
 		return err
 	}
-	if err := wc.RetryBatch(ctx, batchID, invoiceIDs, date); err != nil {
+	return wc.RetryBatch(ctx, batchID, invoiceIDs, date)
+}
+
+// waitBatchFor is waitBatch bounded by --timeout.
+func waitBatchFor(ctx context.Context, a *app, w waitFlags, id string) error {
+	wc, err := a.Workflows(ctx)
+	if err != nil {
 		return err
 	}
-	if wait {
-		return waitBatch(ctx, a, batchID)
-	}
-	return a.emit(map[string]any{"batch_id": batchID, "retrying": invoiceIDs}, func() {
-		fmt.Fprintf(a.out, "batch %s: retry started; watch with 'billrun batch status %s'\n", batchID, batchID)
-	})
+	return w.run(ctx, "batch "+id, batchURL(a, wc, id), func(ctx context.Context) error { return waitBatch(ctx, a, id) })
 }
 
 func batchResumeCmd(a *app) *cobra.Command {
-	var wait bool
+	var w waitFlags
 	c := &cobra.Command{
 		Use: "resume ID",
 		Short: "Start a batch's workflow again when it is gone (terminated, or its history lost): it plans where planning " +
@@ -296,14 +307,14 @@ func batchResumeCmd(a *app) *cobra.Command {
 			if err := wc.ResumeBatch(ctx, id, a.cfg.Timeouts); err != nil {
 				return fmt.Errorf("batch %s: %w", id, err)
 			}
-			if wait {
-				return waitBatch(ctx, a, id)
+			if w.wait {
+				return waitBatchFor(ctx, a, w, id)
 			}
 			return a.emit(map[string]string{"batch_id": id, "resumed": "true"}, func() {
 				fmt.Fprintf(a.out, "batch %s resumed; watch with 'billrun batch status %s'\n", id, id)
 			})
 		},
 	}
-	c.Flags().BoolVar(&wait, "wait", false, "show live progress until the batch ends")
+	w.bind(c, "until the batch ends and its documents are published")
 	return c
 }

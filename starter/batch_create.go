@@ -29,7 +29,8 @@ func parseRange(s string) (int64, int64, error) {
 type createFlags struct {
 	window, pageSize                                    int
 	id, orders, series, date, rate, grouping, customers string
-	draft, dryRun, wait, zeroPrice, full9999, negStock  bool
+	draft, dryRun, zeroPrice, full9999, negStock        bool
+	wait                                                waitFlags
 	settleCredits                                       bool
 	template                                            string
 	installments, plans, recurring, nonRecurring        bool
@@ -150,8 +151,8 @@ func batchCreateCmd(a *app) *cobra.Command {
 			if err := wc.StartBatch(ctx, in, batchSummaryLine(id, p)); err != nil {
 				return fmt.Errorf("batch %s is recorded but its workflow did not start (%w); start it with: billrun batch resume %s", id, err, id)
 			}
-			if f.wait {
-				return waitBatch(ctx, a, id)
+			if f.wait.wait {
+				return waitBatchFor(ctx, a, f.wait, id)
 			}
 			return a.emit(map[string]string{"batch_id": id, "workflow_id": workflows.BatchWorkflowID(wc.Installation, id), "web_ui": batchURL(a, wc, id)}, func() {
 				fmt.Fprintf(a.out, "batch %s started\n  watch: billrun batch status %s\n  web ui: %s\n", id, id, batchURL(a, wc, id))
@@ -175,7 +176,6 @@ func batchCreateCmd(a *app) *cobra.Command {
 	fl.StringVar(&f.customers, "customers", "", "only these customers, comma-separated")
 	fl.BoolVar(&f.draft, "draft", false, "stop after pricing the drafts and wait for 'batch approve'")
 	fl.BoolVar(&f.dryRun, "dry-run", false, "plan and price without writing anything; show the invoices it would make")
-	fl.BoolVar(&f.wait, "wait", false, "show live progress until the batch ends")
 	fl.BoolVar(&f.zeroPrice, "allow-zero-price", false, "bill orders with zero-priced lines (else they are reported)")
 	fl.BoolVar(&f.full9999, "discount-9999-is-100", false, "treat a 99.99 % discount as 100 %")
 	fl.BoolVar(&f.negStock, "allow-negative-stock", false, "let stock go negative (else such invoices fail)")
@@ -183,6 +183,7 @@ func batchCreateCmd(a *app) *cobra.Command {
 	fl.BoolVar(&f.settleCredits, "settle-credits", false, "settle the customers' open return credit notes against their invoices in this batch first (the report lists them)")
 	fl.IntVar(&f.window, "window", a.cfg.Window, "invoice workflows running at once (BILLRUN_WINDOW)")
 	fl.IntVar(&f.pageSize, "page-size", a.cfg.PageSize, "open invoices listed per page (BILLRUN_PAGE_SIZE)")
+	f.wait.bind(c, "showing live progress until the batch ends and its documents are published")
 	return c
 }
 

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"time"
 
@@ -12,7 +13,7 @@ import (
 
 func invoiceCancelCmd(a *app) *cobra.Command {
 	var reason, replacedBy string
-	var wait bool
+	var w waitFlags
 	var poll time.Duration
 	c := &cobra.Command{
 		Use:   "cancel INVOICE --reason 01|02|03|04 [--replaced-by INVOICE]",
@@ -62,8 +63,10 @@ undone. The invoice keeps its number.`,
 				return err
 			}
 			var werr error
-			if wait {
-				werr = run.Get(ctx, nil)
+			if w.wait {
+				werr = w.run(ctx, "the cancellation of "+invoiceNumber(v), workflowURL(a, run.GetID()), func(ctx context.Context) error {
+					return waitRun(ctx, a, wc, run, fmt.Sprintf("SAT to cancel %s (a receiver may take up to three business days to answer; asked every %s)", invoiceNumber(v), poll), nil)
+				})
 			}
 			after, err := st.ReadInvoice(ctx, v.ID)
 			if err != nil {
@@ -77,7 +80,7 @@ undone. The invoice keeps its number.`,
 	}
 	c.Flags().StringVar(&reason, "reason", "", "SAT's cancellation motive: 01, 02, 03 or 04")
 	c.Flags().StringVar(&replacedBy, "replaced-by", "", "with motive 01: the invoice replacing it (id, number or UUID)")
-	c.Flags().BoolVar(&wait, "wait", false, "wait until SAT has cancelled it (or the receiver rejected it), then show it")
+	w.bind(c, "until SAT has cancelled it (or the receiver rejected it), then show it")
 	c.Flags().DurationVar(&poll, "poll-every", time.Hour, "how often to ask SAT while the receiver has not answered")
 	return c
 }

@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -20,7 +22,7 @@ type creditFlags struct {
 	qtys, amounts    []string
 	percents         []string
 	date             string
-	wait             bool
+	wait             waitFlags
 	kind             string
 	needQty, rebates bool
 }
@@ -56,7 +58,7 @@ func invoiceRebateCmd(a *app) *cobra.Command {
 func (f *creditFlags) bind(c *cobra.Command) {
 	c.Flags().IntSliceVar(&f.lines, "line", nil, "invoice line number (see billrun invoice show)")
 	c.Flags().StringVar(&f.date, "date", time.Now().Format(time.DateOnly), "the credit note's date")
-	c.Flags().BoolVar(&f.wait, "wait", false, "wait until it is sealed, stamped, printed and e-mailed, then show it")
+	f.wait.bind(c, "until it is sealed, stamped, printed and e-mailed, then show it")
 }
 
 // requestLines pairs each --line with the values given for it, refusing what does not pair.
@@ -148,8 +150,8 @@ func invoiceNumber(v model.InvoiceView) string {
 	return fmt.Sprintf("%s-%d", v.Series, *v.Number)
 }
 
-// startCredit starts a credit note's workflow and, with wait, shows the credit note it made.
-func startCredit(ctx context.Context, a *app, req activities.CreditNoteRequest, corrects string, wait bool) error {
+// startCredit starts a credit note's workflow and, with --wait, shows the credit note it made.
+func startCredit(ctx context.Context, a *app, req activities.CreditNoteRequest, corrects string, w waitFlags) error {
 	wc, err := a.Workflows(ctx)
 	if err != nil {
 		return err
@@ -159,7 +161,7 @@ func startCredit(ctx context.Context, a *app, req activities.CreditNoteRequest, 
 	if err != nil {
 		return err
 	}
-	if !wait {
+	if !w.wait {
 		return a.emit(map[string]any{"invoice_id": req.InvoiceID, "seq": req.Seq, "workflow_id": run.GetID()}, func() {
 			fmt.Fprintf(a.out, "%s: started; watch with 'billrun invoice show %d' (its credit notes are listed there)\n", summary, req.InvoiceID)
 		})
@@ -167,7 +169,13 @@ func startCredit(ctx context.Context, a *app, req activities.CreditNoteRequest, 
 	var out struct {
 		CreditNote activities.CreditNoteResult `json:"credit_note"`
 	}
-	werr := run.Get(ctx, &out)
+	werr := w.run(ctx, strings.ToLower(summary[:1])+summary[1:], workflowURL(a, run.GetID()), func(ctx context.Context) error {
+		return waitRun(ctx, a, wc, run, "the credit note to be recorded, sealed, stamped, printed and e-mailed", &out)
+	})
+	var late *waitTimeout
+	if errors.As(werr, &late) {
+		return werr
+	}
 	st, err := a.Store(ctx)
 	if err != nil {
 		return err

@@ -10,6 +10,7 @@ import (
 
 	"billrun/activities"
 	"billrun/activities/model"
+	"billrun/workflows"
 )
 
 func invoiceCmd(a *app) *cobra.Command {
@@ -57,16 +58,18 @@ func invoiceShowCmd(a *app) *cobra.Command {
 }
 
 // retryOneCmd retries one invoice through its batch, when allowed says it may be; prepare,
-// when set, readies it first.
+// when set, readies it first. With --wait it waits until that invoice has settled
+// (published, or failed again with its reason), then shows its batch's summary.
 func retryOneCmd(a *app, use, short string, allowed func(model.InvoiceView) error, prepare func(context.Context, int64) error) *cobra.Command {
-	var wait bool
+	var w waitFlags
 	var date string
 	c := &cobra.Command{
 		Use:   use,
 		Short: short,
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			v, err := readInvoice(cmd.Context(), a, args[0])
+			ctx := cmd.Context()
+			v, err := readInvoice(ctx, a, args[0])
 			if err != nil {
 				return err
 			}
@@ -74,19 +77,40 @@ func retryOneCmd(a *app, use, short string, allowed func(model.InvoiceView) erro
 				return err
 			}
 			if prepare != nil {
-				if err := prepare(cmd.Context(), v.ID); err != nil {
+				if err := prepare(ctx, v.ID); err != nil {
 					return err
 				}
 			}
 			if v.CreditOf != nil {
 				// A credit note has no batch: its own workflow takes it on from where it stopped.
 				req := activities.CreditNoteRequest{InvoiceID: *v.CreditOf, Seq: v.CreditSeq, Kind: v.CreditKind, Date: v.Date}
-				return startCredit(cmd.Context(), a, req, fmt.Sprintf("invoice %d", *v.CreditOf), wait)
+				return startCredit(ctx, a, req, fmt.Sprintf("invoice %d", *v.CreditOf), w)
 			}
-			return retry(cmd.Context(), a, v.BatchID, []int64{v.ID}, date, wait)
+			if err := requestRetry(ctx, a, v.BatchID, []int64{v.ID}, date); err != nil {
+				return err
+			}
+			if !w.wait {
+				return a.emit(map[string]any{"batch_id": v.BatchID, "invoice_id": v.ID, "retrying": true}, func() {
+					fmt.Fprintf(a.out, "invoice %d: retry asked of batch %s; watch with 'billrun invoice show %d'\n", v.ID, v.BatchID, v.ID)
+				})
+			}
+			// The retry is taken once the batch made the invoice a new attempt (or a new
+			// publishing attempt, for a reseal or restamp).
+			taken := func(now model.InvoiceView) bool {
+				return now.Attempt > v.Attempt || now.PublishAttempt > v.PublishAttempt
+			}
+			wc, err := a.Workflows(ctx)
+			if err != nil {
+				return err
+			}
+			link := workflowURL(a, workflows.InvoiceWorkflowID(wc.Installation, v.ID))
+			if err := w.run(ctx, fmt.Sprintf("invoice %d", v.ID), link, func(ctx context.Context) error { return waitInvoice(ctx, a, v.ID, taken) }); err != nil {
+				return err
+			}
+			return showStatus(ctx, a, v.BatchID)
 		},
 	}
-	c.Flags().BoolVar(&wait, "wait", false, "wait until it ends and show the batch summary")
+	w.bind(c, "until the invoice is published or fails again, then show its batch's summary")
 	c.Flags().StringVar(&date, "date", time.Now().Format(time.DateOnly), "a retried invoice's date (never before the series' last numbered date)")
 	return c
 }

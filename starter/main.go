@@ -32,10 +32,16 @@ type app struct {
 	out     io.Writer // stdout; tests capture it
 	st      *store.Store
 	tc      client.Client
+	// cfgErr is a setting of the environment that does not parse: refused when a command
+	// reaches for the database or Temporal.
+	cfgErr error
 }
 
 // Store opens the database on first use.
 func (a *app) Store(ctx context.Context) (*store.Store, error) {
+	if a.cfgErr != nil {
+		return nil, &usageError{a.cfgErr.Error()}
+	}
 	if a.st == nil {
 		st, err := a.cfg.Store(ctx)
 		if err != nil {
@@ -65,6 +71,9 @@ func (a *app) Workflows(ctx context.Context) (workflows.Client, error) {
 
 // Temporal dials Temporal on first use.
 func (a *app) Temporal() (client.Client, error) {
+	if a.cfgErr != nil {
+		return nil, &usageError{a.cfgErr.Error()}
+	}
 	if a.tc == nil {
 		c, err := a.cfg.Temporal(a.log)
 		if err != nil {
@@ -118,7 +127,8 @@ func newRoot(a *app) *cobra.Command {
 }
 
 func main() {
-	a := &app{cfg: config.FromEnv(), log: zap.NewNop(), out: os.Stdout}
+	cfg, cfgErr := config.FromEnv()
+	a := &app{cfg: cfg, cfgErr: cfgErr, log: zap.NewNop(), out: os.Stdout}
 	if os.Getenv("LOG_LEVEL") != "" {
 		a.log = config.NewLogger()
 	}

@@ -41,7 +41,10 @@ func newHarness(t *testing.T, withWorker bool) *harness {
 func newHarnessOn(t *testing.T, dbURL string, withWorker bool) *harness {
 	t.Helper()
 	t.Setenv("BILLRUN_CSD_PASSWORD", "12345678a") // SAT's public test key
-	cfg := config.FromEnv()
+	cfg, err := config.FromEnv()
+	if err != nil {
+		t.Fatal(err)
+	}
 	cfg.DatabaseURL = dbURL
 	cfg.TemporalAddress = testdb.TemporalAddress(t)
 	cfg.TaskQueue = fmt.Sprintf("test-%s-%d", strings.ReplaceAll(t.Name(), "/", "-"), time.Now().UnixNano())
@@ -76,7 +79,7 @@ func (h *harness) startWorker() {
 	if err != nil {
 		h.t.Fatal(err)
 	}
-	workflows.Register(w, acts)
+	workflows.Register(w, acts, workflows.Client{Temporal: tc, TaskQueue: h.cfg.TaskQueue, Installation: h.inst, Timeouts: h.cfg.Timeouts})
 	if err := w.Start(); err != nil {
 		h.t.Fatal(err)
 	}

@@ -54,7 +54,10 @@ func main() {
 }
 
 func run(log *zap.Logger) error {
-	cfg := config.FromEnv()
+	cfg, err := config.FromEnv()
+	if err != nil {
+		return err
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 	if cfg.MetricsAddr != "" {
@@ -76,7 +79,7 @@ func run(log *zap.Logger) error {
 	if err != nil {
 		return err
 	}
-	workflows.Register(w, acts)
+	workflows.Register(w, acts, workflows.Client{Temporal: c, TaskQueue: cfg.TaskQueue, Installation: inst, Timeouts: cfg.Timeouts})
 	if cfg.MetricsAddr != "" {
 		ready := func(ctx context.Context) error {
 			if err := st.Ping(ctx); err != nil {

@@ -106,6 +106,9 @@ type BatchInput struct {
 	Cursor int `json:"cursor,omitempty"`
 	// Rescan: a retry was prepared; after this sweep the batch sweeps its open invoices again.
 	Rescan bool `json:"rescan,omitempty"`
+	// Carried are the invoices whose workflows still ran when the previous run continued as
+	// new: this run follows them in its window.
+	Carried []int64 `json:"carried,omitempty"`
 	// HistoryBudget overrides where the run continues as new (tests use a small one).
 	HistoryBudget int `json:"history_budget,omitempty"`
 	// RetryOnly runs no plan: the run only retries the invoices named by retry signals (or,
@@ -194,6 +197,8 @@ type Client struct {
 	Temporal     client.Client
 	TaskQueue    string
 	Installation string
+	// Timeouts are given to publications this client starts (zero: the defaults).
+	Timeouts Timeouts
 }
 
 // StartBatch starts a recorded batch's workflow. Starting it again is a no-op: one batch,

@@ -53,6 +53,15 @@ func BatchWorkflow(ctx workflow.Context, in BatchInput) (model.Summary, error) {
 	r := &batchRun{ctx: ctx, in: in, t: in.Timeouts.withDefaults(), inflight: map[int64]bool{},
 		prog: Progress{BatchID: in.BatchID, Status: "planning"}, retryCh: workflow.GetSignalChannel(ctx, SignalRetry)}
 	r.sel = workflow.NewSelector(ctx)
+	// Since this version a run continues as new without draining its window: the invoice
+	// workflows still running are carried to the next run, which follows them (as it
+	// follows those an earlier, terminated run left running) instead of waiting for them
+	// to end first, or sleeping and listing again.
+	r.carry = workflow.GetVersion(ctx, "batch-carry-children", workflow.DefaultVersion, 1) == 1
+	for _, id := range in.Carried {
+		r.follow(id)
+	}
+	r.in.Carried = nil
 	if err := workflow.SetQueryHandler(ctx, QueryProgress, func() (Progress, error) { return r.prog, nil }); err != nil {
 		return model.Summary{}, err
 	}
@@ -71,8 +80,13 @@ type batchRun struct {
 	running   int
 	started   int
 	finished  int
-	abnormal  []endedChild // children that ended abnormally, to reconcile
-	published bool         // the publication workflow was started or woken by this run
+	abnormal  []endedChild   // children that ended abnormally, to reconcile
+	published bool           // the publication workflow was started or woken by this run
+	carry     bool           // batch-carry-children: running children carried, not drained
+	order     []int64        // invoice ids in the order their children started or were carried
+	followed  []int64        // children started elsewhere (an earlier run) that this run follows
+	awaited   map[int64]bool // followed children an AwaitInvoices activity is waiting on
+	awaitErr  error
 }
 
 type endedChild struct {
@@ -121,6 +135,15 @@ func (r *batchRun) run() (model.Summary, error) {
 			var sum model.Summary
 			err := step(ctx, r.t, "Summary", a.BatchSummary, &sum, id)
 			return sum, err
+		}
+		// An operator who keeps retrying never pushes the history to its limit.
+		if r.carry && r.continueAsNewDue() {
+			if err := r.takeRetries(); err != nil {
+				return model.Summary{}, err
+			}
+			next := r.in
+			next.Continued, next.Resume, next.Cursor, next.Rescan = true, false, 0, false
+			return model.Summary{}, workflow.NewContinueAsNewError(ctx, BatchWorkflow, next)
 		}
 	}
 }
@@ -200,14 +223,17 @@ func (r *batchRun) sweep() error {
 			continue
 		}
 		if r.continueAsNewDue() {
-			if err := r.drain(); err != nil {
-				return err
+			if !r.carry {
+				if err := r.drain(); err != nil {
+					return err
+				}
 			}
 			if err := r.takeRetries(); err != nil {
 				return err
 			}
 			next := r.in
 			next.Continued, next.Resume = true, false
+			next.Carried = r.runningIDs()
 			return workflow.NewContinueAsNewError(ctx, BatchWorkflow, next)
 		}
 	}
@@ -254,6 +280,7 @@ func (r *batchRun) start(ref model.InvoiceRef) {
 	})
 	fut := workflow.ExecuteChildWorkflow(cctx, InvoiceWorkflow, InvoiceInput{InvoiceID: id, BatchID: r.in.BatchID, Timeouts: r.in.Timeouts})
 	r.inflight[id] = true
+	r.order = append(r.order, id)
 	r.running++
 	r.started++
 	r.prog.Running = r.running
@@ -262,15 +289,23 @@ func (r *batchRun) start(ref model.InvoiceRef) {
 
 // ended counts a child that ended.
 func (r *batchRun) ended(id int64, err error) {
+	var elsewhere *temporal.ChildWorkflowExecutionAlreadyStartedError
+	if errors.As(err, &elsewhere) {
+		if r.carry { // its workflow runs, started by an earlier run: follow it in its slot
+			r.followed = append(r.followed, id)
+			return
+		}
+		delete(r.inflight, id)
+		r.running--
+		r.prog.Running = r.running
+		r.prog.Elsewhere++
+		return
+	}
 	delete(r.inflight, id)
 	r.running--
 	r.prog.Running = r.running
 	var app *temporal.ApplicationError
-	var elsewhere *temporal.ChildWorkflowExecutionAlreadyStartedError
 	switch {
-	case errors.As(err, &elsewhere):
-		r.prog.Elsewhere++
-		return
 	case err == nil:
 		r.prog.Completed++
 	case errors.As(err, &app) && app.Type() == InvoiceFailedType:
@@ -302,14 +337,23 @@ func endedReason(err error) string {
 // waitOne waits for at least one child to end, then reconciles any that ended abnormally
 // and publishes progress.
 func (r *batchRun) waitOne() error {
+	r.awaitFollowed()
 	r.sel.Select(r.ctx)
 	for r.sel.HasPending() {
 		r.sel.Select(r.ctx)
 	}
+	if r.awaitErr != nil {
+		return r.awaitErr
+	}
 	for len(r.abnormal) > 0 {
 		e := r.abnormal[0]
 		if err := step(r.ctx, r.t, "Reconcile invoice "+strconv.FormatInt(e.id, 10), a.ReconcileInvoice, nil, e.id, e.reason); err != nil {
-			return err
+			// Since batch-carry-children, data the database refuses to undo stops that
+			// invoice (logged, and left for an operator), not the batch.
+			if _, refused := businessFailure(err); !refused || !r.carry {
+				return err
+			}
+			workflow.GetLogger(r.ctx).Error("invoice could not be reconciled", "invoice", e.id, "error", err)
 		}
 		r.abnormal = r.abnormal[1:]
 	}

@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"fmt"
 	"time"
 
 	"go.temporal.io/sdk/workflow"
@@ -8,96 +9,163 @@ import (
 	"billrun/activities"
 )
 
-// Publication's pace: invoices per activity pass, and the pause between passes that found
-// nothing ready (it doubles up to the maximum while the batch's invoices are still running).
 const (
-	publishChunk   = 50
-	publishIdleMin = 200 * time.Millisecond
-	publishIdleMax = 2 * time.Second
+	// publishChunk is how many invoices one pass of a stage takes.
+	publishChunk = 50
 	// publishBudget is where a publication run continues as new.
 	publishBudget = 4000
+	// publishRecheck is how long an idle publication whose batch still has invoices being
+	// billed waits for a wake-up before it looks again on its own (a safety net: every
+	// invoice sealed wakes it).
+	publishRecheck = 10 * time.Minute
 )
 
 // PublishWorkflow stamps, prints and e-mails a batch's sealed invoices, apart from the
 // invoices' own workflows: a PAC or mail server that is down never holds the batch's window,
-// its numbering or a schedule waiting for it. Stamping, printing and delivery run side by
-// side, each pass an activity over up to publishChunk invoices; a pass that meets its
-// server down retries with backoff, visible in the Web UI. The workflow ends when nothing of the batch
-// is left to publish, and the batch wakes it (or starts it again) when more may be ready.
+// its numbering or a schedule waiting for it. Stamping, printing and e-mail are stages that
+// run side by side, each pass an activity over up to publishChunk invoices; a pass that
+// meets its server down retries with backoff, visible in the Web UI.
+//
+// It is told, not polling: every invoice sealed signals it ("publish"), or starts it again
+// when it has ended; a stage that processed documents hands the next stage work. A stage
+// with nothing to do sleeps until it is told, and the run ends when nothing of its batch is
+// open or waiting to be published. A wake-up reaches every stage whatever it is doing, so
+// an invoice retried, resealed or restamped while the others are still being e-mailed is
+// published in the same run.
 func PublishWorkflow(ctx workflow.Context, in PublishInput) error {
+	if workflow.GetVersion(ctx, "publish-signalled", workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		return publishV2(ctx, in)
+	}
 	t := in.Timeouts.withDefaults()
+	p := &publication{ctx: ctx, in: in}
+	stamp := p.stage("Stamp sealed invoices (PAC or DGI)", 5*time.Minute, a.StampInvoices)
+	printing := p.stage("Print stamped invoices", 5*time.Minute, a.PrintInvoices)
+	mail := p.stage("E-mail printed invoices", t.Delivery, a.DeliverInvoices)
+	stamp.next, printing.next = printing, mail
+	mail.last = true
+
 	wake := workflow.GetSignalChannel(ctx, SignalPublish)
-	// Runs recorded before stamping existed printed sealed documents; new runs stamp first.
-	stamping := workflow.GetVersion(ctx, "publish-stamp", workflow.DefaultVersion, 1) == 1
-	// A stage that finds nothing left may still get work from the stage before it (an
-	// invoice retried while this run began was counted by stamping, not by printing, and
-	// printing had ended): since this version a stage ends only once the one before it has.
-	inOrder := workflow.GetVersion(ctx, "publish-stages-end-in-order", workflow.DefaultVersion, 1) == 1
+	due := func() bool {
+		info := workflow.GetInfo(ctx)
+		return info.GetContinueAsNewSuggested() || info.GetCurrentHistoryLength() > publishBudget
+	}
+	p.tell() // a new run looks at everything once
 	for {
-		stop, running := false, 0
-		var failure error
-		var before *bool // the previous stage has ended
-		stage := func(summary string, timeout time.Duration, fn any) {
-			running++
-			upstream, ended := before, new(bool)
-			before = ended
-			workflow.Go(ctx, func(g workflow.Context) {
-				defer func() { running--; *ended = true }()
-				// A PAC or mail server that is down is tried again at least every 15 s, so
-				// documents go out soon after it is back.
-				retry := retryTransient()
-				retry.MaximumInterval = 15 * time.Second
-				actx := workflow.WithActivityOptions(g, workflow.ActivityOptions{
-					StartToCloseTimeout: timeout,
-					HeartbeatTimeout:    2 * time.Minute,
-					RetryPolicy:         retry,
-					Summary:             summary,
-				})
-				idle := publishIdleMin
-				for !stop {
-					var res activities.PublishResult
-					if err := workflow.ExecuteActivity(actx, fn, in.BatchID, publishChunk).Get(g, &res); err != nil {
-						failure = err
-						return
-					}
-					switch {
-					case res.Processed > 0:
-						idle = publishIdleMin
-					case res.Remaining == 0 && (!inOrder || upstream == nil || *upstream):
-						return
-					default:
-						_ = workflow.Sleep(g, idle)
-						idle = min(2*idle, publishIdleMax)
-					}
-				}
-			})
+		_ = workflow.Await(ctx, func() bool { return p.failure != nil || wake.Len() > 0 || due() || p.idle() })
+		switch {
+		case p.failure != nil:
+			return p.end(p.failure)
+		case wake.Len() > 0:
+			for wake.ReceiveAsync(nil) {
+			}
+			p.tell()
+			continue
+		case due():
+			return p.end(workflow.NewContinueAsNewError(ctx, PublishWorkflow, in))
 		}
-		if stamping {
-			stage("Stamp sealed invoices (PAC)", 5*time.Minute, a.StampInvoices)
-			stage("Print stamped invoices", 5*time.Minute, a.PrintInvoices)
-		} else {
-			stage("Print sealed invoices", 5*time.Minute, a.PrintInvoices)
+		if p.remaining == 0 {
+			workflow.SetCurrentDetails(ctx, "Published: nothing of the batch is left to stamp, print or e-mail.")
+			return p.end(nil)
 		}
-		stage("E-mail printed invoices", t.Delivery, a.DeliverInvoices)
-		due := func() bool {
-			info := workflow.GetInfo(ctx)
-			return info.GetContinueAsNewSuggested() || info.GetCurrentHistoryLength() > publishBudget
-		}
-		_ = workflow.Await(ctx, func() bool { return running == 0 || due() })
-		stop = true
-		_ = workflow.Await(ctx, func() bool { return running == 0 })
-		if failure != nil {
-			return failure
-		}
-		woken := false
-		for wake.ReceiveAsync(nil) {
-			woken = true
-		}
-		if due() {
-			return workflow.NewContinueAsNewError(ctx, PublishWorkflow, in)
-		}
+		// Invoices of the batch are still being billed: each wakes this run once sealed.
+		workflow.SetCurrentDetails(ctx, fmt.Sprintf("Idle: %d invoices of batch %s are still being billed or published; "+
+			"each wakes this workflow once sealed.", p.remaining, in.BatchID))
+		woken, _ := workflow.AwaitWithTimeout(ctx, publishRecheck, func() bool { return wake.Len() > 0 || due() })
 		if !woken {
-			return nil
+			p.tell()
 		}
 	}
+}
+
+// publication is one run of a batch's publication.
+type publication struct {
+	ctx     workflow.Context
+	in      PublishInput
+	stages  []*publishStage
+	stop    bool
+	failure error
+	// remaining is what the last e-mail pass counted as not yet e-mailed: invoices still
+	// open, sealed, stamped or printed.
+	remaining int
+}
+
+// publishStage is stamping, printing or e-mail: told when it may have work, busy while a
+// pass runs.
+type publishStage struct {
+	told, busy, last bool
+	next             *publishStage
+}
+
+// tell marks every stage as having work to look for.
+func (p *publication) tell() {
+	for _, s := range p.stages {
+		s.told = true
+	}
+}
+
+// idle: no stage is running a pass or has been told to run one.
+func (p *publication) idle() bool {
+	for _, s := range p.stages {
+		if s.told || s.busy {
+			return false
+		}
+	}
+	return true
+}
+
+// end stops the stages once their passes have finished, then ends the run with err.
+func (p *publication) end(err error) error {
+	p.stop = true
+	_ = workflow.Await(p.ctx, func() bool {
+		for _, s := range p.stages {
+			if s.busy {
+				return false
+			}
+		}
+		return true
+	})
+	return err
+}
+
+// stage starts a stage's loop: while told, run a pass; a pass that processed documents
+// tells the next stage, and itself again when it took a full chunk.
+func (p *publication) stage(summary string, timeout time.Duration, fn any) *publishStage {
+	s := &publishStage{}
+	p.stages = append(p.stages, s)
+	workflow.Go(p.ctx, func(g workflow.Context) {
+		// A PAC or mail server that is down is tried again at least every 15 s, so
+		// documents go out soon after it is back.
+		retry := retryTransient()
+		retry.MaximumInterval = 15 * time.Second
+		actx := workflow.WithActivityOptions(g, workflow.ActivityOptions{
+			StartToCloseTimeout: timeout,
+			HeartbeatTimeout:    2 * time.Minute,
+			RetryPolicy:         retry,
+			Summary:             summary,
+		})
+		for {
+			_ = workflow.Await(g, func() bool { return s.told || p.stop })
+			if p.stop {
+				return
+			}
+			s.told, s.busy = false, true
+			var res activities.PublishResult
+			err := workflow.ExecuteActivity(actx, fn, p.in.BatchID, publishChunk).Get(g, &res)
+			s.busy = false
+			if err != nil {
+				p.failure = err
+				return
+			}
+			if s.last {
+				p.remaining = res.Remaining
+			}
+			if res.Processed > 0 && s.next != nil {
+				s.next.told = true
+			}
+			if res.Processed >= publishChunk {
+				s.told = true
+			}
+		}
+	})
+	return s
 }

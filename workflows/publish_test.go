@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"context"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -75,5 +76,154 @@ func TestPublishStagesEndInOrder(t *testing.T) {
 	defer mu.Unlock()
 	if !stamped || !printed || !sent {
 		t.Fatalf("stamped %v, printed %v, sent %v: the retried invoice must be published in this run", stamped, printed, sent)
+	}
+}
+
+// fakeBatch is a batch's invoices as the publication's activities see them: each is open
+// (being billed), failed, sealed, stamped, printed or sent.
+type fakeBatch struct {
+	mu    sync.Mutex
+	state map[int64]string
+	calls map[string]int
+}
+
+func newFakeBatch(n int, failed ...int64) *fakeBatch {
+	b := &fakeBatch{state: map[int64]string{}, calls: map[string]int{}}
+	for id := int64(1); id <= int64(n); id++ {
+		b.state[id] = "sealed"
+	}
+	for _, id := range failed {
+		b.state[id] = "failed"
+	}
+	return b
+}
+
+func (b *fakeBatch) set(id int64, s string) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.state[id] = s
+}
+
+func (b *fakeBatch) count(s string) int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	n := 0
+	for _, v := range b.state {
+		if v == s {
+			n++
+		}
+	}
+	return n
+}
+
+// pass moves up to limit invoices from one state to the next, in id order, as a stage's
+// activity does, and counts what may still need this stage as the store does: invoices
+// open, or in this stage's state or one before it.
+func (b *fakeBatch) pass(name, from, to string) func(context.Context, string, int) (activities.PublishResult, error) {
+	upstream := map[string][]string{"sealed": {"open", "sealed"}, "stamped": {"open", "sealed", "stamped"},
+		"pdf": {"open", "sealed", "stamped", "pdf"}}[from]
+	return func(_ context.Context, _ string, limit int) (activities.PublishResult, error) {
+		b.mu.Lock()
+		defer b.mu.Unlock()
+		b.calls[name]++
+		var res activities.PublishResult
+		for id := int64(1); id <= int64(len(b.state)) && res.Processed < limit; id++ {
+			if b.state[id] == from {
+				b.state[id] = to
+				res.Processed++
+			}
+		}
+		for _, v := range b.state {
+			if slices.Contains(upstream, v) {
+				res.Remaining++
+			}
+		}
+		return res, nil
+	}
+}
+
+func publishEnv(t *testing.T, b *fakeBatch, mailTakes time.Duration) *testsuite.TestWorkflowEnvironment {
+	var s testsuite.WorkflowTestSuite
+	env := s.NewTestWorkflowEnvironment()
+	env.RegisterWorkflow(PublishWorkflow)
+	env.RegisterActivity(&activities.Activities{})
+	env.SetTestTimeout(time.Minute)
+	env.OnActivity(a.StampInvoices, mock.Anything, mock.Anything, mock.Anything).After(2 * time.Second).Return(b.pass("stamp", "sealed", "stamped"))
+	env.OnActivity(a.PrintInvoices, mock.Anything, mock.Anything, mock.Anything).After(5 * time.Second).Return(b.pass("print", "stamped", "pdf"))
+	env.OnActivity(a.DeliverInvoices, mock.Anything, mock.Anything, mock.Anything).After(mailTakes).Return(b.pass("mail", "pdf", "sent"))
+	return env
+}
+
+// Issue 21: an invoice retried while publication is stamping, printing or e-mailing the
+// others (its stamping pass had found it failed) is told to every stage and published in
+// the same run, which then ends: none waits on a stage that has ended.
+func TestPublishTakesAnInvoiceRetriedAtAnyStage(t *testing.T) {
+	for _, at := range []time.Duration{time.Second, 3 * time.Second, 10 * time.Second, 45 * time.Second, 2 * time.Minute} {
+		t.Run(at.String(), func(t *testing.T) {
+			b := newFakeBatch(160, 7)
+			env := publishEnv(t, b, 30*time.Second) // e-mail is slow: 50 invoices a 30 s pass
+			env.RegisterDelayedCallback(func() {
+				b.set(7, "sealed") // retried, completed and sealed: its sealing wakes publication
+				env.SignalWorkflow(SignalPublish, nil)
+			}, at)
+			env.ExecuteWorkflow(PublishWorkflow, PublishInput{BatchID: "B1"})
+			if !env.IsWorkflowCompleted() || env.GetWorkflowError() != nil {
+				t.Fatalf("publication: completed %v, error %v", env.IsWorkflowCompleted(), env.GetWorkflowError())
+			}
+			if n := b.count("sent"); n != 160 {
+				t.Fatalf("%d of 160 sent; invoice 7 is %s", n, b.state[7])
+			}
+		})
+	}
+}
+
+// While invoices of the batch are still being billed, an idle publication waits to be told:
+// it runs no pass until a sealed invoice wakes it (or, as a safety net, every
+// publishRecheck), and it ends once nothing is left.
+func TestPublishIdleWaitsForASignalNotAPoll(t *testing.T) {
+	b := newFakeBatch(3)
+	for id := int64(1); id <= 3; id++ {
+		b.state[id] = "open"
+	}
+	env := publishEnv(t, b, time.Second)
+	var before map[string]int
+	env.RegisterDelayedCallback(func() {
+		b.mu.Lock()
+		before = map[string]int{"stamp": b.calls["stamp"], "print": b.calls["print"], "mail": b.calls["mail"]}
+		b.mu.Unlock()
+		for id := int64(1); id <= 3; id++ {
+			b.set(id, "sealed")
+		}
+		env.SignalWorkflow(SignalPublish, nil)
+	}, 35*time.Minute)
+	env.ExecuteWorkflow(PublishWorkflow, PublishInput{BatchID: "B1"})
+	if !env.IsWorkflowCompleted() || env.GetWorkflowError() != nil {
+		t.Fatalf("publication: completed %v, error %v", env.IsWorkflowCompleted(), env.GetWorkflowError())
+	}
+	if b.count("sent") != 3 {
+		t.Fatalf("sent %d of 3", b.count("sent"))
+	}
+	// 35 idle minutes: the first look and three safety looks, one pass per stage each.
+	for stage, n := range before {
+		if n > 4 {
+			t.Errorf("%s: %d passes in 35 idle minutes, want at most 4", stage, n)
+		}
+	}
+}
+
+// A publication whose history passes its budget continues as new (in the test environment,
+// a very long idle wait with the batch still open suggests nothing: the budget is checked
+// in the loop that every wake-up and every pass goes through).
+func TestPublishEndsWhenNothingIsLeft(t *testing.T) {
+	b := newFakeBatch(0)
+	env := publishEnv(t, b, time.Second)
+	env.ExecuteWorkflow(PublishWorkflow, PublishInput{BatchID: "B1"})
+	if !env.IsWorkflowCompleted() || env.GetWorkflowError() != nil {
+		t.Fatalf("publication: completed %v, error %v", env.IsWorkflowCompleted(), env.GetWorkflowError())
+	}
+	for _, stage := range []string{"stamp", "print", "mail"} {
+		if b.calls[stage] != 1 {
+			t.Errorf("%s: %d passes, want 1 look", stage, b.calls[stage])
+		}
 	}
 }

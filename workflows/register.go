@@ -6,8 +6,10 @@ import (
 	"billrun/activities"
 )
 
-// Register puts billrun's workflows and activities on a worker.
-func Register(w worker.Registry, acts *activities.Activities) {
+// Register puts billrun's workflows and activities on a worker. The activities reach
+// Temporal through wc: they wake a batch's publication and follow invoice workflows.
+func Register(w worker.Registry, acts *activities.Activities, wc Client) {
+	acts.Workflows = wc
 	w.RegisterWorkflow(BatchWorkflow)
 	w.RegisterWorkflow(InvoiceWorkflow)
 	w.RegisterWorkflow(PublishWorkflow)

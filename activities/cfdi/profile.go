@@ -1,6 +1,7 @@
 package cfdi
 
 import (
+	"context"
 	"crypto/x509"
 	"fmt"
 	"strings"
@@ -34,7 +35,7 @@ type Profile struct {
 var _ fiscal.Profile = Profile{}
 
 // Seal builds the invoice's CFDI 4.0 and seals it with the issuer's CSD.
-func (Profile) Seal(inv fiscal.Invoice, cred fiscal.Credentials) (fiscal.Document, error) {
+func (Profile) Seal(_ context.Context, inv fiscal.Invoice, cred fiscal.Credentials) (fiscal.Document, error) {
 	in, err := FromInvoice(inv)
 	if err != nil {
 		return fiscal.Document{}, err

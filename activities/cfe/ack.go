@@ -1,6 +1,7 @@
 package cfe
 
 import (
+	"context"
 	"crypto/x509"
 	"fmt"
 	"strings"
@@ -28,8 +29,8 @@ type Answer struct {
 
 // ReadAck reads an ACKCFE: it must validate against DGI's schema and, when cert is given,
 // its signature must verify with it (pinned, not a certificate the answer carries).
-func ReadAck(xml string, cert *x509.Certificate) ([]Answer, error) {
-	if err := ValidateAck(xml); err != nil {
+func ReadAck(ctx context.Context, xml string, cert *x509.Certificate) ([]Answer, error) {
+	if err := ValidateAck(ctx, xml); err != nil {
 		return nil, fmt.Errorf("DGI's answer: %w", err)
 	}
 	doc := etree.NewDocument()

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/x509"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -28,7 +29,7 @@ var _ fiscal.Profile = Profile{}
 
 // Seal builds the invoice's CFE, signs it and checks what is stored: it verifies with the
 // issuer's certificate and validates against DGI's schema.
-func (Profile) Seal(inv fiscal.Invoice, cred fiscal.Credentials) (fiscal.Document, error) {
+func (Profile) Seal(ctx context.Context, inv fiscal.Invoice, cred fiscal.Credentials) (fiscal.Document, error) {
 	d, err := FromInvoice(inv)
 	if err != nil {
 		return fiscal.Document{}, err
@@ -59,7 +60,7 @@ func (Profile) Seal(inv fiscal.Invoice, cred fiscal.Credentials) (fiscal.Documen
 	if err := Verify(xml, cert); err != nil {
 		return fiscal.Document{}, fmt.Errorf("the signed CFE does not verify: %w", err)
 	}
-	if err := Validate(xml); err != nil {
+	if err := Validate(ctx, xml); err != nil {
 		return fiscal.Document{}, err
 	}
 	sig := ""
@@ -197,23 +198,23 @@ func (p Profile) Stamp(ctx context.Context, doc fiscal.Document) (fiscal.Documen
 	if err != nil {
 		return doc, &fiscal.Refusal{Reason: err.Error()}
 	}
-	if err := ValidateEnvelope(xml); err != nil {
-		return doc, &fiscal.Refusal{Reason: err.Error()}
+	if err := ValidateEnvelope(ctx, xml); err != nil {
+		return doc, refusalUnlessEnvironment(err)
 	}
 	ack, err := p.DGI.Send(ctx, xml)
 	if err != nil {
 		return doc, err // transient: send again
 	}
-	answers, err := ReadAck(ack, p.DGICert)
+	answers, err := ReadAck(ctx, ack, p.DGICert)
 	if err != nil {
-		return doc, &fiscal.Refusal{Reason: err.Error()}
+		return doc, refusalUnlessEnvironment(err)
 	}
 	if len(answers) != 1 {
 		return doc, &fiscal.Refusal{Reason: fmt.Sprintf("DGI answered %d CFE for an envelope of one", len(answers))}
 	}
 	a := answers[0]
 	if a.State != AckReceived {
-		return doc, &fiscal.Refusal{Reason: fmt.Sprintf("DGI rejected the CFE (%s): %s", a.State, a.Reason())}
+		return doc, &fiscal.Refusal{Reason: fmt.Sprintf("DGI rejected the CFE (%s): %s", a.State, fiscal.Clip(a.Reason()))}
 	}
 	doc.StampedAt = a.ReceivedAt
 	doc.StampCertificate = "respuesta " + a.ResponseID + ", " + a.Signer
@@ -263,4 +264,13 @@ func signerName(doc *etree.Document) string {
 		return ""
 	}
 	return c.Subject.CommonName
+}
+
+// refusalUnlessEnvironment makes err a refusal of the document, unless the machine could
+// not check it (xmllint missing): that is retried.
+func refusalUnlessEnvironment(err error) error {
+	if errors.Is(err, fiscal.ErrEnvironment) {
+		return err
+	}
+	return &fiscal.Refusal{Reason: err.Error()}
 }

@@ -64,7 +64,7 @@ func TestProfileSealsSendsAndPrints(t *testing.T) {
 	p := sandboxProfile(t)
 
 	inv := uyInvoice()
-	doc, err := p.Seal(inv, credentials(t))
+	doc, err := p.Seal(context.Background(), inv, credentials(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -119,7 +119,7 @@ func TestProfileSealsSendsAndPrints(t *testing.T) {
 func TestProfileRefusals(t *testing.T) {
 	p := sandboxProfile(t)
 	inv := uyInvoice()
-	doc, err := p.Seal(inv, credentials(t))
+	doc, err := p.Seal(context.Background(), inv, credentials(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -133,7 +133,7 @@ func TestProfileRefusals(t *testing.T) {
 	}
 	other := inv
 	other.IssuedAt = inv.IssuedAt.Add(time.Minute) // the same number signed again: other content
-	doc2, err := p.Seal(other, credentials(t))
+	doc2, err := p.Seal(context.Background(), other, credentials(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -197,7 +197,7 @@ func TestSealReceiverKinds(t *testing.T) {
 		"foreign":  {ticket(fiscal.Customer{Code: "JOHN", Name: "John Smith", TaxID: "X1234567", TaxIDKind: "foreign", Country: "AR"}), "<ns0:DocRecepExt>X1234567</ns0:DocRecepExt>"},
 		"pesos":    {pesos, "<ns0:TpoMoneda>UYU</ns0:TpoMoneda>"},
 	} {
-		doc, err := cfe.Profile{}.Seal(c.inv, credentials(t))
+		doc, err := cfe.Profile{}.Seal(context.Background(), c.inv, credentials(t))
 		if err != nil {
 			t.Errorf("%s: %v", name, err)
 			continue

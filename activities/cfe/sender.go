@@ -1,6 +1,7 @@
 package cfe
 
 import (
+	"billrun/activities/fiscal"
 	"bytes"
 	"context"
 	"fmt"
@@ -45,7 +46,7 @@ func (s *HTTPSender) Send(ctx context.Context, envelope string) (string, error) 
 		return "", err
 	}
 	if resp.StatusCode != http.StatusOK {
-		return "", fmt.Errorf("DGI receiver %s answered %s: %s", s.URL, resp.Status, bytes.TrimSpace(body))
+		return "", fmt.Errorf("DGI receiver %s answered %s: %s", fiscal.Endpoint(s.URL), resp.Status, fiscal.Clip(string(body)))
 	}
 	return string(body), nil
 }

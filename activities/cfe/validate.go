@@ -1,6 +1,7 @@
 package cfe
 
 import (
+	"context"
 	"embed"
 	"errors"
 	"fmt"
@@ -10,6 +11,8 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+
+	"billrun/activities/fiscal"
 )
 
 // DGI's schemas, version 1.40.0, embedded: every CFE and envelope is validated against
@@ -48,31 +51,42 @@ func unpackedSchemas() (string, error) {
 	return schemaDir, schemaDirErr
 }
 
-// ErrNoValidator marks a worker without xmllint: CFE cannot be validated, so none is sealed.
-var ErrNoValidator = errors.New("xmllint (Debian package libxml2-utils) is needed to validate CFE against DGI's schema; install it on the worker, then seal again")
+// ErrNoValidator marks a worker without xmllint: CFE cannot be validated, so none is sealed
+// (the step is retried until it is installed).
+var ErrNoValidator = fmt.Errorf("%w: xmllint (Debian package libxml2-utils) is needed to validate CFE against DGI's schema; install it on the worker", fiscal.ErrEnvironment)
 
 // Validate checks a CFE against DGI's schema (CFEDGI.xsd) with xmllint, libxml2's
 // validator, offline.
-func Validate(xml string) error { return validateAgainst("CFEDGI.xsd", xml) }
+func Validate(ctx context.Context, xml string) error { return validateAgainst(ctx, "CFEDGI.xsd", xml) }
 
 // ValidateEnvelope checks an EnvioCFE against DGI's schema.
-func ValidateEnvelope(xml string) error { return validateAgainst("EnvioCFE.xsd", xml) }
+func ValidateEnvelope(ctx context.Context, xml string) error {
+	return validateAgainst(ctx, "EnvioCFE.xsd", xml)
+}
 
 // ValidateAck checks an ACKCFE against DGI's schema.
-func ValidateAck(xml string) error { return validateAgainst("ACKCFE_DGI.xsd", xml) }
+func ValidateAck(ctx context.Context, xml string) error {
+	return validateAgainst(ctx, "ACKCFE_DGI.xsd", xml)
+}
 
-func validateAgainst(schema, xml string) error {
+// validateAgainst runs xmllint with the caller's context: only its verdict on the document
+// is a refusal; a validator that cannot run is the environment's.
+func validateAgainst(ctx context.Context, schema, xml string) error {
 	xmllint, err := exec.LookPath("xmllint")
 	if err != nil {
 		return ErrNoValidator
 	}
 	dir, err := unpackedSchemas()
 	if err != nil {
-		return err
+		return fmt.Errorf("%w: unpacking DGI's schemas: %v", fiscal.ErrEnvironment, err)
 	}
-	cmd := exec.Command(xmllint, "--noout", "--nonet", "--schema", filepath.Join(dir, schema), "-")
+	cmd := exec.CommandContext(ctx, xmllint, "--noout", "--nonet", "--schema", filepath.Join(dir, schema), "-")
 	cmd.Stdin = strings.NewReader(xml)
 	out, err := cmd.CombinedOutput()
+	var exit *exec.ExitError
+	if err != nil && (!errors.As(err, &exit) || ctx.Err() != nil) {
+		return fmt.Errorf("%w: running xmllint: %v", fiscal.ErrEnvironment, err)
+	}
 	if err != nil {
 		msg := strings.TrimSpace(strings.ReplaceAll(string(out), "-:", "line "))
 		msg = strings.TrimSuffix(msg, "- fails to validate")

@@ -18,7 +18,7 @@ import (
 type Profile interface {
 	// Seal builds the invoice's fiscal document and signs it with the issuer's credentials.
 	// Every error is a business error: the document cannot be made from this data.
-	Seal(inv Invoice, cred Credentials) (Document, error)
+	Seal(ctx context.Context, inv Invoice, cred Credentials) (Document, error)
 	// Stamp has the sealed document certified (Mexico: a PAC's TimbreFiscalDigital;
 	// Uruguay: sent to DGI, which acknowledges it) and answers it stamped. Stamping the same document again answers the same stamp. An error
 	// wrapping ErrFiscal is a refusal (a business error); any other is transient.

@@ -14,13 +14,18 @@ import (
 // that leaves the invoice completed and unsealed until it is fixed.
 var ErrCredentials = errors.New("CSD")
 
+// ErrEnvironment marks what the machine lacks, not the document: a file that cannot be
+// read, a program missing or failing to start. The step is retried with backoff (visible
+// in the Web UI); the invoice is not marked unsealed.
+var ErrEnvironment = errors.New("environment")
+
 // LoadKeyPair reads a DER certificate and its encrypted PKCS#8 DER key — the form SAT
 // issues a CSD in, and the form billrun keeps any issuer's signing certificate in. The
 // password is only used here; it is never logged or returned.
 func LoadKeyPair(certPath, keyPath string, password []byte) (*x509.Certificate, *rsa.PrivateKey, error) {
 	certDER, err := os.ReadFile(certPath)
 	if err != nil {
-		return nil, nil, fmt.Errorf("%w: certificate: %v", ErrCredentials, err)
+		return nil, nil, fmt.Errorf("%w: the certificate cannot be read: %v", ErrEnvironment, err)
 	}
 	cert, err := x509.ParseCertificate(certDER)
 	if err != nil {
@@ -28,7 +33,7 @@ func LoadKeyPair(certPath, keyPath string, password []byte) (*x509.Certificate, 
 	}
 	keyDER, err := os.ReadFile(keyPath)
 	if err != nil {
-		return nil, nil, fmt.Errorf("%w: key: %v", ErrCredentials, err)
+		return nil, nil, fmt.Errorf("%w: the key cannot be read: %v", ErrEnvironment, err)
 	}
 	if len(password) == 0 {
 		return nil, nil, fmt.Errorf("%w: no password for key %s", ErrCredentials, keyPath)

@@ -55,6 +55,7 @@ type InvoiceView struct {
 	FiscalStatus   string `json:"fiscal_status"`
 	DeliveryStatus string `json:"delivery_status"`
 	Attempt        int    `json:"attempt"`
+	PublishAttempt int    `json:"publish_attempt"` // a reseal or restamp counts one
 	ErrorStep      string `json:"error_step,omitempty"`
 	ErrorReason    string `json:"error_reason,omitempty"`
 	FiscalError    string `json:"fiscal_error,omitempty"`

@@ -8,6 +8,7 @@
 package pac
 
 import (
+	"billrun/activities/fiscal"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -162,24 +163,24 @@ func (c *Client) do(req *http.Request, out any) (int, error) {
 	}
 	resp, err := hc.Do(req)
 	if err != nil {
-		return 0, fmt.Errorf("PAC at %s: %w", c.URL, err)
+		return 0, fmt.Errorf("PAC at %s: %w", fiscal.Endpoint(c.URL), err)
 	}
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, 32<<20))
 	if err != nil {
-		return resp.StatusCode, fmt.Errorf("PAC at %s: %w", c.URL, err)
+		return resp.StatusCode, fmt.Errorf("PAC at %s: %w", fiscal.Endpoint(c.URL), err)
 	}
 	var env response
 	if jerr := json.Unmarshal(raw, &env); jerr != nil {
-		return resp.StatusCode, fmt.Errorf("PAC at %s answered %d with no JSON: %.200s", c.URL, resp.StatusCode, raw)
+		return resp.StatusCode, fmt.Errorf("PAC at %s answered %d with no JSON: %s", fiscal.Endpoint(c.URL), resp.StatusCode, fiscal.Clip(string(raw)))
 	}
 	switch {
 	case resp.StatusCode >= 500 || resp.StatusCode == http.StatusTooManyRequests:
-		return resp.StatusCode, fmt.Errorf("PAC at %s: %d %s", c.URL, resp.StatusCode, env.Message)
+		return resp.StatusCode, fmt.Errorf("PAC at %s: %d %s", fiscal.Endpoint(c.URL), resp.StatusCode, fiscal.Clip(env.Message))
 	case resp.StatusCode == http.StatusUnauthorized:
 		return resp.StatusCode, errors.New("PAC: unauthorized")
 	case env.Status != "success" || resp.StatusCode >= 400:
-		return resp.StatusCode, &Refusal{Message: env.Message, Detail: env.MessageDetail}
+		return resp.StatusCode, &Refusal{Message: fiscal.Clip(env.Message), Detail: fiscal.Clip(env.MessageDetail)}
 	}
 	return resp.StatusCode, json.Unmarshal(env.Data, out)
 }

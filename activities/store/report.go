@@ -106,14 +106,14 @@ func (s *Store) ReadInvoice(ctx context.Context, id int64) (model.InvoiceView, e
 	var date time.Time
 	err := s.pool.QueryRow(ctx, `
 		select v.id, coalesce(v.batch_id, ''), v.series, v.number, v.document_kind, v.customer, c.name, v.invoice_date, v.currency, v.payment_terms,
-		       v.status, v.fiscal_status, v.delivery_status, v.attempt, v.error_step, v.error_reason, v.fiscal_error,
+		       v.status, v.fiscal_status, v.delivery_status, v.attempt, v.publish_attempt, v.error_step, v.error_reason, v.fiscal_error,
 		       v.amount, v.discount, v.subtotal, v.vat, v.excise, v.vat_withheld, v.isr_withheld, v.total,
 		       coalesce(d.uuid, ''), coalesce(d.fecha_timbrado, ''), case when d.authority_ack is null then '' else coalesce(d.no_certificado_sat, '') end,
 		       v.credit_of, coalesce(v.credit_kind, ''), coalesce(v.credit_seq, 0)
 		       , (select decimals from currencies where code = v.currency)
 		from invoices v join customers c on c.code = v.customer left join fiscal_documents d on d.invoice_id = v.id where v.id = $1`, id).
 		Scan(&v.ID, &v.BatchID, &v.Series, &v.Number, &v.DocumentKind, &v.Customer, &v.CustomerName, &date, &v.Currency, &v.PaymentTerms,
-			&v.Status, &v.FiscalStatus, &v.DeliveryStatus, &v.Attempt, &v.ErrorStep, &v.ErrorReason, &v.FiscalError,
+			&v.Status, &v.FiscalStatus, &v.DeliveryStatus, &v.Attempt, &v.PublishAttempt, &v.ErrorStep, &v.ErrorReason, &v.FiscalError,
 			&v.Amount, &v.Discount, &v.Subtotal, &v.VAT, &v.Excise, &v.VATWithheld, &v.ISRWithheld, &v.Total, &v.UUID, &v.StampedAt,
 			&v.AcknowledgedBy, &v.CreditOf, &v.CreditKind, &v.CreditSeq, &v.Decimals)
 	if errors.Is(err, pgx.ErrNoRows) {

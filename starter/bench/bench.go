@@ -86,7 +86,7 @@ func Run(ctx context.Context, tc client.Client, o Options) (Result, error) {
 	if !o.SkipEmpty {
 		ec := workflows.Client{Temporal: tc, TaskQueue: "bench-" + strconv.FormatInt(stamp, 10) + "-empty", Installation: inst}
 		w := worker.New(tc, ec.TaskQueue, worker.Options{})
-		registerEmpty(w, o.Invoices, offset+500_000)
+		registerEmpty(w, ec, o.Invoices, offset+500_000)
 		if err := w.Start(); err != nil {
 			return res, err
 		}

@@ -2,11 +2,13 @@ package bench
 
 import (
 	"context"
+	"time"
 
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
 
+	"billrun/activities"
 	"billrun/activities/model"
 	"billrun/workflows"
 )
@@ -15,7 +17,7 @@ import (
 // and batch activities that answer from a synthetic list of invoices: the floor of the
 // design the user chose — one durable child workflow per invoice — with the same paging,
 // window and continue-as-new, on the same server.
-func registerEmpty(w worker.Registry, invoices int, idOffset int64) {
+func registerEmpty(w worker.Registry, ec workflows.Client, invoices int, idOffset int64) {
 	w.RegisterWorkflow(workflows.BatchWorkflow)
 	w.RegisterWorkflowWithOptions(func(_ workflow.Context, in workflows.InvoiceInput) (workflows.InvoiceResult, error) {
 		return workflows.InvoiceResult{InvoiceID: in.InvoiceID}, nil
@@ -29,6 +31,9 @@ func registerEmpty(w worker.Registry, invoices int, idOffset int64) {
 		return model.Summary{BatchID: id, Invoices: invoices}, nil
 	})
 	reg("SetBatchStatus", func(context.Context, string, string) error { return nil })
+	reg("AwaitInvoices", func(ctx context.Context, in activities.AwaitInput) ([]activities.EndedInvoice, error) {
+		return ec.AwaitInvoices(ctx, in.InvoiceIDs, time.Hour)
+	})
 	reg("ListOpenInvoices", func(_ context.Context, _ string, after, limit int) ([]model.InvoiceRef, error) {
 		var page []model.InvoiceRef
 		for g := after + 1; g <= invoices && len(page) < limit; g++ {

@@ -66,31 +66,69 @@ func env(name, def string) string {
 	return def
 }
 
-func envInt(name string, def int) int {
-	if n, err := strconv.Atoi(os.Getenv(name)); err == nil && n > 0 {
-		return n
+// envReader reads typed settings, keeping every one that does not parse: a worker refuses
+// to start on them, naming each, rather than running with a default nobody chose.
+type envReader struct{ problems []string }
+
+func (r *envReader) int(name string, def int) int {
+	v := os.Getenv(name)
+	if v == "" {
+		return def
 	}
-	return def
+	n, err := strconv.Atoi(v)
+	if err != nil || n <= 0 {
+		r.problems = append(r.problems, fmt.Sprintf("%s: %q is not a positive whole number", name, v))
+		return def
+	}
+	return n
 }
 
-func envDuration(name string) time.Duration {
-	d, _ := time.ParseDuration(os.Getenv(name))
+func (r *envReader) duration(name string) time.Duration {
+	v := os.Getenv(name)
+	if v == "" {
+		return 0
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		r.problems = append(r.problems, fmt.Sprintf("%s: %q is not a duration like 30s or 10m", name, v))
+		return 0
+	}
 	return d
 }
 
-// FromEnv reads the environment with local-stack defaults.
-func FromEnv() Config {
+// secret reads a secret from the environment variable, or from the file <NAME>_FILE names.
+func (r *envReader) secret(name string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	f := os.Getenv(name + "_FILE")
+	if f == "" {
+		return ""
+	}
+	b, err := os.ReadFile(f)
+	if err != nil {
+		r.problems = append(r.problems, fmt.Sprintf("%s_FILE: %v", name, err))
+		return ""
+	}
+	return strings.TrimRight(string(b), "\r\n")
+}
+
+// FromEnv reads the environment with local-stack defaults. A setting that is given but does
+// not parse (a number, a duration, a secret's file that cannot be read) is an error naming
+// it; the Config holds the defaults for it.
+func FromEnv() (Config, error) {
 	// The address and namespace Temporal's client conventions give (a profile of the config
 	// file, then TEMPORAL_ADDRESS and TEMPORAL_NAMESPACE); an unreadable configuration is
 	// reported when the client dials.
 	temporalDefaults, _ := envconfig.LoadDefaultClientOptions()
-	return Config{
+	r := &envReader{}
+	c := Config{
 		MetricsAddr: env("BILLRUN_METRICS_ADDR", ""),
-		DBPool:      envInt("BILLRUN_DB_POOL", 40),
-		Window:      envInt("BILLRUN_WINDOW", workflows.DefaultWindow),
-		PageSize:    envInt("BILLRUN_PAGE_SIZE", workflows.DefaultPageSize),
-		Timeouts: workflows.Timeouts{Step: envDuration("BILLRUN_STEP_TIMEOUT"), Plan: envDuration("BILLRUN_PLAN_TIMEOUT"),
-			Delivery: envDuration("BILLRUN_DELIVERY_TIMEOUT")},
+		DBPool:      r.int("BILLRUN_DB_POOL", 40),
+		Window:      r.int("BILLRUN_WINDOW", workflows.DefaultWindow),
+		PageSize:    r.int("BILLRUN_PAGE_SIZE", workflows.DefaultPageSize),
+		Timeouts: workflows.Timeouts{Step: r.duration("BILLRUN_STEP_TIMEOUT"), Plan: r.duration("BILLRUN_PLAN_TIMEOUT"),
+			Delivery: r.duration("BILLRUN_DELIVERY_TIMEOUT")},
 		TemporalAddress:   orDefault(temporalDefaults.HostPort, "localhost:7233"),
 		TemporalNamespace: orDefault(temporalDefaults.Namespace, "default"),
 		DatabaseURL:       env("DATABASE_URL", ""),
@@ -99,31 +137,22 @@ func FromEnv() Config {
 		SMTPTLS:           env("SMTP_TLS", "auto"),
 		SMTPCAFile:        env("SMTP_CA_FILE", ""),
 		SMTPUsername:      env("SMTP_USERNAME", ""),
-		SMTPPassword:      secret("SMTP_PASSWORD"),
+		SMTPPassword:      r.secret("SMTP_PASSWORD"),
 		SMTPHelo:          env("SMTP_HELO", ""),
 		MailFrom:          env("MAIL_FROM", "billing@billrun.local"),
 		TaskQueue:         env("BILLRUN_TASK_QUEUE", workflows.DefaultTaskQueue),
 		WebUI:             env("TEMPORAL_UI", "http://localhost:8233"),
 		PACURL:            env("PAC_URL", ""),
 		PACUser:           env("PAC_USER", ""),
-		PACPassword:       secret("PAC_PASSWORD"),
+		PACPassword:       r.secret("PAC_PASSWORD"),
 		PACCert:           env("PAC_CERT", ""),
 		DGIURL:            env("DGI_URL", ""),
 		DGICert:           env("DGI_CERT", ""),
 	}
-}
-
-// secret reads a secret from the environment variable, or from the file <NAME>_FILE names.
-func secret(name string) string {
-	if v := os.Getenv(name); v != "" {
-		return v
+	if len(r.problems) > 0 {
+		return c, fmt.Errorf("the environment: %s", strings.Join(r.problems, "; "))
 	}
-	if f := os.Getenv(name + "_FILE"); f != "" {
-		if b, err := os.ReadFile(f); err == nil {
-			return strings.TrimRight(string(b), "\r\n")
-		}
-	}
-	return ""
+	return c, nil
 }
 
 // Activities builds the worker's activities: the store, the mail server, and the fiscal

@@ -3,6 +3,7 @@ package config
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -19,16 +20,35 @@ func TestTemporalClientConventions(t *testing.T) {
 		t.Setenv(v, "") // restored after the test
 		os.Unsetenv(v)
 	}
-	c := FromEnv()
+	c, _ := FromEnv()
 	if c.TemporalAddress != "billing.a1b2c.tmprl.cloud:7233" || c.TemporalNamespace != "billing.a1b2c" {
 		t.Errorf("from the profile: %s %s", c.TemporalAddress, c.TemporalNamespace)
 	}
 	t.Setenv("TEMPORAL_ADDRESS", "127.0.0.1:7243")
-	if c := FromEnv(); c.TemporalAddress != "127.0.0.1:7243" || c.TemporalNamespace != "billing.a1b2c" {
+	if c, _ := FromEnv(); c.TemporalAddress != "127.0.0.1:7243" || c.TemporalNamespace != "billing.a1b2c" {
 		t.Errorf("TEMPORAL_ADDRESS over the profile: %s %s", c.TemporalAddress, c.TemporalNamespace)
 	}
 	t.Setenv("TEMPORAL_PROFILE", "nope")
-	if _, err := FromEnv().Temporal(nil); err == nil {
+	c, _ = FromEnv()
+	if _, err := c.Temporal(nil); err == nil {
 		t.Error("an unknown profile dialed")
+	}
+}
+
+// A setting given but unreadable refuses to start, naming it, instead of a silent default
+// or an empty password.
+func TestUnparsableSettingsAreRefused(t *testing.T) {
+	t.Setenv("BILLRUN_WINDOW", "lots")
+	t.Setenv("BILLRUN_STEP_TIMEOUT", "30")
+	t.Setenv("PAC_PASSWORD", "")
+	t.Setenv("PAC_PASSWORD_FILE", filepath.Join(t.TempDir(), "missing"))
+	_, err := FromEnv()
+	if err == nil {
+		t.Fatal("accepted")
+	}
+	for _, want := range []string{"BILLRUN_WINDOW", "BILLRUN_STEP_TIMEOUT", "PAC_PASSWORD_FILE"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("%v does not name %s", err, want)
+		}
 	}
 }

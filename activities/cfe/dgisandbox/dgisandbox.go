@@ -9,6 +9,7 @@ package dgisandbox
 
 import (
 	"bytes"
+	"context"
 	"crypto/rsa"
 	"crypto/sha256"
 	"crypto/x509"
@@ -126,7 +127,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
 	}
-	ack, err := s.Receive(string(body))
+	ack, err := s.Receive(r.Context(), string(body))
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
@@ -136,8 +137,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // Receive checks an envelope and answers its signed ACKCFE.
-func (s *Server) Receive(envelope string) (string, error) {
-	if err := cfe.ValidateEnvelope(envelope); err != nil {
+func (s *Server) Receive(ctx context.Context, envelope string) (string, error) {
+	if err := cfe.ValidateEnvelope(ctx, envelope); err != nil {
 		return "", err // DGI answers such an envelope with a rejected ACKSobre; here, a 400
 	}
 	env, err := cfe.OpenEnvelope(envelope)
@@ -155,7 +156,7 @@ func (s *Server) Receive(envelope string) (string, error) {
 	for _, x := range env.CFE {
 		answers = append(answers, s.check(x, env.IssuerRUT, cert, now))
 	}
-	return s.ack(env, answers, now)
+	return s.ack(ctx, env, answers, now)
 }
 
 // check answers one CFE, once: received again with the same content, the first answer.
@@ -208,7 +209,7 @@ func reject(r record, why [2]string, detail string) record {
 }
 
 // ack writes and signs the ACKCFE.
-func (s *Server) ack(env cfe.Envelope, answers []record, now time.Time) (string, error) {
+func (s *Server) ack(ctx context.Context, env cfe.Envelope, answers []record, now time.Time) (string, error) {
 	doc := etree.NewDocument()
 	doc.CreateProcInst("xml", `version="1.0" encoding="UTF-8"`)
 	root := doc.CreateElement("ACKCFE")
@@ -247,15 +248,15 @@ func (s *Server) ack(env cfe.Envelope, answers []record, now time.Time) (string,
 			}
 		}
 	}
-	ctx, err := dsig.NewSigningContext(s.key, [][]byte{s.cert.Raw})
+	signer, err := dsig.NewSigningContext(s.key, [][]byte{s.cert.Raw})
 	if err != nil {
 		return "", err
 	}
-	ctx.Canonicalizer = dsig.MakeC14N10RecCanonicalizer()
-	if err := ctx.SetSignatureMethod(dsig.RSASHA256SignatureMethod); err != nil {
+	signer.Canonicalizer = dsig.MakeC14N10RecCanonicalizer()
+	if err := signer.SetSignatureMethod(dsig.RSASHA256SignatureMethod); err != nil {
 		return "", err
 	}
-	signed, err := ctx.SignEnveloped(root)
+	signed, err := signer.SignEnveloped(root)
 	if err != nil {
 		return "", err
 	}
@@ -264,7 +265,7 @@ func (s *Server) ack(env cfe.Envelope, answers []record, now time.Time) (string,
 	if err != nil {
 		return "", err
 	}
-	if err := cfe.ValidateAck(out); err != nil {
+	if err := cfe.ValidateAck(ctx, out); err != nil {
 		return "", errors.New("sandbox DGI wrote an invalid ACKCFE: " + err.Error())
 	}
 	return out, nil
