@@ -51,6 +51,7 @@ type chaosFigures struct {
 	Sent         int      `json:"deliveries_sent"`
 	Messages     int      `json:"messages_in_sink"`
 	WallSeconds  float64  `json:"wall_s"`
+	PublishLag   float64  `json:"publication_after_batch_and_mail_s"`
 	Undisturbed  float64  `json:"undisturbed_wall_s"`
 	Disruptions  []string `json:"disruptions"`
 	LostDoubled  int      `json:"lost_or_doubled"`
@@ -126,6 +127,7 @@ func chaosRun(t *testing.T, pg *testdb.Postgres, bin string, n, kills int, distu
 		return c
 	}
 	var wg sync.WaitGroup
+	var mailBack time.Time
 	if disturb {
 		f.PGDown, f.SMTPDown = 10, 60
 		sink.Stop()
@@ -135,6 +137,9 @@ func chaosRun(t *testing.T, pg *testdb.Postgres, bin string, n, kills int, distu
 			defer wg.Done()
 			time.Sleep(60 * time.Second)
 			sink.Start()
+			mu.Lock()
+			mailBack = time.Now()
+			mu.Unlock()
 			note("mail sink back")
 		}()
 		tc, err := h.cfg.Temporal(zap.NewNop())
@@ -209,6 +214,7 @@ func chaosRun(t *testing.T, pg *testdb.Postgres, bin string, n, kills int, distu
 	}
 	defer tc.Close()
 	deadline, wctx := time.Now().Add(15*time.Minute), context.Background()
+	var endedAt []time.Time
 	for _, wid := range []string{workflows.BatchWorkflowID(h.inst, id), workflows.PublishWorkflowID(h.inst, id)} {
 		for {
 			err := tc.GetWorkflow(wctx, wid, "").Get(wctx, nil)
@@ -217,10 +223,20 @@ func chaosRun(t *testing.T, pg *testdb.Postgres, bin string, n, kills int, distu
 			}
 			time.Sleep(time.Second) // a retry run of the batch, or a publication started again
 		}
+		endedAt = append(endedAt, time.Now())
 	}
 	wg.Wait()
-	// Documents of invoices retried late are published by the publication the retry woke.
-	h.waitFor("every document published", 5*time.Minute, func() bool {
+	// The publication ends within a minute of the batch, or of the mail server's return
+	// (issue 21), every document sent.
+	from := endedAt[0]
+	if mailBack.After(from) {
+		from = mailBack
+	}
+	f.PublishLag = endedAt[1].Sub(from).Seconds()
+	if lag := endedAt[1].Sub(from); lag > time.Minute {
+		t.Errorf("the publication ended %s after the batch and the mail server were done", lag.Round(time.Second))
+	}
+	h.waitFor("every document published", time.Minute, func() bool {
 		return h.int(`select count(*) from invoices where batch_id = $1 and status = 'completed' and delivery_status = 'pending'`, id) == 0
 	})
 	f.WallSeconds = time.Since(start).Seconds()

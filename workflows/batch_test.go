@@ -286,3 +286,30 @@ func TestSealingFailureLeavesInvoiceCompletedAndUnsealed(t *testing.T) {
 	}
 	env.AssertActivityNumberOfCalls(t, "FailInvoice", 0)
 }
+
+// Issue 21: an invoice workflow carried from an earlier run that does not end for 35
+// minutes costs its batch one following activity — a long poll, no timer, no listing
+// again — and the batch ends as soon as it does.
+func TestStuckCarriedChildIsFollowedNotPolled(t *testing.T) {
+	var s testsuite.WorkflowTestSuite
+	env := s.NewTestWorkflowEnvironment()
+	env.RegisterWorkflow(BatchWorkflow)
+	env.RegisterWorkflow(PublishWorkflow)
+	env.RegisterActivity(&activities.Activities{})
+	env.SetTestTimeout(time.Minute)
+	for _, fn := range []any{a.StampInvoices, a.PrintInvoices, a.DeliverInvoices} {
+		env.OnActivity(fn, mock.Anything, mock.Anything, mock.Anything).Return(activities.PublishResult{}, nil).Maybe()
+	}
+	env.OnActivity(a.BatchSummary, mock.Anything, "B7").Return(model.Summary{BatchID: "B7", Invoices: 3, Completed: 2}, nil)
+	env.OnActivity(a.SetBatchStatus, mock.Anything, "B7", mock.Anything).Return(nil)
+	env.OnActivity(a.ListOpenInvoices, mock.Anything, "B7", mock.Anything, mock.Anything).Return(refs(3)[2:], nil) // the stuck one is open
+	env.OnActivity(a.AwaitInvoices, mock.Anything, activities.AwaitInput{InvoiceIDs: []int64{3}}).After(35*time.Minute).
+		Return([]activities.EndedInvoice{{InvoiceID: 3, Outcome: activities.EndedCompleted}}, nil).Once()
+	env.ExecuteWorkflow(BatchWorkflow, BatchInput{BatchID: "B7", Continued: true, Cursor: 2, Carried: []int64{3}})
+	if err := env.GetWorkflowError(); err != nil {
+		t.Fatal(err)
+	}
+	env.AssertExpectations(t)
+	env.AssertActivityNumberOfCalls(t, "AwaitInvoices", 1)
+	env.AssertActivityNumberOfCalls(t, "ListOpenInvoices", 1)
+}
