@@ -18,6 +18,11 @@ import (
 	"billrun/workflows"
 )
 
+// recordingGeneration prefixes the files TestRecordHistories writes. Bump it when a workflow
+// changes: recordings of the code before stay beside the new ones, so both branches of
+// every GetVersion keep a history (workflows' TestEveryVersionBranchHasARecordedHistory).
+const recordingGeneration = "v3"
+
 // TestRecordHistories records histories of real runs for the replay tests in
 // workflows/testdata: a batch that continues as new, a retry signalled during paging, a
 // scheduled run, a resend, a credit note and a cancellation. It runs only when
@@ -57,7 +62,7 @@ func TestRecordHistories(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			file := filepath.Join(dir, fmt.Sprintf("v2-%s-run%d.json", name, len(resp.Executions)-i))
+			file := filepath.Join(dir, fmt.Sprintf("%s-%s-run%d.json", recordingGeneration, name, len(resp.Executions)-i))
 			if err := os.WriteFile(file, raw, 0o644); err != nil {
 				t.Fatal(err)
 			}
@@ -105,6 +110,7 @@ func TestRecordHistories(t *testing.T) {
 	h.mustRun("import", "../examples/demo.json")
 	var sum model.Summary
 	h.runJSON(&sum, "batch", "create", "--orders", "1001-1002", "--series", "A", "--date", "2026-11-23", "--wait")
+	save("publish-demo", workflows.PublishWorkflowID(h.inst, sum.BatchID)) // sealed invoices waking it, stamped, printed, sent
 	sent := int64(h.int(`select min(id) from invoices where batch_id = $1 and delivery_status = 'sent'`, sum.BatchID))
 	h.mustRun("invoice", "resend", fmt.Sprint(sent))
 	save("delivery", workflows.DeliveryWorkflowID(h.inst, sent, 2))

@@ -98,3 +98,57 @@ func TestStuckInvoiceKeepsEveryHistoryFlat(t *testing.T) {
 	}
 	h.checkBooks()
 }
+
+// Issue 21: a batch that continues as new every few children carries its running children
+// to the next run instead of draining its window, and follows them there: with a retry
+// signalled while it pages, every invoice ends final (none left open, none run twice at
+// once), and its publication ends.
+func TestContinueAsNewCarriesRunningChildren(t *testing.T) {
+	h := newHarness(t, true)
+	h.importJSON(ordersDataset(12, 18)) // stock for 9 orders of 2: three fail
+	tc, err := h.cfg.Temporal(zap.NewNop())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tc.Close()
+	wc := workflows.Client{Temporal: tc, TaskQueue: h.cfg.TaskQueue, Installation: h.inst}
+	ctx := context.Background()
+	id := h.batchID("CARRY")
+	h.mustRun("batch", "create", "--id", id, "--orders", "1-12", "--series", "A", "--date", "2026-11-23", "--grouping", "none", "--draft")
+	h.waitFor("the draft", time.Minute, func() bool { return h.str(`select status from batches where id = $1`, id) == "awaiting_approval" })
+	// The draft's workflow waits for approval; this test runs the batch itself, with a
+	// budget that continues as new every few children.
+	if err := tc.TerminateWorkflow(ctx, workflows.BatchWorkflowID(h.inst, id), "", "replaced by the test's run"); err != nil {
+		t.Fatal(err)
+	}
+	run, err := tc.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: workflows.BatchWorkflowID(h.inst, id), TaskQueue: h.cfg.TaskQueue},
+		workflows.BatchWorkflow, workflows.BatchInput{BatchID: id, Installation: h.inst, Continued: true, Window: 3, PageSize: 4, HistoryBudget: 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.waitFor("a failed invoice", time.Minute, func() bool { return h.int(`select count(*) from invoices where batch_id = $1 and status = 'failed'`, id) > 0 })
+	if err := wc.RetryBatch(ctx, id, nil, "2026-11-23"); err != nil {
+		t.Fatal(err)
+	}
+	wctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+	defer cancel()
+	if err := tc.GetWorkflow(wctx, run.GetID(), "").Get(wctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := tc.GetWorkflow(wctx, workflows.PublishWorkflowID(h.inst, id), "").Get(wctx, nil); err != nil {
+		t.Fatalf("the publication did not end: %v (%s)", err, h.str(`select string_agg(id || ' ' || status || ' ' || fiscal_status, '; ') from invoices where batch_id = $1`, id))
+	}
+	if n := h.int(`select count(*) from invoices where batch_id = $1 and (status in ('draft', 'processing')
+		or (status = 'completed' and fiscal_status = 'unsealed' and fiscal_error = ''))`, id); n != 0 {
+		t.Fatalf("%d invoices left open: %s", n, h.str(`select string_agg(id || ' ' || status || ' ' || fiscal_status, '; ') from invoices where batch_id = $1`, id))
+	}
+	resp, err := tc.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{Namespace: h.cfg.TemporalNamespace,
+		Query: fmt.Sprintf("WorkflowId = '%s'", run.GetID())})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(resp.Executions) < 4 {
+		t.Fatalf("%d runs: the budget should have continued the batch as new several times", len(resp.Executions))
+	}
+	h.checkBooks()
+}

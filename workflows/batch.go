@@ -87,6 +87,7 @@ type batchRun struct {
 	followed  []int64        // children started elsewhere (an earlier run) that this run follows
 	awaited   map[int64]bool // followed children an AwaitInvoices activity is waiting on
 	awaitErr  error
+	starting  int // children started whose start is not confirmed yet (batch-carry-children)
 }
 
 type endedChild struct {
@@ -223,8 +224,8 @@ func (r *batchRun) sweep() error {
 			continue
 		}
 		if r.continueAsNewDue() {
-			if !r.carry {
-				if err := r.drain(); err != nil {
+			for !r.carry && r.running > 0 || r.carry && r.starting > 0 {
+				if err := r.waitOne(); err != nil {
 					return err
 				}
 			}
@@ -285,6 +286,12 @@ func (r *batchRun) start(ref model.InvoiceRef) {
 	r.started++
 	r.prog.Running = r.running
 	r.sel.AddFuture(fut, func(f workflow.Future) { r.ended(id, f.Get(r.ctx, nil)) })
+	if r.carry {
+		// A child whose start the server has not confirmed yet would not start at all if
+		// the run continued as new now: continue-as-new waits for these.
+		r.starting++
+		r.sel.AddFuture(fut.GetChildWorkflowExecution(), func(workflow.Future) { r.starting-- })
+	}
 }
 
 // ended counts a child that ended.
