@@ -336,6 +336,8 @@ type CancelInput struct {
 	Request activities.CancelRequest `json:"request"`
 	// PollEvery is how often a cancellation awaiting the receiver is asked about (default 1 h).
 	PollEvery time.Duration `json:"poll_every,omitempty"`
+	// Awaiting is set by continue-as-new: the request is made, the receiver's answer awaited.
+	Awaiting bool `json:"awaiting,omitempty"`
 	Timeouts  Timeouts      `json:"timeouts,omitempty"`
 }
 

@@ -28,18 +28,26 @@ func CancelInvoiceWorkflow(ctx workflow.Context, in CancelInput) error {
 	if poll <= 0 {
 		poll = defaultCancelPoll
 	}
-	if err := step(ctx, t, "Record the cancellation request", a.RequestCancellation, nil, in.Request); err != nil {
-		return err
-	}
 	retry := retryTransient()
 	retry.MaximumInterval = 15 * time.Second
-	pctx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{StartToCloseTimeout: 2 * time.Minute, RetryPolicy: retry,
-		Summary: "Cancel the CFDI at SAT (PAC)"})
-	var status string
-	if err := workflow.ExecuteActivity(pctx, a.CancelDocument, in.Request.InvoiceID).Get(ctx, &status); err != nil {
-		return err
+	status := fiscal.CancelPending
+	if !in.Awaiting {
+		if err := step(ctx, t, "Record the cancellation request", a.RequestCancellation, nil, in.Request); err != nil {
+			return err
+		}
+		pctx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{StartToCloseTimeout: 2 * time.Minute, RetryPolicy: retry,
+			Summary: "Cancel the CFDI at SAT (PAC)"})
+		if err := workflow.ExecuteActivity(pctx, a.CancelDocument, in.Request.InvoiceID).Get(ctx, &status); err != nil {
+			return err
+		}
 	}
 	for status == fiscal.CancelPending {
+		// Asked often enough for long enough, the wait goes on in a new run.
+		if info := workflow.GetInfo(ctx); info.GetContinueAsNewSuggested() || info.GetCurrentHistoryLength() > HistoryBudget {
+			next := in
+			next.Awaiting = true
+			return workflow.NewContinueAsNewError(ctx, CancelInvoiceWorkflow, next)
+		}
 		_ = workflow.UpsertTypedSearchAttributes(ctx, AttrInvoiceStatus.ValueSet("cancellation awaiting acceptance"))
 		if err := workflow.Sleep(ctx, poll); err != nil {
 			return err

@@ -154,13 +154,17 @@ func (s *Server) Receive(ctx context.Context, envelope string) (string, error) {
 	now := s.Now()
 	var answers []record
 	for _, x := range env.CFE {
-		answers = append(answers, s.check(x, env.IssuerRUT, cert, now))
+		rec, err := s.check(x, env.IssuerRUT, cert, now)
+		if err != nil {
+			return "", err
+		}
+		answers = append(answers, rec)
 	}
 	return s.ack(ctx, env, answers, now)
 }
 
 // check answers one CFE, once: received again with the same content, the first answer.
-func (s *Server) check(xml, rut string, cert *x509.Certificate, now time.Time) record {
+func (s *Server) check(xml, rut string, cert *x509.Certificate, now time.Time) (record, error) {
 	doc := etree.NewDocument()
 	_ = doc.ReadFromString(xml)
 	t := func(path string) string {
@@ -174,10 +178,10 @@ func (s *Server) check(xml, rut string, cert *x509.Certificate, now time.Time) r
 		Digest: hex.EncodeToString(sum[:]), State: cfe.AckReceived, At: now}
 	if prev, ok := s.received[rec.Key]; ok {
 		if prev.Digest == rec.Digest {
-			return prev
+			return prev, nil
 		}
 		if !s.Shared {
-			return reject(rec, e03, "received before with other content, on "+prev.At.Format(time.RFC3339))
+			return reject(rec, e03, "received before with other content, on "+prev.At.Format(time.RFC3339)), nil
 		}
 	}
 	verified := cfe.Verify(xml, cert)
@@ -192,11 +196,16 @@ func (s *Server) check(xml, rut string, cert *x509.Certificate, now time.Time) r
 	rec.ResponseID = int64(len(s.received) + 1)
 	if rec.State == cfe.AckReceived {
 		// Only what is received is kept: a rejected CFE may be corrected and sent again.
+		line, err := json.Marshal(rec)
+		if err != nil {
+			return rec, err
+		}
+		if _, err := s.log.Write(append(line, '\n')); err != nil {
+			return rec, fmt.Errorf("sandbox DGI: recording what it received: %w", err) // answered again the same only if kept
+		}
 		s.received[rec.Key] = rec
-		line, _ := json.Marshal(rec)
-		_, _ = s.log.Write(append(line, '\n'))
 	}
-	return rec
+	return rec, nil
 }
 
 func reject(r record, why [2]string, detail string) record {
