@@ -36,6 +36,9 @@ type Activities struct {
 	Installation string
 	// Meter receives billrun's own metrics (the worker's Prometheus endpoint); nil: none.
 	Meter Meter
+	// PublishConcurrency is how many documents a stamping or e-mail pass sends at once
+	// (0: DefaultPublishConcurrency).
+	PublishConcurrency int
 	// Workflows wakes publications and follows invoice workflows (the worker's Temporal
 	// client); nil: publication is woken by its batch only.
 	Workflows Workflows

@@ -52,20 +52,8 @@ func (a *Activities) AwaitInvoices(ctx context.Context, in AwaitInput) ([]EndedI
 	if a.Workflows == nil {
 		return nil, errors.New("no workflow client: the worker was built without one")
 	}
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	go func() {
-		tick := time.NewTicker(10 * time.Second)
-		defer tick.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-tick.C:
-				heartbeat(ctx, fmt.Sprintf("following %d invoice workflows", len(in.InvoiceIDs)))
-			}
-		}
-	}()
+	stop := keepAlive(ctx, func() string { return fmt.Sprintf("following %d invoice workflows", len(in.InvoiceIDs)) })
+	defer stop()
 	return a.Workflows.AwaitInvoices(ctx, in.InvoiceIDs, awaitSlice)
 }
 

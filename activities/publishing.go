@@ -3,49 +3,128 @@ package activities
 import (
 	"context"
 	"fmt"
+	"sync"
+	"time"
 )
 
 // PublishResult is one pass of a publication step over a batch.
 type PublishResult struct {
-	Processed int `json:"processed"` // invoices this pass printed or e-mailed
+	Processed int `json:"processed"` // invoices this pass stamped, printed or e-mailed (or recorded why not)
 	Remaining int `json:"remaining"` // invoices that may still need this step
 }
 
-// PrintInvoices prints up to limit of the batch's sealed invoices, one after another. A
-// document that cannot be printed keeps its reason as the invoice's fiscal error and the
-// pass goes on; anything else (the database down) ends the pass, to be retried.
+// DefaultPublishConcurrency is how many documents a stamping or e-mail pass sends at once
+// unless the worker says otherwise (BILLRUN_PUBLISH_CONCURRENCY).
+const DefaultPublishConcurrency = 4
+
+// passHeartbeat is how often a pass reports it is alive, whatever one document takes (an
+// SMTP session may take 40 s): a worker that dies is noticed within the publication's
+// heartbeat timeout, not at the end of the pass.
+const passHeartbeat = 5 * time.Second
+
+// pass runs do for each invoice, at most n at once. A business error was recorded on its
+// invoice and the pass goes on; any other error (a server or the database down) stops the
+// pass once the documents under way are done, and is returned to be retried.
+func pass(ctx context.Context, ids []int64, n int, verb string, do func(context.Context, int64) error) (PublishResult, error) {
+	var res PublishResult
+	if n < 1 {
+		n = 1
+	}
+	var mu sync.Mutex
+	var failure error
+	stop := keepAlive(ctx, func() string {
+		mu.Lock()
+		defer mu.Unlock()
+		return fmt.Sprintf("%s %d of %d", verb, res.Processed, len(ids))
+	})
+	defer stop()
+	work := make(chan int64)
+	var wg sync.WaitGroup
+	for range min(n, len(ids)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for id := range work {
+				err := do(ctx, id)
+				mu.Lock()
+				if err != nil && !isBusiness(err) {
+					if failure == nil {
+						failure = err
+					}
+				} else {
+					res.Processed++
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	for _, id := range ids {
+		mu.Lock()
+		failed := failure != nil
+		mu.Unlock()
+		if failed || ctx.Err() != nil {
+			break
+		}
+		work <- id
+	}
+	close(work)
+	wg.Wait()
+	return res, failure
+}
+
+// keepAlive heartbeats with progress every passHeartbeat until stop is called.
+func keepAlive(ctx context.Context, progress func() string) (stop func()) {
+	ctx, cancel := context.WithCancel(ctx)
+	go func() {
+		tick := time.NewTicker(passHeartbeat)
+		defer tick.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-tick.C:
+				heartbeat(ctx, progress())
+			}
+		}
+	}()
+	return cancel
+}
+
+// concurrency is how many documents a stamping or e-mail pass sends at once.
+func (a *Activities) concurrency() int {
+	if a.PublishConcurrency > 0 {
+		return a.PublishConcurrency
+	}
+	return DefaultPublishConcurrency
+}
+
+// PrintInvoices prints up to limit of the batch's stamped invoices. A document that cannot
+// be printed keeps its reason as the invoice's fiscal error and the pass goes on; anything
+// else (the database down) ends the pass, to be retried.
 func (a *Activities) PrintInvoices(ctx context.Context, batchID string, limit int) (PublishResult, error) {
 	ids, err := a.Store.ToPrint(ctx, batchID, limit)
 	if err != nil {
 		return PublishResult{}, err
 	}
-	var res PublishResult
-	for _, id := range ids {
-		if err := a.PrintInvoice(ctx, id); err != nil && !isBusiness(err) {
-			return res, err
-		}
-		res.Processed++
-		heartbeat(ctx, fmt.Sprintf("printed %d of %d", res.Processed, len(ids)))
+	res, err := pass(ctx, ids, 1, "printed", a.PrintInvoice)
+	if err != nil {
+		return res, err
 	}
 	res.Remaining, err = a.Store.PrintRemaining(ctx, batchID)
 	return res, err
 }
 
 // DeliverInvoices makes the first e-mail delivery of up to limit of the batch's printed
-// invoices. While the mail server is down the pass ends with its error and Temporal
-// retries it with backoff: the invoices' numbering never waits on it.
+// invoices, a few at once. While the mail server is down the pass ends with its error and
+// Temporal retries it with backoff: the invoices' numbering never waits on it.
 func (a *Activities) DeliverInvoices(ctx context.Context, batchID string, limit int) (PublishResult, error) {
 	ids, err := a.Store.ToDeliver(ctx, batchID, limit)
 	if err != nil {
 		return PublishResult{}, err
 	}
-	var res PublishResult
-	for _, id := range ids {
-		if err := a.DeliverInvoice(ctx, id, 1); err != nil && !isBusiness(err) {
-			return res, err
-		}
-		res.Processed++
-		heartbeat(ctx, fmt.Sprintf("delivered %d of %d", res.Processed, len(ids)))
+	res, err := pass(ctx, ids, a.concurrency(), "delivered", func(ctx context.Context, id int64) error { return a.DeliverInvoice(ctx, id, 1) })
+	if err != nil {
+		return res, err
 	}
 	res.Remaining, err = a.Store.DeliverRemaining(ctx, batchID)
 	return res, err

@@ -69,7 +69,7 @@ func (a *Activities) StampInvoice(ctx context.Context, id int64) error {
 // errNothingToDo ends a step that finds its work done already.
 var errNothingToDo = errors.New("nothing to do")
 
-// StampInvoices stamps up to limit of the batch's sealed invoices, one after another. A
+// StampInvoices stamps up to limit of the batch's sealed invoices, a few at once. A
 // document the PAC refuses keeps the reason as the invoice's fiscal error and the pass goes
 // on; a PAC or database out of reach ends the pass, to be retried with backoff.
 func (a *Activities) StampInvoices(ctx context.Context, batchID string, limit int) (PublishResult, error) {
@@ -77,13 +77,9 @@ func (a *Activities) StampInvoices(ctx context.Context, batchID string, limit in
 	if err != nil {
 		return PublishResult{}, err
 	}
-	var res PublishResult
-	for _, id := range ids {
-		if err := a.StampInvoice(ctx, id); err != nil && !isBusiness(err) {
-			return res, err
-		}
-		res.Processed++
-		heartbeat(ctx, fmt.Sprintf("stamped %d of %d", res.Processed, len(ids)))
+	res, err := pass(ctx, ids, a.concurrency(), "stamped", a.StampInvoice)
+	if err != nil {
+		return res, err
 	}
 	res.Remaining, err = a.Store.StampRemaining(ctx, batchID)
 	return res, err

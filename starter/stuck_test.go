@@ -126,7 +126,9 @@ func TestContinueAsNewCarriesRunningChildren(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h.waitFor("a failed invoice", time.Minute, func() bool { return h.int(`select count(*) from invoices where batch_id = $1 and status = 'failed'`, id) > 0 })
+	h.waitFor("a failed invoice", time.Minute, func() bool {
+		return h.int(`select count(*) from invoices where batch_id = $1 and status = 'failed'`, id) > 0
+	})
 	if err := wc.RetryBatch(ctx, id, nil, "2026-11-23"); err != nil {
 		t.Fatal(err)
 	}

@@ -337,8 +337,8 @@ type CancelInput struct {
 	// PollEvery is how often a cancellation awaiting the receiver is asked about (default 1 h).
 	PollEvery time.Duration `json:"poll_every,omitempty"`
 	// Awaiting is set by continue-as-new: the request is made, the receiver's answer awaited.
-	Awaiting bool `json:"awaiting,omitempty"`
-	Timeouts  Timeouts      `json:"timeouts,omitempty"`
+	Awaiting bool     `json:"awaiting,omitempty"`
+	Timeouts Timeouts `json:"timeouts,omitempty"`
 }
 
 // StartCancellation starts an invoice's cancellation workflow (again, after a rejection).

@@ -139,7 +139,7 @@ func (p *publication) stage(summary string, timeout time.Duration, fn any) *publ
 		retry.MaximumInterval = 15 * time.Second
 		actx := workflow.WithActivityOptions(g, workflow.ActivityOptions{
 			StartToCloseTimeout: timeout,
-			HeartbeatTimeout:    2 * time.Minute,
+			HeartbeatTimeout:    30 * time.Second, // a pass heartbeats every 5 s: a worker that dies is noticed soon
 			RetryPolicy:         retry,
 			Summary:             summary,
 		})

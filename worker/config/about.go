@@ -44,6 +44,7 @@ const EnvHelp = `Environment:
   TEMPORAL_UI               Web UI base URL, for links (default http://localhost:8233)
   BILLRUN_TASK_QUEUE        task queue (default billrun)
   BILLRUN_DB_POOL           worker's database connections (default 40)
+  BILLRUN_PUBLISH_CONCURRENCY  documents a stamping or e-mail pass sends at once (default 4; mind the relay's and PAC's limits)
   BILLRUN_STEP_TIMEOUT, BILLRUN_PLAN_TIMEOUT, BILLRUN_DELIVERY_TIMEOUT   step timeouts (Go durations)
   SMTP_HOST, SMTP_PORT, MAIL_FROM                                       mail relay and sender
   SMTP_TLS (auto|starttls|implicit|none), SMTP_CA_FILE, SMTP_USERNAME, SMTP_PASSWORD (or _FILE), SMTP_HELO

@@ -46,6 +46,7 @@ type Config struct {
 	TaskQueue                                                 string // BILLRUN_TASK_QUEUE
 	WebUI                                                     string // TEMPORAL_UI (for links printed by the CLI)
 	DBPool                                                    int    // BILLRUN_DB_POOL: connections of the worker's pool (size it for the window)
+	PublishConcurrency                                        int    // BILLRUN_PUBLISH_CONCURRENCY: documents a stamping or e-mail pass sends at once
 	Window                                                    int    // BILLRUN_WINDOW: invoice workflows a batch runs at once
 	PageSize                                                  int    // BILLRUN_PAGE_SIZE: open invoices a batch lists per page
 	// BILLRUN_STEP_TIMEOUT, BILLRUN_PLAN_TIMEOUT, BILLRUN_DELIVERY_TIMEOUT (Go durations).
@@ -123,10 +124,11 @@ func FromEnv() (Config, error) {
 	temporalDefaults, _ := envconfig.LoadDefaultClientOptions()
 	r := &envReader{}
 	c := Config{
-		MetricsAddr: env("BILLRUN_METRICS_ADDR", ""),
-		DBPool:      r.int("BILLRUN_DB_POOL", 40),
-		Window:      r.int("BILLRUN_WINDOW", workflows.DefaultWindow),
-		PageSize:    r.int("BILLRUN_PAGE_SIZE", workflows.DefaultPageSize),
+		MetricsAddr:        env("BILLRUN_METRICS_ADDR", ""),
+		DBPool:             r.int("BILLRUN_DB_POOL", 40),
+		PublishConcurrency: r.int("BILLRUN_PUBLISH_CONCURRENCY", activities.DefaultPublishConcurrency),
+		Window:             r.int("BILLRUN_WINDOW", workflows.DefaultWindow),
+		PageSize:           r.int("BILLRUN_PAGE_SIZE", workflows.DefaultPageSize),
 		Timeouts: workflows.Timeouts{Step: r.duration("BILLRUN_STEP_TIMEOUT"), Plan: r.duration("BILLRUN_PLAN_TIMEOUT"),
 			Delivery: r.duration("BILLRUN_DELIVERY_TIMEOUT")},
 		TemporalAddress:   orDefault(temporalDefaults.HostPort, "localhost:7233"),
@@ -204,7 +206,7 @@ func (c Config) Activities(st *store.Store, log *zap.Logger, installation string
 		}
 	}
 	a := &activities.Activities{Store: st, Log: log, Installation: installation, Mail: mail,
-		Fiscal: fiscal.Profiles{"MX": mx, "UY": uy}}
+		Fiscal: fiscal.Profiles{"MX": mx, "UY": uy}, PublishConcurrency: c.PublishConcurrency}
 	if c.Metrics != nil {
 		a.Meter = c.Metrics
 	}
