@@ -41,7 +41,7 @@ func (r *batchRun) awaitFollowed() {
 		return
 	}
 	actx := workflow.WithActivityOptions(r.ctx, workflow.ActivityOptions{
-		StartToCloseTimeout: time.Hour, // it answers within 50 minutes, ended or not
+		StartToCloseTimeout: time.Hour,        // it answers within 50 minutes, ended or not
 		HeartbeatTimeout:    30 * time.Second, // it heartbeats every 5 s: a worker that dies is noticed soon
 		RetryPolicy:         retryTransient(),
 		Summary:             fmt.Sprintf("Follow %d invoice workflows started by an earlier run", len(ids)),
