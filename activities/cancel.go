@@ -189,6 +189,7 @@ func (a *Activities) cancelCall(ctx context.Context, invoiceID int64,
 // billed again; the invoice keeps its number and shows cancelled. Running it again is a
 // no-op.
 func (a *Activities) CompleteCancellation(ctx context.Context, invoiceID int64) error {
+	refused := ""
 	err := a.Store.InTx(ctx, func(tx *store.Tx) error {
 		h, err := tx.LockForCancel(invoiceID)
 		if err != nil {
@@ -199,6 +200,14 @@ func (a *Activities) CompleteCancellation(ctx context.Context, invoiceID int64) 
 		}
 		if h.Cancel == nil || h.Cancel.Status != fiscal.Cancelled {
 			return invariantf("invoice %d's cancellation is not done at SAT", invoiceID)
+		}
+		if h.Paid.IsPositive() {
+			// Payments are refused while a cancellation waits; one that got in anyway
+			// keeps the receivable (and the money) where it is.
+			why := fmt.Sprintf("payments were recorded on it (%s): its receivable is not cancelled; refund them or issue a credit note",
+				strings.Join(h.PaidOn, ", "))
+			refused = why
+			return nil
 		}
 		moves, err := tx.Discharged(invoiceID, h.Attempt)
 		if err != nil {
@@ -221,5 +230,16 @@ func (a *Activities) CompleteCancellation(ctx context.Context, invoiceID int64) 
 		}
 		return tx.Audit("", invoiceID, StepCancel, 0, "ok", fmt.Sprintf("%d stock movements back, receivable cancelled, sources released", len(moves)))
 	})
+	if err == nil && refused != "" {
+		err = a.Store.InTx(ctx, func(tx *store.Tx) error {
+			if err := tx.Audit("", invoiceID, StepCancel, 0, "refused", refused); err != nil {
+				return err
+			}
+			return tx.RejectCancellation(invoiceID, refused)
+		})
+		if err == nil {
+			err = businessf(StepCancel, "%s", refused)
+		}
+	}
 	return temporalError(StepCancel, err)
 }

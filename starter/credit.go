@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -13,6 +14,7 @@ import (
 	"billrun/activities"
 	"billrun/activities/model"
 	"billrun/activities/rules"
+	"billrun/workflows"
 )
 
 // creditFlags are a credit note command's flags: lines named by number, each with its own
@@ -21,7 +23,7 @@ type creditFlags struct {
 	lines            []int
 	qtys, amounts    []string
 	percents         []string
-	date             string
+	date, key        string
 	wait             waitFlags
 	kind             string
 	needQty, rebates bool
@@ -59,6 +61,7 @@ func (f *creditFlags) bind(c *cobra.Command) {
 	c.Flags().IntSliceVar(&f.lines, "line", nil, "invoice line number (see billrun invoice show)")
 	c.Flags().StringVar(&f.date, "date", time.Now().Format(time.DateOnly), "the credit note's date")
 	f.wait.bind(c, "until it is sealed, stamped, printed and e-mailed, then show it")
+	c.Flags().StringVar(&f.key, "key", "", "the request's idempotency key (default: made of the invoice, the request and today); the same key again answers the same credit note")
 }
 
 // requestLines pairs each --line with the values given for it, refusing what does not pair.
@@ -132,13 +135,33 @@ func issueCredit(ctx context.Context, a *app, ref string, f *creditFlags) error 
 	if err != nil {
 		return err
 	}
-	seq, err := st.NextCreditSeq(ctx, v.ID)
+	// The request's number among the invoice's credit notes is given by the database under
+	// its key: the same command retried (after a lost answer) finds its own credit note.
+	content, err := json.Marshal(struct {
+		Kind, Date string
+		Lines      any
+	}{f.kind, f.date, lines})
+	if err != nil {
+		return err
+	}
+	key := f.key
+	if key == "" {
+		key = contentKey("credit", v.ID, string(content))
+	}
+	seq, again, err := st.RegisterCreditRequest(ctx, v.ID, key, string(content))
 	if err != nil {
 		return err
 	}
 	req := activities.CreditNoteRequest{InvoiceID: v.ID, Seq: seq, Kind: f.kind, Date: f.date, Lines: lines}
 	if err := activities.CheckCreditNote(ctx, st, req); err != nil {
 		return err
+	}
+	if !a.jsonOut {
+		how := "new request"
+		if again {
+			how = "made before: its credit note is answered, none is made again"
+		}
+		fmt.Fprintf(a.out, "key %s (%s)\n", key, how)
 	}
 	return startCredit(ctx, a, req, invoiceNumber(v), f.wait)
 }
@@ -158,6 +181,10 @@ func startCredit(ctx context.Context, a *app, req activities.CreditNoteRequest, 
 	}
 	summary := fmt.Sprintf("Credit note (%s) %d of %s", req.Kind, req.Seq, corrects)
 	run, err := wc.StartCreditNote(ctx, req, corrects, summary)
+	if errors.Is(err, workflows.ErrUnderWay) {
+		// The same request is being made: follow it.
+		run, err = wc.Temporal.GetWorkflow(ctx, workflows.CreditNoteWorkflowID(wc.Installation, req.InvoiceID, req.Seq), ""), nil
+	}
 	if err != nil {
 		return err
 	}

@@ -78,7 +78,11 @@ func TestMailOutageNeverStallsNumbering(t *testing.T) {
 	if got := h.int(`select count(*) from invoices where batch_id = $1 and status = 'completed' and delivery_status = 'sent'`, id); got != n {
 		t.Fatalf("%d of %d completed and sent", got, n)
 	}
-	if lag := done.publication.Sub(done.batch); lag > time.Minute {
+	// Once the server is back the publication sends the backlog (hundreds of e-mails, a few
+	// at once); it must end, not wait on itself.
+	lag := done.publication.Sub(done.batch)
+	t.Logf("publication ended %s after the batch", lag.Round(time.Second))
+	if lag > 4*time.Minute {
 		t.Errorf("publication ended %s after the batch", lag.Round(time.Second))
 	}
 	h.checkBooks()

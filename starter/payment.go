@@ -1,6 +1,8 @@
 package main
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"time"
 
@@ -8,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"billrun/activities/model"
+	"billrun/activities/store"
 )
 
 func paymentCmd(a *app) *cobra.Command {
@@ -17,11 +20,16 @@ func paymentCmd(a *app) *cobra.Command {
 }
 
 func paymentRecordCmd(a *app) *cobra.Command {
-	var date string
+	var date, key string
 	c := &cobra.Command{
 		Use:   "record INVOICE AMOUNT",
 		Short: "Apply a payment to an invoice's receivable (never more than its balance); a paid invoice can no longer be cancelled",
-		Args:  cobra.ExactArgs(2),
+		Long: `Applies a payment to an invoice's receivable, once: --key names the payment (default: a key
+made of the invoice, amount, date and today, printed), and the same key again answers the
+receivable as it is without paying twice — a command retried after a lost answer is safe.
+A second payment of the same amount on the same day needs its own --key. Refused while the
+invoice's cancellation is requested or awaits the receiver.`,
+		Args: cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
 			amount, err := decimal.NewFromString(args[1])
@@ -40,15 +48,39 @@ func paymentRecordCmd(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			r, err := st.RecordPayment(ctx, id, amount, on)
+			if key == "" {
+				key = contentKey("pay", id, amount.String(), date)
+			}
+			r, again, err := st.RecordPayment(ctx, store.Payment{InvoiceID: id, Amount: amount, PaidOn: on, Key: key})
 			if err != nil {
 				return err
 			}
-			return a.emit(r, func() {
-				fmt.Fprintf(a.out, "invoice %s: paid %s on %s; balance %s of %s (%s)\n", args[0], amount, date, r.Balance, r.Amount, r.Status)
+			type out struct {
+				model.ReceivableView
+				Key   string `json:"key"`
+				Again bool   `json:"again"`
+			}
+			return a.emit(out{r, key, again}, func() {
+				if again {
+					fmt.Fprintf(a.out, "invoice %s: payment %s was recorded already (nothing paid again); balance %s of %s (%s)\n", args[0], key, r.Balance, r.Amount, r.Status)
+					return
+				}
+				fmt.Fprintf(a.out, "invoice %s: paid %s on %s (key %s); balance %s of %s (%s)\n", args[0], amount, date, key, r.Balance, r.Amount, r.Status)
 			})
 		},
 	}
 	c.Flags().StringVar(&date, "date", time.Now().Format(time.DateOnly), "the day it was paid")
+	c.Flags().StringVar(&key, "key", "", "the payment's idempotency key (default: made of the invoice, amount, date and today)")
 	return c
+}
+
+// contentKey is a money command's default idempotency key: its kind, what it asks for and
+// today, so the same command retried today is the same request.
+func contentKey(kind string, parts ...any) string {
+	h := sha256.New()
+	fmt.Fprintf(h, "%s|%s", kind, time.Now().Format(time.DateOnly))
+	for _, p := range parts {
+		fmt.Fprintf(h, "|%v", p)
+	}
+	return kind + "-" + hex.EncodeToString(h.Sum(nil))[:16]
 }

@@ -321,10 +321,13 @@ func (c Client) StartCreditNote(ctx context.Context, req activities.CreditNoteRe
 	}, CreditNoteWorkflow, CreditNoteInput{Request: req})
 	var started *serviceerror.WorkflowExecutionAlreadyStarted
 	if errors.As(err, &started) {
-		return nil, fmt.Errorf("credit note %d of invoice %d is being made already: wait for it (billrun invoice show)", req.Seq, req.InvoiceID)
+		return nil, fmt.Errorf("credit note %d of invoice %d is being made already: wait for it (billrun invoice show): %w", req.Seq, req.InvoiceID, ErrUnderWay)
 	}
 	return run, err
 }
+
+// ErrUnderWay is a request whose workflow runs already.
+var ErrUnderWay = errors.New("under way")
 
 // CancelWorkflowID is the business key of an invoice's cancellation.
 func CancelWorkflowID(installation string, invoiceID int64) string {

@@ -110,9 +110,16 @@ func (t *Tx) SetCancellation(id int64, status, detail string) error {
 	return t.exec(`update cancellations set status = $2, detail = $3 where invoice_id = $1 and status <> 'cancelled'`, id, status, detail)
 }
 
-// CancelReceivable cancels the invoice's live receivable.
+// RejectCancellation ends the invoice's cancellation rejected with the reason, whatever the
+// authority answered: billrun refuses to undo the invoice's books (it has payments).
+func (t *Tx) RejectCancellation(id int64, why string) error {
+	return t.exec(`update cancellations set status = 'rejected', detail = $2 where invoice_id = $1`, id, why)
+}
+
+// CancelReceivable cancels the invoice's live receivable, giving back the credit settled
+// against it. One with payments is never cancelled (the database refuses).
 func (t *Tx) CancelReceivable(id int64) error {
-	if err := t.exec(`delete from credit_settlements where invoice_id = $1`, id); err != nil {
+	if err := t.unsettle(id); err != nil {
 		return err
 	}
 	return t.exec(`update receivables set status = 'cancelled' where invoice_id = $1 and status in ('open', 'paid')`, id)

@@ -106,14 +106,6 @@ func (t *Tx) CreditNoteOf(invoiceID int64, seq int) (id int64, found bool, err e
 	return id, err == nil, err
 }
 
-// NextCreditSeq is the number the invoice's next credit note request takes: its business
-// key, so two requests made at once cannot both become the same credit note.
-func (s *Store) NextCreditSeq(ctx context.Context, invoiceID int64) (int, error) {
-	var n int
-	err := s.pool.QueryRow(ctx, `select coalesce(max(credit_seq), 0) + 1 from invoices where credit_of = $1`, invoiceID).Scan(&n)
-	return n, err
-}
-
 // NewCreditNote is a priced credit note to record.
 type NewCreditNote struct {
 	Kind   string
@@ -149,6 +141,15 @@ func (t *Tx) InsertCreditNote(h CreditedInvoice, n NewCreditNote) (int64, []int6
 	ids := make([]int64, len(n.Lines))
 	for i, l := range n.Lines {
 		a := l.Amounts
+		// What the line has had taken back, kept on it: never past what it billed.
+		returned := decimal.Zero
+		if n.Kind == rules.CreditReturn {
+			returned = l.Quantity
+		}
+		if err := t.exec(`update invoice_lines set credited_quantity = credited_quantity + $2, credited_total = credited_total + $3 where id = $1`,
+			l.Of.ID, returned, a.Total); err != nil {
+			return 0, nil, err
+		}
 		ref := fmt.Sprintf("%s of %s-%d line %d", n.Kind, h.Series, *h.Number, l.Of.LineNo) // completed: numbered
 		if err := t.tx.QueryRow(t.ctx, `
 			insert into invoice_lines (invoice_id, line_no, source_kind, source_id, source_ref, partner, item, description, warehouse,
@@ -219,4 +220,38 @@ func (s *Store) CreditNoteID(ctx context.Context, invoiceID int64, seq int) (int
 		return 0, nil
 	}
 	return id, err
+}
+
+// RegisterCreditRequest gives a credit note request its number among the invoice's credit
+// notes (its credit_seq), under the invoice's row lock: the next one, or — for a key given
+// before with the same content — the one it got then (again). A key given before with
+// other content is refused.
+func (s *Store) RegisterCreditRequest(ctx context.Context, invoiceID int64, key, request string) (seq int, again bool, err error) {
+	err = s.InTx(ctx, func(t *Tx) error {
+		var found int64
+		err := t.tx.QueryRow(ctx, `select id from invoices where id = $1 for update`, invoiceID).Scan(&found)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return fmt.Errorf("invoice %d: %w", invoiceID, model.ErrNotFound)
+		}
+		if err != nil {
+			return err
+		}
+		var of int64
+		var first string
+		err = t.tx.QueryRow(ctx, `select invoice_id, seq, request from credit_requests where request_key = $1`, key).Scan(&of, &seq, &first)
+		switch {
+		case err == nil && of == invoiceID && first == request:
+			again = true
+			return nil
+		case err == nil:
+			return &model.InputError{Problems: []string{fmt.Sprintf("--key %q was given to another request (invoice %d: %s)", key, of, first)}}
+		case !errors.Is(err, pgx.ErrNoRows):
+			return err
+		}
+		if err := t.tx.QueryRow(ctx, `select coalesce(max(seq), 0) + 1 from credit_requests where invoice_id = $1`, invoiceID).Scan(&seq); err != nil {
+			return err
+		}
+		return t.exec(`insert into credit_requests (invoice_id, seq, request_key, request) values ($1, $2, $3, $4)`, invoiceID, seq, key, request)
+	})
+	return seq, again, err
 }

@@ -128,13 +128,27 @@ func (t *Tx) SaveStamped(id int64, d fiscal.Document) (bool, error) {
 		where invoice_id = $1`, id, d.XML, d.UUID, d.StampedAt, d.StampCertificate, d.AuthorityAck)
 }
 
-// DiscardUnstamped drops a completed invoice's sealed document that no PAC stamped (it has
-// no fiscal value), so that sealing makes it again, dated now: after a refusal for an old
-// date, a certificate that changed, or data fixed since. A stamped document is kept.
+// DiscardUnstamped drops the sealed document of a completed invoice whose stamping was
+// refused (a reseal makes it again, dated now). It re-checks under the invoice's row lock
+// what the command checked: a document whose stamping was asked again meanwhile (a
+// restamp cleared its error; the PAC may be stamping it) or that is stamped is never
+// dropped — SAT may hold its UUID.
 func (s *Store) DiscardUnstamped(ctx context.Context, id int64) error {
 	return s.InTx(ctx, func(t *Tx) error {
-		tag, err := t.tx.Exec(ctx, `update invoices set fiscal_status = 'unsealed' where id = $1 and status = 'completed' and fiscal_status = 'sealed'`, id)
-		if err != nil || tag.RowsAffected() == 0 {
+		var status, fiscalStatus, fiscalError string
+		err := t.tx.QueryRow(ctx, `select status, fiscal_status, fiscal_error from invoices where id = $1 for update`, id).
+			Scan(&status, &fiscalStatus, &fiscalError)
+		if err != nil {
+			return err
+		}
+		switch {
+		case status == "completed" && fiscalStatus == "unsealed" && fiscalError != "":
+			return nil // its sealing failed: nothing was sealed to drop
+		case status != "completed" || fiscalStatus != "sealed" || fiscalError == "":
+			return &model.InputError{Problems: []string{fmt.Sprintf("invoice %d is %s, fiscal status %s: its document is no longer one whose stamping failed "+
+				"(a restamp or the publication is at it): nothing to reseal", id, status, fiscalStatus)}}
+		}
+		if err := t.exec(`update invoices set fiscal_status = 'unsealed' where id = $1`, id); err != nil {
 			return err
 		}
 		return t.exec(`delete from fiscal_documents where invoice_id = $1 and uuid is null`, id)

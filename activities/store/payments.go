@@ -12,51 +12,91 @@ import (
 	"billrun/activities/model"
 )
 
-// RecordPayment applies a payment to an invoice's live receivable, in one transaction
-// under the receivable's row lock: never more than its balance, which goes down by it.
-func (s *Store) RecordPayment(ctx context.Context, invoiceID int64, amount decimal.Decimal, paidOn time.Time) (model.ReceivableView, error) {
-	var out model.ReceivableView
+// Payment is a payment to record: its idempotency key, and the content the key stands for.
+type Payment struct {
+	InvoiceID int64
+	Amount    decimal.Decimal
+	PaidOn    time.Time
+	Key       string
+}
+
+// request is the content a payment's key stands for.
+func (p Payment) request() string {
+	return fmt.Sprintf("invoice %d pays %s on %s", p.InvoiceID, p.Amount.String(), p.PaidOn.Format(time.DateOnly))
+}
+
+// RecordPayment applies a payment to an invoice's live receivable, in one transaction under
+// the invoice's and the receivable's row locks: never more than its balance, which goes down
+// by it; never while the invoice's cancellation is requested or awaits the receiver (SAT
+// may cancel it, and the money would be lost). The same key again answers the receivable
+// as it is and writes nothing (again is true); the same key with other content is refused.
+func (s *Store) RecordPayment(ctx context.Context, p Payment) (out model.ReceivableView, again bool, err error) {
 	refuse := func(format string, args ...any) error {
-		return &model.InputError{Problems: []string{fmt.Sprintf("invoice %d: ", invoiceID) + fmt.Sprintf(format, args...)}}
+		return &model.InputError{Problems: []string{fmt.Sprintf("invoice %d: ", p.InvoiceID) + fmt.Sprintf(format, args...)}}
 	}
-	if !amount.IsPositive() {
-		return out, refuse("a payment of %s: it must be above 0", amount)
+	switch {
+	case p.Key == "":
+		return out, false, refuse("a payment needs an idempotency key")
+	case !p.Amount.IsPositive():
+		return out, false, refuse("a payment of %s: it must be above 0", p.Amount)
+	case p.Amount.Exponent() < -4:
+		return out, false, refuse("a payment of %s has more than 4 decimals", p.Amount)
 	}
-	if amount.Exponent() < -4 {
-		return out, refuse("a payment of %s has more than 4 decimals", amount)
-	}
-	err := s.InTx(ctx, func(t *Tx) error {
+	err = s.InTx(ctx, func(t *Tx) error {
+		var cancel string
+		err := t.tx.QueryRow(ctx, `select coalesce(c.status, '') from invoices v left join cancellations c on c.invoice_id = v.id
+			where v.id = $1 for update of v`, p.InvoiceID).Scan(&cancel)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return fmt.Errorf("invoice %d: %w", p.InvoiceID, model.ErrNotFound)
+		}
+		if err != nil {
+			return err
+		}
+		var first string
+		err = t.tx.QueryRow(ctx, `select request from receivable_payments where request_key = $1`, p.Key).Scan(&first)
+		switch {
+		case err == nil && first == p.request():
+			again = true
+			return nil
+		case err == nil:
+			return refuse("key %q was given to another payment (%s)", p.Key, first)
+		case !errors.Is(err, pgx.ErrNoRows):
+			return err
+		}
+		if cancel == "requested" || cancel == "pending" {
+			return refuse("its cancellation is %s (billrun invoice show %d): a payment waits until SAT has answered", cancel, p.InvoiceID)
+		}
 		var id int64
 		var balance decimal.Decimal
-		var status string
-		err := t.tx.QueryRow(ctx, `select r.id, r.balance, v.status from receivables r join invoices v on v.id = r.invoice_id
-			where r.invoice_id = $1 and r.status in ('open', 'paid') for update of r`, invoiceID).Scan(&id, &balance, &status)
+		err = t.tx.QueryRow(ctx, `select id, balance from receivables where invoice_id = $1 and status in ('open', 'paid') for update`, p.InvoiceID).
+			Scan(&id, &balance)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return refuse("it has no receivable to pay (its terms post none, or it is cancelled)")
 		}
 		if err != nil {
 			return err
 		}
-		if amount.GreaterThan(balance) {
-			return refuse("a payment of %s is more than its balance %s", amount, balance)
+		if p.Amount.GreaterThan(balance) {
+			return refuse("a payment of %s is more than its balance %s", p.Amount, balance)
 		}
-		if err := t.exec(`insert into receivable_payments (receivable_id, amount, paid_on) values ($1, $2, $3)`, id, amount, paidOn); err != nil {
+		if err := t.exec(`insert into receivable_payments (receivable_id, amount, paid_on, request_key, request) values ($1, $2, $3, $4, $5)`,
+			id, p.Amount, p.PaidOn, p.Key, p.request()); err != nil {
 			return err
 		}
 		if err := t.exec(`update receivables set balance = balance - $2, status = case when balance - $2 = 0 then 'paid' else 'open' end where id = $1`,
-			id, amount); err != nil {
+			id, p.Amount); err != nil {
 			return err
 		}
-		return t.Audit("", invoiceID, "payment", 0, "ok", fmt.Sprintf("%s paid on %s", amount, paidOn.Format(time.DateOnly)))
+		return t.Audit("", p.InvoiceID, "payment", 0, "ok", fmt.Sprintf("%s paid on %s (key %s)", p.Amount, p.PaidOn.Format(time.DateOnly), p.Key))
 	})
 	if err != nil {
-		return out, err
+		return out, false, err
 	}
-	r, err := s.readReceivable(ctx, s.pool, invoiceID)
+	r, err := s.readReceivable(ctx, s.pool, p.InvoiceID)
 	if r != nil {
 		out = *r
 	}
-	return out, err
+	return out, again, err
 }
 
 // readReceivable reads an invoice's live receivable with its payments (nil: none).
