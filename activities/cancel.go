@@ -22,6 +22,13 @@ type CancelRequest struct {
 	InvoiceID   int64  `json:"invoice_id"`
 	Motive      string `json:"motive"`
 	Replacement string `json:"replacement,omitempty"`
+	// Key is the request's idempotency key: the same key again answers this request.
+	Key string `json:"key,omitempty"`
+}
+
+// Content is what a cancellation request's key stands for.
+func (r CancelRequest) Content() string {
+	return fmt.Sprintf("cancel invoice %d motive %s replaced by %q", r.InvoiceID, r.Motive, r.Replacement)
 }
 
 // Motives are SAT's cancellation motives.
@@ -111,7 +118,7 @@ func requestCancellation(tx *store.Tx, req CancelRequest) error {
 			return refuse("the replacing invoice %d is customer %s's, not %s's", id, customer, h.Customer)
 		}
 	}
-	if err := tx.RequestCancellation(h.ID, req.Motive, req.Replacement); err != nil {
+	if err := tx.RequestCancellation(h.ID, req.Motive, req.Replacement, req.Key, req.Content()); err != nil {
 		return err
 	}
 	return tx.Audit("", h.ID, StepCancel, 0, "requested", "motive "+req.Motive+" "+Motives[req.Motive])

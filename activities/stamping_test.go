@@ -94,9 +94,9 @@ func TestStampingRefusedThenResealed(t *testing.T) {
 	if got := row(t, a, `select fiscal_status || ' ' || (uuid is not null)::text from invoices v join fiscal_documents d on d.invoice_id = v.id where v.id = $1`, inv); got != "stamped true" {
 		t.Fatalf("after resealing: %s", got)
 	}
-	// A stamped document is never discarded.
-	if err := a.Store.DiscardUnstamped(ctx, inv); err != nil {
-		t.Fatal(err)
+	// A stamped document is never discarded: the store refuses, whatever the caller checked.
+	if err := a.Store.DiscardUnstamped(ctx, inv); err == nil || !strings.Contains(err.Error(), "nothing to reseal") {
+		t.Fatalf("discarding a stamped document: %v", err)
 	}
 	if got := row(t, a, `select fiscal_status from invoices where id = $1`, inv); got != "stamped" {
 		t.Fatalf("a stamped document was discarded: %s", got)

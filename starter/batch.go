@@ -16,8 +16,8 @@ import (
 )
 
 func batchCmd(a *app) *cobra.Command {
-	c := &cobra.Command{Use: "batch", Short: "Create, watch, approve, retry and resume bill runs"}
-	c.AddCommand(batchCreateCmd(a), batchListCmd(a), batchStatusCmd(a), batchReportCmd(a), batchApproveCmd(a), batchRetryCmd(a), batchResumeCmd(a))
+	c := &cobra.Command{Use: "batch", Short: "Create, watch, approve or reject, retry and resume bill runs"}
+	c.AddCommand(batchCreateCmd(a), batchListCmd(a), batchStatusCmd(a), batchReportCmd(a), batchApproveCmd(a), batchRejectCmd(a), batchRetryCmd(a), batchResumeCmd(a))
 	return c
 }
 

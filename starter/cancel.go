@@ -6,13 +6,15 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"go.temporal.io/sdk/client"
 
 	"billrun/activities"
+	"billrun/activities/model"
 	"billrun/workflows"
 )
 
 func invoiceCancelCmd(a *app) *cobra.Command {
-	var reason, replacedBy string
+	var reason, replacedBy, key string
 	var w waitFlags
 	var poll time.Duration
 	c := &cobra.Command{
@@ -50,17 +52,42 @@ undone. The invoice keeps its number.`,
 			if err != nil {
 				return err
 			}
-			if err := activities.CheckCancellation(ctx, st, req); err != nil {
-				return err
+			req.Key = key
+			if req.Key == "" {
+				req.Key = contentKey("cancel", v.ID, req.Motive, req.Replacement)
 			}
 			wc, err := a.Workflows(ctx)
 			if err != nil {
 				return err
 			}
-			summary := fmt.Sprintf("Cancellation of %s (motive %s)", invoiceNumber(v), reason)
-			run, err := wc.StartCancellation(ctx, workflows.CancelInput{Request: req, PollEvery: poll}, summary)
+			// The same key again answers the request it made (following its workflow); the
+			// same key for another request is refused.
+			prev, found, err := st.ReadCancellationRequest(ctx, v.ID)
 			if err != nil {
 				return err
+			}
+			again := found && prev.Key == req.Key
+			if again && prev.Request != req.Content() {
+				return &model.InputError{Problems: []string{fmt.Sprintf("--key %q was given to another request (%s)", req.Key, prev.Request)}}
+			}
+			var run client.WorkflowRun
+			if again {
+				run = wc.Temporal.GetWorkflow(ctx, workflows.CancelWorkflowID(wc.Installation, v.ID), "")
+			} else {
+				if err := activities.CheckCancellation(ctx, st, req); err != nil {
+					return err
+				}
+				summary := fmt.Sprintf("Cancellation of %s (motive %s)", invoiceNumber(v), reason)
+				if run, err = wc.StartCancellation(ctx, workflows.CancelInput{Request: req, PollEvery: poll}, summary); err != nil {
+					return err
+				}
+			}
+			if !a.jsonOut {
+				how := "new request"
+				if again {
+					how = "asked before: its request is answered, none is made again"
+				}
+				fmt.Fprintf(a.out, "key %s (%s)\n", req.Key, how)
 			}
 			var werr error
 			if w.wait {
@@ -80,6 +107,7 @@ undone. The invoice keeps its number.`,
 	}
 	c.Flags().StringVar(&reason, "reason", "", "SAT's cancellation motive: 01, 02, 03 or 04")
 	c.Flags().StringVar(&replacedBy, "replaced-by", "", "with motive 01: the invoice replacing it (id, number or UUID)")
+	c.Flags().StringVar(&key, "key", "", "the request's idempotency key (default: made of the invoice, motive, replacement and today)")
 	w.bind(c, "until SAT has cancelled it (or the receiver rejected it), then show it")
 	c.Flags().DurationVar(&poll, "poll-every", time.Hour, "how often to ask SAT while the receiver has not answered")
 	return c

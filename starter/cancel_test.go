@@ -146,7 +146,11 @@ func TestCancellation(t *testing.T) {
 	if sum.Cancelled != 1 || sum.Completed != 0 {
 		t.Errorf("the batch's summary after the cancellation: %+v", sum)
 	}
-	if msg := h.mustFail("invoice", "cancel", seedNo, "--reason", "02"); !strings.Contains(msg, "cancelled already") {
+	// The same command again (its key) answers the request it made; another request is refused.
+	if out := h.mustRun("invoice", "cancel", seedNo, "--reason", "02"); !strings.Contains(out, "asked before") || !strings.Contains(out, "cancelled") {
+		t.Errorf("the same cancel again: %s", out)
+	}
+	if msg := h.mustFail("invoice", "cancel", seedNo, "--reason", "02", "--key", "another"); !strings.Contains(msg, "cancelled already") {
 		t.Errorf("cancel twice: %s", msg)
 	}
 	// Its order is billed again, with the next number; the cancelled number stays.

@@ -10,6 +10,9 @@ import (
 
 	"billrun/activities/model"
 	"billrun/activities/store"
+
+	"github.com/shopspring/decimal"
+	"go.uber.org/zap"
 )
 
 // Money after the bill run (issue 23), each case as an accountant meets it.
@@ -275,4 +278,62 @@ func TestSecondSettlementReadsTheFirst(t *testing.T) {
 	if got := h.str(`select sum(amount)::text from credit_settlements where credit_note_id = $1`, cn.ID); got != "1160.0000" {
 		t.Fatalf("settled %s of a 1160.00 credit", got)
 	}
+}
+
+// Numbering under contention: twenty invoices of one series completed at once take the
+// numbers 1 to 20, each once.
+func TestTwentyConcurrentCompletionsNumberGaplessly(t *testing.T) {
+	h := newHarness(t, false)
+	h.importJSON(ordersDataset(20, 100))
+	id := h.batchID("NUMBERS")
+	acts, err := h.cfg.Activities(h.st, zap.NewNop(), h.inst)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if _, err := h.st.CreateBatch(ctx, id, model.BatchParams{SourceKind: "orders", OrdersFrom: 1, OrdersTo: 20, Series: "A",
+		InvoiceDate: "2026-11-23", Rate: decimal.NewFromInt(1), Grouping: "none"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := acts.PlanBatch(ctx, id); err != nil {
+		t.Fatal(err)
+	}
+	refs, err := acts.ListOpenInvoices(ctx, id, 0, 100)
+	if err != nil || len(refs) != 20 {
+		t.Fatalf("%d drafts: %v", len(refs), err)
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, len(refs))
+	start := make(chan struct{})
+	for _, r := range refs {
+		p, err := acts.PriceInvoice(ctx, r.ID)
+		if err == nil {
+			err = acts.DischargeStock(ctx, r.ID, p.Attempt)
+		}
+		if err == nil {
+			err = acts.PostReceivable(ctx, r.ID, p.Attempt)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			_, err := acts.CompleteInvoice(ctx, r.ID, p.Attempt)
+			errs <- err
+		}()
+	}
+	close(start)
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := h.str(`select count(distinct number) || ' ' || min(number) || '-' || max(number) from invoices where batch_id = $1`, id); got != "20 1-20" {
+		t.Fatalf("numbers: %s, want 20 distinct, 1-20", got)
+	}
+	h.checkBooks()
 }

@@ -30,6 +30,7 @@ const DefaultTaskQueue = "billrun"
 // Signals and queries of the batch and publication workflows.
 const (
 	SignalApprove = "approve" // a draft batch goes on to completion
+	SignalReject  = "reject"  // a draft batch was rejected: its workflow ends
 	SignalRetry   = "retry"   // RetryRequest: run failed invoices again
 	SignalPublish = "publish" // the publication workflow: more documents may be ready
 	QueryProgress = "progress"
@@ -254,6 +255,17 @@ func (c Client) RetryBatch(ctx context.Context, batchID string, ids []int64, dat
 			TypedSearchAttributes: temporal.NewSearchAttributes(AttrBatchID.ValueSet(batchID), AttrBatchStatus.ValueSet("running")),
 			StaticSummary:         "Retry of failed invoices, batch " + batchID,
 		}, BatchWorkflow, BatchInput{BatchID: batchID, Installation: c.Installation, RetryOnly: true})
+	return err
+}
+
+// RejectBatch ends a rejected draft batch's workflow (the store voided its drafts). A
+// workflow that is gone is no error.
+func (c Client) RejectBatch(ctx context.Context, batchID string) error {
+	err := c.Temporal.SignalWorkflow(ctx, BatchWorkflowID(c.Installation, batchID), "", SignalReject, nil)
+	var nf *serviceerror.NotFound
+	if errors.As(err, &nf) {
+		return nil
+	}
 	return err
 }
 

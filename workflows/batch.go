@@ -106,8 +106,24 @@ func (r *batchRun) run() (model.Summary, error) {
 			if err := r.setStatus("awaiting_approval"); err != nil {
 				return model.Summary{}, err
 			}
-			workflow.SetCurrentDetails(ctx, fmt.Sprintf("**Awaiting approval.** Review the drafts with `billrun batch report %s`, then `billrun batch approve %s`.", id, id))
-			workflow.GetSignalChannel(ctx, SignalApprove).Receive(ctx, nil)
+			workflow.SetCurrentDetails(ctx, fmt.Sprintf("**Awaiting approval.** Review the drafts with `billrun batch report %s`, then "+
+				"`billrun batch approve %s` (or `billrun batch reject %s --reason …`).", id, id, id))
+			rejected := false
+			sel := workflow.NewSelector(ctx)
+			sel.AddReceive(workflow.GetSignalChannel(ctx, SignalApprove), func(c workflow.ReceiveChannel, _ bool) { c.Receive(ctx, nil) })
+			sel.AddReceive(workflow.GetSignalChannel(ctx, SignalReject), func(c workflow.ReceiveChannel, _ bool) {
+				c.Receive(ctx, nil)
+				rejected = true
+			})
+			sel.Select(ctx)
+			if rejected { // the CLI voided the drafts and freed their sources before it signalled
+				r.prog.Status = "rejected"
+				r.upsert()
+				workflow.SetCurrentDetails(ctx, "**Rejected.** Its drafts are voided and their sources billable again: `billrun batch report "+id+"`.")
+				var sum model.Summary
+				err := step(ctx, r.t, "Summary", a.BatchSummary, &sum, id)
+				return sum, err
+			}
 		}
 	} else if err := r.refresh(); err != nil {
 		return model.Summary{}, err

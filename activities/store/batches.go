@@ -249,7 +249,7 @@ func (s *Store) FailBatch(ctx context.Context, batchID, reason string) error {
 func (s *Store) SetBatchStatus(ctx context.Context, batchID, status string) error {
 	return s.InTx(ctx, func(t *Tx) error {
 		tag, err := t.tx.Exec(ctx, `update batches set status = $2, error = '', finished_at = case when $2 = 'finished' then now() else finished_at end
-			where id = $1 and status <> $2`, batchID, status)
+			where id = $1 and status <> $2 and status <> 'rejected'`, batchID, status)
 		if err != nil || tag.RowsAffected() == 0 {
 			return err
 		}

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"errors"
 	"fmt"
 
@@ -99,10 +100,27 @@ func (t *Tx) Replacement(uuid string) (id int64, customer string, found bool, er
 }
 
 // RequestCancellation records the invoice's cancellation request (replacing a rejected one).
-func (t *Tx) RequestCancellation(id int64, motive, replacement string) error {
-	return t.exec(`insert into cancellations (invoice_id, motive, replacement_uuid, status) values ($1, $2, nullif(upper($3), ''), 'requested')
+func (t *Tx) RequestCancellation(id int64, motive, replacement, key, request string) error {
+	return t.exec(`insert into cancellations (invoice_id, motive, replacement_uuid, status, request_key, request)
+		values ($1, $2, nullif(upper($3), ''), 'requested', nullif($4, ''), $5)
 		on conflict (invoice_id) do update set motive = excluded.motive, replacement_uuid = excluded.replacement_uuid, status = 'requested',
-		detail = '', requested_at = now() where cancellations.status = 'rejected'`, id, motive, replacement)
+		detail = '', requested_at = now(), request_key = excluded.request_key, request = excluded.request
+		where cancellations.status = 'rejected'`, id, motive, replacement, key, request)
+}
+
+// CancellationRequest is an invoice's cancellation request as its key finds it.
+type CancellationRequest struct {
+	Status, Key, Request string
+}
+
+// ReadCancellationRequest reads the invoice's cancellation request (found false: none).
+func (s *Store) ReadCancellationRequest(ctx context.Context, id int64) (r CancellationRequest, found bool, err error) {
+	err = s.pool.QueryRow(ctx, `select status, coalesce(request_key, ''), coalesce(request, '') from cancellations where invoice_id = $1`, id).
+		Scan(&r.Status, &r.Key, &r.Request)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return r, false, nil
+	}
+	return r, err == nil, err
 }
 
 // SetCancellation records where the invoice's cancellation stands.
