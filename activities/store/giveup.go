@@ -106,4 +106,3 @@ func (s *Store) AbandonInvoice(ctx context.Context, id int64, reason string) (ag
 	})
 	return again, err
 }
-
