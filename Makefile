@@ -35,6 +35,7 @@ stop:
 build:
 	go build -buildvcs=auto -o bin/billrun ./starter
 	go build -buildvcs=auto -o bin/billrun-worker ./worker
+	go build -buildvcs=auto -o bin/billrun-sandbox ./cmd/billrun-sandbox
 
 vet:
 	go vet ./...

@@ -17,11 +17,11 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.uber.org/zap"
 
-	"billrun/activities/cfdi"
-	"billrun/activities/cfe"
-	"billrun/activities/fiscal"
-	"billrun/activities/model"
-	"billrun/activities/store"
+	"billrun/internal/fiscal"
+	"billrun/internal/fiscal/cfdi"
+	"billrun/internal/fiscal/cfe"
+	"billrun/internal/model"
+	"billrun/internal/store"
 )
 
 // Activities is registered with the worker; its exported methods are the activities.

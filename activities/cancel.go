@@ -6,9 +6,9 @@ import (
 	"fmt"
 	"strings"
 
-	"billrun/activities/fiscal"
-	"billrun/activities/model"
-	"billrun/activities/store"
+	"billrun/internal/fiscal"
+	"billrun/internal/model"
+	"billrun/internal/store"
 )
 
 // StepCancel is the cancellation of a completed invoice, in its audit trail.
@@ -30,6 +30,13 @@ type CancelRequest struct {
 func (r CancelRequest) Content() string {
 	return fmt.Sprintf("cancel invoice %d motive %s replaced by %q", r.InvoiceID, r.Motive, r.Replacement)
 }
+
+// Where a cancellation stands, as CancelDocument and CancellationStatus answer it.
+const (
+	CancelDone     = fiscal.Cancelled      // the authority cancelled the document
+	CancelPending  = fiscal.CancelPending  // waiting for the receiver's acceptance
+	CancelRejected = fiscal.CancelRejected // the receiver rejected it: the document stands
+)
 
 // Motives are SAT's cancellation motives.
 var Motives = map[string]string{

@@ -9,9 +9,9 @@ import (
 
 	"github.com/shopspring/decimal"
 
-	"billrun/activities/model"
-	"billrun/activities/rules"
-	"billrun/activities/store"
+	"billrun/internal/model"
+	"billrun/internal/rules"
+	"billrun/internal/store"
 )
 
 // CreditNoteRequest asks for a credit note on a completed, stamped invoice: a return of

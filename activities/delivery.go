@@ -15,8 +15,8 @@ import (
 
 	mail "github.com/wneessen/go-mail"
 
-	"billrun/activities/model"
-	"billrun/activities/store"
+	"billrun/internal/model"
+	"billrun/internal/store"
 )
 
 // MailConfig is where and as whom invoices are e-mailed: a relay reached in the clear, by

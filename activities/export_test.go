@@ -3,7 +3,7 @@ package activities
 import (
 	"time"
 
-	"billrun/activities/model"
+	"billrun/internal/model"
 )
 
 // SetAfterSend lets tests fail a delivery between the SMTP server's acceptance and its record.

@@ -7,9 +7,9 @@ import (
 	"os"
 	"strings"
 
-	"billrun/activities/fiscal"
-	"billrun/activities/model"
-	"billrun/activities/store"
+	"billrun/internal/fiscal"
+	"billrun/internal/model"
+	"billrun/internal/store"
 )
 
 // SealInvoice builds the completed invoice's fiscal document with its issuer's profile,

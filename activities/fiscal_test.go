@@ -13,7 +13,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"billrun/activities"
-	"billrun/activities/model"
+	"billrun/internal/model"
 	"billrun/schema/testdb"
 )
 

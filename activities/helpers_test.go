@@ -9,12 +9,12 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"billrun/activities"
-	"billrun/activities/cfdi"
-	"billrun/activities/dataset"
-	"billrun/activities/fiscal"
-	"billrun/activities/pac"
-	"billrun/activities/pac/sandbox"
-	"billrun/activities/store"
+	"billrun/internal/certifier/pac"
+	"billrun/internal/fiscal"
+	"billrun/internal/fiscal/cfdi"
+	"billrun/internal/importfmt"
+	"billrun/internal/sandbox/pacsandbox"
+	"billrun/internal/store"
 	"billrun/schema/testdb"
 )
 
@@ -41,7 +41,7 @@ func newActs(t *testing.T, doc string) *acts {
 		t.Fatal(err)
 	}
 	t.Cleanup(db.Close)
-	d, err := dataset.Parse(strings.NewReader(doc))
+	d, err := importfmt.Parse(strings.NewReader(doc))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,13 +55,13 @@ func newActs(t *testing.T, doc string) *acts {
 
 // pacServer is a sandbox PAC served over HTTP for one test.
 type pacServer struct {
-	*sandbox.Server
+	*pacsandbox.Server
 	URL string
 }
 
 func sandboxPAC(t *testing.T) pacServer {
 	t.Helper()
-	s, err := sandbox.New(t.TempDir(), "billrun", "sandbox")
+	s, err := pacsandbox.New(t.TempDir(), "billrun", "sandbox")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,7 +7,7 @@ import (
 
 	"github.com/shopspring/decimal"
 
-	"billrun/activities/model"
+	"billrun/internal/model"
 )
 
 const data = `{

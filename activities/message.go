@@ -6,8 +6,8 @@ import (
 	"strings"
 	"time"
 
-	"billrun/activities/printout"
-	"billrun/activities/store"
+	"billrun/internal/printout"
+	"billrun/internal/store"
 )
 
 // message is an invoice's e-mail: what a customer sees before opening the attachments.

@@ -7,7 +7,7 @@ import (
 
 	"github.com/shopspring/decimal"
 
-	"billrun/activities/store"
+	"billrun/internal/store"
 )
 
 func TestInvoiceMessageNamesKindNumberTotalAndDueDate(t *testing.T) {

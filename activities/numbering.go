@@ -5,9 +5,9 @@ import (
 	"errors"
 	"fmt"
 
-	"billrun/activities/model"
-	"billrun/activities/rules"
-	"billrun/activities/store"
+	"billrun/internal/model"
+	"billrun/internal/rules"
+	"billrun/internal/store"
 )
 
 // CompleteResult is the invoice's number once completed.

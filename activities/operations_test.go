@@ -12,7 +12,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"billrun/activities"
-	"billrun/activities/model"
+	"billrun/internal/model"
 )
 
 func manyOrders(n int) string {

@@ -8,9 +8,9 @@ import (
 
 	"go.temporal.io/sdk/activity"
 
-	"billrun/activities/model"
-	"billrun/activities/rules"
-	"billrun/activities/store"
+	"billrun/internal/model"
+	"billrun/internal/rules"
+	"billrun/internal/store"
 )
 
 // Chunk sizes of planning: source documents selected per transaction, and lines grouped

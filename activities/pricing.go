@@ -3,9 +3,9 @@ package activities
 import (
 	"context"
 
-	"billrun/activities/model"
-	"billrun/activities/rules"
-	"billrun/activities/store"
+	"billrun/internal/model"
+	"billrun/internal/rules"
+	"billrun/internal/store"
 )
 
 // PriceResult tells the invoice workflow which attempt it runs and what the invoice came to.

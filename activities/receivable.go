@@ -6,9 +6,9 @@ import (
 	"strings"
 	"time"
 
-	"billrun/activities/model"
-	"billrun/activities/rules"
-	"billrun/activities/store"
+	"billrun/internal/model"
+	"billrun/internal/rules"
+	"billrun/internal/store"
 )
 
 // PostReceivable posts the invoice's receivable by its payment terms (credit → open, cash →

@@ -6,9 +6,9 @@ import (
 	"fmt"
 	"time"
 
-	"billrun/activities/fiscal"
-	"billrun/activities/model"
-	"billrun/activities/store"
+	"billrun/internal/fiscal"
+	"billrun/internal/model"
+	"billrun/internal/store"
 )
 
 // StampInvoice has the invoice's sealed document stamped by its country's certifier (a PAC

@@ -10,9 +10,9 @@ import (
 	"time"
 
 	"billrun/activities"
-	"billrun/activities/cfdi"
-	"billrun/activities/fiscal"
-	"billrun/activities/pac"
+	"billrun/internal/certifier/pac"
+	"billrun/internal/fiscal"
+	"billrun/internal/fiscal/cfdi"
 	"billrun/schema/testdb"
 )
 

@@ -6,8 +6,8 @@ import (
 
 	"github.com/shopspring/decimal"
 
-	"billrun/activities/model"
-	"billrun/activities/store"
+	"billrun/internal/model"
+	"billrun/internal/store"
 )
 
 // DischargeStock posts one outgoing movement per stocked, undelivered line of the invoice's

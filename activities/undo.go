@@ -3,8 +3,8 @@ package activities
 import (
 	"context"
 
-	"billrun/activities/model"
-	"billrun/activities/store"
+	"billrun/internal/model"
+	"billrun/internal/store"
 )
 
 // FailInvoice undoes what the invoice's attempt did (stock back in, receivable reversed)

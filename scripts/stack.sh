@@ -286,14 +286,14 @@ start_pac() { # billrun's own sandbox PAC, built from this checkout
   if alive "$STATE/pac.pid"; then log "sandbox PAC already running on $PAC_PORT"; return 0; fi
   PAC_PORT=$(free_port "$PAC_BASE")
   mkdir -p "$STATE/bin"
-  (cd "$ROOT" && go build -o "$STATE/bin/billrun" ./starter) || die "could not build billrun for the sandbox PAC"
+  (cd "$ROOT" && go build -o "$STATE/bin/billrun-sandbox" ./cmd/billrun-sandbox) || die "could not build billrun-sandbox"
   # Tests cancel documents stamped a moment ago, so that SAT's receiver acceptance can be
   # exercised the test profile's sandbox grants no free day after stamping.
   # Every test database numbers its CFE from 1 for the same test RUT: the test profile's
   # sandbox DGI takes a number it received before, with other content, as new (no E03).
   local window=24h shared=false
   [ "$PROFILE" != demo ] && window=0s shared=true
-  PAC_PASSWORD=sandbox nohup "$STATE/bin/billrun" sandbox-pac --listen "127.0.0.1:$PAC_PORT" --dir "$STATE/pac" \
+  PAC_PASSWORD=sandbox nohup "$STATE/bin/billrun-sandbox" --listen "127.0.0.1:$PAC_PORT" --dir "$STATE/pac" \
     --user billrun --free-cancel-window "$window" --dgi-shared="$shared" >"$STATE/pac.log" 2>&1 &
   echo $! >"$STATE/pac.pid"
   local i

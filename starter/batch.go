@@ -11,7 +11,7 @@ import (
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 
-	"billrun/activities/model"
+	"billrun/internal/model"
 	"billrun/workflows"
 )
 

@@ -9,9 +9,9 @@ import (
 	"github.com/shopspring/decimal"
 	"github.com/spf13/cobra"
 
-	"billrun/activities/model"
-	"billrun/activities/rules"
-	"billrun/activities/store"
+	"billrun/internal/model"
+	"billrun/internal/rules"
+	"billrun/internal/store"
 	"billrun/workflows"
 )
 

@@ -7,7 +7,7 @@ import (
 	"slices"
 	"strings"
 
-	"billrun/activities/model"
+	"billrun/internal/model"
 	"billrun/workflows"
 )
 

@@ -9,8 +9,8 @@ import (
 	"go.uber.org/zap"
 
 	"billrun/activities"
-	"billrun/activities/model"
-	"billrun/activities/store"
+	"billrun/internal/model"
+	"billrun/internal/store"
 	"billrun/starter/bench"
 	"billrun/workflows"
 )

@@ -12,7 +12,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 	"go.uber.org/zap"
 
-	"billrun/activities/model"
+	"billrun/internal/model"
 	"billrun/workflows"
 )
 

@@ -9,7 +9,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"billrun/activities"
-	"billrun/activities/model"
+	"billrun/internal/model"
 	"billrun/workflows"
 )
 

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"billrun/activities/model"
+	"billrun/internal/model"
 )
 
 // sandboxAnswer is the receiver answering a pending cancellation in SAT's mailbox, here

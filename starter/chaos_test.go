@@ -17,8 +17,8 @@ import (
 	"go.uber.org/zap"
 
 	"billrun/activities"
-	"billrun/activities/dataset"
-	"billrun/activities/store"
+	"billrun/internal/importfmt"
+	"billrun/internal/store"
 	"billrun/schema/testdb"
 	"billrun/starter/bench"
 	"billrun/workflows"
@@ -75,14 +75,14 @@ func TestChaos(t *testing.T) {
 
 // chaosData is the bench's dataset (one invoice per order, customers with e-mail, SAT's
 // test CSD), with every 25th order also wanting an item that is out of stock: those fail.
-func chaosData(t *testing.T, n int) *dataset.Dataset {
+func chaosData(t *testing.T, n int) *importfmt.Dataset {
 	d := bench.Dataset(bench.Options{Invoices: n, Lines: 3}, testdb.SAT(t, "csd"))
 	vat := decimal.NewFromInt(16)
-	d.Items = append(d.Items, dataset.Item{Code: "SCARCE", Description: "Artículo escaso", UnitPrice: decimal.NewFromInt(5), VATRate: &vat})
-	d.Stock = append(d.Stock, dataset.Stock{Warehouse: "W", Item: "SCARCE", OnHand: decimal.Zero})
+	d.Items = append(d.Items, importfmt.Item{Code: "SCARCE", Description: "Artículo escaso", UnitPrice: decimal.NewFromInt(5), VATRate: &vat})
+	d.Stock = append(d.Stock, importfmt.Stock{Warehouse: "W", Item: "SCARCE", OnHand: decimal.Zero})
 	for i := range d.Orders {
 		if (i+1)%25 == 0 {
-			d.Orders[i].Lines = append(d.Orders[i].Lines, dataset.OrderLine{Item: "SCARCE", Ordered: decimal.NewFromInt(1)})
+			d.Orders[i].Lines = append(d.Orders[i].Lines, importfmt.OrderLine{Item: "SCARCE", Ordered: decimal.NewFromInt(1)})
 		}
 	}
 	return d

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"billrun/activities/model"
+	"billrun/internal/model"
 )
 
 // startWorkerProcess runs the real billrun-worker binary against this test's database and queue.

@@ -12,8 +12,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"billrun/activities"
-	"billrun/activities/model"
-	"billrun/activities/rules"
+	"billrun/internal/model"
+	"billrun/internal/rules"
 	"billrun/workflows"
 )
 

@@ -11,7 +11,7 @@ import (
 
 	"github.com/shopspring/decimal"
 
-	"billrun/activities/model"
+	"billrun/internal/model"
 	"billrun/schema/testdb"
 )
 

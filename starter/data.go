@@ -8,8 +8,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"billrun/activities/dataset"
-	"billrun/activities/store"
+	"billrun/internal/importfmt"
+	"billrun/internal/store"
 )
 
 func migrateCmd(a *app) *cobra.Command {
@@ -58,13 +58,13 @@ func importCmd(a *app) *cobra.Command {
 	}
 }
 
-func importFile(cmd *cobra.Command, a *app, path string) (dataset.Counts, error) {
+func importFile(cmd *cobra.Command, a *app, path string) (importfmt.Counts, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	d, err := dataset.Parse(f)
+	d, err := importfmt.Parse(f)
 	if err != nil {
 		return nil, err
 	}

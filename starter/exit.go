@@ -10,8 +10,8 @@ import (
 	"github.com/spf13/cobra"
 	"go.temporal.io/api/serviceerror"
 
-	"billrun/activities/dataset"
-	"billrun/activities/model"
+	"billrun/internal/importfmt"
+	"billrun/internal/model"
 )
 
 // Exit codes, for scripts and schedulers (README: "Exit codes").
@@ -38,7 +38,7 @@ func exitCode(err error) int {
 	var fe *failuresError
 	var ue *usageError
 	var in *model.InputError
-	var inv *dataset.Invalid
+	var inv *importfmt.Invalid
 	var ce *pgconn.ConnectError
 	var ne *net.OpError
 	var un *serviceerror.Unavailable

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"testing"
 
-	"billrun/activities/model"
+	"billrun/internal/model"
 )
 
 // The documented exit codes: scripts tell done, done with failures, bad input and

@@ -17,8 +17,8 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"billrun/activities"
-	"billrun/activities/model"
-	"billrun/activities/printout"
+	"billrun/internal/model"
+	"billrun/internal/printout"
 	"billrun/schema/testdb"
 )
 

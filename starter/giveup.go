@@ -5,7 +5,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"billrun/activities/model"
+	"billrun/internal/model"
 )
 
 // Giving up: a draft batch rejected, a failed invoice abandoned.

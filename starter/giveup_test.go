@@ -9,7 +9,7 @@ import (
 
 	"go.uber.org/zap"
 
-	"billrun/activities/model"
+	"billrun/internal/model"
 	"billrun/workflows"
 )
 

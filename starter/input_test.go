@@ -9,8 +9,8 @@ import (
 
 	"github.com/shopspring/decimal"
 
-	"billrun/activities/dataset"
-	"billrun/activities/model"
+	"billrun/internal/importfmt"
+	"billrun/internal/model"
 )
 
 func TestBadBatchInputIsRefusedAndWritesNothing(t *testing.T) {
@@ -95,7 +95,7 @@ func TestImportReportsEveryMistakeAndWritesNothing(t *testing.T) {
 		`{"item": "BAD", "ordered": 2}`, `{"item": "GHOST", "ordered": 2}`, // 5: orders[1].lines[0].item
 	).Replace(taxDataset)
 	_, err := h.run("import", writeTemp(t, bad))
-	var inv *dataset.Invalid
+	var inv *importfmt.Invalid
 	if !errors.As(err, &inv) {
 		t.Fatalf("err = %v, want an invalid dataset", err)
 	}

@@ -9,7 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"billrun/activities"
-	"billrun/activities/model"
+	"billrun/internal/model"
 	"billrun/workflows"
 )
 

@@ -5,7 +5,7 @@ import (
 	"io"
 	"strings"
 
-	"billrun/activities/model"
+	"billrun/internal/model"
 )
 
 func printInvoice(w io.Writer, v model.InvoiceView) {

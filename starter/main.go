@@ -17,9 +17,9 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.uber.org/zap"
 
-	"billrun/activities/dataset"
-	"billrun/activities/model"
-	"billrun/activities/store"
+	"billrun/internal/importfmt"
+	"billrun/internal/model"
+	"billrun/internal/store"
 	"billrun/worker/config"
 	"billrun/workflows"
 )
@@ -120,7 +120,7 @@ func newRoot(a *app) *cobra.Command {
 		RunE: func(*cobra.Command, []string) error {
 			return a.emit(map[string]string{"version": config.Version()}, func() { fmt.Fprintln(a.out, "billrun", config.Version()) })
 		}})
-	root.AddCommand(migrateCmd(a), importCmd(a), demoCmd(a), batchCmd(a), invoiceCmd(a), orderCmd(a), paymentCmd(a), templateCmd(a), planCmd(a), scheduleCmd(a), benchCmd(a), sandboxPACCmd(a))
+	root.AddCommand(migrateCmd(a), importCmd(a), demoCmd(a), batchCmd(a), invoiceCmd(a), orderCmd(a), paymentCmd(a), templateCmd(a), planCmd(a), scheduleCmd(a), benchCmd(a))
 	refuseUnknownSubcommands(root)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &usageError{err.Error()} })
 	return root
@@ -136,7 +136,7 @@ func main() {
 	err := root.Execute()
 	a.close()
 	if err != nil {
-		var inv *dataset.Invalid
+		var inv *importfmt.Invalid
 		var in *model.InputError
 		switch {
 		case a.jsonOut && errors.As(err, &inv):

@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"billrun/activities/model"
+	"billrun/internal/model"
 	"billrun/worker/metrics"
 )
 

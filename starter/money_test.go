@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"billrun/activities/model"
-	"billrun/activities/store"
+	"billrun/internal/model"
+	"billrun/internal/store"
 
 	"github.com/shopspring/decimal"
 	"go.uber.org/zap"

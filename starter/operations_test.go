@@ -15,8 +15,8 @@ import (
 	"go.uber.org/zap"
 
 	"billrun/activities"
-	"billrun/activities/model"
-	"billrun/activities/store"
+	"billrun/internal/model"
+	"billrun/internal/store"
 	"billrun/schema/testdb"
 	"billrun/workflows"
 )

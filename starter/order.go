@@ -7,7 +7,7 @@ import (
 	"github.com/shopspring/decimal"
 	"github.com/spf13/cobra"
 
-	"billrun/activities/model"
+	"billrun/internal/model"
 )
 
 func orderCmd(a *app) *cobra.Command {

@@ -9,8 +9,8 @@ import (
 	"github.com/shopspring/decimal"
 	"github.com/spf13/cobra"
 
-	"billrun/activities/model"
-	"billrun/activities/store"
+	"billrun/internal/model"
+	"billrun/internal/store"
 )
 
 func paymentCmd(a *app) *cobra.Command {

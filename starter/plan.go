@@ -6,7 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"billrun/activities/model"
+	"billrun/internal/model"
 )
 
 func planCmd(a *app) *cobra.Command {

@@ -15,8 +15,8 @@ import (
 	"github.com/beevik/etree"
 	"github.com/shopspring/decimal"
 
-	"billrun/activities/dataset"
-	"billrun/activities/model"
+	"billrun/internal/importfmt"
+	"billrun/internal/model"
 )
 
 // Issue 10's "done when": randomized invoices of every kind — discounts up to 100 %, amounts
@@ -37,13 +37,13 @@ func TestRandomInvoicesAreValidStampedCFDI(t *testing.T) {
 	// What no CFDI can carry is refused, whole file, each with its record and field.
 	bad := randomDataset(rng, date, 0)
 	bad.Customers = append(bad.Customers,
-		dataset.Customer{Code: "X1", Name: "Control\u0001Char", TaxIDKind: "national_id", PaymentTerms: "CASH"},
-		dataset.Customer{Code: "X2", Name: "Non-character\uFFFF", TaxIDKind: "national_id", PaymentTerms: "CASH"},
-		dataset.Customer{Code: "X3", Name: "Pipe | Name", TaxIDKind: "national_id", PaymentTerms: "CASH"},
-		dataset.Customer{Code: "X4", Name: strings.Repeat("N", 50<<20), TaxIDKind: "national_id", PaymentTerms: "CASH"},
-		dataset.Customer{Code: "X5", Name: "Bad RFC", TaxID: "URE181301TM6", TaxIDKind: "tax_registration", PaymentTerms: "CASH",
+		importfmt.Customer{Code: "X1", Name: "Control\u0001Char", TaxIDKind: "national_id", PaymentTerms: "CASH"},
+		importfmt.Customer{Code: "X2", Name: "Non-character\uFFFF", TaxIDKind: "national_id", PaymentTerms: "CASH"},
+		importfmt.Customer{Code: "X3", Name: "Pipe | Name", TaxIDKind: "national_id", PaymentTerms: "CASH"},
+		importfmt.Customer{Code: "X4", Name: strings.Repeat("N", 50<<20), TaxIDKind: "national_id", PaymentTerms: "CASH"},
+		importfmt.Customer{Code: "X5", Name: "Bad RFC", TaxID: "URE181301TM6", TaxIDKind: "tax_registration", PaymentTerms: "CASH",
 			FiscalRegime: "601", PostalCode: "65000", CFDIUse: "G03"},
-		dataset.Customer{Code: "X6", Name: "Bad data", TaxIDKind: "national_id", PaymentTerms: "CASH", PostalCode: "6500", Email: "a@b@c", CFDIUse: "G99"})
+		importfmt.Customer{Code: "X6", Name: "Bad data", TaxIDKind: "national_id", PaymentTerms: "CASH", PostalCode: "6500", Email: "a@b@c", CFDIUse: "G99"})
 	out, err := h.run("import", writeTemp(t, mustJSON(t, bad)))
 	if err == nil {
 		t.Fatal("a dataset with hostile customers was imported")
@@ -153,7 +153,7 @@ type recomputed struct{ lines, zeroBase, foreign int }
 // SAT's validation does: each concept's Importe is Cantidad × ValorUnitario, each tax's Importe
 // its Base × rate, the document's totals the sums of its concepts, its TipoCambio the imported
 // rate; and the document's Total is the stored invoice's.
-func (h *harness) recompute(batchID string, d *dataset.Dataset) recomputed {
+func (h *harness) recompute(batchID string, d *importfmt.Dataset) recomputed {
 	t := h.t
 	t.Helper()
 	rates := map[string]string{}
@@ -243,7 +243,7 @@ func (h *harness) recompute(batchID string, d *dataset.Dataset) recomputed {
 // randomDataset makes a dataset of orders for random customers and items. Names and
 // descriptions are hostile but valid: accents, ñ, &, <, quotes, runs of spaces, tabs and
 // new lines, Greek, Cyrillic, CJK (which the PDF marks), and the longest SAT allows.
-func randomDataset(rng *rand.Rand, date string, orders int) *dataset.Dataset {
+func randomDataset(rng *rand.Rand, date string, orders int) *importfmt.Dataset {
 	pick := func(s ...string) string { return s[rng.Intn(len(s))] }
 	names := []string{"Peña & Hijos, S.A. de C.V.", "  Ñandú   <Comercial>  ", "O'Brien \"Importaciones\"", "Αθήνα Εμπόριο", "Москва Торговля",
 		"東京商事株式会社", "Tab\tand\nnew line", "ÁÉÍÓÚ üÜ ñÑ", strings.Repeat("Ñ", 300), "A"}
@@ -273,21 +273,21 @@ func randomDataset(rng *rand.Rand, date string, orders int) *dataset.Dataset {
 		p, _ := filepath.Abs(filepath.Join("..", "testdata", "sat", "csd", f))
 		return p
 	}
-	d := &dataset.Dataset{
-		Currencies: []dataset.Currency{{Code: "MXN", Decimals: 2}, {Code: "USD", Decimals: 2}, {Code: "JPY", Decimals: 0}},
-		ExchangeRates: []dataset.ExchangeRate{{Currency: "USD", Date: date, Rate: num(25, 6).Add(decimal.NewFromInt(15))},
+	d := &importfmt.Dataset{
+		Currencies: []importfmt.Currency{{Code: "MXN", Decimals: 2}, {Code: "USD", Decimals: 2}, {Code: "JPY", Decimals: 0}},
+		ExchangeRates: []importfmt.ExchangeRate{{Currency: "USD", Date: date, Rate: num(25, 6).Add(decimal.NewFromInt(15))},
 			{Currency: "JPY", Date: date, Rate: num(1, 6)}},
-		Issuers: []dataset.Issuer{{Code: "EKU", RFC: "EKU9003173C9", Name: "ESCUELA KEMPER URGATE", FiscalRegime: "601", PostalCode: "42501",
+		Issuers: []importfmt.Issuer{{Code: "EKU", RFC: "EKU9003173C9", Name: "ESCUELA KEMPER URGATE", FiscalRegime: "601", PostalCode: "42501",
 			Currency: "MXN", CSDCertificate: csd("EKU9003173C9.cer"), CSDKey: csd("EKU9003173C9.key")}},
-		PaymentTerms: []dataset.PaymentTerm{{Code: "CASH", Kind: "cash", FormaPago: "01", MetodoPago: "PUE"},
+		PaymentTerms: []importfmt.PaymentTerm{{Code: "CASH", Kind: "cash", FormaPago: "01", MetodoPago: "PUE"},
 			{Code: "NET30", Kind: "credit", Days: 30, FormaPago: "99", MetodoPago: "PPD"}},
-		Warehouses: []dataset.Warehouse{{Code: "W", Name: "Almacén"}},
-		Series: []dataset.Series{{Code: "A", Issuer: "EKU", DocumentKind: "invoice", CreditNoteSeries: "NC"},
+		Warehouses: []importfmt.Warehouse{{Code: "W", Name: "Almacén"}},
+		Series: []importfmt.Series{{Code: "A", Issuer: "EKU", DocumentKind: "invoice", CreditNoteSeries: "NC"},
 			{Code: "T", Issuer: "EKU", DocumentKind: "ticket", CreditNoteSeries: "NC"}, {Code: "NC", Issuer: "EKU", DocumentKind: "credit_note"}},
-		DocumentKinds: []dataset.DocumentKind{{TaxIDKind: "national_id", DocumentKind: "ticket", Series: "T"}},
+		DocumentKinds: []importfmt.DocumentKind{{TaxIDKind: "national_id", DocumentKind: "ticket", Series: "T"}},
 	}
 	for i := 0; i < 20; i++ {
-		c := dataset.Customer{Code: fmt.Sprintf("C%02d", i), Name: pick(names...), PaymentTerms: pick("CASH", "NET30"),
+		c := importfmt.Customer{Code: fmt.Sprintf("C%02d", i), Name: pick(names...), PaymentTerms: pick("CASH", "NET30"),
 			Email: pick("", "cliente@example.com", "compras+facturas@ejemplo.mx")}
 		switch rng.Intn(4) {
 		case 0:
@@ -303,7 +303,7 @@ func randomDataset(rng *rand.Rand, date string, orders int) *dataset.Dataset {
 	f := false
 	for i := 0; i < 12; i++ {
 		vat := decimal.NewFromInt(int64([]int{0, 8, 16, 16}[rng.Intn(4)]))
-		it := dataset.Item{Code: fmt.Sprintf("IT-%02d", i), Description: pick(descriptions...), UnitPrice: num(100000, rng.Intn(7)), VATRate: &vat,
+		it := importfmt.Item{Code: fmt.Sprintf("IT-%02d", i), Description: pick(descriptions...), UnitPrice: num(100000, rng.Intn(7)), VATRate: &vat,
 			ProductCode: fmt.Sprintf("%08d", 10000000+rng.Intn(89999999)), UnitCode: pick("H87", "E48", "KGM", "LTR", "ACT"),
 			UnitName: pick("Pieza", "Servicio", "Kilo", ""), Stocked: &f}
 		if rng.Intn(3) == 0 {
@@ -315,10 +315,10 @@ func randomDataset(rng *rand.Rand, date string, orders int) *dataset.Dataset {
 		d.Items = append(d.Items, it)
 	}
 	for i := 1; i <= orders; i++ {
-		o := dataset.Order{Number: int64(i), Customer: d.Customers[rng.Intn(len(d.Customers))].Code, Series: "A", Warehouse: "W",
+		o := importfmt.Order{Number: int64(i), Customer: d.Customers[rng.Intn(len(d.Customers))].Code, Series: "A", Warehouse: "W",
 			Currency: pick("MXN", "MXN", "MXN", "USD", "USD", "JPY"), Date: date}
 		for j := 0; j < 1+rng.Intn(4); j++ {
-			l := dataset.OrderLine{Item: d.Items[rng.Intn(len(d.Items))].Code, Ordered: num(1000, rng.Intn(5))}
+			l := importfmt.OrderLine{Item: d.Items[rng.Intn(len(d.Items))].Code, Ordered: num(1000, rng.Intn(5))}
 			switch rng.Intn(6) {
 			case 0:
 				hundred := decimal.NewFromInt(100)

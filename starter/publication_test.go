@@ -13,8 +13,8 @@ import (
 	"testing"
 	"time"
 
-	"billrun/activities/dataset"
-	"billrun/activities/model"
+	"billrun/internal/importfmt"
+	"billrun/internal/model"
 	"billrun/schema/testdb"
 	"billrun/starter/bench"
 
@@ -93,11 +93,11 @@ func publishingHarness(t *testing.T) (*harness, *testdb.MailSink, *gate) {
 
 // retryDataset is the bench's dataset (customers with e-mail, SAT's test CSD) of n orders;
 // order 2 also wants an item with no VAT rate: it fails at pricing.
-func retryDataset(t *testing.T, n int) *dataset.Dataset {
+func retryDataset(t *testing.T, n int) *importfmt.Dataset {
 	d := bench.Dataset(bench.Options{Invoices: n, Lines: 1}, testdb.SAT(t, "csd"))
 	unstocked := false
-	d.Items = append(d.Items, dataset.Item{Code: "BAD", Description: "Sin perfil fiscal", UnitPrice: decimal.NewFromInt(100), Stocked: &unstocked})
-	d.Orders[1].Lines = append(d.Orders[1].Lines, dataset.OrderLine{Item: "BAD", Ordered: decimal.NewFromInt(1)})
+	d.Items = append(d.Items, importfmt.Item{Code: "BAD", Description: "Sin perfil fiscal", UnitPrice: decimal.NewFromInt(100), Stocked: &unstocked})
+	d.Orders[1].Lines = append(d.Orders[1].Lines, importfmt.OrderLine{Item: "BAD", Ordered: decimal.NewFromInt(1)})
 	return d
 }
 

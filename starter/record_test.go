@@ -14,7 +14,7 @@ import (
 	"go.uber.org/zap"
 	"google.golang.org/protobuf/encoding/protojson"
 
-	"billrun/activities/model"
+	"billrun/internal/model"
 	"billrun/workflows"
 )
 

@@ -19,7 +19,7 @@ import (
 
 	"golang.org/x/crypto/bcrypt"
 
-	"billrun/activities/model"
+	"billrun/internal/model"
 	"billrun/schema/testdb"
 )
 

@@ -13,8 +13,8 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 
-	"billrun/activities/model"
-	"billrun/activities/rules"
+	"billrun/internal/model"
+	"billrun/internal/rules"
 	"billrun/workflows"
 )
 

@@ -16,7 +16,7 @@ import (
 	"go.temporal.io/sdk/worker"
 	"go.uber.org/zap"
 
-	"billrun/activities/store"
+	"billrun/internal/store"
 	"billrun/schema/testdb"
 	"billrun/worker/config"
 	"billrun/workflows"

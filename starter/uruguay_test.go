@@ -10,8 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"billrun/activities/cfe"
-	"billrun/activities/model"
+	"billrun/internal/fiscal/cfe"
+	"billrun/internal/model"
 	"billrun/schema/testdb"
 )
 
@@ -28,7 +28,7 @@ func (h *harness) checkCFEs(where string, arg any) map[string]string {
 	t := h.t
 	t.Helper()
 	root := testdb.Root(t)
-	xmllint, xsd := testdb.Tool(t, "xmllint"), filepath.Join(root, "activities/cfe/xsd/CFEDGI.xsd")
+	xmllint, xsd := testdb.Tool(t, "xmllint"), filepath.Join(root, "internal/fiscal/cfe/xsd/CFEDGI.xsd")
 	verify, pub := filepath.Join(root, "testdata/dgi/verify-cfe-xmldsig.sh"), filepath.Join(root, "testdata/uy/219999830019.pub.pem")
 	rows, err := h.db.Query(context.Background(), `
 		select v.customer, v.series || '-' || v.number, round(v.total, 2)::text, f.xml, f.pdf, coalesce(f.authority_ack, ''), v.fiscal_status, v.delivery_status,

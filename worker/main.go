@@ -18,7 +18,7 @@ import (
 	"go.temporal.io/sdk/worker"
 	"go.uber.org/zap"
 
-	"billrun/activities/store"
+	"billrun/internal/store"
 	"billrun/worker/config"
 	"billrun/worker/metrics"
 	"billrun/workflows"

@@ -10,7 +10,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
-	"billrun/activities/model"
+	"billrun/internal/model"
 )
 
 // BatchStoppedType is the error a batch workflow ends with when planning hits data no retry

@@ -13,7 +13,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"billrun/activities"
-	"billrun/activities/model"
+	"billrun/internal/model"
 )
 
 func newEnv(t *testing.T) *testsuite.TestWorkflowEnvironment {

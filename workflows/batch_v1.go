@@ -8,7 +8,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
-	"billrun/activities/model"
+	"billrun/internal/model"
 )
 
 // batchV1 is the batch workflow as it ran before version "batch-v2" (histories recorded

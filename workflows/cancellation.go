@@ -6,7 +6,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
-	"billrun/activities/fiscal"
+	"billrun/activities"
 )
 
 // CancellationRejectedType is the error a cancellation's workflow ends with when the
@@ -30,7 +30,7 @@ func CancelInvoiceWorkflow(ctx workflow.Context, in CancelInput) error {
 	}
 	retry := retryTransient()
 	retry.MaximumInterval = 15 * time.Second
-	status := fiscal.CancelPending
+	status := activities.CancelPending
 	if !in.Awaiting {
 		if err := step(ctx, t, "Record the cancellation request", a.RequestCancellation, nil, in.Request); err != nil {
 			return err
@@ -41,7 +41,7 @@ func CancelInvoiceWorkflow(ctx workflow.Context, in CancelInput) error {
 			return err
 		}
 	}
-	for status == fiscal.CancelPending {
+	for status == activities.CancelPending {
 		// Asked often enough for long enough, the wait goes on in a new run.
 		if info := workflow.GetInfo(ctx); info.GetContinueAsNewSuggested() || info.GetCurrentHistoryLength() > HistoryBudget {
 			next := in
@@ -58,7 +58,7 @@ func CancelInvoiceWorkflow(ctx workflow.Context, in CancelInput) error {
 			return err
 		}
 	}
-	if status == fiscal.CancelRejected {
+	if status == activities.CancelRejected {
 		_ = workflow.UpsertTypedSearchAttributes(ctx, AttrInvoiceStatus.ValueSet("completed"))
 		return temporal.NewNonRetryableApplicationError("the receiver rejected the cancellation: the invoice stands", CancellationRejectedType, nil)
 	}

@@ -10,7 +10,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"billrun/activities"
-	"billrun/activities/model"
+	"billrun/internal/model"
 )
 
 func creditEnvRequest() CreditNoteInput {

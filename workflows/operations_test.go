@@ -14,7 +14,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"billrun/activities"
-	"billrun/activities/model"
+	"billrun/internal/model"
 )
 
 // Issue 9.1: a retry asked in the middle of a big batch is prepared at once and carried

@@ -9,8 +9,8 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
-	"billrun/activities/model"
-	"billrun/activities/rules"
+	"billrun/internal/model"
+	"billrun/internal/rules"
 )
 
 // scheduledStartTime is the nominal time Temporal gives a scheduled (or backfilled) start.

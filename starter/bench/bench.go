@@ -20,8 +20,8 @@ import (
 	"go.temporal.io/sdk/worker"
 
 	"billrun/activities"
-	"billrun/activities/model"
-	"billrun/activities/store"
+	"billrun/internal/model"
+	"billrun/internal/store"
 	"billrun/workflows"
 )
 

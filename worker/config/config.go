@@ -16,11 +16,11 @@ import (
 	"go.uber.org/zap"
 
 	"billrun/activities"
-	"billrun/activities/cfdi"
-	"billrun/activities/cfe"
-	"billrun/activities/fiscal"
-	"billrun/activities/pac"
-	"billrun/activities/store"
+	"billrun/internal/certifier/pac"
+	"billrun/internal/fiscal"
+	"billrun/internal/fiscal/cfdi"
+	"billrun/internal/fiscal/cfe"
+	"billrun/internal/store"
 	"billrun/worker/metrics"
 	"billrun/workflows"
 )

@@ -1,0 +1,185 @@
+package cfdi
+
+import (
+	"context"
+	"crypto/x509"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/beevik/etree"
+	"github.com/shopspring/decimal"
+
+	"billrun/internal/certifier/pac"
+	"billrun/internal/fiscal"
+	"billrun/internal/printout"
+)
+
+// Generic receivers of SAT (público en general, extranjero).
+const (
+	RFCGeneric = "XAXX010101000"
+	RFCForeign = "XEXX010101000"
+)
+
+var mexicoCity = fiscal.Location("America/Mexico_City")
+
+// Profile is Mexico's fiscal profile: CFDI 4.0 sealed with the issuer's CSD and stamped by
+// a PAC.
+type Profile struct {
+	// PAC stamps sealed documents; nil refuses stamping (no PAC configured).
+	PAC pac.Stamper
+	// PACCert, when set, is the certificate every stamp's SelloSAT must verify with.
+	PACCert *x509.Certificate
+}
+
+var _ fiscal.Profile = Profile{}
+
+// Seal builds the invoice's CFDI 4.0 and seals it with the issuer's CSD.
+func (Profile) Seal(_ context.Context, inv fiscal.Invoice, cred fiscal.Credentials) (fiscal.Document, error) {
+	in, err := FromInvoice(inv)
+	if err != nil {
+		return fiscal.Document{}, err
+	}
+	if cred.CertPath == "" {
+		return fiscal.Document{}, fmt.Errorf("issuer %s has no CSD certificate and key configured", inv.Issuer.TaxID)
+	}
+	csd, err := LoadCSD(cred.CertPath, cred.KeyPath, cred.Password)
+	if err != nil {
+		return fiscal.Document{}, err
+	}
+	if err := csd.ValidAt(in.Fecha); err != nil {
+		return fiscal.Document{}, err
+	}
+	doc := Build(in)
+	if _, err := Seal(doc, csd); err != nil {
+		return fiscal.Document{}, err
+	}
+	xml, err := doc.WriteToString()
+	if err != nil {
+		return fiscal.Document{}, err
+	}
+	// What is stored is what is checked: a value that did not survive writing fails here.
+	if err := VerifyStored(xml); err != nil {
+		return fiscal.Document{}, err
+	}
+	root := doc.Root()
+	return fiscal.Document{XML: xml, Certificate: root.SelectAttrValue("NoCertificado", ""), Signature: root.SelectAttrValue("Sello", "")}, nil
+}
+
+// Cancellable: SAT cancels CFDI (by its rules, checked when cancelling).
+func (Profile) Cancellable() error { return nil }
+
+// Print renders the sealed CFDI's printed representation.
+func (Profile) Print(d fiscal.Document, inv fiscal.Invoice) ([]byte, error) {
+	doc := etree.NewDocument()
+	if err := doc.ReadFromString(d.XML); err != nil {
+		return nil, err
+	}
+	return printout.Render(printView(doc, inv))
+}
+
+// FromInvoice is the CFDI 4.0 ingreso of a completed invoice. Customers without a tax
+// registration get SAT's generic RFC (seed 000/004), foreign ones the foreign RFC.
+func FromInvoice(inv fiscal.Invoice) (Invoice, error) {
+	d := Invoice{Serie: inv.Series, Folio: inv.Number, Moneda: inv.Currency, TipoCambio: inv.Rate, Decimals: inv.Decimals,
+		SubTotal: inv.Amount, Descuento: inv.Discount, Total: inv.Total, TipoDeComprobante: "I",
+		FormaPago: inv.Terms.FormaPago, MetodoPago: inv.Terms.MetodoPago, LugarExpedicion: inv.Issuer.PostalCode,
+		Emisor: Emisor{Rfc: inv.Issuer.TaxID, Nombre: inv.Issuer.Name, RegimenFiscal: inv.Issuer.Regime}}
+	// Fecha is when the document is issued, in Mexico City: a PAC stamps only documents
+	// issued in the last 72 hours, whatever the invoice's (accounting) date.
+	d.Fecha = inv.IssuedAt.In(mexicoCity).Truncate(time.Second)
+	if inv.Terms.Kind == "credit" {
+		d.CondicionesDePago = fmt.Sprintf("Crédito a %d días", inv.Terms.Days)
+	}
+	if rel := inv.Corrects; rel != nil {
+		if err := egreso(&d, *rel); err != nil {
+			return d, err
+		}
+	}
+	c := inv.Customer
+	switch {
+	case c.Generic || c.TaxIDKind == "generic" || c.TaxIDKind == "national_id":
+		d.Receptor = Receptor{Rfc: RFCGeneric, Nombre: "PUBLICO EN GENERAL", DomicilioFiscal: d.LugarExpedicion, RegimenFiscal: "616", UsoCFDI: "S01"}
+		d.Global = &InformacionGlobal{Periodicidad: "01", Meses: fmt.Sprintf("%02d", int(inv.Date.Month())), Año: fmt.Sprint(inv.Date.Year())}
+	case c.TaxIDKind == "foreign":
+		d.Receptor = Receptor{Rfc: RFCForeign, Nombre: strings.ToUpper(c.Name), DomicilioFiscal: d.LugarExpedicion, RegimenFiscal: "616", UsoCFDI: "S01"}
+	default:
+		var missing []string
+		if c.Regime == "" {
+			missing = append(missing, "fiscal regime")
+		}
+		if c.PostalCode == "" {
+			missing = append(missing, "postal code")
+		}
+		if c.TaxID == "" {
+			missing = append(missing, "tax id")
+		}
+		if c.Use == "" {
+			missing = append(missing, "CFDI use")
+		}
+		if len(missing) > 0 {
+			return d, fmt.Errorf("customer %s has no %s", c.Code, strings.Join(missing, " and no "))
+		}
+		d.Receptor = Receptor{Rfc: c.TaxID, Nombre: c.Name, DomicilioFiscal: c.PostalCode, RegimenFiscal: c.Regime, UsoCFDI: c.Use}
+		if inv.Corrects != nil {
+			d.Receptor.UsoCFDI = "G02" // a credit note is, to its receiver, a return, discount or rebate
+		}
+	}
+	hundred := decimal.NewFromInt(100)
+	for _, l := range inv.Lines {
+		con := Concepto{ClaveProdServ: l.ProductCode, NoIdentificacion: l.Item, Cantidad: l.Quantity.Truncate(4), ClaveUnidad: l.UnitCode,
+			Unidad: l.UnitName, Descripcion: l.Description, ValorUnitario: l.UnitPrice.Truncate(6), Importe: l.Amount, Descuento: l.Discount}
+		if !l.Subtotal.Round(inv.Decimals).IsPositive() {
+			// Nothing to tax (a 100 % discount, or an amount that rounds to 0): SAT's schema
+			// wants every tax Base above 0, so the concept is "01", no tax object, with no
+			// Impuestos, and adds nothing to the document's tax totals.
+			if !l.VAT.IsZero() || !l.Excise.IsZero() || !l.VATWithheld.IsZero() || !l.ISRWithheld.IsZero() {
+				return d, fmt.Errorf("item %s has taxes on a subtotal of 0", l.Item)
+			}
+			d.Conceptos = append(d.Conceptos, con)
+			continue
+		}
+		vatBase := l.VATBase
+		if vatBase.IsZero() {
+			vatBase = l.Subtotal
+		}
+		con.Traslados = append(con.Traslados, Tax{Impuesto: IVA, Base: vatBase, Rate: l.VATRate.Div(hundred), Importe: l.VAT})
+		if l.ExciseRate.IsPositive() {
+			con.Traslados = append(con.Traslados, Tax{Impuesto: IEPS, Base: l.Subtotal, Rate: l.ExciseRate.Div(hundred), Importe: l.Excise})
+		}
+		if l.VATWithholdingRate.IsPositive() {
+			con.Retenciones = append(con.Retenciones, Tax{Impuesto: IVA, Base: l.Subtotal, Rate: l.VATWithholdingRate.Div(hundred), Importe: l.VATWithheld})
+		}
+		if l.ISRWithholdingRate.IsPositive() {
+			con.Retenciones = append(con.Retenciones, Tax{Impuesto: ISR, Base: l.Subtotal, Rate: l.ISRWithholdingRate.Div(hundred), Importe: l.ISRWithheld})
+		}
+		d.Conceptos = append(d.Conceptos, con)
+	}
+	return d, nil
+}
+
+// Relation types of SAT's c_TipoRelacion for a credit note: a rebate is a credit note on
+// the related documents (01), a return is a return of goods invoiced before (03).
+var tipoRelacion = map[string]string{"rebate": "01", "return": "03"}
+
+// egreso makes a credit note's CFDI an egreso related to the invoice it corrects. An
+// egreso is paid in one exhibition (PUE), which SAT does not allow with form 99 ("to be
+// defined"): a credit note on an invoice paid in installments settles by compensation (17)
+// against what is owed; one on an invoice paid in a known form refunds in that form.
+func egreso(d *Invoice, rel fiscal.Related) error {
+	tipo, ok := tipoRelacion[rel.Kind]
+	if !ok {
+		return fmt.Errorf("credit note of kind %q has no CFDI relation type", rel.Kind)
+	}
+	if rel.UUID == "" {
+		return fmt.Errorf("the invoice %s-%d it corrects is not stamped: a credit note relates to its folio fiscal", rel.Series, rel.Number)
+	}
+	d.TipoDeComprobante = "E"
+	d.MetodoPago = "PUE"
+	if d.FormaPago == "" || d.FormaPago == "99" {
+		d.FormaPago = "17"
+	}
+	d.CondicionesDePago = ""
+	d.Relacionados = &CfdiRelacionados{TipoRelacion: tipo, UUIDs: []string{rel.UUID}}
+	return nil
+}

@@ -1,0 +1,258 @@
+// Package dataset is billrun's import format: the JSON shape of master data and billable
+// sources, and its validation, which names the record and field of every problem. The
+// store writes a valid dataset in one transaction, all of it or nothing.
+package importfmt
+
+import (
+	"github.com/shopspring/decimal"
+)
+
+// Dataset is the import file's shape (documented in the README, example in examples/).
+type Dataset struct {
+	Currencies    []Currency     `json:"currencies"`
+	Issuers       []Issuer       `json:"issuers"`
+	PaymentTerms  []PaymentTerm  `json:"payment_terms"`
+	Customers     []Customer     `json:"customers"`
+	Items         []Item         `json:"items"`
+	Warehouses    []Warehouse    `json:"warehouses"`
+	Stock         []Stock        `json:"stock"`
+	Series        []Series       `json:"series"`
+	Orders        []Order        `json:"orders"`
+	Contracts     []Contract     `json:"contracts"`
+	BillingPlans  []BillingPlan  `json:"billing_plans"`
+	DocumentKinds []DocumentKind `json:"document_kinds"`
+	ExchangeRates []ExchangeRate `json:"exchange_rates"`
+	Templates     []Template     `json:"templates"`
+	CAEs          []CAE          `json:"caes"`
+
+	// BaseDir resolves relative certificate and key paths (the file's folder).
+	BaseDir string `json:"-"`
+}
+
+// DocumentKind chooses the document kind and series by the customer's tax id kind.
+type DocumentKind struct {
+	// SourceSeries is the series of the source documents the rule applies to; empty: any
+	// series without a rule of its own.
+	SourceSeries string `json:"source_series"`
+	TaxIDKind    string `json:"tax_id_kind"`
+	DocumentKind string `json:"document_kind"` // invoice, ticket
+	Series       string `json:"series"`
+}
+
+// Template is a billing template (seed 001): what batches made from it may bill, and how.
+type Template struct {
+	Name        string   `json:"name"`
+	Sources     []string `json:"sources"`     // orders, installments, plans
+	OrdersFrom  int64    `json:"orders_from"` // with orders_to: the order range (omit: any)
+	OrdersTo    int64    `json:"orders_to"`
+	Grouping    string   `json:"grouping"` // the least restrictive grouping allowed (default by-entity)
+	Series      string   `json:"series"`   // default series
+	FixedSeries bool     `json:"fixed_series"`
+}
+
+// ExchangeRate is a currency's rate on a date: units of the local currency per unit.
+type ExchangeRate struct {
+	Currency string          `json:"currency"`
+	Date     string          `json:"date"`
+	Rate     decimal.Decimal `json:"rate"`
+}
+
+type Currency struct {
+	Code     string `json:"code"`
+	Decimals int    `json:"decimals"`
+}
+
+type Issuer struct {
+	Code         string `json:"code"`
+	RFC          string `json:"rfc"`
+	Name         string `json:"name"`
+	FiscalRegime string `json:"fiscal_regime"`
+	PostalCode   string `json:"postal_code"`
+	Currency     string `json:"currency"`
+	Email        string `json:"email"`
+	// The CSD that seals the issuer's CFDIs: DER certificate, encrypted PKCS#8 DER key, and
+	// the environment variable holding the key's password (default BILLRUN_CSD_PASSWORD).
+	CSDCertificate string `json:"csd_certificate"`
+	CSDKey         string `json:"csd_key"`
+	CSDPasswordEnv string `json:"csd_password_env"`
+	// Country picks the fiscal documents: MX (default) CFDI 4.0, UY CFE. A Uruguayan issuer
+	// gives its RUT instead of rfc, fiscal_regime and postal_code, and DGI's data of its
+	// establishment: branch (CdgDGISucur), address, city, department.
+	Country    string `json:"country"`
+	RUT        string `json:"rut"`
+	Branch     string `json:"branch"`
+	Address    string `json:"address"`
+	City       string `json:"city"`
+	Department string `json:"department"`
+	// VATOnExcise charges VAT on the amount plus IEPS (LIVA art. 12 and 18); default true.
+	// false follows seed 004: every tax on the line's amount alone.
+	VATOnExcise *bool `json:"vat_on_excise"`
+}
+
+type PaymentTerm struct {
+	Code       string `json:"code"`
+	Kind       string `json:"kind"` // cash, credit, none
+	Days       int    `json:"days"`
+	FormaPago  string `json:"forma_pago"`
+	MetodoPago string `json:"metodo_pago"`
+}
+
+type Customer struct {
+	Code            string          `json:"code"`
+	Name            string          `json:"name"`
+	TaxID           string          `json:"tax_id"`
+	TaxIDKind       string          `json:"tax_id_kind"` // tax_registration, national_id, foreign, generic
+	FiscalRegime    string          `json:"fiscal_regime"`
+	PostalCode      string          `json:"postal_code"`
+	CFDIUse         string          `json:"cfdi_use"`
+	Email           string          `json:"email"`
+	DefaultDiscount decimal.Decimal `json:"default_discount"`
+	PaymentTerms    string          `json:"payment_terms"`
+	InvoicingMethod string          `json:"invoicing_method"` // combined (default), per-order
+	GroupedBilling  bool            `json:"grouped_billing"`
+	Generic         bool            `json:"generic"`
+	// Country is the customer's country (ISO 3166, e.g. UY); empty: Mexico. A Uruguayan
+	// customer's tax_registration is a RUT, its national_id a cédula.
+	Country string `json:"country"`
+	Address string `json:"address"`
+	City    string `json:"city"`
+}
+
+type Item struct {
+	Code               string           `json:"code"`
+	Description        string           `json:"description"`
+	UnitPrice          decimal.Decimal  `json:"unit_price"`
+	VATRate            *decimal.Decimal `json:"vat_rate"` // null: the item's tax setup is missing
+	ExciseRate         decimal.Decimal  `json:"excise_rate"`
+	VATWithholdingRate decimal.Decimal  `json:"vat_withholding_rate"`
+	ISRWithholdingRate decimal.Decimal  `json:"isr_withholding_rate"`
+	ProductCode        string           `json:"product_code"`
+	UnitCode           string           `json:"unit_code"`
+	UnitName           string           `json:"unit_name"`
+	Stocked            *bool            `json:"stocked"` // default true
+}
+
+type Warehouse struct {
+	Code string `json:"code"`
+	Name string `json:"name"`
+}
+
+// Stock is an opening balance — taken only by stock nothing has moved yet — or, with
+// Count, a physical count: stock that has moved is set to it by a recorded adjustment.
+// An import never rewinds stock silently.
+type Stock struct {
+	Warehouse string          `json:"warehouse"`
+	Item      string          `json:"item"`
+	OnHand    decimal.Decimal `json:"on_hand"`
+	Committed decimal.Decimal `json:"committed"`
+	Count     bool            `json:"count"`
+}
+
+type Series struct {
+	Code               string `json:"code"`
+	Issuer             string `json:"issuer"`
+	DocumentKind       string `json:"document_kind"` // invoice, ticket, credit_note
+	NextNumber         int64  `json:"next_number"`
+	MaxLines           int    `json:"max_lines"`
+	ClosingDate        string `json:"closing_date"`
+	AllowNegativeStock bool   `json:"allow_negative_stock"`
+	DischargeStock     *bool  `json:"discharge_stock"` // default true
+	// CreditNoteSeries is the series (of kind credit_note) whose credit notes correct this
+	// series' documents.
+	CreditNoteSeries string `json:"credit_note_series"`
+	// CFEType is the CFE a Uruguayan issuer's series numbers (101 e-Ticket, 102 its credit
+	// note, 111 e-Factura, 112 its credit note); such a series takes its numbers from CAEs.
+	CFEType int `json:"cfe_type"`
+}
+
+// CAE is DGI's authorization of a range of numbers for a series (its CFE type), with the
+// series letter it authorizes, until a date (the last day it may be used).
+type CAE struct {
+	Series    string `json:"series"`
+	CAE       string `json:"cae"`
+	CFESeries string `json:"cfe_series"`
+	From      int64  `json:"from"`
+	To        int64  `json:"to"`
+	Expires   string `json:"expires"`
+}
+
+type Order struct {
+	Number       int64       `json:"number"`
+	Customer     string      `json:"customer"`
+	Series       string      `json:"series"`
+	Warehouse    string      `json:"warehouse"`
+	Currency     string      `json:"currency"`
+	PaymentTerms string      `json:"payment_terms"` // default: the customer's
+	Date         string      `json:"date"`
+	Status       string      `json:"status"` // default approved
+	Lines        []OrderLine `json:"lines"`
+}
+
+type OrderLine struct {
+	Item           string           `json:"item"`
+	Ordered        decimal.Decimal  `json:"ordered"`
+	ToInvoice      *decimal.Decimal `json:"to_invoice"` // default: all of ordered
+	Invoiced       decimal.Decimal  `json:"invoiced"`
+	Delivered      decimal.Decimal  `json:"delivered"`
+	Price          *decimal.Decimal `json:"price"` // default: the item's unit price
+	Discount       *decimal.Decimal `json:"discount"`
+	StockCommitted bool             `json:"stock_committed"`
+}
+
+type Contract struct {
+	Number       string         `json:"number"`
+	Partner      string         `json:"partner"`
+	Payer        string         `json:"payer"` // default: the partner
+	Series       string         `json:"series"`
+	Currency     string         `json:"currency"`
+	PaymentTerms string         `json:"payment_terms"`
+	Warehouse    string         `json:"warehouse"`
+	Lines        []ContractLine `json:"lines"`
+}
+
+type ContractLine struct {
+	Item         string          `json:"item"`
+	Description  string          `json:"description"`
+	Quantity     decimal.Decimal `json:"quantity"`
+	Price        decimal.Decimal `json:"price"`
+	Discount     decimal.Decimal `json:"discount"`
+	Installments []Installment   `json:"installments"`
+}
+
+type Installment struct {
+	Due           string `json:"due"`
+	State         string `json:"state"` // draft, complete
+	Recurring     *bool  `json:"recurring"`
+	ExpenseReport string `json:"expense_report"`
+	Activity      string `json:"activity"`
+}
+
+type BillingPlan struct {
+	Code         string          `json:"code"`
+	Customer     string          `json:"customer"`
+	Contract     string          `json:"contract"`
+	Series       string          `json:"series"`
+	Currency     string          `json:"currency"`
+	PaymentTerms string          `json:"payment_terms"`
+	Warehouse    string          `json:"warehouse"`
+	Every        int             `json:"every"`
+	Unit         string          `json:"unit"` // day, week, month
+	Start        string          `json:"start"`
+	End          string          `json:"end"`
+	Dates        []string        `json:"dates"` // instead of a periodic rule
+	Items        []PlanItem      `json:"items"`
+	Entities     []BillingEntity `json:"entities"` // default: the customer at 100
+}
+
+type PlanItem struct {
+	Item        string          `json:"item"`
+	Description string          `json:"description"`
+	Quantity    decimal.Decimal `json:"quantity"`
+	Price       decimal.Decimal `json:"price"`
+	Discount    decimal.Decimal `json:"discount"`
+}
+
+type BillingEntity struct {
+	Customer string          `json:"customer"`
+	Quota    decimal.Decimal `json:"quota"`
+}

@@ -1,0 +1,122 @@
+package importfmt
+
+import (
+	"strings"
+	"testing"
+)
+
+// Issue 9.6 and 10.4: amounts beyond what billrun stores and decimals it would round are
+// refused at import, naming the record and the field; nothing is rounded quietly.
+func TestMagnitudesAndDecimalsAreRefusedAtImport(t *testing.T) {
+	d, err := Parse(strings.NewReader(`{
+  "items": [{"code": "P", "description": "P", "unit_price": 10, "vat_rate": 16.12345}],
+  "orders": [
+    {"number": 1, "customer": "C", "series": "A", "warehouse": "W", "currency": "MXN", "date": "2026-11-01",
+     "lines": [{"item": "P", "ordered": "2.00004"},
+               {"item": "P", "ordered": 99999999999999, "price": 999999999999},
+               {"item": "P", "ordered": 3, "price": "1.0000001"},
+               {"item": "P", "ordered": 1, "price": 1000000000000}]}]
+}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	known := Known{Customers: map[string]bool{"C": true}, Series: map[string]bool{"A": true}, Warehouses: map[string]bool{"W": true},
+		Currencies: map[string]bool{"MXN": true}}
+	got := map[string]string{}
+	for _, p := range Validate(d, known) {
+		got[p.Record+": "+p.Field] = p.Error
+	}
+	for want, says := range map[string]string{
+		"items[0] (P): vat_rate":                 "more than 4 decimals",
+		"orders[0] (number 1) lines[0]: ordered": "more than 4 decimals",
+		"orders[0] (number 1) lines[1]: ordered": "beyond 10^13",
+		"orders[0] (number 1) lines[2]: price":   "more than 6 decimals",
+	} {
+		if !strings.Contains(got[want], says) {
+			t.Errorf("%s: %q, want it to say %q (all: %v)", want, got[want], says, got)
+		}
+	}
+}
+
+// Issue 10.2 and 10.3: what SAT's schema would refuse, or XML cannot carry, is refused at
+// import with the record and the field.
+func TestFiscalTextIsRefusedAtImport(t *testing.T) {
+	d, err := Parse(strings.NewReader(`{
+  "currencies": [{"code": "MXN", "decimals": 2}],
+  "issuers": [{"code": "I", "rfc": "EKU9003173C9", "name": "ESCUELA | KEMPER", "fiscal_regime": "699", "postal_code": "4250", "currency": "MXN",
+               "email": "Facturación <f@x.example>"}],
+  "payment_terms": [{"code": "T", "kind": "cash", "forma_pago": "77"}],
+  "customers": [
+    {"code": "C1", "name": "Bad\u0001Name", "tax_id": "URE180429TM6", "tax_id_kind": "tax_registration", "payment_terms": "T", "cfdi_use": "X99"},
+    {"code": "C2", "name": "` + strings.Repeat("ñ", 301) + `", "tax_id": "URE181329TM6", "tax_id_kind": "tax_registration", "payment_terms": "T",
+     "postal_code": "6500O", "email": "not an address"},
+    {"code": "C3", "name": "Ok\uFFFF", "tax_id_kind": "generic", "payment_terms": "T"},
+    {"code": "C4", "name": "   ", "tax_id_kind": "generic", "payment_terms": "T", "fiscal_regime": "601"}],
+  "items": [{"code": "P", "description": "` + strings.Repeat("x", 1001) + `", "unit_price": 10, "vat_rate": 16, "unit_code": "ZZZ", "product_code": "5020220"}]
+}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, p := range Validate(d, Known{}) {
+		got[p.Record+": "+p.Field] = p.Error
+	}
+	for want, says := range map[string]string{
+		"issuers[0] (I): name":             `has a "|"`,
+		"issuers[0] (I): fiscal_regime":    "not in SAT's catalog c_RegimenFiscal",
+		"issuers[0] (I): postal_code":      "not a postal code of 5 digits",
+		"issuers[0] (I): email":            "not an e-mail address",
+		"payment_terms[0] (T): forma_pago": "c_FormaPago",
+		"customers[0] (C1): name":          "U+0001",
+		"customers[0] (C1): cfdi_use":      "c_UsoCFDI",
+		"customers[1] (C2): name":          "has 301 characters; SAT's schema allows at most 300",
+		"customers[1] (C2): tax_id":        "not an RFC",
+		"customers[1] (C2): postal_code":   "5 digits",
+		"customers[1] (C2): email":         "not an e-mail address",
+		"customers[2] (C3): name":          "U+FFFF",
+		"customers[3] (C4): name":          "is required",
+		"items[0] (P): description":        "at most 1000",
+		"items[0] (P): unit_code":          "c_ClaveUnidad",
+		"items[0] (P): product_code":       "8 digits",
+	} {
+		if !strings.Contains(got[want], says) {
+			t.Errorf("%s: %q, want it to say %q", want, got[want], says)
+		}
+	}
+	if _, ok := got["customers[3] (C4): fiscal_regime"]; ok {
+		t.Errorf("a catalog code was refused: %v", got)
+	}
+}
+
+// Uruguayan records are checked by DGI's rules, each problem named.
+func TestValidateUruguay(t *testing.T) {
+	d := &Dataset{
+		Issuers: []Issuer{{Code: "UY", Country: "UY", RUT: "219999830018", Name: "X", Currency: "UYU", Branch: "1", Address: "A", City: "C"}},
+		Customers: []Customer{
+			{Code: "CI", Name: "N", TaxID: "12345673", TaxIDKind: "national_id", Country: "UY", PaymentTerms: "T"},
+			{Code: "RUT", Name: "N", TaxID: "215071660012", TaxIDKind: "tax_registration", Country: "UY", PaymentTerms: "T"},
+		},
+		Series: []Series{{Code: "EF", Issuer: "UY", DocumentKind: "ticket", CFEType: 111}, {Code: "MX", Issuer: "UY", DocumentKind: "invoice"}},
+		CAEs: []CAE{
+			{Series: "EF", CAE: "90110000111", CFESeries: "A", From: 1, To: 10, Expires: "2027-12-31"},
+			{Series: "EF", CAE: "90110000112", CFESeries: "A", From: 5, To: 20, Expires: "2027-12-31"},
+			{Series: "MX", CAE: "9011", CFESeries: "a", From: 0, To: 10, Expires: "2027-13-01"},
+		},
+	}
+	known := Known{Currencies: map[string]bool{"UYU": true}, PaymentTerms: map[string]bool{"T": true}}
+	got := map[string]bool{}
+	for _, p := range Validate(d, known) {
+		got[p.Record+" "+p.Field] = true
+	}
+	for _, want := range []string{
+		"issuers[0] (UY) rut", "issuers[0] (UY) department",
+		"customers[0] (CI) tax_id", "customers[1] (RUT) address",
+		"series[0] (EF) cfe_type",
+		"caes[1] (90110000112) from",
+		"caes[2] (9011) series", "caes[2] (9011) cae", "caes[2] (9011) cfe_series", "caes[2] (9011) from", "caes[2] (9011) expires",
+	} {
+		if !got[want] {
+			t.Errorf("no problem %q in %v", want, got)
+		}
+	}
+}

@@ -1,0 +1,199 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"billrun/internal/fiscal"
+	"billrun/internal/model"
+)
+
+// FiscalHead is the state of an invoice's fiscal document and where its issuer's
+// credentials are.
+type FiscalHead struct {
+	BatchID      string
+	Status       string
+	FiscalStatus string
+	CertPath     string
+	KeyPath      string
+	PasswordEnv  string // the environment variable holding the key's password
+	Country      string
+	Attempt      int // the publish attempt: a reseal or reprint request counts one
+}
+
+// LockFiscal reads a completed invoice as its fiscal document needs it, under the
+// invoice's row lock. IssuedAt is zero until the invoice is completed.
+func (t *Tx) LockFiscal(id int64) (FiscalHead, fiscal.Invoice, error) {
+	var h FiscalHead
+	var inv fiscal.Invoice
+	var number *int64
+	var completedAt *time.Time
+	var cfeType *int
+	var cae struct {
+		id, series *string
+		from, to   *int64
+		expires    *time.Time
+	}
+	c := &inv.Customer
+	err := t.tx.QueryRow(t.ctx, `
+		select v.id, coalesce(v.batch_id, ''), v.status, v.fiscal_status, v.publish_attempt, v.series, v.number, v.document_kind, v.invoice_date, v.completed_at,
+		       v.currency, v.rate, cur.decimals, v.amount, v.discount, v.subtotal, v.vat, v.excise, v.vat_withheld, v.isr_withheld, v.total,
+		       t.kind, t.days, t.forma_pago, t.metodo_pago,
+		       i.code, i.rfc, i.name, i.fiscal_regime, i.postal_code, i.email, i.csd_certificate, i.csd_key, i.csd_password_env,
+		       i.country, i.branch, i.address, i.city, i.department,
+		       c.code, c.name, c.tax_id, c.tax_id_kind, c.fiscal_regime, c.postal_code, c.cfdi_use, c.email, c.is_generic,
+		       c.country, c.address, c.city,
+		       s.cfe_type, a.cae, a.cfe_series, a.first_number, a.last_number, a.expires
+		from invoices v join currencies cur on cur.code = v.currency join payment_terms t on t.code = v.payment_terms
+		join issuers i on i.code = v.issuer join customers c on c.code = v.customer join series s on s.code = v.series
+		left join caes a on a.id = v.cae
+		where v.id = $1 for update of v`, id).
+		Scan(&inv.ID, &h.BatchID, &h.Status, &h.FiscalStatus, &h.Attempt, &inv.Series, &number, &inv.DocumentKind, &inv.Date, &completedAt,
+			&inv.Currency, &inv.Rate, &inv.Decimals, &inv.Amount, &inv.Discount, &inv.Subtotal, &inv.VAT, &inv.Excise,
+			&inv.VATWithheld, &inv.ISRWithheld, &inv.Total,
+			&inv.Terms.Kind, &inv.Terms.Days, &inv.Terms.FormaPago, &inv.Terms.MetodoPago,
+			&inv.Issuer.Code, &inv.Issuer.TaxID, &inv.Issuer.Name, &inv.Issuer.Regime, &inv.Issuer.PostalCode, &inv.Issuer.Email,
+			&h.CertPath, &h.KeyPath, &h.PasswordEnv,
+			&h.Country, &inv.Issuer.Branch, &inv.Issuer.Address, &inv.Issuer.City, &inv.Issuer.Department,
+			&c.Code, &c.Name, &c.TaxID, &c.TaxIDKind, &c.Regime, &c.PostalCode, &c.Use, &c.Email, &c.Generic,
+			&c.Country, &c.Address, &c.City,
+			&cfeType, &cae.id, &cae.series, &cae.from, &cae.to, &cae.expires)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return h, inv, fmt.Errorf("invoice %d: %w", id, model.ErrNotFound)
+	}
+	if err != nil {
+		return h, inv, err
+	}
+	inv.Issuer.Country = h.Country
+	if cfeType != nil && cae.id != nil {
+		inv.Authorization = &fiscal.Authorization{DocumentType: *cfeType, ID: *cae.id, Series: *cae.series,
+			From: *cae.from, To: *cae.to, Expires: *cae.expires}
+	}
+	if inv.DocumentKind == "credit_note" {
+		var r fiscal.Related
+		if err := t.tx.QueryRow(t.ctx, `select n.credit_kind, coalesce(d.uuid, ''), v.series, coalesce(v.number, 0), v.invoice_date,
+			coalesce(s.cfe_type, 0), coalesce(a.cfe_series, '')
+			from invoices n join invoices v on v.id = n.credit_of join series s on s.code = v.series
+			left join caes a on a.id = v.cae left join fiscal_documents d on d.invoice_id = v.id where n.id = $1`, id).
+			Scan(&r.Kind, &r.UUID, &r.Series, &r.Number, &r.Date, &r.DocumentType, &r.AuthoritySeries); err != nil {
+			return h, inv, err
+		}
+		inv.Corrects = &r
+	}
+	if number != nil {
+		inv.Number = *number
+	}
+	if completedAt != nil {
+		inv.IssuedAt = *completedAt
+	}
+	rows, err := t.tx.Query(t.ctx, `
+		select l.item, l.description, l.quantity, l.unit_price, l.amount, l.discount, l.subtotal,
+		       l.vat_rate, coalesce(l.vat_base, l.subtotal), l.vat, l.excise_rate, l.excise, l.vat_withholding_rate, l.vat_withheld, l.isr_withholding_rate, l.isr_withheld,
+		       i.product_code, i.unit_code, i.unit_name
+		from invoice_lines l join items i on i.code = l.item where l.invoice_id = $1 order by l.line_no`, id)
+	if err != nil {
+		return h, inv, err
+	}
+	inv.Lines, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (fiscal.Line, error) {
+		var l fiscal.Line
+		return l, r.Scan(&l.Item, &l.Description, &l.Quantity, &l.UnitPrice, &l.Amount, &l.Discount, &l.Subtotal,
+			&l.VATRate, &l.VATBase, &l.VAT, &l.ExciseRate, &l.Excise, &l.VATWithholdingRate, &l.VATWithheld, &l.ISRWithholdingRate, &l.ISRWithheld,
+			&l.ProductCode, &l.UnitCode, &l.UnitName)
+	})
+	return h, inv, err
+}
+
+// SaveSealed stores the sealed document, once, and marks the invoice sealed.
+func (t *Tx) SaveSealed(id int64, d fiscal.Document) error {
+	if err := t.exec(`insert into fiscal_documents (invoice_id, xml, no_certificado, sello, status)
+		values ($1, $2, $3, $4, 'sealed') on conflict (invoice_id) do nothing`, id, d.XML, d.Certificate, d.Signature); err != nil {
+		return err
+	}
+	return t.exec(`update invoices set fiscal_status = 'sealed', fiscal_error = '' where id = $1`, id)
+}
+
+// SaveStamped stores the stamped document in place of the sealed one and marks the invoice
+// stamped, only while it is sealed: a second answer for the same document changes nothing.
+func (t *Tx) SaveStamped(id int64, d fiscal.Document) (bool, error) {
+	tag, err := t.tx.Exec(t.ctx, `update invoices set fiscal_status = 'stamped', fiscal_error = '' where id = $1 and fiscal_status = 'sealed'`, id)
+	if err != nil || tag.RowsAffected() == 0 {
+		return false, err
+	}
+	return true, t.exec(`update fiscal_documents set xml = $2, uuid = nullif($3, ''), fecha_timbrado = $4, no_certificado_sat = $5,
+		authority_ack = nullif($6, ''), stamped_at = now(), status = 'stamped'
+		where invoice_id = $1`, id, d.XML, d.UUID, d.StampedAt, d.StampCertificate, d.AuthorityAck)
+}
+
+// DiscardUnstamped drops the sealed document of a completed invoice whose stamping was
+// refused (a reseal makes it again, dated now). It re-checks under the invoice's row lock
+// what the command checked: a document whose stamping was asked again meanwhile (a
+// restamp cleared its error; the PAC may be stamping it) or that is stamped is never
+// dropped — SAT may hold its UUID.
+func (s *Store) DiscardUnstamped(ctx context.Context, id int64) error {
+	return s.InTx(ctx, func(t *Tx) error {
+		var status, fiscalStatus, fiscalError string
+		err := t.tx.QueryRow(ctx, `select status, fiscal_status, fiscal_error from invoices where id = $1 for update`, id).
+			Scan(&status, &fiscalStatus, &fiscalError)
+		if err != nil {
+			return err
+		}
+		switch {
+		case status == "completed" && fiscalStatus == "unsealed" && fiscalError != "":
+			return nil // its sealing failed: nothing was sealed to drop
+		case status != "completed" || fiscalStatus != "sealed" || fiscalError == "":
+			return &model.InputError{Problems: []string{fmt.Sprintf("invoice %d is %s, fiscal status %s: its document is no longer one whose stamping failed "+
+				"(a restamp or the publication is at it): nothing to reseal", id, status, fiscalStatus)}}
+		}
+		if err := t.exec(`update invoices set fiscal_status = 'unsealed' where id = $1`, id); err != nil {
+			return err
+		}
+		return t.exec(`delete from fiscal_documents where invoice_id = $1 and uuid is null`, id)
+	})
+}
+
+// SealedDocument reads the invoice's stored document.
+func (t *Tx) SealedDocument(id int64) (fiscal.Document, error) {
+	var d fiscal.Document
+	err := t.tx.QueryRow(t.ctx, `select xml, no_certificado, sello, coalesce(uuid, ''), coalesce(fecha_timbrado, ''), coalesce(no_certificado_sat, '')
+		from fiscal_documents where invoice_id = $1`, id).
+		Scan(&d.XML, &d.Certificate, &d.Signature, &d.UUID, &d.StampedAt, &d.StampCertificate)
+	return d, err
+}
+
+// SavePDF stores the printed document and marks the invoice printed.
+func (t *Tx) SavePDF(id int64, pdf []byte) error {
+	if err := t.exec(`update fiscal_documents set pdf = $2 where invoice_id = $1`, id, pdf); err != nil {
+		return err
+	}
+	return t.exec(`update invoices set fiscal_status = 'pdf' where id = $1`, id)
+}
+
+// RecordFiscalError keeps why a fiscal step failed, on the invoice and in the audit trail,
+// while the invoice stays completed.
+func (s *Store) RecordFiscalError(ctx context.Context, id int64, step, reason string) error {
+	return s.InTx(ctx, func(t *Tx) error {
+		var batch string
+		var attempt int
+		if err := t.tx.QueryRow(ctx, `update invoices set fiscal_error = $2 where id = $1 returning coalesce(batch_id, ''), publish_attempt`, id, step+": "+reason).
+			Scan(&batch, &attempt); err != nil {
+			return err
+		}
+		return t.Audit(batch, id, step, attempt, "failed", reason)
+	})
+}
+
+// FiscalFiles reads an invoice's stored XML and PDF for the CLI.
+func (s *Store) FiscalFiles(ctx context.Context, id int64) (xml string, pdf []byte, err error) {
+	if _, err := s.ReadInvoice(ctx, id); err != nil {
+		return "", nil, err
+	}
+	err = s.pool.QueryRow(ctx, `select xml, pdf from fiscal_documents where invoice_id = $1`, id).Scan(&xml, &pdf)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", nil, fmt.Errorf("invoice %d is not sealed yet (see billrun invoice show %d)", id, id)
+	}
+	return xml, pdf, err
+}

@@ -1,0 +1,120 @@
+package store
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"billrun/internal/rules"
+)
+
+// LockSeries reads a series' next number and dates under its row lock: numbers are taken
+// one at a time per series. byCAE says its numbers come from CAEs (it numbers CFE).
+func (t *Tx) LockSeries(code string) (next int64, closing, last *time.Time, byCAE bool, err error) {
+	err = t.tx.QueryRow(t.ctx, `select next_number, closing_date, last_date, cfe_type is not null from series where code = $1 for update`, code).
+		Scan(&next, &closing, &last, &byCAE)
+	return
+}
+
+// Number gives the invoice its number (the series' next, or its CAE's) and marks it
+// completed; the series' next number follows it.
+func (t *Tx) Number(h InvoiceHead, number int64) error {
+	if err := t.exec(`update series set next_number = $3 + 1, last_date = $2 where code = $1`, h.Series, h.InvoiceDate, number); err != nil {
+		return err
+	}
+	return t.exec(`update invoices set status = 'completed', number = $2, completed_at = now() where id = $1`, h.ID, number)
+}
+
+// SettleSources does the sources' bookkeeping of an invoice being completed: the order
+// lines' claimed quantity is invoiced and orders with nothing pending are fulfilled;
+// installments are billed; a plan event is executed once every other invoice it was split
+// into is completed. The event rows are locked first, so two of its invoices completing at
+// once (in two series) serialise here, and the second sees the first completed.
+func (t *Tx) SettleSources(invoiceID int64) error {
+	for _, sql := range []string{`
+		select 1 from billing_events where id in (select source_id from invoice_lines where invoice_id = $1 and source_kind = 'plan_event')
+		order by id for update`, `
+		update sales_order_lines ol set qty_in_billing = ol.qty_in_billing - l.quantity, qty_invoiced = ol.qty_invoiced + l.quantity
+		from invoice_lines l where l.invoice_id = $1 and l.source_kind = 'order_line' and ol.id = l.source_id`, `
+		update sales_orders o set status = 'fulfilled'
+		where o.id in (select ol.order_id from invoice_lines l join sales_order_lines ol on ol.id = l.source_id
+		               where l.invoice_id = $1 and l.source_kind = 'order_line')
+		  and not exists (select 1 from sales_order_lines x where x.order_id = o.id and x.qty_invoiced < x.qty_ordered)`, `
+		update installments set state = 'billed'
+		where id in (select source_id from invoice_lines where invoice_id = $1 and source_kind = 'installment')`, `
+		update billing_events e set state = 'executed'
+		where e.id in (select source_id from invoice_lines where invoice_id = $1 and source_kind = 'plan_event')
+		  and not exists (select 1 from invoice_lines l join invoices v on v.id = l.invoice_id
+		                  where l.source_kind = 'plan_event' and l.source_id = e.id and v.id <> $1 and v.status <> 'completed')`,
+	} {
+		if err := t.exec(sql, invoiceID); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// MarkFailed records a failed invoice with the step and reason of its attempt.
+func (t *Tx) MarkFailed(invoiceID int64, step, reason string) error {
+	return t.exec(`update invoices set status = 'failed', error_step = $2, error_reason = $3 where id = $1`, invoiceID, step, reason)
+}
+
+// MarkUnsealed records why a completed invoice is not sealed, so a reseal can move it.
+func (t *Tx) MarkUnsealed(invoiceID int64, reason string) error {
+	return t.exec(`update invoices set fiscal_error = $2 where id = $1 and status = 'completed' and fiscal_status = 'unsealed'`, invoiceID, reason)
+}
+
+// TakeNumber picks the number a document of the series dated date takes, under the
+// series' row lock (held to the end of the transaction): the series' next, or, for a
+// series that numbers CFE, the next of its CAEs (recorded on the document). An error
+// wrapping rules.ErrClosedPeriod or rules.ErrNoCAE is a business error.
+func (t *Tx) TakeNumber(id int64, series string, date time.Time) (int64, error) {
+	next, closing, last, byCAE, err := t.LockSeries(series)
+	if err != nil {
+		return 0, err
+	}
+	if err := rules.CheckInvoiceDate(series, date, closing, last); err != nil {
+		return 0, err
+	}
+	if !byCAE {
+		return next, nil
+	}
+	caes, err := t.LockCAEs(series)
+	if err != nil {
+		return 0, err
+	}
+	i, n, err := rules.TakeCFENumber(series, caes, date)
+	if err != nil {
+		return 0, err
+	}
+	return n, t.UseCAE(id, caes[i].ID, n)
+}
+
+// LockCAEs reads the CAEs of a series that numbers CFE, in range order, under their row
+// locks (the series' lock, taken first, already queues completions).
+func (t *Tx) LockCAEs(series string) ([]rules.CAE, error) {
+	rows, err := t.tx.Query(t.ctx, `select id, cae, cfe_series, first_number, last_number, next_number, expires
+		from caes where series = $1 order by first_number for update`, series)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (rules.CAE, error) {
+		var c rules.CAE
+		return c, r.Scan(&c.ID, &c.Number, &c.CFESeries, &c.First, &c.Last, &c.Next, &c.Expires)
+	})
+}
+
+// UseCAE records that the invoice took number from the CAE. The CAE's next number must be
+// that number (it is read under the same lock): anything else would leave a gap or give a
+// number twice, so it is refused.
+func (t *Tx) UseCAE(invoiceID, caeID, number int64) error {
+	tag, err := t.tx.Exec(t.ctx, `update caes set next_number = $2 + 1 where id = $1 and next_number = $2`, caeID, number)
+	if err != nil {
+		return err
+	}
+	if tag.RowsAffected() != 1 {
+		return fmt.Errorf("CAE %d: next number is not %d; numbering refused", caeID, number)
+	}
+	return t.exec(`update invoices set cae = $2 where id = $1`, invoiceID, caeID)
+}

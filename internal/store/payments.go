@@ -1,0 +1,133 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/shopspring/decimal"
+
+	"billrun/internal/model"
+)
+
+// Payment is a payment to record: its idempotency key, and the content the key stands for.
+type Payment struct {
+	InvoiceID int64
+	Amount    decimal.Decimal
+	PaidOn    time.Time
+	Key       string
+}
+
+// request is the content a payment's key stands for.
+func (p Payment) request() string {
+	return fmt.Sprintf("invoice %d pays %s on %s", p.InvoiceID, p.Amount.String(), p.PaidOn.Format(time.DateOnly))
+}
+
+// RecordPayment applies a payment to an invoice's live receivable, in one transaction under
+// the invoice's and the receivable's row locks: never more than its balance, which goes down
+// by it; never while the invoice's cancellation is requested or awaits the receiver (SAT
+// may cancel it, and the money would be lost). The same key again answers the receivable
+// as it is and writes nothing (again is true); the same key with other content is refused.
+func (s *Store) RecordPayment(ctx context.Context, p Payment) (out model.ReceivableView, again bool, err error) {
+	refuse := func(format string, args ...any) error {
+		return &model.InputError{Problems: []string{fmt.Sprintf("invoice %d: ", p.InvoiceID) + fmt.Sprintf(format, args...)}}
+	}
+	switch {
+	case p.Key == "":
+		return out, false, refuse("a payment needs an idempotency key")
+	case !p.Amount.IsPositive():
+		return out, false, refuse("a payment of %s: it must be above 0", p.Amount)
+	case p.Amount.Exponent() < -4:
+		return out, false, refuse("a payment of %s has more than 4 decimals", p.Amount)
+	}
+	err = s.InTx(ctx, func(t *Tx) error {
+		var cancel string
+		err := t.tx.QueryRow(ctx, `select coalesce(c.status, '') from invoices v left join cancellations c on c.invoice_id = v.id
+			where v.id = $1 for update of v`, p.InvoiceID).Scan(&cancel)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return fmt.Errorf("invoice %d: %w", p.InvoiceID, model.ErrNotFound)
+		}
+		if err != nil {
+			return err
+		}
+		var first string
+		err = t.tx.QueryRow(ctx, `select request from receivable_payments where request_key = $1`, p.Key).Scan(&first)
+		switch {
+		case err == nil && first == p.request():
+			again = true
+			return nil
+		case err == nil:
+			return refuse("key %q was given to another payment (%s)", p.Key, first)
+		case !errors.Is(err, pgx.ErrNoRows):
+			return err
+		}
+		if cancel == "requested" || cancel == "pending" {
+			return refuse("its cancellation is %s (billrun invoice show %d): a payment waits until SAT has answered", cancel, p.InvoiceID)
+		}
+		var id int64
+		var balance decimal.Decimal
+		err = t.tx.QueryRow(ctx, `select id, balance from receivables where invoice_id = $1 and status in ('open', 'paid') for update`, p.InvoiceID).
+			Scan(&id, &balance)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return refuse("it has no receivable to pay (its terms post none, or it is cancelled)")
+		}
+		if err != nil {
+			return err
+		}
+		if p.Amount.GreaterThan(balance) {
+			return refuse("a payment of %s is more than its balance %s", p.Amount, balance)
+		}
+		if err := t.exec(`insert into receivable_payments (receivable_id, amount, paid_on, request_key, request) values ($1, $2, $3, $4, $5)`,
+			id, p.Amount, p.PaidOn, p.Key, p.request()); err != nil {
+			return err
+		}
+		if err := t.exec(`update receivables set balance = balance - $2, status = case when balance - $2 = 0 then 'paid' else 'open' end where id = $1`,
+			id, p.Amount); err != nil {
+			return err
+		}
+		return t.Audit("", p.InvoiceID, "payment", 0, "ok", fmt.Sprintf("%s paid on %s (key %s)", p.Amount, p.PaidOn.Format(time.DateOnly), p.Key))
+	})
+	if err != nil {
+		return out, false, err
+	}
+	r, err := s.readReceivable(ctx, s.pool, p.InvoiceID)
+	if r != nil {
+		out = *r
+	}
+	return out, again, err
+}
+
+// readReceivable reads an invoice's live receivable with its payments (nil: none).
+func (s *Store) readReceivable(ctx context.Context, q querier, invoiceID int64) (*model.ReceivableView, error) {
+	var r model.ReceivableView
+	var id int64
+	var due time.Time
+	err := q.QueryRow(ctx, `select r.id, r.kind, r.amount, r.balance, r.status, r.due_date, cur.decimals
+		from receivables r join currencies cur on cur.code = r.currency
+		where r.invoice_id = $1 order by (r.status in ('open', 'paid')) desc, r.id desc limit 1`, invoiceID).
+		Scan(&id, &r.Kind, &r.Amount, &r.Balance, &r.Status, &due, &r.Decimals)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	r.DueDate = due.Format(time.DateOnly)
+	rows, err := q.Query(ctx, `select amount, paid_on from receivable_payments where receivable_id = $1 order by id`, id)
+	if err != nil {
+		return nil, err
+	}
+	r.Payments, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (model.PaymentView, error) {
+		var p model.PaymentView
+		var on time.Time
+		err := row.Scan(&p.Amount, &on)
+		p.PaidOn = on.Format(time.DateOnly)
+		return p, err
+	})
+	if r.Payments == nil {
+		r.Payments = []model.PaymentView{}
+	}
+	return &r, err
+}

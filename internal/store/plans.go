@@ -1,0 +1,88 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"billrun/internal/model"
+)
+
+// Billing event states (seed 003).
+var eventStates = map[string]bool{"planned": true, "cancelled": true, "suspended": true, "inactive": true}
+
+// ListPlanEvents lists a plan's events in date order.
+func (s *Store) ListPlanEvents(ctx context.Context, plan string) ([]model.PlanEvent, error) {
+	var ok bool
+	if err := s.pool.QueryRow(ctx, `select exists (select 1 from billing_plans where code = $1)`, plan).Scan(&ok); err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, fmt.Errorf("billing plan %q: %w", plan, model.ErrNotFound)
+	}
+	rows, err := s.pool.Query(ctx, `select e.id, p.code, e.event_date, e.state from billing_events e join billing_plans p on p.id = e.plan_id
+		where p.code = $1 order by e.event_date`, plan)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (model.PlanEvent, error) {
+		var e model.PlanEvent
+		var d time.Time
+		err := r.Scan(&e.ID, &e.Plan, &d, &e.State)
+		e.Date = d.Format(time.DateOnly)
+		return e, err
+	})
+}
+
+// SetPlanEvent changes an event's date or state. Executed events, and events a batch is
+// billing, refuse changes (seed 003: only events not executed may change).
+func (s *Store) SetPlanEvent(ctx context.Context, id int64, date, state string) (model.PlanEvent, error) {
+	var e model.PlanEvent
+	var d time.Time
+	var probs []string
+	if date == "" && state == "" {
+		probs = append(probs, "give --date or --state")
+	}
+	if date != "" {
+		if _, err := time.Parse(time.DateOnly, date); err != nil {
+			probs = append(probs, fmt.Sprintf("--date: %q is not a date (YYYY-MM-DD)", date))
+		}
+	}
+	if state != "" && !eventStates[state] {
+		probs = append(probs, fmt.Sprintf("--state: %q is not one of planned, cancelled, suspended, inactive", state))
+	}
+	if len(probs) > 0 {
+		return e, &model.InputError{Problems: probs}
+	}
+	err := s.InTx(ctx, func(t *Tx) error {
+		tx := t.tx
+		err := tx.QueryRow(ctx, `select e.id, p.code, e.event_date, e.state from billing_events e join billing_plans p on p.id = e.plan_id
+			where e.id = $1 for update of e`, id).Scan(&e.ID, &e.Plan, &d, &e.State)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return fmt.Errorf("billing event %d: %w", id, model.ErrNotFound)
+		}
+		if err != nil {
+			return err
+		}
+		if e.State == "executed" || e.State == "in_billing" {
+			return &model.InputError{Problems: []string{fmt.Sprintf("billing event %d of plan %s is %s: it cannot change", id, e.Plan, e.State)}}
+		}
+		if date != "" {
+			var clash bool
+			if err := tx.QueryRow(ctx, `select exists (select 1 from billing_events where plan_id = (select plan_id from billing_events where id = $1)
+				and event_date = $2 and id <> $1)`, id, date).Scan(&clash); err != nil {
+				return err
+			}
+			if clash {
+				return &model.InputError{Problems: []string{fmt.Sprintf("--date: plan %s has an event on %s already", e.Plan, date)}}
+			}
+		}
+		return tx.QueryRow(ctx, `update billing_events set event_date = coalesce(nullif($2, '')::date, event_date),
+			state = coalesce(nullif($3, ''), state) where id = $1 returning event_date, state`, id, date, state).Scan(&d, &e.State)
+	})
+	e.Date = d.Format(time.DateOnly)
+	return e, err
+}
