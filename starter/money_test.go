@@ -337,3 +337,48 @@ func TestTwentyConcurrentCompletionsNumberGaplessly(t *testing.T) {
 	}
 	h.checkBooks()
 }
+
+// 23.4: cancelling one entity's invoice of a 60/40 plan event makes that share alone
+// billable again: the next plan run bills the 40 % share once, never the 60 % again.
+func TestCancelledQuotaShareIsBilledAgainAlone(t *testing.T) {
+	h := newHarness(t, true)
+	h.mustRun("import", "../examples/demo.json")
+	var sum model.Summary
+	h.runJSON(&sum, "batch", "create", "--plans", "--period", "2026-01-01..2026-01-31", "--grouping", "none", "--date", "2026-11-23", "--wait")
+	if sum.Completed != 2 {
+		t.Fatalf("January's 60/40 event: %+v", sum)
+	}
+	shares := func(batch string) string {
+		return h.str(`select string_agg(customer || ' ' || subtotal::numeric(18,2)::text, ', ' order by customer) from invoices where batch_id = $1`, batch)
+	}
+	if got := shares(sum.BatchID); got != "FORSETI 510.00, SOCIO 340.00" {
+		t.Fatalf("January's shares: %s", got)
+	}
+	socio := h.int(`select id from invoices where batch_id = $1 and customer = 'SOCIO'`, sum.BatchID)
+	h.waitFor("SOCIO's invoice published", 2*time.Minute, func() bool {
+		return h.int(`select count(*) from invoices where id = $1 and fiscal_status = 'pdf'`, socio) == 1
+	})
+	h.mustRun("invoice", "cancel", fmt.Sprint(socio), "--reason", "02", "--wait", "--timeout", "1m")
+	if got := h.str(`select status from invoices where id = $1`, socio); got != "cancelled" {
+		t.Fatalf("SOCIO's invoice: %s", got)
+	}
+	if got := h.str(`select e.state || ' ' || coalesce(string_agg(sh.customer || ':' || sh.state, ','), '') from billing_events e
+		join billing_plans p on p.id = e.plan_id left join billing_event_shares sh on sh.event_id = e.id
+		where p.code = 'PLAN-MANT' and e.event_date = '2026-01-31' group by e.state`); got != "executed SOCIO:released" {
+		t.Fatalf("January's event after cancelling SOCIO's share: %s", got)
+	}
+	var again model.Summary
+	h.runJSON(&again, "batch", "create", "--plans", "--period", "2026-01-01..2026-01-31", "--grouping", "none", "--date", "2026-11-23", "--wait")
+	if got := shares(again.BatchID); got != "SOCIO 340.00" {
+		t.Fatalf("the next run billed %s, want SOCIO's 340.00 alone", got)
+	}
+	if n := h.int(`select count(*) from billing_event_shares`); n != 0 {
+		t.Errorf("%d share rows left once billed again", n)
+	}
+	var third model.Summary
+	h.runJSON(&third, "batch", "create", "--plans", "--period", "2026-01-01..2026-01-31", "--grouping", "none", "--date", "2026-11-23", "--wait")
+	if third.Invoices != 0 {
+		t.Fatalf("a third run billed %d invoices", third.Invoices)
+	}
+	h.checkBooks()
+}

@@ -154,9 +154,35 @@ func (t *Tx) ReleaseSources(id int64) error {
 		  and o.id in (select ol.order_id from invoice_lines l join sales_order_lines ol on ol.id = l.source_id
 		               where l.invoice_id = $1 and l.source_kind = 'order_line')`, `
 		update installments set state = 'complete'
-		where state = 'billed' and id in (select source_id from invoice_lines where invoice_id = $1 and source_kind = 'installment')`, `
-		update billing_events set state = 'planned'
-		where state = 'executed' and id in (select source_id from invoice_lines where invoice_id = $1 and source_kind = 'plan_event')`,
+		where state = 'billed' and id in (select source_id from invoice_lines where invoice_id = $1 and source_kind = 'installment')`,
+	} {
+		if err := t.exec(sql, id); err != nil {
+			return err
+		}
+	}
+	return t.releaseEventShares(id)
+}
+
+// liveShare is an invoice of the same plan event other than $1 that stands or is still
+// being billed.
+const liveShare = `select 1 from invoice_lines o join invoices ov on ov.id = o.invoice_id
+	where o.source_kind = 'plan_event' and o.source_id = %s and ov.id <> $1 and ov.status in ('draft', 'processing', 'failed', 'completed')`
+
+// releaseEventShares gives back the plan events' shares an invoice billed (it is
+// cancelled, voided or abandoned): while other invoices of the event stand, only this
+// invoice's share is released, to be billed again alone; the event itself is planned again
+// once none stands, and executed once the others are all completed.
+func (t *Tx) releaseEventShares(id int64) error {
+	events := `(select source_id from invoice_lines where invoice_id = $1 and source_kind = 'plan_event')`
+	for _, sql := range []string{`
+		insert into billing_event_shares (event_id, customer, state)
+		select distinct l.source_id, v.customer, 'released' from invoice_lines l join invoices v on v.id = l.invoice_id
+		where l.invoice_id = $1 and l.source_kind = 'plan_event' and exists (` + fmt.Sprintf(liveShare, "l.source_id") + `)
+		on conflict (event_id, customer) do update set state = 'released'`, `
+		update billing_events e set state = 'planned'
+		where e.state in ('in_billing', 'executed') and e.id in ` + events + ` and not exists (` + fmt.Sprintf(liveShare, "e.id") + `)`, `
+		update billing_events e set state = 'executed'
+		where e.state = 'in_billing' and e.id in ` + events + ` and not exists (` + fmt.Sprintf(liveShare, "e.id") + ` and ov.status <> 'completed')`,
 	} {
 		if err := t.exec(sql, id); err != nil {
 			return err

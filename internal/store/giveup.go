@@ -15,22 +15,20 @@ import (
 // abandoned, with no number, and the audit trail says who gave up and why.
 
 // releaseClaims gives back what an invoice that was never completed claimed: order lines'
-// quantities from "in billing" to "to invoice", installments complete again, plan events
-// planned again (a never-completed invoice's event was never executed).
+// quantities from "in billing" to "to invoice", installments complete again, its shares of
+// plan events released (the events planned again once none of their invoices stands).
 func (t *Tx) releaseClaims(invoiceID int64) error {
 	for _, sql := range []string{`
 		update sales_order_lines ol set qty_in_billing = ol.qty_in_billing - l.quantity, qty_to_invoice = ol.qty_to_invoice + l.quantity
 		from invoice_lines l where l.invoice_id = $1 and l.source_kind = 'order_line' and ol.id = l.source_id`, `
 		update installments set state = 'complete'
-		where state = 'in_billing' and id in (select source_id from invoice_lines where invoice_id = $1 and source_kind = 'installment')`, `
-		update billing_events set state = 'planned'
-		where state = 'in_billing' and id in (select source_id from invoice_lines where invoice_id = $1 and source_kind = 'plan_event')`,
+		where state = 'in_billing' and id in (select source_id from invoice_lines where invoice_id = $1 and source_kind = 'installment')`,
 	} {
 		if err := t.exec(sql, invoiceID); err != nil {
 			return err
 		}
 	}
-	return nil
+	return t.releaseEventShares(invoiceID)
 }
 
 // RejectBatch rejects a draft batch awaiting approval: its drafts are voided and their

@@ -46,7 +46,10 @@ func (t *Tx) SettleSources(invoiceID int64) error {
 		update billing_events e set state = 'executed'
 		where e.id in (select source_id from invoice_lines where invoice_id = $1 and source_kind = 'plan_event')
 		  and not exists (select 1 from invoice_lines l join invoices v on v.id = l.invoice_id
-		                  where l.source_kind = 'plan_event' and l.source_id = e.id and v.id <> $1 and v.status <> 'completed')`,
+		                  where l.source_kind = 'plan_event' and l.source_id = e.id and v.id <> $1 and v.status in ('draft', 'processing', 'failed'))`, `
+		delete from billing_event_shares sh using invoices v
+		where v.id = $1 and sh.customer = v.customer and sh.state = 'in_billing'
+		  and sh.event_id in (select source_id from invoice_lines where invoice_id = $1 and source_kind = 'plan_event')`,
 	} {
 		if err := t.exec(sql, invoiceID); err != nil {
 			return err

@@ -32,7 +32,8 @@ func (t *Tx) SelectChunk(b model.Batch, after int64, limit int) (lines []rules.S
 			b.Params.DueUntil, b.Params.Partner, b.Params.Recurring, b.Params.Series, after, limitOrAll(limit))
 	case model.SourcePlans:
 		keys, err = t.keys(`select e.id from billing_events e join billing_plans pl on pl.id = e.plan_id
-			where e.state = 'planned' and e.event_date between $1 and $2 and ($3 = '' or pl.series = $3) and e.id > $4 order by e.id limit $5`,
+			where (e.state = 'planned' or e.state = 'executed' and exists (select 1 from billing_event_shares sh where sh.event_id = e.id and sh.state = 'released'))
+			  and e.event_date between $1 and $2 and ($3 = '' or pl.series = $3) and e.id > $4 order by e.id limit $5`,
 			b.Params.PeriodFrom, b.Params.PeriodTo, b.Params.Series, after, limitOrAll(limit))
 	default:
 		keys, err = t.keys(`select number from sales_orders where status = 'approved' and number between $1 and $2 and series = $3
@@ -104,7 +105,12 @@ func (t *Tx) Claim(l rules.SourceLine) error {
 	case "installment":
 		sql = `update installments set state = 'in_billing' where id = $1 and state = 'complete'`
 	case "plan_event":
-		sql = `update billing_events set state = 'in_billing' where id = $1 and state = 'planned'`
+		// A planned event is claimed whole; an executed one only for the share released.
+		if err := t.exec(`update billing_events set state = 'in_billing' where id = $1 and state = 'planned'`, l.SourceID); err != nil {
+			return err
+		}
+		return t.exec(`update billing_event_shares set state = 'in_billing' where event_id = $1 and customer = $2 and state = 'released'`,
+			l.SourceID, l.Customer)
 	}
 	return t.exec(sql, l.SourceID)
 }
@@ -217,6 +223,7 @@ func (t *Tx) selectPlanEvents(ids []int64) ([]rules.SourceLine, error) {
 	type event struct {
 		id, plan                 int64
 		code, customer, currency string
+		state                    string
 		terms, series            string
 		date                     time.Time
 		decimals                 int32
@@ -225,10 +232,11 @@ func (t *Tx) selectPlanEvents(ids []int64) ([]rules.SourceLine, error) {
 	}
 	rows, err := t.tx.Query(t.ctx, `
 		select e.id, e.plan_id, pl.code, pl.customer, pl.currency, pl.payment_terms, pl.series, e.event_date, cur.decimals,
-		       s.issuer, s.document_kind, s.max_lines
+		       s.issuer, s.document_kind, s.max_lines, e.state
 		from billing_events e join billing_plans pl on pl.id = e.plan_id
 		join series s on s.code = pl.series join currencies cur on cur.code = pl.currency
-		where e.id = any($1) and e.state = 'planned'
+		where e.id = any($1) and (e.state = 'planned'
+		  or e.state = 'executed' and exists (select 1 from billing_event_shares sh where sh.event_id = e.id and sh.state = 'released'))
 		order by pl.code, e.event_date
 		for update of e`, ids)
 	if err != nil {
@@ -237,7 +245,7 @@ func (t *Tx) selectPlanEvents(ids []int64) ([]rules.SourceLine, error) {
 	events, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (event, error) {
 		var e event
 		return e, r.Scan(&e.id, &e.plan, &e.code, &e.customer, &e.currency, &e.terms, &e.series, &e.date, &e.decimals,
-			&e.issuer, &e.kind, &e.maxLines)
+			&e.issuer, &e.kind, &e.maxLines, &e.state)
 	})
 	if err != nil {
 		return nil, err
@@ -268,6 +276,22 @@ func (t *Tx) selectPlanEvents(ids []int64) ([]rules.SourceLine, error) {
 		for i, x := range entities {
 			quotas[i] = x.quota
 		}
+		// An executed event bills again only the shares released (their invoices were
+		// cancelled); the split is the same, so each share is what it was.
+		released := map[string]bool{}
+		if e.state == "executed" {
+			rows, err := t.tx.Query(t.ctx, `select customer from billing_event_shares where event_id = $1 and state = 'released'`, e.id)
+			if err != nil {
+				return nil, err
+			}
+			names, err := pgx.CollectRows(rows, pgx.RowTo[string])
+			if err != nil {
+				return nil, err
+			}
+			for _, n := range names {
+				released[n] = true
+			}
+		}
 		rows, err = t.tx.Query(t.ctx, `select pi.line_no, pi.item, coalesce(nullif(pi.description, ''), i.description), pi.quantity,
 			pi.unit_price, pi.discount_pct, i.vat_rate, i.excise_rate, i.vat_withholding_rate, i.isr_withholding_rate
 			from billing_plan_items pi join items i on i.code = pi.item where pi.plan_id = $1 order by pi.line_no`, e.plan)
@@ -295,7 +319,7 @@ func (t *Tx) selectPlanEvents(ids []int64) ([]rules.SourceLine, error) {
 				return nil, fmt.Errorf("billing plan %s: %w", e.code, err)
 			}
 			for i, x := range entities {
-				if parts[i].IsZero() {
+				if parts[i].IsZero() || e.state == "executed" && !released[x.customer] {
 					continue
 				}
 				zero := decimal.Zero
