@@ -212,14 +212,17 @@ func (a *Activities) CompleteCancellation(ctx context.Context, invoiceID int64) 
 		if h.Status == "cancelled" {
 			return nil
 		}
+		if h.Cancel != nil && h.Cancel.Status == "refused" { // refused before: say so again
+			return businessf(StepCancel, "%s", h.Cancel.Detail)
+		}
 		if h.Cancel == nil || h.Cancel.Status != fiscal.Cancelled {
 			return invariantf("invoice %d's cancellation is not done at SAT", invoiceID)
 		}
 		if h.Paid.IsPositive() {
 			// Payments are refused while a cancellation waits; one that got in anyway
 			// keeps the receivable (and the money) where it is.
-			why := fmt.Sprintf("payments were recorded on it (%s): its receivable is not cancelled; refund them or issue a credit note",
-				strings.Join(h.PaidOn, ", "))
+			why := fmt.Sprintf("SAT cancelled the CFDI, but payments were recorded on it (%s): its books are not undone, the receivable "+
+				"and its payments stay; settle them with the customer", strings.Join(h.PaidOn, ", "))
 			refused = why
 			return nil
 		}
@@ -249,7 +252,7 @@ func (a *Activities) CompleteCancellation(ctx context.Context, invoiceID int64) 
 			if err := tx.Audit("", invoiceID, StepCancel, 0, "refused", refused); err != nil {
 				return err
 			}
-			return tx.RejectCancellation(invoiceID, refused)
+			return tx.RefuseCancellation(invoiceID, refused)
 		})
 		if err == nil {
 			err = businessf(StepCancel, "%s", refused)

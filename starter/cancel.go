@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -66,21 +67,32 @@ undone. The invoice keeps its number.`,
 			if err != nil {
 				return err
 			}
-			again := found && prev.Key == req.Key
+			// A rejected request asked again with the default key is a new request; with
+			// its own --key it answers the rejection.
+			again := found && prev.Key == req.Key && !(prev.Status == "rejected" && key == "")
 			if again && prev.Request != req.Content() {
 				return &model.InputError{Problems: []string{fmt.Sprintf("--key %q was given to another request (%s)", req.Key, prev.Request)}}
 			}
 			var run client.WorkflowRun
-			if again {
-				run = wc.Temporal.GetWorkflow(ctx, workflows.CancelWorkflowID(wc.Installation, v.ID), "")
-			} else {
+			if !again {
 				if err := activities.CheckCancellation(ctx, st, req); err != nil {
 					return err
 				}
 				summary := fmt.Sprintf("Cancellation of %s (motive %s)", invoiceNumber(v), reason)
-				if run, err = wc.StartCancellation(ctx, workflows.CancelInput{Request: req, PollEvery: poll}, summary); err != nil {
+				run, err = wc.StartCancellation(ctx, workflows.CancelInput{Request: req, PollEvery: poll}, summary)
+				if errors.Is(err, workflows.ErrUnderWay) {
+					// Started by this same command whose answer was lost, before its first
+					// step recorded the key: follow it.
+					if in, ierr := wc.CancellationUnderWay(ctx, v.ID); ierr == nil && in.Request.Key == req.Key {
+						again, err = true, nil
+					}
+				}
+				if err != nil {
 					return err
 				}
+			}
+			if again {
+				run = wc.Temporal.GetWorkflow(ctx, workflows.CancelWorkflowID(wc.Installation, v.ID), "")
 			}
 			if !a.jsonOut {
 				how := "new request"

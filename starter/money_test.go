@@ -68,8 +68,8 @@ func TestNettingSettlesACreditOnceUnderConcurrency(t *testing.T) {
 }
 
 // 23.2: a payment while the invoice's cancellation awaits the receiver is refused; one that
-// got in anyway (written past the command) makes the cancellation end rejected, the
-// receivable and its payment kept.
+// got in anyway (written past the command) makes the cancellation end refused — SAT
+// cancelled the CFDI, billrun keeps the books — the receivable and its payment kept.
 func TestPaymentsAndAPendingCancellation(t *testing.T) {
 	h := newHarness(t, true)
 	h.mustRun("import", "../examples/demo.json")
@@ -96,13 +96,13 @@ func TestPaymentsAndAPendingCancellation(t *testing.T) {
 		h.sandboxAnswer(v.UUID, true)
 		h.waitFor("the cancellation ended", time.Minute, func() bool {
 			return h.int(`select count(*) from cancellations c join invoices v on v.id = c.invoice_id
-				where c.invoice_id = $1 and (c.status = 'rejected' or v.status = 'cancelled')`, id) == 1
+				where c.invoice_id = $1 and (c.status = 'refused' or v.status = 'cancelled')`, id) == 1
 		})
 		got := h.str(`select v.status || ' ' || c.status || ' ' || r.status || ' ' || (select count(*) from receivable_payments p where p.receivable_id = r.id)
 			from invoices v join cancellations c on c.invoice_id = v.id join receivables r on r.invoice_id = v.id where v.id = $1 order by r.id desc limit 1`, id)
 		want := "cancelled cancelled cancelled 0"
 		if c.slipsPast {
-			want = "completed rejected open 1"
+			want = "completed refused open 1"
 		}
 		if got != want {
 			t.Errorf("order %s (a payment slipped past: %v): invoice, cancellation, receivable, payments = %s, want %s", c.order, c.slipsPast, got, want)

@@ -16,6 +16,7 @@ import (
 	"go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/temporal"
 
 	"billrun/activities"
@@ -370,7 +371,26 @@ func (c Client) StartCancellation(ctx context.Context, in CancelInput, summary s
 	}, CancelInvoiceWorkflow, in)
 	var started *serviceerror.WorkflowExecutionAlreadyStarted
 	if errors.As(err, &started) {
-		return nil, fmt.Errorf("invoice %d's cancellation is under way already: see billrun invoice show %d", in.Request.InvoiceID, in.Request.InvoiceID)
+		return nil, fmt.Errorf("invoice %d's cancellation is under way already: see billrun invoice show %d: %w", in.Request.InvoiceID, in.Request.InvoiceID, ErrUnderWay)
 	}
 	return run, err
+}
+
+// CancellationUnderWay reads what the invoice's running (or last) cancellation workflow was
+// started with: a command retried with the same key follows it.
+func (c Client) CancellationUnderWay(ctx context.Context, invoiceID int64) (CancelInput, error) {
+	var in CancelInput
+	it := c.Temporal.GetWorkflowHistory(ctx, CancelWorkflowID(c.Installation, invoiceID), "", false, enums.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	if !it.HasNext() {
+		return in, fmt.Errorf("invoice %d's cancellation workflow has no history", invoiceID)
+	}
+	ev, err := it.Next()
+	if err != nil {
+		return in, err
+	}
+	start := ev.GetWorkflowExecutionStartedEventAttributes()
+	if start == nil {
+		return in, fmt.Errorf("invoice %d's cancellation workflow does not begin with its start", invoiceID)
+	}
+	return in, converter.GetDefaultDataConverter().FromPayloads(start.GetInput(), &in)
 }

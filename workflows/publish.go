@@ -82,6 +82,7 @@ type publication struct {
 	ctx     workflow.Context
 	in      PublishInput
 	stages  []*publishStage
+	cancels []workflow.CancelFunc // each stage's pass, cancelled when the run ends
 	stop    bool
 	failure error
 	// remaining is what the last e-mail pass counted as not yet e-mailed: invoices still
@@ -113,9 +114,14 @@ func (p *publication) idle() bool {
 	return true
 }
 
-// end stops the stages once their passes have finished, then ends the run with err.
+// end stops the stages, cancelling a pass under way — one retrying while its server is
+// down would otherwise hold continue-as-new for as long as the outage lasts; a pass is
+// idempotent, so the next run's takes its documents on — then ends the run with err.
 func (p *publication) end(err error) error {
 	p.stop = true
+	for _, cancel := range p.cancels {
+		cancel()
+	}
 	_ = workflow.Await(p.ctx, func() bool {
 		for _, s := range p.stages {
 			if s.busy {
@@ -128,11 +134,14 @@ func (p *publication) end(err error) error {
 }
 
 // stage starts a stage's loop: while told, run a pass; a pass that processed documents
-// tells the next stage, and itself again when it took a full chunk.
+// tells the stages after it (what is left to publish is counted again), and itself again
+// when it took a full chunk.
 func (p *publication) stage(summary string, timeout time.Duration, fn any) *publishStage {
 	s := &publishStage{}
 	p.stages = append(p.stages, s)
-	workflow.Go(p.ctx, func(g workflow.Context) {
+	sctx, cancel := workflow.WithCancel(p.ctx)
+	p.cancels = append(p.cancels, cancel)
+	workflow.Go(sctx, func(g workflow.Context) {
 		// A PAC or mail server that is down is tried again at least every 15 s, so
 		// documents go out soon after it is back.
 		retry := retryTransient()
@@ -152,6 +161,9 @@ func (p *publication) stage(summary string, timeout time.Duration, fn any) *publ
 			var res activities.PublishResult
 			err := workflow.ExecuteActivity(actx, fn, p.in.BatchID, publishChunk).Get(g, &res)
 			s.busy = false
+			if p.stop {
+				return // cancelled as the run ends
+			}
 			if err != nil {
 				p.failure = err
 				return
@@ -159,8 +171,8 @@ func (p *publication) stage(summary string, timeout time.Duration, fn any) *publ
 			if s.last {
 				p.remaining = res.Remaining
 			}
-			if res.Processed > 0 && s.next != nil {
-				s.next.told = true
+			for next := s.next; res.Processed > 0 && next != nil; next = next.next {
+				next.told = true
 			}
 			if res.Processed >= publishChunk {
 				s.told = true

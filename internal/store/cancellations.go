@@ -128,10 +128,10 @@ func (t *Tx) SetCancellation(id int64, status, detail string) error {
 	return t.exec(`update cancellations set status = $2, detail = $3 where invoice_id = $1 and status <> 'cancelled'`, id, status, detail)
 }
 
-// RejectCancellation ends the invoice's cancellation rejected with the reason, whatever the
-// authority answered: billrun refuses to undo the invoice's books (it has payments).
-func (t *Tx) RejectCancellation(id int64, why string) error {
-	return t.exec(`update cancellations set status = 'rejected', detail = $2 where invoice_id = $1`, id, why)
+// RefuseCancellation records that the authority cancelled the invoice's document but
+// billrun refuses to undo its books (it has payments): status refused, with the reason.
+func (t *Tx) RefuseCancellation(id int64, why string) error {
+	return t.exec(`update cancellations set status = 'refused', detail = $2 where invoice_id = $1`, id, why)
 }
 
 // CancelReceivable cancels the invoice's live receivable, giving back the credit settled

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/shopspring/decimal"
 
 	"billrun/internal/model"
@@ -43,13 +44,18 @@ func (s *Store) RecordPayment(ctx context.Context, p Payment) (out model.Receiva
 		return out, false, refuse("a payment of %s has more than 4 decimals", p.Amount)
 	}
 	err = s.InTx(ctx, func(t *Tx) error {
-		var cancel string
-		err := t.tx.QueryRow(ctx, `select coalesce(c.status, '') from invoices v left join cancellations c on c.invoice_id = v.id
-			where v.id = $1 for update of v`, p.InvoiceID).Scan(&cancel)
+		// The invoice's row lock first; what is decided on is read after it, each in a
+		// statement of its own (so it sees what the lock's holder committed).
+		var status string
+		err := t.tx.QueryRow(ctx, `select status from invoices where id = $1 for update`, p.InvoiceID).Scan(&status)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return fmt.Errorf("invoice %d: %w", p.InvoiceID, model.ErrNotFound)
 		}
 		if err != nil {
+			return err
+		}
+		var cancel string
+		if err := t.tx.QueryRow(ctx, `select coalesce((select status from cancellations where invoice_id = $1), '')`, p.InvoiceID).Scan(&cancel); err != nil {
 			return err
 		}
 		var first string
@@ -63,8 +69,11 @@ func (s *Store) RecordPayment(ctx context.Context, p Payment) (out model.Receiva
 		case !errors.Is(err, pgx.ErrNoRows):
 			return err
 		}
-		if cancel == "requested" || cancel == "pending" {
-			return refuse("its cancellation is %s (billrun invoice show %d): a payment waits until SAT has answered", cancel, p.InvoiceID)
+		if status != "completed" {
+			return refuse("it is %s: only a completed invoice is paid", status)
+		}
+		if cancel != "" && cancel != "rejected" {
+			return refuse("its cancellation is %s (billrun invoice show %d): a payment waits until SAT has answered, and a cancelled invoice is not paid", cancel, p.InvoiceID)
 		}
 		var id int64
 		var balance decimal.Decimal
@@ -81,6 +90,10 @@ func (s *Store) RecordPayment(ctx context.Context, p Payment) (out model.Receiva
 		}
 		if err := t.exec(`insert into receivable_payments (receivable_id, amount, paid_on, request_key, request) values ($1, $2, $3, $4, $5)`,
 			id, p.Amount, p.PaidOn, p.Key, p.request()); err != nil {
+			var pg *pgconn.PgError
+			if errors.As(err, &pg) && pg.Code == "23505" { // the same key, given at once to another invoice's payment
+				return refuse("key %q was given to another payment", p.Key)
+			}
 			return err
 		}
 		if err := t.exec(`update receivables set balance = balance - $2, status = case when balance - $2 = 0 then 'paid' else 'open' end where id = $1`,

@@ -42,6 +42,11 @@ func (t *Tx) ReverseReceivable(invoiceID int64) error {
 // note's settled total goes down by it (under its application's row lock) and the
 // settlements are deleted, which opens that credit again.
 func (t *Tx) unsettle(invoiceID int64) error {
+	// The credits' rows are locked in id order, as OpenCredits locks them: no deadlock.
+	if err := t.exec(`select 1 from credit_applications where credit_note_id in
+		(select credit_note_id from credit_settlements where invoice_id = $1) order by credit_note_id for update`, invoiceID); err != nil {
+		return err
+	}
 	if err := t.exec(`
 		update credit_applications a set settled = a.settled - s.amount
 		from credit_settlements s where s.invoice_id = $1 and a.credit_note_id = s.credit_note_id`, invoiceID); err != nil {

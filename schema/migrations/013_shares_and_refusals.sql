@@ -7,3 +7,10 @@ create table billing_event_shares (
     state    text not null check (state in ('released', 'in_billing')),
     primary key (event_id, customer)
 );
+
+-- A cancellation SAT made but billrun refused to undo the books of (payments were recorded
+-- while it waited): the document stands cancelled at SAT, the receivable and its payments
+-- stay, and no payment is taken on it.
+alter table cancellations drop constraint cancellations_status_check;
+alter table cancellations add constraint cancellations_status_check
+    check (status in ('requested', 'pending', 'cancelled', 'rejected', 'refused'));
