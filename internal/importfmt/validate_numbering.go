@@ -1,0 +1,146 @@
+package importfmt
+
+import (
+	"billrun/internal/rules"
+	"fmt"
+)
+
+// Validation of the numbering: series, CAEs, credit note series, document kinds and templates.
+
+// checkSeries checks the series.
+func (v *validation) checkSeries() {
+	c := v.checker
+	iss, ser, cfeSeries, uyIssuer, known, d := v.iss, v.ser, v.cfeSeries, v.uyIssuer, v.known, v.d
+	for i, x := range d.Series {
+		c.rec = fmt.Sprintf("series[%d] (%s)", i, x.Code)
+		c.required("code", x.Code)
+		c.text("code", x.Code, 25)
+		c.ref("issuer", x.Issuer, "issuer", iss, known.Issuers)
+		c.oneOf("document_kind", x.DocumentKind, "invoice", "ticket", "credit_note")
+		if x.NextNumber < 0 {
+			c.add("next_number", "%d is negative", x.NextNumber)
+		}
+		if x.MaxLines < 0 {
+			c.add("max_lines", "%d is negative", x.MaxLines)
+		}
+		if x.ClosingDate != "" {
+			c.date("closing_date", x.ClosingDate)
+		}
+		if x.CFEType != 0 {
+			if kind, ok := cfeKinds[x.CFEType]; !ok {
+				c.add("cfe_type", "%d is not a CFE type billrun issues (101, 102, 111, 112)", x.CFEType)
+			} else if kind != x.DocumentKind {
+				c.add("cfe_type", "CFE type %d numbers documents of kind %s, not %s", x.CFEType, kind, x.DocumentKind)
+			}
+			if _, inFile := iss[x.Issuer]; inFile && !uyIssuer[x.Issuer] {
+				c.add("cfe_type", "issuer %s is not Uruguayan (country UY): its series number CFDI, not CFE", x.Issuer)
+			}
+			cfeSeries[x.Code] = true
+		}
+		c.unique(ser, "code", x.Code)
+	}
+}
+
+// checkCaes checks the CAEs.
+func (v *validation) checkCaes() {
+	c := v.checker
+	ser, cfeSeries, known, d := v.ser, v.cfeSeries, v.known, v.d
+	caeSeen := newSet()
+	caesBySeries := map[string][]rules.CAE{}
+	for i, x := range d.CAEs {
+		c.rec = fmt.Sprintf("caes[%d] (%s)", i, x.CAE)
+		c.ref("series", x.Series, "series", ser, known.Series)
+		if x.Series != "" && !cfeSeries[x.Series] && !known.CFESeries[x.Series] {
+			c.add("series", "series %s numbers no CFE (it has no cfe_type)", x.Series)
+		}
+		if !caePattern.MatchString(x.CAE) {
+			c.add("cae", "%q is not a CAE number (11 digits)", clip(x.CAE))
+		}
+		if !cfeSeriesPattern.MatchString(x.CFESeries) {
+			c.add("cfe_series", "%q is not a CFE series (one or two capital letters)", clip(x.CFESeries))
+		}
+		ok := true
+		if x.From < 1 || x.From > x.To || x.To > 9999999 {
+			c.add("from", "the range %d–%d is not within 1–9999999, from ≤ to", x.From, x.To)
+			ok = false
+		}
+		expires, dated := c.date("expires", x.Expires)
+		c.unique(caeSeen, "series/cae", x.Series+"/"+x.CAE)
+		if ok && dated {
+			r := rules.CAE{Number: x.CAE, CFESeries: x.CFESeries, First: x.From, Last: x.To, Expires: expires}
+			if err := rules.CheckCAERange(r, caesBySeries[x.Series]); err != nil {
+				c.add("from", "%s", err.Error())
+			}
+			caesBySeries[x.Series] = append(caesBySeries[x.Series], r)
+		}
+	}
+}
+
+// checkCreditSeries checks the series' credit note series.
+func (v *validation) checkCreditSeries() {
+	c := v.checker
+	known, d := v.known, v.d
+	creditSeries := map[string]bool{}
+	for _, x := range d.Series {
+		if x.DocumentKind == "credit_note" {
+			creditSeries[x.Code] = true
+		}
+	}
+	for i, x := range d.Series {
+		if x.CreditNoteSeries == "" {
+			continue
+		}
+		c.rec = fmt.Sprintf("series[%d] (%s)", i, x.Code)
+		if !creditSeries[x.CreditNoteSeries] && !known.Series[x.CreditNoteSeries] {
+			c.add("credit_note_series", "%q is not a series of document kind credit_note", x.CreditNoteSeries)
+		}
+	}
+}
+
+// checkDocumentKinds checks the document kinds.
+func (v *validation) checkDocumentKinds() {
+	c := v.checker
+	ser, known, d := v.ser, v.known, v.d
+	kindSeen := newSet()
+	for i, x := range d.DocumentKinds {
+		c.rec = fmt.Sprintf("document_kinds[%d] (%s/%s)", i, x.SourceSeries, x.TaxIDKind)
+		c.oneOf("tax_id_kind", x.TaxIDKind, "tax_registration", "national_id", "foreign", "generic")
+		if x.SourceSeries != "" {
+			c.ref("source_series", x.SourceSeries, "series", ser, known.Series)
+		}
+		c.unique(kindSeen, "source_series/tax_id_kind", x.SourceSeries+"/"+x.TaxIDKind)
+		c.oneOf("document_kind", x.DocumentKind, "invoice", "ticket")
+		c.ref("series", x.Series, "series", ser, known.Series)
+	}
+}
+
+// checkTemplates checks the templates.
+func (v *validation) checkTemplates() {
+	c := v.checker
+	ser, known, d := v.ser, v.known, v.d
+	tplSeen := newSet()
+	for i, x := range d.Templates {
+		c.rec = fmt.Sprintf("templates[%d] (%s)", i, x.Name)
+		c.required("name", x.Name)
+		c.text("name", x.Name, 50)
+		c.unique(tplSeen, "name", x.Name)
+		if len(x.Sources) == 0 {
+			c.add("sources", "name at least one of orders, installments, plans")
+		}
+		for _, s := range x.Sources {
+			c.oneOf("sources", s, "orders", "installments", "plans")
+		}
+		if x.OrdersFrom < 0 || x.OrdersTo < x.OrdersFrom {
+			c.add("orders_to", "%d-%d is not a range of order numbers", x.OrdersFrom, x.OrdersTo)
+		}
+		if x.Grouping != "" {
+			c.oneOf("grouping", x.Grouping, "none", "by-entity", "per-customer")
+		}
+		if x.Series != "" {
+			c.ref("series", x.Series, "series", ser, known.Series)
+		}
+		if x.FixedSeries && x.Series == "" {
+			c.add("fixed_series", "a fixed series needs a series")
+		}
+	}
+}

@@ -1,0 +1,192 @@
+package importfmt
+
+import (
+	"billrun/internal/rules"
+	"fmt"
+
+	"github.com/shopspring/decimal"
+)
+
+// Validation of what bill runs bill: orders, contracts and billing plans.
+
+// checkOrders checks the orders.
+func (v *validation) checkOrders() {
+	c := v.checker
+	cur, terms, cust, items, whs, ser, termKind, itemPrice, generic, known, d := v.cur, v.terms, v.cust, v.items, v.whs, v.ser, v.termKind, v.itemPrice, v.generic, v.known, v.d
+	orderSeen := newSet()
+	for i, x := range d.Orders {
+		c.rec = fmt.Sprintf("orders[%d] (number %d)", i, x.Number)
+		if x.Number <= 0 {
+			c.add("number", "%d must be positive", x.Number)
+		}
+		c.unique(orderSeen, "number", fmt.Sprint(x.Number))
+		c.ref("customer", x.Customer, "customer", cust, known.Customers)
+		c.ref("series", x.Series, "series", ser, known.Series)
+		c.ref("warehouse", x.Warehouse, "warehouse", whs, known.Warehouses)
+		c.ref("currency", x.Currency, "currency", cur, known.Currencies)
+		if x.PaymentTerms != "" {
+			c.ref("payment_terms", x.PaymentTerms, "payment terms", terms, known.PaymentTerms)
+			if generic[x.Customer] && termKind[x.PaymentTerms] == "credit" {
+				c.add("payment_terms", "credit terms are refused for the generic customer")
+			}
+		}
+		c.date("date", x.Date)
+		if x.Status != "" {
+			c.oneOf("status", x.Status, "draft", "approved", "fulfilled", "cancelled")
+		}
+		if len(x.Lines) == 0 {
+			c.add("lines", "an order needs at least one line")
+		}
+		rec := c.rec
+		for j, l := range x.Lines {
+			c.rec = fmt.Sprintf("%s lines[%d]", rec, j)
+			c.ref("item", l.Item, "item", items, known.Items)
+			if l.Ordered.Sign() <= 0 {
+				c.add("ordered", "%s must be positive", l.Ordered)
+			}
+			toInv := l.Ordered.Sub(l.Invoiced)
+			if l.ToInvoice != nil {
+				toInv = *l.ToInvoice
+			}
+			if toInv.IsNegative() || l.Invoiced.IsNegative() || l.Delivered.IsNegative() {
+				c.add("to_invoice", "quantities must not be negative")
+			} else if toInv.Add(l.Invoiced).GreaterThan(l.Ordered) {
+				c.add("to_invoice", "%s to invoice plus %s invoiced exceeds %s ordered", toInv, l.Invoiced, l.Ordered)
+			}
+			if l.Price != nil && l.Price.IsNegative() {
+				c.add("price", "%s is negative", *l.Price)
+			}
+			c.quantity("ordered", l.Ordered)
+			c.quantity("invoiced", l.Invoiced)
+			c.quantity("delivered", l.Delivered)
+			if l.ToInvoice != nil {
+				c.quantity("to_invoice", *l.ToInvoice)
+			}
+			price, known := itemPrice[l.Item]
+			if l.Price != nil {
+				c.price("price", *l.Price)
+				price, known = *l.Price, true
+			}
+			if known {
+				c.amount("ordered", l.Ordered, price)
+			}
+			if l.Discount != nil {
+				c.percent("discount", *l.Discount)
+			}
+		}
+	}
+}
+
+// checkContracts checks the contracts.
+func (v *validation) checkContracts() {
+	c := v.checker
+	cur, terms, cust, items, whs, ser, ctr, known, d := v.cur, v.terms, v.cust, v.items, v.whs, v.ser, v.ctr, v.known, v.d
+	for i, x := range d.Contracts {
+		c.rec = fmt.Sprintf("contracts[%d] (%s)", i, x.Number)
+		c.required("number", x.Number)
+		c.unique(ctr, "number", x.Number)
+		c.ref("partner", x.Partner, "customer", cust, known.Customers)
+		if x.Payer != "" {
+			c.ref("payer", x.Payer, "customer", cust, known.Customers)
+		}
+		c.ref("series", x.Series, "series", ser, known.Series)
+		c.ref("currency", x.Currency, "currency", cur, known.Currencies)
+		c.ref("payment_terms", x.PaymentTerms, "payment terms", terms, known.PaymentTerms)
+		if x.Warehouse != "" {
+			c.ref("warehouse", x.Warehouse, "warehouse", whs, known.Warehouses)
+		}
+		rec := c.rec
+		for j, l := range x.Lines {
+			c.rec = fmt.Sprintf("%s lines[%d]", rec, j)
+			c.ref("item", l.Item, "item", items, known.Items)
+			c.text("description", l.Description, 1000)
+			if l.Quantity.Sign() <= 0 {
+				c.add("quantity", "%s must be positive", l.Quantity)
+			}
+			if l.Price.IsNegative() {
+				c.add("price", "%s is negative", l.Price)
+			}
+			c.percent("discount", l.Discount)
+			c.quantity("quantity", l.Quantity)
+			c.price("price", l.Price)
+			c.amount("quantity", l.Quantity, l.Price)
+			lrec := c.rec
+			for k, in := range l.Installments {
+				c.rec = fmt.Sprintf("%s installments[%d]", lrec, k)
+				c.date("due", in.Due)
+				c.oneOf("state", in.State, "draft", "complete")
+			}
+		}
+	}
+}
+
+// checkBillingPlans checks the billing plans.
+func (v *validation) checkBillingPlans() {
+	c := v.checker
+	cur, terms, cust, items, whs, ser, ctr, known, d := v.cur, v.terms, v.cust, v.items, v.whs, v.ser, v.ctr, v.known, v.d
+	planSeen := newSet()
+	for i, x := range d.BillingPlans {
+		c.rec = fmt.Sprintf("billing_plans[%d] (%s)", i, x.Code)
+		c.required("code", x.Code)
+		c.unique(planSeen, "code", x.Code)
+		c.ref("customer", x.Customer, "customer", cust, known.Customers)
+		if x.Contract != "" {
+			c.ref("contract", x.Contract, "contract", ctr, known.Contracts)
+		}
+		c.ref("series", x.Series, "series", ser, known.Series)
+		c.ref("currency", x.Currency, "currency", cur, known.Currencies)
+		c.ref("payment_terms", x.PaymentTerms, "payment terms", terms, known.PaymentTerms)
+		if x.Warehouse != "" {
+			c.ref("warehouse", x.Warehouse, "warehouse", whs, known.Warehouses)
+		}
+		if len(x.Dates) > 0 {
+			if x.Every != 0 || x.Unit != "" {
+				c.add("dates", "give either dates or a periodic rule (every, unit, start, end), not both")
+			}
+			for j, dt := range x.Dates {
+				c.date(fmt.Sprintf("dates[%d]", j), dt)
+			}
+		} else {
+			s, ok1 := c.date("start", x.Start)
+			e, ok2 := c.date("end", x.End)
+			if ok1 && ok2 {
+				if _, err := rules.PeriodicDates(s, e, x.Every, x.Unit); err != nil {
+					c.add("rule", "%s", err)
+				}
+			}
+		}
+		if len(x.Items) == 0 {
+			c.add("items", "a plan needs at least one item")
+		}
+		rec := c.rec
+		for j, it := range x.Items {
+			c.rec = fmt.Sprintf("%s items[%d]", rec, j)
+			c.ref("item", it.Item, "item", items, known.Items)
+			c.text("description", it.Description, 1000)
+			if it.Quantity.Sign() <= 0 {
+				c.add("quantity", "%s must be positive", it.Quantity)
+			}
+			c.percent("discount", it.Discount)
+			c.quantity("quantity", it.Quantity)
+			c.price("price", it.Price)
+			c.amount("quantity", it.Quantity, it.Price)
+		}
+		c.rec = rec
+		if len(x.Entities) > 0 {
+			sum := decimal.Zero
+			for j, en := range x.Entities {
+				c.rec = fmt.Sprintf("%s entities[%d]", rec, j)
+				c.ref("customer", en.Customer, "customer", cust, known.Customers)
+				if en.Quota.Sign() <= 0 || en.Quota.GreaterThan(decimal.NewFromInt(100)) {
+					c.add("quota", "%s is outside (0, 100]", en.Quota)
+				}
+				c.decimals("quota", en.Quota, 4)
+				sum = sum.Add(en.Quota)
+			}
+			c.rec = rec
+			if !sum.Equal(decimal.NewFromInt(100)) {
+				c.add("entities", "quotas sum to %s, not 100", sum)
+			}
+		}
+	}
+}

@@ -1,0 +1,48 @@
+package workflows
+
+import (
+	"billrun/internal/model"
+	"fmt"
+
+	"go.temporal.io/sdk/workflow"
+)
+
+// What a batch run shows of itself: current details, search attributes, its status.
+
+// showProgress keeps the current details live and the search attributes near.
+func (r *batchRun) showProgress() {
+	p := r.prog
+	workflow.SetCurrentDetails(r.ctx, fmt.Sprintf("Running: %d of %d invoices completed, %d failed, %d running.", p.Completed, p.Invoices, p.Failed, p.Running))
+	if r.finished >= progressEvery {
+		r.finished = 0
+		r.upsert()
+	}
+}
+
+// refresh reads the batch's counters from the database.
+func (r *batchRun) refresh() error {
+	var s model.Summary
+	if err := step(r.ctx, r.t, "Summary", a.BatchSummary, &s, r.in.BatchID); err != nil {
+		return err
+	}
+	r.prog.Invoices, r.prog.Completed, r.prog.Failed, r.prog.Pending = s.Invoices, s.Completed, s.Failed, s.Pending
+	return nil
+}
+
+func (r *batchRun) setStatus(status string) error {
+	r.prog.Status = status
+	r.upsert()
+	if status == "finished" {
+		workflow.SetCurrentDetails(r.ctx, fmt.Sprintf("Finished: %d of %d invoices completed, %d failed.", r.prog.Completed, r.prog.Invoices, r.prog.Failed))
+	}
+	return step(r.ctx, r.t, "Batch "+status, a.SetBatchStatus, nil, r.in.BatchID, status)
+}
+
+func (r *batchRun) upsert() {
+	_ = workflow.UpsertTypedSearchAttributes(r.ctx,
+		AttrBatchID.ValueSet(r.in.BatchID),
+		AttrBatchStatus.ValueSet(r.prog.Status),
+		AttrInvoicesTotal.ValueSet(int64(r.prog.Invoices)),
+		AttrInvoicesCompleted.ValueSet(int64(r.prog.Completed)),
+		AttrInvoicesFailed.ValueSet(int64(r.prog.Failed)))
+}
