@@ -1,9 +1,11 @@
 // Package activities holds billrun's Temporal activities: every effect a bill run has on
 // the world — planning, pricing, stock discharge, receivable posting, numbering, sealing,
-// printing, e-mail delivery — one file per effect. An activity is thin: it loads through
-// the store, applies a pure rule, writes through the store in one short transaction, and
-// maps the outcome to Temporal (a business error is non-retryable and carries its step and
-// reason). SQL lives in store/, rules in rules/, fiscal formats behind fiscal/.
+// printing, e-mail delivery — one file per effect, grouped in one struct per stage
+// (stages.go) that sees the store through a narrow interface (stores.go). An activity is
+// thin: it loads through the store, applies a pure rule, writes through the store in one
+// short transaction, and maps the outcome to Temporal (a business error is non-retryable
+// and carries its step and reason). SQL lives in internal/store, rules in internal/rules,
+// fiscal formats behind internal/fiscal.
 package activities
 
 import (
@@ -15,40 +17,12 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"go.temporal.io/sdk/temporal"
-	"go.uber.org/zap"
 
 	"billrun/internal/fiscal"
 	"billrun/internal/fiscal/cfdi"
 	"billrun/internal/fiscal/cfe"
 	"billrun/internal/model"
-	"billrun/internal/store"
 )
-
-// Activities is registered with the worker; its exported methods are the activities.
-type Activities struct {
-	Store *store.Store
-	Log   *zap.Logger
-	Mail  MailConfig
-	// Fiscal are the fiscal profiles by country; nil means Mexico's CFDI 4.0 only, with no
-	// PAC (stamping refused).
-	Fiscal fiscal.Profiles
-	// Installation is the database's installation id: it prefixes Message-IDs.
-	Installation string
-	// Meter receives billrun's own metrics (the worker's Prometheus endpoint); nil: none.
-	Meter Meter
-	// PublishConcurrency is how many documents a stamping or e-mail pass sends at once
-	// (0: DefaultPublishConcurrency).
-	PublishConcurrency int
-	// Workflows wakes publications and follows invoice workflows (the worker's Temporal
-	// client); nil: publication is woken by its batch only.
-	Workflows Workflows
-
-	afterSend func() error     // tests: fail between the SMTP server's acceptance and its record
-	clock     func() time.Time // tests: when documents are issued (nil: now)
-	// tests: a smaller planning chunk, and a failure after a number of committed chunks
-	selectChunkSize int
-	afterChunk      func(n int) error
-}
 
 // BusinessErrorType is the Temporal error type of business failures: never retried,
 // they fail one invoice with a step and a reason.
@@ -108,20 +82,12 @@ func invariantf(format string, args ...any) error {
 	return &invariantError{msg: fmt.Sprintf(format, args...)}
 }
 
-// now is when a fiscal document is issued.
-func (a *Activities) now() time.Time {
-	if a.clock != nil {
-		return a.clock()
+// profileFor is the country's fiscal profile among ps (nil: unconfigured).
+func profileFor(ps fiscal.Profiles, country string) (fiscal.Profile, error) {
+	if ps == nil {
+		ps = unconfigured
 	}
-	return time.Now()
-}
-
-func (a *Activities) profile(country string) (fiscal.Profile, error) {
-	p := a.Fiscal
-	if p == nil {
-		p = unconfigured
-	}
-	return p.For(country)
+	return ps.For(country)
 }
 
 // unconfigured are the fiscal profiles with no certifier or authority to reach: enough to
@@ -135,8 +101,8 @@ type Meter interface {
 	Observe(name string, labels map[string]string, d time.Duration)
 }
 
-func (a *Activities) count(name string, labels map[string]string, v float64) {
-	if a.Meter != nil {
-		a.Meter.Add(name, labels, v)
+func count(m Meter, name string, labels map[string]string, v float64) {
+	if m != nil {
+		m.Add(name, labels, v)
 	}
 }

@@ -50,8 +50,8 @@ var Motives = map[string]string{
 // payments are applied to it; SAT: not while credit notes relate to it; motive 01 names
 // the stamped invoice that replaces it, for the same customer) and records the request.
 // Asking again while a request stands answers it; a rejected one may be asked again.
-func (a *Activities) RequestCancellation(ctx context.Context, req CancelRequest) error {
-	err := a.Store.InTx(ctx, func(tx *store.Tx) error { return requestCancellation(tx, req) })
+func (a *Cancelling) RequestCancellation(ctx context.Context, req CancelRequest) error {
+	err := a.Store.InTx(ctx, func(tx CancellingTx) error { return requestCancellation(tx, req) })
 	return temporalError(StepCancel, err)
 }
 
@@ -60,7 +60,7 @@ func CheckCancellation(ctx context.Context, st *store.Store, req CancelRequest) 
 	return asInput(st.InTxRolledBack(ctx, func(tx *store.Tx) error { return requestCancellation(tx, req) }))
 }
 
-func requestCancellation(tx *store.Tx, req CancelRequest) error {
+func requestCancellation(tx CancellingTx, req CancelRequest) error {
 	refuse := func(format string, args ...any) error {
 		return businessf(StepCancel, "invoice %d: %s", req.InvoiceID, fmt.Sprintf(format, args...))
 	}
@@ -134,24 +134,24 @@ func requestCancellation(tx *store.Tx, req CancelRequest) error {
 // CancelDocument asks the authority to cancel the invoice's fiscal document and records
 // the answer: cancelled, pending (the receiver must accept), or rejected. A document that
 // was never stamped has no fiscal value and is cancelled here alone.
-func (a *Activities) CancelDocument(ctx context.Context, invoiceID int64) (string, error) {
+func (a *Cancelling) CancelDocument(ctx context.Context, invoiceID int64) (string, error) {
 	return a.cancelCall(ctx, invoiceID, func(p fiscal.Profile, doc fiscal.Document, h store.CancelHead) (fiscal.Cancellation, error) {
 		return p.Cancel(ctx, doc, h.IssuerTaxID, h.Cancel.Motive, h.Cancel.Replacement)
 	})
 }
 
 // CancellationStatus asks where a cancellation awaiting the receiver stands, and records it.
-func (a *Activities) CancellationStatus(ctx context.Context, invoiceID int64) (string, error) {
+func (a *Cancelling) CancellationStatus(ctx context.Context, invoiceID int64) (string, error) {
 	return a.cancelCall(ctx, invoiceID, func(p fiscal.Profile, doc fiscal.Document, h store.CancelHead) (fiscal.Cancellation, error) {
 		return p.CancelStatus(ctx, doc, h.IssuerTaxID)
 	})
 }
 
-func (a *Activities) cancelCall(ctx context.Context, invoiceID int64,
+func (a *Cancelling) cancelCall(ctx context.Context, invoiceID int64,
 	call func(fiscal.Profile, fiscal.Document, store.CancelHead) (fiscal.Cancellation, error)) (string, error) {
 	var h store.CancelHead
 	var doc fiscal.Document
-	err := a.Store.InTx(ctx, func(tx *store.Tx) error {
+	err := a.Store.InTx(ctx, func(tx CancellingTx) error {
 		var err error
 		if h, err = tx.LockForCancel(invoiceID); err != nil {
 			return err
@@ -172,7 +172,7 @@ func (a *Activities) cancelCall(ctx context.Context, invoiceID int64,
 	}
 	answer := fiscal.Cancellation{Status: fiscal.Cancelled, AuthorityStatus: "not stamped: nothing to cancel at SAT"}
 	if h.UUID != "" {
-		p, err := a.profile(h.Country)
+		p, err := profileFor(a.Fiscal, h.Country)
 		if err != nil {
 			return "", temporalError(StepCancel, businessf(StepCancel, "%s", err.Error()))
 		}
@@ -180,7 +180,7 @@ func (a *Activities) cancelCall(ctx context.Context, invoiceID int64,
 		if answer, err = call(p, doc, h); err != nil {
 			if errors.Is(err, fiscal.ErrFiscal) {
 				// The refusal is recorded before it is reported; a record that fails is retried.
-				if rerr := a.Store.InTx(ctx, func(tx *store.Tx) error { return tx.SetCancellation(invoiceID, "rejected", err.Error()) }); rerr != nil {
+				if rerr := a.Store.InTx(ctx, func(tx CancellingTx) error { return tx.SetCancellation(invoiceID, "rejected", err.Error()) }); rerr != nil {
 					return "", rerr
 				}
 				return "", temporalError(StepCancel, businessf(StepCancel, "%s", err.Error()))
@@ -188,7 +188,7 @@ func (a *Activities) cancelCall(ctx context.Context, invoiceID int64,
 			return "", err
 		}
 	}
-	err = a.Store.InTx(ctx, func(tx *store.Tx) error {
+	err = a.Store.InTx(ctx, func(tx CancellingTx) error {
 		if err := tx.SetCancellation(invoiceID, answer.Status, answer.AuthorityStatus); err != nil {
 			return err
 		}
@@ -202,9 +202,9 @@ func (a *Activities) cancelCall(ctx context.Context, invoiceID int64,
 // receivable cancelled (the cash movement, for a cash sale), its sources released to be
 // billed again; the invoice keeps its number and shows cancelled. Running it again is a
 // no-op.
-func (a *Activities) CompleteCancellation(ctx context.Context, invoiceID int64) error {
+func (a *Cancelling) CompleteCancellation(ctx context.Context, invoiceID int64) error {
 	refused := ""
-	err := a.Store.InTx(ctx, func(tx *store.Tx) error {
+	err := a.Store.InTx(ctx, func(tx CancellingTx) error {
 		h, err := tx.LockForCancel(invoiceID)
 		if err != nil {
 			return err
@@ -248,7 +248,7 @@ func (a *Activities) CompleteCancellation(ctx context.Context, invoiceID int64) 
 		return tx.Audit("", invoiceID, StepCancel, 0, "ok", fmt.Sprintf("%d stock movements back, receivable cancelled, sources released", len(moves)))
 	})
 	if err == nil && refused != "" {
-		err = a.Store.InTx(ctx, func(tx *store.Tx) error {
+		err = a.Store.InTx(ctx, func(tx CancellingTx) error {
 			if err := tx.Audit("", invoiceID, StepCancel, 0, "refused", refused); err != nil {
 				return err
 			}

@@ -39,9 +39,9 @@ type CreditNoteResult struct {
 // left (one incoming movement per line), its total taken off the invoice's receivable (or
 // owed back as a refund), and the next number of its series. Running it again answers the
 // same credit note; a request the invoice cannot take is a business error and writes nothing.
-func (a *Activities) IssueCreditNote(ctx context.Context, req CreditNoteRequest) (CreditNoteResult, error) {
+func (a *Crediting) IssueCreditNote(ctx context.Context, req CreditNoteRequest) (CreditNoteResult, error) {
 	var res CreditNoteResult
-	err := a.Store.InTx(ctx, func(tx *store.Tx) error {
+	err := a.Store.InTx(ctx, func(tx CreditingTx) error {
 		var err error
 		res, err = issueCreditNote(tx, req)
 		return err
@@ -67,7 +67,7 @@ func asInput(err error) error {
 	return err
 }
 
-func issueCreditNote(tx *store.Tx, req CreditNoteRequest) (CreditNoteResult, error) {
+func issueCreditNote(tx CreditingTx, req CreditNoteRequest) (CreditNoteResult, error) {
 	var res CreditNoteResult
 	if id, found, err := tx.CreditNoteOf(req.InvoiceID, req.Seq); err != nil || found {
 		if err != nil {
@@ -197,7 +197,7 @@ func issueCreditNote(tx *store.Tx, req CreditNoteRequest) (CreditNoteResult, err
 	return CreditNoteResult{ID: id, Series: h.CreditSeries, Number: number, Total: n.Totals.Total}, nil
 }
 
-func creditNoteResult(tx *store.Tx, id int64) (CreditNoteResult, error) {
+func creditNoteResult(tx CreditingTx, id int64) (CreditNoteResult, error) {
 	h, err := tx.LockInvoice(id)
 	if err != nil {
 		return CreditNoteResult{}, err

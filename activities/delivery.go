@@ -16,7 +16,6 @@ import (
 	mail "github.com/wneessen/go-mail"
 
 	"billrun/internal/model"
-	"billrun/internal/store"
 )
 
 // MailConfig is where and as whom invoices are e-mailed: a relay reached in the clear, by
@@ -66,7 +65,7 @@ type deliveryJob struct {
 // A run that finds 'sending' cannot know whether the earlier one was delivered (a worker
 // killed mid-DATA, a connection lost before the reply): it marks the delivery 'uncertain'
 // and never sends a second copy on its own; `billrun invoice resend` does, on purpose.
-func (a *Activities) DeliverInvoice(ctx context.Context, invoiceID int64, seq int) error {
+func (a *Publication) DeliverInvoice(ctx context.Context, invoiceID int64, seq int) error {
 	job, status, err := a.prepareDelivery(ctx, invoiceID, seq)
 	if err != nil || status != "pending" {
 		return temporalError(model.StepDeliver, err)
@@ -118,7 +117,7 @@ func (a *Activities) DeliverInvoice(ctx context.Context, invoiceID int64, seq in
 }
 
 // refused handles an SMTP error answer: 4xx is temporary (retry), 5xx permanent (failed).
-func (a *Activities) refused(ctx context.Context, invoiceID int64, seq int, err error) error {
+func (a *Publication) refused(ctx context.Context, invoiceID int64, seq int, err error) error {
 	var tp *textproto.Error
 	if errors.As(err, &tp) && tp.Code >= 500 {
 		return a.finishDelivery(ctx, invoiceID, seq, "failed", fmt.Sprintf("refused by the mail server: %d %s", tp.Code, tp.Msg))
@@ -184,10 +183,10 @@ func dialSMTP(ctx context.Context, m MailConfig) (*smtp.Client, error) {
 }
 
 // prepareDelivery records the delivery row and answers its state: only 'pending' sends.
-func (a *Activities) prepareDelivery(ctx context.Context, invoiceID int64, seq int) (deliveryJob, string, error) {
+func (a *Publication) prepareDelivery(ctx context.Context, invoiceID int64, seq int) (deliveryJob, string, error) {
 	var job deliveryJob
 	status := ""
-	err := a.Store.InTx(ctx, func(tx *store.Tx) error {
+	err := a.Store.InTx(ctx, func(tx PublicationTx) error {
 		h, err := tx.LockForDelivery(invoiceID)
 		if err != nil {
 			return err
@@ -258,10 +257,10 @@ func composeMail(from string, job deliveryJob, messageID string) ([]byte, error)
 }
 
 // finishDelivery records the delivery's outcome on the row, the invoice and the audit trail.
-func (a *Activities) finishDelivery(ctx context.Context, invoiceID int64, seq int, status, detail string) error {
+func (a *Publication) finishDelivery(ctx context.Context, invoiceID int64, seq int, status, detail string) error {
 	err := a.Store.FinishDelivery(ctx, invoiceID, seq, status, detail)
 	if err == nil {
-		a.count("billrun_deliveries_total", map[string]string{"status": status}, 1)
+		count(a.Meter, "billrun_deliveries_total", map[string]string{"status": status}, 1)
 	}
 	return err
 }

@@ -20,9 +20,9 @@ import (
 // A batch invoice sealed (now, or by an earlier attempt) wakes its batch's publication,
 // starting it if it has ended: whatever stage publication is in — or if it ended while
 // this invoice was failed — stamping, printing and e-mail pick it up.
-func (a *Activities) SealInvoice(ctx context.Context, id int64) error {
+func (a *Publication) SealInvoice(ctx context.Context, id int64) error {
 	var h store.FiscalHead
-	err := a.Store.InTx(ctx, func(tx *store.Tx) error {
+	err := a.Store.InTx(ctx, func(tx PublicationTx) error {
 		var inv fiscal.Invoice
 		var err error
 		h, inv, err = tx.LockFiscal(id)
@@ -33,7 +33,7 @@ func (a *Activities) SealInvoice(ctx context.Context, id int64) error {
 			return nil
 		}
 		inv.IssuedAt = a.now() // the document is issued now, whenever the invoice was completed
-		p, err := a.profile(h.Country)
+		p, err := profileFor(a.Fiscal, h.Country)
 		if err != nil {
 			return businessf(model.StepSeal, "%s", err.Error())
 		}
@@ -61,8 +61,8 @@ func (a *Activities) SealInvoice(ctx context.Context, id int64) error {
 }
 
 // PrintInvoice renders the stamped invoice's PDF and stores it; fiscal status pdf.
-func (a *Activities) PrintInvoice(ctx context.Context, id int64) error {
-	err := a.Store.InTx(ctx, func(tx *store.Tx) error {
+func (a *Publication) PrintInvoice(ctx context.Context, id int64) error {
+	err := a.Store.InTx(ctx, func(tx PublicationTx) error {
 		h, inv, err := tx.LockFiscal(id)
 		if err != nil {
 			return err
@@ -74,7 +74,7 @@ func (a *Activities) PrintInvoice(ctx context.Context, id int64) error {
 		if err != nil {
 			return err
 		}
-		p, err := a.profile(h.Country)
+		p, err := profileFor(a.Fiscal, h.Country)
 		if err != nil {
 			return businessf(model.StepPDF, "%s", err.Error())
 		}
@@ -92,7 +92,7 @@ func (a *Activities) PrintInvoice(ctx context.Context, id int64) error {
 
 // fiscalOutcome keeps a fiscal step's business error on the invoice (which stays completed)
 // before handing it to Temporal as non-retryable; other errors retry.
-func (a *Activities) fiscalOutcome(ctx context.Context, id int64, step string, err error) error {
+func (a *Publication) fiscalOutcome(ctx context.Context, id int64, step string, err error) error {
 	be := businessOf(step, err)
 	if be == nil {
 		return err

@@ -48,7 +48,7 @@ const awaitSlice = 50 * time.Minute
 // across continue-as-new, or found running when the batch resumed): it returns the ones
 // that ended, as soon as one does. It waits on Temporal's long poll, not on a timer, and
 // heartbeats meanwhile, so a worker that dies hands the wait to another.
-func (a *Activities) AwaitInvoices(ctx context.Context, in AwaitInput) ([]EndedInvoice, error) {
+func (a *Planning) AwaitInvoices(ctx context.Context, in AwaitInput) ([]EndedInvoice, error) {
 	if a.Workflows == nil {
 		return nil, errors.New("no workflow client: the worker was built without one")
 	}
@@ -59,7 +59,7 @@ func (a *Activities) AwaitInvoices(ctx context.Context, in AwaitInput) ([]EndedI
 
 // wakePublication tells the batch's publication that an invoice is ready to publish. A
 // signal that cannot be sent fails the step, to be retried: a wake-up is never lost.
-func (a *Activities) wakePublication(ctx context.Context, batchID string) error {
+func (a *Publication) wakePublication(ctx context.Context, batchID string) error {
 	if a.Workflows == nil || batchID == "" {
 		return nil
 	}

@@ -22,8 +22,9 @@ import (
 // connection for checks and for changing data behind the activities' back.
 type acts struct {
 	*activities.Activities
-	DB  *pgxpool.Pool
-	PAC pacServer // the sandbox PAC the activities stamp with
+	Store *store.Store // the store the stages use
+	DB    *pgxpool.Pool
+	PAC   pacServer // the sandbox PAC the activities stamp with
 }
 
 // newActs opens a fresh migrated database and imports doc into it.
@@ -49,8 +50,9 @@ func newActs(t *testing.T, doc string) *acts {
 		t.Fatal(err)
 	}
 	pacs := sandboxPAC(t)
-	return &acts{Activities: &activities.Activities{Store: st, Mail: activities.MailConfig{From: "billing@billrun.local"},
-		Fiscal: fiscal.Profiles{"MX": cfdi.Profile{PAC: &pac.Client{URL: pacs.URL, User: "billrun", Password: "sandbox"}, PACCert: pacs.Certificate()}}}, DB: db, PAC: pacs}
+	return &acts{Activities: activities.New(st, activities.Config{Mail: activities.MailConfig{From: "billing@billrun.local"},
+		Fiscal: fiscal.Profiles{"MX": cfdi.Profile{PAC: &pac.Client{URL: pacs.URL, User: "billrun", Password: "sandbox"}, PACCert: pacs.Certificate()}}}),
+		Store: st, DB: db, PAC: pacs}
 }
 
 // pacServer is a sandbox PAC served over HTTP for one test.

@@ -39,31 +39,31 @@ func TestEveryActivityIsSafeToRunTwice(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p1, err := a.PlanBatch(ctx, id)
+	p1, err := a.Planning.PlanBatch(ctx, id)
 	if err != nil {
 		t.Fatal(err)
 	}
-	p2, err := a.PlanBatch(ctx, id)
+	p2, err := a.Planning.PlanBatch(ctx, id)
 	if err != nil || p1 != p2 || p1.Invoices != 2 {
 		t.Fatalf("plan twice: %+v then %+v (%v)", p1, p2, err)
 	}
 	if got := row(t, a, `select count(*)::text || '/' || (select count(*) from batch_lines)::text from invoices`); got != "2/2" {
 		t.Fatalf("invoices/batch lines after two plans: %s", got)
 	}
-	refs, err := a.ListOpenInvoices(ctx, id, 0, 10)
+	refs, err := a.Planning.ListOpenInvoices(ctx, id, 0, 10)
 	if err != nil || len(refs) != 2 {
 		t.Fatalf("open invoices %v %v", refs, err)
 	}
 	ok, bad := refs[0].ID, refs[1].ID // order 1 fits the stock; order 2 does not
 
 	for i := 0; i < 2; i++ {
-		pr, err := a.PriceInvoice(ctx, ok)
+		pr, err := a.Invoicing.PriceInvoice(ctx, ok)
 		if err != nil || pr.Total != "34.8" || pr.Attempt != 1 {
 			t.Fatalf("price run %d: %+v %v", i, pr, err)
 		}
 	}
 	for i := 0; i < 2; i++ {
-		if err := a.DischargeStock(ctx, ok, 1); err != nil {
+		if err := a.Invoicing.DischargeStock(ctx, ok, 1); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -71,7 +71,7 @@ func TestEveryActivityIsSafeToRunTwice(t *testing.T) {
 		t.Fatalf("stock after two discharges (on hand, committed, movements): %s", got)
 	}
 	for i := 0; i < 2; i++ {
-		if err := a.PostReceivable(ctx, ok, 1); err != nil {
+		if err := a.Invoicing.PostReceivable(ctx, ok, 1); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -79,7 +79,7 @@ func TestEveryActivityIsSafeToRunTwice(t *testing.T) {
 		t.Fatalf("receivables after two posts: %s", got)
 	}
 	for i := 0; i < 2; i++ {
-		c, err := a.CompleteInvoice(ctx, ok, 1)
+		c, err := a.Invoicing.CompleteInvoice(ctx, ok, 1)
 		if err != nil || c.Number != 1 {
 			t.Fatalf("complete run %d: %+v %v", i, c, err)
 		}
@@ -88,7 +88,7 @@ func TestEveryActivityIsSafeToRunTwice(t *testing.T) {
 		t.Fatalf("next number after two completions: %s", got)
 	}
 	// Undo never touches a completed invoice.
-	if err := a.FailInvoice(ctx, ok, 1, "x", "y"); err != nil {
+	if err := a.Invoicing.FailInvoice(ctx, ok, 1, "x", "y"); err != nil {
 		t.Fatal(err)
 	}
 	if got := row(t, a, `select status from invoices where id = $1`, ok); got != "completed" {
@@ -96,15 +96,15 @@ func TestEveryActivityIsSafeToRunTwice(t *testing.T) {
 	}
 
 	// The second invoice fails at stock: nothing of it stays, and undo twice is undo once.
-	if _, err := a.PriceInvoice(ctx, bad); err != nil {
+	if _, err := a.Invoicing.PriceInvoice(ctx, bad); err != nil {
 		t.Fatal(err)
 	}
-	err = a.DischargeStock(ctx, bad, 1)
+	err = a.Invoicing.DischargeStock(ctx, bad, 1)
 	if err == nil || !strings.Contains(err.Error(), "not enough stock of item P") {
 		t.Fatalf("over-stock discharge: %v", err)
 	}
 	for i := 0; i < 2; i++ {
-		if err := a.FailInvoice(ctx, bad, 1, model.StepStock, "not enough stock"); err != nil {
+		if err := a.Invoicing.FailInvoice(ctx, bad, 1, model.StepStock, "not enough stock"); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -112,11 +112,11 @@ func TestEveryActivityIsSafeToRunTwice(t *testing.T) {
 		t.Fatalf("failed invoice: %s", got)
 	}
 	// A retry turns it back into a draft with a new attempt, once.
-	r1, err := a.PrepareRetry(ctx, id, nil)
+	r1, err := a.Planning.PrepareRetry(ctx, id, nil)
 	if err != nil || len(r1) != 1 || r1[0].ID != bad {
 		t.Fatalf("prepare retry: %v %v", r1, err)
 	}
-	r2, err := a.PrepareRetry(ctx, id, nil)
+	r2, err := a.Planning.PrepareRetry(ctx, id, nil)
 	if err != nil || len(r2) != 0 {
 		t.Fatalf("second prepare retry turned %v", r2)
 	}
@@ -153,14 +153,14 @@ func TestBatchPolicySwitches(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := a.PlanBatch(ctx, id); err != nil {
+	if _, err := a.Planning.PlanBatch(ctx, id); err != nil {
 		t.Fatal(err)
 	}
-	refs, _ := a.ListOpenInvoices(ctx, id, 0, 10)
-	if _, err := a.PriceInvoice(ctx, refs[0].ID); err != nil {
+	refs, _ := a.Planning.ListOpenInvoices(ctx, id, 0, 10)
+	if _, err := a.Invoicing.PriceInvoice(ctx, refs[0].ID); err != nil {
 		t.Fatal(err)
 	}
-	if err := a.DischargeStock(ctx, refs[0].ID, 1); err != nil {
+	if err := a.Invoicing.DischargeStock(ctx, refs[0].ID, 1); err != nil {
 		t.Fatalf("negative stock allowed, yet: %v", err)
 	}
 	if got := row(t, a, `select on_hand::text from stock`); got != "-40.0000" {

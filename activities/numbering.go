@@ -21,10 +21,10 @@ type CompleteResult struct {
 // transaction. Numbers are gapless: only completion takes one, and a rolled-back
 // transaction gives it back. The series' row lock is the last one
 // taken, so completions in a series queue behind each other only for the numbering itself.
-func (a *Activities) CompleteInvoice(ctx context.Context, invoiceID int64, attempt int) (CompleteResult, error) {
+func (a *Invoicing) CompleteInvoice(ctx context.Context, invoiceID int64, attempt int) (CompleteResult, error) {
 	var res CompleteResult
 	var numbered *store.InvoiceHead // set when this run numbered it
-	err := a.Store.InTx(ctx, func(tx *store.Tx) error {
+	err := a.Store.InTx(ctx, func(tx InvoicingTx) error {
 		h, err := tx.LockInvoice(invoiceID)
 		if err != nil {
 			return err
@@ -56,8 +56,8 @@ func (a *Activities) CompleteInvoice(ctx context.Context, invoiceID int64, attem
 	})
 	if err == nil && numbered != nil {
 		total, _ := numbered.Total.Float64()
-		a.count("billrun_invoices_completed_total", map[string]string{"series": numbered.Series}, 1)
-		a.count("billrun_amount_billed_total", map[string]string{"currency": numbered.Currency}, total)
+		count(a.Meter, "billrun_invoices_completed_total", map[string]string{"series": numbered.Series}, 1)
+		count(a.Meter, "billrun_amount_billed_total", map[string]string{"currency": numbered.Currency}, total)
 	}
 	return res, temporalError(model.StepComplete, err)
 }

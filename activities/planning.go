@@ -24,12 +24,12 @@ const (
 // after the batch's cursor, then groups and prices the selected lines into drafts a few
 // group keys at a time, heartbeating its progress. Retried or run twice, it goes on from
 // what was committed, and a planned batch answers its counts from the database.
-func (a *Activities) PlanBatch(ctx context.Context, batchID string) (model.PlanResult, error) {
+func (a *Planning) PlanBatch(ctx context.Context, batchID string) (model.PlanResult, error) {
 	res, err := a.planBatch(ctx, batchID)
 	return res, temporalError("planning", err)
 }
 
-func (a *Activities) planBatch(ctx context.Context, batchID string) (model.PlanResult, error) {
+func (a *Planning) planBatch(ctx context.Context, batchID string) (model.PlanResult, error) {
 	for n, grouping := 1, false; !grouping; n++ {
 		var err error
 		if grouping, err = a.selectChunk(ctx, batchID); err != nil {
@@ -57,7 +57,7 @@ func (a *Activities) planBatch(ctx context.Context, batchID string) (model.PlanR
 		i = j
 	}
 	var res model.PlanResult
-	err = a.Store.InTx(ctx, func(tx *store.Tx) error {
+	err = a.Store.InTx(ctx, func(tx PlanningTx) error {
 		b, err := tx.LockBatch(batchID)
 		if err != nil {
 			return err
@@ -81,9 +81,9 @@ func (a *Activities) planBatch(ctx context.Context, batchID string) (model.PlanR
 
 // selectChunk selects, screens and claims the next chunk of the batch's sources; it
 // answers true once every source is selected and the batch is grouping (or further).
-func (a *Activities) selectChunk(ctx context.Context, batchID string) (bool, error) {
+func (a *Planning) selectChunk(ctx context.Context, batchID string) (bool, error) {
 	grouping := false
-	err := a.Store.InTx(ctx, func(tx *store.Tx) error {
+	err := a.Store.InTx(ctx, func(tx PlanningTx) error {
 		b, err := tx.LockBatch(batchID)
 		if err != nil {
 			return err
@@ -120,12 +120,12 @@ func (a *Activities) selectChunk(ctx context.Context, batchID string) (bool, err
 
 // groupChunk turns the selected lines of keys into priced drafts, numbered after the
 // batch's last one.
-func (a *Activities) groupChunk(ctx context.Context, batchID string, keys []store.LineKey) error {
+func (a *Planning) groupChunk(ctx context.Context, batchID string, keys []store.LineKey) error {
 	ids := make([]int64, len(keys))
 	for i, k := range keys {
 		ids[i] = k.ID
 	}
-	return a.Store.InTx(ctx, func(tx *store.Tx) error {
+	return a.Store.InTx(ctx, func(tx PlanningTx) error {
 		b, err := tx.LockBatch(batchID)
 		if err != nil || b.Status != "grouping" {
 			return err
@@ -155,22 +155,22 @@ func heartbeat(ctx context.Context, progress string) {
 }
 
 // ListOpenInvoices pages through a batch's invoices still to run.
-func (a *Activities) ListOpenInvoices(ctx context.Context, batchID string, afterGroup, limit int) ([]model.InvoiceRef, error) {
+func (a *Planning) ListOpenInvoices(ctx context.Context, batchID string, afterGroup, limit int) ([]model.InvoiceRef, error) {
 	return a.Store.ListOpenInvoices(ctx, batchID, afterGroup, limit)
 }
 
 // BatchSummary reads the batch's summary.
-func (a *Activities) BatchSummary(ctx context.Context, batchID string) (model.Summary, error) {
+func (a *Planning) BatchSummary(ctx context.Context, batchID string) (model.Summary, error) {
 	return a.Store.ReadSummary(ctx, batchID)
 }
 
 // SetBatchStatus records the batch's phase (awaiting_approval, running, finished).
-func (a *Activities) SetBatchStatus(ctx context.Context, batchID, status string) error {
+func (a *Planning) SetBatchStatus(ctx context.Context, batchID, status string) error {
 	return a.Store.SetBatchStatus(ctx, batchID, status)
 }
 
 // FailBatch records that the batch stopped on bad data, with the reason.
-func (a *Activities) FailBatch(ctx context.Context, batchID, reason string) error {
+func (a *Planning) FailBatch(ctx context.Context, batchID, reason string) error {
 	return a.Store.FailBatch(ctx, batchID, reason)
 }
 
@@ -178,20 +178,20 @@ func (a *Activities) FailBatch(ctx context.Context, batchID, reason string) erro
 // new attempt dated date (or the series' last date, when later), and clears the fiscal
 // error of completed ones to seal them again. It answers how many it turned; the batch
 // then sweeps its open invoices, so a run after a lost answer leaves nothing behind.
-func (a *Activities) PrepareRetries(ctx context.Context, batchID string, invoiceIDs []int64, date string) (int, error) {
+func (a *Planning) PrepareRetries(ctx context.Context, batchID string, invoiceIDs []int64, date string) (int, error) {
 	n, err := a.Store.PrepareRetries(ctx, batchID, invoiceIDs, date)
 	return n, temporalError("retry", err)
 }
 
 // PrepareRetry turns the batch's failed invoices (all, or those named) into drafts of a
 // new attempt and answers them (the first batch workflow's retry; see PrepareRetries).
-func (a *Activities) PrepareRetry(ctx context.Context, batchID string, invoiceIDs []int64) ([]model.InvoiceRef, error) {
+func (a *Planning) PrepareRetry(ctx context.Context, batchID string, invoiceIDs []int64) ([]model.InvoiceRef, error) {
 	return a.Store.PrepareRetry(ctx, batchID, invoiceIDs)
 }
 
 // CreateScheduledBatch records the batch of a scheduled run, once per schedule and period;
 // a batch that exists already is answered as it is.
-func (a *Activities) CreateScheduledBatch(ctx context.Context, s model.ScheduledBatch) (string, error) {
+func (a *Planning) CreateScheduledBatch(ctx context.Context, s model.ScheduledBatch) (string, error) {
 	id := store.ScheduledBatchID(s.Schedule, s.PeriodFrom, s.PeriodTo)
 	_, err := a.Store.LoadBatch(ctx, id)
 	switch {

@@ -5,7 +5,6 @@ import (
 
 	"billrun/internal/model"
 	"billrun/internal/rules"
-	"billrun/internal/store"
 )
 
 // PriceResult tells the invoice workflow which attempt it runs and what the invoice came to.
@@ -24,9 +23,9 @@ type PriceResult struct {
 // PriceInvoice prices a draft from its lines and the items' current tax profiles (so a fixed
 // tax setup takes effect on retry) and moves it to processing. An invoice already
 // processing keeps its prices: its attempt may have moved stock and posted a receivable.
-func (a *Activities) PriceInvoice(ctx context.Context, invoiceID int64) (PriceResult, error) {
+func (a *Invoicing) PriceInvoice(ctx context.Context, invoiceID int64) (PriceResult, error) {
 	var res PriceResult
-	err := a.Store.InTx(ctx, func(tx *store.Tx) error {
+	err := a.Store.InTx(ctx, func(tx InvoicingTx) error {
 		h, err := tx.LockInvoice(invoiceID)
 		if err != nil {
 			return err

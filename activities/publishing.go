@@ -91,9 +91,9 @@ func keepAlive(ctx context.Context, progress func() string) (stop func()) {
 }
 
 // concurrency is how many documents a stamping or e-mail pass sends at once.
-func (a *Activities) concurrency() int {
-	if a.PublishConcurrency > 0 {
-		return a.PublishConcurrency
+func (a *Publication) concurrency() int {
+	if a.Concurrency > 0 {
+		return a.Concurrency
 	}
 	return DefaultPublishConcurrency
 }
@@ -101,7 +101,7 @@ func (a *Activities) concurrency() int {
 // PrintInvoices prints up to limit of the batch's stamped invoices. A document that cannot
 // be printed keeps its reason as the invoice's fiscal error and the pass goes on; anything
 // else (the database down) ends the pass, to be retried.
-func (a *Activities) PrintInvoices(ctx context.Context, batchID string, limit int) (PublishResult, error) {
+func (a *Publication) PrintInvoices(ctx context.Context, batchID string, limit int) (PublishResult, error) {
 	ids, err := a.Store.ToPrint(ctx, batchID, limit)
 	if err != nil {
 		return PublishResult{}, err
@@ -117,7 +117,7 @@ func (a *Activities) PrintInvoices(ctx context.Context, batchID string, limit in
 // DeliverInvoices makes the first e-mail delivery of up to limit of the batch's printed
 // invoices, a few at once. While the mail server is down the pass ends with its error and
 // Temporal retries it with backoff: the invoices' numbering never waits on it.
-func (a *Activities) DeliverInvoices(ctx context.Context, batchID string, limit int) (PublishResult, error) {
+func (a *Publication) DeliverInvoices(ctx context.Context, batchID string, limit int) (PublishResult, error) {
 	ids, err := a.Store.ToDeliver(ctx, batchID, limit)
 	if err != nil {
 		return PublishResult{}, err

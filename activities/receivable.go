@@ -13,8 +13,8 @@ import (
 
 // PostReceivable posts the invoice's receivable by its payment terms (credit → open, cash →
 // pending collection, none → nothing), once.
-func (a *Activities) PostReceivable(ctx context.Context, invoiceID int64, attempt int) error {
-	err := a.Store.InTx(ctx, func(tx *store.Tx) error {
+func (a *Invoicing) PostReceivable(ctx context.Context, invoiceID int64, attempt int) error {
+	err := a.Store.InTx(ctx, func(tx InvoicingTx) error {
 		h, err := tx.LockInvoice(invoiceID)
 		if err != nil {
 			return err
@@ -53,7 +53,7 @@ func (a *Activities) PostReceivable(ctx context.Context, invoiceID int64, attemp
 // settleCredits nets the customer's open return credit notes against the receivable just
 // posted, oldest first, for a batch made to (seed 001): the customer owes the remainder. It
 // runs in the transaction that posted the receivable, so it happens once.
-func settleCredits(tx *store.Tx, h store.InvoiceHead) (string, error) {
+func settleCredits(tx InvoicingTx, h store.InvoiceHead) (string, error) {
 	credits, err := tx.OpenCredits(h.Customer, h.Currency)
 	if err != nil {
 		return "", err

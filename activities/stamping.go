@@ -17,10 +17,10 @@ import (
 // stamp) and the store keeps only the first answer. A refusal leaves the invoice completed
 // and sealed, not stamped, with the reason, until `invoice restamp` (or reseal, for a
 // document the PAC no longer takes) moves it; a PAC out of reach is retried.
-func (a *Activities) StampInvoice(ctx context.Context, id int64) error {
+func (a *Publication) StampInvoice(ctx context.Context, id int64) error {
 	var h store.FiscalHead
 	var doc fiscal.Document
-	err := a.Store.InTx(ctx, func(tx *store.Tx) error {
+	err := a.Store.InTx(ctx, func(tx PublicationTx) error {
 		var err error
 		if h, _, err = tx.LockFiscal(id); err != nil {
 			return err
@@ -37,7 +37,7 @@ func (a *Activities) StampInvoice(ctx context.Context, id int64) error {
 	if err != nil {
 		return err
 	}
-	p, err := a.profile(h.Country)
+	p, err := profileFor(a.Fiscal, h.Country)
 	if err != nil {
 		return a.fiscalOutcome(ctx, id, model.StepStamp, businessf(model.StepStamp, "%s", err.Error()))
 	}
@@ -56,7 +56,7 @@ func (a *Activities) StampInvoice(ctx context.Context, id int64) error {
 	if err != nil {
 		return a.fiscalOutcome(ctx, id, model.StepStamp, err)
 	}
-	err = a.Store.InTx(ctx, func(tx *store.Tx) error {
+	err = a.Store.InTx(ctx, func(tx PublicationTx) error {
 		saved, err := tx.SaveStamped(id, stamped)
 		if err != nil || !saved {
 			return err
@@ -72,7 +72,7 @@ var errNothingToDo = errors.New("nothing to do")
 // StampInvoices stamps up to limit of the batch's sealed invoices, a few at once. A
 // document the PAC refuses keeps the reason as the invoice's fiscal error and the pass goes
 // on; a PAC or database out of reach ends the pass, to be retried with backoff.
-func (a *Activities) StampInvoices(ctx context.Context, batchID string, limit int) (PublishResult, error) {
+func (a *Publication) StampInvoices(ctx context.Context, batchID string, limit int) (PublishResult, error) {
 	ids, err := a.Store.ToStamp(ctx, batchID, limit)
 	if err != nil {
 		return PublishResult{}, err

@@ -14,8 +14,8 @@ import (
 // attempt, releasing committed stock. The movement's unique key (line, direction, attempt)
 // makes a second run a no-op. Stock going negative fails the invoice unless the series or
 // the batch allows it.
-func (a *Activities) DischargeStock(ctx context.Context, invoiceID int64, attempt int) error {
-	err := a.Store.InTx(ctx, func(tx *store.Tx) error {
+func (a *Invoicing) DischargeStock(ctx context.Context, invoiceID int64, attempt int) error {
+	err := a.Store.InTx(ctx, func(tx InvoicingTx) error {
 		h, err := tx.LockInvoice(invoiceID)
 		if err != nil {
 			return err

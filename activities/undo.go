@@ -10,9 +10,9 @@ import (
 // FailInvoice undoes what the invoice's attempt did (stock back in, receivable reversed)
 // and records it failed with the step and the reason, in one transaction. The claimed
 // source quantities stay with the invoice, so an operator can fix the data and retry it.
-func (a *Activities) FailInvoice(ctx context.Context, invoiceID int64, attempt int, step, reason string) error {
+func (a *Invoicing) FailInvoice(ctx context.Context, invoiceID int64, attempt int, step, reason string) error {
 	failed := false
-	err := a.Store.InTx(ctx, func(tx *store.Tx) error {
+	err := a.Store.InTx(ctx, func(tx InvoicingTx) error {
 		h, err := tx.LockInvoice(invoiceID)
 		if err != nil {
 			return err
@@ -27,7 +27,7 @@ func (a *Activities) FailInvoice(ctx context.Context, invoiceID int64, attempt i
 		return undo(tx, h, attempt, step, reason)
 	})
 	if err == nil && failed {
-		a.count("billrun_invoices_failed_total", map[string]string{"step": step}, 1)
+		count(a.Meter, "billrun_invoices_failed_total", map[string]string{"step": step}, 1)
 	}
 	return temporalError(step, err)
 }
@@ -40,8 +40,8 @@ const StepTerminated = "terminated"
 // invoice has its attempt undone and is failed at step "terminated" with the reason, so
 // `invoice retry` moves it; a completed one that was not sealed yet keeps the reason as
 // its fiscal error, so `invoice reseal` moves it. Anything else is left as it is.
-func (a *Activities) ReconcileInvoice(ctx context.Context, invoiceID int64, reason string) error {
-	err := a.Store.InTx(ctx, func(tx *store.Tx) error {
+func (a *Invoicing) ReconcileInvoice(ctx context.Context, invoiceID int64, reason string) error {
+	err := a.Store.InTx(ctx, func(tx InvoicingTx) error {
 		h, err := tx.LockInvoice(invoiceID)
 		if err != nil {
 			return err
@@ -61,7 +61,7 @@ func (a *Activities) ReconcileInvoice(ctx context.Context, invoiceID int64, reas
 }
 
 // undo takes back the attempt's stock movements and receivable and records the failure.
-func undo(tx *store.Tx, h store.InvoiceHead, attempt int, step, reason string) error {
+func undo(tx InvoicingTx, h store.InvoiceHead, attempt int, step, reason string) error {
 	moves, err := tx.Discharged(h.ID, attempt)
 	if err != nil {
 		return err

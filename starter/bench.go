@@ -6,7 +6,6 @@ import (
 	"os"
 
 	"github.com/spf13/cobra"
-	"go.uber.org/zap"
 
 	"billrun/activities"
 	"billrun/internal/model"
@@ -32,7 +31,7 @@ func benchCmd(a *app) *cobra.Command {
 				return err
 			}
 			o.AdminURL, o.Namespace = os.Getenv("BILLRUN_PG_ADMIN_URL"), a.cfg.TemporalNamespace
-			o.Activities = func(st *store.Store) (*activities.Activities, error) { return a.cfg.Activities(st, zap.NewNop(), "") }
+			o.Activities = func(st *store.Store) (*activities.Activities, error) { return a.cfg.Activities(st, "") }
 			o.Progress = os.Stderr
 			res, err := bench.Run(cmd.Context(), tc, o)
 			if err != nil {

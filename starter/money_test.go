@@ -12,7 +12,6 @@ import (
 	"billrun/internal/store"
 
 	"github.com/shopspring/decimal"
-	"go.uber.org/zap"
 )
 
 // Money after the bill run (issue 23), each case as an accountant meets it.
@@ -286,7 +285,7 @@ func TestTwentyConcurrentCompletionsNumberGaplessly(t *testing.T) {
 	h := newHarness(t, false)
 	h.importJSON(ordersDataset(20, 100))
 	id := h.batchID("NUMBERS")
-	acts, err := h.cfg.Activities(h.st, zap.NewNop(), h.inst)
+	acts, err := h.cfg.Activities(h.st, h.inst)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -295,10 +294,10 @@ func TestTwentyConcurrentCompletionsNumberGaplessly(t *testing.T) {
 		InvoiceDate: "2026-11-23", Rate: decimal.NewFromInt(1), Grouping: "none"}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := acts.PlanBatch(ctx, id); err != nil {
+	if _, err := acts.Planning.PlanBatch(ctx, id); err != nil {
 		t.Fatal(err)
 	}
-	refs, err := acts.ListOpenInvoices(ctx, id, 0, 100)
+	refs, err := acts.Planning.ListOpenInvoices(ctx, id, 0, 100)
 	if err != nil || len(refs) != 20 {
 		t.Fatalf("%d drafts: %v", len(refs), err)
 	}
@@ -306,12 +305,12 @@ func TestTwentyConcurrentCompletionsNumberGaplessly(t *testing.T) {
 	errs := make(chan error, len(refs))
 	start := make(chan struct{})
 	for _, r := range refs {
-		p, err := acts.PriceInvoice(ctx, r.ID)
+		p, err := acts.Invoicing.PriceInvoice(ctx, r.ID)
 		if err == nil {
-			err = acts.DischargeStock(ctx, r.ID, p.Attempt)
+			err = acts.Invoicing.DischargeStock(ctx, r.ID, p.Attempt)
 		}
 		if err == nil {
-			err = acts.PostReceivable(ctx, r.ID, p.Attempt)
+			err = acts.Invoicing.PostReceivable(ctx, r.ID, p.Attempt)
 		}
 		if err != nil {
 			t.Fatal(err)
@@ -320,7 +319,7 @@ func TestTwentyConcurrentCompletionsNumberGaplessly(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			<-start
-			_, err := acts.CompleteInvoice(ctx, r.ID, p.Attempt)
+			_, err := acts.Invoicing.CompleteInvoice(ctx, r.ID, p.Attempt)
 			errs <- err
 		}()
 	}

@@ -75,7 +75,7 @@ func (h *harness) startWorker() {
 		h.t.Fatal(err)
 	}
 	w := worker.New(tc, h.cfg.TaskQueue, worker.Options{})
-	acts, err := h.cfg.Activities(h.st, zap.NewNop(), h.inst)
+	acts, err := h.cfg.Activities(h.st, h.inst)
 	if err != nil {
 		h.t.Fatal(err)
 	}

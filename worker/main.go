@@ -75,7 +75,7 @@ func run(log *zap.Logger) error {
 	defer c.Close()
 
 	w := worker.New(c, cfg.TaskQueue, worker.Options{})
-	acts, err := cfg.Activities(st, log, inst)
+	acts, err := cfg.Activities(st, inst)
 	if err != nil {
 		return err
 	}

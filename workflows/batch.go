@@ -121,7 +121,7 @@ func (r *batchRun) run() (model.Summary, error) {
 				r.upsert()
 				workflow.SetCurrentDetails(ctx, "**Rejected.** Its drafts are voided and their sources billable again: `billrun batch report "+id+"`.")
 				var sum model.Summary
-				err := step(ctx, r.t, "Summary", a.BatchSummary, &sum, id)
+				err := step(ctx, r.t, "Summary", planning.BatchSummary, &sum, id)
 				return sum, err
 			}
 		}
@@ -150,7 +150,7 @@ func (r *batchRun) run() (model.Summary, error) {
 		// A retry asked while the run finished sends it round again rather than being lost.
 		if r.retryCh.Len() == 0 {
 			var sum model.Summary
-			err := step(ctx, r.t, "Summary", a.BatchSummary, &sum, id)
+			err := step(ctx, r.t, "Summary", planning.BatchSummary, &sum, id)
 			return sum, err
 		}
 		// An operator who keeps retrying never pushes the history to its limit.
@@ -176,12 +176,12 @@ func (r *batchRun) plan() (bool, error) {
 		Summary:             "Planning " + id,
 	})
 	var plan model.PlanResult
-	if err := workflow.ExecuteActivity(pctx, a.PlanBatch, id).Get(ctx, &plan); err != nil {
+	if err := workflow.ExecuteActivity(pctx, planning.PlanBatch, id).Get(ctx, &plan); err != nil {
 		f, ok := businessFailure(err)
 		if !ok {
 			return false, err
 		}
-		if ferr := step(ctx, r.t, "Record why planning stopped", a.FailBatch, nil, id, f.Reason); ferr != nil {
+		if ferr := step(ctx, r.t, "Record why planning stopped", planning.FailBatch, nil, id, f.Reason); ferr != nil {
 			return false, ferr
 		}
 		r.prog.Status = "stopped"
@@ -202,7 +202,7 @@ func (r *batchRun) sweep() error {
 			return err
 		}
 		var page []model.InvoiceRef
-		if err := step(ctx, r.t, "List open invoices", a.ListOpenInvoices, &page, r.in.BatchID, r.in.Cursor, r.in.PageSize); err != nil {
+		if err := step(ctx, r.t, "List open invoices", planning.ListOpenInvoices, &page, r.in.BatchID, r.in.Cursor, r.in.PageSize); err != nil {
 			return err
 		}
 		for _, ref := range page {
@@ -274,7 +274,7 @@ func (r *batchRun) takeRetries() error {
 			date = workflow.Now(r.ctx).UTC().Format(time.DateOnly)
 		}
 		var n int
-		if err := step(r.ctx, r.t, "Prepare retry", a.PrepareRetries, &n, r.in.BatchID, req.InvoiceIDs, date); err != nil {
+		if err := step(r.ctx, r.t, "Prepare retry", planning.PrepareRetries, &n, r.in.BatchID, req.InvoiceIDs, date); err != nil {
 			return err
 		}
 		r.in.Rescan = true
@@ -370,7 +370,7 @@ func (r *batchRun) waitOne() error {
 	}
 	for len(r.abnormal) > 0 {
 		e := r.abnormal[0]
-		if err := step(r.ctx, r.t, "Reconcile invoice "+strconv.FormatInt(e.id, 10), a.ReconcileInvoice, nil, e.id, e.reason); err != nil {
+		if err := step(r.ctx, r.t, "Reconcile invoice "+strconv.FormatInt(e.id, 10), invoicing.ReconcileInvoice, nil, e.id, e.reason); err != nil {
 			// Since batch-carry-children, data the database refuses to undo stops that
 			// invoice (logged, and left for an operator), not the batch.
 			if _, refused := businessFailure(err); !refused || !r.carry {

@@ -46,7 +46,7 @@ func (r *batchRun) awaitFollowed() {
 		RetryPolicy:         retryTransient(),
 		Summary:             fmt.Sprintf("Follow %d invoice workflows started by an earlier run", len(ids)),
 	})
-	fut := workflow.ExecuteActivity(actx, a.AwaitInvoices, activities.AwaitInput{InvoiceIDs: ids})
+	fut := workflow.ExecuteActivity(actx, planning.AwaitInvoices, activities.AwaitInput{InvoiceIDs: ids})
 	r.sel.AddFuture(fut, func(f workflow.Future) {
 		var ended []activities.EndedInvoice
 		if err := f.Get(r.ctx, &ended); err != nil {

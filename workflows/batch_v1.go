@@ -39,7 +39,7 @@ func batchV1(ctx workflow.Context, in BatchInput) (model.Summary, error) {
 	}
 	refresh := func() error {
 		var s model.Summary
-		if err := workflow.ExecuteActivity(ctx, a.BatchSummary, in.BatchID).Get(ctx, &s); err != nil {
+		if err := workflow.ExecuteActivity(ctx, planning.BatchSummary, in.BatchID).Get(ctx, &s); err != nil {
 			return err
 		}
 		prog.Invoices, prog.Completed, prog.Failed, prog.Pending = s.Invoices, s.Completed, s.Failed, s.Pending
@@ -48,13 +48,13 @@ func batchV1(ctx workflow.Context, in BatchInput) (model.Summary, error) {
 	setStatus := func(status string) error {
 		prog.Status = status
 		publish()
-		return workflow.ExecuteActivity(ctx, a.SetBatchStatus, in.BatchID, status).Get(ctx, nil)
+		return workflow.ExecuteActivity(ctx, planning.SetBatchStatus, in.BatchID, status).Get(ctx, nil)
 	}
 	retryCh := workflow.GetSignalChannel(ctx, SignalRetry)
 
 	if !in.Continued && !in.RetryOnly {
 		var plan model.PlanResult
-		if err := workflow.ExecuteActivity(ctx, a.PlanBatch, in.BatchID).Get(ctx, &plan); err != nil {
+		if err := workflow.ExecuteActivity(ctx, planning.PlanBatch, in.BatchID).Get(ctx, &plan); err != nil {
 			return model.Summary{}, err
 		}
 		if err := refresh(); err != nil {
@@ -77,7 +77,7 @@ func batchV1(ctx workflow.Context, in BatchInput) (model.Summary, error) {
 	if !in.RetryOnly {
 		for {
 			var page []model.InvoiceRef
-			if err := workflow.ExecuteActivity(ctx, a.ListOpenInvoices, in.BatchID, in.Cursor, in.PageSize).Get(ctx, &page); err != nil {
+			if err := workflow.ExecuteActivity(ctx, planning.ListOpenInvoices, in.BatchID, in.Cursor, in.PageSize).Get(ctx, &page); err != nil {
 				return model.Summary{}, err
 			}
 			run.all(page)
@@ -102,7 +102,7 @@ func batchV1(ctx workflow.Context, in BatchInput) (model.Summary, error) {
 		var req RetryRequest
 		for retryCh.ReceiveAsync(&req) {
 			var refs []model.InvoiceRef
-			if err := workflow.ExecuteActivity(ctx, a.PrepareRetry, in.BatchID, req.InvoiceIDs).Get(ctx, &refs); err != nil {
+			if err := workflow.ExecuteActivity(ctx, planning.PrepareRetry, in.BatchID, req.InvoiceIDs).Get(ctx, &refs); err != nil {
 				return model.Summary{}, err
 			}
 			if err := refresh(); err != nil {
@@ -115,7 +115,7 @@ func batchV1(ctx workflow.Context, in BatchInput) (model.Summary, error) {
 		if err := setStatus("finished"); err != nil {
 			return sum, err
 		}
-		if err := workflow.ExecuteActivity(ctx, a.BatchSummary, in.BatchID).Get(ctx, &sum); err != nil {
+		if err := workflow.ExecuteActivity(ctx, planning.BatchSummary, in.BatchID).Get(ctx, &sum); err != nil {
 			return sum, err
 		}
 		prog.Invoices, prog.Completed, prog.Failed, prog.Pending = sum.Invoices, sum.Completed, sum.Failed, sum.Pending

@@ -32,12 +32,12 @@ func CancelInvoiceWorkflow(ctx workflow.Context, in CancelInput) error {
 	retry.MaximumInterval = 15 * time.Second
 	status := activities.CancelPending
 	if !in.Awaiting {
-		if err := step(ctx, t, "Record the cancellation request", a.RequestCancellation, nil, in.Request); err != nil {
+		if err := step(ctx, t, "Record the cancellation request", cancelling.RequestCancellation, nil, in.Request); err != nil {
 			return err
 		}
 		pctx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{StartToCloseTimeout: 2 * time.Minute, RetryPolicy: retry,
 			Summary: "Cancel the CFDI at SAT (PAC)"})
-		if err := workflow.ExecuteActivity(pctx, a.CancelDocument, in.Request.InvoiceID).Get(ctx, &status); err != nil {
+		if err := workflow.ExecuteActivity(pctx, cancelling.CancelDocument, in.Request.InvoiceID).Get(ctx, &status); err != nil {
 			return err
 		}
 	}
@@ -54,7 +54,7 @@ func CancelInvoiceWorkflow(ctx workflow.Context, in CancelInput) error {
 		}
 		sctx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{StartToCloseTimeout: 2 * time.Minute, RetryPolicy: retry,
 			Summary: "Ask SAT whether the receiver accepted (PAC)"})
-		if err := workflow.ExecuteActivity(sctx, a.CancellationStatus, in.Request.InvoiceID).Get(ctx, &status); err != nil {
+		if err := workflow.ExecuteActivity(sctx, cancelling.CancellationStatus, in.Request.InvoiceID).Get(ctx, &status); err != nil {
 			return err
 		}
 	}
@@ -62,7 +62,7 @@ func CancelInvoiceWorkflow(ctx workflow.Context, in CancelInput) error {
 		_ = workflow.UpsertTypedSearchAttributes(ctx, AttrInvoiceStatus.ValueSet("completed"))
 		return temporal.NewNonRetryableApplicationError("the receiver rejected the cancellation: the invoice stands", CancellationRejectedType, nil)
 	}
-	if err := step(ctx, t, "Undo the invoice's effects: stock back, receivable cancelled, sources released", a.CompleteCancellation, nil, in.Request.InvoiceID); err != nil {
+	if err := step(ctx, t, "Undo the invoice's effects: stock back, receivable cancelled, sources released", cancelling.CompleteCancellation, nil, in.Request.InvoiceID); err != nil {
 		return err
 	}
 	_ = workflow.UpsertTypedSearchAttributes(ctx, AttrInvoiceStatus.ValueSet("cancelled"))

@@ -23,12 +23,12 @@ func TestCreditNoteRunsEveryStepInOrder(t *testing.T) {
 	env.RegisterWorkflow(CreditNoteWorkflow)
 	var order []string
 	record := func(name string) func() { return func() { order = append(order, name) } }
-	env.OnActivity(a.IssueCreditNote, mock.Anything, mock.Anything).Return(activities.CreditNoteResult{ID: 40, Series: "NC", Number: 1, Total: decimal.RequireFromString("1160")}, nil).
+	env.OnActivity(crediting.IssueCreditNote, mock.Anything, mock.Anything).Return(activities.CreditNoteResult{ID: 40, Series: "NC", Number: 1, Total: decimal.RequireFromString("1160")}, nil).
 		Run(func(mock.Arguments) { record("issue")() })
-	env.OnActivity(a.SealInvoice, mock.Anything, int64(40)).Return(nil).Run(func(mock.Arguments) { record("seal")() })
-	env.OnActivity(a.StampInvoice, mock.Anything, int64(40)).Return(nil).Run(func(mock.Arguments) { record("stamp")() })
-	env.OnActivity(a.PrintInvoice, mock.Anything, int64(40)).Return(nil).Run(func(mock.Arguments) { record("print")() })
-	env.OnActivity(a.DeliverInvoice, mock.Anything, int64(40), 1).Return(nil).Run(func(mock.Arguments) { record("deliver")() })
+	env.OnActivity(publishing.SealInvoice, mock.Anything, int64(40)).Return(nil).Run(func(mock.Arguments) { record("seal")() })
+	env.OnActivity(publishing.StampInvoice, mock.Anything, int64(40)).Return(nil).Run(func(mock.Arguments) { record("stamp")() })
+	env.OnActivity(publishing.PrintInvoice, mock.Anything, int64(40)).Return(nil).Run(func(mock.Arguments) { record("print")() })
+	env.OnActivity(publishing.DeliverInvoice, mock.Anything, int64(40), 1).Return(nil).Run(func(mock.Arguments) { record("deliver")() })
 	env.ExecuteWorkflow(CreditNoteWorkflow, creditEnvRequest())
 	if err := env.GetWorkflowError(); err != nil {
 		t.Fatal(err)
@@ -47,7 +47,7 @@ func TestCreditNoteRunsEveryStepInOrder(t *testing.T) {
 func TestCreditNoteRefusedOrRetried(t *testing.T) {
 	env := newEnv(t)
 	env.RegisterWorkflow(CreditNoteWorkflow)
-	env.OnActivity(a.IssueCreditNote, mock.Anything, mock.Anything).Return(activities.CreditNoteResult{},
+	env.OnActivity(crediting.IssueCreditNote, mock.Anything, mock.Anything).Return(activities.CreditNoteResult{},
 		temporal.NewNonRetryableApplicationError("return of 300 is more than the 200 invoiced", activities.BusinessErrorType, nil,
 			model.BusinessError{Step: model.StepCredit, Reason: "return of 300 is more than the 200 invoiced"}))
 	env.ExecuteWorkflow(CreditNoteWorkflow, creditEnvRequest())
@@ -58,12 +58,12 @@ func TestCreditNoteRefusedOrRetried(t *testing.T) {
 
 	env = newEnv(t)
 	env.RegisterWorkflow(CreditNoteWorkflow)
-	env.OnActivity(a.IssueCreditNote, mock.Anything, mock.Anything).Return(activities.CreditNoteResult{ID: 41}, nil)
-	env.OnActivity(a.SealInvoice, mock.Anything, int64(41)).Return(nil)
-	env.OnActivity(a.StampInvoice, mock.Anything, int64(41)).Return(errors.New("PAC unreachable")).Times(3)
-	env.OnActivity(a.StampInvoice, mock.Anything, int64(41)).Return(nil).Once()
-	env.OnActivity(a.PrintInvoice, mock.Anything, int64(41)).Return(nil)
-	env.OnActivity(a.DeliverInvoice, mock.Anything, int64(41), 1).Return(nil)
+	env.OnActivity(crediting.IssueCreditNote, mock.Anything, mock.Anything).Return(activities.CreditNoteResult{ID: 41}, nil)
+	env.OnActivity(publishing.SealInvoice, mock.Anything, int64(41)).Return(nil)
+	env.OnActivity(publishing.StampInvoice, mock.Anything, int64(41)).Return(errors.New("PAC unreachable")).Times(3)
+	env.OnActivity(publishing.StampInvoice, mock.Anything, int64(41)).Return(nil).Once()
+	env.OnActivity(publishing.PrintInvoice, mock.Anything, int64(41)).Return(nil)
+	env.OnActivity(publishing.DeliverInvoice, mock.Anything, int64(41), 1).Return(nil)
 	env.ExecuteWorkflow(CreditNoteWorkflow, creditEnvRequest())
 	if err := env.GetWorkflowError(); err != nil {
 		t.Fatalf("a PAC down for three attempts: %v", err)

@@ -13,5 +13,5 @@ const deliveryTimeout = 2 * time.Minute
 // DeliveryWorkflow sends one explicit, recorded delivery of an invoice (a resend).
 func DeliveryWorkflow(ctx workflow.Context, invoiceID int64, seq int) error {
 	ctx = workflow.WithActivityOptions(ctx, workflow.ActivityOptions{StartToCloseTimeout: deliveryTimeout, RetryPolicy: retryTransient()})
-	return workflow.ExecuteActivity(ctx, a.DeliverInvoice, invoiceID, seq).Get(ctx, nil)
+	return workflow.ExecuteActivity(ctx, publishing.DeliverInvoice, invoiceID, seq).Get(ctx, nil)
 }

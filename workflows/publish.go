@@ -38,9 +38,9 @@ func PublishWorkflow(ctx workflow.Context, in PublishInput) error {
 	}
 	t := in.Timeouts.withDefaults()
 	p := &publication{ctx: ctx, in: in}
-	stamp := p.stage("Stamp sealed invoices (PAC or DGI)", 5*time.Minute, a.StampInvoices)
-	printing := p.stage("Print stamped invoices", 5*time.Minute, a.PrintInvoices)
-	mail := p.stage("E-mail printed invoices", t.Delivery, a.DeliverInvoices)
+	stamp := p.stage("Stamp sealed invoices (PAC or DGI)", 5*time.Minute, publishing.StampInvoices)
+	printing := p.stage("Print stamped invoices", 5*time.Minute, publishing.PrintInvoices)
+	mail := p.stage("E-mail printed invoices", t.Delivery, publishing.DeliverInvoices)
 	stamp.next, printing.next = printing, mail
 	mail.last = true
 

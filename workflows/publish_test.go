@@ -20,12 +20,12 @@ func TestPublishStagesEndInOrder(t *testing.T) {
 	var s testsuite.WorkflowTestSuite
 	env := s.NewTestWorkflowEnvironment()
 	env.RegisterWorkflow(PublishWorkflow)
-	env.RegisterActivity(&activities.Activities{})
+	activities.New(nil, activities.Config{}).Register(env)
 	env.SetTestTimeout(time.Minute) // without the order, e-mail waits forever for printing
 	var mu sync.Mutex
 	stampCalls, printCalls := 0, 0
 	stamped, printed, sent := false, false, false
-	env.OnActivity(a.StampInvoices, mock.Anything, mock.Anything, mock.Anything).Return(
+	env.OnActivity(publishing.StampInvoices, mock.Anything, mock.Anything, mock.Anything).Return(
 		func(context.Context, string, int) (activities.PublishResult, error) {
 			mu.Lock()
 			defer mu.Unlock()
@@ -39,7 +39,7 @@ func TestPublishStagesEndInOrder(t *testing.T) {
 			}
 			return activities.PublishResult{}, nil
 		})
-	env.OnActivity(a.PrintInvoices, mock.Anything, mock.Anything, mock.Anything).Return(
+	env.OnActivity(publishing.PrintInvoices, mock.Anything, mock.Anything, mock.Anything).Return(
 		func(context.Context, string, int) (activities.PublishResult, error) {
 			mu.Lock()
 			defer mu.Unlock()
@@ -55,7 +55,7 @@ func TestPublishStagesEndInOrder(t *testing.T) {
 			}
 			return activities.PublishResult{Remaining: 1}, nil
 		})
-	env.OnActivity(a.DeliverInvoices, mock.Anything, mock.Anything, mock.Anything).Return(
+	env.OnActivity(publishing.DeliverInvoices, mock.Anything, mock.Anything, mock.Anything).Return(
 		func(context.Context, string, int) (activities.PublishResult, error) {
 			mu.Lock()
 			defer mu.Unlock()
@@ -146,11 +146,11 @@ func publishEnv(t *testing.T, b *fakeBatch, mailTakes time.Duration) *testsuite.
 	var s testsuite.WorkflowTestSuite
 	env := s.NewTestWorkflowEnvironment()
 	env.RegisterWorkflow(PublishWorkflow)
-	env.RegisterActivity(&activities.Activities{})
+	activities.New(nil, activities.Config{}).Register(env)
 	env.SetTestTimeout(time.Minute)
-	env.OnActivity(a.StampInvoices, mock.Anything, mock.Anything, mock.Anything).After(2 * time.Second).Return(b.pass("stamp", "sealed", "stamped"))
-	env.OnActivity(a.PrintInvoices, mock.Anything, mock.Anything, mock.Anything).After(5 * time.Second).Return(b.pass("print", "stamped", "pdf"))
-	env.OnActivity(a.DeliverInvoices, mock.Anything, mock.Anything, mock.Anything).After(mailTakes).Return(b.pass("mail", "pdf", "sent"))
+	env.OnActivity(publishing.StampInvoices, mock.Anything, mock.Anything, mock.Anything).After(2 * time.Second).Return(b.pass("stamp", "sealed", "stamped"))
+	env.OnActivity(publishing.PrintInvoices, mock.Anything, mock.Anything, mock.Anything).After(5 * time.Second).Return(b.pass("print", "stamped", "pdf"))
+	env.OnActivity(publishing.DeliverInvoices, mock.Anything, mock.Anything, mock.Anything).After(mailTakes).Return(b.pass("mail", "pdf", "sent"))
 	return env
 }
 

@@ -68,12 +68,12 @@ func publishV2(ctx workflow.Context, in PublishInput) error {
 			})
 		}
 		if stamping {
-			stage("Stamp sealed invoices (PAC)", 5*time.Minute, a.StampInvoices)
-			stage("Print stamped invoices", 5*time.Minute, a.PrintInvoices)
+			stage("Stamp sealed invoices (PAC)", 5*time.Minute, publishing.StampInvoices)
+			stage("Print stamped invoices", 5*time.Minute, publishing.PrintInvoices)
 		} else {
-			stage("Print sealed invoices", 5*time.Minute, a.PrintInvoices)
+			stage("Print sealed invoices", 5*time.Minute, publishing.PrintInvoices)
 		}
-		stage("E-mail printed invoices", t.Delivery, a.DeliverInvoices)
+		stage("E-mail printed invoices", t.Delivery, publishing.DeliverInvoices)
 		due := func() bool {
 			info := workflow.GetInfo(ctx)
 			return info.GetContinueAsNewSuggested() || info.GetCurrentHistoryLength() > publishBudget

@@ -9,7 +9,7 @@ import (
 // Register puts billrun's workflows and activities on a worker. The activities reach
 // Temporal through wc: they wake a batch's publication and follow invoice workflows.
 func Register(w worker.Registry, acts *activities.Activities, wc Client) {
-	acts.Workflows = wc
+	acts.SetWorkflows(wc)
 	w.RegisterWorkflow(BatchWorkflow)
 	w.RegisterWorkflow(InvoiceWorkflow)
 	w.RegisterWorkflow(PublishWorkflow)
@@ -17,5 +17,5 @@ func Register(w worker.Registry, acts *activities.Activities, wc Client) {
 	w.RegisterWorkflow(ScheduledRunWorkflow)
 	w.RegisterWorkflow(CreditNoteWorkflow)
 	w.RegisterWorkflow(CancelInvoiceWorkflow)
-	w.RegisterActivity(acts)
+	acts.Register(w)
 }

@@ -48,7 +48,7 @@ func ScheduledRunWorkflow(ctx workflow.Context, in ScheduledRunInput) (model.Sum
 		PeriodFrom: period.From.Format(time.DateOnly), PeriodTo: period.To.Format(time.DateOnly),
 		InvoiceDate: workflow.Now(ctx).UTC().Format(time.DateOnly)}
 	var batchID string
-	if err := workflow.ExecuteActivity(opts, a.CreateScheduledBatch, req).Get(ctx, &batchID); err != nil {
+	if err := workflow.ExecuteActivity(opts, planning.CreateScheduledBatch, req).Get(ctx, &batchID); err != nil {
 		return model.Summary{}, err
 	}
 	installation := ""
@@ -67,7 +67,7 @@ func ScheduledRunWorkflow(ctx workflow.Context, in ScheduledRunInput) (model.Sum
 	var started *temporal.ChildWorkflowExecutionAlreadyStartedError
 	if errors.As(err, &started) {
 		// This period's batch ran (or runs) already: report it, bill nothing.
-		err = workflow.ExecuteActivity(opts, a.BatchSummary, batchID).Get(ctx, &sum)
+		err = workflow.ExecuteActivity(opts, planning.BatchSummary, batchID).Get(ctx, &sum)
 	}
 	return sum, err
 }

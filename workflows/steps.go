@@ -10,8 +10,14 @@ import (
 	"billrun/activities"
 )
 
-// a is only a handle for naming activity methods; the worker registers the real one.
-var a *activities.Activities
+// Handles for naming each stage's activity methods; the worker registers the real ones.
+var (
+	planning   *activities.Planning
+	invoicing  *activities.Invoicing
+	publishing *activities.Publication
+	crediting  *activities.Crediting
+	cancelling *activities.Cancelling
+)
 
 // Step timeouts' defaults.
 const (

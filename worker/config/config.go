@@ -6,11 +6,12 @@ import (
 	"context"
 	"crypto/x509"
 	"fmt"
-	"go.temporal.io/sdk/contrib/envconfig"
 	"os"
 	"strconv"
 	"strings"
 	"time"
+
+	"go.temporal.io/sdk/contrib/envconfig"
 
 	"go.temporal.io/sdk/client"
 	"go.uber.org/zap"
@@ -159,7 +160,7 @@ func FromEnv() (Config, error) {
 
 // Activities builds the worker's activities: the store, the mail server, and the fiscal
 // profiles with their PAC and DGI receiver.
-func (c Config) Activities(st *store.Store, log *zap.Logger, installation string) (*activities.Activities, error) {
+func (c Config) Activities(st *store.Store, installation string) (*activities.Activities, error) {
 	mx := cfdi.Profile{}
 	if c.PACURL != "" {
 		mx.PAC = &pac.Client{URL: c.PACURL, User: c.PACUser, Password: c.PACPassword}
@@ -205,12 +206,12 @@ func (c Config) Activities(st *store.Store, log *zap.Logger, installation string
 			return nil, fmt.Errorf("SMTP_CA_FILE %s: no PEM certificate in it", c.SMTPCAFile)
 		}
 	}
-	a := &activities.Activities{Store: st, Log: log, Installation: installation, Mail: mail,
+	ac := activities.Config{Installation: installation, Mail: mail,
 		Fiscal: fiscal.Profiles{"MX": mx, "UY": uy}, PublishConcurrency: c.PublishConcurrency}
 	if c.Metrics != nil {
-		a.Meter = c.Metrics
+		ac.Meter = c.Metrics
 	}
-	return a, nil
+	return activities.New(st, ac), nil
 }
 
 // Store opens billrun's database.

@@ -1,0 +1,174 @@
+package activities
+
+import (
+	"context"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"billrun/internal/fiscal"
+	"billrun/internal/model"
+	"billrun/internal/rules"
+	"billrun/internal/store"
+)
+
+// Each stage sees the store through the narrow interfaces below: what it reads and
+// writes, and nothing else, so a stage is tested with a fake and a reader sees at a glance
+// what a stage may touch. *store.Store and *store.Tx satisfy them (checked at the end).
+
+// Transactions runs fn in one database transaction, through the stage's view T of it.
+type Transactions[T any] interface {
+	InTx(ctx context.Context, fn func(T) error) error
+}
+
+// PlanningStore is what planning and a batch's bookkeeping use.
+type PlanningStore interface {
+	Transactions[PlanningTx]
+	CreateBatch(ctx context.Context, id string, p model.BatchParams) (string, error)
+	FailBatch(ctx context.Context, batchID, reason string) error
+	ListOpenInvoices(ctx context.Context, batchID string, afterGroup, limit int) ([]model.InvoiceRef, error)
+	LoadBatch(ctx context.Context, id string) (model.Batch, error)
+	MarkScheduled(ctx context.Context, id string, sb model.ScheduledBatch) error
+	PrepareRetries(ctx context.Context, batchID string, invoiceIDs []int64, date string) (int, error)
+	PrepareRetry(ctx context.Context, batchID string, invoiceIDs []int64) ([]model.InvoiceRef, error)
+	ReadSummary(ctx context.Context, batchID string) (model.Summary, error)
+	SelectedKeys(ctx context.Context, batchID string) ([]store.LineKey, error)
+	SetBatchStatus(ctx context.Context, batchID, status string) error
+	Template(ctx context.Context, name string) (rules.Template, error)
+}
+
+// PlanningTx is planning's transaction: a chunk selected, grouped and written at once.
+type PlanningTx interface {
+	Auditor
+	DocumentRoutes() (rules.Routes, error)
+	LockBatch(id string) (model.Batch, error)
+	NextGroupNo(batchID string) (int, error)
+	PlanCounts(batchID string) (model.PlanResult, error)
+	PlanOptions(b model.Batch) (rules.PlanOptions, error)
+	RecordSelected(batchID string, billed []rules.SourceLine, skipped []rules.SkippedLine) error
+	SelectChunk(b model.Batch, after int64, limit int) (lines []rules.SourceLine, next int64, last bool, err error)
+	SelectedLines(batchID string, ids []int64) ([]rules.SourceLine, error)
+	SetPlanState(batchID, status string, cursor int64) error
+	WriteInvoices(b model.Batch, invoices []rules.PlannedInvoice) error
+}
+
+// Auditor appends to the audit trail.
+type Auditor interface {
+	Audit(batchID string, invoiceID int64, step string, attempt int, outcome, detail string) error
+}
+
+// InvoicingStore is what the invoice's own steps use: each runs in one transaction.
+type InvoicingStore = Transactions[InvoicingTx]
+
+// InvoicingTx is one invoice's steps: pricing, stock, receivable, numbering, undo.
+type InvoicingTx interface {
+	Auditor
+	LockInvoice(id int64) (store.InvoiceHead, error)
+	PricingInputs(invoiceID int64) (rules.PricingPolicy, int32, []store.PricingLine, error)
+	SaveLineAmounts(lineID int64, a rules.LineAmounts) error
+	SaveTotals(invoiceID int64, s rules.Totals) error
+	MarkProcessing(invoiceID int64) error
+	StockPolicy(invoiceID int64) (discharge, allowNegative bool, err error)
+	StockLines(invoiceID int64) ([]store.StockLine, error)
+	LockStock(warehouse, item string) (onHand, committed decimal.Decimal, found bool, err error)
+	CreateStock(warehouse, item string) error
+	Move(m store.Movement) (moved bool, err error)
+	ReceivableTerms(invoiceID int64) (kind string, days int, generic, settleCredits bool, err error)
+	PostReceivable(h store.InvoiceHead, kind string, due time.Time) (posted bool, err error)
+	OpenCredits(customer, currency string) ([]store.OpenCredit, error)
+	Settle(creditNoteID, invoiceID int64, amount decimal.Decimal) error
+	TakeNumber(id int64, series string, date time.Time) (int64, error)
+	Number(h store.InvoiceHead, number int64) error
+	SettleSources(invoiceID int64) error
+	Discharged(invoiceID int64, attempt int) ([]store.Movement, error)
+	ReverseReceivable(invoiceID int64) error
+	MarkFailed(invoiceID int64, step, reason string) error
+	MarkUnsealed(invoiceID int64, reason string) error
+}
+
+// PublicationStore is what sealing, stamping, printing and e-mail use.
+type PublicationStore interface {
+	Transactions[PublicationTx]
+	RecordFiscalError(ctx context.Context, id int64, step, reason string) error
+	ToStamp(ctx context.Context, batchID string, limit int) ([]int64, error)
+	StampRemaining(ctx context.Context, batchID string) (int, error)
+	ToPrint(ctx context.Context, batchID string, limit int) ([]int64, error)
+	PrintRemaining(ctx context.Context, batchID string) (int, error)
+	ToDeliver(ctx context.Context, batchID string, limit int) ([]int64, error)
+	DeliverRemaining(ctx context.Context, batchID string) (int, error)
+	MarkSending(ctx context.Context, invoiceID int64, seq int) (bool, error)
+	BackToPending(ctx context.Context, invoiceID int64, seq int) error
+	FinishDelivery(ctx context.Context, invoiceID int64, seq int, status, detail string) error
+}
+
+// PublicationTx is one document's fiscal record and its delivery.
+type PublicationTx interface {
+	Auditor
+	LockFiscal(id int64) (store.FiscalHead, fiscal.Invoice, error)
+	SaveSealed(id int64, d fiscal.Document) error
+	SealedDocument(id int64) (fiscal.Document, error)
+	SaveStamped(id int64, d fiscal.Document) (bool, error)
+	SavePDF(id int64, pdf []byte) error
+	LockForDelivery(invoiceID int64) (store.DeliveryHead, error)
+	OpenDelivery(invoiceID int64, seq int, messageID, recipient string) (status, to string, err error)
+	SkipDelivery(invoiceID int64, seq int, messageID, detail string) error
+	MarkUncertain(invoiceID int64, seq int, detail string) error
+	Attachments(invoiceID int64) (xml, pdf []byte, err error)
+}
+
+// CreditingStore is what issuing a credit note uses.
+type CreditingStore = Transactions[CreditingTx]
+
+// CreditingTx records a credit note: its lines, stock back, the receivable, its number.
+type CreditingTx interface {
+	Auditor
+	LockInvoice(id int64) (store.InvoiceHead, error)
+	LockCredited(id int64) (store.CreditedInvoice, error)
+	CancellationStatus(id int64) (string, error)
+	CreditNoteOf(invoiceID int64, seq int) (id int64, found bool, err error)
+	InsertCreditNote(h store.CreditedInvoice, n store.NewCreditNote) (int64, []int64, error)
+	SaleWarehouse(invoiceLineID int64) (warehouse string, found bool, err error)
+	LockStock(warehouse, item string) (onHand, committed decimal.Decimal, found bool, err error)
+	Move(m store.Movement) (moved bool, err error)
+	ApplyCreditToReceivable(creditNoteID, invoiceID int64, total decimal.Decimal) (applied, refund decimal.Decimal, err error)
+	NumberCreditNote(id int64, series string, date time.Time) (int64, error)
+}
+
+// CancellingStore is what cancelling an invoice uses.
+type CancellingStore = Transactions[CancellingTx]
+
+// CancellingTx records a cancellation and undoes the invoice's effects.
+type CancellingTx interface {
+	Auditor
+	LockForCancel(id int64) (store.CancelHead, error)
+	Replacement(uuid string) (id int64, customer string, found bool, err error)
+	RequestCancellation(id int64, motive, replacement, key, request string) error
+	SealedDocument(id int64) (fiscal.Document, error)
+	SetCancellation(id int64, status, detail string) error
+	RefuseCancellation(id int64, why string) error
+	Discharged(invoiceID int64, attempt int) ([]store.Movement, error)
+	Move(m store.Movement) (moved bool, err error)
+	CancelReceivable(id int64) error
+	ReleaseSources(id int64) error
+	MarkCancelled(id int64) error
+}
+
+// over gives a stage the real store: its own methods, and its transactions seen as T.
+type over[T any] struct{ *store.Store }
+
+func (o over[T]) InTx(ctx context.Context, fn func(T) error) error {
+	return o.Store.InTx(ctx, func(tx *store.Tx) error { return fn(any(tx).(T)) })
+}
+
+var (
+	_ PlanningStore    = over[PlanningTx]{}
+	_ InvoicingStore   = over[InvoicingTx]{}
+	_ PublicationStore = over[PublicationTx]{}
+	_ CreditingStore   = over[CreditingTx]{}
+	_ CancellingStore  = over[CancellingTx]{}
+	_ PlanningTx       = (*store.Tx)(nil)
+	_ InvoicingTx      = (*store.Tx)(nil)
+	_ PublicationTx    = (*store.Tx)(nil)
+	_ CreditingTx      = (*store.Tx)(nil)
+	_ CancellingTx     = (*store.Tx)(nil)
+)
