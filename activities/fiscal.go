@@ -33,6 +33,9 @@ func (a *Publication) SealInvoice(ctx context.Context, id int64) error {
 			return nil
 		}
 		inv.IssuedAt = a.now() // the document is issued now, whenever the invoice was completed
+		if err := fiscal.CheckIssueDay(h.Country, inv.Date, inv.IssuedAt); err != nil {
+			return businessf(model.StepSeal, "%s", err.Error())
+		}
 		p, err := profileFor(a.Fiscal, h.Country)
 		if err != nil {
 			return businessf(model.StepSeal, "%s", err.Error())

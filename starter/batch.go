@@ -247,19 +247,34 @@ func batchRetryCmd(a *app) *cobra.Command {
 		},
 	}
 	w.bind(c, "until the retried invoices are final and published")
-	c.Flags().StringVar(&date, "date", time.Now().Format(time.DateOnly), "the retried invoices' date (never before the series' last numbered date)")
+	c.Flags().StringVar(&date, "date", "", "the retried invoices' date, never before the series' last numbered date"+todayHelp)
 	return c
 }
 
 // requestRetry asks the batch's workflow to retry failed invoices (all when invoiceIDs is
 // empty), or reseal and restamp those whose fiscal steps failed.
 func requestRetry(ctx context.Context, a *app, batchID string, invoiceIDs []int64, date string) error {
-	if _, err := time.Parse(time.DateOnly, date); err != nil {
-		return &model.InputError{Problems: []string{fmt.Sprintf("--date: %q is not a date (YYYY-MM-DD)", date)}}
-	}
 	st, err := a.Store(ctx)
 	if err != nil {
 		return err
+	}
+	if date == "" {
+		var countries []string
+		if len(invoiceIDs) == 1 {
+			c, err := st.InvoiceCountry(ctx, invoiceIDs[0])
+			if err != nil {
+				return err
+			}
+			countries = []string{c}
+		} else if countries, err = st.BatchCountries(ctx, batchID); err != nil {
+			return err
+		}
+		if date, err = issuerToday("--date", countries, time.Now()); err != nil {
+			return err
+		}
+	}
+	if _, err := time.Parse(time.DateOnly, date); err != nil {
+		return &model.InputError{Problems: []string{fmt.Sprintf("--date: %q is not a date (YYYY-MM-DD)", date)}}
 	}
 	s, err := st.ReadSummary(ctx, batchID)
 	if err != nil {

@@ -122,6 +122,15 @@ func batchCreateCmd(a *app) *cobra.Command {
 					return err
 				}
 			}
+			if f.date == "" {
+				countries, err := st.SeriesCountries(ctx, f.series)
+				if err != nil {
+					return err
+				}
+				if f.date, err = issuerToday("--date", countries, time.Now()); err != nil {
+					return err
+				}
+			}
 			p, err := f.params()
 			if err != nil {
 				return err
@@ -170,7 +179,7 @@ func batchCreateCmd(a *app) *cobra.Command {
 	fl.BoolVar(&f.plans, "plans", false, "bill billing-plan events in state planned (seed 003)")
 	fl.StringVar(&f.period, "period", "", "with --plans: events dated FROM..TO")
 	fl.StringVar(&f.series, "series", "", "numbering series; only its orders are billed (required with --orders; a filter otherwise)")
-	fl.StringVar(&f.date, "date", time.Now().Format(time.DateOnly), "invoice date YYYY-MM-DD, after the series' closing date")
+	fl.StringVar(&f.date, "date", "", "invoice date YYYY-MM-DD, after the series' closing date"+todayHelp)
 	fl.StringVar(&f.rate, "rate", "", "exchange rate of the one foreign currency the batch bills (default: the imported exchange_rates of the invoice date)")
 	fl.StringVar(&f.grouping, "grouping", "by-entity", "none | by-entity | per-customer (the customer's invoicing method may restrict it)")
 	fl.StringVar(&f.customers, "customers", "", "only these customers, comma-separated")

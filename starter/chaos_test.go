@@ -17,6 +17,7 @@ import (
 	"go.uber.org/zap"
 
 	"billrun/activities"
+	"billrun/internal/fiscal"
 	"billrun/internal/importfmt"
 	"billrun/internal/store"
 	"billrun/schema/testdb"
@@ -117,7 +118,7 @@ func chaosRun(t *testing.T, pg *testdb.Postgres, bin string, n, kills int, distu
 
 	id := h.batchID("CHAOS")
 	start := time.Now()
-	h.mustRun("batch", "create", "--id", id, "--orders", fmt.Sprintf("1-%d", n), "--series", "A", "--date", time.Now().Format(time.DateOnly),
+	h.mustRun("batch", "create", "--id", id, "--orders", fmt.Sprintf("1-%d", n), "--series", "A", "--date", fiscal.Today("MX", time.Now()),
 		"--grouping", "none", "--window", "50")
 	final := func() int { // invoices completed or failed; -1 while the database is down
 		var c int

@@ -59,7 +59,7 @@ func invoiceRebateCmd(a *app) *cobra.Command {
 
 func (f *creditFlags) bind(c *cobra.Command) {
 	c.Flags().IntSliceVar(&f.lines, "line", nil, "invoice line number (see billrun invoice show)")
-	c.Flags().StringVar(&f.date, "date", time.Now().Format(time.DateOnly), "the credit note's date")
+	c.Flags().StringVar(&f.date, "date", "", "the credit note's date"+todayHelp)
 	f.wait.bind(c, "until it is sealed, stamped, printed and e-mailed, then show it")
 	c.Flags().StringVar(&f.key, "key", "", "the request's idempotency key (default: made of the invoice, the request and today); the same key again answers the same credit note")
 }
@@ -120,8 +120,10 @@ func (f *creditFlags) requestLines() ([]rules.CreditLine, error) {
 // issueCredit checks the request against the invoice (refused with nothing written when it
 // cannot take it), then starts the credit note's workflow.
 func issueCredit(ctx context.Context, a *app, ref string, f *creditFlags) error {
-	if _, err := time.Parse(time.DateOnly, f.date); err != nil {
-		return &model.InputError{Problems: []string{fmt.Sprintf("--date: %q is not a date (YYYY-MM-DD)", f.date)}}
+	if f.date != "" {
+		if _, err := time.Parse(time.DateOnly, f.date); err != nil {
+			return &model.InputError{Problems: []string{fmt.Sprintf("--date: %q is not a date (YYYY-MM-DD)", f.date)}}
+		}
 	}
 	lines, err := f.requestLines()
 	if err != nil {
@@ -134,6 +136,15 @@ func issueCredit(ctx context.Context, a *app, ref string, f *creditFlags) error 
 	st, err := a.Store(ctx)
 	if err != nil {
 		return err
+	}
+	if f.date == "" {
+		c, err := st.InvoiceCountry(ctx, v.ID)
+		if err != nil {
+			return err
+		}
+		if f.date, err = issuerToday("--date", []string{c}, time.Now()); err != nil {
+			return err
+		}
 	}
 	// The request's number among the invoice's credit notes is given by the database under
 	// its key: the same command retried (after a lost answer) finds its own credit note.

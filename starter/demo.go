@@ -1,6 +1,7 @@
 package main
 
 import (
+	"billrun/internal/fiscal"
 	"bytes"
 	"encoding/json"
 	"fmt"
@@ -19,17 +20,22 @@ func demoCmd(a *app) *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			root := cmd.Root()
-			uy := "UY-" + date
+			// Each issuer's batch is dated today where that issuer is.
+			mxDate, uyDate := date, date
+			if date == "" {
+				mxDate, uyDate = fiscal.Today("MX", time.Now()), fiscal.Today("UY", time.Now())
+			}
+			uy := "UY-" + uyDate
 			steps := []struct {
 				key  string // the step's name in --json's document
 				args []string
 			}{
 				{"migrate", []string{"migrate"}},
 				{"import", []string{"import", file}},
-				{"batch", []string{"batch", "create", "--orders", orders, "--series", series, "--date", date, "--wait"}},
+				{"batch", []string{"batch", "create", "--orders", orders, "--series", series, "--date", mxDate, "--wait"}},
 				// Seed 000: the Uruguayan issuer's installments, payer by payer, as drafts to
 				// review, then approved: an e-Ticket for a cédula, an e-Factura for a RUT.
-				{"uruguay_draft", []string{"batch", "create", "--installments", "--series", "EF", "--due-until", date, "--date", date,
+				{"uruguay_draft", []string{"batch", "create", "--installments", "--series", "EF", "--due-until", uyDate, "--date", uyDate,
 					"--id", uy, "--draft", "--wait"}},
 				{"uruguay", []string{"batch", "approve", uy, "--wait"}},
 			}
@@ -71,7 +77,7 @@ func demoCmd(a *app) *cobra.Command {
 	c.Flags().StringVar(&file, "file", "examples/demo.json", "the demo dataset")
 	c.Flags().StringVar(&orders, "orders", "1001-1099", "orders to bill")
 	c.Flags().StringVar(&series, "series", "A", "series to bill")
-	c.Flags().StringVar(&date, "date", time.Now().Format(time.DateOnly), "invoice date")
+	c.Flags().StringVar(&date, "date", "", "invoice date (default: today where each issuer is)")
 	return c
 }
 

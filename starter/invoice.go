@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -111,7 +110,7 @@ func retryOneCmd(a *app, use, short string, allowed func(model.InvoiceView) erro
 		},
 	}
 	w.bind(c, "until the invoice is published or fails again, then show its batch's summary")
-	c.Flags().StringVar(&date, "date", time.Now().Format(time.DateOnly), "a retried invoice's date (never before the series' last numbered date)")
+	c.Flags().StringVar(&date, "date", "", "a retried invoice's date, never before the series' last numbered date"+todayHelp)
 	return c
 }
 

@@ -36,10 +36,6 @@ invoice's cancellation is requested or awaits the receiver.`,
 			if err != nil {
 				return &model.InputError{Problems: []string{fmt.Sprintf("AMOUNT: %q is not a number", args[1])}}
 			}
-			on, err := time.Parse(time.DateOnly, date)
-			if err != nil {
-				return &model.InputError{Problems: []string{fmt.Sprintf("--date: %q is not a date (YYYY-MM-DD)", date)}}
-			}
 			id, err := findInvoice(ctx, a, args[0])
 			if err != nil {
 				return err
@@ -47,6 +43,19 @@ invoice's cancellation is requested or awaits the receiver.`,
 			st, err := a.Store(ctx)
 			if err != nil {
 				return err
+			}
+			if date == "" {
+				c, err := st.InvoiceCountry(ctx, id)
+				if err != nil {
+					return err
+				}
+				if date, err = issuerToday("--date", []string{c}, time.Now()); err != nil {
+					return err
+				}
+			}
+			on, err := time.Parse(time.DateOnly, date)
+			if err != nil {
+				return &model.InputError{Problems: []string{fmt.Sprintf("--date: %q is not a date (YYYY-MM-DD)", date)}}
 			}
 			if key == "" {
 				key = contentKey("pay", id, amount.String(), date)
@@ -69,7 +78,7 @@ invoice's cancellation is requested or awaits the receiver.`,
 			})
 		},
 	}
-	c.Flags().StringVar(&date, "date", time.Now().Format(time.DateOnly), "the day it was paid")
+	c.Flags().StringVar(&date, "date", "", "the day it was paid"+todayHelp)
 	c.Flags().StringVar(&key, "key", "", "the payment's idempotency key (default: made of the invoice, amount, date and today)")
 	return c
 }

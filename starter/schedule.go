@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -13,6 +15,7 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 
+	"billrun/internal/fiscal"
 	"billrun/internal/model"
 	"billrun/internal/rules"
 	"billrun/workflows"
@@ -106,6 +109,13 @@ func scheduleCreateCmd(a *app) *cobra.Command {
 			if _, err := rules.PeriodBefore(time.Now(), period); err != nil {
 				probs = append(probs, "--"+err.Error())
 			}
+			if timeZone == "" {
+				zone, err := issuerZone(cmd.Context(), a, series)
+				if err != nil {
+					return err
+				}
+				timeZone = zone
+			}
 			if _, err := time.LoadLocation(timeZone); err != nil {
 				probs = append(probs, fmt.Sprintf("--time-zone: %q is not a time zone (e.g. America/Mexico_City, UTC)", timeZone))
 			}
@@ -171,7 +181,7 @@ func scheduleCreateCmd(a *app) *cobra.Command {
 	fl.BoolVar(&plans, "plans", false, "bill billing-plan events")
 	fl.BoolVar(&installments, "installments", false, "bill contract installments")
 	fl.StringVar(&cron, "cron", "", "cron expression, in --time-zone")
-	fl.StringVar(&timeZone, "time-zone", "UTC", "time zone of the cron expression and of the periods billed (IANA name)")
+	fl.StringVar(&timeZone, "time-zone", "", "time zone of the cron expression, of the periods billed and of the invoices' date (IANA name; default: the issuer's)")
 	fl.StringVar(&every, "every", "", "interval, e.g. 24h")
 	fl.StringVar(&period, "period", "", "day | week | month billed before each run (default from the timing)")
 	fl.StringVar(&grouping, "grouping", "by-entity", "none | by-entity | per-customer")
@@ -365,4 +375,30 @@ func scheduleDeleteCmd(a *app) *cobra.Command {
 			return a.emit(map[string]any{"schedule": args[0], "deleted": true}, func() { fmt.Fprintf(a.out, "schedule %s deleted\n", args[0]) })
 		},
 	}
+}
+
+// issuerZone is the time zone of the series' issuer, or of every issuer when no series is
+// named and they share one; issuers in different zones leave the choice to the operator.
+func issuerZone(ctx context.Context, a *app, series string) (string, error) {
+	st, err := a.Store(ctx)
+	if err != nil {
+		return "", err
+	}
+	countries, err := st.SeriesCountries(ctx, series)
+	if err != nil {
+		return "", err
+	}
+	zones := map[string]bool{}
+	for _, c := range countries {
+		zones[fiscal.Zone(c).String()] = true
+	}
+	switch len(zones) {
+	case 0:
+		return fiscal.Zone("").String(), nil
+	case 1:
+		for z := range zones {
+			return z, nil
+		}
+	}
+	return "", &model.InputError{Problems: []string{fmt.Sprintf("--time-zone: the issuers are in %d time zones (%s): name one, or the series (--series)", len(zones), strings.Join(slices.Sorted(maps.Keys(zones)), ", "))}}
 }

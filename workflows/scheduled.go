@@ -32,13 +32,15 @@ func ScheduledRunWorkflow(ctx workflow.Context, in ScheduledRunInput) (model.Sum
 	if t, ok := workflow.GetTypedSearchAttributes(ctx).GetTime(scheduledStartTime); ok {
 		nominal = t
 	}
+	today := workflow.Now(ctx).UTC()
 	if v != workflow.DefaultVersion && in.TimeZone != "" {
-		// The period is the day, week or month before the nominal time where the schedule is.
+		// The period is the day, week or month before the nominal time where the schedule
+		// is, and the invoices are dated today there (the issuer's zone by default).
 		loc, err := time.LoadLocation(in.TimeZone)
 		if err != nil {
 			return model.Summary{}, temporal.NewNonRetryableApplicationError(err.Error(), "BadSchedule", nil)
 		}
-		nominal = nominal.In(loc)
+		nominal, today = nominal.In(loc), today.In(loc)
 	}
 	period, err := rules.PeriodBefore(nominal, in.Period)
 	if err != nil {
@@ -46,7 +48,7 @@ func ScheduledRunWorkflow(ctx workflow.Context, in ScheduledRunInput) (model.Sum
 	}
 	req := model.ScheduledBatch{Schedule: in.Schedule, Source: in.Source, Grouping: in.Grouping, Series: in.Series, Template: in.Template,
 		PeriodFrom: period.From.Format(time.DateOnly), PeriodTo: period.To.Format(time.DateOnly),
-		InvoiceDate: workflow.Now(ctx).UTC().Format(time.DateOnly)}
+		InvoiceDate: today.Format(time.DateOnly)}
 	var batchID string
 	if err := workflow.ExecuteActivity(opts, planning.CreateScheduledBatch, req).Get(ctx, &batchID); err != nil {
 		return model.Summary{}, err

@@ -20,6 +20,7 @@ import (
 	"go.temporal.io/sdk/worker"
 
 	"billrun/activities"
+	"billrun/internal/fiscal"
 	"billrun/internal/model"
 	"billrun/internal/store"
 	"billrun/workflows"
@@ -175,7 +176,7 @@ func msPer(f Figures) float64 { return f.WallSeconds * 1000 / float64(f.Invoices
 
 func params(o Options) model.BatchParams {
 	return model.BatchParams{SourceKind: model.SourceOrders, OrdersFrom: 1, OrdersTo: int64(o.Invoices), Series: "A",
-		InvoiceDate: time.Now().Format(time.DateOnly), Rate: decimal.NewFromInt(1), Grouping: "none"}
+		InvoiceDate: fiscal.Today("MX", time.Now()), Rate: decimal.NewFromInt(1), Grouping: "none"}
 }
 
 // database creates, migrates and fills a database of its own on the stack's cluster.
@@ -267,7 +268,7 @@ func watch(ctx context.Context, wc workflows.Client, st *store.Store, batchID st
 			}
 			if !retried && final*2 >= o.Invoices {
 				retried = true
-				err := wc.RetryBatch(ctx, batchID, nil, time.Now().Format(time.DateOnly))
+				err := wc.RetryBatch(ctx, batchID, nil, fiscal.Today("MX", time.Now()))
 				if o.Progress != nil {
 					fmt.Fprintf(o.Progress, "[bench] %s: retry signal sent at %d/%d (%v)\n", batchID, final, o.Invoices, err)
 				}

@@ -21,7 +21,7 @@ const (
 	RFCForeign = "XEXX010101000"
 )
 
-var mexicoCity = fiscal.Location("America/Mexico_City")
+var mexicoCity = fiscal.Zone("MX")
 
 // Profile is Mexico's fiscal profile: CFDI 4.0 sealed with the issuer's CSD and stamped by
 // a PAC.

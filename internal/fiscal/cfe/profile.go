@@ -14,7 +14,7 @@ import (
 	"billrun/internal/fiscal"
 )
 
-var montevideo = fiscal.Location("America/Montevideo")
+var montevideo = fiscal.Zone("UY")
 
 // Profile is Uruguay's fiscal profile: CFE signed with the issuer's certificate, numbered
 // inside a CAE, sent to DGI, printed as DGI's printing rules say.

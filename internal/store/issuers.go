@@ -1,0 +1,50 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+
+	"billrun/internal/model"
+)
+
+// Issuers' countries: an issuer's calendar — its "today", its months — is its country's,
+// so a command's default date is read where the issuers it concerns are.
+
+// SeriesCountries are the countries of the series' issuer, or of every issuer when series
+// is empty (a batch that does not name its series may bill any of them).
+func (s *Store) SeriesCountries(ctx context.Context, series string) ([]string, error) {
+	if series == "" {
+		return s.countries(ctx, `select distinct country from issuers order by 1`)
+	}
+	c, err := s.countries(ctx, `select i.country from series s join issuers i on i.code = s.issuer where s.code = $1`, series)
+	if err == nil && len(c) == 0 {
+		return nil, &model.InputError{Problems: []string{fmt.Sprintf("--series: no series %q (see the import's series section)", series)}}
+	}
+	return c, err
+}
+
+// InvoiceCountry is the country of the invoice's issuer.
+func (s *Store) InvoiceCountry(ctx context.Context, id int64) (string, error) {
+	var c string
+	err := s.pool.QueryRow(ctx, `select i.country from invoices v join issuers i on i.code = v.issuer where v.id = $1`, id).Scan(&c)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", fmt.Errorf("invoice %d: %w", id, model.ErrNotFound)
+	}
+	return c, err
+}
+
+// BatchCountries are the countries of the issuers of the batch's invoices.
+func (s *Store) BatchCountries(ctx context.Context, batchID string) ([]string, error) {
+	return s.countries(ctx, `select distinct i.country from invoices v join issuers i on i.code = v.issuer where v.batch_id = $1 order by 1`, batchID)
+}
+
+func (s *Store) countries(ctx context.Context, sql string, args ...any) ([]string, error) {
+	rows, err := s.pool.Query(ctx, sql, args...)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, pgx.RowTo[string])
+}

@@ -1,0 +1,39 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"billrun/internal/fiscal"
+	"billrun/internal/model"
+)
+
+// issuerToday is a command's default date: today where the issuers it concerns are (their
+// country's time zone), never the host's. Issuers on two different days at this moment
+// (Montevideo past midnight, Mexico City not yet) leave the choice to the operator.
+func issuerToday(flag string, countries []string, now time.Time) (string, error) {
+	if len(countries) == 0 {
+		countries = []string{""}
+	}
+	days := map[string][]string{}
+	var order []string
+	for _, c := range countries {
+		d := fiscal.Today(c, now)
+		if _, ok := days[d]; !ok {
+			order = append(order, d)
+		}
+		days[d] = append(days[d], fmt.Sprintf("%s (%s)", fiscal.Zone(c), c))
+	}
+	if len(order) == 1 {
+		return order[0], nil
+	}
+	var say []string
+	for _, d := range order {
+		say = append(say, d+" in "+strings.Join(days[d], ", "))
+	}
+	return "", &model.InputError{Problems: []string{fmt.Sprintf("%s: today is %s: give the date", flag, strings.Join(say, " but "))}}
+}
+
+// todayHelp is what a date flag's help says of its default.
+const todayHelp = " (default: today where the issuer is)"
