@@ -217,7 +217,15 @@ func (a *Publication) prepareDelivery(ctx context.Context, invoiceID int64, seq 
 			return nil
 		}
 		folio := fmt.Sprintf("%s-%d", h.Series, *h.Number)
-		job.sender, job.replyTo, job.message = h.IssuerName, h.IssuerEmail, invoiceMessage(h)
+		doc, err := tx.SealedDocument(invoiceID)
+		if err != nil {
+			return err
+		}
+		p, err := profileFor(a.Fiscal, h.Country)
+		if err != nil {
+			return businessf(model.StepDeliver, "%s", err.Error())
+		}
+		job.sender, job.replyTo, job.message = h.IssuerName, h.IssuerEmail, invoiceMessage(h, p.Describe(doc, h.DocumentKind))
 		job.xmlName, job.pdfName = folio+".xml", folio+".pdf"
 		job.xml, job.pdf, err = tx.Attachments(invoiceID)
 		return err

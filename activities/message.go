@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"billrun/internal/fiscal"
 	"billrun/internal/printout"
 	"billrun/internal/store"
 )
@@ -15,35 +16,30 @@ type message struct {
 	subject, text, html string
 }
 
-// kindNames are the documents' names by document kind, as the e-mail says them.
-var kindNames = map[string]string{"invoice": "Factura", "ticket": "Ticket", "credit_note": "Nota de crédito"}
-
-// invoiceMessage words an invoice's e-mail: its kind and number, total, due date and folio
-// fiscal, in plain text and HTML.
-func invoiceMessage(h store.DeliveryHead) message {
-	kind := kindNames[h.DocumentKind]
-	if kind == "" {
-		kind = "Factura"
+// invoiceMessage words an invoice's e-mail in its country's terms (d, from its fiscal
+// profile): the document's name and fiscal number, total, due date and what identifies it
+// at the authority, in plain text and HTML.
+func invoiceMessage(h store.DeliveryHead, d fiscal.Description) message {
+	kind, number := d.Name, d.Number
+	if number == "" {
+		number = fmt.Sprintf("%s-%d", h.Series, derefNumber(h.Number))
 	}
-	folio := fmt.Sprintf("%s-%d", h.Series, derefNumber(h.Number))
 	total := printout.Money(h.Total.StringFixed(h.Decimals)) + " " + h.Currency
 	var due string
 	if h.TermsKind == "credit" && h.DocumentKind != "credit_note" {
 		due = h.Date.AddDate(0, 0, h.TermsDays).Format(time.DateOnly)
 	}
-	subject := fmt.Sprintf("%s %s de %s: %s", kind, folio, h.IssuerName, total)
+	subject := fmt.Sprintf("%s %s de %s: %s", kind, number, h.IssuerName, total)
 	if due != "" {
 		subject += ", vence el " + due
 	}
-	facts := [][2]string{{"Documento", kind + " " + folio}, {"Fecha", h.Date.Format(time.DateOnly)}, {"Total", total}}
+	facts := [][2]string{{"Documento", kind + " " + number}, {"Fecha", h.Date.Format(time.DateOnly)}, {"Total", total}}
 	if due != "" {
 		facts = append(facts, [2]string{"Vencimiento", fmt.Sprintf("%s (crédito a %d días)", due, h.TermsDays)})
 	}
-	if h.UUID != "" {
-		facts = append(facts, [2]string{"Folio fiscal (UUID)", h.UUID})
-	}
-	intro := fmt.Sprintf("Le enviamos su %s %s.", strings.ToLower(kind), folio)
-	attach := "Adjuntamos el comprobante fiscal (CFDI 4.0, XML) y su representación impresa (PDF)."
+	facts = append(facts, d.Facts...)
+	intro := fmt.Sprintf("Le enviamos su %s %s.", lowerFirst(kind), number)
+	attach := d.Attachments
 
 	var t strings.Builder
 	fmt.Fprintf(&t, "Estimado cliente %s:\n\n%s\n\n", h.CustomerName, intro)
@@ -56,10 +52,23 @@ func invoiceMessage(h store.DeliveryHead) message {
 	var b strings.Builder
 	fmt.Fprintf(&b, "<!DOCTYPE html>\n<html><body style=\"font-family: sans-serif\">\n<p>Estimado cliente %s:</p>\n<p>%s</p>\n<table>\n", e(h.CustomerName), e(intro))
 	for _, f := range facts {
-		fmt.Fprintf(&b, "<tr><th align=\"left\">%s</th><td>%s</td></tr>\n", e(f[0]), e(f[1]))
+		v := e(f[1])
+		if strings.HasPrefix(f[1], "https://") {
+			v = fmt.Sprintf("<a href=\"%s\">%s</a>", v, v)
+		}
+		fmt.Fprintf(&b, "<tr><th align=\"left\">%s</th><td>%s</td></tr>\n", e(f[0]), v)
 	}
 	fmt.Fprintf(&b, "</table>\n<p>%s</p>\n<p>%s</p>\n</body></html>\n", e(attach), e(h.IssuerName))
 	return message{subject: subject, text: t.String(), html: b.String()}
+}
+
+// lowerFirst lowers a name's first letter for the middle of a sentence ("su factura", but
+// "su e-Factura" stays).
+func lowerFirst(s string) string {
+	if s == "" || strings.HasPrefix(s, "e-") {
+		return s
+	}
+	return strings.ToLower(s[:1]) + s[1:]
 }
 
 func derefNumber(n *int64) int64 {

@@ -117,19 +117,8 @@ func batchCreateCmd(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if f.template != "" {
-				if err := f.applyTemplate(cmd, st); err != nil {
-					return err
-				}
-			}
-			if f.date == "" {
-				countries, err := st.SeriesCountries(ctx, f.series)
-				if err != nil {
-					return err
-				}
-				if f.date, err = issuerToday("--date", countries, time.Now()); err != nil {
-					return err
-				}
+			if err := f.fillIn(cmd, st); err != nil {
+				return err
 			}
 			p, err := f.params()
 			if err != nil {
@@ -248,4 +237,23 @@ func (f *createFlags) applyTemplate(cmd *cobra.Command, st *store.Store) error {
 	}
 	f.grouping, f.series = got.Grouping, got.Series
 	return nil
+}
+
+// fillIn applies the template named, then dates the batch today where its series' issuer
+// is (or its issuers, when it names no series) unless --date is given.
+func (f *createFlags) fillIn(cmd *cobra.Command, st *store.Store) error {
+	if f.template != "" {
+		if err := f.applyTemplate(cmd, st); err != nil {
+			return err
+		}
+	}
+	if f.date != "" {
+		return nil
+	}
+	countries, err := st.SeriesCountries(cmd.Context(), f.series)
+	if err != nil {
+		return err
+	}
+	f.date, err = issuerToday("--date", countries, time.Now())
+	return err
 }

@@ -12,6 +12,9 @@ func printInvoice(w io.Writer, v model.InvoiceView) {
 	num := "(no number)"
 	if v.Number != nil {
 		num = fmt.Sprintf("%s-%d", v.Series, *v.Number)
+		if v.FiscalNumber != "" && v.FiscalNumber != num {
+			num += " (" + v.FiscalNumber + ")" // a CFE: as DGI knows it
+		}
 	}
 	if v.CreditOf != nil {
 		fmt.Fprintf(w, "invoice %d  %s  credit note (%s) correcting invoice %d\n", v.ID, num, v.CreditKind, *v.CreditOf)

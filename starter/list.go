@@ -87,8 +87,12 @@ func invoiceListCmd(a *app) *cobra.Command {
 					if num == "" {
 						num = "(none)"
 					}
-					fmt.Fprintf(a.out, "%-8d %-10s %-11s %-12s %s %14s %s  %-10s fiscal %-9s e-mail %-8s batch %s\n",
+					fmt.Fprintf(a.out, "%-8d %-10s %-11s %-12s %s %14s %s  %-10s fiscal %-9s e-mail %-8s batch %s",
 						x.ID, num, x.Kind, x.Customer, x.Date, x.Total, x.Currency, x.Status, x.FiscalStatus, x.Delivery, x.Batch)
+					if x.FiscalNumber != "" && x.FiscalNumber != x.Number {
+						fmt.Fprintf(a.out, "  %s", x.FiscalNumber) // a CFE: as DGI knows it
+					}
+					fmt.Fprintln(a.out)
 				}
 				if len(rows) == 0 {
 					fmt.Fprintln(a.out, "no invoices")

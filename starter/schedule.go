@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"maps"
-	"slices"
 	"strings"
 	"time"
 
@@ -15,7 +13,6 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 
-	"billrun/internal/fiscal"
 	"billrun/internal/model"
 	"billrun/internal/rules"
 	"billrun/workflows"
@@ -95,16 +92,7 @@ func scheduleCreateCmd(a *app) *cobra.Command {
 				spec.CronExpressions = []string{cron}
 			}
 			if period == "" {
-				switch {
-				case interval == 0:
-					period = "month"
-				case interval < 7*24*time.Hour:
-					period = "day"
-				case interval < 28*24*time.Hour:
-					period = "week"
-				default:
-					period = "month"
-				}
+				period = defaultPeriod(interval)
 			}
 			if _, err := rules.PeriodBefore(time.Now(), period); err != nil {
 				probs = append(probs, "--"+err.Error())
@@ -377,28 +365,17 @@ func scheduleDeleteCmd(a *app) *cobra.Command {
 	}
 }
 
-// issuerZone is the time zone of the series' issuer, or of every issuer when no series is
-// named and they share one; issuers in different zones leave the choice to the operator.
-func issuerZone(ctx context.Context, a *app, series string) (string, error) {
-	st, err := a.Store(ctx)
-	if err != nil {
-		return "", err
+// defaultPeriod is the period a schedule bills when none is named: a day for runs more
+// often than weekly, a week for those more often than monthly, else a month (and a month
+// for cron expressions).
+func defaultPeriod(interval time.Duration) string {
+	switch {
+	case interval == 0:
+		return "month"
+	case interval < 7*24*time.Hour:
+		return "day"
+	case interval < 28*24*time.Hour:
+		return "week"
 	}
-	countries, err := st.SeriesCountries(ctx, series)
-	if err != nil {
-		return "", err
-	}
-	zones := map[string]bool{}
-	for _, c := range countries {
-		zones[fiscal.Zone(c).String()] = true
-	}
-	switch len(zones) {
-	case 0:
-		return fiscal.Zone("").String(), nil
-	case 1:
-		for z := range zones {
-			return z, nil
-		}
-	}
-	return "", &model.InputError{Problems: []string{fmt.Sprintf("--time-zone: the issuers are in %d time zones (%s): name one, or the series (--series)", len(zones), strings.Join(slices.Sorted(maps.Keys(zones)), ", "))}}
+	return "month"
 }

@@ -1,7 +1,10 @@
 package main
 
 import (
+	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -37,3 +40,29 @@ func issuerToday(flag string, countries []string, now time.Time) (string, error)
 
 // todayHelp is what a date flag's help says of its default.
 const todayHelp = " (default: today where the issuer is)"
+
+// issuerZone is the time zone of the series' issuer, or of every issuer when no series is
+// named and they share one; issuers in different zones leave the choice to the operator.
+func issuerZone(ctx context.Context, a *app, series string) (string, error) {
+	st, err := a.Store(ctx)
+	if err != nil {
+		return "", err
+	}
+	countries, err := st.SeriesCountries(ctx, series)
+	if err != nil {
+		return "", err
+	}
+	zones := map[string]bool{}
+	for _, c := range countries {
+		zones[fiscal.Zone(c).String()] = true
+	}
+	switch len(zones) {
+	case 0:
+		return fiscal.Zone("").String(), nil
+	case 1:
+		for z := range zones {
+			return z, nil
+		}
+	}
+	return "", &model.InputError{Problems: []string{fmt.Sprintf("--time-zone: the issuers are in %d time zones (%s): name one, or the series (--series)", len(zones), strings.Join(slices.Sorted(maps.Keys(zones)), ", "))}}
+}

@@ -3,9 +3,11 @@ package main
 import (
 	"context"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -239,4 +241,60 @@ func TestUruguayExhaustedCAEFailsOnlyItsInvoices(t *testing.T) {
 		t.Errorf("cancelling a CFE: %s", msg)
 	}
 	h.checkBooks()
+}
+
+// A Uruguayan CFE's mail speaks of the CFE as DGI numbers it (never of a CFDI), and every
+// command that takes an invoice takes its CFE number; a series letter two CFE types share
+// is refused without its type, naming both.
+func TestUruguayanMailAndCFENumbers(t *testing.T) {
+	h := newHarness(t, false)
+	smtpAddr := testdb.FreeAddr(t)
+	api, _ := testdb.Mailpit(t, smtpAddr)
+	host, port, _ := net.SplitHostPort(smtpAddr)
+	h.cfg.SMTPHost, h.cfg.SMTPPort = host, port
+	h.startWorker()
+	h.mustRun("import", "../examples/demo.json")
+	id := h.batchID("UYMAIL")
+	h.run("batch", "create", "--id", id, "--installments", "--series", "EF", "--due-until", "2026-11-23", "--date", "2026-11-23", "--wait")
+	deadline := time.Now().Add(2 * time.Minute)
+	for h.int(`select count(*) from invoices where batch_id = $1 and delivery_status = 'sent'`, id) < 2 {
+		if time.Now().After(deadline) {
+			t.Fatalf("the CFEs were not mailed: %s", h.str(`select string_agg(series || ' ' || status || ' ' || fiscal_status || ' ' || delivery_status || ' ' || fiscal_error, '; ') from invoices where batch_id = $1`, id))
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	var subjects []string
+	for _, ms := range sinkMessages(t, api) {
+		for _, m := range ms {
+			subjects = append(subjects, m.Subject)
+		}
+	}
+	sort.Strings(subjects)
+	got := strings.Join(subjects, " | ")
+	if !strings.Contains(got, "e-Factura A 0000001 de ") || !strings.Contains(got, "e-Ticket A 0000001 de ") || strings.Contains(got, "EF-1") || strings.Contains(got, "CFDI") {
+		t.Errorf("subjects: %s", got)
+	}
+
+	var v model.InvoiceView
+	h.runJSON(&v, "invoice", "show", "e-Factura A 0000001")
+	if v.Series != "EF" || v.FiscalNumber != "e-Factura A 0000001" {
+		t.Errorf("show by CFE number: %s-%v %q", v.Series, v.Number, v.FiscalNumber)
+	}
+	h.runJSON(&v, "invoice", "show", "101 A 1")
+	if v.Series != "ET" {
+		t.Errorf("show by type code: %s", v.Series)
+	}
+	if msg := h.mustFail("invoice", "show", "A 0000001"); !strings.Contains(msg, "e-Ticket A 0000001 (invoice ET-1)") || !strings.Contains(msg, "e-Factura A 0000001 (invoice EF-1)") {
+		t.Errorf("a letter two types share: %s", msg)
+	}
+	var rows []model.InvoiceRow
+	h.runJSON(&rows, "invoice", "list", "--batch", id)
+	var numbers []string
+	for _, r := range rows {
+		numbers = append(numbers, r.FiscalNumber)
+	}
+	sort.Strings(numbers)
+	if strings.Join(numbers, ",") != "e-Factura A 0000001,e-Ticket A 0000001" {
+		t.Errorf("list's fiscal numbers: %v", numbers)
+	}
 }

@@ -3,7 +3,10 @@
 // formats can all use them.
 package catalogs
 
-import "regexp"
+import (
+	"fmt"
+	"regexp"
+)
 
 var (
 	rutPattern = regexp.MustCompile(`^[0-9]{12}$`)
@@ -46,4 +49,12 @@ func ValidCI(s string) bool {
 		sum += int(s[i]-'0') * w
 	}
 	return int(s[7]-'0') == (10-sum%10)%10
+}
+
+// CFETypeNames are the CFE types' names as DGI's printing rules print them.
+var CFETypeNames = map[string]string{"101": "e-Ticket", "102": "Nota de crédito de e-Ticket", "111": "e-Factura", "112": "Nota de crédito de e-Factura"}
+
+// CFENumber is a CFE's series and number as DGI prints them: "A 0000001".
+func CFENumber(series string, number int64) string {
+	return fmt.Sprintf("%s %07d", series, number)
 }

@@ -34,6 +34,20 @@ type Profile interface {
 	Cancellable() error
 	// CancelStatus answers where a cancellation awaiting the receiver's acceptance stands.
 	CancelStatus(ctx context.Context, doc Document, issuerTaxID string) (Cancellation, error)
+	// Describe names the sealed document as its country's readers know it (the e-mail,
+	// lists): its name, fiscal number, what identifies it at the authority.
+	Describe(doc Document, documentKind string) Description
+}
+
+// Description is how a country names one of its fiscal documents to a person.
+type Description struct {
+	Name   string // "Factura", "e-Factura", "Nota de crédito de e-Ticket"
+	Number string // its fiscal series and number: "A-1" (CFDI Serie-Folio), "A 0000001" (CFE)
+	// Facts identify it at the authority: the folio fiscal; the CAE, security code and
+	// DGI's verification link.
+	Facts [][2]string
+	// Attachments says, in the country's words, what an e-mail carries.
+	Attachments string
 }
 
 // Cancellation statuses.

@@ -26,10 +26,10 @@ var allowed = map[string][]string{
 	// A fiscal format builds, checks and prints its documents; Mexico's profile holds the
 	// PAC client it stamps with (the transport stays in certifier).
 	"internal/fiscal/cfdi": {"internal/fiscal", "internal/printout", "internal/certifier/pac"},
-	"internal/fiscal/cfe":  {"internal/fiscal", "internal/printout"},
+	"internal/fiscal/cfe":  {"internal/fiscal", "internal/printout", "internal/catalogs"},
 	// The store is the only SQL: it reads and writes the model, the import format and the
 	// fiscal documents' records.
-	"internal/store":              {"internal/model", "internal/rules", "internal/fiscal", "internal/importfmt", "schema"},
+	"internal/store":              {"internal/model", "internal/rules", "internal/fiscal", "internal/importfmt", "internal/catalogs", "schema"},
 	"internal/sandbox/pacsandbox": {"internal/fiscal/cfdi", "internal/certifier/pac", "internal/sandboxkey", "internal/fiscal"},
 	"internal/sandbox/dgisandbox": {"internal/fiscal/cfe", "internal/sandboxkey", "internal/fiscal"},
 	"activities":                  {"internal/fiscal", "internal/fiscal/cfdi", "internal/fiscal/cfe", "internal/model", "internal/rules", "internal/store", "internal/printout"},

@@ -45,6 +45,7 @@ type InvoiceView struct {
 	BatchID        string `json:"batch_id"`
 	Series         string `json:"series"`
 	Number         *int64 `json:"number"`
+	FiscalNumber   string `json:"fiscal_number,omitempty"` // as its fiscal document says it: A-4, e-Factura A 0000004
 	DocumentKind   string `json:"document_kind"`
 	Customer       string `json:"customer"`
 	CustomerName   string `json:"customer_name"`
@@ -170,7 +171,8 @@ type InvoiceFilter struct {
 // InvoiceRow is one line of invoice list. Total is rounded to the currency's decimals.
 type InvoiceRow struct {
 	ID           int64  `json:"id"`
-	Number       string `json:"number"` // A-4; empty until completed
+	Number       string `json:"number"`                  // A-4; empty until completed
+	FiscalNumber string `json:"fiscal_number,omitempty"` // as its fiscal document says it: A-4, e-Factura A 0000004
 	Kind         string `json:"document_kind"`
 	Batch        string `json:"batch_id"`
 	Customer     string `json:"customer"`

@@ -91,8 +91,10 @@ func (s *Store) ListInvoices(ctx context.Context, f model.InvoiceFilter) ([]mode
 	w.args = append(w.args, limit(f.Limit))
 	rows, err := s.pool.Query(ctx, `
 		select v.id, coalesce(v.series || '-' || v.number, ''), v.document_kind, coalesce(v.batch_id, ''), v.customer, v.invoice_date,
-		       v.currency, v.total, cur.decimals, v.status, v.fiscal_status, v.delivery_status, coalesce(d.uuid, '')
-		from invoices v join currencies cur on cur.code = v.currency left join fiscal_documents d on d.invoice_id = v.id`+w.sql()+`
+		       v.currency, v.total, cur.decimals, v.status, v.fiscal_status, v.delivery_status, coalesce(d.uuid, ''),
+		       v.series, v.number, ca.cfe_series, se.cfe_type
+		from invoices v join currencies cur on cur.code = v.currency join series se on se.code = v.series
+		left join fiscal_documents d on d.invoice_id = v.id left join caes ca on ca.id = v.cae`+w.sql()+`
 		order by v.id desc limit $`+fmt.Sprint(len(w.args)), w.args...)
 	if err != nil {
 		return nil, err
@@ -102,8 +104,14 @@ func (s *Store) ListInvoices(ctx context.Context, f model.InvoiceFilter) ([]mode
 		var date time.Time
 		var total decimal.Decimal
 		var decimals int32
-		err := r.Scan(&x.ID, &x.Number, &x.Kind, &x.Batch, &x.Customer, &date, &x.Currency, &total, &decimals, &x.Status, &x.FiscalStatus, &x.Delivery, &x.UUID)
+		var series string
+		var number *int64
+		var cfeSeries *string
+		var cfeType *int
+		err := r.Scan(&x.ID, &x.Number, &x.Kind, &x.Batch, &x.Customer, &date, &x.Currency, &total, &decimals, &x.Status, &x.FiscalStatus, &x.Delivery, &x.UUID,
+			&series, &number, &cfeSeries, &cfeType)
 		x.Date, x.Total = date.Format(time.DateOnly), total.StringFixed(decimals)
+		x.FiscalNumber = fiscalNumber(series, number, cfeSeries, cfeType)
 		return x, err
 	})
 	if out == nil {

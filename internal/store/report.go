@@ -11,6 +11,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"billrun/internal/catalogs"
 	"billrun/internal/model"
 )
 
@@ -77,10 +78,12 @@ func (s *Store) FindInvoice(ctx context.Context, ref string) (int64, error) {
 	var err error
 	if uuidPattern.MatchString(ref) {
 		err = s.pool.QueryRow(ctx, `select invoice_id from fiscal_documents where uuid = upper($1)`, ref).Scan(&id)
+	} else if m := cfeRef.FindStringSubmatch(strings.TrimSpace(ref)); m != nil {
+		return s.findCFE(ctx, ref, m[1], m[2], m[3])
 	} else if series, number, ok := cutNumber(ref); ok {
 		err = s.pool.QueryRow(ctx, `select id from invoices where series = $1 and number = $2`, series, number).Scan(&id)
 	} else if id, err = strconv.ParseInt(ref, 10, 64); err != nil || id <= 0 {
-		return 0, &model.InputError{Problems: []string{fmt.Sprintf("invoice: %q is neither an invoice id, a number like A-4, nor a UUID", ref)}}
+		return 0, &model.InputError{Problems: []string{fmt.Sprintf("invoice: %q is neither an invoice id, a number like A-4, a CFE like \"e-Factura A 0000001\", nor a UUID", ref)}}
 	}
 	if errors.Is(err, pgx.ErrNoRows) {
 		return 0, fmt.Errorf("invoice %s: %w", ref, model.ErrNotFound)
@@ -89,6 +92,67 @@ func (s *Store) FindInvoice(ctx context.Context, ref string) (int64, error) {
 }
 
 var uuidPattern = regexp.MustCompile(`^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$`)
+
+// cfeRef is a CFE's number as DGI prints it, with its type's name or code or without:
+// "A 0000001", "e-Factura A 0000001", "111 A 1".
+var cfeRef = regexp.MustCompile(`^(?i:(e-Ticket|e-Factura|Nota de crédito de e-Ticket|Nota de crédito de e-Factura|\d{3})\s+)?([A-Z]{1,2})\s+(\d{1,7})$`)
+
+// findCFE finds the invoice whose CFE is series and number (of type kind, a name or code,
+// when given). Two types may share a series letter: without the type, more than one is
+// refused, naming them.
+func (s *Store) findCFE(ctx context.Context, ref, kind, series, number string) (int64, error) {
+	code := kind
+	for c, name := range catalogs.CFETypeNames {
+		if strings.EqualFold(name, kind) {
+			code = c
+		}
+	}
+	rows, err := s.pool.Query(ctx, `select v.id, s.cfe_type, v.series || '-' || v.number from invoices v
+		join caes ca on ca.id = v.cae join series s on s.code = v.series
+		where ca.cfe_series = $1 and v.number = $2::bigint and ($3 = '' or s.cfe_type::text = $3) order by v.id`, series, number, code)
+	if err != nil {
+		return 0, err
+	}
+	type hit struct {
+		id   int64
+		typ  int
+		name string
+	}
+	hits, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (hit, error) {
+		var h hit
+		return h, r.Scan(&h.id, &h.typ, &h.name)
+	})
+	switch {
+	case err != nil:
+		return 0, err
+	case len(hits) == 0:
+		return 0, fmt.Errorf("invoice %s: %w", ref, model.ErrNotFound)
+	case len(hits) > 1:
+		var names []string
+		for _, h := range hits {
+			names = append(names, fmt.Sprintf("%s %s (invoice %s)", catalogs.CFETypeNames[strconv.Itoa(h.typ)], catalogs.CFENumber(series, mustInt(number)), h.name))
+		}
+		return 0, &model.InputError{Problems: []string{fmt.Sprintf("invoice: %q is %s: name its type", ref, strings.Join(names, " or "))}}
+	}
+	return hits[0].id, nil
+}
+
+func mustInt(s string) int64 {
+	n, _ := strconv.ParseInt(s, 10, 64)
+	return n
+}
+
+// fiscalNumber is an invoice's number as its fiscal document says it: "A-1" (a CFDI's
+// Serie-Folio), "e-Factura A 0000001" (a CFE: its type, series letter and number).
+func fiscalNumber(series string, number *int64, cfeSeries *string, cfeType *int) string {
+	switch {
+	case number == nil:
+		return ""
+	case cfeSeries != nil && cfeType != nil:
+		return catalogs.CFETypeNames[strconv.Itoa(*cfeType)] + " " + catalogs.CFENumber(*cfeSeries, *number)
+	}
+	return fmt.Sprintf("%s-%d", series, *number)
+}
 
 // cutNumber splits "A-4" into its series and number.
 func cutNumber(ref string) (string, int64, bool) {
@@ -104,24 +168,28 @@ func cutNumber(ref string) (string, int64, bool) {
 func (s *Store) ReadInvoice(ctx context.Context, id int64) (model.InvoiceView, error) {
 	var v model.InvoiceView
 	var date time.Time
+	var cfeSeries *string
+	var cfeType *int
 	err := s.pool.QueryRow(ctx, `
 		select v.id, coalesce(v.batch_id, ''), v.series, v.number, v.document_kind, v.customer, c.name, v.invoice_date, v.currency, v.payment_terms,
 		       v.status, v.fiscal_status, v.delivery_status, v.attempt, v.publish_attempt, v.error_step, v.error_reason, v.fiscal_error,
 		       v.amount, v.discount, v.subtotal, v.vat, v.excise, v.vat_withheld, v.isr_withheld, v.total,
 		       coalesce(d.uuid, ''), coalesce(d.fecha_timbrado, ''), case when d.authority_ack is null then '' else coalesce(d.no_certificado_sat, '') end,
 		       v.credit_of, coalesce(v.credit_kind, ''), coalesce(v.credit_seq, 0)
-		       , (select decimals from currencies where code = v.currency)
-		from invoices v join customers c on c.code = v.customer left join fiscal_documents d on d.invoice_id = v.id where v.id = $1`, id).
+		       , (select decimals from currencies where code = v.currency), ca.cfe_series, s.cfe_type
+		from invoices v join customers c on c.code = v.customer join series s on s.code = v.series
+		left join fiscal_documents d on d.invoice_id = v.id left join caes ca on ca.id = v.cae where v.id = $1`, id).
 		Scan(&v.ID, &v.BatchID, &v.Series, &v.Number, &v.DocumentKind, &v.Customer, &v.CustomerName, &date, &v.Currency, &v.PaymentTerms,
 			&v.Status, &v.FiscalStatus, &v.DeliveryStatus, &v.Attempt, &v.PublishAttempt, &v.ErrorStep, &v.ErrorReason, &v.FiscalError,
 			&v.Amount, &v.Discount, &v.Subtotal, &v.VAT, &v.Excise, &v.VATWithheld, &v.ISRWithheld, &v.Total, &v.UUID, &v.StampedAt,
-			&v.AcknowledgedBy, &v.CreditOf, &v.CreditKind, &v.CreditSeq, &v.Decimals)
+			&v.AcknowledgedBy, &v.CreditOf, &v.CreditKind, &v.CreditSeq, &v.Decimals, &cfeSeries, &cfeType)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return v, fmt.Errorf("invoice %d: %w", id, model.ErrNotFound)
 	}
 	if err != nil {
 		return v, err
 	}
+	v.FiscalNumber = fiscalNumber(v.Series, v.Number, cfeSeries, cfeType)
 	v.Date = date.Format(time.DateOnly)
 	rows, err := s.pool.Query(ctx, `select line_no, source_ref, item, quantity, unit_price, discount, subtotal, vat, total
 		from invoice_lines where invoice_id = $1 order by line_no`, id)

@@ -8,12 +8,13 @@ import (
 	"github.com/beevik/etree"
 	"github.com/shopspring/decimal"
 
+	"billrun/internal/catalogs"
 	"billrun/internal/fiscal"
 	"billrun/internal/printout"
 )
 
 // typeNames are the CFE types' names as DGI's printing rules print them.
-var typeNames = map[string]string{"101": "e-Ticket", "102": "Nota de crédito de e-Ticket", "111": "e-Factura", "112": "Nota de crédito de e-Factura"}
+var typeNames = catalogs.CFETypeNames
 
 // docNames are the receiver's document types.
 var docNames = map[string]string{"2": "RUT", "3": "C.I.", "4": "Documento"}
