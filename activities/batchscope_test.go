@@ -7,6 +7,7 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"billrun/activities"
 	"billrun/internal/model"
 )
 
@@ -75,7 +76,7 @@ func TestForeignCurrenciesNeedARate(t *testing.T) {
 	if got := row(t, a, `select rate_source from batches where id = $1`, id); got != "exchange_rates: EUR 20.05 of 2026-11-01" {
 		t.Errorf("rate source %q", got)
 	}
-	if _, err := a.Planning.PlanBatch(ctx, id); err != nil {
+	if _, err := a.Planning.PlanBatch(ctx, activities.BatchRef{BatchID: id}); err != nil {
 		t.Fatal(err)
 	}
 	if got := row(t, a, `select string_agg(currency || ' ' || rate::text, ', ' order by currency) from invoices where batch_id = $1`, id); got != "EUR 20.050000, MXN 1.000000" {
@@ -99,7 +100,7 @@ func TestBatchChecksEverySeriesItNumbersIn(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := a.Planning.PlanBatch(ctx, id); err != nil {
+	if _, err := a.Planning.PlanBatch(ctx, activities.BatchRef{BatchID: id}); err != nil {
 		t.Fatal(err)
 	}
 	if got := row(t, a, `select string_agg(customer || ' ' || series || ' ' || document_kind, ', ' order by customer) from invoices where batch_id = $1`, id); got != "C1 P invoice, P1 Q ticket" {

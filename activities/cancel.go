@@ -134,17 +134,19 @@ func requestCancellation(tx CancellingTx, req CancelRequest) error {
 // CancelDocument asks the authority to cancel the invoice's fiscal document and records
 // the answer: cancelled, pending (the receiver must accept), or rejected. A document that
 // was never stamped has no fiscal value and is cancelled here alone.
-func (a *Cancelling) CancelDocument(ctx context.Context, invoiceID int64) (string, error) {
-	return a.cancelCall(ctx, invoiceID, func(p fiscal.Profile, doc fiscal.Document, h store.CancelHead) (fiscal.Cancellation, error) {
+func (a *Cancelling) CancelDocument(ctx context.Context, in Document) (CancelAnswer, error) {
+	status, err := a.cancelCall(ctx, in.InvoiceID, func(p fiscal.Profile, doc fiscal.Document, h store.CancelHead) (fiscal.Cancellation, error) {
 		return p.Cancel(ctx, doc, h.IssuerTaxID, h.Cancel.Motive, h.Cancel.Replacement)
 	})
+	return CancelAnswer{Status: status}, err
 }
 
 // CancellationStatus asks where a cancellation awaiting the receiver stands, and records it.
-func (a *Cancelling) CancellationStatus(ctx context.Context, invoiceID int64) (string, error) {
-	return a.cancelCall(ctx, invoiceID, func(p fiscal.Profile, doc fiscal.Document, h store.CancelHead) (fiscal.Cancellation, error) {
+func (a *Cancelling) CancellationStatus(ctx context.Context, in Document) (CancelAnswer, error) {
+	status, err := a.cancelCall(ctx, in.InvoiceID, func(p fiscal.Profile, doc fiscal.Document, h store.CancelHead) (fiscal.Cancellation, error) {
 		return p.CancelStatus(ctx, doc, h.IssuerTaxID)
 	})
+	return CancelAnswer{Status: status}, err
 }
 
 func (a *Cancelling) cancelCall(ctx context.Context, invoiceID int64,
@@ -202,7 +204,8 @@ func (a *Cancelling) cancelCall(ctx context.Context, invoiceID int64,
 // receivable cancelled (the cash movement, for a cash sale), its sources released to be
 // billed again; the invoice keeps its number and shows cancelled. Running it again is a
 // no-op.
-func (a *Cancelling) CompleteCancellation(ctx context.Context, invoiceID int64) error {
+func (a *Cancelling) CompleteCancellation(ctx context.Context, in Document) error {
+	invoiceID := in.InvoiceID
 	refused := ""
 	err := a.Store.InTx(ctx, func(tx CancellingTx) error {
 		h, err := tx.LockForCancel(invoiceID)

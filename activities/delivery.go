@@ -65,7 +65,8 @@ type deliveryJob struct {
 // A run that finds 'sending' cannot know whether the earlier one was delivered (a worker
 // killed mid-DATA, a connection lost before the reply): it marks the delivery 'uncertain'
 // and never sends a second copy on its own; `billrun invoice resend` does, on purpose.
-func (a *Publication) DeliverInvoice(ctx context.Context, invoiceID int64, seq int) error {
+func (a *Publication) DeliverInvoice(ctx context.Context, in Delivery) error {
+	invoiceID, seq := in.InvoiceID, in.Seq
 	job, status, err := a.prepareDelivery(ctx, invoiceID, seq)
 	if err != nil || status != "pending" {
 		return temporalError(model.StepDeliver, err)

@@ -20,7 +20,8 @@ import (
 // A batch invoice sealed (now, or by an earlier attempt) wakes its batch's publication,
 // starting it if it has ended: whatever stage publication is in — or if it ended while
 // this invoice was failed — stamping, printing and e-mail pick it up.
-func (a *Publication) SealInvoice(ctx context.Context, id int64) error {
+func (a *Publication) SealInvoice(ctx context.Context, in Document) error {
+	id := in.InvoiceID
 	var h store.FiscalHead
 	err := a.Store.InTx(ctx, func(tx PublicationTx) error {
 		var inv fiscal.Invoice
@@ -64,7 +65,8 @@ func (a *Publication) SealInvoice(ctx context.Context, id int64) error {
 }
 
 // PrintInvoice renders the stamped invoice's PDF and stores it; fiscal status pdf.
-func (a *Publication) PrintInvoice(ctx context.Context, id int64) error {
+func (a *Publication) PrintInvoice(ctx context.Context, in Document) error {
+	id := in.InvoiceID
 	err := a.Store.InTx(ctx, func(tx PublicationTx) error {
 		h, inv, err := tx.LockFiscal(id)
 		if err != nil {

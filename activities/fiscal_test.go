@@ -42,21 +42,22 @@ func completedInvoice(t *testing.T, date string) (*acts, int64) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := a.Planning.PlanBatch(ctx, id); err != nil {
+	if _, err := a.Planning.PlanBatch(ctx, activities.BatchRef{BatchID: id}); err != nil {
 		t.Fatal(err)
 	}
-	refs, err := a.Planning.ListOpenInvoices(ctx, id, 0, 10)
+	open, err := a.Planning.ListOpenInvoices(ctx, activities.OpenPage{BatchID: id, AfterGroup: 0, Limit: 10})
+	refs := open.Invoices
 	if err != nil || len(refs) != 1 {
 		t.Fatalf("%v %v", refs, err)
 	}
 	inv := refs[0].ID
-	if _, err := a.Invoicing.PriceInvoice(ctx, inv); err != nil {
+	if _, err := a.Invoicing.PriceInvoice(ctx, activities.InvoiceStep{InvoiceID: inv}); err != nil {
 		t.Fatal(err)
 	}
-	if err := a.Invoicing.PostReceivable(ctx, inv, 1); err != nil {
+	if err := a.Invoicing.PostReceivable(ctx, activities.InvoiceStep{InvoiceID: inv, Attempt: 1}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := a.Invoicing.CompleteInvoice(ctx, inv, 1); err != nil {
+	if _, err := a.Invoicing.CompleteInvoice(ctx, activities.InvoiceStep{InvoiceID: inv, Attempt: 1}); err != nil {
 		t.Fatal(err)
 	}
 	return a, inv
@@ -87,7 +88,7 @@ func TestSealingRefusesBadKeyMaterialAndHalfWritesNothing(t *testing.T) {
 	}
 	for _, c := range cases {
 		c.setup()
-		err := a.Publication.SealInvoice(ctx, inv)
+		err := a.Publication.SealInvoice(ctx, activities.Document{InvoiceID: inv})
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Fatalf("%s: err = %v, want %q", c.name, err, c.want)
 		}
@@ -98,7 +99,7 @@ func TestSealingRefusesBadKeyMaterialAndHalfWritesNothing(t *testing.T) {
 	}
 	// Fixed: it seals, and the reason is cleared.
 	a.DB.Exec(ctx, `update customers set postal_code = '65000'`)
-	if err := a.Publication.SealInvoice(ctx, inv); err != nil {
+	if err := a.Publication.SealInvoice(ctx, activities.Document{InvoiceID: inv}); err != nil {
 		t.Fatal(err)
 	}
 	if got := row(t, a, `select fiscal_status || '/' || fiscal_error from invoices where id = $1`, inv); got != "sealed/" {
@@ -110,7 +111,7 @@ func TestSealingRefusesAnExpiredCertificate(t *testing.T) {
 	a, inv := completedInvoice(t, "2026-11-23")
 	// Issued on 2027-06-01, after the test certificate's end (2027-05-18).
 	activities.WithClock(func() time.Time { return time.Date(2027, 6, 1, 12, 0, 0, 0, time.UTC) })(a.Activities)
-	err := a.Publication.SealInvoice(context.Background(), inv)
+	err := a.Publication.SealInvoice(context.Background(), activities.Document{InvoiceID: inv})
 	if err == nil || !strings.Contains(err.Error(), "is valid from") {
 		t.Fatalf("err = %v, want an expired-certificate error", err)
 	}
@@ -141,13 +142,13 @@ func messages(t *testing.T, api string) []struct {
 func sealedAndPrinted(t *testing.T) (*acts, int64) {
 	a, inv := completedInvoice(t, "2026-11-23")
 	ctx := context.Background()
-	if err := a.Publication.SealInvoice(ctx, inv); err != nil {
+	if err := a.Publication.SealInvoice(ctx, activities.Document{InvoiceID: inv}); err != nil {
 		t.Fatal(err)
 	}
-	if err := a.Publication.StampInvoice(ctx, inv); err != nil {
+	if err := a.Publication.StampInvoice(ctx, activities.Document{InvoiceID: inv}); err != nil {
 		t.Fatal(err)
 	}
-	if err := a.Publication.PrintInvoice(ctx, inv); err != nil {
+	if err := a.Publication.PrintInvoice(ctx, activities.Document{InvoiceID: inv}); err != nil {
 		t.Fatal(err)
 	}
 	if got := row(t, a, `select fiscal_status from invoices where id = $1`, inv); got != "pdf" {
@@ -161,7 +162,7 @@ func TestDeliveryRunTwiceSendsOnce(t *testing.T) {
 	a.Publication.Mail.Addr = testdb.FreeAddr(t)
 	api, _ := testdb.Mailpit(t, a.Publication.Mail.Addr)
 	for i := 0; i < 2; i++ {
-		if err := a.Publication.DeliverInvoice(context.Background(), inv, 1); err != nil {
+		if err := a.Publication.DeliverInvoice(context.Background(), activities.Delivery{InvoiceID: inv, Seq: 1}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -181,11 +182,11 @@ func TestDeliveryRetriedAfterAnAmbiguousEndNeverSendsTwice(t *testing.T) {
 	ctx := context.Background()
 	// The server accepted the message, then the worker "died" before recording it.
 	activities.WithAfterSend(func() error { return errors.New("worker killed") })(a.Activities)
-	if err := a.Publication.DeliverInvoice(ctx, inv, 1); err == nil {
+	if err := a.Publication.DeliverInvoice(ctx, activities.Delivery{InvoiceID: inv, Seq: 1}); err == nil {
 		t.Fatal("the forced failure did not happen")
 	}
 	activities.WithAfterSend(nil)(a.Activities)
-	if err := a.Publication.DeliverInvoice(ctx, inv, 1); err != nil { // Temporal's retry
+	if err := a.Publication.DeliverInvoice(ctx, activities.Delivery{InvoiceID: inv, Seq: 1}); err != nil { // Temporal's retry
 		t.Fatal(err)
 	}
 	if n := len(messages(t, api)); n != 1 {
@@ -201,7 +202,7 @@ func TestDeliveryWaitsForTheMailServer(t *testing.T) {
 	a.Publication.Mail.Addr = testdb.FreeAddr(t) // nothing listens there yet
 	ctx := context.Background()
 	for i := 0; i < 3; i++ {
-		if err := a.Publication.DeliverInvoice(ctx, inv, 1); err == nil {
+		if err := a.Publication.DeliverInvoice(ctx, activities.Delivery{InvoiceID: inv, Seq: 1}); err == nil {
 			t.Fatal("delivery to a server that is down succeeded")
 		}
 	}
@@ -209,7 +210,7 @@ func TestDeliveryWaitsForTheMailServer(t *testing.T) {
 		t.Fatalf("while the server is down: %s", got)
 	}
 	api, _ := testdb.Mailpit(t, a.Publication.Mail.Addr)
-	if err := a.Publication.DeliverInvoice(ctx, inv, 1); err != nil {
+	if err := a.Publication.DeliverInvoice(ctx, activities.Delivery{InvoiceID: inv, Seq: 1}); err != nil {
 		t.Fatal(err)
 	}
 	if n := len(messages(t, api)); n != 1 {
@@ -220,7 +221,7 @@ func TestDeliveryWaitsForTheMailServer(t *testing.T) {
 func TestCustomerWithoutEmailIsSkipped(t *testing.T) {
 	a, inv := sealedAndPrinted(t)
 	a.DB.Exec(context.Background(), `update customers set email = ''`)
-	if err := a.Publication.DeliverInvoice(context.Background(), inv, 1); err != nil {
+	if err := a.Publication.DeliverInvoice(context.Background(), activities.Delivery{InvoiceID: inv, Seq: 1}); err != nil {
 		t.Fatal(err)
 	}
 	if got := row(t, a, `select v.status || ' ' || v.delivery_status || ' ' || d.detail from invoices v join deliveries d on d.invoice_id = v.id where v.id = $1`, inv); got != "completed skipped the customer has no e-mail address" {

@@ -48,13 +48,14 @@ const awaitSlice = 50 * time.Minute
 // across continue-as-new, or found running when the batch resumed): it returns the ones
 // that ended, as soon as one does. It waits on Temporal's long poll, not on a timer, and
 // heartbeats meanwhile, so a worker that dies hands the wait to another.
-func (a *Planning) AwaitInvoices(ctx context.Context, in AwaitInput) ([]EndedInvoice, error) {
+func (a *Planning) AwaitInvoices(ctx context.Context, in AwaitInput) (AwaitResult, error) {
 	if a.Workflows == nil {
-		return nil, errors.New("no workflow client: the worker was built without one")
+		return AwaitResult{}, errors.New("no workflow client: the worker was built without one")
 	}
 	stop := keepAlive(ctx, func() string { return fmt.Sprintf("following %d invoice workflows", len(in.InvoiceIDs)) })
 	defer stop()
-	return a.Workflows.AwaitInvoices(ctx, in.InvoiceIDs, awaitSlice)
+	ended, err := a.Workflows.AwaitInvoices(ctx, in.InvoiceIDs, awaitSlice)
+	return AwaitResult{Ended: ended}, err
 }
 
 // wakePublication tells the batch's publication that an invoice is ready to publish. A

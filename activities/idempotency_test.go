@@ -7,6 +7,7 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"billrun/activities"
 	"billrun/internal/model"
 )
 
@@ -39,31 +40,32 @@ func TestEveryActivityIsSafeToRunTwice(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p1, err := a.Planning.PlanBatch(ctx, id)
+	p1, err := a.Planning.PlanBatch(ctx, activities.BatchRef{BatchID: id})
 	if err != nil {
 		t.Fatal(err)
 	}
-	p2, err := a.Planning.PlanBatch(ctx, id)
+	p2, err := a.Planning.PlanBatch(ctx, activities.BatchRef{BatchID: id})
 	if err != nil || p1 != p2 || p1.Invoices != 2 {
 		t.Fatalf("plan twice: %+v then %+v (%v)", p1, p2, err)
 	}
 	if got := row(t, a, `select count(*)::text || '/' || (select count(*) from batch_lines)::text from invoices`); got != "2/2" {
 		t.Fatalf("invoices/batch lines after two plans: %s", got)
 	}
-	refs, err := a.Planning.ListOpenInvoices(ctx, id, 0, 10)
+	open, err := a.Planning.ListOpenInvoices(ctx, activities.OpenPage{BatchID: id, AfterGroup: 0, Limit: 10})
+	refs := open.Invoices
 	if err != nil || len(refs) != 2 {
 		t.Fatalf("open invoices %v %v", refs, err)
 	}
 	ok, bad := refs[0].ID, refs[1].ID // order 1 fits the stock; order 2 does not
 
 	for i := 0; i < 2; i++ {
-		pr, err := a.Invoicing.PriceInvoice(ctx, ok)
+		pr, err := a.Invoicing.PriceInvoice(ctx, activities.InvoiceStep{InvoiceID: ok})
 		if err != nil || pr.Total != "34.8" || pr.Attempt != 1 {
 			t.Fatalf("price run %d: %+v %v", i, pr, err)
 		}
 	}
 	for i := 0; i < 2; i++ {
-		if err := a.Invoicing.DischargeStock(ctx, ok, 1); err != nil {
+		if err := a.Invoicing.DischargeStock(ctx, activities.InvoiceStep{InvoiceID: ok, Attempt: 1}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -71,7 +73,7 @@ func TestEveryActivityIsSafeToRunTwice(t *testing.T) {
 		t.Fatalf("stock after two discharges (on hand, committed, movements): %s", got)
 	}
 	for i := 0; i < 2; i++ {
-		if err := a.Invoicing.PostReceivable(ctx, ok, 1); err != nil {
+		if err := a.Invoicing.PostReceivable(ctx, activities.InvoiceStep{InvoiceID: ok, Attempt: 1}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -79,7 +81,7 @@ func TestEveryActivityIsSafeToRunTwice(t *testing.T) {
 		t.Fatalf("receivables after two posts: %s", got)
 	}
 	for i := 0; i < 2; i++ {
-		c, err := a.Invoicing.CompleteInvoice(ctx, ok, 1)
+		c, err := a.Invoicing.CompleteInvoice(ctx, activities.InvoiceStep{InvoiceID: ok, Attempt: 1})
 		if err != nil || c.Number != 1 {
 			t.Fatalf("complete run %d: %+v %v", i, c, err)
 		}
@@ -88,7 +90,7 @@ func TestEveryActivityIsSafeToRunTwice(t *testing.T) {
 		t.Fatalf("next number after two completions: %s", got)
 	}
 	// Undo never touches a completed invoice.
-	if err := a.Invoicing.FailInvoice(ctx, ok, 1, "x", "y"); err != nil {
+	if err := a.Invoicing.FailInvoice(ctx, activities.InvoiceFailure{InvoiceID: ok, Attempt: 1, Step: "x", Reason: "y"}); err != nil {
 		t.Fatal(err)
 	}
 	if got := row(t, a, `select status from invoices where id = $1`, ok); got != "completed" {
@@ -96,15 +98,15 @@ func TestEveryActivityIsSafeToRunTwice(t *testing.T) {
 	}
 
 	// The second invoice fails at stock: nothing of it stays, and undo twice is undo once.
-	if _, err := a.Invoicing.PriceInvoice(ctx, bad); err != nil {
+	if _, err := a.Invoicing.PriceInvoice(ctx, activities.InvoiceStep{InvoiceID: bad}); err != nil {
 		t.Fatal(err)
 	}
-	err = a.Invoicing.DischargeStock(ctx, bad, 1)
+	err = a.Invoicing.DischargeStock(ctx, activities.InvoiceStep{InvoiceID: bad, Attempt: 1})
 	if err == nil || !strings.Contains(err.Error(), "not enough stock of item P") {
 		t.Fatalf("over-stock discharge: %v", err)
 	}
 	for i := 0; i < 2; i++ {
-		if err := a.Invoicing.FailInvoice(ctx, bad, 1, model.StepStock, "not enough stock"); err != nil {
+		if err := a.Invoicing.FailInvoice(ctx, activities.InvoiceFailure{InvoiceID: bad, Attempt: 1, Step: model.StepStock, Reason: "not enough stock"}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -112,12 +114,12 @@ func TestEveryActivityIsSafeToRunTwice(t *testing.T) {
 		t.Fatalf("failed invoice: %s", got)
 	}
 	// A retry turns it back into a draft with a new attempt, once.
-	r1, err := a.Planning.PrepareRetry(ctx, id, nil)
-	if err != nil || len(r1) != 1 || r1[0].ID != bad {
+	r1, err := a.Planning.PrepareRetry(ctx, activities.Retries{BatchID: id, InvoiceIDs: nil})
+	if err != nil || len(r1.Invoices) != 1 || r1.Invoices[0].ID != bad {
 		t.Fatalf("prepare retry: %v %v", r1, err)
 	}
-	r2, err := a.Planning.PrepareRetry(ctx, id, nil)
-	if err != nil || len(r2) != 0 {
+	r2, err := a.Planning.PrepareRetry(ctx, activities.Retries{BatchID: id, InvoiceIDs: nil})
+	if err != nil || len(r2.Invoices) != 0 {
 		t.Fatalf("second prepare retry turned %v", r2)
 	}
 	if got := row(t, a, `select attempt::text from invoices where id = $1`, bad); got != "2" {
@@ -153,14 +155,15 @@ func TestBatchPolicySwitches(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := a.Planning.PlanBatch(ctx, id); err != nil {
+	if _, err := a.Planning.PlanBatch(ctx, activities.BatchRef{BatchID: id}); err != nil {
 		t.Fatal(err)
 	}
-	refs, _ := a.Planning.ListOpenInvoices(ctx, id, 0, 10)
-	if _, err := a.Invoicing.PriceInvoice(ctx, refs[0].ID); err != nil {
+	open, _ := a.Planning.ListOpenInvoices(ctx, activities.OpenPage{BatchID: id, AfterGroup: 0, Limit: 10})
+	refs := open.Invoices
+	if _, err := a.Invoicing.PriceInvoice(ctx, activities.InvoiceStep{InvoiceID: refs[0].ID}); err != nil {
 		t.Fatal(err)
 	}
-	if err := a.Invoicing.DischargeStock(ctx, refs[0].ID, 1); err != nil {
+	if err := a.Invoicing.DischargeStock(ctx, activities.InvoiceStep{InvoiceID: refs[0].ID, Attempt: 1}); err != nil {
 		t.Fatalf("negative stock allowed, yet: %v", err)
 	}
 	if got := row(t, a, `select on_hand::text from stock`); got != "-40.0000" {

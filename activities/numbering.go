@@ -21,7 +21,8 @@ type CompleteResult struct {
 // transaction. Numbers are gapless: only completion takes one, and a rolled-back
 // transaction gives it back. The series' row lock is the last one
 // taken, so completions in a series queue behind each other only for the numbering itself.
-func (a *Invoicing) CompleteInvoice(ctx context.Context, invoiceID int64, attempt int) (CompleteResult, error) {
+func (a *Invoicing) CompleteInvoice(ctx context.Context, in InvoiceStep) (CompleteResult, error) {
+	invoiceID, attempt := in.InvoiceID, in.Attempt
 	var res CompleteResult
 	var numbered *store.InvoiceHead // set when this run numbered it
 	err := a.Store.InTx(ctx, func(tx InvoicingTx) error {

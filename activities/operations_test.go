@@ -41,7 +41,7 @@ func TestPlanningInChunksGoesOnAfterACrash(t *testing.T) {
 		}
 		return nil
 	})(a.Activities)
-	if _, err := a.Planning.PlanBatch(ctx, id); !errors.Is(err, crash) {
+	if _, err := a.Planning.PlanBatch(ctx, activities.BatchRef{BatchID: id}); !errors.Is(err, crash) {
 		t.Fatalf("plan: %v, want the crash", err)
 	}
 	if got := row(t, a, `select status || ' ' || plan_cursor || ' ' || (select count(*) from batch_lines where batch_id = $1 and outcome = 'selected')
@@ -49,7 +49,7 @@ func TestPlanningInChunksGoesOnAfterACrash(t *testing.T) {
 		t.Fatalf("after two chunks (status, cursor, lines selected): %s", got)
 	}
 	activities.WithPlanChunk(10, nil)(a.Activities)
-	res, err := a.Planning.PlanBatch(ctx, id)
+	res, err := a.Planning.PlanBatch(ctx, activities.BatchRef{BatchID: id})
 	if err != nil || res.Invoices != 25 || res.LinesSelected != 50 {
 		t.Fatalf("plan resumed: %+v %v", res, err)
 	}
@@ -60,7 +60,7 @@ func TestPlanningInChunksGoesOnAfterACrash(t *testing.T) {
 		join sales_orders o on o.id = l.order_id where o.number > 1000`); got != "75.0000 0.0000" {
 		t.Fatalf("claimed/left: %s, want every line claimed once", got)
 	}
-	if again, err := a.Planning.PlanBatch(ctx, id); err != nil || again != res {
+	if again, err := a.Planning.PlanBatch(ctx, activities.BatchRef{BatchID: id}); err != nil || again != res {
 		t.Fatalf("a third run: %+v %v", again, err)
 	}
 }
@@ -74,30 +74,31 @@ func TestRetryPreparedTwiceTurnsOnceAndRedates(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := a.Planning.PlanBatch(ctx, id); err != nil {
+	if _, err := a.Planning.PlanBatch(ctx, activities.BatchRef{BatchID: id}); err != nil {
 		t.Fatal(err)
 	}
-	refs, _ := a.Planning.ListOpenInvoices(ctx, id, 0, 10)
+	open, _ := a.Planning.ListOpenInvoices(ctx, activities.OpenPage{BatchID: id, AfterGroup: 0, Limit: 10})
+	refs := open.Invoices
 	inv := refs[0].ID
-	if _, err := a.Invoicing.PriceInvoice(ctx, inv); err != nil {
+	if _, err := a.Invoicing.PriceInvoice(ctx, activities.InvoiceStep{InvoiceID: inv}); err != nil {
 		t.Fatal(err)
 	}
-	if err := a.Invoicing.FailInvoice(ctx, inv, 1, model.StepStock, "not enough stock"); err != nil {
+	if err := a.Invoicing.FailInvoice(ctx, activities.InvoiceFailure{InvoiceID: inv, Attempt: 1, Step: model.StepStock, Reason: "not enough stock"}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := a.DB.Exec(ctx, `update series set last_date = '2026-11-25'`); err != nil { // a later invoice was numbered
 		t.Fatal(err)
 	}
 	for i, want := range []int{1, 0} {
-		n, err := a.Planning.PrepareRetries(ctx, id, nil, "2026-11-21")
-		if err != nil || n != want {
+		n, err := a.Planning.PrepareRetries(ctx, activities.Retries{BatchID: id, InvoiceIDs: nil, Date: "2026-11-21"})
+		if err != nil || n.Count != want {
 			t.Fatalf("prepare %d: %d %v, want %d", i, n, err, want)
 		}
 	}
 	if got := row(t, a, `select status || ' ' || attempt || ' ' || invoice_date::text from invoices where id = $1`, inv); got != "draft 2 2026-11-25" {
 		t.Fatalf("retried invoice: %s", got)
 	}
-	if open, _ := a.Planning.ListOpenInvoices(ctx, id, 0, 10); len(open) != 1 || open[0].ID != inv {
+	if open, _ := a.Planning.ListOpenInvoices(ctx, activities.OpenPage{BatchID: id, AfterGroup: 0, Limit: 10}); len(open.Invoices) != 1 || open.Invoices[0].ID != inv {
 		t.Fatalf("open after the retry: %v", open)
 	}
 }
@@ -111,15 +112,16 @@ func TestReRunsAddNoAuditAndNeverReprice(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := a.Planning.PlanBatch(ctx, id); err != nil {
+	if _, err := a.Planning.PlanBatch(ctx, activities.BatchRef{BatchID: id}); err != nil {
 		t.Fatal(err)
 	}
-	refs, _ := a.Planning.ListOpenInvoices(ctx, id, 0, 10)
+	open, _ := a.Planning.ListOpenInvoices(ctx, activities.OpenPage{BatchID: id, AfterGroup: 0, Limit: 10})
+	refs := open.Invoices
 	inv := refs[0].ID
-	if _, err := a.Invoicing.PriceInvoice(ctx, inv); err != nil {
+	if _, err := a.Invoicing.PriceInvoice(ctx, activities.InvoiceStep{InvoiceID: inv}); err != nil {
 		t.Fatal(err)
 	}
-	if err := a.Invoicing.DischargeStock(ctx, inv, 1); err != nil {
+	if err := a.Invoicing.DischargeStock(ctx, activities.InvoiceStep{InvoiceID: inv, Attempt: 1}); err != nil {
 		t.Fatal(err)
 	}
 	// The tax setup changes after the attempt moved stock; a re-run (a reset) keeps the price.
@@ -127,21 +129,21 @@ func TestReRunsAddNoAuditAndNeverReprice(t *testing.T) {
 		t.Fatal(err)
 	}
 	for i := 0; i < 2; i++ {
-		if pr, err := a.Invoicing.PriceInvoice(ctx, inv); err != nil || pr.Total != "34.8" {
+		if pr, err := a.Invoicing.PriceInvoice(ctx, activities.InvoiceStep{InvoiceID: inv}); err != nil || pr.Total != "34.8" {
 			t.Fatalf("re-price %d: %+v %v", i, pr, err)
 		}
-		if err := a.Invoicing.DischargeStock(ctx, inv, 1); err != nil {
+		if err := a.Invoicing.DischargeStock(ctx, activities.InvoiceStep{InvoiceID: inv, Attempt: 1}); err != nil {
 			t.Fatal(err)
 		}
 	}
 	if got := row(t, a, `select count(*)::text from audit_events where invoice_id = $1`, inv); got != "2" {
 		t.Fatalf("%s audit rows after re-runs, want 2 (pricing, stock discharge)", got)
 	}
-	err = a.Invoicing.FailInvoice(ctx, inv, 1, model.StepReceivable, "x")
+	err = a.Invoicing.FailInvoice(ctx, activities.InvoiceFailure{InvoiceID: inv, Attempt: 1, Step: model.StepReceivable, Reason: "x"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = a.Invoicing.CompleteInvoice(ctx, inv, 1)
+	_, err = a.Invoicing.CompleteInvoice(ctx, activities.InvoiceStep{InvoiceID: inv, Attempt: 1})
 	var app *temporal.ApplicationError
 	if !errors.As(err, &app) || app.Type() != activities.InvariantErrorType || !app.NonRetryable() {
 		t.Fatalf("completing a failed invoice: %v, want a non-retryable invariant error", err)

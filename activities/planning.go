@@ -24,8 +24,8 @@ const (
 // after the batch's cursor, then groups and prices the selected lines into drafts a few
 // group keys at a time, heartbeating its progress. Retried or run twice, it goes on from
 // what was committed, and a planned batch answers its counts from the database.
-func (a *Planning) PlanBatch(ctx context.Context, batchID string) (model.PlanResult, error) {
-	res, err := a.planBatch(ctx, batchID)
+func (a *Planning) PlanBatch(ctx context.Context, in BatchRef) (model.PlanResult, error) {
+	res, err := a.planBatch(ctx, in.BatchID)
 	return res, temporalError("planning", err)
 }
 
@@ -155,43 +155,50 @@ func heartbeat(ctx context.Context, progress string) {
 }
 
 // ListOpenInvoices pages through a batch's invoices still to run.
-func (a *Planning) ListOpenInvoices(ctx context.Context, batchID string, afterGroup, limit int) ([]model.InvoiceRef, error) {
-	return a.Store.ListOpenInvoices(ctx, batchID, afterGroup, limit)
+func (a *Planning) ListOpenInvoices(ctx context.Context, in OpenPage) (OpenInvoices, error) {
+	refs, err := a.Store.ListOpenInvoices(ctx, in.BatchID, in.AfterGroup, in.Limit)
+	return OpenInvoices{Invoices: refs}, err
 }
 
 // BatchSummary reads the batch's summary.
-func (a *Planning) BatchSummary(ctx context.Context, batchID string) (model.Summary, error) {
-	return a.Store.ReadSummary(ctx, batchID)
+func (a *Planning) BatchSummary(ctx context.Context, in BatchRef) (model.Summary, error) {
+	return a.Store.ReadSummary(ctx, in.BatchID)
 }
 
 // SetBatchStatus records the batch's phase (awaiting_approval, running, finished).
-func (a *Planning) SetBatchStatus(ctx context.Context, batchID, status string) error {
-	return a.Store.SetBatchStatus(ctx, batchID, status)
+func (a *Planning) SetBatchStatus(ctx context.Context, in BatchStatus) error {
+	return a.Store.SetBatchStatus(ctx, in.BatchID, in.Status)
 }
 
 // FailBatch records that the batch stopped on bad data, with the reason.
-func (a *Planning) FailBatch(ctx context.Context, batchID, reason string) error {
-	return a.Store.FailBatch(ctx, batchID, reason)
+func (a *Planning) FailBatch(ctx context.Context, in BatchFailure) error {
+	return a.Store.FailBatch(ctx, in.BatchID, in.Reason)
 }
 
 // PrepareRetries turns the batch's failed invoices (all, or those named) into drafts of a
 // new attempt dated date (or the series' last date, when later), and clears the fiscal
 // error of completed ones to seal them again. It answers how many it turned; the batch
 // then sweeps its open invoices, so a run after a lost answer leaves nothing behind.
-func (a *Planning) PrepareRetries(ctx context.Context, batchID string, invoiceIDs []int64, date string) (int, error) {
-	n, err := a.Store.PrepareRetries(ctx, batchID, invoiceIDs, date)
-	return n, temporalError("retry", err)
+func (a *Planning) PrepareRetries(ctx context.Context, in Retries) (RetriesPrepared, error) {
+	n, err := a.Store.PrepareRetries(ctx, in.BatchID, in.InvoiceIDs, in.Date)
+	return RetriesPrepared{Count: n}, temporalError("retry", err)
 }
 
 // PrepareRetry turns the batch's failed invoices (all, or those named) into drafts of a
 // new attempt and answers them (the first batch workflow's retry; see PrepareRetries).
-func (a *Planning) PrepareRetry(ctx context.Context, batchID string, invoiceIDs []int64) ([]model.InvoiceRef, error) {
-	return a.Store.PrepareRetry(ctx, batchID, invoiceIDs)
+func (a *Planning) PrepareRetry(ctx context.Context, in Retries) (OpenInvoices, error) {
+	refs, err := a.Store.PrepareRetry(ctx, in.BatchID, in.InvoiceIDs)
+	return OpenInvoices{Invoices: refs}, err
 }
 
 // CreateScheduledBatch records the batch of a scheduled run, once per schedule and period;
 // a batch that exists already is answered as it is.
-func (a *Planning) CreateScheduledBatch(ctx context.Context, s model.ScheduledBatch) (string, error) {
+func (a *Planning) CreateScheduledBatch(ctx context.Context, s model.ScheduledBatch) (ScheduledBatchID, error) {
+	id, err := a.createScheduledBatch(ctx, s)
+	return ScheduledBatchID{BatchID: id}, err
+}
+
+func (a *Planning) createScheduledBatch(ctx context.Context, s model.ScheduledBatch) (string, error) {
 	id := store.ScheduledBatchID(s.Schedule, s.PeriodFrom, s.PeriodTo)
 	_, err := a.Store.LoadBatch(ctx, id)
 	switch {

@@ -23,7 +23,8 @@ type PriceResult struct {
 // PriceInvoice prices a draft from its lines and the items' current tax profiles (so a fixed
 // tax setup takes effect on retry) and moves it to processing. An invoice already
 // processing keeps its prices: its attempt may have moved stock and posted a receivable.
-func (a *Invoicing) PriceInvoice(ctx context.Context, invoiceID int64) (PriceResult, error) {
+func (a *Invoicing) PriceInvoice(ctx context.Context, in InvoiceStep) (PriceResult, error) {
+	invoiceID := in.InvoiceID
 	var res PriceResult
 	err := a.Store.InTx(ctx, func(tx InvoicingTx) error {
 		h, err := tx.LockInvoice(invoiceID)

@@ -101,12 +101,13 @@ func (a *Publication) concurrency() int {
 // PrintInvoices prints up to limit of the batch's stamped invoices. A document that cannot
 // be printed keeps its reason as the invoice's fiscal error and the pass goes on; anything
 // else (the database down) ends the pass, to be retried.
-func (a *Publication) PrintInvoices(ctx context.Context, batchID string, limit int) (PublishResult, error) {
+func (a *Publication) PrintInvoices(ctx context.Context, in Pass) (PublishResult, error) {
+	batchID, limit := in.BatchID, in.Limit
 	ids, err := a.Store.ToPrint(ctx, batchID, limit)
 	if err != nil {
 		return PublishResult{}, err
 	}
-	res, err := pass(ctx, ids, 1, "printed", a.PrintInvoice)
+	res, err := pass(ctx, ids, 1, "printed", func(ctx context.Context, id int64) error { return a.PrintInvoice(ctx, Document{InvoiceID: id}) })
 	if err != nil {
 		return res, err
 	}
@@ -117,12 +118,15 @@ func (a *Publication) PrintInvoices(ctx context.Context, batchID string, limit i
 // DeliverInvoices makes the first e-mail delivery of up to limit of the batch's printed
 // invoices, a few at once. While the mail server is down the pass ends with its error and
 // Temporal retries it with backoff: the invoices' numbering never waits on it.
-func (a *Publication) DeliverInvoices(ctx context.Context, batchID string, limit int) (PublishResult, error) {
+func (a *Publication) DeliverInvoices(ctx context.Context, in Pass) (PublishResult, error) {
+	batchID, limit := in.BatchID, in.Limit
 	ids, err := a.Store.ToDeliver(ctx, batchID, limit)
 	if err != nil {
 		return PublishResult{}, err
 	}
-	res, err := pass(ctx, ids, a.concurrency(), "delivered", func(ctx context.Context, id int64) error { return a.DeliverInvoice(ctx, id, 1) })
+	res, err := pass(ctx, ids, a.concurrency(), "delivered", func(ctx context.Context, id int64) error {
+		return a.DeliverInvoice(ctx, Delivery{InvoiceID: id, Seq: 1})
+	})
 	if err != nil {
 		return res, err
 	}

@@ -13,7 +13,8 @@ import (
 
 // PostReceivable posts the invoice's receivable by its payment terms (credit → open, cash →
 // pending collection, none → nothing), once.
-func (a *Invoicing) PostReceivable(ctx context.Context, invoiceID int64, attempt int) error {
+func (a *Invoicing) PostReceivable(ctx context.Context, in InvoiceStep) error {
+	invoiceID, attempt := in.InvoiceID, in.Attempt
 	err := a.Store.InTx(ctx, func(tx InvoicingTx) error {
 		h, err := tx.LockInvoice(invoiceID)
 		if err != nil {

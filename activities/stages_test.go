@@ -89,7 +89,7 @@ func TestInvoicingPricesADraftOnAFake(t *testing.T) {
 		},
 		saved: map[int64]rules.LineAmounts{}}
 	inv := &activities.Invoicing{Store: inTx[activities.InvoicingTx]{tx}}
-	res, err := inv.PriceInvoice(context.Background(), 7)
+	res, err := inv.PriceInvoice(context.Background(), activities.InvoiceStep{InvoiceID: 7})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -106,7 +106,7 @@ func TestInvoicingRefusesAnItemWithoutVATAndWritesNothing(t *testing.T) {
 	tx := &invoiceTx{head: store.InvoiceHead{ID: 7, Status: "draft", Attempt: 1},
 		lines: []store.PricingLine{{ID: 1, Input: rules.LineInput{Item: "NOVAT", Quantity: decimal.NewFromInt(1), UnitPrice: decimal.NewFromInt(5)}}},
 		saved: map[int64]rules.LineAmounts{}}
-	_, err := (&activities.Invoicing{Store: inTx[activities.InvoicingTx]{tx}}).PriceInvoice(context.Background(), 7)
+	_, err := (&activities.Invoicing{Store: inTx[activities.InvoicingTx]{tx}}).PriceInvoice(context.Background(), activities.InvoiceStep{InvoiceID: 7})
 	if r := businessReason(t, err); !strings.Contains(r, "NOVAT") {
 		t.Fatalf("reason %q does not name the item", r)
 	}
@@ -121,14 +121,14 @@ func TestInvoicingDischargeOnAFake(t *testing.T) {
 
 	// No stock row for the item: a business error naming item and warehouse.
 	tx := &invoiceTx{head: processing, stock: []store.StockLine{line}}
-	err := (&activities.Invoicing{Store: inTx[activities.InvoicingTx]{tx}}).DischargeStock(context.Background(), 7, 2)
+	err := (&activities.Invoicing{Store: inTx[activities.InvoicingTx]{tx}}).DischargeStock(context.Background(), activities.InvoiceStep{InvoiceID: 7, Attempt: 2})
 	if r := businessReason(t, err); !strings.Contains(r, "item A in warehouse W1") {
 		t.Fatalf("reason %q", r)
 	}
 
 	// Enough stock: one movement of this attempt.
 	tx = &invoiceTx{head: processing, stock: []store.StockLine{line}, onHand: map[string]decimal.Decimal{"W1/A": decimal.NewFromInt(9)}}
-	if err := (&activities.Invoicing{Store: inTx[activities.InvoicingTx]{tx}}).DischargeStock(context.Background(), 7, 2); err != nil {
+	if err := (&activities.Invoicing{Store: inTx[activities.InvoicingTx]{tx}}).DischargeStock(context.Background(), activities.InvoiceStep{InvoiceID: 7, Attempt: 2}); err != nil {
 		t.Fatal(err)
 	}
 	if len(tx.moves) != 1 || tx.moves[0].Attempt != 2 || tx.moves[0].Direction != "out" {
@@ -137,7 +137,7 @@ func TestInvoicingDischargeOnAFake(t *testing.T) {
 
 	// A run of a superseded attempt does nothing.
 	tx = &invoiceTx{head: processing}
-	if err := (&activities.Invoicing{Store: inTx[activities.InvoicingTx]{tx}}).DischargeStock(context.Background(), 7, 1); err != nil || len(tx.moves) != 0 {
+	if err := (&activities.Invoicing{Store: inTx[activities.InvoicingTx]{tx}}).DischargeStock(context.Background(), activities.InvoiceStep{InvoiceID: 7, Attempt: 1}); err != nil || len(tx.moves) != 0 {
 		t.Fatalf("stale attempt: %v, moves %d", err, len(tx.moves))
 	}
 }
@@ -171,7 +171,7 @@ func TestPlanningScheduledRunsOnAFake(t *testing.T) {
 	// The period's batch exists (a retry after a lost answer): answered, its record finished.
 	st := &planningStore{batches: map[string]bool{id: true}}
 	got, err := (&activities.Planning{Store: st}).CreateScheduledBatch(context.Background(), s)
-	if err != nil || got != id || len(st.scheduled) != 1 {
+	if err != nil || got.BatchID != id || len(st.scheduled) != 1 {
 		t.Fatalf("existing batch: %q %v, marked %v", got, err, st.scheduled)
 	}
 
@@ -231,7 +231,7 @@ func TestPublicationStampingPassOnAFake(t *testing.T) {
 		3: {Status: "completed", FiscalStatus: "pdf", Country: "MX"},
 	}}
 	p := &activities.Publication{Store: st}
-	res, err := p.StampInvoices(context.Background(), "B", 10)
+	res, err := p.StampInvoices(context.Background(), activities.Pass{BatchID: "B", Limit: 10})
 	if err != nil || res.Processed != 3 || res.Remaining != 0 {
 		t.Fatalf("pass %+v %v", res, err)
 	}
@@ -241,7 +241,7 @@ func TestPublicationStampingPassOnAFake(t *testing.T) {
 
 	// The database down for one document ends the pass with that error, to be retried.
 	st.down = map[int64]bool{2: true}
-	if _, err := p.StampInvoices(context.Background(), "B", 10); err == nil || !strings.Contains(err.Error(), "connection refused") {
+	if _, err := p.StampInvoices(context.Background(), activities.Pass{BatchID: "B", Limit: 10}); err == nil || !strings.Contains(err.Error(), "connection refused") {
 		t.Fatalf("want the transient error, got %v", err)
 	}
 }

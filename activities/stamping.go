@@ -17,7 +17,8 @@ import (
 // stamp) and the store keeps only the first answer. A refusal leaves the invoice completed
 // and sealed, not stamped, with the reason, until `invoice restamp` (or reseal, for a
 // document the PAC no longer takes) moves it; a PAC out of reach is retried.
-func (a *Publication) StampInvoice(ctx context.Context, id int64) error {
+func (a *Publication) StampInvoice(ctx context.Context, in Document) error {
+	id := in.InvoiceID
 	var h store.FiscalHead
 	var doc fiscal.Document
 	err := a.Store.InTx(ctx, func(tx PublicationTx) error {
@@ -72,12 +73,13 @@ var errNothingToDo = errors.New("nothing to do")
 // StampInvoices stamps up to limit of the batch's sealed invoices, a few at once. A
 // document the PAC refuses keeps the reason as the invoice's fiscal error and the pass goes
 // on; a PAC or database out of reach ends the pass, to be retried with backoff.
-func (a *Publication) StampInvoices(ctx context.Context, batchID string, limit int) (PublishResult, error) {
+func (a *Publication) StampInvoices(ctx context.Context, in Pass) (PublishResult, error) {
+	batchID, limit := in.BatchID, in.Limit
 	ids, err := a.Store.ToStamp(ctx, batchID, limit)
 	if err != nil {
 		return PublishResult{}, err
 	}
-	res, err := pass(ctx, ids, a.concurrency(), "stamped", a.StampInvoice)
+	res, err := pass(ctx, ids, a.concurrency(), "stamped", func(ctx context.Context, id int64) error { return a.StampInvoice(ctx, Document{InvoiceID: id}) })
 	if err != nil {
 		return res, err
 	}

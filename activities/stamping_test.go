@@ -19,7 +19,7 @@ import (
 func sealed(t *testing.T) (*acts, int64) {
 	t.Helper()
 	a, inv := completedInvoice(t, "2026-11-23")
-	if err := a.Publication.SealInvoice(context.Background(), inv); err != nil {
+	if err := a.Publication.SealInvoice(context.Background(), activities.Document{InvoiceID: inv}); err != nil {
 		t.Fatal(err)
 	}
 	return a, inv
@@ -31,7 +31,7 @@ func TestStampingStoresAVerifiedStampOnce(t *testing.T) {
 	a, inv := sealed(t)
 	ctx := context.Background()
 	for i := 0; i < 2; i++ {
-		if err := a.Publication.StampInvoice(ctx, inv); err != nil {
+		if err := a.Publication.StampInvoice(ctx, activities.Document{InvoiceID: inv}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -67,7 +67,7 @@ func TestStampingRefusedThenResealed(t *testing.T) {
 	a, inv := sealed(t)
 	ctx := context.Background()
 	a.PAC.Now = func() time.Time { return time.Now().Add(80 * time.Hour) }
-	err := a.Publication.StampInvoice(ctx, inv)
+	err := a.Publication.StampInvoice(ctx, activities.Document{InvoiceID: inv})
 	if err == nil || !strings.Contains(err.Error(), "401") {
 		t.Fatalf("err = %v, want the PAC's 401 refusal", err)
 	}
@@ -75,7 +75,7 @@ func TestStampingRefusedThenResealed(t *testing.T) {
 		t.Fatalf("after a refusal: %s", got)
 	}
 	// The pass skips it (its reason is kept) and ends.
-	res, err := a.Publication.StampInvoices(ctx, row(t, a, `select batch_id from invoices where id = $1`, inv), 50)
+	res, err := a.Publication.StampInvoices(ctx, activities.Pass{BatchID: row(t, a, `select batch_id from invoices where id = $1`, inv), Limit: 50})
 	if err != nil || res.Processed != 0 || res.Remaining != 0 {
 		t.Fatalf("pass after a refusal: %+v %v", res, err)
 	}
@@ -85,10 +85,10 @@ func TestStampingRefusedThenResealed(t *testing.T) {
 	}
 	a.DB.Exec(ctx, `update invoices set fiscal_error = '' where id = $1`, inv)
 	activities.WithClock(a.PAC.Now)(a.Activities)
-	if err := a.Publication.SealInvoice(ctx, inv); err != nil {
+	if err := a.Publication.SealInvoice(ctx, activities.Document{InvoiceID: inv}); err != nil {
 		t.Fatal(err)
 	}
-	if err := a.Publication.StampInvoice(ctx, inv); err != nil {
+	if err := a.Publication.StampInvoice(ctx, activities.Document{InvoiceID: inv}); err != nil {
 		t.Fatal(err)
 	}
 	if got := row(t, a, `select fiscal_status || ' ' || (uuid is not null)::text from invoices v join fiscal_documents d on d.invoice_id = v.id where v.id = $1`, inv); got != "stamped true" {
@@ -111,7 +111,7 @@ func TestStampingWaitsForThePAC(t *testing.T) {
 	working := a.Publication.Fiscal
 	a.Publication.Fiscal = fiscal.Profiles{"MX": cfdi.Profile{PAC: &pac.Client{URL: "http://" + testdb.FreeAddr(t), User: "billrun", Password: "sandbox"}}}
 	for i := 0; i < 2; i++ {
-		err := a.Publication.StampInvoice(ctx, inv)
+		err := a.Publication.StampInvoice(ctx, activities.Document{InvoiceID: inv})
 		if err == nil || activities.BusinessOf("stamping", err) != nil {
 			t.Fatalf("err = %v, want a transient error", err)
 		}
@@ -120,13 +120,13 @@ func TestStampingWaitsForThePAC(t *testing.T) {
 		t.Fatalf("while the PAC is down: %s", got)
 	}
 	a.Publication.Fiscal = working
-	if err := a.Publication.StampInvoice(ctx, inv); err != nil {
+	if err := a.Publication.StampInvoice(ctx, activities.Document{InvoiceID: inv}); err != nil {
 		t.Fatal(err)
 	}
 	a.Publication.Fiscal = fiscal.Profiles{"MX": cfdi.Profile{}}
 	b, other := sealed(t)
 	b.Publication.Fiscal = a.Publication.Fiscal
-	if err := b.Publication.StampInvoice(ctx, other); err == nil || !strings.Contains(err.Error(), "no PAC is configured") {
+	if err := b.Publication.StampInvoice(ctx, activities.Document{InvoiceID: other}); err == nil || !strings.Contains(err.Error(), "no PAC is configured") {
 		t.Fatalf("err = %v", err)
 	}
 }
@@ -138,7 +138,7 @@ func TestSealingVerifiesWhatItStores(t *testing.T) {
 	a, inv := completedInvoice(t, "2026-11-23")
 	ctx := context.Background()
 	a.DB.Exec(ctx, "update customers set name = 'Ñandú\x01Peña'")
-	err := a.Publication.SealInvoice(ctx, inv)
+	err := a.Publication.SealInvoice(ctx, activities.Document{InvoiceID: inv})
 	if err == nil {
 		t.Fatal("a document with U+0001 was sealed")
 	}

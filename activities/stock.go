@@ -14,7 +14,8 @@ import (
 // attempt, releasing committed stock. The movement's unique key (line, direction, attempt)
 // makes a second run a no-op. Stock going negative fails the invoice unless the series or
 // the batch allows it.
-func (a *Invoicing) DischargeStock(ctx context.Context, invoiceID int64, attempt int) error {
+func (a *Invoicing) DischargeStock(ctx context.Context, in InvoiceStep) error {
+	invoiceID, attempt := in.InvoiceID, in.Attempt
 	err := a.Store.InTx(ctx, func(tx InvoicingTx) error {
 		h, err := tx.LockInvoice(invoiceID)
 		if err != nil {

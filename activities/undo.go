@@ -10,7 +10,8 @@ import (
 // FailInvoice undoes what the invoice's attempt did (stock back in, receivable reversed)
 // and records it failed with the step and the reason, in one transaction. The claimed
 // source quantities stay with the invoice, so an operator can fix the data and retry it.
-func (a *Invoicing) FailInvoice(ctx context.Context, invoiceID int64, attempt int, step, reason string) error {
+func (a *Invoicing) FailInvoice(ctx context.Context, in InvoiceFailure) error {
+	invoiceID, attempt, step, reason := in.InvoiceID, in.Attempt, in.Step, in.Reason
 	failed := false
 	err := a.Store.InTx(ctx, func(tx InvoicingTx) error {
 		h, err := tx.LockInvoice(invoiceID)
@@ -40,7 +41,8 @@ const StepTerminated = "terminated"
 // invoice has its attempt undone and is failed at step "terminated" with the reason, so
 // `invoice retry` moves it; a completed one that was not sealed yet keeps the reason as
 // its fiscal error, so `invoice reseal` moves it. Anything else is left as it is.
-func (a *Invoicing) ReconcileInvoice(ctx context.Context, invoiceID int64, reason string) error {
+func (a *Invoicing) ReconcileInvoice(ctx context.Context, in Reconciliation) error {
+	invoiceID, reason := in.InvoiceID, in.Reason
 	err := a.Store.InTx(ctx, func(tx InvoicingTx) error {
 		h, err := tx.LockInvoice(invoiceID)
 		if err != nil {

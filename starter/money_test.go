@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"billrun/activities"
 	"billrun/internal/model"
 	"billrun/internal/store"
 
@@ -294,10 +295,11 @@ func TestTwentyConcurrentCompletionsNumberGaplessly(t *testing.T) {
 		InvoiceDate: "2026-11-23", Rate: decimal.NewFromInt(1), Grouping: "none"}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := acts.Planning.PlanBatch(ctx, id); err != nil {
+	if _, err := acts.Planning.PlanBatch(ctx, activities.BatchRef{BatchID: id}); err != nil {
 		t.Fatal(err)
 	}
-	refs, err := acts.Planning.ListOpenInvoices(ctx, id, 0, 100)
+	open, err := acts.Planning.ListOpenInvoices(ctx, activities.OpenPage{BatchID: id, AfterGroup: 0, Limit: 100})
+	refs := open.Invoices
 	if err != nil || len(refs) != 20 {
 		t.Fatalf("%d drafts: %v", len(refs), err)
 	}
@@ -305,12 +307,12 @@ func TestTwentyConcurrentCompletionsNumberGaplessly(t *testing.T) {
 	errs := make(chan error, len(refs))
 	start := make(chan struct{})
 	for _, r := range refs {
-		p, err := acts.Invoicing.PriceInvoice(ctx, r.ID)
+		p, err := acts.Invoicing.PriceInvoice(ctx, activities.InvoiceStep{InvoiceID: r.ID})
 		if err == nil {
-			err = acts.Invoicing.DischargeStock(ctx, r.ID, p.Attempt)
+			err = acts.Invoicing.DischargeStock(ctx, activities.InvoiceStep{InvoiceID: r.ID, Attempt: p.Attempt})
 		}
 		if err == nil {
-			err = acts.Invoicing.PostReceivable(ctx, r.ID, p.Attempt)
+			err = acts.Invoicing.PostReceivable(ctx, activities.InvoiceStep{InvoiceID: r.ID, Attempt: p.Attempt})
 		}
 		if err != nil {
 			t.Fatal(err)
@@ -319,7 +321,7 @@ func TestTwentyConcurrentCompletionsNumberGaplessly(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			<-start
-			_, err := acts.Invoicing.CompleteInvoice(ctx, r.ID, p.Attempt)
+			_, err := acts.Invoicing.CompleteInvoice(ctx, activities.InvoiceStep{InvoiceID: r.ID, Attempt: p.Attempt})
 			errs <- err
 		}()
 	}

@@ -10,6 +10,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
+	"billrun/activities"
 	"billrun/internal/model"
 )
 
@@ -121,7 +122,7 @@ func (r *batchRun) run() (model.Summary, error) {
 				r.upsert()
 				workflow.SetCurrentDetails(ctx, "**Rejected.** Its drafts are voided and their sources billable again: `billrun batch report "+id+"`.")
 				var sum model.Summary
-				err := step(ctx, r.t, "Summary", planning.BatchSummary, &sum, id)
+				err := step(ctx, r.t, "Summary", planning.BatchSummary, &sum, activities.BatchRef{BatchID: id})
 				return sum, err
 			}
 		}
@@ -150,7 +151,7 @@ func (r *batchRun) run() (model.Summary, error) {
 		// A retry asked while the run finished sends it round again rather than being lost.
 		if r.retryCh.Len() == 0 {
 			var sum model.Summary
-			err := step(ctx, r.t, "Summary", planning.BatchSummary, &sum, id)
+			err := step(ctx, r.t, "Summary", planning.BatchSummary, &sum, activities.BatchRef{BatchID: id})
 			return sum, err
 		}
 		// An operator who keeps retrying never pushes the history to its limit.
@@ -176,12 +177,12 @@ func (r *batchRun) plan() (bool, error) {
 		Summary:             "Planning " + id,
 	})
 	var plan model.PlanResult
-	if err := workflow.ExecuteActivity(pctx, planning.PlanBatch, id).Get(ctx, &plan); err != nil {
+	if err := workflow.ExecuteActivity(pctx, planning.PlanBatch, activities.BatchRef{BatchID: id}).Get(ctx, &plan); err != nil {
 		f, ok := businessFailure(err)
 		if !ok {
 			return false, err
 		}
-		if ferr := step(ctx, r.t, "Record why planning stopped", planning.FailBatch, nil, id, f.Reason); ferr != nil {
+		if ferr := step(ctx, r.t, "Record why planning stopped", planning.FailBatch, nil, activities.BatchFailure{BatchID: id, Reason: f.Reason}); ferr != nil {
 			return false, ferr
 		}
 		r.prog.Status = "stopped"
@@ -201,10 +202,11 @@ func (r *batchRun) sweep() error {
 		if err := r.takeRetries(); err != nil {
 			return err
 		}
-		var page []model.InvoiceRef
-		if err := step(ctx, r.t, "List open invoices", planning.ListOpenInvoices, &page, r.in.BatchID, r.in.Cursor, r.in.PageSize); err != nil {
+		var open activities.OpenInvoices
+		if err := step(ctx, r.t, "List open invoices", planning.ListOpenInvoices, &open, activities.OpenPage{BatchID: r.in.BatchID, AfterGroup: r.in.Cursor, Limit: r.in.PageSize}); err != nil {
 			return err
 		}
+		page := open.Invoices
 		for _, ref := range page {
 			if r.inflight[ref.ID] {
 				continue
@@ -273,12 +275,12 @@ func (r *batchRun) takeRetries() error {
 		if date == "" {
 			date = workflow.Now(r.ctx).UTC().Format(time.DateOnly)
 		}
-		var n int
-		if err := step(r.ctx, r.t, "Prepare retry", planning.PrepareRetries, &n, r.in.BatchID, req.InvoiceIDs, date); err != nil {
+		var n activities.RetriesPrepared
+		if err := step(r.ctx, r.t, "Prepare retry", planning.PrepareRetries, &n, activities.Retries{BatchID: r.in.BatchID, InvoiceIDs: req.InvoiceIDs, Date: date}); err != nil {
 			return err
 		}
 		r.in.Rescan = true
-		r.prog.Failed, r.prog.Pending = max(0, r.prog.Failed-n), r.prog.Pending+n
+		r.prog.Failed, r.prog.Pending = max(0, r.prog.Failed-n.Count), r.prog.Pending+n.Count
 	}
 }
 
@@ -370,7 +372,7 @@ func (r *batchRun) waitOne() error {
 	}
 	for len(r.abnormal) > 0 {
 		e := r.abnormal[0]
-		if err := step(r.ctx, r.t, "Reconcile invoice "+strconv.FormatInt(e.id, 10), invoicing.ReconcileInvoice, nil, e.id, e.reason); err != nil {
+		if err := step(r.ctx, r.t, "Reconcile invoice "+strconv.FormatInt(e.id, 10), invoicing.ReconcileInvoice, nil, activities.Reconciliation{InvoiceID: e.id, Reason: e.reason}); err != nil {
 			// Since batch-carry-children, data the database refuses to undo stops that
 			// invoice (logged, and left for an operator), not the batch.
 			if _, refused := businessFailure(err); !refused || !r.carry {

@@ -48,7 +48,7 @@ func (r *batchRun) awaitFollowed() {
 	})
 	fut := workflow.ExecuteActivity(actx, planning.AwaitInvoices, activities.AwaitInput{InvoiceIDs: ids})
 	r.sel.AddFuture(fut, func(f workflow.Future) {
-		var ended []activities.EndedInvoice
+		var ended activities.AwaitResult
 		if err := f.Get(r.ctx, &ended); err != nil {
 			r.awaitErr = err
 			return
@@ -56,7 +56,7 @@ func (r *batchRun) awaitFollowed() {
 		for _, id := range ids {
 			delete(r.awaited, id) // those still running are awaited again
 		}
-		for _, e := range ended {
+		for _, e := range ended.Ended {
 			r.followedEnded(e)
 		}
 	})

@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"billrun/activities"
 	"billrun/internal/model"
 	"fmt"
 
@@ -22,7 +23,7 @@ func (r *batchRun) showProgress() {
 // refresh reads the batch's counters from the database.
 func (r *batchRun) refresh() error {
 	var s model.Summary
-	if err := step(r.ctx, r.t, "Summary", planning.BatchSummary, &s, r.in.BatchID); err != nil {
+	if err := step(r.ctx, r.t, "Summary", planning.BatchSummary, &s, activities.BatchRef{BatchID: r.in.BatchID}); err != nil {
 		return err
 	}
 	r.prog.Invoices, r.prog.Completed, r.prog.Failed, r.prog.Pending = s.Invoices, s.Completed, s.Failed, s.Pending
@@ -35,7 +36,7 @@ func (r *batchRun) setStatus(status string) error {
 	if status == "finished" {
 		workflow.SetCurrentDetails(r.ctx, fmt.Sprintf("Finished: %d of %d invoices completed, %d failed.", r.prog.Completed, r.prog.Invoices, r.prog.Failed))
 	}
-	return step(r.ctx, r.t, "Batch "+status, planning.SetBatchStatus, nil, r.in.BatchID, status)
+	return step(r.ctx, r.t, "Batch "+status, planning.SetBatchStatus, nil, activities.BatchStatus{BatchID: r.in.BatchID, Status: status})
 }
 
 func (r *batchRun) upsert() {

@@ -24,15 +24,15 @@ func newEnv(t *testing.T) *testsuite.TestWorkflowEnvironment {
 	env.RegisterWorkflow(PublishWorkflow)
 	activities.New(nil, activities.Config{}).Register(env)
 	// Publication: nothing left to print or send unless a test says otherwise.
-	env.OnActivity(publishing.PrintInvoices, mock.Anything, mock.Anything, mock.Anything).Return(activities.PublishResult{}, nil).Maybe()
-	env.OnActivity(publishing.DeliverInvoices, mock.Anything, mock.Anything, mock.Anything).Return(activities.PublishResult{}, nil).Maybe()
-	env.OnActivity(publishing.StampInvoices, mock.Anything, mock.Anything, mock.Anything).Return(activities.PublishResult{}, nil).Maybe()
+	env.OnActivity(publishing.PrintInvoices, mock.Anything, mock.Anything).Return(activities.PublishResult{}, nil).Maybe()
+	env.OnActivity(publishing.DeliverInvoices, mock.Anything, mock.Anything).Return(activities.PublishResult{}, nil).Maybe()
+	env.OnActivity(publishing.StampInvoices, mock.Anything, mock.Anything).Return(activities.PublishResult{}, nil).Maybe()
 	// Invoice workflows carried from an earlier run: they end completed when followed.
 	env.OnActivity(planning.AwaitInvoices, mock.Anything, mock.Anything).Return(
-		func(_ context.Context, in activities.AwaitInput) ([]activities.EndedInvoice, error) {
-			var out []activities.EndedInvoice
+		func(_ context.Context, in activities.AwaitInput) (activities.AwaitResult, error) {
+			var out activities.AwaitResult
 			for _, id := range in.InvoiceIDs {
-				out = append(out, activities.EndedInvoice{InvoiceID: id, Outcome: activities.EndedCompleted})
+				out.Ended = append(out.Ended, activities.EndedInvoice{InvoiceID: id, Outcome: activities.EndedCompleted})
 			}
 			return out, nil
 		}).Maybe()
@@ -47,16 +47,21 @@ func refs(n int) []model.InvoiceRef {
 	return out
 }
 
+// page is ListOpenInvoices' answer of refs.
+func page(refs []model.InvoiceRef) activities.OpenInvoices {
+	return activities.OpenInvoices{Invoices: refs}
+}
+
 // pager answers ListOpenInvoices from refs, a page after a group number at a time.
-func pager(all []model.InvoiceRef) func(context.Context, string, int, int) ([]model.InvoiceRef, error) {
-	return func(_ context.Context, _ string, after, limit int) ([]model.InvoiceRef, error) {
-		var page []model.InvoiceRef
+func pager(all []model.InvoiceRef) func(context.Context, activities.OpenPage) (activities.OpenInvoices, error) {
+	return func(_ context.Context, in activities.OpenPage) (activities.OpenInvoices, error) {
+		var out activities.OpenInvoices
 		for _, r := range all {
-			if r.GroupNo > after && len(page) < limit {
-				page = append(page, r)
+			if r.GroupNo > in.AfterGroup && len(out.Invoices) < in.Limit {
+				out.Invoices = append(out.Invoices, r)
 			}
 		}
-		return page, nil
+		return out, nil
 	}
 }
 
@@ -71,17 +76,19 @@ func mockFiscalSteps(env *testsuite.TestWorkflowEnvironment) {
 // mockInvoiceSteps makes every invoice succeed except those in failing, which fail at stock.
 func mockInvoiceSteps(env *testsuite.TestWorkflowEnvironment, failing map[int64]bool) {
 	env.OnActivity(invoicing.PriceInvoice, mock.Anything, mock.Anything).Return(activities.PriceResult{Attempt: 1, Total: "10.00", Currency: "MXN"}, nil)
-	env.OnActivity(invoicing.DischargeStock, mock.Anything, mock.Anything, 1).Return(
-		func(_ context.Context, id int64, _ int) error {
+	env.OnActivity(invoicing.DischargeStock, mock.Anything, mock.MatchedBy(func(in activities.InvoiceStep) bool { return in.Attempt == 1 })).Return(
+		func(_ context.Context, in activities.InvoiceStep) error {
+			id := in.InvoiceID
 			if failing[id] {
 				return businessErr(model.StepStock, "not enough stock")
 			}
 			return nil
 		})
-	env.OnActivity(invoicing.PostReceivable, mock.Anything, mock.Anything, 1).Return(nil)
+	env.OnActivity(invoicing.PostReceivable, mock.Anything, mock.MatchedBy(func(in activities.InvoiceStep) bool { return in.Attempt == 1 })).Return(nil)
 	mockFiscalSteps(env)
-	env.OnActivity(invoicing.CompleteInvoice, mock.Anything, mock.Anything, 1).Return(
-		func(_ context.Context, id int64, _ int) (activities.CompleteResult, error) {
+	env.OnActivity(invoicing.CompleteInvoice, mock.Anything, mock.MatchedBy(func(in activities.InvoiceStep) bool { return in.Attempt == 1 })).Return(
+		func(_ context.Context, in activities.InvoiceStep) (activities.CompleteResult, error) {
+			id := in.InvoiceID
 			if failing[id] {
 				panic("a failed invoice must not be completed")
 			}
@@ -91,12 +98,12 @@ func mockInvoiceSteps(env *testsuite.TestWorkflowEnvironment, failing map[int64]
 
 func TestBatchOneInvoiceFailsOthersComplete(t *testing.T) {
 	env := newEnv(t)
-	env.OnActivity(planning.PlanBatch, mock.Anything, "B1").Return(model.PlanResult{Invoices: 3}, nil)
-	env.OnActivity(planning.BatchSummary, mock.Anything, "B1").Return(model.Summary{BatchID: "B1", Invoices: 3, Completed: 2, Failed: 1}, nil)
-	env.OnActivity(planning.SetBatchStatus, mock.Anything, "B1", mock.Anything).Return(nil)
-	env.OnActivity(planning.ListOpenInvoices, mock.Anything, "B1", 0, DefaultPageSize).Return(refs(3), nil).Once()
+	env.OnActivity(planning.PlanBatch, mock.Anything, activities.BatchRef{BatchID: "B1"}).Return(model.PlanResult{Invoices: 3}, nil)
+	env.OnActivity(planning.BatchSummary, mock.Anything, activities.BatchRef{BatchID: "B1"}).Return(model.Summary{BatchID: "B1", Invoices: 3, Completed: 2, Failed: 1}, nil)
+	env.OnActivity(planning.SetBatchStatus, mock.Anything, mock.MatchedBy(func(in activities.BatchStatus) bool { return in.BatchID == "B1" })).Return(nil)
+	env.OnActivity(planning.ListOpenInvoices, mock.Anything, activities.OpenPage{BatchID: "B1", AfterGroup: 0, Limit: DefaultPageSize}).Return(page(refs(3)), nil).Once()
 	mockInvoiceSteps(env, map[int64]bool{2: true})
-	env.OnActivity(invoicing.FailInvoice, mock.Anything, int64(2), 1, model.StepStock, "not enough stock").Return(nil).Once()
+	env.OnActivity(invoicing.FailInvoice, mock.Anything, activities.InvoiceFailure{InvoiceID: int64(2), Attempt: 1, Step: model.StepStock, Reason: "not enough stock"}).Return(nil).Once()
 
 	env.ExecuteWorkflow(BatchWorkflow, BatchInput{BatchID: "B1"})
 	if !env.IsWorkflowCompleted() || env.GetWorkflowError() != nil {
@@ -117,10 +124,10 @@ func TestBatchOneInvoiceFailsOthersComplete(t *testing.T) {
 
 func TestInvoiceFailureUndoesAndFails(t *testing.T) {
 	env := newEnv(t)
-	env.OnActivity(invoicing.PriceInvoice, mock.Anything, int64(7)).Return(activities.PriceResult{Attempt: 2}, nil)
-	env.OnActivity(invoicing.DischargeStock, mock.Anything, int64(7), 2).Return(nil)
-	env.OnActivity(invoicing.PostReceivable, mock.Anything, int64(7), 2).Return(businessErr(model.StepReceivable, "credit refused"))
-	env.OnActivity(invoicing.FailInvoice, mock.Anything, int64(7), 2, model.StepReceivable, "credit refused").Return(nil).Once()
+	env.OnActivity(invoicing.PriceInvoice, mock.Anything, activities.InvoiceStep{InvoiceID: int64(7)}).Return(activities.PriceResult{Attempt: 2}, nil)
+	env.OnActivity(invoicing.DischargeStock, mock.Anything, activities.InvoiceStep{InvoiceID: int64(7), Attempt: 2}).Return(nil)
+	env.OnActivity(invoicing.PostReceivable, mock.Anything, activities.InvoiceStep{InvoiceID: int64(7), Attempt: 2}).Return(businessErr(model.StepReceivable, "credit refused"))
+	env.OnActivity(invoicing.FailInvoice, mock.Anything, activities.InvoiceFailure{InvoiceID: int64(7), Attempt: 2, Step: model.StepReceivable, Reason: "credit refused"}).Return(nil).Once()
 
 	env.ExecuteWorkflow(InvoiceWorkflow, InvoiceInput{InvoiceID: 7, BatchID: "B"})
 	err := env.GetWorkflowError()
@@ -139,16 +146,16 @@ func TestInvoiceFailureUndoesAndFails(t *testing.T) {
 func TestInvoiceTransientErrorsRetry(t *testing.T) {
 	env := newEnv(t)
 	calls := 0
-	env.OnActivity(invoicing.PriceInvoice, mock.Anything, int64(1)).Return(func(_ context.Context, _ int64) (activities.PriceResult, error) {
+	env.OnActivity(invoicing.PriceInvoice, mock.Anything, activities.InvoiceStep{InvoiceID: int64(1)}).Return(func(context.Context, activities.InvoiceStep) (activities.PriceResult, error) {
 		calls++
 		if calls < 3 {
 			return activities.PriceResult{}, errors.New("connection refused")
 		}
 		return activities.PriceResult{Attempt: 1}, nil
 	})
-	env.OnActivity(invoicing.DischargeStock, mock.Anything, int64(1), 1).Return(nil)
-	env.OnActivity(invoicing.PostReceivable, mock.Anything, int64(1), 1).Return(nil)
-	env.OnActivity(invoicing.CompleteInvoice, mock.Anything, int64(1), 1).Return(activities.CompleteResult{Series: "A", Number: 9}, nil)
+	env.OnActivity(invoicing.DischargeStock, mock.Anything, activities.InvoiceStep{InvoiceID: int64(1), Attempt: 1}).Return(nil)
+	env.OnActivity(invoicing.PostReceivable, mock.Anything, activities.InvoiceStep{InvoiceID: int64(1), Attempt: 1}).Return(nil)
+	env.OnActivity(invoicing.CompleteInvoice, mock.Anything, activities.InvoiceStep{InvoiceID: int64(1), Attempt: 1}).Return(activities.CompleteResult{Series: "A", Number: 9}, nil)
 	mockFiscalSteps(env)
 	env.ExecuteWorkflow(InvoiceWorkflow, InvoiceInput{InvoiceID: 1})
 	if err := env.GetWorkflowError(); err != nil {
@@ -165,17 +172,17 @@ func TestInvoiceTransientErrorsRetry(t *testing.T) {
 
 func TestDraftBatchWaitsForApproval(t *testing.T) {
 	env := newEnv(t)
-	env.OnActivity(planning.PlanBatch, mock.Anything, "B2").Return(model.PlanResult{Invoices: 1, Draft: true}, nil)
-	env.OnActivity(planning.BatchSummary, mock.Anything, "B2").Return(model.Summary{BatchID: "B2", Invoices: 1}, nil)
+	env.OnActivity(planning.PlanBatch, mock.Anything, activities.BatchRef{BatchID: "B2"}).Return(model.PlanResult{Invoices: 1, Draft: true}, nil)
+	env.OnActivity(planning.BatchSummary, mock.Anything, activities.BatchRef{BatchID: "B2"}).Return(model.Summary{BatchID: "B2", Invoices: 1}, nil)
 	var statuses []string
-	env.OnActivity(planning.SetBatchStatus, mock.Anything, "B2", mock.Anything).Return(func(_ context.Context, _ string, s string) error {
-		statuses = append(statuses, s)
+	env.OnActivity(planning.SetBatchStatus, mock.Anything, mock.MatchedBy(func(in activities.BatchStatus) bool { return in.BatchID == "B2" })).Return(func(_ context.Context, in activities.BatchStatus) error {
+		statuses = append(statuses, in.Status)
 		return nil
 	})
 	listed := false
-	env.OnActivity(planning.ListOpenInvoices, mock.Anything, "B2", 0, DefaultPageSize).Return(func(_ context.Context, _ string, _, _ int) ([]model.InvoiceRef, error) {
+	env.OnActivity(planning.ListOpenInvoices, mock.Anything, activities.OpenPage{BatchID: "B2", AfterGroup: 0, Limit: DefaultPageSize}).Return(func(context.Context, activities.OpenPage) (activities.OpenInvoices, error) {
 		listed = true
-		return refs(1), nil
+		return page(refs(1)), nil
 	})
 	mockInvoiceSteps(env, nil)
 	env.RegisterDelayedCallback(func() {
@@ -205,11 +212,11 @@ func TestDraftBatchWaitsForApproval(t *testing.T) {
 
 func TestBatchContinuesAsNewPastHistoryBudget(t *testing.T) {
 	env := newEnv(t)
-	env.OnActivity(planning.PlanBatch, mock.Anything, "B3").Return(model.PlanResult{Invoices: 12}, nil)
-	env.OnActivity(planning.BatchSummary, mock.Anything, "B3").Return(model.Summary{BatchID: "B3", Invoices: 12}, nil)
-	env.OnActivity(planning.SetBatchStatus, mock.Anything, "B3", mock.Anything).Return(nil)
+	env.OnActivity(planning.PlanBatch, mock.Anything, activities.BatchRef{BatchID: "B3"}).Return(model.PlanResult{Invoices: 12}, nil)
+	env.OnActivity(planning.BatchSummary, mock.Anything, activities.BatchRef{BatchID: "B3"}).Return(model.Summary{BatchID: "B3", Invoices: 12}, nil)
+	env.OnActivity(planning.SetBatchStatus, mock.Anything, mock.MatchedBy(func(in activities.BatchStatus) bool { return in.BatchID == "B3" })).Return(nil)
 	all := refs(12)
-	env.OnActivity(planning.ListOpenInvoices, mock.Anything, "B3", mock.Anything, 4).Return(pager(all))
+	env.OnActivity(planning.ListOpenInvoices, mock.Anything, mock.MatchedBy(func(in activities.OpenPage) bool { return in.BatchID == "B3" && in.Limit == 4 })).Return(pager(all))
 	mockInvoiceSteps(env, nil)
 	// Window 2 of 12 invoices in pages of 4, and a budget the first page passes.
 	env.ExecuteWorkflow(BatchWorkflow, BatchInput{BatchID: "B3", Window: 2, PageSize: 4, HistoryBudget: 20})
@@ -233,9 +240,9 @@ func TestBatchContinuesAsNewPastHistoryBudget(t *testing.T) {
 
 	// The next run starts after the cursor and plans nothing again.
 	env2 := newEnv(t)
-	env2.OnActivity(planning.BatchSummary, mock.Anything, "B3").Return(model.Summary{BatchID: "B3", Invoices: 12, Completed: 4}, nil)
-	env2.OnActivity(planning.SetBatchStatus, mock.Anything, "B3", mock.Anything).Return(nil)
-	env2.OnActivity(planning.ListOpenInvoices, mock.Anything, "B3", mock.Anything, 4).Return(pager(all))
+	env2.OnActivity(planning.BatchSummary, mock.Anything, activities.BatchRef{BatchID: "B3"}).Return(model.Summary{BatchID: "B3", Invoices: 12, Completed: 4}, nil)
+	env2.OnActivity(planning.SetBatchStatus, mock.Anything, mock.MatchedBy(func(in activities.BatchStatus) bool { return in.BatchID == "B3" })).Return(nil)
+	env2.OnActivity(planning.ListOpenInvoices, mock.Anything, mock.MatchedBy(func(in activities.OpenPage) bool { return in.BatchID == "B3" && in.Limit == 4 })).Return(pager(all))
 	mockInvoiceSteps(env2, nil)
 	next.HistoryBudget = 100000
 	env2.ExecuteWorkflow(BatchWorkflow, next)
@@ -249,14 +256,14 @@ func TestBatchContinuesAsNewPastHistoryBudget(t *testing.T) {
 
 func TestRetrySignalRunsFailedInvoicesAgain(t *testing.T) {
 	env := newEnv(t)
-	env.OnActivity(planning.BatchSummary, mock.Anything, "B4").Return(model.Summary{BatchID: "B4", Invoices: 2, Completed: 1, Failed: 1}, nil)
-	env.OnActivity(planning.SetBatchStatus, mock.Anything, "B4", mock.Anything).Return(nil)
-	env.OnActivity(planning.PrepareRetries, mock.Anything, "B4", []int64{2}, "2026-11-24").Return(1, nil).Once()
+	env.OnActivity(planning.BatchSummary, mock.Anything, activities.BatchRef{BatchID: "B4"}).Return(model.Summary{BatchID: "B4", Invoices: 2, Completed: 1, Failed: 1}, nil)
+	env.OnActivity(planning.SetBatchStatus, mock.Anything, mock.MatchedBy(func(in activities.BatchStatus) bool { return in.BatchID == "B4" })).Return(nil)
+	env.OnActivity(planning.PrepareRetries, mock.Anything, activities.Retries{BatchID: "B4", InvoiceIDs: []int64{2}, Date: "2026-11-24"}).Return(activities.RetriesPrepared{Count: 1}, nil).Once()
 	open := []model.InvoiceRef{{ID: 2, GroupNo: 2, Customer: "C"}}
-	env.OnActivity(planning.ListOpenInvoices, mock.Anything, "B4", 0, DefaultPageSize).Return(func(context.Context, string, int, int) ([]model.InvoiceRef, error) {
-		page := open // the retried invoice is open until its workflow ran
+	env.OnActivity(planning.ListOpenInvoices, mock.Anything, activities.OpenPage{BatchID: "B4", AfterGroup: 0, Limit: DefaultPageSize}).Return(func(context.Context, activities.OpenPage) (activities.OpenInvoices, error) {
+		still := open // the retried invoice is open until its workflow ran
 		open = nil
-		return page, nil
+		return page(still), nil
 	})
 	mockInvoiceSteps(env, nil)
 	env.RegisterDelayedCallback(func() { env.SignalWorkflow(SignalRetry, RetryRequest{InvoiceIDs: []int64{2}, Date: "2026-11-24"}) }, 0)
@@ -271,11 +278,11 @@ func TestRetrySignalRunsFailedInvoicesAgain(t *testing.T) {
 
 func TestSealingFailureLeavesInvoiceCompletedAndUnsealed(t *testing.T) {
 	env := newEnv(t)
-	env.OnActivity(invoicing.PriceInvoice, mock.Anything, int64(5)).Return(activities.PriceResult{Attempt: 1}, nil)
-	env.OnActivity(invoicing.DischargeStock, mock.Anything, int64(5), 1).Return(nil)
-	env.OnActivity(invoicing.PostReceivable, mock.Anything, int64(5), 1).Return(nil)
-	env.OnActivity(invoicing.CompleteInvoice, mock.Anything, int64(5), 1).Return(activities.CompleteResult{Series: "A", Number: 3}, nil)
-	env.OnActivity(publishing.SealInvoice, mock.Anything, int64(5)).Return(businessErr(model.StepSeal, "CSD: key cannot be decrypted")).Once()
+	env.OnActivity(invoicing.PriceInvoice, mock.Anything, activities.InvoiceStep{InvoiceID: int64(5)}).Return(activities.PriceResult{Attempt: 1}, nil)
+	env.OnActivity(invoicing.DischargeStock, mock.Anything, activities.InvoiceStep{InvoiceID: int64(5), Attempt: 1}).Return(nil)
+	env.OnActivity(invoicing.PostReceivable, mock.Anything, activities.InvoiceStep{InvoiceID: int64(5), Attempt: 1}).Return(nil)
+	env.OnActivity(invoicing.CompleteInvoice, mock.Anything, activities.InvoiceStep{InvoiceID: int64(5), Attempt: 1}).Return(activities.CompleteResult{Series: "A", Number: 3}, nil)
+	env.OnActivity(publishing.SealInvoice, mock.Anything, activities.Document{InvoiceID: int64(5)}).Return(businessErr(model.StepSeal, "CSD: key cannot be decrypted")).Once()
 	env.ExecuteWorkflow(InvoiceWorkflow, InvoiceInput{InvoiceID: 5})
 	var res InvoiceResult
 	if err := env.GetWorkflowResult(&res); err != nil {
@@ -298,13 +305,13 @@ func TestStuckCarriedChildIsFollowedNotPolled(t *testing.T) {
 	activities.New(nil, activities.Config{}).Register(env)
 	env.SetTestTimeout(time.Minute)
 	for _, fn := range []any{publishing.StampInvoices, publishing.PrintInvoices, publishing.DeliverInvoices} {
-		env.OnActivity(fn, mock.Anything, mock.Anything, mock.Anything).Return(activities.PublishResult{}, nil).Maybe()
+		env.OnActivity(fn, mock.Anything, mock.Anything).Return(activities.PublishResult{}, nil).Maybe()
 	}
-	env.OnActivity(planning.BatchSummary, mock.Anything, "B7").Return(model.Summary{BatchID: "B7", Invoices: 3, Completed: 2}, nil)
-	env.OnActivity(planning.SetBatchStatus, mock.Anything, "B7", mock.Anything).Return(nil)
-	env.OnActivity(planning.ListOpenInvoices, mock.Anything, "B7", mock.Anything, mock.Anything).Return(refs(3)[2:], nil) // the stuck one is open
+	env.OnActivity(planning.BatchSummary, mock.Anything, activities.BatchRef{BatchID: "B7"}).Return(model.Summary{BatchID: "B7", Invoices: 3, Completed: 2}, nil)
+	env.OnActivity(planning.SetBatchStatus, mock.Anything, mock.MatchedBy(func(in activities.BatchStatus) bool { return in.BatchID == "B7" })).Return(nil)
+	env.OnActivity(planning.ListOpenInvoices, mock.Anything, mock.MatchedBy(func(in activities.OpenPage) bool { return in.BatchID == "B7" })).Return(page(refs(3)[2:]), nil) // the stuck one is open
 	env.OnActivity(planning.AwaitInvoices, mock.Anything, activities.AwaitInput{InvoiceIDs: []int64{3}}).After(35*time.Minute).
-		Return([]activities.EndedInvoice{{InvoiceID: 3, Outcome: activities.EndedCompleted}}, nil).Once()
+		Return(activities.AwaitResult{Ended: []activities.EndedInvoice{{InvoiceID: 3, Outcome: activities.EndedCompleted}}}, nil).Once()
 	env.ExecuteWorkflow(BatchWorkflow, BatchInput{BatchID: "B7", Continued: true, Cursor: 2, Carried: []int64{3}})
 	if err := env.GetWorkflowError(); err != nil {
 		t.Fatal(err)

@@ -8,6 +8,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
+	"billrun/activities"
 	"billrun/internal/model"
 )
 
@@ -39,7 +40,7 @@ func batchV1(ctx workflow.Context, in BatchInput) (model.Summary, error) {
 	}
 	refresh := func() error {
 		var s model.Summary
-		if err := workflow.ExecuteActivity(ctx, planning.BatchSummary, in.BatchID).Get(ctx, &s); err != nil {
+		if err := workflow.ExecuteActivity(ctx, planning.BatchSummary, activities.BatchRef{BatchID: in.BatchID}).Get(ctx, &s); err != nil {
 			return err
 		}
 		prog.Invoices, prog.Completed, prog.Failed, prog.Pending = s.Invoices, s.Completed, s.Failed, s.Pending
@@ -48,13 +49,13 @@ func batchV1(ctx workflow.Context, in BatchInput) (model.Summary, error) {
 	setStatus := func(status string) error {
 		prog.Status = status
 		publish()
-		return workflow.ExecuteActivity(ctx, planning.SetBatchStatus, in.BatchID, status).Get(ctx, nil)
+		return workflow.ExecuteActivity(ctx, planning.SetBatchStatus, activities.BatchStatus{BatchID: in.BatchID, Status: status}).Get(ctx, nil)
 	}
 	retryCh := workflow.GetSignalChannel(ctx, SignalRetry)
 
 	if !in.Continued && !in.RetryOnly {
 		var plan model.PlanResult
-		if err := workflow.ExecuteActivity(ctx, planning.PlanBatch, in.BatchID).Get(ctx, &plan); err != nil {
+		if err := workflow.ExecuteActivity(ctx, planning.PlanBatch, activities.BatchRef{BatchID: in.BatchID}).Get(ctx, &plan); err != nil {
 			return model.Summary{}, err
 		}
 		if err := refresh(); err != nil {
@@ -76,10 +77,11 @@ func batchV1(ctx workflow.Context, in BatchInput) (model.Summary, error) {
 	run := &fanOutV1{ctx: ctx, batchID: in.BatchID, window: in.Window, prog: &prog, publish: publish}
 	if !in.RetryOnly {
 		for {
-			var page []model.InvoiceRef
-			if err := workflow.ExecuteActivity(ctx, planning.ListOpenInvoices, in.BatchID, in.Cursor, in.PageSize).Get(ctx, &page); err != nil {
+			var open activities.OpenInvoices
+			if err := workflow.ExecuteActivity(ctx, planning.ListOpenInvoices, activities.OpenPage{BatchID: in.BatchID, AfterGroup: in.Cursor, Limit: in.PageSize}).Get(ctx, &open); err != nil {
 				return model.Summary{}, err
 			}
+			page := open.Invoices
 			run.all(page)
 			if len(page) > 0 {
 				in.Cursor = page[len(page)-1].GroupNo
@@ -101,21 +103,21 @@ func batchV1(ctx workflow.Context, in BatchInput) (model.Summary, error) {
 	for {
 		var req RetryRequest
 		for retryCh.ReceiveAsync(&req) {
-			var refs []model.InvoiceRef
-			if err := workflow.ExecuteActivity(ctx, planning.PrepareRetry, in.BatchID, req.InvoiceIDs).Get(ctx, &refs); err != nil {
+			var retried activities.OpenInvoices
+			if err := workflow.ExecuteActivity(ctx, planning.PrepareRetry, activities.Retries{BatchID: in.BatchID, InvoiceIDs: req.InvoiceIDs}).Get(ctx, &retried); err != nil {
 				return model.Summary{}, err
 			}
 			if err := refresh(); err != nil {
 				return model.Summary{}, err
 			}
-			run.all(refs)
+			run.all(retried.Invoices)
 			req = RetryRequest{}
 		}
 		var sum model.Summary
 		if err := setStatus("finished"); err != nil {
 			return sum, err
 		}
-		if err := workflow.ExecuteActivity(ctx, planning.BatchSummary, in.BatchID).Get(ctx, &sum); err != nil {
+		if err := workflow.ExecuteActivity(ctx, planning.BatchSummary, activities.BatchRef{BatchID: in.BatchID}).Get(ctx, &sum); err != nil {
 			return sum, err
 		}
 		prog.Invoices, prog.Completed, prog.Failed, prog.Pending = sum.Invoices, sum.Completed, sum.Failed, sum.Pending

@@ -30,18 +30,18 @@ func CancelInvoiceWorkflow(ctx workflow.Context, in CancelInput) error {
 	}
 	retry := retryTransient()
 	retry.MaximumInterval = 15 * time.Second
-	status := activities.CancelPending
+	answer := activities.CancelAnswer{Status: activities.CancelPending}
 	if !in.Awaiting {
 		if err := step(ctx, t, "Record the cancellation request", cancelling.RequestCancellation, nil, in.Request); err != nil {
 			return err
 		}
 		pctx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{StartToCloseTimeout: 2 * time.Minute, RetryPolicy: retry,
 			Summary: "Cancel the CFDI at SAT (PAC)"})
-		if err := workflow.ExecuteActivity(pctx, cancelling.CancelDocument, in.Request.InvoiceID).Get(ctx, &status); err != nil {
+		if err := workflow.ExecuteActivity(pctx, cancelling.CancelDocument, activities.Document{InvoiceID: in.Request.InvoiceID}).Get(ctx, &answer); err != nil {
 			return err
 		}
 	}
-	for status == activities.CancelPending {
+	for answer.Status == activities.CancelPending {
 		// Asked often enough for long enough, the wait goes on in a new run.
 		if info := workflow.GetInfo(ctx); info.GetContinueAsNewSuggested() || info.GetCurrentHistoryLength() > HistoryBudget {
 			next := in
@@ -54,15 +54,15 @@ func CancelInvoiceWorkflow(ctx workflow.Context, in CancelInput) error {
 		}
 		sctx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{StartToCloseTimeout: 2 * time.Minute, RetryPolicy: retry,
 			Summary: "Ask SAT whether the receiver accepted (PAC)"})
-		if err := workflow.ExecuteActivity(sctx, cancelling.CancellationStatus, in.Request.InvoiceID).Get(ctx, &status); err != nil {
+		if err := workflow.ExecuteActivity(sctx, cancelling.CancellationStatus, activities.Document{InvoiceID: in.Request.InvoiceID}).Get(ctx, &answer); err != nil {
 			return err
 		}
 	}
-	if status == activities.CancelRejected {
+	if answer.Status == activities.CancelRejected {
 		_ = workflow.UpsertTypedSearchAttributes(ctx, AttrInvoiceStatus.ValueSet("completed"))
 		return temporal.NewNonRetryableApplicationError("the receiver rejected the cancellation: the invoice stands", CancellationRejectedType, nil)
 	}
-	if err := step(ctx, t, "Undo the invoice's effects: stock back, receivable cancelled, sources released", cancelling.CompleteCancellation, nil, in.Request.InvoiceID); err != nil {
+	if err := step(ctx, t, "Undo the invoice's effects: stock back, receivable cancelled, sources released", cancelling.CompleteCancellation, nil, activities.Document{InvoiceID: in.Request.InvoiceID}); err != nil {
 		return err
 	}
 	_ = workflow.UpsertTypedSearchAttributes(ctx, AttrInvoiceStatus.ValueSet("cancelled"))

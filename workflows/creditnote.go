@@ -27,7 +27,7 @@ func CreditNoteWorkflow(ctx workflow.Context, in CreditNoteInput) (CreditNoteOut
 	_ = workflow.UpsertTypedSearchAttributes(ctx, AttrInvoiceStatus.ValueSet("completed"))
 	workflow.GetLogger(ctx).Info("credit note recorded", "id", res.ID, "number", fmt.Sprintf("%s-%d", res.Series, res.Number))
 
-	if err := step(ctx, t, "Sealing", publishing.SealInvoice, nil, res.ID); err != nil {
+	if err := step(ctx, t, "Sealing", publishing.SealInvoice, nil, activities.Document{InvoiceID: res.ID}); err != nil {
 		return out, err
 	}
 	remote := func(summary string, timeout time.Duration) workflow.Context {
@@ -35,14 +35,14 @@ func CreditNoteWorkflow(ctx workflow.Context, in CreditNoteInput) (CreditNoteOut
 		retry.MaximumInterval = 15 * time.Second
 		return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{StartToCloseTimeout: timeout, RetryPolicy: retry, Summary: summary})
 	}
-	if err := workflow.ExecuteActivity(remote("Stamping (PAC)", 2*time.Minute), publishing.StampInvoice, res.ID).Get(ctx, nil); err != nil {
+	if err := workflow.ExecuteActivity(remote("Stamping (PAC)", 2*time.Minute), publishing.StampInvoice, activities.Document{InvoiceID: res.ID}).Get(ctx, nil); err != nil {
 		return out, err
 	}
-	if err := step(ctx, t, "Printing", publishing.PrintInvoice, nil, res.ID); err != nil {
+	if err := step(ctx, t, "Printing", publishing.PrintInvoice, nil, activities.Document{InvoiceID: res.ID}); err != nil {
 		return out, err
 	}
 	_ = workflow.UpsertTypedSearchAttributes(ctx, AttrInvoiceStatus.ValueSet("printed"))
-	if err := workflow.ExecuteActivity(remote("E-mail", t.Delivery), publishing.DeliverInvoice, res.ID, 1).Get(ctx, nil); err != nil {
+	if err := workflow.ExecuteActivity(remote("E-mail", t.Delivery), publishing.DeliverInvoice, activities.Delivery{InvoiceID: res.ID, Seq: 1}).Get(ctx, nil); err != nil {
 		return out, err
 	}
 	out.Published = true

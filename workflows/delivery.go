@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"billrun/activities"
 	"time"
 
 	"go.temporal.io/sdk/workflow"
@@ -13,5 +14,5 @@ const deliveryTimeout = 2 * time.Minute
 // DeliveryWorkflow sends one explicit, recorded delivery of an invoice (a resend).
 func DeliveryWorkflow(ctx workflow.Context, invoiceID int64, seq int) error {
 	ctx = workflow.WithActivityOptions(ctx, workflow.ActivityOptions{StartToCloseTimeout: deliveryTimeout, RetryPolicy: retryTransient()})
-	return workflow.ExecuteActivity(ctx, publishing.DeliverInvoice, invoiceID, seq).Get(ctx, nil)
+	return workflow.ExecuteActivity(ctx, publishing.DeliverInvoice, activities.Delivery{InvoiceID: invoiceID, Seq: seq}).Get(ctx, nil)
 }

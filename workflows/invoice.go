@@ -27,27 +27,27 @@ func InvoiceWorkflow(ctx workflow.Context, in InvoiceInput) (InvoiceResult, erro
 	id := in.InvoiceID
 
 	var priced activities.PriceResult
-	err := step(ctx, t, "Pricing", invoicing.PriceInvoice, &priced, id)
+	err := step(ctx, t, "Pricing", invoicing.PriceInvoice, &priced, activities.InvoiceStep{InvoiceID: id})
 	if err == nil && priced.Failed {
 		setInvoiceStatus(ctx, "failed")
 		return res, invoiceFailed(id, InvoiceFailure{Step: priced.Step, Reason: priced.Reason})
 	}
 	if err == nil && !priced.Done {
-		err = step(ctx, t, "Stock discharge", invoicing.DischargeStock, nil, id, priced.Attempt)
+		err = step(ctx, t, "Stock discharge", invoicing.DischargeStock, nil, activities.InvoiceStep{InvoiceID: id, Attempt: priced.Attempt})
 	}
 	if err == nil && !priced.Done {
-		err = step(ctx, t, "Receivable posting", invoicing.PostReceivable, nil, id, priced.Attempt)
+		err = step(ctx, t, "Receivable posting", invoicing.PostReceivable, nil, activities.InvoiceStep{InvoiceID: id, Attempt: priced.Attempt})
 	}
 	var done activities.CompleteResult
 	if err == nil {
-		err = step(ctx, t, "Numbering", invoicing.CompleteInvoice, &done, id, priced.Attempt)
+		err = step(ctx, t, "Numbering", invoicing.CompleteInvoice, &done, activities.InvoiceStep{InvoiceID: id, Attempt: priced.Attempt})
 	}
 	if err != nil {
 		f, ok := businessFailure(err)
 		if !ok {
 			return res, err
 		}
-		if uerr := step(ctx, t, "Undo: "+f.Step, invoicing.FailInvoice, nil, id, priced.Attempt, f.Step, f.Reason); uerr != nil {
+		if uerr := step(ctx, t, "Undo: "+f.Step, invoicing.FailInvoice, nil, activities.InvoiceFailure{InvoiceID: id, Attempt: priced.Attempt, Step: f.Step, Reason: f.Reason}); uerr != nil {
 			return res, uerr
 		}
 		setInvoiceStatus(ctx, "failed")
@@ -57,7 +57,7 @@ func InvoiceWorkflow(ctx workflow.Context, in InvoiceInput) (InvoiceResult, erro
 
 	// Sealing: a business error (a bad key, a customer without fiscal data) leaves the
 	// invoice completed and unsealed, with the reason, to seal again once fixed.
-	if err := step(ctx, t, "Sealing", publishing.SealInvoice, nil, id); err != nil {
+	if err := step(ctx, t, "Sealing", publishing.SealInvoice, nil, activities.Document{InvoiceID: id}); err != nil {
 		f, ok := businessFailure(err)
 		if !ok {
 			return res, err

@@ -34,17 +34,17 @@ func invoiceV1(ctx workflow.Context, in InvoiceInput) (InvoiceResult, error) {
 	}
 
 	var priced activities.PriceResult
-	err := workflow.ExecuteActivity(ctx, invoicing.PriceInvoice, in.InvoiceID).Get(ctx, &priced)
+	err := workflow.ExecuteActivity(ctx, invoicing.PriceInvoice, activities.InvoiceStep{InvoiceID: in.InvoiceID}).Get(ctx, &priced)
 	if err == nil && !priced.Done {
 		setStatus("processing")
-		err = workflow.ExecuteActivity(ctx, invoicing.DischargeStock, in.InvoiceID, priced.Attempt).Get(ctx, nil)
+		err = workflow.ExecuteActivity(ctx, invoicing.DischargeStock, activities.InvoiceStep{InvoiceID: in.InvoiceID, Attempt: priced.Attempt}).Get(ctx, nil)
 	}
 	if err == nil && !priced.Done {
-		err = workflow.ExecuteActivity(ctx, invoicing.PostReceivable, in.InvoiceID, priced.Attempt).Get(ctx, nil)
+		err = workflow.ExecuteActivity(ctx, invoicing.PostReceivable, activities.InvoiceStep{InvoiceID: in.InvoiceID, Attempt: priced.Attempt}).Get(ctx, nil)
 	}
 	var done activities.CompleteResult
 	if err == nil {
-		err = workflow.ExecuteActivity(ctx, invoicing.CompleteInvoice, in.InvoiceID, priced.Attempt).Get(ctx, &done)
+		err = workflow.ExecuteActivity(ctx, invoicing.CompleteInvoice, activities.InvoiceStep{InvoiceID: in.InvoiceID, Attempt: priced.Attempt}).Get(ctx, &done)
 	}
 	if err != nil {
 		var appErr *temporal.ApplicationError
@@ -53,7 +53,7 @@ func invoiceV1(ctx workflow.Context, in InvoiceInput) (InvoiceResult, error) {
 		}
 		var f InvoiceFailure
 		_ = appErr.Details(&f.Step, &f.Reason)
-		if uerr := workflow.ExecuteActivity(ctx, invoicing.FailInvoice, in.InvoiceID, priced.Attempt, f.Step, f.Reason).Get(ctx, nil); uerr != nil {
+		if uerr := workflow.ExecuteActivity(ctx, invoicing.FailInvoice, activities.InvoiceFailure{InvoiceID: in.InvoiceID, Attempt: priced.Attempt, Step: f.Step, Reason: f.Reason}).Get(ctx, nil); uerr != nil {
 			return res, uerr
 		}
 		setStatus("failed")
@@ -69,7 +69,7 @@ func invoiceV1(ctx workflow.Context, in InvoiceInput) (InvoiceResult, error) {
 	// Fiscal output. A business error here (a bad key, a customer without fiscal data)
 	// leaves the invoice completed and unsealed, with the reason, to seal again once fixed.
 	for _, step := range []any{publishing.SealInvoice, publishing.PrintInvoice} {
-		if err := workflow.ExecuteActivity(ctx, step, in.InvoiceID).Get(ctx, nil); err != nil {
+		if err := workflow.ExecuteActivity(ctx, step, activities.Document{InvoiceID: in.InvoiceID}).Get(ctx, nil); err != nil {
 			var appErr *temporal.ApplicationError
 			if errors.As(err, &appErr) && appErr.Type() == activities.BusinessErrorType {
 				setStatus("unsealed")
@@ -81,7 +81,7 @@ func invoiceV1(ctx workflow.Context, in InvoiceInput) (InvoiceResult, error) {
 	}
 	res.Sealed = true
 	// Delivery retries with backoff while the mail server is down; it never sends twice.
-	if err := workflow.ExecuteActivity(ctx, publishing.DeliverInvoice, in.InvoiceID, 1).Get(ctx, nil); err != nil {
+	if err := workflow.ExecuteActivity(ctx, publishing.DeliverInvoice, activities.Delivery{InvoiceID: in.InvoiceID, Seq: 1}).Get(ctx, nil); err != nil {
 		return res, err
 	}
 	return res, nil

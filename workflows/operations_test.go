@@ -3,6 +3,7 @@ package workflows
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -21,11 +22,11 @@ import (
 // across continue-as-new; it never holds continue-as-new back.
 func TestRetrySignalIsCarriedAcrossContinueAsNew(t *testing.T) {
 	env := newEnv(t)
-	env.OnActivity(planning.PlanBatch, mock.Anything, "B5").Return(model.PlanResult{Invoices: 12}, nil)
-	env.OnActivity(planning.BatchSummary, mock.Anything, "B5").Return(model.Summary{BatchID: "B5", Invoices: 12}, nil)
-	env.OnActivity(planning.SetBatchStatus, mock.Anything, "B5", mock.Anything).Return(nil)
-	env.OnActivity(planning.ListOpenInvoices, mock.Anything, "B5", mock.Anything, 4).Return(pager(refs(12)))
-	env.OnActivity(planning.PrepareRetries, mock.Anything, "B5", []int64{99}, "2026-11-24").Return(1, nil).Once()
+	env.OnActivity(planning.PlanBatch, mock.Anything, activities.BatchRef{BatchID: "B5"}).Return(model.PlanResult{Invoices: 12}, nil)
+	env.OnActivity(planning.BatchSummary, mock.Anything, activities.BatchRef{BatchID: "B5"}).Return(model.Summary{BatchID: "B5", Invoices: 12}, nil)
+	env.OnActivity(planning.SetBatchStatus, mock.Anything, mock.MatchedBy(func(in activities.BatchStatus) bool { return in.BatchID == "B5" })).Return(nil)
+	env.OnActivity(planning.ListOpenInvoices, mock.Anything, mock.MatchedBy(func(in activities.OpenPage) bool { return in.BatchID == "B5" && in.Limit == 4 })).Return(pager(refs(12)))
+	env.OnActivity(planning.PrepareRetries, mock.Anything, activities.Retries{BatchID: "B5", InvoiceIDs: []int64{99}, Date: "2026-11-24"}).Return(activities.RetriesPrepared{Count: 1}, nil).Once()
 	mockInvoiceSteps(env, nil)
 	env.RegisterDelayedCallback(func() { env.SignalWorkflow(SignalRetry, RetryRequest{InvoiceIDs: []int64{99}, Date: "2026-11-24"}) }, time.Millisecond)
 	env.ExecuteWorkflow(BatchWorkflow, BatchInput{BatchID: "B5", Window: 2, PageSize: 4, HistoryBudget: 20})
@@ -44,15 +45,15 @@ func TestRetrySignalIsCarriedAcrossContinueAsNew(t *testing.T) {
 
 	// The next run sweeps on from the cursor, then again from the start for the retry.
 	env2 := newEnv(t)
-	env2.OnActivity(planning.BatchSummary, mock.Anything, "B5").Return(model.Summary{BatchID: "B5", Invoices: 12, Completed: 4}, nil)
-	env2.OnActivity(planning.SetBatchStatus, mock.Anything, "B5", mock.Anything).Return(nil)
+	env2.OnActivity(planning.BatchSummary, mock.Anything, activities.BatchRef{BatchID: "B5"}).Return(model.Summary{BatchID: "B5", Invoices: 12, Completed: 4}, nil)
+	env2.OnActivity(planning.SetBatchStatus, mock.Anything, mock.MatchedBy(func(in activities.BatchStatus) bool { return in.BatchID == "B5" })).Return(nil)
 	var cursors []int
-	env2.OnActivity(planning.ListOpenInvoices, mock.Anything, "B5", mock.Anything, 4).Return(func(ctx context.Context, b string, after, limit int) ([]model.InvoiceRef, error) {
-		cursors = append(cursors, after)
+	env2.OnActivity(planning.ListOpenInvoices, mock.Anything, mock.MatchedBy(func(in activities.OpenPage) bool { return in.BatchID == "B5" && in.Limit == 4 })).Return(func(ctx context.Context, in activities.OpenPage) (activities.OpenInvoices, error) {
+		cursors = append(cursors, in.AfterGroup)
 		if len(cursors) > 3 { // the rescan: the retried invoice is open
-			return pager([]model.InvoiceRef{{ID: 99, GroupNo: 2, Customer: "C"}})(ctx, b, after, limit)
+			return pager([]model.InvoiceRef{{ID: 99, GroupNo: 2, Customer: "C"}})(ctx, in)
 		}
-		return pager(refs(12))(ctx, b, after, limit)
+		return pager(refs(12))(ctx, in)
 	})
 	mockInvoiceSteps(env2, nil)
 	next.HistoryBudget = 100000
@@ -70,14 +71,16 @@ func TestRetrySignalIsCarriedAcrossContinueAsNew(t *testing.T) {
 // runs the invoice it turned: the batch sweeps every open invoice.
 func TestRetryRunsWhatIsOpenWhateverPrepareAnswered(t *testing.T) {
 	env := newEnv(t)
-	env.OnActivity(planning.BatchSummary, mock.Anything, "B6").Return(model.Summary{BatchID: "B6", Invoices: 2, Failed: 1}, nil)
-	env.OnActivity(planning.SetBatchStatus, mock.Anything, "B6", mock.Anything).Return(nil)
-	env.OnActivity(planning.PrepareRetries, mock.Anything, "B6", []int64(nil), mock.Anything).Return(0, nil)
+	env.OnActivity(planning.BatchSummary, mock.Anything, activities.BatchRef{BatchID: "B6"}).Return(model.Summary{BatchID: "B6", Invoices: 2, Failed: 1}, nil)
+	env.OnActivity(planning.SetBatchStatus, mock.Anything, mock.MatchedBy(func(in activities.BatchStatus) bool { return in.BatchID == "B6" })).Return(nil)
+	env.OnActivity(planning.PrepareRetries, mock.Anything, mock.MatchedBy(func(in activities.Retries) bool {
+		return in.BatchID == "B6" && slices.Equal(in.InvoiceIDs, []int64(nil))
+	})).Return(activities.RetriesPrepared{}, nil)
 	open := []model.InvoiceRef{{ID: 2, GroupNo: 2, Customer: "C"}}
-	env.OnActivity(planning.ListOpenInvoices, mock.Anything, "B6", 0, DefaultPageSize).Return(func(context.Context, string, int, int) ([]model.InvoiceRef, error) {
-		page := open
+	env.OnActivity(planning.ListOpenInvoices, mock.Anything, activities.OpenPage{BatchID: "B6", AfterGroup: 0, Limit: DefaultPageSize}).Return(func(context.Context, activities.OpenPage) (activities.OpenInvoices, error) {
+		still := open
 		open = nil
-		return page, nil
+		return page(still), nil
 	})
 	mockInvoiceSteps(env, nil)
 	env.RegisterDelayedCallback(func() { env.SignalWorkflow(SignalRetry, RetryRequest{}) }, 0)
@@ -91,10 +94,10 @@ func TestRetryRunsWhatIsOpenWhateverPrepareAnswered(t *testing.T) {
 // Issue 9.3: a child that ends otherwise than completed or failed on a rule is reconciled.
 func TestChildEndedFromOutsideIsReconciled(t *testing.T) {
 	env := newEnv(t)
-	env.OnActivity(planning.PlanBatch, mock.Anything, "B7").Return(model.PlanResult{Invoices: 2}, nil)
-	env.OnActivity(planning.BatchSummary, mock.Anything, "B7").Return(model.Summary{BatchID: "B7", Invoices: 2}, nil)
-	env.OnActivity(planning.SetBatchStatus, mock.Anything, "B7", mock.Anything).Return(nil)
-	env.OnActivity(planning.ListOpenInvoices, mock.Anything, "B7", 0, DefaultPageSize).Return(refs(2), nil).Once()
+	env.OnActivity(planning.PlanBatch, mock.Anything, activities.BatchRef{BatchID: "B7"}).Return(model.PlanResult{Invoices: 2}, nil)
+	env.OnActivity(planning.BatchSummary, mock.Anything, activities.BatchRef{BatchID: "B7"}).Return(model.Summary{BatchID: "B7", Invoices: 2}, nil)
+	env.OnActivity(planning.SetBatchStatus, mock.Anything, mock.MatchedBy(func(in activities.BatchStatus) bool { return in.BatchID == "B7" })).Return(nil)
+	env.OnActivity(planning.ListOpenInvoices, mock.Anything, activities.OpenPage{BatchID: "B7", AfterGroup: 0, Limit: DefaultPageSize}).Return(page(refs(2)), nil).Once()
 	env.OnWorkflow(InvoiceWorkflow, mock.Anything, mock.Anything).Return(func(_ workflow.Context, in InvoiceInput) (InvoiceResult, error) {
 		if in.InvoiceID == 2 {
 			return InvoiceResult{}, temporal.NewTimeoutError(enumspb.TIMEOUT_TYPE_START_TO_CLOSE, nil)
@@ -102,8 +105,8 @@ func TestChildEndedFromOutsideIsReconciled(t *testing.T) {
 		return InvoiceResult{InvoiceID: in.InvoiceID}, nil
 	})
 	var reason string
-	env.OnActivity(invoicing.ReconcileInvoice, mock.Anything, int64(2), mock.Anything).Return(func(_ context.Context, _ int64, r string) error {
-		reason = r
+	env.OnActivity(invoicing.ReconcileInvoice, mock.Anything, mock.MatchedBy(func(in activities.Reconciliation) bool { return in.InvoiceID == int64(2) })).Return(func(_ context.Context, in activities.Reconciliation) error {
+		reason = in.Reason
 		return nil
 	}).Once()
 	env.ExecuteWorkflow(BatchWorkflow, BatchInput{BatchID: "B7"})
@@ -119,10 +122,10 @@ func TestChildEndedFromOutsideIsReconciled(t *testing.T) {
 // Issue 9.4: the batch finishes while its e-mail waits on a mail server that is down.
 func TestBatchFinishesWhileDeliveryWaits(t *testing.T) {
 	env := newEnv(t)
-	env.OnActivity(planning.PlanBatch, mock.Anything, "B8").Return(model.PlanResult{Invoices: 2}, nil)
-	env.OnActivity(planning.BatchSummary, mock.Anything, "B8").Return(model.Summary{BatchID: "B8", Invoices: 2, Completed: 2}, nil)
-	env.OnActivity(planning.SetBatchStatus, mock.Anything, "B8", mock.Anything).Return(nil)
-	env.OnActivity(planning.ListOpenInvoices, mock.Anything, "B8", 0, DefaultPageSize).Return(refs(2), nil).Once()
+	env.OnActivity(planning.PlanBatch, mock.Anything, activities.BatchRef{BatchID: "B8"}).Return(model.PlanResult{Invoices: 2}, nil)
+	env.OnActivity(planning.BatchSummary, mock.Anything, activities.BatchRef{BatchID: "B8"}).Return(model.Summary{BatchID: "B8", Invoices: 2, Completed: 2}, nil)
+	env.OnActivity(planning.SetBatchStatus, mock.Anything, mock.MatchedBy(func(in activities.BatchStatus) bool { return in.BatchID == "B8" })).Return(nil)
+	env.OnActivity(planning.ListOpenInvoices, mock.Anything, activities.OpenPage{BatchID: "B8", AfterGroup: 0, Limit: DefaultPageSize}).Return(page(refs(2)), nil).Once()
 	mockInvoiceSteps(env, nil)
 	env.OnWorkflow(PublishWorkflow, mock.Anything, mock.Anything).Return(func(ctx workflow.Context, _ PublishInput) error {
 		return workflow.Sleep(ctx, 24*time.Hour) // the mail server is down all day
@@ -137,8 +140,8 @@ func TestBatchFinishesWhileDeliveryWaits(t *testing.T) {
 // Issue 9.6: planning that meets data no retry fixes stops the batch with the reason.
 func TestPlanningStopsOnBadDataWithTheReason(t *testing.T) {
 	env := newEnv(t)
-	env.OnActivity(planning.PlanBatch, mock.Anything, "B9").Return(model.PlanResult{}, businessErr("planning", "the database refused the data: numeric field overflow (SQLSTATE 22003)"))
-	env.OnActivity(planning.FailBatch, mock.Anything, "B9", mock.Anything).Return(nil).Once()
+	env.OnActivity(planning.PlanBatch, mock.Anything, activities.BatchRef{BatchID: "B9"}).Return(model.PlanResult{}, businessErr("planning", "the database refused the data: numeric field overflow (SQLSTATE 22003)"))
+	env.OnActivity(planning.FailBatch, mock.Anything, mock.MatchedBy(func(in activities.BatchFailure) bool { return in.BatchID == "B9" })).Return(nil).Once()
 	env.ExecuteWorkflow(BatchWorkflow, BatchInput{BatchID: "B9"})
 	var app *temporal.ApplicationError
 	if err := env.GetWorkflowError(); !errors.As(err, &app) || app.Type() != BatchStoppedType || !strings.Contains(err.Error(), "22003") {
@@ -152,7 +155,7 @@ func TestPlanningStopsOnBadDataWithTheReason(t *testing.T) {
 // recorded failure, neither replacing the reason nor undoing twice.
 func TestRerunOfAFailedInvoiceKeepsItsReason(t *testing.T) {
 	env := newEnv(t)
-	env.OnActivity(invoicing.PriceInvoice, mock.Anything, int64(4)).Return(activities.PriceResult{Attempt: 1, Failed: true, Step: "stock discharge", Reason: "not enough stock"}, nil)
+	env.OnActivity(invoicing.PriceInvoice, mock.Anything, activities.InvoiceStep{InvoiceID: int64(4)}).Return(activities.PriceResult{Attempt: 1, Failed: true, Step: "stock discharge", Reason: "not enough stock"}, nil)
 	env.ExecuteWorkflow(InvoiceWorkflow, InvoiceInput{InvoiceID: 4})
 	var app *temporal.ApplicationError
 	if err := env.GetWorkflowError(); !errors.As(err, &app) || app.Type() != InvoiceFailedType || !strings.Contains(err.Error(), "stock discharge: not enough stock") {
@@ -169,7 +172,7 @@ func TestStepOutlastsALongOutage(t *testing.T) {
 	down := true
 	env.RegisterDelayedCallback(func() { down = false }, 3*time.Minute)
 	regular := 0
-	env.OnActivity(invoicing.PriceInvoice, mock.Anything, int64(1)).Return(func(ctx context.Context, _ int64) (activities.PriceResult, error) {
+	env.OnActivity(invoicing.PriceInvoice, mock.Anything, activities.InvoiceStep{InvoiceID: int64(1)}).Return(func(ctx context.Context, _ activities.InvoiceStep) (activities.PriceResult, error) {
 		if !activity.GetInfo(ctx).IsLocalActivity {
 			regular++
 		}
@@ -178,9 +181,9 @@ func TestStepOutlastsALongOutage(t *testing.T) {
 		}
 		return activities.PriceResult{Attempt: 1}, nil
 	})
-	env.OnActivity(invoicing.DischargeStock, mock.Anything, int64(1), 1).Return(nil)
-	env.OnActivity(invoicing.PostReceivable, mock.Anything, int64(1), 1).Return(nil)
-	env.OnActivity(invoicing.CompleteInvoice, mock.Anything, int64(1), 1).Return(activities.CompleteResult{Series: "A", Number: 1}, nil)
+	env.OnActivity(invoicing.DischargeStock, mock.Anything, activities.InvoiceStep{InvoiceID: int64(1), Attempt: 1}).Return(nil)
+	env.OnActivity(invoicing.PostReceivable, mock.Anything, activities.InvoiceStep{InvoiceID: int64(1), Attempt: 1}).Return(nil)
+	env.OnActivity(invoicing.CompleteInvoice, mock.Anything, activities.InvoiceStep{InvoiceID: int64(1), Attempt: 1}).Return(activities.CompleteResult{Series: "A", Number: 1}, nil)
 	mockFiscalSteps(env)
 	env.ExecuteWorkflow(InvoiceWorkflow, InvoiceInput{InvoiceID: 1})
 	var res InvoiceResult
@@ -203,9 +206,9 @@ func TestScheduledRunBillsItsNominalPeriodInItsTimeZone(t *testing.T) {
 			t.Fatal(err)
 		}
 		var got model.ScheduledBatch
-		env.OnActivity(planning.CreateScheduledBatch, mock.Anything, mock.Anything).Return(func(_ context.Context, s model.ScheduledBatch) (string, error) {
+		env.OnActivity(planning.CreateScheduledBatch, mock.Anything, mock.Anything).Return(func(_ context.Context, s model.ScheduledBatch) (activities.ScheduledBatchID, error) {
 			got = s
-			return "S-x", nil
+			return activities.ScheduledBatchID{BatchID: "S-x"}, nil
 		})
 		env.OnWorkflow(BatchWorkflow, mock.Anything, mock.Anything).Return(model.Summary{BatchID: "S-x"}, nil)
 		env.ExecuteWorkflow(ScheduledRunWorkflow, ScheduledRunInput{Schedule: "x", Source: "plans", Period: "day", Grouping: "none", TimeZone: zone})

@@ -159,7 +159,7 @@ func (p *publication) stage(summary string, timeout time.Duration, fn any) *publ
 			}
 			s.told, s.busy = false, true
 			var res activities.PublishResult
-			err := workflow.ExecuteActivity(actx, fn, p.in.BatchID, publishChunk).Get(g, &res)
+			err := workflow.ExecuteActivity(actx, fn, activities.Pass{BatchID: p.in.BatchID, Limit: publishChunk}).Get(g, &res)
 			s.busy = false
 			if p.stop {
 				return // cancelled as the run ends

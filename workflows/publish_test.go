@@ -25,8 +25,8 @@ func TestPublishStagesEndInOrder(t *testing.T) {
 	var mu sync.Mutex
 	stampCalls, printCalls := 0, 0
 	stamped, printed, sent := false, false, false
-	env.OnActivity(publishing.StampInvoices, mock.Anything, mock.Anything, mock.Anything).Return(
-		func(context.Context, string, int) (activities.PublishResult, error) {
+	env.OnActivity(publishing.StampInvoices, mock.Anything, mock.Anything).Return(
+		func(context.Context, activities.Pass) (activities.PublishResult, error) {
 			mu.Lock()
 			defer mu.Unlock()
 			stampCalls++
@@ -39,8 +39,8 @@ func TestPublishStagesEndInOrder(t *testing.T) {
 			}
 			return activities.PublishResult{}, nil
 		})
-	env.OnActivity(publishing.PrintInvoices, mock.Anything, mock.Anything, mock.Anything).Return(
-		func(context.Context, string, int) (activities.PublishResult, error) {
+	env.OnActivity(publishing.PrintInvoices, mock.Anything, mock.Anything).Return(
+		func(context.Context, activities.Pass) (activities.PublishResult, error) {
 			mu.Lock()
 			defer mu.Unlock()
 			printCalls++
@@ -55,8 +55,8 @@ func TestPublishStagesEndInOrder(t *testing.T) {
 			}
 			return activities.PublishResult{Remaining: 1}, nil
 		})
-	env.OnActivity(publishing.DeliverInvoices, mock.Anything, mock.Anything, mock.Anything).Return(
-		func(context.Context, string, int) (activities.PublishResult, error) {
+	env.OnActivity(publishing.DeliverInvoices, mock.Anything, mock.Anything).Return(
+		func(context.Context, activities.Pass) (activities.PublishResult, error) {
 			mu.Lock()
 			defer mu.Unlock()
 			switch {
@@ -119,10 +119,11 @@ func (b *fakeBatch) count(s string) int {
 // pass moves up to limit invoices from one state to the next, in id order, as a stage's
 // activity does, and counts what may still need this stage as the store does: invoices
 // open, or in this stage's state or one before it.
-func (b *fakeBatch) pass(name, from, to string) func(context.Context, string, int) (activities.PublishResult, error) {
+func (b *fakeBatch) pass(name, from, to string) func(context.Context, activities.Pass) (activities.PublishResult, error) {
 	upstream := map[string][]string{"sealed": {"open", "sealed"}, "stamped": {"open", "sealed", "stamped"},
 		"pdf": {"open", "sealed", "stamped", "pdf"}}[from]
-	return func(_ context.Context, _ string, limit int) (activities.PublishResult, error) {
+	return func(_ context.Context, in activities.Pass) (activities.PublishResult, error) {
+		limit := in.Limit
 		b.mu.Lock()
 		defer b.mu.Unlock()
 		b.calls[name]++
@@ -148,9 +149,9 @@ func publishEnv(t *testing.T, b *fakeBatch, mailTakes time.Duration) *testsuite.
 	env.RegisterWorkflow(PublishWorkflow)
 	activities.New(nil, activities.Config{}).Register(env)
 	env.SetTestTimeout(time.Minute)
-	env.OnActivity(publishing.StampInvoices, mock.Anything, mock.Anything, mock.Anything).After(2 * time.Second).Return(b.pass("stamp", "sealed", "stamped"))
-	env.OnActivity(publishing.PrintInvoices, mock.Anything, mock.Anything, mock.Anything).After(5 * time.Second).Return(b.pass("print", "stamped", "pdf"))
-	env.OnActivity(publishing.DeliverInvoices, mock.Anything, mock.Anything, mock.Anything).After(mailTakes).Return(b.pass("mail", "pdf", "sent"))
+	env.OnActivity(publishing.StampInvoices, mock.Anything, mock.Anything).After(2 * time.Second).Return(b.pass("stamp", "sealed", "stamped"))
+	env.OnActivity(publishing.PrintInvoices, mock.Anything, mock.Anything).After(5 * time.Second).Return(b.pass("print", "stamped", "pdf"))
+	env.OnActivity(publishing.DeliverInvoices, mock.Anything, mock.Anything).After(mailTakes).Return(b.pass("mail", "pdf", "sent"))
 	return env
 }
 

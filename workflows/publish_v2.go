@@ -51,7 +51,7 @@ func publishV2(ctx workflow.Context, in PublishInput) error {
 				idle := publishIdleMin
 				for !stop {
 					var res activities.PublishResult
-					if err := workflow.ExecuteActivity(actx, fn, in.BatchID, publishChunk).Get(g, &res); err != nil {
+					if err := workflow.ExecuteActivity(actx, fn, activities.Pass{BatchID: in.BatchID, Limit: publishChunk}).Get(g, &res); err != nil {
 						failure = err
 						return
 					}

@@ -46,8 +46,8 @@ func TestReplayRefusesAChangedWorkflow(t *testing.T) {
 		workflow.GetVersion(ctx, "invoice-v2", workflow.DefaultVersion, 1)
 		t := in.Timeouts.withDefaults()
 		var priced activities.PriceResult
-		_ = step(ctx, t, "Pricing", invoicing.PriceInvoice, &priced, in.InvoiceID)
-		_ = step(ctx, t, "Numbering", invoicing.CompleteInvoice, nil, in.InvoiceID, priced.Attempt)
+		_ = step(ctx, t, "Pricing", invoicing.PriceInvoice, &priced, activities.InvoiceStep{InvoiceID: in.InvoiceID})
+		_ = step(ctx, t, "Numbering", invoicing.CompleteInvoice, nil, activities.InvoiceStep{InvoiceID: in.InvoiceID, Attempt: priced.Attempt})
 		return InvoiceResult{}, nil
 	}
 	r := worker.NewWorkflowReplayer()

@@ -9,6 +9,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
+	"billrun/activities"
 	"billrun/internal/model"
 	"billrun/internal/rules"
 )
@@ -49,10 +50,11 @@ func ScheduledRunWorkflow(ctx workflow.Context, in ScheduledRunInput) (model.Sum
 	req := model.ScheduledBatch{Schedule: in.Schedule, Source: in.Source, Grouping: in.Grouping, Series: in.Series, Template: in.Template,
 		PeriodFrom: period.From.Format(time.DateOnly), PeriodTo: period.To.Format(time.DateOnly),
 		InvoiceDate: today.Format(time.DateOnly)}
-	var batchID string
-	if err := workflow.ExecuteActivity(opts, planning.CreateScheduledBatch, req).Get(ctx, &batchID); err != nil {
+	var created activities.ScheduledBatchID
+	if err := workflow.ExecuteActivity(opts, planning.CreateScheduledBatch, req).Get(ctx, &created); err != nil {
 		return model.Summary{}, err
 	}
+	batchID := created.BatchID
 	installation := ""
 	if v != workflow.DefaultVersion {
 		installation = in.Installation
@@ -69,7 +71,7 @@ func ScheduledRunWorkflow(ctx workflow.Context, in ScheduledRunInput) (model.Sum
 	var started *temporal.ChildWorkflowExecutionAlreadyStartedError
 	if errors.As(err, &started) {
 		// This period's batch ran (or runs) already: report it, bill nothing.
-		err = workflow.ExecuteActivity(opts, planning.BatchSummary, batchID).Get(ctx, &sum)
+		err = workflow.ExecuteActivity(opts, planning.BatchSummary, activities.BatchRef{BatchID: batchID}).Get(ctx, &sum)
 	}
 	return sum, err
 }

@@ -304,27 +304,37 @@ func bare(ctx context.Context, o Options, name string, idOffset int64, batchID s
 		return Figures{}, err
 	}
 	start := time.Now()
-	if _, err := acts.Planning.PlanBatch(ctx, batchID); err != nil {
+	if _, err := acts.Planning.PlanBatch(ctx, activities.BatchRef{BatchID: batchID}); err != nil {
 		return Figures{}, err
 	}
-	refs, err := acts.Planning.ListOpenInvoices(ctx, batchID, 0, o.Invoices)
+	open, err := acts.Planning.ListOpenInvoices(ctx, activities.OpenPage{BatchID: batchID, AfterGroup: 0, Limit: o.Invoices})
+	refs := open.Invoices
 	if err != nil {
 		return Figures{}, err
 	}
 	var per []float64
 	for _, r := range refs {
 		t0 := time.Now()
-		if _, err := acts.Invoicing.PriceInvoice(ctx, r.ID); err != nil {
+		if _, err := acts.Invoicing.PriceInvoice(ctx, activities.InvoiceStep{InvoiceID: r.ID}); err != nil {
 			return Figures{}, err
 		}
 		for _, step := range []func() error{
-			func() error { return acts.Invoicing.DischargeStock(ctx, r.ID, 1) },
-			func() error { return acts.Invoicing.PostReceivable(ctx, r.ID, 1) },
-			func() error { _, err := acts.Invoicing.CompleteInvoice(ctx, r.ID, 1); return err },
-			func() error { return acts.Publication.SealInvoice(ctx, r.ID) },
-			func() error { return acts.Publication.StampInvoice(ctx, r.ID) },
-			func() error { return acts.Publication.PrintInvoice(ctx, r.ID) },
-			func() error { return acts.Publication.DeliverInvoice(ctx, r.ID, 1) },
+			func() error {
+				return acts.Invoicing.DischargeStock(ctx, activities.InvoiceStep{InvoiceID: r.ID, Attempt: 1})
+			},
+			func() error {
+				return acts.Invoicing.PostReceivable(ctx, activities.InvoiceStep{InvoiceID: r.ID, Attempt: 1})
+			},
+			func() error {
+				_, err := acts.Invoicing.CompleteInvoice(ctx, activities.InvoiceStep{InvoiceID: r.ID, Attempt: 1})
+				return err
+			},
+			func() error { return acts.Publication.SealInvoice(ctx, activities.Document{InvoiceID: r.ID}) },
+			func() error { return acts.Publication.StampInvoice(ctx, activities.Document{InvoiceID: r.ID}) },
+			func() error { return acts.Publication.PrintInvoice(ctx, activities.Document{InvoiceID: r.ID}) },
+			func() error {
+				return acts.Publication.DeliverInvoice(ctx, activities.Delivery{InvoiceID: r.ID, Seq: 1})
+			},
 		} {
 			if err := step(); err != nil {
 				return Figures{}, fmt.Errorf("bare invoice %d: %w", r.ID, err)

@@ -234,6 +234,9 @@ func (c Config) Temporal(log *zap.Logger) (client.Client, error) {
 		return nil, fmt.Errorf("temporal client configuration (TEMPORAL_CONFIG_FILE, TEMPORAL_PROFILE, TEMPORAL_*): %w", err)
 	}
 	opts.HostPort, opts.Namespace, opts.Logger = c.TemporalAddress, c.TemporalNamespace, NewTemporalLogger(log)
+	// Activities scheduled with positional arguments by an earlier release decode into the
+	// input structs that replaced them.
+	opts.DataConverter = activities.DataConverter()
 	if c.Metrics != nil {
 		opts.MetricsHandler = c.Metrics.TemporalHandler()
 	}
