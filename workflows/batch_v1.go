@@ -81,12 +81,11 @@ func batchV1(ctx workflow.Context, in BatchInput) (model.Summary, error) {
 			if err := workflow.ExecuteActivity(ctx, planning.ListOpenInvoices, activities.OpenPage{BatchID: in.BatchID, AfterGroup: in.Cursor, Limit: in.PageSize}).Get(ctx, &open); err != nil {
 				return model.Summary{}, err
 			}
-			page := open.Invoices
-			run.all(page)
-			if len(page) > 0 {
+			run.all(open.Invoices)
+			if page := open.Invoices; len(page) > 0 {
 				in.Cursor = page[len(page)-1].GroupNo
 			}
-			if len(page) < in.PageSize {
+			if len(open.Invoices) < in.PageSize {
 				break
 			}
 			// Continue as new before the history grows large, unless a retry signal waits:
