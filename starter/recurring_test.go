@@ -11,6 +11,7 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.uber.org/zap"
 
+	"billrun/internal/fiscal"
 	"billrun/internal/model"
 	"billrun/workflows"
 )
@@ -189,7 +190,8 @@ func waitActions(t *testing.T, h *harness, name string, n int) {
 
 func TestScheduleBillsEachPeriodOnceWhateverRunsIt(t *testing.T) {
 	h := newHarness(t, true)
-	yesterday := time.Now().UTC().AddDate(0, 0, -1).Format(time.DateOnly)
+	// The schedule's zone defaults to its issuer's: the day before is Mexico City's.
+	yesterday := time.Now().In(fiscal.Zone("MX")).AddDate(0, 0, -1).Format(time.DateOnly)
 	h.importJSON(fmt.Sprintf(planData, `"`+yesterday+`"`))
 	name := fmt.Sprintf("t%d", time.Now().UnixNano()%1e9)
 	h.mustRun("schedule", "create", name, "--plans", "--every", "2s", "--period", "day")
@@ -212,7 +214,7 @@ func TestScheduleBillsEachPeriodOnceWhateverRunsIt(t *testing.T) {
 		TimeZone string `json:"time_zone"`
 	}
 	h.runJSON(&d, "schedule", "describe", name)
-	if d.Overlap != "buffer_all" || d.TimeZone != "UTC" { // a run held back bills its own period later: none is lost
+	if d.Overlap != "buffer_all" || d.TimeZone != "America/Mexico_City" { // a run held back bills its own period later: none is lost
 		t.Fatalf("schedule policy: overlap %q, time zone %q", d.Overlap, d.TimeZone)
 	}
 
