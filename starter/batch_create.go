@@ -86,6 +86,10 @@ func (f createFlags) params() (model.BatchParams, error) {
 			probs = append(probs, fmt.Sprintf("--rate: %q is not a number", f.rate))
 		case !rate.IsPositive():
 			probs = append(probs, fmt.Sprintf("--rate: the exchange rate must be greater than 0, got %s", rate))
+		case !rate.Equal(rate.Truncate(6)):
+			probs = append(probs, fmt.Sprintf("--rate: %s has more than 6 decimals; billrun keeps 6 and does not round input", rate))
+		case rate.GreaterThanOrEqual(decimal.New(1, 12)): // numeric(18, 6), as the imported exchange rates
+			probs = append(probs, fmt.Sprintf("--rate: %s is beyond 10^12, the largest exchange rate billrun stores", rate))
 		}
 		p.Rate = rate
 	}

@@ -18,6 +18,9 @@ type Known struct {
 	Currencies, Issuers, PaymentTerms, Customers, Items, Warehouses, Series, Contracts map[string]bool
 	// CFESeries are the series (already stored) that number CFE.
 	CFESeries map[string]bool
+	// CreditTerms and GenericCustomers (already stored): credit terms are refused for the
+	// generic customer, whichever file brought either.
+	CreditTerms, GenericCustomers map[string]bool
 }
 
 // Problem is one mistake in the file: which record, which field, what is wrong.

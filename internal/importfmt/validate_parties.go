@@ -118,7 +118,7 @@ func (v *validation) checkPaymentTerms() {
 // checkCustomers checks the customers.
 func (v *validation) checkCustomers() {
 	c := v.checker
-	terms, cust, termKind, generic, known, d := v.terms, v.cust, v.termKind, v.generic, v.known, v.d
+	terms, cust, generic, known, d := v.terms, v.cust, v.generic, v.known, v.d
 	for i, x := range d.Customers {
 		c.rec = fmt.Sprintf("customers[%d] (%s)", i, x.Code)
 		c.required("code", x.Code)
@@ -149,8 +149,8 @@ func (v *validation) checkCustomers() {
 		c.email("email", x.Email)
 		c.percent("default_discount", x.DefaultDiscount)
 		c.ref("payment_terms", x.PaymentTerms, "payment terms", terms, known.PaymentTerms)
-		if x.Generic && termKind[x.PaymentTerms] == "credit" {
-			c.add("payment_terms", "credit terms are refused for the generic customer")
+		if x.Generic && v.creditTerms(x.PaymentTerms) {
+			c.add("payment_terms", "credit terms %s are refused for the generic customer", x.PaymentTerms)
 		}
 		if x.InvoicingMethod != "" {
 			c.oneOf("invoicing_method", x.InvoicingMethod, rules.MethodCombined, rules.MethodPerOrder)
@@ -218,4 +218,23 @@ func (v *validation) checkStock() {
 		c.quantity("committed", x.Committed)
 		c.unique(stockSeen, "warehouse/item", x.Warehouse+"/"+x.Item)
 	}
+}
+
+// creditForGeneric tells credit terms for a generic customer, which seed 004 refuses (a
+// counter sale is paid on the spot), whether the terms and the customer come in this file
+// or were imported before.
+func (v *validation) creditForGeneric(customer, terms string) bool {
+	generic := v.known.GenericCustomers[customer]
+	if v.cust[customer] {
+		generic = v.generic[customer]
+	}
+	return generic && v.creditTerms(terms)
+}
+
+// creditTerms tells payment terms of kind credit, in this file or imported before.
+func (v *validation) creditTerms(code string) bool {
+	if kind, ok := v.termKind[code]; ok {
+		return kind == "credit"
+	}
+	return v.known.CreditTerms[code]
 }

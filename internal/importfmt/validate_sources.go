@@ -2,6 +2,7 @@ package importfmt
 
 import (
 	"billrun/internal/rules"
+	"cmp"
 	"fmt"
 
 	"github.com/shopspring/decimal"
@@ -12,7 +13,7 @@ import (
 // checkOrders checks the orders.
 func (v *validation) checkOrders() {
 	c := v.checker
-	cur, terms, cust, items, whs, ser, termKind, itemPrice, generic, known, d := v.cur, v.terms, v.cust, v.items, v.whs, v.ser, v.termKind, v.itemPrice, v.generic, v.known, v.d
+	cur, terms, cust, items, whs, ser, itemPrice, known, d := v.cur, v.terms, v.cust, v.items, v.whs, v.ser, v.itemPrice, v.known, v.d
 	orderSeen := newSet()
 	for i, x := range d.Orders {
 		c.rec = fmt.Sprintf("orders[%d] (number %d)", i, x.Number)
@@ -26,8 +27,8 @@ func (v *validation) checkOrders() {
 		c.ref("currency", x.Currency, "currency", cur, known.Currencies)
 		if x.PaymentTerms != "" {
 			c.ref("payment_terms", x.PaymentTerms, "payment terms", terms, known.PaymentTerms)
-			if generic[x.Customer] && termKind[x.PaymentTerms] == "credit" {
-				c.add("payment_terms", "credit terms are refused for the generic customer")
+			if v.creditForGeneric(x.Customer, x.PaymentTerms) {
+				c.add("payment_terms", "credit terms %s are refused for the generic customer %s", x.PaymentTerms, x.Customer)
 			}
 		}
 		c.date("date", x.Date)
@@ -92,6 +93,9 @@ func (v *validation) checkContracts() {
 		c.ref("series", x.Series, "series", ser, known.Series)
 		c.ref("currency", x.Currency, "currency", cur, known.Currencies)
 		c.ref("payment_terms", x.PaymentTerms, "payment terms", terms, known.PaymentTerms)
+		if billed := cmp.Or(x.Payer, x.Partner); v.creditForGeneric(billed, x.PaymentTerms) {
+			c.add("payment_terms", "credit terms %s are refused for the generic customer %s", x.PaymentTerms, billed)
+		}
 		if x.Warehouse != "" {
 			c.ref("warehouse", x.Warehouse, "warehouse", whs, known.Warehouses)
 		}
@@ -136,12 +140,18 @@ func (v *validation) checkBillingPlans() {
 		c.ref("series", x.Series, "series", ser, known.Series)
 		c.ref("currency", x.Currency, "currency", cur, known.Currencies)
 		c.ref("payment_terms", x.PaymentTerms, "payment terms", terms, known.PaymentTerms)
+		if v.creditForGeneric(x.Customer, x.PaymentTerms) {
+			c.add("payment_terms", "credit terms %s are refused for the generic customer %s", x.PaymentTerms, x.Customer)
+		}
 		if x.Warehouse != "" {
 			c.ref("warehouse", x.Warehouse, "warehouse", whs, known.Warehouses)
 		}
 		if len(x.Dates) > 0 {
 			if x.Every != 0 || x.Unit != "" {
 				c.add("dates", "give either dates or a periodic rule (every, unit, start, end), not both")
+			}
+			if len(x.Dates) > rules.MaxPlanEvents {
+				c.add("dates", "%d dates is more than %d events, the most a plan may have: split it in plans", len(x.Dates), rules.MaxPlanEvents)
 			}
 			for j, dt := range x.Dates {
 				c.date(fmt.Sprintf("dates[%d]", j), dt)

@@ -9,6 +9,14 @@ import (
 // from start to end, end inclusive. Months keep start's day of month, clamped to the month's
 // last day (Jan 31 → Feb 28 or 29 → Mar 31), never drifting.
 func PeriodicDates(start, end time.Time, every int, unit string) ([]time.Time, error) {
+	return periodicDates(start, end, every, unit, MaxPlanEvents)
+}
+
+// MaxPlanEvents is the most events one billing plan may have: a daily plan for 27 years,
+// a monthly one for 833. A rule past it is refused at import, before it is expanded.
+const MaxPlanEvents = 10000
+
+func periodicDates(start, end time.Time, every int, unit string, limit int) ([]time.Time, error) {
 	if every <= 0 {
 		return nil, fmt.Errorf("every: the interval must be at least 1, got %d", every)
 	}
@@ -30,6 +38,10 @@ func PeriodicDates(start, end time.Time, every int, unit string) ([]time.Time, e
 		}
 		if d.After(end) {
 			return out, nil
+		}
+		if len(out) == limit {
+			return nil, fmt.Errorf("every %d %s from %s to %s is more than %d events, the most a plan may have: shorten it or split it in plans",
+				every, unit, start.Format(time.DateOnly), end.Format(time.DateOnly), limit)
 		}
 		out = append(out, d)
 	}

@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"strings"
 	"testing"
 	"time"
 )
@@ -42,5 +43,21 @@ func TestPeriodicDates(t *testing.T) {
 	}
 	if _, err := PeriodicDates(day("2026-01-01"), day("2026-02-01"), 0, "month"); err == nil {
 		t.Error("interval of zero accepted")
+	}
+}
+
+// A rule that would expand into millions of events is refused at once, without expanding it.
+func TestPlansPastTheEventLimitAreRefused(t *testing.T) {
+	day := func(s string) time.Time { d, _ := time.Parse(time.DateOnly, s); return d }
+	_, err := PeriodicDates(day("0001-01-01"), day("9999-12-31"), 1, "day")
+	if err == nil || !strings.Contains(err.Error(), "more than 10000 events") {
+		t.Fatalf("3.6 million days: %v", err)
+	}
+	got, err := PeriodicDates(day("2026-01-01"), day("2026-12-31"), 1, "day")
+	if err != nil || len(got) != 365 {
+		t.Fatalf("a year of days: %d %v", len(got), err)
+	}
+	if _, err := periodicDates(day("2026-01-01"), day("2026-01-03"), 1, "day", 3); err != nil {
+		t.Fatalf("exactly the limit: %v", err)
 	}
 }
