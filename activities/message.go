@@ -24,7 +24,11 @@ func invoiceMessage(h store.DeliveryHead, d fiscal.Description) message {
 	if number == "" {
 		number = fmt.Sprintf("%s-%d", h.Series, derefNumber(h.Number))
 	}
-	total := printout.Money(h.Total.StringFixed(h.Decimals)) + " " + h.Currency
+	money := d.Money
+	if money == nil {
+		money = printout.Money
+	}
+	total := money(h.Total.StringFixed(h.Decimals)) + " " + h.Currency
 	var due string
 	if h.TermsKind == "credit" && h.DocumentKind != "credit_note" {
 		due = h.Date.AddDate(0, 0, h.TermsDays).Format(time.DateOnly)

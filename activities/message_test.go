@@ -67,7 +67,7 @@ func TestUruguayanMessageSpeaksOfTheCFE(t *testing.T) {
 <Signature><SignedInfo><Reference><DigestValue>Zm9vYmFyYmF6cXV4</DigestValue></Reference></SignedInfo></Signature></CFE>`
 	xml = strings.Replace(xml, "</TipoDeCFE>", "</TipoCFE>", 1)
 	m := invoiceMessage(h, cfe.Profile{}.Describe(fiscal.Document{XML: xml}, h.DocumentKind))
-	if want := "e-Factura A 0000001 de BILLRUN URUGUAY S.A.: 23,176.00 UYU, vence el 2027-01-04"; m.subject != want {
+	if want := "e-Factura A 0000001 de BILLRUN URUGUAY S.A.: 23.176,00 UYU, vence el 2027-01-04"; m.subject != want {
 		t.Errorf("subject %q, want %q", m.subject, want)
 	}
 	for _, w := range []string{"Le enviamos su e-Factura A 0000001.", "CAE: 90110000111", "Código de seguridad: Zm9vYm",

@@ -67,7 +67,7 @@ func (h *harness) checkFiscal(batchID string) {
 	}
 	msgs := sinkMessages(t, api)
 	rows, err := h.db.Query(context.Background(), `
-		select v.id, v.series || '-' || v.number, c.name, round(v.total, cur.decimals)::text, f.xml, f.pdf, c.email, v.delivery_status, coalesce(f.uuid, '')
+		select v.id, v.series || '-' || v.number, c.name, round(v.total, cur.decimals)::text, f.xml, f.pdf, c.email, v.delivery_status, coalesce(f.uuid, ''), v.currency
 		from invoices v join customers c on c.code = v.customer join fiscal_documents f on f.invoice_id = v.id join currencies cur on cur.code = v.currency
 		where v.batch_id = $1 and v.status = 'completed' order by v.id`, batchID)
 	if err != nil {
@@ -78,9 +78,9 @@ func (h *harness) checkFiscal(batchID string) {
 	n := 0
 	for rows.Next() {
 		var id int64
-		var folio, name, total, xml, email, delivery, uuid string
+		var folio, name, total, xml, email, delivery, uuid, currency string
 		var pdf []byte
-		if err := rows.Scan(&id, &folio, &name, &total, &xml, &pdf, &email, &delivery, &uuid); err != nil {
+		if err := rows.Scan(&id, &folio, &name, &total, &xml, &pdf, &email, &delivery, &uuid, &currency); err != nil {
 			t.Fatal(err)
 		}
 		n++
@@ -115,7 +115,8 @@ func (h *harness) checkFiscal(batchID string) {
 		if r := []rune(squeeze(printable)); len(r) > 40 {
 			printable = string(r[:40]) // a long name wraps beside the next column
 		}
-		for _, want := range []string{folio, squeeze(printable), total, uuid} {
+		words := printout.AmountInWords(total, currency) // the importe con letra
+		for _, want := range []string{folio, squeeze(printable), total, uuid, "Importe con letra:", words[:min(len(words), 30)]} {
 			if !strings.Contains(plain, squeeze(want)) {
 				t.Errorf("%s's PDF lacks %q", folio, want)
 			}

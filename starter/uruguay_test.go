@@ -84,17 +84,17 @@ func (h *harness) checkCFEs(where string, arg any) map[string]string {
 	return out
 }
 
-// printoutMoney writes 23176.00 as the PDF does: 23,176.00.
+// printoutMoney writes 23176.00 as a Uruguayan PDF does: 23.176,00.
 func printoutMoney(s string) string {
 	whole, frac, _ := strings.Cut(s, ".")
 	var b strings.Builder
 	for i, c := range whole {
 		if i > 0 && (len(whole)-i)%3 == 0 {
-			b.WriteByte(',')
+			b.WriteByte('.')
 		}
 		b.WriteRune(c)
 	}
-	return b.String() + "." + frac
+	return b.String() + "," + frac
 }
 
 // Seed 000 in Uruguay, as the demo runs it: the installment batch of the Uruguayan issuer

@@ -48,6 +48,9 @@ type Description struct {
 	Facts [][2]string
 	// Attachments says, in the country's words, what an e-mail carries.
 	Attachments string
+	// Money writes an amount ("23176.00") in the country's notation: 23,176.00 in Mexico,
+	// 23.176,00 in Uruguay.
+	Money func(amount string) string
 }
 
 // Cancellation statuses.

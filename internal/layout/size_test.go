@@ -23,7 +23,7 @@ const (
 var longFuncs = map[string]int{
 	"internal/printout/printout.go Render":        184,
 	"internal/fiscal/cfdi/document.go Build":      157,
-	"internal/fiscal/cfdi/printview.go printView": 155,
+	"internal/fiscal/cfdi/printview.go printView": 149,
 	"activities/credit.go issueCreditNote":        129,
 	"starter/schedule.go scheduleCreateCmd":       128,
 	"internal/store/sources.go selectPlanEvents":  126,

@@ -204,14 +204,22 @@ func printView(doc *etree.Document, inv fiscal.Invoice) printout.View {
 			[2]string{"Cadena original del complemento de certificación digital del SAT", CadenaTFD(tfd)})
 		v.QR = VerificationURL(doc)
 	}
-	v.Notes = []string{"Este documento es una representación impresa de un CFDI 4.0."}
+	v.Notes = notes(r, tfd)
+	return v
+}
+
+// notes are the printout's closing lines: the total in words (importe con letra), what the
+// document is, and whether its stamp gives it fiscal value.
+func notes(r, tfd *etree.Element) []string {
+	out := []string{"Importe con letra: " + printout.AmountInWords(attr(r, "Total"), attr(r, "Moneda")),
+		"Este documento es una representación impresa de un CFDI 4.0."}
 	switch {
 	case tfd == nil:
-		v.Notes = append(v.Notes, "Sin timbre fiscal digital: este documento aún no es un CFDI válido.")
+		out = append(out, "Sin timbre fiscal digital: este documento aún no es un CFDI válido.")
 	case attr(tfd, "RfcProvCertif") == pac.SandboxRFC:
-		v.Notes = append(v.Notes, "Timbrado por el PAC de pruebas de billrun (sandbox): este comprobante NO tiene validez fiscal.")
+		out = append(out, "Timbrado por el PAC de pruebas de billrun (sandbox): este comprobante NO tiene validez fiscal.")
 	}
-	return v
+	return out
 }
 
 // taxName is a tax's name (IVA), or its code when unknown.

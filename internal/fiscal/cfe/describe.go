@@ -8,12 +8,13 @@ import (
 
 	"billrun/internal/catalogs"
 	"billrun/internal/fiscal"
+	"billrun/internal/printout"
 )
 
 // Describe names a CFE as DGI prints it — "e-Factura A 0000001" — with its CAE, security
 // code and DGI's verification link.
 func (Profile) Describe(d fiscal.Document, _ string) fiscal.Description {
-	out := fiscal.Description{Name: "CFE",
+	out := fiscal.Description{Name: "CFE", Money: printout.MoneyUY,
 		Attachments: "Adjuntamos el comprobante fiscal electrónico (CFE, XML firmado) y su representación impresa (PDF)."}
 	doc := etree.NewDocument()
 	if err := doc.ReadFromString(d.XML); err != nil {

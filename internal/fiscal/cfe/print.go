@@ -71,7 +71,7 @@ func printView(doc *etree.Document, d fiscal.Document, inv fiscal.Invoice) print
 	}
 	v.Payment = [][2]string{{"Moneda", t("//Totales/TpoMoneda")}}
 	if r := t("//Totales/TpoCambio"); r != "" {
-		v.Payment = append(v.Payment, [2]string{"Tipo de cambio", r})
+		v.Payment = append(v.Payment, [2]string{"Tipo de cambio", printout.MoneyUY(r)})
 	}
 	v.Payment = append(v.Payment, [2]string{"Forma de pago", map[string]string{"1": "Contado", "2": "Crédito"}[t("//IdDoc/FmaPago")]})
 	if inv.Terms.Kind == "credit" && inv.Corrects == nil && !inv.Date.IsZero() {
@@ -81,18 +81,18 @@ func printView(doc *etree.Document, d fiscal.Document, inv fiscal.Invoice) print
 		ind := map[string]string{"1": "exento", "2": "IVA mínimo", "3": "IVA básico"}[text(it, "IndFact")]
 		discount := text(it, "DescuentoMonto")
 		if discount != "" {
-			discount = "-" + printout.Money(discount)
+			discount = "-" + printout.MoneyUY(discount)
 		}
-		v.Lines = append(v.Lines, printout.Line{Qty: text(it, "Cantidad"), Unit: text(it, "UniMed"), Code: ind, Description: text(it, "NomItem"),
-			UnitPrice: printout.Money(text(it, "PrecioUnitario")), Discount: discount, Amount: printout.Money(text(it, "MontoItem"))})
+		v.Lines = append(v.Lines, printout.Line{Qty: printout.MoneyUY(text(it, "Cantidad")), Unit: text(it, "UniMed"), Code: ind, Description: text(it, "NomItem"),
+			UnitPrice: printout.MoneyUY(text(it, "PrecioUnitario")), Discount: discount, Amount: printout.MoneyUY(text(it, "MontoItem"))})
 	}
 	for _, f := range [][2]string{{"MntNoGrv", "No gravado"}, {"MntNetoIvaTasaMin", "Neto IVA tasa mínima"}, {"MntNetoIVATasaBasica", "Neto IVA tasa básica"},
 		{"MntIVATasaMin", "IVA tasa mínima " + percent(t("//Totales/IVATasaMin"))}, {"MntIVATasaBasica", "IVA tasa básica " + percent(t("//Totales/IVATasaBasica"))}} {
 		if x := t("//Totales/" + f[0]); x != "" {
-			v.Totals = append(v.Totals, [2]string{f[1], printout.Money(x)})
+			v.Totals = append(v.Totals, [2]string{f[1], printout.MoneyUY(x)})
 		}
 	}
-	v.Totals = append(v.Totals, [2]string{"Total " + t("//Totales/TpoMoneda"), printout.Money(t("//Totales/MntTotal"))})
+	v.Totals = append(v.Totals, [2]string{"Total " + t("//Totales/TpoMoneda"), printout.MoneyUY(t("//Totales/MntTotal"))})
 	v.Proof = [][2]string{{"Código de seguridad", code}, {"CAE", t("//CAEData/CAE_ID")},
 		{"Rango autorizado", t("//IdDoc/Serie") + " " + t("//CAEData/DNro") + " al " + t("//CAEData/HNro")},
 		{"Vencimiento del CAE", t("//CAEData/FecVenc")}, {"Certificado del emisor (n.º de serie)", d.Certificate}}

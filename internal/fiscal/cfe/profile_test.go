@@ -104,7 +104,7 @@ func TestProfileSealsSendsAndPrints(t *testing.T) {
 		t.Fatal(err)
 	}
 	text := testdb.PDFText(t, pdf)
-	for _, want := range []string{"e-Factura A 0000012", "90110002895", "A 1 al 100", "2027-12-31", cfe.SecurityCode(doc.XML), "IVA al día", "256.95", "sandbox"} {
+	for _, want := range []string{"e-Factura A 0000012", "90110002895", "A 1 al 100", "2027-12-31", cfe.SecurityCode(doc.XML), "IVA al día", "256,95", "sandbox"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("printed CFE lacks %q:\n%s", want, text)
 		}
