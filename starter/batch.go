@@ -109,18 +109,23 @@ func summary(ctx context.Context, a *app, wc workflows.Client, id string) (model
 	if err != nil {
 		return s, err
 	}
-	for _, wid := range []string{workflows.BatchWorkflowID(wc.Installation, id), workflows.PublishWorkflowID(wc.Installation, id)} {
-		s.Waiting = append(s.Waiting, retrying(ctx, wc.Temporal, wid)...)
+	_, waits := retrying(ctx, wc.Temporal, workflows.BatchWorkflowID(wc.Installation, id))
+	publishing, pwaits := retrying(ctx, wc.Temporal, workflows.PublishWorkflowID(wc.Installation, id))
+	s.Waiting = append(append(s.Waiting, waits...), pwaits...)
+	if s.Status == "finished" && publishing {
+		// Every invoice is final, and its documents are still being stamped, printed or
+		// mailed: the batch is not done until they are.
+		s.Status = "publishing"
 	}
 	return s, nil
 }
 
-// retrying lists the pending activities of a running workflow that failed at least once,
-// with their last error: what a batch waits on (a database or a mail server down).
-func retrying(ctx context.Context, tc client.Client, workflowID string) []string {
+// retrying tells whether a workflow runs, and lists its pending activities that failed at
+// least once, with their last error: what a batch waits on (a database or a mail server down).
+func retrying(ctx context.Context, tc client.Client, workflowID string) (bool, []string) {
 	d, err := tc.DescribeWorkflowExecution(ctx, workflowID, "")
 	if err != nil || d.GetWorkflowExecutionInfo().GetStatus() != enums.WORKFLOW_EXECUTION_STATUS_RUNNING {
-		return nil
+		return false, nil
 	}
 	var out []string
 	for _, p := range d.GetPendingActivities() {
@@ -128,7 +133,7 @@ func retrying(ctx context.Context, tc client.Client, workflowID string) []string
 			out = append(out, fmt.Sprintf("%s (attempt %d): %s", p.GetActivityType().GetName(), p.GetAttempt(), p.GetLastFailure().GetMessage()))
 		}
 	}
-	return out
+	return true, out
 }
 
 func showStatus(ctx context.Context, a *app, id string) error {

@@ -181,6 +181,9 @@ func TestMailServerDownHoldsNoInvoiceThenEveryEmailGoesOnce(t *testing.T) {
 	if !strings.Contains(strings.Join(sum.Waiting, "\n"), "DeliverInvoices") || h.int(`select count(*) from deliveries where status = 'sent'`) != 0 {
 		t.Fatalf("waiting: %v", sum.Waiting)
 	}
+	if sum.Status != "publishing" { // every invoice is final; its e-mail still waits
+		t.Fatalf("batch status %q while its e-mail waits, want publishing", sum.Status)
+	}
 
 	api, _ := testdb.Mailpit(t, smtpAddr)
 	for h.int(`select count(*) from invoices where batch_id = $1 and delivery_status = 'sent'`, id) < 3 {

@@ -93,7 +93,8 @@ func waitRun(ctx context.Context, a *app, wc workflows.Client, run client.Workfl
 			return err
 		case <-tick.C:
 			line := "waiting for " + what
-			for _, r := range retrying(ctx, wc.Temporal, run.GetID()) {
+			_, waits := retrying(ctx, wc.Temporal, run.GetID())
+			for _, r := range waits {
 				line += "\n  retrying: " + r
 			}
 			t.say(line)
@@ -165,7 +166,8 @@ func waitInvoice(ctx context.Context, a *app, id int64, taken func(model.Invoice
 			line += invoiceStage(v)
 		}
 		if v.BatchID != "" {
-			for _, r := range retrying(ctx, wc.Temporal, workflows.PublishWorkflowID(wc.Installation, v.BatchID)) {
+			_, waits := retrying(ctx, wc.Temporal, workflows.PublishWorkflowID(wc.Installation, v.BatchID))
+			for _, r := range waits {
 				line += "\n  publication retrying: " + r
 			}
 		}
