@@ -181,6 +181,11 @@ func batchReportCmd(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			for _, fs := range [][]model.FailedInvoice{r.Failed, r.Unsealed} {
+				for i := range fs {
+					fs[i].Fix = remedy(fs[i])
+				}
+			}
 			return a.emit(r, func() { printReport(a.out, r) })
 		},
 	}

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"billrun/internal/model"
+	"billrun/internal/rules"
 	"billrun/workflows"
 )
 
@@ -106,6 +107,9 @@ func printReport(w io.Writer, r model.Report) {
 		fmt.Fprintln(w, "failed invoices:")
 		for _, f := range r.Failed {
 			fmt.Fprintf(w, "  invoice %-6d %-10s attempt %d, %s: %s\n", f.InvoiceID, f.Customer, f.Attempt, f.Step, f.Reason)
+			if f.Fix != "" {
+				fmt.Fprintf(w, "      fix: %s\n", f.Fix)
+			}
 		}
 		fmt.Fprintf(w, "fix the data, then: billrun batch retry %s (or billrun invoice retry ID)\n", r.BatchID)
 	}
@@ -113,6 +117,9 @@ func printReport(w io.Writer, r model.Report) {
 		fmt.Fprintln(w, "completed but not sealed:")
 		for _, f := range r.Unsealed {
 			fmt.Fprintf(w, "  invoice %-6d %-10s %s: %s\n", f.InvoiceID, f.Customer, f.Step, f.Reason)
+			if f.Fix != "" {
+				fmt.Fprintf(w, "      fix: %s\n", f.Fix)
+			}
 		}
 		fmt.Fprintf(w, "fix the cause, then: billrun batch retry %s (or billrun invoice reseal ID)\n", r.BatchID)
 	}
@@ -122,4 +129,9 @@ func printReport(w io.Writer, r model.Report) {
 			fmt.Fprintf(w, "  %-10s %-10s %s by %s\n", x.Invoice, x.Customer, x.Amount.StringFixed(2), x.CreditNote)
 		}
 	}
+}
+
+// remedy is what fixes a failed invoice, with its own id in the commands.
+func remedy(f model.FailedInvoice) string {
+	return strings.ReplaceAll(rules.Remedy(f.Step, f.Reason), " ID", fmt.Sprintf(" %d", f.InvoiceID))
 }

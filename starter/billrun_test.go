@@ -64,7 +64,20 @@ func TestDemoBillRunThenFixAndRetry(t *testing.T) {
 		t.Fatalf("failed invoices: %+v", rep.Failed)
 	}
 	failed := rep.Failed[0].InvoiceID
+	if fix := rep.Failed[0].Fix; !strings.Contains(fix, `"item": "TEQ"`) || !strings.Contains(fix, fmt.Sprintf("billrun invoice retry %d", failed)) {
+		t.Errorf("the report's fix: %q", fix)
+	}
 	h.checkBooks()
+
+	// Retried before the data is fixed, the operator is warned the cause is still there.
+	var asked map[string]any
+	h.runJSON(&asked, "invoice", "retry", fmt.Sprint(failed))
+	if w, _ := asked["warning"].(string); !strings.Contains(w, "fails at stock discharge") || !strings.Contains(w, "TEQ") {
+		t.Errorf("retry with the cause still there: %v", asked)
+	}
+	h.waitFor("the retry to fail again", time.Minute, func() bool {
+		return h.str(`select status || attempt from invoices where id = $1`, failed) == "failed2"
+	})
 
 	// Fix the data and retry that invoice alone: it completes with the next number.
 	h.mustRun("import", "../examples/fix-stock.json")
@@ -74,14 +87,14 @@ func TestDemoBillRunThenFixAndRetry(t *testing.T) {
 	}
 	var inv model.InvoiceView
 	h.runJSON(&inv, "invoice", "show", fmt.Sprint(failed))
-	if inv.Status != "completed" || inv.Number == nil || *inv.Number != 5 || inv.Attempt != 2 {
+	if inv.Status != "completed" || inv.Number == nil || *inv.Number != 5 || inv.Attempt != 3 {
 		t.Fatalf("retried invoice: status %s number %v attempt %d", inv.Status, inv.Number, inv.Attempt)
 	}
 	steps := ""
 	for _, e := range inv.Audit {
 		steps += fmt.Sprintf("%s/%d/%s ", e.Step, e.Attempt, e.Outcome)
 	}
-	if !strings.Contains(steps, "stock discharge/1/failed") || !strings.Contains(steps, "completion/2/ok") {
+	if !strings.Contains(steps, "stock discharge/1/failed") || !strings.Contains(steps, "stock discharge/2/failed") || !strings.Contains(steps, "completion/3/ok") {
 		t.Errorf("audit trail: %s", steps)
 	}
 	h.checkBooks()

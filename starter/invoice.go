@@ -75,6 +75,13 @@ func retryOneCmd(a *app, use, short string, allowed func(model.InvoiceView) erro
 			if err := allowed(v); err != nil {
 				return err
 			}
+			warning, err := stillFailing(ctx, a, v)
+			if err != nil {
+				return err
+			}
+			if warning != "" && !a.jsonOut {
+				fmt.Fprintf(a.out, "warning: invoice %d would fail again now: %s (retrying anyway)\n", v.ID, warning)
+			}
 			if prepare != nil {
 				if err := prepare(ctx, v.ID); err != nil {
 					return err
@@ -89,7 +96,7 @@ func retryOneCmd(a *app, use, short string, allowed func(model.InvoiceView) erro
 				return err
 			}
 			if !w.wait {
-				return a.emit(map[string]any{"batch_id": v.BatchID, "invoice_id": v.ID, "retrying": true}, func() {
+				return a.emit(map[string]any{"batch_id": v.BatchID, "invoice_id": v.ID, "retrying": true, "warning": warning}, func() {
 					fmt.Fprintf(a.out, "invoice %d: retry asked of batch %s; watch with 'billrun invoice show %d'\n", v.ID, v.BatchID, v.ID)
 				})
 			}
@@ -247,4 +254,22 @@ func invoiceResendCmd(a *app) *cobra.Command {
 			return a.emit(d, func() { fmt.Fprintf(a.out, "invoice %d delivery %d: %s %s\n", d.InvoiceID, d.Seq, d.Status, d.Detail) })
 		},
 	}
+}
+
+// stillFailing says what would make a failed invoice fail again if it ran now — the
+// recorded cause still there (stock still short, the item still without a VAT rate) — or
+// "" when nothing would, as the draft review sees it.
+func stillFailing(ctx context.Context, a *app, v model.InvoiceView) (string, error) {
+	if v.Status != "failed" || v.BatchID == "" {
+		return "", nil
+	}
+	st, err := a.Store(ctx)
+	if err != nil {
+		return "", err
+	}
+	review, err := st.RetryReview(ctx, v.BatchID, []int64{v.ID})
+	if err != nil || len(review) == 0 {
+		return "", err
+	}
+	return review[0].Problem, nil
 }

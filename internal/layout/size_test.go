@@ -29,7 +29,6 @@ var longFuncs = map[string]int{
 	"internal/store/sources.go selectPlanEvents":  126,
 	"internal/fiscal/cfe/document.go Build":       117,
 	"workflows/batch_v1.go batchV1":               114, // replays the first release's histories: left as it ran
-	"internal/store/review.go DraftReview":        112,
 	"starter/cancel.go invoiceCancelCmd":          110,
 	"internal/store/batches.go ValidateBatch":     102,
 	"starter/batch_create.go batchCreateCmd":      86,

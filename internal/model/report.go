@@ -13,6 +13,8 @@ type FailedInvoice struct {
 	Attempt   int    `json:"attempt"`
 	Step      string `json:"step"`
 	Reason    string `json:"reason"`
+	// Fix is what to do about it: the data to fix, with an example, and the command after.
+	Fix string `json:"fix,omitempty"`
 }
 
 // Report is a batch's not-invoiced report and its failed invoices.
