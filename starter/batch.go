@@ -112,6 +112,7 @@ func summary(ctx context.Context, a *app, wc workflows.Client, id string) (model
 	_, waits := retrying(ctx, wc.Temporal, workflows.BatchWorkflowID(wc.Installation, id))
 	publishing, pwaits := retrying(ctx, wc.Temporal, workflows.PublishWorkflowID(wc.Installation, id))
 	s.Waiting = append(append(s.Waiting, waits...), pwaits...)
+	s.Warnings = summaryWarnings(s)
 	if s.Status == "finished" && publishing {
 		// Every invoice is final, and its documents are still being stamped, printed or
 		// mailed: the batch is not done until they are.
@@ -181,7 +182,7 @@ func batchReportCmd(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			for _, fs := range [][]model.FailedInvoice{r.Failed, r.Unsealed} {
+			for _, fs := range [][]model.FailedInvoice{r.Failed, r.Unsealed, r.Undelivered} {
 				for i := range fs {
 					fs[i].Fix = remedy(fs[i])
 				}

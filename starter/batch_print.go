@@ -83,6 +83,9 @@ func printSummary(w io.Writer, s model.Summary, webUI string) {
 	for _, x := range s.Waiting {
 		fmt.Fprintf(w, "  waiting:  %s\n", x)
 	}
+	for _, x := range s.Warnings {
+		fmt.Fprintf(w, "  warning:  %s\n", x)
+	}
 	for _, cur := range slices.Sorted(maps.Keys(s.Amounts)) {
 		fmt.Fprintf(w, "  amount:   %s %s completed\n", s.Amounts[cur], cur)
 	}
@@ -123,6 +126,15 @@ func printReport(w io.Writer, r model.Report) {
 		}
 		fmt.Fprintf(w, "fix the cause, then: billrun batch retry %s (or billrun invoice reseal ID)\n", r.BatchID)
 	}
+	if len(r.Undelivered) > 0 {
+		fmt.Fprintln(w, "completed but not e-mailed:")
+		for _, f := range r.Undelivered {
+			fmt.Fprintf(w, "  invoice %-6d %-10s %s\n", f.InvoiceID, f.Customer, f.Reason)
+			if f.Fix != "" {
+				fmt.Fprintf(w, "      fix: %s\n", f.Fix)
+			}
+		}
+	}
 	if len(r.CreditsSettled) > 0 {
 		fmt.Fprintln(w, "credit notes settled against invoices:")
 		for _, x := range r.CreditsSettled {
@@ -134,4 +146,20 @@ func printReport(w io.Writer, r model.Report) {
 // remedy is what fixes a failed invoice, with its own id in the commands.
 func remedy(f model.FailedInvoice) string {
 	return strings.ReplaceAll(rules.Remedy(f.Step, f.Reason), " ID", fmt.Sprintf(" %d", f.InvoiceID))
+}
+
+// summaryWarnings are a batch's invoices not e-mailed though nothing failed, with what to do.
+func summaryWarnings(s model.Summary) []string {
+	out := []string{}
+	for _, c := range []struct{ status, why string }{
+		{"skipped", "their customers have no e-mail address"},
+		{"failed", "the mail server refused them"},
+		{"uncertain", "their hand-over to the mail server was interrupted"},
+	} {
+		if n := s.Deliveries[c.status]; n > 0 {
+			out = append(out, fmt.Sprintf("%d invoice(s) not e-mailed: %s (billrun batch report %s says which and what to do; then billrun invoice resend ID)",
+				n, c.why, s.BatchID))
+		}
+	}
+	return out
 }

@@ -97,6 +97,16 @@ func TestDemoBillRunThenFixAndRetry(t *testing.T) {
 	if !strings.Contains(steps, "stock discharge/1/failed") || !strings.Contains(steps, "stock discharge/2/failed") || !strings.Contains(steps, "completion/3/ok") {
 		t.Errorf("audit trail: %s", steps)
 	}
+	// The customer without an e-mail address: a warning in status, named in the report with its fix.
+	var st model.Summary
+	h.runJSON(&st, "batch", "status", sum.BatchID)
+	if len(st.Warnings) != 1 || !strings.Contains(st.Warnings[0], "not e-mailed: their customers have no e-mail address") {
+		t.Errorf("status warnings: %v", st.Warnings)
+	}
+	h.runJSON(&rep, "batch", "report", sum.BatchID)
+	if len(rep.Undelivered) != 1 || !strings.Contains(rep.Undelivered[0].Fix, "email") || !strings.Contains(rep.Undelivered[0].Fix, "billrun invoice resend") {
+		t.Errorf("undelivered: %+v", rep.Undelivered)
+	}
 	h.checkBooks()
 	h.checkFiscal(sum.BatchID)
 	// Seed 000's rule: the national-id customer gets a ticket of series T with the generic RFC.

@@ -99,6 +99,9 @@ type Summary struct {
 	Error string `json:"error,omitempty"`
 	// Waiting lists steps Temporal keeps retrying, with their last error (the CLI fills it).
 	Waiting []string `json:"waiting"`
+	// Warnings are what an operator should look at though nothing failed (invoices not
+	// e-mailed), each with what to do (the CLI fills it).
+	Warnings []string `json:"warnings"`
 }
 
 // PlanResult is the plan step's small answer; the drafts stay in the database.

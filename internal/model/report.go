@@ -29,6 +29,9 @@ type Report struct {
 	Drafts []DraftInvoice `json:"drafts"`
 	// CreditsSettled are the open return credit notes the batch settled against its invoices.
 	CreditsSettled []Settlement `json:"credits_settled"`
+	// Undelivered are completed invoices whose e-mail was skipped (no address), refused or
+	// is uncertain: the customer has not received them from billrun.
+	Undelivered []FailedInvoice `json:"undelivered"`
 }
 
 // Settlement is a credit note's open credit applied to an invoice's receivable.

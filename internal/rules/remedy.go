@@ -51,6 +51,15 @@ var remedies = []struct {
 	{"sealing", regexp.MustCompile(`signed .* before its date`), func([]string) string {
 		return "seal it again on or after its date: billrun invoice reseal ID"
 	}},
+	{"delivery", regexp.MustCompile(`customer ([^\s:,()]+) has no e-mail address`), func(m []string) string {
+		return fmt.Sprintf(`add customer %s's email ({"customers": [{"code": %q, "email": ..., ...}]}: billrun import FILE); then billrun invoice resend ID`, m[1], m[1])
+	}},
+	{"delivery", regexp.MustCompile(`^uncertain`), func([]string) string {
+		return "check whether the customer received it; if not: billrun invoice resend ID"
+	}},
+	{"delivery", regexp.MustCompile(`^failed`), func([]string) string {
+		return "fix the customer's e-mail address (billrun import FILE); then billrun invoice resend ID"
+	}},
 	{"stamping", regexp.MustCompile(``), func([]string) string {
 		return "fix what the authority refused, then billrun invoice restamp ID (or invoice reseal ID when the document itself must change)"
 	}},

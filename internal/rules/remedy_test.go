@@ -16,6 +16,8 @@ func TestEveryKnownFailureNamesItsFix(t *testing.T) {
 		{"receivable", "customer MOSTRADOR: credit terms are refused for the generic customer", "give customer MOSTRADOR cash payment terms"},
 		{"sealing", "the CSD key cannot be read: open /x/key.key: no such file", "billrun invoice reseal ID"},
 		{"stamping", "CFDI40147 El RFC del receptor no existe", "billrun invoice restamp ID"},
+		{"delivery", "skipped: customer MOSTRADOR has no e-mail address", `add customer MOSTRADOR's email`},
+		{"delivery", "uncertain: an earlier attempt stopped while handing the message over", "billrun invoice resend ID"},
 	} {
 		if got := Remedy(c.step, c.reason); !strings.Contains(got, c.want) {
 			t.Errorf("%s / %s:\n got %q\nwant %q", c.step, c.reason, got, c.want)

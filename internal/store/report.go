@@ -58,6 +58,9 @@ func (s *Store) ReadReport(ctx context.Context, batchID string) (model.Report, e
 	if r.Drafts, err = s.DraftReview(ctx, batchID); err != nil {
 		return r, err
 	}
+	if r.Undelivered, err = s.undelivered(ctx, batchID); err != nil {
+		return r, err
+	}
 	rows, err = s.pool.Query(ctx, `select v.id, v.series || '-' || coalesce(v.number::text, '(no number)'), v.customer, n.series || '-' || n.number, cs.amount, cur.decimals
 		from credit_settlements cs join invoices v on v.id = cs.invoice_id join invoices n on n.id = cs.credit_note_id join currencies cur on cur.code = v.currency
 		where v.batch_id = $1 order by v.group_no, n.id`, batchID)
@@ -231,4 +234,28 @@ func (s *Store) ReadInvoice(ctx context.Context, id int64) (model.InvoiceView, e
 		return e, r.Scan(&e.At, &e.Step, &e.Attempt, &e.Outcome, &e.Detail)
 	})
 	return v, err
+}
+
+// undelivered are the batch's completed invoices whose first e-mail was skipped, refused or
+// is uncertain, each with why.
+func (s *Store) undelivered(ctx context.Context, batchID string) ([]model.FailedInvoice, error) {
+	rows, err := s.pool.Query(ctx, `select v.id, v.customer, v.publish_attempt, v.delivery_status,
+		       case v.delivery_status when 'skipped' then 'customer ' || v.customer || ' has no e-mail address'
+		            else coalesce((select d.detail from deliveries d where d.invoice_id = v.id order by d.seq desc limit 1), '') end
+		from invoices v where v.batch_id = $1 and v.status = 'completed' and v.delivery_status in ('skipped', 'failed', 'uncertain')
+		order by v.group_no`, batchID)
+	if err != nil {
+		return nil, err
+	}
+	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (model.FailedInvoice, error) {
+		var f model.FailedInvoice
+		var status string
+		err := row.Scan(&f.InvoiceID, &f.Customer, &f.Attempt, &status, &f.Reason)
+		f.Step, f.Reason = model.StepDeliver, status+": "+f.Reason
+		return f, err
+	})
+	if out == nil {
+		out = []model.FailedInvoice{}
+	}
+	return out, err
 }
