@@ -24,20 +24,21 @@ func registerEmpty(w worker.Registry, ec workflows.Client, invoices int, idOffse
 	}, workflow.RegisterOptions{Name: "InvoiceWorkflow"})
 	w.RegisterWorkflowWithOptions(func(workflow.Context, workflows.PublishInput) error { return nil }, workflow.RegisterOptions{Name: "PublishWorkflow"})
 	reg := func(name string, fn any) { w.RegisterActivityWithOptions(fn, activity.RegisterOptions{Name: name}) }
-	reg("PlanBatch", func(context.Context, string) (model.PlanResult, error) {
+	reg("PlanBatch", func(context.Context, activities.BatchRef) (model.PlanResult, error) {
 		return model.PlanResult{Invoices: invoices}, nil
 	})
-	reg("BatchSummary", func(_ context.Context, id string) (model.Summary, error) {
-		return model.Summary{BatchID: id, Invoices: invoices}, nil
+	reg("BatchSummary", func(_ context.Context, in activities.BatchRef) (model.Summary, error) {
+		return model.Summary{BatchID: in.BatchID, Invoices: invoices}, nil
 	})
-	reg("SetBatchStatus", func(context.Context, string, string) error { return nil })
-	reg("AwaitInvoices", func(ctx context.Context, in activities.AwaitInput) ([]activities.EndedInvoice, error) {
-		return ec.AwaitInvoices(ctx, in.InvoiceIDs, time.Hour)
+	reg("SetBatchStatus", func(context.Context, activities.BatchStatus) error { return nil })
+	reg("AwaitInvoices", func(ctx context.Context, in activities.AwaitInput) (activities.AwaitResult, error) {
+		ended, err := ec.AwaitInvoices(ctx, in.InvoiceIDs, time.Hour)
+		return activities.AwaitResult{Ended: ended}, err
 	})
-	reg("ListOpenInvoices", func(_ context.Context, _ string, after, limit int) ([]model.InvoiceRef, error) {
-		var page []model.InvoiceRef
-		for g := after + 1; g <= invoices && len(page) < limit; g++ {
-			page = append(page, model.InvoiceRef{ID: idOffset + int64(g), GroupNo: g, Customer: "EMPTY"})
+	reg("ListOpenInvoices", func(_ context.Context, in activities.OpenPage) (activities.OpenInvoices, error) {
+		var page activities.OpenInvoices
+		for g := in.AfterGroup + 1; g <= invoices && len(page.Invoices) < in.Limit; g++ {
+			page.Invoices = append(page.Invoices, model.InvoiceRef{ID: idOffset + int64(g), GroupNo: g, Customer: "EMPTY"})
 		}
 		return page, nil
 	})
