@@ -1,4 +1,7 @@
 # billrun: `make demo` runs a bill run on a local stack; `make test` runs every test on its own stack.
+# The Go that builds billrun, pinned as the scripts pin it.
+export GOTOOLCHAIN := go1.27.3
+
 .PHONY: demo test test-cluster check chaos record-histories stop build vet
 
 demo:

@@ -34,7 +34,12 @@ func (r *batchRun) setStatus(status string) error {
 	r.prog.Status = status
 	r.upsert()
 	if status == "finished" {
-		workflow.SetCurrentDetails(r.ctx, fmt.Sprintf("Finished: %d of %d invoices completed, %d failed.", r.prog.Completed, r.prog.Invoices, r.prog.Failed))
+		details := fmt.Sprintf("Finished: %d of %d invoices completed, %d failed.", r.prog.Completed, r.prog.Invoices, r.prog.Failed)
+		if r.prog.Failed > 0 {
+			details += fmt.Sprintf(" `billrun batch report %s` names each failure and its fix; then `billrun batch retry %s` (or `billrun invoice retry ID`).",
+				r.in.BatchID, r.in.BatchID)
+		}
+		workflow.SetCurrentDetails(r.ctx, details)
 	}
 	return step(r.ctx, r.t, "Batch "+status, planning.SetBatchStatus, nil, activities.BatchStatus{BatchID: r.in.BatchID, Status: status})
 }

@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	sdkpb "go.temporal.io/api/sdk/v1"
+
 	"github.com/stretchr/testify/mock"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
@@ -119,6 +121,14 @@ func TestBatchOneInvoiceFailsOthersComplete(t *testing.T) {
 	}
 	if p.Completed != 2 || p.Failed != 1 || p.Status != "finished" {
 		t.Fatalf("progress %+v, want 2 completed, 1 failed, finished", p)
+	}
+	// The Web UI's current details say what to do next.
+	var meta sdkpb.WorkflowMetadata
+	if v, err := env.QueryWorkflow("__temporal_workflow_metadata"); err != nil || v.Get(&meta) != nil {
+		t.Fatalf("metadata: %v", err)
+	}
+	if d := meta.GetCurrentDetails(); !strings.Contains(d, "`billrun batch report B1` names each failure and its fix") {
+		t.Errorf("current details: %q", d)
 	}
 }
 

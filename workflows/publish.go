@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"go.temporal.io/sdk/workflow"
@@ -38,9 +39,9 @@ func PublishWorkflow(ctx workflow.Context, in PublishInput) error {
 	}
 	t := in.Timeouts.withDefaults()
 	p := &publication{ctx: ctx, in: in}
-	stamp := p.stage("Stamp sealed invoices (PAC or DGI)", 5*time.Minute, publishing.StampInvoices)
-	printing := p.stage("Print stamped invoices", 5*time.Minute, publishing.PrintInvoices)
-	mail := p.stage("E-mail printed invoices", t.Delivery, publishing.DeliverInvoices)
+	stamp := p.stage("stamping", "Stamp sealed invoices (PAC or DGI)", 5*time.Minute, publishing.StampInvoices)
+	printing := p.stage("printing", "Print stamped invoices", 5*time.Minute, publishing.PrintInvoices)
+	mail := p.stage("e-mail", "E-mail printed invoices", t.Delivery, publishing.DeliverInvoices)
 	stamp.next, printing.next = printing, mail
 	mail.last = true
 
@@ -95,6 +96,8 @@ type publication struct {
 type publishStage struct {
 	told, busy, last bool
 	next             *publishStage
+	name             string // stamping, printing, e-mail: for the Web UI's details
+	left             int    // what its last pass counted as left (-1: no pass yet)
 }
 
 // tell marks every stage as having work to look for.
@@ -136,8 +139,8 @@ func (p *publication) end(err error) error {
 // stage starts a stage's loop: while told, run a pass; a pass that processed documents
 // tells the stages after it (what is left to publish is counted again), and itself again
 // when it took a full chunk.
-func (p *publication) stage(summary string, timeout time.Duration, fn any) *publishStage {
-	s := &publishStage{}
+func (p *publication) stage(name, summary string, timeout time.Duration, fn any) *publishStage {
+	s := &publishStage{name: name, left: -1}
 	p.stages = append(p.stages, s)
 	sctx, cancel := workflow.WithCancel(p.ctx)
 	p.cancels = append(p.cancels, cancel)
@@ -158,6 +161,7 @@ func (p *publication) stage(summary string, timeout time.Duration, fn any) *publ
 				return
 			}
 			s.told, s.busy = false, true
+			p.details()
 			var res activities.PublishResult
 			err := workflow.ExecuteActivity(actx, fn, activities.Pass{BatchID: p.in.BatchID, Limit: publishChunk}).Get(g, &res)
 			s.busy = false
@@ -171,6 +175,8 @@ func (p *publication) stage(summary string, timeout time.Duration, fn any) *publ
 			if s.last {
 				p.remaining = res.Remaining
 			}
+			s.left = res.Remaining
+			p.details()
 			for next := s.next; res.Processed > 0 && next != nil; next = next.next {
 				next.told = true
 			}
@@ -180,4 +186,21 @@ func (p *publication) stage(summary string, timeout time.Duration, fn any) *publ
 		}
 	})
 	return s
+}
+
+// details tells the Web UI where publication stands and what a pass under way means: one
+// that takes long is retrying a PAC, DGI or mail server that is down (its pending
+// activity shows the last error; billrun batch status ID says it too).
+func (p *publication) details() {
+	var parts []string
+	for _, s := range p.stages {
+		switch {
+		case s.busy:
+			parts = append(parts, s.name+": pass under way")
+		case s.left >= 0:
+			parts = append(parts, fmt.Sprintf("%s: %d left", s.name, s.left))
+		}
+	}
+	workflow.SetCurrentDetails(p.ctx, fmt.Sprintf("Publishing batch %s — %s. A pass that lasts is retrying its server "+
+		"(see the pending activity's last error, or `billrun batch status %s`).", p.in.BatchID, strings.Join(parts, "; "), p.in.BatchID))
 }
