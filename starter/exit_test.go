@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 
 	"billrun/internal/model"
@@ -54,3 +55,28 @@ func TestExitCodes(t *testing.T) {
 type discard struct{}
 
 func (discard) Write(p []byte) (int, error) { return len(p), nil }
+
+// A typo gets the nearest command or flag.
+func TestTyposGetTheNearestName(t *testing.T) {
+	run := func(args ...string) error {
+		root := newRoot(&app{out: new(discard)})
+		root.SetArgs(args)
+		root.SetOut(new(discard))
+		root.SetErr(new(discard))
+		return root.Execute()
+	}
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"batch", "stauts"}, "did you mean status?"},
+		{[]string{"invoice", "shw", "1"}, "did you mean show?"},
+		{[]string{"imprt"}, "did you mean import?"},
+		{[]string{"batch", "create", "--serie", "A"}, "unknown flag: --serie; did you mean --series?"},
+		{[]string{"batch", "create", "--zzzzzzzz"}, "unknown flag: --zzzzzzzz (see billrun batch create --help)"},
+	} {
+		if err := run(c.args...); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("billrun %v: %v, want %q", c.args, err, c.want)
+		}
+	}
+}

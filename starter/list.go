@@ -42,6 +42,9 @@ func batchListCmd(a *app) *cobra.Command {
 				return err
 			}
 			return a.emit(rows, func() {
+				if len(rows) > 0 {
+					fmt.Fprintf(a.out, "%-28s %-12s %-18s %-11s %-15s  %s\n", "BATCH", "SOURCE", "STATUS", "SERIES", "INVOICE DATE", "INVOICES")
+				}
 				for _, b := range rows {
 					draft := ""
 					if b.Draft {
@@ -82,6 +85,10 @@ func invoiceListCmd(a *app) *cobra.Command {
 				return err
 			}
 			return a.emit(rows, func() {
+				if len(rows) > 0 {
+					fmt.Fprintf(a.out, "%-8s %-10s %-11s %-12s %-10s %14s %-4s %-10s %-16s %-15s %s\n",
+						"ID", "NUMBER", "KIND", "CUSTOMER", "DATE", "TOTAL", "CUR", "STATUS", "FISCAL", "E-MAIL", "BATCH / CFE")
+				}
 				for _, x := range rows {
 					num := x.Number
 					if num == "" {

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 
 	"github.com/spf13/cobra"
 	"go.temporal.io/sdk/client"
@@ -122,7 +123,7 @@ func newRoot(a *app) *cobra.Command {
 		}})
 	root.AddCommand(migrateCmd(a), importCmd(a), demoCmd(a), batchCmd(a), invoiceCmd(a), orderCmd(a), paymentCmd(a), templateCmd(a), planCmd(a), scheduleCmd(a), benchCmd(a))
 	refuseUnknownSubcommands(root)
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &usageError{err.Error()} })
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return &usageError{suggestFlag(c, err).Error()} })
 	return root
 }
 
@@ -138,11 +139,16 @@ func main() {
 	if err != nil {
 		var inv *importfmt.Invalid
 		var in *model.InputError
+		// --json asks for JSON whatever happens, errors included (a flag that did not parse
+		// may have stopped before --json was read).
+		jsonOut := a.jsonOut || slices.Contains(os.Args[1:], "--json")
 		switch {
-		case a.jsonOut && errors.As(err, &inv):
-			_ = json.NewEncoder(os.Stderr).Encode(map[string]any{"error": "invalid dataset", "problems": inv.Problems})
-		case a.jsonOut && errors.As(err, &in):
-			_ = json.NewEncoder(os.Stderr).Encode(map[string]any{"error": "invalid input", "problems": in.Problems})
+		case jsonOut && errors.As(err, &inv):
+			_ = json.NewEncoder(os.Stderr).Encode(map[string]any{"error": "invalid dataset", "problems": inv.Problems, "exit_code": exitCode(err)})
+		case jsonOut && errors.As(err, &in):
+			_ = json.NewEncoder(os.Stderr).Encode(map[string]any{"error": "invalid input", "problems": in.Problems, "exit_code": exitCode(err)})
+		case jsonOut:
+			_ = json.NewEncoder(os.Stderr).Encode(map[string]any{"error": err.Error(), "exit_code": exitCode(err)})
 		default:
 			fmt.Fprintln(os.Stderr, "billrun:", err)
 		}
