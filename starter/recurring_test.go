@@ -246,3 +246,22 @@ func TestScheduleBillsEachPeriodOnceWhateverRunsIt(t *testing.T) {
 	h.checkBooks()
 	_ = client.ScheduleListOptions{}
 }
+
+// A cron schedule shows its cron expression as given and its next runs in its zone, the
+// issuer's by default.
+func TestScheduleDescribeShowsCronAndNextRunsInItsZone(t *testing.T) {
+	h := newHarness(t, true)
+	h.mustRun("import", "../examples/demo.json")
+	name := fmt.Sprintf("c%d", time.Now().UnixNano()%1e9)
+	h.mustRun("schedule", "create", name, "--plans", "--cron", "0 6 1 * *", "--series", "A", "--paused")
+	t.Cleanup(func() { _, _ = h.run("schedule", "delete", name) })
+	var v scheduleView
+	h.runJSON(&v, "schedule", "describe", name)
+	if len(v.Cron) != 1 || v.Cron[0] != "0 6 1 * *" || v.TimeZone != "America/Mexico_City" || len(v.Next) == 0 {
+		t.Fatalf("describe: %+v", v)
+	}
+	next, err := time.Parse(time.RFC3339, v.Next[0])
+	if err != nil || next.Day() != 1 || next.Hour() != 6 || !strings.HasSuffix(v.Next[0], "-06:00") {
+		t.Errorf("next run %q, want the 1st at 06:00 in Mexico City", v.Next[0])
+	}
+}

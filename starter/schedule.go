@@ -11,6 +11,7 @@ import (
 	"go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/temporal"
 
 	"billrun/internal/model"
@@ -146,7 +147,9 @@ func scheduleCreateCmd(a *app) *cobra.Command {
 				// A run that comes while the last one still runs waits its turn, and runs
 				// missed while Temporal was down are caught up: each bills its own nominal
 				// period, so no period is ever lost or billed twice.
-				Overlap:       enums.SCHEDULE_OVERLAP_POLICY_BUFFER_ALL,
+				Overlap: enums.SCHEDULE_OVERLAP_POLICY_BUFFER_ALL,
+				// The server keeps a cron expression as a calendar; the memo keeps it as given.
+				Memo:          map[string]any{"cron": cron},
 				CatchupWindow: 365 * 24 * time.Hour,
 				Note:          fmt.Sprintf("billrun: %s, bills the %s before each run", source, period),
 				Action: &client.ScheduleWorkflowAction{
@@ -233,14 +236,24 @@ func scheduleDescribeCmd(a *app) *cobra.Command {
 			for _, r := range d.Info.RecentActions {
 				v.Recent = append(v.Recent, r.ScheduleTime.UTC().Format(time.RFC3339)+" "+r.StartWorkflowResult.WorkflowID)
 			}
+			loc := time.UTC
+			if spec := d.Schedule.Spec; spec != nil && spec.TimeZoneName != "" {
+				if l, err := time.LoadLocation(spec.TimeZoneName); err == nil {
+					loc = l
+				}
+			}
 			for _, t := range d.Info.NextActionTimes {
-				v.Next = append(v.Next, t.UTC().Format(time.RFC3339))
+				v.Next = append(v.Next, t.In(loc).Format(time.RFC3339)) // in the schedule's zone
 			}
 			if p := d.Schedule.Policy; p != nil {
 				v.Overlap = overlapNames[p.Overlap]
 			}
 			if spec := d.Schedule.Spec; spec != nil {
 				v.Cron, v.TimeZone = spec.CronExpressions, spec.TimeZoneName
+				var cron string
+				if p := d.Memo.GetFields()["cron"]; p != nil && converter.GetDefaultDataConverter().FromPayload(p, &cron) == nil && cron != "" && len(v.Cron) == 0 {
+					v.Cron = []string{cron}
+				}
 				for _, i := range spec.Intervals {
 					v.Every = append(v.Every, i.Every.String())
 				}
