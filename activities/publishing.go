@@ -11,6 +11,7 @@ import (
 type PublishResult struct {
 	Processed int `json:"processed"` // invoices this pass stamped, printed or e-mailed (or recorded why not)
 	Remaining int `json:"remaining"` // invoices that may still need this step
+	Done      int `json:"done"`      // the batch's invoices past this step: stamped, printed or e-mailed
 }
 
 // DefaultPublishConcurrency is how many documents a stamping or e-mail pass sends at once
@@ -111,7 +112,7 @@ func (a *Publication) PrintInvoices(ctx context.Context, in Pass) (PublishResult
 	if err != nil {
 		return res, err
 	}
-	res.Remaining, err = a.Store.PrintRemaining(ctx, batchID)
+	res.Remaining, res.Done, err = a.Store.PrintRemaining(ctx, batchID)
 	return res, err
 }
 
@@ -130,6 +131,6 @@ func (a *Publication) DeliverInvoices(ctx context.Context, in Pass) (PublishResu
 	if err != nil {
 		return res, err
 	}
-	res.Remaining, err = a.Store.DeliverRemaining(ctx, batchID)
+	res.Remaining, res.Done, err = a.Store.DeliverRemaining(ctx, batchID)
 	return res, err
 }

@@ -83,7 +83,7 @@ func (a *Publication) StampInvoices(ctx context.Context, in Pass) (PublishResult
 	if err != nil {
 		return res, err
 	}
-	res.Remaining, err = a.Store.StampRemaining(ctx, batchID)
+	res.Remaining, res.Done, err = a.Store.StampRemaining(ctx, batchID)
 	return res, err
 }
 

@@ -91,11 +91,11 @@ type PublicationStore interface {
 	Transactions[PublicationTx]
 	RecordFiscalError(ctx context.Context, id int64, step, reason string) error
 	ToStamp(ctx context.Context, batchID string, limit int) ([]int64, error)
-	StampRemaining(ctx context.Context, batchID string) (int, error)
+	StampRemaining(ctx context.Context, batchID string) (remaining, stamped int, err error)
 	ToPrint(ctx context.Context, batchID string, limit int) ([]int64, error)
-	PrintRemaining(ctx context.Context, batchID string) (int, error)
+	PrintRemaining(ctx context.Context, batchID string) (remaining, printed int, err error)
 	ToDeliver(ctx context.Context, batchID string, limit int) ([]int64, error)
-	DeliverRemaining(ctx context.Context, batchID string) (int, error)
+	DeliverRemaining(ctx context.Context, batchID string) (remaining, mailed int, err error)
 	MarkSending(ctx context.Context, invoiceID int64, seq int) (bool, error)
 	BackToPending(ctx context.Context, invoiceID int64, seq int) error
 	FinishDelivery(ctx context.Context, invoiceID int64, seq int, status, detail string) error

@@ -26,7 +26,8 @@ TEMPORAL_SERVER_DIR=$TOOLS/temporal-server@$TEMPORAL_SERVER_VERSION
 MAILPIT_BIN=$TOOLS/mailpit@$MAILPIT_VERSION+ui/mailpit
 SEARCH_ATTRIBUTES=(BillrunBatchId=Keyword BillrunBatchStatus=Keyword BillrunInvoicesTotal=Int
   BillrunInvoicesCompleted=Int BillrunInvoicesFailed=Int BillrunCustomer=Keyword BillrunInvoiceStatus=Keyword
-  BillrunDocumentKind=Keyword BillrunCorrects=Keyword)
+  BillrunDocumentKind=Keyword BillrunCorrects=Keyword BillrunInvoiceNumber=Keyword BillrunAmount=Double
+  BillrunFiscalStatus=Keyword BillrunPublished=Keyword)
 
 log() { printf '[stack] %s\n' "$*" >&2; }
 die() { printf '[stack] error: %s\n' "$*" >&2; exit 1; }

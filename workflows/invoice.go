@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"fmt"
+	"strconv"
 
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
@@ -29,7 +30,7 @@ func InvoiceWorkflow(ctx workflow.Context, in InvoiceInput) (InvoiceResult, erro
 	var priced activities.PriceResult
 	err := step(ctx, t, "Pricing", invoicing.PriceInvoice, &priced, activities.InvoiceStep{InvoiceID: id})
 	if err == nil && priced.Failed {
-		setInvoiceStatus(ctx, "failed")
+		setInvoiceStatus(ctx, "failed", res, priced.Total)
 		return res, invoiceFailed(id, InvoiceFailure{Step: priced.Step, Reason: priced.Reason})
 	}
 	if err == nil && !priced.Done {
@@ -50,7 +51,7 @@ func InvoiceWorkflow(ctx workflow.Context, in InvoiceInput) (InvoiceResult, erro
 		if uerr := step(ctx, t, "Undo: "+f.Step, invoicing.FailInvoice, nil, activities.InvoiceFailure{InvoiceID: id, Attempt: priced.Attempt, Step: f.Step, Reason: f.Reason}); uerr != nil {
 			return res, uerr
 		}
-		setInvoiceStatus(ctx, "failed")
+		setInvoiceStatus(ctx, "failed", res, priced.Total)
 		return res, invoiceFailed(id, f)
 	}
 	res.Series, res.Number, res.Total, res.Currency = done.Series, done.Number, priced.Total, priced.Currency
@@ -63,11 +64,11 @@ func InvoiceWorkflow(ctx workflow.Context, in InvoiceInput) (InvoiceResult, erro
 			return res, err
 		}
 		res.FiscalError = f.Step + ": " + f.Reason
-		setInvoiceStatus(ctx, "unsealed")
+		setInvoiceStatus(ctx, "unsealed", res, priced.Total)
 		return res, nil
 	}
 	res.Sealed = true
-	setInvoiceStatus(ctx, "completed")
+	setInvoiceStatus(ctx, "completed", res, priced.Total)
 	return res, nil
 }
 
@@ -78,8 +79,21 @@ func invoiceFailed(id int64, f InvoiceFailure) error {
 	return temporal.NewNonRetryableApplicationError(msg, InvoiceFailedType, nil, f)
 }
 
-// setInvoiceStatus writes the invoice's final status where the Web UI can filter on it:
-// once per invoice, not at every step.
-func setInvoiceStatus(ctx workflow.Context, status string) {
-	_ = workflow.UpsertTypedSearchAttributes(ctx, AttrInvoiceStatus.ValueSet(status))
+// setInvoiceStatus writes the invoice's final status, number, total and fiscal status where
+// the Web UI can filter on them: once per invoice, in one upsert, not at every step.
+func setInvoiceStatus(ctx workflow.Context, status string, res InvoiceResult, total string) {
+	updates := []temporal.SearchAttributeUpdate{AttrInvoiceStatus.ValueSet(status)}
+	if res.Number != 0 {
+		updates = append(updates, AttrInvoiceNumber.ValueSet(fmt.Sprintf("%s-%d", res.Series, res.Number)))
+	}
+	if amount, err := strconv.ParseFloat(total, 64); err == nil && total != "" {
+		updates = append(updates, AttrAmount.ValueSet(amount))
+	}
+	switch {
+	case res.Sealed:
+		updates = append(updates, AttrFiscalStatus.ValueSet("sealed"))
+	case res.FiscalError != "":
+		updates = append(updates, AttrFiscalStatus.ValueSet("unsealed"))
+	}
+	_ = workflow.UpsertTypedSearchAttributes(ctx, updates...)
 }

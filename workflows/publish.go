@@ -39,6 +39,8 @@ func PublishWorkflow(ctx workflow.Context, in PublishInput) error {
 	}
 	t := in.Timeouts.withDefaults()
 	p := &publication{ctx: ctx, in: in}
+	// The batch's stamped, printed and mailed counts, in the Web UI as passes go.
+	p.counts = workflow.GetVersion(ctx, "publish-counts", workflow.DefaultVersion, 1) == 1
 	stamp := p.stage("stamping", "Stamp sealed invoices (PAC or DGI)", 5*time.Minute, publishing.StampInvoices)
 	printing := p.stage("printing", "Print stamped invoices", 5*time.Minute, publishing.PrintInvoices)
 	mail := p.stage("e-mail", "E-mail printed invoices", t.Delivery, publishing.DeliverInvoices)
@@ -89,6 +91,7 @@ type publication struct {
 	// remaining is what the last e-mail pass counted as not yet e-mailed: invoices still
 	// open, sealed, stamped or printed.
 	remaining int
+	counts    bool // upsert each stage's count of done documents
 }
 
 // publishStage is stamping, printing or e-mail: told when it may have work, busy while a
@@ -98,6 +101,7 @@ type publishStage struct {
 	next             *publishStage
 	name             string // stamping, printing, e-mail: for the Web UI's details
 	left             int    // what its last pass counted as left (-1: no pass yet)
+	done             int    // the batch's documents past this stage, as its last pass counted
 }
 
 // tell marks every stage as having work to look for.
@@ -176,6 +180,10 @@ func (p *publication) stage(name, summary string, timeout time.Duration, fn any)
 				p.remaining = res.Remaining
 			}
 			s.left = res.Remaining
+			if p.counts && res.Done != s.done {
+				s.done = res.Done
+				_ = workflow.UpsertTypedSearchAttributes(g, AttrPublished.ValueSet(p.published()))
+			}
 			p.details()
 			for next := s.next; res.Processed > 0 && next != nil; next = next.next {
 				next.told = true
@@ -203,4 +211,14 @@ func (p *publication) details() {
 	}
 	workflow.SetCurrentDetails(p.ctx, fmt.Sprintf("Publishing batch %s — %s. A pass that lasts is retrying its server "+
 		"(see the pending activity's last error, or `billrun batch status %s`).", p.in.BatchID, strings.Join(parts, "; "), p.in.BatchID))
+}
+
+// published is the batch's publication as the Web UI's column shows it.
+func (p *publication) published() string {
+	parts := make([]string, len(p.stages))
+	for i, s := range p.stages {
+		verb := map[string]string{"stamping": "stamped", "printing": "printed", "e-mail": "mailed"}[s.name]
+		parts[i] = fmt.Sprintf("%s %d", verb, s.done)
+	}
+	return strings.Join(parts, " · ")
 }

@@ -16,6 +16,15 @@ var (
 	// invoice it corrects, so an invoice's corrections are found from it.
 	AttrDocumentKind = temporal.NewSearchAttributeKeyKeyword("BillrunDocumentKind")
 	AttrCorrects     = temporal.NewSearchAttributeKeyKeyword("BillrunCorrects")
+	// An invoice's number, total and fiscal status, set when its workflow ends. The
+	// amount is an index for filtering (BillrunAmount > 10000), not the books: they stay decimal.
+	AttrInvoiceNumber = temporal.NewSearchAttributeKeyKeyword("BillrunInvoiceNumber")
+	AttrAmount        = temporal.NewSearchAttributeKeyFloat64("BillrunAmount")
+	AttrFiscalStatus  = temporal.NewSearchAttributeKeyKeyword("BillrunFiscalStatus")
+	// A batch's publication: how many of its invoices are stamped, printed and e-mailed
+	// ("stamped 5 · printed 5 · mailed 4"), updated as its passes go. One keyword: SQL
+	// visibility (the dev server, a cluster on PostgreSQL) holds at most 3 Int attributes.
+	AttrPublished = temporal.NewSearchAttributeKeyKeyword("BillrunPublished")
 )
 
 // SearchAttributeTypes lists them for registration (name=Type, as the Temporal CLI takes them).
@@ -29,4 +38,8 @@ var SearchAttributeTypes = []string{
 	"BillrunInvoiceStatus=Keyword",
 	"BillrunDocumentKind=Keyword",
 	"BillrunCorrects=Keyword",
+	"BillrunInvoiceNumber=Keyword",
+	"BillrunAmount=Double",
+	"BillrunFiscalStatus=Keyword",
+	"BillrunPublished=Keyword",
 }

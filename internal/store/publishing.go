@@ -21,8 +21,9 @@ func (s *Store) ToStamp(ctx context.Context, batchID string, limit int) ([]int64
 
 // StampRemaining counts a batch's invoices that may still need stamping: those still open
 // and those sealed, not stamped.
-func (s *Store) StampRemaining(ctx context.Context, batchID string) (int, error) {
-	return s.count(ctx, `select count(*) from invoices where batch_id = $1 and (`+openInvoice+` or `+toStamp+`)`, batchID)
+func (s *Store) StampRemaining(ctx context.Context, batchID string) (remaining, stamped int, err error) {
+	return s.count2(ctx, `select count(*) filter (where `+openInvoice+` or `+toStamp+`),
+		count(*) filter (where status = 'completed' and fiscal_status in ('stamped', 'pdf')) from invoices where batch_id = $1`, batchID)
 }
 
 // ToPrint lists up to limit of a batch's invoices waiting to be printed.
@@ -37,13 +38,15 @@ func (s *Store) ToDeliver(ctx context.Context, batchID string, limit int) ([]int
 
 // PrintRemaining counts a batch's invoices that may still need printing: those still open,
 // and those sealed or stamped, not printed.
-func (s *Store) PrintRemaining(ctx context.Context, batchID string) (int, error) {
-	return s.count(ctx, `select count(*) from invoices where batch_id = $1 and (`+openInvoice+` or `+toStamp+` or `+toPrint+`)`, batchID)
+func (s *Store) PrintRemaining(ctx context.Context, batchID string) (remaining, printed int, err error) {
+	return s.count2(ctx, `select count(*) filter (where `+openInvoice+` or `+toStamp+` or `+toPrint+`),
+		count(*) filter (where status = 'completed' and fiscal_status = 'pdf') from invoices where batch_id = $1`, batchID)
 }
 
 // DeliverRemaining counts a batch's invoices that may still need their first e-mail.
-func (s *Store) DeliverRemaining(ctx context.Context, batchID string) (int, error) {
-	return s.count(ctx, `select count(*) from invoices where batch_id = $1 and (`+openInvoice+` or `+toStamp+` or `+toPrint+` or `+toDeliver+`)`, batchID)
+func (s *Store) DeliverRemaining(ctx context.Context, batchID string) (remaining, mailed int, err error) {
+	return s.count2(ctx, `select count(*) filter (where `+openInvoice+` or `+toStamp+` or `+toPrint+` or `+toDeliver+`),
+		count(*) filter (where status = 'completed' and delivery_status = 'sent') from invoices where batch_id = $1`, batchID)
 }
 
 func (s *Store) ids(ctx context.Context, sql string, args ...any) ([]int64, error) {
@@ -63,8 +66,9 @@ func (s *Store) ids(ctx context.Context, sql string, args ...any) ([]int64, erro
 	return out, rows.Err()
 }
 
-func (s *Store) count(ctx context.Context, sql string, args ...any) (int, error) {
-	var n int
-	err := s.pool.QueryRow(ctx, sql, args...).Scan(&n)
-	return n, err
+// count2 reads two counts: what a stage has left, and what it has done.
+func (s *Store) count2(ctx context.Context, sql string, args ...any) (int, int, error) {
+	var left, done int
+	err := s.pool.QueryRow(ctx, sql, args...).Scan(&left, &done)
+	return left, done, err
 }
