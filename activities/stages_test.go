@@ -216,7 +216,9 @@ func (f publicationTx) SealedDocument(int64) (fiscal.Document, error) { return f
 func (f *publicationStore) ToStamp(context.Context, string, int) ([]int64, error) {
 	return []int64{1, 2, 3}, nil
 }
-func (f *publicationStore) StampRemaining(context.Context, string) (int, int, error) { return 0, 2, nil }
+func (f *publicationStore) StampRemaining(context.Context, string) (int, int, error) {
+	return 0, 2, nil
+}
 func (f *publicationStore) RecordFiscalError(_ context.Context, id int64, step, reason string) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
