@@ -21,6 +21,7 @@ func TestMetricsEndpoint(t *testing.T) {
 	h := newHarness(t, false)
 	reg := metrics.New()
 	h.cfg.Metrics = reg
+	reg.OnScrape(metrics.DatabaseGauges(h.st.Gauges))
 	h.startWorker()
 	srv := httptest.NewServer(reg.Mux(func(ctx context.Context) error { return h.st.Ping(ctx) }))
 	defer srv.Close()
@@ -47,9 +48,27 @@ func TestMetricsEndpoint(t *testing.T) {
 		`billrun_invoices_failed_total{step="stock discharge"} 1`,
 		`billrun_amount_billed_total{currency="USD"} 57.99`,
 		`billrun_stamping_seconds_count{outcome="stamped"} 5`,
+		`billrun_stamping_seconds_bucket{outcome="stamped",le="+Inf"} 5`,
+		"# TYPE billrun_stamping_seconds histogram",
+		"# HELP billrun_invoices_failed_open Invoices failed and neither retried nor abandoned",
+		"billrun_invoices_failed_open 1", // the demo's invoice short of stock
+		"billrun_unstamped_backlog 0",
+		"\nbillrun_deliveries_skipped ", "\nbillrun_dgi_refusals 0", "\nbillrun_last_batch_duration_seconds ",
 	} {
 		if !strings.Contains(text, want) {
 			t.Errorf("metrics lack %q", want)
+		}
+	}
+	// Every series carries its help and type (a histogram's under its base name).
+	for _, line := range strings.Split(strings.TrimSpace(text), "\n") {
+		if strings.HasPrefix(line, "#") {
+			continue
+		}
+		name := regexp.MustCompile(`^[a-zA-Z_:][a-zA-Z0-9_:]*`).FindString(line)
+		base := regexp.MustCompile(`_(bucket|sum|count)$`).ReplaceAllString(name, "")
+		if !strings.Contains(text, "# HELP "+name+" ") && !strings.Contains(text, "# TYPE "+base+" histogram") {
+			t.Errorf("series %s has no # HELP", name)
+			break
 		}
 	}
 	if !regexp.MustCompile(`(?m)^temporal_workflow_completed\{.*\} \d+`).MatchString(text) {

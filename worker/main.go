@@ -90,6 +90,7 @@ func run(log *zap.Logger) error {
 			}
 			return nil
 		}
+		cfg.Metrics.OnScrape(metrics.DatabaseGauges(st.Gauges))
 		srv := &http.Server{Addr: cfg.MetricsAddr, Handler: cfg.Metrics.Mux(ready), ReadHeaderTimeout: 10 * time.Second}
 		go func() {
 			if err := srv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {

@@ -189,3 +189,14 @@ type InvoiceRow struct {
 	Delivery     string `json:"delivery_status"`
 	UUID         string `json:"uuid,omitempty"`
 }
+
+// Gauges are the database's figures the operators' alerts watch (see the worker's metrics).
+type Gauges struct {
+	FailedOpen         int64
+	UnstampedBacklog   int64
+	UnstampedOldestAge float64 // seconds
+	DGIRefusals        int64
+	Undelivered        int64
+	Skipped            int64
+	LastBatchDuration  float64 // seconds
+}

@@ -1,7 +1,8 @@
 // Package metrics is the worker's Prometheus endpoint: the Temporal SDK's metrics (through
-// its MetricsHandler interface) and billrun's own, written in Prometheus' text format, with
-// /healthz and /readyz beside them. It keeps counters, gauges and timer summaries in memory
-// — what a scrape every few seconds needs, with no client library.
+// its MetricsHandler interface) and billrun's own, written in Prometheus' text format with
+// # HELP and # TYPE on every series, and /healthz and /readyz beside them. It keeps
+// counters, gauges and timer histograms in memory, and reads the database's gauges at each
+// scrape — what a scrape every few seconds needs, with no client library.
 package metrics
 
 import (
@@ -23,19 +24,45 @@ type Registry struct {
 	mu       sync.Mutex
 	counters map[series]float64
 	gauges   map[series]float64
-	timers   map[series]*summary
+	timers   map[series]*histogram
+	// collectors set gauges at each scrape (the database's backlog and failures).
+	collectors []func(context.Context, *Registry)
 }
 
 type series struct{ name, labels string }
 
-type summary struct {
-	count int64
-	sum   float64 // seconds
+// buckets are a timer histogram's upper bounds, in seconds: from a local step (ms) to a PAC
+// or SMTP round trip under load (tens of seconds).
+var buckets = []float64{0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120}
+
+type histogram struct {
+	counts []int64 // per bucket, not cumulative; the last is +Inf
+	count  int64
+	sum    float64 // seconds
 }
 
 // New makes an empty registry.
 func New() *Registry {
-	return &Registry{counters: map[series]float64{}, gauges: map[series]float64{}, timers: map[series]*summary{}}
+	return &Registry{counters: map[series]float64{}, gauges: map[series]float64{}, timers: map[series]*histogram{}}
+}
+
+// OnScrape adds a collector that sets gauges before each scrape is written.
+func (r *Registry) OnScrape(f func(context.Context, *Registry)) {
+	r.mu.Lock()
+	r.collectors = append(r.collectors, f)
+	r.mu.Unlock()
+}
+
+// collect runs the collectors, each bounded by the scrape's patience.
+func (r *Registry) collect(ctx context.Context) {
+	r.mu.Lock()
+	fs := slices.Clone(r.collectors)
+	r.mu.Unlock()
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	for _, f := range fs {
+		f(ctx, r)
+	}
 }
 
 var unsafe = regexp.MustCompile(`[^a-zA-Z0-9_:]`)
@@ -80,24 +107,28 @@ func (r *Registry) Set(name string, labels map[string]string, v float64) {
 	r.mu.Unlock()
 }
 
-// Observe records a duration in a summary (its count and sum, in seconds).
+// Observe records a duration in a histogram (seconds).
 func (r *Registry) Observe(name string, labels map[string]string, d time.Duration) {
 	if r == nil {
 		return
 	}
 	k := key(name, labels)
 	r.mu.Lock()
-	s := r.timers[k]
-	if s == nil {
-		s = &summary{}
-		r.timers[k] = s
+	h := r.timers[k]
+	if h == nil {
+		h = &histogram{counts: make([]int64, len(buckets)+1)}
+		r.timers[k] = h
 	}
-	s.count++
-	s.sum += d.Seconds()
+	sec := d.Seconds()
+	i, _ := slices.BinarySearch(buckets, sec)
+	h.counts[i]++
+	h.count++
+	h.sum += sec
 	r.mu.Unlock()
 }
 
-// Write writes every metric in Prometheus' text exposition format, sorted.
+// Write writes every metric in Prometheus' text exposition format, sorted, each name with
+// its # HELP and # TYPE.
 func (r *Registry) Write(w io.Writer) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -110,7 +141,7 @@ func (r *Registry) Write(w io.Writer) {
 		last := ""
 		for _, k := range keys {
 			if k.name != last {
-				fmt.Fprintf(w, "# TYPE %s %s\n", k.name, kind)
+				fmt.Fprintf(w, "# HELP %s %s\n# TYPE %s %s\n", k.name, Help(k.name), k.name, kind)
 				last = k.name
 			}
 			fmt.Fprintf(w, "%s%s %g\n", k.name, k.labels, m[k])
@@ -118,13 +149,36 @@ func (r *Registry) Write(w io.Writer) {
 	}
 	write("counter", r.counters)
 	write("gauge", r.gauges)
-	counts, sums := map[series]float64{}, map[series]float64{}
-	for k, s := range r.timers {
-		counts[series{k.name + "_seconds_count", k.labels}] = float64(s.count)
-		sums[series{k.name + "_seconds_sum", k.labels}] = s.sum
+	r.writeHistograms(w)
+}
+
+// writeHistograms writes the timers as histograms: cumulative buckets, sum and count.
+func (r *Registry) writeHistograms(w io.Writer) {
+	keys := make([]series, 0, len(r.timers))
+	for k := range r.timers {
+		keys = append(keys, k)
 	}
-	write("untyped", counts)
-	write("untyped", sums)
+	slices.SortFunc(keys, func(a, b series) int { return strings.Compare(a.name+a.labels, b.name+b.labels) })
+	last := ""
+	for _, k := range keys {
+		name := k.name + "_seconds"
+		if k.name != last {
+			fmt.Fprintf(w, "# HELP %s %s\n# TYPE %s histogram\n", name, Help(name), name)
+			last = k.name
+		}
+		h := r.timers[k]
+		inner := strings.TrimSuffix(strings.TrimPrefix(k.labels, "{"), "}")
+		if inner != "" {
+			inner += ","
+		}
+		var cum int64
+		for i, le := range buckets {
+			cum += h.counts[i]
+			fmt.Fprintf(w, "%s_bucket{%sle=\"%g\"} %d\n", name, inner, le, cum)
+		}
+		fmt.Fprintf(w, "%s_bucket{%sle=\"+Inf\"} %d\n", name, inner, h.count)
+		fmt.Fprintf(w, "%s_sum%s %g\n%s_count%s %d\n", name, k.labels, h.sum, name, k.labels, h.count)
+	}
 }
 
 // TemporalHandler is the registry as the Temporal SDK's MetricsHandler.
@@ -175,7 +229,8 @@ func (t timer) Record(d time.Duration) { t.h.r.Observe(t.name, t.h.tags, d) }
 // its database and Temporal are reachable).
 func (r *Registry) Mux(ready func(context.Context) error) *http.ServeMux {
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /metrics", func(w http.ResponseWriter, _ *http.Request) {
+	mux.HandleFunc("GET /metrics", func(w http.ResponseWriter, req *http.Request) {
+		r.collect(req.Context())
 		w.Header().Set("Content-Type", "text/plain; version=0.0.4")
 		r.Write(w)
 	})
