@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -69,6 +70,23 @@ func TestMetricsEndpoint(t *testing.T) {
 		if !strings.Contains(text, "# HELP "+name+" ") && !strings.Contains(text, "# TYPE "+base+" histogram") {
 			t.Errorf("series %s has no # HELP", name)
 			break
+		}
+	}
+	// Every metric the alerts and the dashboard name is one the worker exports.
+	for _, file := range []string{"../deploy/prometheus/rules.yml", "../deploy/grafana/billrun.json"} {
+		doc, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		names := regexp.MustCompile(`\b(?:billrun|temporal)_[a-z_]+`).FindAllString(string(doc), -1)
+		if len(names) == 0 {
+			t.Errorf("%s names no metric", file)
+		}
+		for _, name := range names {
+			base := regexp.MustCompile(`_(bucket|sum|count)$`).ReplaceAllString(name, "")
+			if !strings.Contains(text, "# TYPE "+name+" ") && !strings.Contains(text, "# TYPE "+base+" histogram") {
+				t.Errorf("%s names %s, which the worker does not export", file, name)
+			}
 		}
 	}
 	if !regexp.MustCompile(`(?m)^temporal_workflow_completed\{.*\} \d+`).MatchString(text) {

@@ -16,6 +16,7 @@ func DatabaseGauges(read func(context.Context) (model.Gauges, error)) func(conte
 			r.Add("billrun_metrics_collect_errors_total", nil, 1)
 			return
 		}
+		r.Add("billrun_metrics_collect_errors_total", nil, 0) // exported from the first scrape on, at 0
 		r.Set("billrun_invoices_failed_open", nil, float64(g.FailedOpen))
 		r.Set("billrun_unstamped_backlog", nil, float64(g.UnstampedBacklog))
 		r.Set("billrun_unstamped_oldest_age_seconds", nil, g.UnstampedOldestAge)
