@@ -1,31 +1,56 @@
 #!/usr/bin/env bash
-# Screenshots of the Temporal Web UI as an operator sees a bill run: the batch's page, a
-# failed invoice's page, and the list of the batch's workflows filtered by its search
-# attribute. Usage (with a stack's environment loaded, e.g. . .dev/demo/env):
-#   scripts/screenshots.sh BATCH_ID [OUT_DIR]
-# Needs headless Chromium (apt-get install chromium); writes PNGs to OUT_DIR (.dev/screenshots).
+# Screenshots of a bill run as an operator and an accountant see it: in the Temporal Web UI
+# the batch's page, its first failed invoice's page, the list of the batch's workflows
+# filtered by its search attribute, and its publication's page; in the mail sink the
+# latest message; the first page of the batch's first printed invoice.
+# Usage (with a stack's environment loaded, e.g. . .dev/demo/env):
+#   scripts/screenshots.sh BATCH_ID [OUT_DIR] [PREFIX]
+# PREFIX names the files (PREFIX-batch.png, ...), so one directory holds several batches'.
+# MAIL_UI (default the stack's Mailpit) is the mail sink's web UI. Needs headless Chromium
+# (installed when missing) and pdftoppm (poppler-utils); writes PNGs to OUT_DIR
+# (.dev/screenshots). The tests run it (starter's TestScreenshots).
 set -euo pipefail
 # The Go that builds billrun, pinned (the module proxy serves it): its standard library has
 # no known called vulnerability (make test checks).
 export GOTOOLCHAIN=go1.27.3
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-BATCH=${1:?usage: scripts/screenshots.sh BATCH_ID [OUT_DIR]}
+BATCH=${1:?usage: scripts/screenshots.sh BATCH_ID [OUT_DIR] [PREFIX]}
 OUT=${2:-$ROOT/.dev/screenshots}
+PREFIX=${3:-$BATCH}
 : "${TEMPORAL_UI:?load a stack environment first (. .dev/demo/env)}"
 : "${DATABASE_URL:?load a stack environment first (. .dev/demo/env)}"
+MAIL_UI=${MAIL_UI:-${MAILPIT_API:-}}
 BROWSER=$(command -v chromium || command -v chromium-browser || true)
-[ -n "$BROWSER" ] || { apt-get install -y chromium >/dev/null && BROWSER=$(command -v chromium); }
+if [ -z "$BROWSER" ]; then
+  echo "[screenshots] installing headless Chromium (apt-get)" >&2
+  (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium) >/dev/null
+  BROWSER=$(command -v chromium)
+fi
+if ! command -v pdftoppm >/dev/null; then
+  (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y poppler-utils) >/dev/null
+fi
 mkdir -p "$OUT"
 NS=${TEMPORAL_NAMESPACE:-default}
-INST=$(psql "$DATABASE_URL" -Atc "select id from installation")
-FAILED=$(psql "$DATABASE_URL" -Atc "select id from invoices where batch_id = '$BATCH' and status = 'failed' order by group_no limit 1")
+sql() { psql "$DATABASE_URL" -Atc "$1"; }
+INST=$(sql "select id from installation")
+FAILED=$(sql "select id from invoices where batch_id = '$BATCH' and status = 'failed' order by group_no limit 1")
+PRINTED=$(sql "select id from invoices where batch_id = '$BATCH' and fiscal_status = 'pdf' order by group_no limit 1")
 QUERY=$(python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1]))' "BillrunBatchId=\"$BATCH\"")
 
 shot() { # name url
   "$BROWSER" --headless=new --no-sandbox --disable-gpu --hide-scrollbars --window-size=1440,1100 \
-    --virtual-time-budget=15000 --screenshot="$OUT/$1.png" "$2" >/dev/null 2>&1
-  echo "$OUT/$1.png  $2"
+    --user-data-dir="$(mktemp -d)" --virtual-time-budget=15000 --screenshot="$OUT/$PREFIX-$1.png" "$2" >/dev/null 2>&1
+  echo "$OUT/$PREFIX-$1.png  $2"
 }
 shot batch "$TEMPORAL_UI/namespaces/$NS/workflows/billrun-$INST-batch-$BATCH"
 [ -n "$FAILED" ] && shot failed-invoice "$TEMPORAL_UI/namespaces/$NS/workflows/billrun-$INST-invoice-$FAILED"
 shot batch-list "$TEMPORAL_UI/namespaces/$NS/workflows?query=$QUERY"
+shot publication "$TEMPORAL_UI/namespaces/$NS/workflows/billrun-$INST-publish-$BATCH"
+[ -n "$MAIL_UI" ] && shot mail "$MAIL_UI/view/latest"
+if [ -n "$PRINTED" ]; then
+  pdf=$(mktemp --suffix=.pdf)
+  psql "$DATABASE_URL" -Atc "select encode(pdf, 'base64') from fiscal_documents where invoice_id = $PRINTED" | base64 -d >"$pdf"
+  pdftoppm -png -r 70 -singlefile -f 1 -l 1 "$pdf" "$OUT/$PREFIX-pdf"
+  rm -f "$pdf"
+  echo "$OUT/$PREFIX-pdf.png  invoice $PRINTED"
+fi
