@@ -6,9 +6,9 @@
 # Usage (with a stack's environment loaded, e.g. . .dev/demo/env):
 #   scripts/screenshots.sh BATCH_ID [OUT_DIR] [PREFIX]
 # PREFIX names the files (PREFIX-batch.png, ...), so one directory holds several batches'.
-# MAIL_UI (default the stack's Mailpit) is the mail sink's web UI. Needs headless Chromium
-# (installed when missing) and pdftoppm (poppler-utils); writes PNGs to OUT_DIR
-# (.dev/screenshots). The tests run it (starter's TestScreenshots).
+# MAIL_UI (default the stack's Mailpit) is the mail sink's web UI. Needs headless Chromium,
+# puppeteer-core (npm) and pdftoppm (poppler-utils), each installed when missing; writes PNGs
+# to OUT_DIR (.dev/screenshots). The tests run it (starter's TestScreenshots).
 set -euo pipefail
 # The Go that builds billrun, pinned (the module proxy serves it): its standard library has
 # no known called vulnerability (make test checks).
@@ -26,9 +26,20 @@ if [ -z "$BROWSER" ]; then
   (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium) >/dev/null
   BROWSER=$(command -v chromium)
 fi
+export BROWSER
 if ! command -v pdftoppm >/dev/null; then
   (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y poppler-utils) >/dev/null
 fi
+# puppeteer-core drives that Chromium (scripts/shot.cjs): a running workflow's page keeps
+# polling Temporal, which Chromium's own --screenshot waits on forever.
+PUPPETEER_VERSION=25.16.0
+PUPPETEER=${BILLRUN_TOOLS:-$HOME/.cache/billrun/tools}/puppeteer-core@$PUPPETEER_VERSION
+if [ ! -d "$PUPPETEER/node_modules/puppeteer-core" ]; then
+  echo "[screenshots] installing puppeteer-core $PUPPETEER_VERSION (npm)" >&2
+  mkdir -p "$PUPPETEER"
+  (cd "$PUPPETEER" && npm install --no-audit --no-fund --silent "puppeteer-core@$PUPPETEER_VERSION") >/dev/null
+fi
+export NODE_PATH=$PUPPETEER/node_modules
 mkdir -p "$OUT"
 NS=${TEMPORAL_NAMESPACE:-default}
 sql() { psql "$DATABASE_URL" -Atc "$1"; }
@@ -38,8 +49,7 @@ PRINTED=$(sql "select id from invoices where batch_id = '$BATCH' and fiscal_stat
 QUERY=$(python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1]))' "BillrunBatchId=\"$BATCH\"")
 
 shot() { # name url
-  "$BROWSER" --headless=new --no-sandbox --disable-gpu --hide-scrollbars --window-size=1440,1100 \
-    --user-data-dir="$(mktemp -d)" --virtual-time-budget=15000 --screenshot="$OUT/$PREFIX-$1.png" "$2" >/dev/null 2>&1
+  timeout 120 node "$ROOT/scripts/shot.cjs" "$2" "$OUT/$PREFIX-$1.png"
   echo "$OUT/$PREFIX-$1.png  $2"
 }
 shot batch "$TEMPORAL_UI/namespaces/$NS/workflows/billrun-$INST-batch-$BATCH"

@@ -47,5 +47,15 @@ if [ ! -f "$VULNDB/index/db.json" ]; then
 fi
 echo "[test] govulncheck ./... (fails on a called vulnerability, in a required module or the Go standard library)"
 "$GOVULNCHECK" -db "file://$VULNDB" -format json ./... | go run ./scripts/vulncheck
+# The alerts parse and their expressions are valid PromQL (promtool, built from Prometheus'
+# module once into the tools folder); that every metric they name is exported is a Go test.
+PROMTOOL_VERSION=v0.316.0
+PROMTOOL=$TOOLS/promtool@$PROMTOOL_VERSION/promtool
+if [ ! -x "$PROMTOOL" ]; then
+  echo "[test] installing promtool $PROMTOOL_VERSION (go install; minutes the first time)"
+  GOBIN=$(dirname "$PROMTOOL") GOFLAGS=-mod=mod go install "github.com/prometheus/prometheus/cmd/promtool@$PROMTOOL_VERSION"
+fi
+echo "[test] promtool check rules deploy/prometheus/rules.yml"
+"$PROMTOOL" check rules deploy/prometheus/rules.yml
 echo "[test] go test -race ./..."
 go test -race -count=1 -timeout 25m "$@" ./...
