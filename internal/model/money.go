@@ -30,6 +30,7 @@ func (v InvoiceView) MarshalJSON() ([]byte, error) {
 	}
 	return json.Marshal(struct {
 		plain
+		InvoiceID   int64  `json:"invoice_id"` // every command's JSON names an invoice so
 		Amount      string `json:"amount"`
 		Discount    string `json:"discount"`
 		Subtotal    string `json:"subtotal"`
@@ -39,7 +40,7 @@ func (v InvoiceView) MarshalJSON() ([]byte, error) {
 		ISRWithheld string `json:"isr_withheld"`
 		Total       string `json:"total"`
 		Lines       []any  `json:"lines"`
-	}{plain(v), m(v.Amount), m(v.Discount), m(v.Subtotal), m(v.VAT), m(v.Excise), m(v.VATWithheld), m(v.ISRWithheld), m(v.Total), lines})
+	}{plain(v), v.ID, m(v.Amount), m(v.Discount), m(v.Subtotal), m(v.VAT), m(v.Excise), m(v.VATWithheld), m(v.ISRWithheld), m(v.Total), lines})
 }
 
 // MarshalJSON writes the draft's amounts with the currency's decimals.

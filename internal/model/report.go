@@ -155,6 +155,7 @@ type BatchFilter struct {
 // BatchRow is one line of batch list.
 type BatchRow struct {
 	ID          string    `json:"id"`
+	BatchID     string    `json:"batch_id"` // = ID: every command's JSON names a batch so
 	Source      string    `json:"source"`
 	Series      string    `json:"series"`
 	InvoiceDate string    `json:"invoice_date"`
@@ -176,6 +177,7 @@ type InvoiceFilter struct {
 // InvoiceRow is one line of invoice list. Total is rounded to the currency's decimals.
 type InvoiceRow struct {
 	ID           int64  `json:"id"`
+	InvoiceID    int64  `json:"invoice_id"`              // = ID: every command's JSON names an invoice so
 	Number       string `json:"number"`                  // A-4; empty until completed
 	FiscalNumber string `json:"fiscal_number,omitempty"` // as its fiscal document says it: A-4, e-Factura A 0000004
 	Kind         string `json:"document_kind"`

@@ -55,7 +55,7 @@ func (s *Store) ListBatches(ctx context.Context, f model.BatchFilter) ([]model.B
 		var b model.BatchRow
 		var date time.Time
 		err := r.Scan(&b.ID, &b.Source, &b.Series, &date, &b.Status, &b.Draft, &b.CreatedAt, &b.Invoices, &b.Completed, &b.Failed)
-		b.InvoiceDate = date.Format(time.DateOnly)
+		b.InvoiceDate, b.BatchID = date.Format(time.DateOnly), b.ID
 		return b, err
 	})
 	if out == nil {
@@ -111,7 +111,7 @@ func (s *Store) ListInvoices(ctx context.Context, f model.InvoiceFilter) ([]mode
 		err := r.Scan(&x.ID, &x.Number, &x.Kind, &x.Batch, &x.Customer, &date, &x.Currency, &total, &decimals, &x.Status, &x.FiscalStatus, &x.Delivery, &x.UUID,
 			&series, &number, &cfeSeries, &cfeType)
 		x.Date, x.Total = date.Format(time.DateOnly), total.StringFixed(decimals)
-		x.FiscalNumber = fiscalNumber(series, number, cfeSeries, cfeType)
+		x.FiscalNumber, x.InvoiceID = fiscalNumber(series, number, cfeSeries, cfeType), x.ID
 		return x, err
 	})
 	if out == nil {
