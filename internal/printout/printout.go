@@ -7,6 +7,7 @@ package printout
 
 import (
 	"bytes"
+	"cmp"
 	"fmt"
 	"strings"
 
@@ -33,6 +34,9 @@ type View struct {
 	Proof [][2]string
 	QR    string // the text of the QR code (SAT's verification URL); none when empty
 	Notes []string
+	// CodeTitle names the lines' code column: Mexico's product key (Clave, the default),
+	// Uruguay's VAT indicator (IVA).
+	CodeTitle string
 }
 
 // Party is an issuer or a customer.
@@ -236,7 +240,7 @@ func Render(v View) ([]byte, error) {
 		w     float64
 		align int
 	}
-	cols := []col{{"Cant.", 40, gopdf.Right}, {"Unidad", 70, gopdf.Left}, {"Clave", 48, gopdf.Left}, {"Descripción", 165, gopdf.Left},
+	cols := []col{{"Cant.", 40, gopdf.Right}, {"Unidad", 70, gopdf.Left}, {cmp.Or(v.CodeTitle, "Clave"), 48, gopdf.Left}, {"Descripción", 165, gopdf.Left},
 		{"P. unitario", 66, gopdf.Right}, {"Descuento", 58, gopdf.Right}, {"Importe", width - 40 - 70 - 48 - 165 - 66 - 58, gopdf.Right}}
 	header := func() {
 		p.font("bold", 8)
@@ -367,32 +371,4 @@ func drawQR(pdf *gopdf.GoPdf, text string, x, y, size float64) error {
 		}
 	}
 	return nil
-}
-
-// Money writes an amount with thousands separators: 1234567.80 → 1,234,567.80.
-func Money(s string) string { return grouped(s, ',', '.') }
-
-// MoneyUY writes an amount in Uruguayan notation: 1.234,56.
-func MoneyUY(s string) string { return grouped(s, '.', ',') }
-
-// grouped writes a decimal string with a thousands separator and a decimal mark.
-func grouped(s string, thousands, mark byte) string {
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	whole, frac, hasFrac := strings.Cut(s, ".")
-	var b strings.Builder
-	for i, c := range whole {
-		if i > 0 && (len(whole)-i)%3 == 0 {
-			b.WriteByte(thousands)
-		}
-		b.WriteRune(c)
-	}
-	out := b.String()
-	if hasFrac {
-		out += string(mark) + frac
-	}
-	if neg {
-		out = "-" + out
-	}
-	return out
 }

@@ -43,7 +43,7 @@ func printView(doc *etree.Document, d fiscal.Document, inv fiscal.Invoice) print
 		nro = strings.Repeat("0", 7-len(nro)) + nro
 	}
 	code := SecurityCode(d.XML)
-	v := printout.View{Title: typeNames[tipo] + " " + t("//IdDoc/Serie") + " " + nro}
+	v := printout.View{Title: typeNames[tipo] + " " + t("//IdDoc/Serie") + " " + nro, CodeTitle: "IVA"}
 	v.Header = [][2]string{{"Tipo de CFE", tipo + " " + typeNames[tipo]}, {"Serie y número", t("//IdDoc/Serie") + " " + nro},
 		{"Fecha de emisión", t("//IdDoc/FchEmis")}, {"Firmado", strings.Replace(t("//TmstFirma"), "T", " ", 1)}}
 	if ref := doc.FindElement("//Referencia/Referencia"); ref != nil {
@@ -97,7 +97,7 @@ func printView(doc *etree.Document, d fiscal.Document, inv fiscal.Invoice) print
 		{"Rango autorizado", t("//IdDoc/Serie") + " " + t("//CAEData/DNro") + " al " + t("//CAEData/HNro")},
 		{"Vencimiento del CAE", t("//CAEData/FecVenc")}, {"Certificado del emisor (n.º de serie)", d.Certificate}}
 	if d.StampedAt != "" {
-		v.Proof = append(v.Proof, [2]string{"Recibido por DGI", d.StampedAt + " (" + d.StampCertificate + ")"})
+		v.Proof = append(v.Proof, [2]string{"Recibido por DGI", localTime(d.StampedAt) + " (" + d.StampCertificate + ")"})
 	}
 	v.QR = VerificationURL(d.XML)
 	v.Notes = []string{"IVA al día.", "Puede verificar el comprobante en www.efactura.dgi.gub.uy (código QR)."}
@@ -117,4 +117,14 @@ func percent(rate string) string {
 		return rate
 	}
 	return d.String() + " %"
+}
+
+// localTime writes DGI's receipt time in Montevideo's time, as a Uruguayan reader reads it;
+// a time that does not parse is written as received.
+func localTime(s string) string {
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return s
+	}
+	return t.In(montevideo).Format("02/01/2006 15:04:05")
 }
