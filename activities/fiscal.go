@@ -20,9 +20,10 @@ import (
 // A batch invoice sealed (now, or by an earlier attempt) wakes its batch's publication,
 // starting it if it has ended: whatever stage publication is in — or if it ended while
 // this invoice was failed — stamping, printing and e-mail pick it up.
-func (a *Publication) SealInvoice(ctx context.Context, in Document) error {
+func (a *Publication) SealInvoice(ctx context.Context, in Document) (Sealed, error) {
 	id := in.InvoiceID
 	var h store.FiscalHead
+	var res Sealed
 	err := a.Store.InTx(ctx, func(tx PublicationTx) error {
 		var inv fiscal.Invoice
 		var err error
@@ -31,6 +32,11 @@ func (a *Publication) SealInvoice(ctx context.Context, in Document) error {
 			return err
 		}
 		if h.Status != "completed" || h.FiscalStatus != "unsealed" {
+			if h.Status == "completed" && h.FiscalStatus != "unsealed" { // sealed by an earlier run
+				if doc, err := tx.SealedDocument(id); err == nil {
+					res.FiscalNumber = a.fiscalNumber(h.Country, doc, inv.DocumentKind)
+				}
+			}
 			return nil
 		}
 		inv.IssuedAt = a.now() // the document is issued now, whenever the invoice was completed
@@ -56,12 +62,28 @@ func (a *Publication) SealInvoice(ctx context.Context, in Document) error {
 			return err
 		}
 		h.FiscalStatus = "sealed"
+		res.FiscalNumber = a.fiscalNumber(h.Country, doc, inv.DocumentKind)
 		return tx.Audit(h.BatchID, id, model.StepSeal, h.Attempt, "ok", "NoCertificado "+doc.Certificate)
 	})
 	if err == nil && h.Status == "completed" && h.FiscalStatus != "unsealed" {
-		return a.wakePublication(ctx, h.BatchID)
+		return res, a.wakePublication(ctx, h.BatchID)
 	}
-	return a.fiscalOutcome(ctx, id, model.StepSeal, err)
+	return res, a.fiscalOutcome(ctx, id, model.StepSeal, err)
+}
+
+// Sealed is a sealed document's name and number as its country's readers know it
+// ("Factura A-4", "e-Factura A 0000001"): the Web UI shows it.
+type Sealed struct {
+	FiscalNumber string `json:"fiscal_number,omitempty"`
+}
+
+func (a *Publication) fiscalNumber(country string, doc fiscal.Document, kind string) string {
+	p, err := profileFor(a.Fiscal, country)
+	if err != nil {
+		return ""
+	}
+	d := p.Describe(doc, kind)
+	return strings.TrimSpace(d.Name + " " + d.Number)
 }
 
 // PrintInvoice renders the stamped invoice's PDF and stores it; fiscal status pdf.

@@ -88,7 +88,7 @@ func TestSealingRefusesBadKeyMaterialAndHalfWritesNothing(t *testing.T) {
 	}
 	for _, c := range cases {
 		c.setup()
-		err := a.Publication.SealInvoice(ctx, activities.Document{InvoiceID: inv})
+		_, err := a.Publication.SealInvoice(ctx, activities.Document{InvoiceID: inv})
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Fatalf("%s: err = %v, want %q", c.name, err, c.want)
 		}
@@ -99,7 +99,7 @@ func TestSealingRefusesBadKeyMaterialAndHalfWritesNothing(t *testing.T) {
 	}
 	// Fixed: it seals, and the reason is cleared.
 	a.DB.Exec(ctx, `update customers set postal_code = '65000'`)
-	if err := a.Publication.SealInvoice(ctx, activities.Document{InvoiceID: inv}); err != nil {
+	if _, err := a.Publication.SealInvoice(ctx, activities.Document{InvoiceID: inv}); err != nil {
 		t.Fatal(err)
 	}
 	if got := row(t, a, `select fiscal_status || '/' || fiscal_error from invoices where id = $1`, inv); got != "sealed/" {
@@ -111,7 +111,7 @@ func TestSealingRefusesAnExpiredCertificate(t *testing.T) {
 	a, inv := completedInvoice(t, "2026-11-23")
 	// Issued on 2027-06-01, after the test certificate's end (2027-05-18).
 	activities.WithClock(func() time.Time { return time.Date(2027, 6, 1, 12, 0, 0, 0, time.UTC) })(a.Activities)
-	err := a.Publication.SealInvoice(context.Background(), activities.Document{InvoiceID: inv})
+	_, err := a.Publication.SealInvoice(context.Background(), activities.Document{InvoiceID: inv})
 	if err == nil || !strings.Contains(err.Error(), "is valid from") {
 		t.Fatalf("err = %v, want an expired-certificate error", err)
 	}
@@ -142,7 +142,7 @@ func messages(t *testing.T, api string) []struct {
 func sealedAndPrinted(t *testing.T) (*acts, int64) {
 	a, inv := completedInvoice(t, "2026-11-23")
 	ctx := context.Background()
-	if err := a.Publication.SealInvoice(ctx, activities.Document{InvoiceID: inv}); err != nil {
+	if _, err := a.Publication.SealInvoice(ctx, activities.Document{InvoiceID: inv}); err != nil {
 		t.Fatal(err)
 	}
 	if err := a.Publication.StampInvoice(ctx, activities.Document{InvoiceID: inv}); err != nil {

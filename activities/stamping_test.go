@@ -19,7 +19,7 @@ import (
 func sealed(t *testing.T) (*acts, int64) {
 	t.Helper()
 	a, inv := completedInvoice(t, "2026-11-23")
-	if err := a.Publication.SealInvoice(context.Background(), activities.Document{InvoiceID: inv}); err != nil {
+	if _, err := a.Publication.SealInvoice(context.Background(), activities.Document{InvoiceID: inv}); err != nil {
 		t.Fatal(err)
 	}
 	return a, inv
@@ -85,7 +85,7 @@ func TestStampingRefusedThenResealed(t *testing.T) {
 	}
 	a.DB.Exec(ctx, `update invoices set fiscal_error = '' where id = $1`, inv)
 	activities.WithClock(a.PAC.Now)(a.Activities)
-	if err := a.Publication.SealInvoice(ctx, activities.Document{InvoiceID: inv}); err != nil {
+	if _, err := a.Publication.SealInvoice(ctx, activities.Document{InvoiceID: inv}); err != nil {
 		t.Fatal(err)
 	}
 	if err := a.Publication.StampInvoice(ctx, activities.Document{InvoiceID: inv}); err != nil {
@@ -138,7 +138,7 @@ func TestSealingVerifiesWhatItStores(t *testing.T) {
 	a, inv := completedInvoice(t, "2026-11-23")
 	ctx := context.Background()
 	a.DB.Exec(ctx, "update customers set name = 'Ñandú\x01Peña'")
-	err := a.Publication.SealInvoice(ctx, activities.Document{InvoiceID: inv})
+	_, err := a.Publication.SealInvoice(ctx, activities.Document{InvoiceID: inv})
 	if err == nil {
 		t.Fatal("a document with U+0001 was sealed")
 	}

@@ -27,7 +27,7 @@ MAILPIT_BIN=$TOOLS/mailpit@$MAILPIT_VERSION+ui/mailpit
 SEARCH_ATTRIBUTES=(BillrunBatchId=Keyword BillrunBatchStatus=Keyword BillrunInvoicesTotal=Int
   BillrunInvoicesCompleted=Int BillrunInvoicesFailed=Int BillrunCustomer=Keyword BillrunInvoiceStatus=Keyword
   BillrunDocumentKind=Keyword BillrunCorrects=Keyword BillrunInvoiceNumber=Keyword BillrunAmount=Double
-  BillrunFiscalStatus=Keyword BillrunPublished=Keyword)
+  BillrunFiscalStatus=Keyword BillrunPublished=Keyword BillrunFiscalNumber=Keyword)
 
 log() { printf '[stack] %s\n' "$*" >&2; }
 die() { printf '[stack] error: %s\n' "$*" >&2; exit 1; }

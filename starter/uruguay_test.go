@@ -15,6 +15,9 @@ import (
 	"billrun/internal/fiscal/cfe"
 	"billrun/internal/model"
 	"billrun/schema/testdb"
+
+	"go.temporal.io/api/workflowservice/v1"
+	"go.uber.org/zap"
 )
 
 // checkCFE holds every completed invoice of a Uruguayan batch to DGI's schema (xmllint),
@@ -287,6 +290,17 @@ func TestUruguayanMailAndCFENumbers(t *testing.T) {
 	if msg := h.mustFail("invoice", "show", "A 0000001"); !strings.Contains(msg, "e-Ticket A 0000001 (invoice ET-1)") || !strings.Contains(msg, "e-Factura A 0000001 (invoice EF-1)") {
 		t.Errorf("a letter two types share: %s", msg)
 	}
+	// The Web UI finds the invoice's workflow by the CFE's number.
+	tc, err := h.cfg.Temporal(zap.NewNop())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tc.Close()
+	h.waitFor("the Web UI to find e-Factura A 0000001", time.Minute, func() bool {
+		resp, err := tc.ListWorkflow(context.Background(), &workflowservice.ListWorkflowExecutionsRequest{
+			Query: fmt.Sprintf(`BillrunFiscalNumber = "e-Factura A 0000001" AND BillrunBatchId = %q`, id)})
+		return err == nil && len(resp.Executions) == 1
+	})
 	var rows []model.InvoiceRow
 	h.runJSON(&rows, "invoice", "list", "--batch", id)
 	var numbers []string

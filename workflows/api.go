@@ -174,6 +174,8 @@ type InvoiceResult struct {
 	// Sealed is false when a fiscal step failed; FiscalError says why.
 	Sealed      bool   `json:"sealed"`
 	FiscalError string `json:"fiscal_error,omitempty"`
+	// FiscalNumber is the sealed document as its country knows it: "e-Factura A 0000001".
+	FiscalNumber string `json:"fiscal_number,omitempty"`
 }
 
 // InvoiceFailure is the detail of a failed invoice's error.

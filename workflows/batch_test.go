@@ -72,7 +72,7 @@ func businessErr(step, reason string) error {
 }
 
 func mockFiscalSteps(env *testsuite.TestWorkflowEnvironment) {
-	env.OnActivity(publishing.SealInvoice, mock.Anything, mock.Anything).Return(nil)
+	env.OnActivity(publishing.SealInvoice, mock.Anything, mock.Anything).Return(activities.Sealed{FiscalNumber: "Factura A-1"}, nil)
 }
 
 // mockInvoiceSteps makes every invoice succeed except those in failing, which fail at stock.
@@ -292,7 +292,7 @@ func TestSealingFailureLeavesInvoiceCompletedAndUnsealed(t *testing.T) {
 	env.OnActivity(invoicing.DischargeStock, mock.Anything, activities.InvoiceStep{InvoiceID: int64(5), Attempt: 1}).Return(nil)
 	env.OnActivity(invoicing.PostReceivable, mock.Anything, activities.InvoiceStep{InvoiceID: int64(5), Attempt: 1}).Return(nil)
 	env.OnActivity(invoicing.CompleteInvoice, mock.Anything, activities.InvoiceStep{InvoiceID: int64(5), Attempt: 1}).Return(activities.CompleteResult{Series: "A", Number: 3}, nil)
-	env.OnActivity(publishing.SealInvoice, mock.Anything, activities.Document{InvoiceID: int64(5)}).Return(businessErr(model.StepSeal, "CSD: key cannot be decrypted")).Once()
+	env.OnActivity(publishing.SealInvoice, mock.Anything, activities.Document{InvoiceID: int64(5)}).Return(activities.Sealed{}, businessErr(model.StepSeal, "CSD: key cannot be decrypted")).Once()
 	env.ExecuteWorkflow(InvoiceWorkflow, InvoiceInput{InvoiceID: 5})
 	var res InvoiceResult
 	if err := env.GetWorkflowResult(&res); err != nil {

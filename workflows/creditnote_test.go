@@ -25,7 +25,7 @@ func TestCreditNoteRunsEveryStepInOrder(t *testing.T) {
 	record := func(name string) func() { return func() { order = append(order, name) } }
 	env.OnActivity(crediting.IssueCreditNote, mock.Anything, mock.Anything).Return(activities.CreditNoteResult{ID: 40, Series: "NC", Number: 1, Total: decimal.RequireFromString("1160")}, nil).
 		Run(func(mock.Arguments) { record("issue")() })
-	env.OnActivity(publishing.SealInvoice, mock.Anything, activities.Document{InvoiceID: int64(40)}).Return(nil).Run(func(mock.Arguments) { record("seal")() })
+	env.OnActivity(publishing.SealInvoice, mock.Anything, activities.Document{InvoiceID: int64(40)}).Return(activities.Sealed{}, nil).Run(func(mock.Arguments) { record("seal")() })
 	env.OnActivity(publishing.StampInvoice, mock.Anything, activities.Document{InvoiceID: int64(40)}).Return(nil).Run(func(mock.Arguments) { record("stamp")() })
 	env.OnActivity(publishing.PrintInvoice, mock.Anything, activities.Document{InvoiceID: int64(40)}).Return(nil).Run(func(mock.Arguments) { record("print")() })
 	env.OnActivity(publishing.DeliverInvoice, mock.Anything, activities.Delivery{InvoiceID: int64(40), Seq: 1}).Return(nil).Run(func(mock.Arguments) { record("deliver")() })
@@ -59,7 +59,7 @@ func TestCreditNoteRefusedOrRetried(t *testing.T) {
 	env = newEnv(t)
 	env.RegisterWorkflow(CreditNoteWorkflow)
 	env.OnActivity(crediting.IssueCreditNote, mock.Anything, mock.Anything).Return(activities.CreditNoteResult{ID: 41}, nil)
-	env.OnActivity(publishing.SealInvoice, mock.Anything, activities.Document{InvoiceID: int64(41)}).Return(nil)
+	env.OnActivity(publishing.SealInvoice, mock.Anything, activities.Document{InvoiceID: int64(41)}).Return(activities.Sealed{}, nil)
 	env.OnActivity(publishing.StampInvoice, mock.Anything, activities.Document{InvoiceID: int64(41)}).Return(errors.New("PAC unreachable")).Times(3)
 	env.OnActivity(publishing.StampInvoice, mock.Anything, activities.Document{InvoiceID: int64(41)}).Return(nil).Once()
 	env.OnActivity(publishing.PrintInvoice, mock.Anything, activities.Document{InvoiceID: int64(41)}).Return(nil)

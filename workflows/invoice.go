@@ -58,7 +58,8 @@ func InvoiceWorkflow(ctx workflow.Context, in InvoiceInput) (InvoiceResult, erro
 
 	// Sealing: a business error (a bad key, a customer without fiscal data) leaves the
 	// invoice completed and unsealed, with the reason, to seal again once fixed.
-	if err := step(ctx, t, "Sealing", publishing.SealInvoice, nil, activities.Document{InvoiceID: id}); err != nil {
+	var sealed activities.Sealed
+	if err := step(ctx, t, "Sealing", publishing.SealInvoice, &sealed, activities.Document{InvoiceID: id}); err != nil {
 		f, ok := businessFailure(err)
 		if !ok {
 			return res, err
@@ -67,7 +68,7 @@ func InvoiceWorkflow(ctx workflow.Context, in InvoiceInput) (InvoiceResult, erro
 		setInvoiceStatus(ctx, "unsealed", res, priced.Total)
 		return res, nil
 	}
-	res.Sealed = true
+	res.Sealed, res.FiscalNumber = true, sealed.FiscalNumber
 	setInvoiceStatus(ctx, "completed", res, priced.Total)
 	return res, nil
 }
@@ -88,6 +89,9 @@ func setInvoiceStatus(ctx workflow.Context, status string, res InvoiceResult, to
 	}
 	if amount, err := strconv.ParseFloat(total, 64); err == nil && total != "" {
 		updates = append(updates, AttrAmount.ValueSet(amount))
+	}
+	if res.FiscalNumber != "" {
+		updates = append(updates, AttrFiscalNumber.ValueSet(res.FiscalNumber))
 	}
 	switch {
 	case res.Sealed:

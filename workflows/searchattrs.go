@@ -21,6 +21,8 @@ var (
 	AttrInvoiceNumber = temporal.NewSearchAttributeKeyKeyword("BillrunInvoiceNumber")
 	AttrAmount        = temporal.NewSearchAttributeKeyFloat64("BillrunAmount")
 	AttrFiscalStatus  = temporal.NewSearchAttributeKeyKeyword("BillrunFiscalStatus")
+	// Its document's name and number as its country knows it: "Factura A-4", "e-Factura A 0000001".
+	AttrFiscalNumber = temporal.NewSearchAttributeKeyKeyword("BillrunFiscalNumber")
 	// A batch's publication: how many of its invoices are stamped, printed and e-mailed
 	// ("stamped 5 · printed 5 · mailed 4"), updated as its passes go. One keyword: SQL
 	// visibility (the dev server, a cluster on PostgreSQL) holds at most 3 Int attributes.
@@ -41,5 +43,6 @@ var SearchAttributeTypes = []string{
 	"BillrunInvoiceNumber=Keyword",
 	"BillrunAmount=Double",
 	"BillrunFiscalStatus=Keyword",
+	"BillrunFiscalNumber=Keyword",
 	"BillrunPublished=Keyword",
 }
