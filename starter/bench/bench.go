@@ -329,7 +329,10 @@ func bare(ctx context.Context, o Options, name string, idOffset int64, batchID s
 				_, err := acts.Invoicing.CompleteInvoice(ctx, activities.InvoiceStep{InvoiceID: r.ID, Attempt: 1})
 				return err
 			},
-			func() error { _, err := acts.Publication.SealInvoice(ctx, activities.Document{InvoiceID: r.ID}); return err },
+			func() error {
+				_, err := acts.Publication.SealInvoice(ctx, activities.Document{InvoiceID: r.ID})
+				return err
+			},
 			func() error { return acts.Publication.StampInvoice(ctx, activities.Document{InvoiceID: r.ID}) },
 			func() error { return acts.Publication.PrintInvoice(ctx, activities.Document{InvoiceID: r.ID}) },
 			func() error {
