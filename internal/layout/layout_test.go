@@ -15,18 +15,18 @@ import (
 // below allows it. Leaves (rules, model, catalogs, fiscal's interface, printout,
 // sandboxkey) import nothing of billrun.
 var allowed = map[string][]string{
-	"internal/rules":         {},
-	"internal/model":         {},
-	"internal/catalogs":      {},
-	"internal/fiscal":        {},
-	"internal/printout":      {},
-	"internal/sandboxkey":    {},
-	"internal/importfmt":     {"internal/catalogs", "internal/rules"},
-	"internal/certifier/pac": {"internal/fiscal"},
-	// A fiscal format builds, checks and prints its documents; Mexico's profile holds the
-	// PAC client it stamps with (the transport stays in certifier).
-	"internal/fiscal/cfdi": {"internal/fiscal", "internal/printout", "internal/certifier/pac"},
-	"internal/fiscal/cfe":  {"internal/fiscal", "internal/printout", "internal/catalogs"},
+	"internal/rules":      {},
+	"internal/model":      {},
+	"internal/catalogs":   {},
+	"internal/fiscal":     {},
+	"internal/printout":   {},
+	"internal/sandboxkey": {},
+	"internal/importfmt":  {"internal/catalogs", "internal/rules"},
+	// A fiscal format builds, checks and prints its documents and says what it needs of its
+	// certifier (cfdi.Stamper, cfdi.Canceller); the transport implements it.
+	"internal/certifier/pac": {"internal/fiscal", "internal/fiscal/cfdi"},
+	"internal/fiscal/cfdi":   {"internal/fiscal", "internal/printout"},
+	"internal/fiscal/cfe":    {"internal/fiscal", "internal/printout", "internal/catalogs"},
 	// The store is the only SQL: it reads and writes the model, the import format and the
 	// fiscal documents' records.
 	"internal/store":              {"internal/model", "internal/rules", "internal/fiscal", "internal/importfmt", "internal/catalogs", "schema"},

@@ -3,12 +3,11 @@
 // not valid. Client speaks SW sapien's published REST API — authenticate with user and
 // password for a token, then POST the sealed CFDI as a multipart file to
 // cfdi33/stamp/v4 — and billrun's sandbox PAC (package sandbox) speaks the same protocol.
-// A PAC's refusal is a Refusal (the invoice stays completed and unstamped with the
+// A PAC's refusal is a cfdi.Refusal (the invoice stays completed and unstamped with the
 // reason); a PAC that cannot be reached, or fails on its side, is a transient error.
 package pac
 
 import (
-	"billrun/internal/fiscal"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -20,42 +19,10 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"billrun/internal/fiscal"
+	"billrun/internal/fiscal/cfdi"
 )
-
-// SandboxRFC is the RFC billrun's sandbox PAC stamps as (RfcProvCertif): made up, so that
-// no one takes a sandbox stamp for a real one; printouts say so.
-const SandboxRFC = "BSP200101AA1"
-
-// Stamper stamps a sealed CFDI.
-type Stamper interface {
-	// Stamp answers the stamped CFDI. Stamping the same document again answers the same
-	// stamp (PACs keep a document's stamp), so a retry after a lost answer is safe.
-	Stamp(ctx context.Context, xml string) (Stamped, error)
-}
-
-// Stamped is a PAC's answer.
-type Stamped struct {
-	CFDI             string `json:"cfdi"` // the CFDI with its TimbreFiscalDigital
-	UUID             string `json:"uuid"`
-	FechaTimbrado    string `json:"fechaTimbrado"`
-	NoCertificadoSAT string `json:"noCertificadoSAT"`
-	SelloSAT         string `json:"selloSAT"`
-	CadenaOriginal   string `json:"cadenaOriginalSAT"`
-}
-
-// Refusal is a PAC refusing a document (a broken seal, a certificate not valid then, a
-// date out of range): no retry helps until the document or its data changes.
-type Refusal struct {
-	Message string
-	Detail  string
-}
-
-func (r *Refusal) Error() string {
-	if r.Detail != "" && r.Detail != r.Message {
-		return "the PAC refused the document: " + r.Message + " (" + r.Detail + ")"
-	}
-	return "the PAC refused the document: " + r.Message
-}
 
 // Client is a PAC reached over SW sapien's REST API. The password is used only to ask for
 // a token; neither is ever logged or returned.
@@ -77,20 +44,20 @@ type response struct {
 }
 
 // Stamp stamps a sealed CFDI.
-func (c *Client) Stamp(ctx context.Context, xml string) (Stamped, error) {
+func (c *Client) Stamp(ctx context.Context, xml string) (cfdi.Stamped, error) {
 	var body bytes.Buffer
 	mp := multipart.NewWriter(&body)
 	part, err := mp.CreateFormFile("xml", "xml")
 	if err != nil {
-		return Stamped{}, err
+		return cfdi.Stamped{}, err
 	}
 	if _, err := io.WriteString(part, xml); err != nil {
-		return Stamped{}, err
+		return cfdi.Stamped{}, err
 	}
 	if err := mp.Close(); err != nil {
-		return Stamped{}, err
+		return cfdi.Stamped{}, err
 	}
-	var out Stamped
+	var out cfdi.Stamped
 	_, err = c.call(ctx, "/cfdi33/stamp/v4", mp.FormDataContentType(), body.Bytes(), &out)
 	return out, err
 }
@@ -137,7 +104,7 @@ func (c *Client) authenticate(ctx context.Context) (string, error) {
 	}
 	if status, err := c.do(req, &data); err != nil {
 		if status == http.StatusUnauthorized || status == http.StatusForbidden {
-			return "", &Refusal{Message: "the PAC refused billrun's user and password (PAC_USER, PAC_PASSWORD)"}
+			return "", &cfdi.Refusal{Message: "the PAC refused billrun's user and password (PAC_USER, PAC_PASSWORD)"}
 		}
 		return "", err
 	}
@@ -155,7 +122,7 @@ func (c *Client) forget() {
 }
 
 // do sends a request and reads the envelope's data into out. A 4xx answer with an error
-// envelope is a Refusal; anything else that fails is transient.
+// envelope is a cfdi.Refusal; anything else that fails is transient.
 func (c *Client) do(req *http.Request, out any) (int, error) {
 	hc := c.HTTP
 	if hc == nil {
@@ -180,7 +147,7 @@ func (c *Client) do(req *http.Request, out any) (int, error) {
 	case resp.StatusCode == http.StatusUnauthorized:
 		return resp.StatusCode, errors.New("PAC: unauthorized")
 	case env.Status != "success" || resp.StatusCode >= 400:
-		return resp.StatusCode, &Refusal{Message: fiscal.Clip(env.Message), Detail: fiscal.Clip(env.MessageDetail)}
+		return resp.StatusCode, &cfdi.Refusal{Message: fiscal.Clip(env.Message), Detail: fiscal.Clip(env.MessageDetail)}
 	}
 	return resp.StatusCode, json.Unmarshal(env.Data, out)
 }

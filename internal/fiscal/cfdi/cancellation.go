@@ -4,27 +4,26 @@ import (
 	"context"
 	"errors"
 
-	"billrun/internal/certifier/pac"
 	"billrun/internal/fiscal"
 )
 
 // Cancel asks the PAC to have SAT cancel a stamped CFDI with the motive (SAT's 01-04)
 // and, for 01, the UUID of the CFDI that replaces it.
 func (p Profile) Cancel(ctx context.Context, d fiscal.Document, issuerTaxID, motive, replacement string) (fiscal.Cancellation, error) {
-	return p.cancelCall(ctx, d, func(c pac.Canceller) (pac.CancelAnswer, error) {
-		return c.Cancel(ctx, pac.CancelRequest{IssuerRFC: issuerTaxID, UUID: d.UUID, Motive: motive, Replacement: replacement})
+	return p.cancelCall(ctx, d, func(c Canceller) (CancelAnswer, error) {
+		return c.Cancel(ctx, CancelRequest{IssuerRFC: issuerTaxID, UUID: d.UUID, Motive: motive, Replacement: replacement})
 	})
 }
 
 // CancelStatus asks where a cancellation awaiting the receiver stands.
 func (p Profile) CancelStatus(ctx context.Context, d fiscal.Document, issuerTaxID string) (fiscal.Cancellation, error) {
-	return p.cancelCall(ctx, d, func(c pac.Canceller) (pac.CancelAnswer, error) {
-		return c.CancelStatus(ctx, pac.CancelRequest{IssuerRFC: issuerTaxID, UUID: d.UUID})
+	return p.cancelCall(ctx, d, func(c Canceller) (CancelAnswer, error) {
+		return c.CancelStatus(ctx, CancelRequest{IssuerRFC: issuerTaxID, UUID: d.UUID})
 	})
 }
 
-func (p Profile) cancelCall(ctx context.Context, d fiscal.Document, call func(pac.Canceller) (pac.CancelAnswer, error)) (fiscal.Cancellation, error) {
-	c, ok := p.PAC.(pac.Canceller)
+func (p Profile) cancelCall(ctx context.Context, d fiscal.Document, call func(Canceller) (CancelAnswer, error)) (fiscal.Cancellation, error) {
+	c, ok := p.PAC.(Canceller)
 	if !ok {
 		return fiscal.Cancellation{}, &fiscal.Refusal{Reason: "no PAC that cancels CFDI is configured (set PAC_URL, PAC_USER and PAC_PASSWORD)"}
 	}
@@ -32,7 +31,7 @@ func (p Profile) cancelCall(ctx context.Context, d fiscal.Document, call func(pa
 		return fiscal.Cancellation{}, &fiscal.Refusal{Reason: "the CFDI is not stamped: there is nothing to cancel at SAT"}
 	}
 	a, err := call(c)
-	var refusal *pac.Refusal
+	var refusal *Refusal
 	if errors.As(err, &refusal) {
 		return fiscal.Cancellation{}, &fiscal.Refusal{Reason: refusal.Error()}
 	}
@@ -40,7 +39,7 @@ func (p Profile) cancelCall(ctx context.Context, d fiscal.Document, call func(pa
 		return fiscal.Cancellation{}, err
 	}
 	switch a.Status {
-	case pac.CancelDone, pac.CancelPending, pac.CancelRejected:
+	case CancelDone, CancelPending, CancelRejected:
 		return fiscal.Cancellation{Status: a.Status, AuthorityStatus: a.SATStatus}, nil
 	}
 	return fiscal.Cancellation{}, &fiscal.Refusal{Reason: "the PAC answered a cancellation status billrun does not know: " + a.Status + " " + a.SATStatus}

@@ -9,7 +9,6 @@ import (
 	"github.com/beevik/etree"
 	"github.com/shopspring/decimal"
 
-	"billrun/internal/certifier/pac"
 	"billrun/internal/fiscal"
 	"billrun/internal/printout"
 )
@@ -216,7 +215,7 @@ func notes(r, tfd *etree.Element) []string {
 	switch {
 	case tfd == nil:
 		out = append(out, "Sin timbre fiscal digital: este documento aún no es un CFDI válido.")
-	case attr(tfd, "RfcProvCertif") == pac.SandboxRFC:
+	case attr(tfd, "RfcProvCertif") == SandboxRFC:
 		out = append(out, "Timbrado por el PAC de pruebas de billrun (sandbox): este comprobante NO tiene validez fiscal.")
 	}
 	return out

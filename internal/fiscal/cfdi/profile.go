@@ -10,7 +10,6 @@ import (
 	"github.com/beevik/etree"
 	"github.com/shopspring/decimal"
 
-	"billrun/internal/certifier/pac"
 	"billrun/internal/fiscal"
 	"billrun/internal/printout"
 )
@@ -27,7 +26,7 @@ var mexicoCity = fiscal.Zone("MX")
 // a PAC.
 type Profile struct {
 	// PAC stamps sealed documents; nil refuses stamping (no PAC configured).
-	PAC pac.Stamper
+	PAC Stamper
 	// PACCert, when set, is the certificate every stamp's SelloSAT must verify with.
 	PACCert *x509.Certificate
 }

@@ -8,7 +8,6 @@ import (
 
 	"github.com/beevik/etree"
 
-	"billrun/internal/certifier/pac"
 	"billrun/internal/fiscal"
 )
 
@@ -21,7 +20,7 @@ func (p Profile) Stamp(ctx context.Context, d fiscal.Document) (fiscal.Document,
 		return d, &fiscal.Refusal{Reason: "no PAC is configured to stamp CFDI (set PAC_URL, PAC_USER and PAC_PASSWORD)"}
 	}
 	st, err := p.PAC.Stamp(ctx, d.XML)
-	var refusal *pac.Refusal
+	var refusal *Refusal
 	if errors.As(err, &refusal) {
 		return d, &fiscal.Refusal{Reason: refusal.Error()}
 	}
@@ -35,7 +34,7 @@ func (p Profile) Stamp(ctx context.Context, d fiscal.Document) (fiscal.Document,
 	return d, nil
 }
 
-func (p Profile) checkStamped(sealed fiscal.Document, st pac.Stamped) error {
+func (p Profile) checkStamped(sealed fiscal.Document, st Stamped) error {
 	if err := VerifyStored(st.CFDI); err != nil {
 		return err
 	}

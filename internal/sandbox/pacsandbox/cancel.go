@@ -1,6 +1,7 @@
 package pacsandbox
 
 import (
+	"billrun/internal/fiscal/cfdi"
 	"bytes"
 	"encoding/json"
 	"fmt"
@@ -12,8 +13,6 @@ import (
 
 	"github.com/beevik/etree"
 	"github.com/shopspring/decimal"
-
-	"billrun/internal/certifier/pac"
 )
 
 // Cancellation in the sandbox follows SAT's rules as a PAC relays them, simplified: a CFDI
@@ -95,15 +94,15 @@ func (s *Server) save(c cancelRecord) error {
 
 // settle moves a pending request whose receiver did not answer in time to cancelled.
 func (s *Server) settle(c cancelRecord) (cancelRecord, error) {
-	if c.Status == pac.CancelPending && s.Now().Sub(c.RequestedAt) > acceptanceDeadline {
-		c.Status, c.SATStatus = pac.CancelDone, "Plazo vencido"
+	if c.Status == cfdi.CancelPending && s.Now().Sub(c.RequestedAt) > acceptanceDeadline {
+		c.Status, c.SATStatus = cfdi.CancelDone, "Plazo vencido"
 		return c, s.save(c)
 	}
 	return c, nil
 }
 
 func (s *Server) cancel(w http.ResponseWriter, r *http.Request) {
-	var req pac.CancelRequest
+	var req cfdi.CancelRequest
 	if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
 		reply(w, http.StatusBadRequest, nil, "CA1000 - Solicitud mal formada", err.Error())
 		return
@@ -128,26 +127,26 @@ func (s *Server) cancel(w http.ResponseWriter, r *http.Request) {
 		reply(w, http.StatusBadRequest, nil, "CA2030 - El folio de sustitución no existe", req.Replacement)
 		return
 	}
-	if c, ok := s.cancels[st.UUID]; ok && c.Status != pac.CancelRejected {
+	if c, ok := s.cancels[st.UUID]; ok && c.Status != cfdi.CancelRejected {
 		c, err := s.settle(c)
 		if err != nil {
 			reply(w, http.StatusInternalServerError, nil, "500 - Error del PAC", err.Error())
 			return
 		}
-		reply(w, http.StatusOK, pac.CancelAnswer{Status: c.Status, SATStatus: c.SATStatus}, "", "") // asked before: where it stands
+		reply(w, http.StatusOK, cfdi.CancelAnswer{Status: c.Status, SATStatus: c.SATStatus}, "", "") // asked before: where it stands
 		return
 	}
 	c := cancelRecord{UUID: st.UUID, Motive: req.Motive, Replacement: strings.ToUpper(req.Replacement), RequestedAt: s.Now()}
 	if s.withoutAcceptance(st) {
-		c.Status, c.SATStatus = pac.CancelDone, "Cancelado sin aceptación"
+		c.Status, c.SATStatus = cfdi.CancelDone, "Cancelado sin aceptación"
 	} else {
-		c.Status, c.SATStatus = pac.CancelPending, "En proceso"
+		c.Status, c.SATStatus = cfdi.CancelPending, "En proceso"
 	}
 	if err := s.save(c); err != nil {
 		reply(w, http.StatusInternalServerError, nil, "500 - Error del PAC", err.Error())
 		return
 	}
-	reply(w, http.StatusOK, pac.CancelAnswer{Status: c.Status, SATStatus: c.SATStatus}, "", "")
+	reply(w, http.StatusOK, cfdi.CancelAnswer{Status: c.Status, SATStatus: c.SATStatus}, "", "")
 }
 
 // withoutAcceptance tells whether SAT cancels the CFDI with no word from its receiver.
@@ -159,7 +158,7 @@ func (s *Server) withoutAcceptance(st stampRecord) bool {
 }
 
 func (s *Server) cancelStatus(w http.ResponseWriter, r *http.Request) {
-	var req pac.CancelRequest
+	var req cfdi.CancelRequest
 	if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
 		reply(w, http.StatusBadRequest, nil, "CA1000 - Solicitud mal formada", err.Error())
 		return
@@ -168,7 +167,7 @@ func (s *Server) cancelStatus(w http.ResponseWriter, r *http.Request) {
 	defer s.mu.Unlock()
 	c, ok := s.cancels[strings.ToUpper(req.UUID)]
 	if !ok {
-		reply(w, http.StatusOK, pac.CancelAnswer{Status: "", SATStatus: "Vigente"}, "", "")
+		reply(w, http.StatusOK, cfdi.CancelAnswer{Status: "", SATStatus: "Vigente"}, "", "")
 		return
 	}
 	c, err := s.settle(c)
@@ -176,7 +175,7 @@ func (s *Server) cancelStatus(w http.ResponseWriter, r *http.Request) {
 		reply(w, http.StatusInternalServerError, nil, "500 - Error del PAC", err.Error())
 		return
 	}
-	reply(w, http.StatusOK, pac.CancelAnswer{Status: c.Status, SATStatus: c.SATStatus}, "", "")
+	reply(w, http.StatusOK, cfdi.CancelAnswer{Status: c.Status, SATStatus: c.SATStatus}, "", "")
 }
 
 // cancelAnswer is the receiver accepting or rejecting a pending cancellation.
@@ -192,18 +191,18 @@ func (s *Server) cancelAnswer(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	c, ok := s.cancels[strings.ToUpper(in.UUID)]
-	if !ok || c.Status != pac.CancelPending {
+	if !ok || c.Status != cfdi.CancelPending {
 		reply(w, http.StatusBadRequest, nil, "CA3000 - No hay una solicitud de cancelación pendiente", in.UUID)
 		return
 	}
 	if in.Accept {
-		c.Status, c.SATStatus = pac.CancelDone, "Cancelado con aceptación"
+		c.Status, c.SATStatus = cfdi.CancelDone, "Cancelado con aceptación"
 	} else {
-		c.Status, c.SATStatus = pac.CancelRejected, "Solicitud rechazada"
+		c.Status, c.SATStatus = cfdi.CancelRejected, "Solicitud rechazada"
 	}
 	if err := s.save(c); err != nil {
 		reply(w, http.StatusInternalServerError, nil, "500 - Error del PAC", err.Error())
 		return
 	}
-	reply(w, http.StatusOK, pac.CancelAnswer{Status: c.Status, SATStatus: c.SATStatus}, "", "")
+	reply(w, http.StatusOK, cfdi.CancelAnswer{Status: c.Status, SATStatus: c.SATStatus}, "", "")
 }

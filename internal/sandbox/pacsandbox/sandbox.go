@@ -31,14 +31,13 @@ import (
 
 	"github.com/beevik/etree"
 
-	"billrun/internal/certifier/pac"
 	"billrun/internal/fiscal/cfdi"
 	"billrun/internal/sandboxkey"
 )
 
 // The sandbox's identity: a made-up PAC RFC and certificate number, recognisably not SAT's.
 const (
-	RFC           = pac.SandboxRFC
+	RFC           = cfdi.SandboxRFC
 	CertificateNo = "99999000000500000001"
 )
 
@@ -194,36 +193,36 @@ func (s *Server) stamp(w http.ResponseWriter, r *http.Request) {
 }
 
 // check does what a PAC does with a sealed CFDI, and stamps it (or answers its first stamp).
-func (s *Server) check(xml string) (pac.Stamped, string, string) {
+func (s *Server) check(xml string) (cfdi.Stamped, string, string) {
 	doc := etree.NewDocument()
 	if err := doc.ReadFromString(xml); err != nil || doc.Root() == nil {
-		return pac.Stamped{}, "301 - XML mal formado", fmt.Sprint(err)
+		return cfdi.Stamped{}, "301 - XML mal formado", fmt.Sprint(err)
 	}
 	if cfdi.FindStamp(doc) != nil {
-		return pac.Stamped{}, "307 - El CFDI contiene un timbre previo", ""
+		return cfdi.Stamped{}, "307 - El CFDI contiene un timbre previo", ""
 	}
 	if err := cfdi.VerifyStored(xml); err != nil {
 		if strings.Contains(err.Error(), "Sello") || strings.Contains(err.Error(), "Certificado") {
-			return pac.Stamped{}, "302 - Sello mal formado o inválido", err.Error()
+			return cfdi.Stamped{}, "302 - Sello mal formado o inválido", err.Error()
 		}
-		return pac.Stamped{}, "301 - XML mal formado", err.Error()
+		return cfdi.Stamped{}, "301 - XML mal formado", err.Error()
 	}
 	root := doc.Root()
 	der, _ := decodeB64(root.SelectAttrValue("Certificado", ""))
 	cert, _ := x509.ParseCertificate(der)
 	if issuer := doc.FindElement("/Comprobante/Emisor"); issuer == nil || certificateRFC(cert) != issuer.SelectAttrValue("Rfc", "") {
-		return pac.Stamped{}, "303 - Sello no corresponde a emisor", fmt.Sprintf("the certificate is %s's", certificateRFC(cert))
+		return cfdi.Stamped{}, "303 - Sello no corresponde a emisor", fmt.Sprintf("the certificate is %s's", certificateRFC(cert))
 	}
 	fecha, err := time.ParseInLocation("2006-01-02T15:04:05", root.SelectAttrValue("Fecha", ""), mexicoCity)
 	if err != nil {
-		return pac.Stamped{}, "301 - XML mal formado", "Fecha: " + err.Error()
+		return cfdi.Stamped{}, "301 - XML mal formado", "Fecha: " + err.Error()
 	}
 	if fecha.Before(cert.NotBefore) || fecha.After(cert.NotAfter) {
-		return pac.Stamped{}, "305 - La fecha de emisión no está dentro de la vigencia del CSD del Emisor", ""
+		return cfdi.Stamped{}, "305 - La fecha de emisión no está dentro de la vigencia del CSD del Emisor", ""
 	}
 	now := s.Now()
 	if fecha.Before(now.Add(-72*time.Hour)) || fecha.After(now.Add(10*time.Minute)) {
-		return pac.Stamped{}, "401 - Fecha y hora de generación fuera de rango", fmt.Sprintf("Fecha %s, stamped at %s (Mexico City)",
+		return cfdi.Stamped{}, "401 - Fecha y hora de generación fuera de rango", fmt.Sprintf("Fecha %s, stamped at %s (Mexico City)",
 			root.SelectAttrValue("Fecha", ""), now.In(mexicoCity).Format("2006-01-02T15:04:05"))
 	}
 	cadena, _ := cfdi.CadenaOriginal(doc)
@@ -237,7 +236,7 @@ func (s *Server) check(xml string) (pac.Stamped, string, string) {
 		st.UUID, st.FechaTimbrado = newUUID(), now
 		var err error
 		if st, err = cfdi.SignStamp(st, s.key); err != nil {
-			return pac.Stamped{}, "500 - Error del PAC", err.Error()
+			return cfdi.Stamped{}, "500 - Error del PAC", err.Error()
 		}
 		r := stampRecord{Digest: digest, UUID: st.UUID, FechaTimbrado: st.FechaTimbrado, SelloSAT: st.SelloSAT,
 			IssuerRFC: certificateRFC(cert), Tipo: root.SelectAttrValue("TipoDeComprobante", ""), TotalMXN: totalMXN(root)}
@@ -246,7 +245,7 @@ func (s *Server) check(xml string) (pac.Stamped, string, string) {
 		}
 		line, _ := json.Marshal(r)
 		if _, err := s.log.Write(append(line, '\n')); err != nil {
-			return pac.Stamped{}, "500 - Error del PAC", err.Error()
+			return cfdi.Stamped{}, "500 - Error del PAC", err.Error()
 		}
 		s.stamps[digest] = r
 		s.byUUID[r.UUID] = r
@@ -254,9 +253,9 @@ func (s *Server) check(xml string) (pac.Stamped, string, string) {
 	cfdi.AddStamp(doc, st)
 	out, err := doc.WriteToString()
 	if err != nil {
-		return pac.Stamped{}, "500 - Error del PAC", err.Error()
+		return cfdi.Stamped{}, "500 - Error del PAC", err.Error()
 	}
-	return pac.Stamped{CFDI: out, UUID: st.UUID, FechaTimbrado: st.FechaTimbrado.In(mexicoCity).Format("2006-01-02T15:04:05"),
+	return cfdi.Stamped{CFDI: out, UUID: st.UUID, FechaTimbrado: st.FechaTimbrado.In(mexicoCity).Format("2006-01-02T15:04:05"),
 		NoCertificadoSAT: CertificateNo, SelloSAT: st.SelloSAT, CadenaOriginal: cfdi.CadenaTFD(cfdi.FindStamp(doc))}, "", ""
 }
 

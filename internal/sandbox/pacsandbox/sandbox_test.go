@@ -61,7 +61,7 @@ func start(t *testing.T, dir string) (*Server, *pac.Client) {
 
 func refusal(t *testing.T, err error, code string) {
 	t.Helper()
-	var r *pac.Refusal
+	var r *cfdi.Refusal
 	if !errors.As(err, &r) || !strings.HasPrefix(r.Message, code) {
 		t.Fatalf("want a refusal %s, got %v", code, err)
 	}
@@ -155,7 +155,7 @@ func TestClientAuthenticationAndOutages(t *testing.T) {
 		_, _ = w.Write([]byte(`{"status":"error","message":"mantenimiento"}`))
 	}))
 	defer down.Close()
-	var r *pac.Refusal
+	var r *cfdi.Refusal
 	if _, err := (&pac.Client{URL: down.URL, User: "u", Password: "p"}).Stamp(context.Background(), "<x/>"); err == nil || errors.As(err, &r) {
 		t.Fatalf("a PAC in maintenance: %v", err)
 	}
