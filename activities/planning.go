@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"go.temporal.io/sdk/activity"
 
+	"billrun/internal/fiscal"
 	"billrun/internal/model"
 	"billrun/internal/rules"
 	"billrun/internal/store"
@@ -180,6 +182,13 @@ func (a *Planning) FailBatch(ctx context.Context, in BatchFailure) error {
 // error of completed ones to seal them again. It answers how many it turned; the batch
 // then sweeps its open invoices, so a run after a lost answer leaves nothing behind.
 func (a *Planning) PrepareRetries(ctx context.Context, in Retries) (RetriesPrepared, error) {
+	if in.Date == "" { // a request without a date: today where the batch's issuers are
+		countries, err := a.Store.BatchCountries(ctx, in.BatchID)
+		if err != nil {
+			return RetriesPrepared{}, err
+		}
+		in.Date = fiscal.EarliestToday(countries, time.Now())
+	}
 	n, err := a.Store.PrepareRetries(ctx, in.BatchID, in.InvoiceIDs, in.Date)
 	return RetriesPrepared{Count: n}, temporalError("retry", err)
 }
@@ -209,6 +218,13 @@ func (a *Planning) createScheduledBatch(ctx context.Context, s model.ScheduledBa
 	}
 	// No rate: foreign currencies bill at the imported exchange rates of the invoice date.
 	p := model.BatchParams{SourceKind: s.Source, Series: s.Series, InvoiceDate: s.InvoiceDate, Grouping: s.Grouping, Template: s.Template}
+	// Dated no later than today where its issuers are, whatever the schedule's zone: a
+	// document is never signed before its own date.
+	if countries, err := a.Store.SeriesCountries(ctx, s.Series); err == nil {
+		if d := fiscal.EarliestToday(countries, time.Now()); p.InvoiceDate == "" || d < p.InvoiceDate {
+			p.InvoiceDate = d
+		}
+	}
 	if s.Template != "" {
 		t, err := a.Store.Template(ctx, s.Template)
 		if errors.Is(err, model.ErrNotFound) {

@@ -35,6 +35,8 @@ type PlanningStore interface {
 	SelectedKeys(ctx context.Context, batchID string) ([]store.LineKey, error)
 	SetBatchStatus(ctx context.Context, batchID, status string) error
 	Template(ctx context.Context, name string) (rules.Template, error)
+	SeriesCountries(ctx context.Context, series string) ([]string, error)
+	BatchCountries(ctx context.Context, batchID string) ([]string, error)
 }
 
 // PlanningTx is planning's transaction: a chunk selected, grouped and written at once.

@@ -269,20 +269,22 @@ func requestRetry(ctx context.Context, a *app, batchID string, invoiceIDs []int6
 	if err != nil {
 		return err
 	}
-	if date == "" {
-		var countries []string
-		if len(invoiceIDs) == 1 {
-			c, err := st.InvoiceCountry(ctx, invoiceIDs[0])
-			if err != nil {
-				return err
-			}
-			countries = []string{c}
-		} else if countries, err = st.BatchCountries(ctx, batchID); err != nil {
+	var countries []string
+	if len(invoiceIDs) == 1 {
+		c, err := st.InvoiceCountry(ctx, invoiceIDs[0])
+		if err != nil {
 			return err
 		}
+		countries = []string{c}
+	} else if countries, err = st.BatchCountries(ctx, batchID); err != nil {
+		return err
+	}
+	if date == "" {
 		if date, err = issuerToday("--date", countries, time.Now()); err != nil {
 			return err
 		}
+	} else if err := notAfterToday("--date", date, countries, time.Now()); err != nil {
+		return err
 	}
 	if _, err := time.Parse(time.DateOnly, date); err != nil {
 		return &model.InputError{Problems: []string{fmt.Sprintf("--date: %q is not a date (YYYY-MM-DD)", date)}}

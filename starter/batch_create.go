@@ -251,12 +251,12 @@ func (f *createFlags) fillIn(cmd *cobra.Command, st *store.Store) error {
 			return err
 		}
 	}
-	if f.date != "" {
-		return nil
-	}
 	countries, err := st.SeriesCountries(cmd.Context(), f.series)
 	if err != nil {
 		return err
+	}
+	if f.date != "" {
+		return notAfterToday("--date", f.date, countries, time.Now())
 	}
 	f.date, err = issuerToday("--date", countries, time.Now())
 	return err

@@ -137,14 +137,16 @@ func issueCredit(ctx context.Context, a *app, ref string, f *creditFlags) error 
 	if err != nil {
 		return err
 	}
+	c, err := st.InvoiceCountry(ctx, v.ID)
+	if err != nil {
+		return err
+	}
 	if f.date == "" {
-		c, err := st.InvoiceCountry(ctx, v.ID)
-		if err != nil {
-			return err
-		}
 		if f.date, err = issuerToday("--date", []string{c}, time.Now()); err != nil {
 			return err
 		}
+	} else if err := notAfterToday("--date", f.date, []string{c}, time.Now()); err != nil {
+		return err
 	}
 	// The request's number among the invoice's credit notes is given by the database under
 	// its key: the same command retried (after a lost answer) finds its own credit note.

@@ -66,3 +66,16 @@ func issuerZone(ctx context.Context, a *app, series string) (string, error) {
 	}
 	return "", &model.InputError{Problems: []string{fmt.Sprintf("--time-zone: the issuers are in %d time zones (%s): name one, or the series (--series)", len(zones), strings.Join(slices.Sorted(maps.Keys(zones)), ", "))}}
 }
+
+// notAfterToday refuses a date still to come where an issuer is: its documents would be
+// signed before their own date (sealing would refuse them after numbering).
+func notAfterToday(flag, date string, countries []string, now time.Time) error {
+	if _, err := time.Parse(time.DateOnly, date); err != nil {
+		return &model.InputError{Problems: []string{fmt.Sprintf("%s: %q is not a date (YYYY-MM-DD)", flag, date)}}
+	}
+	if today := fiscal.EarliestToday(countries, now); date > today {
+		return &model.InputError{Problems: []string{fmt.Sprintf("%s: %s is after today where the issuer is (%s): a document is never signed before its own date",
+			flag, date, today)}}
+	}
+	return nil
+}

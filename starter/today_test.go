@@ -28,7 +28,7 @@ func TestDefaultDatesAreTheIssuers(t *testing.T) {
 }
 
 // A batch created with no --date is dated today in Mexico City; one dated tomorrow there
-// completes but is not sealed: its CFDI would be signed before its own date.
+// is refused before anything is written: its CFDI would be signed before its own date.
 func TestBatchDatesAreTheIssuersAndNeverSignedBeforeTheirDate(t *testing.T) {
 	h := newHarness(t, false)
 	h.startWorker()
@@ -41,15 +41,28 @@ func TestBatchDatesAreTheIssuersAndNeverSignedBeforeTheirDate(t *testing.T) {
 	if got := h.str(`select fiscal_status from invoices where batch_id = $1`, today); got == "unsealed" {
 		t.Fatalf("today's invoice was not sealed: %s", h.str(`select fiscal_error from invoices where batch_id = $1`, today))
 	}
-
-	tomorrow := h.batchID("TOMORROW")
-	date := fiscal.Today("MX", time.Now().Add(24*time.Hour))
-	h.run("batch", "create", "--id", tomorrow, "--orders", "1002-1002", "--series", "A", "--date", date, "--wait")
-	reason := h.str(`select status || ' ' || fiscal_status || ': ' || fiscal_error from invoices where batch_id = $1`, tomorrow)
-	if !strings.HasPrefix(reason, "completed unsealed: ") || !strings.Contains(reason, "dated "+date) || !strings.Contains(reason, "in America/Mexico_City") {
-		t.Fatalf("an invoice dated tomorrow: %s", reason)
+	tomorrow := fiscal.Today("MX", time.Now().Add(24*time.Hour))
+	msg := h.mustFail("batch", "create", "--orders", "1002-1002", "--series", "A", "--date", tomorrow)
+	if !strings.Contains(msg, "--date: "+tomorrow+" is after today where the issuer is") {
+		t.Fatalf("a batch dated tomorrow: %s", msg)
 	}
-	if n := h.int(`select count(*) from fiscal_documents f join invoices v on v.id = f.invoice_id where v.batch_id = $1`, tomorrow); n != 0 {
-		t.Fatalf("%d fiscal documents stored for a refused seal", n)
+	if n := h.int(`select count(*) from batches`); n != 1 {
+		t.Fatalf("a refused batch wrote a batch (%d)", n)
+	}
+}
+
+func TestNoDateAfterTheIssuersToday(t *testing.T) {
+	at := time.Date(2026, 12, 6, 2, 8, 0, 0, time.UTC) // the 5th in Mexico City and Montevideo
+	if err := notAfterToday("--date", "2026-12-05", []string{"MX"}, at); err != nil {
+		t.Errorf("today: %v", err)
+	}
+	if err := notAfterToday("--date", "2026-12-06", []string{"MX"}, at); err == nil || !strings.Contains(err.Error(), "after today where the issuer is (2026-12-05)") {
+		t.Errorf("the host's today: %v", err)
+	}
+	if err := notAfterToday("--date", "yesterday", nil, at); err == nil || !strings.Contains(err.Error(), `"yesterday" is not a date`) {
+		t.Errorf("not a date: %v", err)
+	}
+	if got := fiscal.EarliestToday([]string{"UY", "MX"}, time.Date(2026, 12, 6, 4, 0, 0, 0, time.UTC)); got != "2026-12-05" {
+		t.Errorf("earliest today of Montevideo (6th) and Mexico City (5th): %s", got)
 	}
 }

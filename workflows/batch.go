@@ -271,12 +271,10 @@ func (r *batchRun) takeRetries() error {
 		if !r.retryCh.ReceiveAsync(&req) {
 			return nil
 		}
-		date := req.Date
-		if date == "" {
-			date = workflow.Now(r.ctx).UTC().Format(time.DateOnly)
-		}
+		// A request without a date is dated by the activity, today where the batch's
+		// issuers are (a workflow has no calendar of its own).
 		var n activities.RetriesPrepared
-		if err := step(r.ctx, r.t, "Prepare retry", planning.PrepareRetries, &n, activities.Retries{BatchID: r.in.BatchID, InvoiceIDs: req.InvoiceIDs, Date: date}); err != nil {
+		if err := step(r.ctx, r.t, "Prepare retry", planning.PrepareRetries, &n, activities.Retries{BatchID: r.in.BatchID, InvoiceIDs: req.InvoiceIDs, Date: req.Date}); err != nil {
 			return err
 		}
 		r.in.Rescan = true

@@ -39,6 +39,18 @@ func Today(country string, now time.Time) string {
 	return now.In(Zone(country)).Format(time.DateOnly)
 }
 
+// EarliestToday is the earliest of today's dates among issuers of countries (MX's when
+// none): a document dated so is never signed before its date, whichever issues it.
+func EarliestToday(countries []string, now time.Time) string {
+	day := Today("", now)
+	for i, c := range countries {
+		if d := Today(c, now); i == 0 || d < day {
+			day = d
+		}
+	}
+	return day
+}
+
 // CheckIssueDay refuses a document that would be signed before its own date: its date is
 // still to come where its issuer is (a date given for tomorrow, or the host's date ahead
 // of the issuer's). A document signed on a later day than its date (sealed again after a

@@ -12,12 +12,13 @@ import (
 func (s *Store) Gauges(ctx context.Context) (model.Gauges, error) {
 	var g model.Gauges
 	err := s.pool.QueryRow(ctx, `
-		with unstamped as (
-			select d.sealed_at from invoices v join fiscal_documents d on d.invoice_id = v.id
-			where v.status = 'completed' and v.fiscal_status = 'sealed')
+		with unstamped as ( -- waiting for the PAC or DGI; a refused one waits for an operator instead
+			select d.sealed_at, i.country from invoices v join fiscal_documents d on d.invoice_id = v.id join issuers i on i.code = v.issuer
+			where v.status = 'completed' and v.fiscal_status = 'sealed' and v.fiscal_error = '')
 		select (select count(*) from invoices where status = 'failed'),
 		       (select count(*) from unstamped),
-		       coalesce((select extract(epoch from now() - min(sealed_at))::float8 from unstamped), 0),
+		       -- SAT's 72 hours are Mexico's: the age is of the oldest CFDI waiting
+		       coalesce((select extract(epoch from now() - min(sealed_at))::float8 from unstamped where country = 'MX'), 0),
 		       (select count(*) from invoices v join issuers i on i.code = v.issuer
 		        where i.country = 'UY' and v.status = 'completed' and v.fiscal_error like 'stamping:%'),
 		       (select count(*) from invoices where status = 'completed' and delivery_status in ('failed', 'uncertain')),

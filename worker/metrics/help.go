@@ -12,12 +12,12 @@ var help = map[string]string{
 	"billrun_deliveries_total":             "E-mail deliveries by outcome: sent, skipped (no address), failed, uncertain.",
 	"billrun_stamping_seconds":             "Time a PAC (or DGI) took to stamp one document, by outcome.",
 	"billrun_invoices_failed_open":         "Invoices failed and neither retried nor abandoned: each waits for an operator (billrun batch report).",
-	"billrun_unstamped_backlog":            "Completed invoices sealed but not stamped yet (PAC or DGI not reached, or refused).",
-	"billrun_unstamped_oldest_age_seconds": "Age of the oldest sealed, unstamped invoice; SAT stamps a CFDI within 72 hours of its Fecha.",
+	"billrun_unstamped_backlog":            "Completed invoices sealed and waiting to be stamped (PAC or DGI not reached yet; refused ones are not counted).",
+	"billrun_unstamped_oldest_age_seconds": "Age of the oldest sealed CFDI waiting for its stamp; SAT stamps a CFDI within 72 hours of its Fecha.",
 	"billrun_dgi_refusals":                 "Uruguayan invoices whose CFE DGI refused (billrun invoice reseal or restamp after the fix).",
 	"billrun_deliveries_undelivered":       "Completed invoices whose e-mail the server refused or whose hand-over was interrupted.",
 	"billrun_deliveries_skipped":           "Completed invoices not e-mailed: their customer has no e-mail address.",
-	"billrun_last_batch_duration_seconds":  "Duration of the last finished batch, from its creation to its end.",
+	"billrun_last_batch_duration_seconds":  "Duration of the last finished batch, from its creation to its end (a draft's wait for approval included).",
 	"billrun_metrics_collect_errors_total": "Scrapes whose database gauges could not be read.",
 }
 
