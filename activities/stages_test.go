@@ -159,6 +159,9 @@ func (f *planningStore) LoadBatch(_ context.Context, id string) (model.Batch, er
 func (f *planningStore) Template(_ context.Context, name string) (rules.Template, error) {
 	return rules.Template{}, fmt.Errorf("template %q: %w", name, model.ErrNotFound) // as the store says it
 }
+func (f *planningStore) SeriesCountries(context.Context, string) ([]string, error) {
+	return []string{"MX"}, nil
+}
 func (f *planningStore) MarkScheduled(_ context.Context, id string, _ model.ScheduledBatch) error {
 	f.scheduled = append(f.scheduled, id)
 	return nil
