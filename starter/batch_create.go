@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"strconv"
 	"strings"
@@ -130,11 +131,7 @@ func batchCreateCmd(a *app) *cobra.Command {
 			}
 			p.Template = f.template
 			if f.dryRun {
-				out, err := st.DryRun(ctx, p)
-				if err != nil {
-					return err
-				}
-				return a.emit(out, func() { printPlan(a.out, out) })
+				return dryRun(ctx, a, st, p)
 			}
 			if f.id != "" {
 				if err := workflows.ValidBatchID(f.id); err != nil {
@@ -260,4 +257,13 @@ func (f *createFlags) fillIn(cmd *cobra.Command, st *store.Store) error {
 	}
 	f.date, err = issuerToday("--date", countries, time.Now())
 	return err
+}
+
+// dryRun shows what a batch would make, writing nothing.
+func dryRun(ctx context.Context, a *app, st *store.Store, p model.BatchParams) error {
+	out, err := st.DryRun(ctx, p)
+	if err != nil {
+		return err
+	}
+	return a.emit(out, func() { printPlan(a.out, out) })
 }

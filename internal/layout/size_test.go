@@ -31,7 +31,6 @@ var longFuncs = map[string]int{
 	"workflows/batch_v1.go batchV1":               114, // replays the first release's histories: left as it ran
 	"starter/cancel.go invoiceCancelCmd":          110,
 	"internal/store/batches.go ValidateBatch":     102,
-	"starter/batch_create.go batchCreateCmd":      86,
 }
 
 func TestFilesAndFunctionsStayReadable(t *testing.T) {
