@@ -75,9 +75,17 @@ func TestMailOutageNeverStallsNumbering(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := h.int(`select count(*) from invoices where batch_id = $1 and status = 'completed' and delivery_status = 'sent'`, id); got != n {
-		t.Fatalf("%d of %d completed and sent", got, n)
+	// A message the server was taking when it went down is 'uncertain': billrun never sends
+	// a second copy on its own (an operator checks and resends), so at most the pass's
+	// concurrency can be; every other invoice is sent.
+	sent := h.int(`select count(*) from invoices where batch_id = $1 and status = 'completed' and delivery_status = 'sent'`, id)
+	uncertain := h.int(`select count(*) from invoices where batch_id = $1 and status = 'completed' and delivery_status = 'uncertain'`, id)
+	if sent+uncertain != n || uncertain > 4 {
+		t.Fatalf("%d of %d completed and sent, %d uncertain; by status: %s", sent, n, uncertain,
+			h.str(`select string_agg(s, ', ') from (select status || '/' || fiscal_status || '/' || delivery_status || ' ' || count(*) s
+			       from invoices where batch_id = $1 group by 1 order by 1) x`, id))
 	}
+	t.Logf("%d sent, %d uncertain (taken by the server as it went down)", sent, uncertain)
 	// Once the server is back the publication sends the backlog (hundreds of e-mails, a few
 	// at once); it must end, not wait on itself.
 	lag := done.publication.Sub(done.batch)
