@@ -15,6 +15,7 @@ import (
 
 	mail "github.com/wneessen/go-mail"
 
+	"billrun/internal/fiscal"
 	"billrun/internal/model"
 )
 
@@ -218,17 +219,17 @@ func (a *Publication) prepareDelivery(ctx context.Context, invoiceID int64, seq 
 			return nil
 		}
 		folio := fmt.Sprintf("%s-%d", h.Series, *h.Number)
-		doc, err := tx.SealedDocument(invoiceID)
-		if err != nil {
+		if job.xml, job.pdf, err = tx.Attachments(invoiceID); err != nil {
 			return err
 		}
 		p, err := profileFor(a.Fiscal, h.Country)
 		if err != nil {
 			return businessf(model.StepDeliver, "%s", err.Error())
 		}
+		// The attached XML is the document: the message describes it, with no second read.
+		doc := fiscal.Document{XML: string(job.xml), UUID: h.UUID}
 		job.sender, job.replyTo, job.message = h.IssuerName, h.IssuerEmail, invoiceMessage(h, p.Describe(doc, h.DocumentKind))
 		job.xmlName, job.pdfName = folio+".xml", folio+".pdf"
-		job.xml, job.pdf, err = tx.Attachments(invoiceID)
 		return err
 	})
 	return job, status, err

@@ -14,6 +14,7 @@ import (
 
 	"billrun/internal/fiscal/cfe"
 	"billrun/internal/model"
+	"billrun/internal/printout"
 	"billrun/schema/testdb"
 
 	"go.temporal.io/api/workflowservice/v1"
@@ -72,7 +73,7 @@ func (h *harness) checkCFEs(where string, arg any) map[string]string {
 		}
 		text := squeeze(testdb.PDFText(t, pdf))
 		code := cfe.SecurityCode(xml)
-		for _, want := range []string{cae, fmt.Sprintf("A %d al %d", from, to), "Código de seguridad " + code, "IVA al día", printoutMoney(total)} {
+		for _, want := range []string{cae, fmt.Sprintf("A %d al %d", from, to), "Código de seguridad " + code, "IVA al día", printout.MoneyUY(total)} {
 			if len(code) != 6 || !strings.Contains(text, squeeze(want)) {
 				t.Errorf("%s's PDF lacks %q:\n%s", folio, want, text)
 			}
@@ -85,19 +86,6 @@ func (h *harness) checkCFEs(where string, arg any) map[string]string {
 		t.Fatal(err)
 	}
 	return out
-}
-
-// printoutMoney writes 23176.00 as a Uruguayan PDF does: 23.176,00.
-func printoutMoney(s string) string {
-	whole, frac, _ := strings.Cut(s, ".")
-	var b strings.Builder
-	for i, c := range whole {
-		if i > 0 && (len(whole)-i)%3 == 0 {
-			b.WriteByte('.')
-		}
-		b.WriteRune(c)
-	}
-	return b.String() + "," + frac
 }
 
 // Seed 000 in Uruguay, as the demo runs it: the installment batch of the Uruguayan issuer
