@@ -8,6 +8,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"billrun/activities"
+	"billrun/internal/batching"
 	"billrun/internal/model"
 )
 
@@ -45,7 +46,7 @@ func TestForeignCurrenciesNeedARate(t *testing.T) {
 		if rate != "" {
 			p.Rate = decimal.RequireFromString(rate)
 		}
-		return a.Store.CreateBatch(ctx, "", p)
+		return batching.Create(ctx, a.Store, "", p)
 	}
 	for _, c := range []struct {
 		from, to int64
@@ -90,13 +91,13 @@ func TestBatchChecksEverySeriesItNumbersIn(t *testing.T) {
 	a := newActs(t, scopeData)
 	ctx := context.Background()
 	p := model.BatchParams{SourceKind: "orders", OrdersFrom: 4, OrdersTo: 5, Series: "P", InvoiceDate: "2026-11-23", Grouping: "none"}
-	_, err := a.Store.CreateBatch(ctx, "", p)
+	_, err := batching.Create(ctx, a.Store, "", p)
 	if err == nil || !strings.Contains(err.Error(), "invoice date 2026-11-23 is not after series Q's closing date 2026-11-30 (documents of series P for national_id payers are numbered in Q)") {
 		t.Fatalf("err = %v", err)
 	}
 	// After Q's closing date: P numbers C1's order, Q numbers P1's (not T, the rule for any other series).
 	p.InvoiceDate = "2026-12-01"
-	id, err := a.Store.CreateBatch(ctx, "", p)
+	id, err := batching.Create(ctx, a.Store, "", p)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -68,45 +68,71 @@ func asInput(err error) error {
 }
 
 func issueCreditNote(tx CreditingTx, req CreditNoteRequest) (CreditNoteResult, error) {
-	var res CreditNoteResult
+	// Seq is the request's business key: run again, it answers the credit note it made.
 	if id, found, err := tx.CreditNoteOf(req.InvoiceID, req.Seq); err != nil || found {
 		if err != nil {
-			return res, err
+			return CreditNoteResult{}, err
 		}
 		return creditNoteResult(tx, id)
 	}
-	refuse := func(format string, args ...any) (CreditNoteResult, error) {
-		return res, businessf(model.StepCredit, "invoice %d: %s", req.InvoiceID, fmt.Sprintf(format, args...))
-	}
 	date, err := time.Parse(time.DateOnly, req.Date)
 	if err != nil {
-		return refuse("date %q is not YYYY-MM-DD", req.Date)
+		return CreditNoteResult{}, refuseCredit(req, "date %q is not YYYY-MM-DD", req.Date)
 	}
 	if len(req.Lines) == 0 {
-		return refuse("a credit note needs at least one line")
+		return CreditNoteResult{}, refuseCredit(req, "a credit note needs at least one line")
 	}
+	h, err := lockCreditable(tx, req)
+	if err != nil {
+		return CreditNoteResult{}, err
+	}
+	n, err := priceCreditNote(h, req, date)
+	if err != nil {
+		return CreditNoteResult{}, err
+	}
+	return recordCreditNote(tx, h, req, n)
+}
+
+// refuseCredit is the business error of a request the invoice cannot take: the
+// transaction rolls back with it, so a refused request leaves nothing written.
+func refuseCredit(req CreditNoteRequest, format string, args ...any) error {
+	return businessf(model.StepCredit, "invoice %d: %s", req.InvoiceID, fmt.Sprintf(format, args...))
+}
+
+// lockCreditable locks the invoice a request credits, under its row lock so two credit
+// notes of one invoice serialise, and refuses an invoice that cannot take a credit note.
+func lockCreditable(tx CreditingTx, req CreditNoteRequest) (store.CreditedInvoice, error) {
 	h, err := tx.LockCredited(req.InvoiceID)
 	if errors.Is(err, model.ErrNotFound) {
-		return refuse("no such invoice")
+		return h, refuseCredit(req, "no such invoice")
 	}
 	if err != nil {
-		return res, err
+		return h, err
 	}
 	switch {
 	case h.CreditOf != nil:
-		return refuse("it is a credit note: credit notes correct invoices")
+		return h, refuseCredit(req, "it is a credit note: credit notes correct invoices")
 	case h.Status != "completed":
-		return refuse("it is %s: only completed invoices take credit notes", h.Status)
+		return h, refuseCredit(req, "it is %s: only completed invoices take credit notes", h.Status)
 	case h.FiscalStatus != "stamped" && h.FiscalStatus != "pdf":
-		return refuse("it is not stamped yet (fiscal status %s): a credit note relates to the stamped document (its folio fiscal, or its CFE received by DGI)", h.FiscalStatus)
+		return h, refuseCredit(req, "it is not stamped yet (fiscal status %s): a credit note relates to the stamped document (its folio fiscal, or its CFE received by DGI)", h.FiscalStatus)
 	case h.CreditSeries == "":
-		return refuse("series %s has no credit note series (set credit_note_series on series %s)", h.Series, h.Series)
+		return h, refuseCredit(req, "series %s has no credit note series (set credit_note_series on series %s)", h.Series, h.Series)
 	}
-	if cs, err := tx.CancellationStatus(h.ID); err != nil {
-		return res, err
-	} else if cs == "requested" || cs == "pending" {
-		return refuse("its cancellation is %s: no credit note while it may be cancelled", cs)
+	// A cancellation under way may still undo the invoice the credit note would correct.
+	cs, err := tx.CancellationStatus(h.ID)
+	if err != nil {
+		return h, err
 	}
+	if cs == "requested" || cs == "pending" {
+		return h, refuseCredit(req, "its cancellation is %s: no credit note while it may be cancelled", cs)
+	}
+	return h, nil
+}
+
+// priceCreditNote prices the requested lines of the invoice, writing nothing; it names
+// every line the invoice cannot take in one refusal, so the user mends them all at once.
+func priceCreditNote(h store.CreditedInvoice, req CreditNoteRequest, date time.Time) (store.NewCreditNote, error) {
 	byNo := map[int]store.CreditedLine{}
 	for _, l := range h.Lines {
 		byNo[l.LineNo] = l
@@ -126,75 +152,105 @@ func issueCreditNote(tx CreditingTx, req CreditNoteRequest) (CreditNoteResult, e
 			continue
 		}
 		seen[c.LineNo] = true
-		amt, err := rules.PriceCredit(req.Kind, l.InvoicedLine, c, h.Decimals, h.Policy)
+		line, err := priceCreditLine(h, req.Kind, l, c)
 		if err != nil {
 			problems = append(problems, strings.TrimPrefix(err.Error(), rules.ErrCreditRequest.Error()+": "))
 			continue
 		}
-		qty := c.Quantity
-		if req.Kind == rules.CreditRebate && qty.IsZero() {
-			qty = l.Quantity.Sub(l.Returned)
-		}
-		// The unit value credited: what the line credits per unit before its discount.
-		unit := amt.Amount.Div(qty).Round(6)
-		n.Lines = append(n.Lines, store.NewCreditLine{Of: l, Quantity: qty, UnitPrice: unit, Amounts: amt})
-		amounts = append(amounts, amt)
+		n.Lines = append(n.Lines, line)
+		amounts = append(amounts, line.Amounts)
 	}
 	if len(problems) > 0 {
-		return refuse("%s", strings.Join(problems, "; "))
+		return n, refuseCredit(req, "%s", strings.Join(problems, "; "))
 	}
 	n.Totals = rules.SumLines(amounts)
 	if err := rules.CheckTotals(n.Totals); err != nil {
-		return refuse("%s", err.Error())
+		return n, refuseCredit(req, "%s", err.Error())
 	}
+	return n, nil
+}
+
+// priceCreditLine prices one line of a return or a rebate by the rules invoices are priced
+// by; a rebate without a quantity covers what of the line was not returned.
+func priceCreditLine(h store.CreditedInvoice, kind string, l store.CreditedLine, c rules.CreditLine) (store.NewCreditLine, error) {
+	amt, err := rules.PriceCredit(kind, l.InvoicedLine, c, h.Decimals, h.Policy)
+	if err != nil {
+		return store.NewCreditLine{}, err
+	}
+	qty := c.Quantity
+	if kind == rules.CreditRebate && qty.IsZero() {
+		qty = l.Quantity.Sub(l.Returned)
+	}
+	// The unit value credited: what the line credits per unit before its discount.
+	unit := amt.Amount.Div(qty).Round(6)
+	return store.NewCreditLine{Of: l, Quantity: qty, UnitPrice: unit, Amounts: amt}, nil
+}
+
+// recordCreditNote writes a priced credit note and its effects, in this order: the credit
+// note, the returned goods, the receivable, its number, then the audit of both documents.
+func recordCreditNote(tx CreditingTx, h store.CreditedInvoice, req CreditNoteRequest, n store.NewCreditNote) (CreditNoteResult, error) {
 	id, lineIDs, err := tx.InsertCreditNote(h, n)
 	if err != nil {
-		return res, err
+		return CreditNoteResult{}, err
 	}
 	moved := 0
 	if req.Kind == rules.CreditReturn {
-		for i, l := range n.Lines {
-			if !l.Of.Stocked {
-				continue
-			}
-			wh, found, err := tx.SaleWarehouse(l.Of.ID)
-			if err != nil {
-				return res, err
-			}
-			if !found {
-				continue // the goods did not leave by this invoice (a delivery note, a series that moves no stock)
-			}
-			if _, _, _, err := tx.LockStock(wh, l.Of.Item); err != nil {
-				return res, err
-			}
-			if _, err := tx.Move(store.Movement{Line: lineIDs[i], Attempt: 1, Direction: "in", Reason: "return",
-				Warehouse: wh, Item: l.Of.Item, Quantity: l.Quantity}); err != nil {
-				return res, err
-			}
-			moved++
+		if moved, err = returnGoods(tx, n.Lines, lineIDs); err != nil {
+			return CreditNoteResult{}, err
 		}
 	}
-	applied, refund, err := tx.ApplyCreditToReceivable(id, h.ID, n.Totals.Total)
+	applied, refund, err := applyCredit(tx, id, h.ID, n.Totals.Total)
 	if err != nil {
-		return res, err
+		return CreditNoteResult{}, err
 	}
-	number, err := tx.NumberCreditNote(id, h.CreditSeries, date)
+	number, err := takeNumber(tx, id, h.CreditSeries, n.Date)
+	if err == nil {
+		err = tx.Number(store.InvoiceHead{ID: id, Series: h.CreditSeries, InvoiceDate: n.Date}, number)
+	}
 	if errors.Is(err, rules.ErrClosedPeriod) || errors.Is(err, rules.ErrNoCAE) {
-		return refuse("%s", err.Error())
+		return CreditNoteResult{}, refuseCredit(req, "%s", err.Error())
 	}
 	if err != nil {
-		return res, err
+		return CreditNoteResult{}, err
 	}
 	detail := fmt.Sprintf("%s-%d, %s of %s-%d: total %s, %d stock movements in, %s off the receivable, %s refund due",
 		h.CreditSeries, number, req.Kind, h.Series, *h.Number, n.Totals.Total.StringFixed(h.Decimals), moved,
 		applied.StringFixed(h.Decimals), refund.StringFixed(h.Decimals))
+	// Both histories tell of it: the credit note's, and the invoice's under the request's Seq.
 	if err := tx.Audit("", id, model.StepCredit, 1, "ok", detail); err != nil {
-		return res, err
+		return CreditNoteResult{}, err
 	}
 	if err := tx.Audit("", h.ID, model.StepCredit, req.Seq, "ok", detail); err != nil {
-		return res, err
+		return CreditNoteResult{}, err
 	}
 	return CreditNoteResult{ID: id, Series: h.CreditSeries, Number: number, Total: n.Totals.Total}, nil
+}
+
+// returnGoods moves returned goods back into the warehouse they left, one incoming
+// movement per stocked line, and answers how many movements it made.
+func returnGoods(tx CreditingTx, lines []store.NewCreditLine, lineIDs []int64) (int, error) {
+	moved := 0
+	for i, l := range lines {
+		if !l.Of.Stocked {
+			continue
+		}
+		wh, found, err := tx.SaleWarehouse(l.Of.ID)
+		if err != nil {
+			return moved, err
+		}
+		if !found {
+			continue // the goods did not leave by this invoice (a delivery note, a series that moves no stock)
+		}
+		if _, _, _, err := tx.LockStock(wh, l.Of.Item); err != nil {
+			return moved, err
+		}
+		if _, err := tx.Move(store.Movement{Line: lineIDs[i], Attempt: 1, Direction: "in", Reason: "return",
+			Warehouse: wh, Item: l.Of.Item, Quantity: l.Quantity}); err != nil {
+			return moved, err
+		}
+		moved++
+	}
+	return moved, nil
 }
 
 func creditNoteResult(tx CreditingTx, id int64) (CreditNoteResult, error) {
@@ -207,4 +263,16 @@ func creditNoteResult(tx CreditingTx, id int64) (CreditNoteResult, error) {
 		number = *h.Number
 	}
 	return CreditNoteResult{ID: id, Series: h.Series, Number: number, Total: h.Total}, nil
+}
+
+// applyCredit takes the credit note's total off the corrected invoice's live receivable, as
+// far as its balance goes; the rest is owed back to the customer.
+func applyCredit(tx CreditingTx, creditNoteID, invoiceID int64, total decimal.Decimal) (applied, refund decimal.Decimal, err error) {
+	rec, balance, err := tx.LockLiveReceivable(invoiceID)
+	if err != nil {
+		return
+	}
+	applied, refund = rules.ApplyCredit(balance, total)
+	err = tx.RecordCreditApplication(creditNoteID, rec, applied, refund)
+	return
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"billrun/activities"
+	"billrun/internal/batching"
 	"billrun/internal/model"
 	"billrun/schema/testdb"
 )
@@ -37,7 +38,7 @@ func completedInvoice(t *testing.T, date string) (*acts, int64) {
 	ctx := context.Background()
 	t.Setenv("BILLRUN_TEST_CSD_PASSWORD", "12345678a")
 	a := newActs(t, fmt.Sprintf(fiscalData, testdb.SAT(t, "csd/EKU9003173C9.cer"), testdb.SAT(t, "csd/EKU9003173C9.key")))
-	id, err := a.Store.CreateBatch(ctx, "", model.BatchParams{SourceKind: "orders", OrdersFrom: 1, OrdersTo: 1,
+	id, err := batching.Create(ctx, a.Store, "", model.BatchParams{SourceKind: "orders", OrdersFrom: 1, OrdersTo: 1,
 		Series: "A", InvoiceDate: date, Rate: decimal.NewFromInt(1), Grouping: "none"})
 	if err != nil {
 		t.Fatal(err)

@@ -8,6 +8,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"billrun/activities"
+	"billrun/internal/batching"
 	"billrun/internal/model"
 )
 
@@ -35,7 +36,7 @@ func setup(t *testing.T) (*acts, context.Context) {
 // Every activity run twice (a Temporal retry after a lost answer) has the effect of one run.
 func TestEveryActivityIsSafeToRunTwice(t *testing.T) {
 	a, ctx := setup(t)
-	id, err := a.Store.CreateBatch(ctx, "", model.BatchParams{SourceKind: "orders", OrdersFrom: 1, OrdersTo: 2,
+	id, err := batching.Create(ctx, a.Store, "", model.BatchParams{SourceKind: "orders", OrdersFrom: 1, OrdersTo: 2,
 		Series: "A", InvoiceDate: "2026-11-23", Rate: decimal.NewFromInt(1), Grouping: "none"})
 	if err != nil {
 		t.Fatal(err)
@@ -136,7 +137,7 @@ func TestBatchPolicySwitches(t *testing.T) {
 	plan := func(p model.BatchParams) model.PlanOutcome {
 		t.Helper()
 		p.SourceKind, p.OrdersFrom, p.OrdersTo, p.Series, p.InvoiceDate, p.Rate, p.Grouping = "orders", 1, 2, "A", "2026-11-23", decimal.NewFromInt(1), "none"
-		out, err := a.Store.DryRun(ctx, p)
+		out, err := batching.DryRun(ctx, a.Store, p)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -150,7 +151,7 @@ func TestBatchPolicySwitches(t *testing.T) {
 	}
 
 	// Order 2 wants 50 of P with 10 on hand: refused, unless the batch allows negative stock.
-	id, err := a.Store.CreateBatch(ctx, "", model.BatchParams{SourceKind: "orders", OrdersFrom: 2, OrdersTo: 2,
+	id, err := batching.Create(ctx, a.Store, "", model.BatchParams{SourceKind: "orders", OrdersFrom: 2, OrdersTo: 2,
 		Series: "A", InvoiceDate: "2026-11-23", Rate: decimal.NewFromInt(1), Grouping: "none", AllowNegativeStock: true})
 	if err != nil {
 		t.Fatal(err)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"billrun/internal/model"
 	"billrun/internal/rules"
@@ -41,7 +42,7 @@ func (a *Invoicing) CompleteInvoice(ctx context.Context, in InvoiceStep) (Comple
 		if err := tx.SettleSources(invoiceID); err != nil {
 			return err
 		}
-		next, err := tx.TakeNumber(invoiceID, h.Series, h.InvoiceDate)
+		next, err := takeNumber(tx, invoiceID, h.Series, h.InvoiceDate)
 		if errors.Is(err, rules.ErrClosedPeriod) || errors.Is(err, rules.ErrNoCAE) {
 			return businessf(model.StepComplete, "%s", err.Error())
 		}
@@ -61,4 +62,37 @@ func (a *Invoicing) CompleteInvoice(ctx context.Context, in InvoiceStep) (Comple
 		count(a.Meter, "billrun_amount_billed_total", map[string]string{"currency": numbered.Currency}, total)
 	}
 	return res, temporalError(model.StepComplete, err)
+}
+
+// Numberer takes numbers under a series' row lock (and its CAEs', for CFE).
+type Numberer interface {
+	LockSeries(code string) (next int64, closing, last *time.Time, byCAE bool, err error)
+	LockCAEs(series string) ([]rules.CAE, error)
+	UseCAE(invoiceID, caeID, number int64) error
+}
+
+// takeNumber picks the number a document of the series dated date takes, under the
+// series' row lock (held to the end of the transaction): the series' next, or, for a
+// series that numbers CFE, the next of its CAEs (recorded on the document). An error
+// wrapping rules.ErrClosedPeriod or rules.ErrNoCAE is a business error.
+func takeNumber(tx Numberer, id int64, series string, date time.Time) (int64, error) {
+	next, closing, last, byCAE, err := tx.LockSeries(series)
+	if err != nil {
+		return 0, err
+	}
+	if err := rules.CheckInvoiceDate(series, date, closing, last); err != nil {
+		return 0, err
+	}
+	if !byCAE {
+		return next, nil
+	}
+	caes, err := tx.LockCAEs(series)
+	if err != nil {
+		return 0, err
+	}
+	i, n, err := rules.TakeCFENumber(series, caes, date)
+	if err != nil {
+		return 0, err
+	}
+	return n, tx.UseCAE(id, caes[i].ID, n)
 }

@@ -12,6 +12,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"billrun/activities"
+	"billrun/internal/batching"
 	"billrun/internal/model"
 )
 
@@ -29,7 +30,7 @@ func manyOrders(n int) string {
 func TestPlanningInChunksGoesOnAfterACrash(t *testing.T) {
 	a := newActs(t, manyOrders(25))
 	ctx := context.Background()
-	id, err := a.Store.CreateBatch(ctx, "", model.BatchParams{SourceKind: "orders", OrdersFrom: 1001, OrdersTo: 1025,
+	id, err := batching.Create(ctx, a.Store, "", model.BatchParams{SourceKind: "orders", OrdersFrom: 1001, OrdersTo: 1025,
 		Series: "A", InvoiceDate: "2026-11-23", Rate: decimal.NewFromInt(1), Grouping: "none"})
 	if err != nil {
 		t.Fatal(err)
@@ -69,7 +70,7 @@ func TestPlanningInChunksGoesOnAfterACrash(t *testing.T) {
 // invoice stays open for the batch's sweep; it is dated no earlier than the series' last date.
 func TestRetryPreparedTwiceTurnsOnceAndRedates(t *testing.T) {
 	a, ctx := setup(t)
-	id, err := a.Store.CreateBatch(ctx, "", model.BatchParams{SourceKind: "orders", OrdersFrom: 2, OrdersTo: 2,
+	id, err := batching.Create(ctx, a.Store, "", model.BatchParams{SourceKind: "orders", OrdersFrom: 2, OrdersTo: 2,
 		Series: "A", InvoiceDate: "2026-11-20", Rate: decimal.NewFromInt(1), Grouping: "none"})
 	if err != nil {
 		t.Fatal(err)
@@ -107,7 +108,7 @@ func TestRetryPreparedTwiceTurnsOnceAndRedates(t *testing.T) {
 // a state a step did not expect is not retried.
 func TestReRunsAddNoAuditAndNeverReprice(t *testing.T) {
 	a, ctx := setup(t)
-	id, err := a.Store.CreateBatch(ctx, "", model.BatchParams{SourceKind: "orders", OrdersFrom: 1, OrdersTo: 1,
+	id, err := batching.Create(ctx, a.Store, "", model.BatchParams{SourceKind: "orders", OrdersFrom: 1, OrdersTo: 1,
 		Series: "A", InvoiceDate: "2026-11-23", Rate: decimal.NewFromInt(1), Grouping: "none"})
 	if err != nil {
 		t.Fatal(err)

@@ -9,6 +9,7 @@ import (
 
 	"go.temporal.io/sdk/activity"
 
+	"billrun/internal/batching"
 	"billrun/internal/fiscal"
 	"billrun/internal/model"
 	"billrun/internal/rules"
@@ -98,7 +99,11 @@ func (a *Planning) selectChunk(ctx context.Context, batchID string) (bool, error
 		if a.selectChunkSize > 0 {
 			size = a.selectChunkSize
 		}
-		lines, next, last, err := tx.SelectChunk(b, b.PlanCursor, size)
+		sel, next, last, err := tx.SelectChunk(b, b.PlanCursor, size)
+		if err != nil {
+			return err
+		}
+		lines, err := batching.SourceLines(sel)
 		if err != nil {
 			return err
 		}
@@ -108,7 +113,11 @@ func (a *Planning) selectChunk(ctx context.Context, batchID string) (bool, error
 		}
 		rules.RouteDocumentKinds(lines, routes)
 		billed, skipped := rules.Screen(lines, b.Params.AllowZeroPrice)
-		if err := tx.RecordSelected(batchID, billed, skipped); err != nil {
+		keys := make([]string, len(billed))
+		for i, l := range billed {
+			keys[i] = rules.GroupKey(l.Billable)
+		}
+		if err := tx.RecordSelected(batchID, billed, keys, skipped); err != nil {
 			return err
 		}
 		if last {

@@ -6,6 +6,7 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"billrun/internal/batching"
 	"billrun/internal/fiscal"
 	"billrun/internal/model"
 	"billrun/internal/rules"
@@ -47,8 +48,8 @@ type PlanningTx interface {
 	NextGroupNo(batchID string) (int, error)
 	PlanCounts(batchID string) (model.PlanResult, error)
 	PlanOptions(b model.Batch) (rules.PlanOptions, error)
-	RecordSelected(batchID string, billed []rules.SourceLine, skipped []rules.SkippedLine) error
-	SelectChunk(b model.Batch, after int64, limit int) (lines []rules.SourceLine, next int64, last bool, err error)
+	RecordSelected(batchID string, billed []rules.SourceLine, groupKeys []string, skipped []rules.SkippedLine) error
+	SelectChunk(b model.Batch, after int64, limit int) (sel store.Selection, next int64, last bool, err error)
 	SelectedLines(batchID string, ids []int64) ([]rules.SourceLine, error)
 	SetPlanState(batchID, status string, cursor int64) error
 	WriteInvoices(b model.Batch, invoices []rules.PlannedInvoice) error
@@ -79,7 +80,7 @@ type InvoicingTx interface {
 	PostReceivable(h store.InvoiceHead, kind string, due time.Time) (posted bool, err error)
 	OpenCredits(customer, currency string) ([]store.OpenCredit, error)
 	Settle(creditNoteID, invoiceID int64, amount decimal.Decimal) error
-	TakeNumber(id int64, series string, date time.Time) (int64, error)
+	Numberer
 	Number(h store.InvoiceHead, number int64) error
 	SettleSources(invoiceID int64) error
 	Discharged(invoiceID int64, attempt int) ([]store.Movement, error)
@@ -132,8 +133,10 @@ type CreditingTx interface {
 	SaleWarehouse(invoiceLineID int64) (warehouse string, found bool, err error)
 	LockStock(warehouse, item string) (onHand, committed decimal.Decimal, found bool, err error)
 	Move(m store.Movement) (moved bool, err error)
-	ApplyCreditToReceivable(creditNoteID, invoiceID int64, total decimal.Decimal) (applied, refund decimal.Decimal, err error)
-	NumberCreditNote(id int64, series string, date time.Time) (int64, error)
+	LockLiveReceivable(invoiceID int64) (id *int64, balance decimal.Decimal, err error)
+	RecordCreditApplication(creditNoteID int64, receivableID *int64, applied, refund decimal.Decimal) error
+	Numberer
+	Number(h store.InvoiceHead, number int64) error
 }
 
 // CancellingStore is what cancelling an invoice uses.
@@ -160,6 +163,11 @@ type over[T any] struct{ *store.Store }
 
 func (o over[T]) InTx(ctx context.Context, fn func(T) error) error {
 	return o.Store.InTx(ctx, func(tx *store.Tx) error { return fn(any(tx).(T)) })
+}
+
+// CreateBatch checks and records a batch (batching decides, the store writes).
+func (o over[T]) CreateBatch(ctx context.Context, id string, p model.BatchParams) (string, error) {
+	return batching.Create(ctx, o.Store, id, p)
 }
 
 var (

@@ -11,6 +11,7 @@ import (
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 
+	"billrun/internal/batching"
 	"billrun/internal/model"
 	"billrun/workflows"
 )
@@ -178,7 +179,7 @@ func batchReportCmd(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			r, err := st.ReadReport(cmd.Context(), args[0])
+			r, err := batching.Report(cmd.Context(), st, args[0])
 			if err != nil {
 				return err
 			}

@@ -10,6 +10,7 @@ import (
 	"github.com/shopspring/decimal"
 	"github.com/spf13/cobra"
 
+	"billrun/internal/batching"
 	"billrun/internal/model"
 	"billrun/internal/rules"
 	"billrun/internal/store"
@@ -142,7 +143,7 @@ func batchCreateCmd(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			id, err := st.CreateBatch(ctx, f.id, p)
+			id, err := batching.Create(ctx, st, f.id, p)
 			if err != nil {
 				return err
 			}
@@ -261,7 +262,7 @@ func (f *createFlags) fillIn(cmd *cobra.Command, st *store.Store) error {
 
 // dryRun shows what a batch would make, writing nothing.
 func dryRun(ctx context.Context, a *app, st *store.Store, p model.BatchParams) error {
-	out, err := st.DryRun(ctx, p)
+	out, err := batching.DryRun(ctx, st, p)
 	if err != nil {
 		return err
 	}

@@ -11,13 +11,19 @@ import (
 
 	"billrun/activities"
 	"billrun/internal/model"
+	"billrun/internal/store"
 	"billrun/workflows"
 )
 
+// cancelFlags are what invoice cancel is told.
+type cancelFlags struct {
+	reason, replacedBy, key string
+	wait                    waitFlags
+	poll                    time.Duration
+}
+
 func invoiceCancelCmd(a *app) *cobra.Command {
-	var reason, replacedBy, key string
-	var w waitFlags
-	var poll time.Duration
+	var f cancelFlags
 	c := &cobra.Command{
 		Use:   "cancel INVOICE --reason 01|02|03|04 [--replaced-by INVOICE]",
 		Short: "Cancel an invoice at SAT and undo it: stock back, receivable cancelled, its orders billable again (refused once paid)",
@@ -38,89 +44,131 @@ undone. The invoice keeps its number.`,
 			if err != nil {
 				return err
 			}
-			req := activities.CancelRequest{InvoiceID: v.ID, Motive: reason}
-			if replacedBy != "" {
-				r, err := readInvoice(ctx, a, replacedBy)
-				if err != nil {
-					return fmt.Errorf("--replaced-by: %w", err)
-				}
-				if r.UUID == "" {
-					return fmt.Errorf("--replaced-by: invoice %d is not stamped: a replacement is named by its folio fiscal", r.ID)
-				}
-				req.Replacement = r.UUID
+			req, err := f.request(ctx, a, v)
+			if err != nil {
+				return err
 			}
 			st, err := a.Store(ctx)
 			if err != nil {
 				return err
 			}
-			req.Key = key
-			if req.Key == "" {
-				req.Key = contentKey("cancel", v.ID, req.Motive, req.Replacement)
-			}
 			wc, err := a.Workflows(ctx)
 			if err != nil {
 				return err
 			}
-			// The same key again answers the request it made (following its workflow); the
-			// same key for another request is refused.
-			prev, found, err := st.ReadCancellationRequest(ctx, v.ID)
+			run, again, err := f.startOrFollow(ctx, st, wc, v, req)
 			if err != nil {
 				return err
-			}
-			// A rejected request asked again with the default key is a new request; with
-			// its own --key it answers the rejection.
-			again := found && prev.Key == req.Key && !(prev.Status == "rejected" && key == "")
-			if again && prev.Request != req.Content() {
-				return &model.InputError{Problems: []string{fmt.Sprintf("--key %q was given to another request (%s)", req.Key, prev.Request)}}
-			}
-			var run client.WorkflowRun
-			if !again {
-				if err := activities.CheckCancellation(ctx, st, req); err != nil {
-					return err
-				}
-				summary := fmt.Sprintf("Cancellation of %s (motive %s)", invoiceNumber(v), reason)
-				run, err = wc.StartCancellation(ctx, workflows.CancelInput{Request: req, PollEvery: poll}, summary)
-				if errors.Is(err, workflows.ErrUnderWay) {
-					// Started by this same command whose answer was lost, before its first
-					// step recorded the key: follow it.
-					if in, ierr := wc.CancellationUnderWay(ctx, v.ID); ierr == nil && in.Request.Key == req.Key {
-						again, err = true, nil
-					}
-				}
-				if err != nil {
-					return err
-				}
-			}
-			if again {
-				run = wc.Temporal.GetWorkflow(ctx, workflows.CancelWorkflowID(wc.Installation, v.ID), "")
 			}
 			if !a.jsonOut {
-				how := "new request"
-				if again {
-					how = "asked before: its request is answered, none is made again"
-				}
-				fmt.Fprintf(a.out, "key %s (%s)\n", req.Key, how)
+				printCancellationKey(a, req.Key, again)
 			}
-			var werr error
-			if w.wait {
-				werr = w.run(ctx, "the cancellation of "+invoiceNumber(v), workflowURL(a, run.GetID()), func(ctx context.Context) error {
-					return waitRun(ctx, a, wc, run, fmt.Sprintf("SAT to cancel %s (a receiver may take up to three business days to answer; asked every %s)", invoiceNumber(v), poll), nil)
-				})
-			}
-			after, err := st.ReadInvoice(ctx, v.ID)
-			if err != nil {
-				return err
-			}
-			if err := a.emit(after, func() { printInvoice(a.out, after) }); err != nil {
-				return err
-			}
-			return werr
+			return f.waitAndShow(ctx, a, st, wc, run, v)
 		},
 	}
-	c.Flags().StringVar(&reason, "reason", "", "SAT's cancellation motive: 01, 02, 03 or 04")
-	c.Flags().StringVar(&replacedBy, "replaced-by", "", "with motive 01: the invoice replacing it (id, number or UUID)")
-	c.Flags().StringVar(&key, "key", "", "the request's idempotency key (default: made of the invoice, motive, replacement and today)")
-	w.bind(c, "until SAT has cancelled it (or the receiver rejected it), then show it")
-	c.Flags().DurationVar(&poll, "poll-every", time.Hour, "how often to ask SAT while the receiver has not answered")
+	c.Flags().StringVar(&f.reason, "reason", "", "SAT's cancellation motive: 01, 02, 03 or 04")
+	c.Flags().StringVar(&f.replacedBy, "replaced-by", "", "with motive 01: the invoice replacing it (id, number or UUID)")
+	c.Flags().StringVar(&f.key, "key", "", "the request's idempotency key (default: made of the invoice, motive, replacement and today)")
+	f.wait.bind(c, "until SAT has cancelled it (or the receiver rejected it), then show it")
+	c.Flags().DurationVar(&f.poll, "poll-every", time.Hour, "how often to ask SAT while the receiver has not answered")
 	return c
+}
+
+// request is the cancellation of v the flags ask for, with its idempotency key.
+func (f *cancelFlags) request(ctx context.Context, a *app, v model.InvoiceView) (activities.CancelRequest, error) {
+	req := activities.CancelRequest{InvoiceID: v.ID, Motive: f.reason}
+	if f.replacedBy != "" {
+		r, err := readInvoice(ctx, a, f.replacedBy)
+		if err != nil {
+			return req, fmt.Errorf("--replaced-by: %w", err)
+		}
+		if r.UUID == "" {
+			return req, fmt.Errorf("--replaced-by: invoice %d is not stamped: a replacement is named by its folio fiscal", r.ID)
+		}
+		req.Replacement = r.UUID
+	}
+	req.Key = f.key
+	if req.Key == "" {
+		req.Key = contentKey("cancel", v.ID, req.Motive, req.Replacement)
+	}
+	return req, nil
+}
+
+// startOrFollow starts the cancellation's workflow, or follows the one its key started
+// already; it answers whether the request was asked before.
+func (f *cancelFlags) startOrFollow(ctx context.Context, st *store.Store, wc workflows.Client, v model.InvoiceView, req activities.CancelRequest) (client.WorkflowRun, bool, error) {
+	again, err := cancellationAskedBefore(ctx, st, req, f.key)
+	if err != nil {
+		return nil, false, err
+	}
+	if !again {
+		run, underWay, err := startCancellation(ctx, st, wc, v, req, f.poll)
+		if err != nil || !underWay {
+			return run, false, err
+		}
+	}
+	return wc.Temporal.GetWorkflow(ctx, workflows.CancelWorkflowID(wc.Installation, v.ID), ""), true, nil
+}
+
+// cancellationAskedBefore tells whether req's key asked for the invoice's cancellation
+// before: the same key again answers the request it made (following its workflow); the
+// same key for another request is refused.
+func cancellationAskedBefore(ctx context.Context, st *store.Store, req activities.CancelRequest, key string) (bool, error) {
+	prev, found, err := st.ReadCancellationRequest(ctx, req.InvoiceID)
+	if err != nil {
+		return false, err
+	}
+	// A rejected request asked again with the default key is a new request; with
+	// its own --key it answers the rejection.
+	again := found && prev.Key == req.Key && !(prev.Status == "rejected" && key == "")
+	if again && prev.Request != req.Content() {
+		return false, &model.InputError{Problems: []string{fmt.Sprintf("--key %q was given to another request (%s)", req.Key, prev.Request)}}
+	}
+	return again, nil
+}
+
+// startCancellation starts the cancellation's workflow once the invoice would take it. It
+// answers underWay, and no run, when the workflow runs already for this same key.
+func startCancellation(ctx context.Context, st *store.Store, wc workflows.Client, v model.InvoiceView, req activities.CancelRequest, poll time.Duration) (run client.WorkflowRun, underWay bool, err error) {
+	if err := activities.CheckCancellation(ctx, st, req); err != nil {
+		return nil, false, err
+	}
+	summary := fmt.Sprintf("Cancellation of %s (motive %s)", invoiceNumber(v), req.Motive)
+	run, err = wc.StartCancellation(ctx, workflows.CancelInput{Request: req, PollEvery: poll}, summary)
+	if errors.Is(err, workflows.ErrUnderWay) {
+		// Started by this same command whose answer was lost, before its first
+		// step recorded the key: follow it.
+		if in, ierr := wc.CancellationUnderWay(ctx, v.ID); ierr == nil && in.Request.Key == req.Key {
+			return nil, true, nil
+		}
+	}
+	return run, false, err
+}
+
+// printCancellationKey says which key the request went by, so a script can ask again with it.
+func printCancellationKey(a *app, key string, again bool) {
+	how := "new request"
+	if again {
+		how = "asked before: its request is answered, none is made again"
+	}
+	fmt.Fprintf(a.out, "key %s (%s)\n", key, how)
+}
+
+// waitAndShow waits for SAT's answer when --wait asks it, then shows the invoice as it is
+// now, even when the wait failed: the wait's error is still the command's.
+func (f *cancelFlags) waitAndShow(ctx context.Context, a *app, st *store.Store, wc workflows.Client, run client.WorkflowRun, v model.InvoiceView) error {
+	var werr error
+	if f.wait.wait {
+		werr = f.wait.run(ctx, "the cancellation of "+invoiceNumber(v), workflowURL(a, run.GetID()), func(ctx context.Context) error {
+			return waitRun(ctx, a, wc, run, fmt.Sprintf("SAT to cancel %s (a receiver may take up to three business days to answer; asked every %s)", invoiceNumber(v), f.poll), nil)
+		})
+	}
+	after, err := st.ReadInvoice(ctx, v.ID)
+	if err != nil {
+		return err
+	}
+	if err := a.emit(after, func() { printInvoice(a.out, after) }); err != nil {
+		return err
+	}
+	return werr
 }

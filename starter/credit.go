@@ -14,6 +14,7 @@ import (
 	"billrun/activities"
 	"billrun/internal/model"
 	"billrun/internal/rules"
+	"billrun/internal/store"
 	"billrun/workflows"
 )
 
@@ -162,6 +163,9 @@ func issueCredit(ctx context.Context, a *app, ref string, f *creditFlags) error 
 		key = contentKey("credit", v.ID, string(content))
 	}
 	seq, again, err := st.RegisterCreditRequest(ctx, v.ID, key, string(content))
+	if errors.Is(err, store.ErrKeyTaken) {
+		return &model.InputError{Problems: []string{"--key " + err.Error()}}
+	}
 	if err != nil {
 		return err
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"billrun/activities"
+	"billrun/internal/batching"
 	"billrun/internal/model"
 	"billrun/workflows"
 )
@@ -267,7 +268,7 @@ func stillFailing(ctx context.Context, a *app, v model.InvoiceView) (string, err
 	if err != nil {
 		return "", err
 	}
-	review, err := st.RetryReview(ctx, v.BatchID, []int64{v.ID})
+	review, err := batching.RetryReview(ctx, st, v.BatchID, []int64{v.ID})
 	if err != nil || len(review) == 0 {
 		return "", err
 	}

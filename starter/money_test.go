@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"billrun/activities"
+	"billrun/internal/batching"
 	"billrun/internal/model"
 	"billrun/internal/store"
 
@@ -291,7 +292,7 @@ func TestTwentyConcurrentCompletionsNumberGaplessly(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	if _, err := h.st.CreateBatch(ctx, id, model.BatchParams{SourceKind: "orders", OrdersFrom: 1, OrdersTo: 20, Series: "A",
+	if _, err := batching.Create(ctx, h.st, id, model.BatchParams{SourceKind: "orders", OrdersFrom: 1, OrdersTo: 20, Series: "A",
 		InvoiceDate: "2026-11-23", Rate: decimal.NewFromInt(1), Grouping: "none"}); err != nil {
 		t.Fatal(err)
 	}

@@ -1,12 +1,15 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
+	"time"
 
 	"github.com/spf13/cobra"
 
 	"billrun/internal/model"
+	"billrun/internal/store"
 )
 
 func planCmd(a *app) *cobra.Command {
@@ -50,11 +53,17 @@ func planEventCmd(a *app) *cobra.Command {
 			if err != nil || id <= 0 {
 				return &model.InputError{Problems: []string{fmt.Sprintf("ID: %q is not an event id", args[0])}}
 			}
+			if err := checkEventChange(date, state); err != nil {
+				return err
+			}
 			st, err := a.Store(cmd.Context())
 			if err != nil {
 				return err
 			}
 			e, err := st.SetPlanEvent(cmd.Context(), id, date, state)
+			if errors.Is(err, store.ErrEventDateTaken) {
+				return &model.InputError{Problems: []string{"--date: " + err.Error()}}
+			}
 			if err != nil {
 				return err
 			}
@@ -65,4 +74,28 @@ func planEventCmd(a *app) *cobra.Command {
 	set.Flags().StringVar(&state, "state", "", "planned | cancelled | suspended | inactive")
 	c.AddCommand(set)
 	return c
+}
+
+// eventStates are the states an operator may give an event (executed and in_billing are
+// the batches' to give).
+var eventStates = map[string]bool{"planned": true, "cancelled": true, "suspended": true, "inactive": true}
+
+// checkEventChange checks plan set's flags: a change, a date, a state an operator gives.
+func checkEventChange(date, state string) error {
+	var probs []string
+	if date == "" && state == "" {
+		probs = append(probs, "give --date or --state")
+	}
+	if date != "" {
+		if _, err := time.Parse(time.DateOnly, date); err != nil {
+			probs = append(probs, fmt.Sprintf("--date: %q is not a date (YYYY-MM-DD)", date))
+		}
+	}
+	if state != "" && !eventStates[state] {
+		probs = append(probs, fmt.Sprintf("--state: %q is not one of planned, cancelled, suspended, inactive", state))
+	}
+	if len(probs) > 0 {
+		return &model.InputError{Problems: probs}
+	}
+	return nil
 }

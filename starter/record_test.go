@@ -14,6 +14,7 @@ import (
 	"go.uber.org/zap"
 	"google.golang.org/protobuf/encoding/protojson"
 
+	"billrun/internal/batching"
 	"billrun/internal/model"
 	"billrun/workflows"
 )
@@ -73,7 +74,7 @@ func TestRecordHistories(t *testing.T) {
 	// A batch that continues as new, with a retry signalled while it pages.
 	h.importJSON(ordersDataset(12, 18)) // stock for 9 orders of 2: three fail
 	id := "REC-" + fmt.Sprint(time.Now().UnixNano())
-	if _, err := h.st.CreateBatch(ctx, id, model.BatchParams{SourceKind: "orders", OrdersFrom: 1, OrdersTo: 12, Series: "A",
+	if _, err := batching.Create(ctx, h.st, id, model.BatchParams{SourceKind: "orders", OrdersFrom: 1, OrdersTo: 12, Series: "A",
 		InvoiceDate: "2026-11-23", Rate: decimal.NewFromInt(1), Grouping: "none"}); err != nil {
 		t.Fatal(err)
 	}

@@ -12,10 +12,8 @@ import (
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/converter"
-	"go.temporal.io/sdk/temporal"
 
 	"billrun/internal/model"
-	"billrun/internal/rules"
 	"billrun/workflows"
 )
 
@@ -54,8 +52,7 @@ func notFound(name string, err error) error {
 }
 
 func scheduleCreateCmd(a *app) *cobra.Command {
-	var plans, installments, paused bool
-	var cron, every, period, grouping, series, timeZone, template string
+	var f scheduleFlags
 	c := &cobra.Command{
 		Use:   "create NAME (--plans|--installments) (--cron EXPR | --every DURATION)",
 		Short: "Create a schedule of recurring bill runs; each run bills the period before its nominal time",
@@ -63,122 +60,37 @@ func scheduleCreateCmd(a *app) *cobra.Command {
   billrun schedule create daily-installments --installments --every 24h`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
 			name := args[0]
-			var probs []string
-			if name == "" || strings.ContainsAny(name, " /") {
-				probs = append(probs, fmt.Sprintf("NAME: %q must be a word without spaces or slashes", name))
-			}
-			source := ""
-			switch {
-			case plans == installments:
-				probs = append(probs, "source: give exactly one of --plans, --installments")
-			case plans:
-				source = model.SourcePlans
-			default:
-				source = model.SourceInstallments
-			}
-			spec := client.ScheduleSpec{}
-			var interval time.Duration
-			switch {
-			case (cron == "") == (every == ""):
-				probs = append(probs, "timing: give exactly one of --cron EXPR, --every DURATION")
-			case every != "":
-				d, err := time.ParseDuration(every)
-				if err != nil || d <= 0 {
-					probs = append(probs, fmt.Sprintf("--every: %q is not a positive duration (e.g. 24h, 30m)", every))
-				}
-				interval = d
-				spec.Intervals = []client.ScheduleIntervalSpec{{Every: d}}
-			default:
-				spec.CronExpressions = []string{cron}
-			}
-			if period == "" {
-				period = defaultPeriod(interval)
-			}
-			if _, err := rules.PeriodBefore(time.Now(), period); err != nil {
-				probs = append(probs, "--"+err.Error())
-			}
-			if timeZone == "" {
-				zone, err := issuerZone(cmd.Context(), a, series)
-				if err != nil {
-					return err
-				}
-				timeZone = zone
-			}
-			if _, err := time.LoadLocation(timeZone); err != nil {
-				probs = append(probs, fmt.Sprintf("--time-zone: %q is not a time zone (e.g. America/Mexico_City, UTC)", timeZone))
-			}
-			if !rules.ValidGrouping(grouping) {
-				probs = append(probs, fmt.Sprintf("--grouping: %q is not one of none, by-entity, per-customer", grouping))
-			}
-			if len(probs) > 0 {
-				return &model.InputError{Problems: probs}
-			}
-			if template != "" {
-				// The template bounds every run; each run applies it again, so a change to it
-				// reaches the schedule's next run.
-				st, err := a.Store(cmd.Context())
-				if err != nil {
-					return err
-				}
-				t, err := st.Template(cmd.Context(), template)
-				if err != nil {
-					return err
-				}
-				got, tprobs := rules.ApplyTemplate(t, rules.BatchAsked{Source: source, Grouping: grouping, GroupingSet: cmd.Flags().Changed("grouping"),
-					Series: series, SeriesSet: cmd.Flags().Changed("series")})
-				if len(tprobs) > 0 {
-					return &model.InputError{Problems: tprobs}
-				}
-				grouping, series = got.Grouping, got.Series
-			}
-			wc, err := a.Workflows(cmd.Context())
+			source, spec, err := f.check(ctx, a, name)
 			if err != nil {
 				return err
 			}
-			spec.TimeZoneName = timeZone
-			in := workflows.ScheduledRunInput{Installation: wc.Installation, Schedule: name, Source: source, Period: period,
-				Grouping: grouping, Series: series, TimeZone: timeZone, Template: template}
-			id := workflows.ScheduleID(wc.Installation, name)
-			_, err = wc.Temporal.ScheduleClient().Create(cmd.Context(), client.ScheduleOptions{
-				ID:     id,
-				Spec:   spec,
-				Paused: paused,
-				// A run that comes while the last one still runs waits its turn, and runs
-				// missed while Temporal was down are caught up: each bills its own nominal
-				// period, so no period is ever lost or billed twice.
-				Overlap: enums.SCHEDULE_OVERLAP_POLICY_BUFFER_ALL,
-				// The server keeps a cron expression as a calendar; the memo keeps it as given.
-				Memo:          map[string]any{"cron": cron},
-				CatchupWindow: 365 * 24 * time.Hour,
-				Note:          fmt.Sprintf("billrun: %s, bills the %s before each run", source, period),
-				Action: &client.ScheduleWorkflowAction{
-					ID: strings.Replace(id, "-schedule-", "-scheduled-", 1), Workflow: workflows.ScheduledRunWorkflow, Args: []any{in},
-					TaskQueue: a.cfg.TaskQueue, StaticSummary: fmt.Sprintf("Scheduled %s bill run (%s)", source, name),
-				},
-			})
-			if err != nil {
-				if errors.Is(err, temporal.ErrScheduleAlreadyRunning) {
-					return &model.InputError{Problems: []string{fmt.Sprintf("NAME: schedule %q exists already", name)}}
+			if f.template != "" {
+				if err := f.applyTemplate(cmd, a, source); err != nil {
+					return err
 				}
+			}
+			id, err := f.create(ctx, a, name, source, spec)
+			if err != nil {
 				return err
 			}
-			return a.emit(map[string]any{"schedule": name, "id": id, "source": source, "period": period, "time_zone": timeZone}, func() {
-				fmt.Fprintf(a.out, "schedule %s created: %s, each run bills the %s before it (id %s)\n", name, source, period, id)
+			return a.emit(map[string]any{"schedule": name, "id": id, "source": source, "period": f.period, "time_zone": f.timeZone}, func() {
+				fmt.Fprintf(a.out, "schedule %s created: %s, each run bills the %s before it (id %s)\n", name, source, f.period, id)
 			})
 		},
 	}
 	fl := c.Flags()
-	fl.BoolVar(&plans, "plans", false, "bill billing-plan events")
-	fl.BoolVar(&installments, "installments", false, "bill contract installments")
-	fl.StringVar(&cron, "cron", "", "cron expression, in --time-zone")
-	fl.StringVar(&timeZone, "time-zone", "", "time zone of the cron expression, of the periods billed and of the invoices' date (IANA name; default: the issuer's)")
-	fl.StringVar(&every, "every", "", "interval, e.g. 24h")
-	fl.StringVar(&period, "period", "", "day | week | month billed before each run (default from the timing)")
-	fl.StringVar(&grouping, "grouping", "by-entity", "none | by-entity | per-customer")
-	fl.StringVar(&series, "series", "", "only plans or contracts of this series")
-	fl.StringVar(&template, "template", "", "a billing template bounding every run (source kinds, grouping, series)")
-	fl.BoolVar(&paused, "paused", false, "create it paused")
+	fl.BoolVar(&f.plans, "plans", false, "bill billing-plan events")
+	fl.BoolVar(&f.installments, "installments", false, "bill contract installments")
+	fl.StringVar(&f.cron, "cron", "", "cron expression, in --time-zone")
+	fl.StringVar(&f.timeZone, "time-zone", "", "time zone of the cron expression, of the periods billed and of the invoices' date (IANA name; default: the issuer's)")
+	fl.StringVar(&f.every, "every", "", "interval, e.g. 24h")
+	fl.StringVar(&f.period, "period", "", "day | week | month billed before each run (default from the timing)")
+	fl.StringVar(&f.grouping, "grouping", "by-entity", "none | by-entity | per-customer")
+	fl.StringVar(&f.series, "series", "", "only plans or contracts of this series")
+	fl.StringVar(&f.template, "template", "", "a billing template bounding every run (source kinds, grouping, series)")
+	fl.BoolVar(&f.paused, "paused", false, "create it paused")
 	return c
 }
 

@@ -11,6 +11,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"billrun/internal/catalogs"
+	"billrun/internal/rules"
 )
 
 // Known holds codes that already exist in the database, so a file may refer to them.
@@ -21,6 +22,8 @@ type Known struct {
 	// CreditTerms and GenericCustomers (already stored): credit terms are refused for the
 	// generic customer, whichever file brought either.
 	CreditTerms, GenericCustomers map[string]bool
+	// CAEs are the stored CAEs by series: a new one may not overlap them.
+	CAEs map[string][]rules.CAE
 }
 
 // Problem is one mistake in the file: which record, which field, what is wrong.

@@ -3,6 +3,7 @@ package importfmt
 import (
 	"billrun/internal/rules"
 	"fmt"
+	"slices"
 )
 
 // Validation of the numbering: series, CAEs, credit note series, document kinds and templates.
@@ -46,7 +47,10 @@ func (v *validation) checkCaes() {
 	c := v.checker
 	ser, cfeSeries, known, d := v.ser, v.cfeSeries, v.known, v.d
 	caeSeen := newSet()
-	caesBySeries := map[string][]rules.CAE{}
+	caesBySeries := map[string][]rules.CAE{} // the stored ones, then the file's
+	for series, stored := range known.CAEs {
+		caesBySeries[series] = slices.Clone(stored)
+	}
 	for i, x := range d.CAEs {
 		c.rec = fmt.Sprintf("caes[%d] (%s)", i, x.CAE)
 		c.ref("series", x.Series, "series", ser, known.Series)

@@ -27,12 +27,16 @@ var allowed = map[string][]string{
 	"internal/certifier/pac": {"internal/fiscal", "internal/fiscal/cfdi"},
 	"internal/fiscal/cfdi":   {"internal/fiscal", "internal/printout"},
 	"internal/fiscal/cfe":    {"internal/fiscal", "internal/printout", "internal/catalogs"},
-	// The store is the only SQL: it reads and writes the model, the import format and the
-	// fiscal documents' records.
-	"internal/store":              {"internal/model", "internal/rules", "internal/fiscal", "internal/importfmt", "internal/catalogs", "schema"},
+	// The store is the only SQL: it reads and writes the model, the import format, the
+	// rules' records (source lines, CAEs, amounts) and the fiscal documents' records — their
+	// types, never their decisions (decide_test.go).
+	"internal/store": {"internal/model", "internal/rules", "internal/fiscal", "internal/importfmt", "internal/catalogs", "schema"},
+	// Batch creation's decisions on what the database holds: the store reads and writes,
+	// rules decide, batching puts them together in one transaction.
+	"internal/batching":           {"internal/model", "internal/rules", "internal/store"},
 	"internal/sandbox/pacsandbox": {"internal/fiscal/cfdi", "internal/certifier/pac", "internal/sandboxkey", "internal/fiscal"},
 	"internal/sandbox/dgisandbox": {"internal/fiscal/cfe", "internal/sandboxkey", "internal/fiscal"},
-	"activities":                  {"internal/fiscal", "internal/fiscal/cfdi", "internal/fiscal/cfe", "internal/model", "internal/rules", "internal/store", "internal/printout"},
+	"activities":                  {"internal/batching", "internal/fiscal", "internal/fiscal/cfdi", "internal/fiscal/cfe", "internal/model", "internal/rules", "internal/store", "internal/printout"},
 	"workflows":                   {"activities", "internal/model", "internal/rules"},
 	"schema":                      {},
 	"cmd/billrun-sandbox":         {"internal/sandbox/pacsandbox", "internal/sandbox/dgisandbox"},

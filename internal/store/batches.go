@@ -6,123 +6,40 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 
 	"billrun/internal/model"
-	"billrun/internal/rules"
 )
 
-// ValidateBatch checks params against the database and returns every problem found, or the
-// exchange rates the batch will bill at.
-func (t *Tx) ValidateBatch(p *model.BatchParams) (model.BatchRates, error) {
-	var rates model.BatchRates
-	ctx, q := t.ctx, t.tx
-	var probs []string
-	add := func(f string, a ...any) { probs = append(probs, fmt.Sprintf(f, a...)) }
-
-	switch p.SourceKind {
-	case model.SourceOrders:
-		if p.OrdersFrom <= 0 || p.OrdersTo <= 0 {
-			add("--orders: the range must be FROM-TO with positive order numbers, got %d-%d", p.OrdersFrom, p.OrdersTo)
-		} else if p.OrdersFrom > p.OrdersTo {
-			add("--orders: FROM %d is greater than TO %d", p.OrdersFrom, p.OrdersTo)
-		}
-	case model.SourceInstallments:
-		if _, err := time.Parse(time.DateOnly, p.DueUntil); err != nil {
-			add("--due-until: %q is not a date (YYYY-MM-DD)", p.DueUntil)
-		}
-		if p.Partner != "" {
-			var ok bool
-			if err := q.QueryRow(ctx, `select exists (select 1 from customers where code = $1)`, p.Partner).Scan(&ok); err != nil {
-				return rates, err
-			}
-			if !ok {
-				add("--partner: unknown customer %q", p.Partner)
-			}
-		}
-	case model.SourcePlans:
-		from, err1 := time.Parse(time.DateOnly, p.PeriodFrom)
-		to, err2 := time.Parse(time.DateOnly, p.PeriodTo)
-		switch {
-		case err1 != nil || err2 != nil:
-			add("--period: %q..%q is not a period FROM..TO of dates (YYYY-MM-DD)", p.PeriodFrom, p.PeriodTo)
-		case to.Before(from):
-			add("--period: TO %s is before FROM %s", p.PeriodTo, p.PeriodFrom)
-		}
-	default:
-		add("source: %q is not one of orders, installments, plans", p.SourceKind)
-	}
-	if !rules.ValidGrouping(p.Grouping) {
-		add("--grouping: %q is not one of none, by-entity, per-customer", p.Grouping)
-	}
-	date, err := time.Parse(time.DateOnly, p.InvoiceDate)
-	if err != nil {
-		add("--date: %q is not a date (YYYY-MM-DD)", p.InvoiceDate)
-	}
-	var closing *time.Time
-	var last *time.Time
-	err = q.QueryRow(ctx, `select closing_date, last_date from series where code = $1`, p.Series).Scan(&closing, &last)
-	switch {
-	case p.Series == "" && p.SourceKind != model.SourceOrders:
-		// Installments and plans are numbered in their contract's or plan's own series.
-	case p.Series == "":
-		add("--series: required")
-	case errors.Is(err, pgx.ErrNoRows):
-		add("--series: unknown series %q", p.Series)
-	case err != nil:
-		return rates, err
-	case !date.IsZero() && p.SourceKind != model.SourceOrders:
-		if err := rules.CheckInvoiceDate(p.Series, date, closing, last); err != nil {
-			add("--date: %s", strings.TrimPrefix(err.Error(), rules.ErrClosedPeriod.Error()+": "))
-		}
-	}
-	// Every series the batch will number in, after the document kind rule, and the rate of
-	// every foreign currency it bills.
-	if !date.IsZero() && len(probs) == 0 {
-		var more []string
-		if rates, more, err = t.checkScope(p, date); err != nil {
-			return rates, err
-		}
-		probs = append(probs, more...)
-	}
-	for _, c := range p.Customers {
-		var ok bool
-		if err := q.QueryRow(ctx, `select exists (select 1 from customers where code = $1)`, c).Scan(&ok); err != nil {
-			return rates, err
-		}
-		if !ok {
-			add("--customers: unknown customer %q", c)
-		}
-	}
-	if len(probs) == 0 && p.SourceKind == model.SourceOrders {
-		var n int
-		err := q.QueryRow(ctx, `select count(*) from sales_orders where number between $1 and $2`, p.OrdersFrom, p.OrdersTo).Scan(&n)
-		if err != nil {
-			return rates, err
-		}
-		if n == 0 {
-			add("--orders: no sales order has a number in %d-%d", p.OrdersFrom, p.OrdersTo)
-		}
-	}
-	if len(probs) == 0 {
-		huge, err := t.hugeLines(p)
-		if err != nil {
-			return rates, err
-		}
-		probs = append(probs, huge...)
-	}
-	if len(probs) > 0 {
-		return rates, &model.InputError{Problems: probs}
-	}
-	return rates, nil
+// CustomerExists says whether a customer with the code exists.
+func (t *Tx) CustomerExists(code string) (bool, error) {
+	var ok bool
+	err := t.tx.QueryRow(t.ctx, `select exists (select 1 from customers where code = $1)`, code).Scan(&ok)
+	return ok, err
 }
 
-// hugeLines names the source lines of the batch whose quantity × price is beyond what an
+// SeriesDates reads a numbering series' closing date and the date of its last number
+// (found false: no such series).
+func (t *Tx) SeriesDates(code string) (closing, last *time.Time, found bool, err error) {
+	err = t.tx.QueryRow(t.ctx, `select closing_date, last_date from series where code = $1`, code).Scan(&closing, &last)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, nil, false, nil
+	}
+	return closing, last, err == nil, err
+}
+
+// OrdersInRange counts the sales orders numbered from..to.
+func (t *Tx) OrdersInRange(from, to int64) (int, error) {
+	var n int
+	err := t.tx.QueryRow(t.ctx, `select count(*) from sales_orders where number between $1 and $2`, from, to).Scan(&n)
+	return n, err
+}
+
+// HugeLines names the source lines of the batch whose quantity × price is beyond what an
 // invoice can carry (10^13 before taxes), which the import refuses but other writers may not.
-func (t *Tx) hugeLines(p *model.BatchParams) ([]string, error) {
+func (t *Tx) HugeLines(p *model.BatchParams) ([]string, error) {
 	var sql string
 	var args []any
 	switch p.SourceKind {
@@ -151,50 +68,47 @@ func (t *Tx) hugeLines(p *model.BatchParams) ([]string, error) {
 	return found, err
 }
 
-// CreateBatch validates params and records a new batch in state created. An empty id gets
-// the next B-number; a given id that exists already with the same params is returned as is,
-// so a scheduler calling twice creates one batch.
-func (s *Store) CreateBatch(ctx context.Context, id string, p model.BatchParams) (string, error) {
+// ErrBatchExists: a batch with the id exists already with other parameters.
+var ErrBatchExists = errors.New("exists already with other parameters")
+
+// InsertBatch records a new batch in state created, with the rates it bills at. An empty
+// id gets the next B-number; a given id that exists already with the same params is
+// returned as is (a scheduler calling twice creates one batch), with other params it is
+// refused with ErrBatchExists.
+func (t *Tx) InsertBatch(id string, p model.BatchParams, rates model.BatchRates) (string, error) {
 	raw, err := json.Marshal(p)
 	if err != nil {
 		return "", err
 	}
-	err = s.InTx(ctx, func(t *Tx) error {
-		rates, err := t.ValidateBatch(&p)
-		if err != nil {
-			return err
+	ratesJSON, err := json.Marshal(rates.Rates)
+	if err != nil {
+		return "", err
+	}
+	if id == "" {
+		var n int64
+		if err := t.tx.QueryRow(t.ctx, `select nextval('batch_number')`).Scan(&n); err != nil {
+			return "", err
 		}
-		ratesJSON, err := json.Marshal(rates.Rates)
-		if err != nil {
-			return err
+		id = fmt.Sprintf("B%06d", n)
+	}
+	tag, err := t.tx.Exec(t.ctx, `
+		insert into batches (id, source_kind, params, series, invoice_date, rate, rates, rate_source, grouping, draft, status)
+		values ($1, $2, $3, nullif($4, ''), $5, nullif($6::numeric, 0), $7, $8, $9, $10, 'created') on conflict (id) do nothing`,
+		id, p.SourceKind, raw, p.Series, p.InvoiceDate, p.Rate, ratesJSON, rates.Source, p.Grouping, p.Draft)
+	if err != nil {
+		return "", err
+	}
+	if tag.RowsAffected() == 0 {
+		var same bool
+		if err := t.tx.QueryRow(t.ctx, `select params = $2::jsonb from batches where id = $1`, id, raw).Scan(&same); err != nil {
+			return "", err
 		}
-		if id == "" {
-			var n int64
-			if err := t.tx.QueryRow(ctx, `select nextval('batch_number')`).Scan(&n); err != nil {
-				return err
-			}
-			id = fmt.Sprintf("B%06d", n)
+		if !same {
+			return "", fmt.Errorf("batch %s: %w", id, ErrBatchExists)
 		}
-		tag, err := t.tx.Exec(ctx, `
-			insert into batches (id, source_kind, params, series, invoice_date, rate, rates, rate_source, grouping, draft, status)
-			values ($1, $2, $3, nullif($4, ''), $5, nullif($6::numeric, 0), $7, $8, $9, $10, 'created') on conflict (id) do nothing`,
-			id, p.SourceKind, raw, p.Series, p.InvoiceDate, p.Rate, ratesJSON, rates.Source, p.Grouping, p.Draft)
-		if err != nil {
-			return err
-		}
-		if tag.RowsAffected() == 0 {
-			var same bool
-			if err := t.tx.QueryRow(ctx, `select params = $2::jsonb from batches where id = $1`, id, raw).Scan(&same); err != nil {
-				return err
-			}
-			if !same {
-				return &model.InputError{Problems: []string{fmt.Sprintf("--id: batch %s exists already with other parameters", id)}}
-			}
-			return nil
-		}
-		return t.Audit(id, 0, "create", 0, "ok", string(raw)+"; exchange rates: "+rates.Source)
-	})
-	return id, err
+		return id, nil
+	}
+	return id, t.Audit(id, 0, "create", 0, "ok", string(raw)+"; exchange rates: "+rates.Source)
 }
 
 // LoadBatch reads a batch's row and parameters.

@@ -166,26 +166,28 @@ func (t *Tx) InsertCreditNote(h CreditedInvoice, n NewCreditNote) (int64, []int6
 	return id, ids, nil
 }
 
-// ApplyCreditToReceivable takes the credit note's total off the corrected invoice's live
-// receivable, and records what it applied and what is owed back to the customer, once.
-func (t *Tx) ApplyCreditToReceivable(creditNoteID, invoiceID int64, total decimal.Decimal) (applied, refund decimal.Decimal, err error) {
-	var recID *int64
-	var balance decimal.Decimal
+// LockLiveReceivable reads the live (open or paid) receivable of an invoice under its row
+// lock (id nil: none).
+func (t *Tx) LockLiveReceivable(invoiceID int64) (id *int64, balance decimal.Decimal, err error) {
 	err = t.tx.QueryRow(t.ctx, `select id, balance from receivables where invoice_id = $1 and status in ('open', 'paid') for update`, invoiceID).
-		Scan(&recID, &balance)
-	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
-		return
+		Scan(&id, &balance)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, decimal.Zero, nil
 	}
-	applied, refund = rules.ApplyCredit(balance, total)
-	if recID != nil && applied.IsPositive() {
-		if err = t.exec(`update receivables set balance = balance - $2, status = case when balance - $2 = 0 then 'paid' else status end where id = $1`,
-			*recID, applied); err != nil {
-			return
+	return id, balance, err
+}
+
+// RecordCreditApplication takes applied off the receivable (if any) and records what the
+// credit note applied and what is owed back to the customer, once.
+func (t *Tx) RecordCreditApplication(creditNoteID int64, receivableID *int64, applied, refund decimal.Decimal) error {
+	if receivableID != nil && applied.IsPositive() {
+		if err := t.exec(`update receivables set balance = balance - $2, status = case when balance - $2 = 0 then 'paid' else status end where id = $1`,
+			*receivableID, applied); err != nil {
+			return err
 		}
 	}
-	err = t.exec(`insert into credit_applications (credit_note_id, receivable_id, applied, refund_due) values ($1, $2, $3, $4)`,
-		creditNoteID, recID, applied, refund)
-	return
+	return t.exec(`insert into credit_applications (credit_note_id, receivable_id, applied, refund_due) values ($1, $2, $3, $4)`,
+		creditNoteID, receivableID, applied, refund)
 }
 
 // SaleWarehouse is where an invoice line's goods left from, when a sale moved them (and
@@ -202,16 +204,6 @@ func (t *Tx) SaleWarehouse(invoiceLineID int64) (warehouse string, found bool, e
 	return warehouse, err == nil, err
 }
 
-// NumberCreditNote gives the credit note its series' next number (or its CAE's) and marks
-// it completed.
-func (t *Tx) NumberCreditNote(id int64, series string, date time.Time) (int64, error) {
-	next, err := t.TakeNumber(id, series, date)
-	if err != nil {
-		return 0, err
-	}
-	return next, t.Number(InvoiceHead{ID: id, Series: series, InvoiceDate: date}, next)
-}
-
 // CreditNoteID is the credit note an invoice's request number seq made (0: none yet).
 func (s *Store) CreditNoteID(ctx context.Context, invoiceID int64, seq int) (int64, error) {
 	var id int64
@@ -222,10 +214,13 @@ func (s *Store) CreditNoteID(ctx context.Context, invoiceID int64, seq int) (int
 	return id, err
 }
 
+// ErrKeyTaken: a request key given before to another request.
+var ErrKeyTaken = errors.New("was given to another request")
+
 // RegisterCreditRequest gives a credit note request its number among the invoice's credit
 // notes (its credit_seq), under the invoice's row lock: the next one, or — for a key given
 // before with the same content — the one it got then (again). A key given before with
-// other content is refused.
+// other content is refused with ErrKeyTaken.
 func (s *Store) RegisterCreditRequest(ctx context.Context, invoiceID int64, key, request string) (seq int, again bool, err error) {
 	err = s.InTx(ctx, func(t *Tx) error {
 		var found int64
@@ -244,7 +239,7 @@ func (s *Store) RegisterCreditRequest(ctx context.Context, invoiceID int64, key,
 			again = true
 			return nil
 		case err == nil:
-			return &model.InputError{Problems: []string{fmt.Sprintf("--key %q was given to another request (invoice %d: %s)", key, of, first)}}
+			return fmt.Errorf("%q %w (invoice %d: %s)", key, ErrKeyTaken, of, first)
 		case !errors.Is(err, pgx.ErrNoRows):
 			return err
 		}

@@ -43,7 +43,21 @@ func loadKnown(ctx context.Context, tx pgx.Tx) (importfmt.Known, error) {
 			return k, err
 		}
 	}
-	return k, nil
+	rows, err := tx.Query(ctx, `select series, cae, cfe_series, first_number, last_number from caes order by series, first_number`)
+	if err != nil {
+		return k, err
+	}
+	k.CAEs = map[string][]rules.CAE{}
+	for rows.Next() {
+		var series string
+		var c rules.CAE
+		if err := rows.Scan(&series, &c.Number, &c.CFESeries, &c.First, &c.Last); err != nil {
+			rows.Close()
+			return k, err
+		}
+		k.CAEs[series] = append(k.CAEs[series], c)
+	}
+	return k, rows.Err()
 }
 
 // Import validates a dataset and writes it in one transaction: all of it, or nothing. Master data is

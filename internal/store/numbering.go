@@ -68,32 +68,6 @@ func (t *Tx) MarkUnsealed(invoiceID int64, reason string) error {
 	return t.exec(`update invoices set fiscal_error = $2 where id = $1 and status = 'completed' and fiscal_status = 'unsealed'`, invoiceID, reason)
 }
 
-// TakeNumber picks the number a document of the series dated date takes, under the
-// series' row lock (held to the end of the transaction): the series' next, or, for a
-// series that numbers CFE, the next of its CAEs (recorded on the document). An error
-// wrapping rules.ErrClosedPeriod or rules.ErrNoCAE is a business error.
-func (t *Tx) TakeNumber(id int64, series string, date time.Time) (int64, error) {
-	next, closing, last, byCAE, err := t.LockSeries(series)
-	if err != nil {
-		return 0, err
-	}
-	if err := rules.CheckInvoiceDate(series, date, closing, last); err != nil {
-		return 0, err
-	}
-	if !byCAE {
-		return next, nil
-	}
-	caes, err := t.LockCAEs(series)
-	if err != nil {
-		return 0, err
-	}
-	i, n, err := rules.TakeCFENumber(series, caes, date)
-	if err != nil {
-		return 0, err
-	}
-	return n, t.UseCAE(id, caes[i].ID, n)
-}
-
 // LockCAEs reads the CAEs of a series that numbers CFE, in range order, under their row
 // locks (the series' lock, taken first, already queues completions).
 func (t *Tx) LockCAEs(series string) ([]rules.CAE, error) {

@@ -47,8 +47,9 @@ func (t *Tx) SetPlanState(batchID, status string, cursor int64) error {
 }
 
 // RecordSelected claims the billed lines' sources for the batch and records them as
-// selected, and the skipped lines in the not-invoiced report.
-func (t *Tx) RecordSelected(batchID string, billed []rules.SourceLine, skipped []rules.SkippedLine) error {
+// selected, each with its group key (groupKeys[i] of billed[i]), and the skipped lines in
+// the not-invoiced report.
+func (t *Tx) RecordSelected(batchID string, billed []rules.SourceLine, groupKeys []string, skipped []rules.SkippedLine) error {
 	for _, s := range skipped {
 		if err := t.exec(`insert into batch_lines (batch_id, source_kind, source_id, source_ref, customer, item, quantity, outcome, skip_reason)
 			values ($1, $2, $3, $4, $5, $6, $7, 'skipped', $8) on conflict do nothing`,
@@ -57,7 +58,7 @@ func (t *Tx) RecordSelected(batchID string, billed []rules.SourceLine, skipped [
 		}
 	}
 	claimed := map[string]bool{}
-	for _, l := range billed {
+	for i, l := range billed {
 		// A plan event gives several lines: claim its source once.
 		if k := fmt.Sprint(l.SourceKind, l.SourceID); !claimed[k] {
 			claimed[k] = true
@@ -71,7 +72,7 @@ func (t *Tx) RecordSelected(batchID string, billed []rules.SourceLine, skipped [
 		}
 		if err := t.exec(`insert into batch_lines (batch_id, source_kind, source_id, source_ref, customer, item, quantity, outcome, line, group_key)
 			values ($1, $2, $3, $4, $5, $6, $7, 'selected', $8, $9) on conflict do nothing`,
-			batchID, l.SourceKind, l.SourceID, l.Ref, l.Customer, l.Item, l.Quantity, raw, rules.GroupKey(l.Billable)); err != nil {
+			batchID, l.SourceKind, l.SourceID, l.Ref, l.Customer, l.Item, l.Quantity, raw, groupKeys[i]); err != nil {
 			return err
 		}
 	}
@@ -217,35 +218,6 @@ func (t *Tx) PlanCounts(batchID string) (model.PlanResult, error) {
 		       (select count(*) from batch_lines where batch_id = $1 and outcome = 'skipped')`, batchID).
 		Scan(&res.Invoices, &res.LinesSelected, &res.LinesSkipped)
 	return res, err
-}
-
-// DryRun plans a batch's parameters and writes nothing: the answer shows the invoices a
-// real run would make.
-func (s *Store) DryRun(ctx context.Context, p model.BatchParams) (model.PlanOutcome, error) {
-	var out model.PlanOutcome
-	err := s.InTxRolledBack(ctx, func(t *Tx) error { // the selection takes row locks, nothing else
-		rates, err := t.ValidateBatch(&p)
-		if err != nil {
-			return err
-		}
-		b := model.Batch{ID: "dry-run", Params: p, Grouping: p.Grouping, Rates: rates}
-		lines, err := t.SelectLines(b)
-		if err != nil {
-			return err
-		}
-		routes, err := t.DocumentRoutes()
-		if err != nil {
-			return err
-		}
-		rules.RouteDocumentKinds(lines, routes)
-		opts, err := t.PlanOptions(b)
-		if err != nil {
-			return err
-		}
-		out = Outcome(len(lines), rules.Plan(lines, opts))
-		return nil
-	})
-	return out, err
 }
 
 // Outcome is how a plan is shown: its drafts and its not-invoiced lines.

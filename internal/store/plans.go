@@ -12,7 +12,6 @@ import (
 )
 
 // Billing event states (seed 003).
-var eventStates = map[string]bool{"planned": true, "cancelled": true, "suspended": true, "inactive": true}
 
 // ListPlanEvents lists a plan's events in date order.
 func (s *Store) ListPlanEvents(ctx context.Context, plan string) ([]model.PlanEvent, error) {
@@ -37,26 +36,16 @@ func (s *Store) ListPlanEvents(ctx context.Context, plan string) ([]model.PlanEv
 	})
 }
 
-// SetPlanEvent changes an event's date or state. Executed events, and events a batch is
-// billing, refuse changes (seed 003: only events not executed may change).
+// ErrEventDateTaken: the plan has another event on the date asked.
+var ErrEventDateTaken = errors.New("has an event on that date already")
+
+// SetPlanEvent changes an event's date (YYYY-MM-DD) or state, either of them "" to keep
+// it. Executed events, and events a batch is billing, refuse changes (seed 003: only events
+// not executed may change); a date another event of the plan has is refused with
+// ErrEventDateTaken.
 func (s *Store) SetPlanEvent(ctx context.Context, id int64, date, state string) (model.PlanEvent, error) {
 	var e model.PlanEvent
 	var d time.Time
-	var probs []string
-	if date == "" && state == "" {
-		probs = append(probs, "give --date or --state")
-	}
-	if date != "" {
-		if _, err := time.Parse(time.DateOnly, date); err != nil {
-			probs = append(probs, fmt.Sprintf("--date: %q is not a date (YYYY-MM-DD)", date))
-		}
-	}
-	if state != "" && !eventStates[state] {
-		probs = append(probs, fmt.Sprintf("--state: %q is not one of planned, cancelled, suspended, inactive", state))
-	}
-	if len(probs) > 0 {
-		return e, &model.InputError{Problems: probs}
-	}
 	err := s.InTx(ctx, func(t *Tx) error {
 		tx := t.tx
 		err := tx.QueryRow(ctx, `select e.id, p.code, e.event_date, e.state from billing_events e join billing_plans p on p.id = e.plan_id
@@ -77,7 +66,7 @@ func (s *Store) SetPlanEvent(ctx context.Context, id int64, date, state string) 
 				return err
 			}
 			if clash {
-				return &model.InputError{Problems: []string{fmt.Sprintf("--date: plan %s has an event on %s already", e.Plan, date)}}
+				return fmt.Errorf("plan %s %w (%s)", e.Plan, ErrEventDateTaken, date)
 			}
 		}
 		return tx.QueryRow(ctx, `update billing_events set event_date = coalesce(nullif($2, '')::date, event_date),

@@ -55,9 +55,6 @@ func (s *Store) ReadReport(ctx context.Context, batchID string) (model.Report, e
 	if r.Unsealed, err = pgx.CollectRows(rows, failed); err != nil {
 		return r, err
 	}
-	if r.Drafts, err = s.DraftReview(ctx, batchID); err != nil {
-		return r, err
-	}
 	if r.Undelivered, err = s.undelivered(ctx, batchID); err != nil {
 		return r, err
 	}

@@ -2,7 +2,6 @@ package store
 
 import (
 	"fmt"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/shopspring/decimal"
@@ -11,10 +10,17 @@ import (
 	"billrun/internal/rules"
 )
 
-// SelectLines selects all of a batch's billable lines by its source kind and locks them.
-func (t *Tx) SelectLines(b model.Batch) ([]rules.SourceLine, error) {
-	lines, _, _, err := t.SelectChunk(b, 0, 0)
-	return lines, err
+// Selection is what a batch selects: source lines of orders and installments, and plan
+// events, which rules.PlanEventLines turns into source lines.
+type Selection struct {
+	Lines      []rules.SourceLine
+	PlanEvents []rules.PlanEvent
+}
+
+// SelectLines selects all of a batch's billable sources by its source kind and locks them.
+func (t *Tx) SelectLines(b model.Batch) (Selection, error) {
+	sel, _, _, err := t.SelectChunk(b, 0, 0)
+	return sel, err
 }
 
 // SelectChunk selects and locks the billable lines of the next limit source documents after
@@ -22,7 +28,7 @@ func (t *Tx) SelectLines(b model.Batch) ([]rules.SourceLine, error) {
 // so a concurrent batch over the same sources waits, then finds them claimed. It answers
 // the cursor to continue from and whether this was the last chunk. A chunk holds whole
 // orders: seed 002's rules skip or bill an order as a whole.
-func (t *Tx) SelectChunk(b model.Batch, after int64, limit int) (lines []rules.SourceLine, next int64, last bool, err error) {
+func (t *Tx) SelectChunk(b model.Batch, after int64, limit int) (sel Selection, next int64, last bool, err error) {
 	var keys []int64
 	switch b.Params.SourceKind {
 	case model.SourceInstallments:
@@ -41,17 +47,17 @@ func (t *Tx) SelectChunk(b model.Batch, after int64, limit int) (lines []rules.S
 			b.Params.OrdersFrom, b.Params.OrdersTo, b.Params.Series, customersFilter(b.Params.Customers), after, limitOrAll(limit))
 	}
 	if err != nil || len(keys) == 0 {
-		return nil, after, true, err
+		return sel, after, true, err
 	}
 	switch b.Params.SourceKind {
 	case model.SourceInstallments:
-		lines, err = t.selectInstallments(keys)
+		sel.Lines, err = t.selectInstallments(keys)
 	case model.SourcePlans:
-		lines, err = t.selectPlanEvents(keys)
+		sel.PlanEvents, err = t.selectPlanEvents(keys)
 	default:
-		lines, err = t.selectOrderLines(keys)
+		sel.Lines, err = t.selectOrderLines(keys)
 	}
-	return lines, keys[len(keys)-1], limit == 0 || len(keys) < limit, err
+	return sel, keys[len(keys)-1], limit == 0 || len(keys) < limit, err
 }
 
 func (t *Tx) keys(sql string, args ...any) ([]int64, error) {
@@ -216,23 +222,12 @@ func (t *Tx) selectInstallments(ids []int64) ([]rules.SourceLine, error) {
 	return out, rows.Err()
 }
 
-// selectPlanEvents reads planned events of billing plans (seed 003), locked, and splits
-// each item of each event among the plan's billing entities by quota, so the parts sum
-// exactly to the item's amount.
-func (t *Tx) selectPlanEvents(ids []int64) ([]rules.SourceLine, error) {
-	type event struct {
-		id, plan                 int64
-		code, customer, currency string
-		state                    string
-		terms, series            string
-		date                     time.Time
-		decimals                 int32
-		issuer, kind             string
-		maxLines                 int
-	}
+// selectPlanEvents reads planned events of billing plans (seed 003), locked, each with its
+// plan's billing entities and items (rules.PlanEventLines splits them by quota).
+func (t *Tx) selectPlanEvents(ids []int64) ([]rules.PlanEvent, error) {
 	rows, err := t.tx.Query(t.ctx, `
-		select e.id, e.plan_id, pl.code, pl.customer, pl.currency, pl.payment_terms, pl.series, e.event_date, cur.decimals,
-		       s.issuer, s.document_kind, s.max_lines, e.state
+		select e.id, pl.id, pl.code, pl.customer, pl.currency, pl.payment_terms, pl.series, e.event_date, cur.decimals,
+		       s.issuer, s.document_kind, s.max_lines, e.state = 'executed'
 		from billing_events e join billing_plans pl on pl.id = e.plan_id
 		join series s on s.code = pl.series join currencies cur on cur.code = pl.currency
 		where e.id = any($1) and (e.state = 'planned'
@@ -242,106 +237,64 @@ func (t *Tx) selectPlanEvents(ids []int64) ([]rules.SourceLine, error) {
 	if err != nil {
 		return nil, err
 	}
-	events, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (event, error) {
-		var e event
-		return e, r.Scan(&e.id, &e.plan, &e.code, &e.customer, &e.currency, &e.terms, &e.series, &e.date, &e.decimals,
-			&e.issuer, &e.kind, &e.maxLines, &e.state)
+	var plans []int64
+	events, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (rules.PlanEvent, error) {
+		var e rules.PlanEvent
+		var plan int64
+		err := r.Scan(&e.ID, &plan, &e.Plan, &e.Customer, &e.Currency, &e.Terms, &e.Series, &e.Date, &e.Decimals,
+			&e.Issuer, &e.DocumentKind, &e.MaxLines, &e.Executed)
+		plans = append(plans, plan)
+		return e, err
 	})
 	if err != nil {
 		return nil, err
 	}
-	var out []rules.SourceLine
-	for _, e := range events {
-		type entity struct {
-			customer           string
-			quota              decimal.Decimal
-			method             string
-			grouped, isGeneric bool
-			defaultDiscount    decimal.Decimal
-			taxIDKind          string
-		}
-		rows, err := t.tx.Query(t.ctx, `select be.customer, be.quota, `+payerColumns+`
-			from billing_entities be join customers p on p.code = be.customer where be.plan_id = $1 order by be.customer`, e.plan)
-		if err != nil {
+	for i := range events {
+		if err := t.readPlanEvent(&events[i], plans[i]); err != nil {
 			return nil, err
-		}
-		entities, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (entity, error) {
-			var x entity
-			return x, r.Scan(&x.customer, &x.quota, &x.defaultDiscount, &x.method, &x.grouped, &x.isGeneric, &x.taxIDKind)
-		})
-		if err != nil {
-			return nil, err
-		}
-		quotas := make([]decimal.Decimal, len(entities))
-		for i, x := range entities {
-			quotas[i] = x.quota
-		}
-		// An executed event bills again only the shares released (their invoices were
-		// cancelled); the split is the same, so each share is what it was.
-		released := map[string]bool{}
-		if e.state == "executed" {
-			rows, err := t.tx.Query(t.ctx, `select customer from billing_event_shares where event_id = $1 and state = 'released'`, e.id)
-			if err != nil {
-				return nil, err
-			}
-			names, err := pgx.CollectRows(rows, pgx.RowTo[string])
-			if err != nil {
-				return nil, err
-			}
-			for _, n := range names {
-				released[n] = true
-			}
-		}
-		rows, err = t.tx.Query(t.ctx, `select pi.line_no, pi.item, coalesce(nullif(pi.description, ''), i.description), pi.quantity,
-			pi.unit_price, pi.discount_pct, i.vat_rate, i.excise_rate, i.vat_withholding_rate, i.isr_withholding_rate
-			from billing_plan_items pi join items i on i.code = pi.item where pi.plan_id = $1 order by pi.line_no`, e.plan)
-		if err != nil {
-			return nil, err
-		}
-		type item struct {
-			lineNo            int
-			code, description string
-			qty, price, disc  decimal.Decimal
-			tax               rules.TaxProfile
-		}
-		items, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (item, error) {
-			var x item
-			return x, r.Scan(&x.lineNo, &x.code, &x.description, &x.qty, &x.price, &x.disc,
-				&x.tax.VATRate, &x.tax.ExciseRate, &x.tax.VATWithholdingRate, &x.tax.ISRWithholdingRate)
-		})
-		if err != nil {
-			return nil, err
-		}
-		date := e.date.Format(time.DateOnly)
-		for _, it := range items {
-			parts, err := rules.SplitPlanItem(it.qty, it.price, it.disc, quotas, e.decimals)
-			if err != nil {
-				return nil, fmt.Errorf("billing plan %s: %w", e.code, err)
-			}
-			for i, x := range entities {
-				if parts[i].IsZero() || e.state == "executed" && !released[x.customer] {
-					continue
-				}
-				zero := decimal.Zero
-				s := rules.SourceLine{
-					Ref:          fmt.Sprintf("plan %s event %s item %d entity %s", e.code, date, it.lineNo, x.customer),
-					Customer:     x.customer,
-					Item:         it.code,
-					Description:  fmt.Sprintf("%s (%s %% of plan %s, %s)", it.description, x.quota.String(), e.code, date),
-					Quantity:     decimal.NewFromInt(1),
-					UnitPrice:    parts[i],
-					LineDiscount: &zero, // the plan's discount is inside the split amount
-					MaxLines:     e.maxLines, Decimals: e.decimals, Tax: it.tax, Generic: x.isGeneric,
-					DefaultDiscount: x.defaultDiscount, TaxIDKind: x.taxIDKind,
-					Refs: map[string]any{"plan": e.code, "event_date": date, "entity": x.customer,
-						"quota": x.quota.String(), "item_line": it.lineNo},
-				}
-				s.Billable = rules.Billable{SourceKind: "plan_event", SourceID: e.id, SourceDoc: fmt.Sprintf("plan %s %s", e.code, date),
-					LineNo: it.lineNo, Issuer: e.issuer, Series: e.series, DocumentKind: e.kind, Payer: x.customer, Partner: e.customer,
-					Currency: e.currency, PaymentTerms: e.terms, PayerMethod: x.method, PayerGrouped: x.grouped}
-				out = append(out, s)
-			}
 		}
 	}
-	return out, nil
+	return events, nil
+}
+
+// readPlanEvent reads the event's plan's entities and items, and the shares released of
+// an executed event.
+func (t *Tx) readPlanEvent(e *rules.PlanEvent, plan int64) error {
+	rows, err := t.tx.Query(t.ctx, `select be.customer, be.quota, `+payerColumns+`
+		from billing_entities be join customers p on p.code = be.customer where be.plan_id = $1 order by be.customer`, plan)
+	if err != nil {
+		return err
+	}
+	if e.Entities, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (rules.PlanEntity, error) {
+		var x rules.PlanEntity
+		return x, r.Scan(&x.Customer, &x.Quota, &x.DefaultDiscount, &x.Method, &x.Grouped, &x.Generic, &x.TaxIDKind)
+	}); err != nil {
+		return err
+	}
+	if e.Executed {
+		rows, err := t.tx.Query(t.ctx, `select customer from billing_event_shares where event_id = $1 and state = 'released'`, e.ID)
+		if err != nil {
+			return err
+		}
+		names, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		if err != nil {
+			return err
+		}
+		e.Released = map[string]bool{}
+		for _, n := range names {
+			e.Released[n] = true
+		}
+	}
+	rows, err = t.tx.Query(t.ctx, `select pi.line_no, pi.item, coalesce(nullif(pi.description, ''), i.description), pi.quantity,
+		pi.unit_price, pi.discount_pct, i.vat_rate, i.excise_rate, i.vat_withholding_rate, i.isr_withholding_rate
+		from billing_plan_items pi join items i on i.code = pi.item where pi.plan_id = $1 order by pi.line_no`, plan)
+	if err != nil {
+		return err
+	}
+	e.Items, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (rules.PlanItem, error) {
+		var x rules.PlanItem
+		return x, r.Scan(&x.LineNo, &x.Item, &x.Description, &x.Quantity, &x.Price, &x.DiscountPct,
+			&x.Tax.VATRate, &x.Tax.ExciseRate, &x.Tax.VATWithholdingRate, &x.Tax.ISRWithholdingRate)
+	})
+	return err
 }

@@ -1,6 +1,8 @@
 // Package store is the only place in billrun with SQL: typed reads and writes of batches,
 // sources, invoices and their effects, transactions and row locks. Activities and the CLI
-// call it; it knows nothing of Temporal and decides no business rule (those are in rules/).
+// call it; it knows nothing of Temporal and decides no business rule: it reads the facts
+// a rule needs (under the locks the decision needs) and writes what the caller decided —
+// rules decide, activities and batching put the two together (checked by internal/layout).
 // Writes that an activity repeats on a retry are guarded by conditional updates and unique
 // constraints, so running one twice has the effect of one run.
 package store

@@ -2,12 +2,14 @@ package store_test
 
 import (
 	"context"
+	"errors"
 	"os"
 	"strings"
 	"testing"
 
 	"github.com/shopspring/decimal"
 
+	"billrun/internal/batching"
 	"billrun/internal/importfmt"
 	"billrun/internal/model"
 	"billrun/internal/store"
@@ -66,16 +68,16 @@ func TestBatchWritersWriteOnce(t *testing.T) {
 	ctx := context.Background()
 	p := model.BatchParams{SourceKind: model.SourceOrders, OrdersFrom: 1001, OrdersTo: 1002, Series: "A",
 		InvoiceDate: "2026-11-23", Rate: decimal.NewFromInt(1), Grouping: "none", Draft: true}
-	id, err := st.CreateBatch(ctx, "STORE-1", p)
+	id, err := batching.Create(ctx, st, "STORE-1", p)
 	if err != nil || id != "STORE-1" {
 		t.Fatalf("create: %q %v", id, err)
 	}
-	if again, err := st.CreateBatch(ctx, "STORE-1", p); err != nil || again != id {
+	if again, err := batching.Create(ctx, st, "STORE-1", p); err != nil || again != id {
 		t.Fatalf("the same batch again: %q %v", again, err)
 	}
 	other := p
 	other.OrdersTo = 1005
-	if _, err := st.CreateBatch(ctx, "STORE-1", other); err == nil {
+	if _, err := batching.Create(ctx, st, "STORE-1", other); err == nil {
 		t.Fatal("the same id with other parameters was taken")
 	}
 	if err := st.SetBatchStatus(ctx, id, "awaiting_approval"); err != nil {
@@ -95,7 +97,7 @@ func TestBatchWritersWriteOnce(t *testing.T) {
 	// A batch that stopped on bad data keeps the reason, once however often it is told.
 	p2 := p
 	p2.OrdersFrom, p2.OrdersTo, p2.Draft = 1003, 1003, false
-	id2, err := st.CreateBatch(ctx, "STORE-2", p2)
+	id2, err := batching.Create(ctx, st, "STORE-2", p2)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -124,8 +126,9 @@ func TestPlanEventsChangeOnlyBeforeTheyBill(t *testing.T) {
 	if again, err := st.SetPlanEvent(ctx, e.ID, "2026-12-30", ""); err != nil || again.Date != "2026-12-30" {
 		t.Fatalf("the same change again: %+v %v", again, err)
 	}
-	if _, err := st.SetPlanEvent(ctx, e.ID, "not a date", ""); err == nil {
-		t.Error("a date that is not one was taken")
+	other := events[0]
+	if _, err := st.SetPlanEvent(ctx, other.ID, "2026-12-30", ""); !errors.Is(err, store.ErrEventDateTaken) {
+		t.Errorf("a second event moved to a date the plan has an event on: %v", err)
 	}
 }
 

@@ -20,6 +20,7 @@ import (
 	"go.temporal.io/sdk/worker"
 
 	"billrun/activities"
+	"billrun/internal/batching"
 	"billrun/internal/fiscal"
 	"billrun/internal/model"
 	"billrun/internal/store"
@@ -142,7 +143,7 @@ func full(ctx context.Context, tc client.Client, o Options, name string, offset,
 			_ = p.Wait()
 		}
 	}
-	if _, err := st.CreateBatch(ctx, batchID, params(o)); err != nil {
+	if _, err := batching.Create(ctx, st, batchID, params(o)); err != nil {
 		stop()
 		return err
 	}
@@ -300,7 +301,7 @@ func bare(ctx context.Context, o Options, name string, idOffset int64, batchID s
 	if err != nil {
 		return Figures{}, err
 	}
-	if _, err := st.CreateBatch(ctx, batchID, params(o)); err != nil {
+	if _, err := batching.Create(ctx, st, batchID, params(o)); err != nil {
 		return Figures{}, err
 	}
 	start := time.Now()

@@ -74,10 +74,40 @@ type Tax struct {
 // Build writes the unsealed CFDI 4.0 document. Every amount is the one given, formatted to
 // the currency's decimals; the document's tax totals are the sums of the concepts' taxes.
 func Build(in Invoice) *etree.Document {
-	money := func(d decimal.Decimal) string { return d.StringFixed(in.Decimals) }
+	b := &builder{decimals: in.Decimals}
 	doc := etree.NewDocument()
 	doc.CreateProcInst("xml", `version="1.0" encoding="UTF-8"`)
 	c := doc.CreateElement("cfdi:Comprobante")
+	b.comprobante(c, in)
+	if g := in.Global; g != nil {
+		informacionGlobal(c, g)
+	}
+	if rel := in.Relacionados; rel != nil {
+		cfdiRelacionados(c, rel)
+	}
+	emisor(c, in.Emisor)
+	receptor(c, in.Receptor)
+	cs := c.CreateElement("cfdi:Conceptos")
+	for _, con := range in.Conceptos {
+		b.concepto(cs, con)
+	}
+	b.impuestos(c)
+	doc.Indent(2)
+	return doc
+}
+
+// builder writes one CFDI: every amount to the currency's decimals, and the concepts'
+// taxes summed as it goes, for the document's Impuestos.
+type builder struct {
+	decimals               int32
+	traslados, retenciones taxSums
+}
+
+func (b *builder) money(d decimal.Decimal) string { return d.StringFixed(b.decimals) }
+
+// comprobante writes the Comprobante's attributes, in the schema's order; the optional
+// ones only when they have a value.
+func (b *builder) comprobante(c *etree.Element, in Invoice) {
 	c.CreateAttr("xmlns:cfdi", NS)
 	c.CreateAttr("xmlns:xsi", "http://www.w3.org/2001/XMLSchema-instance")
 	c.CreateAttr("xsi:schemaLocation", NS+" http://www.sat.gob.mx/sitio_internet/cfd/4/cfdv40.xsd")
@@ -91,142 +121,80 @@ func Build(in Invoice) *etree.Document {
 	if in.CondicionesDePago != "" {
 		c.CreateAttr("CondicionesDePago", in.CondicionesDePago)
 	}
-	c.CreateAttr("SubTotal", money(in.SubTotal))
+	c.CreateAttr("SubTotal", b.money(in.SubTotal))
 	if in.Descuento.IsPositive() {
-		c.CreateAttr("Descuento", money(in.Descuento))
+		c.CreateAttr("Descuento", b.money(in.Descuento))
 	}
 	c.CreateAttr("Moneda", in.Moneda)
 	if in.Moneda != "MXN" && in.Moneda != "XXX" {
 		c.CreateAttr("TipoCambio", in.TipoCambio.String())
 	}
-	c.CreateAttr("Total", money(in.Total))
+	c.CreateAttr("Total", b.money(in.Total))
 	c.CreateAttr("TipoDeComprobante", in.TipoDeComprobante)
 	c.CreateAttr("Exportacion", "01")
 	if in.MetodoPago != "" {
 		c.CreateAttr("MetodoPago", in.MetodoPago)
 	}
 	c.CreateAttr("LugarExpedicion", in.LugarExpedicion)
+}
 
-	if g := in.Global; g != nil {
-		ig := c.CreateElement("cfdi:InformacionGlobal")
-		ig.CreateAttr("Periodicidad", g.Periodicidad)
-		ig.CreateAttr("Meses", g.Meses)
-		ig.CreateAttr("Año", g.Año)
+func informacionGlobal(c *etree.Element, g *InformacionGlobal) {
+	ig := c.CreateElement("cfdi:InformacionGlobal")
+	ig.CreateAttr("Periodicidad", g.Periodicidad)
+	ig.CreateAttr("Meses", g.Meses)
+	ig.CreateAttr("Año", g.Año)
+}
+
+func cfdiRelacionados(c *etree.Element, rel *CfdiRelacionados) {
+	rs := c.CreateElement("cfdi:CfdiRelacionados")
+	rs.CreateAttr("TipoRelacion", rel.TipoRelacion)
+	for _, u := range rel.UUIDs {
+		rs.CreateElement("cfdi:CfdiRelacionado").CreateAttr("UUID", u)
 	}
-	if rel := in.Relacionados; rel != nil {
-		rs := c.CreateElement("cfdi:CfdiRelacionados")
-		rs.CreateAttr("TipoRelacion", rel.TipoRelacion)
-		for _, u := range rel.UUIDs {
-			rs.CreateElement("cfdi:CfdiRelacionado").CreateAttr("UUID", u)
-		}
-	}
+}
+
+func emisor(c *etree.Element, em Emisor) {
 	e := c.CreateElement("cfdi:Emisor")
-	e.CreateAttr("Rfc", in.Emisor.Rfc)
-	e.CreateAttr("Nombre", in.Emisor.Nombre)
-	e.CreateAttr("RegimenFiscal", in.Emisor.RegimenFiscal)
+	e.CreateAttr("Rfc", em.Rfc)
+	e.CreateAttr("Nombre", em.Nombre)
+	e.CreateAttr("RegimenFiscal", em.RegimenFiscal)
+}
+
+func receptor(c *etree.Element, re Receptor) {
 	r := c.CreateElement("cfdi:Receptor")
-	r.CreateAttr("Rfc", in.Receptor.Rfc)
-	r.CreateAttr("Nombre", in.Receptor.Nombre)
-	r.CreateAttr("DomicilioFiscalReceptor", in.Receptor.DomicilioFiscal)
-	r.CreateAttr("RegimenFiscalReceptor", in.Receptor.RegimenFiscal)
-	r.CreateAttr("UsoCFDI", in.Receptor.UsoCFDI)
+	r.CreateAttr("Rfc", re.Rfc)
+	r.CreateAttr("Nombre", re.Nombre)
+	r.CreateAttr("DomicilioFiscalReceptor", re.DomicilioFiscal)
+	r.CreateAttr("RegimenFiscalReceptor", re.RegimenFiscal)
+	r.CreateAttr("UsoCFDI", re.UsoCFDI)
+}
 
-	type key struct{ impuesto, rate string }
-	type sum struct{ base, importe decimal.Decimal }
-	var trasladoKeys, retencionKeys []key
-	traslados, retenciones := map[key]*sum{}, map[key]*sum{}
-	add := func(keys *[]key, m map[key]*sum, t Tax) {
-		k := key{t.Impuesto, t.Rate.StringFixed(6)}
-		if m[k] == nil {
-			m[k] = &sum{}
-			*keys = append(*keys, k) // first-seen order: deterministic output
-		}
-		m[k].base = m[k].base.Add(t.Base)
-		m[k].importe = m[k].importe.Add(t.Importe)
+// concepto writes one Concepto. One without taxes is no tax object (ObjetoImp 01); one
+// with taxes (02) states them, and they count toward the document's.
+func (b *builder) concepto(cs *etree.Element, con Concepto) {
+	x := cs.CreateElement("cfdi:Concepto")
+	x.CreateAttr("ClaveProdServ", con.ClaveProdServ)
+	if con.NoIdentificacion != "" {
+		x.CreateAttr("NoIdentificacion", con.NoIdentificacion)
 	}
-
-	cs := c.CreateElement("cfdi:Conceptos")
-	for _, con := range in.Conceptos {
-		x := cs.CreateElement("cfdi:Concepto")
-		x.CreateAttr("ClaveProdServ", con.ClaveProdServ)
-		if con.NoIdentificacion != "" {
-			x.CreateAttr("NoIdentificacion", con.NoIdentificacion)
-		}
-		x.CreateAttr("Cantidad", con.Cantidad.String())
-		x.CreateAttr("ClaveUnidad", con.ClaveUnidad)
-		if con.Unidad != "" {
-			x.CreateAttr("Unidad", con.Unidad)
-		}
-		x.CreateAttr("Descripcion", con.Descripcion)
-		x.CreateAttr("ValorUnitario", con.ValorUnitario.String())
-		x.CreateAttr("Importe", money(con.Importe))
-		if con.Descuento.IsPositive() {
-			x.CreateAttr("Descuento", money(con.Descuento))
-		}
-		if len(con.Traslados)+len(con.Retenciones) == 0 {
-			x.CreateAttr("ObjetoImp", "01")
-			continue
-		}
-		x.CreateAttr("ObjetoImp", "02")
-		imp := x.CreateElement("cfdi:Impuestos")
-		// A concept's taxes: Traslados, then Retenciones, each a rate on a base.
-		writeTaxes := func(group, name string, taxes []Tax, keys *[]key, sums map[key]*sum) {
-			if len(taxes) == 0 {
-				return
-			}
-			g := imp.CreateElement(group)
-			for _, t := range taxes {
-				e := g.CreateElement(name)
-				e.CreateAttr("Base", money(t.Base))
-				e.CreateAttr("Impuesto", t.Impuesto)
-				e.CreateAttr("TipoFactor", "Tasa")
-				e.CreateAttr("TasaOCuota", t.Rate.StringFixed(6))
-				e.CreateAttr("Importe", money(t.Importe))
-				add(keys, sums, t)
-			}
-		}
-		writeTaxes("cfdi:Traslados", "cfdi:Traslado", con.Traslados, &trasladoKeys, traslados)
-		writeTaxes("cfdi:Retenciones", "cfdi:Retencion", con.Retenciones, &retencionKeys, retenciones)
+	x.CreateAttr("Cantidad", con.Cantidad.String())
+	x.CreateAttr("ClaveUnidad", con.ClaveUnidad)
+	if con.Unidad != "" {
+		x.CreateAttr("Unidad", con.Unidad)
 	}
-
-	if len(trasladoKeys)+len(retencionKeys) > 0 {
-		imp := c.CreateElement("cfdi:Impuestos")
-		if len(retencionKeys) > 0 {
-			// Document-level withholdings are per tax only (Impuesto, Importe).
-			var byTax []string
-			perTax := map[string]decimal.Decimal{}
-			total := decimal.Zero
-			for _, k := range retencionKeys {
-				if _, ok := perTax[k.impuesto]; !ok {
-					byTax = append(byTax, k.impuesto)
-				}
-				perTax[k.impuesto] = perTax[k.impuesto].Add(retenciones[k].importe)
-				total = total.Add(retenciones[k].importe)
-			}
-			imp.CreateAttr("TotalImpuestosRetenidos", money(total))
-			rs := imp.CreateElement("cfdi:Retenciones")
-			for _, tax := range byTax {
-				re := rs.CreateElement("cfdi:Retencion")
-				re.CreateAttr("Impuesto", tax)
-				re.CreateAttr("Importe", money(perTax[tax]))
-			}
-		}
-		if len(trasladoKeys) > 0 {
-			total := decimal.Zero
-			ts := imp.CreateElement("cfdi:Traslados")
-			for _, k := range trasladoKeys {
-				s := traslados[k]
-				te := ts.CreateElement("cfdi:Traslado")
-				te.CreateAttr("Base", money(s.base))
-				te.CreateAttr("Impuesto", k.impuesto)
-				te.CreateAttr("TipoFactor", "Tasa")
-				te.CreateAttr("TasaOCuota", k.rate)
-				te.CreateAttr("Importe", money(s.importe))
-				total = total.Add(s.importe)
-			}
-			imp.CreateAttr("TotalImpuestosTrasladados", money(total))
-		}
+	x.CreateAttr("Descripcion", con.Descripcion)
+	x.CreateAttr("ValorUnitario", con.ValorUnitario.String())
+	x.CreateAttr("Importe", b.money(con.Importe))
+	if con.Descuento.IsPositive() {
+		x.CreateAttr("Descuento", b.money(con.Descuento))
 	}
-	doc.Indent(2)
-	return doc
+	if len(con.Traslados)+len(con.Retenciones) == 0 {
+		x.CreateAttr("ObjetoImp", "01")
+		return
+	}
+	x.CreateAttr("ObjetoImp", "02")
+	imp := x.CreateElement("cfdi:Impuestos")
+	// A concept's taxes: Traslados, then Retenciones, each a rate on a base.
+	b.conceptoTaxes(imp, "cfdi:Traslados", "cfdi:Traslado", con.Traslados, &b.traslados)
+	b.conceptoTaxes(imp, "cfdi:Retenciones", "cfdi:Retencion", con.Retenciones, &b.retenciones)
 }

@@ -59,29 +59,50 @@ var titles = map[string]string{"invoice": "Factura", "ticket": "Ticket", "credit
 // customer's own name, and the due date.
 func printView(doc *etree.Document, inv fiscal.Invoice) printout.View {
 	r := doc.Root()
-	em, re := r.SelectElement("Emisor"), r.SelectElement("Receptor")
 	tfd := FindStamp(doc)
-	decimals := int32(2)
+	decimals := totalDecimals(r)
+	v := printout.View{Title: viewTitle(r, inv), Header: viewHeader(doc, tfd, inv)}
+	v.Issuer, v.Customer, v.ReceiverName = viewParties(r, inv)
+	v.Payment = viewPayment(r, inv)
+	var traslados, retenciones printedTaxes
+	v.Lines, traslados, retenciones = viewLines(r, decimals)
+	v.Totals = viewTotals(r, decimals, traslados, retenciones)
+	v.Proof, v.QR = viewProof(doc, tfd)
+	v.Notes = notes(r, tfd)
+	return v
+}
+
+// totalDecimals are the currency's decimals, as the Comprobante writes its Total.
+func totalDecimals(r *etree.Element) int32 {
 	if _, frac, ok := strings.Cut(attr(r, "Total"), "."); ok {
-		decimals = int32(len(frac))
-	} else {
-		decimals = 0
+		return int32(len(frac))
 	}
+	return 0
+}
+
+// viewTitle names the document by the invoice's kind, and an egreso always as a credit
+// note, followed by its Serie-Folio.
+func viewTitle(r *etree.Element, inv fiscal.Invoice) string {
 	title := titles[inv.DocumentKind]
 	if title == "" || attr(r, "TipoDeComprobante") == "E" {
 		title = map[string]string{"I": "Factura", "E": "Nota de crédito"}[attr(r, "TipoDeComprobante")]
 	}
-	v := printout.View{Title: title + " " + attr(r, "Serie") + "-" + attr(r, "Folio")}
+	return title + " " + attr(r, "Serie") + "-" + attr(r, "Folio")
+}
 
+// viewHeader is the folio fiscal and the stamp's date (when stamped), the issue date and
+// place, the Comprobante's type, and the CFDI it relates to or the global information.
+func viewHeader(doc *etree.Document, tfd *etree.Element, inv fiscal.Invoice) [][2]string {
+	r := doc.Root()
 	uuid := "sin timbrar"
 	if tfd != nil {
 		uuid = UUIDOf(doc)
 	}
-	v.Header = [][2]string{{"Folio fiscal (UUID)", uuid}, {"Fecha de emisión", dateTime(attr(r, "Fecha"))}}
+	h := [][2]string{{"Folio fiscal (UUID)", uuid}, {"Fecha de emisión", dateTime(attr(r, "Fecha"))}}
 	if tfd != nil {
-		v.Header = append(v.Header, [2]string{"Fecha de certificación", dateTime(attr(tfd, "FechaTimbrado"))})
+		h = append(h, [2]string{"Fecha de certificación", dateTime(attr(tfd, "FechaTimbrado"))})
 	}
-	v.Header = append(v.Header, [2]string{"Lugar de expedición", "C.P. " + attr(r, "LugarExpedicion")},
+	h = append(h, [2]string{"Lugar de expedición", "C.P. " + attr(r, "LugarExpedicion")},
 		[2]string{"Tipo de comprobante", Described("c_TipoDeComprobante", attr(r, "TipoDeComprobante"))},
 		[2]string{"Exportación", Described("c_Exportacion", attr(r, "Exportacion"))})
 	if rel := r.SelectElement("CfdiRelacionados"); rel != nil {
@@ -90,121 +111,167 @@ func printView(doc *etree.Document, inv fiscal.Invoice) printout.View {
 			if inv.Corrects != nil {
 				label += fmt.Sprintf(" (%s-%d)", inv.Corrects.Series, inv.Corrects.Number)
 			}
-			v.Header = append(v.Header, [2]string{label, attr(x, "UUID") + ", " + Described("c_TipoRelacion", attr(rel, "TipoRelacion"))})
+			h = append(h, [2]string{label, attr(x, "UUID") + ", " + Described("c_TipoRelacion", attr(rel, "TipoRelacion"))})
 		}
 	}
 	if g := r.SelectElement("InformacionGlobal"); g != nil {
-		v.Header = append(v.Header, [2]string{"Información global",
+		h = append(h, [2]string{"Información global",
 			Described("c_Periodicidad", attr(g, "Periodicidad")) + ", mes " + attr(g, "Meses") + " de " + attr(g, "Año")})
 	}
+	return h
+}
 
-	v.Issuer = printout.Party{Name: attr(em, "Nombre"), Details: []string{"RFC " + attr(em, "Rfc"),
+// viewParties are the Emisor and the customer: named as billrun knows them (the Receptor's
+// Nombre when it knows none), with the Receptor's data, and the Receptor's Nombre apart
+// when it is not the same name.
+func viewParties(r *etree.Element, inv fiscal.Invoice) (issuer, customer printout.Party, receiverName string) {
+	em, re := r.SelectElement("Emisor"), r.SelectElement("Receptor")
+	issuer = printout.Party{Name: attr(em, "Nombre"), Details: []string{"RFC " + attr(em, "Rfc"),
 		"Régimen fiscal " + Described("c_RegimenFiscal", attr(em, "RegimenFiscal"))}}
-	v.Customer = printout.Party{Name: inv.Customer.Name, Details: []string{"RFC " + attr(re, "Rfc"),
+	customer = printout.Party{Name: inv.Customer.Name, Details: []string{"RFC " + attr(re, "Rfc"),
 		"Domicilio fiscal C.P. " + attr(re, "DomicilioFiscalReceptor"),
 		"Régimen fiscal " + Described("c_RegimenFiscal", attr(re, "RegimenFiscalReceptor")),
 		"Uso del CFDI " + Described("c_UsoCFDI", attr(re, "UsoCFDI"))}}
-	if v.Customer.Name == "" {
-		v.Customer.Name = attr(re, "Nombre")
+	if customer.Name == "" {
+		customer.Name = attr(re, "Nombre")
 	}
-	if n := attr(re, "Nombre"); !strings.EqualFold(NormalizeSpace(n), NormalizeSpace(v.Customer.Name)) {
-		v.ReceiverName = n
+	if n := attr(re, "Nombre"); !strings.EqualFold(NormalizeSpace(n), NormalizeSpace(customer.Name)) {
+		receiverName = n
 	}
+	return issuer, customer, receiverName
+}
 
-	v.Payment = [][2]string{{"Moneda", attr(r, "Moneda")}}
+// viewPayment is the currency and how it is paid, the terms, and the document's date and
+// due date.
+func viewPayment(r *etree.Element, inv fiscal.Invoice) [][2]string {
+	p := [][2]string{{"Moneda", attr(r, "Moneda")}}
 	if rate := attr(r, "TipoCambio"); rate != "" {
-		v.Payment = append(v.Payment, [2]string{"Tipo de cambio", rate})
+		p = append(p, [2]string{"Tipo de cambio", rate})
 	}
 	if m := attr(r, "MetodoPago"); m != "" {
-		v.Payment = append(v.Payment, [2]string{"Método de pago", Described("c_MetodoPago", m)})
+		p = append(p, [2]string{"Método de pago", Described("c_MetodoPago", m)})
 	}
 	if f := attr(r, "FormaPago"); f != "" {
-		v.Payment = append(v.Payment, [2]string{"Forma de pago", Described("c_FormaPago", f)})
+		p = append(p, [2]string{"Forma de pago", Described("c_FormaPago", f)})
 	}
+	terms, due := paymentTerms(r, inv)
+	if terms != "" {
+		p = append(p, [2]string{"Condiciones de pago", terms})
+	}
+	if !inv.Date.IsZero() {
+		p = append(p, [2]string{"Fecha del documento", inv.Date.Format(time.DateOnly)})
+		if !due.IsZero() {
+			p = append(p, [2]string{"Fecha de vencimiento", due.Format(time.DateOnly)})
+		}
+	}
+	return p
+}
+
+// paymentTerms are the CondicionesDePago ("Contado" for cash when the CFDI states none)
+// and the due date: none for a credit note, which is owed back, not due.
+func paymentTerms(r *etree.Element, inv fiscal.Invoice) (string, time.Time) {
 	terms := attr(r, "CondicionesDePago")
 	due := inv.Date
 	if inv.Corrects != nil {
-		due = time.Time{} // a credit note is owed back, not due
+		due = time.Time{}
 	} else if inv.Terms.Kind == "credit" {
 		due = inv.Date.AddDate(0, 0, inv.Terms.Days)
 	} else if terms == "" {
 		terms = "Contado"
 	}
-	if terms != "" {
-		v.Payment = append(v.Payment, [2]string{"Condiciones de pago", terms})
-	}
-	if !inv.Date.IsZero() {
-		v.Payment = append(v.Payment, [2]string{"Fecha del documento", inv.Date.Format(time.DateOnly)})
-		if !due.IsZero() {
-			v.Payment = append(v.Payment, [2]string{"Fecha de vencimiento", due.Format(time.DateOnly)})
-		}
-	}
+	return terms, due
+}
 
-	type sum struct {
-		label string
-		total decimal.Decimal
-	}
-	var traslados, retenciones []*sum
-	add := func(list *[]*sum, label, amount string) {
-		d, _ := decimal.NewFromString(amount)
-		for _, s := range *list {
-			if s.label == label {
-				s.total = s.total.Add(d)
-				return
-			}
+// printedTax is a tax total as the printout shows it: its label ("IVA 16 %") and its sum.
+type printedTax struct {
+	label string
+	total decimal.Decimal
+}
+
+// printedTaxes are the concepts' taxes summed by label, in the order first seen.
+type printedTaxes []*printedTax
+
+func (l *printedTaxes) add(label, amount string) {
+	d, _ := decimal.NewFromString(amount)
+	for _, s := range *l {
+		if s.label == label {
+			s.total = s.total.Add(d)
+			return
 		}
-		*list = append(*list, &sum{label, d})
 	}
+	*l = append(*l, &printedTax{label, d})
+}
+
+// viewLines are the Conceptos as printed lines, and their Traslados and Retenciones summed
+// by tax and rate for the totals.
+func viewLines(r *etree.Element, decimals int32) (lines []printout.Line, traslados, retenciones printedTaxes) {
 	for _, c := range r.FindElements("Conceptos/Concepto") {
-		unit := Described("c_ClaveUnidad", attr(c, "ClaveUnidad"))
-		if unit == attr(c, "ClaveUnidad") && attr(c, "Unidad") != "" {
-			unit += " " + attr(c, "Unidad")
-		}
-		desc := attr(c, "Descripcion")
-		if id := attr(c, "NoIdentificacion"); id != "" {
-			desc = id + " · " + desc
-		}
-		if attr(c, "ObjetoImp") == "01" {
-			desc += " (no objeto de impuesto)"
-		}
-		discount := attr(c, "Descuento")
-		if discount != "" {
-			discount = "-" + printout.Money(discount)
-		}
-		v.Lines = append(v.Lines, printout.Line{Qty: attr(c, "Cantidad"), Unit: unit, Code: attr(c, "ClaveProdServ"), Description: desc,
-			UnitPrice: printout.Money(atLeast(attr(c, "ValorUnitario"), decimals)), Discount: discount, Amount: printout.Money(attr(c, "Importe"))})
+		lines = append(lines, conceptoLine(c, decimals))
 		for _, t := range c.FindElements("Impuestos/Traslados/Traslado") {
-			add(&traslados, taxName(attr(t, "Impuesto"))+" "+percent(attr(t, "TasaOCuota")), attr(t, "Importe"))
+			traslados.add(taxName(attr(t, "Impuesto"))+" "+percent(attr(t, "TasaOCuota")), attr(t, "Importe"))
 		}
 		for _, t := range c.FindElements("Impuestos/Retenciones/Retencion") {
-			add(&retenciones, "Retención "+taxName(attr(t, "Impuesto"))+" "+percent(attr(t, "TasaOCuota")), attr(t, "Importe"))
+			retenciones.add("Retención "+taxName(attr(t, "Impuesto"))+" "+percent(attr(t, "TasaOCuota")), attr(t, "Importe"))
 		}
 	}
-	v.Totals = [][2]string{{"Subtotal", printout.Money(attr(r, "SubTotal"))}}
+	return lines, traslados, retenciones
+}
+
+// conceptoLine is one Concepto as printed: the unit named when SAT's catalog knows it, the
+// description after the product's own id and marked when it is no tax object.
+func conceptoLine(c *etree.Element, decimals int32) printout.Line {
+	unit := Described("c_ClaveUnidad", attr(c, "ClaveUnidad"))
+	if unit == attr(c, "ClaveUnidad") && attr(c, "Unidad") != "" {
+		unit += " " + attr(c, "Unidad")
+	}
+	desc := attr(c, "Descripcion")
+	if id := attr(c, "NoIdentificacion"); id != "" {
+		desc = id + " · " + desc
+	}
+	if attr(c, "ObjetoImp") == "01" {
+		desc += " (no objeto de impuesto)"
+	}
+	discount := attr(c, "Descuento")
+	if discount != "" {
+		discount = "-" + printout.Money(discount)
+	}
+	return printout.Line{Qty: attr(c, "Cantidad"), Unit: unit, Code: attr(c, "ClaveProdServ"), Description: desc,
+		UnitPrice: printout.Money(atLeast(attr(c, "ValorUnitario"), decimals)), Discount: discount, Amount: printout.Money(attr(c, "Importe"))}
+}
+
+// viewTotals are the SubTotal, the Descuento, each tax transferred and withheld, and the
+// Total in its currency.
+func viewTotals(r *etree.Element, decimals int32, traslados, retenciones printedTaxes) [][2]string {
+	t := [][2]string{{"Subtotal", printout.Money(attr(r, "SubTotal"))}}
 	if d := attr(r, "Descuento"); d != "" {
-		v.Totals = append(v.Totals, [2]string{"Descuento", "-" + printout.Money(d)})
+		t = append(t, [2]string{"Descuento", "-" + printout.Money(d)})
 	}
 	for _, s := range traslados {
-		v.Totals = append(v.Totals, [2]string{s.label, printout.Money(s.total.StringFixed(decimals))})
+		t = append(t, [2]string{s.label, printout.Money(s.total.StringFixed(decimals))})
 	}
 	for _, s := range retenciones {
-		v.Totals = append(v.Totals, [2]string{s.label, "-" + printout.Money(s.total.StringFixed(decimals))})
+		t = append(t, [2]string{s.label, "-" + printout.Money(s.total.StringFixed(decimals))})
 	}
-	v.Totals = append(v.Totals, [2]string{"Total " + attr(r, "Moneda"), printout.Money(attr(r, "Total"))})
+	return append(t, [2]string{"Total " + attr(r, "Moneda"), printout.Money(attr(r, "Total"))})
+}
 
-	v.Proof = [][2]string{{"No. de serie del certificado del emisor (CSD)", attr(r, "NoCertificado")}}
+// viewProof is the fiscal proof: the CSD's number and the Sello, and once stamped, the
+// TimbreFiscalDigital's certificate, PAC, SelloSAT and cadena, and SAT's verification URL
+// for the QR code.
+func viewProof(doc *etree.Document, tfd *etree.Element) (proof [][2]string, qr string) {
+	r := doc.Root()
+	proof = [][2]string{{"No. de serie del certificado del emisor (CSD)", attr(r, "NoCertificado")}}
 	if tfd != nil {
-		v.Proof = append(v.Proof, [2]string{"No. de serie del certificado del SAT", attr(tfd, "NoCertificadoSAT")},
+		proof = append(proof, [2]string{"No. de serie del certificado del SAT", attr(tfd, "NoCertificadoSAT")},
 			[2]string{"RFC del proveedor de certificación", attr(tfd, "RfcProvCertif")})
 	}
-	v.Proof = append(v.Proof, [2]string{"Sello digital del CFDI", attr(r, "Sello")})
+	proof = append(proof, [2]string{"Sello digital del CFDI", attr(r, "Sello")})
 	if tfd != nil {
-		v.Proof = append(v.Proof, [2]string{"Sello digital del SAT", attr(tfd, "SelloSAT")},
+		proof = append(proof, [2]string{"Sello digital del SAT", attr(tfd, "SelloSAT")},
 			[2]string{"Cadena original del complemento de certificación digital del SAT", CadenaTFD(tfd)})
-		v.QR = VerificationURL(doc)
+		qr = VerificationURL(doc)
 	}
-	v.Notes = notes(r, tfd)
-	return v
+	return proof, qr
 }
 
 // notes are the printout's closing lines: the total in words (importe con letra), what the

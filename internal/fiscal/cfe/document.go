@@ -139,24 +139,10 @@ func Totalize(items []Item) Totals {
 
 // Build writes the unsigned CFE.
 func Build(d Document) (*etree.Document, error) {
-	var kind string
-	switch d.Tipo {
-	case ETicket, ETicketNotaCred:
-		kind = "ns0:eTck"
-	case EFactura, EFacturaNotaCred:
-		kind = "ns0:eFact"
-	default:
-		return nil, fmt.Errorf("CFE type %d is not an e-Ticket (101, 102) or an e-Factura (111, 112)", d.Tipo)
+	kind, err := kindElement(d)
+	if err != nil {
+		return nil, err
 	}
-	if d.Tipo == EFactura || d.Tipo == EFacturaNotaCred {
-		if d.Receptor.TipoDoc != DocRUT {
-			return nil, fmt.Errorf("an e-Factura's receiver has a RUT (document type 2), not type %d", d.Receptor.TipoDoc)
-		}
-	}
-	if len(d.Items) == 0 {
-		return nil, fmt.Errorf("a CFE has at least one line")
-	}
-	money := func(v decimal.Decimal) string { return v.StringFixed(2) }
 	doc := etree.NewDocument()
 	doc.CreateProcInst("xml", `version="1.0" encoding="UTF-8"`)
 	doc.CreateText("\n")
@@ -164,94 +150,159 @@ func Build(d Document) (*etree.Document, error) {
 	root.CreateAttr("xmlns:ns0", NS)
 	root.CreateAttr("version", "1.0")
 	c := root.CreateElement(kind)
-	text := func(parent *etree.Element, tag, v string) { parent.CreateElement("ns0:" + tag).SetText(v) }
-	text(c, "TmstFirma", d.TmstFirma.Format(time.RFC3339))
+	field(c, "TmstFirma", d.TmstFirma.Format(time.RFC3339))
 	enc := c.CreateElement("ns0:Encabezado")
-	id := enc.CreateElement("ns0:IdDoc")
-	text(id, "TipoCFE", fmt.Sprint(d.Tipo))
-	text(id, "Serie", d.Serie)
-	text(id, "Nro", fmt.Sprint(d.Nro))
-	text(id, "FchEmis", d.FchEmis.Format(time.DateOnly))
-	text(id, "FmaPago", fmt.Sprint(d.FmaPago))
-	em := enc.CreateElement("ns0:Emisor")
-	text(em, "RUCEmisor", d.Emisor.RUC)
-	text(em, "RznSoc", d.Emisor.RznSoc)
-	text(em, "CdgDGISucur", d.Emisor.CdgDGISucur)
-	text(em, "DomFiscal", d.Emisor.DomFiscal)
-	text(em, "Ciudad", d.Emisor.Ciudad)
-	text(em, "Departamento", d.Emisor.Departamento)
+	idDoc(enc, d)
+	emisor(enc, d.Emisor)
 	if d.Receptor.TipoDoc != 0 {
-		re := enc.CreateElement("ns0:Receptor")
-		text(re, "TipoDocRecep", fmt.Sprint(d.Receptor.TipoDoc))
-		text(re, "CodPaisRecep", d.Receptor.CodPais)
-		if d.Receptor.TipoDoc == DocOtros {
-			text(re, "DocRecepExt", d.Receptor.Doc)
-		} else {
-			text(re, "DocRecep", d.Receptor.Doc)
-		}
-		text(re, "RznSocRecep", d.Receptor.RznSoc)
-		if d.Receptor.Dir != "" {
-			text(re, "DirRecep", d.Receptor.Dir)
-		}
-		if d.Receptor.Ciudad != "" {
-			text(re, "CiudadRecep", d.Receptor.Ciudad)
+		receptor(enc, d.Receptor)
+	}
+	totales(enc, d)
+	detalle(c, d.Items)
+	if r := d.Referencia; r != nil {
+		referencia(c, r)
+	}
+	caeData(c, d.CAE)
+	return doc, nil
+}
+
+// kindElement is the element a CFE of d's type is written in: eTck for an e-Ticket and its
+// credit note, eFact for an e-Factura and its. It refuses what DGI would: another type, an
+// e-Factura to a receiver without a RUT, a CFE without lines.
+func kindElement(d Document) (string, error) {
+	var kind string
+	switch d.Tipo {
+	case ETicket, ETicketNotaCred:
+		kind = "ns0:eTck"
+	case EFactura, EFacturaNotaCred:
+		kind = "ns0:eFact"
+	default:
+		return "", fmt.Errorf("CFE type %d is not an e-Ticket (101, 102) or an e-Factura (111, 112)", d.Tipo)
+	}
+	if d.Tipo == EFactura || d.Tipo == EFacturaNotaCred {
+		if d.Receptor.TipoDoc != DocRUT {
+			return "", fmt.Errorf("an e-Factura's receiver has a RUT (document type 2), not type %d", d.Receptor.TipoDoc)
 		}
 	}
+	if len(d.Items) == 0 {
+		return "", fmt.Errorf("a CFE has at least one line")
+	}
+	return kind, nil
+}
+
+// field writes one of DGI's fields: an ns0: element holding v.
+func field(parent *etree.Element, tag, v string) { parent.CreateElement("ns0:" + tag).SetText(v) }
+
+// money writes an amount as DGI's fields hold it, to the cent.
+func money(v decimal.Decimal) string { return v.StringFixed(2) }
+
+// idDoc identifies the CFE: type, series and number, date of issue, and cash or credit.
+func idDoc(enc *etree.Element, d Document) {
+	id := enc.CreateElement("ns0:IdDoc")
+	field(id, "TipoCFE", fmt.Sprint(d.Tipo))
+	field(id, "Serie", d.Serie)
+	field(id, "Nro", fmt.Sprint(d.Nro))
+	field(id, "FchEmis", d.FchEmis.Format(time.DateOnly))
+	field(id, "FmaPago", fmt.Sprint(d.FmaPago))
+}
+
+func emisor(enc *etree.Element, e Emisor) {
+	em := enc.CreateElement("ns0:Emisor")
+	field(em, "RUCEmisor", e.RUC)
+	field(em, "RznSoc", e.RznSoc)
+	field(em, "CdgDGISucur", e.CdgDGISucur)
+	field(em, "DomFiscal", e.DomFiscal)
+	field(em, "Ciudad", e.Ciudad)
+	field(em, "Departamento", e.Departamento)
+}
+
+// receptor writes the receiver: a foreign document (type 4) as DocRecepExt, a RUT or
+// cédula as DocRecep; the address only when given.
+func receptor(enc *etree.Element, r Receptor) {
+	re := enc.CreateElement("ns0:Receptor")
+	field(re, "TipoDocRecep", fmt.Sprint(r.TipoDoc))
+	field(re, "CodPaisRecep", r.CodPais)
+	if r.TipoDoc == DocOtros {
+		field(re, "DocRecepExt", r.Doc)
+	} else {
+		field(re, "DocRecep", r.Doc)
+	}
+	field(re, "RznSocRecep", r.RznSoc)
+	if r.Dir != "" {
+		field(re, "DirRecep", r.Dir)
+	}
+	if r.Ciudad != "" {
+		field(re, "CiudadRecep", r.Ciudad)
+	}
+}
+
+// totales writes the sums by VAT rate: each net amount and its VAT only when lines bear
+// that rate, the rates in force always.
+func totales(enc *etree.Element, d Document) {
 	t := Totalize(d.Items)
 	tot := enc.CreateElement("ns0:Totales")
-	text(tot, "TpoMoneda", d.Moneda)
+	field(tot, "TpoMoneda", d.Moneda)
 	if d.Moneda != "UYU" {
-		text(tot, "TpoCambio", d.TpoCambio.StringFixed(3))
+		field(tot, "TpoCambio", d.TpoCambio.StringFixed(3))
 	}
 	if t.NoGravado.IsPositive() {
-		text(tot, "MntNoGrv", money(t.NoGravado))
+		field(tot, "MntNoGrv", money(t.NoGravado))
 	}
 	if t.NetoMinima.IsPositive() {
-		text(tot, "MntNetoIvaTasaMin", money(t.NetoMinima))
+		field(tot, "MntNetoIvaTasaMin", money(t.NetoMinima))
 	}
 	if t.NetoBasica.IsPositive() {
-		text(tot, "MntNetoIVATasaBasica", money(t.NetoBasica))
+		field(tot, "MntNetoIVATasaBasica", money(t.NetoBasica))
 	}
-	text(tot, "IVATasaMin", TasaMinima.StringFixed(3))
-	text(tot, "IVATasaBasica", TasaBasica.StringFixed(3))
+	field(tot, "IVATasaMin", TasaMinima.StringFixed(3))
+	field(tot, "IVATasaBasica", TasaBasica.StringFixed(3))
 	if t.NetoMinima.IsPositive() {
-		text(tot, "MntIVATasaMin", money(t.IVAMinima))
+		field(tot, "MntIVATasaMin", money(t.IVAMinima))
 	}
 	if t.NetoBasica.IsPositive() {
-		text(tot, "MntIVATasaBasica", money(t.IVABasica))
+		field(tot, "MntIVATasaBasica", money(t.IVABasica))
 	}
-	text(tot, "MntTotal", money(t.Total))
-	text(tot, "CantLinDet", fmt.Sprint(len(d.Items)))
-	text(tot, "MntPagar", money(t.Total))
+	field(tot, "MntTotal", money(t.Total))
+	field(tot, "CantLinDet", fmt.Sprint(len(d.Items)))
+	field(tot, "MntPagar", money(t.Total))
+}
+
+// detalle writes the lines, numbered from 1.
+func detalle(c *etree.Element, items []Item) {
 	det := c.CreateElement("ns0:Detalle")
-	for i, it := range d.Items {
+	for i, it := range items {
 		x := det.CreateElement("ns0:Item")
-		text(x, "NroLinDet", fmt.Sprint(i+1))
-		text(x, "IndFact", fmt.Sprint(it.IndFact))
-		text(x, "NomItem", it.NomItem)
-		text(x, "Cantidad", it.Cantidad.String())
-		text(x, "UniMed", it.UniMed)
-		text(x, "PrecioUnitario", it.PrecioUnitario.String())
+		field(x, "NroLinDet", fmt.Sprint(i+1))
+		field(x, "IndFact", fmt.Sprint(it.IndFact))
+		field(x, "NomItem", it.NomItem)
+		field(x, "Cantidad", it.Cantidad.String())
+		field(x, "UniMed", it.UniMed)
+		field(x, "PrecioUnitario", it.PrecioUnitario.String())
 		if it.DescuentoMonto.IsPositive() {
-			text(x, "DescuentoMonto", money(it.DescuentoMonto))
+			field(x, "DescuentoMonto", money(it.DescuentoMonto))
 		}
-		text(x, "MontoItem", money(it.MontoItem))
+		field(x, "MontoItem", money(it.MontoItem))
 	}
-	if r := d.Referencia; r != nil {
-		ref := c.CreateElement("ns0:Referencia").CreateElement("ns0:Referencia")
-		text(ref, "NroLinRef", "1")
-		text(ref, "TpoDocRef", fmt.Sprint(r.Tipo))
-		text(ref, "Serie", r.Serie)
-		text(ref, "NroCFERef", fmt.Sprint(r.Nro))
-		if r.Razon != "" {
-			text(ref, "RazonRef", r.Razon)
-		}
-		text(ref, "FechaCFEref", r.Fecha.Format(time.DateOnly))
+}
+
+// referencia writes the one CFE a credit note corrects.
+func referencia(c *etree.Element, r *Referencia) {
+	ref := c.CreateElement("ns0:Referencia").CreateElement("ns0:Referencia")
+	field(ref, "NroLinRef", "1")
+	field(ref, "TpoDocRef", fmt.Sprint(r.Tipo))
+	field(ref, "Serie", r.Serie)
+	field(ref, "NroCFERef", fmt.Sprint(r.Nro))
+	if r.Razon != "" {
+		field(ref, "RazonRef", r.Razon)
 	}
-	cae := c.CreateElement("ns0:CAEData")
-	text(cae, "CAE_ID", d.CAE.ID)
-	text(cae, "DNro", fmt.Sprint(d.CAE.Desde))
-	text(cae, "HNro", fmt.Sprint(d.CAE.Hasta))
-	text(cae, "FecVenc", d.CAE.Vence.Format(time.DateOnly))
-	return doc, nil
+	field(ref, "FechaCFEref", r.Fecha.Format(time.DateOnly))
+}
+
+// caeData writes the CAE the number falls in: its id, range and expiry.
+func caeData(c *etree.Element, cae CAE) {
+	e := c.CreateElement("ns0:CAEData")
+	field(e, "CAE_ID", cae.ID)
+	field(e, "DNro", fmt.Sprint(cae.Desde))
+	field(e, "HNro", fmt.Sprint(cae.Hasta))
+	field(e, "FecVenc", cae.Vence.Format(time.DateOnly))
 }
