@@ -89,7 +89,8 @@ func children(e *etree.Element, path ...string) []*etree.Element {
 // CadenaOriginal computes the cadena original of a CFDI 4.0 document as SAT's stylesheet
 // does, for the nodes billrun writes and the common optional ones. In the Complemento, a
 // PAC's TimbreFiscalDigital adds nothing (SAT's stylesheet has no template for it, and it
-// holds no text), so a stamped document verifies; any other complement, or a
+// holds no text), so a stamped document verifies; Pagos 2.0 adds its nodes as Pagos20.xslt
+// does; any other complement, or a
 // ComplementoConcepto with content, is refused: their stylesheets are not implemented here.
 func CadenaOriginal(doc *etree.Document) (string, error) {
 	root := doc.Root()
@@ -153,7 +154,10 @@ func CadenaOriginal(doc *etree.Document) (string, error) {
 	}
 	for _, comp := range children(root, "Complemento") {
 		for _, x := range comp.ChildElements() {
-			if x.NamespaceURI() != TFDNS || x.Tag != "TimbreFiscalDigital" {
+			switch {
+			case x.NamespaceURI() == PagosNS && x.Tag == "Pagos":
+				c.pagos(x)
+			case x.NamespaceURI() != TFDNS || x.Tag != "TimbreFiscalDigital":
 				return "", fmt.Errorf("cfdi: the complement %s is not supported", x.FullTag())
 			}
 		}

@@ -13,8 +13,8 @@ import (
 const TFDNS = "http://www.sat.gob.mx/TimbreFiscalDigital"
 
 // VerifyStored checks a document as it is stored, from its bytes: it parses them, checks
-// every element and attribute against SAT's schemas (the CFDI's, and the
-// TimbreFiscalDigital's when stamped), recomputes the cadena original and verifies the
+// every element and attribute against SAT's schemas (the CFDI's, Pagos 2.0's for a payment
+// receipt, and the TimbreFiscalDigital's when stamped), recomputes the cadena original and verifies the
 // Sello against the embedded certificate, whose serial must be the NoCertificado. A
 // document is sealed only if this passes: a value that did not survive writing (a
 // character XML cannot carry, say) is caught here, not by SAT.
@@ -30,8 +30,11 @@ func VerifyStored(xml string) error {
 	probs := cfdiSchema.Validate(root)
 	for _, c := range root.SelectElements("Complemento") {
 		for _, t := range c.ChildElements() {
-			if t.NamespaceURI() == TFDNS {
+			switch t.NamespaceURI() {
+			case TFDNS:
 				probs = append(probs, tfdSchema.Validate(t)...)
+			case PagosNS:
+				probs = append(probs, pagoSchema.Validate(t)...)
 			}
 		}
 	}

@@ -18,6 +18,8 @@ import (
 //go:embed sat/www.sat.gob.mx/sitio_internet/cfd/catalogos/catCFDI.xsd
 //go:embed sat/www.sat.gob.mx/sitio_internet/cfd/tipoDatos/tdCFDI/tdCFDI.xsd
 //go:embed sat/www.sat.gob.mx/sitio_internet/cfd/TimbreFiscalDigital/TimbreFiscalDigitalv11.xsd
+//go:embed sat/www.sat.gob.mx/sitio_internet/cfd/Pagos/Pagos20.xsd
+//go:embed sat/www.sat.gob.mx/sitio_internet/cfd/catalogos/Pagos/catPagos.xsd
 var satSchemas embed.FS
 
 const xsNS = "http://www.w3.org/2001/XMLSchema"
@@ -384,6 +386,7 @@ func Catalog(name, code string) (in, ok bool) {
 var (
 	cfdiSchema = mustSchema("sat/www.sat.gob.mx/sitio_internet/cfd/4/cfdv40.xsd")
 	tfdSchema  = mustSchema("sat/www.sat.gob.mx/sitio_internet/cfd/TimbreFiscalDigital/TimbreFiscalDigitalv11.xsd")
+	pagoSchema = mustSchema("sat/www.sat.gob.mx/sitio_internet/cfd/Pagos/Pagos20.xsd")
 )
 
 func mustSchema(file string) *Schema {
