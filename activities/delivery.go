@@ -199,7 +199,8 @@ func (a *Publication) prepareDelivery(ctx context.Context, invoiceID int64, seq 
 		}
 		if h.Recipient == "" {
 			const why = "the customer has no e-mail address"
-			if err := tx.SkipDelivery(invoiceID, seq, MessageID(a.Installation, invoiceID, seq), why); err != nil {
+			skipped, err := tx.SkipDelivery(invoiceID, seq, MessageID(a.Installation, invoiceID, seq), why)
+			if err != nil || !skipped {
 				return err
 			}
 			return tx.Audit(h.BatchID, invoiceID, model.StepDeliver, seq, "skipped", why)

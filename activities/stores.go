@@ -114,7 +114,7 @@ type PublicationTx interface {
 	SavePDF(id int64, pdf []byte) error
 	LockForDelivery(invoiceID int64) (store.DeliveryHead, error)
 	OpenDelivery(invoiceID int64, seq int, messageID, recipient string) (status, to string, err error)
-	SkipDelivery(invoiceID int64, seq int, messageID, detail string) error
+	SkipDelivery(invoiceID int64, seq int, messageID, detail string) (skipped bool, err error)
 	MarkUncertain(invoiceID int64, seq int, detail string) error
 	Attachments(invoiceID int64) (xml, pdf []byte, err error)
 }

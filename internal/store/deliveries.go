@@ -52,13 +52,15 @@ func (t *Tx) LockForDelivery(invoiceID int64) (DeliveryHead, error) {
 	return h, err
 }
 
-// SkipDelivery records a delivery that cannot be made (no address), once.
-func (t *Tx) SkipDelivery(invoiceID int64, seq int, messageID, detail string) error {
-	if err := t.exec(`insert into deliveries (invoice_id, seq, message_id, recipient, status, detail)
-		values ($1, $2, $3, '', 'skipped', $4) on conflict do nothing`, invoiceID, seq, messageID, detail); err != nil {
-		return err
+// SkipDelivery records a delivery that cannot be made (no address), once: skipped false
+// when the delivery was recorded before (sent, perhaps), whose outcome it keeps.
+func (t *Tx) SkipDelivery(invoiceID int64, seq int, messageID, detail string) (skipped bool, err error) {
+	tag, err := t.tx.Exec(t.ctx, `insert into deliveries (invoice_id, seq, message_id, recipient, status, detail)
+		values ($1, $2, $3, '', 'skipped', $4) on conflict do nothing`, invoiceID, seq, messageID, detail)
+	if err != nil || tag.RowsAffected() == 0 {
+		return false, err // a delivery recorded before (sent, perhaps) keeps its outcome
 	}
-	return t.exec(`update invoices set delivery_status = 'skipped' where id = $1`, invoiceID)
+	return true, t.exec(`update invoices set delivery_status = 'skipped' where id = $1`, invoiceID)
 }
 
 // OpenDelivery records the delivery as pending (once) and counts an attempt; it answers the

@@ -100,7 +100,14 @@ func (s *Store) RecordPayment(ctx context.Context, p Payment) (out model.Receiva
 			id, p.Amount); err != nil {
 			return err
 		}
-		return t.Audit("", p.InvoiceID, "payment", 0, "ok", fmt.Sprintf("%s paid on %s (key %s)", p.Amount, p.PaidOn.Format(time.DateOnly), p.Key))
+		// The audit keeps one row per invoice, step, attempt and outcome: each payment is its
+		// own attempt, numbered among the invoice's payments.
+		var nth int
+		if err := t.tx.QueryRow(ctx, `select count(*) from receivable_payments rp join receivables r on r.id = rp.receivable_id
+			where r.invoice_id = $1`, p.InvoiceID).Scan(&nth); err != nil {
+			return err
+		}
+		return t.Audit("", p.InvoiceID, "payment", nth, "ok", fmt.Sprintf("%s paid on %s (key %s)", p.Amount, p.PaidOn.Format(time.DateOnly), p.Key))
 	})
 	if err != nil {
 		return out, false, err

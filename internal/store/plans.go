@@ -46,6 +46,9 @@ var ErrEventDateTaken = errors.New("has an event on that date already")
 func (s *Store) SetPlanEvent(ctx context.Context, id int64, date, state string) (model.PlanEvent, error) {
 	var e model.PlanEvent
 	var d time.Time
+	if state == "executed" || state == "in_billing" { // a batch's to give, as it bills
+		return e, &model.InputError{Problems: []string{fmt.Sprintf("billing event %d: state %s is given by the batch that bills it", id, state)}}
+	}
 	err := s.InTx(ctx, func(t *Tx) error {
 		tx := t.tx
 		err := tx.QueryRow(ctx, `select e.id, p.code, e.event_date, e.state from billing_events e join billing_plans p on p.id = e.plan_id
