@@ -52,6 +52,13 @@ type Crediting struct {
 	Store CreditingStore
 }
 
+// Receipts issues the receipts of payments received (MX: the CFDI de Recepción de Pagos).
+type Receipts struct {
+	Store ReceiptsStore
+
+	clock func() time.Time // tests: the day receipts are dated (nil: now)
+}
+
 // Cancelling asks the fiscal authority to cancel an invoice and undoes its effects.
 type Cancelling struct {
 	Store  CancellingStore
@@ -64,6 +71,7 @@ type Activities struct {
 	Invoicing   *Invoicing
 	Publication *Publication
 	Crediting   *Crediting
+	Receipts    *Receipts
 	Cancelling  *Cancelling
 }
 
@@ -81,7 +89,7 @@ type Option func(*Activities)
 
 // WithClock sets when documents are issued.
 func WithClock(now func() time.Time) Option {
-	return func(s *Activities) { s.Publication.clock = now }
+	return func(s *Activities) { s.Publication.clock, s.Receipts.clock = now, now }
 }
 
 // WithAfterSend fails a delivery between the SMTP server's acceptance and its record.
@@ -104,6 +112,7 @@ func New(st *store.Store, c Config, opts ...Option) *Activities {
 		Publication: &Publication{Store: over[PublicationTx]{st}, Fiscal: c.Fiscal, Mail: c.Mail,
 			Installation: c.Installation, Meter: c.Meter, Concurrency: c.PublishConcurrency},
 		Crediting:  &Crediting{Store: over[CreditingTx]{st}},
+		Receipts:   &Receipts{Store: over[ReceiptsTx]{st}},
 		Cancelling: &Cancelling{Store: over[CancellingTx]{st}, Fiscal: c.Fiscal},
 	}
 	for _, o := range opts {
@@ -128,6 +137,7 @@ func (s *Activities) Register(r Registry) {
 	r.RegisterActivity(s.Invoicing)
 	r.RegisterActivity(s.Publication)
 	r.RegisterActivity(s.Crediting)
+	r.RegisterActivity(s.Receipts)
 	r.RegisterActivity(s.Cancelling)
 }
 

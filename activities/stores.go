@@ -139,6 +139,19 @@ type CreditingTx interface {
 	Number(h store.InvoiceHead, number int64) error
 }
 
+// ReceiptsStore is what issuing a payment's receipt uses.
+type ReceiptsStore = Transactions[ReceiptsTx]
+
+// ReceiptsTx records a payment's receipt and numbers it.
+type ReceiptsTx interface {
+	Auditor
+	LockPaymentForReceipt(paymentID int64) (store.ReceivedPayment, error)
+	LockInvoice(id int64) (store.InvoiceHead, error)
+	InsertPaymentReceipt(p store.ReceivedPayment, date time.Time) (int64, error)
+	Numberer
+	Number(h store.InvoiceHead, number int64) error
+}
+
 // CancellingStore is what cancelling an invoice uses.
 type CancellingStore = Transactions[CancellingTx]
 
@@ -176,9 +189,11 @@ var (
 	_ PublicationStore = over[PublicationTx]{}
 	_ CreditingStore   = over[CreditingTx]{}
 	_ CancellingStore  = over[CancellingTx]{}
+	_ ReceiptsStore    = over[ReceiptsTx]{}
 	_ PlanningTx       = (*store.Tx)(nil)
 	_ InvoicingTx      = (*store.Tx)(nil)
 	_ PublicationTx    = (*store.Tx)(nil)
 	_ CreditingTx      = (*store.Tx)(nil)
 	_ CancellingTx     = (*store.Tx)(nil)
+	_ ReceiptsTx       = (*store.Tx)(nil)
 )

@@ -16,6 +16,7 @@ func Register(w worker.Registry, acts *activities.Activities, wc Client) {
 	w.RegisterWorkflow(DeliveryWorkflow)
 	w.RegisterWorkflow(ScheduledRunWorkflow)
 	w.RegisterWorkflow(CreditNoteWorkflow)
+	w.RegisterWorkflow(PaymentReceiptWorkflow)
 	w.RegisterWorkflow(CancelInvoiceWorkflow)
 	acts.Register(w)
 }

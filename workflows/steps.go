@@ -16,6 +16,7 @@ var (
 	invoicing  *activities.Invoicing
 	publishing *activities.Publication
 	crediting  *activities.Crediting
+	receipts   *activities.Receipts
 	cancelling *activities.Cancelling
 )
 

@@ -134,6 +134,30 @@ type Invoice struct {
 	ISRWithheld   decimal.Decimal
 	Total         decimal.Decimal
 	Lines         []Line
+	// Payment is the payment a payment receipt (document kind payment_receipt) answers.
+	Payment *Payment
+}
+
+// Payment is a payment received, as its receipt states it (MX: the CFDI de Recepción de
+// Pagos): when and how it was paid, and what it paid of each invoice.
+type Payment struct {
+	PaidOn   time.Time
+	Form     string // SAT's c_FormaPago
+	Currency string
+	Rate     decimal.Decimal // MXN per unit of Currency (1 for MXN)
+	Decimals int32
+	Amount   decimal.Decimal
+	Paid     []PaidInvoice
+}
+
+// PaidInvoice is one invoice a payment paid: its fiscal document as stamped, and this
+// payment's place among the invoice's payments.
+type PaidInvoice struct {
+	XML         string          // the paid invoice's stamped document
+	Rate        decimal.Decimal // MXN per unit of its currency on the payment's day (1 for MXN)
+	Parcialidad int             // 1 for its first payment
+	SaldoAnt    decimal.Decimal // owed before this payment, in its currency
+	Paid        decimal.Decimal // paid by this payment, in its currency
 }
 
 // Related is the stamped invoice a credit note corrects, and how.

@@ -17,7 +17,7 @@ func (v *validation) checkSeries() {
 		c.required("code", x.Code)
 		c.text("code", x.Code, 25)
 		c.ref("issuer", x.Issuer, "issuer", iss, known.Issuers)
-		c.oneOf("document_kind", x.DocumentKind, "invoice", "ticket", "credit_note")
+		c.oneOf("document_kind", x.DocumentKind, "invoice", "ticket", "credit_note", "payment_receipt")
 		if x.NextNumber < 0 {
 			c.add("next_number", "%d is negative", x.NextNumber)
 		}
@@ -80,23 +80,21 @@ func (v *validation) checkCaes() {
 	}
 }
 
-// checkCreditSeries checks the series' credit note series.
+// checkCreditSeries checks the series' credit note and payment receipt series.
 func (v *validation) checkCreditSeries() {
 	c := v.checker
 	known, d := v.known, v.d
-	creditSeries := map[string]bool{}
+	kinds := map[string]string{}
 	for _, x := range d.Series {
-		if x.DocumentKind == "credit_note" {
-			creditSeries[x.Code] = true
-		}
+		kinds[x.Code] = x.DocumentKind
 	}
 	for i, x := range d.Series {
-		if x.CreditNoteSeries == "" {
-			continue
-		}
 		c.rec = fmt.Sprintf("series[%d] (%s)", i, x.Code)
-		if !creditSeries[x.CreditNoteSeries] && !known.Series[x.CreditNoteSeries] {
+		if x.CreditNoteSeries != "" && kinds[x.CreditNoteSeries] != "credit_note" && !known.Series[x.CreditNoteSeries] {
 			c.add("credit_note_series", "%q is not a series of document kind credit_note", x.CreditNoteSeries)
+		}
+		if x.PaymentReceiptSeries != "" && kinds[x.PaymentReceiptSeries] != "payment_receipt" && !known.Series[x.PaymentReceiptSeries] {
+			c.add("payment_receipt_series", "%q is not a series of document kind payment_receipt", x.PaymentReceiptSeries)
 		}
 	}
 }

@@ -267,9 +267,11 @@ func (w *writer) numbering() error {
 			return err
 		}
 	}
-	// Credit note series once every series exists: a series may name one listed after it.
+	// Credit note and receipt series once every series exists: a series may name one listed
+	// after it.
 	for _, x := range d.Series {
-		if err := exec("series", `update series set credit_note_series = nullif($2, '') where code = $1`, x.Code, x.CreditNoteSeries); err != nil {
+		if err := exec("series", `update series set credit_note_series = nullif($2, ''), payment_receipt_series = nullif($3, '') where code = $1`,
+			x.Code, x.CreditNoteSeries, x.PaymentReceiptSeries); err != nil {
 			return err
 		}
 	}

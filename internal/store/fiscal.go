@@ -74,15 +74,14 @@ func (t *Tx) LockFiscal(id int64) (FiscalHead, fiscal.Invoice, error) {
 			From: *cae.from, To: *cae.to, Expires: *cae.expires}
 	}
 	if inv.DocumentKind == "credit_note" {
-		var r fiscal.Related
-		if err := t.tx.QueryRow(t.ctx, `select n.credit_kind, coalesce(d.uuid, ''), v.series, coalesce(v.number, 0), v.invoice_date,
-			coalesce(s.cfe_type, 0), coalesce(a.cfe_series, '')
-			from invoices n join invoices v on v.id = n.credit_of join series s on s.code = v.series
-			left join caes a on a.id = v.cae left join fiscal_documents d on d.invoice_id = v.id where n.id = $1`, id).
-			Scan(&r.Kind, &r.UUID, &r.Series, &r.Number, &r.Date, &r.DocumentType, &r.AuthoritySeries); err != nil {
+		if inv.Corrects, err = t.corrected(id); err != nil {
 			return h, inv, err
 		}
-		inv.Corrects = &r
+	}
+	if inv.DocumentKind == "payment_receipt" {
+		if inv.Payment, err = t.ReceiptPayment(id); err != nil {
+			return h, inv, err
+		}
 	}
 	if number != nil {
 		inv.Number = *number
@@ -105,6 +104,17 @@ func (t *Tx) LockFiscal(id int64) (FiscalHead, fiscal.Invoice, error) {
 			&l.ProductCode, &l.UnitCode, &l.UnitName)
 	})
 	return h, inv, err
+}
+
+// corrected is the invoice a credit note corrects, as its fiscal document relates it.
+func (t *Tx) corrected(id int64) (*fiscal.Related, error) {
+	var r fiscal.Related
+	err := t.tx.QueryRow(t.ctx, `select n.credit_kind, coalesce(d.uuid, ''), v.series, coalesce(v.number, 0), v.invoice_date,
+		coalesce(s.cfe_type, 0), coalesce(a.cfe_series, '')
+		from invoices n join invoices v on v.id = n.credit_of join series s on s.code = v.series
+		left join caes a on a.id = v.cae left join fiscal_documents d on d.invoice_id = v.id where n.id = $1`, id).
+		Scan(&r.Kind, &r.UUID, &r.Series, &r.Number, &r.Date, &r.DocumentType, &r.AuthoritySeries)
+	return &r, err
 }
 
 // SaveSealed stores the sealed document, once, and marks the invoice sealed.

@@ -19,6 +19,7 @@ type Payment struct {
 	Amount    decimal.Decimal
 	PaidOn    time.Time
 	Key       string
+	Form      string // SAT's c_FormaPago; "": 03, a transfer
 }
 
 // request is the content a payment's key stands for.
@@ -88,26 +89,7 @@ func (s *Store) RecordPayment(ctx context.Context, p Payment) (out model.Receiva
 		if p.Amount.GreaterThan(balance) {
 			return refuse("a payment of %s is more than its balance %s", p.Amount, balance)
 		}
-		if err := t.exec(`insert into receivable_payments (receivable_id, amount, paid_on, request_key, request) values ($1, $2, $3, $4, $5)`,
-			id, p.Amount, p.PaidOn, p.Key, p.request()); err != nil {
-			var pg *pgconn.PgError
-			if errors.As(err, &pg) && pg.Code == "23505" { // the same key, given at once to another invoice's payment
-				return refuse("key %q was given to another payment", p.Key)
-			}
-			return err
-		}
-		if err := t.exec(`update receivables set balance = balance - $2, status = case when balance - $2 = 0 then 'paid' else 'open' end where id = $1`,
-			id, p.Amount); err != nil {
-			return err
-		}
-		// The audit keeps one row per invoice, step, attempt and outcome: each payment is its
-		// own attempt, numbered among the invoice's payments.
-		var nth int
-		if err := t.tx.QueryRow(ctx, `select count(*) from receivable_payments rp join receivables r on r.id = rp.receivable_id
-			where r.invoice_id = $1`, p.InvoiceID).Scan(&nth); err != nil {
-			return err
-		}
-		return t.Audit("", p.InvoiceID, "payment", nth, "ok", fmt.Sprintf("%s paid on %s (key %s)", p.Amount, p.PaidOn.Format(time.DateOnly), p.Key))
+		return t.applyPayment(p, id, refuse)
 	})
 	if err != nil {
 		return out, false, err
@@ -117,6 +99,44 @@ func (s *Store) RecordPayment(ctx context.Context, p Payment) (out model.Receiva
 		out = *r
 	}
 	return out, again, err
+}
+
+// applyPayment records the payment on the receivable and takes it off its balance.
+func (t *Tx) applyPayment(p Payment, receivableID int64, refuse func(string, ...any) error) error {
+	form := p.Form
+	if form == "" {
+		form = "03"
+	}
+	if err := t.exec(`insert into receivable_payments (receivable_id, amount, paid_on, request_key, request, forma_pago) values ($1, $2, $3, $4, $5, $6)`,
+		receivableID, p.Amount, p.PaidOn, p.Key, p.request(), form); err != nil {
+		var pg *pgconn.PgError
+		if errors.As(err, &pg) && pg.Code == "23505" { // the same key, given at once to another invoice's payment
+			return refuse("key %q was given to another payment", p.Key)
+		}
+		return err
+	}
+	if err := t.exec(`update receivables set balance = balance - $2, status = case when balance - $2 = 0 then 'paid' else 'open' end where id = $1`,
+		receivableID, p.Amount); err != nil {
+		return err
+	}
+	// The audit keeps one row per invoice, step, attempt and outcome: each payment is its
+	// own attempt, numbered among the invoice's payments.
+	var nth int
+	if err := t.tx.QueryRow(t.ctx, `select count(*) from receivable_payments rp join receivables r on r.id = rp.receivable_id
+		where r.invoice_id = $1`, p.InvoiceID).Scan(&nth); err != nil {
+		return err
+	}
+	return t.Audit("", p.InvoiceID, "payment", nth, "ok", fmt.Sprintf("%s paid on %s (key %s)", p.Amount, p.PaidOn.Format(time.DateOnly), p.Key))
+}
+
+// PaymentByKey is the payment recorded with the key (0: none).
+func (s *Store) PaymentByKey(ctx context.Context, key string) (int64, error) {
+	var id int64
+	err := s.pool.QueryRow(ctx, `select id from receivable_payments where request_key = $1`, key).Scan(&id)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return 0, nil
+	}
+	return id, err
 }
 
 // readReceivable reads an invoice's live receivable with its payments (nil: none).

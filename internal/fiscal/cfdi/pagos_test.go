@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -173,5 +174,27 @@ func checkReceipt(t *testing.T, receipt PaymentReceipt, csd *CSD, oracle bool) {
 	}
 	if out, err := exec.Command(shared(t, "tools/verify-cfdi40-sello.sh"), p).CombinedOutput(); err != nil {
 		t.Fatalf("receipt %d: the oracle refuses the Sello: %v\n%s", receipt.Folio, err, out)
+	}
+}
+
+// The sums SAT's schema cannot check are checked: a Totales off by a cent, or a payment
+// paying its documents more than its Monto, is named.
+func TestCheckPagosNamesWrongSums(t *testing.T) {
+	inv := randomInvoice(rand.New(rand.NewPCG(5, 6)), 1)
+	d := PaidDocument{UUID: inv.uuid, Serie: "A", Folio: 1, MonedaDR: "MXN", Decimals: 2, EquivalenciaDR: dec("1"), NumParcialidad: 1,
+		Total: inv.total, SaldoAnt: inv.total, Pagado: inv.total, Traslados: inv.traslados, Retenciones: inv.retenciones}
+	p := Payment{FechaPago: time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC), FormaDePagoP: "03", MonedaP: "MXN", Decimals: 2,
+		TipoCambioP: dec("1"), Monto: inv.total, Documentos: []PaidDocument{d}}
+	doc := BuildPaymentReceipt(PaymentReceipt{Serie: "P", Folio: 1, Pagos: []Payment{p}})
+	pagos := doc.FindElement("//Pagos")
+	if probs := CheckPagos(pagos); len(probs) > 0 {
+		t.Fatalf("a right receipt: %v", probs)
+	}
+	totales := doc.FindElement("//Totales")
+	totales.CreateAttr("MontoTotalPagos", inv.total.Add(dec("0.01")).StringFixed(2))
+	doc.FindElement("//Pago").CreateAttr("Monto", inv.total.Sub(dec("0.01")).StringFixed(2))
+	probs := CheckPagos(pagos)
+	if len(probs) != 2 || !strings.Contains(probs[0], "more than its Monto") || !strings.Contains(probs[1], "MontoTotalPagos") {
+		t.Errorf("wrong sums named as %v", probs)
 	}
 }

@@ -52,13 +52,17 @@ func attr(e *etree.Element, name string) string {
 }
 
 // titles are the printed document's names by document kind.
-var titles = map[string]string{"invoice": "Factura", "ticket": "Ticket", "credit_note": "Nota de crédito"}
+var titles = map[string]string{"invoice": "Factura", "ticket": "Ticket", "credit_note": "Nota de crédito", "payment_receipt": paymentTitle}
 
 // printView reads what the printout shows from the stored CFDI — what was signed and
 // stamped — and from the invoice what the CFDI does not say: the document kind, the
-// customer's own name, and the due date.
+// customer's own name, and the due date. A CFDI de Recepción de Pagos (P) prints as a
+// payment receipt.
 func printView(doc *etree.Document, inv fiscal.Invoice) printout.View {
 	r := doc.Root()
+	if attr(r, "TipoDeComprobante") == "P" {
+		return paymentView(doc, inv)
+	}
 	tfd := FindStamp(doc)
 	decimals := totalDecimals(r)
 	v := printout.View{Title: viewTitle(r, inv), Header: viewHeader(doc, tfd, inv)}
@@ -279,13 +283,19 @@ func viewProof(doc *etree.Document, tfd *etree.Element) (proof [][2]string, qr s
 func notes(r, tfd *etree.Element) []string {
 	out := []string{"Importe con letra: " + printout.AmountInWords(attr(r, "Total"), attr(r, "Moneda")),
 		"Este documento es una representación impresa de un CFDI 4.0."}
+	return append(out, stampNotes(tfd)...)
+}
+
+// stampNotes say when the stamp gives the document no fiscal value: there is none yet, or
+// the sandbox PAC gave it.
+func stampNotes(tfd *etree.Element) []string {
 	switch {
 	case tfd == nil:
-		out = append(out, "Sin timbre fiscal digital: este documento aún no es un CFDI válido.")
+		return []string{"Sin timbre fiscal digital: este documento aún no es un CFDI válido."}
 	case attr(tfd, "RfcProvCertif") == SandboxRFC:
-		out = append(out, "Timbrado por el PAC de pruebas de billrun (sandbox): este comprobante NO tiene validez fiscal.")
+		return []string{"Timbrado por el PAC de pruebas de billrun (sandbox): este comprobante NO tiene validez fiscal."}
 	}
-	return out
+	return nil
 }
 
 // taxName is a tax's name (IVA), or its code when unknown.

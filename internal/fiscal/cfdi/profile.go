@@ -33,11 +33,23 @@ type Profile struct {
 
 var _ fiscal.Profile = Profile{}
 
-// Seal builds the invoice's CFDI 4.0 and seals it with the issuer's CSD.
+// Seal builds the invoice's CFDI 4.0 (a payment receipt's: the CFDI P) and seals it
+// with the issuer's CSD.
 func (Profile) Seal(_ context.Context, inv fiscal.Invoice, cred fiscal.Credentials) (fiscal.Document, error) {
-	in, err := FromInvoice(inv)
-	if err != nil {
-		return fiscal.Document{}, err
+	var doc *etree.Document
+	var fecha time.Time
+	if inv.Payment != nil { // a payment receipt: the CFDI P
+		r, err := FromPayment(inv)
+		if err != nil {
+			return fiscal.Document{}, err
+		}
+		doc, fecha = BuildPaymentReceipt(r), r.Fecha
+	} else {
+		in, err := FromInvoice(inv)
+		if err != nil {
+			return fiscal.Document{}, err
+		}
+		doc, fecha = Build(in), in.Fecha
 	}
 	if cred.CertPath == "" {
 		return fiscal.Document{}, fmt.Errorf("issuer %s has no CSD certificate and key configured", inv.Issuer.TaxID)
@@ -46,10 +58,9 @@ func (Profile) Seal(_ context.Context, inv fiscal.Invoice, cred fiscal.Credentia
 	if err != nil {
 		return fiscal.Document{}, err
 	}
-	if err := csd.ValidAt(in.Fecha); err != nil {
+	if err := csd.ValidAt(fecha); err != nil {
 		return fiscal.Document{}, err
 	}
-	doc := Build(in)
 	if _, err := Seal(doc, csd); err != nil {
 		return fiscal.Document{}, err
 	}

@@ -35,6 +35,7 @@ func VerifyStored(xml string) error {
 				probs = append(probs, tfdSchema.Validate(t)...)
 			case PagosNS:
 				probs = append(probs, pagoSchema.Validate(t)...)
+				probs = append(probs, CheckPagos(t)...)
 			}
 		}
 	}

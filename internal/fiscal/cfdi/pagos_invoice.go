@@ -1,0 +1,109 @@
+package cfdi
+
+import (
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/beevik/etree"
+	"github.com/shopspring/decimal"
+
+	"billrun/internal/fiscal"
+)
+
+// FromPayment is the CFDI P of a payment receipt: issued by the invoice's issuer, to the
+// receiver the paid invoices name (SAT wants them the same), stating the payment and, for
+// each invoice it pays, the part paid with its taxes — read from the invoice's stamped
+// document, so the receipt relates exactly what the invoice said.
+func FromPayment(inv fiscal.Invoice) (PaymentReceipt, error) {
+	p := inv.Payment
+	r := PaymentReceipt{Serie: inv.Series, Folio: inv.Number, Fecha: inv.IssuedAt.In(mexicoCity).Truncate(time.Second),
+		LugarExpedicion: inv.Issuer.PostalCode, Emisor: Emisor{Rfc: inv.Issuer.TaxID, Nombre: inv.Issuer.Name, RegimenFiscal: inv.Issuer.Regime}}
+	if p == nil || len(p.Paid) == 0 {
+		return r, fmt.Errorf("payment receipt %s-%d pays no invoice", inv.Series, inv.Number)
+	}
+	rate := p.Rate
+	if p.Currency == "MXN" || rate.IsZero() {
+		rate = decimal.NewFromInt(1)
+	}
+	pago := Payment{FechaPago: time.Date(p.PaidOn.Year(), p.PaidOn.Month(), p.PaidOn.Day(), 12, 0, 0, 0, time.UTC),
+		FormaDePagoP: p.Form, MonedaP: p.Currency, Decimals: p.Decimals, TipoCambioP: rate, Monto: p.Amount}
+	for i, x := range p.Paid {
+		doc := etree.NewDocument()
+		if err := doc.ReadFromString(x.XML); err != nil {
+			return r, fmt.Errorf("the paid invoice's document: %w", err)
+		}
+		d, re, err := paidDocument(doc.Root(), x, rate)
+		if err != nil {
+			return r, err
+		}
+		if i == 0 {
+			r.Receptor = re
+		}
+		pago.Documentos = append(pago.Documentos, d)
+	}
+	r.Pagos = []Payment{pago}
+	return r, nil
+}
+
+// paidDocument reads a stamped invoice into the DoctoRelacionado of the part paid, with its
+// taxes summed by tax and rate from its concepts (the document's own Retenciones carry no
+// base or rate), and its receiver.
+func paidDocument(root *etree.Element, x fiscal.PaidInvoice, payRate decimal.Decimal) (PaidDocument, Receptor, error) {
+	var d PaidDocument
+	if root == nil || root.Tag != "Comprobante" {
+		return d, Receptor{}, fmt.Errorf("the paid invoice's document is not a CFDI")
+	}
+	for _, tfd := range root.FindElements("./Complemento/TimbreFiscalDigital") {
+		d.UUID = tfd.SelectAttrValue("UUID", "")
+	}
+	if d.UUID == "" {
+		return d, Receptor{}, fmt.Errorf("invoice %s-%s is not stamped: its payment's receipt relates to its folio fiscal", root.SelectAttrValue("Serie", ""), root.SelectAttrValue("Folio", ""))
+	}
+	d.Serie = root.SelectAttrValue("Serie", "")
+	d.Folio, _ = strconv.ParseInt(root.SelectAttrValue("Folio", "0"), 10, 64)
+	d.MonedaDR = root.SelectAttrValue("Moneda", "MXN")
+	d.Decimals = 2
+	d.Total, _ = decimal.NewFromString(root.SelectAttrValue("Total", "0"))
+	drRate := x.Rate
+	if d.MonedaDR == "MXN" || drRate.IsZero() {
+		drRate = decimal.NewFromInt(1)
+	}
+	d.EquivalenciaDR = Equivalencia(drRate, payRate)
+	d.NumParcialidad, d.SaldoAnt, d.Pagado = x.Parcialidad, x.SaldoAnt.Round(d.Decimals), x.Paid.Round(d.Decimals)
+	var tr, ret taxSums
+	for _, con := range children(root, "Conceptos", "Concepto") {
+		for _, t := range children(con, "Impuestos", "Traslados", "Traslado") {
+			tr.add(taxOf(t))
+		}
+		for _, t := range children(con, "Impuestos", "Retenciones", "Retencion") {
+			ret.add(taxOf(t))
+		}
+	}
+	d.Traslados, d.Retenciones = tr.list(), ret.list()
+	re := Receptor{}
+	for _, e := range children(root, "Receptor") {
+		re = Receptor{Rfc: e.SelectAttrValue("Rfc", ""), Nombre: e.SelectAttrValue("Nombre", ""),
+			DomicilioFiscal: e.SelectAttrValue("DomicilioFiscalReceptor", ""), RegimenFiscal: e.SelectAttrValue("RegimenFiscalReceptor", "")}
+	}
+	return d, re, nil
+}
+
+// taxOf reads a concept's Traslado or Retencion.
+func taxOf(e *etree.Element) Tax {
+	num := func(name string) decimal.Decimal {
+		v, _ := decimal.NewFromString(e.SelectAttrValue(name, "0"))
+		return v
+	}
+	return Tax{Impuesto: e.SelectAttrValue("Impuesto", ""), Base: num("Base"), Rate: num("TasaOCuota"), Importe: num("Importe")}
+}
+
+// list is the sums in the order first seen.
+func (s taxSums) list() []Tax {
+	out := make([]Tax, 0, len(s.keys))
+	for _, k := range s.keys {
+		rate, _ := decimal.NewFromString(k.rate)
+		out = append(out, Tax{Impuesto: k.impuesto, Rate: rate, Base: s.sums[k].base, Importe: s.sums[k].importe})
+	}
+	return out
+}

@@ -1,0 +1,121 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/shopspring/decimal"
+
+	"billrun/internal/fiscal"
+	"billrun/internal/model"
+)
+
+// ReceivedPayment is a recorded payment as its receipt needs it: the payment, the invoice it
+// paid with its terms and document, and its place among the invoice's payments.
+type ReceivedPayment struct {
+	ID          int64
+	InvoiceID   int64
+	Amount      decimal.Decimal
+	PaidOn      time.Time
+	Issuer      string
+	Country     string // the issuer's
+	Customer    string
+	Currency    string
+	Method      string // the invoice's SAT MetodoPago: PUE or PPD
+	Invoice     string // "A-4"
+	UUID        string // the invoice's folio fiscal ("" until stamped)
+	Series      string // the receipt series of the invoice's series ("" if none)
+	Parcialidad int    // 1 for the invoice's first payment
+	SaldoAnt    decimal.Decimal
+	ReceiptID   int64 // the receipt made for it before (0: none yet)
+}
+
+// LockPaymentForReceipt reads a payment for its receipt, under the paid invoice's row lock
+// (so two receipts of one invoice are numbered in the order of its payments). The balance
+// before it is the receivable's balance now plus it and every later payment.
+func (t *Tx) LockPaymentForReceipt(paymentID int64) (ReceivedPayment, error) {
+	return readPaymentForReceipt(t.ctx, t.tx, paymentID, " for update of v")
+}
+
+// ReadPaymentForReceipt reads a payment as its receipt needs it, without locks.
+func (s *Store) ReadPaymentForReceipt(ctx context.Context, paymentID int64) (ReceivedPayment, error) {
+	return readPaymentForReceipt(ctx, s.pool, paymentID, "")
+}
+
+func readPaymentForReceipt(ctx context.Context, q querier, paymentID int64, lock string) (ReceivedPayment, error) {
+	var p ReceivedPayment
+	err := q.QueryRow(ctx, `
+		select p.id, r.invoice_id, p.amount, p.paid_on, v.issuer, i.country, v.customer, v.currency, pt.metodo_pago,
+		       v.series || '-' || coalesce(v.number::text, '?'), coalesce(d.uuid, ''), coalesce(s.payment_receipt_series, ''),
+		       (select count(*) from receivable_payments x join receivables rx on rx.id = x.receivable_id
+		        where rx.invoice_id = r.invoice_id and x.id <= p.id),
+		       r.balance + (select sum(x.amount) from receivable_payments x where x.receivable_id = r.id and x.id >= p.id),
+		       coalesce((select receipt_id from payment_receipt_documents where payment_id = p.id), 0)
+		from receivable_payments p join receivables r on r.id = p.receivable_id join invoices v on v.id = r.invoice_id
+		join issuers i on i.code = v.issuer join payment_terms pt on pt.code = v.payment_terms join series s on s.code = v.series
+		left join fiscal_documents d on d.invoice_id = v.id
+		where p.id = $1`+lock, paymentID).
+		Scan(&p.ID, &p.InvoiceID, &p.Amount, &p.PaidOn, &p.Issuer, &p.Country, &p.Customer, &p.Currency, &p.Method,
+			&p.Invoice, &p.UUID, &p.Series, &p.Parcialidad, &p.SaldoAnt, &p.ReceiptID)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return p, fmt.Errorf("payment %d: %w", paymentID, model.ErrNotFound)
+	}
+	return p, err
+}
+
+// InsertPaymentReceipt records the receipt of payment p, processing until numbered, dated
+// date, and the invoice it pays; it answers the receipt's id.
+func (t *Tx) InsertPaymentReceipt(p ReceivedPayment, date time.Time) (int64, error) {
+	var id int64
+	err := t.tx.QueryRow(t.ctx, `
+		insert into invoices (batch_id, group_no, issuer, series, document_kind, customer, currency, rate, payment_terms, invoice_date, status)
+		select null, 1, v.issuer, $2, 'payment_receipt', v.customer, v.currency, v.rate, v.payment_terms, $3, 'processing'
+		from invoices v where v.id = $1 returning id`, p.InvoiceID, p.Series, date).Scan(&id)
+	if err != nil {
+		return 0, err
+	}
+	return id, t.exec(`insert into payment_receipt_documents (receipt_id, payment_id, invoice_id, parcialidad, saldo_ant, paid)
+		values ($1, $2, $3, $4, $5, $6)`, id, p.ID, p.InvoiceID, p.Parcialidad, p.SaldoAnt, p.Amount)
+}
+
+// ReceiptPayment reads the payment a receipt answers, with each invoice it pays and that
+// invoice's stamped document, for the receipt's fiscal document.
+func (t *Tx) ReceiptPayment(receiptID int64) (*fiscal.Payment, error) {
+	rows, err := t.tx.Query(t.ctx, `
+		select p.paid_on, p.forma_pago, v.currency, cur.decimals, p.amount, v.rate, d.parcialidad, d.saldo_ant, d.paid, coalesce(fd.xml, '')
+		from payment_receipt_documents d join receivable_payments p on p.id = d.payment_id join invoices v on v.id = d.invoice_id
+		join currencies cur on cur.code = v.currency left join fiscal_documents fd on fd.invoice_id = d.invoice_id
+		where d.receipt_id = $1 order by d.invoice_id`, receiptID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var pay *fiscal.Payment
+	for rows.Next() {
+		var x fiscal.PaidInvoice
+		var p fiscal.Payment
+		if err := rows.Scan(&p.PaidOn, &p.Form, &p.Currency, &p.Decimals, &p.Amount, &x.Rate, &x.Parcialidad, &x.SaldoAnt, &x.Paid, &x.XML); err != nil {
+			return nil, err
+		}
+		if pay == nil {
+			p.Rate = x.Rate // one invoice, paid in its own currency: its rate
+			pay = &p
+		}
+		pay.Paid = append(pay.Paid, x)
+	}
+	return pay, rows.Err()
+}
+
+// LiveReceipts names the receipts of an invoice's payments that are not cancelled: SAT does
+// not cancel an invoice while a payment receipt relates to it.
+func (t *Tx) LiveReceipts(invoiceID int64) ([]string, error) {
+	rows, err := t.tx.Query(t.ctx, `select r.series || '-' || coalesce(r.number::text, '(processing)') from payment_receipt_documents d
+		join invoices r on r.id = d.receipt_id where d.invoice_id = $1 and r.status <> 'cancelled' order by r.id`, invoiceID)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, pgx.RowTo[string])
+}

@@ -1,0 +1,110 @@
+package main
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/beevik/etree"
+	"github.com/shopspring/decimal"
+
+	"billrun/internal/fiscal/cfdi"
+	"billrun/schema/testdb"
+)
+
+// Issue 25: a payment of an invoice paid in installments (PPD) gets its CFDI de Recepción
+// de Pagos — recorded, numbered in the receipt series, sealed, stamped by the PAC, printed
+// and e-mailed — that SAT's schemas (with Pagos 2.0 and the TFD) and SAT's stylesheet with
+// openssl accept; the receipts of one invoice chain (the balance after one is the balance
+// before the next, the last 0.00); a payment recorded again makes no second receipt; a PUE
+// invoice's payment makes none.
+func TestPaymentReceiptsOfAnInvoicePaidInInstallments(t *testing.T) {
+	h := newHarness(t, true)
+	h.mustRun("import", "../examples/demo.json")
+	id, no := h.billed("1001") // FORSETI, NET30: PPD
+	total := h.str(`select total::numeric(18,2)::text from invoices where id = $1`, id)
+	uuid := h.str(`select uuid from fiscal_documents where invoice_id = $1`, id)
+	var first struct {
+		Receipt string `json:"receipt"`
+	}
+	h.runJSON(&first, "payment", "record", no, "1000.00", "--date", "2026-11-24", "--key", "transfer-1", "--wait")
+	if !strings.HasPrefix(first.Receipt, "P-1,") {
+		t.Fatalf("first payment's receipt: %q", first.Receipt)
+	}
+	rest := h.str(`select balance::numeric(18,2)::text from receivables where invoice_id = $1 and status = 'open'`, id)
+	h.mustRun("payment", "record", no, rest, "--date", "2026-11-28", "--key", "transfer-2", "--form", "02", "--wait")
+	if out := h.mustRun("payment", "record", no, "1000.00", "--date", "2026-11-24", "--key", "transfer-1", "--wait"); !strings.Contains(out, "recorded already") {
+		t.Errorf("the first payment again: %s", out)
+	}
+	if n := h.int(`select count(*) from payment_receipt_documents where invoice_id = $1`, id); n != 2 {
+		t.Fatalf("%d receipts, want 2", n)
+	}
+	saldo := total
+	for n, want := range []struct{ paid, form string }{{"1000.00", "03"}, {rest, "02"}} {
+		rid := h.int(`select receipt_id from payment_receipt_documents where invoice_id = $1 and parcialidad = $2`, id, n+1)
+		if got := h.str(`select status || ' ' || fiscal_status || ' ' || delivery_status || ' ' || series || '-' || number from invoices where id = $1`, rid); got != "completed pdf sent P-"+string(rune('1'+n)) {
+			t.Errorf("receipt %d: %s", n+1, got)
+		}
+		xml := h.str(`select xml from fiscal_documents where invoice_id = $1`, rid)
+		checkStampedReceipt(t, xml)
+		doc := etree.NewDocument()
+		if err := doc.ReadFromString(xml); err != nil {
+			t.Fatal(err)
+		}
+		pago := doc.FindElement("//Pago")
+		d := doc.FindElement("//DoctoRelacionado")
+		after := subtract(t, saldo, want.paid)
+		for attr, v := range map[string]string{"IdDocumento": uuid, "NumParcialidad": string(rune('1' + n)), "ImpSaldoAnt": saldo,
+			"ImpPagado": want.paid, "ImpSaldoInsoluto": after} {
+			if got := d.SelectAttrValue(attr, ""); got != v {
+				t.Errorf("receipt %d: %s = %q, want %q", n+1, attr, got, v)
+			}
+		}
+		if got := pago.SelectAttrValue("FormaDePagoP", ""); got != want.form {
+			t.Errorf("receipt %d: FormaDePagoP %s, want %s", n+1, got, want.form)
+		}
+		saldo = after
+	}
+	if saldo != "0.00" {
+		t.Errorf("the last receipt leaves %s owed, want 0.00", saldo)
+	}
+	// A payment of an invoice paid in one exhibition (PUE: TANGO pays CASH) takes no receipt.
+	_, cash := h.billed("1002")
+	h.mustRun("payment", "record", cash, "10.00", "--date", "2026-11-24", "--wait")
+	if n := h.int(`select count(*) from invoices where document_kind = 'payment_receipt'`); n != 2 {
+		t.Errorf("%d receipts after a PUE invoice's payment, want 2", n)
+	}
+}
+
+// checkStampedReceipt checks a stored receipt as billrun does, and with SAT's own tools.
+func checkStampedReceipt(t *testing.T, xml string) {
+	t.Helper()
+	if err := cfdi.VerifyStored(xml); err != nil {
+		t.Fatalf("stored receipt: %v", err)
+	}
+	if !strings.Contains(xml, "TimbreFiscalDigital") || !strings.Contains(xml, `TipoDeComprobante="P"`) {
+		t.Fatalf("not a stamped CFDI P:\n%s", xml)
+	}
+	p := filepath.Join(t.TempDir(), "p.xml")
+	if err := os.WriteFile(p, []byte(xml), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command(testdb.Tool(t, "xmllint"), "--noout", "--nonet", "--schema", testdb.SAT(t, "cfdi40/cfdi40-with-tfd.xsd"), p).CombinedOutput(); err != nil {
+		t.Fatalf("SAT's XSD: %v\n%s", err, out)
+	}
+	if out, err := exec.Command(testdb.SAT(t, "tools/verify-cfdi40-sello.sh"), p).CombinedOutput(); err != nil {
+		t.Fatalf("SAT's stylesheet and openssl refuse the Sello: %v\n%s", err, out)
+	}
+}
+
+func subtract(t *testing.T, a, b string) string {
+	t.Helper()
+	x, err1 := decimal.NewFromString(a)
+	y, err2 := decimal.NewFromString(b)
+	if err1 != nil || err2 != nil {
+		t.Fatalf("amounts %q, %q", a, b)
+	}
+	return x.Sub(y).StringFixed(2)
+}
