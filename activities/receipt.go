@@ -109,3 +109,6 @@ func (a *Receipts) now() time.Time {
 	}
 	return time.Now()
 }
+
+// WithReceiptClock sets the day a stage's receipts are dated (tests).
+func WithReceiptClock(a *Receipts, now func() time.Time) { a.clock = now }

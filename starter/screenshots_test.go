@@ -9,12 +9,13 @@ import (
 	"time"
 
 	"billrun/internal/model"
+	"billrun/schema/testdb"
 )
 
 // The README's screenshots, taken by scripts/screenshots.sh as an operator and accountants
 // see a bill run: the Mexican batch while the PAC is down (the batch with its failed
 // invoice, the failed invoice, the batch's workflows, the publication retrying the PAC),
-// then published (its mail, its PDF), and the Uruguayan batch (its e-Factura's mail and
+// then published (its mail, its PDF, a payment's receipt's PDF), and the Uruguayan batch (its e-Factura's mail and
 // PDF). BILLRUN_SCREENSHOTS_DIR=docs/screenshots keeps them (the README shows those).
 func TestScreenshots(t *testing.T) {
 	h, sink, pac := publishingHarness(t)
@@ -48,6 +49,17 @@ func TestScreenshots(t *testing.T) {
 		return h.int(`select count(*) from invoices where batch_id = $1 and delivery_status = 'sent'`, mx) >= 4
 	})
 	shoot(mx, "mx")
+	// A payment of FORSETI's invoice (paid in installments): its receipt's PDF.
+	no := h.str(`select series || '-' || number from invoices where batch_id = $1 and customer = 'FORSETI' and fiscal_status = 'pdf' order by id limit 1`, mx)
+	h.mustRun("payment", "record", no, "1000.00", "--date", "2026-11-24", "--wait")
+	receipt := h.int(`select id from invoices where document_kind = 'payment_receipt' and fiscal_status = 'pdf' order by id limit 1`)
+	pdf := filepath.Join(t.TempDir(), "receipt.pdf")
+	if err := os.WriteFile(pdf, h.bytes(`select pdf from fiscal_documents where invoice_id = $1`, receipt), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if b, err := exec.Command(testdb.Tool(t, "pdftoppm"), "-png", "-r", "70", "-singlefile", "-f", "1", "-l", "1", pdf, filepath.Join(out, "mx-receipt-pdf")).CombinedOutput(); err != nil {
+		t.Fatalf("pdftoppm: %v\n%s", err, b)
+	}
 
 	uy := h.batchID("UY")
 	h.mustRun("batch", "create", "--id", uy, "--installments", "--series", "EF", "--due-until", "2026-11-23", "--date", "2026-11-23")
@@ -57,7 +69,7 @@ func TestScreenshots(t *testing.T) {
 	shoot(uy, "uy")
 
 	for _, name := range []string{"mx-outage-batch", "mx-outage-failed-invoice", "mx-outage-batch-list", "mx-outage-publication",
-		"mx-mail", "mx-pdf", "uy-mail", "uy-pdf"} {
+		"mx-mail", "mx-pdf", "mx-receipt-pdf", "uy-mail", "uy-pdf"} {
 		fi, err := os.Stat(filepath.Join(out, name+".png"))
 		if err != nil || fi.Size() < 5000 {
 			t.Errorf("%s.png: %v (%d bytes)", name, err, sizeOf(fi))

@@ -144,6 +144,15 @@ func (h *harness) int(sql string, args ...any) int {
 	return n
 }
 
+func (h *harness) bytes(sql string, args ...any) []byte {
+	h.t.Helper()
+	var b []byte
+	if err := h.db.QueryRow(context.Background(), sql, args...).Scan(&b); err != nil {
+		h.t.Fatalf("%s: %v", sql, err)
+	}
+	return b
+}
+
 func (h *harness) str(sql string, args ...any) string {
 	h.t.Helper()
 	var s string
