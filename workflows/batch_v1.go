@@ -13,8 +13,9 @@ import (
 )
 
 // batchV1 is the batch workflow as it ran before version "batch-v2" (histories recorded
-// then replay through it; do not change it). It plans, waits for approval, runs children a
-// page at a time and retries only after the last page.
+// then replay through it; do not change what it does — its steps only moved into the
+// methods below, which issue the same commands in the same order). It plans, waits for
+// approval, runs children a page at a time and retries only after the last page.
 func batchV1(ctx workflow.Context, in BatchInput) (model.Summary, error) {
 	if in.Window <= 0 {
 		in.Window = 200
@@ -26,105 +27,132 @@ func batchV1(ctx workflow.Context, in BatchInput) (model.Summary, error) {
 		in.HistoryBudget = 5000
 	}
 	ctx = v1ActivityOptions(ctx)
-	prog := Progress{BatchID: in.BatchID, Status: "planning"}
-	if err := workflow.SetQueryHandler(ctx, QueryProgress, func() (Progress, error) { return prog, nil }); err != nil {
+	b := &v1Batch{ctx: ctx, in: in, prog: Progress{BatchID: in.BatchID, Status: "planning"}}
+	if err := workflow.SetQueryHandler(ctx, QueryProgress, func() (Progress, error) { return b.prog, nil }); err != nil {
 		return model.Summary{}, err
 	}
-	publish := func() {
-		_ = workflow.UpsertTypedSearchAttributes(ctx,
-			AttrBatchID.ValueSet(in.BatchID),
-			AttrBatchStatus.ValueSet(prog.Status),
-			AttrInvoicesTotal.ValueSet(int64(prog.Invoices)),
-			AttrInvoicesCompleted.ValueSet(int64(prog.Completed)),
-			AttrInvoicesFailed.ValueSet(int64(prog.Failed)))
+	b.retryCh = workflow.GetSignalChannel(ctx, SignalRetry)
+	if err := b.plan(); err != nil {
+		return model.Summary{}, err
 	}
-	refresh := func() error {
-		var s model.Summary
-		if err := workflow.ExecuteActivity(ctx, planning.BatchSummary, activities.BatchRef{BatchID: in.BatchID}).Get(ctx, &s); err != nil {
+	if err := b.setStatus("running"); err != nil {
+		return model.Summary{}, err
+	}
+	run := &fanOutV1{ctx: ctx, batchID: in.BatchID, window: in.Window, prog: &b.prog, publish: b.publish}
+	if !b.in.RetryOnly {
+		if err := b.pages(run); err != nil {
+			return model.Summary{}, err
+		}
+	}
+	return b.retries(run)
+}
+
+// v1Batch is one run of batchV1: its input (the cursor moves), its progress and its retry
+// signals.
+type v1Batch struct {
+	ctx     workflow.Context
+	in      BatchInput
+	prog    Progress
+	retryCh workflow.ReceiveChannel
+}
+
+func (b *v1Batch) publish() {
+	_ = workflow.UpsertTypedSearchAttributes(b.ctx,
+		AttrBatchID.ValueSet(b.in.BatchID),
+		AttrBatchStatus.ValueSet(b.prog.Status),
+		AttrInvoicesTotal.ValueSet(int64(b.prog.Invoices)),
+		AttrInvoicesCompleted.ValueSet(int64(b.prog.Completed)),
+		AttrInvoicesFailed.ValueSet(int64(b.prog.Failed)))
+}
+
+func (b *v1Batch) refresh() error {
+	var s model.Summary
+	if err := workflow.ExecuteActivity(b.ctx, planning.BatchSummary, activities.BatchRef{BatchID: b.in.BatchID}).Get(b.ctx, &s); err != nil {
+		return err
+	}
+	b.prog.Invoices, b.prog.Completed, b.prog.Failed, b.prog.Pending = s.Invoices, s.Completed, s.Failed, s.Pending
+	return nil
+}
+
+func (b *v1Batch) setStatus(status string) error {
+	b.prog.Status = status
+	b.publish()
+	return workflow.ExecuteActivity(b.ctx, planning.SetBatchStatus, activities.BatchStatus{BatchID: b.in.BatchID, Status: status}).Get(b.ctx, nil)
+}
+
+// plan plans the batch (a first run) and waits for a draft's approval.
+func (b *v1Batch) plan() error {
+	if b.in.Continued || b.in.RetryOnly {
+		return b.refresh()
+	}
+	var plan model.PlanResult
+	if err := workflow.ExecuteActivity(b.ctx, planning.PlanBatch, activities.BatchRef{BatchID: b.in.BatchID}).Get(b.ctx, &plan); err != nil {
+		return err
+	}
+	if err := b.refresh(); err != nil {
+		return err
+	}
+	if plan.Draft {
+		if err := b.setStatus("awaiting_approval"); err != nil {
 			return err
 		}
-		prog.Invoices, prog.Completed, prog.Failed, prog.Pending = s.Invoices, s.Completed, s.Failed, s.Pending
-		return nil
+		workflow.GetSignalChannel(b.ctx, SignalApprove).Receive(b.ctx, nil)
 	}
-	setStatus := func(status string) error {
-		prog.Status = status
-		publish()
-		return workflow.ExecuteActivity(ctx, planning.SetBatchStatus, activities.BatchStatus{BatchID: in.BatchID, Status: status}).Get(ctx, nil)
-	}
-	retryCh := workflow.GetSignalChannel(ctx, SignalRetry)
+	return nil
+}
 
-	if !in.Continued && !in.RetryOnly {
-		var plan model.PlanResult
-		if err := workflow.ExecuteActivity(ctx, planning.PlanBatch, activities.BatchRef{BatchID: in.BatchID}).Get(ctx, &plan); err != nil {
-			return model.Summary{}, err
+// pages runs the open invoices a page at a time, continuing as new (its error) before the
+// history grows large, unless a retry signal waits: continue-as-new would drop it.
+func (b *v1Batch) pages(run *fanOutV1) error {
+	for {
+		var open activities.OpenInvoices
+		if err := workflow.ExecuteActivity(b.ctx, planning.ListOpenInvoices, activities.OpenPage{BatchID: b.in.BatchID, AfterGroup: b.in.Cursor, Limit: b.in.PageSize}).Get(b.ctx, &open); err != nil {
+			return err
 		}
-		if err := refresh(); err != nil {
-			return model.Summary{}, err
+		run.all(open.Invoices)
+		if page := open.Invoices; len(page) > 0 {
+			b.in.Cursor = page[len(page)-1].GroupNo
 		}
-		if plan.Draft {
-			if err := setStatus("awaiting_approval"); err != nil {
-				return model.Summary{}, err
-			}
-			workflow.GetSignalChannel(ctx, SignalApprove).Receive(ctx, nil)
+		if len(open.Invoices) < b.in.PageSize {
+			return nil
 		}
-	} else if err := refresh(); err != nil {
-		return model.Summary{}, err
+		if v1HistoryLength(b.ctx, run.started) > b.in.HistoryBudget && b.retryCh.Len() == 0 {
+			next := b.in
+			next.Continued = true
+			return workflow.NewContinueAsNewError(b.ctx, BatchWorkflow, next)
+		}
 	}
-	if err := setStatus("running"); err != nil {
-		return model.Summary{}, err
-	}
+}
 
-	run := &fanOutV1{ctx: ctx, batchID: in.BatchID, window: in.Window, prog: &prog, publish: publish}
-	if !in.RetryOnly {
-		for {
-			var open activities.OpenInvoices
-			if err := workflow.ExecuteActivity(ctx, planning.ListOpenInvoices, activities.OpenPage{BatchID: in.BatchID, AfterGroup: in.Cursor, Limit: in.PageSize}).Get(ctx, &open); err != nil {
-				return model.Summary{}, err
-			}
-			run.all(open.Invoices)
-			if page := open.Invoices; len(page) > 0 {
-				in.Cursor = page[len(page)-1].GroupNo
-			}
-			if len(open.Invoices) < in.PageSize {
-				break
-			}
-			// Continue as new before the history grows large, unless a retry signal waits:
-			// continue-as-new would drop it.
-			if v1HistoryLength(ctx, run.started) > in.HistoryBudget && retryCh.Len() == 0 {
-				next := in
-				next.Continued = true
-				return model.Summary{}, workflow.NewContinueAsNewError(ctx, BatchWorkflow, next)
-			}
-		}
-	}
-	// Retries asked while the batch ran, or the reason this run exists. A signal that comes
-	// in while the run finishes sends it round again rather than being lost.
+// retries runs the retries asked while the batch ran, or the reason this run exists. A
+// signal that comes in while the run finishes sends it round again rather than being lost.
+func (b *v1Batch) retries(run *fanOutV1) (model.Summary, error) {
 	for {
 		var req RetryRequest
-		for retryCh.ReceiveAsync(&req) {
+		for b.retryCh.ReceiveAsync(&req) {
 			var retried activities.OpenInvoices
-			if err := workflow.ExecuteActivity(ctx, planning.PrepareRetry, activities.Retries{BatchID: in.BatchID, InvoiceIDs: req.InvoiceIDs}).Get(ctx, &retried); err != nil {
+			if err := workflow.ExecuteActivity(b.ctx, planning.PrepareRetry, activities.Retries{BatchID: b.in.BatchID, InvoiceIDs: req.InvoiceIDs}).Get(b.ctx, &retried); err != nil {
 				return model.Summary{}, err
 			}
-			if err := refresh(); err != nil {
+			if err := b.refresh(); err != nil {
 				return model.Summary{}, err
 			}
 			run.all(retried.Invoices)
 			req = RetryRequest{}
 		}
 		var sum model.Summary
-		if err := setStatus("finished"); err != nil {
+		if err := b.setStatus("finished"); err != nil {
 			return sum, err
 		}
-		if err := workflow.ExecuteActivity(ctx, planning.BatchSummary, activities.BatchRef{BatchID: in.BatchID}).Get(ctx, &sum); err != nil {
+		if err := workflow.ExecuteActivity(b.ctx, planning.BatchSummary, activities.BatchRef{BatchID: b.in.BatchID}).Get(b.ctx, &sum); err != nil {
 			return sum, err
 		}
-		prog.Invoices, prog.Completed, prog.Failed, prog.Pending = sum.Invoices, sum.Completed, sum.Failed, sum.Pending
-		publish()
-		if retryCh.Len() == 0 {
+		b.prog.Invoices, b.prog.Completed, b.prog.Failed, b.prog.Pending = sum.Invoices, sum.Completed, sum.Failed, sum.Pending
+		b.publish()
+		if b.retryCh.Len() == 0 {
 			return sum, nil
 		}
-		if err := setStatus("running"); err != nil {
+		if err := b.setStatus("running"); err != nil {
 			return sum, err
 		}
 	}
