@@ -102,6 +102,8 @@ func requestCancellation(tx CancellingTx, req CancelRequest) error {
 		return refuse("it is %s: only completed invoices are cancelled", h.Status)
 	case h.CreditOf != nil:
 		return refuse("it is a credit note: cancelling credit notes is not supported yet")
+	case h.DocumentKind == "payment_receipt":
+		return refuse("it is a payment receipt (CFDI P): cancelling a payment and its receipt is not supported yet")
 	case h.FiscalStatus == "sealed" && h.UUID == "" && h.FiscalError == "":
 		// A PAC may be stamping it right now: cancelling here could leave a stamped CFDI
 		// at SAT that billrun calls cancelled.

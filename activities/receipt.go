@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"billrun/internal/fiscal"
@@ -37,10 +38,11 @@ type PaymentReceiptResult struct {
 func (a *Receipts) IssuePaymentReceipt(ctx context.Context, in PaymentReceiptRequest) (PaymentReceiptResult, error) {
 	var res PaymentReceiptResult
 	err := a.Store.InTx(ctx, func(tx ReceiptsTx) error {
-		p, err := tx.LockPaymentForReceipt(in.PaymentID)
+		ps, err := tx.LockPaymentForReceipt(in.PaymentID)
 		if err != nil {
 			return err
 		}
+		p := ps[0]
 		if p.ReceiptID != 0 { // made before
 			h, err := tx.LockInvoice(p.ReceiptID)
 			if err != nil || h.Number == nil {
@@ -52,11 +54,13 @@ func (a *Receipts) IssuePaymentReceipt(ctx context.Context, in PaymentReceiptReq
 		if res.NotNeeded = ReceiptNotNeeded(p); res.NotNeeded != "" {
 			return nil
 		}
-		if err := checkReceipt(p); err != nil {
-			return err
+		for _, x := range ps {
+			if err := checkReceipt(x, p); err != nil {
+				return err
+			}
 		}
 		date, _ := time.Parse(time.DateOnly, fiscal.Today(p.Country, a.now()))
-		id, err := tx.InsertPaymentReceipt(p, date)
+		id, err := tx.InsertPaymentReceipt(ps, date)
 		if err != nil {
 			return err
 		}
@@ -71,11 +75,20 @@ func (a *Receipts) IssuePaymentReceipt(ctx context.Context, in PaymentReceiptReq
 			return err
 		}
 		res = PaymentReceiptResult{ID: id, Series: p.Series, Number: n}
-		detail := fmt.Sprintf("%s-%d: payment %d of %s (parcialidad %d, %s of %s)", p.Series, n, p.ID, p.Invoice, p.Parcialidad, p.Amount, p.SaldoAnt)
+		var paid []string
+		for _, x := range ps {
+			paid = append(paid, fmt.Sprintf("%s (parcialidad %d, %s of %s)", x.Invoice, x.Parcialidad, x.Amount, x.SaldoAnt))
+		}
+		detail := fmt.Sprintf("%s-%d: payment %d of %s", p.Series, n, p.ID, strings.Join(paid, ", "))
 		if err := tx.Audit("", id, StepReceipt, 1, "ok", detail); err != nil {
 			return err
 		}
-		return tx.Audit("", p.InvoiceID, StepReceipt, p.Parcialidad, "ok", detail)
+		for _, x := range ps {
+			if err := tx.Audit("", x.InvoiceID, StepReceipt, x.Parcialidad, "ok", detail); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	return res, temporalError(StepReceipt, err)
 }
@@ -91,9 +104,12 @@ func ReceiptNotNeeded(p store.ReceivedPayment) string {
 	return ""
 }
 
-// checkReceipt refuses a receipt that cannot be issued yet, naming what to fix.
-func checkReceipt(p store.ReceivedPayment) error {
+// checkReceipt refuses a receipt that cannot be issued yet, naming what to fix: each
+// invoice it relates must be stamped, and take receipts in the first one's series.
+func checkReceipt(p, first store.ReceivedPayment) error {
 	switch {
+	case ReceiptNotNeeded(p) != "" || p.Series != first.Series:
+		return businessf(StepReceipt, "invoices %s and %s take their payments' receipts in different series (%q, %q) or not at all: record their payments apart", first.Invoice, p.Invoice, first.Series, p.Series)
 	case p.Series == "":
 		return businessf(StepReceipt, "the series of invoice %s names no payment_receipt_series: import one (document kind payment_receipt) and issue the receipt again", p.Invoice)
 	case p.UUID == "":

@@ -22,8 +22,10 @@ type receiptTx struct {
 	numbered int64
 }
 
-func (f *receiptTx) LockPaymentForReceipt(int64) (store.ReceivedPayment, error) { return f.payment, nil }
-func (f *receiptTx) InsertPaymentReceipt(_ store.ReceivedPayment, date time.Time) (int64, error) {
+func (f *receiptTx) LockPaymentForReceipt(int64) ([]store.ReceivedPayment, error) {
+	return []store.ReceivedPayment{f.payment}, nil
+}
+func (f *receiptTx) InsertPaymentReceipt(_ []store.ReceivedPayment, date time.Time) (int64, error) {
 	f.inserted = date
 	return 70, nil
 }

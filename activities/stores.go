@@ -145,9 +145,9 @@ type ReceiptsStore = Transactions[ReceiptsTx]
 // ReceiptsTx records a payment's receipt and numbers it.
 type ReceiptsTx interface {
 	Auditor
-	LockPaymentForReceipt(paymentID int64) (store.ReceivedPayment, error)
+	LockPaymentForReceipt(paymentID int64) ([]store.ReceivedPayment, error)
 	LockInvoice(id int64) (store.InvoiceHead, error)
-	InsertPaymentReceipt(p store.ReceivedPayment, date time.Time) (int64, error)
+	InsertPaymentReceipt(ps []store.ReceivedPayment, date time.Time) (int64, error)
 	Numberer
 	Number(h store.InvoiceHead, number int64) error
 }

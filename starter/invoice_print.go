@@ -24,6 +24,9 @@ func printInvoice(w io.Writer, v model.InvoiceView) {
 	if len(v.CreditNotes) > 0 {
 		fmt.Fprintf(w, "  corrected by credit notes %v\n", v.CreditNotes)
 	}
+	if len(v.Receipts) > 0 {
+		fmt.Fprintf(w, "  payments' receipts (CFDI P): %s\n", strings.Join(v.Receipts, "; "))
+	}
 	fmt.Fprintf(w, "  customer %s (%s), date %s, %s, terms %s\n", v.Customer, v.CustomerName, v.Date, v.Currency, v.PaymentTerms)
 	fmt.Fprintf(w, "  status %s, fiscal %s, delivery %s, attempt %d\n", v.Status, v.FiscalStatus, v.DeliveryStatus, v.Attempt)
 	if v.ErrorReason != "" {

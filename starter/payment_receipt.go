@@ -11,7 +11,7 @@ import (
 // startReceipt starts (or follows) the receipt workflow of the payment recorded with key,
 // when the payment takes one (a Mexican invoice paid in installments), and with --wait
 // waits for it; it answers what to tell of the receipt ("" when none is made).
-func startReceipt(ctx context.Context, a *app, invoiceID int64, key string, w waitFlags) (string, error) {
+func startReceipt(ctx context.Context, a *app, key string, w waitFlags) (string, error) {
 	st, err := a.Store(ctx)
 	if err != nil {
 		return "", err
@@ -20,10 +20,24 @@ func startReceipt(ctx context.Context, a *app, invoiceID int64, key string, w wa
 	if err != nil || paymentID == 0 {
 		return "", err
 	}
-	p, err := st.ReadPaymentForReceipt(ctx, paymentID)
+	return startReceiptOf(ctx, a, paymentID, w)
+}
+
+// startReceiptOf starts (or follows) the receipt workflow of a payment (the first part of a
+// payment of several invoices).
+func startReceiptOf(ctx context.Context, a *app, paymentID int64, w waitFlags) (string, error) {
+	if paymentID == 0 {
+		return "", nil
+	}
+	st, err := a.Store(ctx)
 	if err != nil {
 		return "", err
 	}
+	ps, err := st.ReadPaymentForReceipt(ctx, paymentID)
+	if err != nil {
+		return "", err
+	}
+	p := ps[0]
 	if why := activities.ReceiptNotNeeded(p); why != "" {
 		return "", nil
 	}
@@ -31,12 +45,12 @@ func startReceipt(ctx context.Context, a *app, invoiceID int64, key string, w wa
 	if err != nil {
 		return "", err
 	}
-	run, err := wc.StartPaymentReceipt(ctx, invoiceID, paymentID, p.Invoice)
+	run, err := wc.StartPaymentReceipt(ctx, p.InvoiceID, paymentID, p.Invoice)
 	if err != nil {
 		return "", err
 	}
 	if !w.wait {
-		return fmt.Sprintf("being issued by workflow %s (watch: billrun invoice show %d)", run.GetID(), invoiceID), nil
+		return fmt.Sprintf("being issued by workflow %s (watch: billrun invoice show %d)", run.GetID(), p.InvoiceID), nil
 	}
 	var out workflows.PaymentReceiptOutcome
 	what := fmt.Sprintf("the receipt of payment %d of invoice %s", paymentID, p.Invoice)

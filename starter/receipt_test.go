@@ -70,6 +70,12 @@ func TestPaymentReceiptsOfAnInvoicePaidInInstallments(t *testing.T) {
 	if saldo != "0.00" {
 		t.Errorf("the last receipt leaves %s owed, want 0.00", saldo)
 	}
+	if out := h.mustRun("invoice", "show", no); !strings.Contains(out, "P-1 (parcialidad 1, pdf); P-2 (parcialidad 2, pdf)") {
+		t.Errorf("invoice show names no receipts:\n%s", out)
+	}
+	if msg := h.mustFail("invoice", "cancel", "P-1", "--reason", "02"); !strings.Contains(msg, "payment receipt") {
+		t.Errorf("a receipt's cancellation: %s", msg)
+	}
 	// A payment of an invoice paid in one exhibition (PUE: TANGO pays CASH) takes no receipt.
 	_, cash := h.billed("1002")
 	h.mustRun("payment", "record", cash, "10.00", "--date", "2026-11-24", "--wait")
@@ -107,4 +113,53 @@ func subtract(t *testing.T, a, b string) string {
 		t.Fatalf("amounts %q, %q", a, b)
 	}
 	return x.Sub(y).StringFixed(2)
+}
+
+// One payment of two invoices of one customer is one receipt relating both (each with its
+// parcialidad and balances); a payment of invoices of two customers is refused, nothing
+// written; the same payment again pays nothing more.
+func TestOnePaymentOfTwoInvoicesIsOneReceipt(t *testing.T) {
+	h := newHarness(t, true)
+	h.mustRun("import", "../examples/demo.json")
+	h.importJSON(`{"orders": [{"number": 1201, "customer": "FORSETI", "series": "A", "warehouse": "CENTRAL", "currency": "MXN",
+		"date": "2026-11-02", "lines": [{"item": "B", "ordered": 20, "price": 10.00}]}]}`)
+	_, a1 := h.billed("1001")
+	_, a2 := h.billed("1201")
+	_, tango := h.billed("1002")
+	if msg := h.mustFail("payment", "record", "--invoices", a1+"=100,"+tango+"=10", "--date", "2026-11-24"); !strings.Contains(msg, "one customer") {
+		t.Errorf("two customers' invoices: %s", msg)
+	}
+	if n := h.int(`select count(*) from receivable_payments`); n != 0 {
+		t.Fatalf("%d payments written by a refused payment", n)
+	}
+	split := a1 + "=1000.00," + a2 + "=100.00"
+	var out struct {
+		Receipt string `json:"receipt"`
+	}
+	h.runJSON(&out, "payment", "record", "--invoices", split, "1100.00", "--date", "2026-11-24", "--key", "wire-9", "--wait")
+	if !strings.HasPrefix(out.Receipt, "P-1,") {
+		t.Fatalf("receipt %q", out.Receipt)
+	}
+	if again := h.mustRun("payment", "record", "--invoices", split, "--date", "2026-11-24", "--key", "wire-9", "--wait"); !strings.Contains(again, "recorded already") {
+		t.Errorf("the same payment again: %s", again)
+	}
+	rid := h.int(`select id from invoices where document_kind = 'payment_receipt'`)
+	xml := h.str(`select xml from fiscal_documents where invoice_id = $1`, rid)
+	checkStampedReceipt(t, xml)
+	doc := etree.NewDocument()
+	if err := doc.ReadFromString(xml); err != nil {
+		t.Fatal(err)
+	}
+	docs := doc.FindElements("//DoctoRelacionado")
+	if len(docs) != 2 || doc.FindElement("//Pago").SelectAttrValue("Monto", "") != "1100.00" {
+		t.Fatalf("one receipt of two invoices: %d documents, Monto %s", len(docs), doc.FindElement("//Pago").SelectAttrValue("Monto", ""))
+	}
+	for i, want := range []string{"1000.00", "100.00"} {
+		if got := docs[i].SelectAttrValue("ImpPagado", ""); got != want || docs[i].SelectAttrValue("NumParcialidad", "") != "1" {
+			t.Errorf("document %d: ImpPagado %s, want %s, parcialidad 1", i+1, got, want)
+		}
+	}
+	if n := h.int(`select count(*) from receivable_payments`); n != 2 {
+		t.Errorf("%d payments, want 2 (one per invoice)", n)
+	}
 }

@@ -24,6 +24,7 @@ type CancelHead struct {
 	IssuerTaxID  string
 	Country      string
 	CreditOf     *int64
+	DocumentKind string
 	UUID         string
 	Paid         decimal.Decimal // payments applied to its receivable
 	PaidOn       []string        // "1000.00 on 2026-11-25", for the refusal
@@ -40,10 +41,10 @@ type Cancellation struct {
 func (t *Tx) LockForCancel(id int64) (CancelHead, error) {
 	var h CancelHead
 	err := t.tx.QueryRow(t.ctx, `
-		select v.id, v.status, v.fiscal_status, v.fiscal_error, v.attempt, v.series, v.number, v.customer, i.rfc, i.country, v.credit_of, coalesce(d.uuid, '')
+		select v.id, v.status, v.fiscal_status, v.fiscal_error, v.attempt, v.series, v.number, v.customer, i.rfc, i.country, v.credit_of, v.document_kind, coalesce(d.uuid, '')
 		from invoices v join issuers i on i.code = v.issuer left join fiscal_documents d on d.invoice_id = v.id
 		where v.id = $1 for update of v`, id).
-		Scan(&h.ID, &h.Status, &h.FiscalStatus, &h.FiscalError, &h.Attempt, &h.Series, &h.Number, &h.Customer, &h.IssuerTaxID, &h.Country, &h.CreditOf, &h.UUID)
+		Scan(&h.ID, &h.Status, &h.FiscalStatus, &h.FiscalError, &h.Attempt, &h.Series, &h.Number, &h.Customer, &h.IssuerTaxID, &h.Country, &h.CreditOf, &h.DocumentKind, &h.UUID)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return h, fmt.Errorf("invoice %d: %w", id, model.ErrNotFound)
 	}

@@ -20,6 +20,7 @@ type Payment struct {
 	PaidOn    time.Time
 	Key       string
 	Form      string // SAT's c_FormaPago; "": 03, a transfer
+	group     int64  // the payment of several invoices it is a part of (0: none)
 }
 
 // request is the content a payment's key stands for.
@@ -45,22 +46,13 @@ func (s *Store) RecordPayment(ctx context.Context, p Payment) (out model.Receiva
 		return out, false, refuse("a payment of %s has more than 4 decimals", p.Amount)
 	}
 	err = s.InTx(ctx, func(t *Tx) error {
-		// The invoice's row lock first; what is decided on is read after it, each in a
-		// statement of its own (so it sees what the lock's holder committed).
-		var status string
-		err := t.tx.QueryRow(ctx, `select status from invoices where id = $1 for update`, p.InvoiceID).Scan(&status)
-		if errors.Is(err, pgx.ErrNoRows) {
-			return fmt.Errorf("invoice %d: %w", p.InvoiceID, model.ErrNotFound)
-		}
-		if err != nil {
-			return err
-		}
-		var cancel string
-		if err := t.tx.QueryRow(ctx, `select coalesce((select status from cancellations where invoice_id = $1), '')`, p.InvoiceID).Scan(&cancel); err != nil {
+		// The invoice's row lock first: the same key sent twice at once is read by the
+		// second after the first committed it.
+		if err := t.lockInvoice(p.InvoiceID); err != nil {
 			return err
 		}
 		var first string
-		err = t.tx.QueryRow(ctx, `select request from receivable_payments where request_key = $1`, p.Key).Scan(&first)
+		err := t.tx.QueryRow(ctx, `select request from receivable_payments where request_key = $1`, p.Key).Scan(&first)
 		switch {
 		case err == nil && first == p.request():
 			again = true
@@ -70,26 +62,7 @@ func (s *Store) RecordPayment(ctx context.Context, p Payment) (out model.Receiva
 		case !errors.Is(err, pgx.ErrNoRows):
 			return err
 		}
-		if status != "completed" {
-			return refuse("it is %s: only a completed invoice is paid", status)
-		}
-		if cancel != "" && cancel != "rejected" {
-			return refuse("its cancellation is %s (billrun invoice show %d): a payment waits until SAT has answered, and a cancelled invoice is not paid", cancel, p.InvoiceID)
-		}
-		var id int64
-		var balance decimal.Decimal
-		err = t.tx.QueryRow(ctx, `select id, balance from receivables where invoice_id = $1 and status in ('open', 'paid') for update`, p.InvoiceID).
-			Scan(&id, &balance)
-		if errors.Is(err, pgx.ErrNoRows) {
-			return refuse("it has no receivable to pay (its terms post none, or it is cancelled)")
-		}
-		if err != nil {
-			return err
-		}
-		if p.Amount.GreaterThan(balance) {
-			return refuse("a payment of %s is more than its balance %s", p.Amount, balance)
-		}
-		return t.applyPayment(p, id, refuse)
+		return t.payInvoice(p, refuse)
 	})
 	if err != nil {
 		return out, false, err
@@ -101,14 +74,62 @@ func (s *Store) RecordPayment(ctx context.Context, p Payment) (out model.Receiva
 	return out, again, err
 }
 
+// lockInvoice takes an invoice's row lock.
+func (t *Tx) lockInvoice(id int64) error {
+	var one int
+	err := t.tx.QueryRow(t.ctx, `select 1 from invoices where id = $1 for update`, id).Scan(&one)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return fmt.Errorf("invoice %d: %w", id, model.ErrNotFound)
+	}
+	return err
+}
+
+// payInvoice applies a payment to an invoice, under the invoice's row lock first: what is
+// decided on is read after it, each in a statement of its own (so it sees what the lock's
+// holder committed).
+func (t *Tx) payInvoice(p Payment, refuse func(string, ...any) error) error {
+	var status, cancel string
+	err := t.tx.QueryRow(t.ctx, `select status from invoices where id = $1 for update`, p.InvoiceID).Scan(&status)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return fmt.Errorf("invoice %d: %w", p.InvoiceID, model.ErrNotFound)
+	}
+	if err != nil {
+		return err
+	}
+	if err := t.tx.QueryRow(t.ctx, `select coalesce((select status from cancellations where invoice_id = $1), '')`, p.InvoiceID).Scan(&cancel); err != nil {
+		return err
+	}
+	if status != "completed" {
+		return refuse("it is %s: only a completed invoice is paid", status)
+	}
+	if cancel != "" && cancel != "rejected" {
+		return refuse("its cancellation is %s (billrun invoice show %d): a payment waits until SAT has answered, and a cancelled invoice is not paid", cancel, p.InvoiceID)
+	}
+	var id int64
+	var balance decimal.Decimal
+	err = t.tx.QueryRow(t.ctx, `select id, balance from receivables where invoice_id = $1 and status in ('open', 'paid') for update`, p.InvoiceID).
+		Scan(&id, &balance)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return refuse("it has no receivable to pay (its terms post none, or it is cancelled)")
+	}
+	if err != nil {
+		return err
+	}
+	if p.Amount.GreaterThan(balance) {
+		return refuse("a payment of %s is more than its balance %s", p.Amount, balance)
+	}
+	return t.applyPayment(p, id, refuse)
+}
+
 // applyPayment records the payment on the receivable and takes it off its balance.
 func (t *Tx) applyPayment(p Payment, receivableID int64, refuse func(string, ...any) error) error {
 	form := p.Form
 	if form == "" {
 		form = "03"
 	}
-	if err := t.exec(`insert into receivable_payments (receivable_id, amount, paid_on, request_key, request, forma_pago) values ($1, $2, $3, $4, $5, $6)`,
-		receivableID, p.Amount, p.PaidOn, p.Key, p.request(), form); err != nil {
+	if err := t.exec(`insert into receivable_payments (receivable_id, amount, paid_on, request_key, request, forma_pago, group_id)
+		values ($1, $2, $3, $4, $5, $6, nullif($7, 0))`,
+		receivableID, p.Amount, p.PaidOn, p.Key, p.request(), form, p.group); err != nil {
 		var pg *pgconn.PgError
 		if errors.As(err, &pg) && pg.Code == "23505" { // the same key, given at once to another invoice's payment
 			return refuse("key %q was given to another payment", p.Key)

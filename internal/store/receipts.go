@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -33,21 +32,21 @@ type ReceivedPayment struct {
 	ReceiptID   int64 // the receipt made for it before (0: none yet)
 }
 
-// LockPaymentForReceipt reads a payment for its receipt, under the paid invoice's row lock
-// (so two receipts of one invoice are numbered in the order of its payments). The balance
-// before it is the receivable's balance now plus it and every later payment.
-func (t *Tx) LockPaymentForReceipt(paymentID int64) (ReceivedPayment, error) {
+// LockPaymentForReceipt reads a payment for its receipt — with the other parts of a
+// payment of several invoices, in invoice order — under the paid invoices' row locks (so
+// two receipts of one invoice are numbered in the order of its payments). The balance
+// before each is its receivable's balance now plus it and every later payment.
+func (t *Tx) LockPaymentForReceipt(paymentID int64) ([]ReceivedPayment, error) {
 	return readPaymentForReceipt(t.ctx, t.tx, paymentID, " for update of v")
 }
 
 // ReadPaymentForReceipt reads a payment as its receipt needs it, without locks.
-func (s *Store) ReadPaymentForReceipt(ctx context.Context, paymentID int64) (ReceivedPayment, error) {
+func (s *Store) ReadPaymentForReceipt(ctx context.Context, paymentID int64) ([]ReceivedPayment, error) {
 	return readPaymentForReceipt(ctx, s.pool, paymentID, "")
 }
 
-func readPaymentForReceipt(ctx context.Context, q querier, paymentID int64, lock string) (ReceivedPayment, error) {
-	var p ReceivedPayment
-	err := q.QueryRow(ctx, `
+func readPaymentForReceipt(ctx context.Context, q querier, paymentID int64, lock string) ([]ReceivedPayment, error) {
+	rows, err := q.Query(ctx, `
 		select p.id, r.invoice_id, p.amount, p.paid_on, v.issuer, i.country, v.customer, v.currency, pt.metodo_pago,
 		       v.series || '-' || coalesce(v.number::text, '?'), coalesce(d.uuid, ''), coalesce(s.payment_receipt_series, ''),
 		       (select count(*) from receivable_payments x join receivables rx on rx.id = x.receivable_id
@@ -57,28 +56,41 @@ func readPaymentForReceipt(ctx context.Context, q querier, paymentID int64, lock
 		from receivable_payments p join receivables r on r.id = p.receivable_id join invoices v on v.id = r.invoice_id
 		join issuers i on i.code = v.issuer join payment_terms pt on pt.code = v.payment_terms join series s on s.code = v.series
 		left join fiscal_documents d on d.invoice_id = v.id
-		where p.id = $1`+lock, paymentID).
-		Scan(&p.ID, &p.InvoiceID, &p.Amount, &p.PaidOn, &p.Issuer, &p.Country, &p.Customer, &p.Currency, &p.Method,
-			&p.Invoice, &p.UUID, &p.Series, &p.Parcialidad, &p.SaldoAnt, &p.ReceiptID)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return p, fmt.Errorf("payment %d: %w", paymentID, model.ErrNotFound)
+		where p.id = $1 or p.group_id = (select group_id from receivable_payments where id = $1)
+		order by v.id`+lock, paymentID)
+	if err != nil {
+		return nil, err
 	}
-	return p, err
+	ps, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (ReceivedPayment, error) {
+		var p ReceivedPayment
+		return p, r.Scan(&p.ID, &p.InvoiceID, &p.Amount, &p.PaidOn, &p.Issuer, &p.Country, &p.Customer, &p.Currency, &p.Method,
+			&p.Invoice, &p.UUID, &p.Series, &p.Parcialidad, &p.SaldoAnt, &p.ReceiptID)
+	})
+	if err == nil && len(ps) == 0 {
+		err = fmt.Errorf("payment %d: %w", paymentID, model.ErrNotFound)
+	}
+	return ps, err
 }
 
-// InsertPaymentReceipt records the receipt of payment p, processing until numbered, dated
-// date, and the invoice it pays; it answers the receipt's id.
-func (t *Tx) InsertPaymentReceipt(p ReceivedPayment, date time.Time) (int64, error) {
+// InsertPaymentReceipt records the receipt of a payment (its parts ps, one per invoice it
+// pays), processing until numbered, dated date, in the first part's receipt series; it
+// answers the receipt's id.
+func (t *Tx) InsertPaymentReceipt(ps []ReceivedPayment, date time.Time) (int64, error) {
 	var id int64
 	err := t.tx.QueryRow(t.ctx, `
 		insert into invoices (batch_id, group_no, issuer, series, document_kind, customer, currency, rate, payment_terms, invoice_date, status)
 		select null, 1, v.issuer, $2, 'payment_receipt', v.customer, v.currency, v.rate, v.payment_terms, $3, 'processing'
-		from invoices v where v.id = $1 returning id`, p.InvoiceID, p.Series, date).Scan(&id)
+		from invoices v where v.id = $1 returning id`, ps[0].InvoiceID, ps[0].Series, date).Scan(&id)
 	if err != nil {
 		return 0, err
 	}
-	return id, t.exec(`insert into payment_receipt_documents (receipt_id, payment_id, invoice_id, parcialidad, saldo_ant, paid)
-		values ($1, $2, $3, $4, $5, $6)`, id, p.ID, p.InvoiceID, p.Parcialidad, p.SaldoAnt, p.Amount)
+	for _, p := range ps {
+		if err := t.exec(`insert into payment_receipt_documents (receipt_id, payment_id, invoice_id, parcialidad, saldo_ant, paid)
+			values ($1, $2, $3, $4, $5, $6)`, id, p.ID, p.InvoiceID, p.Parcialidad, p.SaldoAnt, p.Amount); err != nil {
+			return 0, err
+		}
+	}
+	return id, nil
 }
 
 // ReceiptPayment reads the payment a receipt answers, with each invoice it pays and that
@@ -101,9 +113,11 @@ func (t *Tx) ReceiptPayment(receiptID int64) (*fiscal.Payment, error) {
 			return nil, err
 		}
 		if pay == nil {
-			p.Rate = x.Rate // one invoice, paid in its own currency: its rate
+			p.Rate = x.Rate // invoices paid in their own currency: its rate
+			p.Amount = decimal.Zero
 			pay = &p
 		}
+		pay.Amount = pay.Amount.Add(x.Paid)
 		pay.Paid = append(pay.Paid, x)
 	}
 	return pay, rows.Err()

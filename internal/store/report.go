@@ -222,6 +222,14 @@ func (s *Store) ReadInvoice(ctx context.Context, id int64) (model.InvoiceView, e
 	if v.CreditNotes, err = pgx.CollectRows(rows, pgx.RowTo[int64]); err != nil {
 		return v, err
 	}
+	rows, err = s.pool.Query(ctx, `select r.series || '-' || coalesce(r.number::text, '(processing)') || ' (parcialidad ' || d.parcialidad || ', ' || r.fiscal_status || ')'
+		from payment_receipt_documents d join invoices r on r.id = d.receipt_id where d.invoice_id = $1 order by d.parcialidad`, id)
+	if err != nil {
+		return v, err
+	}
+	if v.Receipts, err = pgx.CollectRows(rows, pgx.RowTo[string]); err != nil {
+		return v, err
+	}
 	rows, err = s.pool.Query(ctx, `select at, step, attempt, outcome, detail from audit_events where invoice_id = $1 order by id`, id)
 	if err != nil {
 		return v, err
