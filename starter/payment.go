@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"billrun/internal/model"
+	"billrun/internal/rules"
 	"billrun/internal/store"
 )
 
@@ -22,8 +23,7 @@ func paymentCmd(a *app) *cobra.Command {
 }
 
 func paymentRecordCmd(a *app) *cobra.Command {
-	var date, key, form, split string
-	var w waitFlags
+	var f paymentFlags
 	c := &cobra.Command{
 		Use:   "record INVOICE AMOUNT | record --invoices INVOICE=AMOUNT,... [AMOUNT]",
 		Short: "Apply a payment to an invoice's receivable (never more than its balance); a paid invoice can no longer be cancelled",
@@ -41,29 +41,39 @@ One payment covering several invoices of one customer names each invoice's part 
 --invoices A-1=1000,A-2=500 (AMOUNT, when given, must be their sum): every part is paid or
 none, and one receipt relates them all.`,
 		Args: func(cmd *cobra.Command, args []string) error {
-			if split != "" {
+			if f.split != "" {
 				return cobra.MaximumNArgs(1)(cmd, args)
 			}
 			return cobra.ExactArgs(2)(cmd, args)
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			if split != "" {
-				return recordSplitPayment(ctx, a, split, args, date, key, form, w)
+			if f.split != "" {
+				return recordSplitPayment(ctx, a, args, f)
 			}
-			return recordPayment(ctx, a, args, date, key, form, w)
+			return recordPayment(ctx, a, args, f)
 		},
 	}
-	c.Flags().StringVar(&date, "date", "", "the day it was paid"+todayHelp)
-	c.Flags().StringVar(&key, "key", "", "the payment's idempotency key (default: made of the invoice, amount, date and today)")
-	c.Flags().StringVar(&split, "invoices", "", "one payment of several invoices of one customer: INVOICE=AMOUNT,... (one receipt relates them all)")
-	c.Flags().StringVar(&form, "form", "03", "how it was paid: SAT's c_FormaPago (01 cash, 02 check, 03 transfer, 04 card, ...)")
-	w.bind(c, "until the payment's receipt (CFDI P) is sealed, stamped, printed and e-mailed")
+	c.Flags().StringVar(&f.date, "date", "", "the day it was paid"+todayHelp)
+	c.Flags().StringVar(&f.key, "key", "", "the payment's idempotency key (default: made of the invoice, amount, date and today)")
+	c.Flags().StringVar(&f.split, "invoices", "", "one payment of several invoices of one customer: INVOICE=AMOUNT,... (one receipt relates them all)")
+	c.Flags().StringVar(&f.form, "form", "03", "how it was paid: SAT's c_FormaPago (01 cash, 02 check, 03 transfer, 04 card, ...)")
+	c.Flags().StringVar(&f.currency, "currency", "", "the currency paid, when not the invoice's (one of the two is MXN); AMOUNT is in it")
+	c.Flags().StringVar(&f.rate, "rate", "", "with --currency: pesos per unit of the currency that is not MXN, on the day paid")
+	f.wait.bind(c, "until the payment's receipt (CFDI P) is sealed, stamped, printed and e-mailed")
 	return c
 }
 
+// paymentFlags are payment record's flags.
+type paymentFlags struct {
+	date, key, form, split string
+	currency, rate         string
+	wait                   waitFlags
+}
+
 // recordPayment records one payment of one invoice, then starts its receipt.
-func recordPayment(ctx context.Context, a *app, args []string, date, key, form string, w waitFlags) error {
+func recordPayment(ctx context.Context, a *app, args []string, f paymentFlags) error {
+	date, key := f.date, f.key
 	amount, err := decimal.NewFromString(args[1])
 	if err != nil {
 		return &model.InputError{Problems: []string{fmt.Sprintf("AMOUNT: %q is not a number", args[1])}}
@@ -90,13 +100,17 @@ func recordPayment(ctx context.Context, a *app, args []string, date, key, form s
 		return &model.InputError{Problems: []string{fmt.Sprintf("--date: %q is not a date (YYYY-MM-DD)", date)}}
 	}
 	if key == "" {
-		key = contentKey("pay", id, amount.String(), date)
+		key = contentKey("pay", id, amount.String(), f.currency, f.rate, date)
 	}
-	r, again, err := st.RecordPayment(ctx, store.Payment{InvoiceID: id, Amount: amount, PaidOn: on, Key: key, Form: form})
+	pay := store.Payment{InvoiceID: id, Amount: amount, PaidOn: on, Key: key, Form: f.form}
+	if err := paidIn(ctx, st, &pay, f); err != nil {
+		return err
+	}
+	r, again, err := st.RecordPayment(ctx, pay)
 	if err != nil {
 		return err
 	}
-	receipt, err := startReceipt(ctx, a, key, w)
+	receipt, err := startReceipt(ctx, a, key, f.wait)
 	if err != nil {
 		return err
 	}
@@ -110,12 +124,38 @@ func recordPayment(ctx context.Context, a *app, args []string, date, key, form s
 		if again {
 			fmt.Fprintf(a.out, "invoice %s: payment %s was recorded already (nothing paid again); balance %s of %s (%s)\n", args[0], key, r.Balance, r.Amount, r.Status)
 		} else {
-			fmt.Fprintf(a.out, "invoice %s: paid %s on %s (key %s); balance %s of %s (%s)\n", args[0], amount, date, key, r.Balance, r.Amount, r.Status)
+			fmt.Fprintf(a.out, "invoice %s: paid %s on %s (key %s); balance %s of %s (%s)\n", args[0], pay.Amount, date, key, r.Balance, r.Amount, r.Status)
 		}
 		if receipt != "" {
 			fmt.Fprintf(a.out, "  receipt: %s\n", receipt)
 		}
 	})
+}
+
+// paidIn makes a payment in another currency than the invoice's (--currency, --rate) the
+// amount it pays of the invoice, keeping what was paid.
+func paidIn(ctx context.Context, st *store.Store, p *store.Payment, f paymentFlags) error {
+	if f.currency == "" {
+		if f.rate != "" {
+			return &model.InputError{Problems: []string{"--rate: give it with --currency, the currency paid"}}
+		}
+		return nil
+	}
+	inv, decimals, err := st.InvoiceCurrency(ctx, p.InvoiceID)
+	if err != nil || f.currency == inv {
+		return err
+	}
+	rate, err := decimal.NewFromString(f.rate)
+	if err != nil {
+		return &model.InputError{Problems: []string{fmt.Sprintf("--rate: %q is not a rate (pesos per unit)", f.rate)}}
+	}
+	paid, err := rules.PaidInInvoiceCurrency(p.Amount, f.currency, inv, rate, decimals)
+	if err != nil {
+		return &model.InputError{Problems: []string{"--currency: " + err.Error()}}
+	}
+	p.PaidIn = &store.PaidIn{Currency: f.currency, Amount: p.Amount, Rate: rate}
+	p.Amount = paid
+	return nil
 }
 
 // withFields is v as JSON, with more fields ("" and nil ones left out).

@@ -14,12 +14,16 @@ import (
 
 // recordSplitPayment records one payment of several invoices (--invoices A-1=1000,A-2=500),
 // then starts its receipt.
-func recordSplitPayment(ctx context.Context, a *app, split string, args []string, date, key, form string, w waitFlags) error {
+func recordSplitPayment(ctx context.Context, a *app, args []string, f paymentFlags) error {
+	if f.currency != "" {
+		return &model.InputError{Problems: []string{"--currency: a payment of several invoices is in their own currency (pay them apart in another)"}}
+	}
+	split, date, w := f.split, f.date, f.wait
 	sp, total, countries, err := parseSplit(ctx, a, split, args)
 	if err != nil {
 		return err
 	}
-	sp.Key, sp.Form = key, form
+	sp.Key, sp.Form = f.key, f.form
 	if date == "" {
 		if date, err = issuerToday("--date", countries, time.Now()); err != nil {
 			return err

@@ -163,3 +163,42 @@ func TestOnePaymentOfTwoInvoicesIsOneReceipt(t *testing.T) {
 		t.Errorf("%d payments, want 2 (one per invoice)", n)
 	}
 }
+
+// A dollar invoice paid in pesos, and a peso invoice paid in dollars: the receivable is paid
+// the converted amount (rounded down), the receipt states the payment in its currency with
+// TipoCambioP, and each invoice with the EquivalenciaDR SAT asks (units of the invoice's
+// currency per unit of the payment's).
+func TestPaymentsInAnotherCurrencyThanTheInvoice(t *testing.T) {
+	h := newHarness(t, true)
+	h.mustRun("import", "../examples/demo.json")
+	usd, usdNo := h.billed("1008") // FORSETI, USD, PPD
+	mxn, mxnNo := h.billed("1001") // FORSETI, MXN, PPD
+	if msg := h.mustFail("payment", "record", usdNo, "1000", "--currency", "MXN"); !strings.Contains(msg, "--rate") {
+		t.Errorf("no rate: %s", msg)
+	}
+	h.mustRun("payment", "record", usdNo, "172.00", "--currency", "MXN", "--rate", "17.20", "--date", "2026-11-24", "--wait")
+	h.mustRun("payment", "record", mxnNo, "100.00", "--currency", "USD", "--rate", "18.3115", "--date", "2026-11-24", "--wait")
+	for _, c := range []struct {
+		invoice                            int64
+		paidOff, monedaP, monto, tc, eq, dr string
+	}{
+		{usd, "10.0000", "MXN", "172.00", "1", "0.0581395349", "10.00"},
+		{mxn, "1831.1500", "USD", "100.00", "18.3115", "18.3115", "1831.15"},
+	} {
+		if got := h.str(`select (amount - balance)::text from receivables where invoice_id = $1 and status in ('open', 'paid')`, c.invoice); got != c.paidOff {
+			t.Errorf("invoice %d: receivable paid %s, want %s", c.invoice, got, c.paidOff)
+		}
+		xml := h.str(`select fd.xml from payment_receipt_documents d join fiscal_documents fd on fd.invoice_id = d.receipt_id where d.invoice_id = $1`, c.invoice)
+		checkStampedReceipt(t, xml)
+		doc := etree.NewDocument()
+		if err := doc.ReadFromString(xml); err != nil {
+			t.Fatal(err)
+		}
+		p, d := doc.FindElement("//Pago"), doc.FindElement("//DoctoRelacionado")
+		got := []string{p.SelectAttrValue("MonedaP", ""), p.SelectAttrValue("Monto", ""), p.SelectAttrValue("TipoCambioP", ""),
+			d.SelectAttrValue("EquivalenciaDR", ""), d.SelectAttrValue("ImpPagado", "")}
+		if want := []string{c.monedaP, c.monto, c.tc, c.eq, c.dr}; strings.Join(got, " ") != strings.Join(want, " ") {
+			t.Errorf("invoice %d: MonedaP Monto TipoCambioP EquivalenciaDR ImpPagado = %v, want %v", c.invoice, got, want)
+		}
+	}
+}

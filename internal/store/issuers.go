@@ -23,6 +23,17 @@ func (s *Store) SeriesCountries(ctx context.Context, series string) ([]string, e
 	return s.countries(ctx, `select i.country from series s join issuers i on i.code = s.issuer where s.code = $1`, series)
 }
 
+// InvoiceCurrency is an invoice's currency and its decimals.
+func (s *Store) InvoiceCurrency(ctx context.Context, id int64) (string, int32, error) {
+	var c string
+	var d int32
+	err := s.pool.QueryRow(ctx, `select v.currency, cur.decimals from invoices v join currencies cur on cur.code = v.currency where v.id = $1`, id).Scan(&c, &d)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", 0, fmt.Errorf("invoice %d: %w", id, model.ErrNotFound)
+	}
+	return c, d, err
+}
+
 // InvoiceCountry is the country of the invoice's issuer.
 func (s *Store) InvoiceCountry(ctx context.Context, id int64) (string, error) {
 	var c string

@@ -20,12 +20,27 @@ type Payment struct {
 	PaidOn    time.Time
 	Key       string
 	Form      string // SAT's c_FormaPago; "": 03, a transfer
-	group     int64  // the payment of several invoices it is a part of (0: none)
+	// PaidIn is what was paid in another currency than the invoice's (nil: its own);
+	// Amount is then what that pays of the invoice.
+	PaidIn *PaidIn
+	group  int64 // the payment of several invoices it is a part of (0: none)
+}
+
+// PaidIn is a payment's amount in the currency paid, at the rate of the currency that is
+// not the peso (pesos per unit).
+type PaidIn struct {
+	Currency string
+	Amount   decimal.Decimal
+	Rate     decimal.Decimal
 }
 
 // request is the content a payment's key stands for.
 func (p Payment) request() string {
-	return fmt.Sprintf("invoice %d pays %s on %s", p.InvoiceID, p.Amount.String(), p.PaidOn.Format(time.DateOnly))
+	r := fmt.Sprintf("invoice %d pays %s on %s", p.InvoiceID, p.Amount.String(), p.PaidOn.Format(time.DateOnly))
+	if p.PaidIn != nil {
+		r += fmt.Sprintf(" (%s %s at %s)", p.PaidIn.Amount, p.PaidIn.Currency, p.PaidIn.Rate)
+	}
+	return r
 }
 
 // RecordPayment applies a payment to an invoice's live receivable, in one transaction under
@@ -127,9 +142,13 @@ func (t *Tx) applyPayment(p Payment, receivableID int64, refuse func(string, ...
 	if form == "" {
 		form = "03"
 	}
-	if err := t.exec(`insert into receivable_payments (receivable_id, amount, paid_on, request_key, request, forma_pago, group_id)
-		values ($1, $2, $3, $4, $5, $6, nullif($7, 0))`,
-		receivableID, p.Amount, p.PaidOn, p.Key, p.request(), form, p.group); err != nil {
+	var in PaidIn
+	if p.PaidIn != nil {
+		in = *p.PaidIn
+	}
+	if err := t.exec(`insert into receivable_payments (receivable_id, amount, paid_on, request_key, request, forma_pago, group_id, paid_currency, paid_amount, paid_rate)
+		values ($1, $2, $3, $4, $5, $6, nullif($7, 0), nullif($8, ''), nullif($9::numeric, 0), nullif($10::numeric, 0))`,
+		receivableID, p.Amount, p.PaidOn, p.Key, p.request(), form, p.group, in.Currency, in.Amount, in.Rate); err != nil {
 		var pg *pgconn.PgError
 		if errors.As(err, &pg) && pg.Code == "23505" { // the same key, given at once to another invoice's payment
 			return refuse("key %q was given to another payment", p.Key)

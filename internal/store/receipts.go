@@ -94,12 +94,15 @@ func (t *Tx) InsertPaymentReceipt(ps []ReceivedPayment, date time.Time) (int64, 
 }
 
 // ReceiptPayment reads the payment a receipt answers, with each invoice it pays and that
-// invoice's stamped document, for the receipt's fiscal document.
+// invoice's stamped document, for the receipt's fiscal document: in the currency paid,
+// with the rates that relate it to each invoice's.
 func (t *Tx) ReceiptPayment(receiptID int64) (*fiscal.Payment, error) {
 	rows, err := t.tx.Query(t.ctx, `
-		select p.paid_on, p.forma_pago, v.currency, cur.decimals, p.amount, v.rate, d.parcialidad, d.saldo_ant, d.paid, coalesce(fd.xml, '')
+		select p.paid_on, p.forma_pago, coalesce(p.paid_currency, v.currency), coalesce(pc.decimals, cur.decimals), coalesce(p.paid_amount, p.amount),
+		       v.currency, v.rate, p.paid_rate, d.parcialidad, d.saldo_ant, d.paid, coalesce(fd.xml, '')
 		from payment_receipt_documents d join receivable_payments p on p.id = d.payment_id join invoices v on v.id = d.invoice_id
-		join currencies cur on cur.code = v.currency left join fiscal_documents fd on fd.invoice_id = d.invoice_id
+		join currencies cur on cur.code = v.currency left join currencies pc on pc.code = p.paid_currency
+		left join fiscal_documents fd on fd.invoice_id = d.invoice_id
 		where d.receipt_id = $1 order by d.invoice_id`, receiptID)
 	if err != nil {
 		return nil, err
@@ -109,15 +112,25 @@ func (t *Tx) ReceiptPayment(receiptID int64) (*fiscal.Payment, error) {
 	for rows.Next() {
 		var x fiscal.PaidInvoice
 		var p fiscal.Payment
-		if err := rows.Scan(&p.PaidOn, &p.Form, &p.Currency, &p.Decimals, &p.Amount, &x.Rate, &x.Parcialidad, &x.SaldoAnt, &x.Paid, &x.XML); err != nil {
+		var amount decimal.Decimal
+		var invCurrency string
+		var paidRate *decimal.Decimal
+		if err := rows.Scan(&p.PaidOn, &p.Form, &p.Currency, &p.Decimals, &amount, &invCurrency, &x.Rate, &paidRate,
+			&x.Parcialidad, &x.SaldoAnt, &x.Paid, &x.XML); err != nil {
 			return nil, err
 		}
-		if pay == nil {
-			p.Rate = x.Rate // invoices paid in their own currency: its rate
-			p.Amount = decimal.Zero
-			pay = &p
+		p.Rate = x.Rate // paid in the invoice's own currency: its rate
+		if paidRate != nil { // paid in another: the rate of the one that is not the peso
+			p.Rate = *paidRate
+			if invCurrency != "MXN" {
+				x.Rate = *paidRate
+			}
 		}
-		pay.Amount = pay.Amount.Add(x.Paid)
+		if pay == nil {
+			pay = &p
+			pay.Amount = decimal.Zero
+		}
+		pay.Amount = pay.Amount.Add(amount)
 		pay.Paid = append(pay.Paid, x)
 	}
 	return pay, rows.Err()
