@@ -325,6 +325,8 @@ export MAILPIT_API=http://127.0.0.1:$MAILHTTP_PORT
 export BILLRUN_TOOLS=$TOOLS
 # billrun's sandbox PAC: NOT a PAC; point PAC_URL at a real one (SW sapien) in production.
 export PAC_URL=http://127.0.0.1:$PAC_PORT PAC_USER=billrun PAC_PASSWORD=sandbox PAC_CERT=$STATE/pac/99999000000500000001.cer
+# The sandbox answers SAT's status service for what it stamped; SAT's own knows none of it.
+export SAT_STATUS_URL=http://127.0.0.1:$PAC_PORT/ConsultaCFDIService.svc
 # billrun's sandbox DGI receiver: NOT DGI; CFE sent to it never reach DGI.
 export DGI_URL=http://127.0.0.1:$PAC_PORT/dgi/cfe DGI_CERT=$STATE/pac/dgi-sandbox.cer
 EOF

@@ -202,3 +202,35 @@ func TestPaymentsInAnotherCurrencyThanTheInvoice(t *testing.T) {
 		}
 	}
 }
+
+// SAT's status service, as the sandbox answers it for what it stamped: an invoice of more
+// than 1,000 pesos is Vigente and cancellable with its receiver's acceptance; one of less,
+// without; once cancelled, Cancelado.
+func TestInvoiceStatusAsksSAT(t *testing.T) {
+	h := newHarness(t, true)
+	h.mustRun("import", "../examples/demo.json")
+	_, big := h.billed("1001")   // 3,654.00
+	_, small := h.billed("1002") // TANGO, under 1,000
+	type answer struct {
+		SAT cfdi.SATStatus `json:"sat"`
+	}
+	var a answer
+	h.runJSON(&a, "invoice", "status", big)
+	if a.SAT.State != "Vigente" || a.SAT.Cancellable != "Cancelable con aceptación" || !a.SAT.Found() || a.SAT.EFOS != "200" {
+		t.Errorf("%s: %+v", big, a.SAT)
+	}
+	a = answer{}
+	h.runJSON(&a, "invoice", "status", small)
+	if a.SAT.State != "Vigente" || a.SAT.Cancellable != "Cancelable sin aceptación" {
+		t.Errorf("%s: %+v", small, a.SAT)
+	}
+	h.mustRun("invoice", "cancel", small, "--reason", "02", "--wait")
+	a = answer{}
+	h.runJSON(&a, "invoice", "status", small)
+	if a.SAT.State != "Cancelado" || !strings.Contains(a.SAT.CancellationStatus, "Cancelado") {
+		t.Errorf("%s after its cancellation: %+v", small, a.SAT)
+	}
+	if out := h.mustRun("invoice", "status", big); !strings.Contains(out, "Estado              Vigente") {
+		t.Errorf("the text answer:\n%s", out)
+	}
+}

@@ -49,6 +49,7 @@ const EnvHelp = `Environment:
   SMTP_HOST, SMTP_PORT, MAIL_FROM                                       mail relay and sender
   SMTP_TLS (auto|starttls|implicit|none), SMTP_CA_FILE, SMTP_USERNAME, SMTP_PASSWORD (or _FILE), SMTP_HELO
   PAC_URL, PAC_USER, PAC_PASSWORD (or PAC_PASSWORD_FILE), PAC_CERT      the PAC that stamps CFDI
+  SAT_STATUS_URL                                                        SAT's Servicio de Consulta de CFDI (default SAT's; invoice status)
   DGI_URL, DGI_CERT                                                    the DGI receiver Uruguayan CFE are sent to (sandbox in the demo)
   BILLRUN_CSD_PASSWORD (or _FILE; an issuer may name another variable)  the CSD key's password
   LOG_LEVEL                 debug, info, warn, error

@@ -56,6 +56,9 @@ type Config struct {
 	// PAC_USER, PAC_PASSWORD (or a file named by PAC_PASSWORD_FILE), and PAC_CERT, the PAC's
 	// certificate (DER) its stamps must verify with (optional). The password is never logged.
 	PACURL, PACUser, PACPassword, PACCert string
+	// SAT_STATUS_URL: SAT's Servicio de Consulta de CFDI (default SAT's own; the stacks point
+	// it at the sandbox PAC, which answers for what it stamped).
+	SATStatusURL string
 	// Uruguay's DGI receiver: DGI_URL, where signed CFE are sent (billrun's sandbox DGI in
 	// the demo and tests), and DGI_CERT, the certificate (DER) its answers must verify with.
 	DGIURL, DGICert string
@@ -149,6 +152,7 @@ func FromEnv() (Config, error) {
 		PACUser:           env("PAC_USER", ""),
 		PACPassword:       r.secret("PAC_PASSWORD"),
 		PACCert:           env("PAC_CERT", ""),
+		SATStatusURL:      env("SAT_STATUS_URL", cfdi.SATStatusURL),
 		DGIURL:            env("DGI_URL", ""),
 		DGICert:           env("DGI_CERT", ""),
 	}
@@ -158,12 +162,17 @@ func FromEnv() (Config, error) {
 	return c, nil
 }
 
+// SATStatus is SAT's Servicio de Consulta de CFDI, as configured.
+func (c Config) SATStatus() cfdi.StatusChecker {
+	return &pac.Client{StatusURL: c.SATStatusURL}
+}
+
 // Activities builds the worker's activities: the store, the mail server, and the fiscal
 // profiles with their PAC and DGI receiver.
 func (c Config) Activities(st *store.Store, installation string) (*activities.Activities, error) {
 	mx := cfdi.Profile{}
 	if c.PACURL != "" {
-		mx.PAC = &pac.Client{URL: c.PACURL, User: c.PACUser, Password: c.PACPassword}
+		mx.PAC = &pac.Client{URL: c.PACURL, User: c.PACUser, Password: c.PACPassword, StatusURL: c.SATStatusURL}
 	}
 	if c.PACCert != "" {
 		der, err := os.ReadFile(c.PACCert)

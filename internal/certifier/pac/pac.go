@@ -29,6 +29,8 @@ import (
 type Client struct {
 	URL, User, Password string
 	HTTP                *http.Client
+	// StatusURL is SAT's Servicio de Consulta de CFDI ("": SAT's own).
+	StatusURL string
 
 	mu      sync.Mutex
 	token   string

@@ -139,6 +139,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST /cfdi/cancel", s.authorized(s.cancel))
 	mux.HandleFunc("POST /cfdi/cancel/status", s.authorized(s.cancelStatus))
 	mux.HandleFunc("POST /cfdi/cancel/answer", s.authorized(s.cancelAnswer))
+	mux.HandleFunc("POST /ConsultaCFDIService.svc", s.status) // SAT's public status service: no credentials
 	return mux
 }
 
