@@ -173,7 +173,7 @@ func batchCreateCmd(a *app) *cobra.Command {
 	fl.StringVar(&f.date, "date", "", "invoice date YYYY-MM-DD, after the series' closing date"+todayHelp)
 	fl.StringVar(&f.rate, "rate", "", "exchange rate of the one foreign currency the batch bills (default: the imported exchange_rates of the invoice date)")
 	fl.StringVar(&f.grouping, "grouping", "by-entity", "none | by-entity | per-customer (the customer's invoicing method may restrict it)")
-	fl.StringVar(&f.customers, "customers", "", "only these customers, comma-separated")
+	fl.StringVar(&f.customers, "customers", "", "only these customers, comma-separated: orders' customers, installments' payers (plans bill every entity: refused)")
 	fl.BoolVar(&f.draft, "draft", false, "stop after pricing the drafts and wait for 'batch approve'")
 	fl.BoolVar(&f.dryRun, "dry-run", false, "plan and price without writing anything; show the invoices it would make")
 	fl.BoolVar(&f.zeroPrice, "allow-zero-price", false, "bill orders with zero-priced lines (else they are reported)")

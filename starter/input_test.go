@@ -193,3 +193,27 @@ func TestRestOfAPartialOrder(t *testing.T) {
 		t.Errorf("the rest billed: %+v, line %s", sum, line())
 	}
 }
+
+// Issue 27: no choice silently ignored. --customers selects installments by their
+// contract's payer; a plans batch refuses it (exit 2, naming the flag): a plan bills every
+// entity by quota.
+func TestCustomersFilterAppliesOrIsRefused(t *testing.T) {
+	h := newHarness(t, false)
+	h.mustRun("import", "../examples/demo.json")
+	var all, one model.PlanOutcome
+	h.runJSON(&all, "batch", "create", "--installments", "--due-until", "2026-11-23", "--date", "2026-11-23", "--dry-run")
+	h.runJSON(&one, "batch", "create", "--installments", "--due-until", "2026-11-23", "--date", "2026-11-23", "--customers", "BINALOR", "--dry-run")
+	if len(all.Invoices) < 2 || len(one.Invoices) == 0 || len(one.Invoices) >= len(all.Invoices) {
+		t.Fatalf("--customers BINALOR: %d drafts of %d", len(one.Invoices), len(all.Invoices))
+	}
+	for _, d := range one.Invoices {
+		if d.Customer != "BINALOR" {
+			t.Errorf("--customers BINALOR made a draft for %s", d.Customer)
+		}
+	}
+	_, err := h.run("batch", "create", "--plans", "--period", "2026-11-01..2026-11-30", "--date", "2026-11-23", "--customers", "FORSETI", "--dry-run")
+	var in *model.InputError
+	if !errors.As(err, &in) || !strings.Contains(err.Error(), "--customers: a billing plan bills every entity") {
+		t.Errorf("--customers on a plans batch: %v", err)
+	}
+}

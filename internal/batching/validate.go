@@ -94,6 +94,9 @@ func sourceProblems(t *store.Tx, p *model.BatchParams) ([]string, error) {
 			}
 		}
 	case model.SourcePlans:
+		if len(p.Customers) > 0 { // never a choice silently ignored
+			add("--customers: a billing plan bills every entity of the plan by its quota; choose plans by --period and --series, not by customer")
+		}
 		from, err1 := time.Parse(time.DateOnly, p.PeriodFrom)
 		to, err2 := time.Parse(time.DateOnly, p.PeriodTo)
 		switch {

@@ -25,8 +25,8 @@ func (t *Tx) BatchScope(p *model.BatchParams) ([]ScopeRow, error) {
 			from installments n join contract_lines cl on cl.id = n.contract_line_id join contracts ct on ct.id = cl.contract_id
 			join customers c on c.code = ct.payer
 			where n.state = 'complete' and n.due_date <= $1 and ($2 = '' or ct.partner = $2) and ($3::boolean is null or n.recurring = $3)
-			  and ($4 = '' or ct.series = $4)`
-		args = []any{p.DueUntil, p.Partner, p.Recurring, p.Series}
+			  and ($4 = '' or ct.series = $4) and ($5::text[] is null or ct.payer = any($5))`
+		args = []any{p.DueUntil, p.Partner, p.Recurring, p.Series, customersFilter(p.Customers)}
 	case model.SourcePlans:
 		sql = `select distinct pl.series, c.tax_id_kind, pl.currency
 			from billing_events e join billing_plans pl on pl.id = e.plan_id

@@ -34,8 +34,8 @@ func (t *Tx) SelectChunk(b model.Batch, after int64, limit int) (sel Selection, 
 	case model.SourceInstallments:
 		keys, err = t.keys(`select n.id from installments n join contract_lines cl on cl.id = n.contract_line_id join contracts ct on ct.id = cl.contract_id
 			where n.state = 'complete' and n.due_date <= $1 and ($2 = '' or ct.partner = $2) and ($3::boolean is null or n.recurring = $3)
-			  and ($4 = '' or ct.series = $4) and n.id > $5 order by n.id limit $6`,
-			b.Params.DueUntil, b.Params.Partner, b.Params.Recurring, b.Params.Series, after, limitOrAll(limit))
+			  and ($4 = '' or ct.series = $4) and ($7::text[] is null or ct.payer = any($7)) and n.id > $5 order by n.id limit $6`,
+			b.Params.DueUntil, b.Params.Partner, b.Params.Recurring, b.Params.Series, after, limitOrAll(limit), customersFilter(b.Params.Customers))
 	case model.SourcePlans:
 		keys, err = t.keys(`select e.id from billing_events e join billing_plans pl on pl.id = e.plan_id
 			where (e.state = 'planned' or e.state = 'executed' and exists (select 1 from billing_event_shares sh where sh.event_id = e.id and sh.state = 'released'))
