@@ -31,11 +31,17 @@ type PaymentPart struct {
 
 // request is the content a split payment's key stands for.
 func (sp SplitPayment) request() string {
-	parts := make([]string, len(sp.Parts))
-	for i, p := range sp.Parts {
+	ordered := slices.Clone(sp.Parts) // the same parts in another order are the same payment
+	slices.SortFunc(ordered, func(a, b PaymentPart) int { return int(a.InvoiceID - b.InvoiceID) })
+	parts := make([]string, len(ordered))
+	for i, p := range ordered {
 		parts[i] = fmt.Sprintf("invoice %d pays %s", p.InvoiceID, p.Amount)
 	}
-	return strings.Join(parts, ", ") + " on " + sp.PaidOn.Format(time.DateOnly)
+	r := strings.Join(parts, ", ") + " on " + sp.PaidOn.Format(time.DateOnly)
+	if sp.Form != "" && sp.Form != "03" {
+		r += " in form " + sp.Form
+	}
+	return r
 }
 
 // RecordSplitPayment records a payment of several invoices of one customer, in one

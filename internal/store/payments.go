@@ -40,6 +40,9 @@ func (p Payment) request() string {
 	if p.PaidIn != nil {
 		r += fmt.Sprintf(" (%s %s at %s)", p.PaidIn.Amount, p.PaidIn.Currency, p.PaidIn.Rate)
 	}
+	if p.Form != "" && p.Form != "03" { // the default form leaves the content as it always was
+		r += " in form " + p.Form
+	}
 	return r
 }
 
@@ -133,11 +136,11 @@ func (t *Tx) payInvoice(p Payment, refuse func(string, ...any) error) error {
 	if p.Amount.GreaterThan(balance) {
 		return refuse("a payment of %s is more than its balance %s", p.Amount, balance)
 	}
-	return t.applyPayment(p, id, refuse)
+	return t.applyPayment(p, id, balance, refuse)
 }
 
 // applyPayment records the payment on the receivable and takes it off its balance.
-func (t *Tx) applyPayment(p Payment, receivableID int64, refuse func(string, ...any) error) error {
+func (t *Tx) applyPayment(p Payment, receivableID int64, before decimal.Decimal, refuse func(string, ...any) error) error {
 	form := p.Form
 	if form == "" {
 		form = "03"
@@ -146,9 +149,9 @@ func (t *Tx) applyPayment(p Payment, receivableID int64, refuse func(string, ...
 	if p.PaidIn != nil {
 		in = *p.PaidIn
 	}
-	if err := t.exec(`insert into receivable_payments (receivable_id, amount, paid_on, request_key, request, forma_pago, group_id, paid_currency, paid_amount, paid_rate)
-		values ($1, $2, $3, $4, $5, $6, nullif($7, 0), nullif($8, ''), nullif($9::numeric, 0), nullif($10::numeric, 0))`,
-		receivableID, p.Amount, p.PaidOn, p.Key, p.request(), form, p.group, in.Currency, in.Amount, in.Rate); err != nil {
+	if err := t.exec(`insert into receivable_payments (receivable_id, amount, paid_on, request_key, request, forma_pago, group_id, paid_currency, paid_amount, paid_rate, balance_before)
+		values ($1, $2, $3, $4, $5, $6, nullif($7, 0), nullif($8, ''), nullif($9::numeric, 0), nullif($10::numeric, 0), $11)`,
+		receivableID, p.Amount, p.PaidOn, p.Key, p.request(), form, p.group, in.Currency, in.Amount, in.Rate, before); err != nil {
 		var pg *pgconn.PgError
 		if errors.As(err, &pg) && pg.Code == "23505" { // the same key, given at once to another invoice's payment
 			return refuse("key %q was given to another payment", p.Key)

@@ -35,7 +35,8 @@ type ReceivedPayment struct {
 // LockPaymentForReceipt reads a payment for its receipt — with the other parts of a
 // payment of several invoices, in invoice order — under the paid invoices' row locks (so
 // two receipts of one invoice are numbered in the order of its payments). The balance
-// before each is its receivable's balance now plus it and every later payment.
+// before each is the one read as it was applied (for payments recorded before that was
+// kept: the receivable's balance now plus it and every later payment).
 func (t *Tx) LockPaymentForReceipt(paymentID int64) ([]ReceivedPayment, error) {
 	return readPaymentForReceipt(t.ctx, t.tx, paymentID, " for update of v")
 }
@@ -51,7 +52,7 @@ func readPaymentForReceipt(ctx context.Context, q querier, paymentID int64, lock
 		       v.series || '-' || coalesce(v.number::text, '?'), coalesce(d.uuid, ''), coalesce(s.payment_receipt_series, ''),
 		       (select count(*) from receivable_payments x join receivables rx on rx.id = x.receivable_id
 		        where rx.invoice_id = r.invoice_id and x.id <= p.id),
-		       r.balance + (select sum(x.amount) from receivable_payments x where x.receivable_id = r.id and x.id >= p.id),
+		       coalesce(p.balance_before, r.balance + (select sum(x.amount) from receivable_payments x where x.receivable_id = r.id and x.id >= p.id)),
 		       coalesce((select receipt_id from payment_receipt_documents where payment_id = p.id), 0)
 		from receivable_payments p join receivables r on r.id = p.receivable_id join invoices v on v.id = r.invoice_id
 		join issuers i on i.code = v.issuer join payment_terms pt on pt.code = v.payment_terms join series s on s.code = v.series
@@ -119,7 +120,7 @@ func (t *Tx) ReceiptPayment(receiptID int64) (*fiscal.Payment, error) {
 			&x.Parcialidad, &x.SaldoAnt, &x.Paid, &x.XML); err != nil {
 			return nil, err
 		}
-		p.Rate = x.Rate // paid in the invoice's own currency: its rate
+		p.Rate = x.Rate      // paid in the invoice's own currency: its rate
 		if paidRate != nil { // paid in another: the rate of the one that is not the peso
 			p.Rate = *paidRate
 			if invCurrency != "MXN" {
