@@ -26,8 +26,13 @@ func FromPayment(inv fiscal.Invoice) (PaymentReceipt, error) {
 	if p.Currency == "MXN" || rate.IsZero() {
 		rate = decimal.NewFromInt(1)
 	}
-	pago := Payment{FechaPago: time.Date(p.PaidOn.Year(), p.PaidOn.Month(), p.PaidOn.Day(), 12, 0, 0, 0, time.UTC),
-		FormaDePagoP: p.Form, MonedaP: p.Currency, Decimals: p.Decimals, TipoCambioP: rate, Monto: p.Amount}
+	// The day paid at noon, as receipts without the hour commonly say it — but never after
+	// the receipt itself (a payment of today, its receipt issued in the morning).
+	paidAt := time.Date(p.PaidOn.Year(), p.PaidOn.Month(), p.PaidOn.Day(), 12, 0, 0, 0, time.UTC)
+	if issued := time.Date(r.Fecha.Year(), r.Fecha.Month(), r.Fecha.Day(), r.Fecha.Hour(), r.Fecha.Minute(), r.Fecha.Second(), 0, time.UTC); paidAt.After(issued) {
+		paidAt = issued
+	}
+	pago := Payment{FechaPago: paidAt, FormaDePagoP: p.Form, MonedaP: p.Currency, Decimals: p.Decimals, TipoCambioP: rate, Monto: p.Amount}
 	for i, x := range p.Paid {
 		doc := etree.NewDocument()
 		if err := doc.ReadFromString(x.XML); err != nil {
