@@ -30,7 +30,7 @@ func invoiceMessage(h store.DeliveryHead, d fiscal.Description) message {
 	}
 	total := money(h.Total.StringFixed(h.Decimals)) + " " + h.Currency
 	var due string
-	if h.TermsKind == "credit" && h.DocumentKind != "credit_note" {
+	if h.TermsKind == "credit" && h.DocumentKind != "credit_note" && h.DocumentKind != "payment_receipt" { // nothing is owed on those
 		due = h.Date.AddDate(0, 0, h.TermsDays).Format(time.DateOnly)
 	}
 	subject := fmt.Sprintf("%s %s de %s: %s", kind, number, h.IssuerName, total)

@@ -111,9 +111,9 @@ func checkReceipt(p, first store.ReceivedPayment) error {
 	case ReceiptNotNeeded(p) != "" || p.Series != first.Series:
 		return businessf(StepReceipt, "invoices %s and %s take their payments' receipts in different series (%q, %q) or not at all: record their payments apart", first.Invoice, p.Invoice, first.Series, p.Series)
 	case p.Series == "":
-		return businessf(StepReceipt, "the series of invoice %s names no payment_receipt_series: import one (document kind payment_receipt) and issue the receipt again", p.Invoice)
+		return businessf(StepReceipt, "the series of invoice %s names no payment_receipt_series: import one (document kind payment_receipt) and issue the receipt again (billrun payment receipt KEY)", p.Invoice)
 	case p.UUID == "":
-		return businessf(StepReceipt, "invoice %s is not stamped: its payment's receipt relates to its folio fiscal; stamp it (invoice restamp) and issue the receipt again", p.Invoice)
+		return businessf(StepReceipt, "invoice %s is not stamped: its payment's receipt relates to its folio fiscal; stamp it (invoice restamp) and issue the receipt again (billrun payment receipt KEY)", p.Invoice)
 	}
 	return nil
 }

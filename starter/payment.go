@@ -11,6 +11,7 @@ import (
 	"github.com/shopspring/decimal"
 	"github.com/spf13/cobra"
 
+	"billrun/internal/fiscal/cfdi"
 	"billrun/internal/model"
 	"billrun/internal/rules"
 	"billrun/internal/store"
@@ -18,7 +19,7 @@ import (
 
 func paymentCmd(a *app) *cobra.Command {
 	c := &cobra.Command{Use: "payment", Short: "Record what customers pay against their invoices' receivables"}
-	c.AddCommand(paymentRecordCmd(a))
+	c.AddCommand(paymentRecordCmd(a), paymentReceiptCmd(a))
 	return c
 }
 
@@ -95,9 +96,9 @@ func recordPayment(ctx context.Context, a *app, args []string, f paymentFlags) e
 			return err
 		}
 	}
-	on, err := time.Parse(time.DateOnly, date)
+	on, err := checkPayment(ctx, st, id, amount, date, f)
 	if err != nil {
-		return &model.InputError{Problems: []string{fmt.Sprintf("--date: %q is not a date (YYYY-MM-DD)", date)}}
+		return err
 	}
 	if key == "" {
 		key = contentKey("pay", id, amount.String(), f.currency, f.rate, date)
@@ -111,8 +112,8 @@ func recordPayment(ctx context.Context, a *app, args []string, f paymentFlags) e
 		return err
 	}
 	receipt, err := startReceipt(ctx, a, key, f.wait)
-	if err != nil {
-		return err
+	if err != nil { // the payment stands: say how to issue its receipt
+		return fmt.Errorf("payment %s recorded; its receipt: %w (issue it with: billrun payment receipt %s)", key, err, key)
 	}
 	// The receivable as it marshals itself (its amounts in its currency's decimals),
 	// with what this command did.
@@ -130,6 +131,39 @@ func recordPayment(ctx context.Context, a *app, args []string, f paymentFlags) e
 			fmt.Fprintf(a.out, "  receipt: %s\n", receipt)
 		}
 	})
+}
+
+// checkPayment refuses what a payment's receipt could never say: a form of payment not in
+// SAT's catalog (or 99, "to be defined"), more decimals than the currency paid has, a day
+// after the issuer's today.
+func checkPayment(ctx context.Context, st *store.Store, invoiceID int64, amount decimal.Decimal, date string, f paymentFlags) (time.Time, error) {
+	var probs []string
+	if in, ok := cfdi.Catalog("c_FormaPago", f.form); f.form == "99" || ok && !in {
+		probs = append(probs, fmt.Sprintf("--form: %q is not a form of payment of SAT's c_FormaPago (01 cash, 02 check, 03 transfer, 04 card, …; 99 is not one)", f.form))
+	}
+	currency, decimals, err := st.InvoiceCurrency(ctx, invoiceID)
+	if err != nil {
+		return time.Time{}, err
+	}
+	if f.currency != "" && f.currency != currency {
+		if currency, decimals, err = st.CurrencyDecimals(ctx, f.currency); err != nil {
+			return time.Time{}, err
+		}
+	}
+	if amount.Exponent() < -decimals {
+		probs = append(probs, fmt.Sprintf("AMOUNT: %s has more decimals than %s has (%d)", amount, currency, decimals))
+	}
+	country, err := st.InvoiceCountry(ctx, invoiceID)
+	if err != nil {
+		return time.Time{}, err
+	}
+	if err := notAfterToday("--date", date, []string{country}, time.Now()); err != nil {
+		return time.Time{}, err
+	}
+	if len(probs) > 0 {
+		return time.Time{}, &model.InputError{Problems: probs}
+	}
+	return time.Parse(time.DateOnly, date)
 }
 
 // paidIn makes a payment in another currency than the invoice's (--currency, --rate) the

@@ -5,7 +5,10 @@ import (
 	"fmt"
 
 	"billrun/activities"
+	"billrun/internal/model"
 	"billrun/workflows"
+
+	"github.com/spf13/cobra"
 )
 
 // startReceipt starts (or follows) the receipt workflow of the payment recorded with key,
@@ -61,4 +64,43 @@ func startReceiptOf(ctx context.Context, a *app, paymentID int64, w waitFlags) (
 		return "", werr
 	}
 	return fmt.Sprintf("%s-%d, sealed, stamped, printed and e-mailed", out.Receipt.Series, out.Receipt.Number), nil
+}
+
+// paymentReceiptCmd starts again (or follows) the receipt of a payment recorded before,
+// by its key: after its workflow failed on something since fixed (a receipt series
+// imported, the invoice stamped), or when it could not be started.
+func paymentReceiptCmd(a *app) *cobra.Command {
+	var w waitFlags
+	c := &cobra.Command{
+		Use:   "receipt KEY",
+		Short: "Issue (again) the receipt (CFDI P) of the payment recorded with KEY; nothing is paid",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			st, err := a.Store(ctx)
+			if err != nil {
+				return err
+			}
+			id, err := st.PaymentByKey(ctx, args[0])
+			if err == nil && id == 0 {
+				id, err = st.GroupPaymentByKey(ctx, args[0])
+			}
+			if err != nil {
+				return err
+			}
+			if id == 0 {
+				return fmt.Errorf("payment %q: %w", args[0], model.ErrNotFound)
+			}
+			receipt, err := startReceiptOf(ctx, a, id, w)
+			if err != nil {
+				return err
+			}
+			if receipt == "" {
+				receipt = "none: the payment takes no receipt (a PUE or Uruguayan invoice)"
+			}
+			return a.emit(map[string]any{"key": args[0], "receipt": receipt}, func() { fmt.Fprintf(a.out, "payment %s: receipt %s\n", args[0], receipt) })
+		},
+	}
+	w.bind(c, "until the receipt is sealed, stamped, printed and e-mailed")
+	return c
 }

@@ -50,8 +50,8 @@ func recordSplitPayment(ctx context.Context, a *app, args []string, f paymentFla
 		return err
 	}
 	receipt, err := startReceiptOf(ctx, a, first, w)
-	if err != nil {
-		return err
+	if err != nil { // the payment stands: say how to issue its receipt
+		return fmt.Errorf("payment %s recorded; its receipt: %w (issue it with: billrun payment receipt %s)", sp.Key, err, sp.Key)
 	}
 	out := map[string]any{"key": sp.Key, "again": again, "amount": total.String(), "invoices": len(sp.Parts)}
 	if receipt != "" {

@@ -38,6 +38,20 @@ func TestPaymentReceiptsOfAnInvoicePaidInInstallments(t *testing.T) {
 	if out := h.mustRun("payment", "record", no, "1000.00", "--date", "2026-11-24", "--key", "transfer-1", "--wait"); !strings.Contains(out, "recorded already") {
 		t.Errorf("the first payment again: %s", out)
 	}
+	if out := h.mustRun("payment", "receipt", "transfer-1", "--wait"); !strings.Contains(out, "P-1,") {
+		t.Errorf("the first payment's receipt asked again: %s", out)
+	}
+	for _, bad := range [][]string{
+		{"1.00", "--form", "99", "--date", "2026-11-24"}, // "to be defined" is no form of payment
+		{"1.00", "--form", "77", "--date", "2026-11-24"}, // not in c_FormaPago
+		{"1.005", "--date", "2026-11-24"},                // more decimals than pesos have
+		{"1.00", "--date", "2026-11-20"},                 // before the invoice's date
+		{"1.00", "--date", "2099-01-01"},                 // after the issuer's today
+	} {
+		if _, err := h.run(append([]string{"payment", "record", no}, bad...)...); err == nil {
+			t.Errorf("payment record %v was taken", bad)
+		}
+	}
 	if n := h.int(`select count(*) from payment_receipt_documents where invoice_id = $1`, id); n != 2 {
 		t.Fatalf("%d receipts, want 2", n)
 	}
@@ -179,7 +193,7 @@ func TestPaymentsInAnotherCurrencyThanTheInvoice(t *testing.T) {
 	h.mustRun("payment", "record", usdNo, "172.00", "--currency", "MXN", "--rate", "17.20", "--date", "2026-11-24", "--wait")
 	h.mustRun("payment", "record", mxnNo, "100.00", "--currency", "USD", "--rate", "18.3115", "--date", "2026-11-24", "--wait")
 	for _, c := range []struct {
-		invoice                            int64
+		invoice                             int64
 		paidOff, monedaP, monto, tc, eq, dr string
 	}{
 		{usd, "10.0000", "MXN", "172.00", "1", "0.0581395349", "10.00"},

@@ -19,10 +19,11 @@ func Create(ctx context.Context, st *store.Store, id string, p model.BatchParams
 		if err != nil {
 			return err
 		}
-		id, err = t.InsertBatch(id, p, rates)
+		made, err := t.InsertBatch(id, p, rates)
 		if errors.Is(err, store.ErrBatchExists) {
 			return &model.InputError{Problems: []string{fmt.Sprintf("--id: batch %s exists already with other parameters", id)}}
 		}
+		id = made
 		return err
 	})
 	return id, err

@@ -34,6 +34,17 @@ func (s *Store) InvoiceCurrency(ctx context.Context, id int64) (string, int32, e
 	return c, d, err
 }
 
+// CurrencyDecimals is a currency's code as stored and its decimals; an unknown one is an
+// input error naming it.
+func (s *Store) CurrencyDecimals(ctx context.Context, code string) (string, int32, error) {
+	var d int32
+	err := s.pool.QueryRow(ctx, `select decimals from currencies where code = $1`, code).Scan(&d)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", 0, &model.InputError{Problems: []string{fmt.Sprintf("--currency: unknown currency %q", code)}}
+	}
+	return code, d, err
+}
+
 // InvoiceCountry is the country of the invoice's issuer.
 func (s *Store) InvoiceCountry(ctx context.Context, id int64) (string, error) {
 	var c string

@@ -120,14 +120,25 @@ func (t *Tx) insertGroup(sp SplitPayment) (int64, error) {
 	for i, p := range sp.Parts {
 		ids[i], total = p.InvoiceID, total.Add(p.Amount)
 	}
-	var customers, currencies []string
-	if err := t.tx.QueryRow(t.ctx, `select array_agg(distinct customer order by customer), array_agg(distinct currency order by currency) from invoices where id = any($1)`, ids).
-		Scan(&customers, &currencies); err != nil {
+	// One payment is one customer's, in one currency, to one issuer, and its receipt relates
+	// all its invoices or none: they are paid alike (PUE or PPD) and take receipts in one
+	// series.
+	var customers, currencies, issuers, methods, receiptSeries []string
+	if err := t.tx.QueryRow(t.ctx, `select array_agg(distinct v.customer order by v.customer), array_agg(distinct v.currency order by v.currency),
+		array_agg(distinct v.issuer order by v.issuer), array_agg(distinct pt.metodo_pago order by pt.metodo_pago),
+		array_agg(distinct coalesce(s.payment_receipt_series, '(none)') order by coalesce(s.payment_receipt_series, '(none)'))
+		from invoices v join payment_terms pt on pt.code = v.payment_terms join series s on s.code = v.series where v.id = any($1)`, ids).
+		Scan(&customers, &currencies, &issuers, &methods, &receiptSeries); err != nil {
 		return 0, err
 	}
-	if len(customers) != 1 || len(currencies) != 1 {
-		return 0, &model.InputError{Problems: []string{fmt.Sprintf("--invoices: one payment pays invoices of one customer in one currency; these are of %s in %s",
-			strings.Join(customers, ", "), strings.Join(currencies, ", "))}}
+	for _, x := range []struct {
+		what   string
+		values []string
+	}{{"customer", customers}, {"currency", currencies}, {"issuer", issuers}, {"MetodoPago (PUE/PPD)", methods}, {"receipt series", receiptSeries}} {
+		if len(x.values) != 1 {
+			return 0, &model.InputError{Problems: []string{fmt.Sprintf("--invoices: one payment pays invoices of one customer, currency, issuer, MetodoPago and receipt series; these differ in %s: %s (pay them apart)",
+				x.what, strings.Join(x.values, ", "))}}
+		}
 	}
 	form := sp.Form
 	if form == "" {

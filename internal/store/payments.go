@@ -107,7 +107,8 @@ func (t *Tx) lockInvoice(id int64) error {
 // holder committed).
 func (t *Tx) payInvoice(p Payment, refuse func(string, ...any) error) error {
 	var status, cancel string
-	err := t.tx.QueryRow(t.ctx, `select status from invoices where id = $1 for update`, p.InvoiceID).Scan(&status)
+	var dated time.Time
+	err := t.tx.QueryRow(t.ctx, `select status, invoice_date from invoices where id = $1 for update`, p.InvoiceID).Scan(&status, &dated)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return fmt.Errorf("invoice %d: %w", p.InvoiceID, model.ErrNotFound)
 	}
@@ -119,6 +120,9 @@ func (t *Tx) payInvoice(p Payment, refuse func(string, ...any) error) error {
 	}
 	if status != "completed" {
 		return refuse("it is %s: only a completed invoice is paid", status)
+	}
+	if p.PaidOn.Before(dated) {
+		return refuse("a payment on %s is before the invoice's date %s", p.PaidOn.Format(time.DateOnly), dated.Format(time.DateOnly))
 	}
 	if cancel != "" && cancel != "rejected" {
 		return refuse("its cancellation is %s (billrun invoice show %d): a payment waits until SAT has answered, and a cancelled invoice is not paid", cancel, p.InvoiceID)

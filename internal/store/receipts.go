@@ -100,7 +100,8 @@ func (t *Tx) InsertPaymentReceipt(ps []ReceivedPayment, date time.Time) (int64, 
 func (t *Tx) ReceiptPayment(receiptID int64) (*fiscal.Payment, error) {
 	rows, err := t.tx.Query(t.ctx, `
 		select p.paid_on, p.forma_pago, coalesce(p.paid_currency, v.currency), coalesce(pc.decimals, cur.decimals), coalesce(p.paid_amount, p.amount),
-		       v.currency, v.rate, p.paid_rate, d.parcialidad, d.saldo_ant, d.paid, coalesce(fd.xml, '')
+		       v.currency, coalesce((select x.rate from exchange_rates x where x.currency = v.currency and x.date <= p.paid_on order by x.date desc limit 1), v.rate),
+		       p.paid_rate, d.parcialidad, d.saldo_ant, d.paid, coalesce(fd.xml, '')
 		from payment_receipt_documents d join receivable_payments p on p.id = d.payment_id join invoices v on v.id = d.invoice_id
 		join currencies cur on cur.code = v.currency left join currencies pc on pc.code = p.paid_currency
 		left join fiscal_documents fd on fd.invoice_id = d.invoice_id

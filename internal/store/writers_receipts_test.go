@@ -547,11 +547,10 @@ func TestSplitPaymentWaitsForTheCancellation(t *testing.T) {
 	}
 }
 
-// FINDING (fails): the balance before a payment is read as "the receivable's balance now
-// plus it and every later payment", so a credit note applied after the payment is counted
-// as if it came before it. A receipt issued after such a credit (its invoice stamped late,
-// or its workflow retried past a PAC outage) declares parcialidad 1's ImpSaldoAnt below
-// what was owed when it was paid: 3520.60 here, where 3654.00 was owed.
+// The balance before a payment is the one it was applied to, however many credit notes came
+// after it: a receipt issued after such a credit (its invoice stamped late, or its workflow
+// retried past a PAC outage) declares parcialidad 1's ImpSaldoAnt as owed when it was paid,
+// 3654.00 (read as "the balance now plus the later payments", it was 3520.60).
 func TestReceiptSaldoAntBeforeALaterCredit(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)

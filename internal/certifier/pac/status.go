@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"time"
 
 	"billrun/internal/fiscal/cfdi"
 )
@@ -26,7 +27,7 @@ func (c *Client) Status(ctx context.Context, expression string) (cfdi.SATStatus,
 	req.Header.Set("SOAPAction", cfdi.SATStatusAction)
 	hc := c.HTTP
 	if hc == nil {
-		hc = http.DefaultClient
+		hc = &http.Client{Timeout: 30 * time.Second} // SAT's service is slow at times; never wait forever
 	}
 	resp, err := hc.Do(req)
 	if err != nil {

@@ -55,7 +55,7 @@ func ReceiptTotals(pagos []Payment) Totals {
 			rate = p.TipoCambioP
 		}
 		mxn := func(x decimal.Decimal) decimal.Decimal { return x.Mul(rate) }
-		t.MontoTotalPagos = t.MontoTotalPagos.Add(mxn(p.Monto))
+		t.MontoTotalPagos = t.MontoTotalPagos.Add(mxn(p.Monto.Round(p.Decimals))) // the Monto as written
 		tr, ret := p.Taxes()
 		for _, x := range ret {
 			switch x.Impuesto {
