@@ -172,7 +172,7 @@ func batchCreateCmd(a *app) *cobra.Command {
 	fl.StringVar(&f.series, "series", "", "numbering series; only its orders are billed (required with --orders; a filter otherwise)")
 	fl.StringVar(&f.date, "date", "", "invoice date YYYY-MM-DD, after the series' closing date"+todayHelp)
 	fl.StringVar(&f.rate, "rate", "", "exchange rate of the one foreign currency the batch bills (default: the imported exchange_rates of the invoice date)")
-	fl.StringVar(&f.grouping, "grouping", "by-entity", "none | by-entity | per-customer (the customer's invoicing method may restrict it)")
+	fl.StringVar(&f.grouping, "grouping", "by-entity", "none | by-entity | per-customer | per-line (the customer's invoicing method may restrict it)")
 	fl.StringVar(&f.customers, "customers", "", "only these customers, comma-separated: orders' customers, installments' payers (plans bill every entity: refused)")
 	fl.BoolVar(&f.draft, "draft", false, "stop after pricing the drafts and wait for 'batch approve'")
 	fl.BoolVar(&f.dryRun, "dry-run", false, "plan and price without writing anything; show the invoices it would make")

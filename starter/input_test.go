@@ -217,3 +217,29 @@ func TestCustomersFilterAppliesOrIsRefused(t *testing.T) {
 		t.Errorf("--customers on a plans batch: %v", err)
 	}
 }
+
+// Seed 001's "one invoice per line": --grouping per-line makes a draft of every line.
+func TestGroupingPerLine(t *testing.T) {
+	h := newHarness(t, true)
+	h.mustRun("import", "../examples/demo.json")
+	var perLine, byEntity model.PlanOutcome
+	h.runJSON(&byEntity, "batch", "create", "--orders", "1001-1001", "--series", "A", "--date", "2026-11-23", "--dry-run")
+	h.runJSON(&perLine, "batch", "create", "--orders", "1001-1001", "--series", "A", "--date", "2026-11-23", "--grouping", "per-line", "--dry-run")
+	lines := 0
+	for _, d := range byEntity.Invoices {
+		lines += d.Lines
+	}
+	if len(perLine.Invoices) != lines || lines < 2 {
+		t.Fatalf("per-line: %d drafts of %d lines", len(perLine.Invoices), lines)
+	}
+	for _, d := range perLine.Invoices {
+		if d.Lines != 1 {
+			t.Errorf("a per-line draft of %d lines", d.Lines)
+		}
+	}
+	var sum model.Summary
+	h.runJSON(&sum, "batch", "create", "--orders", "1001-1001", "--series", "A", "--date", "2026-11-23", "--grouping", "per-line", "--wait")
+	if sum.Completed != lines {
+		t.Errorf("a per-line batch: %+v, want %d invoices", sum, lines)
+	}
+}

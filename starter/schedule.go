@@ -87,7 +87,7 @@ func scheduleCreateCmd(a *app) *cobra.Command {
 	fl.StringVar(&f.timeZone, "time-zone", "", "time zone of the cron expression, of the periods billed and of the invoices' date (IANA name; default: the issuer's)")
 	fl.StringVar(&f.every, "every", "", "interval, e.g. 24h")
 	fl.StringVar(&f.period, "period", "", "day | week | month billed before each run (default from the timing)")
-	fl.StringVar(&f.grouping, "grouping", "by-entity", "none | by-entity | per-customer")
+	fl.StringVar(&f.grouping, "grouping", "by-entity", "none | by-entity | per-customer | per-line")
 	fl.StringVar(&f.series, "series", "", "only plans or contracts of this series")
 	fl.StringVar(&f.template, "template", "", "a billing template bounding every run (source kinds, grouping, series)")
 	fl.BoolVar(&f.paused, "paused", false, "create it paused")

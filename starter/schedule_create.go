@@ -51,7 +51,7 @@ func (f *scheduleFlags) check(ctx context.Context, a *app, name string) (string,
 		probs = append(probs, fmt.Sprintf("--time-zone: %q is not a time zone (e.g. America/Mexico_City, UTC)", f.timeZone))
 	}
 	if !rules.ValidGrouping(f.grouping) {
-		probs = append(probs, fmt.Sprintf("--grouping: %q is not one of none, by-entity, per-customer", f.grouping))
+		probs = append(probs, fmt.Sprintf("--grouping: %q is not one of none, by-entity, per-customer, per-line", f.grouping))
 	}
 	if len(probs) > 0 {
 		return "", spec, &model.InputError{Problems: probs}

@@ -19,7 +19,7 @@ func Validate(t *store.Tx, p *model.BatchParams) (model.BatchRates, error) {
 		return rates, err
 	}
 	if !rules.ValidGrouping(p.Grouping) {
-		probs = append(probs, fmt.Sprintf("--grouping: %q is not one of none, by-entity, per-customer", p.Grouping))
+		probs = append(probs, fmt.Sprintf("--grouping: %q is not one of none, by-entity, per-customer, per-line", p.Grouping))
 	}
 	date, err := time.Parse(time.DateOnly, p.InvoiceDate)
 	if err != nil {

@@ -136,7 +136,7 @@ func (v *validation) checkTemplates() {
 			c.add("orders_to", "%d-%d is not a range of order numbers", x.OrdersFrom, x.OrdersTo)
 		}
 		if x.Grouping != "" {
-			c.oneOf("grouping", x.Grouping, "none", "by-entity", "per-customer")
+			c.oneOf("grouping", x.Grouping, "none", "by-entity", "per-customer", "per-line")
 		}
 		if x.Series != "" {
 			c.ref("series", x.Series, "series", ser, known.Series)

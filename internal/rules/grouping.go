@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"fmt"
 	"sort"
 	"strings"
 )
@@ -10,6 +11,7 @@ const (
 	GroupNone        = "none"         // one invoice per source document
 	GroupByEntity    = "by-entity"    // all of a payer's lines together, payer then partner
 	GroupPerCustomer = "per-customer" // each payer's own preference
+	GroupPerLine     = "per-line"     // one invoice per source line (seed 001)
 )
 
 // Invoicing methods of a customer (seed 001): whether several source documents may share an invoice.
@@ -65,7 +67,7 @@ func PerDocument(option string, b Billable) bool {
 
 // ValidGrouping reports whether option names a grouping.
 func ValidGrouping(option string) bool {
-	return option == GroupNone || option == GroupByEntity || option == GroupPerCustomer
+	return option == GroupNone || option == GroupByEntity || option == GroupPerCustomer || option == GroupPerLine
 }
 
 // Group splits lines into invoices. Every line lands in exactly one group; lines of a
@@ -98,6 +100,9 @@ func Group(lines []Billable, option string, maxLines int) [][]Billable {
 	})
 
 	groupKey := func(b Billable) string {
+		if option == GroupPerLine {
+			return b.hardKey() + keySep + b.SourceDoc + keySep + fmt.Sprintf("%s%s%d%s%d%s%d", b.SourceKind, keySep, b.SourceID, keySep, b.LineNo, keySep, b.Key)
+		}
 		if PerDocument(option, b) {
 			return b.hardKey() + keySep + b.SourceDoc
 		}

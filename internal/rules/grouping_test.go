@@ -111,3 +111,26 @@ func TestGroupIsDeterministic(t *testing.T) {
 		}
 	})
 }
+
+// Seed 001's "one invoice per line": every source line is an invoice of its own, whatever
+// its payer's preferences; lines of two payers never mix anyway.
+func TestGroupPerLine(t *testing.T) {
+	line := func(doc string, n int, payer string) Billable {
+		return Billable{SourceKind: "order_line", SourceID: int64(len(doc)*10 + n), SourceDoc: doc, LineNo: n, Issuer: "EKU", Series: "A",
+			DocumentKind: "invoice", Payer: payer, Currency: "MXN", PaymentTerms: "NET30", PayerMethod: MethodCombined, PayerGrouped: true}
+	}
+	lines := []Billable{line("order 1", 1, "ACME"), line("order 1", 2, "ACME"), line("order 22", 1, "ACME"), line("order 22", 2, "ACME"),
+		line("order 22", 3, "ACME"), line("order 333", 1, "BETA")}
+	groups := Group(lines, GroupPerLine, 10)
+	if len(groups) != len(lines) {
+		t.Fatalf("%d invoices of %d lines", len(groups), len(lines))
+	}
+	for _, g := range groups {
+		if len(g) != 1 {
+			t.Errorf("an invoice of %d lines", len(g))
+		}
+	}
+	if !ValidGrouping(GroupPerLine) || len(Group(lines, GroupByEntity, 10)) != 2 {
+		t.Errorf("per-line is a grouping; by-entity still makes one invoice per payer")
+	}
+}
