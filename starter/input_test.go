@@ -243,3 +243,32 @@ func TestGroupingPerLine(t *testing.T) {
 		t.Errorf("a per-line batch: %+v, want %d invoices", sum, lines)
 	}
 }
+
+// Seed 003: only an active plan's events bill. An inactive plan's events are not selected;
+// made active again, they are.
+func TestInactivePlansDoNotBill(t *testing.T) {
+	h := newHarness(t, false)
+	h.mustRun("import", "../examples/demo.json")
+	dry := func() int {
+		var plan model.PlanOutcome
+		h.runJSON(&plan, "batch", "create", "--plans", "--period", "2026-11-01..2026-11-30", "--date", "2026-11-30", "--dry-run")
+		return len(plan.Invoices)
+	}
+	active := dry()
+	if active == 0 {
+		t.Fatal("the demo plan bills nothing in November")
+	}
+	if out := h.mustRun("plan", "state", "PLAN-MANT", "inactive"); !strings.Contains(out, "inactive (was active)") {
+		t.Errorf("plan state: %s", out)
+	}
+	if n := dry(); n != 0 {
+		t.Errorf("an inactive plan made %d drafts", n)
+	}
+	h.mustRun("plan", "state", "PLAN-MANT", "active")
+	if n := dry(); n != active {
+		t.Errorf("active again: %d drafts, want %d", n, active)
+	}
+	if _, err := h.run("plan", "state", "PLAN-MANT", "asleep"); err == nil {
+		t.Error("a state that is none was taken")
+	}
+}

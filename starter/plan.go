@@ -13,8 +13,8 @@ import (
 )
 
 func planCmd(a *app) *cobra.Command {
-	c := &cobra.Command{Use: "plan", Short: "Billing plans: list and change their events"}
-	c.AddCommand(planEventsCmd(a), planEventCmd(a))
+	c := &cobra.Command{Use: "plan", Short: "Billing plans: list and change their events; make a plan active or inactive"}
+	c.AddCommand(planEventsCmd(a), planEventCmd(a), planStateCmd(a))
 	return c
 }
 
@@ -98,4 +98,29 @@ func checkEventChange(date, state string) error {
 		return &model.InputError{Problems: probs}
 	}
 	return nil
+}
+
+// planStateCmd makes a billing plan active or inactive (seed 003).
+func planStateCmd(a *app) *cobra.Command {
+	return &cobra.Command{
+		Use:   "state PLAN active|inactive",
+		Short: "Make a billing plan active or inactive: only an active plan's events bill",
+		Args:  cobra.ExactArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if args[1] != "active" && args[1] != "inactive" {
+				return &model.InputError{Problems: []string{fmt.Sprintf("state: %q is not active or inactive", args[1])}}
+			}
+			st, err := a.Store(cmd.Context())
+			if err != nil {
+				return err
+			}
+			before, err := st.SetBillingPlanState(cmd.Context(), args[0], args[1])
+			if err != nil {
+				return err
+			}
+			return a.emit(map[string]any{"plan": args[0], "state": args[1], "was": before}, func() {
+				fmt.Fprintf(a.out, "billing plan %s: %s (was %s)\n", args[0], args[1], before)
+			})
+		},
+	}
 }

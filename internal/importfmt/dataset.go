@@ -245,6 +245,7 @@ type BillingPlan struct {
 	Dates        []string        `json:"dates"` // instead of a periodic rule
 	Items        []PlanItem      `json:"items"`
 	Entities     []BillingEntity `json:"entities"` // default: the customer at 100
+	State        string          `json:"state"`    // active (default) or inactive: only an active plan's events bill
 }
 
 type PlanItem struct {

@@ -133,6 +133,9 @@ func (v *validation) checkBillingPlans() {
 		c.rec = fmt.Sprintf("billing_plans[%d] (%s)", i, x.Code)
 		c.required("code", x.Code)
 		c.unique(planSeen, "code", x.Code)
+		if x.State != "" {
+			c.oneOf("state", x.State, "active", "inactive")
+		}
 		c.ref("customer", x.Customer, "customer", cust, known.Customers)
 		if x.Contract != "" {
 			c.ref("contract", x.Contract, "contract", ctr, known.Contracts)

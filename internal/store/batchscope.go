@@ -29,7 +29,7 @@ func (t *Tx) BatchScope(p *model.BatchParams) ([]ScopeRow, error) {
 		args = []any{p.DueUntil, p.Partner, p.Recurring, p.Series, customersFilter(p.Customers)}
 	case model.SourcePlans:
 		sql = `select distinct pl.series, c.tax_id_kind, pl.currency
-			from billing_events e join billing_plans pl on pl.id = e.plan_id
+			from billing_events e join billing_plans pl on pl.id = e.plan_id and pl.state = 'active'
 			join customers c on c.code in (select be.customer from billing_entities be where be.plan_id = pl.id)
 			  or (c.code = pl.customer and not exists (select 1 from billing_entities be where be.plan_id = pl.id))
 			where (e.state = 'planned' or e.state = 'executed' and exists (select 1 from billing_event_shares sh where sh.event_id = e.id and sh.state = 'released'))

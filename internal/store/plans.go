@@ -78,3 +78,14 @@ func (s *Store) SetPlanEvent(ctx context.Context, id int64, date, state string) 
 	e.Date = d.Format(time.DateOnly)
 	return e, err
 }
+
+// SetBillingPlanState makes a billing plan active or inactive (seed 003: only an active
+// plan's events bill); it answers the state it had. Events a batch is billing now bill on.
+func (s *Store) SetBillingPlanState(ctx context.Context, plan, state string) (before string, err error) {
+	err = s.pool.QueryRow(ctx, `with old as (select id, state from billing_plans where code = $1 for update)
+		update billing_plans p set state = $2 from old where p.id = old.id returning old.state`, plan, state).Scan(&before)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", fmt.Errorf("billing plan %q: %w", plan, model.ErrNotFound)
+	}
+	return before, err
+}

@@ -37,7 +37,7 @@ func (t *Tx) SelectChunk(b model.Batch, after int64, limit int) (sel Selection, 
 			  and ($4 = '' or ct.series = $4) and ($7::text[] is null or ct.payer = any($7)) and n.id > $5 order by n.id limit $6`,
 			b.Params.DueUntil, b.Params.Partner, b.Params.Recurring, b.Params.Series, after, limitOrAll(limit), customersFilter(b.Params.Customers))
 	case model.SourcePlans:
-		keys, err = t.keys(`select e.id from billing_events e join billing_plans pl on pl.id = e.plan_id
+		keys, err = t.keys(`select e.id from billing_events e join billing_plans pl on pl.id = e.plan_id and pl.state = 'active'
 			where (e.state = 'planned' or e.state = 'executed' and exists (select 1 from billing_event_shares sh where sh.event_id = e.id and sh.state = 'released'))
 			  and e.event_date between $1 and $2 and ($3 = '' or pl.series = $3) and e.id > $4 order by e.id limit $5`,
 			b.Params.PeriodFrom, b.Params.PeriodTo, b.Params.Series, after, limitOrAll(limit))
