@@ -248,3 +248,21 @@ func TestInvoiceStatusAsksSAT(t *testing.T) {
 		t.Errorf("the text answer:\n%s", out)
 	}
 }
+
+// Seed 002: an order's observations are printed on the invoice that bills it.
+func TestOrderObservationsArePrinted(t *testing.T) {
+	h := newHarness(t, true)
+	h.mustRun("import", "../examples/demo.json")
+	h.importJSON(`{"orders": [{"number": 1301, "customer": "FORSETI", "series": "A", "warehouse": "CENTRAL", "currency": "MXN",
+		"date": "2026-11-02", "observations": "Entregar en el andén 3, de 8 a 14 h", "lines": [{"item": "B", "ordered": 2, "price": 10.00}]}]}`)
+	_, no := h.billed("1301")
+	pdf := filepath.Join(t.TempDir(), "a.pdf")
+	h.mustRun("invoice", "pdf", no, "-o", pdf)
+	text, err := exec.Command(testdb.Tool(t, "pdftotext"), pdf, "-").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(strings.Join(strings.Fields(string(text)), " "), "Observaciones: Entregar en el andén 3, de 8 a 14 h") {
+		t.Errorf("the PDF does not carry the order's observations:\n%s", text)
+	}
+}

@@ -136,6 +136,8 @@ type Invoice struct {
 	Lines         []Line
 	// Payment is the payment a payment receipt (document kind payment_receipt) answers.
 	Payment *Payment
+	// Observations are the billed orders' observations, printed (seed 002).
+	Observations string
 }
 
 // Payment is a payment received, as its receipt states it (MX: the CFDI de Recepción de

@@ -188,6 +188,8 @@ type Order struct {
 	PaymentTerms string      `json:"payment_terms"` // default: the customer's
 	Date         string      `json:"date"`
 	Status       string      `json:"status"` // default approved
+	// Observations are printed on the invoices that bill the order (seed 002).
+	Observations string      `json:"observations"`
 	Lines        []OrderLine `json:"lines"`
 }
 

@@ -17,6 +17,7 @@ func (v *validation) checkOrders() {
 	orderSeen := newSet()
 	for i, x := range d.Orders {
 		c.rec = fmt.Sprintf("orders[%d] (number %d)", i, x.Number)
+		c.text("observations", x.Observations, 1000)
 		if x.Number <= 0 {
 			c.add("number", "%d must be positive", x.Number)
 		}

@@ -73,15 +73,8 @@ func (t *Tx) LockFiscal(id int64) (FiscalHead, fiscal.Invoice, error) {
 		inv.Authorization = &fiscal.Authorization{DocumentType: *cfeType, ID: *cae.id, Series: *cae.series,
 			From: *cae.from, To: *cae.to, Expires: *cae.expires}
 	}
-	if inv.DocumentKind == "credit_note" {
-		if inv.Corrects, err = t.corrected(id); err != nil {
-			return h, inv, err
-		}
-	}
-	if inv.DocumentKind == "payment_receipt" {
-		if inv.Payment, err = t.ReceiptPayment(id); err != nil {
-			return h, inv, err
-		}
+	if err := t.related(&inv); err != nil {
+		return h, inv, err
 	}
 	if number != nil {
 		inv.Number = *number
@@ -104,6 +97,32 @@ func (t *Tx) LockFiscal(id int64) (FiscalHead, fiscal.Invoice, error) {
 			&l.ProductCode, &l.UnitCode, &l.UnitName)
 	})
 	return h, inv, err
+}
+
+// related reads what a document relates beyond its own row: the invoice a credit note
+// corrects, the payment a receipt answers, the observations of the orders it bills.
+func (t *Tx) related(inv *fiscal.Invoice) (err error) {
+	switch inv.DocumentKind {
+	case "credit_note":
+		if inv.Corrects, err = t.corrected(inv.ID); err != nil {
+			return err
+		}
+	case "payment_receipt":
+		if inv.Payment, err = t.ReceiptPayment(inv.ID); err != nil {
+			return err
+		}
+	}
+	inv.Observations, err = t.observations(inv.ID)
+	return err
+}
+
+// observations are the observations of the orders an invoice bills (seed 002).
+func (t *Tx) observations(id int64) (string, error) {
+	var o string
+	err := t.tx.QueryRow(t.ctx, `select coalesce(string_agg(distinct o.observations, '; '), '') from invoice_lines l
+		join sales_order_lines ol on ol.id = l.source_id join sales_orders o on o.id = ol.order_id
+		where l.invoice_id = $1 and l.source_kind = 'order_line' and o.observations <> ''`, id).Scan(&o)
+	return o, err
 }
 
 // corrected is the invoice a credit note corrects, as its fiscal document relates it.

@@ -73,6 +73,9 @@ func printView(doc *etree.Document, inv fiscal.Invoice) printout.View {
 	v.Totals = viewTotals(r, decimals, traslados, retenciones)
 	v.Proof, v.QR = viewProof(doc, tfd)
 	v.Notes = notes(r, tfd)
+	if inv.Observations != "" {
+		v.Notes = append([]string{"Observaciones: " + inv.Observations}, v.Notes...)
+	}
 	return v
 }
 

@@ -100,14 +100,25 @@ func printView(doc *etree.Document, d fiscal.Document, inv fiscal.Invoice) print
 		v.Proof = append(v.Proof, [2]string{"Recibido por DGI", localTime(d.StampedAt) + " (" + d.StampCertificate + ")"})
 	}
 	v.QR = VerificationURL(d.XML)
-	v.Notes = []string{"IVA al día.", "Puede verificar el comprobante en www.efactura.dgi.gub.uy (código QR)."}
+	v.Notes = printNotes(d, inv)
+	return v
+}
+
+// printNotes are the printout's closing notes: the orders' observations, the VAT and
+// verification lines DGI asks for, and whether DGI received the CFE.
+func printNotes(d fiscal.Document, inv fiscal.Invoice) []string {
+	var notes []string
+	if inv.Observations != "" {
+		notes = append(notes, "Observaciones: "+inv.Observations)
+	}
+	notes = append(notes, "IVA al día.", "Puede verificar el comprobante en www.efactura.dgi.gub.uy (código QR).")
 	switch {
 	case d.StampedAt == "":
-		v.Notes = append(v.Notes, "Aún no recibido por DGI.")
+		notes = append(notes, "Aún no recibido por DGI.")
 	case strings.Contains(d.StampCertificate, "sandbox"):
-		v.Notes = append(v.Notes, "Acusado por el receptor DGI de pruebas de billrun (sandbox): este comprobante NO fue enviado a DGI.")
+		notes = append(notes, "Acusado por el receptor DGI de pruebas de billrun (sandbox): este comprobante NO fue enviado a DGI.")
 	}
-	return v
+	return notes
 }
 
 // percent writes a rate as DGI's schema holds it (22.000) for a reader: 22 %.
