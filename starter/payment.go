@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -75,6 +76,7 @@ type paymentFlags struct {
 // recordPayment records one payment of one invoice, then starts its receipt.
 func recordPayment(ctx context.Context, a *app, args []string, f paymentFlags) error {
 	date, key := f.date, f.key
+	f.currency = strings.ToUpper(strings.TrimSpace(f.currency)) // mxn is MXN
 	amount, err := decimal.NewFromString(args[1])
 	if err != nil {
 		return &model.InputError{Problems: []string{fmt.Sprintf("AMOUNT: %q is not a number", args[1])}}

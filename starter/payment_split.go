@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -35,7 +36,7 @@ func recordSplitPayment(ctx context.Context, a *app, args []string, f paymentFla
 	}
 	sp.PaidOn = on
 	if sp.Key == "" {
-		sp.Key = contentKey("pay", split, date)
+		sp.Key = contentKey("pay", partsKey(sp.Parts), date) // the same parts in any order, 1000 or 1000.00: one payment
 	}
 	st, err := a.Store(ctx)
 	if err != nil {
@@ -108,4 +109,15 @@ func parseSplit(ctx context.Context, a *app, split string, args []string) (store
 		return sp, total, countries, &model.InputError{Problems: probs}
 	}
 	return sp, total, countries, nil
+}
+
+// partsKey is the parts as one text, by invoice, with amounts as numbers.
+func partsKey(parts []store.PaymentPart) string {
+	ordered := slices.Clone(parts)
+	slices.SortFunc(ordered, func(a, b store.PaymentPart) int { return int(a.InvoiceID - b.InvoiceID) })
+	var b strings.Builder
+	for _, p := range ordered {
+		fmt.Fprintf(&b, "%d=%s,", p.InvoiceID, p.Amount.String())
+	}
+	return b.String()
 }
