@@ -61,10 +61,11 @@ func (d PaidDocument) inPaymentCurrency(x decimal.Decimal) decimal.Decimal {
 }
 
 // Equivalencia is EquivalenciaDR for an invoice in currency dr paid in currency p, from each
-// currency's rate in MXN (1 for MXN): units of dr per unit of p, to SAT's ten decimals.
+// currency's rate in MXN (1 for MXN): units of dr per unit of p, to SAT's ten decimals,
+// rounded up — so ImpPagado ÷ EquivalenciaDR never passes what was paid.
 func Equivalencia(drRate, pRate decimal.Decimal) decimal.Decimal {
 	if drRate.Equal(pRate) {
 		return decimal.NewFromInt(1)
 	}
-	return pRate.DivRound(drRate, 10)
+	return pRate.DivRound(drRate, 20).RoundCeil(10)
 }
