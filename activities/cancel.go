@@ -102,8 +102,6 @@ func requestCancellation(tx CancellingTx, req CancelRequest) error {
 		return refuse("it is %s: only completed invoices are cancelled", h.Status)
 	case h.CreditOf != nil:
 		return refuse("it is a credit note: cancelling credit notes is not supported yet")
-	case h.DocumentKind == "payment_receipt":
-		return refuse("it is a payment receipt (CFDI P): cancelling a payment and its receipt is not supported yet")
 	case h.FiscalStatus == "sealed" && h.UUID == "" && h.FiscalError == "":
 		// A PAC may be stamping it right now: cancelling here could leave a stamped CFDI
 		// at SAT that billrun calls cancelled.
@@ -222,6 +220,16 @@ func (a *Cancelling) CompleteCancellation(ctx context.Context, in Document) erro
 		}
 		if h.Cancel == nil || h.Cancel.Status != fiscal.Cancelled {
 			return invariantf("invoice %d's cancellation is not done at SAT", invoiceID)
+		}
+		if h.DocumentKind == "payment_receipt" { // its payments are owed again
+			n, err := tx.ReversePayments(invoiceID)
+			if err != nil {
+				return err
+			}
+			if err := tx.MarkCancelled(invoiceID); err != nil {
+				return err
+			}
+			return tx.Audit("", invoiceID, StepCancel, 0, "ok", fmt.Sprintf("%d payments reversed: owed again", n))
 		}
 		if h.Paid.IsPositive() {
 			// Payments are refused while a cancellation waits; one that got in anyway

@@ -87,8 +87,20 @@ func TestPaymentReceiptsOfAnInvoicePaidInInstallments(t *testing.T) {
 	if out := h.mustRun("invoice", "show", no); !strings.Contains(out, "P-1 (parcialidad 1, pdf); P-2 (parcialidad 2, pdf)") {
 		t.Errorf("invoice show names no receipts:\n%s", out)
 	}
-	if msg := h.mustFail("invoice", "cancel", "P-1", "--reason", "02"); !strings.Contains(msg, "payment receipt") {
-		t.Errorf("a receipt's cancellation: %s", msg)
+	// Cancelling a receipt (motive 02) cancels its payment: the amount is owed again.
+	h.mustRun("invoice", "cancel", "P-2", "--reason", "02", "--wait")
+	if got := h.str(`select status || ' ' || balance::numeric(18,2)::text from receivables where invoice_id = $1 and status in ('open', 'paid')`, id); got != "open "+rest {
+		t.Errorf("after its receipt's cancellation, the receivable is %s, want open %s", got, rest)
+	}
+	var sat struct {
+		SAT cfdi.SATStatus `json:"sat"`
+	}
+	h.runJSON(&sat, "invoice", "status", "P-2")
+	if sat.SAT.State != "Cancelado" {
+		t.Errorf("P-2 at SAT: %+v", sat.SAT)
+	}
+	if msg := h.mustFail("invoice", "cancel", no, "--reason", "02"); !strings.Contains(msg, "payments are applied") {
+		t.Errorf("the invoice, with P-1's payment standing: %s", msg)
 	}
 	// A payment of an invoice paid in one exhibition (PUE: TANGO pays CASH) takes no receipt.
 	_, cash := h.billed("1002")

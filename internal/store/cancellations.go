@@ -52,7 +52,7 @@ func (t *Tx) LockForCancel(id int64) (CancelHead, error) {
 		return h, err
 	}
 	rows, err := t.tx.Query(t.ctx, `select p.amount, p.paid_on::text from receivable_payments p join receivables r on r.id = p.receivable_id
-		where r.invoice_id = $1 and r.status in ('open', 'paid') order by p.id`, id)
+		where r.invoice_id = $1 and r.status in ('open', 'paid') and p.reversed_at is null order by p.id`, id)
 	if err != nil {
 		return h, err
 	}
@@ -190,6 +190,21 @@ func (t *Tx) releaseEventShares(id int64) error {
 		}
 	}
 	return nil
+}
+
+// ReversePayments reverses the payments a cancelled receipt answered: each is owed again on
+// its receivable (open once more) and marked reversed, once.
+func (t *Tx) ReversePayments(receiptID int64) (int, error) {
+	tag, err := t.tx.Exec(t.ctx, `with rev as (
+			update receivable_payments p set reversed_at = now()
+			from payment_receipt_documents d where d.receipt_id = $1 and p.id = d.payment_id and p.reversed_at is null
+			returning p.receivable_id, p.amount)
+		update receivables r set balance = r.balance + x.amount, status = 'open'
+		from (select receivable_id, sum(amount) amount from rev group by receivable_id) x where r.id = x.receivable_id`, receiptID)
+	if err != nil {
+		return 0, err
+	}
+	return int(tag.RowsAffected()), nil
 }
 
 // MarkCancelled marks the invoice, its fiscal document and its cancellation cancelled. The

@@ -202,7 +202,7 @@ func (s *Store) readReceivable(ctx context.Context, q querier, invoiceID int64) 
 		return nil, err
 	}
 	r.DueDate = due.Format(time.DateOnly)
-	rows, err := q.Query(ctx, `select amount, paid_on from receivable_payments where receivable_id = $1 order by id`, id)
+	rows, err := q.Query(ctx, `select amount, paid_on from receivable_payments where receivable_id = $1 and reversed_at is null order by id`, id)
 	if err != nil {
 		return nil, err
 	}
