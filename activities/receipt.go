@@ -49,6 +49,9 @@ func (a *Receipts) IssuePaymentReceipt(ctx context.Context, in PaymentReceiptReq
 				return err
 			}
 			res = PaymentReceiptResult{ID: h.ID, Series: h.Series, Number: *h.Number}
+			if h.Status == "cancelled" { // and the payment with it: nothing to publish
+				res.NotNeeded = fmt.Sprintf("its receipt %s-%d was cancelled, and the payment reversed", h.Series, *h.Number)
+			}
 			return nil
 		}
 		if res.NotNeeded = ReceiptNotNeeded(p); res.NotNeeded != "" {

@@ -63,6 +63,9 @@ func startReceiptOf(ctx context.Context, a *app, paymentID int64, w waitFlags) (
 	if werr != nil {
 		return "", werr
 	}
+	if out.Receipt.NotNeeded != "" {
+		return "none: " + out.Receipt.NotNeeded, nil
+	}
 	return fmt.Sprintf("%s-%d, sealed, stamped, printed and e-mailed", out.Receipt.Series, out.Receipt.Number), nil
 }
 

@@ -99,6 +99,9 @@ func TestPaymentReceiptsOfAnInvoicePaidInInstallments(t *testing.T) {
 	if sat.SAT.State != "Cancelado" {
 		t.Errorf("P-2 at SAT: %+v", sat.SAT)
 	}
+	if out := h.mustRun("payment", "receipt", "transfer-2", "--wait"); !strings.Contains(out, "was cancelled, and the payment reversed") {
+		t.Errorf("the cancelled receipt's payment asked again: %s", out)
+	}
 	if msg := h.mustFail("invoice", "cancel", no, "--reason", "02"); !strings.Contains(msg, "payments are applied") {
 		t.Errorf("the invoice, with P-1's payment standing: %s", msg)
 	}
