@@ -180,14 +180,14 @@ type CAE struct {
 }
 
 type Order struct {
-	Number       int64       `json:"number"`
-	Customer     string      `json:"customer"`
-	Series       string      `json:"series"`
-	Warehouse    string      `json:"warehouse"`
-	Currency     string      `json:"currency"`
-	PaymentTerms string      `json:"payment_terms"` // default: the customer's
-	Date         string      `json:"date"`
-	Status       string      `json:"status"` // default approved
+	Number       int64  `json:"number"`
+	Customer     string `json:"customer"`
+	Series       string `json:"series"`
+	Warehouse    string `json:"warehouse"`
+	Currency     string `json:"currency"`
+	PaymentTerms string `json:"payment_terms"` // default: the customer's
+	Date         string `json:"date"`
+	Status       string `json:"status"` // default approved
 	// Observations are printed on the invoices that bill the order (seed 002).
 	Observations string      `json:"observations"`
 	Lines        []OrderLine `json:"lines"`

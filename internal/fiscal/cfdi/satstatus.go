@@ -14,11 +14,11 @@ import (
 // whether SAT has it, whether it is cancellable and how its cancellation stands.
 const (
 	// SATStatusURL is SAT's public service.
-	SATStatusURL       = "https://consultaqr.facturaelectronica.sat.gob.mx/ConsultaCFDIService.svc"
-	SATStatusAction    = "http://tempuri.org/IConsultaCFDIService/Consulta"
-	satStatusNS        = "http://tempuri.org/"
-	satStatusResultNS  = "http://schemas.datacontract.org/2004/07/Sat.Cfdi.Negocio.ConsultaCfdi.Servicio"
-	soapEnvelopeNS     = "http://schemas.xmlsoap.org/soap/envelope/"
+	SATStatusURL      = "https://consultaqr.facturaelectronica.sat.gob.mx/ConsultaCFDIService.svc"
+	SATStatusAction   = "http://tempuri.org/IConsultaCFDIService/Consulta"
+	satStatusNS       = "http://tempuri.org/"
+	satStatusResultNS = "http://schemas.datacontract.org/2004/07/Sat.Cfdi.Negocio.ConsultaCfdi.Servicio"
+	soapEnvelopeNS    = "http://schemas.xmlsoap.org/soap/envelope/"
 	// SAT's codes for a CFDI it has, and one it has not.
 	SATStatusFound    = "S - Comprobante obtenido satisfactoriamente."
 	SATStatusNotFound = "N - 602: Comprobante no encontrado."
