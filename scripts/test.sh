@@ -16,6 +16,9 @@ scripts/stack.sh up "$PROFILE"
 . ".dev/$PROFILE/env"
 echo "[test] go mod tidy -diff (go.mod and go.sum say what the code imports)"
 go mod tidy -diff
+echo "[test] gofmt -l (every Go file formatted)"
+unformatted=$("$(go env GOROOT)/bin/gofmt" -l $(git ls-files '*.go')) # the pinned Go's gofmt
+[ -z "$unformatted" ] || { echo "gofmt would change: $unformatted" >&2; exit 1; }
 echo "[test] go vet ./..."
 go vet ./...
 STATICCHECK_VERSION=v0.8.2
