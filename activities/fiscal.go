@@ -39,6 +39,13 @@ func (a *Publication) SealInvoice(ctx context.Context, in Document) (Sealed, err
 			}
 			return nil
 		}
+		if h.GlobalSeries != "" && inv.DocumentKind == "ticket" { // no CFDI of its own
+			h.FiscalStatus = "global"
+			if err := tx.MarkGlobal(id); err != nil {
+				return err
+			}
+			return tx.Audit(h.BatchID, id, model.StepSeal, h.Attempt, "ok", "no CFDI of its own: it goes in its period's global invoice (series "+h.GlobalSeries+")")
+		}
 		inv.IssuedAt = a.now() // the document is issued now, whenever the invoice was completed
 		if err := fiscal.CheckIssueDay(h.Country, inv.Date, inv.IssuedAt); err != nil {
 			return businessf(model.StepSeal, "%s", err.Error())

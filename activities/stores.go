@@ -109,6 +109,7 @@ type PublicationTx interface {
 	Auditor
 	LockFiscal(id int64) (store.FiscalHead, fiscal.Invoice, error)
 	SaveSealed(id int64, d fiscal.Document) error
+	MarkGlobal(id int64) error
 	SealedDocument(id int64) (fiscal.Document, error)
 	SaveStamped(id int64, d fiscal.Document) (bool, error)
 	SavePDF(id int64, pdf []byte) error
@@ -148,6 +149,11 @@ type ReceiptsTx interface {
 	LockPaymentForReceipt(paymentID int64) ([]store.ReceivedPayment, error)
 	LockInvoice(id int64) (store.InvoiceHead, error)
 	InsertPaymentReceipt(ps []store.ReceivedPayment, date time.Time) (int64, error)
+	LockGlobalSeries(code string) (store.GlobalSeries, bool, error)
+	LiveGlobalInvoice(series string, from, to time.Time) (id int64, found bool, err error)
+	LockGlobalTickets(series string, from, to time.Time) ([]store.GlobalTicket, error)
+	GenericCustomer() (code string, found bool, err error)
+	InsertGlobalInvoice(h store.GlobalInvoiceHead, tickets []int64) (int64, error)
 	Numberer
 	Number(h store.InvoiceHead, number int64) error
 }

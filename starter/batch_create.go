@@ -37,6 +37,8 @@ type createFlags struct {
 	template                                            string
 	installments, plans, recurring, nonRecurring        bool
 	dueUntil, partner, period                           string
+	global                                              bool
+	periodicity                                         string
 }
 
 func (f createFlags) params() (model.BatchParams, error) {
@@ -115,9 +117,13 @@ func batchCreateCmd(a *app) *cobra.Command {
   billrun batch create --installments --due-until 2026-11-30 --partner SOCIO --recurring --wait
   billrun batch create --plans --period 2026-11-01..2026-11-30 --grouping per-customer --wait
   billrun batch create --orders 1001-1010 --series A --draft      # price, then wait for 'batch approve'
-  billrun batch create --orders 1001-1010 --series A --dry-run    # show what it would make, write nothing`,
+  billrun batch create --orders 1001-1010 --series A --dry-run    # show what it would make, write nothing
+  billrun batch create --global --period 2026-11 --wait           # MX: the month's tickets in one global invoice`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if f.global {
+				return globalCreate(cmd, a, f)
+			}
 			ctx := cmd.Context()
 			st, err := a.Store(ctx)
 			if err != nil {
@@ -159,6 +165,12 @@ func batchCreateCmd(a *app) *cobra.Command {
 			})
 		},
 	}
+	f.bind(c, a)
+	return c
+}
+
+// bind declares batch create's flags.
+func (f *createFlags) bind(c *cobra.Command, a *app) {
 	fl := c.Flags()
 	fl.StringVar(&f.id, "id", "", "batch id (default: next B-number); creating the same id again is a no-op")
 	fl.StringVar(&f.orders, "orders", "", "bill approved sales orders numbered FROM-TO")
@@ -168,7 +180,9 @@ func batchCreateCmd(a *app) *cobra.Command {
 	fl.BoolVar(&f.recurring, "recurring", false, "with --installments: only recurring ones")
 	fl.BoolVar(&f.nonRecurring, "non-recurring", false, "with --installments: only non-recurring ones")
 	fl.BoolVar(&f.plans, "plans", false, "bill billing-plan events in state planned")
-	fl.StringVar(&f.period, "period", "", "with --plans: events dated FROM..TO")
+	fl.StringVar(&f.period, "period", "", "with --plans: events dated FROM..TO; with --global: a month 2026-11, a day 2026-11-05, or FROM..TO")
+	fl.BoolVar(&f.global, "global", false, "MX: make the period's global invoice of the tickets sold to the general public (one CFDI with InformacionGlobal)")
+	fl.StringVar(&f.periodicity, "periodicity", "", "with --global: SAT's c_Periodicidad 01 daily, 02 weekly, 03 fortnightly, 04 monthly (default for a month), 05 bimonthly")
 	fl.StringVar(&f.series, "series", "", "numbering series; only its orders are billed (required with --orders; a filter otherwise)")
 	fl.StringVar(&f.date, "date", "", "invoice date YYYY-MM-DD, after the series' closing date"+todayHelp)
 	fl.StringVar(&f.rate, "rate", "", "exchange rate of the one foreign currency the batch bills (default: the imported exchange_rates of the invoice date)")
@@ -184,7 +198,6 @@ func batchCreateCmd(a *app) *cobra.Command {
 	fl.IntVar(&f.window, "window", a.cfg.Window, "invoice workflows running at once (BILLRUN_WINDOW)")
 	fl.IntVar(&f.pageSize, "page-size", a.cfg.PageSize, "open invoices listed per page (BILLRUN_PAGE_SIZE)")
 	f.wait.bind(c, "showing live progress until the batch ends and its documents are published")
-	return c
 }
 
 func batchSummaryLine(id string, p model.BatchParams) string {

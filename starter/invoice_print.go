@@ -24,6 +24,11 @@ func printInvoice(w io.Writer, v model.InvoiceView) {
 	if len(v.CreditNotes) > 0 {
 		fmt.Fprintf(w, "  corrected by credit notes %v\n", v.CreditNotes)
 	}
+	if len(v.Global) > 0 && v.DocumentKind == "global_invoice" {
+		fmt.Fprintf(w, "  tickets it carries: %s\n", strings.Join(v.Global, ", "))
+	} else if len(v.Global) > 0 {
+		fmt.Fprintf(w, "  in the global invoice %s\n", strings.Join(v.Global, ", "))
+	}
 	if len(v.Receipts) > 0 {
 		fmt.Fprintf(w, "  payments' receipts (CFDI P): %s\n", strings.Join(v.Receipts, "; "))
 	}

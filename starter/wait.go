@@ -111,6 +111,8 @@ func invoiceStage(v model.InvoiceView) string {
 		return v.Status
 	case v.FiscalError != "":
 		return "stopped: " + v.FiscalError
+	case v.FiscalStatus == "global":
+		return "completed; no CFDI of its own: it goes in its period's global invoice (batch create --global)"
 	case v.FiscalStatus == "unsealed":
 		return "completed, to be sealed"
 	case v.FiscalStatus == "sealed":
@@ -131,7 +133,7 @@ func invoiceSettled(v model.InvoiceView) bool {
 	case "failed", "cancelled":
 		return true
 	case "completed":
-		return v.FiscalError != "" || (v.FiscalStatus == "pdf" && v.DeliveryStatus != "pending")
+		return v.FiscalError != "" || v.FiscalStatus == "global" || (v.FiscalStatus == "pdf" && v.DeliveryStatus != "pending")
 	}
 	return false
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strconv"
-	"time"
 
 	enums "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
@@ -29,29 +28,9 @@ func PaymentReceiptWorkflow(ctx workflow.Context, in PaymentReceiptInput) (Payme
 	if out.Receipt.NotNeeded != "" {
 		return out, nil
 	}
-	_ = workflow.UpsertTypedSearchAttributes(ctx, AttrInvoiceStatus.ValueSet("completed"))
-	doc := activities.Document{InvoiceID: out.Receipt.ID}
-	if err := step(ctx, t, "Sealing", publishing.SealInvoice, nil, doc); err != nil {
-		return out, err
-	}
-	remote := func(summary string, timeout time.Duration) workflow.Context {
-		retry := retryTransient()
-		retry.MaximumInterval = 15 * time.Second
-		return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{StartToCloseTimeout: timeout, RetryPolicy: retry, Summary: summary})
-	}
-	if err := workflow.ExecuteActivity(remote("Stamping (PAC)", 2*time.Minute), publishing.StampInvoice, doc).Get(ctx, nil); err != nil {
-		return out, err
-	}
-	if err := step(ctx, t, "Printing", publishing.PrintInvoice, nil, doc); err != nil {
-		return out, err
-	}
-	_ = workflow.UpsertTypedSearchAttributes(ctx, AttrInvoiceStatus.ValueSet("printed"))
-	if err := workflow.ExecuteActivity(remote("E-mail", t.Delivery), publishing.DeliverInvoice, activities.Delivery{InvoiceID: out.Receipt.ID, Seq: 1}).Get(ctx, nil); err != nil {
-		return out, err
-	}
-	out.Published = true
-	_ = workflow.UpsertTypedSearchAttributes(ctx, AttrInvoiceStatus.ValueSet("sent"))
-	return out, nil
+	var err error
+	out.Published, err = publishDocument(ctx, t, out.Receipt.ID)
+	return out, err
 }
 
 // PaymentReceiptWorkflowID is the business key of a payment's receipt.

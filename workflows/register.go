@@ -17,6 +17,7 @@ func Register(w worker.Registry, acts *activities.Activities, wc Client) {
 	w.RegisterWorkflow(ScheduledRunWorkflow)
 	w.RegisterWorkflow(CreditNoteWorkflow)
 	w.RegisterWorkflow(PaymentReceiptWorkflow)
+	w.RegisterWorkflow(GlobalInvoiceWorkflow)
 	w.RegisterWorkflow(CancelInvoiceWorkflow)
 	acts.Register(w)
 }

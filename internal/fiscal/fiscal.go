@@ -138,6 +138,34 @@ type Invoice struct {
 	Payment *Payment
 	// Observations are the billed orders' observations, printed (seed 002).
 	Observations string
+	// Global is what a global invoice (document kind global_invoice) carries: its period
+	// and the tickets sold to the general public in it.
+	Global *Global
+}
+
+// Global is a global invoice's period, as SAT's InformacionGlobal names it, and its
+// tickets, each one concept of the invoice.
+type Global struct {
+	Periodicidad, Meses string
+	Año                 int
+	Tickets             []Ticket
+}
+
+// Ticket is one ticket a global invoice carries: its number, its amounts, and its taxes
+// summed per tax and rate over its lines.
+type Ticket struct {
+	Number           string // series-number
+	Amount, Discount decimal.Decimal
+	Subtotal         decimal.Decimal
+	Taxes            []TicketTax
+}
+
+// TicketTax is a ticket's tax of one kind and rate: vat, excise, vat_withheld or
+// isr_withheld; Rate a percentage (16 for 16 %).
+type TicketTax struct {
+	Kind         string
+	Rate         decimal.Decimal
+	Base, Amount decimal.Decimal
 }
 
 // Payment is a payment received, as its receipt states it (MX: the CFDI de Recepción de

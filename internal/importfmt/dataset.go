@@ -151,7 +151,7 @@ type Stock struct {
 type Series struct {
 	Code               string `json:"code"`
 	Issuer             string `json:"issuer"`
-	DocumentKind       string `json:"document_kind"` // invoice, ticket, credit_note, payment_receipt
+	DocumentKind       string `json:"document_kind"` // invoice, ticket, credit_note, payment_receipt, global_invoice
 	NextNumber         int64  `json:"next_number"`
 	MaxLines           int    `json:"max_lines"`
 	ClosingDate        string `json:"closing_date"`
@@ -163,6 +163,10 @@ type Series struct {
 	// PaymentReceiptSeries is the series (of kind payment_receipt) whose CFDI de Recepción
 	// de Pagos answer payments of this series' invoices paid in installments (PPD).
 	PaymentReceiptSeries string `json:"payment_receipt_series"`
+	// GlobalInvoiceSeries, on a Mexican ticket series, is the series (of kind
+	// global_invoice) of the global invoices its tickets go in: they then have no CFDI of
+	// their own (SAT's factura global to the general public).
+	GlobalInvoiceSeries string `json:"global_invoice_series"`
 	// CFEType is the CFE a Uruguayan issuer's series numbers (101 e-Ticket, 102 its credit
 	// note, 111 e-Factura, 112 its credit note); such a series takes its numbers from CAEs.
 	CFEType int `json:"cfe_type"`

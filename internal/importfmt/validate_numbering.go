@@ -17,7 +17,7 @@ func (v *validation) checkSeries() {
 		c.required("code", x.Code)
 		c.text("code", x.Code, 25)
 		c.ref("issuer", x.Issuer, "issuer", iss, known.Issuers)
-		c.oneOf("document_kind", x.DocumentKind, "invoice", "ticket", "credit_note", "payment_receipt")
+		c.oneOf("document_kind", x.DocumentKind, "invoice", "ticket", "credit_note", "payment_receipt", "global_invoice")
 		if x.NextNumber < 0 {
 			c.add("next_number", "%d is negative", x.NextNumber)
 		}
@@ -95,6 +95,14 @@ func (v *validation) checkCreditSeries() {
 		}
 		if x.PaymentReceiptSeries != "" && kinds[x.PaymentReceiptSeries] != "payment_receipt" && !known.Series[x.PaymentReceiptSeries] {
 			c.add("payment_receipt_series", "%q is not a series of document kind payment_receipt", x.PaymentReceiptSeries)
+		}
+		if x.GlobalInvoiceSeries != "" {
+			if x.DocumentKind != "ticket" || x.CFEType != 0 {
+				c.add("global_invoice_series", "only a Mexican ticket series' documents go in a global invoice, not a series of kind %s (CFE type %d)", x.DocumentKind, x.CFEType)
+			}
+			if kinds[x.GlobalInvoiceSeries] != "global_invoice" && !known.Series[x.GlobalInvoiceSeries] {
+				c.add("global_invoice_series", "%q is not a series of document kind global_invoice", x.GlobalInvoiceSeries)
+			}
 		}
 	}
 }

@@ -120,3 +120,19 @@ func TestValidateUruguay(t *testing.T) {
 		}
 	}
 }
+
+// A global invoice series is named only by a Mexican ticket series, and must be one.
+func TestValidateGlobalInvoiceSeries(t *testing.T) {
+	d := &Dataset{
+		Issuers: []Issuer{{Code: "MX", RFC: "EKU9003173C9", Name: "X", FiscalRegime: "601", PostalCode: "42501", Currency: "MXN"}},
+		Series: []Series{{Code: "G", Issuer: "MX", DocumentKind: "global_invoice"}, {Code: "T", Issuer: "MX", DocumentKind: "ticket", GlobalInvoiceSeries: "G"},
+			{Code: "A", Issuer: "MX", DocumentKind: "invoice", GlobalInvoiceSeries: "G"}, {Code: "T2", Issuer: "MX", DocumentKind: "ticket", GlobalInvoiceSeries: "A"}},
+	}
+	got := map[string]bool{}
+	for _, p := range Validate(d, Known{Currencies: map[string]bool{"MXN": true}}) {
+		got[p.Record+" "+p.Field] = true
+	}
+	if got["series[1] (T) global_invoice_series"] || !got["series[2] (A) global_invoice_series"] || !got["series[3] (T2) global_invoice_series"] {
+		t.Errorf("problems %v", got)
+	}
+}

@@ -83,6 +83,7 @@ type InvoiceView struct {
 	CreditSeq      int               `json:"credit_seq,omitempty"`   // its number among that invoice's credit notes
 	CreditNotes    []int64           `json:"credit_notes"`           // an invoice: the credit notes that correct it
 	Receipts       []string          `json:"receipts,omitempty"`     // an invoice paid in installments: its payments' receipts (CFDI P)
+	Global         []string          `json:"global,omitempty"`       // a ticket: the global invoice carrying it; a global invoice: its tickets
 	Receivable     *ReceivableView   `json:"receivable,omitempty"`   // what the customer owes on it
 	Cancellation   *CancellationView `json:"cancellation,omitempty"` // its cancellation request
 	Lines          []InvoiceLineView `json:"lines"`

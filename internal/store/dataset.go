@@ -270,8 +270,8 @@ func (w *writer) numbering() error {
 	// Credit note and receipt series once every series exists: a series may name one listed
 	// after it.
 	for _, x := range d.Series {
-		if err := exec("series", `update series set credit_note_series = nullif($2, ''), payment_receipt_series = nullif($3, '') where code = $1`,
-			x.Code, x.CreditNoteSeries, x.PaymentReceiptSeries); err != nil {
+		if err := exec("series", `update series set credit_note_series = nullif($2, ''), payment_receipt_series = nullif($3, ''),
+			global_invoice_series = nullif($4, '') where code = $1`, x.Code, x.CreditNoteSeries, x.PaymentReceiptSeries, x.GlobalInvoiceSeries); err != nil {
 			return err
 		}
 	}

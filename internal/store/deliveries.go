@@ -35,11 +35,12 @@ type DeliveryHead struct {
 	Country      string // the issuer's: its fiscal profile words the message
 }
 
-// LockForDelivery reads an invoice for its delivery under the invoice's row lock.
+// LockForDelivery reads an invoice for its delivery under the invoice's row lock. A global
+// invoice goes to its issuer's own address: the general public has none.
 func (t *Tx) LockForDelivery(invoiceID int64) (DeliveryHead, error) {
 	var h DeliveryHead
-	err := t.tx.QueryRow(t.ctx, `select coalesce(v.batch_id, ''), v.status, v.fiscal_status, v.series, v.number, i.name, i.email, c.name, c.email,
-		       v.document_kind, v.invoice_date, v.total, v.currency, cur.decimals, pt.kind, pt.days, coalesce(d.uuid, ''), i.country
+	err := t.tx.QueryRow(t.ctx, `select coalesce(v.batch_id, ''), v.status, v.fiscal_status, v.series, v.number, i.name, i.email, c.name,
+		       case when v.document_kind = 'global_invoice' then i.email else c.email end, v.document_kind, v.invoice_date, v.total, v.currency, cur.decimals, pt.kind, pt.days, coalesce(d.uuid, ''), i.country
 		from invoices v join issuers i on i.code = v.issuer join customers c on c.code = v.customer
 		join currencies cur on cur.code = v.currency join payment_terms pt on pt.code = v.payment_terms
 		left join fiscal_documents d on d.invoice_id = v.id

@@ -23,6 +23,9 @@ type FiscalHead struct {
 	PasswordEnv  string // the environment variable holding the key's password
 	Country      string
 	Attempt      int // the publish attempt: a reseal or reprint request counts one
+	// GlobalSeries, for a ticket of a series whose tickets go in a global invoice, is the
+	// global invoices' series: the ticket has no CFDI of its own.
+	GlobalSeries string
 }
 
 // LockFiscal reads a completed invoice as its fiscal document needs it, under the
@@ -47,7 +50,7 @@ func (t *Tx) LockFiscal(id int64) (FiscalHead, fiscal.Invoice, error) {
 		       i.country, i.branch, i.address, i.city, i.department,
 		       c.code, c.name, c.tax_id, c.tax_id_kind, c.fiscal_regime, c.postal_code, c.cfdi_use, c.email, c.is_generic,
 		       c.country, c.address, c.city,
-		       s.cfe_type, a.cae, a.cfe_series, a.first_number, a.last_number, a.expires
+		       s.cfe_type, a.cae, a.cfe_series, a.first_number, a.last_number, a.expires, coalesce(s.global_invoice_series, '')
 		from invoices v join currencies cur on cur.code = v.currency join payment_terms t on t.code = v.payment_terms
 		join issuers i on i.code = v.issuer join customers c on c.code = v.customer join series s on s.code = v.series
 		left join caes a on a.id = v.cae
@@ -61,7 +64,7 @@ func (t *Tx) LockFiscal(id int64) (FiscalHead, fiscal.Invoice, error) {
 			&h.Country, &inv.Issuer.Branch, &inv.Issuer.Address, &inv.Issuer.City, &inv.Issuer.Department,
 			&c.Code, &c.Name, &c.TaxID, &c.TaxIDKind, &c.Regime, &c.PostalCode, &c.Use, &c.Email, &c.Generic,
 			&c.Country, &c.Address, &c.City,
-			&cfeType, &cae.id, &cae.series, &cae.from, &cae.to, &cae.expires)
+			&cfeType, &cae.id, &cae.series, &cae.from, &cae.to, &cae.expires, &h.GlobalSeries)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return h, inv, fmt.Errorf("invoice %d: %w", id, model.ErrNotFound)
 	}
@@ -109,6 +112,10 @@ func (t *Tx) related(inv *fiscal.Invoice) (err error) {
 		}
 	case "payment_receipt":
 		if inv.Payment, err = t.ReceiptPayment(inv.ID); err != nil {
+			return err
+		}
+	case "global_invoice":
+		if inv.Global, err = t.globalOf(inv.ID); err != nil {
 			return err
 		}
 	}

@@ -67,3 +67,8 @@ func (s *Store) countries(ctx context.Context, sql string, args ...any) ([]strin
 	}
 	return pgx.CollectRows(rows, pgx.RowTo[string])
 }
+
+// SeriesOfKind lists the series of a document kind.
+func (s *Store) SeriesOfKind(ctx context.Context, kind string) ([]string, error) {
+	return s.countries(ctx, `select code from series where document_kind = $1 order by code`, kind)
+}

@@ -215,30 +215,45 @@ func (s *Store) ReadInvoice(ctx context.Context, id int64) (model.InvoiceView, e
 	case !errors.Is(err, pgx.ErrNoRows):
 		return v, err
 	}
-	rows, err = s.pool.Query(ctx, `select id from invoices where credit_of = $1 order by credit_seq`, id)
+	return v, s.readRelated(ctx, id, &v)
+}
+
+// readRelated reads what relates to an invoice: its credit notes, its payments' receipts,
+// its global invoice (a ticket) or tickets (a global invoice), and its audit trail.
+func (s *Store) readRelated(ctx context.Context, id int64, v *model.InvoiceView) error {
+	rows, err := s.pool.Query(ctx, `select id from invoices where credit_of = $1 order by credit_seq`, id)
 	if err != nil {
-		return v, err
+		return err
 	}
 	if v.CreditNotes, err = pgx.CollectRows(rows, pgx.RowTo[int64]); err != nil {
-		return v, err
+		return err
 	}
 	rows, err = s.pool.Query(ctx, `select r.series || '-' || coalesce(r.number::text, '(processing)') || ' (parcialidad ' || d.parcialidad || ', ' || r.fiscal_status || ')'
 		from payment_receipt_documents d join invoices r on r.id = d.receipt_id where d.invoice_id = $1 order by d.parcialidad`, id)
 	if err != nil {
-		return v, err
+		return err
 	}
 	if v.Receipts, err = pgx.CollectRows(rows, pgx.RowTo[string]); err != nil {
-		return v, err
+		return err
+	}
+	rows, err = s.pool.Query(ctx, `select v.series || '-' || coalesce(v.number::text, '(processing)') || ' (' || v.fiscal_status || ')'
+		from global_invoice_tickets g join invoices v on v.id = case when g.global_id = $1 then g.ticket_id else g.global_id end
+		where (g.global_id = $1 or g.ticket_id = $1) and g.released_at is null order by v.series, v.number`, id)
+	if err != nil {
+		return err
+	}
+	if v.Global, err = pgx.CollectRows(rows, pgx.RowTo[string]); err != nil {
+		return err
 	}
 	rows, err = s.pool.Query(ctx, `select at, step, attempt, outcome, detail from audit_events where invoice_id = $1 order by id`, id)
 	if err != nil {
-		return v, err
+		return err
 	}
 	v.Audit, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (model.AuditView, error) {
 		var e model.AuditView
 		return e, r.Scan(&e.At, &e.Step, &e.Attempt, &e.Outcome, &e.Detail)
 	})
-	return v, err
+	return err
 }
 
 // undelivered are the batch's completed invoices whose first e-mail was skipped, refused or

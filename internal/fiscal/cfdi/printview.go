@@ -52,7 +52,8 @@ func attr(e *etree.Element, name string) string {
 }
 
 // titles are the printed document's names by document kind.
-var titles = map[string]string{"invoice": "Factura", "ticket": "Ticket", "credit_note": "Nota de crédito", "payment_receipt": paymentTitle}
+var titles = map[string]string{"invoice": "Factura", "ticket": "Ticket", "credit_note": "Nota de crédito", "payment_receipt": paymentTitle,
+	"global_invoice": "Factura global"}
 
 // printView reads what the printout shows from the stored CFDI — what was signed and
 // stamped — and from the invoice what the CFDI does not say: the document kind, the

@@ -33,7 +33,8 @@ type Profile struct {
 
 var _ fiscal.Profile = Profile{}
 
-// Seal builds the invoice's CFDI 4.0 (a payment receipt's: the CFDI P) and seals it
+// Seal builds the invoice's CFDI 4.0 (a payment receipt's: the CFDI P; a global
+// invoice's: its tickets to the general public) and seals it
 // with the issuer's CSD.
 func (Profile) Seal(_ context.Context, inv fiscal.Invoice, cred fiscal.Credentials) (fiscal.Document, error) {
 	var doc *etree.Document
@@ -44,6 +45,12 @@ func (Profile) Seal(_ context.Context, inv fiscal.Invoice, cred fiscal.Credentia
 			return fiscal.Document{}, err
 		}
 		doc, fecha = BuildPaymentReceipt(r), r.Fecha
+	} else if inv.Global != nil { // a global invoice: the period's tickets to the general public
+		in, err := FromGlobal(inv)
+		if err != nil {
+			return fiscal.Document{}, err
+		}
+		doc, fecha = Build(in), in.Fecha
 	} else {
 		in, err := FromInvoice(inv)
 		if err != nil {

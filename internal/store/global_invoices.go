@@ -1,0 +1,168 @@
+package store
+
+import (
+	"errors"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/shopspring/decimal"
+
+	"billrun/internal/fiscal"
+)
+
+// The global invoice (MX): the tickets of a period, sold to the general public with no
+// CFDI of their own, carried by one CFDI (see migration 022).
+
+// GlobalTicket is a ticket a global invoice may carry.
+type GlobalTicket struct {
+	ID       int64
+	Number   string // series-number
+	Currency string
+	Total    decimal.Decimal
+}
+
+// GlobalSeries is a series of global invoices and who issues it.
+type GlobalSeries struct {
+	Code, Issuer, Country, Kind string
+}
+
+// LockGlobalSeries reads a series, locked, for a global invoice in it.
+func (t *Tx) LockGlobalSeries(code string) (GlobalSeries, bool, error) {
+	s := GlobalSeries{Code: code}
+	err := t.tx.QueryRow(t.ctx, `select s.issuer, i.country, s.document_kind from series s join issuers i on i.code = s.issuer
+		where s.code = $1 for update of s`, code).Scan(&s.Issuer, &s.Country, &s.Kind)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return s, false, nil
+	}
+	return s, err == nil, err
+}
+
+// LiveGlobalInvoice is the global invoice, not cancelled, of a series for a period.
+func (t *Tx) LiveGlobalInvoice(series string, from, to time.Time) (id int64, found bool, err error) {
+	err = t.tx.QueryRow(t.ctx, `select v.id from global_invoices g join invoices v on v.id = g.invoice_id
+		where v.series = $1 and g.period_from = $2 and g.period_to = $3 and v.status <> 'cancelled'
+		order by v.id desc limit 1`, series, from, to).Scan(&id)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return 0, false, nil
+	}
+	return id, err == nil, err
+}
+
+// LockGlobalTickets locks the tickets a global invoice of a series for a period carries:
+// completed tickets of the ticket series that name it, with no CFDI of their own, dated
+// in the period, in no live global invoice — in the order of their numbers.
+func (t *Tx) LockGlobalTickets(series string, from, to time.Time) ([]GlobalTicket, error) {
+	rows, err := t.tx.Query(t.ctx, `
+		select v.id, v.series || '-' || v.number, v.currency, v.total from invoices v join series s on s.code = v.series
+		where s.global_invoice_series = $1 and v.document_kind = 'ticket' and v.status = 'completed' and v.fiscal_status = 'global'
+		  and v.invoice_date between $2 and $3
+		  and not exists (select 1 from global_invoice_tickets g where g.ticket_id = v.id and g.released_at is null)
+		order by v.series, v.number for update of v`, series, from, to)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (GlobalTicket, error) {
+		var x GlobalTicket
+		return x, r.Scan(&x.ID, &x.Number, &x.Currency, &x.Total)
+	})
+}
+
+// GenericCustomer is the customer that stands for the general public.
+func (t *Tx) GenericCustomer() (code string, found bool, err error) {
+	err = t.tx.QueryRow(t.ctx, `select code from customers where is_generic order by code limit 1`).Scan(&code)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", false, nil
+	}
+	return code, err == nil, err
+}
+
+// GlobalInvoiceHead is a global invoice to record: its series, receiver (the generic
+// customer), date, and period as SAT names it.
+type GlobalInvoiceHead struct {
+	Series, Customer    string
+	Date, From, To      time.Time
+	Periodicidad, Meses string
+	Año                 int
+}
+
+// InsertGlobalInvoice records a global invoice carrying tickets, processing until
+// numbered: its amounts the sum of theirs, in their currency, on the generic customer's
+// terms. It answers the invoice's id.
+func (t *Tx) InsertGlobalInvoice(h GlobalInvoiceHead, tickets []int64) (int64, error) {
+	var id int64
+	err := t.tx.QueryRow(t.ctx, `
+		insert into invoices (batch_id, group_no, issuer, series, document_kind, customer, currency, rate, payment_terms, invoice_date, status,
+		                      amount, discount, subtotal, vat, excise, vat_withheld, isr_withheld, total)
+		select null, 1, s.issuer, s.code, 'global_invoice', c.code, min(v.currency), 1, c.payment_terms, $3, 'processing',
+		       sum(v.amount), sum(v.discount), sum(v.subtotal), sum(v.vat), sum(v.excise), sum(v.vat_withheld), sum(v.isr_withheld), sum(v.total)
+		from series s, customers c, invoices v where s.code = $1 and c.code = $2 and v.id = any($4)
+		group by s.issuer, s.code, c.code, c.payment_terms returning id`, h.Series, h.Customer, h.Date, tickets).Scan(&id)
+	if err != nil {
+		return 0, err
+	}
+	if err := t.exec(`insert into global_invoices (invoice_id, issuer, period_from, period_to, periodicidad, meses, año)
+		select id, issuer, $2, $3, $4, $5, $6 from invoices where id = $1`, id, h.From, h.To, h.Periodicidad, h.Meses, h.Año); err != nil {
+		return 0, err
+	}
+	return id, t.exec(`insert into global_invoice_tickets (global_id, ticket_id) select $1, unnest($2::bigint[])`, id, tickets)
+}
+
+// MarkGlobal records that a completed ticket has no CFDI of its own: it goes in its
+// period's global invoice, and nothing is printed or e-mailed for it.
+func (t *Tx) MarkGlobal(id int64) error {
+	return t.exec(`update invoices set fiscal_status = 'global', fiscal_error = '', delivery_status = 'skipped'
+		where id = $1 and status = 'completed' and fiscal_status = 'unsealed'`, id)
+}
+
+// globalOf reads what a global invoice carries, for its fiscal document: its period, and
+// each ticket with its taxes summed per tax and rate over its lines that bear taxes.
+func (t *Tx) globalOf(id int64) (*fiscal.Global, error) {
+	var g fiscal.Global
+	if err := t.tx.QueryRow(t.ctx, `select periodicidad, meses, año from global_invoices where invoice_id = $1`, id).
+		Scan(&g.Periodicidad, &g.Meses, &g.Año); err != nil {
+		return nil, err
+	}
+	rows, err := t.tx.Query(t.ctx, `
+		select v.id, v.series || '-' || v.number, v.amount, v.discount, v.subtotal
+		from global_invoice_tickets g join invoices v on v.id = g.ticket_id
+		where g.global_id = $1 and g.released_at is null order by v.series, v.number`, id)
+	if err != nil {
+		return nil, err
+	}
+	var ids []int64
+	byID := map[int64]int{}
+	g.Tickets, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (fiscal.Ticket, error) {
+		var x fiscal.Ticket
+		var tid int64
+		err := r.Scan(&tid, &x.Number, &x.Amount, &x.Discount, &x.Subtotal)
+		byID[tid] = len(ids)
+		ids = append(ids, tid)
+		return x, err
+	})
+	if err != nil {
+		return nil, err
+	}
+	rows, err = t.tx.Query(t.ctx, `
+		select l.invoice_id, x.kind, x.rate, sum(x.base), sum(x.amount)
+		from invoice_lines l join invoices v on v.id = l.invoice_id join currencies cur on cur.code = v.currency
+		cross join lateral (values (1, 'vat', l.vat_rate, coalesce(l.vat_base, l.subtotal), l.vat),
+		                           (2, 'excise', l.excise_rate, l.subtotal, l.excise),
+		                           (3, 'vat_withheld', l.vat_withholding_rate, l.subtotal, l.vat_withheld),
+		                           (4, 'isr_withheld', l.isr_withholding_rate, l.subtotal, l.isr_withheld)) x(ord, kind, rate, base, amount)
+		where l.invoice_id = any($1) and round(l.subtotal, cur.decimals) > 0 and (x.kind = 'vat' or x.rate > 0)
+		group by l.invoice_id, x.ord, x.kind, x.rate order by l.invoice_id, x.ord, x.rate`, ids)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var tid int64
+		var x fiscal.TicketTax
+		if err := rows.Scan(&tid, &x.Kind, &x.Rate, &x.Base, &x.Amount); err != nil {
+			return nil, err
+		}
+		tk := &g.Tickets[byID[tid]]
+		tk.Taxes = append(tk.Taxes, x)
+	}
+	return &g, rows.Err()
+}
