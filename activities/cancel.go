@@ -100,6 +100,10 @@ func requestCancellation(tx CancellingTx, req CancelRequest) error {
 	switch {
 	case h.Status != "completed":
 		return refuse("it is %s: only completed invoices are cancelled", h.Status)
+	case req.Motive == "04" && h.DocumentKind != "global_invoice":
+		return refuse("motive 04 cancels a global invoice one of whose sales is invoiced nominatively; this is a %s", h.DocumentKind)
+	case h.FiscalStatus == "global":
+		return refuse("it is a ticket with no CFDI of its own, carried by its period's global invoice: there is nothing of its own to cancel at SAT (cancel the global invoice, motive 02 or 04, to take its tickets out)")
 	case h.CreditOf != nil:
 		return refuse("it is a credit note: cancelling credit notes is not supported yet")
 	case h.FiscalStatus == "sealed" && h.UUID == "" && h.FiscalError == "":
@@ -220,6 +224,16 @@ func (a *Cancelling) CompleteCancellation(ctx context.Context, in Document) erro
 		}
 		if h.Cancel == nil || h.Cancel.Status != fiscal.Cancelled {
 			return invariantf("invoice %d's cancellation is not done at SAT", invoiceID)
+		}
+		if h.DocumentKind == "global_invoice" { // its tickets go in another
+			n, err := tx.ReleaseGlobalTickets(invoiceID)
+			if err == nil {
+				err = tx.MarkCancelled(invoiceID)
+			}
+			if err != nil {
+				return err
+			}
+			return tx.Audit("", invoiceID, StepCancel, 0, "ok", fmt.Sprintf("%d tickets released: the period's next global invoice carries them", n))
 		}
 		if h.DocumentKind == "payment_receipt" { // its payments are owed again
 			n, err := tx.ReversePayments(invoiceID)

@@ -176,6 +176,7 @@ type CancellingTx interface {
 	ReleaseSources(id int64) error
 	MarkCancelled(id int64) error
 	ReversePayments(receiptID int64) (int, error)
+	ReleaseGlobalTickets(globalID int64) (int, error)
 }
 
 // over gives a stage the real store: its own methods, and its transactions seen as T.

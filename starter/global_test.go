@@ -102,6 +102,27 @@ func TestGlobalInvoiceOfAMonthsTickets(t *testing.T) {
 	if show := h.mustRun("invoice", "show", fmt.Sprint(ticket)); !strings.Contains(show, "in the global invoice G-1") {
 		t.Errorf("invoice show of a ticket:\n%s", show)
 	}
+
+	// Cancelled (motive 04: a sale of it is invoiced nominatively), its tickets are released
+	// and the period's next global invoice carries them. A ticket has nothing of its own to
+	// cancel; motive 04 is for global invoices only.
+	if out, err := h.run("invoice", "cancel", "T-1", "--reason", "02"); err == nil || !strings.Contains(out+err.Error(), "no CFDI of its own") {
+		t.Errorf("a ticket with no CFDI of its own, cancelled: %v %s", err, out)
+	}
+	_, invoice := h.billed("1002")
+	if out, err := h.run("invoice", "cancel", invoice, "--reason", "04"); err == nil || !strings.Contains(out+err.Error(), "motive 04 cancels a global invoice") {
+		t.Errorf("motive 04 for an invoice: %v %s", err, out)
+	}
+	h.mustRun("invoice", "cancel", "G-1", "--reason", "04", "--wait")
+	if got := h.str(`select status from invoices where id = $1`, id); got != "cancelled" {
+		t.Fatalf("G-1 after its cancellation: %s", got)
+	}
+	if n := h.int(`select count(*) from global_invoice_tickets where global_id = $1 and released_at is null`, id); n != 0 {
+		t.Fatalf("%d tickets still in the cancelled G-1", n)
+	}
+	if out := h.mustRun("batch", "create", "--global", "--period", "2026-11", "--wait"); !strings.Contains(out, "G-2 carries 6 tickets") {
+		t.Fatalf("the period's global invoice after G-1's cancellation: %s", out)
+	}
 }
 
 // checkStampedCFDI checks a stored, stamped CFDI with SAT's schema and stylesheet, openssl,

@@ -114,6 +114,13 @@ func (t *Tx) MarkGlobal(id int64) error {
 		where id = $1 and status = 'completed' and fiscal_status = 'unsealed'`, id)
 }
 
+// ReleaseGlobalTickets takes a cancelled global invoice's tickets out of it: the period's
+// next global invoice carries them. It answers how many it released.
+func (t *Tx) ReleaseGlobalTickets(globalID int64) (int, error) {
+	tag, err := t.tx.Exec(t.ctx, `update global_invoice_tickets set released_at = now() where global_id = $1 and released_at is null`, globalID)
+	return int(tag.RowsAffected()), err
+}
+
 // globalOf reads what a global invoice carries, for its fiscal document: its period, and
 // each ticket with its taxes summed per tax and rate over its lines that bear taxes.
 func (t *Tx) globalOf(id int64) (*fiscal.Global, error) {
