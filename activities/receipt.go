@@ -54,6 +54,10 @@ func (a *Receipts) IssuePaymentReceipt(ctx context.Context, in PaymentReceiptReq
 			}
 			return nil
 		}
+		if p.Reversed {
+			res.NotNeeded = "the payment was cancelled (payment cancel) before its receipt was issued"
+			return nil
+		}
 		if res.NotNeeded = ReceiptNotNeeded(p); res.NotNeeded != "" {
 			return nil
 		}

@@ -20,7 +20,7 @@ import (
 
 func paymentCmd(a *app) *cobra.Command {
 	c := &cobra.Command{Use: "payment", Short: "Record what customers pay against their invoices' receivables"}
-	c.AddCommand(paymentRecordCmd(a), paymentReceiptCmd(a))
+	c.AddCommand(paymentRecordCmd(a), paymentReceiptCmd(a), paymentCancelCmd(a))
 	return c
 }
 

@@ -107,9 +107,34 @@ func TestPaymentReceiptsOfAnInvoicePaidInInstallments(t *testing.T) {
 	}
 	// A payment of an invoice paid in one exhibition (PUE: TANGO pays CASH) takes no receipt.
 	_, cash := h.billed("1002")
-	h.mustRun("payment", "record", cash, "10.00", "--date", "2026-11-24", "--wait")
+	h.mustRun("payment", "record", cash, "10.00", "--date", "2026-11-24", "--key", "cash-10", "--wait")
 	if n := h.int(`select count(*) from invoices where document_kind = 'payment_receipt'`); n != 2 {
 		t.Errorf("%d receipts after a PUE invoice's payment, want 2", n)
+	}
+
+	// payment cancel: a payment with no receipt is reversed at once, once; one stated by a
+	// live receipt is cancelled through its receipt (SAT first), then reversed with it.
+	cashID := h.int(`select id from invoices where series || '-' || number = $1`, cash)
+	before := h.str(`select balance::text from receivables where invoice_id = $1`, cashID)
+	if msg := h.mustFail("payment", "cancel", "cash-10", "--reason", "02"); !strings.Contains(msg, "has no receipt") {
+		t.Errorf("a motive for a payment with no receipt: %s", msg)
+	}
+	if out := h.mustRun("payment", "cancel", "cash-10"); !strings.Contains(out, "cancelled: "+cash+" owed again") {
+		t.Errorf("payment cancel cash-10: %s", out)
+	}
+	if out := h.mustRun("payment", "cancel", "cash-10"); !strings.Contains(out, "reversed before") {
+		t.Errorf("payment cancel cash-10 again: %s", out)
+	}
+	if after := h.str(`select balance::text from receivables where invoice_id = $1`, cashID); after != subtract(t, before, "-10.00")+"00" {
+		t.Errorf("the cash invoice's balance went %s → %s after its 10.00 payment was cancelled", before, after)
+	}
+	h.mustRun("payment", "cancel", "transfer-1", "--wait")
+	if got := h.str(`select r.status || ' ' || (p.reversed_at is not null)::text from receivable_payments p
+		join payment_receipt_documents d on d.payment_id = p.id join invoices r on r.id = d.receipt_id where p.request_key = 'transfer-1'`); got != "cancelled true" {
+		t.Errorf("transfer-1 after payment cancel: receipt and reversal %s", got)
+	}
+	if n := h.int(`select count(*) from receivable_payments where reversed_at is null and receivable_id in (select id from receivables where invoice_id = $1)`, id); n != 0 {
+		t.Errorf("%d payments of %s still stand", n, no)
 	}
 }
 

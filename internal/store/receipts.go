@@ -30,6 +30,7 @@ type ReceivedPayment struct {
 	Parcialidad int    // 1 for the invoice's first payment
 	SaldoAnt    decimal.Decimal
 	ReceiptID   int64 // the receipt made for it before (0: none yet)
+	Reversed    bool  // cancelled (payment cancel) or its receipt cancelled
 }
 
 // LockPaymentForReceipt reads a payment for its receipt — with the other parts of a
@@ -53,7 +54,7 @@ func readPaymentForReceipt(ctx context.Context, q querier, paymentID int64, lock
 		       (select count(*) from receivable_payments x join receivables rx on rx.id = x.receivable_id
 		        where rx.invoice_id = r.invoice_id and x.id <= p.id),
 		       coalesce(p.balance_before, r.balance + (select sum(x.amount) from receivable_payments x where x.receivable_id = r.id and x.id >= p.id)),
-		       coalesce((select receipt_id from payment_receipt_documents where payment_id = p.id), 0)
+		       coalesce((select receipt_id from payment_receipt_documents where payment_id = p.id), 0), p.reversed_at is not null
 		from receivable_payments p join receivables r on r.id = p.receivable_id join invoices v on v.id = r.invoice_id
 		join issuers i on i.code = v.issuer join payment_terms pt on pt.code = v.payment_terms join series s on s.code = v.series
 		left join fiscal_documents d on d.invoice_id = v.id
@@ -65,7 +66,7 @@ func readPaymentForReceipt(ctx context.Context, q querier, paymentID int64, lock
 	ps, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (ReceivedPayment, error) {
 		var p ReceivedPayment
 		return p, r.Scan(&p.ID, &p.InvoiceID, &p.Amount, &p.PaidOn, &p.Issuer, &p.Country, &p.Customer, &p.Currency, &p.Method,
-			&p.Invoice, &p.UUID, &p.Series, &p.Parcialidad, &p.SaldoAnt, &p.ReceiptID)
+			&p.Invoice, &p.UUID, &p.Series, &p.Parcialidad, &p.SaldoAnt, &p.ReceiptID, &p.Reversed)
 	})
 	if err == nil && len(ps) == 0 {
 		err = fmt.Errorf("payment %d: %w", paymentID, model.ErrNotFound)

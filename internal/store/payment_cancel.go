@@ -1,0 +1,49 @@
+package store
+
+import (
+	"github.com/jackc/pgx/v5"
+)
+
+// RecordedPart is a part of a recorded payment (one per invoice it paid), read under the
+// paid invoices' row locks: each part's invoice, whether it is reversed, and its receipt
+// (0: none; cancelled receipts are not counted).
+type RecordedPart struct {
+	ID, InvoiceID int64
+	Invoice       string
+	Reversed      bool
+	ReceiptID     int64
+	Receipt       string
+}
+
+// LockRecordedParts reads a payment's parts under the paid invoices' row locks, the order a
+// receipt takes them in.
+func (t *Tx) LockRecordedParts(paymentID int64) ([]RecordedPart, error) {
+	rows, err := t.tx.Query(t.ctx, `
+		select p.id, v.id, v.series || '-' || coalesce(v.number::text, '?'), p.reversed_at is not null,
+		       coalesce(rc.id, 0), coalesce(rc.series || '-' || rc.number, '')
+		from receivable_payments p join receivables r on r.id = p.receivable_id join invoices v on v.id = r.invoice_id
+		left join payment_receipt_documents d on d.payment_id = p.id
+		left join invoices rc on rc.id = d.receipt_id and rc.status <> 'cancelled'
+		where p.id = $1 or p.group_id = (select group_id from receivable_payments where id = $1)
+		order by v.id for update of v`, paymentID)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (RecordedPart, error) {
+		var x RecordedPart
+		return x, r.Scan(&x.ID, &x.InvoiceID, &x.Invoice, &x.Reversed, &x.ReceiptID, &x.Receipt)
+	})
+}
+
+// ReversePayment reverses one part of a payment that no live receipt states: it is owed
+// again on its receivable (open once more) and marked reversed, once. It answers whether
+// it reversed it now.
+func (t *Tx) ReversePayment(partID int64) (bool, error) {
+	tag, err := t.tx.Exec(t.ctx, `with rev as (
+			update receivable_payments p set reversed_at = now() where p.id = $1 and p.reversed_at is null
+			  and not exists (select 1 from payment_receipt_documents d join invoices rc on rc.id = d.receipt_id
+			                  where d.payment_id = p.id and rc.status <> 'cancelled')
+			returning p.receivable_id, p.amount)
+		update receivables r set balance = r.balance + rev.amount, status = 'open' from rev where r.id = rev.receivable_id`, partID)
+	return tag.RowsAffected() == 1, err
+}

@@ -1,0 +1,130 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"billrun/internal/model"
+	"billrun/internal/store"
+)
+
+// paymentCancelCmd cancels a recorded payment. A payment stated by a live receipt (MX: its
+// CFDI P) is cancelled by cancelling the receipt at SAT — once SAT has, the payment is
+// reversed with it; one with no receipt (a PUE or Uruguayan invoice's, or one whose
+// receipt was never issued) is reversed at once. Either way it is owed again, once.
+func paymentCancelCmd(a *app) *cobra.Command {
+	var f cancelFlags
+	c := &cobra.Command{
+		Use:   "cancel KEY [--reason 02 | --reason 01 --replaced-by RECEIPT]",
+		Short: "Cancel the payment recorded with KEY: its receipt (CFDI P) cancelled at SAT first, then the payment owed again",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			st, err := a.Store(ctx)
+			if err != nil {
+				return err
+			}
+			id, err := st.PaymentByKey(ctx, args[0])
+			if err == nil && id == 0 {
+				id, err = st.GroupPaymentByKey(ctx, args[0])
+			}
+			if err != nil {
+				return err
+			}
+			if id == 0 {
+				return fmt.Errorf("payment %q: %w", args[0], model.ErrNotFound)
+			}
+			var receipt int64
+			var reversed, parts []string
+			err = st.InTx(ctx, func(tx *store.Tx) error {
+				var err error
+				receipt, reversed, parts, err = reverseUnreceipted(tx, id, args[0])
+				return err
+			})
+			if err != nil {
+				return err
+			}
+			if receipt != 0 {
+				if f.reason == "" {
+					f.reason = "02"
+				}
+				return cancelReceipt(ctx, a, st, &f, receipt)
+			}
+			if cmd.Flags().Changed("reason") || f.replacedBy != "" {
+				return &model.InputError{Problems: []string{"--reason: payment " + args[0] + " has no receipt (CFDI P) to cancel at SAT: it is reversed without one"}}
+			}
+			return a.emit(map[string]any{"key": args[0], "reversed_now": reversed, "parts": parts}, func() {
+				fmt.Fprintf(a.out, "payment %s cancelled: %s owed again", args[0], strings.Join(parts, ", "))
+				if len(reversed) < len(parts) {
+					fmt.Fprintf(a.out, " (reversed before: %d of %d parts)", len(parts)-len(reversed), len(parts))
+				}
+				fmt.Fprintln(a.out)
+			})
+		},
+	}
+	c.Flags().StringVar(&f.reason, "reason", "", "for a payment with a receipt: SAT's motive to cancel the receipt, 02 (default) or 01")
+	c.Flags().StringVar(&f.replacedBy, "replaced-by", "", "with motive 01: the receipt replacing it")
+	c.Flags().StringVar(&f.key, "cancel-key", "", "the receipt's cancellation request key (default: made of the receipt, motive and today)")
+	f.wait.bind(c, "until SAT has cancelled the receipt and the payment is reversed")
+	c.Flags().DurationVar(&f.poll, "poll-every", time.Hour, "how often to ask SAT while the receiver has not answered")
+	return c
+}
+
+// reverseUnreceipted reverses, under the paid invoices' row locks, a payment's parts when
+// no live receipt states them, and answers the receipt that does (0: none), the parts
+// reversed now, and every part.
+func reverseUnreceipted(tx *store.Tx, paymentID int64, key string) (receipt int64, reversed, parts []string, err error) {
+	ps, err := tx.LockRecordedParts(paymentID)
+	if err != nil {
+		return 0, nil, nil, err
+	}
+	for _, p := range ps {
+		if p.ReceiptID != 0 {
+			return p.ReceiptID, nil, nil, nil
+		}
+	}
+	for _, p := range ps {
+		parts = append(parts, p.Invoice)
+		now, err := tx.ReversePayment(p.ID)
+		if err != nil {
+			return 0, nil, nil, err
+		}
+		if now {
+			reversed = append(reversed, p.Invoice)
+			if err := tx.Audit("", p.InvoiceID, "payment", 0, "ok", fmt.Sprintf("payment %d reversed (payment cancel %s): owed again", p.ID, key)); err != nil {
+				return 0, nil, nil, err
+			}
+		}
+	}
+	return 0, reversed, parts, nil
+}
+
+// cancelReceipt cancels a payment's receipt as invoice cancel does; SAT's cancellation
+// reverses its payments.
+func cancelReceipt(ctx context.Context, a *app, st *store.Store, f *cancelFlags, receipt int64) error {
+	v, err := st.ReadInvoice(ctx, receipt)
+	if err != nil {
+		return err
+	}
+	req, err := f.request(ctx, a, v)
+	if err != nil {
+		return err
+	}
+	wc, err := a.Workflows(ctx)
+	if err != nil {
+		return err
+	}
+	run, again, err := f.startOrFollow(ctx, st, wc, v, req)
+	if err != nil {
+		return err
+	}
+	if !a.jsonOut {
+		fmt.Fprintf(a.out, "its receipt %s is cancelled at SAT first; the payment is reversed once it is\n", invoiceNumber(v))
+		printCancellationKey(a, req.Key, again)
+	}
+	return f.waitAndShow(ctx, a, st, wc, run, v)
+}
