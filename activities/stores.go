@@ -154,6 +154,11 @@ type ReceiptsTx interface {
 	LockGlobalTickets(series string, from, to time.Time) ([]store.GlobalTicket, error)
 	GenericCustomer() (code string, found bool, err error)
 	InsertGlobalInvoice(h store.GlobalInvoiceHead, tickets []int64) (int64, error)
+	IssuerReceipts(issuer string) (mode, country string, found bool, err error)
+	MonthlyReceivers(issuer string, from, to time.Time, after string, limit int) ([]string, error)
+	MonthlyPayments(issuer, customer string, from, to time.Time) ([]int64, error)
+	LatestMonthlyReceipt(issuer, customer string, month time.Time) (id int64, found bool, err error)
+	RecordMonthlyReceipt(receiptID int64, issuer, customer string, month time.Time) error
 	Numberer
 	Number(h store.InvoiceHead, number int64) error
 }

@@ -20,7 +20,7 @@ import (
 
 func paymentCmd(a *app) *cobra.Command {
 	c := &cobra.Command{Use: "payment", Short: "Record what customers pay against their invoices' receivables"}
-	c.AddCommand(paymentRecordCmd(a), paymentReceiptCmd(a), paymentCancelCmd(a))
+	c.AddCommand(paymentRecordCmd(a), paymentReceiptCmd(a), paymentReceiptsCmd(a), paymentCancelCmd(a))
 	return c
 }
 
@@ -38,6 +38,8 @@ invoice's cancellation is requested or awaits the receiver.
 A payment of a Mexican invoice paid in installments (MetodoPago PPD) gets its receipt, the
 CFDI de Recepción de Pagos (type P, complement Pagos 2.0), in its series' receipt series:
 recorded, sealed, stamped, printed and e-mailed by a workflow of its own (--wait follows it).
+An issuer with monthly receipts states its month's payments in one receipt per receiver
+instead (billrun payment receipts).
 
 One payment covering several invoices of one customer names each invoice's part with
 --invoices A-1=1000,A-2=500 (AMOUNT, when given, must be their sum): every part is paid or

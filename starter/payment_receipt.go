@@ -23,12 +23,13 @@ func startReceipt(ctx context.Context, a *app, key string, w waitFlags) (string,
 	if err != nil || paymentID == 0 {
 		return "", err
 	}
-	return startReceiptOf(ctx, a, paymentID, w)
+	return startReceiptOf(ctx, a, paymentID, w, false)
 }
 
 // startReceiptOf starts (or follows) the receipt workflow of a payment (the first part of a
-// payment of several invoices).
-func startReceiptOf(ctx context.Context, a *app, paymentID int64, w waitFlags) (string, error) {
+// payment of several invoices). The payment of a monthly issuer waits for its month's
+// receipt unless asked for by hand (payment receipt KEY).
+func startReceiptOf(ctx context.Context, a *app, paymentID int64, w waitFlags, byHand bool) (string, error) {
 	if paymentID == 0 {
 		return "", nil
 	}
@@ -43,6 +44,11 @@ func startReceiptOf(ctx context.Context, a *app, paymentID int64, w waitFlags) (
 	p := ps[0]
 	if why := activities.ReceiptNotNeeded(p); why != "" {
 		return "", nil
+	}
+	if p.Monthly && !byHand {
+		month := p.PaidOn.Format("2006-01")
+		return fmt.Sprintf("in %s's receipt of the payments of %s (monthly: billrun payment receipts --month %s --issuer %s, or its schedule)",
+			p.Customer, month, month, p.Issuer), nil
 	}
 	wc, err := a.Workflows(ctx)
 	if err != nil {
@@ -94,7 +100,7 @@ func paymentReceiptCmd(a *app) *cobra.Command {
 			if id == 0 {
 				return fmt.Errorf("payment %q: %w", args[0], model.ErrNotFound)
 			}
-			receipt, err := startReceiptOf(ctx, a, id, w)
+			receipt, err := startReceiptOf(ctx, a, id, w, true)
 			if err != nil {
 				return err
 			}

@@ -50,7 +50,7 @@ func recordSplitPayment(ctx context.Context, a *app, args []string, f paymentFla
 	if err != nil {
 		return err
 	}
-	receipt, err := startReceiptOf(ctx, a, first, w)
+	receipt, err := startReceiptOf(ctx, a, first, w, false)
 	if err != nil { // the payment stands: say how to issue its receipt
 		return fmt.Errorf("payment %s recorded; its receipt: %w (issue it with: billrun payment receipt %s)", sp.Key, err, sp.Key)
 	}

@@ -34,7 +34,7 @@ func GlobalInvoiceWorkflow(ctx workflow.Context, in GlobalInvoiceInput) (GlobalI
 
 // GlobalInvoiceWorkflowID is the business key of a series' global invoice for a period.
 func GlobalInvoiceWorkflowID(installation, series, from, to string) string {
-	return installation + "-global-" + series + "-" + from + "-" + to
+	return prefix(installation) + "global-" + series + "-" + from + "-" + to
 }
 
 // GlobalInvoiceInput asks for a series' global invoice of a period.

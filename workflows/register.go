@@ -18,6 +18,8 @@ func Register(w worker.Registry, acts *activities.Activities, wc Client) {
 	w.RegisterWorkflow(CreditNoteWorkflow)
 	w.RegisterWorkflow(PaymentReceiptWorkflow)
 	w.RegisterWorkflow(GlobalInvoiceWorkflow)
+	w.RegisterWorkflow(MonthlyReceiptsWorkflow)
+	w.RegisterWorkflow(MonthlyReceiptWorkflow)
 	w.RegisterWorkflow(CancelInvoiceWorkflow)
 	acts.Register(w)
 }

@@ -134,8 +134,9 @@ type Invoice struct {
 	ISRWithheld   decimal.Decimal
 	Total         decimal.Decimal
 	Lines         []Line
-	// Payment is the payment a payment receipt (document kind payment_receipt) answers.
-	Payment *Payment
+	// Payments are the payments a payment receipt (document kind payment_receipt) states:
+	// one, or a receiver's month of them.
+	Payments []Payment
 	// Observations are the billed orders' observations, printed (seed 002).
 	Observations string
 	// Global is what a global invoice (document kind global_invoice) carries: its period

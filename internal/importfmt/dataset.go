@@ -87,6 +87,10 @@ type Issuer struct {
 	// VATOnExcise charges VAT on the amount plus IEPS (LIVA art. 12 and 18); default true.
 	// false follows seed 004: every tax on the line's amount alone.
 	VATOnExcise *bool `json:"vat_on_excise"`
+	// PaymentReceipts is how a Mexican issuer issues its CFDI de Recepción de Pagos:
+	// per_payment (default), or monthly — one per receiver for the month's payments,
+	// by the 5th of the next month (billrun payment receipts, or its schedule).
+	PaymentReceipts string `json:"payment_receipts"`
 }
 
 type PaymentTerm struct {

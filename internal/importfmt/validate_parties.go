@@ -51,6 +51,12 @@ func (v *validation) checkIssuers() {
 	for i, x := range d.Issuers {
 		c.rec = fmt.Sprintf("issuers[%d] (%s)", i, x.Code)
 		c.required("code", x.Code)
+		if x.PaymentReceipts != "" {
+			c.oneOf("payment_receipts", x.PaymentReceipts, "per_payment", "monthly")
+			if x.Country == "UY" && x.PaymentReceipts == "monthly" {
+				c.add("payment_receipts", "a Uruguayan issuer's payments take no CFDI de Recepción de Pagos")
+			}
+		}
 		if x.Country == "UY" {
 			uyIssuer[x.Code] = true
 			if !catalogs.ValidRUT(x.RUT) {

@@ -169,15 +169,16 @@ func (w *writer) parties() error {
 	}
 	for _, x := range d.Issuers {
 		if err := exec("issuers", `insert into issuers (code, rfc, name, fiscal_regime, postal_code, currency, email,
-			csd_certificate, csd_key, csd_password_env, vat_on_excise, country, branch, address, city, department)
-			values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) on conflict (code) do update set rfc = excluded.rfc, name = excluded.name,
+			csd_certificate, csd_key, csd_password_env, vat_on_excise, country, branch, address, city, department, payment_receipts)
+			values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) on conflict (code) do update set rfc = excluded.rfc, name = excluded.name,
 			fiscal_regime = excluded.fiscal_regime, postal_code = excluded.postal_code, currency = excluded.currency, email = excluded.email,
 			csd_certificate = excluded.csd_certificate, csd_key = excluded.csd_key, csd_password_env = excluded.csd_password_env,
 			vat_on_excise = excluded.vat_on_excise, country = excluded.country, branch = excluded.branch, address = excluded.address,
-			city = excluded.city, department = excluded.department`,
+			city = excluded.city, department = excluded.department, payment_receipts = excluded.payment_receipts`,
 			x.Code, orDefault(x.RUT, x.RFC), x.Name, x.FiscalRegime, x.PostalCode, x.Currency, x.Email,
 			absPath(d.BaseDir, x.CSDCertificate), absPath(d.BaseDir, x.CSDKey), orDefault(x.CSDPasswordEnv, "BILLRUN_CSD_PASSWORD"),
-			boolOr(x.VATOnExcise, true), orDefault(x.Country, "MX"), x.Branch, x.Address, x.City, x.Department); err != nil {
+			boolOr(x.VATOnExcise, true), orDefault(x.Country, "MX"), x.Branch, x.Address, x.City, x.Department,
+			orDefault(x.PaymentReceipts, "per_payment")); err != nil {
 			return err
 		}
 	}

@@ -111,7 +111,7 @@ func (t *Tx) related(inv *fiscal.Invoice) (err error) {
 			return err
 		}
 	case "payment_receipt":
-		if inv.Payment, err = t.ReceiptPayment(inv.ID); err != nil {
+		if inv.Payments, err = t.ReceiptPayments(inv.ID); err != nil {
 			return err
 		}
 	case "global_invoice":

@@ -72,3 +72,8 @@ func (s *Store) countries(ctx context.Context, sql string, args ...any) ([]strin
 func (s *Store) SeriesOfKind(ctx context.Context, kind string) ([]string, error) {
 	return s.countries(ctx, `select code from series where document_kind = $1 order by code`, kind)
 }
+
+// MonthlyIssuers lists the Mexican issuers that issue monthly payment receipts.
+func (s *Store) MonthlyIssuers(ctx context.Context) ([]string, error) {
+	return s.countries(ctx, `select code from issuers where payment_receipts = 'monthly' and country = 'MX' order by code`)
+}

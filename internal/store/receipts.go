@@ -31,6 +31,7 @@ type ReceivedPayment struct {
 	SaldoAnt    decimal.Decimal
 	ReceiptID   int64 // the receipt made for it before (0: none yet)
 	Reversed    bool  // cancelled (payment cancel) or its receipt cancelled
+	Monthly     bool  // its issuer issues monthly receipts (payment_receipts = 'monthly')
 }
 
 // LockPaymentForReceipt reads a payment for its receipt — with the other parts of a
@@ -54,7 +55,8 @@ func readPaymentForReceipt(ctx context.Context, q querier, paymentID int64, lock
 		       (select count(*) from receivable_payments x join receivables rx on rx.id = x.receivable_id
 		        where rx.invoice_id = r.invoice_id and x.id <= p.id),
 		       coalesce(p.balance_before, r.balance + (select sum(x.amount) from receivable_payments x where x.receivable_id = r.id and x.id >= p.id)),
-		       coalesce((select receipt_id from payment_receipt_documents where payment_id = p.id), 0), p.reversed_at is not null
+		       coalesce((select receipt_id from payment_receipt_documents where payment_id = p.id), 0), p.reversed_at is not null,
+		       i.payment_receipts = 'monthly'
 		from receivable_payments p join receivables r on r.id = p.receivable_id join invoices v on v.id = r.invoice_id
 		join issuers i on i.code = v.issuer join payment_terms pt on pt.code = v.payment_terms join series s on s.code = v.series
 		left join fiscal_documents d on d.invoice_id = v.id
@@ -66,7 +68,7 @@ func readPaymentForReceipt(ctx context.Context, q querier, paymentID int64, lock
 	ps, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (ReceivedPayment, error) {
 		var p ReceivedPayment
 		return p, r.Scan(&p.ID, &p.InvoiceID, &p.Amount, &p.PaidOn, &p.Issuer, &p.Country, &p.Customer, &p.Currency, &p.Method,
-			&p.Invoice, &p.UUID, &p.Series, &p.Parcialidad, &p.SaldoAnt, &p.ReceiptID, &p.Reversed)
+			&p.Invoice, &p.UUID, &p.Series, &p.Parcialidad, &p.SaldoAnt, &p.ReceiptID, &p.Reversed, &p.Monthly)
 	})
 	if err == nil && len(ps) == 0 {
 		err = fmt.Errorf("payment %d: %w", paymentID, model.ErrNotFound)
@@ -95,30 +97,33 @@ func (t *Tx) InsertPaymentReceipt(ps []ReceivedPayment, date time.Time) (int64, 
 	return id, nil
 }
 
-// ReceiptPayment reads the payment a receipt answers, with each invoice it pays and that
-// invoice's stamped document, for the receipt's fiscal document: in the currency paid,
-// with the rates that relate it to each invoice's.
-func (t *Tx) ReceiptPayment(receiptID int64) (*fiscal.Payment, error) {
+// ReceiptPayments reads the payments a receipt states (one, or a month's), with each
+// invoice each pays and that invoice's stamped document, for the receipt's fiscal
+// document: in the currency paid, with the rates that relate it to each invoice's. The
+// parts of one payment of several invoices are one payment; payments come in the order
+// they were recorded.
+func (t *Tx) ReceiptPayments(receiptID int64) ([]fiscal.Payment, error) {
 	rows, err := t.tx.Query(t.ctx, `
-		select p.paid_on, p.forma_pago, coalesce(p.paid_currency, v.currency), coalesce(pc.decimals, cur.decimals), coalesce(p.paid_amount, p.amount),
+		select coalesce('g' || p.group_id, 'p' || p.id), p.paid_on, p.forma_pago, coalesce(p.paid_currency, v.currency), coalesce(pc.decimals, cur.decimals), coalesce(p.paid_amount, p.amount),
 		       v.currency, coalesce((select x.rate from exchange_rates x where x.currency = v.currency and x.date <= p.paid_on order by x.date desc limit 1), v.rate),
 		       p.paid_rate, d.parcialidad, d.saldo_ant, d.paid, coalesce(fd.xml, '')
 		from payment_receipt_documents d join receivable_payments p on p.id = d.payment_id join invoices v on v.id = d.invoice_id
 		join currencies cur on cur.code = v.currency left join currencies pc on pc.code = p.paid_currency
 		left join fiscal_documents fd on fd.invoice_id = d.invoice_id
-		where d.receipt_id = $1 order by d.invoice_id`, receiptID)
+		where d.receipt_id = $1 order by min(p.id) over (partition by coalesce('g' || p.group_id, 'p' || p.id)), d.invoice_id`, receiptID)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var pay *fiscal.Payment
+	var pays []fiscal.Payment
+	last := ""
 	for rows.Next() {
 		var x fiscal.PaidInvoice
 		var p fiscal.Payment
+		var key, invCurrency string
 		var amount decimal.Decimal
-		var invCurrency string
 		var paidRate *decimal.Decimal
-		if err := rows.Scan(&p.PaidOn, &p.Form, &p.Currency, &p.Decimals, &amount, &invCurrency, &x.Rate, &paidRate,
+		if err := rows.Scan(&key, &p.PaidOn, &p.Form, &p.Currency, &p.Decimals, &amount, &invCurrency, &x.Rate, &paidRate,
 			&x.Parcialidad, &x.SaldoAnt, &x.Paid, &x.XML); err != nil {
 			return nil, err
 		}
@@ -129,14 +134,15 @@ func (t *Tx) ReceiptPayment(receiptID int64) (*fiscal.Payment, error) {
 				x.Rate = *paidRate
 			}
 		}
-		if pay == nil {
-			pay = &p
-			pay.Amount = decimal.Zero
+		if key != last {
+			p.Amount = decimal.Zero
+			pays, last = append(pays, p), key
 		}
+		pay := &pays[len(pays)-1]
 		pay.Amount = pay.Amount.Add(amount)
 		pay.Paid = append(pay.Paid, x)
 	}
-	return pay, rows.Err()
+	return pays, rows.Err()
 }
 
 // LiveReceipts names the receipts of an invoice's payments that are not cancelled: SAT does

@@ -249,14 +249,15 @@ func TestReceiptOfASplitPayment(t *testing.T) {
 		t.Errorf("a second receipt of the split payment: %v", err)
 	}
 
-	var pay *fiscal.Payment
+	var pays []fiscal.Payment
 	w.mustTx(func(tx *store.Tx) (err error) {
-		pay, err = tx.ReceiptPayment(r)
+		pays, err = tx.ReceiptPayments(r)
 		return err
 	})
-	if pay == nil {
-		t.Fatalf("receipt %d answers no payment", r)
+	if len(pays) != 1 {
+		t.Fatalf("receipt %d answers %d payments, want the one split", r, len(pays))
 	}
+	pay := pays[0]
 	if !pay.Amount.Equal(dec("70")) || !pay.PaidOn.Equal(day(24)) || pay.Form != "02" || pay.Currency != "MXN" || pay.Decimals != 2 || !pay.Rate.Equal(dec("1")) {
 		t.Errorf("receipt %d answers a payment of %s on %s by %s in %s (%d decimals, rate %s); want 70 on 2026-11-24 by 02 in MXN (2, rate 1)",
 			r, pay.Amount, pay.PaidOn, pay.Form, pay.Currency, pay.Decimals, pay.Rate)

@@ -16,11 +16,31 @@ import (
 // each invoice it pays, the part paid with its taxes — read from the invoice's stamped
 // document, so the receipt relates exactly what the invoice said.
 func FromPayment(inv fiscal.Invoice) (PaymentReceipt, error) {
-	p := inv.Payment
 	r := PaymentReceipt{Serie: inv.Series, Folio: inv.Number, Fecha: inv.IssuedAt.In(mexicoCity).Truncate(time.Second),
 		LugarExpedicion: inv.Issuer.PostalCode, Emisor: Emisor{Rfc: inv.Issuer.TaxID, Nombre: inv.Issuer.Name, RegimenFiscal: inv.Issuer.Regime}}
-	if p == nil || len(p.Paid) == 0 {
-		return r, fmt.Errorf("payment receipt %s-%d pays no invoice", inv.Series, inv.Number)
+	if len(inv.Payments) == 0 {
+		return r, fmt.Errorf("payment receipt %s-%d states no payment", inv.Series, inv.Number)
+	}
+	for _, p := range inv.Payments {
+		x, re, err := pagoOf(p, r.Fecha)
+		if err != nil {
+			return r, err
+		}
+		if len(r.Pagos) == 0 {
+			r.Receptor = re
+		} else if re.Rfc != r.Receptor.Rfc {
+			return r, fmt.Errorf("payment receipt %s-%d states payments of two receivers (%s, %s)", inv.Series, inv.Number, r.Receptor.Rfc, re.Rfc)
+		}
+		r.Pagos = append(r.Pagos, x)
+	}
+	return r, nil
+}
+
+// pagoOf is one payment's Pago, and the receiver of the invoices it pays.
+func pagoOf(p fiscal.Payment, fecha time.Time) (Payment, Receptor, error) {
+	var re Receptor
+	if len(p.Paid) == 0 {
+		return Payment{}, re, fmt.Errorf("a payment of %s pays no invoice", p.PaidOn.Format(time.DateOnly))
 	}
 	rate := p.Rate
 	if p.Currency == "MXN" || rate.IsZero() {
@@ -29,26 +49,25 @@ func FromPayment(inv fiscal.Invoice) (PaymentReceipt, error) {
 	// The day paid at noon, as receipts without the hour commonly say it — but never after
 	// the receipt itself (a payment of today, its receipt issued in the morning).
 	paidAt := time.Date(p.PaidOn.Year(), p.PaidOn.Month(), p.PaidOn.Day(), 12, 0, 0, 0, time.UTC)
-	if issued := time.Date(r.Fecha.Year(), r.Fecha.Month(), r.Fecha.Day(), r.Fecha.Hour(), r.Fecha.Minute(), r.Fecha.Second(), 0, time.UTC); paidAt.After(issued) {
+	if issued := time.Date(fecha.Year(), fecha.Month(), fecha.Day(), fecha.Hour(), fecha.Minute(), fecha.Second(), 0, time.UTC); paidAt.After(issued) {
 		paidAt = issued
 	}
-	pago := Payment{FechaPago: paidAt, FormaDePagoP: p.Form, MonedaP: p.Currency, Decimals: p.Decimals, TipoCambioP: rate, Monto: p.Amount}
+	out := Payment{FechaPago: paidAt, FormaDePagoP: p.Form, MonedaP: p.Currency, Decimals: p.Decimals, TipoCambioP: rate, Monto: p.Amount}
 	for i, x := range p.Paid {
 		doc := etree.NewDocument()
 		if err := doc.ReadFromString(x.XML); err != nil {
-			return r, fmt.Errorf("the paid invoice's document: %w", err)
+			return out, re, fmt.Errorf("the paid invoice's document: %w", err)
 		}
-		d, re, err := paidDocument(doc.Root(), x, rate)
+		d, r, err := paidDocument(doc.Root(), x, rate)
 		if err != nil {
-			return r, err
+			return out, re, err
 		}
 		if i == 0 {
-			r.Receptor = re
+			re = r
 		}
-		pago.Documentos = append(pago.Documentos, d)
+		out.Documentos = append(out.Documentos, d)
 	}
-	r.Pagos = []Payment{pago}
-	return r, nil
+	return out, re, nil
 }
 
 // paidDocument reads a stamped invoice into the DoctoRelacionado of the part paid, with its

@@ -25,8 +25,8 @@ func TestFromPaymentReadsTheStampedInvoice(t *testing.T) {
 	issued := time.Date(2026, 12, 6, 11, 0, 0, 0, time.UTC) // 05:00 in Mexico City
 	inv := fiscal.Invoice{Series: "P", Number: 3, IssuedAt: issued,
 		Issuer: fiscal.Issuer{TaxID: "EKU9003173C9", Name: "ESCUELA KEMPER URGATE", Regime: "601", PostalCode: "42501"},
-		Payment: &fiscal.Payment{PaidOn: time.Date(2026, 12, 6, 0, 0, 0, 0, time.UTC), Form: "03", Currency: "USD", Rate: dec("17.2345"), Decimals: 2,
-			Amount: dec("500.00"), Paid: []fiscal.PaidInvoice{{XML: xml, Rate: dec("17.2345"), Parcialidad: 1, SaldoAnt: dec("1299.71"), Paid: dec("500.00")}}}}
+		Payments: []fiscal.Payment{{PaidOn: time.Date(2026, 12, 6, 0, 0, 0, 0, time.UTC), Form: "03", Currency: "USD", Rate: dec("17.2345"), Decimals: 2,
+			Amount: dec("500.00"), Paid: []fiscal.PaidInvoice{{XML: xml, Rate: dec("17.2345"), Parcialidad: 1, SaldoAnt: dec("1299.71"), Paid: dec("500.00")}}}}}
 	r, err := FromPayment(inv)
 	if err != nil {
 		t.Fatal(err)

@@ -39,7 +39,7 @@ var _ fiscal.Profile = Profile{}
 func (Profile) Seal(_ context.Context, inv fiscal.Invoice, cred fiscal.Credentials) (fiscal.Document, error) {
 	var doc *etree.Document
 	var fecha time.Time
-	if inv.Payment != nil { // a payment receipt: the CFDI P
+	if len(inv.Payments) > 0 || inv.DocumentKind == "payment_receipt" { // a payment receipt: the CFDI P
 		r, err := FromPayment(inv)
 		if err != nil {
 			return fiscal.Document{}, err
