@@ -42,14 +42,21 @@ func (a *Publication) StampInvoice(ctx context.Context, in Document) error {
 	if err != nil {
 		return a.fiscalOutcome(ctx, id, model.StepStamp, businessf(model.StepStamp, "%s", err.Error()))
 	}
+	password, err := csdPassword(h.PasswordEnv) // UY: the requests to DGI are signed with the issuer's key
+	if err != nil {
+		return err
+	}
 	start := time.Now()
-	stamped, err := p.Stamp(ctx, doc)
+	stamped, err := p.Stamp(ctx, doc, fiscal.Credentials{CertPath: h.CertPath, KeyPath: h.KeyPath, Password: password})
 	if a.Meter != nil {
 		outcome := "stamped"
 		if err != nil {
 			outcome = "error"
 		}
 		a.Meter.Observe("billrun_stamping", map[string]string{"outcome": outcome}, time.Since(start))
+	}
+	if err := a.keepAuthorityAck(ctx, id, doc, err); err != nil {
+		return err
 	}
 	if errors.Is(err, fiscal.ErrFiscal) {
 		err = businessf(model.StepStamp, "%s", err.Error())
@@ -65,6 +72,25 @@ func (a *Publication) StampInvoice(ctx context.Context, in Document) error {
 		return tx.Audit(h.BatchID, id, model.StepStamp, h.Attempt, "ok", stampNote(stamped))
 	})
 	return a.fiscalOutcome(ctx, id, model.StepStamp, err)
+}
+
+// keepAuthorityAck keeps the authority's answer to a document it has not stamped: DGI's
+// ACKSobre of an envelope whose CFE's answer is awaited (the next attempt asks with its
+// token instead of sending again), or the answer that refused it (a restamp sends anew).
+func (a *Publication) keepAuthorityAck(ctx context.Context, id int64, doc fiscal.Document, err error) error {
+	var ack string
+	var pending *fiscal.Pending
+	var refusal *fiscal.Refusal
+	switch {
+	case errors.As(err, &pending):
+		ack = pending.AuthorityAck
+	case errors.As(err, &refusal):
+		ack = refusal.AuthorityAck
+	}
+	if ack == "" || ack == doc.AuthorityAck {
+		return nil
+	}
+	return a.Store.SaveAuthorityAck(ctx, id, ack)
 }
 
 // errNothingToDo ends a step that finds its work done already.

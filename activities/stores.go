@@ -93,6 +93,7 @@ type InvoicingTx interface {
 type PublicationStore interface {
 	Transactions[PublicationTx]
 	RecordFiscalError(ctx context.Context, id int64, step, reason string) error
+	SaveAuthorityAck(ctx context.Context, id int64, ack string) error
 	ToStamp(ctx context.Context, batchID string, limit int) ([]int64, error)
 	StampRemaining(ctx context.Context, batchID string) (remaining, stamped int, err error)
 	ToPrint(ctx context.Context, batchID string, limit int) ([]int64, error)

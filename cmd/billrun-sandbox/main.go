@@ -32,10 +32,15 @@ pesos, the receiver is the generic public or a foreigner, the CFDI is an egreso,
 stamped less than --free-cancel-window ago; otherwise the request waits for the receiver
 (POST /cfdi/cancel/answer {"uuid": …, "accept": true|false}) or for 72 hours to pass.
 
-Beside it, on POST /dgi/cfe, a sandbox DGI receiver (NOT DGI: nothing reaches DGI) takes
-Uruguay's EnvioCFE envelopes (DGI_URL), checks them against DGI's schema, each CFE's
-signature, RUT and number, and answers DGI's ACKCFE signed with its own certificate
-(DGI_CERT, made in --dir on first start).
+Beside it, on POST /dgi/cfe, a sandbox DGI (NOT DGI: nothing reaches DGI) speaks DGI's
+WS_eFactura SOAP service (DGI_URL): requests signed with WS-Security; EFACRECEPCIONSOBRE
+takes an EnvioCFE and answers an ACKSobre with a token, EFACCONSULTARESTADOENVIO answers
+the ACKCFE of its CFE (from --dgi-answer-after on), EFACRECEPCIONREPORTE takes a daily
+report and answers an ACKRepDiario. It checks the envelope and report against DGI's
+schemas, signatures, RUT, CAE ranges and numbers, and signs its answers with its own
+certificate (DGI_CERT, made in --dir on first start). POST /dgi/control
+{"key": "RUT-type-series-number", "refuse": "E04"} makes it refuse that CFE until
+{"key": …, "refuse": ""} (tests).
 
 Usage: PAC_PASSWORD=sandbox billrun-sandbox --listen 127.0.0.1:8095 --dir .dev/demo/pac --user billrun
 
@@ -49,16 +54,17 @@ func main() {
 	user := fs.String("user", "billrun", "the user the worker authenticates as (PAC_USER)")
 	dgiShared := fs.Bool("dgi-shared", false,
 		"several billrun databases (tests) share the sandbox DGI: a CFE number received before with other content is taken as new, not refused (E03)")
+	answerAfter := fs.Duration("dgi-answer-after", 0, "how long after receiving an envelope the sandbox DGI has its CFE's answer (before, the status query answers an empty ACKCFE)")
 	freeCancel := fs.Duration("free-cancel-window", 24*time.Hour,
 		"how long after stamping any CFDI is cancelled without the receiver's acceptance (SAT: a day; 0 makes every cancellation above 1,000 pesos wait for the receiver)")
 	_ = fs.Parse(os.Args[1:])
-	if err := run(*listen, *dir, *user, *dgiShared, *freeCancel); err != nil {
+	if err := run(*listen, *dir, *user, *dgiShared, *freeCancel, *answerAfter); err != nil {
 		fmt.Fprintln(os.Stderr, "billrun-sandbox:", err)
 		os.Exit(1)
 	}
 }
 
-func run(listen, dir, user string, dgiShared bool, freeCancel time.Duration) error {
+func run(listen, dir, user string, dgiShared bool, freeCancel, answerAfter time.Duration) error {
 	password := os.Getenv("PAC_PASSWORD")
 	if user == "" || password == "" {
 		return fmt.Errorf("--user and PAC_PASSWORD are required")
@@ -73,10 +79,11 @@ func run(listen, dir, user string, dgiShared bool, freeCancel time.Duration) err
 		return err
 	}
 	defer dgi.Close()
-	dgi.Shared = dgiShared
+	dgi.Shared, dgi.AnswerAfter = dgiShared, answerAfter
 	mux := http.NewServeMux()
 	mux.Handle("/", s.Handler())
 	mux.Handle("/dgi/cfe", dgi)
+	mux.Handle("/dgi/control", dgi.ControlHandler())
 	srv := &http.Server{Addr: listen, Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -87,7 +94,7 @@ func run(listen, dir, user string, dgiShared bool, freeCancel time.Duration) err
 		_ = srv.Shutdown(ctx)
 	}()
 	fmt.Printf("sandbox PAC (not a PAC) on http://%s, certificate %s\n", listen, s.CertFile())
-	fmt.Printf("sandbox DGI receiver (not DGI) on http://%s/dgi/cfe, certificate %s\n", listen, dgi.CertFile())
+	fmt.Printf("sandbox DGI (not DGI) WS_eFactura on http://%s/dgi/cfe, certificate %s\n", listen, dgi.CertFile())
 	if err := srv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}

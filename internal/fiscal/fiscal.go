@@ -21,8 +21,10 @@ type Profile interface {
 	Seal(ctx context.Context, inv Invoice, cred Credentials) (Document, error)
 	// Stamp has the sealed document certified (Mexico: a PAC's TimbreFiscalDigital;
 	// Uruguay: sent to DGI, which acknowledges it) and answers it stamped. Stamping the same document again answers the same stamp. An error
-	// wrapping ErrFiscal is a refusal (a business error); any other is transient.
-	Stamp(ctx context.Context, doc Document) (Document, error)
+	// wrapping ErrFiscal is a refusal (a business error); a *Pending is an authority that
+	// has the document but has not answered yet; any other is transient. cred signs the
+	// requests where the authority wants them signed (Uruguay: WS-Security).
+	Stamp(ctx context.Context, doc Document, cred Credentials) (Document, error)
 	// Print renders the document's printed representation (PDF).
 	Print(doc Document, inv Invoice) ([]byte, error)
 	// Cancel asks the authority to cancel a stamped document for a motive (Mexico: SAT's
@@ -82,8 +84,25 @@ func (p Profiles) For(country string) (Profile, error) {
 var ErrFiscal = errors.New("fiscal")
 
 // Refusal is a document the certifier refuses, or whose certification does not verify: a
-// business error (it wraps ErrFiscal) whose message is the reason as is.
-type Refusal struct{ Reason string }
+// business error (it wraps ErrFiscal) whose message is the reason as is. AuthorityAck is the
+// authority's answer that refused it, as received, when there is one (kept with the document).
+type Refusal struct {
+	Reason       string
+	AuthorityAck string
+}
+
+// Pending is a document the authority has received but not answered yet (Uruguay: DGI
+// received the envelope and gave a token to ask with). It is transient: the caller keeps
+// AuthorityAck with the document (Stamp reads it from Document.AuthorityAck next time, to
+// ask instead of sending again) and tries again later.
+type Pending struct {
+	Reason       string
+	AuthorityAck string
+	Err          error
+}
+
+func (p *Pending) Error() string { return p.Reason }
+func (p *Pending) Unwrap() error { return p.Err }
 
 func (r *Refusal) Error() string { return r.Reason }
 func (r *Refusal) Unwrap() error { return ErrFiscal }
@@ -104,7 +123,9 @@ type Document struct {
 	UUID             string // the folio fiscal the stamp gives
 	StampedAt        string // when it was stamped, as the stamp says (FechaTimbrado)
 	StampCertificate string // the certifier's certificate number (NoCertificadoSAT)
-	AuthorityAck     string // the authority's answer as received (UY: DGI's ACKCFE)
+	// AuthorityAck is the authority's answer as received (UY: DGI's ACKCFE once answered;
+	// its ACKSobre while the CFE's answer is awaited).
+	AuthorityAck string
 }
 
 // Invoice is a completed invoice as a fiscal document needs it, in no country's terms.

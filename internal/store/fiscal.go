@@ -191,13 +191,22 @@ func (s *Store) DiscardUnstamped(ctx context.Context, id int64) error {
 	})
 }
 
-// SealedDocument reads the invoice's stored document.
+// SealedDocument reads the invoice's stored document, with the authority's latest answer.
 func (t *Tx) SealedDocument(id int64) (fiscal.Document, error) {
 	var d fiscal.Document
-	err := t.tx.QueryRow(t.ctx, `select xml, no_certificado, sello, coalesce(uuid, ''), coalesce(fecha_timbrado, ''), coalesce(no_certificado_sat, '')
-		from fiscal_documents where invoice_id = $1`, id).
-		Scan(&d.XML, &d.Certificate, &d.Signature, &d.UUID, &d.StampedAt, &d.StampCertificate)
+	err := t.tx.QueryRow(t.ctx, `select xml, no_certificado, sello, coalesce(uuid, ''), coalesce(fecha_timbrado, ''), coalesce(no_certificado_sat, ''),
+		coalesce(authority_ack, '') from fiscal_documents where invoice_id = $1`, id).
+		Scan(&d.XML, &d.Certificate, &d.Signature, &d.UUID, &d.StampedAt, &d.StampCertificate, &d.AuthorityAck)
 	return d, err
+}
+
+// SaveAuthorityAck keeps the authority's answer to a document it has not stamped (UY: DGI's
+// ACKSobre while the CFE's answer is awaited, or the answer that refused it), only while
+// the document is sealed and unstamped: a stamped document's answer is never replaced.
+func (s *Store) SaveAuthorityAck(ctx context.Context, id int64, ack string) error {
+	_, err := s.pool.Exec(ctx, `update fiscal_documents d set authority_ack = $2 from invoices i
+		where d.invoice_id = $1 and i.id = d.invoice_id and i.fiscal_status = 'sealed' and d.status = 'sealed'`, id, ack)
+	return err
 }
 
 // SavePDF stores the printed document and marks the invoice printed.

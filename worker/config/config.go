@@ -185,7 +185,7 @@ func (c Config) Activities(st *store.Store, installation string) (*activities.Ac
 	}
 	uy := cfe.Profile{}
 	if c.DGIURL != "" {
-		uy.DGI = &cfe.HTTPSender{URL: c.DGIURL}
+		uy.DGI = &cfe.Client{URL: c.DGIURL} // WS_eFactura over SOAP, requests signed by each issuer
 	}
 	if c.DGICert != "" {
 		der, err := os.ReadFile(c.DGICert)

@@ -15,7 +15,8 @@ import (
 // the stamped document must pass SAT's schemas (the CFDI's and the TFD's), keep the sealed
 // document unchanged (same cadena original), carry a TFD whose SelloCFD is the document's
 // Sello and, when the PAC's certificate is configured, whose SelloSAT verifies with it.
-func (p Profile) Stamp(ctx context.Context, d fiscal.Document) (fiscal.Document, error) {
+// Credentials are not needed: the PAC takes the sealed CFDI with its own user and password.
+func (p Profile) Stamp(ctx context.Context, d fiscal.Document, _ fiscal.Credentials) (fiscal.Document, error) {
 	if p.PAC == nil {
 		return d, &fiscal.Refusal{Reason: "no PAC is configured to stamp CFDI (set PAC_URL, PAC_USER and PAC_PASSWORD)"}
 	}

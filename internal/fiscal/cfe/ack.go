@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/beevik/etree"
-	dsig "github.com/russellhaering/goxmldsig"
 )
 
 // Ack states of a CFE in DGI's acknowledgement (EstadoACKCFEType).
@@ -37,11 +36,8 @@ func ReadAck(ctx context.Context, xml string, cert *x509.Certificate) ([]Answer,
 	if err := doc.ReadFromString(xml); err != nil {
 		return nil, err
 	}
-	if cert != nil {
-		ctx := dsig.NewDefaultValidationContext(&dsig.MemoryX509CertificateStore{Roots: []*x509.Certificate{cert}})
-		if _, err := ctx.Validate(doc.Root()); err != nil {
-			return nil, fmt.Errorf("DGI's answer is not signed by DGI's certificate: %w", err)
-		}
+	if err := verifyAnswer(doc, cert); err != nil {
+		return nil, err
 	}
 	root := doc.Root()
 	cover := root.SelectElement("Caratula")

@@ -69,6 +69,21 @@ func ValidateAck(ctx context.Context, xml string) error {
 	return validateAgainst(ctx, "ACKCFE_DGI.xsd", xml)
 }
 
+// ValidateSobreAck checks an ACKSobre (DGI's answer to an envelope) against DGI's schema.
+func ValidateSobreAck(ctx context.Context, xml string) error {
+	return validateAgainst(ctx, "ACKSobre.xsd", xml)
+}
+
+// ValidateReport checks a Reporte (the daily report) against DGI's schema.
+func ValidateReport(ctx context.Context, xml string) error {
+	return validateAgainst(ctx, "ReporteDiarioCFE.xsd", xml)
+}
+
+// ValidateReportAck checks an ACKRepDiario against DGI's schema.
+func ValidateReportAck(ctx context.Context, xml string) error {
+	return validateAgainst(ctx, "ACKRepDiario.xsd", xml)
+}
+
 // validateAgainst runs xmllint with the caller's context: only its verdict on the document
 // is a refusal; a validator that cannot run is the environment's.
 func validateAgainst(ctx context.Context, schema, xml string) error {

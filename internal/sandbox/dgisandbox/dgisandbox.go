@@ -1,20 +1,21 @@
-// Package dgisandbox is billrun's sandbox DGI receiver, for the demo and the tests. It is
-// NOT DGI: nothing it receives reaches DGI. It takes an EnvioCFE as billrun's cfe.HTTPSender
-// posts it, checks what DGI's reception checks that it can (the envelope against DGI's
-// schema, each CFE's signature against the envelope's certificate, the issuer's RUT, a
-// line at least, the same type, series and number never received with other content) and
-// answers an ACKCFE (DGI's acknowledgement format) signed with a certificate of its own,
-// made in its folder on first start. A CFE received again is answered as the first time.
+// Package dgisandbox is billrun's sandbox DGI, for the demo and the tests. It is NOT DGI:
+// nothing it receives reaches DGI. It speaks DGI's WS_eFactura as DGI publishes it — SOAP
+// 1.1, requests signed with WS-Security, the operations EFACRECEPCIONSOBRE (an EnvioCFE,
+// answered by an ACKSobre with a token), EFACCONSULTARESTADOENVIO (the envelope's number
+// and token, answered by the ACKCFE of its CFE) and EFACRECEPCIONREPORTE (a daily report,
+// answered by an ACKRepDiario) — and checks what DGI's reception checks that it can: the
+// request's WS-Security signature, the certificate's RUT, the envelope and report against
+// DGI's schemas, each CFE's signature and CAE range, the same type, series and number never
+// received with other content. Its answers are DGI's documents, signed with a certificate
+// of its own (made in its folder on first start) and sent back in signed SOAP.
 package dgisandbox
 
 import (
 	"bytes"
 	"context"
 	"crypto/rsa"
-	"crypto/sha256"
 	"crypto/x509"
 	"crypto/x509/pkix"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -34,68 +35,80 @@ import (
 	"billrun/internal/sandboxkey"
 )
 
-// Server is a sandbox DGI receiver.
+// Server is a sandbox DGI.
 type Server struct {
 	Now func() time.Time
 	// Shared says several billrun databases (the tests') send here, each numbering from 1
 	// for the same test RUT: a number received before with other content is taken as new
 	// (the latest kept), not refused E03 as DGI would.
 	Shared bool
+	// AnswerAfter is how long after an envelope's reception its CFE's answer is ready
+	// (ParamConsulta/Fechahora); asked before, the answer is an empty ACKCFE.
+	AnswerAfter time.Duration
 
 	dir      string
 	key      *rsa.PrivateKey
 	cert     *x509.Certificate
 	mu       sync.Mutex
-	received map[string]record // by "RUT-type-series-number"
-	log      *os.File          // received.jsonl: one line per CFE received the first time
+	received map[string]record    // CFE received, by "RUT-type-series-number"
+	sendings map[int64]sending    // envelopes and reports, by DGI's number (IDReceptor)
+	refuse   map[string][2]string // CFE to refuse when received, by key: a test's control
+	log      *os.File             // dgi-received.jsonl: one line per CFE received the first time
+	journal  *os.File             // dgi-sendings.jsonl: one line per envelope or report answered
 }
 
-// record is what the receiver keeps of a CFE it answered.
-type record struct {
-	Key        string    `json:"key"`
-	Digest     string    `json:"digest"` // of the CFE as received
-	State      string    `json:"state"`
-	Motivo     string    `json:"motivo,omitempty"`
-	Glosa      string    `json:"glosa,omitempty"`
-	Detail     string    `json:"detail,omitempty"`
-	ResponseID int64     `json:"response_id"`
-	At         time.Time `json:"at"`
-}
-
-// New opens a receiver whose key, certificate and log live in dir.
+// New opens a sandbox DGI whose key, certificate and logs live in dir.
 func New(dir string) (*Server, error) {
-	s := &Server{Now: time.Now, dir: dir, received: map[string]record{}}
+	s := &Server{Now: time.Now, dir: dir, received: map[string]record{}, sendings: map[int64]sending{}, refuse: map[string][2]string{}}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, err
 	}
 	if err := s.loadOrMakeCertificate(); err != nil {
 		return nil, err
 	}
-	name := filepath.Join(dir, "dgi-received.jsonl")
+	var err error
+	if s.log, err = replay(filepath.Join(dir, "dgi-received.jsonl"), func(r record) { s.received[r.Key] = r }); err != nil {
+		return nil, err
+	}
+	s.journal, err = replay(filepath.Join(dir, "dgi-sendings.jsonl"), func(x sending) { s.sendings[x.ID] = x })
+	return s, err
+}
+
+// replay reads a JSON-lines log into keep and opens it to append.
+func replay[T any](name string, keep func(T)) (*os.File, error) {
 	if raw, err := os.ReadFile(name); err == nil {
 		for i, line := range bytes.Split(raw, []byte("\n")) {
 			if len(bytes.TrimSpace(line)) == 0 {
 				continue
 			}
-			var r record
-			if err := json.Unmarshal(line, &r); err != nil {
+			var v T
+			if err := json.Unmarshal(line, &v); err != nil {
 				return nil, fmt.Errorf("%s line %d: %w", name, i+1, err)
 			}
-			s.received[r.Key] = r
+			keep(v)
 		}
 	}
-	var err error
-	s.log, err = os.OpenFile(name, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
-	return s, err
+	return os.OpenFile(name, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
 }
 
-// Close closes the log.
-func (s *Server) Close() error { return s.log.Close() }
+func appendJSON(f *os.File, v any) error {
+	line, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(append(line, '\n')); err != nil {
+		return fmt.Errorf("sandbox DGI: recording: %w", err)
+	}
+	return nil
+}
 
-// CertFile is the receiver's certificate (DER): what verifies its acknowledgements.
+// Close closes the logs.
+func (s *Server) Close() error { return errors.Join(s.log.Close(), s.journal.Close()) }
+
+// CertFile is the sandbox's certificate (DER): what verifies its answers.
 func (s *Server) CertFile() string { return filepath.Join(s.dir, "dgi-sandbox.cer") }
 
-// Certificate is the receiver's certificate.
+// Certificate is the sandbox's certificate.
 func (s *Server) Certificate() *x509.Certificate { return s.cert }
 
 func (s *Server) loadOrMakeCertificate() error {
@@ -108,155 +121,108 @@ func (s *Server) loadOrMakeCertificate() error {
 	return err
 }
 
-// Rejection reasons (DGI's codes and wording, RechazoCFE_DGIType).
-var (
-	e02 = [2]string{"E02", "No cumple validaciones de Formato comprobantes"}
-	e03 = [2]string{"E03", "Tipo y Nº de CFE ya existe en los registros"}
-	e05 = [2]string{"E05", "Firma electrónica no es válida"}
-	e08 = [2]string{"E08", "No coincide RUC de CFE y Complemento Fiscal"}
-)
-
-// ServeHTTP receives one envelope and answers its ACKCFE.
+// ServeHTTP answers one WS_eFactura request: its WS-Security signature must verify, its
+// SOAPAction name its operation; the answer is the operation's document in signed SOAP. A
+// request that cannot be taken is answered with a SOAP Fault (HTTP 500).
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodPost {
-		http.Error(w, "POST an EnvioCFE", http.StatusMethodNotAllowed)
+		http.Error(w, "POST a WS_eFactura SOAP request", http.StatusMethodNotAllowed)
 		return
 	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, 8<<20))
+	body, err := io.ReadAll(io.LimitReader(r.Body, 16<<20))
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
 	}
-	ack, err := s.Receive(r.Context(), string(body))
-	if err != nil {
-		http.Error(w, err.Error(), http.StatusBadRequest)
-		return
+	out, code, msg := s.Answer(r.Context(), r.Header.Get("SOAPAction"), string(body))
+	w.Header().Set("Content-Type", "text/xml;charset=UTF-8")
+	if out == "" {
+		w.WriteHeader(http.StatusInternalServerError)
+		out = cfe.Fault(code, msg)
 	}
-	w.Header().Set("Content-Type", "application/xml")
-	_, _ = io.WriteString(w, ack)
+	_, _ = io.WriteString(w, out)
 }
 
-// Receive checks an envelope and answers its signed ACKCFE.
-func (s *Server) Receive(ctx context.Context, envelope string) (string, error) {
-	if err := cfe.ValidateEnvelope(ctx, envelope); err != nil {
-		return "", err // DGI answers such an envelope with a rejected ACKSobre; here, a 400
-	}
-	env, err := cfe.OpenEnvelope(envelope)
+// Answer answers a request (its SOAPAction header and body): the signed SOAP answer, or the
+// fault code and reason of one it cannot take.
+func (s *Server) Answer(ctx context.Context, action, request string) (answer, faultCode, reason string) {
+	signer, err := cfe.VerifySOAP(request)
 	if err != nil {
-		return "", err
+		return "", "Client", err.Error()
 	}
-	cert, err := x509.ParseCertificate(env.CertDER)
-	if err != nil {
-		return "", fmt.Errorf("the envelope's certificate: %w", err)
+	m, err := cfe.ReadSOAP(request)
+	if err != nil || m.Response || m.Fault != "" {
+		return "", "Client", fmt.Sprintf("not a WS_eFactura request: %v", err)
+	}
+	if action != "" && action != m.Operation.SOAPAction() {
+		return "", "Client", fmt.Sprintf("SOAPAction %s does not name the body's operation %s", action, m.Operation)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	now := s.Now()
-	var answers []record
-	for _, x := range env.CFE {
-		rec, err := s.check(x, env.IssuerRUT, cert, now)
-		if err != nil {
-			return "", err
-		}
-		answers = append(answers, rec)
+	var doc string
+	switch m.Operation {
+	case cfe.OpReceiveEnvelope:
+		doc, err = s.receive(ctx, signer, m.Payload)
+	case cfe.OpEnvelopeStatus:
+		doc, err = s.status(ctx, signer, m.Payload)
+	case cfe.OpReceiveReport:
+		doc, err = s.report(ctx, signer, m.Payload)
+	default:
+		return "", "Client", fmt.Sprintf("WS_eFactura has no operation %s", m.Operation)
 	}
-	return s.ack(ctx, env, answers, now)
+	if err != nil {
+		return "", "Server", err.Error()
+	}
+	out, err := m.Operation.Response(cfe.Identity{Key: s.key, CertDER: s.cert.Raw}, doc)
+	if err != nil {
+		return "", "Server", err.Error()
+	}
+	return out, "", ""
 }
 
-// check answers one CFE, once: received again with the same content, the first answer.
-func (s *Server) check(xml, rut string, cert *x509.Certificate, now time.Time) (record, error) {
-	doc := etree.NewDocument()
-	_ = doc.ReadFromString(xml)
-	t := func(path string) string {
-		if e := doc.FindElement(path); e != nil {
-			return strings.TrimSpace(e.Text())
-		}
-		return ""
+// Refuse makes the sandbox refuse the CFE of key ("RUT-type-series-number") with DGI's
+// code (E01…E09) whenever it is received, until Accept: what a test needs to see a refusal
+// and its correction.
+func (s *Server) Refuse(key, code string) error {
+	why, ok := reasons[code]
+	if !ok {
+		return fmt.Errorf("no DGI rejection code %q", code)
 	}
-	sum := sha256.Sum256([]byte(xml))
-	rec := record{Key: strings.Join([]string{t("//Emisor/RUCEmisor"), t("//IdDoc/TipoCFE"), t("//IdDoc/Serie"), t("//IdDoc/Nro")}, "-"),
-		Digest: hex.EncodeToString(sum[:]), State: cfe.AckReceived, At: now}
-	if prev, ok := s.received[rec.Key]; ok {
-		if prev.Digest == rec.Digest {
-			return prev, nil
-		}
-		if !s.Shared {
-			return reject(rec, e03, "received before with other content, on "+prev.At.Format(time.RFC3339)), nil
-		}
-	}
-	verified := cfe.Verify(xml, cert)
-	switch {
-	case verified != nil:
-		rec = reject(rec, e05, verified.Error())
-	case t("//Emisor/RUCEmisor") != rut:
-		rec = reject(rec, e08, "the CFE's RUCEmisor is not the envelope's")
-	case len(doc.FindElements("//Detalle/Item")) == 0:
-		rec = reject(rec, e02, "no line")
-	}
-	rec.ResponseID = int64(len(s.received) + 1)
-	if rec.State == cfe.AckReceived {
-		// Only what is received is kept: a rejected CFE may be corrected and sent again.
-		line, err := json.Marshal(rec)
-		if err != nil {
-			return rec, err
-		}
-		if _, err := s.log.Write(append(line, '\n')); err != nil {
-			return rec, fmt.Errorf("sandbox DGI: recording what it received: %w", err) // answered again the same only if kept
-		}
-		s.received[rec.Key] = rec
-	}
-	return rec, nil
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.refuse[key] = why
+	return nil
 }
 
-func reject(r record, why [2]string, detail string) record {
-	r.State, r.Motivo, r.Glosa = cfe.AckRejected, why[0], why[1]
-	if len(detail) > 500 {
-		detail = detail[:500]
-	}
-	r.Detail = detail
-	return r
+// Accept lifts Refuse.
+func (s *Server) Accept(key string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.refuse, key)
 }
 
-// ack writes and signs the ACKCFE.
-func (s *Server) ack(ctx context.Context, env cfe.Envelope, answers []record, now time.Time) (string, error) {
-	doc := etree.NewDocument()
-	doc.CreateProcInst("xml", `version="1.0" encoding="UTF-8"`)
-	root := doc.CreateElement("ACKCFE")
-	root.CreateAttr("xmlns", cfe.NS)
-	root.CreateAttr("version", "1.0")
-	el := func(parent *etree.Element, tag, v string) { parent.CreateElement(tag).SetText(v) }
-	accepted := 0
-	for _, a := range answers {
-		if a.State == cfe.AckReceived {
-			accepted++
+// ControlHandler serves POST {"key": "RUT-type-series-number", "refuse": "E04"} (or
+// "refuse": "" to accept it again): a test's control, like the sandbox PAC's.
+func (s *Server) ControlHandler() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var in struct{ Key, Refuse string }
+		if err := json.NewDecoder(io.LimitReader(r.Body, 1<<16)).Decode(&in); err != nil || r.Method != http.MethodPost || in.Key == "" {
+			http.Error(w, `POST {"key": "RUT-type-series-number", "refuse": "E04"}`, http.StatusBadRequest)
+			return
 		}
-	}
-	c := root.CreateElement("Caratula")
-	el(c, "RUCReceptor", cfe.DGIRUT)
-	el(c, "RUCEmisor", env.IssuerRUT)
-	el(c, "IDRespuesta", fmt.Sprint(answers[0].ResponseID))
-	el(c, "NomArch", fmt.Sprintf("Sob_%s_%d", env.IssuerRUT, env.ID))
-	el(c, "FecHRecibido", answers[0].At.Format(time.RFC3339))
-	el(c, "IDEmisor", fmt.Sprint(env.ID))
-	el(c, "IDReceptor", fmt.Sprint(answers[0].ResponseID))
-	el(c, "CantenSobre", fmt.Sprint(len(answers)))
-	el(c, "CantResponden", fmt.Sprint(len(answers)))
-	el(c, "CantCFEAceptados", fmt.Sprint(accepted))
-	el(c, "CantCFERechazados", fmt.Sprint(len(answers)-accepted))
-	el(c, "Tmst", now.Format(time.RFC3339))
-	for i, a := range answers {
-		d := root.CreateElement("ACKCFE_Det")
-		el(d, "Nro_ordinal", fmt.Sprint(i+1))
-		el(d, "Estado", a.State)
-		if a.State == cfe.AckRejected {
-			m := d.CreateElement("MotivosRechazoCF")
-			el(m, "Motivo", a.Motivo)
-			el(m, "Glosa", a.Glosa)
-			if a.Detail != "" {
-				el(m, "Detalle", a.Detail)
-			}
+		if in.Refuse == "" {
+			s.Accept(in.Key)
+			return
 		}
-	}
+		if err := s.Refuse(in.Key, in.Refuse); err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+		}
+	})
+}
+
+// signed signs an answer (enveloped XMLDSig, the sandbox's certificate in KeyInfo), writes
+// it and holds it to DGI's schema.
+func (s *Server) signed(ctx context.Context, root *etree.Element, validate func(context.Context, string) error) (string, error) {
 	signer, err := dsig.NewSigningContext(s.key, [][]byte{s.cert.Raw})
 	if err != nil {
 		return "", err
@@ -265,17 +231,36 @@ func (s *Server) ack(ctx context.Context, env cfe.Envelope, answers []record, no
 	if err := signer.SetSignatureMethod(dsig.RSASHA256SignatureMethod); err != nil {
 		return "", err
 	}
-	signed, err := signer.SignEnveloped(root)
+	signedRoot, err := signer.SignEnveloped(root)
 	if err != nil {
 		return "", err
 	}
-	doc.SetRoot(signed)
+	doc := etree.NewDocument()
+	doc.CreateProcInst("xml", `version="1.0" encoding="UTF-8"`)
+	doc.SetRoot(signedRoot)
 	out, err := doc.WriteToString()
 	if err != nil {
 		return "", err
 	}
-	if err := cfe.ValidateAck(ctx, out); err != nil {
-		return "", errors.New("sandbox DGI wrote an invalid ACKCFE: " + err.Error())
+	if err := validate(ctx, out); err != nil {
+		return "", fmt.Errorf("sandbox DGI wrote an invalid %s: %w", root.Tag, err)
 	}
 	return out, nil
+}
+
+// rucOf is the RUT a certificate names (its subject's serialNumber, "RUC" and the RUT, as
+// DGI's test certificates and Correo Uruguayo's carry it).
+func rucOf(c *x509.Certificate) string {
+	return strings.TrimPrefix(c.Subject.SerialNumber, "RUC")
+}
+
+// el adds a child with text.
+func el(parent *etree.Element, tag, v string) { parent.CreateElement(tag).SetText(v) }
+
+// ackRoot is an answer's root element in DGI's namespace.
+func ackRoot(tag string) *etree.Element {
+	root := etree.NewElement(tag)
+	root.CreateAttr("xmlns", cfe.NS)
+	root.CreateAttr("version", "1.0")
+	return root
 }

@@ -1,0 +1,107 @@
+package cfe
+
+import (
+	"context"
+	"crypto/x509"
+	"fmt"
+	"strings"
+
+	"github.com/beevik/etree"
+	dsig "github.com/russellhaering/goxmldsig"
+)
+
+// States of DGI's answers to a sending as a whole: an envelope (EstadoACKSobreType) and a
+// daily report (EstadoACKRepType).
+const (
+	EnvelopeReceived = "AS" // sobre recibido: its CFE's answer is asked later, with the token
+	EnvelopeRejected = "BS" // sobre rechazado
+	FileRejected     = "BA" // archivo rechazado
+	ReportReceived   = "AR" // reporte recibido
+	ReportRejected   = "BR" // reporte rechazado
+)
+
+// Receipt is DGI's answer to a sending (an ACKSobre or an ACKRepDiario): its state, the
+// reasons of a rejection, and — for an envelope received — how to ask for its CFE's answer.
+type Receipt struct {
+	State      string
+	Reasons    []string // "S02 No coincide RUC de Sobre, Certificado, envío o CFE: detail"
+	ReceptorID int64    // DGI's number for the sending (IDReceptor)
+	EmitterID  int64    // the issuer's number for it (IDEmisor)
+	ReceivedAt string   // FecHRecibido
+	Token      string   // ParamConsulta/Token: what the status query presents
+	AskAfter   string   // ParamConsulta/Fechahora: from when the CFE's answer may be asked
+	Signer     string
+}
+
+// Reason is a rejection's reasons in one line.
+func (r Receipt) Reason() string { return strings.Join(r.Reasons, "; ") }
+
+// ReadEnvelopeReceipt reads an ACKSobre: valid against DGI's schema and, when cert is given,
+// signed by it.
+func ReadEnvelopeReceipt(ctx context.Context, xml string, cert *x509.Certificate) (Receipt, error) {
+	if err := ValidateSobreAck(ctx, xml); err != nil {
+		return Receipt{}, fmt.Errorf("DGI's answer to the envelope: %w", err)
+	}
+	return readReceipt(xml, cert, "ACKSobre")
+}
+
+// ReadReportReceipt reads an ACKRepDiario: valid against DGI's schema and, when cert is
+// given, signed by it.
+func ReadReportReceipt(ctx context.Context, xml string, cert *x509.Certificate) (Receipt, error) {
+	if err := ValidateReportAck(ctx, xml); err != nil {
+		return Receipt{}, fmt.Errorf("DGI's answer to the daily report: %w", err)
+	}
+	return readReceipt(xml, cert, "ACKRepDiario")
+}
+
+func readReceipt(xml string, cert *x509.Certificate, root string) (Receipt, error) {
+	doc := etree.NewDocument()
+	if err := doc.ReadFromString(xml); err != nil {
+		return Receipt{}, err
+	}
+	if doc.Root() == nil || doc.Root().Tag != root {
+		return Receipt{}, fmt.Errorf("DGI's answer is not an %s", root)
+	}
+	if err := verifyAnswer(doc, cert); err != nil {
+		return Receipt{}, err
+	}
+	c, d := doc.Root().SelectElement("Caratula"), doc.Root().SelectElement("Detalle")
+	r := Receipt{State: text(d, "Estado"), ReceivedAt: text(c, "FecHRecibido"), Signer: signerName(doc)}
+	fmt.Sscan(text(c, "IDReceptor"), &r.ReceptorID)
+	fmt.Sscan(text(c, "IDEmisor"), &r.EmitterID)
+	if p := d.SelectElement("ParamConsulta"); p != nil {
+		r.Token, r.AskAfter = text(p, "Token"), text(p, "Fechahora")
+	}
+	for _, m := range d.SelectElements("MotivosRechazo") {
+		why := text(m, "Motivo") + " " + text(m, "Glosa")
+		if det := text(m, "Detalle"); det != "" {
+			why += ": " + det
+		}
+		r.Reasons = append(r.Reasons, why)
+	}
+	return r, nil
+}
+
+// verifyAnswer checks an answer's enveloped signature with DGI's certificate (pinned, not
+// one the answer carries); nil cert skips it.
+func verifyAnswer(doc *etree.Document, cert *x509.Certificate) error {
+	if cert == nil {
+		return nil
+	}
+	ctx := dsig.NewDefaultValidationContext(&dsig.MemoryX509CertificateStore{Roots: []*x509.Certificate{cert}})
+	if _, err := ctx.Validate(doc.Root()); err != nil {
+		return fmt.Errorf("DGI's answer is not signed by DGI's certificate: %w", err)
+	}
+	return nil
+}
+
+// IsEnvelopeReceipt says whether a stored answer is an ACKSobre that received the envelope
+// (AS): its CFE's answer is still to be asked, with its token.
+func IsEnvelopeReceipt(xml string) bool {
+	doc := etree.NewDocument()
+	if xml == "" || doc.ReadFromString(xml) != nil || doc.Root() == nil || doc.Root().Tag != "ACKSobre" {
+		return false
+	}
+	d := doc.Root().SelectElement("Detalle")
+	return d != nil && text(d, "Estado") == EnvelopeReceived
+}
