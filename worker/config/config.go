@@ -170,7 +170,7 @@ func (c Config) SATStatus() cfdi.StatusChecker {
 // Activities builds the worker's activities: the store, the mail server, and the fiscal
 // profiles with their PAC and DGI receiver.
 func (c Config) Activities(st *store.Store, installation string) (*activities.Activities, error) {
-	mx := cfdi.Profile{}
+	mx := cfdi.Profile{SAT: c.SATStatus()}
 	if c.PACURL != "" {
 		mx.PAC = &pac.Client{URL: c.PACURL, User: c.PACUser, Password: c.PACPassword, StatusURL: c.SATStatusURL}
 	}

@@ -29,6 +29,9 @@ type Profile struct {
 	PAC Stamper
 	// PACCert, when set, is the certificate every stamp's SelloSAT must verify with.
 	PACCert *x509.Certificate
+	// SAT, when set, is SAT's status service (ConsultaCFDIService): a cancellation
+	// awaiting the receiver is followed by what SAT says, the PAC asked when SAT is silent.
+	SAT StatusChecker
 }
 
 var _ fiscal.Profile = Profile{}
