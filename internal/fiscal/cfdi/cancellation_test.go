@@ -25,7 +25,9 @@ func (f *fakeSAT) Status(_ context.Context, expression string) (SATStatus, error
 // fakePAC stamps nothing and answers every cancellation status as pending.
 type fakePAC struct{ asked int }
 
-func (*fakePAC) Stamp(context.Context, string) (Stamped, error) { return Stamped{}, errors.New("not here") }
+func (*fakePAC) Stamp(context.Context, string) (Stamped, error) {
+	return Stamped{}, errors.New("not here")
+}
 func (*fakePAC) Cancel(context.Context, CancelRequest) (CancelAnswer, error) {
 	return CancelAnswer{}, errors.New("not here")
 }
