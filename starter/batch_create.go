@@ -39,6 +39,7 @@ type createFlags struct {
 	dueUntil, partner, period                           string
 	global                                              bool
 	periodicity                                         string
+	filter                                              filterFlags
 }
 
 func (f createFlags) params() (model.BatchParams, error) {
@@ -97,11 +98,10 @@ func (f createFlags) params() (model.BatchParams, error) {
 		}
 		p.Rate = rate
 	}
-	for _, c := range strings.Split(f.customers, ",") {
-		if c = strings.TrimSpace(c); c != "" {
-			p.Customers = append(p.Customers, c)
-		}
-	}
+	p.Customers = splitList(f.customers)
+	var fprobs []string
+	p.Filters, fprobs = f.filter.filters()
+	probs = append(probs, fprobs...)
 	if len(probs) > 0 {
 		return p, &model.InputError{Problems: probs}
 	}
@@ -188,6 +188,7 @@ func (f *createFlags) bind(c *cobra.Command, a *app) {
 	fl.StringVar(&f.rate, "rate", "", "exchange rate of the one foreign currency the batch bills (default: the imported exchange_rates of the invoice date)")
 	fl.StringVar(&f.grouping, "grouping", "by-entity", "none | by-entity | per-customer | per-line (the customer's invoicing method may restrict it)")
 	fl.StringVar(&f.customers, "customers", "", "only these customers, comma-separated: orders' customers, installments' payers (plans bill every entity: refused)")
+	f.filter.bind(fl)
 	fl.BoolVar(&f.draft, "draft", false, "stop after pricing the drafts and wait for 'batch approve'")
 	fl.BoolVar(&f.dryRun, "dry-run", false, "plan and price without writing anything; show the invoices it would make")
 	fl.BoolVar(&f.zeroPrice, "allow-zero-price", false, "bill orders with zero-priced lines (else they are reported)")

@@ -65,6 +65,9 @@ func deliveries(d map[string]int) string {
 
 func printSummary(w io.Writer, s model.Summary, webUI string) {
 	fmt.Fprintf(w, "batch %s: %s\n", s.BatchID, s.Status)
+	if s.Selection != "" {
+		fmt.Fprintf(w, "  bills:    %s\n", s.Selection)
+	}
 	if s.Error != "" {
 		fmt.Fprintf(w, "  stopped:  %s\n  fix the data, then: billrun batch resume %s\n", s.Error, s.BatchID)
 	}
@@ -94,6 +97,9 @@ func printSummary(w io.Writer, s model.Summary, webUI string) {
 
 func printReport(w io.Writer, r model.Report) {
 	fmt.Fprintf(w, "batch %s: %d lines not invoiced, %d invoices failed, %d not sealed\n", r.BatchID, len(r.Skipped), len(r.Failed), len(r.Unsealed))
+	if r.Selection != "" {
+		fmt.Fprintf(w, "  bills: %s\n", r.Selection)
+	}
 	printSkipped(w, r.Skipped)
 	if len(r.Drafts) > 0 {
 		fmt.Fprintln(w, "drafts (what each would do if the batch ran now):")

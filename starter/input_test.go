@@ -213,7 +213,7 @@ func TestCustomersFilterAppliesOrIsRefused(t *testing.T) {
 	}
 	_, err := h.run("batch", "create", "--plans", "--period", "2026-11-01..2026-11-30", "--date", "2026-11-23", "--customers", "FORSETI", "--dry-run")
 	var in *model.InputError
-	if !errors.As(err, &in) || !strings.Contains(err.Error(), "--customers: a billing plan bills every entity") {
+	if !errors.As(err, &in) || !strings.Contains(err.Error(), "--customers: applies to orders and installments, not to plans: a billing plan bills every entity") {
 		t.Errorf("--customers on a plans batch: %v", err)
 	}
 }

@@ -94,9 +94,6 @@ func sourceProblems(t *store.Tx, p *model.BatchParams) ([]string, error) {
 			}
 		}
 	case model.SourcePlans:
-		if len(p.Customers) > 0 { // never a choice silently ignored
-			add("--customers: a billing plan bills every entity of the plan by its quota; choose plans by --period and --series, not by customer")
-		}
 		from, err1 := time.Parse(time.DateOnly, p.PeriodFrom)
 		to, err2 := time.Parse(time.DateOnly, p.PeriodTo)
 		switch {
@@ -108,7 +105,9 @@ func sourceProblems(t *store.Tx, p *model.BatchParams) ([]string, error) {
 	default:
 		add("source: %q is not one of orders, installments, plans", p.SourceKind)
 	}
-	return probs, nil
+	probs = append(probs, rules.InapplicableFilters(p.SourceKind, givenFilters(p))...) // never a choice silently ignored
+	more, err := filterProblems(t, p)
+	return append(probs, more...), err
 }
 
 // seriesProblems checks the series the batch names: orders need one; installments and plans

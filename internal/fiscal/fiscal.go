@@ -160,6 +160,9 @@ type Invoice struct {
 	Payments []Payment
 	// Observations are the billed orders' observations, printed (seed 002).
 	Observations string
+	// OrderReferences are the billed orders' references, printed (seed 004): each order's
+	// number, the customer's purchase order, its delivery date and seller.
+	OrderReferences []string
 	// Global is what a global invoice (document kind global_invoice) carries: its period
 	// and the tickets sold to the general public in it.
 	Global *Global

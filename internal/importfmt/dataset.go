@@ -120,6 +120,8 @@ type Customer struct {
 	Country string `json:"country"`
 	Address string `json:"address"`
 	City    string `json:"city"`
+	// Zone is the customer's sales zone, a batch filter (seed 002).
+	Zone string `json:"zone"`
 }
 
 type Item struct {
@@ -197,7 +199,12 @@ type Order struct {
 	Date         string `json:"date"`
 	Status       string `json:"status"` // default approved
 	// Observations are printed on the invoices that bill the order (seed 002).
-	Observations string      `json:"observations"`
+	Observations string `json:"observations"`
+	// Seller, DeliveryDate (on or after date) and POReference (the customer's purchase
+	// order) filter batches (seed 002) and are printed on the invoice (seed 004).
+	Seller       string      `json:"seller"`
+	DeliveryDate string      `json:"delivery_date"`
+	POReference  string      `json:"po_reference"`
 	Lines        []OrderLine `json:"lines"`
 }
 

@@ -130,6 +130,7 @@ func (v *validation) checkCustomers() {
 		c.required("code", x.Code)
 		c.required("name", x.Name)
 		c.text("name", x.Name, 300)
+		c.text("zone", x.Zone, 40)
 		c.text("tax_id", x.TaxID, 40)
 		c.oneOf("tax_id_kind", x.TaxIDKind, "tax_registration", "national_id", "foreign", "generic")
 		switch {

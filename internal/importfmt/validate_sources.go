@@ -18,6 +18,14 @@ func (v *validation) checkOrders() {
 	for i, x := range d.Orders {
 		c.rec = fmt.Sprintf("orders[%d] (number %d)", i, x.Number)
 		c.text("observations", x.Observations, 1000)
+		c.text("seller", x.Seller, 40)
+		c.text("po_reference", x.POReference, 60)
+		if x.DeliveryDate != "" {
+			c.date("delivery_date", x.DeliveryDate)
+			if x.DeliveryDate < x.Date {
+				c.add("delivery_date", "%s is before the order's date %s", x.DeliveryDate, x.Date)
+			}
+		}
 		if x.Number <= 0 {
 			c.add("number", "%d must be positive", x.Number)
 		}

@@ -32,6 +32,23 @@ type BatchParams struct {
 	SettleCredits bool `json:"settle_credits,omitempty"`
 	// Template is the billing template the batch was made from, if any.
 	Template string `json:"template,omitempty"`
+	Filters
+}
+
+// Filters narrow a batch's selection (seed 002's order filters; the seeds' contract and
+// date filters for installments). Each applies to the source kinds its comment names and
+// is refused for the others; dates are YYYY-MM-DD, "" for no bound.
+type Filters struct {
+	Zones        []string `json:"zones,omitempty"`      // orders: the customer's zone
+	Sellers      []string `json:"sellers,omitempty"`    // orders
+	Terms        []string `json:"terms,omitempty"`      // orders: the order's payment terms
+	Warehouses   []string `json:"warehouses,omitempty"` // orders
+	OrderFrom    string   `json:"order_from,omitempty"` // orders: order date
+	OrderTo      string   `json:"order_to,omitempty"`
+	DeliveryFrom string   `json:"delivery_from,omitempty"` // orders: delivery date
+	DeliveryTo   string   `json:"delivery_to,omitempty"`
+	Contracts    []string `json:"contracts,omitempty"` // installments: contract numbers
+	DueFrom      string   `json:"due_from,omitempty"`  // installments: due on or after
 }
 
 // Batch is a batch's row.
@@ -77,6 +94,7 @@ type InvoiceRef struct {
 type Summary struct {
 	BatchID       string            `json:"batch_id"`
 	Status        string            `json:"status"`
+	Selection     string            `json:"selection"` // what the batch bills: its source, range and filters
 	LinesSelected int               `json:"lines_selected"`
 	LinesInvoiced int               `json:"lines_invoiced"`
 	LinesSkipped  int               `json:"lines_skipped"`

@@ -19,9 +19,10 @@ type FailedInvoice struct {
 
 // Report is a batch's not-invoiced report and its failed invoices.
 type Report struct {
-	BatchID string          `json:"batch_id"`
-	Skipped []SkippedLine   `json:"skipped_lines"`
-	Failed  []FailedInvoice `json:"failed"`
+	BatchID   string          `json:"batch_id"`
+	Selection string          `json:"selection"` // what the batch bills: its source, range and filters
+	Skipped   []SkippedLine   `json:"skipped_lines"`
+	Failed    []FailedInvoice `json:"failed"`
 	// Unsealed are completed invoices whose sealing or printing failed.
 	Unsealed []FailedInvoice `json:"unsealed"`
 	// Drafts are the batch's draft invoices (a draft batch awaiting approval), each with what

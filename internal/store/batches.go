@@ -20,6 +20,20 @@ func (t *Tx) CustomerExists(code string) (bool, error) {
 	return ok, err
 }
 
+// codeTables are the tables CodeExists looks codes up in, by what the codes are.
+var codeTables = map[string]string{
+	"payment_terms": `select exists (select 1 from payment_terms where code = $1)`,
+	"warehouse":     `select exists (select 1 from warehouses where code = $1)`,
+	"contract":      `select exists (select 1 from contracts where number = $1)`,
+}
+
+// CodeExists tells whether a payment term, warehouse or contract (by its number) exists.
+func (t *Tx) CodeExists(kind, code string) (bool, error) {
+	var ok bool
+	err := t.tx.QueryRow(t.ctx, codeTables[kind], code).Scan(&ok)
+	return ok, err
+}
+
 // SeriesDates reads a numbering series' closing date and the date of its last number
 // (found false: no such series).
 func (t *Tx) SeriesDates(code string) (closing, last *time.Time, found bool, err error) {

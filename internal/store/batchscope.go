@@ -24,9 +24,8 @@ func (t *Tx) BatchScope(p *model.BatchParams) ([]ScopeRow, error) {
 		sql = `select distinct ct.series, c.tax_id_kind, ct.currency
 			from installments n join contract_lines cl on cl.id = n.contract_line_id join contracts ct on ct.id = cl.contract_id
 			join customers c on c.code = ct.payer
-			where n.state = 'complete' and n.due_date <= $1 and ($2 = '' or ct.partner = $2) and ($3::boolean is null or n.recurring = $3)
-			  and ($4 = '' or ct.series = $4) and ($5::text[] is null or ct.payer = any($5))`
-		args = []any{p.DueUntil, p.Partner, p.Recurring, p.Series, customersFilter(p.Customers)}
+			where ` + installmentSelection
+		args = []any{installmentArgs(p)}
 	case model.SourcePlans:
 		sql = `select distinct pl.series, c.tax_id_kind, pl.currency
 			from billing_events e join billing_plans pl on pl.id = e.plan_id and pl.state = 'active'
@@ -38,8 +37,8 @@ func (t *Tx) BatchScope(p *model.BatchParams) ([]ScopeRow, error) {
 	default:
 		sql = `select distinct o.series, c.tax_id_kind, o.currency
 			from sales_orders o join customers c on c.code = o.customer
-			where o.status = 'approved' and o.number between $1 and $2 and o.series = $3 and ($4::text[] is null or o.customer = any($4))`
-		args = []any{p.OrdersFrom, p.OrdersTo, p.Series, customersFilter(p.Customers)}
+			where ` + orderSelection
+		args = []any{orderArgs(p)}
 	}
 	rows, err := t.tx.Query(t.ctx, sql, args...)
 	if err != nil {

@@ -119,8 +119,30 @@ func (t *Tx) related(inv *fiscal.Invoice) (err error) {
 			return err
 		}
 	}
-	inv.Observations, err = t.observations(inv.ID)
+	if inv.Observations, err = t.observations(inv.ID); err != nil {
+		return err
+	}
+	inv.OrderReferences, err = t.orderReferences(inv.ID)
 	return err
+}
+
+// orderReferences are the references of the orders an invoice bills, as printed (seed
+// 004): "Pedido 1001: OC PO-77, entrega 2026-11-30, vendedor ANA". Orders with none of
+// them say nothing.
+func (t *Tx) orderReferences(id int64) ([]string, error) {
+	rows, err := t.tx.Query(t.ctx, `select distinct o.number, 'Pedido ' || o.number || ': ' || concat_ws(', ',
+			nullif('OC ' || o.po_reference, 'OC '), 'entrega ' || o.delivery_date, nullif('vendedor ' || o.seller, 'vendedor '))
+		from invoice_lines l join sales_order_lines ol on ol.id = l.source_id join sales_orders o on o.id = ol.order_id
+		where l.invoice_id = $1 and l.source_kind = 'order_line' and (o.po_reference <> '' or o.delivery_date is not null or o.seller <> '')
+		order by o.number`, id)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (string, error) {
+		var n int64
+		var s string
+		return s, r.Scan(&n, &s)
+	})
 }
 
 // observations are the observations of the orders an invoice bills (seed 002).

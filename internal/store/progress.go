@@ -39,7 +39,7 @@ func (s *Store) ReadSummary(ctx context.Context, batchID string) (model.Summary,
 	if err != nil {
 		return sum, err
 	}
-	sum.Status, sum.Error, sum.RateSource = b.Status, b.Error, b.Rates.Source
+	sum.Status, sum.Error, sum.RateSource, sum.Selection = b.Status, b.Error, b.Rates.Source, b.Params.Selection()
 	err = s.pool.QueryRow(ctx, `
 		select (select count(*) from batch_lines where batch_id = $1),
 		       (select count(*) from batch_lines bl join invoices v on v.id = bl.invoice_id where bl.batch_id = $1 and v.status = 'completed'),

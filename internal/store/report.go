@@ -20,9 +20,11 @@ import (
 func (s *Store) ReadReport(ctx context.Context, batchID string) (model.Report, error) {
 	r := model.Report{BatchID: batchID, Skipped: []model.SkippedLine{}, Failed: []model.FailedInvoice{}, Unsealed: []model.FailedInvoice{},
 		CreditsSettled: []model.Settlement{}, Drafts: []model.DraftInvoice{}}
-	if _, err := s.LoadBatch(ctx, batchID); err != nil {
+	b, err := s.LoadBatch(ctx, batchID)
+	if err != nil {
 		return r, err
 	}
+	r.Selection = b.Params.Selection()
 	rows, err := s.pool.Query(ctx, `select source_ref, customer, item, quantity, skip_reason from batch_lines
 		where batch_id = $1 and outcome = 'skipped' order by id`, batchID)
 	if err != nil {

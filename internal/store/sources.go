@@ -32,19 +32,19 @@ func (t *Tx) SelectChunk(b model.Batch, after int64, limit int) (sel Selection, 
 	var keys []int64
 	switch b.Params.SourceKind {
 	case model.SourceInstallments:
+		args := installmentArgs(&b.Params)
+		args["after"], args["limit"] = after, limitOrAll(limit)
 		keys, err = t.keys(`select n.id from installments n join contract_lines cl on cl.id = n.contract_line_id join contracts ct on ct.id = cl.contract_id
-			where n.state = 'complete' and n.due_date <= $1 and ($2 = '' or ct.partner = $2) and ($3::boolean is null or n.recurring = $3)
-			  and ($4 = '' or ct.series = $4) and ($7::text[] is null or ct.payer = any($7)) and n.id > $5 order by n.id limit $6`,
-			b.Params.DueUntil, b.Params.Partner, b.Params.Recurring, b.Params.Series, after, limitOrAll(limit), customersFilter(b.Params.Customers))
+			where `+installmentSelection+` and n.id > @after order by n.id limit @limit`, args)
 	case model.SourcePlans:
 		keys, err = t.keys(`select e.id from billing_events e join billing_plans pl on pl.id = e.plan_id and pl.state = 'active'
 			where (e.state = 'planned' or e.state = 'executed' and exists (select 1 from billing_event_shares sh where sh.event_id = e.id and sh.state = 'released'))
 			  and e.event_date between $1 and $2 and ($3 = '' or pl.series = $3) and e.id > $4 order by e.id limit $5`,
 			b.Params.PeriodFrom, b.Params.PeriodTo, b.Params.Series, after, limitOrAll(limit))
 	default:
-		keys, err = t.keys(`select number from sales_orders where status = 'approved' and number between $1 and $2 and series = $3
-			and ($4::text[] is null or customer = any($4)) and number > $5 order by number limit $6`,
-			b.Params.OrdersFrom, b.Params.OrdersTo, b.Params.Series, customersFilter(b.Params.Customers), after, limitOrAll(limit))
+		args := orderArgs(&b.Params)
+		args["after"], args["limit"] = after, limitOrAll(limit)
+		keys, err = t.keys(`select o.number from sales_orders o where `+orderSelection+` and o.number > @after order by o.number limit @limit`, args)
 	}
 	if err != nil || len(keys) == 0 {
 		return sel, after, true, err
@@ -75,11 +75,42 @@ func limitOrAll(limit int) any {
 	return limit
 }
 
-func customersFilter(c []string) []string {
+// listOrAll is a filter's list, or null (no filter) when it names nothing.
+func listOrAll(c []string) []string {
 	if len(c) == 0 {
 		return nil
 	}
 	return c
+}
+
+// orderSelection is the orders a batch selects: approved, in its range and series, and
+// within every filter it was given (orderArgs names the arguments).
+const orderSelection = `o.status = 'approved' and o.number between @from and @to and o.series = @series
+	and (@customers::text[] is null or o.customer = any(@customers))
+	and (@zones::text[] is null or exists (select 1 from customers zc where zc.code = o.customer and zc.zone = any(@zones)))
+	and (@sellers::text[] is null or o.seller = any(@sellers))
+	and (@terms::text[] is null or o.payment_terms = any(@terms))
+	and (@warehouses::text[] is null or o.warehouse = any(@warehouses))
+	and (@order_from::date is null or o.order_date >= @order_from) and (@order_to::date is null or o.order_date <= @order_to)
+	and (@delivery_from::date is null or o.delivery_date >= @delivery_from) and (@delivery_to::date is null or o.delivery_date <= @delivery_to)`
+
+func orderArgs(p *model.BatchParams) pgx.NamedArgs {
+	return pgx.NamedArgs{"from": p.OrdersFrom, "to": p.OrdersTo, "series": p.Series, "customers": listOrAll(p.Customers),
+		"zones": listOrAll(p.Zones), "sellers": listOrAll(p.Sellers), "terms": listOrAll(p.Terms),
+		"warehouses": listOrAll(p.Warehouses), "order_from": nullIfEmpty(p.OrderFrom), "order_to": nullIfEmpty(p.OrderTo),
+		"delivery_from": nullIfEmpty(p.DeliveryFrom), "delivery_to": nullIfEmpty(p.DeliveryTo)}
+}
+
+// installmentSelection is the installments a batch selects: complete, due in its span, of
+// its partner, payers, contracts and series (installmentArgs names the arguments).
+const installmentSelection = `n.state = 'complete' and n.due_date <= @due_until and (@due_from::date is null or n.due_date >= @due_from)
+	and (@partner = '' or ct.partner = @partner) and (@recurring::boolean is null or n.recurring = @recurring)
+	and (@series = '' or ct.series = @series) and (@customers::text[] is null or ct.payer = any(@customers))
+	and (@contracts::text[] is null or ct.number = any(@contracts))`
+
+func installmentArgs(p *model.BatchParams) pgx.NamedArgs {
+	return pgx.NamedArgs{"due_until": p.DueUntil, "due_from": nullIfEmpty(p.DueFrom), "partner": p.Partner, "recurring": p.Recurring,
+		"series": p.Series, "customers": listOrAll(p.Customers), "contracts": listOrAll(p.Contracts)}
 }
 
 // DocumentRoutes reads the document kind rule: (source series, tax id kind) → series.

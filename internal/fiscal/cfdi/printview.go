@@ -3,6 +3,7 @@ package cfdi
 import (
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -77,6 +78,7 @@ func printView(doc *etree.Document, inv fiscal.Invoice) printout.View {
 	if inv.Observations != "" {
 		v.Notes = append([]string{"Observaciones: " + inv.Observations}, v.Notes...)
 	}
+	v.Notes = append(slices.Clone(inv.OrderReferences), v.Notes...)
 	return v
 }
 
