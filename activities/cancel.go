@@ -203,6 +203,29 @@ func (a *Cancelling) cancelCall(ctx context.Context, invoiceID int64,
 	return answer.Status, temporalError(StepCancel, err)
 }
 
+// cancelNonSale completes the cancellation of a document that sold nothing: a global
+// invoice's tickets go in the period's next one; a receipt's payments are owed again.
+func cancelNonSale(tx CancellingTx, id int64, kind string) error {
+	var detail string
+	if kind == "global_invoice" {
+		n, err := tx.ReleaseGlobalTickets(id)
+		if err != nil {
+			return err
+		}
+		detail = fmt.Sprintf("%d tickets released: the period's next global invoice carries them", n)
+	} else {
+		n, err := tx.ReversePayments(id)
+		if err != nil {
+			return err
+		}
+		detail = fmt.Sprintf("%d payments reversed: owed again", n)
+	}
+	if err := tx.MarkCancelled(id); err != nil {
+		return err
+	}
+	return tx.Audit("", id, StepCancel, 0, "ok", detail)
+}
+
 // CompleteCancellation undoes a cancelled invoice's effects in one transaction (seed
 // 004): stock back into the warehouse it left (none for lines a delivery note moved), its
 // receivable cancelled (the cash movement, for a cash sale), its sources released to be
@@ -225,25 +248,8 @@ func (a *Cancelling) CompleteCancellation(ctx context.Context, in Document) erro
 		if h.Cancel == nil || h.Cancel.Status != fiscal.Cancelled {
 			return invariantf("invoice %d's cancellation is not done at SAT", invoiceID)
 		}
-		if h.DocumentKind == "global_invoice" { // its tickets go in another
-			n, err := tx.ReleaseGlobalTickets(invoiceID)
-			if err == nil {
-				err = tx.MarkCancelled(invoiceID)
-			}
-			if err != nil {
-				return err
-			}
-			return tx.Audit("", invoiceID, StepCancel, 0, "ok", fmt.Sprintf("%d tickets released: the period's next global invoice carries them", n))
-		}
-		if h.DocumentKind == "payment_receipt" { // its payments are owed again
-			n, err := tx.ReversePayments(invoiceID)
-			if err != nil {
-				return err
-			}
-			if err := tx.MarkCancelled(invoiceID); err != nil {
-				return err
-			}
-			return tx.Audit("", invoiceID, StepCancel, 0, "ok", fmt.Sprintf("%d payments reversed: owed again", n))
+		if h.DocumentKind == "global_invoice" || h.DocumentKind == "payment_receipt" {
+			return cancelNonSale(tx, invoiceID, h.DocumentKind)
 		}
 		if h.Paid.IsPositive() {
 			// Payments are refused while a cancellation waits; one that got in anyway
@@ -269,10 +275,13 @@ func (a *Cancelling) CompleteCancellation(ctx context.Context, in Document) erro
 		if err := tx.ReleaseSources(invoiceID); err != nil {
 			return err
 		}
+		if err := tx.ReverseEntries(invoiceID); err != nil { // the journal keeps both
+			return err
+		}
 		if err := tx.MarkCancelled(invoiceID); err != nil {
 			return err
 		}
-		return tx.Audit("", invoiceID, StepCancel, 0, "ok", fmt.Sprintf("%d stock movements back, receivable cancelled, sources released", len(moves)))
+		return tx.Audit("", invoiceID, StepCancel, 0, "ok", fmt.Sprintf("%d stock movements back, receivable cancelled, sources released, journal entry reversed", len(moves)))
 	})
 	if err == nil && refused != "" {
 		err = a.Store.InTx(ctx, func(tx CancellingTx) error {

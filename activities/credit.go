@@ -203,6 +203,9 @@ func recordCreditNote(tx CreditingTx, h store.CreditedInvoice, req CreditNoteReq
 	if err != nil {
 		return CreditNoteResult{}, err
 	}
+	if err := postSale(tx, id, model.StepCredit); err != nil {
+		return CreditNoteResult{}, err
+	}
 	number, err := takeNumber(tx, id, h.CreditSeries, n.Date)
 	if err == nil {
 		err = tx.Number(store.InvoiceHead{ID: id, Series: h.CreditSeries, InvoiceDate: n.Date}, number)

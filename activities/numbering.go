@@ -42,6 +42,9 @@ func (a *Invoicing) CompleteInvoice(ctx context.Context, in InvoiceStep) (Comple
 		if err := tx.SettleSources(invoiceID); err != nil {
 			return err
 		}
+		if err := postSale(tx, invoiceID, model.StepComplete); err != nil {
+			return err
+		}
 		next, err := takeNumber(tx, invoiceID, h.Series, h.InvoiceDate)
 		if errors.Is(err, rules.ErrClosedPeriod) || errors.Is(err, rules.ErrNoCAE) {
 			return businessf(model.StepComplete, "%s", err.Error())

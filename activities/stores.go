@@ -83,6 +83,7 @@ type InvoicingTx interface {
 	Numberer
 	Number(h store.InvoiceHead, number int64) error
 	SettleSources(invoiceID int64) error
+	Journaler
 	Discharged(invoiceID int64, attempt int) ([]store.Movement, error)
 	ReverseReceivable(invoiceID int64) error
 	MarkFailed(invoiceID int64, step, reason string) error
@@ -137,6 +138,7 @@ type CreditingTx interface {
 	Move(m store.Movement) (moved bool, err error)
 	LockLiveReceivable(invoiceID int64) (id *int64, balance decimal.Decimal, err error)
 	RecordCreditApplication(creditNoteID int64, receivableID *int64, applied, refund decimal.Decimal) error
+	Journaler
 	Numberer
 	Number(h store.InvoiceHead, number int64) error
 }
@@ -183,6 +185,7 @@ type CancellingTx interface {
 	MarkCancelled(id int64) error
 	ReversePayments(receiptID int64) (int, error)
 	ReleaseGlobalTickets(globalID int64) (int, error)
+	ReverseEntries(invoiceID int64) error
 }
 
 // over gives a stage the real store: its own methods, and its transactions seen as T.

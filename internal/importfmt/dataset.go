@@ -24,6 +24,10 @@ type Dataset struct {
 	ExchangeRates []ExchangeRate `json:"exchange_rates"`
 	Templates     []Template     `json:"templates"`
 	CAEs          []CAE          `json:"caes"`
+	// LedgerAccounts name the account of each journal role (receivable, revenue,
+	// vat_payable, excise_payable, vat_withheld, isr_withheld, cash, inventory,
+	// cost_of_sales); roles left out keep theirs.
+	LedgerAccounts map[string]string `json:"ledger_accounts"`
 
 	// BaseDir resolves relative certificate and key paths (the file's folder).
 	BaseDir string `json:"-"`
@@ -122,6 +126,8 @@ type Customer struct {
 	City    string `json:"city"`
 	// Zone is the customer's sales zone, a batch filter (seed 002).
 	Zone string `json:"zone"`
+	// ReceivableAccount books what the customer owes (default: the receivable role's).
+	ReceivableAccount string `json:"receivable_account"`
 }
 
 type Item struct {
@@ -136,6 +142,10 @@ type Item struct {
 	UnitCode           string           `json:"unit_code"`
 	UnitName           string           `json:"unit_name"`
 	Stocked            *bool            `json:"stocked"` // default true
+	// RevenueAccount books the item's sales (default: the revenue role's account); Cost,
+	// a standard unit cost, books cost of sales out of inventory.
+	RevenueAccount string           `json:"revenue_account"`
+	Cost           *decimal.Decimal `json:"cost"`
 }
 
 type Warehouse struct {

@@ -4,6 +4,7 @@ import (
 	"billrun/internal/catalogs"
 	"billrun/internal/rules"
 	"fmt"
+	"slices"
 )
 
 // Validation of the currencies, rates, issuers, terms, customers, items, warehouses and stock.
@@ -131,6 +132,7 @@ func (v *validation) checkCustomers() {
 		c.required("name", x.Name)
 		c.text("name", x.Name, 300)
 		c.text("zone", x.Zone, 40)
+		c.text("receivable_account", x.ReceivableAccount, 30)
 		c.text("tax_id", x.TaxID, 40)
 		c.oneOf("tax_id_kind", x.TaxIDKind, "tax_registration", "national_id", "foreign", "generic")
 		switch {
@@ -173,6 +175,10 @@ func (v *validation) checkItems() {
 	items, itemPrice, d := v.items, v.itemPrice, v.d
 	for i, x := range d.Items {
 		c.rec = fmt.Sprintf("items[%d] (%s)", i, x.Code)
+		c.text("revenue_account", x.RevenueAccount, 30)
+		if x.Cost != nil {
+			c.price("cost", *x.Cost)
+		}
 		c.required("code", x.Code)
 		c.text("code", x.Code, 100)
 		c.required("description", x.Description)
@@ -244,4 +250,20 @@ func (v *validation) creditTerms(code string) bool {
 		return kind == "credit"
 	}
 	return v.known.CreditTerms[code]
+}
+
+// ledgerRoles are the journal's account roles.
+var ledgerRoles = []string{"receivable", "revenue", "vat_payable", "excise_payable", "vat_withheld", "isr_withheld", "cash", "inventory", "cost_of_sales"}
+
+// checkLedgerAccounts checks the journal's accounts: known roles, an account each.
+func (v *validation) checkLedgerAccounts() {
+	c := v.checker
+	for role, account := range v.d.LedgerAccounts {
+		c.rec = fmt.Sprintf("ledger_accounts (%s)", role)
+		if !slices.Contains(ledgerRoles, role) {
+			c.add("role", "%q is not one of %v", role, ledgerRoles)
+		}
+		c.required("account", account)
+		c.text("account", account, 30)
+	}
 }

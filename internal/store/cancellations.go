@@ -195,16 +195,26 @@ func (t *Tx) releaseEventShares(id int64) error {
 // ReversePayments reverses the payments a cancelled receipt answered: each is owed again on
 // its receivable (open once more) and marked reversed, once.
 func (t *Tx) ReversePayments(receiptID int64) (int, error) {
-	tag, err := t.tx.Exec(t.ctx, `with rev as (
+	rows, err := t.tx.Query(t.ctx, `with rev as (
 			update receivable_payments p set reversed_at = now()
 			from payment_receipt_documents d where d.receipt_id = $1 and p.id = d.payment_id and p.reversed_at is null
-			returning p.receivable_id, p.amount)
-		update receivables r set balance = r.balance + x.amount, status = 'open'
-		from (select receivable_id, sum(amount) amount from rev group by receivable_id) x where r.id = x.receivable_id`, receiptID)
+			returning p.id, p.receivable_id, p.amount),
+		upd as (update receivables r set balance = r.balance + x.amount, status = 'open'
+			from (select receivable_id, sum(amount) amount from rev group by receivable_id) x where r.id = x.receivable_id)
+		select id from rev order by id`, receiptID)
 	if err != nil {
 		return 0, err
 	}
-	return int(tag.RowsAffected()), nil
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return 0, err
+	}
+	for _, id := range ids { // each reversal's entry
+		if err := t.postPayment(id, "payment_reversal"); err != nil {
+			return 0, err
+		}
+	}
+	return len(ids), nil
 }
 
 // MarkCancelled marks the invoice, its fiscal document and its cancellation cancelled. The

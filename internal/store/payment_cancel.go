@@ -45,5 +45,8 @@ func (t *Tx) ReversePayment(partID int64) (bool, error) {
 			                  where d.payment_id = p.id and rc.status <> 'cancelled')
 			returning p.receivable_id, p.amount)
 		update receivables r set balance = r.balance + rev.amount, status = 'open' from rev where r.id = rev.receivable_id`, partID)
-	return tag.RowsAffected() == 1, err
+	if err != nil || tag.RowsAffected() != 1 {
+		return false, err
+	}
+	return true, t.postPayment(partID, "payment_reversal")
 }

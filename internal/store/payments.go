@@ -153,13 +153,17 @@ func (t *Tx) applyPayment(p Payment, receivableID int64, before decimal.Decimal,
 	if p.PaidIn != nil {
 		in = *p.PaidIn
 	}
-	if err := t.exec(`insert into receivable_payments (receivable_id, amount, paid_on, request_key, request, forma_pago, group_id, paid_currency, paid_amount, paid_rate, balance_before)
-		values ($1, $2, $3, $4, $5, $6, nullif($7, 0), nullif($8, ''), nullif($9::numeric, 0), nullif($10::numeric, 0), $11)`,
-		receivableID, p.Amount, p.PaidOn, p.Key, p.request(), form, p.group, in.Currency, in.Amount, in.Rate, before); err != nil {
+	var paymentID int64
+	if err := t.tx.QueryRow(t.ctx, `insert into receivable_payments (receivable_id, amount, paid_on, request_key, request, forma_pago, group_id, paid_currency, paid_amount, paid_rate, balance_before)
+		values ($1, $2, $3, $4, $5, $6, nullif($7, 0), nullif($8, ''), nullif($9::numeric, 0), nullif($10::numeric, 0), $11) returning id`,
+		receivableID, p.Amount, p.PaidOn, p.Key, p.request(), form, p.group, in.Currency, in.Amount, in.Rate, before).Scan(&paymentID); err != nil {
 		var pg *pgconn.PgError
 		if errors.As(err, &pg) && pg.Code == "23505" { // the same key, given at once to another invoice's payment
 			return refuse("key %q was given to another payment", p.Key)
 		}
+		return err
+	}
+	if err := t.postPayment(paymentID, "payment"); err != nil {
 		return err
 	}
 	if err := t.exec(`update receivables set balance = balance - $2, status = case when balance - $2 = 0 then 'paid' else 'open' end where id = $1`,
