@@ -7,6 +7,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"billrun/internal/model"
+	"billrun/internal/rules"
 	"billrun/internal/store"
 )
 
@@ -61,9 +62,10 @@ func (a *Invoicing) DischargeStock(ctx context.Context, in InvoiceStep) error {
 			if !ok {
 				continue // moved by an earlier run of this activity
 			}
-			if onHand.Sub(l.Quantity).IsNegative() && !allowNegative {
-				return businessf(model.StepStock, "not enough stock of item %s in warehouse %s: %s on hand, %s to discharge",
-					l.Item, l.Warehouse, onHand, l.Quantity)
+			// Checked on what was read before this run's move (the row stays locked).
+			if available := rules.StockAvailable(onHand, committed, release); available.LessThan(l.Quantity) && !allowNegative {
+				return businessf(model.StepStock, "not enough stock of item %s in warehouse %s: %s on hand, %s of it committed to other orders, %s to discharge",
+					l.Item, l.Warehouse, onHand, committed.Sub(release), l.Quantity)
 			}
 			moved++
 		}

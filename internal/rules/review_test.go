@@ -22,3 +22,18 @@ func TestStockShortfalls(t *testing.T) {
 		t.Fatalf("shortfalls %v", got)
 	}
 }
+
+func TestStockAvailable(t *testing.T) {
+	d := decimal.RequireFromString
+	for _, c := range []struct{ onHand, committed, own, want string }{
+		{"10", "0", "0", "10"},
+		{"10", "4", "0", "6"},  // another order holds 4
+		{"10", "4", "4", "10"}, // the line's own order holds them
+		{"10", "7", "3", "6"},  // 3 of its own, 4 of others
+		{"2", "5", "0", "-3"},
+	} {
+		if got := StockAvailable(d(c.onHand), d(c.committed), d(c.own)); !got.Equal(d(c.want)) {
+			t.Errorf("on hand %s, committed %s (own %s): %s available, want %s", c.onHand, c.committed, c.own, got, c.want)
+		}
+	}
+}

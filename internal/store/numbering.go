@@ -27,7 +27,9 @@ func (t *Tx) Number(h InvoiceHead, number int64) error {
 }
 
 // SettleSources does the sources' bookkeeping of an invoice being completed: the order
-// lines' claimed quantity is invoiced and orders with nothing pending are fulfilled;
+// lines' claimed quantity is invoiced (and, where the invoice discharged the stock,
+// delivered), and orders with nothing left to invoice nor to deliver are fulfilled (seed
+// 002);
 // installments are billed; a plan event is executed once every other invoice it was split
 // into is completed. The event rows are locked first, so two of its invoices completing at
 // once (in two series) serialise here, and the second sees the first completed.
@@ -35,12 +37,16 @@ func (t *Tx) SettleSources(invoiceID int64) error {
 	for _, sql := range []string{`
 		select 1 from billing_events where id in (select source_id from invoice_lines where invoice_id = $1 and source_kind = 'plan_event')
 		order by id for update`, `
-		update sales_order_lines ol set qty_in_billing = ol.qty_in_billing - l.quantity, qty_invoiced = ol.qty_invoiced + l.quantity
-		from invoice_lines l where l.invoice_id = $1 and l.source_kind = 'order_line' and ol.id = l.source_id`, `
+		update sales_order_lines ol set qty_in_billing = ol.qty_in_billing - l.quantity, qty_invoiced = ol.qty_invoiced + l.quantity,
+		       qty_delivered = case when i.stocked and s.discharge_stock and not l.delivered
+		                            then greatest(ol.qty_delivered, ol.qty_invoiced + l.quantity) else ol.qty_delivered end
+		from invoice_lines l join items i on i.code = l.item join invoices v on v.id = l.invoice_id join series s on s.code = v.series
+		where l.invoice_id = $1 and l.source_kind = 'order_line' and ol.id = l.source_id`, `
 		update sales_orders o set status = 'fulfilled'
 		where o.id in (select ol.order_id from invoice_lines l join sales_order_lines ol on ol.id = l.source_id
 		               where l.invoice_id = $1 and l.source_kind = 'order_line')
-		  and not exists (select 1 from sales_order_lines x where x.order_id = o.id and x.qty_invoiced < x.qty_ordered)`, `
+		  and not exists (select 1 from sales_order_lines x join items i on i.code = x.item where x.order_id = o.id
+		                  and (x.qty_invoiced < x.qty_ordered or (i.stocked and x.qty_delivered < x.qty_ordered)))`, `
 		update installments set state = 'billed'
 		where id in (select source_id from invoice_lines where invoice_id = $1 and source_kind = 'installment')`, `
 		update billing_events e set state = 'executed'

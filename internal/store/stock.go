@@ -26,13 +26,16 @@ type StockLine struct {
 }
 
 // StockLines are an invoice's stocked, undelivered lines, in (warehouse, item) order so
-// concurrent invoices lock stock rows in one order and never deadlock.
+// concurrent invoices lock stock rows in one order and never deadlock. A line a delivery
+// note partly delivered discharges only what was not delivered already (seed 002): its
+// order line's delivered quantity beyond what was invoiced before it.
 func (t *Tx) StockLines(invoiceID int64) ([]StockLine, error) {
 	rows, err := t.tx.Query(t.ctx, `
-		select l.id, l.warehouse, l.item, l.quantity, coalesce(ol.stock_committed, false)
+		select l.id, l.warehouse, l.item, q.quantity, coalesce(ol.stock_committed, false)
 		from invoice_lines l join items i on i.code = l.item
 		left join sales_order_lines ol on l.source_kind = 'order_line' and ol.id = l.source_id
-		where l.invoice_id = $1 and i.stocked and not l.delivered and l.warehouse is not null
+		cross join lateral (select greatest(0, l.quantity - greatest(0, coalesce(ol.qty_delivered - ol.qty_invoiced, 0))) as quantity) q
+		where l.invoice_id = $1 and i.stocked and not l.delivered and l.warehouse is not null and q.quantity > 0
 		order by l.warehouse, l.item, l.id`, invoiceID)
 	if err != nil {
 		return nil, err
