@@ -73,6 +73,7 @@ type Activities struct {
 	Crediting   *Crediting
 	Receipts    *Receipts
 	Cancelling  *Cancelling
+	Reporting   *Reporting
 }
 
 // Config is what the stages share, beyond the store.
@@ -89,7 +90,7 @@ type Option func(*Activities)
 
 // WithClock sets when documents are issued.
 func WithClock(now func() time.Time) Option {
-	return func(s *Activities) { s.Publication.clock, s.Receipts.clock = now, now }
+	return func(s *Activities) { s.Publication.clock, s.Receipts.clock, s.Reporting.clock = now, now, now }
 }
 
 // WithAfterSend fails a delivery between the SMTP server's acceptance and its record.
@@ -114,6 +115,7 @@ func New(st *store.Store, c Config, opts ...Option) *Activities {
 		Crediting:  &Crediting{Store: over[CreditingTx]{st}},
 		Receipts:   &Receipts{Store: over[ReceiptsTx]{st}},
 		Cancelling: &Cancelling{Store: over[CancellingTx]{st}, Fiscal: c.Fiscal},
+		Reporting:  &Reporting{Store: over[ReportingTx]{st}, Fiscal: c.Fiscal},
 	}
 	for _, o := range opts {
 		o(s)
@@ -139,6 +141,7 @@ func (s *Activities) Register(r Registry) {
 	r.RegisterActivity(s.Crediting)
 	r.RegisterActivity(s.Receipts)
 	r.RegisterActivity(s.Cancelling)
+	r.RegisterActivity(s.Reporting)
 }
 
 // now is when a fiscal document is issued.

@@ -188,6 +188,21 @@ type CancellingTx interface {
 	ReverseEntries(invoiceID int64) error
 }
 
+// ReportingStore is what the daily report uses.
+type ReportingStore interface {
+	Transactions[ReportingTx]
+}
+
+// ReportingTx reads an issuer's day of CFE and records each sending of its report with
+// DGI's answer.
+type ReportingTx interface {
+	ReportIssuer(code string) (store.ReportIssuer, error)
+	DayCFE(issuer string, day time.Time) ([]store.DayCFE, error)
+	DailyReports(issuer string, day time.Time) ([]store.DailyReport, error)
+	RecordDailyReport(r store.DailyReport) (bool, error)
+	AnswerDailyReport(issuer string, day time.Time, sequence int, state, ack, reason string) (bool, error)
+}
+
 // over gives a stage the real store: its own methods, and its transactions seen as T.
 type over[T any] struct{ *store.Store }
 
@@ -207,6 +222,8 @@ var (
 	_ CreditingStore   = over[CreditingTx]{}
 	_ CancellingStore  = over[CancellingTx]{}
 	_ ReceiptsStore    = over[ReceiptsTx]{}
+	_ ReportingStore   = over[ReportingTx]{}
+	_ ReportingTx      = (*store.Tx)(nil)
 	_ PlanningTx       = (*store.Tx)(nil)
 	_ InvoicingTx      = (*store.Tx)(nil)
 	_ PublicationTx    = (*store.Tx)(nil)

@@ -346,7 +346,8 @@ func TestBillingTemplateBoundsABatch(t *testing.T) {
 }
 
 // billrun demo --json answers one JSON document, whose batch parts are the summaries: the
-// orders' bill run, and the Uruguayan installments' (draft, then approved).
+// orders' bill run, and the Uruguayan installments' (draft, then approved); it creates the
+// Uruguayan issuer's daily-report Schedule.
 func TestDemoCommandPrintsOneJSONDocument(t *testing.T) {
 	h := newHarness(t, true)
 	var doc struct {
@@ -354,8 +355,13 @@ func TestDemoCommandPrintsOneJSONDocument(t *testing.T) {
 		Batch        model.Summary
 		UruguayDraft model.Summary `json:"uruguay_draft"`
 		Uruguay      model.Summary
+		Schedule     map[string]any `json:"daily_report_schedule"`
 	}
 	h.runJSON(&doc, "demo", "--file", "../examples/demo.json", "--date", "2026-11-23")
+	defer h.run("schedule", "delete", "daily-report-UYE")
+	if doc.Schedule["issuer"] != "UYE" || doc.Schedule["time_zone"] != "America/Montevideo" {
+		t.Errorf("the demo's daily-report Schedule: %v", doc.Schedule)
+	}
 	if doc.Batch.Invoices != 6 || doc.Batch.Failed != 1 || doc.Import["orders"] == 0 || doc.Import["caes"] != 4 {
 		t.Errorf("demo --json: %+v", doc)
 	}

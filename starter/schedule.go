@@ -54,14 +54,18 @@ func notFound(name string, err error) error {
 func scheduleCreateCmd(a *app) *cobra.Command {
 	var f scheduleFlags
 	c := &cobra.Command{
-		Use:   "create NAME (--plans|--installments) (--cron EXPR | --every DURATION)",
+		Use:   "create NAME (--plans|--installments) (--cron EXPR | --every DURATION) | create NAME --daily-report [--issuer CODE]",
 		Short: "Create a schedule of recurring bill runs; each run bills the period before its nominal time",
 		Example: `  billrun schedule create monthly-plans --plans --cron "0 6 1 * *"        # on the 1st, bill last month
-  billrun schedule create daily-installments --installments --every 24h`,
+  billrun schedule create daily-installments --installments --every 24h
+  billrun schedule create daily-report-UYE --daily-report --issuer UYE  # UY: DGI's daily report of the day before, at 02:00 Montevideo`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
 			name := args[0]
+			if f.dailyReport {
+				return f.createDailyReport(cmd, a, name)
+			}
 			source, spec, err := f.check(ctx, a, name)
 			if err != nil {
 				return err
@@ -91,6 +95,8 @@ func scheduleCreateCmd(a *app) *cobra.Command {
 	fl.StringVar(&f.series, "series", "", "only plans or contracts of this series")
 	fl.StringVar(&f.template, "template", "", "a billing template bounding every run (source kinds, grouping, series)")
 	fl.BoolVar(&f.paused, "paused", false, "create it paused")
+	fl.BoolVar(&f.dailyReport, "daily-report", false, "UY: send DGI the issuer's daily report of the day before each run (default --cron \"0 2 * * *\" in America/Montevideo)")
+	fl.StringVar(&f.issuer, "issuer", "", "with --daily-report: the Uruguayan issuer (default: the only one)")
 	return c
 }
 

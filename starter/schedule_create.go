@@ -20,8 +20,8 @@ import (
 // scheduleFlags are what schedule create is told; check fills in the period and the time
 // zone left out.
 type scheduleFlags struct {
-	plans, installments, paused                               bool
-	cron, every, period, grouping, series, timeZone, template string
+	plans, installments, paused, dailyReport                          bool
+	cron, every, period, grouping, series, timeZone, template, issuer string
 }
 
 // check reads the flags into the Schedule's source and timing, naming every problem in one

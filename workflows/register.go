@@ -21,5 +21,7 @@ func Register(w worker.Registry, acts *activities.Activities, wc Client) {
 	w.RegisterWorkflow(MonthlyReceiptsWorkflow)
 	w.RegisterWorkflow(MonthlyReceiptWorkflow)
 	w.RegisterWorkflow(CancelInvoiceWorkflow)
+	w.RegisterWorkflow(DailyReportWorkflow)
+	w.RegisterWorkflow(ScheduledDailyReportWorkflow)
 	acts.Register(w)
 }

@@ -18,6 +18,7 @@ var (
 	crediting  *activities.Crediting
 	receipts   *activities.Receipts
 	cancelling *activities.Cancelling
+	reporting  *activities.Reporting
 )
 
 // Step timeouts' defaults.

@@ -40,7 +40,8 @@ report and answers an ACKRepDiario. It checks the envelope and report against DG
 schemas, signatures, RUT, CAE ranges and numbers, and signs its answers with its own
 certificate (DGI_CERT, made in --dir on first start). POST /dgi/control
 {"key": "RUT-type-series-number", "refuse": "E04"} makes it refuse that CFE until
-{"key": …, "refuse": ""} (tests).
+{"key": …, "refuse": ""} (tests); {"key": "RUT-report-YYYY-MM-DD", "refuse": "R06"} refuses
+that day's daily reports.
 
 Usage: PAC_PASSWORD=sandbox billrun-sandbox --listen 127.0.0.1:8095 --dir .dev/demo/pac --user billrun
 
@@ -53,7 +54,7 @@ func main() {
 	dir := fs.String("dir", ".dev/pac", "folder of its keys, certificates and stamps")
 	user := fs.String("user", "billrun", "the user the worker authenticates as (PAC_USER)")
 	dgiShared := fs.Bool("dgi-shared", false,
-		"several billrun databases (tests) share the sandbox DGI: a CFE number received before with other content is taken as new, not refused (E03)")
+		"several billrun databases (tests) share the sandbox DGI: a CFE number received before with other content is taken as new, not refused (E03), and a daily report's sequence is not held to the day's last")
 	answerAfter := fs.Duration("dgi-answer-after", 0, "how long after receiving an envelope the sandbox DGI has its CFE's answer (before, the status query answers an empty ACKCFE)")
 	freeCancel := fs.Duration("free-cancel-window", 24*time.Hour,
 		"how long after stamping any CFDI is cancelled without the receiver's acceptance (SAT: a day; 0 makes every cancellation above 1,000 pesos wait for the receiver)")

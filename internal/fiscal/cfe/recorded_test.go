@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/shopspring/decimal"
+
 	"billrun/internal/fiscal/cfe"
 	"billrun/internal/sandbox/dgisandbox"
 	"billrun/schema/testdb"
@@ -91,7 +93,7 @@ func firstDiff(a, b string) string {
 
 // The client's requests are the recorded ones byte for byte (signed with the pinned test key,
 // on a fixed clock), and it reads the recorded answers: the envelope received, the CFE
-// accepted. testdata/dgi/README.md says how the pairs were recorded.
+// accepted, the daily report received. testdata/dgi/README.md says how the pairs were recorded.
 func TestDGIRecordedPairs(t *testing.T) {
 	testdb.Tool(t, "xmllint")
 	at := time.Date(2026, 11, 30, 10, 0, 0, 0, time.FixedZone("UYT", -3*3600))
@@ -123,8 +125,21 @@ func TestDGIRecordedPairs(t *testing.T) {
 	if !strings.Contains(stamped.AuthorityAck, "<Estado>AE</Estado>") || stamped.StampedAt != "2026-11-30T10:00:00-03:00" {
 		t.Errorf("stamped at %q: %s", stamped.StampedAt, stamped.AuthorityAck)
 	}
-	if rec.n != 2 {
-		t.Errorf("%d requests, want the envelope's and the status query", rec.n)
+	d := decimal.RequireFromString
+	report := cfe.DailyReport{RUT: "219999830019", Day: time.Date(2026, 11, 29, 0, 0, 0, 0, time.UTC), Sequence: 1, SignedAt: at, CFE: []cfe.ReportedCFE{
+		{Type: 101, Series: "A", Number: 1, Branch: "1", NetBasic: d("1500"), VATBasic: d("330"), Total: d("1830")},
+		{Type: 101, Series: "A", Number: 2, Branch: "1", Annulled: true},
+		{Type: 111, Series: "A", Number: 1, Branch: "1", Exempt: d("10000"), NetBasic: d("10800"), VATBasic: d("2376"), Total: d("23176")},
+	}}
+	sent, err := p.SendReport(context.Background(), report, credentials(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sent.Receipt.State != cfe.ReportReceived || sent.Receipt.ReceivedAt != "2026-11-30T10:00:00-03:00" {
+		t.Errorf("the daily report's receipt %+v", sent.Receipt)
+	}
+	if rec.n != 3 {
+		t.Errorf("%d requests, want the envelope's, the status query and the daily report", rec.n)
 	}
 }
 

@@ -27,9 +27,20 @@ func (p Profile) SendReport(ctx context.Context, r DailyReport, cred fiscal.Cred
 	if err != nil {
 		return SentReport{}, err
 	}
+	return p.SendSignedReport(ctx, xml, cred)
+}
+
+// SendSignedReport hands a report SignedReport made (and its caller kept) to DGI, the
+// request signed with the issuer's certificate, and reads DGI's answer (validated, signed
+// by DGI). Sent again, it is the same report: DGI answers it as the first time. Errors are
+// as SendReport's.
+func (p Profile) SendSignedReport(ctx context.Context, xml string, cred fiscal.Credentials) (SentReport, error) {
+	if p.DGI == nil {
+		return SentReport{XML: xml}, &fiscal.Refusal{Reason: "no DGI web service is configured (DGI_URL): the daily report cannot be sent"}
+	}
 	who, err := identity(cred)
 	if err != nil {
-		return SentReport{}, err
+		return SentReport{XML: xml}, err
 	}
 	ack, err := p.DGI.Report(ctx, who, xml)
 	if err != nil {

@@ -40,7 +40,8 @@ type Server struct {
 	Now func() time.Time
 	// Shared says several billrun databases (the tests') send here, each numbering from 1
 	// for the same test RUT: a number received before with other content is taken as new
-	// (the latest kept), not refused E03 as DGI would.
+	// (the latest kept), not refused E03 as DGI would; and each reports its days from
+	// sequence 1, so a daily report's SecEnvio is not held to the day's last one received.
 	Shared bool
 	// AnswerAfter is how long after an envelope's reception its CFE's answer is ready
 	// (ParamConsulta/Fechahora); asked before, the answer is an empty ACKCFE.
@@ -186,6 +187,9 @@ func (s *Server) Answer(ctx context.Context, action, request string) (answer, fa
 func (s *Server) Refuse(key, code string) error {
 	why, ok := reasons[code]
 	if !ok {
+		why, ok = reportReasons[code]
+	}
+	if !ok {
 		return fmt.Errorf("no DGI rejection code %q", code)
 	}
 	s.mu.Lock()
@@ -202,7 +206,8 @@ func (s *Server) Accept(key string) {
 }
 
 // ControlHandler serves POST {"key": "RUT-type-series-number", "refuse": "E04"} (or
-// "refuse": "" to accept it again): a test's control, like the sandbox PAC's.
+// "refuse": "" to accept it again): a test's control, like the sandbox PAC's. A key
+// "RUT-report-YYYY-MM-DD" with a report code ("R06") refuses that day's daily reports.
 func (s *Server) ControlHandler() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var in struct{ Key, Refuse string }

@@ -61,7 +61,10 @@ func (s *Server) report(ctx context.Context, signer *x509.Certificate, report st
 		fmt.Sscan(u.Text(), &n)
 		counted += n
 	}
+	refused, told := s.refuse[x.RUT+"-report-"+x.Date]
 	switch valid := cfe.ValidateReport(ctx, report); {
+	case told:
+		x.State, x.Motivo, x.Glosa, x.Detail = cfe.ReportRejected, refused[0], refused[1], "refused as the sandbox was told to"
 	case valid != nil:
 		x = rejectReport(x, "R06", valid.Error())
 	case rucOf(signer) != x.RUT:
@@ -70,7 +73,7 @@ func (s *Server) report(ctx context.Context, signer *x509.Certificate, report st
 		x = rejectReport(x, "R05", cfe.Verify(report, signer).Error())
 	case total != counted:
 		x = rejectReport(x, "R06", fmt.Sprintf("CantComprobantes %d is not the summaries' CantDocsUtil, %d", total, counted))
-	case x.Seq != last+1:
+	case x.Seq != last+1 && !s.Shared:
 		x = rejectReport(x, "R06", fmt.Sprintf("SecEnvio %d: the day's last report received was %d; a resend is the next", x.Seq, last))
 	}
 	if err := appendJSON(s.journal, x); err != nil {

@@ -1,0 +1,76 @@
+package cfe
+
+import (
+	"fmt"
+
+	"github.com/beevik/etree"
+	"github.com/shopspring/decimal"
+)
+
+// Where a CFE number stands in its day's report.
+const (
+	DayIssued   = "issued"   // DGI accepted it (AE), or it is stamped
+	DayAnnulled = "annulled" // DGI rejected it (BE) or the envelope it went in (BS): used, not issued
+	DayAwaiting = "awaiting" // DGI has not answered it yet (or it was never sent)
+)
+
+// DayState is where a CFE number stands for its day's report, from DGI's latest answer to
+// it as stored (an ACKCFE, or the ACKSobre of its envelope) and whether it is stamped.
+func DayState(ack string, stamped bool) string {
+	switch AnswerState(ack) {
+	case AckReceived:
+		return DayIssued
+	case AckRejected, EnvelopeRejected, FileRejected:
+		return DayAnnulled
+	}
+	if stamped {
+		return DayIssued
+	}
+	return DayAwaiting
+}
+
+// AnswerState is the state a stored answer of DGI's gives: an ACKCFE's (of its one CFE), an
+// ACKSobre's; "" when there is none or it cannot be read.
+func AnswerState(ack string) string {
+	doc := etree.NewDocument()
+	if ack == "" || doc.ReadFromString(ack) != nil || doc.Root() == nil {
+		return ""
+	}
+	switch doc.Root().Tag {
+	case "ACKCFE":
+		if d := doc.Root().SelectElement("ACKCFE_Det"); d != nil {
+			return text(d, "Estado")
+		}
+	case "ACKSobre":
+		if d := doc.Root().SelectElement("Detalle"); d != nil {
+			return text(d, "Estado")
+		}
+	}
+	return ""
+}
+
+// Pesos is an amount of a CFE in pesos: at its exchange rate (1 for pesos), to the cent.
+func Pesos(amount, rate decimal.Decimal) decimal.Decimal {
+	if rate.IsZero() {
+		rate = decimal.NewFromInt(1)
+	}
+	return amount.Mul(rate).Round(2)
+}
+
+// AddRate adds a CFE's net amount and VAT at one VAT rate (in the CFE's currency, at its
+// exchange rate) to its reported amounts in pesos, by DGI's rates: exempt (0), minimum (10),
+// basic (22). Another rate is refused, as a CFE refuses it.
+func (c *ReportedCFE) AddRate(rate, net, vat, exchange decimal.Decimal) error {
+	n, v := Pesos(net, exchange), Pesos(vat, exchange)
+	switch {
+	case rate.IsZero():
+		c.Exempt = c.Exempt.Add(n)
+	case rate.Equal(TasaMinima):
+		c.NetMinimum, c.VATMinimum = c.NetMinimum.Add(n), c.VATMinimum.Add(v)
+	case rate.Equal(TasaBasica):
+		c.NetBasic, c.VATBasic = c.NetBasic.Add(n), c.VATBasic.Add(v)
+	default:
+		return fmt.Errorf("CFE %d %s %d has lines at VAT rate %s%%, not one of DGI's (0, 10, 22)", c.Type, c.Series, c.Number, rate)
+	}
+	return nil
+}
