@@ -3,6 +3,8 @@ package main
 import (
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"strings"
 
 	"billrun/internal/model"
@@ -50,6 +52,13 @@ func printInvoice(w io.Writer, v model.InvoiceView) {
 		fmt.Fprintf(w, "  %2d %-8s %10s × %12s  disc %9s  subtotal %11s  VAT %10s  total %11s  (%s)\n", l.LineNo, l.Item,
 			l.Quantity.String(), l.UnitPrice.String(), l.Discount.StringFixed(2), l.Subtotal.StringFixed(2),
 			l.VAT.StringFixed(2), l.Total.StringFixed(2), l.Source)
+		if len(l.Refs) > 0 {
+			var refs []string
+			for _, k := range slices.Sorted(maps.Keys(l.Refs)) {
+				refs = append(refs, k+" "+l.Refs[k])
+			}
+			fmt.Fprintf(w, "     refs: %s\n", strings.Join(refs, ", "))
+		}
 	}
 	fmt.Fprintf(w, "  amount %s  discount %s  subtotal %s  VAT %s  excise %s  VAT withheld %s  ISR withheld %s  total %s\n",
 		v.Amount.StringFixed(2), v.Discount.StringFixed(2), v.Subtotal.StringFixed(2), v.VAT.StringFixed(2),

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -31,6 +33,19 @@ func TestInstallmentBillRunKeepsReferencesAndBillsOnce(t *testing.T) {
 	if got := h.str(`select string_agg(l.partner || ' ' || (l.refs->>'expense_report') || ' ' || (l.refs->>'activity') || ' ' || l.discount_pct::text, '; ' order by l.line_no)
 		from invoice_lines l join invoices v on v.id = l.invoice_id where v.batch_id = $1`, sum.BatchID); got != "SOCIO IG-0101 ACT-7 10.0000; SOCIO IG-0102 ACT-7 10.0000" {
 		t.Errorf("installment lines: %s", got)
+	}
+	// Seed 000: the line references are shown by invoice show and printed on the PDF.
+	id := h.int(`select id from invoices where batch_id = $1`, sum.BatchID)
+	if show := h.mustRun("invoice", "show", fmt.Sprint(id)); !strings.Contains(show, "refs: activity ACT-7, contract C-2026-01, contract_line 1, expense_report IG-0102") {
+		t.Errorf("invoice show does not list the line's references:\n%s", show)
+	}
+	h.waitFor("the invoice printed", time.Minute, func() bool {
+		return h.int(`select count(*) from invoices where id = $1 and fiscal_status = 'pdf'`, id) == 1
+	})
+	pdf := filepath.Join(t.TempDir(), "i.pdf")
+	h.mustRun("invoice", "pdf", fmt.Sprint(id), "-o", pdf)
+	if text, err := exec.Command("pdftotext", "-layout", pdf, "-").Output(); err != nil || !strings.Contains(squeeze(string(text)), squeeze("informe de gastos IG-0101")) {
+		t.Errorf("the PDF does not print the line's references (%v):\n%s", err, text)
 	}
 	if got := h.str(`select string_agg(i.state, ' ' order by i.seq) from installments i join contract_lines l on l.id = i.contract_line_id
 		join contracts c on c.id = l.contract_id where c.number = 'C-2026-01'`); got != "billed billed draft" {

@@ -269,4 +269,5 @@ type Line struct {
 	VATBase                          decimal.Decimal // the subtotal, plus the excise when the issuer charges VAT on it
 	VATWithholdingRate, VATWithheld  decimal.Decimal
 	ISRWithholdingRate, ISRWithheld  decimal.Decimal
+	Refs                             map[string]string // the line's references (seed 000), printed
 }

@@ -102,6 +102,9 @@ type InvoiceLineView struct {
 	Subtotal  decimal.Decimal `json:"subtotal"`
 	VAT       decimal.Decimal `json:"vat"`
 	Total     decimal.Decimal `json:"total"`
+	// Refs are the line's references (seed 000: the expense report, contract line and
+	// activity of an installment; the plan and entity of a plan event).
+	Refs map[string]string `json:"refs,omitempty"`
 }
 
 // AuditView is one entry of an invoice's audit trail.

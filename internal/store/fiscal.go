@@ -88,7 +88,8 @@ func (t *Tx) LockFiscal(id int64) (FiscalHead, fiscal.Invoice, error) {
 	rows, err := t.tx.Query(t.ctx, `
 		select l.item, l.description, l.quantity, l.unit_price, l.amount, l.discount, l.subtotal,
 		       l.vat_rate, coalesce(l.vat_base, l.subtotal), l.vat, l.excise_rate, l.excise, l.vat_withholding_rate, l.vat_withheld, l.isr_withholding_rate, l.isr_withheld,
-		       i.product_code, i.unit_code, i.unit_name
+		       i.product_code, i.unit_code, i.unit_name,
+		       (select jsonb_object_agg(key, value) from jsonb_each_text(l.refs) where value <> '')
 		from invoice_lines l join items i on i.code = l.item where l.invoice_id = $1 order by l.line_no`, id)
 	if err != nil {
 		return h, inv, err
@@ -97,7 +98,7 @@ func (t *Tx) LockFiscal(id int64) (FiscalHead, fiscal.Invoice, error) {
 		var l fiscal.Line
 		return l, r.Scan(&l.Item, &l.Description, &l.Quantity, &l.UnitPrice, &l.Amount, &l.Discount, &l.Subtotal,
 			&l.VATRate, &l.VATBase, &l.VAT, &l.ExciseRate, &l.Excise, &l.VATWithholdingRate, &l.VATWithheld, &l.ISRWithholdingRate, &l.ISRWithheld,
-			&l.ProductCode, &l.UnitCode, &l.UnitName)
+			&l.ProductCode, &l.UnitCode, &l.UnitName, &l.Refs)
 	})
 	return h, inv, err
 }

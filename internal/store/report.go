@@ -193,14 +193,15 @@ func (s *Store) ReadInvoice(ctx context.Context, id int64) (model.InvoiceView, e
 	}
 	v.FiscalNumber = fiscalNumber(v.Series, v.Number, cfeSeries, cfeType)
 	v.Date = date.Format(time.DateOnly)
-	rows, err := s.pool.Query(ctx, `select line_no, source_ref, item, quantity, unit_price, discount, subtotal, vat, total
+	rows, err := s.pool.Query(ctx, `select line_no, source_ref, item, quantity, unit_price, discount, subtotal, vat, total,
+		       (select jsonb_object_agg(key, value) from jsonb_each_text(refs) where value <> '')
 		from invoice_lines where invoice_id = $1 order by line_no`, id)
 	if err != nil {
 		return v, err
 	}
 	v.Lines, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (model.InvoiceLineView, error) {
 		var l model.InvoiceLineView
-		return l, r.Scan(&l.LineNo, &l.Source, &l.Item, &l.Quantity, &l.UnitPrice, &l.Discount, &l.Subtotal, &l.VAT, &l.Total)
+		return l, r.Scan(&l.LineNo, &l.Source, &l.Item, &l.Quantity, &l.UnitPrice, &l.Discount, &l.Subtotal, &l.VAT, &l.Total, &l.Refs)
 	})
 	if err != nil {
 		return v, err

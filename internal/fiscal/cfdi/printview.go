@@ -78,7 +78,7 @@ func printView(doc *etree.Document, inv fiscal.Invoice) printout.View {
 	if inv.Observations != "" {
 		v.Notes = append([]string{"Observaciones: " + inv.Observations}, v.Notes...)
 	}
-	v.Notes = append(slices.Clone(inv.OrderReferences), v.Notes...)
+	v.Notes = append(append(slices.Clone(inv.OrderReferences), fiscal.LineReferences(inv.Lines)...), v.Notes...)
 	return v
 }
 

@@ -111,7 +111,7 @@ func printNotes(d fiscal.Document, inv fiscal.Invoice) []string {
 	if inv.Observations != "" {
 		notes = append(notes, "Observaciones: "+inv.Observations)
 	}
-	notes = append(notes, inv.OrderReferences...)
+	notes = append(append(notes, inv.OrderReferences...), fiscal.LineReferences(inv.Lines)...)
 	notes = append(notes, "IVA al día.", "Puede verificar el comprobante en www.efactura.dgi.gub.uy (código QR).")
 	switch {
 	case d.StampedAt == "":
