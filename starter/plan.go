@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -19,26 +20,50 @@ func planCmd(a *app) *cobra.Command {
 }
 
 func planEventsCmd(a *app) *cobra.Command {
-	return &cobra.Command{
-		Use:   "events PLAN",
-		Short: "List a billing plan's events and their states (planned, executed, cancelled, suspended, inactive)",
-		Args:  cobra.ExactArgs(1),
+	var f model.PlanEventFilter
+	c := &cobra.Command{
+		Use:   "events [PLAN] [--contract C] [--from D] [--to D]",
+		Short: "List a billing plan's (or a contract's plans') events, their states and the invoices that bill them",
+		Args:  cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 1 {
+				f.Plan = args[0]
+			}
+			var probs []string
+			if f.Plan == "" && f.Contract == "" {
+				probs = append(probs, "PLAN: give a billing plan, or --contract")
+			}
+			for flag, d := range map[string]string{"--from": f.From, "--to": f.To} {
+				if _, err := time.Parse(time.DateOnly, d); d != "" && err != nil {
+					probs = append(probs, fmt.Sprintf("%s: %q is not a date (YYYY-MM-DD)", flag, d))
+				}
+			}
+			if len(probs) > 0 {
+				return &model.InputError{Problems: probs}
+			}
 			st, err := a.Store(cmd.Context())
 			if err != nil {
 				return err
 			}
-			events, err := st.ListPlanEvents(cmd.Context(), args[0])
+			events, err := st.ListEvents(cmd.Context(), f)
 			if err != nil {
 				return err
 			}
 			return a.emit(events, func() {
 				for _, e := range events {
-					fmt.Fprintf(a.out, "%6d  %s  %s\n", e.ID, e.Date, e.State)
+					docs := strings.Join(e.Documents, ", ")
+					if docs == "" {
+						docs = "-"
+					}
+					fmt.Fprintf(a.out, "%6d  %-12s %s  %-10s %s\n", e.ID, e.Plan, e.Date, e.State, docs)
 				}
 			})
 		},
 	}
+	c.Flags().StringVar(&f.Contract, "contract", "", "the events of this contract's plans")
+	c.Flags().StringVar(&f.From, "from", "", "events dated on or after this date")
+	c.Flags().StringVar(&f.To, "to", "", "events dated on or before this date")
+	return c
 }
 
 func planEventCmd(a *app) *cobra.Command {

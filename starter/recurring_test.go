@@ -126,6 +126,20 @@ func TestPlanBillRunSplitsByQuotaAndExecutesEvents(t *testing.T) {
 	if states != "DATED 2026-02-10 executed, DATED 2026-03-10 inactive, THIRDS 2026-01-31 executed, THIRDS 2026-02-28 cancelled, THIRDS 2026-03-31 suspended" {
 		t.Fatalf("event states: %s", states)
 	}
+	// Seed 003: plan events shows each event's documents, filtered by period.
+	var shown []model.PlanEvent
+	h.runJSON(&shown, "plan", "events", "THIRDS", "--from", "2026-01-01", "--to", "2026-02-28")
+	if len(shown) != 2 || len(shown[0].Documents) != 3 || len(shown[1].Documents) != 0 {
+		t.Errorf("THIRDS' events of January and February with their documents: %+v", shown)
+	}
+	for _, d := range shown[0].Documents {
+		if !strings.HasSuffix(d, " completed") {
+			t.Errorf("a document of THIRDS' January event: %q", d)
+		}
+	}
+	if msg := h.mustFail("plan", "events"); !strings.Contains(msg, "PLAN: give a billing plan, or --contract") {
+		t.Errorf("plan events with nothing to choose by: %s", msg)
+	}
 	// Executed events refuse changes; the same period again bills nothing.
 	_, err := h.run("plan", "event", "set", fmt.Sprint(events[0].ID), "--date", "2026-02-01")
 	var in *model.InputError

@@ -41,4 +41,13 @@ type PlanEvent struct {
 	Plan  string `json:"plan"`
 	Date  string `json:"date"`
 	State string `json:"state"`
+	// Documents are the invoices that bill it (seed 003): "A-12 completed", a draft's
+	// "A-(draft 412) draft".
+	Documents []string `json:"documents"`
+}
+
+// PlanEventFilter chooses the events plan events lists: one plan's, or those of the plans
+// of a contract, dated From..To ("" for no bound).
+type PlanEventFilter struct {
+	Plan, Contract, From, To string
 }

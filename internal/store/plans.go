@@ -15,22 +15,42 @@ import (
 
 // ListPlanEvents lists a plan's events in date order.
 func (s *Store) ListPlanEvents(ctx context.Context, plan string) ([]model.PlanEvent, error) {
-	var ok bool
-	if err := s.pool.QueryRow(ctx, `select exists (select 1 from billing_plans where code = $1)`, plan).Scan(&ok); err != nil {
-		return nil, err
+	return s.ListEvents(ctx, model.PlanEventFilter{Plan: plan})
+}
+
+// ListEvents lists the events of a plan, or of a contract's plans, in a period, in plan
+// and date order, each with the invoices that bill it. A plan or contract that does not
+// exist is not found.
+func (s *Store) ListEvents(ctx context.Context, f model.PlanEventFilter) ([]model.PlanEvent, error) {
+	for _, c := range []struct{ what, code, sql string }{
+		{"billing plan", f.Plan, `select exists (select 1 from billing_plans where code = $1)`},
+		{"contract", f.Contract, `select exists (select 1 from contracts where number = $1)`},
+	} {
+		var ok bool
+		if c.code == "" {
+			continue
+		}
+		if err := s.pool.QueryRow(ctx, c.sql, c.code).Scan(&ok); err != nil {
+			return nil, err
+		}
+		if !ok {
+			return nil, fmt.Errorf("%s %q: %w", c.what, c.code, model.ErrNotFound)
+		}
 	}
-	if !ok {
-		return nil, fmt.Errorf("billing plan %q: %w", plan, model.ErrNotFound)
-	}
-	rows, err := s.pool.Query(ctx, `select e.id, p.code, e.event_date, e.state from billing_events e join billing_plans p on p.id = e.plan_id
-		where p.code = $1 order by e.event_date`, plan)
+	rows, err := s.pool.Query(ctx, `select e.id, p.code, e.event_date, e.state,
+		       coalesce((select array_agg(distinct v.series || '-' || coalesce(v.number::text, '(draft ' || v.id || ')') || ' ' || v.status)
+		                 from invoice_lines l join invoices v on v.id = l.invoice_id where l.source_kind = 'plan_event' and l.source_id = e.id), '{}')
+		from billing_events e join billing_plans p on p.id = e.plan_id left join contracts c on c.id = p.contract_id
+		where ($1 = '' or p.code = $1) and ($2 = '' or c.number = $2)
+		  and ($3::date is null or e.event_date >= $3) and ($4::date is null or e.event_date <= $4)
+		order by p.code, e.event_date`, f.Plan, f.Contract, nullIfEmpty(f.From), nullIfEmpty(f.To))
 	if err != nil {
 		return nil, err
 	}
 	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (model.PlanEvent, error) {
 		var e model.PlanEvent
 		var d time.Time
-		err := r.Scan(&e.ID, &e.Plan, &d, &e.State)
+		err := r.Scan(&e.ID, &e.Plan, &d, &e.State, &e.Documents)
 		e.Date = d.Format(time.DateOnly)
 		return e, err
 	})
