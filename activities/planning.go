@@ -107,7 +107,7 @@ func (a *Planning) selectChunk(ctx context.Context, batchID string) (bool, error
 		if err != nil {
 			return err
 		}
-		routes, err := tx.DocumentRoutes()
+		routes, err := batching.Routes(tx, b.Params)
 		if err != nil {
 			return err
 		}

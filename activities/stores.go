@@ -44,6 +44,7 @@ type PlanningStore interface {
 type PlanningTx interface {
 	Auditor
 	DocumentRoutes() (rules.Routes, error)
+	SeriesRoute(code string) (r rules.Route, cfe, found bool, err error)
 	LockBatch(id string) (model.Batch, error)
 	NextGroupNo(batchID string) (int, error)
 	PlanCounts(batchID string) (model.PlanResult, error)

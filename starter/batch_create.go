@@ -40,6 +40,7 @@ type createFlags struct {
 	global                                              bool
 	periodicity                                         string
 	filter                                              filterFlags
+	numberingSeries                                     string
 }
 
 func (f createFlags) params() (model.BatchParams, error) {
@@ -98,7 +99,7 @@ func (f createFlags) params() (model.BatchParams, error) {
 		}
 		p.Rate = rate
 	}
-	p.Customers = splitList(f.customers)
+	p.Customers, p.NumberingSeries = splitList(f.customers), f.numberingSeries
 	var fprobs []string
 	p.Filters, fprobs = f.filter.filters()
 	probs = append(probs, fprobs...)
@@ -189,6 +190,7 @@ func (f *createFlags) bind(c *cobra.Command, a *app) {
 	fl.StringVar(&f.grouping, "grouping", "by-entity", "none | by-entity | per-customer | per-line (the customer's invoicing method may restrict it)")
 	fl.StringVar(&f.customers, "customers", "", "only these customers, comma-separated: orders' customers, installments' payers (plans bill every entity: refused)")
 	f.filter.bind(fl)
+	fl.StringVar(&f.numberingSeries, "numbering-series", "", "number every document of the batch in this series (of the same issuer), not the document kind rule's; --series still selects")
 	fl.BoolVar(&f.draft, "draft", false, "stop after pricing the drafts and wait for 'batch approve'")
 	fl.BoolVar(&f.dryRun, "dry-run", false, "plan and price without writing anything; show the invoices it would make")
 	fl.BoolVar(&f.zeroPrice, "allow-zero-price", false, "bill orders with zero-priced lines (else they are reported)")

@@ -16,7 +16,8 @@ import (
 // globalRefuses are batch create's flags that make no sense for a global invoice.
 var globalRefuses = []string{"orders", "installments", "plans", "due-until", "partner", "recurring", "non-recurring",
 	"date", "rate", "grouping", "customers", "draft", "dry-run", "template", "settle-credits", "id",
-	"allow-zero-price", "discount-9999-is-100", "allow-negative-stock"}
+	"allow-zero-price", "discount-9999-is-100", "allow-negative-stock", "numbering-series", "zones", "sellers", "terms", "warehouses",
+	"order-dates", "delivery-dates", "contracts", "due-from"}
 
 // globalCreate makes the global invoice (MX) of a period: the tickets of the series that go
 // in the global invoice series, sold to the general public, as one CFDI — recorded,

@@ -47,7 +47,7 @@ func DryRun(ctx context.Context, st *store.Store, p model.BatchParams) (model.Pl
 		if err != nil {
 			return err
 		}
-		routes, err := t.DocumentRoutes()
+		routes, err := Routes(t, p)
 		if err != nil {
 			return err
 		}

@@ -21,7 +21,7 @@ func checkScope(t *store.Tx, p *model.BatchParams, date time.Time) (model.BatchR
 	if err != nil {
 		return model.BatchRates{}, nil, err
 	}
-	routes, err := t.DocumentRoutes()
+	routes, err := Routes(t, *p)
 	if err != nil {
 		return model.BatchRates{}, nil, err
 	}
@@ -45,6 +45,11 @@ func scopeProblems(scope []store.ScopeRow, routes rules.Routes, series map[strin
 			numbering = r.Series
 		}
 		info := series[numbering]
+		if src := series[s.Series]; src.Issuer != "" && info.Issuer != src.Issuer && !checked[s.Series+">"+numbering] {
+			checked[s.Series+">"+numbering] = true
+			probs = append(probs, fmt.Sprintf("--numbering-series: documents of series %s (issuer %s) cannot be numbered in series %s of issuer %s",
+				s.Series, src.Issuer, numbering, info.Issuer))
+		}
 		if !checked[numbering] {
 			checked[numbering] = true
 			if err := rules.CheckInvoiceDate(numbering, date, info.Closing, info.Last); err != nil {

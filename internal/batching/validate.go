@@ -30,6 +30,10 @@ func Validate(t *store.Tx, p *model.BatchParams) (model.BatchRates, error) {
 		return rates, err
 	}
 	probs = append(probs, more...)
+	if more, err = numberingProblems(t, p); err != nil {
+		return rates, err
+	}
+	probs = append(probs, more...)
 	// Every series the batch will number in, after the document kind rule, and the rate of
 	// every foreign currency it bills.
 	if !date.IsZero() && len(probs) == 0 {

@@ -32,6 +32,9 @@ type BatchParams struct {
 	SettleCredits bool `json:"settle_credits,omitempty"`
 	// Template is the billing template the batch was made from, if any.
 	Template string `json:"template,omitempty"`
+	// NumberingSeries numbers every document of the batch in this series, instead of the
+	// document kind rule's (seed 001): the selection (Series) stays a filter.
+	NumberingSeries string `json:"numbering_series,omitempty"`
 	Filters
 }
 

@@ -47,6 +47,9 @@ func (p BatchParams) Selection() string {
 	if p.DueFrom != "" {
 		parts = append(parts, "due from "+p.DueFrom)
 	}
+	if p.NumberingSeries != "" {
+		parts = append(parts, "numbered in series "+p.NumberingSeries)
+	}
 	if p.Template != "" {
 		parts = append(parts, "template "+p.Template)
 	}

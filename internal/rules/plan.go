@@ -61,6 +61,19 @@ func (rs Routes) NumberingSeries(sourceSeries, taxIDKind string) (Route, bool) {
 	return r, ok
 }
 
+// TaxIDKinds are the payer kinds the document kind rule keys on.
+var TaxIDKinds = []string{"tax_registration", "national_id", "foreign", "generic"}
+
+// OverrideRoutes is a document kind rule that numbers every document in one series,
+// whatever its source series and payer (seed 001's numbering series of a batch).
+func OverrideRoutes(r Route) Routes {
+	rs := Routes{}
+	for _, k := range TaxIDKinds {
+		rs[RouteKey{"", k}] = r
+	}
+	return rs
+}
+
 // RouteDocumentKinds applies the document kind rule (seed 000) to every line, whatever its
 // source: a payer whose tax id kind has a route from the line's series is billed in that
 // route's document kind and series (national id → ticket series, tax registration →

@@ -54,11 +54,12 @@ func (t *Tx) BatchScope(p *model.BatchParams) ([]ScopeRow, error) {
 type SeriesInfo struct {
 	Closing, Last *time.Time
 	LocalCurrency string // its issuer's currency
+	Issuer        string
 }
 
 // AllSeries reads every numbering series' dates and its issuer's currency.
 func (t *Tx) AllSeries() (map[string]SeriesInfo, error) {
-	rows, err := t.tx.Query(t.ctx, `select s.code, s.closing_date, s.last_date, i.currency from series s join issuers i on i.code = s.issuer`)
+	rows, err := t.tx.Query(t.ctx, `select s.code, s.closing_date, s.last_date, i.currency, s.issuer from series s join issuers i on i.code = s.issuer`)
 	if err != nil {
 		return nil, err
 	}
@@ -67,7 +68,7 @@ func (t *Tx) AllSeries() (map[string]SeriesInfo, error) {
 	for rows.Next() {
 		var code string
 		var s SeriesInfo
-		if err := rows.Scan(&code, &s.Closing, &s.Last, &s.LocalCurrency); err != nil {
+		if err := rows.Scan(&code, &s.Closing, &s.Last, &s.LocalCurrency, &s.Issuer); err != nil {
 			return nil, err
 		}
 		out[code] = s

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
@@ -111,6 +112,17 @@ const installmentSelection = `n.state = 'complete' and n.due_date <= @due_until 
 func installmentArgs(p *model.BatchParams) pgx.NamedArgs {
 	return pgx.NamedArgs{"due_until": p.DueUntil, "due_from": nullIfEmpty(p.DueFrom), "partner": p.Partner, "recurring": p.Recurring,
 		"series": p.Series, "customers": listOrAll(p.Customers), "contracts": listOrAll(p.Contracts)}
+}
+
+// SeriesRoute reads a series as a route for every document of a batch, and whether it
+// numbers CFE (found false: no such series).
+func (t *Tx) SeriesRoute(code string) (r rules.Route, cfe, found bool, err error) {
+	err = t.tx.QueryRow(t.ctx, `select code, issuer, document_kind, max_lines, discharge_stock, cfe_type is not null from series where code = $1`, code).
+		Scan(&r.Series, &r.Issuer, &r.DocumentKind, &r.MaxLines, &r.DischargeStock, &cfe)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return r, false, false, nil
+	}
+	return r, cfe, err == nil, err
 }
 
 // DocumentRoutes reads the document kind rule: (source series, tax id kind) → series.
