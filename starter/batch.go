@@ -18,7 +18,7 @@ import (
 
 func batchCmd(a *app) *cobra.Command {
 	c := &cobra.Command{Use: "batch", Short: "Create, watch, approve or reject, retry and resume bill runs"}
-	c.AddCommand(batchCreateCmd(a), batchListCmd(a), batchStatusCmd(a), batchReportCmd(a), batchApproveCmd(a), batchRejectCmd(a), batchRetryCmd(a), batchResumeCmd(a))
+	c.AddCommand(batchCreateCmd(a), batchListCmd(a), batchStatusCmd(a), batchReportCmd(a), batchApproveCmd(a), batchExcludeCmd(a), batchRejectCmd(a), batchRetryCmd(a), batchResumeCmd(a))
 	return c
 }
 
@@ -195,15 +195,25 @@ func batchReportCmd(a *app) *cobra.Command {
 
 func batchApproveCmd(a *app) *cobra.Command {
 	var w waitFlags
+	var exclude string
 	c := &cobra.Command{
-		Use:   "approve ID",
-		Short: "Approve a draft batch: its priced drafts go on to completion (approving it again is a no-op)",
+		Use:   "approve ID [--exclude INVOICE,...]",
+		Short: "Approve a draft batch: its priced drafts go on to completion, those excluded voided (approving it again is a no-op)",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
 			st, err := a.Store(ctx)
 			if err != nil {
 				return err
+			}
+			if exclude != "" {
+				done, err := excludeDrafts(ctx, a, st, args[0], exclude)
+				if err != nil {
+					return err
+				}
+				if !a.jsonOut {
+					sayExcluded(a, args[0], done)
+				}
 			}
 			b, err := st.LoadBatch(ctx, args[0])
 			if err != nil {
@@ -234,6 +244,7 @@ func batchApproveCmd(a *app) *cobra.Command {
 			})
 		},
 	}
+	c.Flags().StringVar(&exclude, "exclude", "", "draft invoices (ids, comma-separated) to take out first: voided, their sources billable again")
 	w.bind(c, "until the batch ends and its documents are published")
 	return c
 }

@@ -112,6 +112,12 @@ func printReport(w io.Writer, r model.Report) {
 		}
 		fmt.Fprintf(w, "approve with: billrun batch approve %s (or fix the data first)\n", r.BatchID)
 	}
+	if len(r.Excluded) > 0 {
+		fmt.Fprintln(w, "excluded before approval (voided, their sources billable again):")
+		for _, f := range r.Excluded {
+			fmt.Fprintf(w, "  invoice %-6d %s\n", f.InvoiceID, f.Customer)
+		}
+	}
 	if len(r.Failed) > 0 {
 		fmt.Fprintln(w, "failed invoices:")
 		for _, f := range r.Failed {

@@ -25,6 +25,9 @@ type Report struct {
 	Failed    []FailedInvoice `json:"failed"`
 	// Unsealed are completed invoices whose sealing or printing failed.
 	Unsealed []FailedInvoice `json:"unsealed"`
+	// Excluded are the drafts the operator took out before approval (seed 003), their
+	// sources billable again.
+	Excluded []FailedInvoice `json:"excluded"`
 	// Drafts are the batch's draft invoices (a draft batch awaiting approval), each with what
 	// would make it fail if the batch ran now.
 	Drafts []DraftInvoice `json:"drafts"`

@@ -57,6 +57,14 @@ func (s *Store) ReadReport(ctx context.Context, batchID string) (model.Report, e
 	if r.Unsealed, err = pgx.CollectRows(rows, failed); err != nil {
 		return r, err
 	}
+	rows, err = s.pool.Query(ctx, `select id, customer, attempt, error_step, error_reason from invoices
+		where batch_id = $1 and status = 'voided' and error_step = 'excluded' order by group_no`, batchID)
+	if err != nil {
+		return r, err
+	}
+	if r.Excluded, err = pgx.CollectRows(rows, failed); err != nil {
+		return r, err
+	}
 	if r.Undelivered, err = s.undelivered(ctx, batchID); err != nil {
 		return r, err
 	}
