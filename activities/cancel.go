@@ -104,8 +104,6 @@ func requestCancellation(tx CancellingTx, req CancelRequest) error {
 		return refuse("motive 04 cancels a global invoice one of whose sales is invoiced nominatively; this is a %s", h.DocumentKind)
 	case h.FiscalStatus == "global":
 		return refuse("it is a ticket with no CFDI of its own, carried by its period's global invoice: there is nothing of its own to cancel at SAT (cancel the global invoice, motive 02 or 04, to take its tickets out)")
-	case h.CreditOf != nil:
-		return refuse("it is a credit note: cancelling credit notes is not supported yet")
 	case h.FiscalStatus == "sealed" && h.UUID == "" && h.FiscalError == "":
 		// A PAC may be stamping it right now: cancelling here could leave a stamped CFDI
 		// at SAT that billrun calls cancelled.
@@ -114,6 +112,9 @@ func requestCancellation(tx CancellingTx, req CancelRequest) error {
 		return refuse("payments are applied to its receivable (%s): cancellation is refused once an invoice is paid", strings.Join(h.PaidOn, "; "))
 	case len(h.CreditNotes) > 0:
 		return refuse("credit notes %s relate to it: SAT cancels an invoice only once the documents related to it are", strings.Join(h.CreditNotes, ", "))
+	}
+	if err := creditNoteCancellable(tx, h, refuse); err != nil {
+		return err
 	}
 	if req.Motive == "01" {
 		id, customer, found, err := tx.Replacement(req.Replacement)
@@ -226,6 +227,45 @@ func cancelNonSale(tx CancellingTx, id int64, kind string) error {
 	return tx.Audit("", id, StepCancel, 0, "ok", detail)
 }
 
+// creditNoteCancellable refuses to cancel a credit note whose credit was settled against
+// other invoices in a batch: their books would lose the credit they took.
+func creditNoteCancellable(tx CancellingTx, h store.CancelHead, refuse func(string, ...any) error) error {
+	if h.CreditOf == nil {
+		return nil
+	}
+	settled, err := tx.CreditSettlements(h.ID)
+	if err == nil && len(settled) > 0 {
+		return refuse("it is a credit note whose credit settled invoices %s in a batch: it is not cancelled", strings.Join(settled, ", "))
+	}
+	return err
+}
+
+// cancelCreditNote completes a credit note's cancellation (seed 004): the goods its return
+// brought in go out again, the credit it gave is owed again on the invoice it corrected,
+// and its journal entry is reversed.
+func cancelCreditNote(tx CancellingTx, id int64) error {
+	moves, err := tx.Returned(id)
+	if err != nil {
+		return err
+	}
+	for _, m := range moves {
+		m.Direction, m.Reason = "out", "cancel"
+		if _, err := tx.Move(m); err != nil {
+			return err
+		}
+	}
+	if err := tx.ReverseCreditApplication(id); err != nil {
+		return err
+	}
+	if err := tx.ReverseEntries(id); err != nil {
+		return err
+	}
+	if err := tx.MarkCancelled(id); err != nil {
+		return err
+	}
+	return tx.Audit("", id, StepCancel, 0, "ok", fmt.Sprintf("%d stock movements out again, its credit owed again, journal entry reversed", len(moves)))
+}
+
 // CompleteCancellation undoes a cancelled invoice's effects in one transaction (seed
 // 004): stock back into the warehouse it left (none for lines a delivery note moved), its
 // receivable cancelled (the cash movement, for a cash sale), its sources released to be
@@ -250,6 +290,9 @@ func (a *Cancelling) CompleteCancellation(ctx context.Context, in Document) erro
 		}
 		if h.DocumentKind == "global_invoice" || h.DocumentKind == "payment_receipt" {
 			return cancelNonSale(tx, invoiceID, h.DocumentKind)
+		}
+		if h.CreditOf != nil {
+			return cancelCreditNote(tx, invoiceID)
 		}
 		if h.Paid.IsPositive() {
 			// Payments are refused while a cancellation waits; one that got in anyway

@@ -187,6 +187,9 @@ type CancellingTx interface {
 	ReversePayments(receiptID int64) (int, error)
 	ReleaseGlobalTickets(globalID int64) (int, error)
 	ReverseEntries(invoiceID int64) error
+	CreditSettlements(creditNoteID int64) ([]string, error)
+	Returned(creditNoteID int64) ([]store.Movement, error)
+	ReverseCreditApplication(creditNoteID int64) error
 }
 
 // ReportingStore is what the daily report uses.
