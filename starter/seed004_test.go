@@ -14,7 +14,9 @@ func TestCancellingACreditNote(t *testing.T) {
 	h := newHarness(t, true)
 	h.mustRun("import", "../examples/demo.json")
 	id, no := h.billed("1001")
-	balance := func() string { return h.str(`select balance::numeric(18,2)::text from receivables where invoice_id = $1`, id) }
+	balance := func() string {
+		return h.str(`select balance::numeric(18,2)::text from receivables where invoice_id = $1`, id)
+	}
 	stockB := func() string { return h.str(`select on_hand::numeric(18,0)::text from stock where item = 'B'`) }
 	before, stock := balance(), stockB()
 	lineB := h.str(`select line_no::text from invoice_lines where invoice_id = $1 and item = 'B'`, id)
