@@ -31,7 +31,12 @@ func TestQuotaExemptAndExportInvoices(t *testing.T) {
 	    {"number": 9701, "customer": "FORSETI", "series": "A", "warehouse": "CENTRAL", "currency": "MXN", "date": "2026-11-20",
 	     "lines": [{"item": "REFRESCO", "ordered": 120}, {"item": "COLEGIATURA", "ordered": 1}, {"item": "CONS", "ordered": 1}]},
 	    {"number": 9702, "customer": "ACME", "series": "A", "warehouse": "CENTRAL", "currency": "MXN", "date": "2026-11-20",
-	     "lines": [{"item": "MUEBLE", "ordered": 3}]}]}`)
+	     "lines": [{"item": "MUEBLE", "ordered": 3}]},
+	    {"number": 9703, "customer": "JUAN", "series": "A", "warehouse": "CENTRAL", "currency": "MXN", "date": "2026-11-20",
+	     "lines": [{"item": "REFRESCO", "ordered": 6}, {"item": "COLEGIATURA", "ordered": 1}]}],
+	  "series": [
+	    {"code": "G", "issuer": "EKU", "document_kind": "global_invoice", "closing_date": "2026-10-31"},
+	    {"code": "T", "issuer": "EKU", "document_kind": "ticket", "closing_date": "2026-10-31", "credit_note_series": "NC", "global_invoice_series": "G"}]}`)
 	if msg := h.mustFail("import", writeTemp(t, `{"items": [{"code": "BAD", "description": "x", "vat_rate": 16, "vat_exempt": true}]}`)); !strings.Contains(msg, "items[0] (BAD): vat_rate") {
 		t.Errorf("an exempt item with a rate: %s", msg)
 	}
@@ -102,6 +107,57 @@ func TestQuotaExemptAndExportInvoices(t *testing.T) {
 	}
 	if out := h.mustRun("invoice", "show", forsetiNo); !strings.Contains(out, "P-1") {
 		t.Errorf("invoice show names no receipt:\n%s", out)
+	}
+	checkCreditsOfFactors(h, forseti, forsetiNo)
+	checkGlobalOfFactors(h)
+}
+
+// checkCreditsOfFactors returns 20 l of the quota line (its IEPS back on the 20 units) and
+// rebates the exempt line (an exempt base, no VAT): both egresos held to SAT's tools.
+func checkCreditsOfFactors(h *harness, invoice int64, no string) {
+	t := h.t
+	t.Helper()
+	var ret, reb struct {
+		ID int64 `json:"id"`
+	}
+	h.runJSON(&ret, "invoice", "return", no, "--line", "1", "--qty", "20", "--date", "2026-11-24", "--wait")
+	h.checkCreditNoteCFDI(ret.ID, invoice, "03", "")
+	doc := parseXML(t, h.str(`select xml from fiscal_documents where invoice_id = $1`, ret.ID))
+	if got := attrs(doc.FindElement("//Concepto/Impuestos/Traslados/Traslado[@Impuesto='003']")); got != "Base=20.00 Impuesto=003 TipoFactor=Cuota TasaOCuota=1.645100 Importe=32.90" {
+		t.Errorf("the return's IEPS: %s", got)
+	}
+	h.runJSON(&reb, "invoice", "rebate", no, "--line", "2", "--amount", "50.00", "--date", "2026-11-24", "--wait")
+	h.checkCreditNoteCFDI(reb.ID, invoice, "01", "")
+	doc = parseXML(t, h.str(`select xml from fiscal_documents where invoice_id = $1`, reb.ID))
+	if got := attrs(doc.FindElement("//Concepto/Impuestos/Traslados/Traslado")); got != "Base=50.00 Impuesto=002 TipoFactor=Exento" {
+		t.Errorf("the rebate's VAT: %s", got)
+	}
+}
+
+// checkGlobalOfFactors bills a ticket with the quota and the exempt item and issues the
+// month's global invoice: its concept carries the ticket's IEPS by quota on the units and
+// its exempt VAT base.
+func checkGlobalOfFactors(h *harness) {
+	t := h.t
+	t.Helper()
+	var sum struct {
+		Completed int `json:"completed"`
+	}
+	h.runJSON(&sum, "batch", "create", "--orders", "9703-9703", "--series", "A", "--date", "2026-11-23", "--wait")
+	if sum.Completed != 1 {
+		t.Fatalf("the ticket's batch: %+v", sum)
+	}
+	h.mustRun("batch", "create", "--global", "--period", "2026-11", "--wait")
+	xml := h.str(`select f.xml from fiscal_documents f join invoices v on v.id = f.invoice_id where v.document_kind = 'global_invoice'`)
+	checkStampedCFDI(t, xml, h.cfg.PACCert)
+	doc := parseXML(t, xml)
+	for path, want := range map[string]string{
+		"//Concepto/Impuestos/Traslados/Traslado[@TipoFactor='Cuota']":  "Base=6.00 Impuesto=003 TipoFactor=Cuota TasaOCuota=1.645100 Importe=9.87",
+		"//Concepto/Impuestos/Traslados/Traslado[@TipoFactor='Exento']": "Base=850.00 Impuesto=002 TipoFactor=Exento",
+	} {
+		if got := attrs(doc.FindElement(path)); got != want {
+			t.Errorf("global invoice %s: %s, want %s", path, got, want)
+		}
 	}
 }
 
