@@ -81,8 +81,8 @@ func TestRandomInvoicesAreValidStampedCFDI(t *testing.T) {
 	h.checkBooks()
 	h.checkFiscal(sum.BatchID)
 	checked := h.recompute(sum.BatchID, d)
-	t.Logf("%d random invoices (%d lines, %d zero-base concepts, %d in foreign currencies) valid, stamped and recomputed to the cent",
-		sum.Completed, checked.lines, checked.zeroBase, checked.foreign)
+	t.Logf("%d random invoices (%d lines, %d zero-base concepts, %d in foreign currencies, %d exports; %d IEPS by quota, %d exempt VAT) valid, stamped and recomputed to the cent",
+		sum.Completed, checked.lines, checked.zeroBase, checked.foreign, checked.exports, checked.cuota, checked.exento)
 
 	// Credit notes on them (issue 11): a random return or rebate on a random line of up to
 	// 12 invoices. Each is an egreso that passes SAT's schema and both oracles, related to its
@@ -119,7 +119,10 @@ func TestRandomInvoicesAreValidStampedCFDI(t *testing.T) {
 		before := h.int(`select count(*) from invoices where credit_of is not null`)
 		out, err := h.run(append(args, "--json")...)
 		if err != nil {
-			if !strings.Contains(err.Error(), "credits nothing") && !strings.Contains(err.Error(), "rounds to 0") {
+			// Refused: nothing to credit, or a return of part of a unit of a line with IEPS by
+			// quota (its CFDI Base, the quantity, holds the currency's decimals).
+			if !strings.Contains(err.Error(), "credits nothing") && !strings.Contains(err.Error(), "rounds to 0") &&
+				!strings.Contains(err.Error(), "has an excise by quota and quantity") {
 				t.Errorf("%v: %v\n%s", args, err, out)
 			}
 			if n := h.int(`select count(*) from invoices where credit_of is not null`); n != before {
@@ -148,7 +151,7 @@ func TestRandomInvoicesAreValidStampedCFDI(t *testing.T) {
 	t.Logf("%d random credit notes valid and stamped, %d requests refused (nothing to credit)", issued, refused)
 }
 
-type recomputed struct{ lines, zeroBase, foreign int }
+type recomputed struct{ lines, zeroBase, foreign, cuota, exento, exports int }
 
 // recompute checks every amount of every stored CFDI of the batch from the XML alone, the way
 // SAT's validation does: each concept's Importe is Cantidad × ValorUnitario, each tax's Importe
@@ -198,6 +201,9 @@ func (h *harness) recompute(batchID string, d *importfmt.Dataset) recomputed {
 				t.Errorf("%s: TipoCambio %s, the imported rate of %s is %s", folio, got, cur, rates[cur])
 			}
 		}
+		if r.SelectAttrValue("Exportacion", "") == "02" {
+			res.exports++
+		}
 		sub, disc, tras, ret := decimal.Zero, decimal.Zero, decimal.Zero, decimal.Zero
 		for _, c := range r.FindElements("Conceptos/Concepto") {
 			res.lines++
@@ -213,6 +219,12 @@ func (h *harness) recompute(batchID string, d *importfmt.Dataset) recomputed {
 				}
 			}
 			for _, x := range c.FindElements("Impuestos/Traslados/Traslado") {
+				switch x.SelectAttrValue("TipoFactor", "") {
+				case "Cuota":
+					res.cuota++
+				case "Exento":
+					res.exento++
+				}
 				if want := dec(x, "Base").Mul(dec(x, "TasaOCuota")).Round(places); !dec(x, "Importe").Equal(want) {
 					t.Errorf("%s: Traslado %s Importe %s, Base × rate = %s", folio, x.SelectAttrValue("Impuesto", ""), dec(x, "Importe"), want)
 				}
@@ -293,8 +305,11 @@ func randomDataset(rng *rand.Rand, date string, orders int) *importfmt.Dataset {
 		switch rng.Intn(4) {
 		case 0:
 			c.TaxIDKind, c.TaxID = "national_id", fmt.Sprintf("ID%08d", rng.Intn(1e8))
-		case 1:
+		case 1: // some with their residence, some of them exports (Exportacion 02)
 			c.TaxIDKind, c.TaxID = "foreign", fmt.Sprintf("US%09d", rng.Intn(1e9))
+			if rng.Intn(3) != 0 {
+				c.FiscalResidence, c.Export = pick("USA", "CAN", "JPN"), rng.Intn(2) == 0
+			}
 		default:
 			c.TaxIDKind, c.TaxID = "tax_registration", rfc(3+rng.Intn(2))
 			c.FiscalRegime, c.PostalCode, c.CFDIUse = pick("601", "603", "612", "626"), fmt.Sprintf("%05d", rng.Intn(100000)), pick("G01", "G03", "I04")
@@ -302,13 +317,21 @@ func randomDataset(rng *rand.Rand, date string, orders int) *importfmt.Dataset {
 		d.Customers = append(d.Customers, c)
 	}
 	f := false
+	quota := map[string]bool{}
 	for i := 0; i < 12; i++ {
 		vat := decimal.NewFromInt(int64([]int{0, 8, 16, 16}[rng.Intn(4)]))
 		it := importfmt.Item{Code: fmt.Sprintf("IT-%02d", i), Description: pick(descriptions...), UnitPrice: num(100000, rng.Intn(7)), VATRate: &vat,
 			ProductCode: fmt.Sprintf("%08d", 10000000+rng.Intn(89999999)), UnitCode: pick("H87", "E48", "KGM", "LTR", "ACT"),
 			UnitName: pick("Pieza", "Servicio", "Kilo", ""), Stocked: &f}
-		if rng.Intn(3) == 0 {
+		if rng.Intn(5) == 0 { // VAT-exempt (Exento): no rate
+			it.VATRate, it.VATExempt = nil, true
+		}
+		switch rng.Intn(5) {
+		case 0, 1:
 			it.ExciseRate = decimal.RequireFromString(pick("8", "26.5", "53", "30.4"))
+		case 2: // IEPS by quota (Cuota): an amount per unit
+			it.ExciseQuota, quota[it.Code] = decimal.RequireFromString(pick("1.6451", "0.5911", "6.4555", "0.000001")), true
+			it.UnitPrice = it.UnitPrice.Add(decimal.NewFromInt(1)) // never a line with nothing to charge
 		}
 		if rng.Intn(4) == 0 {
 			it.VATWithholdingRate, it.ISRWithholdingRate = decimal.RequireFromString("10.6667"), decimal.NewFromInt(10)
@@ -320,12 +343,24 @@ func randomDataset(rng *rand.Rand, date string, orders int) *importfmt.Dataset {
 			Currency: pick("MXN", "MXN", "MXN", "USD", "USD", "JPY"), Date: date}
 		for j := 0; j < 1+rng.Intn(4); j++ {
 			l := importfmt.OrderLine{Item: d.Items[rng.Intn(len(d.Items))].Code, Ordered: num(1000, rng.Intn(5))}
-			switch rng.Intn(6) {
+			kind := rng.Intn(6)
+			if quota[l.Item] {
+				// A quota's CFDI Base is the quantity, in the currency's decimals, and a line
+				// with nothing to charge cannot carry it (both refused, tested in rules).
+				l.Ordered = decimal.NewFromInt(1 + rng.Int63n(1000))
+				if kind == 0 || kind == 3 {
+					kind = 5
+				}
+			}
+			switch kind {
 			case 0:
 				hundred := decimal.NewFromInt(100)
 				l.Discount = &hundred
 			case 1, 2:
 				disc := num(100, rng.Intn(5))
+				if quota[l.Item] {
+					disc = num(50, rng.Intn(5)) // under half: something is always left to charge
+				}
 				l.Discount = &disc
 			case 3:
 				tiny := decimal.New(1, -6) // rounds to nothing

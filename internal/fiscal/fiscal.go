@@ -185,8 +185,9 @@ type Ticket struct {
 	Taxes            []TicketTax
 }
 
-// TicketTax is a ticket's tax of one kind and rate: vat, excise, vat_withheld or
-// isr_withheld; Rate a percentage (16 for 16 %).
+// TicketTax is a ticket's tax of one kind and rate: vat, vat_exempt (Rate 0, Amount 0),
+// excise, excise_quota (Rate the amount per unit, Base the quantity), vat_withheld or
+// isr_withheld; Rate otherwise a percentage (16 for 16 %).
 type TicketTax struct {
 	Kind         string
 	Rate         decimal.Decimal
@@ -257,6 +258,11 @@ type Customer struct {
 	Code, Name, TaxID, TaxIDKind, Regime, PostalCode, Use, Email string
 	Country, Address, City                                       string // Country: ISO 3166 code, "" for the issuer's
 	Generic                                                      bool
+	// A foreign customer's country of fiscal residence (MX: SAT's c_Pais, ISO 3166-1
+	// alpha-3), and whether its invoices are exports (MX: Exportacion 02); TaxID is then
+	// its tax id there (NumRegIdTrib).
+	FiscalResidence string
+	Export          bool
 }
 
 // Line is one priced line; rates are percentages (16 for 16 %).
@@ -267,6 +273,8 @@ type Line struct {
 	Amount, Discount, Subtotal       decimal.Decimal
 	VATRate, VAT, ExciseRate, Excise decimal.Decimal
 	VATBase                          decimal.Decimal // the subtotal, plus the excise when the issuer charges VAT on it
+	VATExempt                        bool            // VAT-exempt (MX: TipoFactor Exento), not VAT at 0 %
+	ExciseQuota                      decimal.Decimal // an excise by quota: the amount per unit (ExciseRate 0)
 	VATWithholdingRate, VATWithheld  decimal.Decimal
 	ISRWithholdingRate, ISRWithheld  decimal.Decimal
 	Refs                             map[string]string // the line's references (seed 000), printed

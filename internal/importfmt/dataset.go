@@ -128,6 +128,11 @@ type Customer struct {
 	Zone string `json:"zone"`
 	// ReceivableAccount books what the customer owes (default: the receivable role's).
 	ReceivableAccount string `json:"receivable_account"`
+	// FiscalResidence is a foreign customer's country of fiscal residence (SAT's c_Pais,
+	// ISO 3166-1 alpha-3: USA); its tax_id is then its tax id there (NumRegIdTrib).
+	FiscalResidence string `json:"fiscal_residence"`
+	// Export makes a foreign customer's invoices definitive exports (Exportacion 02).
+	Export bool `json:"export"`
 }
 
 type Item struct {
@@ -136,6 +141,8 @@ type Item struct {
 	UnitPrice          decimal.Decimal  `json:"unit_price"`
 	VATRate            *decimal.Decimal `json:"vat_rate"` // null: the item's tax setup is missing
 	ExciseRate         decimal.Decimal  `json:"excise_rate"`
+	ExciseQuota        decimal.Decimal  `json:"excise_quota"` // IEPS by quota: an amount per unit, instead of excise_rate
+	VATExempt          bool             `json:"vat_exempt"`   // VAT-exempt (Exento), not VAT at 0 %: no vat_rate
 	VATWithholdingRate decimal.Decimal  `json:"vat_withholding_rate"`
 	ISRWithholdingRate decimal.Decimal  `json:"isr_withholding_rate"`
 	ProductCode        string           `json:"product_code"`

@@ -150,6 +150,7 @@ func (v *validation) checkCustomers() {
 		}
 		c.text("address", x.Address, 70)
 		c.text("city", x.City, 30)
+		checkForeignCustomer(c, x)
 		c.catalog("fiscal_regime", x.FiscalRegime, "c_RegimenFiscal")
 		c.catalog("cfdi_use", x.CFDIUse, "c_UsoCFDI")
 		if x.PostalCode != "" && !postalCodePattern.MatchString(x.PostalCode) {
@@ -197,6 +198,7 @@ func (v *validation) checkItems() {
 			c.percent("vat_rate", *x.VATRate)
 		}
 		c.percent("excise_rate", x.ExciseRate)
+		checkItemFactors(c, x)
 		c.percent("vat_withholding_rate", x.VATWithholdingRate)
 		c.percent("isr_withholding_rate", x.ISRWithholdingRate)
 		c.unique(items, "code", x.Code)
@@ -266,4 +268,45 @@ func (v *validation) checkLedgerAccounts() {
 		c.required("account", account)
 		c.text("account", account, 30)
 	}
+}
+
+// checkForeignCustomer checks a foreign customer's fiscal residence (SAT's c_Pais, not
+// Mexico) and the export flag, which needs the residence and the tax id there (the CFDI's
+// ResidenciaFiscal and NumRegIdTrib).
+func checkForeignCustomer(c *checker, x Customer) {
+	if x.FiscalResidence != "" {
+		c.catalog("fiscal_residence", x.FiscalResidence, "c_Pais")
+		switch {
+		case x.TaxIDKind != "foreign":
+			c.add("fiscal_residence", "is a foreign customer's (tax_id_kind foreign), not a %s one's", x.TaxIDKind)
+		case x.FiscalResidence == "MEX":
+			c.add("fiscal_residence", "MEX is not a foreign residence")
+		case x.TaxID == "":
+			c.add("tax_id", "a foreign customer with a fiscal residence needs its tax id there (NumRegIdTrib)")
+		}
+	}
+	if x.Export {
+		switch {
+		case x.TaxIDKind != "foreign":
+			c.add("export", "only a foreign customer's invoices are exports (Exportacion 02), not a %s one's", x.TaxIDKind)
+		case x.FiscalResidence == "" || x.TaxID == "":
+			c.add("export", "an export customer needs fiscal_residence and tax_id (ResidenciaFiscal and NumRegIdTrib)")
+		}
+	}
+}
+
+// checkItemFactors checks an item's VAT exemption and excise by quota: exempt is not a
+// rate (no vat_rate with it); a quota (an amount per unit) is instead of a rate, not with
+// one, and at most 6 decimals, as SAT's TasaOCuota.
+func checkItemFactors(c *checker, x Item) {
+	if x.VATExempt && x.VATRate != nil {
+		c.add("vat_rate", "the item is vat_exempt: an exempt item has no VAT rate (exempt is not 0 %%)")
+	}
+	if x.ExciseQuota.IsNegative() {
+		c.add("excise_quota", "%s is negative", x.ExciseQuota)
+	}
+	if x.ExciseQuota.IsPositive() && !x.ExciseRate.IsZero() {
+		c.add("excise_quota", "the item has excise_rate %s too: an excise is by rate or by quota, not both", x.ExciseRate)
+	}
+	c.price("excise_quota", x.ExciseQuota)
 }

@@ -136,3 +136,52 @@ func TestValidateGlobalInvoiceSeries(t *testing.T) {
 		t.Errorf("problems %v", got)
 	}
 }
+
+// Issue 27 (seed 004): an exempt item with a rate, an excise by quota and by rate at once,
+// a quota with too many decimals, a residence that is no country or a Mexican customer's,
+// and an export customer without what SAT needs are each refused with record and field.
+func TestTaxFactorsAndExportsAreCheckedAtImport(t *testing.T) {
+	d, err := Parse(strings.NewReader(`{
+  "payment_terms": [{"code": "T", "kind": "cash", "forma_pago": "03"}],
+  "customers": [
+    {"code": "F1", "name": "Acme", "tax_id": "123456789", "tax_id_kind": "foreign", "fiscal_residence": "USA", "export": true, "payment_terms": "T"},
+    {"code": "F2", "name": "Acme", "tax_id": "", "tax_id_kind": "foreign", "export": true, "payment_terms": "T"},
+    {"code": "F3", "name": "Acme", "tax_id": "1", "tax_id_kind": "foreign", "fiscal_residence": "XYZ", "payment_terms": "T"},
+    {"code": "M1", "name": "Nacional", "tax_id": "URE180429TM6", "tax_id_kind": "tax_registration", "fiscal_residence": "USA", "export": true, "payment_terms": "T"}],
+  "items": [
+    {"code": "OK1", "description": "Refresco", "vat_rate": 16, "excise_quota": "1.6451"},
+    {"code": "OK2", "description": "Consulta", "vat_exempt": true},
+    {"code": "E1", "description": "x", "vat_rate": 0, "vat_exempt": true},
+    {"code": "Q1", "description": "x", "vat_rate": 16, "excise_rate": 8, "excise_quota": 1},
+    {"code": "Q2", "description": "x", "vat_rate": 16, "excise_quota": "0.0000001"},
+    {"code": "Q3", "description": "x", "vat_rate": 16, "excise_quota": -1}]
+}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, p := range Validate(d, Known{}) {
+		got[p.Record+": "+p.Field] = p.Error
+	}
+	for want, says := range map[string]string{
+		"customers[1] (F2): export":           "needs fiscal_residence and tax_id",
+		"customers[2] (F3): fiscal_residence": "XYZ",
+		"customers[3] (M1): fiscal_residence": "foreign customer's",
+		"customers[3] (M1): export":           "only a foreign customer's",
+		"items[2] (E1): vat_rate":             "exempt item has no VAT rate",
+		"items[3] (Q1): excise_quota":         "by rate or by quota, not both",
+		"items[4] (Q2): excise_quota":         "more than 6 decimals",
+		"items[5] (Q3): excise_quota":         "negative",
+	} {
+		if !strings.Contains(got[want], says) {
+			t.Errorf("%s: %q, want it to say %q (all: %v)", want, got[want], says, got)
+		}
+	}
+	for _, ok := range []string{"customers[0] (F1)", "items[0] (OK1)", "items[1] (OK2)"} {
+		for k, v := range got {
+			if strings.HasPrefix(k, ok) {
+				t.Errorf("%s refused: %s", k, v)
+			}
+		}
+	}
+}

@@ -92,6 +92,9 @@ func PriceCredit(kind string, l InvoicedLine, c CreditLine, decimals int32, p Pr
 			return bad("rebate of %s per unit is more than the price %s less %s already rebated", unit, l.UnitPrice, l.Rebated)
 		}
 		in.UnitPrice, in.Quantity = unit, c.Quantity
+		// A rebate lowers the price of units the customer keeps: an excise by quota, due per
+		// unit sold, is not given back by it.
+		in.Tax.ExciseQuota = decimal.Zero
 		if in.Quantity.IsZero() {
 			in.Quantity = left
 		}

@@ -12,10 +12,15 @@ var (
 	nearlyAll = decimal.RequireFromString("99.99")
 )
 
-// TaxProfile is an item's taxes in percent. A nil VATRate means the item's tax setup is missing.
+// TaxProfile is an item's taxes in percent. A nil VATRate means the item's tax setup is
+// missing, unless the item is VAT-exempt (VATExempt: SAT's TipoFactor Exento, which is not
+// VAT at 0 %). ExciseQuota, when above 0, is an excise (IEPS) by quota: an amount per unit
+// in the invoice's currency (SAT's TipoFactor Cuota), instead of ExciseRate.
 type TaxProfile struct {
 	VATRate            *decimal.Decimal
+	VATExempt          bool
 	ExciseRate         decimal.Decimal
+	ExciseQuota        decimal.Decimal
 	VATWithholdingRate decimal.Decimal
 	ISRWithholdingRate decimal.Decimal
 }
@@ -46,9 +51,11 @@ type LineAmounts struct {
 	Discount           decimal.Decimal
 	Subtotal           decimal.Decimal
 	VATRate            decimal.Decimal
+	VATExempt          bool            // VAT-exempt: VATRate and VAT are 0, VATBase the exempt base
 	VATBase            decimal.Decimal // the subtotal, plus the excise under VATOnExcise
 	VAT                decimal.Decimal
 	ExciseRate         decimal.Decimal
+	ExciseQuota        decimal.Decimal // the excise per unit, when it is by quota (ExciseRate 0)
 	Excise             decimal.Decimal
 	VATWithholdingRate decimal.Decimal
 	VATWithheld        decimal.Decimal
@@ -104,24 +111,13 @@ func pct(base, rate decimal.Decimal, decimals int32) decimal.Decimal {
 }
 
 // PriceLine prices one line (seed 004): amount = qty × price; discount from the resolved
-// percentage; subtotal = amount − discount; excise and both withholdings on the subtotal;
-// VAT on the subtotal, plus the excise when the policy says so (VATOnExcise); total =
-// subtotal + VAT + excise − withholdings. Each figure is rounded per line.
+// percentage; subtotal = amount − discount; excise on the subtotal at its rate, or by quota
+// (quantity × the amount per unit); both withholdings on the subtotal; VAT on the
+// subtotal, plus the excise when the policy says so (VATOnExcise), or none when the item is
+// VAT-exempt; total = subtotal + VAT + excise − withholdings. Each figure is rounded per line.
 func PriceLine(in LineInput, decimals int32, p PricingPolicy) (LineAmounts, error) {
-	if in.Tax.VATRate == nil {
-		return LineAmounts{}, fmt.Errorf("%w: item %s has no VAT rate in its tax profile", ErrTaxSetup, in.Item)
-	}
-	rates := []struct {
-		name string
-		rate decimal.Decimal
-	}{
-		{"VAT rate", *in.Tax.VATRate}, {"excise rate", in.Tax.ExciseRate},
-		{"VAT withholding rate", in.Tax.VATWithholdingRate}, {"ISR withholding rate", in.Tax.ISRWithholdingRate},
-	}
-	for _, r := range rates {
-		if r.rate.IsNegative() || r.rate.GreaterThan(hundred) {
-			return LineAmounts{}, fmt.Errorf("%w: item %s has %s %s, outside 0..100", ErrTaxSetup, in.Item, r.name, r.rate)
-		}
+	if err := checkTaxProfile(in); err != nil {
+		return LineAmounts{}, err
 	}
 	if in.Quantity.Sign() <= 0 {
 		return LineAmounts{}, fmt.Errorf("item %s: quantity %s must be positive", in.Item, in.Quantity)
@@ -141,14 +137,17 @@ func PriceLine(in LineInput, decimals int32, p PricingPolicy) (LineAmounts, erro
 	a.Amount = RoundMoney(in.Quantity.Mul(in.UnitPrice), decimals)
 	a.Discount = pct(a.Amount, d, decimals)
 	a.Subtotal = a.Amount.Sub(a.Discount)
-	a.ExciseRate = in.Tax.ExciseRate
-	a.Excise = pct(a.Subtotal, a.ExciseRate, decimals)
-	a.VATRate = *in.Tax.VATRate
+	if err := exciseOf(&a, in, decimals); err != nil {
+		return LineAmounts{}, err
+	}
 	a.VATBase = a.Subtotal
 	if p.VATOnExcise {
 		a.VATBase = a.Subtotal.Add(a.Excise)
 	}
-	a.VAT = pct(a.VATBase, a.VATRate, decimals)
+	if a.VATExempt = in.Tax.VATExempt; !a.VATExempt {
+		a.VATRate = *in.Tax.VATRate
+		a.VAT = pct(a.VATBase, a.VATRate, decimals)
+	}
 	a.VATWithholdingRate = in.Tax.VATWithholdingRate
 	a.VATWithheld = pct(a.Subtotal, a.VATWithholdingRate, decimals)
 	a.ISRWithholdingRate = in.Tax.ISRWithholdingRate
@@ -163,6 +162,63 @@ func PriceLine(in LineInput, decimals int32, p PricingPolicy) (LineAmounts, erro
 		}
 	}
 	return a, nil
+}
+
+// checkTaxProfile refuses a tax profile pricing cannot apply: no VAT setup, rates outside
+// 0..100, an exempt item with a VAT rate, an excise by quota and by rate at once.
+func checkTaxProfile(in LineInput) error {
+	tx := in.Tax
+	switch {
+	case tx.VATExempt && tx.VATRate != nil && !tx.VATRate.IsZero():
+		return fmt.Errorf("%w: item %s is VAT-exempt and has a VAT rate %s: exempt is not a rate", ErrTaxSetup, in.Item, tx.VATRate)
+	case !tx.VATExempt && tx.VATRate == nil:
+		return fmt.Errorf("%w: item %s has no VAT rate in its tax profile", ErrTaxSetup, in.Item)
+	case tx.ExciseQuota.IsNegative():
+		return fmt.Errorf("%w: item %s has a negative excise quota %s", ErrTaxSetup, in.Item, tx.ExciseQuota)
+	case tx.ExciseQuota.IsPositive() && !tx.ExciseRate.IsZero():
+		return fmt.Errorf("%w: item %s has an excise quota %s and an excise rate %s: one or the other", ErrTaxSetup, in.Item, tx.ExciseQuota, tx.ExciseRate)
+	}
+	vat := decimal.Zero
+	if tx.VATRate != nil {
+		vat = *tx.VATRate
+	}
+	rates := []struct {
+		name string
+		rate decimal.Decimal
+	}{
+		{"VAT rate", vat}, {"excise rate", tx.ExciseRate},
+		{"VAT withholding rate", tx.VATWithholdingRate}, {"ISR withholding rate", tx.ISRWithholdingRate},
+	}
+	for _, r := range rates {
+		if r.rate.IsNegative() || r.rate.GreaterThan(hundred) {
+			return fmt.Errorf("%w: item %s has %s %s, outside 0..100", ErrTaxSetup, in.Item, r.name, r.rate)
+		}
+	}
+	return nil
+}
+
+// exciseOf prices the line's excise: at its rate on the subtotal, or by quota, quantity ×
+// the amount per unit, rounded like every figure. SAT's CFDI states an excise by quota on
+// the quantity as its Base, written to the currency's decimals, and wants a Base above 0
+// on a concept with something to tax: a quantity with more decimals than the currency, or
+// a line with nothing to charge (subtotal 0) and a quota to pay, is refused.
+func exciseOf(a *LineAmounts, in LineInput, decimals int32) error {
+	if !in.Tax.ExciseQuota.IsPositive() {
+		a.ExciseRate = in.Tax.ExciseRate
+		a.Excise = pct(a.Subtotal, a.ExciseRate, decimals)
+		return nil
+	}
+	if !in.Quantity.Equal(in.Quantity.Round(decimals)) {
+		return fmt.Errorf("%w: item %s has an excise by quota and quantity %s has more than the currency's %d decimals (the CFDI's Base of a quota is the quantity)",
+			ErrTaxSetup, in.Item, in.Quantity, decimals)
+	}
+	if !a.Subtotal.IsPositive() {
+		return fmt.Errorf("%w: item %s has an excise by quota of %s per unit on a line with nothing to charge (subtotal %s)",
+			ErrTaxSetup, in.Item, in.Tax.ExciseQuota, a.Subtotal)
+	}
+	a.ExciseQuota = in.Tax.ExciseQuota
+	a.Excise = RoundMoney(in.Quantity.Mul(a.ExciseQuota), decimals)
+	return nil
 }
 
 // Totals are an invoice's sums of its rounded lines.

@@ -2,6 +2,7 @@ package rules
 
 import (
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/shopspring/decimal"
@@ -117,5 +118,115 @@ func TestResolveDiscount(t *testing.T) {
 	}
 	if got := ResolveDiscount(dp("0"), d("5")); !got.Equal(d("0")) {
 		t.Errorf("explicit 0 line discount: %s, want 0", got)
+	}
+}
+
+// Seed 004's IEPS by quota (TipoFactor Cuota: an amount per unit, as on fuels, tobacco and
+// sugary drinks) and VAT-exempt items (TipoFactor Exento, not VAT at 0 %).
+func TestPriceLineQuotaAndExempt(t *testing.T) {
+	quota := TaxProfile{VATRate: dp("16"), ExciseQuota: d("1.6451")}
+	cases := []struct {
+		name     string
+		in       LineInput
+		decimals int32
+		policy   PricingPolicy
+		want     LineAmounts
+	}{
+		// 120 l × 1.6451 = 197.412 → 197.41; VAT on the price plus the IEPS: (2220 + 197.41) × 16 % = 386.7856 → 386.79.
+		{"quota, VAT on excise", LineInput{Item: "REFRESCO", Quantity: d("120"), UnitPrice: d("18.50"), Tax: quota}, 2, PricingPolicy{VATOnExcise: true},
+			LineAmounts{Subtotal: d("2220"), ExciseQuota: d("1.6451"), Excise: d("197.41"), VATBase: d("2417.41"), VAT: d("386.79"), Total: d("2804.20")}},
+		{"quota, VAT on the subtotal (the seed's way)", LineInput{Item: "REFRESCO", Quantity: d("120"), UnitPrice: d("18.50"), Tax: quota}, 2, PricingPolicy{},
+			LineAmounts{Subtotal: d("2220"), ExciseQuota: d("1.6451"), Excise: d("197.41"), VATBase: d("2220"), VAT: d("355.20"), Total: d("2772.61")}},
+		// The quota is per unit: a discount lowers the price, not the excise.
+		{"quota ignores the discount", LineInput{Item: "REFRESCO", Quantity: d("10"), UnitPrice: d("18.50"), DiscountPct: d("50"), Tax: quota}, 2, PricingPolicy{},
+			LineAmounts{Subtotal: d("92.50"), ExciseQuota: d("1.6451"), Excise: d("16.45"), VATBase: d("92.50"), VAT: d("14.80"), Total: d("123.75")}},
+		{"quota, half-up", LineInput{Item: "REFRESCO", Quantity: d("3.5"), UnitPrice: d("10"), Tax: TaxProfile{VATRate: dp("0"), ExciseQuota: d("0.003")}}, 2, PricingPolicy{},
+			// 3.5 × 0.003 = 0.0105 → 0.01
+			LineAmounts{Subtotal: d("35"), ExciseQuota: d("0.003"), Excise: d("0.01"), VATBase: d("35"), Total: d("35.01")}},
+		{"quota, currency without decimals", LineInput{Item: "REFRESCO", Quantity: d("3"), UnitPrice: d("100"), Tax: quota}, 0, PricingPolicy{VATOnExcise: true},
+			// 3 × 1.6451 = 4.9353 → 5; (300 + 5) × 16 % = 48.8 → 49
+			LineAmounts{Subtotal: d("300"), ExciseQuota: d("1.6451"), Excise: d("5"), VATBase: d("305"), VAT: d("49"), Total: d("354")}},
+		{"exempt", LineInput{Item: "CONSULTA", Quantity: d("1"), UnitPrice: d("850"), Tax: TaxProfile{VATExempt: true}}, 2, PricingPolicy{VATOnExcise: true},
+			LineAmounts{Subtotal: d("850"), VATExempt: true, VATBase: d("850"), Total: d("850")}},
+		{"exempt with withholding", LineInput{Item: "CONSULTA", Quantity: d("2"), UnitPrice: d("850"), Tax: TaxProfile{VATExempt: true, VATRate: dp("0"), ISRWithholdingRate: d("10")}}, 2, PricingPolicy{},
+			LineAmounts{Subtotal: d("1700"), VATExempt: true, VATBase: d("1700"), ISRWithheld: d("170"), Total: d("1530")}},
+		{"exempt with an excise by quota", LineInput{Item: "X", Quantity: d("4"), UnitPrice: d("5"), Tax: TaxProfile{VATExempt: true, ExciseQuota: d("0.5")}}, 2, PricingPolicy{VATOnExcise: true},
+			LineAmounts{Subtotal: d("20"), VATExempt: true, ExciseQuota: d("0.5"), Excise: d("2"), VATBase: d("22"), Total: d("22")}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got, err := PriceLine(c.in, c.decimals, c.policy)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, x := range []struct {
+				field string
+				g, w  decimal.Decimal
+			}{{"subtotal", got.Subtotal, c.want.Subtotal}, {"excise quota", got.ExciseQuota, c.want.ExciseQuota}, {"excise", got.Excise, c.want.Excise},
+				{"excise rate", got.ExciseRate, decimal.Zero}, {"VAT base", got.VATBase, c.want.VATBase}, {"VAT", got.VAT, c.want.VAT},
+				{"ISR withheld", got.ISRWithheld, c.want.ISRWithheld}, {"total", got.Total, c.want.Total}} {
+				if !x.g.Equal(x.w) {
+					t.Errorf("%s = %s, want %s", x.field, x.g, x.w)
+				}
+			}
+			if got.VATExempt != c.want.VATExempt || (got.VATExempt && !got.VATRate.IsZero()) {
+				t.Errorf("exempt = %v at rate %s, want %v", got.VATExempt, got.VATRate, c.want.VATExempt)
+			}
+		})
+	}
+}
+
+func TestPriceLineRefusesQuotaAndExemptMisuse(t *testing.T) {
+	cases := []struct {
+		name string
+		in   LineInput
+		want string
+	}{
+		{"quota and rate", LineInput{Quantity: d("1"), UnitPrice: d("1"), Tax: TaxProfile{VATRate: dp("16"), ExciseRate: d("8"), ExciseQuota: d("1")}}, "one or the other"},
+		{"negative quota", LineInput{Quantity: d("1"), UnitPrice: d("1"), Tax: TaxProfile{VATRate: dp("16"), ExciseQuota: d("-1")}}, "negative excise quota"},
+		{"exempt with a rate", LineInput{Quantity: d("1"), UnitPrice: d("1"), Tax: TaxProfile{VATRate: dp("16"), VATExempt: true}}, "exempt is not a rate"},
+		{"quota on a quantity finer than the currency", LineInput{Quantity: d("1.255"), UnitPrice: d("1"), Tax: TaxProfile{VATRate: dp("16"), ExciseQuota: d("1")}}, "more than the currency's 2 decimals"},
+		{"quota on nothing to charge", LineInput{Quantity: d("2"), UnitPrice: d("1"), DiscountPct: d("100"), Tax: TaxProfile{VATRate: dp("16"), ExciseQuota: d("1")}}, "nothing to charge"},
+	}
+	for _, c := range cases {
+		c.in.Item = "X"
+		_, err := PriceLine(c.in, 2, PricingPolicy{})
+		if !errors.Is(err, ErrTaxSetup) || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: err = %v, want ErrTaxSetup saying %q", c.name, err, c.want)
+		}
+	}
+}
+
+// A rebate gives back no excise by quota (the units stay sold); a return gives back the
+// quota of the units returned, and all of it with the last of them.
+func TestCreditOfQuotaLine(t *testing.T) {
+	tax := TaxProfile{VATRate: dp("16"), ExciseQuota: d("1.6451")}
+	p := PricingPolicy{VATOnExcise: true}
+	billed, err := PriceLine(LineInput{Item: "R", Quantity: d("120"), UnitPrice: d("18.50"), Tax: tax}, 2, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := InvoicedLine{LineNo: 1, Item: "R", Quantity: d("120"), UnitPrice: d("18.50"), Tax: tax, Billed: billed}
+	rebate, err := PriceCredit(CreditRebate, l, CreditLine{LineNo: 1, UnitAmount: d("1")}, 2, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !rebate.Excise.IsZero() || !rebate.ExciseQuota.IsZero() || !rebate.VAT.Equal(d("19.20")) {
+		t.Errorf("rebate: excise %s (quota %s), VAT %s; want 0, 0, 19.20", rebate.Excise, rebate.ExciseQuota, rebate.VAT)
+	}
+	first, err := PriceCredit(CreditReturn, l, CreditLine{LineNo: 1, Quantity: d("20")}, 2, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !first.Excise.Equal(d("32.90")) || !first.ExciseQuota.Equal(d("1.6451")) { // 197.41 × 20/120 = 32.9017
+		t.Errorf("return of 20: excise %s at quota %s, want 32.90 at 1.6451", first.Excise, first.ExciseQuota)
+	}
+	l.Returned, l.Credited = d("20"), first
+	rest, err := PriceCredit(CreditReturn, l, CreditLine{LineNo: 1, Quantity: d("100")}, 2, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !first.Excise.Add(rest.Excise).Equal(billed.Excise) {
+		t.Errorf("returns add to %s of excise, billed %s", first.Excise.Add(rest.Excise), billed.Excise)
 	}
 }

@@ -68,6 +68,7 @@ func (t *Tx) LockCredited(id int64) (CreditedInvoice, error) {
 	rows, err := t.tx.Query(t.ctx, `
 		select l.id, l.line_no, l.item, l.description, l.partner, l.warehouse, i.stocked,
 		       l.quantity, l.unit_price, l.discount_pct, l.vat_rate, l.excise_rate, l.vat_withholding_rate, l.isr_withholding_rate,
+		       l.vat_factor = 'Exento', l.excise_quota,
 		       l.amount, l.discount, l.subtotal, coalesce(l.vat_base, l.subtotal), l.vat, l.excise, l.vat_withheld, l.isr_withheld, l.total,
 		       coalesce(c.returned, 0), coalesce(c.rebated, 0), coalesce(c.amount, 0), coalesce(c.discount, 0), coalesce(c.subtotal, 0),
 		       coalesce(c.vat_base, 0), coalesce(c.vat, 0), coalesce(c.excise, 0), coalesce(c.vat_withheld, 0), coalesce(c.isr_withheld, 0), coalesce(c.total, 0)
@@ -88,10 +89,15 @@ func (t *Tx) LockCredited(id int64) (CreditedInvoice, error) {
 		b, c := &l.Billed, &l.Credited
 		err := r.Scan(&l.ID, &l.LineNo, &l.Item, &l.Description, &l.Partner, &l.Warehouse, &l.Stocked,
 			&l.Quantity, &l.UnitPrice, &l.DiscountPct, &vat, &l.Tax.ExciseRate, &l.Tax.VATWithholdingRate, &l.Tax.ISRWithholdingRate,
+			&l.Tax.VATExempt, &l.Tax.ExciseQuota,
 			&b.Amount, &b.Discount, &b.Subtotal, &b.VATBase, &b.VAT, &b.Excise, &b.VATWithheld, &b.ISRWithheld, &b.Total,
 			&l.Returned, &l.Rebated, &c.Amount, &c.Discount, &c.Subtotal, &c.VATBase, &c.VAT, &c.Excise, &c.VATWithheld, &c.ISRWithheld, &c.Total)
 		l.Tax.VATRate = &vat
+		if l.Tax.VATExempt {
+			l.Tax.VATRate = nil // exempt is not a rate
+		}
 		b.DiscountPct, b.VATRate, b.ExciseRate, b.VATWithholdingRate, b.ISRWithholdingRate = l.DiscountPct, vat, l.Tax.ExciseRate, l.Tax.VATWithholdingRate, l.Tax.ISRWithholdingRate
+		b.VATExempt, b.ExciseQuota = l.Tax.VATExempt, l.Tax.ExciseQuota
 		return l, err
 	})
 	return h, err
@@ -151,15 +157,17 @@ func (t *Tx) InsertCreditNote(h CreditedInvoice, n NewCreditNote) (int64, []int6
 			return 0, nil, err
 		}
 		ref := fmt.Sprintf("%s of %s-%d line %d", n.Kind, h.Series, *h.Number, l.Of.LineNo) // completed: numbered
+		vatFactor, exciseFactor := Factors(a)
 		if err := t.tx.QueryRow(t.ctx, `
 			insert into invoice_lines (invoice_id, line_no, source_kind, source_id, source_ref, partner, item, description, warehouse,
 			       quantity, unit_price, discount_pct, amount, discount, subtotal, vat_rate, vat_base, vat, excise_rate, excise,
-			       vat_withholding_rate, vat_withheld, isr_withholding_rate, isr_withheld, total)
-			values ($1, $2, 'invoice_line', $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)
+			       vat_withholding_rate, vat_withheld, isr_withholding_rate, isr_withheld, total, vat_factor, excise_factor, excise_quota)
+			values ($1, $2, 'invoice_line', $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24,
+			        $25, $26, $27)
 			returning id`,
 			id, i+1, l.Of.ID, ref, l.Of.Partner, l.Of.Item, l.Of.Description, l.Of.Warehouse,
 			l.Quantity, l.UnitPrice, a.DiscountPct, a.Amount, a.Discount, a.Subtotal, a.VATRate, a.VATBase, a.VAT, a.ExciseRate, a.Excise,
-			a.VATWithholdingRate, a.VATWithheld, a.ISRWithholdingRate, a.ISRWithheld, a.Total).Scan(&ids[i]); err != nil {
+			a.VATWithholdingRate, a.VATWithheld, a.ISRWithholdingRate, a.ISRWithheld, a.Total, vatFactor, exciseFactor, a.ExciseQuota).Scan(&ids[i]); err != nil {
 			return 0, nil, err
 		}
 	}

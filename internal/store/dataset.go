@@ -198,17 +198,18 @@ func (w *writer) parties() error {
 	}
 	for _, x := range d.Customers {
 		if err := exec("customers", `insert into customers (code, name, tax_id, tax_id_kind, fiscal_regime, postal_code, cfdi_use,
-			email, default_discount, payment_terms, invoicing_method, grouped_billing, is_generic, country, address, city, zone, receivable_account)
-			values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, nullif($18, '')) on conflict (code) do update set
+			email, default_discount, payment_terms, invoicing_method, grouped_billing, is_generic, country, address, city, zone, receivable_account,
+			fiscal_residence, export)
+			values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, nullif($18, ''), $19, $20) on conflict (code) do update set
 			name = excluded.name, tax_id = excluded.tax_id, tax_id_kind = excluded.tax_id_kind, fiscal_regime = excluded.fiscal_regime,
 			postal_code = excluded.postal_code, cfdi_use = excluded.cfdi_use, email = excluded.email,
 			default_discount = excluded.default_discount, payment_terms = excluded.payment_terms,
 			invoicing_method = excluded.invoicing_method, grouped_billing = excluded.grouped_billing, is_generic = excluded.is_generic,
 			country = excluded.country, address = excluded.address, city = excluded.city, zone = excluded.zone,
-			receivable_account = excluded.receivable_account`,
+			receivable_account = excluded.receivable_account, fiscal_residence = excluded.fiscal_residence, export = excluded.export`,
 			x.Code, x.Name, x.TaxID, x.TaxIDKind, x.FiscalRegime, x.PostalCode, orDefault(x.CFDIUse, "G03"), x.Email,
 			x.DefaultDiscount, x.PaymentTerms, orDefault(x.InvoicingMethod, rules.MethodCombined), x.GroupedBilling, x.Generic,
-			x.Country, x.Address, x.City, x.Zone, x.ReceivableAccount); err != nil {
+			x.Country, x.Address, x.City, x.Zone, x.ReceivableAccount, x.FiscalResidence, x.Export); err != nil {
 			return err
 		}
 	}
@@ -220,16 +221,16 @@ func (w *writer) goods() error {
 	ctx, tx, d, n, exec := w.ctx, w.tx, w.d, w.n, w.exec
 	for _, x := range d.Items {
 		if err := exec("items", `insert into items (code, description, unit_price, vat_rate, excise_rate, vat_withholding_rate,
-			isr_withholding_rate, product_code, unit_code, unit_name, stocked, revenue_account, cost)
-			values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, nullif($12, ''), $13) on conflict (code) do update set
+			isr_withholding_rate, product_code, unit_code, unit_name, stocked, revenue_account, cost, excise_quota, vat_exempt)
+			values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, nullif($12, ''), $13, $14, $15) on conflict (code) do update set
 			description = excluded.description, unit_price = excluded.unit_price, vat_rate = excluded.vat_rate,
 			excise_rate = excluded.excise_rate, vat_withholding_rate = excluded.vat_withholding_rate,
 			isr_withholding_rate = excluded.isr_withholding_rate, product_code = excluded.product_code,
 			unit_code = excluded.unit_code, unit_name = excluded.unit_name, stocked = excluded.stocked,
-			revenue_account = excluded.revenue_account, cost = excluded.cost`,
+			revenue_account = excluded.revenue_account, cost = excluded.cost, excise_quota = excluded.excise_quota, vat_exempt = excluded.vat_exempt`,
 			x.Code, x.Description, x.UnitPrice, x.VATRate, x.ExciseRate, x.VATWithholdingRate, x.ISRWithholdingRate,
 			orDefault(x.ProductCode, "01010101"), orDefault(x.UnitCode, "H87"), orDefault(x.UnitName, "Pieza"), boolOr(x.Stocked, true),
-			x.RevenueAccount, x.Cost); err != nil {
+			x.RevenueAccount, x.Cost, x.ExciseQuota, x.VATExempt); err != nil {
 			return err
 		}
 	}

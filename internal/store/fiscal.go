@@ -49,7 +49,7 @@ func (t *Tx) LockFiscal(id int64) (FiscalHead, fiscal.Invoice, error) {
 		       i.code, i.rfc, i.name, i.fiscal_regime, i.postal_code, i.email, i.csd_certificate, i.csd_key, i.csd_password_env,
 		       i.country, i.branch, i.address, i.city, i.department,
 		       c.code, c.name, c.tax_id, c.tax_id_kind, c.fiscal_regime, c.postal_code, c.cfdi_use, c.email, c.is_generic,
-		       c.country, c.address, c.city,
+		       c.country, c.address, c.city, c.fiscal_residence, c.export,
 		       s.cfe_type, a.cae, a.cfe_series, a.first_number, a.last_number, a.expires, coalesce(s.global_invoice_series, '')
 		from invoices v join currencies cur on cur.code = v.currency join payment_terms t on t.code = v.payment_terms
 		join issuers i on i.code = v.issuer join customers c on c.code = v.customer join series s on s.code = v.series
@@ -63,7 +63,7 @@ func (t *Tx) LockFiscal(id int64) (FiscalHead, fiscal.Invoice, error) {
 			&h.CertPath, &h.KeyPath, &h.PasswordEnv,
 			&h.Country, &inv.Issuer.Branch, &inv.Issuer.Address, &inv.Issuer.City, &inv.Issuer.Department,
 			&c.Code, &c.Name, &c.TaxID, &c.TaxIDKind, &c.Regime, &c.PostalCode, &c.Use, &c.Email, &c.Generic,
-			&c.Country, &c.Address, &c.City,
+			&c.Country, &c.Address, &c.City, &c.FiscalResidence, &c.Export,
 			&cfeType, &cae.id, &cae.series, &cae.from, &cae.to, &cae.expires, &h.GlobalSeries)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return h, inv, fmt.Errorf("invoice %d: %w", id, model.ErrNotFound)
@@ -88,7 +88,7 @@ func (t *Tx) LockFiscal(id int64) (FiscalHead, fiscal.Invoice, error) {
 	rows, err := t.tx.Query(t.ctx, `
 		select l.item, l.description, l.quantity, l.unit_price, l.amount, l.discount, l.subtotal,
 		       l.vat_rate, coalesce(l.vat_base, l.subtotal), l.vat, l.excise_rate, l.excise, l.vat_withholding_rate, l.vat_withheld, l.isr_withholding_rate, l.isr_withheld,
-		       i.product_code, i.unit_code, i.unit_name,
+		       l.vat_factor = 'Exento', l.excise_quota, i.product_code, i.unit_code, i.unit_name,
 		       (select jsonb_object_agg(key, value) from jsonb_each_text(l.refs) where value <> '')
 		from invoice_lines l join items i on i.code = l.item where l.invoice_id = $1 order by l.line_no`, id)
 	if err != nil {
@@ -98,7 +98,7 @@ func (t *Tx) LockFiscal(id int64) (FiscalHead, fiscal.Invoice, error) {
 		var l fiscal.Line
 		return l, r.Scan(&l.Item, &l.Description, &l.Quantity, &l.UnitPrice, &l.Amount, &l.Discount, &l.Subtotal,
 			&l.VATRate, &l.VATBase, &l.VAT, &l.ExciseRate, &l.Excise, &l.VATWithholdingRate, &l.VATWithheld, &l.ISRWithholdingRate, &l.ISRWithheld,
-			&l.ProductCode, &l.UnitCode, &l.UnitName, &l.Refs)
+			&l.VATExempt, &l.ExciseQuota, &l.ProductCode, &l.UnitCode, &l.UnitName, &l.Refs)
 	})
 	return h, inv, err
 }

@@ -152,11 +152,13 @@ func (t *Tx) globalOf(id int64) (*fiscal.Global, error) {
 	rows, err = t.tx.Query(t.ctx, `
 		select l.invoice_id, x.kind, x.rate, sum(x.base), sum(x.amount)
 		from invoice_lines l join invoices v on v.id = l.invoice_id join currencies cur on cur.code = v.currency
-		cross join lateral (values (1, 'vat', l.vat_rate, coalesce(l.vat_base, l.subtotal), l.vat),
-		                           (2, 'excise', l.excise_rate, l.subtotal, l.excise),
+		cross join lateral (values (1, case l.vat_factor when 'Exento' then 'vat_exempt' else 'vat' end, l.vat_rate, coalesce(l.vat_base, l.subtotal), l.vat),
+		                           (2, case l.excise_factor when 'Cuota' then 'excise_quota' else 'excise' end,
+		                               case l.excise_factor when 'Cuota' then l.excise_quota else l.excise_rate end,
+		                               case l.excise_factor when 'Cuota' then l.quantity else l.subtotal end, l.excise),
 		                           (3, 'vat_withheld', l.vat_withholding_rate, l.subtotal, l.vat_withheld),
 		                           (4, 'isr_withheld', l.isr_withholding_rate, l.subtotal, l.isr_withheld)) x(ord, kind, rate, base, amount)
-		where l.invoice_id = any($1) and round(l.subtotal, cur.decimals) > 0 and (x.kind = 'vat' or x.rate > 0)
+		where l.invoice_id = any($1) and round(l.subtotal, cur.decimals) > 0 and (x.kind in ('vat', 'vat_exempt') or x.rate > 0)
 		group by l.invoice_id, x.ord, x.kind, x.rate order by l.invoice_id, x.ord, x.rate`, ids)
 	if err != nil {
 		return nil, err

@@ -63,7 +63,7 @@ func (t *Tx) PricingInputs(invoiceID int64) (rules.PricingPolicy, int32, []Prici
 	}
 	rows, err := t.tx.Query(t.ctx, `
 		select l.id, l.item, l.quantity, l.unit_price, l.discount_pct,
-		       i.vat_rate, i.excise_rate, i.vat_withholding_rate, i.isr_withholding_rate
+		       i.vat_rate, i.excise_rate, i.vat_withholding_rate, i.isr_withholding_rate, i.vat_exempt, i.excise_quota
 		from invoice_lines l join items i on i.code = l.item where l.invoice_id = $1 order by l.line_no`, invoiceID)
 	if err != nil {
 		return policy, 0, nil, err
@@ -71,20 +71,37 @@ func (t *Tx) PricingInputs(invoiceID int64) (rules.PricingPolicy, int32, []Prici
 	lines, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (PricingLine, error) {
 		var l PricingLine
 		return l, r.Scan(&l.ID, &l.Input.Item, &l.Input.Quantity, &l.Input.UnitPrice, &l.Input.DiscountPct,
-			&l.Input.Tax.VATRate, &l.Input.Tax.ExciseRate, &l.Input.Tax.VATWithholdingRate, &l.Input.Tax.ISRWithholdingRate)
+			&l.Input.Tax.VATRate, &l.Input.Tax.ExciseRate, &l.Input.Tax.VATWithholdingRate, &l.Input.Tax.ISRWithholdingRate,
+			&l.Input.Tax.VATExempt, &l.Input.Tax.ExciseQuota)
 	})
 	return policy, decimals, lines, err
 }
 
-// SaveLineAmounts stores a priced line.
+// SaveLineAmounts stores a priced line, with the factors it was priced by.
 func (t *Tx) SaveLineAmounts(lineID int64, a rules.LineAmounts) error {
+	vatFactor, exciseFactor := Factors(a)
 	return t.exec(`
 		update invoice_lines set discount_pct = $2, amount = $3, discount = $4, subtotal = $5, vat_rate = $6, vat = $7,
 		    excise_rate = $8, excise = $9, vat_withholding_rate = $10, vat_withheld = $11,
-		    isr_withholding_rate = $12, isr_withheld = $13, total = $14, vat_base = $15
+		    isr_withholding_rate = $12, isr_withheld = $13, total = $14, vat_base = $15,
+		    vat_factor = $16, excise_factor = $17, excise_quota = $18
 		where id = $1`,
 		lineID, a.DiscountPct, a.Amount, a.Discount, a.Subtotal, a.VATRate, a.VAT, a.ExciseRate, a.Excise,
-		a.VATWithholdingRate, a.VATWithheld, a.ISRWithholdingRate, a.ISRWithheld, a.Total, a.VATBase)
+		a.VATWithholdingRate, a.VATWithheld, a.ISRWithholdingRate, a.ISRWithheld, a.Total, a.VATBase,
+		vatFactor, exciseFactor, a.ExciseQuota)
+}
+
+// Factors are the invoice_lines factor columns of a priced line: VAT 'Tasa' or 'Exento',
+// excise 'Tasa' or 'Cuota' (SAT's TipoFactor names), as the line says.
+func Factors(a rules.LineAmounts) (vat, excise string) {
+	vat, excise = "Tasa", "Tasa"
+	if a.VATExempt {
+		vat = "Exento"
+	}
+	if a.ExciseQuota.IsPositive() {
+		excise = "Cuota"
+	}
+	return vat, excise
 }
 
 // SaveTotals stores an invoice's totals.

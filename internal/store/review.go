@@ -41,7 +41,7 @@ func (s *Store) ReviewFacts(ctx context.Context, batchID string, ids []int64) (R
 		       (select count(*) from invoice_lines l where l.invoice_id = v.id),
 		       coalesce((select array_agg(distinct l.source_ref order by l.source_ref) from invoice_lines l where l.invoice_id = v.id), '{}'),
 		       coalesce((select string_agg(distinct l.item, ', ') from invoice_lines l join items i on i.code = l.item
-		                 where l.invoice_id = v.id and i.vat_rate is null), ''),
+		                 where l.invoice_id = v.id and i.vat_rate is null and not i.vat_exempt), ''),
 		       c.tax_id_kind, c.is_generic, c.fiscal_regime, c.postal_code, c.tax_id, c.cfdi_use, t.kind,
 		       i.country, c.address, c.city, s.cfe_type is not null, v.invoice_date
 		from invoices v join customers c on c.code = v.customer join payment_terms t on t.code = v.payment_terms

@@ -174,7 +174,7 @@ func (t *Tx) selectOrderLines(numbers []int64) ([]rules.SourceLine, error) {
 		       l.qty_delivered >= l.qty_invoiced + l.qty_in_billing + l.qty_to_invoice,
 		       c.is_generic, c.default_discount, c.invoicing_method, c.grouped_billing,
 		       c.tax_id_kind, s.code, s.issuer, s.document_kind, s.max_lines, s.discharge_stock, cur.decimals,
-		       i.vat_rate, i.excise_rate, i.vat_withholding_rate, i.isr_withholding_rate
+		       i.vat_rate, i.excise_rate, i.vat_withholding_rate, i.isr_withholding_rate, i.vat_exempt, i.excise_quota
 		from sales_order_lines l
 		join sales_orders o on o.id = l.order_id
 		join customers c on c.code = o.customer
@@ -196,7 +196,7 @@ func (t *Tx) selectOrderLines(numbers []int64) ([]rules.SourceLine, error) {
 			&s.Item, &s.Description, &s.Quantity, &s.UnitPrice, &s.LineDiscount, &s.Delivered,
 			&s.Generic, &s.DefaultDiscount, &s.PayerMethod, &s.PayerGrouped,
 			&s.TaxIDKind, &s.Series, &s.Issuer, &s.DocumentKind, &s.MaxLines, &s.DischargeStock, &s.Decimals,
-			&s.Tax.VATRate, &s.Tax.ExciseRate, &s.Tax.VATWithholdingRate, &s.Tax.ISRWithholdingRate)
+			&s.Tax.VATRate, &s.Tax.ExciseRate, &s.Tax.VATWithholdingRate, &s.Tax.ISRWithholdingRate, &s.Tax.VATExempt, &s.Tax.ExciseQuota)
 		if err != nil {
 			return nil, err
 		}
@@ -221,7 +221,7 @@ func (t *Tx) selectInstallments(ids []int64) ([]rules.SourceLine, error) {
 		       cl.item, coalesce(nullif(cl.description, ''), i.description), cl.quantity, cl.unit_price, cl.discount_pct,
 		       `+payerColumns+`,
 		       s.code, s.issuer, s.document_kind, s.max_lines, cur.decimals,
-		       i.vat_rate, i.excise_rate, i.vat_withholding_rate, i.isr_withholding_rate
+		       i.vat_rate, i.excise_rate, i.vat_withholding_rate, i.isr_withholding_rate, i.vat_exempt, i.excise_quota
 		from installments n
 		join contract_lines cl on cl.id = n.contract_line_id
 		join contracts ct on ct.id = cl.contract_id
@@ -249,7 +249,7 @@ func (t *Tx) selectInstallments(ids []int64) ([]rules.SourceLine, error) {
 			&s.Item, &s.Description, &s.Quantity, &s.UnitPrice, &disc,
 			&s.DefaultDiscount, &s.PayerMethod, &s.PayerGrouped, &s.Generic, &s.TaxIDKind,
 			&s.Series, &s.Issuer, &s.DocumentKind, &s.MaxLines, &s.Decimals,
-			&s.Tax.VATRate, &s.Tax.ExciseRate, &s.Tax.VATWithholdingRate, &s.Tax.ISRWithholdingRate); err != nil {
+			&s.Tax.VATRate, &s.Tax.ExciseRate, &s.Tax.VATWithholdingRate, &s.Tax.ISRWithholdingRate, &s.Tax.VATExempt, &s.Tax.ExciseQuota); err != nil {
 			return nil, err
 		}
 		s.SourceKind = "installment"
@@ -329,7 +329,7 @@ func (t *Tx) readPlanEvent(e *rules.PlanEvent, plan int64) error {
 		}
 	}
 	rows, err = t.tx.Query(t.ctx, `select pi.line_no, pi.item, coalesce(nullif(pi.description, ''), i.description), pi.quantity,
-		pi.unit_price, pi.discount_pct, i.vat_rate, i.excise_rate, i.vat_withholding_rate, i.isr_withholding_rate
+		pi.unit_price, pi.discount_pct, i.vat_rate, i.excise_rate, i.vat_withholding_rate, i.isr_withholding_rate, i.vat_exempt, i.excise_quota
 		from billing_plan_items pi join items i on i.code = pi.item where pi.plan_id = $1 order by pi.line_no`, plan)
 	if err != nil {
 		return err
@@ -337,7 +337,7 @@ func (t *Tx) readPlanEvent(e *rules.PlanEvent, plan int64) error {
 	e.Items, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (rules.PlanItem, error) {
 		var x rules.PlanItem
 		return x, r.Scan(&x.LineNo, &x.Item, &x.Description, &x.Quantity, &x.Price, &x.DiscountPct,
-			&x.Tax.VATRate, &x.Tax.ExciseRate, &x.Tax.VATWithholdingRate, &x.Tax.ISRWithholdingRate)
+			&x.Tax.VATRate, &x.Tax.ExciseRate, &x.Tax.VATWithholdingRate, &x.Tax.ISRWithholdingRate, &x.Tax.VATExempt, &x.Tax.ExciseQuota)
 	})
 	return err
 }

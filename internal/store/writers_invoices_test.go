@@ -80,3 +80,55 @@ func TestLineNeverPricedBelowWhatWasCredited(t *testing.T) {
 		t.Errorf("line 1 priced at 50 units after 60 were returned: %v", err)
 	}
 }
+
+// Issue 27: a line keeps the factors it was priced by (exempt VAT, an excise by quota) —
+// and the database refuses a line that would charge VAT while exempt or an excise by
+// quota and by rate at once, an item exempt with a VAT rate, and an export customer that
+// is not foreign; each constraint named.
+func TestTaxFactorsAreStoredAndHeldByTheDatabase(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	id := w.invoice("INV", 1001)
+	lineID := w.id(`select id from invoice_lines where invoice_id = $1 order by line_no limit 1`, id)
+	priced, err := rules.PriceLine(rules.LineInput{Item: "A", Quantity: dec("100"), UnitPrice: dec("11.50"),
+		Tax: rules.TaxProfile{VATExempt: true, ExciseQuota: dec("1.6451")}}, 2, rules.PricingPolicy{VATOnExcise: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.mustTx(func(tx *store.Tx) error { return tx.SaveLineAmounts(lineID, priced) })
+	if got := w.row(`select vat_factor || ' ' || excise_factor || ' ' || excise_quota::text || ' ' || excise::text || ' ' || vat::text from invoice_lines where id = $1`, lineID); got != "Exento Cuota 1.645100 164.5100 0.0000" {
+		t.Errorf("stored: %q", got)
+	}
+	for _, c := range []struct {
+		name string
+		fn   func(*store.Tx) error
+		want string
+	}{
+		{"exempt with VAT", func(tx *store.Tx) error {
+			a := priced
+			a.VAT, a.VATRate = dec("1"), dec("16")
+			return tx.SaveLineAmounts(lineID, a)
+		}, "invoice_lines_exempt_charges_no_vat"},
+		{"quota and rate", func(tx *store.Tx) error {
+			a := priced
+			a.ExciseRate = dec("8")
+			return tx.SaveLineAmounts(lineID, a)
+		}, "invoice_lines_excise_quota"},
+	} {
+		if err := w.tx(c.fn); !refusedBy(err, c.want) {
+			t.Errorf("%s: %v, want refused by %s", c.name, err, c.want)
+		}
+	}
+	for sql, want := range map[string]string{
+		`update items set vat_exempt = true, vat_rate = 16 where code = 'A'`:                            "items_exempt_has_no_vat_rate",
+		`update items set excise_quota = 1, excise_rate = 8 where code = 'A'`:                           "items_excise_by_rate_or_quota",
+		`update customers set fiscal_residence = 'USA' where code = 'FORSETI'`:                          "customers_residence_is_foreign",
+		`update customers set export = true where code = 'FORSETI'`:                                     "customers_export_is_foreign",
+		`update customers set tax_id_kind = 'foreign', fiscal_residence = 'MEX' where code = 'FORSETI'`: "customers_fiscal_residence_check",
+	} {
+		_, err := w.db.Exec(w.ctx, sql)
+		if !refusedBy(err, want) {
+			t.Errorf("%s: %v, want refused by %s", sql, err, want)
+		}
+	}
+}

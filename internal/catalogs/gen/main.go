@@ -16,7 +16,7 @@ import (
 )
 
 // Names are the catalogs written: those billrun's import format checks.
-var Names = []string{"c_ClaveUnidad", "c_FormaPago", "c_MetodoPago", "c_Moneda", "c_RegimenFiscal", "c_UsoCFDI"}
+var Names = []string{"c_ClaveUnidad", "c_FormaPago", "c_MetodoPago", "c_Moneda", "c_Pais", "c_RegimenFiscal", "c_UsoCFDI"}
 
 func main() {
 	if len(os.Args) != 3 {

@@ -26,6 +26,7 @@ type Invoice struct {
 	TipoCambio        decimal.Decimal // written when Moneda is not MXN
 	Decimals          int32
 	TipoDeComprobante string // I: ingreso
+	Exportacion       string // SAT's c_Exportacion; "" is 01, no export
 	LugarExpedicion   string
 	Emisor            Emisor
 	Receptor          Receptor
@@ -39,7 +40,12 @@ type Invoice struct {
 
 type Emisor struct{ Rfc, Nombre, RegimenFiscal string }
 
-type Receptor struct{ Rfc, Nombre, DomicilioFiscal, RegimenFiscal, UsoCFDI string }
+// Receptor is the CFDI's receiver. A foreign one (XEXX010101000) states its country of
+// fiscal residence (SAT's c_Pais) and its tax id there (NumRegIdTrib), when known.
+type Receptor struct {
+	Rfc, Nombre, DomicilioFiscal, RegimenFiscal, UsoCFDI string
+	ResidenciaFiscal, NumRegIdTrib                       string
+}
 
 type InformacionGlobal struct{ Periodicidad, Meses, Año string }
 
@@ -63,12 +69,31 @@ type Concepto struct {
 	Retenciones      []Tax
 }
 
-// Tax is one transferred or withheld tax of a concept. Rate is a fraction (0.16).
+// SAT's c_TipoFactor: a tax at a rate on an amount, by quota (an amount per unit, on the
+// quantity), or exempt (a base and no rate or amount).
+const (
+	Tasa   = "Tasa"
+	Cuota  = "Cuota"
+	Exento = "Exento"
+)
+
+// Tax is one transferred or withheld tax of a concept. Factor is SAT's TipoFactor ("" is
+// Tasa); Rate is a fraction (0.16) for Tasa, the amount per unit for Cuota (whose Base is
+// the quantity), and nothing for Exento, which has no Importe either.
 type Tax struct {
 	Impuesto string
+	Factor   string
 	Base     decimal.Decimal
 	Rate     decimal.Decimal
 	Importe  decimal.Decimal
+}
+
+// TipoFactor is the tax's SAT TipoFactor.
+func (t Tax) TipoFactor() string {
+	if t.Factor == "" {
+		return Tasa
+	}
+	return t.Factor
 }
 
 // Build writes the unsealed CFDI 4.0 document. Every amount is the one given, formatted to
@@ -131,7 +156,11 @@ func (b *builder) comprobante(c *etree.Element, in Invoice) {
 	}
 	c.CreateAttr("Total", b.money(in.Total))
 	c.CreateAttr("TipoDeComprobante", in.TipoDeComprobante)
-	c.CreateAttr("Exportacion", "01")
+	exportacion := in.Exportacion
+	if exportacion == "" {
+		exportacion = "01"
+	}
+	c.CreateAttr("Exportacion", exportacion)
 	if in.MetodoPago != "" {
 		c.CreateAttr("MetodoPago", in.MetodoPago)
 	}
@@ -165,12 +194,19 @@ func receptor(c *etree.Element, re Receptor) {
 	r.CreateAttr("Rfc", re.Rfc)
 	r.CreateAttr("Nombre", re.Nombre)
 	r.CreateAttr("DomicilioFiscalReceptor", re.DomicilioFiscal)
+	if re.ResidenciaFiscal != "" {
+		r.CreateAttr("ResidenciaFiscal", re.ResidenciaFiscal)
+	}
+	if re.NumRegIdTrib != "" {
+		r.CreateAttr("NumRegIdTrib", re.NumRegIdTrib)
+	}
 	r.CreateAttr("RegimenFiscalReceptor", re.RegimenFiscal)
 	r.CreateAttr("UsoCFDI", re.UsoCFDI)
 }
 
 // concepto writes one Concepto. One without taxes is no tax object (ObjetoImp 01); one
-// with taxes (02) states them, and they count toward the document's.
+// with taxes (02 — also when they are all exempt) states them, and they count toward the
+// document's.
 func (b *builder) concepto(cs *etree.Element, con Concepto) {
 	x := cs.CreateElement("cfdi:Concepto")
 	x.CreateAttr("ClaveProdServ", con.ClaveProdServ)
@@ -194,7 +230,7 @@ func (b *builder) concepto(cs *etree.Element, con Concepto) {
 	}
 	x.CreateAttr("ObjetoImp", "02")
 	imp := x.CreateElement("cfdi:Impuestos")
-	// A concept's taxes: Traslados, then Retenciones, each a rate on a base.
+	// A concept's taxes: Traslados, then Retenciones, each a rate or quota on a base.
 	b.conceptoTaxes(imp, "cfdi:Traslados", "cfdi:Traslado", con.Traslados, &b.traslados)
 	b.conceptoTaxes(imp, "cfdi:Retenciones", "cfdi:Retencion", con.Retenciones, &b.retenciones)
 }

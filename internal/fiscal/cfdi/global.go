@@ -18,6 +18,13 @@ const (
 	globalDescription = "Venta"
 )
 
+// ticketTaxes are the ticket tax kinds as CFDI taxes: their Impuesto and TipoFactor.
+var ticketTaxes = map[string]Tax{
+	"vat": {Impuesto: IVA}, "vat_exempt": {Impuesto: IVA, Factor: Exento},
+	"excise": {Impuesto: IEPS}, "excise_quota": {Impuesto: IEPS, Factor: Cuota},
+	"vat_withheld": {Impuesto: IVA}, "isr_withheld": {Impuesto: ISR},
+}
+
 // FromGlobal is the CFDI 4.0 ingreso of a global invoice: to the general public
 // (XAXX010101000, régimen 616, UsoCFDI S01) with InformacionGlobal, one concept per
 // ticket, whose taxes are the ticket's summed per tax and rate, so that the invoice
@@ -40,28 +47,25 @@ func FromGlobal(inv fiscal.Invoice) (Invoice, error) {
 	d.Fecha = inv.IssuedAt.In(mexicoCity).Truncate(time.Second)
 	d.Receptor = Receptor{Rfc: RFCGeneric, Nombre: "PUBLICO EN GENERAL", DomicilioFiscal: d.LugarExpedicion, RegimenFiscal: "616", UsoCFDI: "S01"}
 	d.Global = &InformacionGlobal{Periodicidad: g.Periodicidad, Meses: g.Meses, Año: fmt.Sprint(g.Año)}
-	hundred := decimal.NewFromInt(100)
 	for _, t := range g.Tickets {
 		con := Concepto{ClaveProdServ: globalProduct, NoIdentificacion: t.Number, Cantidad: decimal.NewFromInt(1),
 			ClaveUnidad: globalUnit, Descripcion: globalDescription, ValorUnitario: t.Amount, Importe: t.Amount, Descuento: t.Discount}
 		for _, x := range t.Taxes {
-			tax := Tax{Base: x.Base, Rate: x.Rate.Div(hundred), Importe: x.Amount}
-			switch x.Kind {
-			case "vat":
-				tax.Impuesto = IVA
-			case "excise":
-				tax.Impuesto = IEPS
-			case "vat_withheld":
-				tax.Impuesto = IVA
-			case "isr_withheld":
-				tax.Impuesto = ISR
-			default:
+			tax, ok := ticketTaxes[x.Kind]
+			if !ok {
 				return d, fmt.Errorf("ticket %s has a tax of unknown kind %q", t.Number, x.Kind)
 			}
-			if x.Kind == "vat" || x.Kind == "excise" {
-				con.Traslados = append(con.Traslados, tax)
-			} else {
+			tax.Base, tax.Rate, tax.Importe = x.Base, x.Rate.Div(hundred), x.Amount
+			switch tax.Factor {
+			case Cuota:
+				tax.Rate = x.Rate // an amount per unit, on the units sold
+			case Exento:
+				tax.Rate, tax.Importe = decimal.Zero, decimal.Zero
+			}
+			if x.Kind == "vat_withheld" || x.Kind == "isr_withheld" {
 				con.Retenciones = append(con.Retenciones, tax)
+			} else {
+				con.Traslados = append(con.Traslados, tax)
 			}
 		}
 		d.Conceptos = append(d.Conceptos, con)

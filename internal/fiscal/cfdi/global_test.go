@@ -15,7 +15,8 @@ import (
 )
 
 // randomTicket is a ticket of 1–4 lines priced as billrun prices them: each line's taxes
-// rounded on its own, VAT 16/8/0, sometimes IEPS and withholdings, sometimes a discount.
+// rounded on its own, VAT 16/8/0 or exempt, sometimes IEPS at a rate or by quota and
+// withholdings, sometimes a discount.
 func randomTicket(r *rand.Rand, n int) fiscal.Ticket {
 	t := fiscal.Ticket{Number: fmt.Sprintf("T-%d", n)}
 	sums := map[string]*fiscal.TicketTax{}
@@ -39,9 +40,25 @@ func randomTicket(r *rand.Rand, n int) fiscal.Ticket {
 		}
 		sub := amount.Sub(discount)
 		t.Amount, t.Discount, t.Subtotal = t.Amount.Add(amount), t.Discount.Add(discount), t.Subtotal.Add(sub)
-		total = total.Add(sub).Add(add("vat", []decimal.Decimal{dec("16"), dec("8"), dec("0")}[r.IntN(3)], sub))
-		if r.IntN(4) == 0 {
+		total = total.Add(sub)
+		if r.IntN(4) == 0 { // VAT-exempt: a base, no amount
+			add("vat_exempt", dec("0"), sub)
+		} else {
+			total = total.Add(add("vat", []decimal.Decimal{dec("16"), dec("8"), dec("0")}[r.IntN(3)], sub))
+		}
+		switch r.IntN(5) {
+		case 0:
 			total = total.Add(add("excise", dec("26.5"), sub))
+		case 1: // IEPS by quota: the units as its base, the amount per unit as its rate
+			k := "excise_quota/1.6451"
+			if sums[k] == nil {
+				sums[k] = &fiscal.TicketTax{Kind: "excise_quota", Rate: dec("1.6451")}
+				order = append(order, k)
+			}
+			units := decimal.NewFromInt(int64(1 + r.IntN(40)))
+			x := units.Mul(dec("1.6451")).Round(2)
+			sums[k].Base, sums[k].Amount = sums[k].Base.Add(units), sums[k].Amount.Add(x)
+			total = total.Add(x)
 		}
 		if r.IntN(5) == 0 {
 			total = total.Sub(add("vat_withheld", dec("10.6667"), sub)).Sub(add("isr_withheld", dec("10"), sub))
@@ -97,6 +114,9 @@ func TestGlobalInvoicesOfRandomTickets(t *testing.T) {
 		}
 		if err := VerifyStored(xml); err != nil {
 			t.Fatalf("round %d: %v\n%s", round, err, xml)
+		}
+		if probs := CheckRules(doc.Root()); len(probs) > 0 {
+			t.Fatalf("round %d: %v\n%s", round, probs, xml)
 		}
 		root := doc.Root()
 		if ig := root.SelectElement("cfdi:InformacionGlobal"); ig == nil || ig.SelectAttrValue("Meses", "") != g.Meses {

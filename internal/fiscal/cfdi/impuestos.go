@@ -5,8 +5,9 @@ import (
 	"github.com/shopspring/decimal"
 )
 
-// taxKey is a tax at a rate: what the concepts' taxes are summed by.
-type taxKey struct{ impuesto, rate string }
+// taxKey is a tax of a factor at a rate or quota: what the concepts' taxes are summed by
+// (SAT: by Impuesto, TipoFactor and TasaOCuota). An exempt tax has no rate ("").
+type taxKey struct{ impuesto, factor, rate string }
 
 type taxSum struct{ base, importe decimal.Decimal }
 
@@ -18,7 +19,10 @@ type taxSums struct {
 }
 
 func (s *taxSums) add(t Tax) {
-	k := taxKey{t.Impuesto, t.Rate.StringFixed(6)}
+	k := taxKey{t.Impuesto, t.TipoFactor(), t.Rate.StringFixed(6)}
+	if k.factor == Exento {
+		k.rate = ""
+	}
 	if s.sums == nil {
 		s.sums = map[taxKey]*taxSum{}
 	}
@@ -31,7 +35,8 @@ func (s *taxSums) add(t Tax) {
 }
 
 // conceptoTaxes writes a concept's group of taxes (Traslados or Retenciones), when it has
-// any, each a rate on a base, and adds each to the document's sums.
+// any, each a rate or quota on a base (an exempt one: its base alone), and adds each to the
+// document's sums.
 func (b *builder) conceptoTaxes(imp *etree.Element, group, name string, taxes []Tax, sums *taxSums) {
 	if len(taxes) == 0 {
 		return
@@ -39,11 +44,7 @@ func (b *builder) conceptoTaxes(imp *etree.Element, group, name string, taxes []
 	g := imp.CreateElement(group)
 	for _, t := range taxes {
 		e := g.CreateElement(name)
-		e.CreateAttr("Base", b.money(t.Base))
-		e.CreateAttr("Impuesto", t.Impuesto)
-		e.CreateAttr("TipoFactor", "Tasa")
-		e.CreateAttr("TasaOCuota", t.Rate.StringFixed(6))
-		e.CreateAttr("Importe", b.money(t.Importe))
+		writeTax(e, t.Impuesto, t.TipoFactor(), b.money(t.Base), t.Rate.StringFixed(6), b.money(t.Importe))
 		sums.add(t)
 	}
 }
@@ -84,20 +85,33 @@ func (b *builder) retencionesTotals(imp *etree.Element) {
 	}
 }
 
-// trasladosTotals writes the document's transferred taxes, per tax and rate, each on the
-// sum of its bases.
+// writeTax writes a Traslado's or Retencion's attributes in the schema's order: an exempt
+// one has no TasaOCuota and no Importe.
+func writeTax(e *etree.Element, impuesto, factor, base, rate, importe string) {
+	e.CreateAttr("Base", base)
+	e.CreateAttr("Impuesto", impuesto)
+	e.CreateAttr("TipoFactor", factor)
+	if factor != Exento {
+		e.CreateAttr("TasaOCuota", rate)
+		e.CreateAttr("Importe", importe)
+	}
+}
+
+// trasladosTotals writes the document's transferred taxes, per tax, factor and rate or
+// quota, each on the sum of its bases. An exempt group has its base alone, and adds
+// nothing to TotalImpuestosTrasladados — which is not written when every transferred tax
+// is exempt (SAT's rule: it exists only with a Tasa or Cuota).
 func (b *builder) trasladosTotals(imp *etree.Element) {
-	total := decimal.Zero
+	total, charged := decimal.Zero, false
 	ts := imp.CreateElement("cfdi:Traslados")
 	for _, k := range b.traslados.keys {
 		s := b.traslados.sums[k]
-		te := ts.CreateElement("cfdi:Traslado")
-		te.CreateAttr("Base", b.money(s.base))
-		te.CreateAttr("Impuesto", k.impuesto)
-		te.CreateAttr("TipoFactor", "Tasa")
-		te.CreateAttr("TasaOCuota", k.rate)
-		te.CreateAttr("Importe", b.money(s.importe))
-		total = total.Add(s.importe)
+		writeTax(ts.CreateElement("cfdi:Traslado"), k.impuesto, k.factor, b.money(s.base), k.rate, b.money(s.importe))
+		if k.factor != Exento {
+			total, charged = total.Add(s.importe), true
+		}
 	}
-	imp.CreateAttr("TotalImpuestosTrasladados", b.money(total))
+	if charged {
+		imp.CreateAttr("TotalImpuestosTrasladados", b.money(total))
+	}
 }

@@ -27,10 +27,10 @@ func hostileInvoice() Invoice {
 		Conceptos: []Concepto{
 			{ClaveProdServ: "50202203", NoIdentificacion: "TEQ", Cantidad: dec("12"), ClaveUnidad: "H87", Unidad: "Pieza",
 				Descripcion: "Tequila   añejo\t'750 ml'\n  <edición & ñandú>", ValorUnitario: dec("25.5"), Importe: dec("306.00"), Descuento: dec("30.60"),
-				Traslados: []Tax{{IVA, dec("275.40"), dec("0.16"), dec("44.06")}, {IEPS, dec("275.40"), dec("0.265"), dec("72.98")}}},
+				Traslados: []Tax{{IVA, "", dec("275.40"), dec("0.16"), dec("44.06")}, {IEPS, "", dec("275.40"), dec("0.265"), dec("72.98")}}},
 			{ClaveProdServ: "80101500", Cantidad: dec("1"), ClaveUnidad: "E48", Descripcion: "Consultoría", ValorUnitario: dec("1000"), Importe: dec("1000.00"),
-				Traslados:   []Tax{{IVA, dec("1000.00"), dec("0.16"), dec("160.00")}},
-				Retenciones: []Tax{{IVA, dec("1000.00"), dec("0.106667"), dec("106.67")}, {ISR, dec("1000.00"), dec("0.10"), dec("100.00")}}},
+				Traslados:   []Tax{{IVA, "", dec("1000.00"), dec("0.16"), dec("160.00")}},
+				Retenciones: []Tax{{IVA, "", dec("1000.00"), dec("0.106667"), dec("106.67")}, {ISR, "", dec("1000.00"), dec("0.10"), dec("100.00")}}},
 		},
 	}
 }

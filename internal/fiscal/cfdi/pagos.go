@@ -97,12 +97,7 @@ func pago(pagos *etree.Element, p Payment) {
 	if len(tr) > 0 {
 		g := imp.CreateElement("pago20:TrasladosP")
 		for _, t := range tr {
-			r := g.CreateElement("pago20:TrasladoP")
-			r.CreateAttr("BaseP", money(t.Base))
-			r.CreateAttr("ImpuestoP", t.Impuesto)
-			r.CreateAttr("TipoFactorP", "Tasa")
-			r.CreateAttr("TasaOCuotaP", t.Rate.StringFixed(6))
-			r.CreateAttr("ImporteP", money(t.Importe))
+			paidTax(g.CreateElement("pago20:TrasladoP"), "P", t, money)
 		}
 	}
 }
@@ -148,23 +143,27 @@ func doctoRelacionado(pago *etree.Element, d PaidDocument) {
 	if len(ret) > 0 {
 		g := imp.CreateElement("pago20:RetencionesDR")
 		for _, t := range ret {
-			drTax(g.CreateElement("pago20:RetencionDR"), t, money)
+			paidTax(g.CreateElement("pago20:RetencionDR"), "DR", t, money)
 		}
 	}
 	if len(tr) > 0 {
 		g := imp.CreateElement("pago20:TrasladosDR")
 		for _, t := range tr {
-			drTax(g.CreateElement("pago20:TrasladoDR"), t, money)
+			paidTax(g.CreateElement("pago20:TrasladoDR"), "DR", t, money)
 		}
 	}
 }
 
-func drTax(e *etree.Element, t Tax, money func(decimal.Decimal) string) {
-	e.CreateAttr("BaseDR", money(t.Base))
-	e.CreateAttr("ImpuestoDR", t.Impuesto)
-	e.CreateAttr("TipoFactorDR", "Tasa")
-	e.CreateAttr("TasaOCuotaDR", t.Rate.StringFixed(6))
-	e.CreateAttr("ImporteDR", money(t.Importe))
+// paidTax writes a tax of the part paid (suffix DR) or of the payment (P): an exempt one
+// has its base alone, no TasaOCuota and no Importe, as Pagos 2.0 says.
+func paidTax(e *etree.Element, suffix string, t Tax, money func(decimal.Decimal) string) {
+	e.CreateAttr("Base"+suffix, money(t.Base))
+	e.CreateAttr("Impuesto"+suffix, t.Impuesto)
+	e.CreateAttr("TipoFactor"+suffix, t.TipoFactor())
+	if t.TipoFactor() != Exento {
+		e.CreateAttr("TasaOCuota"+suffix, t.Rate.StringFixed(6))
+		e.CreateAttr("Importe"+suffix, money(t.Importe))
+	}
 }
 
 // nonZero drops the taxes whose part paid has no base (a payment too small to carry them).

@@ -29,7 +29,8 @@ func (d PaidDocument) SaldoInsoluto() decimal.Decimal { return d.SaldoAnt.Sub(d.
 // in proportion to what the payments have paid so far, less what the earlier payments
 // declared. Computed on the cumulative paid share, every payment's part is within a cent
 // of its own proportion, and the parts of a fully paid invoice add up to its taxes
-// exactly — with no state but the balance before the payment.
+// exactly — with no state but the balance before the payment. An exempt tax's part is its
+// base's (its Importe is 0); a quota's base is a quantity, taken in the same proportion.
 func (d PaidDocument) PaidTaxes() (traslados, retenciones []Tax) {
 	before := d.Total.Sub(d.SaldoAnt)
 	after := before.Add(d.Pagado)
@@ -45,7 +46,7 @@ func (d PaidDocument) PaidTaxes() (traslados, retenciones []Tax) {
 	scale := func(taxes []Tax) []Tax {
 		out := make([]Tax, 0, len(taxes))
 		for _, t := range taxes {
-			out = append(out, Tax{Impuesto: t.Impuesto, Rate: t.Rate, Base: part(t.Base), Importe: part(t.Importe)})
+			out = append(out, Tax{Impuesto: t.Impuesto, Factor: t.Factor, Rate: t.Rate, Base: part(t.Base), Importe: part(t.Importe)})
 		}
 		return out
 	}

@@ -108,7 +108,8 @@ func paidDocument(root *etree.Element, x fiscal.PaidInvoice, payRate decimal.Dec
 	re := Receptor{}
 	for _, e := range children(root, "Receptor") {
 		re = Receptor{Rfc: e.SelectAttrValue("Rfc", ""), Nombre: e.SelectAttrValue("Nombre", ""),
-			DomicilioFiscal: e.SelectAttrValue("DomicilioFiscalReceptor", ""), RegimenFiscal: e.SelectAttrValue("RegimenFiscalReceptor", "")}
+			DomicilioFiscal: e.SelectAttrValue("DomicilioFiscalReceptor", ""), RegimenFiscal: e.SelectAttrValue("RegimenFiscalReceptor", ""),
+			ResidenciaFiscal: e.SelectAttrValue("ResidenciaFiscal", ""), NumRegIdTrib: e.SelectAttrValue("NumRegIdTrib", "")}
 	}
 	return d, re, nil
 }
@@ -119,7 +120,7 @@ func taxOf(e *etree.Element) Tax {
 		v, _ := decimal.NewFromString(e.SelectAttrValue(name, "0"))
 		return v
 	}
-	return Tax{Impuesto: e.SelectAttrValue("Impuesto", ""), Base: num("Base"), Rate: num("TasaOCuota"), Importe: num("Importe")}
+	return Tax{Impuesto: e.SelectAttrValue("Impuesto", ""), Factor: e.SelectAttrValue("TipoFactor", Tasa), Base: num("Base"), Rate: num("TasaOCuota"), Importe: num("Importe")}
 }
 
 // list is the sums in the order first seen.
@@ -127,7 +128,7 @@ func (s taxSums) list() []Tax {
 	out := make([]Tax, 0, len(s.keys))
 	for _, k := range s.keys {
 		rate, _ := decimal.NewFromString(k.rate)
-		out = append(out, Tax{Impuesto: k.impuesto, Rate: rate, Base: s.sums[k].base, Importe: s.sums[k].importe})
+		out = append(out, Tax{Impuesto: k.impuesto, Factor: k.factor, Rate: rate, Base: s.sums[k].base, Importe: s.sums[k].importe})
 	}
 	return out
 }

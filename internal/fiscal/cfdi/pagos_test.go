@@ -23,9 +23,9 @@ type paidInvoice struct {
 	retenciones []Tax
 }
 
-// randomInvoice draws an invoice of one to three concepts taxed at VAT 16, 8, 0 or exempt
-// (no tax), some with IEPS, some with VAT and ISR withheld; its taxes summed as the
-// invoice's Impuestos sums them.
+// randomInvoice draws an invoice of one to three concepts taxed at VAT 16, 8, 0, exempt
+// (TipoFactor Exento) or none, some with IEPS at a rate or by quota (TipoFactor Cuota),
+// some with VAT and ISR withheld; its taxes summed as the invoice's Impuestos sums them.
 func randomInvoice(r *rand.Rand, n int) paidInvoice {
 	inv := paidInvoice{uuid: fmt.Sprintf("%08X-0000-4000-8000-%012d", n, n), folio: int64(n), currency: "MXN", rate: decimal.NewFromInt(1)}
 	if r.IntN(3) == 0 {
@@ -40,16 +40,24 @@ func randomInvoice(r *rand.Rand, n int) paidInvoice {
 			s.add(Tax{Impuesto: imp, Base: base, Rate: rate, Importe: x})
 			inv.total = inv.total.Add(x.Mul(decimal.NewFromInt(int64(sign))))
 		}
-		switch r.IntN(4) {
+		switch r.IntN(5) {
 		case 0:
 			add(&tr, IVA, dec("0.16"), 1)
 		case 1:
 			add(&tr, IVA, dec("0.08"), 1)
 		case 2:
 			add(&tr, IVA, dec("0"), 1)
-		} // 3: exempt, no tax
-		if r.IntN(4) == 0 {
+		case 3: // VAT-exempt (TipoFactor Exento): a base, no rate, no amount
+			tr.add(Tax{Impuesto: IVA, Factor: Exento, Base: base})
+		} // 4: no tax
+		switch r.IntN(4) {
+		case 0:
 			add(&tr, IEPS, dec("0.265"), 1)
+		case 1: // IEPS by quota (TipoFactor Cuota): the units as base, an amount per unit
+			units := decimal.NewFromInt(int64(1 + r.IntN(500)))
+			x := units.Mul(dec("1.6451")).Round(2)
+			tr.add(Tax{Impuesto: IEPS, Factor: Cuota, Base: units, Rate: dec("1.6451"), Importe: x})
+			inv.total = inv.total.Add(x)
 		}
 		if r.IntN(4) == 0 {
 			add(&ret, IVA, dec("0.106667"), -1)
@@ -60,7 +68,7 @@ func randomInvoice(r *rand.Rand, n int) paidInvoice {
 		var out []Tax
 		for _, k := range s.keys {
 			rate, _ := decimal.NewFromString(k.rate)
-			out = append(out, Tax{Impuesto: k.impuesto, Rate: rate, Base: s.sums[k].base, Importe: s.sums[k].importe})
+			out = append(out, Tax{Impuesto: k.impuesto, Factor: k.factor, Rate: rate, Base: s.sums[k].base, Importe: s.sums[k].importe})
 		}
 		return out
 	}
@@ -69,7 +77,7 @@ func randomInvoice(r *rand.Rand, n int) paidInvoice {
 }
 
 // Randomized payments — partial, several invoices at once, MXN and USD both ways, VAT
-// 16/8/0/exempt, IEPS, withholdings — give receipts that SAT's schemas accept, whose
+// 16/8/0/exempt, IEPS at a rate and by quota, withholdings — give receipts that SAT's schemas accept, whose
 // cadena is SAT's stylesheet's and whose Sello verifies with openssl; the parcialidades of
 // each invoice chain, end at 0.00, and their taxes add up to the invoice's to the cent.
 func TestPaymentReceiptsOfRandomPayments(t *testing.T) {
@@ -119,7 +127,7 @@ func TestPaymentReceiptsOfRandomPayments(t *testing.T) {
 				saldo[i] = d.SaldoInsoluto()
 				tr, ret := d.PaidTaxes()
 				for _, x := range append(tr, ret...) {
-					k := fmt.Sprint(i, x.Impuesto, x.Rate)
+					k := fmt.Sprint(i, x.Impuesto, x.TipoFactor(), x.Rate)
 					paidTaxes[k+"/base"] = paidTaxes[k+"/base"].Add(x.Base)
 					paidTaxes[k+"/importe"] = paidTaxes[k+"/importe"].Add(x.Importe)
 				}
@@ -133,7 +141,7 @@ func TestPaymentReceiptsOfRandomPayments(t *testing.T) {
 		}
 		for i, inv := range invoices {
 			for _, x := range append(append([]Tax{}, inv.traslados...), inv.retenciones...) {
-				k := fmt.Sprint(i, x.Impuesto, x.Rate)
+				k := fmt.Sprint(i, x.Impuesto, x.TipoFactor(), x.Rate)
 				if !paidTaxes[k+"/base"].Equal(x.Base) || !paidTaxes[k+"/importe"].Equal(x.Importe) {
 					t.Errorf("round %d invoice %d %s: parts add to %s/%s, the invoice has %s/%s", round, i, k,
 						paidTaxes[k+"/base"], paidTaxes[k+"/importe"], x.Base, x.Importe)

@@ -13,7 +13,9 @@ func (p Payment) Taxes() (traslados, retenciones []Tax) {
 	for _, d := range p.Documentos {
 		t, r := d.PaidTaxes()
 		for _, x := range nonZero(t) {
-			tr.add(Tax{Impuesto: x.Impuesto, Rate: x.Rate, Base: d.inPaymentCurrency(x.Base), Importe: d.inPaymentCurrency(x.Importe)})
+			// SAT's guide: BaseP and ImporteP are the BaseDR and ImporteDR ÷ EquivalenciaDR,
+			// grouped by tax, factor and rate or quota — a quota's base (units) too.
+			tr.add(Tax{Impuesto: x.Impuesto, Factor: x.Factor, Rate: x.Rate, Base: d.inPaymentCurrency(x.Base), Importe: d.inPaymentCurrency(x.Importe)})
 		}
 		for _, x := range nonZero(r) {
 			ret.add(Tax{Impuesto: x.Impuesto, Rate: x.Rate, Base: d.inPaymentCurrency(x.Base), Importe: d.inPaymentCurrency(x.Importe)})
@@ -30,7 +32,7 @@ func (p Payment) Taxes() (traslados, retenciones []Tax) {
 		out := make([]Tax, 0, len(s.keys))
 		for _, k := range s.keys {
 			rate, _ := decimal.NewFromString(k.rate)
-			out = append(out, Tax{Impuesto: k.impuesto, Rate: rate, Base: s.sums[k].base.Round(p.Decimals), Importe: s.sums[k].importe.Round(p.Decimals)})
+			out = append(out, Tax{Impuesto: k.impuesto, Factor: k.factor, Rate: rate, Base: s.sums[k].base.Round(p.Decimals), Importe: s.sums[k].importe.Round(p.Decimals)})
 		}
 		return out
 	}
@@ -42,6 +44,7 @@ func (p Payment) Taxes() (traslados, retenciones []Tax) {
 type Totals struct {
 	RetencionesIVA, RetencionesISR, RetencionesIEPS                          decimal.Decimal
 	BaseIVA16, ImpuestoIVA16, BaseIVA8, ImpuestoIVA8, BaseIVA0, ImpuestoIVA0 decimal.Decimal
+	BaseIVAExento                                                            decimal.Decimal
 	has                                                                      map[string]bool
 	MontoTotalPagos                                                          decimal.Decimal
 }
@@ -70,6 +73,10 @@ func ReceiptTotals(pagos []Payment) Totals {
 		for _, x := range tr {
 			if x.Impuesto != IVA {
 				continue // Totales sums VAT only
+			}
+			if x.TipoFactor() == Exento {
+				t.BaseIVAExento, t.has["IVAExento"] = t.BaseIVAExento.Add(mxn(x.Base)), true
+				continue
 			}
 			switch x.Rate.StringFixed(6) {
 			case "0.160000":
@@ -102,5 +109,6 @@ func totales(e *etree.Element, pagos []Payment) {
 	put("TotalTrasladosImpuestoIVA8", t.ImpuestoIVA8, t.has["IVA8"])
 	put("TotalTrasladosBaseIVA0", t.BaseIVA0, t.has["IVA0"])
 	put("TotalTrasladosImpuestoIVA0", t.ImpuestoIVA0, t.has["IVA0"])
+	put("TotalTrasladosBaseIVAExento", t.BaseIVAExento, t.has["IVAExento"])
 	put("MontoTotalPagos", t.MontoTotalPagos, true)
 }

@@ -142,6 +142,9 @@ func viewParties(r *etree.Element, inv fiscal.Invoice) (issuer, customer printou
 		"Domicilio fiscal C.P. " + attr(re, "DomicilioFiscalReceptor"),
 		"Régimen fiscal " + Described("c_RegimenFiscal", attr(re, "RegimenFiscalReceptor")),
 		"Uso del CFDI " + Described("c_UsoCFDI", attr(re, "UsoCFDI"))}}
+	if res := attr(re, "ResidenciaFiscal"); res != "" {
+		customer.Details = append(customer.Details, "Residencia fiscal "+res+", registro tributario "+attr(re, "NumRegIdTrib"))
+	}
 	if customer.Name == "" {
 		customer.Name = attr(re, "Nombre")
 	}
@@ -192,16 +195,20 @@ func paymentTerms(r *etree.Element, inv fiscal.Invoice) (string, time.Time) {
 	return terms, due
 }
 
-// printedTax is a tax total as the printout shows it: its label ("IVA 16 %") and its sum.
+// printedTax is a tax total as the printout shows it: its label ("IVA 16 %", "IEPS cuota
+// 1.6451 por unidad", "IVA exento") and its sum — an exempt tax's, its base.
 type printedTax struct {
-	label string
-	total decimal.Decimal
+	label  string
+	total  decimal.Decimal
+	exempt bool
 }
 
 // printedTaxes are the concepts' taxes summed by label, in the order first seen.
 type printedTaxes []*printedTax
 
-func (l *printedTaxes) add(label, amount string) {
+func (l *printedTaxes) add(label, amount string) { l.addTax(label, amount, false) }
+
+func (l *printedTaxes) addTax(label, amount string, exempt bool) {
 	d, _ := decimal.NewFromString(amount)
 	for _, s := range *l {
 		if s.label == label {
@@ -209,7 +216,26 @@ func (l *printedTaxes) add(label, amount string) {
 			return
 		}
 	}
-	*l = append(*l, &printedTax{label, d})
+	*l = append(*l, &printedTax{label, d, exempt})
+}
+
+// addTraslado adds a concept's Traslado under a label naming its factor: a rate as a
+// percentage, a quota as the amount per unit, an exemption by its base.
+func (l *printedTaxes) addTraslado(t *etree.Element) {
+	name := taxName(attr(t, "Impuesto"))
+	switch attr(t, "TipoFactor") {
+	case Exento:
+		l.addTax(name+" exento", attr(t, "Base"), true)
+	case Cuota:
+		q, err := decimal.NewFromString(attr(t, "TasaOCuota"))
+		if err != nil {
+			l.add(name+" cuota "+attr(t, "TasaOCuota")+" por unidad", attr(t, "Importe"))
+			return
+		}
+		l.add(name+" cuota "+q.String()+" por unidad", attr(t, "Importe"))
+	default:
+		l.add(name+" "+percent(attr(t, "TasaOCuota")), attr(t, "Importe"))
+	}
 }
 
 // viewLines are the Conceptos as printed lines, and their Traslados and Retenciones summed
@@ -218,7 +244,7 @@ func viewLines(r *etree.Element, decimals int32) (lines []printout.Line, traslad
 	for _, c := range r.FindElements("Conceptos/Concepto") {
 		lines = append(lines, conceptoLine(c, decimals))
 		for _, t := range c.FindElements("Impuestos/Traslados/Traslado") {
-			traslados.add(taxName(attr(t, "Impuesto"))+" "+percent(attr(t, "TasaOCuota")), attr(t, "Importe"))
+			traslados.addTraslado(t)
 		}
 		for _, t := range c.FindElements("Impuestos/Retenciones/Retencion") {
 			retenciones.add("Retención "+taxName(attr(t, "Impuesto"))+" "+percent(attr(t, "TasaOCuota")), attr(t, "Importe"))
@@ -257,6 +283,10 @@ func viewTotals(r *etree.Element, decimals int32, traslados, retenciones printed
 		t = append(t, [2]string{"Descuento", "-" + printout.Money(d)})
 	}
 	for _, s := range traslados {
+		if s.exempt {
+			t = append(t, [2]string{s.label, "base " + printout.Money(s.total.StringFixed(decimals))})
+			continue
+		}
 		t = append(t, [2]string{s.label, printout.Money(s.total.StringFixed(decimals))})
 	}
 	for _, s := range retenciones {

@@ -71,6 +71,9 @@ func (Profile) Seal(_ context.Context, inv fiscal.Invoice, cred fiscal.Credentia
 	if err := csd.ValidAt(fecha); err != nil {
 		return fiscal.Document{}, err
 	}
+	if probs := CheckRules(doc.Root()); len(probs) > 0 {
+		return fiscal.Document{}, fmt.Errorf("the document breaks SAT's rules: %s", strings.Join(probs, "; "))
+	}
 	if _, err := Seal(doc, csd); err != nil {
 		return fiscal.Document{}, err
 	}
@@ -122,7 +125,9 @@ func FromInvoice(inv fiscal.Invoice) (Invoice, error) {
 		d.Receptor = Receptor{Rfc: RFCGeneric, Nombre: "PUBLICO EN GENERAL", DomicilioFiscal: d.LugarExpedicion, RegimenFiscal: "616", UsoCFDI: "S01"}
 		d.Global = &InformacionGlobal{Periodicidad: "01", Meses: fmt.Sprintf("%02d", int(inv.Date.Month())), Año: fmt.Sprint(inv.Date.Year())}
 	case c.TaxIDKind == "foreign":
-		d.Receptor = Receptor{Rfc: RFCForeign, Nombre: strings.ToUpper(c.Name), DomicilioFiscal: d.LugarExpedicion, RegimenFiscal: "616", UsoCFDI: "S01"}
+		if err := foreignReceiver(&d, c); err != nil {
+			return d, err
+		}
 	default:
 		var missing []string
 		if c.Regime == "" {
@@ -145,7 +150,6 @@ func FromInvoice(inv fiscal.Invoice) (Invoice, error) {
 			d.Receptor.UsoCFDI = "G02" // a credit note is, to its receiver, a return, discount or rebate
 		}
 	}
-	hundred := decimal.NewFromInt(100)
 	for _, l := range inv.Lines {
 		con := Concepto{ClaveProdServ: l.ProductCode, NoIdentificacion: l.Item, Cantidad: l.Quantity.Truncate(4), ClaveUnidad: l.UnitCode,
 			Unidad: l.UnitName, Descripcion: l.Description, ValorUnitario: l.UnitPrice.Truncate(6), Importe: l.Amount, Descuento: l.Discount}
@@ -159,14 +163,7 @@ func FromInvoice(inv fiscal.Invoice) (Invoice, error) {
 			d.Conceptos = append(d.Conceptos, con)
 			continue
 		}
-		vatBase := l.VATBase
-		if vatBase.IsZero() {
-			vatBase = l.Subtotal
-		}
-		con.Traslados = append(con.Traslados, Tax{Impuesto: IVA, Base: vatBase, Rate: l.VATRate.Div(hundred), Importe: l.VAT})
-		if l.ExciseRate.IsPositive() {
-			con.Traslados = append(con.Traslados, Tax{Impuesto: IEPS, Base: l.Subtotal, Rate: l.ExciseRate.Div(hundred), Importe: l.Excise})
-		}
+		con.Traslados = lineTraslados(l)
 		if l.VATWithholdingRate.IsPositive() {
 			con.Retenciones = append(con.Retenciones, Tax{Impuesto: IVA, Base: l.Subtotal, Rate: l.VATWithholdingRate.Div(hundred), Importe: l.VATWithheld})
 		}
@@ -176,6 +173,49 @@ func FromInvoice(inv fiscal.Invoice) (Invoice, error) {
 		d.Conceptos = append(d.Conceptos, con)
 	}
 	return d, nil
+}
+
+var hundred = decimal.NewFromInt(100)
+
+// lineTraslados are a line's transferred taxes: VAT at its rate on its base, or exempt
+// (TipoFactor Exento: the base, no rate, no amount); IEPS at its rate on the subtotal, or
+// by quota (TipoFactor Cuota: the amount per unit, on the quantity as SAT's Base).
+func lineTraslados(l fiscal.Line) []Tax {
+	vatBase := l.VATBase
+	if vatBase.IsZero() {
+		vatBase = l.Subtotal
+	}
+	vat := Tax{Impuesto: IVA, Base: vatBase, Rate: l.VATRate.Div(hundred), Importe: l.VAT}
+	if l.VATExempt {
+		vat = Tax{Impuesto: IVA, Factor: Exento, Base: vatBase}
+	}
+	out := []Tax{vat}
+	switch {
+	case l.ExciseQuota.IsPositive():
+		out = append(out, Tax{Impuesto: IEPS, Factor: Cuota, Base: l.Quantity, Rate: l.ExciseQuota, Importe: l.Excise})
+	case l.ExciseRate.IsPositive():
+		out = append(out, Tax{Impuesto: IEPS, Base: l.Subtotal, Rate: l.ExciseRate.Div(hundred), Importe: l.Excise})
+	}
+	return out
+}
+
+// foreignReceiver is SAT's foreign receiver (XEXX010101000, régimen 616, use S01, the
+// issuer's postal code), with its country of fiscal residence and tax id there when the
+// customer has them; an export customer's invoices are definitive exports (Exportacion
+// 02), which need both. (SAT wants the Comercio Exterior complement with Exportacion 02
+// for goods: billrun does not write it — see the README.)
+func foreignReceiver(d *Invoice, c fiscal.Customer) error {
+	d.Receptor = Receptor{Rfc: RFCForeign, Nombre: strings.ToUpper(c.Name), DomicilioFiscal: d.LugarExpedicion, RegimenFiscal: "616", UsoCFDI: "S01"}
+	if c.FiscalResidence != "" {
+		d.Receptor.ResidenciaFiscal, d.Receptor.NumRegIdTrib = c.FiscalResidence, c.TaxID
+	}
+	if c.Export {
+		if c.FiscalResidence == "" || c.TaxID == "" {
+			return fmt.Errorf("customer %s is an export customer without its fiscal residence and tax id (ResidenciaFiscal, NumRegIdTrib)", c.Code)
+		}
+		d.Exportacion = "02"
+	}
+	return nil
 }
 
 // Relation types of SAT's c_TipoRelacion for a credit note: a rebate is a credit note on

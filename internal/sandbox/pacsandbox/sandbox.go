@@ -209,6 +209,11 @@ func (s *Server) check(xml string) (cfdi.Stamped, string, string) {
 		return cfdi.Stamped{}, "301 - XML mal formado", err.Error()
 	}
 	root := doc.Root()
+	// SAT's rules the schema cannot check, for what billrun writes (tax factors, foreign
+	// receivers, exports): a PAC refuses a document breaking them (its CFDI40… codes).
+	if probs := cfdi.CheckRules(root); len(probs) > 0 {
+		return cfdi.Stamped{}, "CFDI40 - El comprobante no cumple las reglas de validación del SAT", strings.Join(probs, "; ")
+	}
 	der, _ := decodeB64(root.SelectAttrValue("Certificado", ""))
 	cert, _ := x509.ParseCertificate(der)
 	if issuer := doc.FindElement("/Comprobante/Emisor"); issuer == nil || certificateRFC(cert) != issuer.SelectAttrValue("Rfc", "") {

@@ -25,6 +25,12 @@ func dec(s string) decimal.Decimal { return decimal.RequireFromString(s) }
 // sealed is a CFDI sealed with SAT's test CSD, issued at fecha by rfc.
 func sealed(t *testing.T, fecha time.Time, rfc string) string {
 	t.Helper()
+	return sealedWith(t, fecha, rfc, nil)
+}
+
+// sealedWith is sealed, the document changed by change before it is sealed.
+func sealedWith(t *testing.T, fecha time.Time, rfc string, change func(*etree.Element)) string {
+	t.Helper()
 	csd, err := cfdi.LoadCSD(testdb.SAT(t, "csd/EKU9003173C9.cer"), testdb.SAT(t, "csd/EKU9003173C9.key"), []byte("12345678a"))
 	if err != nil {
 		t.Fatal(err)
@@ -37,6 +43,9 @@ func sealed(t *testing.T, fecha time.Time, rfc string) string {
 		Conceptos: []cfdi.Concepto{{ClaveProdServ: "50202203", Cantidad: dec("1"), ClaveUnidad: "H87", Descripcion: "Pieza", ValorUnitario: dec("100"), Importe: dec("100.00"),
 			Traslados: []cfdi.Tax{{Impuesto: cfdi.IVA, Base: dec("100.00"), Rate: dec("0.16"), Importe: dec("16.00")}}}},
 	})
+	if change != nil {
+		change(doc.Root())
+	}
 	if _, err := cfdi.Seal(doc, csd); err != nil {
 		t.Fatal(err)
 	}
@@ -135,6 +144,24 @@ func TestSandboxRefusesWhatAPACRefuses(t *testing.T) {
 	refusal(t, err, "301")
 	_, err = c.Stamp(context.Background(), strings.Replace(good, `UsoCFDI="G03"`, `UsoCFDI="ZZZ"`, 1))
 	refusal(t, err, "30") // the schema (or the Sello, changed with it)
+	// SAT's rules beyond the schema, sealed as they are: an exempt VAT with an amount, an
+	// export to a Mexican receiver, a VAT by quota.
+	for _, change := range []func(*etree.Element){
+		func(r *etree.Element) {
+			for _, tr := range r.FindElements("//Traslado") {
+				tr.CreateAttr("TipoFactor", cfdi.Exento)
+			}
+		},
+		func(r *etree.Element) { r.CreateAttr("Exportacion", "02") },
+		func(r *etree.Element) {
+			for _, tr := range r.FindElements("//Traslado") {
+				tr.CreateAttr("TipoFactor", cfdi.Cuota)
+			}
+		},
+	} {
+		_, err = c.Stamp(context.Background(), sealedWith(t, now.Add(-time.Hour), "EKU9003173C9", change))
+		refusal(t, err, "CFDI40")
+	}
 	// Outside the certificate's validity (SAT's test CSD ends 2027-05-18).
 	s.Now = func() time.Time { return time.Date(2027, 6, 1, 12, 0, 0, 0, mexicoCity) }
 	_, err = c.Stamp(context.Background(), sealed(t, time.Date(2027, 6, 1, 11, 0, 0, 0, mexicoCity), "EKU9003173C9"))
