@@ -27,6 +27,17 @@ func TestBenchRunsAndReportsEveryFigure(t *testing.T) {
 		r.Full.MaxHistoryEvents <= 0 || r.WorkerPeakRSSM <= 0 || r.Full.P99 < r.Full.P50 {
 		t.Fatalf("bench figures: %s", out)
 	}
+	// Issue 28, measure first: each step's time and SQL statements per invoice, from the
+	// workers' own metrics.
+	got := map[string]bench.Step{}
+	for _, s := range r.Steps {
+		got[s.Activity] = s
+	}
+	for _, step := range []string{"PriceInvoice", "DischargeStock", "PostReceivable", "CompleteInvoice", "SealInvoice"} {
+		if s := got[step]; s.MsPerInvoice <= 0 || s.StatementsPerInvoice < 1 {
+			t.Errorf("step %s: %+v (all: %s)", step, s, out)
+		}
+	}
 	if n := h.int(`select count(*) from pg_database where datname like 'billrun_bench_%'`); n > before {
 		t.Errorf("the benchmark left %d databases", n-before)
 	}

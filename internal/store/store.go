@@ -29,9 +29,18 @@ type Store struct {
 // pool size > 0 sets the pool's connections (a url's pool_max_conns wins); the worker sizes
 // it for its window of concurrent invoices.
 func Open(ctx context.Context, url string, poolSize int) (*Store, error) {
+	return OpenTraced(ctx, url, poolSize, nil)
+}
+
+// OpenTraced opens the store with a tracer that sees every statement sent (the worker's
+// metrics count them by activity); nil traces nothing.
+func OpenTraced(ctx context.Context, url string, poolSize int, tracer pgx.QueryTracer) (*Store, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		return nil, fmt.Errorf("DATABASE_URL: %w", err)
+	}
+	if tracer != nil {
+		cfg.ConnConfig.Tracer = tracer
 	}
 	if poolSize > 0 && !strings.Contains(url, "pool_max_conns") {
 		cfg.MaxConns = int32(poolSize)

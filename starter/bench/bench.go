@@ -56,6 +56,8 @@ type Result struct {
 	Ratio          float64 `json:"ratio,omitempty"`
 	WorkerPeakRSSM float64 `json:"worker_peak_rss_mb"`
 	CPUs           int     `json:"cpus"`
+	// Steps are the full run's cost per invoice by activity, from the workers' metrics.
+	Steps []Step `json:"steps,omitempty"`
 }
 
 // Run measures full, empty-child and bare runs of o.Invoices invoices.
@@ -132,9 +134,16 @@ func full(ctx context.Context, tc client.Client, o Options, name string, offset,
 	}
 	batchID := "BENCH-" + strconv.FormatInt(stamp, 10)
 	wc := workflows.Client{Temporal: tc, TaskQueue: "bench-" + strconv.FormatInt(stamp, 10), Installation: inst}
-	procs, err := startWorkers(o, dbURL, wc.TaskQueue)
+	procs, addrs, err := startWorkers(o, dbURL, wc.TaskQueue)
 	if err != nil {
 		return err
+	}
+	scraped := func() { // before the workers stop: each step's cost, from their own metrics
+		if s, err := stepsOf(ctx, addrs, o.Invoices); err == nil {
+			res.Steps = s
+		} else {
+			fmt.Fprintf(os.Stderr, "bench: %v\n", err)
+		}
 	}
 	stop := func() {
 		for _, p := range procs {
@@ -149,6 +158,9 @@ func full(ctx context.Context, tc client.Client, o Options, name string, offset,
 	}
 	statements, counted := st.Statements(ctx)
 	wall, err := runBatch(ctx, wc, st, batchID, o, true)
+	if err == nil {
+		scraped()
+	}
 	stop()
 	if err != nil {
 		return err
@@ -205,27 +217,32 @@ func database(ctx context.Context, o Options, name string, idOffset int64) (stri
 }
 
 // startWorkers runs o.Workers billrun-worker processes on the benchmark's database and queue.
-func startWorkers(o Options, dbURL, queue string) ([]*exec.Cmd, error) {
+func startWorkers(o Options, dbURL, queue string) ([]*exec.Cmd, []string, error) {
 	bin := o.WorkerBin
 	if bin == "" {
 		exe, _ := os.Executable()
 		bin = filepath.Join(filepath.Dir(exe), "billrun-worker")
 	}
 	var procs []*exec.Cmd
+	var addrs []string
 	for i := 0; i < o.Workers; i++ {
+		addr, err := freeAddr()
+		if err != nil {
+			return nil, nil, err
+		}
 		cmd := exec.Command(bin)
-		cmd.Env = append(os.Environ(), "DATABASE_URL="+dbURL, "BILLRUN_TASK_QUEUE="+queue, "LOG_LEVEL=error")
+		cmd.Env = append(os.Environ(), "DATABASE_URL="+dbURL, "BILLRUN_TASK_QUEUE="+queue, "LOG_LEVEL=error", "BILLRUN_METRICS_ADDR="+addr)
 		cmd.Stderr = os.Stderr
 		if err := cmd.Start(); err != nil {
 			for _, p := range procs {
 				_ = p.Process.Kill()
 				_ = p.Wait()
 			}
-			return nil, fmt.Errorf("start %s (build it with make build): %w", bin, err)
+			return nil, nil, fmt.Errorf("start %s (build it with make build): %w", bin, err)
 		}
-		procs = append(procs, cmd)
+		procs, addrs = append(procs, cmd), append(addrs, addr)
 	}
-	return procs, nil
+	return procs, addrs, nil
 }
 
 // runBatch runs a recorded batch's workflow to its end — and, with published, its

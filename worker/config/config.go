@@ -228,6 +228,9 @@ func (c Config) Store(ctx context.Context) (*store.Store, error) {
 	if c.DatabaseURL == "" {
 		return nil, fmt.Errorf("DATABASE_URL is not set: point it at billrun's PostgreSQL database")
 	}
+	if c.Metrics != nil { // the worker's metrics count the statements by activity
+		return store.OpenTraced(ctx, c.DatabaseURL, c.DBPool, c.Metrics.Statements())
+	}
 	return store.Open(ctx, c.DatabaseURL, c.DBPool)
 }
 

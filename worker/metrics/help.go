@@ -19,6 +19,8 @@ var help = map[string]string{
 	"billrun_deliveries_skipped":           "Completed invoices not e-mailed: their customer has no e-mail address.",
 	"billrun_last_batch_duration_seconds":  "Duration of the last finished batch, from its creation to its end (a draft's wait for approval included).",
 	"billrun_metrics_collect_errors_total": "Scrapes whose database gauges could not be read.",
+	"billrun_sql_statements_total":         "SQL statements sent to PostgreSQL, by the activity that sent them (other: outside activities).",
+	"billrun_sql_seconds":                  "Time of the SQL statements sent to PostgreSQL, by the activity that sent them.",
 }
 
 // Help is a series' help text.

@@ -1,0 +1,41 @@
+package metrics
+
+import (
+	"context"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"go.temporal.io/sdk/activity"
+)
+
+// StatementTracer counts the SQL statements the store sends, and the time they take, by
+// the activity that sent them (issue 28: what each step costs in round trips). Statements
+// sent outside an activity are counted as "other".
+type StatementTracer struct{ r *Registry }
+
+// Statements is the registry's statement tracer, for the store's pool.
+func (r *Registry) Statements() pgx.QueryTracer { return StatementTracer{r: r} }
+
+type traceStart struct{}
+
+type traced struct {
+	step  string
+	start time.Time
+}
+
+// TraceQueryStart counts the statement under its activity.
+func (t StatementTracer) TraceQueryStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceQueryStartData) context.Context {
+	step := "other"
+	if activity.IsActivity(ctx) {
+		step = activity.GetInfo(ctx).ActivityType.Name
+	}
+	t.r.Add("billrun_sql_statements_total", map[string]string{"activity": step}, 1)
+	return context.WithValue(ctx, traceStart{}, traced{step: step, start: time.Now()})
+}
+
+// TraceQueryEnd records how long the statement took.
+func (t StatementTracer) TraceQueryEnd(ctx context.Context, _ *pgx.Conn, _ pgx.TraceQueryEndData) {
+	if s, ok := ctx.Value(traceStart{}).(traced); ok {
+		t.r.Observe("billrun_sql", map[string]string{"activity": s.step}, time.Since(s.start))
+	}
+}
