@@ -35,9 +35,9 @@ func (t *Tx) SaleFacts(invoiceID int64) (rules.Sale, JournalHead, error) {
 	var kind string
 	err := t.tx.QueryRow(t.ctx, `
 		select coalesce(c.receivable_account, ''), case when v.currency = i.currency then 1 else v.rate end, cur.decimals, i.currency,
-		       v.invoice_date, v.document_kind, v.customer
+		       v.invoice_date, v.document_kind, v.customer, (select jsonb_object_agg(role, account) from ledger_accounts)
 		from invoices v join issuers i on i.code = v.issuer join currencies cur on cur.code = i.currency join customers c on c.code = v.customer
-		where v.id = $1`, invoiceID).Scan(&s.Receivable, &s.Rate, &s.Decimals, &h.Currency, &h.Date, &kind, &h.Memo)
+		where v.id = $1`, invoiceID).Scan(&s.Receivable, &s.Rate, &s.Decimals, &h.Currency, &h.Date, &kind, &h.Memo, &s.Accounts)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return s, h, fmt.Errorf("invoice %d: not found", invoiceID)
 	}
@@ -47,9 +47,6 @@ func (t *Tx) SaleFacts(invoiceID int64) (rules.Sale, JournalHead, error) {
 	h.Kind, h.Memo = "invoice", kind+" to "+h.Memo
 	if kind == "credit_note" {
 		h.Kind = "credit_note"
-	}
-	if s.Accounts, err = t.ledgerAccounts(); err != nil {
-		return s, h, err
 	}
 	rows, err := t.tx.Query(t.ctx, `
 		select coalesce(it.revenue_account, ''), l.subtotal, l.vat, l.excise, l.vat_withheld, l.isr_withheld,
@@ -67,47 +64,24 @@ func (t *Tx) SaleFacts(invoiceID int64) (rules.Sale, JournalHead, error) {
 	return s, h, err
 }
 
-func (t *Tx) ledgerAccounts() (map[string]string, error) {
-	rows, err := t.tx.Query(t.ctx, `select role, account from ledger_accounts`)
-	if err != nil {
-		return nil, err
-	}
-	out := map[string]string{}
-	for rows.Next() {
-		var role, account string
-		if err := rows.Scan(&role, &account); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		out[role] = account
-	}
-	return out, rows.Err()
-}
-
-// PostJournal writes an entry and its postings, once: an entry of the same kind for the
-// same document written before is kept, and nothing is written again. The database
-// refuses an entry whose postings do not balance.
+// PostJournal writes an entry and its postings, once, in one statement: an entry of the
+// same kind for the same document written before is kept, and nothing is written again.
+// The database refuses an entry whose postings do not balance.
 func (t *Tx) PostJournal(h JournalHead, ps []rules.Posting) error {
 	var total decimal.Decimal
-	for _, p := range ps {
-		total = total.Add(p.Debit)
-	}
-	var id int64
-	err := t.tx.QueryRow(t.ctx, `insert into journal_entries (entry_date, kind, invoice_id, currency, debit, credit, memo)
-		values ($1, $2, $3, $4, $5, $5, $6) on conflict do nothing returning id`, h.Date, h.Kind, h.InvoiceID, h.Currency, total, h.Memo).Scan(&id)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return nil // written before
-	}
-	if err != nil {
-		return err
-	}
+	accounts := make([]string, len(ps))
+	debits, credits := make([]decimal.Decimal, len(ps)), make([]decimal.Decimal, len(ps))
 	for i, p := range ps {
-		if err := t.exec(`insert into journal_lines (entry_id, line_no, account, debit, credit) values ($1, $2, $3, $4, $5)`,
-			id, i+1, p.Account, p.Debit, p.Credit); err != nil {
-			return err
-		}
+		total = total.Add(p.Debit)
+		accounts[i], debits[i], credits[i] = p.Account, p.Debit, p.Credit
 	}
-	return nil
+	return t.exec(`with e as (
+			insert into journal_entries (entry_date, kind, invoice_id, currency, debit, credit, memo)
+			values ($1, $2, $3, $4, $5, $5, $6) on conflict do nothing returning id)
+		insert into journal_lines (entry_id, line_no, account, debit, credit)
+		select e.id, p.n, p.account, p.debit, p.credit
+		from e, unnest($7::text[], $8::numeric[], $9::numeric[]) with ordinality as p(account, debit, credit, n)`,
+		h.Date, h.Kind, h.InvoiceID, h.Currency, total, h.Memo, accounts, debits, credits)
 }
 
 // ReverseEntries writes, once, the reverse of an invoice's (or credit note's) entry, dated
