@@ -39,7 +39,7 @@ func (a *Invoicing) CompleteInvoice(ctx context.Context, in InvoiceStep) (Comple
 		if h.Status != "processing" || h.Attempt != attempt {
 			return invariantf("invoice %d is %s at attempt %d, not processing attempt %d", invoiceID, h.Status, h.Attempt, attempt)
 		}
-		if err := tx.SettleSources(invoiceID); err != nil {
+		if err := tx.SettleSources(invoiceID, h.SourceKinds); err != nil {
 			return err
 		}
 		if err := postSale(tx, invoiceID, model.StepComplete); err != nil {

@@ -83,7 +83,7 @@ type InvoicingTx interface {
 	Settle(creditNoteID, invoiceID int64, amount decimal.Decimal) error
 	Numberer
 	Number(h store.InvoiceHead, number int64) error
-	SettleSources(invoiceID int64) error
+	SettleSources(invoiceID int64, kinds []string) error
 	Journaler
 	Discharged(invoiceID int64, attempt int) ([]store.Movement, error)
 	ReverseReceivable(invoiceID int64) error

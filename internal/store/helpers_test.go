@@ -288,7 +288,7 @@ func (w *world) complete(id int64) store.InvoiceHead {
 				return err
 			}
 		}
-		if err := tx.SettleSources(id); err != nil {
+		if err := tx.SettleSources(id, h.SourceKinds); err != nil {
 			return err
 		}
 		if err := number(tx, h); err != nil {

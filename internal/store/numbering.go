@@ -32,11 +32,22 @@ func (t *Tx) Number(h InvoiceHead, number int64) error {
 // 002);
 // installments are billed; a plan event is executed once every other invoice it was split
 // into is completed. The event rows are locked first, so two of its invoices completing at
-// once (in two series) serialise here, and the second sees the first completed.
-func (t *Tx) SettleSources(invoiceID int64) error {
-	for _, sql := range []string{`
-		select 1 from billing_events where id in (select source_id from invoice_lines where invoice_id = $1 and source_kind = 'plan_event')
-		order by id for update`, `
+// once (in two series) serialise here, and the second sees the first completed. kinds are
+// the source kinds of the invoice's lines (InvoiceHead.SourceKinds).
+func (t *Tx) SettleSources(invoiceID int64, kinds []string) error {
+	for _, k := range kinds { // only what the invoice's lines bill: fewer round trips
+		for _, sql := range settle[k] {
+			if err := t.exec(sql, invoiceID); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// settle are the statements that settle each kind of source an invoice bills, in order.
+var settle = map[string][]string{
+	"order_line": {`
 		update sales_order_lines ol set qty_in_billing = ol.qty_in_billing - l.quantity, qty_invoiced = ol.qty_invoiced + l.quantity,
 		       qty_delivered = case when i.stocked and s.discharge_stock and not l.delivered
 		                            then greatest(ol.qty_delivered, ol.qty_invoiced + l.quantity) else ol.qty_delivered end
@@ -46,22 +57,20 @@ func (t *Tx) SettleSources(invoiceID int64) error {
 		where o.id in (select ol.order_id from invoice_lines l join sales_order_lines ol on ol.id = l.source_id
 		               where l.invoice_id = $1 and l.source_kind = 'order_line')
 		  and not exists (select 1 from sales_order_lines x join items i on i.code = x.item where x.order_id = o.id
-		                  and (x.qty_invoiced < x.qty_ordered or (i.stocked and x.qty_delivered < x.qty_ordered)))`, `
+		                  and (x.qty_invoiced < x.qty_ordered or (i.stocked and x.qty_delivered < x.qty_ordered)))`},
+	"installment": {`
 		update installments set state = 'billed'
-		where id in (select source_id from invoice_lines where invoice_id = $1 and source_kind = 'installment')`, `
+		where id in (select source_id from invoice_lines where invoice_id = $1 and source_kind = 'installment')`},
+	"plan_event": {`
+		select 1 from billing_events where id in (select source_id from invoice_lines where invoice_id = $1 and source_kind = 'plan_event')
+		order by id for update`, `
 		update billing_events e set state = 'executed'
 		where e.id in (select source_id from invoice_lines where invoice_id = $1 and source_kind = 'plan_event')
 		  and not exists (select 1 from invoice_lines l join invoices v on v.id = l.invoice_id
 		                  where l.source_kind = 'plan_event' and l.source_id = e.id and v.id <> $1 and v.status in ('draft', 'processing', 'failed'))`, `
 		delete from billing_event_shares sh using invoices v
 		where v.id = $1 and sh.customer = v.customer and sh.state = 'in_billing'
-		  and sh.event_id in (select source_id from invoice_lines where invoice_id = $1 and source_kind = 'plan_event')`,
-	} {
-		if err := t.exec(sql, invoiceID); err != nil {
-			return err
-		}
-	}
-	return nil
+		  and sh.event_id in (select source_id from invoice_lines where invoice_id = $1 and source_kind = 'plan_event')`},
 }
 
 // MarkFailed records a failed invoice with the step and reason of its attempt.
