@@ -62,13 +62,10 @@ func (a *Invoicing) PriceInvoice(ctx context.Context, in InvoiceStep) (PriceResu
 			priced = append(priced, amt)
 		}
 		t := rules.SumLines(priced)
-		if err := tx.SaveTotals(invoiceID, t); err != nil {
+		if err := tx.SavePriced(invoiceID, t); err != nil {
 			return err
 		}
 		res.Total = t.Total.String()
-		if err := tx.MarkProcessing(invoiceID); err != nil {
-			return err
-		}
 		return tx.Audit(h.BatchID, invoiceID, model.StepPrice, h.Attempt, "ok", "total "+t.Total.String())
 	})
 	return res, temporalError(model.StepPrice, err)

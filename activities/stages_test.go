@@ -60,9 +60,11 @@ func (f *invoiceTx) SaveLineAmounts(id int64, a rules.LineAmounts) error {
 	f.saved[id] = a
 	return nil
 }
-func (f *invoiceTx) SaveTotals(_ int64, t rules.Totals) error { f.totals = &t; return nil }
-func (f *invoiceTx) MarkProcessing(int64) error               { f.marked = true; return nil }
-func (f *invoiceTx) StockPolicy(int64) (bool, bool, error)    { return true, false, nil }
+func (f *invoiceTx) SavePriced(_ int64, t rules.Totals) error {
+	f.totals, f.marked = &t, true
+	return nil
+}
+func (f *invoiceTx) StockPolicy(int64) (bool, bool, error) { return true, false, nil }
 func (f *invoiceTx) StockLines(int64) ([]store.StockLine, error) {
 	return f.stock, nil
 }

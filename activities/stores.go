@@ -71,7 +71,7 @@ type InvoicingTx interface {
 	PricingInputs(invoiceID int64) (rules.PricingPolicy, int32, []store.PricingLine, error)
 	SaveLineAmounts(lineID int64, a rules.LineAmounts) error
 	SaveTotals(invoiceID int64, s rules.Totals) error
-	MarkProcessing(invoiceID int64) error
+	SavePriced(invoiceID int64, s rules.Totals) error
 	StockPolicy(invoiceID int64) (discharge, allowNegative bool, err error)
 	StockLines(invoiceID int64) ([]store.StockLine, error)
 	LockStock(warehouse, item string) (onHand, committed decimal.Decimal, found bool, err error)

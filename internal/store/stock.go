@@ -74,20 +74,21 @@ type Movement struct {
 // Move records a movement and applies it to stock, once: the movement's unique key (line,
 // direction, attempt) makes a second run a no-op, and moved tells which it was.
 func (t *Tx) Move(m Movement) (moved bool, err error) {
-	tag, err := t.tx.Exec(t.ctx, `
-		insert into stock_movements (invoice_line_id, attempt, direction, reason, warehouse, item, quantity, committed_released)
-		values ($1, $2, $3, $4, $5, $6, $7, $8) on conflict (invoice_line_id, direction, attempt) do nothing`,
-		m.Line, m.Attempt, m.Direction, m.Reason, m.Warehouse, m.Item, m.Quantity, m.Released)
-	if err != nil || tag.RowsAffected() == 0 {
-		return false, err
-	}
 	sign := decimal.NewFromInt(1)
 	if m.Direction == "out" {
 		sign = sign.Neg()
 	}
-	err = t.exec(`update stock set on_hand = on_hand + $3, committed = committed + $4 where warehouse = $1 and item = $2`,
-		m.Warehouse, m.Item, m.Quantity.Mul(sign), m.Released.Mul(sign))
-	return err == nil, err
+	// One round trip: the stock changes only when the movement is new (a data-modifying
+	// WITH runs whatever the outer query reads).
+	var n int
+	err = t.tx.QueryRow(t.ctx, `with mv as (
+			insert into stock_movements (invoice_line_id, attempt, direction, reason, warehouse, item, quantity, committed_released)
+			values ($1, $2, $3, $4, $5, $6, $7, $8) on conflict (invoice_line_id, direction, attempt) do nothing returning 1),
+		st as (update stock set on_hand = on_hand + $9, committed = committed + $10
+			where warehouse = $5 and item = $6 and exists (select 1 from mv) returning 1)
+		select count(*) from mv`,
+		m.Line, m.Attempt, m.Direction, m.Reason, m.Warehouse, m.Item, m.Quantity, m.Released, m.Quantity.Mul(sign), m.Released.Mul(sign)).Scan(&n)
+	return n == 1, err
 }
 
 // Discharged are the outgoing movements of an invoice's attempt, in (warehouse, item) order.
