@@ -81,6 +81,7 @@ type InvoicingTx interface {
 	OpenCredits(customer, currency string) ([]store.OpenCredit, error)
 	Settle(creditNoteID, invoiceID int64, amount decimal.Decimal) error
 	Numberer
+	TicketFacts(invoiceID int64) (rules.Ticket, *rules.UIValue, *rules.TicketThreshold, error)
 	Number(h store.InvoiceHead, number int64) error
 	SettleSources(invoiceID int64) error
 	Journaler
@@ -140,6 +141,7 @@ type CreditingTx interface {
 	RecordCreditApplication(creditNoteID int64, receivableID *int64, applied, refund decimal.Decimal) error
 	Journaler
 	Numberer
+	TicketFacts(invoiceID int64) (rules.Ticket, *rules.UIValue, *rules.TicketThreshold, error)
 	Number(h store.InvoiceHead, number int64) error
 }
 
@@ -163,6 +165,7 @@ type ReceiptsTx interface {
 	LatestMonthlyReceipt(issuer, customer string, month time.Time) (id int64, found bool, err error)
 	RecordMonthlyReceipt(receiptID int64, issuer, customer string, month time.Time) error
 	Numberer
+	TicketFacts(invoiceID int64) (rules.Ticket, *rules.UIValue, *rules.TicketThreshold, error)
 	Number(h store.InvoiceHead, number int64) error
 }
 
@@ -198,6 +201,7 @@ type ReportingStore interface {
 type ReportingTx interface {
 	ReportIssuer(code string) (store.ReportIssuer, error)
 	DayCFE(issuer string, day time.Time) ([]store.DayCFE, error)
+	UILimit(day time.Time) (*rules.UIValue, *rules.TicketThreshold, error)
 	DailyReports(issuer string, day time.Time) ([]store.DailyReport, error)
 	RecordDailyReport(r store.DailyReport) (bool, error)
 	AnswerDailyReport(issuer string, day time.Time, sequence int, state, ack, reason string) (bool, error)

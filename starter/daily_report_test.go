@@ -56,6 +56,7 @@ func uyReportData(t *testing.T) string {
 	return fmt.Sprintf(`{
   "currencies": [{"code": "UYU", "decimals": 2}],
   "payment_terms": [{"code": "CASH", "kind": "cash"}],
+  "uy_ui_values": [{"date": "2026-11-01", "value": "6.4500"}],
   "issuers": [{"code": "UYR", "country": "UY", "rut": "219999830019", "name": "EMISOR DE PRUEBA", "currency": "UYU",
     "branch": "1", "address": "CALLE FALSA 123", "city": "MONTEVIDEO", "department": "MONTEVIDEO", "csd_certificate": %q, "csd_key": %q}],
   "customers": [%s, %s, %s, %s, %s],

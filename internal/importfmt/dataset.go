@@ -24,6 +24,10 @@ type Dataset struct {
 	ExchangeRates []ExchangeRate `json:"exchange_rates"`
 	Templates     []Template     `json:"templates"`
 	CAEs          []CAE          `json:"caes"`
+	// UIValues and TicketThresholds are Uruguay's e-Ticket threshold: the UI's value per
+	// day, and the threshold in UI from its effective date on.
+	UIValues         []UIValue         `json:"uy_ui_values"`
+	TicketThresholds []TicketThreshold `json:"uy_eticket_thresholds"`
 	// LedgerAccounts name the account of each journal role (receivable, revenue,
 	// vat_payable, excise_payable, vat_withheld, isr_withheld, cash, inventory,
 	// cost_of_sales); roles left out keep theirs.
@@ -52,6 +56,18 @@ type Template struct {
 	Grouping    string   `json:"grouping"` // the least restrictive grouping allowed (default by-entity)
 	Series      string   `json:"series"`   // default series
 	FixedSeries bool     `json:"fixed_series"`
+}
+
+// UIValue is the value of one Unidad Indexada in pesos on a date (INE's, 4 decimals).
+type UIValue struct {
+	Date  string          `json:"date"`
+	Value decimal.Decimal `json:"value"`
+}
+
+// TicketThreshold is the e-Ticket threshold in UI in force from a date on.
+type TicketThreshold struct {
+	From string          `json:"from"`
+	UI   decimal.Decimal `json:"ui"`
 }
 
 // ExchangeRate is a currency's rate on a date: units of the local currency per unit.

@@ -120,7 +120,7 @@ func nullIfEmpty(s string) any {
 // write writes a validated dataset, section by section, in the order their references need.
 func write(ctx context.Context, tx pgx.Tx, d *importfmt.Dataset, n importfmt.Counts) error {
 	w := &writer{ctx: ctx, tx: tx, d: d, n: n}
-	for _, section := range []func() error{w.parties, w.goods, w.numbering} {
+	for _, section := range []func() error{w.parties, w.goods, w.numbering, w.uiValues} {
 		if err := section(); err != nil {
 			return err
 		}
