@@ -182,7 +182,7 @@ func DayReport(is store.ReportIssuer, day time.Time, rows []store.DayCFE, ui *ru
 	for _, c := range rows {
 		name := fmt.Sprintf("%d %s %d (invoice %d)", c.Type, c.Series, c.Number, c.InvoiceID)
 		x := cfe.ReportedCFE{Type: c.Type, Series: c.Series, Number: c.Number, Branch: c.Branch}
-		switch cfe.DayState(c.AuthorityAck, c.FiscalStatus == "stamped" || c.FiscalStatus == "pdf") {
+		switch cfe.DayState(c.AuthorityAck, c.FiscalStatus == "stamped" || c.FiscalStatus == "pdf", c.Type, c.Series, c.Number) {
 		case cfe.DayAnnulled:
 			x.Annulled = true
 		case cfe.DayAwaiting:

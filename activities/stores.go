@@ -97,6 +97,7 @@ type PublicationStore interface {
 	RecordFiscalError(ctx context.Context, id int64, step, reason string) error
 	SaveAuthorityAck(ctx context.Context, id int64, ack string) error
 	ToStamp(ctx context.Context, batchID string, limit int) ([]int64, error)
+	Billing(ctx context.Context, batchID string) (bool, error)
 	StampRemaining(ctx context.Context, batchID string) (remaining, stamped int, err error)
 	ToPrint(ctx context.Context, batchID string, limit int) ([]int64, error)
 	PrintRemaining(ctx context.Context, batchID string) (remaining, printed int, err error)
@@ -121,6 +122,13 @@ type PublicationTx interface {
 	SkipDelivery(invoiceID int64, seq int, messageID, detail string) (skipped bool, err error)
 	MarkUncertain(invoiceID int64, seq int, detail string) error
 	Attachments(invoiceID int64) (xml, pdf []byte, err error)
+	EnvelopeCandidates(ids []int64) ([]store.Unenveloped, error)
+	NextEnvelopeID() (int64, error)
+	RecordEnvelope(id int64, issuer string, cfeType int, xml string, invoiceIDs []int64) error
+	LockEnvelope(id int64) (store.CFEEnvelope, error)
+	AnswerEnvelope(id int64, state, ack string) (bool, error)
+	SaveEnvelopeAnswer(id int64, answer string) (bool, error)
+	LeaveEnvelope(invoiceID int64, step, reason, ack string) (bool, error)
 }
 
 // CreditingStore is what issuing a credit note uses.
@@ -141,7 +149,6 @@ type CreditingTx interface {
 	RecordCreditApplication(creditNoteID int64, receivableID *int64, applied, refund decimal.Decimal) error
 	Journaler
 	Numberer
-	TicketFacts(invoiceID int64) (rules.Ticket, *rules.UIValue, *rules.TicketThreshold, error)
 	Number(h store.InvoiceHead, number int64) error
 }
 
@@ -165,7 +172,6 @@ type ReceiptsTx interface {
 	LatestMonthlyReceipt(issuer, customer string, month time.Time) (id int64, found bool, err error)
 	RecordMonthlyReceipt(receiptID int64, issuer, customer string, month time.Time) error
 	Numberer
-	TicketFacts(invoiceID int64) (rules.Ticket, *rules.UIValue, *rules.TicketThreshold, error)
 	Number(h store.InvoiceHead, number int64) error
 }
 
