@@ -144,6 +144,9 @@ type Customer struct {
 	Zone string `json:"zone"`
 	// ReceivableAccount books what the customer owes (default: the receivable role's).
 	ReceivableAccount string `json:"receivable_account"`
+	// ElectronicReceiver (Uruguay): DGI registers the customer (a RUT) as an electronic
+	// receiver: its CFE go to its e-mail in DGI's exchange envelope.
+	ElectronicReceiver bool `json:"electronic_receiver"`
 }
 
 type Item struct {

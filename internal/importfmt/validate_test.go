@@ -97,6 +97,9 @@ func TestValidateUruguay(t *testing.T) {
 		Customers: []Customer{
 			{Code: "CI", Name: "N", TaxID: "12345673", TaxIDKind: "national_id", Country: "UY", PaymentTerms: "T"},
 			{Code: "RUT", Name: "N", TaxID: "215071660012", TaxIDKind: "tax_registration", Country: "UY", PaymentTerms: "T"},
+			{Code: "ECI", Name: "N", TaxID: "12345672", TaxIDKind: "national_id", Country: "UY", PaymentTerms: "T", Email: "a@b.example", ElectronicReceiver: true},
+			{Code: "ENOMAIL", Name: "N", TaxID: "215071660012", TaxIDKind: "tax_registration", Country: "UY", Address: "A", City: "C", PaymentTerms: "T", ElectronicReceiver: true},
+			{Code: "EOK", Name: "N", TaxID: "215071660012", TaxIDKind: "tax_registration", Country: "UY", Address: "A", City: "C", PaymentTerms: "T", Email: "a@b.example", ElectronicReceiver: true},
 		},
 		Series: []Series{{Code: "EF", Issuer: "UY", DocumentKind: "ticket", CFEType: 111}, {Code: "MX", Issuer: "UY", DocumentKind: "invoice"}},
 		CAEs: []CAE{
@@ -110,9 +113,13 @@ func TestValidateUruguay(t *testing.T) {
 	for _, p := range Validate(d, known) {
 		got[p.Record+" "+p.Field] = true
 	}
+	if got["customers[4] (EOK) electronic_receiver"] {
+		t.Error("a RUT customer with its e-mail is refused as an electronic receiver")
+	}
 	for _, want := range []string{
 		"issuers[0] (UY) rut", "issuers[0] (UY) department",
 		"customers[0] (CI) tax_id", "customers[1] (RUT) address",
+		"customers[2] (ECI) electronic_receiver", "customers[3] (ENOMAIL) electronic_receiver",
 		"series[0] (EF) cfe_type",
 		"caes[1] (90110000112) from",
 		"caes[2] (9011) series", "caes[2] (9011) cae", "caes[2] (9011) cfe_series", "caes[2] (9011) from", "caes[2] (9011) expires",

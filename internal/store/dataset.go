@@ -198,17 +198,17 @@ func (w *writer) parties() error {
 	}
 	for _, x := range d.Customers {
 		if err := exec("customers", `insert into customers (code, name, tax_id, tax_id_kind, fiscal_regime, postal_code, cfdi_use,
-			email, default_discount, payment_terms, invoicing_method, grouped_billing, is_generic, country, address, city, zone, receivable_account)
-			values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, nullif($18, '')) on conflict (code) do update set
+			email, default_discount, payment_terms, invoicing_method, grouped_billing, is_generic, country, address, city, zone, receivable_account, electronic_receiver)
+			values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, nullif($18, ''), $19) on conflict (code) do update set
 			name = excluded.name, tax_id = excluded.tax_id, tax_id_kind = excluded.tax_id_kind, fiscal_regime = excluded.fiscal_regime,
 			postal_code = excluded.postal_code, cfdi_use = excluded.cfdi_use, email = excluded.email,
 			default_discount = excluded.default_discount, payment_terms = excluded.payment_terms,
 			invoicing_method = excluded.invoicing_method, grouped_billing = excluded.grouped_billing, is_generic = excluded.is_generic,
 			country = excluded.country, address = excluded.address, city = excluded.city, zone = excluded.zone,
-			receivable_account = excluded.receivable_account`,
+			receivable_account = excluded.receivable_account, electronic_receiver = excluded.electronic_receiver`,
 			x.Code, x.Name, x.TaxID, x.TaxIDKind, x.FiscalRegime, x.PostalCode, orDefault(x.CFDIUse, "G03"), x.Email,
 			x.DefaultDiscount, x.PaymentTerms, orDefault(x.InvoicingMethod, rules.MethodCombined), x.GroupedBilling, x.Generic,
-			x.Country, x.Address, x.City, x.Zone, x.ReceivableAccount); err != nil {
+			x.Country, x.Address, x.City, x.Zone, x.ReceivableAccount, x.ElectronicReceiver); err != nil {
 			return err
 		}
 	}

@@ -135,3 +135,40 @@ func TestGather(t *testing.T) {
 		}
 	}
 }
+
+// A CFE for an electronic receiver goes in DGI's exchange envelope, addressed to its RUT:
+// valid against EnvioCFE_entreEmpresas.xsd (one without its count does not), the same
+// envelope each time, named by DGI's convention; a cédula is not an address for it.
+func TestExchangeEnvelope(t *testing.T) {
+	p := sandboxProfile(t)
+	ctx := context.Background()
+	doc, err := p.Seal(ctx, uyInvoice(), credentials(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	name, xml, err := cfe.ExchangeEnvelope(ctx, doc.XML, "215071660012")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if name != "Sob_219999830019_"+strings.ReplaceAll(doc.XML[strings.Index(doc.XML, "<ns0:TmstFirma>")+15:][:10], "-", "")+"_1110000012.xml" {
+		t.Errorf("file name %s", name)
+	}
+	for _, want := range []string{"<DGICFE:EnvioCFE_entreEmpresas", "<DGICFE:RutReceptor>215071660012</DGICFE:RutReceptor>",
+		"<DGICFE:RUCEmisor>219999830019</DGICFE:RUCEmisor>", "<DGICFE:CantCFE>1</DGICFE:CantCFE>", "<DGICFE:CFE_Adenda><ns0:CFE"} {
+		if !strings.Contains(xml, want) {
+			t.Errorf("the exchange envelope lacks %s", want)
+		}
+	}
+	if err := cfe.ValidateExchange(ctx, xml); err != nil {
+		t.Error(err)
+	}
+	if _, again, _ := cfe.ExchangeEnvelope(ctx, doc.XML, "215071660012"); again != xml {
+		t.Error("the same CFE made another exchange envelope")
+	}
+	if _, _, err := cfe.ExchangeEnvelope(ctx, doc.XML, "12345672"); err == nil {
+		t.Error("an exchange envelope to a cédula")
+	}
+	if err := cfe.ValidateExchange(ctx, strings.Replace(xml, "<DGICFE:CantCFE>1</DGICFE:CantCFE>", "", 1)); err == nil {
+		t.Error("an exchange envelope without its count validates")
+	}
+}
