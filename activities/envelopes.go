@@ -11,6 +11,7 @@ import (
 	"billrun/internal/fiscal"
 	"billrun/internal/fiscal/cfe"
 	"billrun/internal/model"
+	"billrun/internal/rules"
 	"billrun/internal/store"
 )
 
@@ -37,41 +38,8 @@ func (a *Publication) stampEnvelopes(ctx context.Context, batchID string, ids []
 		return nil, 0, err
 	}
 	var envelopes []int64
-	err = a.Store.InTx(ctx, func(tx PublicationTx) error {
-		docs, err := tx.EnvelopeCandidates(ids)
-		if err != nil {
-			return err
-		}
-		var unsent []cfe.Unsent
-		var oldest time.Time
-		seen, taken := map[int64]bool{}, map[int64]bool{}
-		for _, d := range docs {
-			switch {
-			case d.EnvelopeID != nil:
-				taken[d.InvoiceID] = true
-				if !seen[*d.EnvelopeID] {
-					seen[*d.EnvelopeID] = true
-					envelopes = append(envelopes, *d.EnvelopeID)
-				}
-			case d.Country == "UY" && d.CFEType != 0 && !cfe.IsEnvelopeReceipt(d.AuthorityAck):
-				taken[d.InvoiceID] = true
-				unsent = append(unsent, cfe.Unsent{InvoiceID: d.InvoiceID, Issuer: d.Issuer, Type: d.CFEType, XML: d.XML})
-				if oldest.IsZero() || d.SealedAt.Before(oldest) {
-					oldest = d.SealedAt
-				}
-			}
-		}
-		rest = rest[:0]
-		for _, id := range ids {
-			if !taken[id] {
-				rest = append(rest, id) // not a CFE for an envelope: StampInvoice takes it (or finds it done)
-			}
-		}
-		if cfe.Gather(len(unsent), billing, oldest, time.Now()) {
-			unsent = nil // held for a fuller envelope: the next invoice sealed wakes the pass
-		}
-		made, err := a.packEnvelopes(ctx, tx, unsent)
-		envelopes = append(envelopes, made...)
+	err = a.Store.InTx(ctx, func(tx PublicationTx) (err error) {
+		rest, envelopes, err = a.collectEnvelopes(ctx, tx, ids, billing)
 		return err
 	})
 	if err != nil {
@@ -102,6 +70,70 @@ func (a *Publication) stampEnvelopes(ctx context.Context, batchID string, ids []
 		return rest, processed, fmt.Errorf("%d envelopes of CFE wait for DGI's answer (asked again with backoff): %s", len(waiting), strings.Join(waiting, "; "))
 	}
 	return rest, processed, nil
+}
+
+// aboveThreshold tells an e-Ticket is to be sent alone: its amount without VAT in pesos is
+// above the UI threshold of its date, or no UI value says it is not (sent alone, DGI takes
+// it either way).
+func aboveThreshold(tx PublicationTx, invoiceID int64, cfeType int) (bool, error) {
+	if cfeType != rules.ETicketType {
+		return false, nil
+	}
+	t, ui, th, err := tx.TicketFacts(invoiceID)
+	if err != nil {
+		return false, err
+	}
+	limit, err := rules.TicketLimitOn(t.Date, ui, th)
+	return err != nil || limit.Above(t.NetPesos()), nil
+}
+
+// collectEnvelopes sorts the documents among ids under their row locks: those in an
+// envelope DGI has not answered (its number answered), the CFE to put in new ones (packed
+// and recorded now, unless held for a fuller envelope), and the rest, left to StampInvoice.
+func (a *Publication) collectEnvelopes(ctx context.Context, tx PublicationTx, ids []int64, billing bool) (rest, envelopes []int64, err error) {
+	docs, err := tx.EnvelopeCandidates(ids)
+	if err != nil {
+		return nil, nil, err
+	}
+	var unsent []cfe.Unsent
+	var oldest time.Time
+	seen, taken := map[int64]bool{}, map[int64]bool{}
+	for _, d := range docs {
+		switch {
+		case d.EnvelopeID != nil:
+			taken[d.InvoiceID] = true
+			if !seen[*d.EnvelopeID] {
+				seen[*d.EnvelopeID] = true
+				envelopes = append(envelopes, *d.EnvelopeID)
+			}
+		case d.Country == "UY" && d.CFEType != 0 && !cfe.IsEnvelopeReceipt(d.AuthorityAck):
+			taken[d.InvoiceID] = true
+			alone, err := aboveThreshold(tx, d.InvoiceID, d.CFEType)
+			if err != nil {
+				return nil, nil, err
+			}
+			unsent = append(unsent, cfe.Unsent{InvoiceID: d.InvoiceID, Issuer: d.Issuer, Type: d.CFEType, XML: d.XML, Alone: alone})
+			if oldest.IsZero() || d.SealedAt.Before(oldest) {
+				oldest = d.SealedAt
+			}
+		}
+	}
+	for _, id := range ids {
+		if !taken[id] {
+			rest = append(rest, id) // not a CFE for an envelope: StampInvoice takes it (or finds it done)
+		}
+	}
+	if cfe.Gather(len(unsent), billing, oldest, time.Now()) {
+		var alone []cfe.Unsent // e-Tickets above the threshold go at once, alone
+		for _, u := range unsent {
+			if u.Alone {
+				alone = append(alone, u)
+			}
+		}
+		unsent = alone // the rest held for a fuller envelope: the next invoice sealed wakes the pass
+	}
+	made, err := a.packEnvelopes(ctx, tx, unsent)
+	return rest, append(envelopes, made...), err
 }
 
 // packEnvelopes records the envelopes the unsent CFE go in, numbered, dated now and held to

@@ -21,6 +21,7 @@ import (
 
 const envelopeData = `{
   "currencies": [{"code": "UYU", "decimals": 2}],
+  "uy_ui_values": [{"date": "2026-11-01", "value": "6.45"}],
   "issuers": [{"code": "UY", "country": "UY", "rut": "219999830019", "name": "EMISOR DE PRUEBA", "currency": "UYU", "branch": "1",
                "address": "CALLE FALSA 123", "city": "MONTEVIDEO", "department": "MONTEVIDEO",
                "csd_certificate": %q, "csd_key": %q, "csd_password_env": "BILLRUN_TEST_CSD_PASSWORD"}],

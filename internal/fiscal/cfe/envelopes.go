@@ -37,10 +37,13 @@ type Unsent struct {
 	Issuer    string // the issuer's code: one RUT and certificate
 	Type      int    // the CFE type (101, 111…)
 	XML       string
+	// Alone: sent in an envelope of its own — an e-Ticket above the UI threshold, which DGI
+	// takes "uno a uno en oportunidad de la emisión" (ReporteDiarioCFE.xsd, CantDocsMay_topeUI).
+	Alone bool
 }
 
 // PackEnvelopes groups CFE into envelopes: one issuer and one CFE type each, at most limit
-// (at most EnvelopeLimit) in each, in the order given.
+// (at most EnvelopeLimit) in each, in the order given; a CFE to be sent alone in its own.
 func PackEnvelopes(docs []Unsent, limit int) [][]Unsent {
 	if limit < 1 || limit > EnvelopeLimit {
 		limit = EnvelopeLimit
@@ -52,6 +55,10 @@ func PackEnvelopes(docs []Unsent, limit int) [][]Unsent {
 	open := map[key]int{} // the group still taking CFE, by key
 	var out [][]Unsent
 	for _, d := range docs {
+		if d.Alone {
+			out = append(out, []Unsent{d})
+			continue
+		}
 		k := key{d.Issuer, d.Type}
 		i, ok := open[k]
 		if !ok || len(out[i]) >= limit {

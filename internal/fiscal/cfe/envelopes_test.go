@@ -30,6 +30,7 @@ func TestPackEnvelopes(t *testing.T) {
 		{"issuers apart", []cfe.Unsent{u(1, "UYE", 101), u(2, "UYX", 101), u(3, "UYE", 101)}, 250, "[1 3] [2]"},
 		{"the limit starts a new envelope", []cfe.Unsent{u(1, "UYE", 101), u(2, "UYE", 101), u(3, "UYE", 101), u(4, "UYE", 111)}, 2, "[1 2] [3] [4]"},
 		{"never more than 250", many, 1000, fmt.Sprintf("250 CFE, then [%d %d]", 251, 252)},
+		{"an e-Ticket above the threshold alone", []cfe.Unsent{u(1, "UYE", 101), {InvoiceID: 2, Issuer: "UYE", Type: 101, Alone: true}, u(3, "UYE", 101)}, 250, "[1 3] [2]"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var got []string
