@@ -14,7 +14,7 @@ import (
 // Envelopes of many CFE: DGI takes up to 250 CFE in one EnvioCFE (CantCFE), all of one
 // issuer — the envelope's RUCEmisor, its certificate (the cover's X509Certificate, which
 // must be the one that signs the request and its CFE: S02, S06) — and billrun puts one CFE
-// type in each, as the DGI clients do. DGI answers the envelope (ACKSobre, with a token) and
+// type in each (its conservative choice: EnvioCFE.xsd does not require it). DGI answers the envelope (ACKSobre, with a token) and
 // later each of its CFE by its place in it (ACKCFE_Det's Nro_ordinal).
 
 // EnvelopeLimit is the most CFE one envelope carries.
