@@ -10,6 +10,7 @@ import (
 	"billrun/internal/fiscal"
 	"billrun/internal/fiscal/cfe"
 	"billrun/internal/model"
+	"billrun/internal/rules"
 	"billrun/internal/store"
 )
 
@@ -87,7 +88,11 @@ func (a *Reporting) PrepareDailyReport(ctx context.Context, in DailyReportReques
 		if err != nil {
 			return err
 		}
-		r, err := DayReport(is, day, rows)
+		ui, th, err := tx.UILimit(day)
+		if err != nil {
+			return err
+		}
+		r, err := DayReport(is, day, rows, ui, th)
 		if err != nil {
 			return err
 		}
@@ -163,16 +168,21 @@ func (a *Reporting) SendDailyReport(ctx context.Context, in DailyReportResult) (
 }
 
 // DayReport is an issuer's day as its report states it: every CFE number used that day,
-// issued or annulled (DGI rejected it), with its amounts in pesos by VAT rate. A CFE DGI
-// has not answered yet, while the publication is at it, is transient (the report waits);
-// one with a fiscal error DGI did not give waits for an operator: a business error.
-func DayReport(is store.ReportIssuer, day time.Time, rows []store.DayCFE) (cfe.DailyReport, error) {
+// issued or annulled (DGI rejected it), with its amounts in pesos by VAT rate, and the
+// issued e-Tickets (and their notes) above the UI threshold of the day (ui, th: the latest
+// UI value on or before it and the threshold in force; rules.TicketLimitOn) counted apart.
+// A CFE DGI has not answered yet, while the publication is at it, is transient (the report
+// waits); one with a fiscal error DGI did not give, or e-Tickets without a UI value to hold
+// them to, wait for an operator: a business error.
+func DayReport(is store.ReportIssuer, day time.Time, rows []store.DayCFE, ui *rules.UIValue, th *rules.TicketThreshold) (cfe.DailyReport, error) {
 	r := cfe.DailyReport{RUT: is.RUT, Day: day}
 	var awaiting, stuck []string
+	var tickets []rules.Ticket // the issued e-Tickets' amounts, by index in r.CFE
+	var ticketAt []int
 	for _, c := range rows {
 		name := fmt.Sprintf("%d %s %d (invoice %d)", c.Type, c.Series, c.Number, c.InvoiceID)
 		x := cfe.ReportedCFE{Type: c.Type, Series: c.Series, Number: c.Number, Branch: c.Branch}
-		switch cfe.DayState(c.AuthorityAck, c.FiscalStatus == "stamped" || c.FiscalStatus == "pdf") {
+		switch cfe.DayState(c.AuthorityAck, c.FiscalStatus == "stamped" || c.FiscalStatus == "pdf", c.Type, c.Series, c.Number) {
 		case cfe.DayAnnulled:
 			x.Annulled = true
 		case cfe.DayAwaiting:
@@ -184,20 +194,36 @@ func DayReport(is store.ReportIssuer, day time.Time, rows []store.DayCFE) (cfe.D
 			continue
 		default:
 			x.Total = cfe.Pesos(c.Total, c.Rate)
+			t := rules.Ticket{CFEType: c.Type, Total: c.Total, Rate: c.Rate}
 			for _, a := range c.Rates {
 				if err := x.AddRate(a.Rate, a.Net, a.VAT, c.Rate); err != nil {
 					return r, businessf(StepDailyReport, "%s", err.Error())
 				}
+				t.VAT = t.VAT.Add(a.VAT)
+			}
+			if c.Type < cfe.EFactura {
+				tickets, ticketAt = append(tickets, t), append(ticketAt, len(r.CFE))
 			}
 		}
 		r.CFE = append(r.CFE, x)
 	}
+	date := day.Format(time.DateOnly)
 	if len(stuck) > 0 {
 		return r, businessf(StepDailyReport, "%d CFE of %s have no answer from DGI and wait for an operator (billrun invoice reseal or restamp), "+
-			"then billrun report daily --date %s --send: %s", len(stuck), day.Format(time.DateOnly), day.Format(time.DateOnly), strings.Join(stuck, "; "))
+			"then billrun report daily --date %s --send: %s", len(stuck), date, date, strings.Join(stuck, "; "))
 	}
 	if len(awaiting) > 0 {
-		return r, fmt.Errorf("%d CFE of %s still wait for DGI's answer (the publication is at them): %s", len(awaiting), day.Format(time.DateOnly), strings.Join(awaiting, ", "))
+		return r, fmt.Errorf("%d CFE of %s still wait for DGI's answer (the publication is at them): %s", len(awaiting), date, strings.Join(awaiting, ", "))
+	}
+	if len(tickets) > 0 {
+		limit, err := rules.TicketLimitOn(day, ui, th)
+		if err != nil {
+			return r, businessf(StepDailyReport, "the day's %d e-Tickets are counted against the UI threshold: %s, then billrun report daily --date %s --send",
+				len(tickets), err.Error(), date)
+		}
+		for i, t := range tickets {
+			r.CFE[ticketAt[i]].AboveThreshold = limit.Above(t.NetPesos())
+		}
 	}
 	return r, nil
 }

@@ -16,6 +16,7 @@ import (
 	mail "github.com/wneessen/go-mail"
 
 	"billrun/internal/fiscal"
+	"billrun/internal/fiscal/cfe"
 	"billrun/internal/model"
 )
 
@@ -231,9 +232,27 @@ func (a *Publication) prepareDelivery(ctx context.Context, invoiceID int64, seq 
 		doc := fiscal.Document{XML: string(job.xml), UUID: h.UUID}
 		job.sender, job.replyTo, job.message = h.IssuerName, h.IssuerEmail, invoiceMessage(h, p.Describe(doc, h.DocumentKind))
 		job.xmlName, job.pdfName = folio+".xml", folio+".pdf"
+		if h.Country == "UY" && h.ElectronicReceiver {
+			return exchangeCopy(ctx, &job, h.ReceiverRUT)
+		}
 		return err
 	})
 	return job, status, err
+}
+
+// exchangeCopy puts the CFE of an electronic receiver's mail in DGI's exchange envelope
+// (EnvioCFE_entreEmpresas, held to its schema), in place of the bare CFE. A worker without
+// xmllint retries; a CFE that cannot go in one is a business error naming why.
+func exchangeCopy(ctx context.Context, job *deliveryJob, receiverRUT string) error {
+	name, xml, err := cfe.ExchangeEnvelope(ctx, string(job.xml), receiverRUT)
+	if errors.Is(err, fiscal.ErrEnvironment) {
+		return err
+	}
+	if err != nil {
+		return businessf(model.StepDeliver, "the CFE's exchange envelope for electronic receiver RUT %s: %s", receiverRUT, err.Error())
+	}
+	job.xml, job.xmlName = []byte(xml), name
+	return nil
 }
 
 func composeMail(from string, job deliveryJob, messageID string) ([]byte, error) {

@@ -39,6 +39,9 @@ func (a *Invoicing) CompleteInvoice(ctx context.Context, in InvoiceStep) (Comple
 		if h.Status != "processing" || h.Attempt != attempt {
 			return invariantf("invoice %d is %s at attempt %d, not processing attempt %d", invoiceID, h.Status, h.Attempt, attempt)
 		}
+		if err := checkTicket(tx, invoiceID); err != nil {
+			return err
+		}
 		if err := tx.SettleSources(invoiceID, h.SourceKinds); err != nil {
 			return err
 		}
@@ -65,6 +68,20 @@ func (a *Invoicing) CompleteInvoice(ctx context.Context, in InvoiceStep) (Comple
 		count(a.Meter, "billrun_amount_billed_total", map[string]string{"currency": numbered.Currency}, total)
 	}
 	return res, temporalError(model.StepComplete, err)
+}
+
+// checkTicket holds a Uruguayan e-Ticket to the UI threshold (rules.CheckTicketThreshold):
+// one to an unidentified consumer above it, or one it cannot be checked for, is a business
+// error at completion, before any number is taken (the invoice stays retryable).
+func checkTicket(tx InvoicingTx, invoiceID int64) error {
+	t, ui, th, err := tx.TicketFacts(invoiceID)
+	if err != nil {
+		return err
+	}
+	if err := rules.CheckTicketThreshold(t, ui, th); err != nil {
+		return businessf(model.StepComplete, "%s", err.Error())
+	}
+	return nil
 }
 
 // Numberer takes numbers under a series' row lock (and its CAEs', for CFE).

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"billrun/internal/fiscal"
+	"billrun/internal/fiscal/cfe"
 	"billrun/internal/model"
 	"billrun/internal/store"
 )
@@ -96,16 +97,26 @@ func (a *Publication) keepAuthorityAck(ctx context.Context, id int64, doc fiscal
 // errNothingToDo ends a step that finds its work done already.
 var errNothingToDo = errors.New("nothing to do")
 
-// StampInvoices stamps up to limit of the batch's sealed invoices, a few at once. A
-// document the PAC refuses keeps the reason as the invoice's fiscal error and the pass goes
-// on; a PAC or database out of reach ends the pass, to be retried with backoff.
+// StampInvoices stamps up to limit of the batch's sealed invoices, a few at once, and its
+// Uruguayan CFE up to 250 at once, in envelopes (stampEnvelopes). A document the PAC or DGI
+// refuses keeps the reason as the invoice's fiscal error and the pass goes on; a PAC, DGI or
+// database out of reach, or an envelope DGI has not answered yet, ends the pass, to be
+// retried with backoff.
 func (a *Publication) StampInvoices(ctx context.Context, in Pass) (PublishResult, error) {
 	batchID, limit := in.BatchID, in.Limit
-	ids, err := a.Store.ToStamp(ctx, batchID, limit)
+	ids, err := a.Store.ToStamp(ctx, batchID, max(limit, cfe.EnvelopeLimit))
 	if err != nil {
 		return PublishResult{}, err
 	}
-	res, err := pass(ctx, ids, a.concurrency(), "stamped", func(ctx context.Context, id int64) error { return a.StampInvoice(ctx, Document{InvoiceID: id}) })
+	rest, enveloped, envErr := a.stampEnvelopes(ctx, batchID, ids)
+	if len(rest) > limit {
+		rest = rest[:limit]
+	}
+	res, err := pass(ctx, rest, a.concurrency(), "stamped", func(ctx context.Context, id int64) error { return a.StampInvoice(ctx, Document{InvoiceID: id}) })
+	res.Processed += enveloped
+	if err == nil {
+		err = envErr
+	}
 	if err != nil {
 		return res, err
 	}

@@ -82,6 +82,7 @@ type InvoicingTx interface {
 	OpenCredits(customer, currency string) ([]store.OpenCredit, error)
 	Settle(creditNoteID, invoiceID int64, amount decimal.Decimal) error
 	Numberer
+	TicketFacts(invoiceID int64) (rules.Ticket, *rules.UIValue, *rules.TicketThreshold, error)
 	Number(h store.InvoiceHead, number int64) error
 	SettleSources(invoiceID int64, kinds []string) error
 	Journaler
@@ -97,6 +98,7 @@ type PublicationStore interface {
 	RecordFiscalError(ctx context.Context, id int64, step, reason string) error
 	SaveAuthorityAck(ctx context.Context, id int64, ack string) error
 	ToStamp(ctx context.Context, batchID string, limit int) ([]int64, error)
+	Billing(ctx context.Context, batchID string) (bool, error)
 	StampRemaining(ctx context.Context, batchID string) (remaining, stamped int, err error)
 	ToPrint(ctx context.Context, batchID string, limit int) ([]int64, error)
 	PrintRemaining(ctx context.Context, batchID string) (remaining, printed int, err error)
@@ -121,6 +123,14 @@ type PublicationTx interface {
 	SkipDelivery(invoiceID int64, seq int, messageID, detail string) (skipped bool, err error)
 	MarkUncertain(invoiceID int64, seq int, detail string) error
 	Attachments(invoiceID int64) (xml, pdf []byte, err error)
+	EnvelopeCandidates(ids []int64) ([]store.Unenveloped, error)
+	NextEnvelopeID() (int64, error)
+	RecordEnvelope(id int64, issuer string, cfeType int, xml string, invoiceIDs []int64) error
+	LockEnvelope(id int64) (store.CFEEnvelope, error)
+	AnswerEnvelope(id int64, state, ack string) (bool, error)
+	SaveEnvelopeAnswer(id int64, answer string) (bool, error)
+	LeaveEnvelope(invoiceID int64, step, reason, ack string) (bool, error)
+	TicketFacts(invoiceID int64) (rules.Ticket, *rules.UIValue, *rules.TicketThreshold, error)
 }
 
 // CreditingStore is what issuing a credit note uses.
@@ -202,6 +212,7 @@ type ReportingStore interface {
 type ReportingTx interface {
 	ReportIssuer(code string) (store.ReportIssuer, error)
 	DayCFE(issuer string, day time.Time) ([]store.DayCFE, error)
+	UILimit(day time.Time) (*rules.UIValue, *rules.TicketThreshold, error)
 	DailyReports(issuer string, day time.Time) ([]store.DailyReport, error)
 	RecordDailyReport(r store.DailyReport) (bool, error)
 	AnswerDailyReport(issuer string, day time.Time, sequence int, state, ack, reason string) (bool, error)

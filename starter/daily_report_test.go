@@ -56,6 +56,7 @@ func uyReportData(t *testing.T) string {
 	return fmt.Sprintf(`{
   "currencies": [{"code": "UYU", "decimals": 2}],
   "payment_terms": [{"code": "CASH", "kind": "cash"}],
+  "uy_ui_values": [{"date": "2026-11-01", "value": "6.4500"}],
   "issuers": [{"code": "UYR", "country": "UY", "rut": "219999830019", "name": "EMISOR DE PRUEBA", "currency": "UYU",
     "branch": "1", "address": "CALLE FALSA 123", "city": "MONTEVIDEO", "department": "MONTEVIDEO", "csd_certificate": %q, "csd_key": %q}],
   "customers": [%s, %s, %s, %s, %s],
@@ -161,7 +162,8 @@ func checkReportXSD(t *testing.T, xml string) {
 }
 
 // recomputeReport holds the report's counts, ranges and amounts per CFE type to what SQL
-// recomputes from the day's invoices, their lines and DGI's answers (a BE annuls).
+// recomputes from the day's invoices, their lines and DGI's answers (a BE annuls: the
+// CFE's own ACKCFE_Det, in an answer to an envelope of many).
 func (h *harness) recomputeReport(xml string) {
 	t := h.t
 	t.Helper()
@@ -195,7 +197,9 @@ func (h *harness) recomputeReport(xml string) {
 			strings.Join(rng, ","), strings.Join(ann, ","), amount("TotMntIVATasaBas"), amount("MntIVATasaBas"), amount("TotMntIVATasaMin"), amount("TotMntTotal"))
 	}
 	rows, err := h.db.Query(context.Background(), `
-		with c as (select v.id, s.cfe_type, a.cfe_series, v.number, v.total, coalesce(d.authority_ack, '') like '%<Estado>BE</Estado>%' annulled
+		with c as (select v.id, s.cfe_type, a.cfe_series, v.number, v.total,
+			coalesce((xpath(format('//d:ACKCFE_Det[d:TipoCFE=%s and d:NroCFE=%s]/d:Estado/text()', s.cfe_type, v.number),
+				coalesce(d.authority_ack, '<none/>')::xml, array[array['d', 'http://cfe.dgi.gub.uy']]))[1]::text, '') = 'BE' annulled
 			from invoices v join series s on s.code = v.series join caes a on a.id = v.cae left join fiscal_documents d on d.invoice_id = v.id
 			where v.issuer = 'UYR' and v.invoice_date = $1 and v.number is not null)
 		select c.cfe_type::text, format('used %s issued %s annulled %s ranges %s annulled %s net22 %s vat22 %s net10 %s total %s',

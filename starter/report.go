@@ -172,7 +172,11 @@ func dayView(ctx context.Context, st *store.Store, issuer string, day time.Time,
 		if err != nil {
 			return err
 		}
-		r, err := activities.DayReport(is, day, rows)
+		ui, th, err := tx.UILimit(day)
+		if err != nil {
+			return err
+		}
+		r, err := activities.DayReport(is, day, rows, ui, th)
 		if err != nil {
 			v.NotReady = err.Error()
 		}

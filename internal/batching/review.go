@@ -13,7 +13,8 @@ import (
 // amounts, sources, and what would make each fail or come out unsealed if the batch ran
 // now — stock short (in the order the batch runs them), an item without a VAT rate, a
 // customer without the fiscal data a CFDI (or an e-Factura) needs, credit terms for the
-// generic customer, no CAE number left for a Uruguayan draft (projected in run order).
+// generic customer, no CAE number left for a Uruguayan draft (projected in run order), an
+// e-Ticket to an unidentified consumer above the UI threshold.
 func DraftReview(ctx context.Context, st *store.Store, batchID string) ([]model.DraftInvoice, error) {
 	return review(ctx, st, batchID, nil)
 }
@@ -79,6 +80,9 @@ func draftProblems(d store.ReviewedDraft, stockShort, caeShort string) string {
 	}
 	if p := caeShort; p != "" {
 		problems = append(problems, "fails at numbering: "+p)
+	}
+	if err := rules.CheckTicketThreshold(d.Ticket, d.UI, d.Threshold); err != nil {
+		problems = append(problems, "fails at completion: "+err.Error())
 	}
 	if d.Country == "UY" && d.TaxIDKind == "tax_registration" && (d.Address == "" || d.City == "") {
 		problems = append(problems, "completes unsealed: customer "+d.Customer+" has no address and city, which an e-Factura carries")

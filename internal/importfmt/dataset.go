@@ -24,6 +24,10 @@ type Dataset struct {
 	ExchangeRates []ExchangeRate `json:"exchange_rates"`
 	Templates     []Template     `json:"templates"`
 	CAEs          []CAE          `json:"caes"`
+	// UIValues and TicketThresholds are Uruguay's e-Ticket threshold: the UI's value per
+	// day, and the threshold in UI from its effective date on.
+	UIValues         []UIValue         `json:"uy_ui_values"`
+	TicketThresholds []TicketThreshold `json:"uy_eticket_thresholds"`
 	// LedgerAccounts name the account of each journal role (receivable, revenue,
 	// vat_payable, excise_payable, vat_withheld, isr_withheld, cash, inventory,
 	// cost_of_sales); roles left out keep theirs.
@@ -52,6 +56,18 @@ type Template struct {
 	Grouping    string   `json:"grouping"` // the least restrictive grouping allowed (default by-entity)
 	Series      string   `json:"series"`   // default series
 	FixedSeries bool     `json:"fixed_series"`
+}
+
+// UIValue is the value of one Unidad Indexada in pesos on a date (INE's, 4 decimals).
+type UIValue struct {
+	Date  string          `json:"date"`
+	Value decimal.Decimal `json:"value"`
+}
+
+// TicketThreshold is the e-Ticket threshold in UI in force from a date on.
+type TicketThreshold struct {
+	From string          `json:"from"`
+	UI   decimal.Decimal `json:"ui"`
 }
 
 // ExchangeRate is a currency's rate on a date: units of the local currency per unit.
@@ -133,6 +149,9 @@ type Customer struct {
 	FiscalResidence string `json:"fiscal_residence"`
 	// Export makes a foreign customer's invoices definitive exports (Exportacion 02).
 	Export bool `json:"export"`
+	// ElectronicReceiver (Uruguay): DGI registers the customer (a RUT) as an electronic
+	// receiver: its CFE go to its e-mail in DGI's exchange envelope.
+	ElectronicReceiver bool `json:"electronic_receiver"`
 }
 
 type Item struct {

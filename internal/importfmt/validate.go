@@ -206,7 +206,7 @@ func Validate(d *Dataset, known Known) []Problem {
 		cur: newSet(), iss: newSet(), terms: newSet(), cust: newSet(), items: newSet(), whs: newSet(), ser: newSet(), ctr: newSet(),
 		cfeSeries: newSet(), uyIssuer: newSet(), termKind: map[string]string{}, itemPrice: map[string]decimal.Decimal{}, generic: newSet()}
 	for _, section := range []func(){v.checkCurrencies, v.checkExchangeRates, v.checkIssuers, v.checkPaymentTerms, v.checkCustomers, v.checkItems, v.checkWarehouses,
-		v.checkStock, v.checkSeries, v.checkCaes, v.checkCreditSeries, v.checkOrders, v.checkContracts, v.checkBillingPlans, v.checkDocumentKinds, v.checkTemplates, v.checkLedgerAccounts} {
+		v.checkStock, v.checkSeries, v.checkCaes, v.checkCreditSeries, v.checkOrders, v.checkContracts, v.checkBillingPlans, v.checkDocumentKinds, v.checkTemplates, v.checkLedgerAccounts, v.checkUIValues} {
 		section()
 	}
 	return v.probs

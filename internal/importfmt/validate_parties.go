@@ -145,6 +145,9 @@ func (v *validation) checkCustomers() {
 		case (x.Country == "" || x.Country == "MX") && x.TaxIDKind == "tax_registration" && !rfcPattern.MatchString(x.TaxID):
 			c.add("tax_id", "%q is not an RFC", clip(x.TaxID))
 		}
+		if x.ElectronicReceiver && (x.Country != "UY" || x.TaxIDKind != "tax_registration" || x.Email == "") {
+			c.add("electronic_receiver", "an electronic receiver is a Uruguayan customer with a RUT (country UY, tax_id_kind tax_registration) and its registered e-mail")
+		}
 		if x.Country != "" && !countryPattern.MatchString(x.Country) {
 			c.add("country", "%q is not a two-letter ISO country code", clip(x.Country))
 		}

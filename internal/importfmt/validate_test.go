@@ -3,6 +3,8 @@ package importfmt
 import (
 	"strings"
 	"testing"
+
+	"github.com/shopspring/decimal"
 )
 
 // Issue 9.6 and 10.4: amounts beyond what billrun stores and decimals it would round are
@@ -183,5 +185,34 @@ func TestTaxFactorsAndExportsAreCheckedAtImport(t *testing.T) {
 				t.Errorf("%s refused: %s", k, v)
 			}
 		}
+	}
+}
+
+// The UI's values and the e-Ticket threshold settings are checked, each problem named; a
+// valid pair passes.
+func TestValidateUIValues(t *testing.T) {
+	dec := decimal.RequireFromString
+	d := &Dataset{
+		UIValues: []UIValue{{Date: "2026-11-23", Value: dec("6.2147")}, {Date: "2026-11-31", Value: dec("6.2")},
+			{Date: "2026-11-24", Value: dec("0")}, {Date: "2026-11-25", Value: dec("6.12345")}, {Date: "2026-11-23", Value: dec("6.3")}},
+		TicketThresholds: []TicketThreshold{{From: "2018-01-01", UI: dec("5000")}, {From: "2026-01-01", UI: dec("-1")},
+			{From: "2026-02-01", UI: dec("10000.001")}, {From: "2018-01-01", UI: dec("10000")}},
+	}
+	got := map[string]bool{}
+	for _, p := range Validate(d, Known{}) {
+		got[p.Record+" "+p.Field] = true
+	}
+	want := []string{
+		"uy_ui_values[1] (2026-11-31) date", "uy_ui_values[2] (2026-11-24) value", "uy_ui_values[3] (2026-11-25) value",
+		"uy_ui_values[4] (2026-11-23) date", "uy_eticket_thresholds[1] (2026-01-01) ui", "uy_eticket_thresholds[2] (2026-02-01) ui",
+		"uy_eticket_thresholds[3] (2018-01-01) from",
+	}
+	for _, w := range want {
+		if !got[w] {
+			t.Errorf("no problem %q in %v", w, got)
+		}
+	}
+	if len(got) != len(want) {
+		t.Errorf("problems %v, want only %v", got, want)
 	}
 }

@@ -120,7 +120,7 @@ func nullIfEmpty(s string) any {
 // write writes a validated dataset, section by section, in the order their references need.
 func write(ctx context.Context, tx pgx.Tx, d *importfmt.Dataset, n importfmt.Counts) error {
 	w := &writer{ctx: ctx, tx: tx, d: d, n: n}
-	for _, section := range []func() error{w.parties, w.goods, w.numbering} {
+	for _, section := range []func() error{w.parties, w.goods, w.numbering, w.uiValues} {
 		if err := section(); err != nil {
 			return err
 		}
@@ -199,17 +199,18 @@ func (w *writer) parties() error {
 	for _, x := range d.Customers {
 		if err := exec("customers", `insert into customers (code, name, tax_id, tax_id_kind, fiscal_regime, postal_code, cfdi_use,
 			email, default_discount, payment_terms, invoicing_method, grouped_billing, is_generic, country, address, city, zone, receivable_account,
-			fiscal_residence, export)
-			values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, nullif($18, ''), $19, $20) on conflict (code) do update set
+			fiscal_residence, export, electronic_receiver)
+			values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, nullif($18, ''), $19, $20, $21) on conflict (code) do update set
 			name = excluded.name, tax_id = excluded.tax_id, tax_id_kind = excluded.tax_id_kind, fiscal_regime = excluded.fiscal_regime,
 			postal_code = excluded.postal_code, cfdi_use = excluded.cfdi_use, email = excluded.email,
 			default_discount = excluded.default_discount, payment_terms = excluded.payment_terms,
 			invoicing_method = excluded.invoicing_method, grouped_billing = excluded.grouped_billing, is_generic = excluded.is_generic,
 			country = excluded.country, address = excluded.address, city = excluded.city, zone = excluded.zone,
-			receivable_account = excluded.receivable_account, fiscal_residence = excluded.fiscal_residence, export = excluded.export`,
+			receivable_account = excluded.receivable_account, fiscal_residence = excluded.fiscal_residence, export = excluded.export,
+			electronic_receiver = excluded.electronic_receiver`,
 			x.Code, x.Name, x.TaxID, x.TaxIDKind, x.FiscalRegime, x.PostalCode, orDefault(x.CFDIUse, "G03"), x.Email,
 			x.DefaultDiscount, x.PaymentTerms, orDefault(x.InvoicingMethod, rules.MethodCombined), x.GroupedBilling, x.Generic,
-			x.Country, x.Address, x.City, x.Zone, x.ReceivableAccount, x.FiscalResidence, x.Export); err != nil {
+			x.Country, x.Address, x.City, x.Zone, x.ReceivableAccount, x.FiscalResidence, x.Export, x.ElectronicReceiver); err != nil {
 			return err
 		}
 	}

@@ -33,6 +33,10 @@ type DeliveryHead struct {
 	TermsDays    int
 	UUID         string
 	Country      string // the issuer's: its fiscal profile words the message
+	// ElectronicReceiver (Uruguay): the customer gets the CFE in DGI's exchange envelope,
+	// addressed to its RUT (ReceiverRUT).
+	ElectronicReceiver bool
+	ReceiverRUT        string
 }
 
 // LockForDelivery reads an invoice for its delivery under the invoice's row lock. A global
@@ -40,13 +44,14 @@ type DeliveryHead struct {
 func (t *Tx) LockForDelivery(invoiceID int64) (DeliveryHead, error) {
 	var h DeliveryHead
 	err := t.tx.QueryRow(t.ctx, `select coalesce(v.batch_id, ''), v.status, v.fiscal_status, v.series, v.number, i.name, i.email, c.name,
-		       case when v.document_kind = 'global_invoice' then i.email else c.email end, v.document_kind, v.invoice_date, v.total, v.currency, cur.decimals, pt.kind, pt.days, coalesce(d.uuid, ''), i.country
+		       case when v.document_kind = 'global_invoice' then i.email else c.email end, v.document_kind, v.invoice_date, v.total, v.currency, cur.decimals, pt.kind, pt.days, coalesce(d.uuid, ''), i.country,
+		       c.electronic_receiver and v.document_kind <> 'global_invoice', c.tax_id
 		from invoices v join issuers i on i.code = v.issuer join customers c on c.code = v.customer
 		join currencies cur on cur.code = v.currency join payment_terms pt on pt.code = v.payment_terms
 		left join fiscal_documents d on d.invoice_id = v.id
 		where v.id = $1 for update of v`, invoiceID).
 		Scan(&h.BatchID, &h.Status, &h.FiscalStatus, &h.Series, &h.Number, &h.IssuerName, &h.IssuerEmail, &h.CustomerName, &h.Recipient,
-			&h.DocumentKind, &h.Date, &h.Total, &h.Currency, &h.Decimals, &h.TermsKind, &h.TermsDays, &h.UUID, &h.Country)
+			&h.DocumentKind, &h.Date, &h.Total, &h.Currency, &h.Decimals, &h.TermsKind, &h.TermsDays, &h.UUID, &h.Country, &h.ElectronicReceiver, &h.ReceiverRUT)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return h, fmt.Errorf("invoice %d: %w", invoiceID, model.ErrNotFound)
 	}

@@ -31,6 +31,11 @@ type ReviewedDraft struct {
 	Country, Address, City                string
 	ByCAE                                 bool
 	Date                                  time.Time
+	// Ticket is what the e-Ticket threshold reads of it, with the UI value and threshold
+	// setting of its date (nil: none).
+	Ticket    rules.Ticket
+	UI        *rules.UIValue
+	Threshold *rules.TicketThreshold
 }
 
 // ReviewFacts reads a batch's drafts (ids nil) or the invoices named, for their review.
@@ -43,7 +48,8 @@ func (s *Store) ReviewFacts(ctx context.Context, batchID string, ids []int64) (R
 		       coalesce((select string_agg(distinct l.item, ', ') from invoice_lines l join items i on i.code = l.item
 		                 where l.invoice_id = v.id and i.vat_rate is null and not i.vat_exempt), ''),
 		       c.tax_id_kind, c.is_generic, c.fiscal_regime, c.postal_code, c.tax_id, c.cfdi_use, t.kind,
-		       i.country, c.address, c.city, s.cfe_type is not null, v.invoice_date
+		       i.country, c.address, c.city, s.cfe_type is not null, v.invoice_date,
+		       coalesce(s.cfe_type, 0), (c.is_generic or c.tax_id_kind = 'generic'), v.rate,`+uiLimitColumns+`
 		from invoices v join customers c on c.code = v.customer join payment_terms t on t.code = v.payment_terms
 		join issuers i on i.code = v.issuer join series s on s.code = v.series
 		where v.batch_id = $1 and `+reviewed+` order by v.group_no`, batchID, ids)
@@ -52,9 +58,13 @@ func (s *Store) ReviewFacts(ctx context.Context, batchID string, ids []int64) (R
 	}
 	f.Drafts, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (ReviewedDraft, error) {
 		var d ReviewedDraft
-		return d, r.Scan(&d.InvoiceID, &d.GroupNo, &d.Customer, &d.Series, &d.Currency, &d.Subtotal, &d.VAT, &d.Total, &d.Decimals, &d.Lines, &d.Sources,
+		var u uiLimit
+		err := r.Scan(append([]any{&d.InvoiceID, &d.GroupNo, &d.Customer, &d.Series, &d.Currency, &d.Subtotal, &d.VAT, &d.Total, &d.Decimals, &d.Lines, &d.Sources,
 			&d.NoVAT, &d.TaxIDKind, &d.Generic, &d.Regime, &d.Postal, &d.TaxID, &d.Use, &d.TermsKind,
-			&d.Country, &d.Address, &d.City, &d.ByCAE, &d.Date)
+			&d.Country, &d.Address, &d.City, &d.ByCAE, &d.Date, &d.Ticket.CFEType, &d.Ticket.Anonymous, &d.Ticket.Rate}, u.dest()...)...)
+		d.Ticket.Customer, d.Ticket.Currency, d.Ticket.Total, d.Ticket.VAT, d.Ticket.Date = d.Customer, d.Currency, d.Total, d.VAT, d.Date
+		d.UI, d.Threshold = u.values()
+		return d, err
 	})
 	if err != nil {
 		return f, err

@@ -14,10 +14,11 @@ const (
 	DayAwaiting = "awaiting" // DGI has not answered it yet (or it was never sent)
 )
 
-// DayState is where a CFE number stands for its day's report, from DGI's latest answer to
-// it as stored (an ACKCFE, or the ACKSobre of its envelope) and whether it is stamped.
-func DayState(ack string, stamped bool) string {
-	switch AnswerState(ack) {
+// DayState is where CFE tipo serie nro stands for its day's report, from DGI's latest
+// answer to it as stored (an ACKCFE — of its envelope, which may answer many CFE: its own
+// ACKCFE_Det is read —, or the ACKSobre of its envelope) and whether it is stamped.
+func DayState(ack string, stamped bool, tipo int, serie string, nro int64) string {
+	switch AnswerState(ack, tipo, serie, nro) {
 	case AckReceived:
 		return DayIssued
 	case AckRejected, EnvelopeRejected, FileRejected:
@@ -29,16 +30,16 @@ func DayState(ack string, stamped bool) string {
 	return DayAwaiting
 }
 
-// AnswerState is the state a stored answer of DGI's gives: an ACKCFE's (of its one CFE), an
-// ACKSobre's; "" when there is none or it cannot be read.
-func AnswerState(ack string) string {
+// AnswerState is the state a stored answer of DGI's gives CFE tipo serie nro: an ACKCFE's
+// (its own ACKCFE_Det), an ACKSobre's; "" when there is none or it cannot be read.
+func AnswerState(ack string, tipo int, serie string, nro int64) string {
 	doc := etree.NewDocument()
 	if ack == "" || doc.ReadFromString(ack) != nil || doc.Root() == nil {
 		return ""
 	}
 	switch doc.Root().Tag {
 	case "ACKCFE":
-		if d := doc.Root().SelectElement("ACKCFE_Det"); d != nil {
+		if d := answerFor(doc.Root(), tipo, serie, nro); d != nil {
 			return text(d, "Estado")
 		}
 	case "ACKSobre":

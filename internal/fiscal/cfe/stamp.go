@@ -54,10 +54,7 @@ func (p Profile) Stamp(ctx context.Context, doc fiscal.Document, cred fiscal.Cre
 	if a.State != AckReceived {
 		return doc, &fiscal.Refusal{Reason: fmt.Sprintf("DGI rejected the CFE (%s): %s", a.State, fiscal.Clip(a.Reason())), AuthorityAck: ack}
 	}
-	doc.StampedAt = a.ReceivedAt
-	doc.StampCertificate = "respuesta " + a.ResponseID + ", " + a.Signer
-	doc.AuthorityAck = ack
-	return doc, nil
+	return Stamped(doc, a, ack), nil
 }
 
 // send hands the CFE's envelope to DGI and answers DGI's ACKSobre when it received it; a
