@@ -28,15 +28,9 @@ func paymentCancelCmd(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			id, err := st.PaymentByKey(ctx, args[0])
-			if err == nil && id == 0 {
-				id, err = st.GroupPaymentByKey(ctx, args[0])
-			}
+			id, err := paymentOfKey(ctx, st, args[0])
 			if err != nil {
 				return err
-			}
-			if id == 0 {
-				return fmt.Errorf("payment %q: %w", args[0], model.ErrNotFound)
 			}
 			var receipt int64
 			var reversed, parts []string

@@ -6,6 +6,7 @@ import (
 
 	"billrun/activities"
 	"billrun/internal/model"
+	"billrun/internal/store"
 	"billrun/workflows"
 
 	"github.com/spf13/cobra"
@@ -90,15 +91,9 @@ func paymentReceiptCmd(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			id, err := st.PaymentByKey(ctx, args[0])
-			if err == nil && id == 0 {
-				id, err = st.GroupPaymentByKey(ctx, args[0])
-			}
+			id, err := paymentOfKey(ctx, st, args[0])
 			if err != nil {
 				return err
-			}
-			if id == 0 {
-				return fmt.Errorf("payment %q: %w", args[0], model.ErrNotFound)
 			}
 			receipt, err := startReceiptOf(ctx, a, id, w, true)
 			if err != nil {
@@ -112,4 +107,17 @@ func paymentReceiptCmd(a *app) *cobra.Command {
 	}
 	w.bind(c, "until the receipt is sealed, stamped, printed and e-mailed")
 	return c
+}
+
+// paymentOfKey is the payment recorded with key — one payment, or the first part of one
+// paying several invoices — or not found.
+func paymentOfKey(ctx context.Context, st *store.Store, key string) (int64, error) {
+	id, err := st.PaymentByKey(ctx, key)
+	if err == nil && id == 0 {
+		id, err = st.GroupPaymentByKey(ctx, key)
+	}
+	if err == nil && id == 0 {
+		err = fmt.Errorf("payment %q: %w", key, model.ErrNotFound)
+	}
+	return id, err
 }
