@@ -24,11 +24,18 @@ type CancelRequest struct {
 	Replacement string `json:"replacement,omitempty"`
 	// Key is the request's idempotency key: the same key again answers this request.
 	Key string `json:"key,omitempty"`
+	// Payments, for a payment receipt, are the payments (payment cancel) reversed with it;
+	// the others it states stand and are stated again. None: all of them (invoice cancel).
+	Payments []int64 `json:"payments,omitempty"`
 }
 
 // Content is what a cancellation request's key stands for.
 func (r CancelRequest) Content() string {
-	return fmt.Sprintf("cancel invoice %d motive %s replaced by %q", r.InvoiceID, r.Motive, r.Replacement)
+	c := fmt.Sprintf("cancel invoice %d motive %s replaced by %q", r.InvoiceID, r.Motive, r.Replacement)
+	if len(r.Payments) > 0 {
+		c += fmt.Sprintf(" with payments %v", r.Payments)
+	}
+	return c
 }
 
 // Where a cancellation stands, as CancelDocument and CancellationStatus answer it.
@@ -95,7 +102,7 @@ func requestCancellation(tx CancellingTx, req CancelRequest) error {
 		if c.Motive != req.Motive || !strings.EqualFold(c.Replacement, req.Replacement) {
 			return refuse("its cancellation was asked already (motive %s), and is %s", c.Motive, c.Status)
 		}
-		return nil // the same request again: it stands
+		return markPayments(tx, h, req) // the same request again: it stands
 	}
 	switch {
 	case h.Status != "completed":
@@ -133,7 +140,27 @@ func requestCancellation(tx CancellingTx, req CancelRequest) error {
 	if err := tx.RequestCancellation(h.ID, req.Motive, req.Replacement, req.Key, req.Content()); err != nil {
 		return err
 	}
+	if err := markPayments(tx, h, req); err != nil {
+		return err
+	}
 	return tx.Audit("", h.ID, StepCancel, 0, "requested", "motive "+req.Motive+" "+Motives[req.Motive])
+}
+
+// markPayments marks, for a payment receipt, the payments its cancellation reverses: those
+// named (payment cancel), or all (the receipt cancelled with its payments).
+func markPayments(tx CancellingTx, h store.CancelHead, req CancelRequest) error {
+	if h.DocumentKind != "payment_receipt" {
+		return nil
+	}
+	if len(req.Payments) == 0 {
+		return tx.MarkReceiptPaymentsCancelled(h.ID)
+	}
+	for _, p := range req.Payments {
+		if err := tx.MarkPaymentCancelled(h.ID, p); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // CancelDocument asks the authority to cancel the invoice's fiscal document and records
@@ -158,15 +185,31 @@ func (a *Cancelling) cancelCall(ctx context.Context, invoiceID int64,
 	call func(fiscal.Profile, fiscal.Document, store.CancelHead) (fiscal.Cancellation, error)) (string, error) {
 	var h store.CancelHead
 	var doc fiscal.Document
+	done := false
 	err := a.Store.InTx(ctx, func(tx CancellingTx) error {
 		var err error
 		if h, err = tx.LockForCancel(invoiceID); err != nil {
 			return err
 		}
-		if h.Cancel == nil {
+		switch {
+		case h.Cancel == nil:
 			return invariantf("invoice %d has no cancellation request", invoiceID)
-		}
-		if h.UUID != "" {
+		case h.Cancel.Status == fiscal.Cancelled || h.Status == "cancelled":
+			done = true
+		case h.UUID == "" && h.FiscalStatus == "sealed" && h.FiscalError == "":
+			// Its stamping is under way (sealed before the request): asked again until the
+			// PAC has answered, so a CFDI stamped now is cancelled at SAT.
+			return fmt.Errorf("invoice %d: its stamping is under way: its cancellation waits for the PAC's answer", invoiceID)
+		case h.UUID == "":
+			// Decided under the lock the sealing takes: a document not sealed by now never
+			// is (sealing refuses an invoice whose cancellation was asked).
+			done = true
+			const why = "not stamped: nothing to cancel at SAT"
+			if err := tx.SetCancellation(invoiceID, fiscal.Cancelled, why); err != nil {
+				return err
+			}
+			return tx.Audit("", invoiceID, StepCancel, 0, fiscal.Cancelled, why)
+		default:
 			doc, err = tx.SealedDocument(invoiceID)
 		}
 		return err
@@ -174,34 +217,45 @@ func (a *Cancelling) cancelCall(ctx context.Context, invoiceID int64,
 	if err != nil {
 		return "", temporalError(StepCancel, err)
 	}
-	if h.Cancel.Status == fiscal.Cancelled || h.Status == "cancelled" {
+	if done {
 		return fiscal.Cancelled, nil
 	}
-	answer := fiscal.Cancellation{Status: fiscal.Cancelled, AuthorityStatus: "not stamped: nothing to cancel at SAT"}
-	if h.UUID != "" {
-		p, err := profileFor(a.Fiscal, h.Country)
-		if err != nil {
+	p, err := profileFor(a.Fiscal, h.Country)
+	if err != nil {
+		return "", temporalError(StepCancel, businessf(StepCancel, "%s", err.Error()))
+	}
+	// No lock is held while the authority answers; asking again answers the same.
+	answer, err := call(p, doc, h)
+	if err != nil {
+		if errors.Is(err, fiscal.ErrFiscal) {
+			// The refusal is recorded before it is reported; a record that fails is retried.
+			if rerr := a.Store.InTx(ctx, func(tx CancellingTx) error { return rejected(tx, invoiceID, err.Error()) }); rerr != nil {
+				return "", rerr
+			}
 			return "", temporalError(StepCancel, businessf(StepCancel, "%s", err.Error()))
 		}
-		// No lock is held while the authority answers; asking again answers the same.
-		if answer, err = call(p, doc, h); err != nil {
-			if errors.Is(err, fiscal.ErrFiscal) {
-				// The refusal is recorded before it is reported; a record that fails is retried.
-				if rerr := a.Store.InTx(ctx, func(tx CancellingTx) error { return tx.SetCancellation(invoiceID, "rejected", err.Error()) }); rerr != nil {
-					return "", rerr
-				}
-				return "", temporalError(StepCancel, businessf(StepCancel, "%s", err.Error()))
-			}
-			return "", err
-		}
+		return "", err
 	}
 	err = a.Store.InTx(ctx, func(tx CancellingTx) error {
-		if err := tx.SetCancellation(invoiceID, answer.Status, answer.AuthorityStatus); err != nil {
+		if answer.Status == CancelRejected {
+			if err := rejected(tx, invoiceID, answer.AuthorityStatus); err != nil {
+				return err
+			}
+		} else if err := tx.SetCancellation(invoiceID, answer.Status, answer.AuthorityStatus); err != nil {
 			return err
 		}
 		return tx.Audit("", invoiceID, StepCancel, 0, answer.Status, answer.AuthorityStatus)
 	})
 	return answer.Status, temporalError(StepCancel, err)
+}
+
+// rejected records a cancellation SAT or the receiver rejected: the document and, for a
+// payment receipt, every payment it states stand.
+func rejected(tx CancellingTx, invoiceID int64, why string) error {
+	if err := tx.SetCancellation(invoiceID, "rejected", why); err != nil {
+		return err
+	}
+	return tx.ClearPaymentMarks(invoiceID)
 }
 
 // cancelNonSale completes the cancellation of a document that sold nothing: a global
@@ -215,11 +269,14 @@ func cancelNonSale(tx CancellingTx, id int64, kind string) error {
 		}
 		detail = fmt.Sprintf("%d tickets released: the period's next global invoice carries them", n)
 	} else {
-		n, err := tx.ReversePayments(id)
+		n, standing, err := tx.ReversePayments(id)
 		if err != nil {
 			return err
 		}
 		detail = fmt.Sprintf("%d payments reversed: owed again", n)
+		if standing > 0 {
+			detail += fmt.Sprintf("; %d payments it stated stand, to be stated again in a new receipt", standing)
+		}
 	}
 	if err := tx.MarkCancelled(id); err != nil {
 		return err

@@ -39,6 +39,9 @@ func (a *Publication) SealInvoice(ctx context.Context, in Document) (Sealed, err
 			}
 			return nil
 		}
+		if h.Cancelling { // never sealed now: its cancellation finds nothing at SAT to cancel
+			return nil
+		}
 		if h.GlobalSeries != "" && inv.DocumentKind == "ticket" { // no CFDI of its own
 			h.FiscalStatus = "global"
 			if err := tx.MarkGlobal(id); err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -46,12 +47,14 @@ func (a *Receipts) MonthlyReceivers(ctx context.Context, in MonthlyReceiversRequ
 	}
 	var out []string
 	err = a.Store.InTx(ctx, func(tx ReceiptsTx) error {
-		mode, country, found, err := tx.IssuerReceipts(in.Issuer)
+		// A per-payment issuer's month is asked for the payments left without a receipt
+		// (made while it was monthly, or whose receipt was cancelled): any Mexican issuer's.
+		_, country, found, err := tx.IssuerReceipts(in.Issuer)
 		if err != nil {
 			return err
 		}
-		if !found || country != "MX" || mode != "monthly" {
-			return businessf(StepReceipt, "issuer %s does not issue monthly payment receipts (a Mexican issuer with \"payment_receipts\": \"monthly\")", in.Issuer)
+		if !found || country != "MX" {
+			return businessf(StepReceipt, "issuer %s issues no payment receipts (CFDI P): not a Mexican issuer", in.Issuer)
 		}
 		out, err = tx.MonthlyReceivers(in.Issuer, from, to, in.After, max(in.Limit, 1))
 		return err
@@ -71,6 +74,11 @@ func (a *Receipts) IssueMonthlyReceipt(ctx context.Context, in MonthlyReceiptReq
 		return res, temporalError(StepReceipt, err)
 	}
 	err = a.Store.InTx(ctx, func(tx ReceiptsTx) error {
+		unpublished, err := tx.UnpublishedMonthlyReceipts(in.Issuer, in.Customer, from)
+		if err != nil {
+			return err
+		}
+		defer func() { res.Unpublished = slices.DeleteFunc(unpublished, func(id int64) bool { return id == res.ID }) }()
 		parts, err := monthParts(tx, in.Issuer, in.Customer, from, to)
 		if err != nil || len(parts) == 0 {
 			if err == nil {
@@ -96,12 +104,12 @@ func (a *Receipts) IssueMonthlyReceipt(ctx context.Context, in MonthlyReceiptReq
 		if err != nil {
 			return err
 		}
-		res = PaymentReceiptResult{ID: id, Series: parts[0].Series, Number: n}
+		res = PaymentReceiptResult{ID: id, Series: parts[0].Series, Number: n, Late: rules.LateReceipt(from, date)}
 		var paid []string
 		for _, x := range parts {
 			paid = append(paid, fmt.Sprintf("%s (parcialidad %d, %s of %s)", x.Invoice, x.Parcialidad, x.Amount, x.SaldoAnt))
 		}
-		detail := fmt.Sprintf("%s-%d: the payments of %s in %s: %s", parts[0].Series, n, in.Customer, in.Month, strings.Join(paid, ", "))
+		detail := strings.TrimSuffix(fmt.Sprintf("%s-%d: the payments of %s in %s: %s; %s", parts[0].Series, n, in.Customer, in.Month, strings.Join(paid, ", "), res.Late), "; ")
 		if err := tx.Audit("", id, StepReceipt, 1, "ok", detail); err != nil {
 			return err
 		}
@@ -119,6 +127,9 @@ func (a *Receipts) IssueMonthlyReceipt(ctx context.Context, in MonthlyReceiptReq
 // receipt, each checked as a receipt's.
 func monthParts(tx ReceiptsTx, issuer, customer string, from, to time.Time) ([]store.ReceivedPayment, error) {
 	ids, err := tx.MonthlyPayments(issuer, customer, from, to)
+	if err == nil && len(ids) > 0 {
+		err = tx.LockPaidInvoices(ids) // all at once, in invoice order
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -158,4 +169,23 @@ func (a *Receipts) madeBefore(tx ReceiptsTx, in MonthlyReceiptRequest, month tim
 		*res = PaymentReceiptResult{ID: id, Series: h.Series, Number: *h.Number}
 	}
 	return err
+}
+
+// PendingMonths lists the months, up to in.Month, in which the issuer received payments
+// that wait for a receipt (late payments of a month already run, payments whose receipt
+// was cancelled, those left when the issuer stopped issuing monthly), oldest first.
+func (a *Receipts) PendingMonths(ctx context.Context, in MonthlyReceiversRequest) ([]string, error) {
+	through, _, err := monthSpan(in.Month)
+	if err != nil {
+		return nil, temporalError(StepReceipt, err)
+	}
+	var out []string
+	err = a.Store.InTx(ctx, func(tx ReceiptsTx) error {
+		months, err := tx.PendingReceiptMonths(in.Issuer, through)
+		for _, m := range months {
+			out = append(out, m.Format("2006-01"))
+		}
+		return err
+	})
+	return out, temporalError(StepReceipt, err)
 }

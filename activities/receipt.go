@@ -28,6 +28,12 @@ type PaymentReceiptResult struct {
 	Series    string `json:"series,omitempty"`
 	Number    int64  `json:"number,omitempty"`
 	NotNeeded string `json:"not_needed,omitempty"`
+	// Late says the receipt was issued after the 5th of the month after a payment it states
+	// (RMF 2.7.1.32): issued all the same, and said.
+	Late string `json:"late,omitempty"`
+	// Unpublished are the receiver's earlier receipts of the month, made but not yet
+	// published (a run stopped midway): taken on before the new one.
+	Unpublished []int64 `json:"unpublished,omitempty"`
 }
 
 // IssuePaymentReceipt records the receipt of a payment of an invoice paid in installments
@@ -55,7 +61,7 @@ func (a *Receipts) IssuePaymentReceipt(ctx context.Context, in PaymentReceiptReq
 			return nil
 		}
 		if p.Reversed {
-			res.NotNeeded = "the payment was cancelled (payment cancel) before its receipt was issued"
+			res.NotNeeded = "the payment was cancelled (payment cancel, or its receipt was cancelled, and the payment reversed): it takes no receipt"
 			return nil
 		}
 		if res.NotNeeded = ReceiptNotNeeded(p); res.NotNeeded != "" {
@@ -81,12 +87,12 @@ func (a *Receipts) IssuePaymentReceipt(ctx context.Context, in PaymentReceiptReq
 		if err != nil {
 			return err
 		}
-		res = PaymentReceiptResult{ID: id, Series: p.Series, Number: n}
+		res = PaymentReceiptResult{ID: id, Series: p.Series, Number: n, Late: rules.LateReceipt(p.PaidOn, date)}
 		var paid []string
 		for _, x := range ps {
 			paid = append(paid, fmt.Sprintf("%s (parcialidad %d, %s of %s)", x.Invoice, x.Parcialidad, x.Amount, x.SaldoAnt))
 		}
-		detail := fmt.Sprintf("%s-%d: payment %d of %s", p.Series, n, p.ID, strings.Join(paid, ", "))
+		detail := strings.TrimSuffix(fmt.Sprintf("%s-%d: payment %d of %s; %s", p.Series, n, p.ID, strings.Join(paid, ", "), res.Late), "; ")
 		if err := tx.Audit("", id, StepReceipt, 1, "ok", detail); err != nil {
 			return err
 		}

@@ -27,8 +27,8 @@ func (a *Publication) StampInvoice(ctx context.Context, in Document) error {
 		if h, _, err = tx.LockFiscal(id); err != nil {
 			return err
 		}
-		if h.Status != "completed" || h.FiscalStatus != "sealed" {
-			return errNothingToDo
+		if h.Status != "completed" || h.FiscalStatus != "sealed" || h.Cancelling {
+			return errNothingToDo // a document whose cancellation was asked is not stamped now
 		}
 		doc, err = tx.SealedDocument(id)
 		return err

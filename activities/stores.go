@@ -173,6 +173,9 @@ type ReceiptsTx interface {
 	MonthlyPayments(issuer, customer string, from, to time.Time) ([]int64, error)
 	LatestMonthlyReceipt(issuer, customer string, month time.Time) (id int64, found bool, err error)
 	RecordMonthlyReceipt(receiptID int64, issuer, customer string, month time.Time) error
+	LockPaidInvoices(paymentIDs []int64) error
+	UnpublishedMonthlyReceipts(issuer, customer string, month time.Time) ([]int64, error)
+	PendingReceiptMonths(issuer string, through time.Time) ([]time.Time, error)
 	Numberer
 	Number(h store.InvoiceHead, number int64) error
 }
@@ -194,7 +197,11 @@ type CancellingTx interface {
 	CancelReceivable(id int64) error
 	ReleaseSources(id int64) error
 	MarkCancelled(id int64) error
-	ReversePayments(receiptID int64) (int, error)
+	ReversePayments(receiptID int64) (reversed, standing int, err error)
+	MarkPaymentCancelled(receiptID, paymentID int64) error
+	MarkReceiptPaymentsCancelled(receiptID int64) error
+	ClearPaymentMarks(receiptID int64) error
+	RestatingMonth(receiptID int64) (issuer, customer string, month time.Time, found bool, err error)
 	ReleaseGlobalTickets(globalID int64) (int, error)
 	ReverseEntries(invoiceID int64) error
 	CreditSettlements(creditNoteID int64) ([]string, error)

@@ -19,13 +19,7 @@ import (
 func TestMonthlyPaymentReceipts(t *testing.T) {
 	h := newHarness(t, true)
 	h.mustRun("import", "../examples/demo.json")
-	cer, _ := filepath.Abs("../testdata/sat/csd/EKU9003173C9.cer")
-	key, _ := filepath.Abs("../testdata/sat/csd/EKU9003173C9.key")
-	h.importJSON(fmt.Sprintf(`{"issuers": [{"code": "EKU", "rfc": "EKU9003173C9", "name": "ESCUELA KEMPER URGATE", "fiscal_regime": "601",
-		"postal_code": "42501", "currency": "MXN", "email": "facturacion@kemper.example", "csd_certificate": %q, "csd_key": %q,
-		"csd_password_env": "BILLRUN_CSD_PASSWORD", "payment_receipts": "monthly"}],
-		"orders": [{"number": 1301, "customer": "FORSETI", "series": "A", "warehouse": "CENTRAL", "currency": "MXN",
-			"date": "2026-11-02", "lines": [{"item": "B", "ordered": 20, "price": 10.00}]}]}`, cer, key))
+	importEKU(h, "monthly", true)
 	a, noA := h.billed("1001") // FORSETI, NET30: PPD
 	_, noB := h.billed("1301") // FORSETI again
 	out := h.mustRun("payment", "record", noA, "100.00", "--date", "2026-11-24", "--key", "m1", "--wait")
@@ -37,8 +31,8 @@ func TestMonthlyPaymentReceipts(t *testing.T) {
 	if n := h.int(`select count(*) from invoices where document_kind = 'payment_receipt'`); n != 0 {
 		t.Fatalf("%d receipts before the month's run", n)
 	}
-	if msg := h.mustFail("payment", "receipts", "--month", "2026-11", "--issuer", "UYE"); !strings.Contains(msg, "does not issue monthly receipts") {
-		t.Errorf("a per-payment issuer: %s", msg)
+	if msg := h.mustFail("payment", "receipts", "--month", "2026-11", "--issuer", "UYE"); !strings.Contains(msg, "not a Mexican issuer") {
+		t.Errorf("a Uruguayan issuer: %s", msg)
 	}
 	if out := h.mustRun("payment", "receipts", "--month", "2026-11", "--wait"); !strings.Contains(out, "1 issued") {
 		t.Fatalf("the month's receipts: %s", out)
@@ -105,4 +99,20 @@ func TestMonthlyPaymentReceipts(t *testing.T) {
 		join receivable_payments p on p.id = d.payment_id`); got != "m1,m2,m4,m5" && !strings.Contains(got, "m5") {
 		t.Errorf("payments stated: %s", got)
 	}
+}
+
+// importEKU imports (again) the demo's issuer EKU issuing its payment receipts as mode says
+// (monthly, per_payment), and with order 1301 for FORSETI.
+func importEKU(h *harness, mode string, order bool) {
+	h.t.Helper()
+	cer, _ := filepath.Abs("../testdata/sat/csd/EKU9003173C9.cer")
+	key, _ := filepath.Abs("../testdata/sat/csd/EKU9003173C9.key")
+	orders := ""
+	if order {
+		orders = `, "orders": [{"number": 1301, "customer": "FORSETI", "series": "A", "warehouse": "CENTRAL", "currency": "MXN",
+			"date": "2026-11-02", "lines": [{"item": "B", "ordered": 20, "price": 10.00}]}]`
+	}
+	h.importJSON(fmt.Sprintf(`{"issuers": [{"code": "EKU", "rfc": "EKU9003173C9", "name": "ESCUELA KEMPER URGATE", "fiscal_regime": "601",
+		"postal_code": "42501", "currency": "MXN", "email": "facturacion@kemper.example", "csd_certificate": %q, "csd_key": %q,
+		"csd_password_env": "BILLRUN_CSD_PASSWORD", "payment_receipts": %q}]%s}`, cer, key, mode, orders))
 }

@@ -10,6 +10,7 @@ import (
 
 	"billrun/internal/model"
 	"billrun/internal/store"
+	"billrun/workflows"
 )
 
 // paymentCancelCmd cancels a recorded payment. A payment stated by a live receipt (MX: its
@@ -32,21 +33,21 @@ func paymentCancelCmd(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			var receipt int64
+			var r receiptOfPayment
 			var reversed, parts []string
 			err = st.InTx(ctx, func(tx *store.Tx) error {
 				var err error
-				receipt, reversed, parts, err = reverseUnreceipted(tx, id, args[0])
+				r, reversed, parts, err = reverseUnreceipted(tx, id, args[0])
 				return err
 			})
 			if err != nil {
 				return err
 			}
-			if receipt != 0 {
+			if r.id != 0 {
 				if f.reason == "" {
 					f.reason = "02"
 				}
-				return cancelReceipt(ctx, a, st, &f, receipt)
+				return cancelReceipt(ctx, a, st, &f, r, id)
 			}
 			if cmd.Flags().Changed("reason") || f.replacedBy != "" {
 				return &model.InputError{Problems: []string{"--reason: payment " + args[0] + " has no receipt (CFDI P) to cancel at SAT: it is reversed without one"}}
@@ -68,56 +69,78 @@ func paymentCancelCmd(a *app) *cobra.Command {
 	return c
 }
 
+// receiptOfPayment is the live receipt stating a payment (id 0: none), and whether its
+// cancellation was asked already (this payment is then marked to be reversed with it).
+type receiptOfPayment struct {
+	id       int64
+	standing bool
+}
+
 // reverseUnreceipted reverses, under the paid invoices' row locks, a payment's parts when
-// no live receipt states them, and answers the receipt that does (0: none), the parts
-// reversed now, and every part.
-func reverseUnreceipted(tx *store.Tx, paymentID int64, key string) (receipt int64, reversed, parts []string, err error) {
+// no live receipt states them, and answers the receipt that does, the parts reversed now,
+// and every part. A receipt whose cancellation is under way marks the payment to be
+// reversed with it, under the same locks its completion takes.
+func reverseUnreceipted(tx *store.Tx, paymentID int64, key string) (r receiptOfPayment, reversed, parts []string, err error) {
 	ps, err := tx.LockRecordedParts(paymentID)
 	if err != nil {
-		return 0, nil, nil, err
+		return r, nil, nil, err
 	}
 	for _, p := range ps {
-		if p.ReceiptID != 0 {
-			return p.ReceiptID, nil, nil, nil
+		if p.ReceiptID == 0 {
+			continue
 		}
+		status, err := tx.CancellationStatus(p.ReceiptID)
+		if r = (receiptOfPayment{id: p.ReceiptID, standing: status != "" && status != "rejected"}); err == nil && r.standing {
+			err = tx.MarkPaymentCancelled(p.ReceiptID, paymentID)
+		}
+		return r, nil, nil, err
 	}
 	for _, p := range ps {
 		parts = append(parts, p.Invoice)
 		now, err := tx.ReversePayment(p.ID)
 		if err != nil {
-			return 0, nil, nil, err
+			return r, nil, nil, err
 		}
 		if now {
 			reversed = append(reversed, p.Invoice)
 			if err := tx.Audit("", p.InvoiceID, "payment", 0, "ok", fmt.Sprintf("payment %d reversed (payment cancel %s): owed again", p.ID, key)); err != nil {
-				return 0, nil, nil, err
+				return r, nil, nil, err
 			}
 		}
 	}
-	return 0, reversed, parts, nil
+	return r, reversed, parts, nil
 }
 
-// cancelReceipt cancels a payment's receipt as invoice cancel does; SAT's cancellation
-// reverses its payments.
-func cancelReceipt(ctx context.Context, a *app, st *store.Store, f *cancelFlags, receipt int64) error {
-	v, err := st.ReadInvoice(ctx, receipt)
+// cancelReceipt cancels a payment's receipt as invoice cancel does, asking SAT's
+// cancellation to reverse this payment: the receipt's other payments (a monthly receipt's)
+// stand, and are stated again in a new receipt. A receipt whose cancellation is under way
+// already is followed.
+func cancelReceipt(ctx context.Context, a *app, st *store.Store, f *cancelFlags, r receiptOfPayment, paymentID int64) error {
+	v, err := st.ReadInvoice(ctx, r.id)
 	if err != nil {
 		return err
 	}
+	keyed := f.key != ""
 	req, err := f.request(ctx, a, v)
 	if err != nil {
 		return err
+	}
+	req.Payments = []int64{paymentID}
+	if !keyed {
+		req.Key = contentKey("cancel", v.ID, req.Motive, req.Replacement, "payment", paymentID)
 	}
 	wc, err := a.Workflows(ctx)
 	if err != nil {
 		return err
 	}
-	run, again, err := f.startOrFollow(ctx, st, wc, v, req)
-	if err != nil {
-		return err
+	run, again := wc.Temporal.GetWorkflow(ctx, workflows.CancelWorkflowID(wc.Installation, v.ID), ""), true
+	if !r.standing {
+		if run, again, err = f.startOrFollow(ctx, st, wc, v, req); err != nil {
+			return err
+		}
 	}
 	if !a.jsonOut {
-		fmt.Fprintf(a.out, "its receipt %s is cancelled at SAT first; the payment is reversed once it is\n", invoiceNumber(v))
+		fmt.Fprintf(a.out, "its receipt %s is cancelled at SAT first; the payment is reversed once it is (any other payment it states stands, stated again in a new receipt)\n", invoiceNumber(v))
 		printCancellationKey(a, req.Key, again)
 	}
 	return f.waitAndShow(ctx, a, st, wc, run, v)

@@ -13,6 +13,7 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 
+	"billrun/internal/fiscal"
 	"billrun/internal/model"
 	"billrun/workflows"
 )
@@ -20,7 +21,7 @@ import (
 // monthlyFlags are what payment receipts is told.
 type monthlyFlags struct {
 	month, issuer, schedule, cron string
-	paused                        bool
+	paused, pending               bool
 	wait                          waitFlags
 }
 
@@ -29,14 +30,18 @@ type monthlyFlags struct {
 func paymentReceiptsCmd(a *app) *cobra.Command {
 	var f monthlyFlags
 	c := &cobra.Command{
-		Use:   "receipts (--month YYYY-MM | --schedule NAME) [--issuer CODE]",
+		Use:   "receipts (--month YYYY-MM | --pending | --schedule NAME) [--issuer CODE]",
 		Short: "MX, monthly issuers: one receipt (CFDI P) per receiver for a month's payments, now or by a Schedule before the 5th",
 		Long: `An issuer imported with "payment_receipts": "monthly" issues its payment receipts once a
 month: one CFDI de Recepción de Pagos per receiver, stating each of the month's payments of
 its invoices paid in installments (PPD), due by the 5th of the next month (RMF 2.7.1.32).
 --month makes the month's receipts now (one workflow per receiver; asked again, it makes
-only what is missing). --schedule creates a Temporal Schedule that does it on the 1st of
-every month at 06:00 Mexico City time (--cron to change), for the month before.`,
+only what is missing: payments recorded since, and those a cancelled receipt stated that
+stand). --pending does it for every month up to the last one with payments waiting — late
+payments of a month already stated, payments left when an issuer went from monthly to
+per-payment receipts (name it with --issuer). --schedule creates a Temporal Schedule that
+does what --pending does on the 1st of every month at 06:00 Mexico City time (--cron to
+change). A receipt issued after the 5th is issued all the same, and said to be late.`,
 		Example: `  billrun payment receipts --month 2026-11 --wait
   billrun payment receipts --schedule monthly-receipts`,
 		Args: cobra.NoArgs,
@@ -52,6 +57,7 @@ every month at 06:00 Mexico City time (--cron to change), for the month before.`
 		},
 	}
 	c.Flags().StringVar(&f.month, "month", "", "the month whose payments to state (YYYY-MM)")
+	c.Flags().BoolVar(&f.pending, "pending", false, "every month up to the last one whose payments wait for a receipt")
 	c.Flags().StringVar(&f.issuer, "issuer", "", "the monthly issuer (default: the only one)")
 	c.Flags().StringVar(&f.schedule, "schedule", "", "create a Schedule of this NAME that makes the month before's receipts every month")
 	c.Flags().StringVar(&f.cron, "cron", "0 6 1 * *", "with --schedule: when, in Mexico City time (before the 5th)")
@@ -63,8 +69,14 @@ every month at 06:00 Mexico City time (--cron to change), for the month before.`
 // check reads the flags, naming every problem, and picks the issuer.
 func (f *monthlyFlags) check(ctx context.Context, a *app) error {
 	var probs []string
-	if (f.month == "") == (f.schedule == "") {
-		probs = append(probs, "give exactly one of --month YYYY-MM, --schedule NAME")
+	given := 0
+	for _, g := range []bool{f.month != "", f.schedule != "", f.pending} {
+		if g {
+			given++
+		}
+	}
+	if given != 1 {
+		probs = append(probs, "give exactly one of --month YYYY-MM, --pending, --schedule NAME")
 	}
 	if m, err := time.Parse("2006-01", f.month); f.month != "" && err != nil {
 		probs = append(probs, fmt.Sprintf("--month: %q is not a month (YYYY-MM)", f.month))
@@ -85,13 +97,23 @@ func (f *monthlyFlags) check(ctx context.Context, a *app) error {
 	if err != nil {
 		return err
 	}
+	mexican, err := st.MexicanIssuers(ctx)
+	if err != nil {
+		return err
+	}
 	switch {
 	case f.issuer == "" && len(monthly) == 1:
 		f.issuer = monthly[0]
 	case f.issuer == "":
 		return &model.InputError{Problems: []string{fmt.Sprintf("--issuer: give the monthly issuer (issuers with \"payment_receipts\": \"monthly\": %v)", monthly)}}
-	case !slices.Contains(monthly, f.issuer):
+	case f.schedule != "" && !slices.Contains(monthly, f.issuer):
 		return &model.InputError{Problems: []string{fmt.Sprintf("--issuer: %s does not issue monthly receipts (import it with \"payment_receipts\": \"monthly\"; monthly issuers: %v)", f.issuer, monthly)}}
+	case !slices.Contains(mexican, f.issuer): // a per-payment issuer's leftovers may be stated
+		return &model.InputError{Problems: []string{fmt.Sprintf("--issuer: %s is not a Mexican issuer: its payments take no receipts (Mexican issuers: %v)", f.issuer, mexican)}}
+	}
+	if f.pending { // up to the month before this one in Mexico, as the Schedule does
+		today, _ := time.Parse(time.DateOnly, fiscal.Today("MX", time.Now()))
+		f.month = today.AddDate(0, 0, 1-today.Day()).AddDate(0, -1, 0).Format("2006-01")
 	}
 	return nil
 }
@@ -102,7 +124,7 @@ func (f *monthlyFlags) runNow(ctx context.Context, a *app) error {
 	if err != nil {
 		return err
 	}
-	run, err := wc.StartMonthlyReceipts(ctx, f.issuer, f.month)
+	run, err := wc.StartMonthlyReceipts(ctx, f.issuer, f.month, f.pending)
 	if err != nil {
 		return err
 	}
@@ -121,9 +143,15 @@ func (f *monthlyFlags) runNow(ctx context.Context, a *app) error {
 			fmt.Fprintf(a.out, "  web ui: %s\n", workflowURL(a, run.GetID()))
 			return
 		}
+		if len(out.Months) > 0 {
+			fmt.Fprintf(a.out, "  months with payments waiting: %s\n", strings.Join(out.Months, ", "))
+		}
 		fmt.Fprintf(a.out, "  %d issued, %d receivers had none waiting, %d under way in another run, %d failed\n", out.Issued, out.None, out.UnderWay, out.Failed)
 		for _, x := range out.Failures {
 			fmt.Fprintf(a.out, "  failed: %s\n", x)
+		}
+		for _, x := range out.Late {
+			fmt.Fprintf(a.out, "  warning: %s\n", x)
 		}
 	})
 }

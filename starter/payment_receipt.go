@@ -73,7 +73,11 @@ func startReceiptOf(ctx context.Context, a *app, paymentID int64, w waitFlags, b
 	if out.Receipt.NotNeeded != "" {
 		return "none: " + out.Receipt.NotNeeded, nil
 	}
-	return fmt.Sprintf("%s-%d, sealed, stamped, printed and e-mailed", out.Receipt.Series, out.Receipt.Number), nil
+	made := fmt.Sprintf("%s-%d, sealed, stamped, printed and e-mailed", out.Receipt.Series, out.Receipt.Number)
+	if out.Receipt.Late != "" {
+		made += " (warning: " + out.Receipt.Late + ")"
+	}
+	return made, nil
 }
 
 // paymentReceiptCmd starts again (or follows) the receipt of a payment recorded before,

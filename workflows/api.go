@@ -351,7 +351,8 @@ func CancelWorkflowID(installation string, invoiceID int64) string {
 
 // CancelInput asks for an invoice's cancellation.
 type CancelInput struct {
-	Request activities.CancelRequest `json:"request"`
+	Installation string                   `json:"installation,omitempty"`
+	Request      activities.CancelRequest `json:"request"`
 	// PollEvery is how often a cancellation awaiting the receiver is asked about (default 1 h).
 	PollEvery time.Duration `json:"poll_every,omitempty"`
 	// Awaiting is set by continue-as-new: the request is made, the receiver's answer awaited.
@@ -362,6 +363,7 @@ type CancelInput struct {
 // StartCancellation starts an invoice's cancellation workflow (again, after a rejection).
 // A cancellation already under way is refused.
 func (c Client) StartCancellation(ctx context.Context, in CancelInput, summary string) (client.WorkflowRun, error) {
+	in.Installation = c.Installation
 	run, err := c.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
 		ID:                                       CancelWorkflowID(c.Installation, in.Request.InvoiceID),
 		TaskQueue:                                c.TaskQueue,

@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"errors"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
@@ -65,6 +66,31 @@ func CancelInvoiceWorkflow(ctx workflow.Context, in CancelInput) error {
 	if err := step(ctx, t, "Undo the invoice's effects: stock back, receivable cancelled, sources released", cancelling.CompleteCancellation, nil, activities.Document{InvoiceID: in.Request.InvoiceID}); err != nil {
 		return err
 	}
+	if workflow.GetVersion(ctx, "restate-receipt", workflow.DefaultVersion, 1) == 1 {
+		if err := restateReceipt(ctx, t, in); err != nil {
+			return err
+		}
+	}
 	_ = workflow.UpsertTypedSearchAttributes(ctx, AttrInvoiceStatus.ValueSet("cancelled"))
+	return nil
+}
+
+// restateReceipt starts, for a cancelled monthly receipt whose cancellation reversed only
+// some of its payments, the month's receipt that states the others again: a workflow of
+// its own, which outlives this one.
+func restateReceipt(ctx workflow.Context, t Timeouts, in CancelInput) error {
+	var r activities.MonthlyReceiptRequest
+	if err := step(ctx, t, "Find the payments the receipt stated that stand", cancelling.RestateReceipt, &r, activities.Document{InvoiceID: in.Request.InvoiceID}); err != nil {
+		return err
+	}
+	if r.Customer == "" {
+		return nil
+	}
+	cctx := workflow.WithChildOptions(ctx, monthlyReceiptOptions(in.Installation, r))
+	f := workflow.ExecuteChildWorkflow(cctx, MonthlyReceiptWorkflow, MonthlyReceiptInput{Request: r, Timeouts: in.Timeouts})
+	var started *temporal.ChildWorkflowExecutionAlreadyStartedError
+	if err := f.GetChildWorkflowExecution().Get(ctx, nil); err != nil && !errors.As(err, &started) {
+		return err // one running already states them
+	}
 	return nil
 }

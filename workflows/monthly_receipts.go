@@ -24,7 +24,8 @@ const monthlyPage = 25
 // or by hand (payment receipts --month). It continues as new when its history grows.
 func MonthlyReceiptsWorkflow(ctx workflow.Context, in MonthlyReceiptsInput) (MonthlyReceiptsOutcome, error) {
 	t := in.Timeouts.withDefaults()
-	if in.Month == "" {
+	if in.Month == "" { // a Schedule's run: the month before, and any left before it
+		in.Sweep = true
 		nominal := workflow.Now(ctx)
 		if s, ok := workflow.GetTypedSearchAttributes(ctx).GetTime(scheduledStartTime); ok {
 			nominal = s
@@ -38,11 +39,30 @@ func MonthlyReceiptsWorkflow(ctx workflow.Context, in MonthlyReceiptsInput) (Mon
 	}
 	out := in.SoFar
 	out.Month = in.Month
+	if in.Sweep && in.Months == nil && workflow.GetVersion(ctx, "sweep-months", workflow.DefaultVersion, 1) == 1 {
+		// Every month up to this one with payments waiting: late payments of a month run
+		// already, payments whose receipt was cancelled, those left by a change of mode.
+		req := activities.MonthlyReceiversRequest{Issuer: in.Issuer, Month: in.Month}
+		if err := step(ctx, t, "List the months whose payments wait", receipts.PendingMonths, &in.Months, req); err != nil {
+			return out, err
+		}
+		if len(in.Months) == 0 {
+			in.Months = []string{in.Month}
+		}
+		out.Months = in.Months
+	}
+	if len(in.Months) > 0 {
+		in.Month = in.Months[0]
+	}
 	for {
 		var page []string
 		req := activities.MonthlyReceiversRequest{Issuer: in.Issuer, Month: in.Month, After: in.After, Limit: monthlyPage}
 		if err := step(ctx, t, "List the receivers whose payments wait", receipts.MonthlyReceivers, &page, req); err != nil {
 			return out, err
+		}
+		if len(page) == 0 && len(in.Months) > 1 { // the next month
+			in.Months, in.Month, in.After = in.Months[1:], in.Months[1], ""
+			continue
 		}
 		if len(page) == 0 {
 			return out, nil
@@ -74,11 +94,22 @@ func MonthlyReceiptWorkflow(ctx workflow.Context, in MonthlyReceiptInput) (Payme
 	if err := step(ctx, t, "Record the month's receipt and number it", receipts.IssueMonthlyReceipt, &out.Receipt, in.Request); err != nil {
 		return out, err
 	}
+	// Receipts of the month made before but never published (a run stopped midway) are
+	// taken on first; one that fails still lets the new one go out.
+	var first error
+	for _, id := range out.Receipt.Unpublished {
+		if _, err := publishDocument(ctx, t, id); err != nil && first == nil {
+			first = err
+		}
+	}
 	if out.Receipt.NotNeeded != "" {
-		return out, nil
+		return out, first
 	}
 	var err error
 	out.Published, err = publishDocument(ctx, t, out.Receipt.ID)
+	if err == nil {
+		err = first
+	}
 	return out, err
 }
 
@@ -108,6 +139,9 @@ func (o *MonthlyReceiptsOutcome) count(customer string, res PaymentReceiptOutcom
 		o.None++
 	default:
 		o.Issued++
+		if res.Receipt.Late != "" && len(o.Late) < 20 {
+			o.Late = append(o.Late, customer+": "+res.Receipt.Late)
+		}
 	}
 }
 
@@ -134,12 +168,15 @@ func MonthlyReceiptWorkflowID(installation, issuer, month, customer string) stri
 // MonthlyReceiptsInput asks for a monthly issuer's receipts of a month ("" in a Schedule:
 // the month before the run). After and SoFar carry a run on across continue-as-new.
 type MonthlyReceiptsInput struct {
-	Installation string                 `json:"installation"`
-	Issuer       string                 `json:"issuer"`
-	Month        string                 `json:"month,omitempty"`
-	After        string                 `json:"after,omitempty"`
-	SoFar        MonthlyReceiptsOutcome `json:"so_far"`
-	Timeouts     Timeouts               `json:"timeouts,omitempty"`
+	Installation string `json:"installation"`
+	Issuer       string `json:"issuer"`
+	Month        string `json:"month,omitempty"`
+	// Sweep: every month up to Month with payments waiting, oldest first (Months, once listed).
+	Sweep    bool                   `json:"sweep,omitempty"`
+	Months   []string               `json:"months,omitempty"`
+	After    string                 `json:"after,omitempty"`
+	SoFar    MonthlyReceiptsOutcome `json:"so_far"`
+	Timeouts Timeouts               `json:"timeouts,omitempty"`
 }
 
 // MonthlyReceiptInput asks for one customer's receipt of a month.
@@ -152,21 +189,28 @@ type MonthlyReceiptInput struct {
 // under way in another run, failed (with the first failures' reasons).
 type MonthlyReceiptsOutcome struct {
 	Month    string   `json:"month"`
+	Months   []string `json:"months,omitempty"` // a sweep's months
 	Issued   int      `json:"issued"`
 	None     int      `json:"none"`
 	UnderWay int      `json:"under_way"`
 	Failed   int      `json:"failed"`
 	Failures []string `json:"failures,omitempty"`
+	Late     []string `json:"late,omitempty"` // receipts issued after the 5th of the month after
 }
 
 // StartMonthlyReceipts starts a monthly issuer's receipts of a month, or follows the run
 // under way; once ended, it starts again (receivers whose receipt failed, fixed since).
-func (c Client) StartMonthlyReceipts(ctx context.Context, issuer, month string) (client.WorkflowRun, error) {
+// With sweep, it makes every month's up to month with payments waiting.
+func (c Client) StartMonthlyReceipts(ctx context.Context, issuer, month string, sweep bool) (client.WorkflowRun, error) {
+	id := MonthlyReceiptsWorkflowID(c.Installation, issuer, month)
+	if sweep {
+		id = MonthlyReceiptsWorkflowID(c.Installation, issuer, "through-"+month)
+	}
 	return c.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
-		ID:                       MonthlyReceiptsWorkflowID(c.Installation, issuer, month),
+		ID:                       id,
 		TaskQueue:                c.TaskQueue,
 		WorkflowIDReusePolicy:    enums.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
 		WorkflowIDConflictPolicy: enums.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
 		StaticSummary:            fmt.Sprintf("Payment receipts of %s for the payments of %s", issuer, month),
-	}, MonthlyReceiptsWorkflow, MonthlyReceiptsInput{Installation: c.Installation, Issuer: issuer, Month: month})
+	}, MonthlyReceiptsWorkflow, MonthlyReceiptsInput{Installation: c.Installation, Issuer: issuer, Month: month, Sweep: sweep})
 }

@@ -28,10 +28,23 @@ func TestMonthlyReceiptsStateTheMonthBeforeAndEveryReceiver(t *testing.T) {
 	for i := range customers {
 		customers[i] = fmt.Sprintf("C%03d", i)
 	}
+	// September has a payment left waiting (recorded late): the run states it first.
+	env.OnActivity(receipts.PendingMonths, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.MonthlyReceiversRequest) ([]string, error) {
+			if in.Month != "2026-10" {
+				t.Errorf("pending months through %s, want 2026-10", in.Month)
+			}
+			return []string{"2026-09", "2026-10"}, nil
+		})
 	var months []string
 	env.OnActivity(receipts.MonthlyReceivers, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, in activities.MonthlyReceiversRequest) ([]string, error) {
 			months = append(months, in.Month)
+			if in.Month == "2026-09" && in.After == "" {
+				return []string{"C900"}, nil
+			} else if in.Month == "2026-09" {
+				return nil, nil
+			}
 			var page []string
 			for _, c := range customers {
 				if c > in.After && len(page) < in.Limit {
@@ -45,12 +58,21 @@ func TestMonthlyReceiptsStateTheMonthBeforeAndEveryReceiver(t *testing.T) {
 			switch in.Customer {
 			case "C007":
 				return activities.PaymentReceiptResult{}, &model.BusinessError{Step: activities.StepReceipt, Reason: "no receipt series"}
-			case "C010":
-				return activities.PaymentReceiptResult{NotNeeded: "none waits"}, nil
+			case "C010": // none waits, but a receipt made before was never published
+				return activities.PaymentReceiptResult{NotNeeded: "none waits", Unpublished: []int64{10}}, nil
+			case "C011": // a new one, and one made before never published: that one first
+				return activities.PaymentReceiptResult{ID: 12, Series: "P", Number: 2, Unpublished: []int64{11}}, nil
 			}
 			return activities.PaymentReceiptResult{ID: 1, Series: "P", Number: 1}, nil
 		})
-	env.OnActivity(publishing.SealInvoice, mock.Anything, mock.Anything).Return(activities.Sealed{}, nil)
+	var sealed []int64
+	env.OnActivity(publishing.SealInvoice, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, d activities.Document) (activities.Sealed, error) {
+			if d.InvoiceID >= 10 {
+				sealed = append(sealed, d.InvoiceID)
+			}
+			return activities.Sealed{}, nil
+		})
 	env.OnActivity(publishing.StampInvoice, mock.Anything, mock.Anything).Return(nil)
 	env.OnActivity(publishing.PrintInvoice, mock.Anything, mock.Anything).Return(nil)
 	env.OnActivity(publishing.DeliverInvoice, mock.Anything, mock.Anything).Return(nil)
@@ -62,12 +84,19 @@ func TestMonthlyReceiptsStateTheMonthBeforeAndEveryReceiver(t *testing.T) {
 	if err := env.GetWorkflowResult(&out); err != nil {
 		t.Fatal(err)
 	}
-	if out.Month != "2026-10" || out.Issued != len(customers)-2 || out.None != 1 || out.Failed != 1 || len(out.Failures) != 1 {
+	if out.Month != "2026-10" || out.Issued != len(customers)-2+1 || out.None != 1 || out.Failed != 1 || len(out.Failures) != 1 ||
+		fmt.Sprint(out.Months) != "[2026-09 2026-10]" {
 		t.Errorf("outcome %+v", out)
 	}
-	for _, m := range months {
+	if months[0] != "2026-09" || months[1] != "2026-09" {
+		t.Errorf("pages asked %v, want September's first", months)
+	}
+	for _, m := range months[2:] {
 		if m != "2026-10" {
-			t.Errorf("a page of month %s", m)
+			t.Errorf("a page of month %s after September's", m)
 		}
+	}
+	if fmt.Sprint(sealed) != "[10 11 12]" {
+		t.Errorf("sealed %v: receipts made before and never published go out, before the new one", sealed)
 	}
 }

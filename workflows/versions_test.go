@@ -35,6 +35,9 @@ var versionChanges = map[string]versionChange{
 	"publish-stamp":               {workflow: "PublishWorkflow", within: "publish-signalled=-1"},
 	"publish-stages-end-in-order": {workflow: "PublishWorkflow", within: "publish-signalled=-1"},
 	"publish-counts":              {workflow: "PublishWorkflow", within: "publish-signalled=1"},
+	"restate-receipt":             {workflow: "CancelInvoiceWorkflow"},
+	"sweep-months": {workflow: "MonthlyReceiptsWorkflow", unrecorded: map[int]string{
+		-1: "monthly receipts' runs were first recorded after sweep-months"}},
 	"scheduled-v2": {workflow: "ScheduledRunWorkflow", unrecorded: map[int]string{
 		-1: "scheduled runs were first recorded after scheduled-v2; the first release's scheduled runs had no installation id"}},
 }

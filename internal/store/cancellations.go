@@ -195,29 +195,38 @@ func (t *Tx) releaseEventShares(id int64) error {
 	return nil
 }
 
-// ReversePayments reverses the payments a cancelled receipt answered: each is owed again on
-// its receivable (open once more) and marked reversed, once.
-func (t *Tx) ReversePayments(receiptID int64) (int, error) {
+// ReversePayments completes a cancelled receipt's payments, under the paid invoices' row
+// locks (taken in invoice order, before the payments are read): those asked to be cancelled
+// with it are owed again on their receivables (open once more) and marked reversed, once;
+// every payment it stated is no longer stated by it. It answers how many it reversed and
+// how many stand, to be stated again.
+func (t *Tx) ReversePayments(receiptID int64) (reversed, standing int, err error) {
+	if err := t.exec(lockReceiptInvoices, receiptID); err != nil {
+		return 0, 0, err
+	}
 	rows, err := t.tx.Query(t.ctx, `with rev as (
 			update receivable_payments p set reversed_at = now()
-			from payment_receipt_documents d where d.receipt_id = $1 and p.id = d.payment_id and p.reversed_at is null
+			from payment_receipt_documents d where d.receipt_id = $1 and d.reverse and not d.cancelled and p.id = d.payment_id and p.reversed_at is null
 			returning p.id, p.receivable_id, p.amount),
 		upd as (update receivables r set balance = r.balance + x.amount, status = 'open'
 			from (select receivable_id, sum(amount) amount from rev group by receivable_id) x where r.id = x.receivable_id)
 		select id from rev order by id`, receiptID)
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	for _, id := range ids { // each reversal's entry
 		if err := t.postPayment(id, "payment_reversal"); err != nil {
-			return 0, err
+			return 0, 0, err
 		}
 	}
-	return len(ids), nil
+	err = t.tx.QueryRow(t.ctx, `with c as (update payment_receipt_documents d set cancelled = true where d.receipt_id = $1 and not d.cancelled
+			returning d.payment_id)
+		select count(*) from c join receivable_payments p on p.id = c.payment_id where p.reversed_at is null`, receiptID).Scan(&standing)
+	return len(ids), standing, err
 }
 
 // MarkCancelled marks the invoice, its fiscal document and its cancellation cancelled. The

@@ -26,6 +26,8 @@ type FiscalHead struct {
 	// GlobalSeries, for a ticket of a series whose tickets go in a global invoice, is the
 	// global invoices' series: the ticket has no CFDI of its own.
 	GlobalSeries string
+	// Cancelling: the invoice's cancellation was asked (and not rejected).
+	Cancelling bool
 }
 
 // LockFiscal reads a completed invoice as its fiscal document needs it, under the
@@ -50,7 +52,8 @@ func (t *Tx) LockFiscal(id int64) (FiscalHead, fiscal.Invoice, error) {
 		       i.country, i.branch, i.address, i.city, i.department,
 		       c.code, c.name, c.tax_id, c.tax_id_kind, c.fiscal_regime, c.postal_code, c.cfdi_use, c.email, c.is_generic,
 		       c.country, c.address, c.city, c.fiscal_residence, c.export,
-		       s.cfe_type, a.cae, a.cfe_series, a.first_number, a.last_number, a.expires, coalesce(s.global_invoice_series, '')
+		       s.cfe_type, a.cae, a.cfe_series, a.first_number, a.last_number, a.expires, coalesce(s.global_invoice_series, ''),
+		       exists (select 1 from cancellations x where x.invoice_id = v.id and x.status <> 'rejected')
 		from invoices v join currencies cur on cur.code = v.currency join payment_terms t on t.code = v.payment_terms
 		join issuers i on i.code = v.issuer join customers c on c.code = v.customer join series s on s.code = v.series
 		left join caes a on a.id = v.cae
@@ -64,7 +67,7 @@ func (t *Tx) LockFiscal(id int64) (FiscalHead, fiscal.Invoice, error) {
 			&h.Country, &inv.Issuer.Branch, &inv.Issuer.Address, &inv.Issuer.City, &inv.Issuer.Department,
 			&c.Code, &c.Name, &c.TaxID, &c.TaxIDKind, &c.Regime, &c.PostalCode, &c.Use, &c.Email, &c.Generic,
 			&c.Country, &c.Address, &c.City, &c.FiscalResidence, &c.Export,
-			&cfeType, &cae.id, &cae.series, &cae.from, &cae.to, &cae.expires, &h.GlobalSeries)
+			&cfeType, &cae.id, &cae.series, &cae.from, &cae.to, &cae.expires, &h.GlobalSeries, &h.Cancelling)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return h, inv, fmt.Errorf("invoice %d: %w", id, model.ErrNotFound)
 	}

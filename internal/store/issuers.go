@@ -77,3 +77,8 @@ func (s *Store) SeriesOfKind(ctx context.Context, kind string) ([]string, error)
 func (s *Store) MonthlyIssuers(ctx context.Context) ([]string, error) {
 	return s.countries(ctx, `select code from issuers where payment_receipts = 'monthly' and country = 'MX' order by code`)
 }
+
+// MexicanIssuers lists the Mexican issuers (their payments take receipts, CFDI P).
+func (s *Store) MexicanIssuers(ctx context.Context) ([]string, error) {
+	return s.countries(ctx, `select code from issuers where country = 'MX' order by code`)
+}

@@ -10,12 +10,14 @@ import (
 // Monthly payment receipts (MX, an issuer with payment_receipts = 'monthly'): one CFDI P
 // per receiver for the month's payments of invoices paid in installments (migration 023).
 
-// unreceipted are the payments of a monthly issuer's invoices paid in installments, in a
-// month, that no receipt states and that are not reversed.
+// unreceipted are the payments of an issuer's invoices paid in installments, in a month,
+// that no live receipt states and that are not reversed: a monthly issuer's, its payments
+// stated again after their receipt was cancelled, and those left when an issuer went from
+// monthly to per-payment receipts.
 const unreceipted = `from receivable_payments p join receivables r on r.id = p.receivable_id join invoices v on v.id = r.invoice_id
-	join payment_terms pt on pt.code = v.payment_terms join issuers i on i.code = v.issuer
-	where v.issuer = $1 and i.payment_receipts = 'monthly' and pt.metodo_pago = 'PPD' and p.paid_on between $2 and $3
-	  and p.reversed_at is null and not exists (select 1 from payment_receipt_documents d where d.payment_id = p.id)`
+	join payment_terms pt on pt.code = v.payment_terms
+	where v.issuer = $1 and pt.metodo_pago = 'PPD' and p.paid_on between $2 and $3
+	  and p.reversed_at is null and not exists (select 1 from payment_receipt_documents d where d.payment_id = p.id and not d.cancelled)`
 
 // MonthlyReceivers lists, after a customer code, up to limit customers of an issuer with
 // payments in a month that wait for their monthly receipt, in code order.
@@ -62,4 +64,54 @@ func (t *Tx) IssuerReceipts(issuer string) (mode, country string, found bool, er
 		return "", "", false, nil
 	}
 	return mode, country, err == nil, err
+}
+
+// LockPaidInvoices takes the row locks of the invoices the payments (each with its other
+// parts) paid, in invoice order, before any is read: a month's receipt and a payment's never
+// wait for each other in a circle.
+func (t *Tx) LockPaidInvoices(paymentIDs []int64) error {
+	return t.exec(`select 1 from invoices v where v.id in (
+			select r.invoice_id from receivable_payments p join receivables r on r.id = p.receivable_id
+			where p.id = any($1) or p.group_id in (select group_id from receivable_payments where id = any($1)))
+		order by v.id for update`, paymentIDs)
+}
+
+// UnpublishedMonthlyReceipts lists a customer's live monthly receipts of a month that were
+// made but not yet sealed, stamped, printed or e-mailed, and whose cancellation nobody asked.
+func (t *Tx) UnpublishedMonthlyReceipts(issuer, customer string, month time.Time) ([]int64, error) {
+	rows, err := t.tx.Query(t.ctx, `select v.id from monthly_receipts m join invoices v on v.id = m.receipt_id
+		where m.issuer = $1 and m.customer = $2 and m.month = $3 and v.status = 'completed'
+		  and (v.fiscal_status in ('unsealed', 'sealed', 'stamped') or v.delivery_status = 'pending')
+		  and not exists (select 1 from cancellations c where c.invoice_id = v.id and c.status <> 'rejected')
+		order by v.id`, issuer, customer, month)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, pgx.RowTo[int64])
+}
+
+// PendingReceiptMonths lists the months, up to through's, in which an issuer received
+// payments that wait for a receipt (unreceipted), oldest first.
+func (t *Tx) PendingReceiptMonths(issuer string, through time.Time) ([]time.Time, error) {
+	rows, err := t.tx.Query(t.ctx, `select distinct date_trunc('month', p.paid_on)::date `+unreceipted+` order by 1`,
+		issuer, time.Date(1900, 1, 1, 0, 0, 0, 0, time.UTC), through.AddDate(0, 1, -1))
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, pgx.RowTo[time.Time])
+}
+
+// RestatingMonth is the month and receiver of a cancelled monthly receipt some of whose
+// payments stand with no live receipt: they are to be stated again (found false: none).
+func (t *Tx) RestatingMonth(receiptID int64) (issuer, customer string, month time.Time, found bool, err error) {
+	err = t.tx.QueryRow(t.ctx, `select m.issuer, m.customer, m.month from monthly_receipts m join invoices v on v.id = m.receipt_id
+		where m.receipt_id = $1 and v.status = 'cancelled' and exists (
+			select 1 from payment_receipt_documents d join receivable_payments p on p.id = d.payment_id
+			where d.receipt_id = m.receipt_id and p.reversed_at is null
+			  and not exists (select 1 from payment_receipt_documents o where o.payment_id = p.id and not o.cancelled))`, receiptID).
+		Scan(&issuer, &customer, &month)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", "", month, false, nil
+	}
+	return issuer, customer, month, err == nil, err
 }

@@ -22,8 +22,8 @@ func (t *Tx) LockRecordedParts(paymentID int64) ([]RecordedPart, error) {
 		select p.id, v.id, v.series || '-' || coalesce(v.number::text, '?'), p.reversed_at is not null,
 		       coalesce(rc.id, 0), coalesce(rc.series || '-' || rc.number, '')
 		from receivable_payments p join receivables r on r.id = p.receivable_id join invoices v on v.id = r.invoice_id
-		left join payment_receipt_documents d on d.payment_id = p.id
-		left join invoices rc on rc.id = d.receipt_id and rc.status <> 'cancelled'
+		left join payment_receipt_documents d on d.payment_id = p.id and not d.cancelled
+		left join invoices rc on rc.id = d.receipt_id
 		where p.id = $1 or p.group_id = (select group_id from receivable_payments where id = $1)
 		order by v.id for update of v`, paymentID)
 	if err != nil {
@@ -41,12 +41,43 @@ func (t *Tx) LockRecordedParts(paymentID int64) ([]RecordedPart, error) {
 func (t *Tx) ReversePayment(partID int64) (bool, error) {
 	tag, err := t.tx.Exec(t.ctx, `with rev as (
 			update receivable_payments p set reversed_at = now() where p.id = $1 and p.reversed_at is null
-			  and not exists (select 1 from payment_receipt_documents d join invoices rc on rc.id = d.receipt_id
-			                  where d.payment_id = p.id and rc.status <> 'cancelled')
+			  and not exists (select 1 from payment_receipt_documents d where d.payment_id = p.id and not d.cancelled)
 			returning p.receivable_id, p.amount)
 		update receivables r set balance = r.balance + rev.amount, status = 'open' from rev where r.id = rev.receivable_id`, partID)
 	if err != nil || tag.RowsAffected() != 1 {
 		return false, err
 	}
 	return true, t.postPayment(partID, "payment_reversal")
+}
+
+// lockReceiptInvoices takes the row locks of the invoices a live receipt's payments paid,
+// in invoice order (the order every payment and receipt takes them in).
+const lockReceiptInvoices = `select 1 from invoices v where v.id in (select invoice_id from payment_receipt_documents where receipt_id = $1)
+	order by v.id for update`
+
+// MarkPaymentCancelled marks a payment's parts, stated by a live receipt, to be reversed
+// when that receipt's cancellation completes (the receipt's other payments are stated
+// again), under the paid invoices' row locks.
+func (t *Tx) MarkPaymentCancelled(receiptID, paymentID int64) error {
+	if err := t.exec(lockReceiptInvoices, receiptID); err != nil {
+		return err
+	}
+	return t.exec(`update payment_receipt_documents d set reverse = true where d.receipt_id = $1 and not d.cancelled
+		and d.payment_id in (select id from receivable_payments where id = $2 or group_id = (select group_id from receivable_payments where id = $2))`,
+		receiptID, paymentID)
+}
+
+// MarkReceiptPaymentsCancelled marks every payment a live receipt states to be reversed when
+// its cancellation completes (the receipt is cancelled with its payments).
+func (t *Tx) MarkReceiptPaymentsCancelled(receiptID int64) error {
+	if err := t.exec(lockReceiptInvoices, receiptID); err != nil {
+		return err
+	}
+	return t.exec(`update payment_receipt_documents set reverse = true where receipt_id = $1 and not cancelled`, receiptID)
+}
+
+// ClearPaymentMarks unmarks a live receipt's payments: its cancellation was rejected, the
+// receipt and its payments stand.
+func (t *Tx) ClearPaymentMarks(receiptID int64) error {
+	return t.exec(`update payment_receipt_documents set reverse = false where receipt_id = $1 and not cancelled`, receiptID)
 }

@@ -36,9 +36,12 @@ type ReceivedPayment struct {
 
 // LockPaymentForReceipt reads a payment for its receipt — with the other parts of a
 // payment of several invoices, in invoice order — under the paid invoices' row locks (so
-// two receipts of one invoice are numbered in the order of its payments). The balance
-// before each is the one read as it was applied (for payments recorded before that was
-// kept: the receivable's balance now plus it and every later payment).
+// two receipts of one invoice are numbered in the order of its payments). Its parcialidad
+// counts the invoice's payments up to it that stand, and follows every live receipt of
+// an earlier one; reversed payments count in neither. The balance before each is the one
+// read as it was applied (for payments recorded before that was kept: the receivable's
+// balance now plus it and every later payment standing), plus the earlier payments
+// reversed since.
 func (t *Tx) LockPaymentForReceipt(paymentID int64) ([]ReceivedPayment, error) {
 	return readPaymentForReceipt(t.ctx, t.tx, paymentID, " for update of v")
 }
@@ -52,10 +55,13 @@ func readPaymentForReceipt(ctx context.Context, q querier, paymentID int64, lock
 	rows, err := q.Query(ctx, `
 		select p.id, r.invoice_id, p.amount, p.paid_on, v.issuer, i.country, v.customer, v.currency, pt.metodo_pago,
 		       v.series || '-' || coalesce(v.number::text, '?'), coalesce(d.uuid, ''), coalesce(s.payment_receipt_series, ''),
-		       (select count(*) from receivable_payments x join receivables rx on rx.id = x.receivable_id
-		        where rx.invoice_id = r.invoice_id and x.id <= p.id),
-		       coalesce(p.balance_before, r.balance + (select sum(x.amount) from receivable_payments x where x.receivable_id = r.id and x.id >= p.id)),
-		       coalesce((select receipt_id from payment_receipt_documents where payment_id = p.id), 0), p.reversed_at is not null,
+		       greatest((select count(*) from receivable_payments x join receivables rx on rx.id = x.receivable_id
+		                 where rx.invoice_id = r.invoice_id and x.id <= p.id and x.reversed_at is null),
+		                1 + coalesce((select max(d.parcialidad) from payment_receipt_documents d
+		                              where d.invoice_id = r.invoice_id and not d.cancelled and d.payment_id < p.id), 0)),
+		       coalesce(p.balance_before, r.balance + (select sum(x.amount) from receivable_payments x where x.receivable_id = r.id and x.id >= p.id and x.reversed_at is null))
+		         + coalesce((select sum(x.amount) from receivable_payments x where x.receivable_id = r.id and x.id < p.id and x.reversed_at > p.recorded_at), 0),
+		       coalesce((select receipt_id from payment_receipt_documents where payment_id = p.id and not cancelled), 0), p.reversed_at is not null,
 		       i.payment_receipts = 'monthly'
 		from receivable_payments p join receivables r on r.id = p.receivable_id join invoices v on v.id = r.invoice_id
 		join issuers i on i.code = v.issuer join payment_terms pt on pt.code = v.payment_terms join series s on s.code = v.series

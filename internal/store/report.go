@@ -240,7 +240,7 @@ func (s *Store) readRelated(ctx context.Context, id int64, v *model.InvoiceView)
 		return err
 	}
 	rows, err = s.pool.Query(ctx, `select r.series || '-' || coalesce(r.number::text, '(processing)') || ' (parcialidad ' || d.parcialidad || ', ' || r.fiscal_status || ')'
-		from payment_receipt_documents d join invoices r on r.id = d.receipt_id where d.invoice_id = $1 order by d.parcialidad`, id)
+		from payment_receipt_documents d join invoices r on r.id = d.receipt_id where d.invoice_id = $1 order by d.parcialidad, d.receipt_id`, id)
 	if err != nil {
 		return err
 	}

@@ -144,8 +144,8 @@ func TestReceiptOncePerPayment(t *testing.T) {
 	checkReceived(t, "the payment with its receipt", receiptParts(w, p1), received{payment: p1, invoice: h.ID, amount: "1000", saldoAnt: "3654", parcialidad: 1, receipt: r1})
 
 	// A second receipt of the payment is refused by the database, and nothing of it stays.
-	if _, err := issueReceipt(w, p1); !refusedBy(err, "payment_receipt_documents_payment_id_key") {
-		t.Errorf("a second receipt of payment %d: %v, want refused by payment_receipt_documents_payment_id_key", p1, err)
+	if _, err := issueReceipt(w, p1); !refusedBy(err, "payment_receipt_documents_live_payment") {
+		t.Errorf("a second receipt of payment %d: %v, want refused by payment_receipt_documents_live_payment", p1, err)
 	}
 	// A receipt claiming another payment's place among the invoice's, or paying more than
 	// the balance before it, is refused.
@@ -165,7 +165,7 @@ func TestReceiptOncePerPayment(t *testing.T) {
 		change     func(*store.ReceivedPayment)
 		constraint string
 	}{
-		{"parcialidad 1 again", func(p *store.ReceivedPayment) { p.Parcialidad = 1 }, "payment_receipt_documents_invoice_id_parcialidad_key"},
+		{"parcialidad 1 again", func(p *store.ReceivedPayment) { p.Parcialidad = 1 }, "payment_receipt_documents_live_parcialidad"},
 		{"paid past the balance before", func(p *store.ReceivedPayment) { p.Amount = p.SaldoAnt.Add(dec("0.01")) }, "payment_receipt_documents_check"},
 		{"nothing paid", func(p *store.ReceivedPayment) { p.Amount = dec("0") }, "payment_receipt_documents_check"},
 		{"parcialidad 0", func(p *store.ReceivedPayment) { p.Parcialidad = 0 }, "payment_receipt_documents_parcialidad_check"},
@@ -245,7 +245,7 @@ func TestReceiptOfASplitPayment(t *testing.T) {
 		want[i].receipt = r
 	}
 	checkReceived(t, "a's part with its receipt", receiptParts(w, pa), want...)
-	if _, err := issueReceipt(w, pa); !refusedBy(err, "payment_receipt_documents_payment_id_key") {
+	if _, err := issueReceipt(w, pa); !refusedBy(err, "payment_receipt_documents_live_payment") {
 		t.Errorf("a second receipt of the split payment: %v", err)
 	}
 
