@@ -22,7 +22,7 @@ import (
 // recordingGeneration prefixes the files TestRecordHistories writes. Bump it when a workflow
 // changes: recordings of the code before stay beside the new ones, so both branches of
 // every GetVersion keep a history (workflows' TestEveryVersionBranchHasARecordedHistory).
-const recordingGeneration = "v4"
+const recordingGeneration = "v5"
 
 // TestRecordHistories records histories of real runs for the replay tests in
 // workflows/testdata: a batch that continues as new, a retry signalled during paging, a
@@ -135,4 +135,21 @@ func TestRecordHistories(t *testing.T) {
 		t.Fatal(err)
 	}
 	save("cancellation", workflows.CancelWorkflowID(h.inst, other))
+
+	// A monthly issuer's sweep of the months whose payments wait, then one payment of its
+	// receipt cancelled: the cancellation starts the month's receipt again for the other.
+	importEKU(h, "monthly", true)
+	b, noB := h.billed("1301")
+	h.mustRun("payment", "record", noB, "5.00", "--date", "2026-11-23", "--key", "rec-p1")
+	h.mustRun("payment", "receipt", "rec-p1", "--wait") // by hand: a receipt of its own
+	save("payment-receipt", workflows.PaymentReceiptWorkflowID(h.inst, b, int64(h.int(`select id from receivable_payments where request_key = 'rec-p1'`))))
+	h.mustRun("payment", "record", noB, "10.00", "--date", "2026-11-24", "--key", "rec-m1")
+	h.mustRun("payment", "record", noB, "20.00", "--date", "2026-11-25", "--key", "rec-m2")
+	h.mustRun("payment", "receipts", "--pending", "--issuer", "EKU", "--wait")
+	through := time.Now().AddDate(0, -1, 0).Format("2006-01")
+	save("monthly-receipts", workflows.MonthlyReceiptsWorkflowID(h.inst, "EKU", "through-"+through))
+	receipt := h.int(`select max(receipt_id) from payment_receipt_documents`)
+	h.mustRun("payment", "cancel", "rec-m1", "--wait")
+	h.waitRestated(receipt)
+	save("cancellation-restated", workflows.CancelWorkflowID(h.inst, int64(receipt)))
 }

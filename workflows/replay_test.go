@@ -32,6 +32,9 @@ func TestReplayRecordedHistories(t *testing.T) {
 			r.RegisterWorkflow(DeliveryWorkflow)
 			r.RegisterWorkflow(CreditNoteWorkflow)
 			r.RegisterWorkflow(CancelInvoiceWorkflow)
+			r.RegisterWorkflow(PaymentReceiptWorkflow)
+			r.RegisterWorkflow(MonthlyReceiptsWorkflow)
+			r.RegisterWorkflow(MonthlyReceiptWorkflow)
 			if err := r.ReplayWorkflowHistoryFromJSONFile(nil, f); err != nil {
 				t.Fatalf("replay %s: %v", f, err)
 			}
