@@ -55,7 +55,11 @@ func planEventsCmd(a *app) *cobra.Command {
 					if docs == "" {
 						docs = "-"
 					}
-					fmt.Fprintf(a.out, "%6d  %-12s %s  %-10s %s\n", e.ID, e.Plan, e.Date, e.State, docs)
+					own := ""
+					if e.OwnItems {
+						own = " (its own items)"
+					}
+					fmt.Fprintf(a.out, "%6d  %-12s %s  %-10s %s%s\n", e.ID, e.Plan, e.Date, e.State, docs, own)
 				}
 			})
 		},
@@ -97,7 +101,7 @@ func planEventCmd(a *app) *cobra.Command {
 	}
 	set.Flags().StringVar(&date, "date", "", "new date YYYY-MM-DD")
 	set.Flags().StringVar(&state, "state", "", "planned | cancelled | suspended | inactive")
-	c.AddCommand(set)
+	c.AddCommand(set, planEventItemCmd(a))
 	return c
 }
 

@@ -41,6 +41,8 @@ type PlanEvent struct {
 	Plan  string `json:"plan"`
 	Date  string `json:"date"`
 	State string `json:"state"`
+	// OwnItems: its items were edited (plan event item); it bills them, not its plan's.
+	OwnItems bool `json:"own_items,omitempty"`
 	// Documents are the invoices that bill it (seed 003): "A-12 completed", a draft's
 	// "A-(draft 412) draft".
 	Documents []string `json:"documents"`

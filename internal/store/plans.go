@@ -37,7 +37,7 @@ func (s *Store) ListEvents(ctx context.Context, f model.PlanEventFilter) ([]mode
 			return nil, fmt.Errorf("%s %q: %w", c.what, c.code, model.ErrNotFound)
 		}
 	}
-	rows, err := s.pool.Query(ctx, `select e.id, p.code, e.event_date, e.state,
+	rows, err := s.pool.Query(ctx, `select e.id, p.code, e.event_date, e.state, e.own_items,
 		       coalesce((select array_agg(distinct v.series || '-' || coalesce(v.number::text, '(draft ' || v.id || ')') || ' ' || v.status)
 		                 from invoice_lines l join invoices v on v.id = l.invoice_id where l.source_kind = 'plan_event' and l.source_id = e.id), '{}')
 		from billing_events e join billing_plans p on p.id = e.plan_id left join contracts c on c.id = p.contract_id
@@ -50,7 +50,7 @@ func (s *Store) ListEvents(ctx context.Context, f model.PlanEventFilter) ([]mode
 	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (model.PlanEvent, error) {
 		var e model.PlanEvent
 		var d time.Time
-		err := r.Scan(&e.ID, &e.Plan, &d, &e.State, &e.Documents)
+		err := r.Scan(&e.ID, &e.Plan, &d, &e.State, &e.OwnItems, &e.Documents)
 		e.Date = d.Format(time.DateOnly)
 		return e, err
 	})

@@ -300,6 +300,14 @@ func (t *Tx) selectPlanEvents(ids []int64) ([]rules.PlanEvent, error) {
 	return events, nil
 }
 
+// eventItems are the items event $2 of plan $1 bills: its own once edited (seed 003),
+// else its plan's.
+const eventItems = `select ei.line_no, ei.item, ei.description, ei.quantity, ei.unit_price, ei.discount_pct
+	from billing_event_items ei join billing_events e on e.id = ei.event_id where ei.event_id = $2 and e.own_items
+	union all
+	select pi.line_no, pi.item, pi.description, pi.quantity, pi.unit_price, pi.discount_pct
+	from billing_plan_items pi join billing_events e on e.id = $2 where pi.plan_id = $1 and not e.own_items`
+
 // readPlanEvent reads the event's plan's entities and items, and the shares released of
 // an executed event.
 func (t *Tx) readPlanEvent(e *rules.PlanEvent, plan int64) error {
@@ -330,7 +338,7 @@ func (t *Tx) readPlanEvent(e *rules.PlanEvent, plan int64) error {
 	}
 	rows, err = t.tx.Query(t.ctx, `select pi.line_no, pi.item, coalesce(nullif(pi.description, ''), i.description), pi.quantity,
 		pi.unit_price, pi.discount_pct, i.vat_rate, i.excise_rate, i.vat_withholding_rate, i.isr_withholding_rate, i.vat_exempt, i.excise_quota
-		from billing_plan_items pi join items i on i.code = pi.item where pi.plan_id = $1 order by pi.line_no`, plan)
+		from (`+eventItems+`) pi join items i on i.code = pi.item order by pi.line_no`, plan, e.ID)
 	if err != nil {
 		return err
 	}

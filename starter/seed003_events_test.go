@@ -1,0 +1,65 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"billrun/internal/model"
+)
+
+// Seed 003: in a plan of items, one event not yet executed may change its lines'
+// description, unit price, discount and quantity, or lose a line: that event bills its own
+// items, split by quota like the plan's; the other events keep the plan's; once executed,
+// the event refuses changes.
+func TestEditAPlannedEventsItems(t *testing.T) {
+	h := newHarness(t, true)
+	h.mustRun("import", "../examples/demo.json")
+	var events []model.PlanEvent
+	h.runJSON(&events, "plan", "events", "PLAN-MANT", "--from", "2026-11-01", "--to", "2026-12-31")
+	if len(events) != 2 {
+		t.Fatalf("PLAN-MANT's events of November and December: %+v", events)
+	}
+	nov, dec := fmt.Sprint(events[0].ID), fmt.Sprint(events[1].ID)
+	out := h.mustRun("plan", "event", "item", nov, "1", "--description", "Mantenimiento de noviembre", "--qty", "2", "--price", "900")
+	if !strings.Contains(out, "Mantenimiento de noviembre") || !strings.Contains(out, "2 x 900") {
+		t.Errorf("the event's items after the edit: %s", out)
+	}
+	for _, bad := range []struct{ args []string }{
+		{[]string{"plan", "event", "item", nov, "1", "--remove"}},                 // its only line
+		{[]string{"plan", "event", "item", nov, "7", "--price", "1"}},             // no such line
+		{[]string{"plan", "event", "item", nov, "1", "--qty", "0"}},               // not positive
+		{[]string{"plan", "event", "item", nov, "1", "--discount", "120"}},        // not a percent
+		{[]string{"plan", "event", "item", nov, "1", "--price", "x"}},             // not a number
+		{[]string{"plan", "event", "item", "999999", "1", "--price", "1"}},        // no such event
+		{[]string{"plan", "event", "item", nov, "1", "--remove", "--price", "1"}}, // both
+		{[]string{"plan", "event", "item", nov, "1"}},                             // nothing to change
+	} {
+		if _, err := h.run(bad.args...); err == nil {
+			t.Errorf("%v was accepted", bad.args)
+		}
+	}
+	if out := h.mustRun("plan", "events", "PLAN-MANT", "--from", "2026-11-01", "--to", "2026-12-31"); !strings.Contains(out, "(its own items)") {
+		t.Errorf("plan events does not say which event bills its own items:\n%s", out)
+	}
+
+	var sum model.Summary
+	h.runJSON(&sum, "batch", "create", "--plans", "--period", "2026-11-01..2026-12-31", "--grouping", "none", "--date", "2026-12-01", "--wait")
+	if sum.Failed != 0 || sum.Completed != sum.Invoices || sum.Invoices == 0 {
+		t.Fatalf("summary %+v", sum)
+	}
+	// November: 2 × 900 = 1,800.00 split 60/40; December: the plan's 850.00.
+	got := h.str(`select string_agg(v.customer || ' ' || l.description || ' ' || (l.quantity * l.unit_price)::numeric(18,2)::text, '; ' order by l.source_ref)
+		from invoice_lines l join invoices v on v.id = l.invoice_id where v.batch_id = $1`, sum.BatchID)
+	want := "FORSETI Mantenimiento de noviembre (60 % of plan PLAN-MANT, 2026-11-30) 1080.00; SOCIO Mantenimiento de noviembre (40 % of plan PLAN-MANT, 2026-11-30) 720.00; " +
+		"FORSETI Mantenimiento mensual (60 % of plan PLAN-MANT, 2026-12-31) 510.00; SOCIO Mantenimiento mensual (40 % of plan PLAN-MANT, 2026-12-31) 340.00"
+	if got != want {
+		t.Errorf("lines billed:\n got %s\nwant %s", got, want)
+	}
+	if msg := h.mustFail("plan", "event", "item", nov, "1", "--price", "1"); !strings.Contains(msg, "is executed") {
+		t.Errorf("an executed event's items changed: %s", msg)
+	}
+	if n := h.int(`select count(*) from billing_event_items where event_id = $1`, events[1].ID); n != 0 || dec == nov {
+		t.Errorf("December's event has %d items of its own", n)
+	}
+}
