@@ -33,7 +33,7 @@ type createFlags struct {
 	id, orders, series, date, rate, grouping, customers string
 	draft, dryRun, zeroPrice, full9999, negStock        bool
 	wait                                                waitFlags
-	settleCredits                                       bool
+	settleCredits, includeAssociated                    bool
 	template                                            string
 	installments, plans, recurring, nonRecurring        bool
 	dueUntil, partner, period                           string
@@ -99,7 +99,7 @@ func (f createFlags) params() (model.BatchParams, error) {
 		}
 		p.Rate = rate
 	}
-	p.Customers, p.NumberingSeries = splitList(f.customers), f.numberingSeries
+	p.Customers, p.NumberingSeries, p.IncludeAssociated = splitList(f.customers), f.numberingSeries, f.includeAssociated
 	var fprobs []string
 	p.Filters, fprobs = f.filter.filters()
 	probs = append(probs, fprobs...)
@@ -188,7 +188,8 @@ func (f *createFlags) bind(c *cobra.Command, a *app) {
 	fl.StringVar(&f.date, "date", "", "invoice date YYYY-MM-DD, after the series' closing date"+todayHelp)
 	fl.StringVar(&f.rate, "rate", "", "exchange rate of the one foreign currency the batch bills (default: the imported exchange_rates of the invoice date)")
 	fl.StringVar(&f.grouping, "grouping", "by-entity", "none | by-entity | per-customer | per-line (the customer's invoicing method may restrict it)")
-	fl.StringVar(&f.customers, "customers", "", "only these customers, comma-separated: orders' customers, installments' payers (plans bill every entity: refused)")
+	fl.StringVar(&f.customers, "customers", "", "only these customers, comma-separated: orders' customers, installments' payers, plans' customers")
+	fl.BoolVar(&f.includeAssociated, "include-associated", false, "with --customers: also the customers associated with them (seed 003)")
 	f.filter.bind(fl)
 	fl.StringVar(&f.numberingSeries, "numbering-series", "", "number every document of the batch in this series (of the same issuer), not the document kind rule's; --series still selects")
 	fl.BoolVar(&f.draft, "draft", false, "stop after pricing the drafts and wait for 'batch approve'")

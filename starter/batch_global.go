@@ -15,7 +15,7 @@ import (
 
 // globalRefuses are batch create's flags that make no sense for a global invoice.
 var globalRefuses = []string{"orders", "installments", "plans", "due-until", "partner", "recurring", "non-recurring",
-	"date", "rate", "grouping", "customers", "draft", "dry-run", "template", "settle-credits", "id",
+	"date", "rate", "grouping", "customers", "include-associated", "draft", "dry-run", "template", "settle-credits", "id",
 	"allow-zero-price", "discount-9999-is-100", "allow-negative-stock", "numbering-series", "zones", "sellers", "terms", "warehouses",
 	"order-dates", "delivery-dates", "contracts", "due-from"}
 

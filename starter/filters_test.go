@@ -90,7 +90,7 @@ func TestBatchFiltersChooseOrders(t *testing.T) {
 		{"--orders", "1401-1404", "--series", "A", "--order-dates", "2026-11-10..2026-11-01"},
 		{"--orders", "1401-1404", "--series", "A", "--delivery-dates", "soon"},
 		{"--installments", "--due-until", "2026-11-30", "--zones", "N"},
-		{"--plans", "--period", "2026-11-01..2026-11-30", "--customers", "SOCIO"},
+		{"--plans", "--period", "2026-11-01..2026-11-30", "--contracts", "C-1"},
 		{"--plans", "--period", "2026-11-01..2026-11-30", "--sellers", "ANA"},
 	} {
 		msg := h.mustFail(append([]string{"batch", "create", "--date", "2026-11-23"}, bad...)...)

@@ -195,8 +195,9 @@ func TestRestOfAPartialOrder(t *testing.T) {
 }
 
 // Issue 27: no choice silently ignored. --customers selects installments by their
-// contract's payer; a plans batch refuses it (exit 2, naming the flag): a plan bills every
-// entity by quota.
+// contract's payer; a plans batch refuses --contracts (exit 2, naming the flag): a plan
+// bills every entity by quota (its --customers choose plans by their customer: seed 003,
+// TestPlansOfCustomersAndTheirAssociatedEntities).
 func TestCustomersFilterAppliesOrIsRefused(t *testing.T) {
 	h := newHarness(t, false)
 	h.mustRun("import", "../examples/demo.json")
@@ -211,10 +212,10 @@ func TestCustomersFilterAppliesOrIsRefused(t *testing.T) {
 			t.Errorf("--customers BINALOR made a draft for %s", d.Customer)
 		}
 	}
-	_, err := h.run("batch", "create", "--plans", "--period", "2026-11-01..2026-11-30", "--date", "2026-11-23", "--customers", "FORSETI", "--dry-run")
+	_, err := h.run("batch", "create", "--plans", "--period", "2026-11-01..2026-11-30", "--date", "2026-11-23", "--contracts", "C-1", "--dry-run")
 	var in *model.InputError
-	if !errors.As(err, &in) || !strings.Contains(err.Error(), "--customers: applies to orders and installments, not to plans: a billing plan bills every entity") {
-		t.Errorf("--customers on a plans batch: %v", err)
+	if !errors.As(err, &in) || !strings.Contains(err.Error(), "--contracts: applies to installments, not to plans: a billing plan bills every entity") {
+		t.Errorf("--contracts on a plans batch: %v", err)
 	}
 }
 

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -61,5 +62,73 @@ func TestEditAPlannedEventsItems(t *testing.T) {
 	}
 	if n := h.int(`select count(*) from billing_event_items where event_id = $1`, events[1].ID); n != 0 || dec == nov {
 		t.Errorf("December's event has %d items of its own", n)
+	}
+}
+
+// associatesData re-imports SOCIO associated with FORSETI (a group's member) and gives
+// SOCIO and TANGO (not associated) plans of their own billing in November.
+const associatesData = `{
+  "customers": [{"code": "SOCIO", "name": "Socio del Negocio Uno", "tax_id": "WATM640917J45", "tax_id_kind": "tax_registration",
+     "fiscal_regime": "612", "postal_code": "34000", "email": "socio@socio.example", "payment_terms": "NET30", "associated_to": "FORSETI"}],
+  "billing_plans": [
+    {"code": "PLAN-SOCIO", "customer": "SOCIO", "series": "A", "currency": "MXN", "payment_terms": "NET30",
+     "every": 1, "unit": "month", "start": "2026-11-30", "end": "2026-11-30",
+     "items": [{"item": "MANT", "quantity": 1, "price": 100}], "entities": [{"customer": "SOCIO", "quota": 100}]},
+    {"code": "PLAN-TANGO", "customer": "TANGO", "series": "A", "currency": "MXN", "payment_terms": "NET30",
+     "every": 1, "unit": "month", "start": "2026-11-30", "end": "2026-11-30",
+     "items": [{"item": "MANT", "quantity": 1, "price": 200}], "entities": [{"customer": "TANGO", "quota": 100}]}]}`
+
+// Seed 003: a plans batch may take the plans of some customers (--customers: the plan's
+// customer) and, asked to include associated entities, the plans of the customers
+// associated with them; a customer is associated with another at import (named, checked).
+func TestPlansOfCustomersAndTheirAssociatedEntities(t *testing.T) {
+	h := newHarness(t, true)
+	h.mustRun("import", "../examples/demo.json")
+	h.importJSON(associatesData)
+	plans := func(flags ...string) string {
+		t.Helper()
+		var plan model.PlanOutcome
+		h.runJSON(&plan, append([]string{"batch", "create", "--plans", "--period", "2026-11-01..2026-11-30", "--grouping", "none",
+			"--date", "2026-12-01", "--dry-run"}, flags...)...)
+		var out []string
+		for _, inv := range plan.Invoices {
+			for _, s := range inv.Sources {
+				out = append(out, strings.Fields(s)[1]) // "plan PLAN-MANT event …"
+			}
+		}
+		slices.Sort(out)
+		return strings.Join(slices.Compact(out), ",")
+	}
+	for _, c := range []struct {
+		flags []string
+		want  string
+	}{
+		{nil, "PLAN-MANT,PLAN-SOCIO,PLAN-TANGO"},
+		{[]string{"--customers", "FORSETI"}, "PLAN-MANT"},
+		{[]string{"--customers", "FORSETI", "--include-associated"}, "PLAN-MANT,PLAN-SOCIO"},
+		{[]string{"--customers", "TANGO", "--include-associated"}, "PLAN-TANGO"},
+	} {
+		if got := plans(c.flags...); got != c.want {
+			t.Errorf("%v: plans %s, want %s", c.flags, got, c.want)
+		}
+	}
+	var sum model.Summary
+	h.runJSON(&sum, "batch", "create", "--plans", "--period", "2026-11-01..2026-11-30", "--grouping", "none", "--date", "2026-12-01",
+		"--customers", "FORSETI", "--include-associated", "--wait")
+	if !strings.Contains(sum.Selection, "customers FORSETI") || !strings.Contains(sum.Selection, "with their associated entities") || sum.Completed != 3 {
+		t.Errorf("the batch: %+v", sum)
+	}
+	if msg := h.mustFail("batch", "create", "--plans", "--period", "2026-11-01..2026-11-30", "--date", "2026-12-01", "--include-associated"); !strings.Contains(msg, "--include-associated: give --customers") {
+		t.Errorf("--include-associated alone: %s", msg)
+	}
+	for _, bad := range []struct{ data, want string }{
+		{`{"customers": [{"code": "SOCIO", "name": "S", "tax_id": "WATM640917J45", "tax_id_kind": "tax_registration", "payment_terms": "NET30", "associated_to": "NOBODY"}]}`,
+			`customers[0] (SOCIO): associated_to: unknown customer "NOBODY"`},
+		{`{"customers": [{"code": "SOCIO", "name": "S", "tax_id": "WATM640917J45", "tax_id_kind": "tax_registration", "payment_terms": "NET30", "associated_to": "SOCIO"}]}`,
+			`associated_to: a customer is not associated with itself`},
+	} {
+		if msg := h.mustFail("import", writeTemp(t, bad.data)); !strings.Contains(msg, bad.want) {
+			t.Errorf("import: %s, want %s", msg, bad.want)
+		}
 	}
 }

@@ -29,6 +29,9 @@ func givenFilters(p *model.BatchParams) []string {
 // warehouses and contracts named exist.
 func filterProblems(t *store.Tx, p *model.BatchParams) ([]string, error) {
 	var probs []string
+	if p.IncludeAssociated && len(p.Customers) == 0 {
+		probs = append(probs, "--include-associated: give --customers: it adds the customers associated with them")
+	}
 	span := func(flag, from, to string) {
 		f, err1 := parseOptionalDate(from)
 		u, err2 := parseOptionalDate(to)

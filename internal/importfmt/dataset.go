@@ -142,6 +142,9 @@ type Customer struct {
 	City    string `json:"city"`
 	// Zone is the customer's sales zone, a batch filter (seed 002).
 	Zone string `json:"zone"`
+	// AssociatedTo is the customer this one is associated with (seed 003: a group's
+	// member); a batch asked to include associated entities bills it with that one.
+	AssociatedTo string `json:"associated_to"`
 	// ReceivableAccount books what the customer owes (default: the receivable role's).
 	ReceivableAccount string `json:"receivable_account"`
 	// FiscalResidence is a foreign customer's country of fiscal residence (SAT's c_Pais,

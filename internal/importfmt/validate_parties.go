@@ -171,6 +171,16 @@ func (v *validation) checkCustomers() {
 		c.unique(cust, "code", x.Code)
 		generic[x.Code] = x.Generic
 	}
+	for i, x := range d.Customers { // once every customer of the file is known
+		c.rec = fmt.Sprintf("customers[%d] (%s)", i, x.Code)
+		switch {
+		case x.AssociatedTo == "":
+		case x.AssociatedTo == x.Code:
+			c.add("associated_to", "a customer is not associated with itself")
+		default:
+			c.ref("associated_to", x.AssociatedTo, "customer", cust, known.Customers)
+		}
+	}
 }
 
 // checkItems checks the items.

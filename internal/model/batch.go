@@ -16,9 +16,11 @@ type BatchParams struct {
 	Partner   string `json:"partner,omitempty"`
 	Recurring *bool  `json:"recurring,omitempty"`
 	// Plans: planned events dated in PeriodFrom..PeriodTo.
-	PeriodFrom         string          `json:"period_from,omitempty"`
-	PeriodTo           string          `json:"period_to,omitempty"`
-	Customers          []string        `json:"customers,omitempty"`
+	PeriodFrom string   `json:"period_from,omitempty"`
+	PeriodTo   string   `json:"period_to,omitempty"`
+	Customers  []string `json:"customers,omitempty"`
+	// IncludeAssociated adds to Customers the customers associated with them (seed 003).
+	IncludeAssociated  bool            `json:"include_associated,omitempty"`
 	Series             string          `json:"series"`
 	InvoiceDate        string          `json:"invoice_date"` // YYYY-MM-DD
 	Rate               decimal.Decimal `json:"rate"`         // --rate for the one foreign currency billed; 0: from exchange_rates

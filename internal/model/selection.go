@@ -37,6 +37,9 @@ func (p BatchParams) Selection() string {
 		}
 	}
 	list("customers", p.Customers)
+	if p.IncludeAssociated {
+		parts = append(parts, "with their associated entities")
+	}
 	list("zones", p.Zones)
 	list("sellers", p.Sellers)
 	list("terms", p.Terms)

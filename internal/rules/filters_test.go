@@ -15,7 +15,7 @@ func TestInapplicableFilters(t *testing.T) {
 		{"orders", []string{"contracts", "due-from"}, []string{"--contracts", "--due-from"}},
 		{"installments", []string{"customers", "contracts", "due-from"}, nil},
 		{"installments", []string{"zones", "sellers", "delivery-dates"}, []string{"--zones", "--sellers", "--delivery-dates"}},
-		{"plans", []string{"customers", "contracts", "warehouses"}, []string{"--customers", "--contracts", "--warehouses"}},
+		{"plans", []string{"customers", "contracts", "warehouses"}, []string{"--contracts", "--warehouses"}},
 		{"plans", nil, nil},
 	} {
 		got := InapplicableFilters(c.kind, c.given)

@@ -31,9 +31,8 @@ func (t *Tx) BatchScope(p *model.BatchParams) ([]ScopeRow, error) {
 			from billing_events e join billing_plans pl on pl.id = e.plan_id and pl.state = 'active'
 			join customers c on c.code in (select be.customer from billing_entities be where be.plan_id = pl.id)
 			  or (c.code = pl.customer and not exists (select 1 from billing_entities be where be.plan_id = pl.id))
-			where (e.state = 'planned' or e.state = 'executed' and exists (select 1 from billing_event_shares sh where sh.event_id = e.id and sh.state = 'released'))
-			  and e.event_date between $1 and $2 and ($3 = '' or pl.series = $3)`
-		args = []any{p.PeriodFrom, p.PeriodTo, p.Series}
+			where ` + planSelection
+		args = []any{planArgs(p)}
 	default:
 		sql = `select distinct o.series, c.tax_id_kind, o.currency
 			from sales_orders o join customers c on c.code = o.customer

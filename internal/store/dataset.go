@@ -214,6 +214,11 @@ func (w *writer) parties() error {
 			return err
 		}
 	}
+	for _, x := range d.Customers { // once every customer of the file is written
+		if err := exec("customers", `update customers set associated_to = nullif($2, '') where code = $1`, x.Code, x.AssociatedTo); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 

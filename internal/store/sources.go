@@ -38,10 +38,10 @@ func (t *Tx) SelectChunk(b model.Batch, after int64, limit int) (sel Selection, 
 		keys, err = t.keys(`select n.id from installments n join contract_lines cl on cl.id = n.contract_line_id join contracts ct on ct.id = cl.contract_id
 			where `+installmentSelection+` and n.id > @after order by n.id limit @limit`, args)
 	case model.SourcePlans:
+		args := planArgs(&b.Params)
+		args["after"], args["limit"] = after, limitOrAll(limit)
 		keys, err = t.keys(`select e.id from billing_events e join billing_plans pl on pl.id = e.plan_id and pl.state = 'active'
-			where (e.state = 'planned' or e.state = 'executed' and exists (select 1 from billing_event_shares sh where sh.event_id = e.id and sh.state = 'released'))
-			  and e.event_date between $1 and $2 and ($3 = '' or pl.series = $3) and e.id > $4 order by e.id limit $5`,
-			b.Params.PeriodFrom, b.Params.PeriodTo, b.Params.Series, after, limitOrAll(limit))
+			where `+planSelection+` and e.id > @after order by e.id limit @limit`, args)
 	default:
 		args := orderArgs(&b.Params)
 		args["after"], args["limit"] = after, limitOrAll(limit)
@@ -86,8 +86,8 @@ func listOrAll(c []string) []string {
 
 // orderSelection is the orders a batch selects: approved, in its range and series, and
 // within every filter it was given (orderArgs names the arguments).
-const orderSelection = `o.status = 'approved' and o.number between @from and @to and o.series = @series
-	and (@customers::text[] is null or o.customer = any(@customers))
+var orderSelection = `o.status = 'approved' and o.number between @from and @to and o.series = @series
+	and ` + customerIn("o.customer") + `
 	and (@zones::text[] is null or exists (select 1 from customers zc where zc.code = o.customer and zc.zone = any(@zones)))
 	and (@sellers::text[] is null or o.seller = any(@sellers))
 	and (@terms::text[] is null or o.payment_terms = any(@terms))
@@ -96,7 +96,7 @@ const orderSelection = `o.status = 'approved' and o.number between @from and @to
 	and (@delivery_from::date is null or o.delivery_date >= @delivery_from) and (@delivery_to::date is null or o.delivery_date <= @delivery_to)`
 
 func orderArgs(p *model.BatchParams) pgx.NamedArgs {
-	return pgx.NamedArgs{"from": p.OrdersFrom, "to": p.OrdersTo, "series": p.Series, "customers": listOrAll(p.Customers),
+	return pgx.NamedArgs{"from": p.OrdersFrom, "to": p.OrdersTo, "series": p.Series, "customers": listOrAll(p.Customers), "associated": p.IncludeAssociated,
 		"zones": listOrAll(p.Zones), "sellers": listOrAll(p.Sellers), "terms": listOrAll(p.Terms),
 		"warehouses": listOrAll(p.Warehouses), "order_from": nullIfEmpty(p.OrderFrom), "order_to": nullIfEmpty(p.OrderTo),
 		"delivery_from": nullIfEmpty(p.DeliveryFrom), "delivery_to": nullIfEmpty(p.DeliveryTo)}
@@ -104,14 +104,33 @@ func orderArgs(p *model.BatchParams) pgx.NamedArgs {
 
 // installmentSelection is the installments a batch selects: complete, due in its span, of
 // its partner, payers, contracts and series (installmentArgs names the arguments).
-const installmentSelection = `n.state = 'complete' and n.due_date <= @due_until and (@due_from::date is null or n.due_date >= @due_from)
+var installmentSelection = `n.state = 'complete' and n.due_date <= @due_until and (@due_from::date is null or n.due_date >= @due_from)
 	and (@partner = '' or ct.partner = @partner) and (@recurring::boolean is null or n.recurring = @recurring)
-	and (@series = '' or ct.series = @series) and (@customers::text[] is null or ct.payer = any(@customers))
+	and (@series = '' or ct.series = @series) and ` + customerIn("ct.payer") + `
 	and (@contracts::text[] is null or ct.number = any(@contracts))`
 
 func installmentArgs(p *model.BatchParams) pgx.NamedArgs {
 	return pgx.NamedArgs{"due_until": p.DueUntil, "due_from": nullIfEmpty(p.DueFrom), "partner": p.Partner, "recurring": p.Recurring,
-		"series": p.Series, "customers": listOrAll(p.Customers), "contracts": listOrAll(p.Contracts)}
+		"series": p.Series, "customers": listOrAll(p.Customers), "associated": p.IncludeAssociated, "contracts": listOrAll(p.Contracts)}
+}
+
+// customerIn is a batch's customers filter on the customer column col: every customer
+// when none is given, else those given and — asked to include associated entities (seed
+// 003) — the customers associated with them.
+func customerIn(col string) string {
+	return `(@customers::text[] is null or ` + col + ` = any(@customers) or (@associated::boolean and exists (
+		select 1 from customers ac where ac.code = ` + col + ` and ac.associated_to = any(@customers))))`
+}
+
+// planSelection is the billing events a plans batch selects: planned (or executed with a
+// share released), of an active plan, in its period and series, of its customers (the
+// plan's customer; planArgs names the arguments).
+var planSelection = `(e.state = 'planned' or e.state = 'executed' and exists (select 1 from billing_event_shares sh where sh.event_id = e.id and sh.state = 'released'))
+	and e.event_date between @period_from and @period_to and (@series = '' or pl.series = @series) and ` + customerIn("pl.customer")
+
+func planArgs(p *model.BatchParams) pgx.NamedArgs {
+	return pgx.NamedArgs{"period_from": p.PeriodFrom, "period_to": p.PeriodTo, "series": p.Series,
+		"customers": listOrAll(p.Customers), "associated": p.IncludeAssociated}
 }
 
 // SeriesRoute reads a series as a route for every document of a batch, and whether it
