@@ -9,6 +9,7 @@ import (
 
 	"billrun/internal/fiscal"
 	"billrun/internal/model"
+	"billrun/internal/rules"
 	"billrun/internal/store"
 )
 
@@ -39,7 +40,7 @@ func (a *Publication) SealInvoice(ctx context.Context, in Document) (Sealed, err
 			}
 			return nil
 		}
-		if h.GlobalSeries != "" && inv.DocumentKind == "ticket" { // no CFDI of its own
+		if rules.GoesGlobal(h.GlobalSeries, inv.DocumentKind, inv.Customer.TaxIDKind, inv.Customer.Generic, inv.Currency) { // no CFDI of its own
 			h.FiscalStatus = "global"
 			if err := tx.MarkGlobal(id); err != nil {
 				return err

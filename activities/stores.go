@@ -164,7 +164,7 @@ type ReceiptsTx interface {
 	LockInvoice(id int64) (store.InvoiceHead, error)
 	InsertPaymentReceipt(ps []store.ReceivedPayment, date time.Time) (int64, error)
 	LockGlobalSeries(code string) (store.GlobalSeries, bool, error)
-	LiveGlobalInvoice(series string, from, to time.Time) (id int64, found bool, err error)
+	LiveGlobalInvoices(series string, from, to time.Time) ([]store.GlobalMade, error)
 	LockGlobalTickets(series string, from, to time.Time) ([]store.GlobalTicket, error)
 	GenericCustomer() (code string, found bool, err error)
 	InsertGlobalInvoice(h store.GlobalInvoiceHead, tickets []int64) (int64, error)

@@ -174,6 +174,13 @@ type Global struct {
 	Periodicidad, Meses string
 	Año                 int
 	Tickets             []Ticket
+	// FormaPago is the form of payment of the largest amount its tickets were paid with
+	// (decided when it was recorded); "" for one recorded before, which states the generic
+	// customer's terms.
+	FormaPago string
+	// Replaces is the folio fiscal of the global invoice it replaces (cancelled with
+	// motive 04: a sale of it invoiced nominatively); "" none.
+	Replaces string
 }
 
 // Ticket is one ticket a global invoice carries: its number, its amounts, and its taxes
