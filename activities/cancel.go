@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"billrun/internal/fiscal"
 	"billrun/internal/model"
@@ -24,11 +25,14 @@ type CancelRequest struct {
 	Replacement string `json:"replacement,omitempty"`
 	// Key is the request's idempotency key: the same key again answers this request.
 	Key string `json:"key,omitempty"`
+	// Nominatives, with motive 04 on a global invoice: the sales taken out of it, each
+	// invoiced nominatively to its customer.
+	Nominatives []Nominative `json:"nominatives,omitempty"`
 }
 
 // Content is what a cancellation request's key stands for.
 func (r CancelRequest) Content() string {
-	return fmt.Sprintf("cancel invoice %d motive %s replaced by %q", r.InvoiceID, r.Motive, r.Replacement)
+	return fmt.Sprintf("cancel invoice %d motive %s replaced by %q", r.InvoiceID, r.Motive, r.Replacement) + nominativeContent(r.Nominatives)
 }
 
 // Where a cancellation stands, as CancelDocument and CancellationStatus answer it.
@@ -102,8 +106,6 @@ func requestCancellation(tx CancellingTx, req CancelRequest) error {
 		return refuse("it is %s: only completed invoices are cancelled", h.Status)
 	case req.Motive == "04" && h.DocumentKind != "global_invoice":
 		return refuse("motive 04 cancels a global invoice one of whose sales is invoiced nominatively; this is a %s", h.DocumentKind)
-	case h.FiscalStatus == "global":
-		return refuse("it is a ticket with no CFDI of its own, carried by its period's global invoice: there is nothing of its own to cancel at SAT (cancel the global invoice, motive 02 or 04, to take its tickets out)")
 	case h.FiscalStatus == "sealed" && h.UUID == "" && h.FiscalError == "":
 		// A PAC may be stamping it right now: cancelling here could leave a stamped CFDI
 		// at SAT that billrun calls cancelled.
@@ -114,6 +116,9 @@ func requestCancellation(tx CancellingTx, req CancelRequest) error {
 		return refuse("credit notes %s relate to it: SAT cancels an invoice only once the documents related to it are", strings.Join(h.CreditNotes, ", "))
 	}
 	if err := creditNoteCancellable(tx, h, refuse); err != nil {
+		return err
+	}
+	if err := checkGlobalCancel(tx, h, req, refuse); err != nil {
 		return err
 	}
 	if req.Motive == "01" {
@@ -206,9 +211,14 @@ func (a *Cancelling) cancelCall(ctx context.Context, invoiceID int64,
 
 // cancelNonSale completes the cancellation of a document that sold nothing: a global
 // invoice's tickets go in the period's next one; a receipt's payments are owed again.
-func cancelNonSale(tx CancellingTx, id int64, kind string) error {
+func cancelNonSale(tx CancellingTx, id int64, kind, motive string) error {
 	var detail string
-	if kind == "global_invoice" {
+	if kind == "global_invoice" && motive == "04" {
+		var err error
+		if detail, err = reissueGlobal(tx, id, time.Now()); err != nil {
+			return err
+		}
+	} else if kind == "global_invoice" {
 		n, err := tx.ReleaseGlobalTickets(id)
 		if err != nil {
 			return err
@@ -289,7 +299,7 @@ func (a *Cancelling) CompleteCancellation(ctx context.Context, in Document) erro
 			return invariantf("invoice %d's cancellation is not done at SAT", invoiceID)
 		}
 		if h.DocumentKind == "global_invoice" || h.DocumentKind == "payment_receipt" {
-			return cancelNonSale(tx, invoiceID, h.DocumentKind)
+			return cancelNonSale(tx, invoiceID, h.DocumentKind, h.Cancel.Motive)
 		}
 		if h.CreditOf != nil {
 			return cancelCreditNote(tx, invoiceID)

@@ -151,7 +151,7 @@ func globalTicketsFit(tickets []store.GlobalTicket, s store.GlobalSeries) (strin
 
 // recordGlobal records a global invoice of the tickets to the generic customer, numbers
 // it and audits it on itself and each ticket.
-func recordGlobal(tx ReceiptsTx, h store.GlobalInvoiceHead, tickets []store.GlobalTicket) (int64, int64, error) {
+func recordGlobal(tx globalRecorder, h store.GlobalInvoiceHead, tickets []store.GlobalTicket) (int64, int64, error) {
 	customer, found, err := tx.GenericCustomer()
 	if err != nil {
 		return 0, 0, err

@@ -35,6 +35,7 @@ var versionChanges = map[string]versionChange{
 	"publish-stamp":               {workflow: "PublishWorkflow", within: "publish-signalled=-1"},
 	"publish-stages-end-in-order": {workflow: "PublishWorkflow", within: "publish-signalled=-1"},
 	"publish-counts":              {workflow: "PublishWorkflow", within: "publish-signalled=1"},
+	"cancel-global-reissue":       {workflow: "CancelInvoiceWorkflow"},
 	"scheduled-v2": {workflow: "ScheduledRunWorkflow", unrecorded: map[int]string{
 		-1: "scheduled runs were first recorded after scheduled-v2; the first release's scheduled runs had no installation id"}},
 }

@@ -137,7 +137,7 @@ func (t *Tx) InsertGlobalInvoice(h GlobalInvoiceHead, tickets []int64) (int64, e
 		return 0, err
 	}
 	if err := t.exec(`insert into global_invoices (invoice_id, issuer, period_from, period_to, periodicidad, meses, año, forma_pago, replaces)
-		select id, issuer, $2, $3, $4, $5, $6, nullif($7, ''), nullif($8, 0) from invoices where id = $1`,
+		select id, issuer, $2, $3, $4, $5, $6, nullif($7, ''), nullif($8::bigint, 0) from invoices where id = $1`,
 		id, h.From, h.To, h.Periodicidad, h.Meses, h.Año, h.FormaPago, h.Replaces); err != nil {
 		return 0, err
 	}
