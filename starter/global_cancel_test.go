@@ -124,3 +124,70 @@ func TestGlobalInvoiceMotive04(t *testing.T) {
 		t.Errorf("the period asked again: %s", out)
 	}
 }
+
+// A sale a global invoice declares takes a return: its credit note is an egreso to the
+// general public relating the global invoice's CFDI (TipoRelacion 03), in its period, and
+// the global invoice is then not cancelled before it. A sale no global invoice declares
+// yet takes no credit note (there is no CFDI to relate) but is cancelled alone: nothing at
+// SAT, its effects undone, and no global invoice carries it.
+func TestGlobalInvoiceReturnsAndUndeclaredTickets(t *testing.T) {
+	h := newHarness(t, true)
+	g1 := globalMonth(t, h, 1501, 3)
+	uuid1 := h.str(`select uuid from fiscal_documents where invoice_id = $1`, g1)
+	h.importJSON(`{"orders": [
+		{"number": 1504, "customer": "JUAN", "series": "A", "warehouse": "CENTRAL", "currency": "MXN", "date": "2026-11-25", "lines": [{"item": "B", "ordered": 4}]},
+		{"number": 1505, "customer": "JUAN", "series": "A", "warehouse": "CENTRAL", "currency": "MXN", "date": "2026-11-25", "lines": [{"item": "B", "ordered": 5}]}]}`)
+	h.mustRun("batch", "create", "--orders", "1504-1505", "--series", "A", "--date", "2026-11-25", "--grouping", "none", "--wait")
+	t4 := h.int(`select id from invoices where series = 'T' and number = 4`)
+	if got := h.str(`select c.number::text from invoices v join sales_order_lines l on l.id = (select source_id from invoice_lines where invoice_id = v.id limit 1)
+		join sales_orders c on c.id = l.order_id where v.id = $1`, t4); got != "1504" {
+		t.Fatalf("T-4 bills order %s", got)
+	}
+
+	// Not declared yet: no credit note, but cancelled alone.
+	if out, err := h.run("invoice", "return", "T-5", "--line", "1", "--qty", "1"); exitCode(err) != exitUsage || !strings.Contains(out+fmt.Sprint(err), "no global invoice declares it yet") {
+		t.Errorf("a return of an undeclared ticket: %v %s", err, out)
+	}
+	stock := h.str(`select on_hand::text from stock where warehouse = 'CENTRAL' and item = 'B'`)
+	h.mustRun("invoice", "cancel", "T-4", "--reason", "02", "--wait")
+	if got := h.str(`select status from invoices where id = $1`, t4); got != "cancelled" {
+		t.Fatalf("T-4 after its cancellation: %s", got)
+	}
+	if got := h.str(`select on_hand::text from stock where warehouse = 'CENTRAL' and item = 'B'`); got == stock {
+		t.Errorf("T-4's stock did not come back (%s)", got)
+	}
+	out := h.mustRun("batch", "create", "--global", "--period", "2026-11", "--wait")
+	if !strings.Contains(out, "G-2 carries 1 tickets") {
+		t.Errorf("the period's leftovers (T-5 only): %s", out)
+	}
+	if n := h.int(`select count(*) from global_invoice_tickets where ticket_id = $1`, t4); n != 0 {
+		t.Errorf("the cancelled T-4 is in a global invoice")
+	}
+
+	// Declared in G-1: a return relates G-1's CFDI.
+	h.mustRun("invoice", "return", "T-1", "--line", "1", "--qty", "1", "--wait")
+	nc := h.int(`select id from invoices where credit_of = (select id from invoices where series = 'T' and number = 1)`)
+	h.waitFor("the credit note stamped", time.Minute, func() bool {
+		return h.int(`select count(*) from fiscal_documents where invoice_id = $1 and uuid is not null`, nc) == 1
+	})
+	xml := h.str(`select xml from fiscal_documents where invoice_id = $1`, nc)
+	checkStampedCFDI(t, xml, h.cfg.PACCert)
+	doc := etree.NewDocument()
+	if err := doc.ReadFromString(xml); err != nil {
+		t.Fatal(err)
+	}
+	rel, ig := doc.FindElement("//CfdiRelacionados"), doc.FindElement("//InformacionGlobal")
+	switch {
+	case doc.Root().SelectAttrValue("TipoDeComprobante", "") != "E":
+		t.Errorf("the credit note is not an egreso")
+	case rel == nil || rel.SelectAttrValue("TipoRelacion", "") != "03" || doc.FindElement("//CfdiRelacionado").SelectAttrValue("UUID", "") != uuid1:
+		t.Errorf("the credit note relates %v, want 03 to G-1's %s", rel, uuid1)
+	case doc.FindElement("//Receptor").SelectAttrValue("Rfc", "") != "XAXX010101000":
+		t.Errorf("the credit note's receiver is not the general public")
+	case ig == nil || ig.SelectAttrValue("Periodicidad", "") != "04" || ig.SelectAttrValue("Meses", "") != "11" || ig.SelectAttrValue("Año", "") != "2026":
+		t.Errorf("the credit note's InformacionGlobal: %v", ig)
+	}
+	if out, err := h.run("invoice", "cancel", "G-1", "--reason", "02"); exitCode(err) != exitUsage || !strings.Contains(out+fmt.Sprint(err), "credit notes NC-") {
+		t.Errorf("G-1 cancelled with a credit note relating it: %v %s", err, out)
+	}
+}

@@ -233,6 +233,9 @@ type Related struct {
 	// UY: the corrected CFE's type and series letter (its number is Number).
 	DocumentType    int
 	AuthoritySeries string
+	// Global (MX) is the period of the global invoice that declares the corrected sale,
+	// which has no CFDI of its own: UUID, Series and Number are then the global invoice's.
+	Global *Global
 }
 
 // Authorization is a grant of numbers by the tax authority (UY: DGI's CAE): a range of
