@@ -138,30 +138,32 @@ func TestGlobalInvoiceReturnsAndUndeclaredTickets(t *testing.T) {
 		{"number": 1504, "customer": "JUAN", "series": "A", "warehouse": "CENTRAL", "currency": "MXN", "date": "2026-11-25", "lines": [{"item": "B", "ordered": 4}]},
 		{"number": 1505, "customer": "JUAN", "series": "A", "warehouse": "CENTRAL", "currency": "MXN", "date": "2026-11-25", "lines": [{"item": "B", "ordered": 5}]}]}`)
 	h.mustRun("batch", "create", "--orders", "1504-1505", "--series", "A", "--date", "2026-11-25", "--grouping", "none", "--wait")
-	t4 := h.int(`select id from invoices where series = 'T' and number = 4`)
-	if got := h.str(`select c.number::text from invoices v join sales_order_lines l on l.id = (select source_id from invoice_lines where invoice_id = v.id limit 1)
-		join sales_orders c on c.id = l.order_id where v.id = $1`, t4); got != "1504" {
-		t.Fatalf("T-4 bills order %s", got)
+	ofOrder := func(order int) (int, string) { // batch invoices are numbered in whatever order they complete
+		sql := `select %s from invoices v where v.id = (select l.invoice_id from invoice_lines l join sales_order_lines ol on ol.id = l.source_id
+			join sales_orders o on o.id = ol.order_id where o.number = $1 limit 1)`
+		return h.int(fmt.Sprintf(sql, "v.id"), order), h.str(fmt.Sprintf(sql, "v.series || '-' || v.number"), order)
 	}
+	t4, n4 := ofOrder(1504)
+	_, n5 := ofOrder(1505)
 
 	// Not declared yet: no credit note, but cancelled alone.
-	if out, err := h.run("invoice", "return", "T-5", "--line", "1", "--qty", "1"); exitCode(err) != exitUsage || !strings.Contains(out+fmt.Sprint(err), "no global invoice declares it yet") {
+	if out, err := h.run("invoice", "return", n5, "--line", "1", "--qty", "1"); exitCode(err) != exitUsage || !strings.Contains(out+fmt.Sprint(err), "no global invoice declares it yet") {
 		t.Errorf("a return of an undeclared ticket: %v %s", err, out)
 	}
 	stock := h.str(`select on_hand::text from stock where warehouse = 'CENTRAL' and item = 'B'`)
-	h.mustRun("invoice", "cancel", "T-4", "--reason", "02", "--wait")
+	h.mustRun("invoice", "cancel", n4, "--reason", "02", "--wait")
 	if got := h.str(`select status from invoices where id = $1`, t4); got != "cancelled" {
-		t.Fatalf("T-4 after its cancellation: %s", got)
+		t.Fatalf("%s after its cancellation: %s", n4, got)
 	}
 	if got := h.str(`select on_hand::text from stock where warehouse = 'CENTRAL' and item = 'B'`); got == stock {
-		t.Errorf("T-4's stock did not come back (%s)", got)
+		t.Errorf("%s's stock did not come back (%s)", n4, got)
 	}
 	out := h.mustRun("batch", "create", "--global", "--period", "2026-11", "--wait")
 	if !strings.Contains(out, "G-2 carries 1 tickets") {
-		t.Errorf("the period's leftovers (T-5 only): %s", out)
+		t.Errorf("the period's leftovers (%s only): %s", n5, out)
 	}
 	if n := h.int(`select count(*) from global_invoice_tickets where ticket_id = $1`, t4); n != 0 {
-		t.Errorf("the cancelled T-4 is in a global invoice")
+		t.Errorf("the cancelled %s is in a global invoice", n4)
 	}
 
 	// Declared in G-1: a return relates G-1's CFDI.
