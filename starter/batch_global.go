@@ -117,6 +117,6 @@ func printGlobal(a *app, r activities.GlobalInvoiceRequest, workflowID string, w
 		fmt.Fprintf(a.out, "  warning: %s\n", warning)
 	}
 	if len(stranded) > 0 {
-		fmt.Fprintf(a.out, "  %d tickets dated before today are in no global invoice of %s (ask for their periods): %s\n", len(stranded), r.Series, strings.Join(stranded, ", "))
+		fmt.Fprintf(a.out, "  %d tickets dated before today are in no global invoice of %s (those of an ended period: ask for it again): %s\n", len(stranded), r.Series, strings.Join(stranded, ", "))
 	}
 }
