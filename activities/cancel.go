@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"billrun/internal/fiscal"
 	"billrun/internal/model"
@@ -27,11 +28,14 @@ type CancelRequest struct {
 	// Payments, for a payment receipt, are the payments (payment cancel) reversed with it;
 	// the others it states stand and are stated again. None: all of them (invoice cancel).
 	Payments []int64 `json:"payments,omitempty"`
+	// Nominatives, with motive 04 on a global invoice: the sales taken out of it, each
+	// invoiced nominatively to its customer.
+	Nominatives []Nominative `json:"nominatives,omitempty"`
 }
 
 // Content is what a cancellation request's key stands for.
 func (r CancelRequest) Content() string {
-	c := fmt.Sprintf("cancel invoice %d motive %s replaced by %q", r.InvoiceID, r.Motive, r.Replacement)
+	c := fmt.Sprintf("cancel invoice %d motive %s replaced by %q", r.InvoiceID, r.Motive, r.Replacement) + nominativeContent(r.Nominatives)
 	if len(r.Payments) > 0 {
 		c += fmt.Sprintf(" with payments %v", r.Payments)
 	}
@@ -109,8 +113,6 @@ func requestCancellation(tx CancellingTx, req CancelRequest) error {
 		return refuse("it is %s: only completed invoices are cancelled", h.Status)
 	case req.Motive == "04" && h.DocumentKind != "global_invoice":
 		return refuse("motive 04 cancels a global invoice one of whose sales is invoiced nominatively; this is a %s", h.DocumentKind)
-	case h.FiscalStatus == "global":
-		return refuse("it is a ticket with no CFDI of its own, carried by its period's global invoice: there is nothing of its own to cancel at SAT (cancel the global invoice, motive 02 or 04, to take its tickets out)")
 	case h.FiscalStatus == "sealed" && h.UUID == "" && h.FiscalError == "":
 		// A PAC may be stamping it right now: cancelling here could leave a stamped CFDI
 		// at SAT that billrun calls cancelled.
@@ -121,6 +123,9 @@ func requestCancellation(tx CancellingTx, req CancelRequest) error {
 		return refuse("credit notes %s relate to it: SAT cancels an invoice only once the documents related to it are", strings.Join(h.CreditNotes, ", "))
 	}
 	if err := creditNoteCancellable(tx, h, refuse); err != nil {
+		return err
+	}
+	if err := checkGlobalCancel(tx, h, req, refuse); err != nil {
 		return err
 	}
 	if req.Motive == "01" {
@@ -144,23 +149,6 @@ func requestCancellation(tx CancellingTx, req CancelRequest) error {
 		return err
 	}
 	return tx.Audit("", h.ID, StepCancel, 0, "requested", "motive "+req.Motive+" "+Motives[req.Motive])
-}
-
-// markPayments marks, for a payment receipt, the payments its cancellation reverses: those
-// named (payment cancel), or all (the receipt cancelled with its payments).
-func markPayments(tx CancellingTx, h store.CancelHead, req CancelRequest) error {
-	if h.DocumentKind != "payment_receipt" {
-		return nil
-	}
-	if len(req.Payments) == 0 {
-		return tx.MarkReceiptPaymentsCancelled(h.ID)
-	}
-	for _, p := range req.Payments {
-		if err := tx.MarkPaymentCancelled(h.ID, p); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // CancelDocument asks the authority to cancel the invoice's fiscal document and records
@@ -249,20 +237,16 @@ func (a *Cancelling) cancelCall(ctx context.Context, invoiceID int64,
 	return answer.Status, temporalError(StepCancel, err)
 }
 
-// rejected records a cancellation SAT or the receiver rejected: the document and, for a
-// payment receipt, every payment it states stand.
-func rejected(tx CancellingTx, invoiceID int64, why string) error {
-	if err := tx.SetCancellation(invoiceID, "rejected", why); err != nil {
-		return err
-	}
-	return tx.ClearPaymentMarks(invoiceID)
-}
-
 // cancelNonSale completes the cancellation of a document that sold nothing: a global
 // invoice's tickets go in the period's next one; a receipt's payments are owed again.
-func cancelNonSale(tx CancellingTx, id int64, kind string) error {
+func cancelNonSale(tx CancellingTx, id int64, kind, motive string) error {
 	var detail string
-	if kind == "global_invoice" {
+	if kind == "global_invoice" && motive == "04" {
+		var err error
+		if detail, err = reissueGlobal(tx, id, time.Now()); err != nil {
+			return err
+		}
+	} else if kind == "global_invoice" {
 		n, err := tx.ReleaseGlobalTickets(id)
 		if err != nil {
 			return err
@@ -346,7 +330,7 @@ func (a *Cancelling) CompleteCancellation(ctx context.Context, in Document) erro
 			return invariantf("invoice %d's cancellation is not done at SAT", invoiceID)
 		}
 		if h.DocumentKind == "global_invoice" || h.DocumentKind == "payment_receipt" {
-			return cancelNonSale(tx, invoiceID, h.DocumentKind)
+			return cancelNonSale(tx, invoiceID, h.DocumentKind, h.Cancel.Motive)
 		}
 		if h.CreditOf != nil {
 			return cancelCreditNote(tx, invoiceID)

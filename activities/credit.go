@@ -114,7 +114,11 @@ func lockCreditable(tx CreditingTx, req CreditNoteRequest) (store.CreditedInvoic
 		return h, refuseCredit(req, "it is a credit note: credit notes correct invoices")
 	case h.Status != "completed":
 		return h, refuseCredit(req, "it is %s: only completed invoices take credit notes", h.Status)
-	case h.FiscalStatus != "stamped" && h.FiscalStatus != "pdf":
+	case h.FiscalStatus == "global" && h.InGlobal == "":
+		return h, refuseCredit(req, "it has no CFDI of its own and no global invoice declares it yet: a credit note relates to a CFDI; issue its period's global invoice first (batch create --global), or cancel it (nothing to cancel at SAT)")
+	case h.FiscalStatus == "global" && h.UUID == "":
+		return h, refuseCredit(req, "the global invoice %s declaring it is not stamped yet: a credit note relates to its folio fiscal", h.InGlobal)
+	case h.FiscalStatus != "stamped" && h.FiscalStatus != "pdf" && h.FiscalStatus != "global":
 		return h, refuseCredit(req, "it is not stamped yet (fiscal status %s): a credit note relates to the stamped document (its folio fiscal, or its CFE received by DGI)", h.FiscalStatus)
 	case h.CreditSeries == "":
 		return h, refuseCredit(req, "series %s has no credit note series (set credit_note_series on series %s)", h.Series, h.Series)

@@ -9,6 +9,7 @@ import (
 
 	"billrun/internal/fiscal"
 	"billrun/internal/model"
+	"billrun/internal/rules"
 	"billrun/internal/store"
 )
 
@@ -42,7 +43,7 @@ func (a *Publication) SealInvoice(ctx context.Context, in Document) (Sealed, err
 		if h.Cancelling { // never sealed now: its cancellation finds nothing at SAT to cancel
 			return nil
 		}
-		if h.GlobalSeries != "" && inv.DocumentKind == "ticket" { // no CFDI of its own
+		if rules.GoesGlobal(h.GlobalSeries, inv.DocumentKind, inv.Customer.TaxIDKind, inv.Customer.Generic, inv.Currency) { // no CFDI of its own
 			h.FiscalStatus = "global"
 			if err := tx.MarkGlobal(id); err != nil {
 				return err

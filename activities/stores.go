@@ -164,10 +164,9 @@ type ReceiptsTx interface {
 	LockInvoice(id int64) (store.InvoiceHead, error)
 	InsertPaymentReceipt(ps []store.ReceivedPayment, date time.Time) (int64, error)
 	LockGlobalSeries(code string) (store.GlobalSeries, bool, error)
-	LiveGlobalInvoice(series string, from, to time.Time) (id int64, found bool, err error)
+	LiveGlobalInvoices(series string, from, to time.Time) ([]store.GlobalMade, error)
 	LockGlobalTickets(series string, from, to time.Time) ([]store.GlobalTicket, error)
-	GenericCustomer() (code string, found bool, err error)
-	InsertGlobalInvoice(h store.GlobalInvoiceHead, tickets []int64) (int64, error)
+	globalRecorder
 	IssuerReceipts(issuer string) (mode, country string, found bool, err error)
 	MonthlyReceivers(issuer string, from, to time.Time, after string, limit int) ([]string, error)
 	MonthlyPayments(issuer, customer string, from, to time.Time) ([]int64, error)
@@ -176,6 +175,15 @@ type ReceiptsTx interface {
 	LockPaidInvoices(paymentIDs []int64) error
 	UnpublishedMonthlyReceipts(issuer, customer string, month time.Time) ([]int64, error)
 	PendingReceiptMonths(issuer string, through time.Time) ([]time.Time, error)
+	Numberer
+	Number(h store.InvoiceHead, number int64) error
+}
+
+// globalRecorder records and numbers a global invoice.
+type globalRecorder interface {
+	Auditor
+	GenericCustomer() (code string, found bool, err error)
+	InsertGlobalInvoice(h store.GlobalInvoiceHead, tickets []int64) (int64, error)
 	Numberer
 	Number(h store.InvoiceHead, number int64) error
 }
@@ -203,6 +211,17 @@ type CancellingTx interface {
 	ClearPaymentMarks(receiptID int64) error
 	RestatingMonth(receiptID int64) (issuer, customer string, month time.Time, found bool, err error)
 	ReleaseGlobalTickets(globalID int64) (int, error)
+	globalRecorder
+	GlobalCreditNotes(globalID int64) ([]string, error)
+	CarryingGlobal(ticketID int64) (string, error)
+	SaleByNumber(globalID int64, number string) (id int64, carried, found bool, err error)
+	Receiver(code string) (store.ReceiverOf, bool, error)
+	RecordNominatives(globalID int64, ns []store.Nominative) error
+	GlobalNominatives(globalID int64) ([]store.Nominative, error)
+	CarriedTickets(globalID int64) ([]store.GlobalTicket, error)
+	GlobalHeadOf(globalID int64) (store.GlobalInvoiceHead, store.GlobalSeries, error)
+	MakeNominative(ticketID int64, customer string) (bool, error)
+	Reissued(globalID int64) (replacement int64, nominatives []int64, err error)
 	ReverseEntries(invoiceID int64) error
 	CreditSettlements(creditNoteID int64) ([]string, error)
 	Returned(creditNoteID int64) ([]store.Movement, error)

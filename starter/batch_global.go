@@ -1,13 +1,16 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"billrun/activities"
+	"billrun/internal/fiscal"
 	"billrun/internal/model"
 	"billrun/internal/rules"
 	"billrun/workflows"
@@ -54,12 +57,18 @@ func globalCreate(cmd *cobra.Command, a *app, f createFlags) error {
 		}
 		series = codes[0]
 	}
+	r := activities.GlobalInvoiceRequest{Series: series, From: g.From.Format(time.DateOnly), To: g.To.Format(time.DateOnly),
+		Periodicidad: g.Periodicidad, Meses: g.Meses, Año: g.Año}
+	// Refused here, with nothing written (exit 2), what the workflow's step would refuse:
+	// a period not ended, SAT's InformacionGlobal rules, another issuer's tickets.
+	check, err := activities.CheckGlobalInvoice(ctx, st, r, time.Now())
+	if err != nil {
+		return err
+	}
 	wc, err := a.Workflows(ctx)
 	if err != nil {
 		return err
 	}
-	r := activities.GlobalInvoiceRequest{Series: series, From: g.From.Format(time.DateOnly), To: g.To.Format(time.DateOnly),
-		Periodicidad: g.Periodicidad, Meses: g.Meses, Año: g.Año}
 	run, err := wc.StartGlobalInvoice(ctx, r)
 	if err != nil {
 		return err
@@ -73,18 +82,41 @@ func globalCreate(cmd *cobra.Command, a *app, f createFlags) error {
 			return err
 		}
 	}
+	today, _ := time.Parse(time.DateOnly, fiscal.Today("MX", time.Now()))
+	stranded, err := st.StrandedGlobalTickets(ctx, series, today)
+	if err != nil {
+		return err
+	}
 	return a.emit(map[string]any{"workflow_id": run.GetID(), "series": series, "from": r.From, "to": r.To, "periodicidad": r.Periodicidad,
-		"meses": r.Meses, "año": r.Año, "outcome": out}, func() {
-		fmt.Fprintf(a.out, "global invoice of series %s for %s..%s (periodicidad %s, meses %s, año %d): workflow %s\n",
-			series, r.From, r.To, r.Periodicidad, r.Meses, r.Año, run.GetID())
-		switch {
-		case !f.wait.wait:
-			fmt.Fprintf(a.out, "  web ui: %s\n", workflowURL(a, run.GetID()))
-		case out.Invoice.NotNeeded != "":
-			fmt.Fprintf(a.out, "  none made: %s\n", out.Invoice.NotNeeded)
-		default:
-			fmt.Fprintf(a.out, "  %s-%d carries %d tickets; sealed, stamped, printed and e-mailed (billrun invoice show %d)\n",
-				out.Invoice.Series, out.Invoice.Number, out.Invoice.Tickets, out.Invoice.ID)
-		}
+		"meses": r.Meses, "año": r.Año, "outcome": out, "stranded": stranded}, func() {
+		printGlobal(a, r, run.GetID(), f.wait.wait, out.Invoice, cmp.Or(out.Invoice.Warning, check.Warning), stranded)
 	})
+}
+
+// printGlobal says what a global invoice's command did: the invoice made or answered, a
+// late warning, and the sales stranded outside any global invoice.
+func printGlobal(a *app, r activities.GlobalInvoiceRequest, workflowID string, waited bool, inv activities.GlobalInvoiceResult, warning string, stranded []string) {
+	fmt.Fprintf(a.out, "global invoice of series %s for %s..%s (periodicidad %s, meses %s, año %d): workflow %s\n",
+		r.Series, r.From, r.To, r.Periodicidad, r.Meses, r.Año, workflowID)
+	switch {
+	case !waited:
+		fmt.Fprintf(a.out, "  web ui: %s\n", workflowURL(a, workflowID))
+	case inv.NotNeeded != "":
+		fmt.Fprintf(a.out, "  none made: %s\n", inv.NotNeeded)
+	case inv.Again:
+		fmt.Fprintf(a.out, "  no tickets left to declare: the period's global invoices are %s (%s-%d published: billrun invoice show %d)\n",
+			strings.Join(inv.Made, ", "), inv.Series, inv.Number, inv.ID)
+	default:
+		fmt.Fprintf(a.out, "  %s-%d carries %d tickets; sealed, stamped, printed and e-mailed (billrun invoice show %d)\n",
+			inv.Series, inv.Number, inv.Tickets, inv.ID)
+		if len(inv.Made) > 1 {
+			fmt.Fprintf(a.out, "  the period's global invoices: %s (the later ones carry tickets completed after the first)\n", strings.Join(inv.Made, ", "))
+		}
+	}
+	if warning != "" {
+		fmt.Fprintf(a.out, "  warning: %s\n", warning)
+	}
+	if len(stranded) > 0 {
+		fmt.Fprintf(a.out, "  %d tickets dated before today are in no global invoice of %s (those of an ended period: ask for it again): %s\n", len(stranded), r.Series, strings.Join(stranded, ", "))
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -18,6 +19,7 @@ import (
 // cancelFlags are what invoice cancel is told.
 type cancelFlags struct {
 	reason, replacedBy, key string
+	nominative              []string
 	wait                    waitFlags
 	poll                    time.Duration
 }
@@ -25,13 +27,19 @@ type cancelFlags struct {
 func invoiceCancelCmd(a *app) *cobra.Command {
 	var f cancelFlags
 	c := &cobra.Command{
-		Use:   "cancel INVOICE --reason 01|02|03|04 [--replaced-by INVOICE]",
+		Use:   "cancel INVOICE --reason 01|02|03|04 [--replaced-by INVOICE] [--nominative SALE=CUSTOMER,...]",
 		Short: "Cancel an invoice at SAT and undo it: stock back, receivable cancelled, its orders billable again (refused once paid)",
 		Long: `Cancels a completed invoice with SAT's motive:
   01  issued with errors and replaced (--replaced-by names the stamped invoice replacing it)
   02  issued with errors, not replaced
   03  the operation did not take place
-  04  nominative operation included in a global invoice
+  04  nominative operation included in a global invoice: on a global invoice, with
+      --nominative T-12=CUST1,T-13=CUST2 naming the sales a customer asks an invoice for;
+      once SAT has cancelled it, each named sale becomes an invoice of its own to its
+      customer (sealed, stamped, printed, e-mailed) and the other sales go in a new global
+      invoice of the period, related to the cancelled one (TipoRelacion 04)
+A global invoice cancelled with 02 releases its sales for the period's next global invoice.
+A sale with no CFDI of its own not yet in a global invoice is cancelled here alone.
 Cancellation is refused once payments are applied to the invoice, and while credit notes
 relate to it. SAT cancels at once where its rules allow; otherwise the receiver must accept
 (up to three business days; silence counts as acceptance) and the cancellation's workflow
@@ -68,6 +76,7 @@ undone. The invoice keeps its number.`,
 	}
 	c.Flags().StringVar(&f.reason, "reason", "", "SAT's cancellation motive: 01, 02, 03 or 04")
 	c.Flags().StringVar(&f.replacedBy, "replaced-by", "", "with motive 01: the invoice replacing it (id, number or UUID)")
+	c.Flags().StringSliceVar(&f.nominative, "nominative", nil, "with motive 04 on a global invoice: SALE=CUSTOMER, the sales taken out of it and the customers they are invoiced to")
 	c.Flags().StringVar(&f.key, "key", "", "the request's idempotency key (default: made of the invoice, motive, replacement and today)")
 	f.wait.bind(c, "until SAT has cancelled it (or the receiver rejected it), then show it")
 	c.Flags().DurationVar(&f.poll, "poll-every", time.Hour, "how often to ask SAT while the receiver has not answered")
@@ -87,9 +96,20 @@ func (f *cancelFlags) request(ctx context.Context, a *app, v model.InvoiceView) 
 		}
 		req.Replacement = r.UUID
 	}
+	for _, n := range f.nominative {
+		sale, customer, ok := strings.Cut(n, "=")
+		if !ok || strings.TrimSpace(sale) == "" || strings.TrimSpace(customer) == "" {
+			return req, &model.InputError{Problems: []string{fmt.Sprintf("--nominative: %q is not SALE=CUSTOMER (T-12=CUST1)", n)}}
+		}
+		req.Nominatives = append(req.Nominatives, activities.Nominative{Ticket: strings.TrimSpace(sale), Customer: strings.TrimSpace(customer)})
+	}
 	req.Key = f.key
 	if req.Key == "" {
-		req.Key = contentKey("cancel", v.ID, req.Motive, req.Replacement)
+		parts := []any{v.ID, req.Motive, req.Replacement}
+		if len(f.nominative) > 0 {
+			parts = append(parts, strings.Join(f.nominative, ","))
+		}
+		req.Key = contentKey("cancel", parts...)
 	}
 	return req, nil
 }

@@ -59,7 +59,7 @@ func TestGlobalInvoiceOfAMonthsTickets(t *testing.T) {
 	if !strings.Contains(out, "G-1 carries 6 tickets") {
 		t.Fatalf("global invoice: %s", out)
 	}
-	if again := h.mustRun("batch", "create", "--global", "--period", "2026-11", "--wait"); !strings.Contains(again, "G-1 carries") {
+	if again := h.mustRun("batch", "create", "--global", "--period", "2026-11", "--wait"); !strings.Contains(again, "no tickets left to declare: the period's global invoices are G-1") {
 		t.Errorf("asked again: %s", again)
 	}
 	if n := h.int(`select count(*) from invoices where document_kind = 'global_invoice'`); n != 1 {
@@ -103,9 +103,9 @@ func TestGlobalInvoiceOfAMonthsTickets(t *testing.T) {
 		t.Errorf("invoice show of a ticket:\n%s", show)
 	}
 
-	// Cancelled (motive 04: a sale of it is invoiced nominatively), its tickets are released
-	// and the period's next global invoice carries them. A ticket has nothing of its own to
-	// cancel; motive 04 is for global invoices only.
+	// Cancelled with motive 02 (issued with errors), its tickets are released and the
+	// period's next global invoice carries them. A ticket it carries is not cancelled alone;
+	// motive 04 is for global invoices only (TestGlobalInvoiceMotive04).
 	if out, err := h.run("invoice", "cancel", "T-1", "--reason", "02"); err == nil || !strings.Contains(out+err.Error(), "no CFDI of its own") {
 		t.Errorf("a ticket with no CFDI of its own, cancelled: %v %s", err, out)
 	}
@@ -113,7 +113,7 @@ func TestGlobalInvoiceOfAMonthsTickets(t *testing.T) {
 	if out, err := h.run("invoice", "cancel", invoice, "--reason", "04"); err == nil || !strings.Contains(out+err.Error(), "motive 04 cancels a global invoice") {
 		t.Errorf("motive 04 for an invoice: %v %s", err, out)
 	}
-	h.mustRun("invoice", "cancel", "G-1", "--reason", "04", "--wait")
+	h.mustRun("invoice", "cancel", "G-1", "--reason", "02", "--wait")
 	if got := h.str(`select status from invoices where id = $1`, id); got != "cancelled" {
 		t.Fatalf("G-1 after its cancellation: %s", got)
 	}

@@ -66,6 +66,11 @@ func CancelInvoiceWorkflow(ctx workflow.Context, in CancelInput) error {
 	if err := step(ctx, t, "Undo the invoice's effects: stock back, receivable cancelled, sources released", cancelling.CompleteCancellation, nil, activities.Document{InvoiceID: in.Request.InvoiceID}); err != nil {
 		return err
 	}
+	if workflow.GetVersion(ctx, "cancel-global-reissue", workflow.DefaultVersion, 1) == 1 {
+		if err := publishReissued(ctx, t, in.Request.InvoiceID); err != nil {
+			return err
+		}
+	}
 	if workflow.GetVersion(ctx, "restate-receipt", workflow.DefaultVersion, 1) == 1 {
 		if err := restateReceipt(ctx, t, in); err != nil {
 			return err
@@ -91,6 +96,29 @@ func restateReceipt(ctx workflow.Context, t Timeouts, in CancelInput) error {
 	var started *temporal.ChildWorkflowExecutionAlreadyStartedError
 	if err := f.GetChildWorkflowExecution().Get(ctx, nil); err != nil && !errors.As(err, &started) {
 		return err // one running already states them
+	}
+	return nil
+}
+
+// publishReissued publishes what a global invoice cancelled with motive 04 left: the
+// global invoice replacing it is sealed, stamped, printed and e-mailed here; each sale
+// invoiced nominatively is sealed here, and its batch's publication (which the sealing
+// wakes) stamps, prints and e-mails it like any of the batch's invoices. Any other
+// cancellation leaves nothing.
+func publishReissued(ctx workflow.Context, t Timeouts, id int64) error {
+	var re activities.ReissuedDocuments
+	if err := step(ctx, t, "What the cancellation left to publish (motive 04)", cancelling.Reissued, &re, activities.Document{InvoiceID: id}); err != nil {
+		return err
+	}
+	if re.Replacement != 0 {
+		if _, err := publishSteps(ctx, t, re.Replacement, false); err != nil {
+			return err
+		}
+	}
+	for _, n := range re.Nominatives {
+		if err := step(ctx, t, "Seal a sale invoiced nominatively", publishing.SealInvoice, nil, activities.Document{InvoiceID: n}); err != nil {
+			return err
+		}
 	}
 	return nil
 }

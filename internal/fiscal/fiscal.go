@@ -174,6 +174,13 @@ type Global struct {
 	Periodicidad, Meses string
 	Año                 int
 	Tickets             []Ticket
+	// FormaPago is the form of payment of the largest amount its tickets were paid with
+	// (decided when it was recorded); "" for one recorded before, which states the generic
+	// customer's terms.
+	FormaPago string
+	// Replaces is the folio fiscal of the global invoice it replaces (cancelled with
+	// motive 04: a sale of it invoiced nominatively); "" none.
+	Replaces string
 }
 
 // Ticket is one ticket a global invoice carries: its number, its amounts, and its taxes
@@ -226,6 +233,9 @@ type Related struct {
 	// UY: the corrected CFE's type and series letter (its number is Number).
 	DocumentType    int
 	AuthoritySeries string
+	// Global (MX) is the period of the global invoice that declares the corrected sale,
+	// which has no CFDI of its own: UUID, Series and Number are then the global invoice's.
+	Global *Global
 }
 
 // Authorization is a grant of numbers by the tax authority (UY: DGI's CAE): a range of

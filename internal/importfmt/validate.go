@@ -24,6 +24,9 @@ type Known struct {
 	CreditTerms, GenericCustomers map[string]bool
 	// CAEs are the stored CAEs by series: a new one may not overlap them.
 	CAEs map[string][]rules.CAE
+	// SeriesIssuers are the stored series' issuers: a ticket series' global invoice series
+	// is its own issuer's.
+	SeriesIssuers map[string]string
 }
 
 // Problem is one mistake in the file: which record, which field, what is wrong.

@@ -84,9 +84,12 @@ func (v *validation) checkCaes() {
 func (v *validation) checkCreditSeries() {
 	c := v.checker
 	known, d := v.known, v.d
-	kinds := map[string]string{}
+	kinds, issuers := map[string]string{}, map[string]string{}
+	for code, issuer := range known.SeriesIssuers {
+		issuers[code] = issuer
+	}
 	for _, x := range d.Series {
-		kinds[x.Code] = x.DocumentKind
+		kinds[x.Code], issuers[x.Code] = x.DocumentKind, x.Issuer
 	}
 	for i, x := range d.Series {
 		c.rec = fmt.Sprintf("series[%d] (%s)", i, x.Code)
@@ -97,11 +100,13 @@ func (v *validation) checkCreditSeries() {
 			c.add("payment_receipt_series", "%q is not a series of document kind payment_receipt", x.PaymentReceiptSeries)
 		}
 		if x.GlobalInvoiceSeries != "" {
-			if x.DocumentKind != "ticket" || x.CFEType != 0 {
-				c.add("global_invoice_series", "only a Mexican ticket series' documents go in a global invoice, not a series of kind %s (CFE type %d)", x.DocumentKind, x.CFEType)
+			if x.DocumentKind != "ticket" && x.DocumentKind != "invoice" || x.CFEType != 0 {
+				c.add("global_invoice_series", "only a Mexican ticket or invoice series' sales to the general public go in a global invoice, not a series of kind %s (CFE type %d)", x.DocumentKind, x.CFEType)
 			}
 			if kinds[x.GlobalInvoiceSeries] != "global_invoice" && !known.Series[x.GlobalInvoiceSeries] {
 				c.add("global_invoice_series", "%q is not a series of document kind global_invoice", x.GlobalInvoiceSeries)
+			} else if gi, ok := issuers[x.GlobalInvoiceSeries]; ok && gi != x.Issuer {
+				c.add("global_invoice_series", "%q is issuer %s's series, not %s's: a global invoice carries its own issuer's sales", x.GlobalInvoiceSeries, gi, x.Issuer)
 			}
 		}
 	}

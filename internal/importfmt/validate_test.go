@@ -123,19 +123,29 @@ func TestValidateUruguay(t *testing.T) {
 	}
 }
 
-// A global invoice series is named only by a Mexican ticket series, and must be one.
+// A global invoice series is named only by a Mexican ticket or invoice series (its sales to
+// the general public go in it), must be one, and the same issuer's — in the file or stored.
 func TestValidateGlobalInvoiceSeries(t *testing.T) {
 	d := &Dataset{
-		Issuers: []Issuer{{Code: "MX", RFC: "EKU9003173C9", Name: "X", FiscalRegime: "601", PostalCode: "42501", Currency: "MXN"}},
+		Issuers: []Issuer{{Code: "MX", RFC: "EKU9003173C9", Name: "X", FiscalRegime: "601", PostalCode: "42501", Currency: "MXN"},
+			{Code: "MX2", RFC: "XIA190128J61", Name: "Y", FiscalRegime: "601", PostalCode: "42501", Currency: "MXN"}},
 		Series: []Series{{Code: "G", Issuer: "MX", DocumentKind: "global_invoice"}, {Code: "T", Issuer: "MX", DocumentKind: "ticket", GlobalInvoiceSeries: "G"},
-			{Code: "A", Issuer: "MX", DocumentKind: "invoice", GlobalInvoiceSeries: "G"}, {Code: "T2", Issuer: "MX", DocumentKind: "ticket", GlobalInvoiceSeries: "A"}},
+			{Code: "A", Issuer: "MX", DocumentKind: "invoice", GlobalInvoiceSeries: "G"}, {Code: "T2", Issuer: "MX", DocumentKind: "ticket", GlobalInvoiceSeries: "A"},
+			{Code: "NC", Issuer: "MX", DocumentKind: "credit_note", GlobalInvoiceSeries: "G"},
+			{Code: "T3", Issuer: "MX2", DocumentKind: "ticket", GlobalInvoiceSeries: "G"},
+			{Code: "T4", Issuer: "MX2", DocumentKind: "ticket", GlobalInvoiceSeries: "GS"}},
 	}
-	got := map[string]bool{}
-	for _, p := range Validate(d, Known{Currencies: map[string]bool{"MXN": true}}) {
-		got[p.Record+" "+p.Field] = true
+	probs := map[string]string{}
+	known := Known{Currencies: map[string]bool{"MXN": true}, Series: map[string]bool{"GS": true}, SeriesIssuers: map[string]string{"GS": "MX"}}
+	for _, p := range Validate(d, known) {
+		probs[p.Record+" "+p.Field] += p.Error
 	}
-	if got["series[1] (T) global_invoice_series"] || !got["series[2] (A) global_invoice_series"] || !got["series[3] (T2) global_invoice_series"] {
-		t.Errorf("problems %v", got)
+	for rec, want := range map[string]string{"series[1] (T)": "", "series[2] (A)": "", "series[3] (T2)": "not a series of document kind global_invoice",
+		"series[4] (NC)": "not a series of kind credit_note", "series[5] (T3)": "issuer MX's series, not MX2's", "series[6] (T4)": "issuer MX's series, not MX2's"} {
+		got := probs[rec+" global_invoice_series"]
+		if want == "" && got != "" || !strings.Contains(got, want) {
+			t.Errorf("%s global_invoice_series: %q, want %q", rec, got, want)
+		}
 	}
 }
 

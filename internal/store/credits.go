@@ -22,7 +22,8 @@ type CreditedInvoice struct {
 	Status       string
 	DocumentKind string
 	FiscalStatus string
-	UUID         string // its folio fiscal, once stamped
+	UUID         string // its folio fiscal, once stamped (a sale with no CFDI of its own: its global invoice's)
+	InGlobal     string // the live global invoice declaring a sale with no CFDI of its own ("G-1"), "" none
 	CreditOf     *int64 // set when it is a credit note itself
 	Series       string
 	Number       *int64
@@ -52,12 +53,15 @@ type CreditedLine struct {
 func (t *Tx) LockCredited(id int64) (CreditedInvoice, error) {
 	var h CreditedInvoice
 	err := t.tx.QueryRow(t.ctx, `
-		select v.id, v.status, v.document_kind, v.fiscal_status, coalesce(d.uuid, ''), v.credit_of, v.series, v.number, coalesce(s.credit_note_series, ''),
+		select v.id, v.status, v.document_kind, v.fiscal_status, coalesce(d.uuid, gd.uuid, ''), coalesce(gd.number, ''), v.credit_of, v.series, v.number, coalesce(s.credit_note_series, ''),
 		       v.issuer, v.customer, v.currency, v.rate, v.payment_terms, cur.decimals, i.vat_on_excise
 		from invoices v join series s on s.code = v.series join currencies cur on cur.code = v.currency join issuers i on i.code = v.issuer
 		left join fiscal_documents d on d.invoice_id = v.id
+		left join lateral (select f.uuid, gv.series || '-' || gv.number as number
+			from global_invoice_tickets gt join invoices gv on gv.id = gt.global_id left join fiscal_documents f on f.invoice_id = gt.global_id
+			where gt.ticket_id = v.id and gt.released_at is null and gv.status <> 'cancelled') gd on true
 		where v.id = $1 for update of v`, id).
-		Scan(&h.ID, &h.Status, &h.DocumentKind, &h.FiscalStatus, &h.UUID, &h.CreditOf, &h.Series, &h.Number, &h.CreditSeries,
+		Scan(&h.ID, &h.Status, &h.DocumentKind, &h.FiscalStatus, &h.UUID, &h.InGlobal, &h.CreditOf, &h.Series, &h.Number, &h.CreditSeries,
 			&h.Issuer, &h.Customer, &h.Currency, &h.Rate, &h.Terms, &h.Decimals, &h.Policy.VATOnExcise)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return h, fmt.Errorf("invoice %d: %w", id, model.ErrNotFound)

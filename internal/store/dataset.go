@@ -43,7 +43,23 @@ func loadKnown(ctx context.Context, tx pgx.Tx) (importfmt.Known, error) {
 			return k, err
 		}
 	}
-	rows, err := tx.Query(ctx, `select series, cae, cfe_series, first_number, last_number from caes order by series, first_number`)
+	k.SeriesIssuers = map[string]string{}
+	rows, err := tx.Query(ctx, `select code, issuer from series`)
+	if err != nil {
+		return k, err
+	}
+	for rows.Next() {
+		var code, issuer string
+		if err := rows.Scan(&code, &issuer); err != nil {
+			rows.Close()
+			return k, err
+		}
+		k.SeriesIssuers[code] = issuer
+	}
+	if err := rows.Err(); err != nil {
+		return k, err
+	}
+	rows, err = tx.Query(ctx, `select series, cae, cfe_series, first_number, last_number from caes order by series, first_number`)
 	if err != nil {
 		return k, err
 	}

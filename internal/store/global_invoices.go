@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"errors"
 	"time"
 
@@ -19,52 +20,85 @@ type GlobalTicket struct {
 	Number   string // series-number
 	Currency string
 	Total    decimal.Decimal
+	Issuer   string // its series' issuer
+	Form     string // SAT's c_FormaPago of its payment terms
 }
 
-// GlobalSeries is a series of global invoices and who issues it.
+// GlobalSeries is a series of global invoices and who issues it, under which régimen.
 type GlobalSeries struct {
-	Code, Issuer, Country, Kind string
+	Code, Issuer, Country, Kind, Regime string
 }
 
 // LockGlobalSeries reads a series, locked, for a global invoice in it.
 func (t *Tx) LockGlobalSeries(code string) (GlobalSeries, bool, error) {
 	s := GlobalSeries{Code: code}
-	err := t.tx.QueryRow(t.ctx, `select s.issuer, i.country, s.document_kind from series s join issuers i on i.code = s.issuer
-		where s.code = $1 for update of s`, code).Scan(&s.Issuer, &s.Country, &s.Kind)
+	err := t.tx.QueryRow(t.ctx, `select s.issuer, i.country, s.document_kind, coalesce(i.fiscal_regime, '') from series s join issuers i on i.code = s.issuer
+		where s.code = $1 for update of s`, code).Scan(&s.Issuer, &s.Country, &s.Kind, &s.Regime)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return s, false, nil
 	}
 	return s, err == nil, err
 }
 
-// LiveGlobalInvoice is the global invoice, not cancelled, of a series for a period.
-func (t *Tx) LiveGlobalInvoice(series string, from, to time.Time) (id int64, found bool, err error) {
-	err = t.tx.QueryRow(t.ctx, `select v.id from global_invoices g join invoices v on v.id = g.invoice_id
-		where v.series = $1 and g.period_from = $2 and g.period_to = $3 and v.status <> 'cancelled'
-		order by v.id desc limit 1`, series, from, to).Scan(&id)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return 0, false, nil
-	}
-	return id, err == nil, err
+// GlobalMade is a global invoice made: its id, number, and whether it is published
+// (stamped, printed and e-mailed).
+type GlobalMade struct {
+	ID        int64
+	Number    int64
+	Published bool
 }
 
-// LockGlobalTickets locks the tickets a global invoice of a series for a period carries:
-// completed tickets of the ticket series that name it, with no CFDI of their own, dated
-// in the period, in no live global invoice — in the order of their numbers.
+// LiveGlobalInvoices are the global invoices, not cancelled, of a series for a period, in
+// the order they were made.
+func (t *Tx) LiveGlobalInvoices(series string, from, to time.Time) ([]GlobalMade, error) {
+	rows, err := t.tx.Query(t.ctx, `select v.id, coalesce(v.number, 0), v.fiscal_status = 'pdf' and v.delivery_status in ('sent', 'skipped', 'uncertain')
+		from global_invoices g join invoices v on v.id = g.invoice_id
+		where v.series = $1 and g.period_from = $2 and g.period_to = $3 and v.status <> 'cancelled' order by v.id`, series, from, to)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (GlobalMade, error) {
+		var x GlobalMade
+		return x, r.Scan(&x.ID, &x.Number, &x.Published)
+	})
+}
+
+// LockGlobalTickets locks the sales a global invoice of a series for a period carries:
+// completed tickets and invoices of the series that name it, with no CFDI of their own,
+// dated in the period, in no live global invoice and with no cancellation asked — in the
+// order of their numbers.
 func (t *Tx) LockGlobalTickets(series string, from, to time.Time) ([]GlobalTicket, error) {
 	rows, err := t.tx.Query(t.ctx, `
-		select v.id, v.series || '-' || v.number, v.currency, v.total from invoices v join series s on s.code = v.series
-		where s.global_invoice_series = $1 and v.document_kind = 'ticket' and v.status = 'completed' and v.fiscal_status = 'global'
+		select v.id, v.series || '-' || v.number, v.currency, v.total, s.issuer, pt.forma_pago
+		from invoices v join series s on s.code = v.series join payment_terms pt on pt.code = v.payment_terms
+		where s.global_invoice_series = $1 and v.document_kind in ('ticket', 'invoice') and v.status = 'completed' and v.fiscal_status = 'global'
 		  and v.invoice_date between $2 and $3
 		  and not exists (select 1 from global_invoice_tickets g where g.ticket_id = v.id and g.released_at is null)
+		  and not exists (select 1 from cancellations c where c.invoice_id = v.id and c.status <> 'rejected')
 		order by v.series, v.number for update of v`, series, from, to)
 	if err != nil {
 		return nil, err
 	}
 	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (GlobalTicket, error) {
 		var x GlobalTicket
-		return x, r.Scan(&x.ID, &x.Number, &x.Currency, &x.Total)
+		return x, r.Scan(&x.ID, &x.Number, &x.Currency, &x.Total, &x.Issuer, &x.Form)
 	})
+}
+
+// StrandedGlobalTickets are the sales of the series that go in the global invoice series
+// given, with no CFDI of their own, dated before a day, that no live global invoice
+// carries: "T-7 (2026-11-03)".
+func (t *Tx) StrandedGlobalTickets(series string, before time.Time) ([]string, error) {
+	rows, err := t.tx.Query(t.ctx, `
+		select v.series || '-' || v.number || ' (' || v.invoice_date || ')' from invoices v join series s on s.code = v.series
+		where s.global_invoice_series = $1 and v.status = 'completed' and v.fiscal_status = 'global' and v.invoice_date < $2
+		  and not exists (select 1 from global_invoice_tickets g where g.ticket_id = v.id and g.released_at is null)
+		  and not exists (select 1 from cancellations c where c.invoice_id = v.id and c.status <> 'rejected')
+		order by v.invoice_date, v.series, v.number`, series, before)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, pgx.RowTo[string])
 }
 
 // GenericCustomer is the customer that stands for the general public.
@@ -83,6 +117,8 @@ type GlobalInvoiceHead struct {
 	Date, From, To      time.Time
 	Periodicidad, Meses string
 	Año                 int
+	FormaPago           string
+	Replaces            int64 // the global invoice it replaces (cancellation motive 04); 0 none
 }
 
 // InsertGlobalInvoice records a global invoice carrying tickets, processing until
@@ -100,8 +136,9 @@ func (t *Tx) InsertGlobalInvoice(h GlobalInvoiceHead, tickets []int64) (int64, e
 	if err != nil {
 		return 0, err
 	}
-	if err := t.exec(`insert into global_invoices (invoice_id, issuer, period_from, period_to, periodicidad, meses, año)
-		select id, issuer, $2, $3, $4, $5, $6 from invoices where id = $1`, id, h.From, h.To, h.Periodicidad, h.Meses, h.Año); err != nil {
+	if err := t.exec(`insert into global_invoices (invoice_id, issuer, period_from, period_to, periodicidad, meses, año, forma_pago, replaces)
+		select id, issuer, $2, $3, $4, $5, $6, nullif($7, ''), nullif($8::bigint, 0) from invoices where id = $1`,
+		id, h.From, h.To, h.Periodicidad, h.Meses, h.Año, h.FormaPago, h.Replaces); err != nil {
 		return 0, err
 	}
 	return id, t.exec(`insert into global_invoice_tickets (global_id, ticket_id) select $1, unnest($2::bigint[])`, id, tickets)
@@ -125,8 +162,9 @@ func (t *Tx) ReleaseGlobalTickets(globalID int64) (int, error) {
 // each ticket with its taxes summed per tax and rate over its lines that bear taxes.
 func (t *Tx) globalOf(id int64) (*fiscal.Global, error) {
 	var g fiscal.Global
-	if err := t.tx.QueryRow(t.ctx, `select periodicidad, meses, año from global_invoices where invoice_id = $1`, id).
-		Scan(&g.Periodicidad, &g.Meses, &g.Año); err != nil {
+	if err := t.tx.QueryRow(t.ctx, `select g.periodicidad, g.meses, g.año, coalesce(g.forma_pago, ''), coalesce(d.uuid, '')
+		from global_invoices g left join fiscal_documents d on d.invoice_id = g.replaces where g.invoice_id = $1`, id).
+		Scan(&g.Periodicidad, &g.Meses, &g.Año, &g.FormaPago, &g.Replaces); err != nil {
 		return nil, err
 	}
 	rows, err := t.tx.Query(t.ctx, `
@@ -174,4 +212,14 @@ func (t *Tx) globalOf(id int64) (*fiscal.Global, error) {
 		tk.Taxes = append(tk.Taxes, x)
 	}
 	return &g, rows.Err()
+}
+
+// StrandedGlobalTickets lists, in a transaction of its own, the sales going in a global
+// invoice series dated before a day that no live global invoice carries.
+func (s *Store) StrandedGlobalTickets(ctx context.Context, series string, before time.Time) (out []string, err error) {
+	err = s.InTx(ctx, func(tx *Tx) (err error) {
+		out, err = tx.StrandedGlobalTickets(series, before)
+		return err
+	})
+	return out, err
 }

@@ -41,8 +41,14 @@ func FromGlobal(inv fiscal.Invoice) (Invoice, error) {
 		SubTotal: inv.Amount, Descuento: inv.Discount, Total: inv.Total, TipoDeComprobante: "I",
 		FormaPago: inv.Terms.FormaPago, MetodoPago: "PUE", LugarExpedicion: inv.Issuer.PostalCode,
 		Emisor: Emisor{Rfc: inv.Issuer.TaxID, Nombre: inv.Issuer.Name, RegimenFiscal: inv.Issuer.Regime}}
+	if g.FormaPago != "" { // the form of the largest amount received (SAT's guide for the global CFDI)
+		d.FormaPago = g.FormaPago
+	}
 	if d.FormaPago == "" || d.FormaPago == "99" {
-		return d, fmt.Errorf("global invoice %s-%d: the generic customer's payment terms name no form of payment (forma_pago other than 99)", inv.Series, inv.Number)
+		return d, fmt.Errorf("global invoice %s-%d: its tickets and the generic customer's payment terms name no form of payment (forma_pago other than 99)", inv.Series, inv.Number)
+	}
+	if g.Replaces != "" { // a global invoice issued again without a sale invoiced nominatively (motive 04)
+		d.Relacionados = &CfdiRelacionados{TipoRelacion: "04", UUIDs: []string{g.Replaces}}
 	}
 	d.Fecha = inv.IssuedAt.In(mexicoCity).Truncate(time.Second)
 	d.Receptor = Receptor{Rfc: RFCGeneric, Nombre: "PUBLICO EN GENERAL", DomicilioFiscal: d.LugarExpedicion, RegimenFiscal: "616", UsoCFDI: "S01"}

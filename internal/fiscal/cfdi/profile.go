@@ -124,6 +124,9 @@ func FromInvoice(inv fiscal.Invoice) (Invoice, error) {
 	case c.Generic || c.TaxIDKind == "generic" || c.TaxIDKind == "national_id":
 		d.Receptor = Receptor{Rfc: RFCGeneric, Nombre: "PUBLICO EN GENERAL", DomicilioFiscal: d.LugarExpedicion, RegimenFiscal: "616", UsoCFDI: "S01"}
 		d.Global = &InformacionGlobal{Periodicidad: "01", Meses: fmt.Sprintf("%02d", int(inv.Date.Month())), Año: fmt.Sprint(inv.Date.Year())}
+		if rel := inv.Corrects; rel != nil && rel.Global != nil { // an egreso of a sale a global invoice declares: its period
+			d.Global = &InformacionGlobal{Periodicidad: rel.Global.Periodicidad, Meses: rel.Global.Meses, Año: fmt.Sprint(rel.Global.Año)}
+		}
 	case c.TaxIDKind == "foreign":
 		if err := foreignReceiver(&d, c); err != nil {
 			return d, err
