@@ -246,7 +246,7 @@ func returnGoods(tx CreditingTx, lines []store.NewCreditLine, lineIDs []int64) (
 			return moved, err
 		}
 		if !found {
-			continue // the goods did not leave by this invoice (a delivery note, a series that moves no stock)
+			continue // the goods never left (a series that moves no stock, nothing delivered)
 		}
 		if _, _, _, err := tx.LockStock(wh, l.Of.Item); err != nil {
 			return moved, err

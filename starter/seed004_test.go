@@ -48,3 +48,40 @@ func TestCancellingACreditNote(t *testing.T) {
 	})
 	h.checkBooks()
 }
+
+// Seed 004 (devoluciones, rule 4): even when a delivery note, not the invoice, took the
+// goods out (seed 002: the invoice of a series that does not discharge stock), their
+// return brings them back into the warehouse (the order's); goods that never left
+// (invoiced by such a series, never delivered) come back in on no return.
+func TestReturnAfterADeliveryNoteBringsTheGoodsIn(t *testing.T) {
+	h := newHarness(t, true)
+	h.mustRun("import", "../examples/demo.json")
+	h.importJSON(`{"series": [{"code": "A", "issuer": "EKU", "document_kind": "invoice", "closing_date": "2026-10-31", "max_lines": 10,
+		"credit_note_series": "NC", "payment_receipt_series": "P", "discharge_stock": false}],
+		"orders": [{"number": 1601, "customer": "KEMPER", "series": "A", "warehouse": "CENTRAL", "currency": "MXN", "date": "2026-11-10",
+		 "lines": [{"item": "B", "ordered": 5, "delivered": 5}]},
+		 {"number": 1602, "customer": "KEMPER", "series": "A", "warehouse": "CENTRAL", "currency": "MXN", "date": "2026-11-10",
+		 "lines": [{"item": "B", "ordered": 3}]}]}`)
+	stockB := func() string { return h.str(`select on_hand::numeric(18,0)::text from stock where warehouse = 'CENTRAL' and item = 'B'`) }
+	before := stockB()
+	id, no := h.billed("1601")
+	if stockB() != before {
+		t.Fatalf("an invoice of goods a delivery note delivered moved stock: %s → %s", before, stockB())
+	}
+	h.mustRun("invoice", "return", no, "--line", "1", "--qty", "2", "--date", "2026-11-24", "--wait")
+	if got := subtract(t, stockB(), before); got != "2.00" {
+		t.Errorf("B after returning 2 delivered by a delivery note: %s more, want 2", got)
+	}
+	if got := h.str(`select m.direction || ' ' || m.reason || ' ' || m.quantity::numeric(18,0)::text from stock_movements m
+		join invoice_lines l on l.id = m.invoice_line_id join invoices v on v.id = l.invoice_id where v.credit_of = $1`, id); got != "in return 2" {
+		t.Errorf("the return's movement: %s", got)
+	}
+
+	// Invoiced, never delivered: nothing left, nothing comes back.
+	_, no2 := h.billed("1602")
+	before = stockB()
+	h.mustRun("invoice", "return", no2, "--line", "1", "--qty", "1", "--date", "2026-11-24", "--wait")
+	if stockB() != before {
+		t.Errorf("goods never delivered came back in: %s → %s", before, stockB())
+	}
+}

@@ -203,17 +203,23 @@ func (t *Tx) RecordCreditApplication(creditNoteID int64, receivableID *int64, ap
 }
 
 // SaleWarehouse is where an invoice line's goods left from, when a sale moved them (and
-// no undo brought them back): a return brings them back there.
+// no undo brought them back), or — when a delivery note moved them before the invoice —
+// its order's warehouse: a return brings them back there (seed 004: a return adds the
+// warehouse entry even when a delivery note, not the invoice, moved the goods). Goods that
+// never left (a series that does not discharge, nothing delivered) are not found.
 func (t *Tx) SaleWarehouse(invoiceLineID int64) (warehouse string, found bool, err error) {
-	err = t.tx.QueryRow(t.ctx, `
-		select m.warehouse from stock_movements m
-		where m.invoice_line_id = $1 and m.direction = 'out' and m.reason = 'sale'
-		  and not exists (select 1 from stock_movements u where u.invoice_line_id = m.invoice_line_id and u.attempt = m.attempt and u.direction = 'in')
-		order by m.attempt desc limit 1`, invoiceLineID).Scan(&warehouse)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return "", false, nil
+	var wh *string
+	err = t.tx.QueryRow(t.ctx, `select coalesce(
+		(select m.warehouse from stock_movements m
+		 where m.invoice_line_id = $1 and m.direction = 'out' and m.reason = 'sale'
+		   and not exists (select 1 from stock_movements u where u.invoice_line_id = m.invoice_line_id and u.attempt = m.attempt and u.direction = 'in')
+		 order by m.attempt desc limit 1),
+		(select o.warehouse from invoice_lines l join sales_order_lines ol on ol.id = l.source_id join sales_orders o on o.id = ol.order_id
+		 where l.id = $1 and l.source_kind = 'order_line' and ol.qty_delivered > 0))`, invoiceLineID).Scan(&wh)
+	if err != nil || wh == nil {
+		return "", false, err
 	}
-	return warehouse, err == nil, err
+	return *wh, true, nil
 }
 
 // CreditNoteID is the credit note an invoice's request number seq made (0: none yet).
