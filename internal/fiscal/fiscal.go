@@ -226,6 +226,7 @@ type Related struct {
 	// UY: the corrected CFE's type and series letter (its number is Number).
 	DocumentType    int
 	AuthoritySeries string
+	Reason          string // UY: the reason a contingency note states (RazonRef)
 }
 
 // Authorization is a grant of numbers by the tax authority (UY: DGI's CAE): a range of
