@@ -196,7 +196,7 @@ func printDaily(w io.Writer, v dailyView) {
 	fmt.Fprintf(w, "daily report of %s (RUT %s) for %s: %d CFE\n", v.Issuer, v.RUT, v.Day, v.CFE)
 	for _, t := range v.Types {
 		fmt.Fprintf(w, "  %d %-24s used %d, issued %d, annulled %d", t.Type, catalogs.CFETypeNames[fmt.Sprint(t.Type)]+":", t.Used, t.Issued, t.Annulled)
-		if t.Type < cfe.EFactura {
+		if cfe.IsTicket(t.Type) {
 			fmt.Fprintf(w, ", above the UI threshold %d", t.AboveThreshold)
 		}
 		fmt.Fprintf(w, "; numbers %s", ranges(t.UsedRanges))

@@ -143,7 +143,8 @@ var (
 )
 
 // cfeKinds is the document kind each CFE type numbers.
-var cfeKinds = map[int]string{101: "ticket", 102: "credit_note", 111: "invoice", 112: "credit_note"}
+var cfeKinds = map[int]string{101: "ticket", 102: "credit_note", 111: "invoice", 112: "credit_note",
+	201: "contingency", 202: "contingency", 203: "contingency", 211: "contingency", 212: "contingency", 213: "contingency"}
 
 // text refuses what a fiscal document cannot carry: characters XML cannot hold (controls
 // other than tab, LF and CR; U+FFFE, U+FFFF), invalid UTF-8, the "|" that separates the

@@ -137,8 +137,12 @@ func BuildReport(r DailyReport) (*etree.Document, error) {
 	root.CreateAttr("xmlns:ns0", NS)
 	sums := r.Summaries()
 	total := 0
-	for _, s := range sums {
-		total += s.Used
+	for _, s := range sums { // DGI's CantComprobantes: the CFE used (issued and annulled) and the CFC issued
+		if IsContingency(s.Type) {
+			total += s.Issued
+		} else {
+			total += s.Used
+		}
 	}
 	c := root.CreateElement("ns0:Caratula")
 	c.CreateAttr("version", "1.0")
