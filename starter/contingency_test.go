@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"billrun/internal/importfmt"
 )
@@ -144,5 +145,54 @@ func TestContingencyImportedSentAndReported(t *testing.T) {
 	}
 	if shown := h.mustRun("report", "daily", "--date", contingencyDay, "--issuer", "UYR"); !strings.Contains(shown, "201 e-Ticket Contingencia") || !strings.Contains(shown, "numbers CX 1-2") {
 		t.Errorf("report daily: %s", shown)
+	}
+}
+
+// A scheduled daily report revisits the days before the one it reports: a day DGI rejected
+// is sent again with the next sequence, and a day DGI received before contingency documents
+// of that day were recorded is resent counting them; report daily shows both.
+func TestScheduledReportRevisitsDays(t *testing.T) {
+	h := newHarness(t, true)
+	h.importJSON(uyReportData(t))
+	h.importJSON(contingencySetup)
+	one := contingencyRecord("CT", 201, 1, "90120000201", "LUIS", `{"item": "SOP", "quantity": 1, "price": 100, "vat_rate": 22}`, `{"vat_rate": 22, "net": 100, "vat": 22}`, "")
+	h.mustRun("invoice", "contingency", "import", writeTemp(t, `{"contingency_documents": [`+one+`]}`), "--wait")
+	h.mustRun("report", "daily", "--date", contingencyDay, "--issuer", "UYR", "--send", "--wait")
+
+	const rejectedDay = "2026-11-20"
+	dgiControl(t, "219999830019-report-"+rejectedDay, "R06")
+	_, err := h.run("report", "daily", "--date", rejectedDay, "--issuer", "UYR", "--send", "--wait")
+	dgiControl(t, "219999830019-report-"+rejectedDay, "")
+	if exitCode(err) != exitError {
+		t.Fatalf("the rejected day: %v", err)
+	}
+	two := contingencyRecord("CT", 201, 2, "90120000201", "MARIA", `{"item": "LIB", "quantity": 2, "price": 50, "vat_rate": 10}`, `{"vat_rate": 10, "net": 100, "vat": 10}`, "")
+	h.mustRun("invoice", "contingency", "import", writeTemp(t, `{"contingency_documents": [`+two+`]}`), "--wait")
+	for day, want := range map[string]string{rejectedDay: "to report again: DGI rejected its last report", contingencyDay: "to report again: documents of the day were recorded after DGI received"} {
+		if out := h.mustRun("report", "daily", "--date", day, "--issuer", "UYR"); !strings.Contains(out, want) {
+			t.Errorf("report daily --date %s does not say %q:\n%s", day, want, out)
+		}
+	}
+
+	// The run of 27 November, 02:00 in Montevideo, reports the 26th and revisits both days.
+	h.mustRun("schedule", "create", "rev-test", "--daily-report", "--issuer", "UYR")
+	defer h.run("schedule", "delete", "rev-test")
+	h.mustRun("schedule", "backfill", "rev-test", "2026-11-27T04:59:00Z", "2026-11-27T05:01:00Z")
+	h.waitFor("the revisited days' reports", 2*time.Minute, func() bool {
+		return h.int(`select count(*) from daily_reports where issuer = 'UYR' and sequence = 2 and state = 'received' and day in ($1, $2)`, rejectedDay, contingencyDay) == 2 &&
+			h.int(`select count(*) from daily_reports where issuer = 'UYR' and day = '2026-11-26' and state = 'received'`) == 1
+	})
+	rep := h.str(`select xml from daily_reports where issuer = 'UYR' and day = $1 and sequence = 2`, contingencyDay)
+	checkReportXSD(t, rep)
+	if !strings.Contains(rep, "<ns0:CantCFCEmi>2</ns0:CantCFCEmi>") || !strings.Contains(rep, "<ns0:SecEnvio>2</ns0:SecEnvio>") {
+		t.Errorf("the resent day does not count the document recorded later:\n%s", rep)
+	}
+	var v dailyView
+	h.runJSON(&v, "report", "daily", "--date", rejectedDay, "--issuer", "UYR")
+	if len(v.Sendings) != 2 || v.Sendings[0].State != "rejected" || v.Sendings[1].State != "received" {
+		t.Errorf("report daily of the rejected day: %+v", v.Sendings)
+	}
+	if n := h.int(`select count(*) from daily_reports where issuer = 'UYR' and day not in ($1, $2, '2026-11-26')`, rejectedDay, contingencyDay); n != 0 {
+		t.Errorf("%d sendings of other days", n)
 	}
 }
