@@ -64,9 +64,9 @@ func ScheduledDailyReportWorkflow(ctx workflow.Context, in ScheduledDailyReportI
 		return activities.DailyReportResult{}, temporal.NewNonRetryableApplicationError(err.Error(), "BadSchedule", nil)
 	}
 	res, err := reportDay(ctx, in, day, false, true)
-	if workflow.GetVersion(ctx, "revisit-days", workflow.DefaultVersion, 1) == 1 {
-		revisitDays(ctx, in, day)
-	}
+	// The revisit comes after the run's last wait of before: a run in flight replays to
+	// there unchanged and goes on with it, so no version marker is needed.
+	revisitDays(ctx, in, day)
 	return res, err
 }
 
