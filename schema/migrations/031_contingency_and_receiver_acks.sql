@@ -47,3 +47,19 @@ create table contingency_documents (
            and (ref_type is null) = (ref_date is null)),
     check ((cfe_type in (201, 211)) = (ref_type is null))
 );
+
+-- Receivers' acknowledgements (issue 26): an electronic receiver answers each CFE of the
+-- exchange envelope it got with its own ACKCFE (ACKCFE_Partes.xsd, signed): received (AE),
+-- rejected (BE, with its reasons) or, for a contingency document, observed (CE). Each answer
+-- is recorded once per CFE and answer number (IDRespuesta), the signed document as received.
+create table receiver_acks (
+    invoice_id   bigint not null references invoices,
+    response_id  bigint not null check (response_id >= 0),   -- the receiver's IDRespuesta
+    receiver_rut text not null,
+    state        text not null check (state in ('AE', 'BE', 'CE')),
+    reasons      text not null default '',
+    xml          text not null,
+    recorded_at  timestamptz not null default now(),
+    primary key (invoice_id, response_id),
+    check (state = 'BE' or reasons = '' or state = 'CE')
+);
