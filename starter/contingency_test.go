@@ -3,7 +3,13 @@ package main
 import (
 	"errors"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"os"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -194,5 +200,49 @@ func TestScheduledReportRevisitsDays(t *testing.T) {
 	}
 	if n := h.int(`select count(*) from daily_reports where issuer = 'UYR' and day not in ($1, $2, '2026-11-26')`, rejectedDay, contingencyDay); n != 0 {
 		t.Errorf("%d sendings of other days", n)
+	}
+}
+
+// Contingency documents recorded while DGI's service is down wait, sealed, their envelope
+// recorded and retried with backoff, and go when it is back: each stamped by DGI's AE, the
+// envelope sent under one number only.
+func TestContingencySentWhenDGIIsBack(t *testing.T) {
+	target, err := url.Parse(os.Getenv("DGI_URL"))
+	if err != nil || target.Host == "" {
+		t.Fatal("DGI_URL is not set: source .dev/test/env")
+	}
+	var down atomic.Bool
+	var refused atomic.Int32
+	down.Store(true)
+	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if down.Load() {
+			refused.Add(1)
+			http.Error(w, "DGI is down (test)", http.StatusServiceUnavailable)
+			return
+		}
+		httputil.NewSingleHostReverseProxy(&url.URL{Scheme: target.Scheme, Host: target.Host}).ServeHTTP(w, r)
+	}))
+	defer proxy.Close()
+	t.Setenv("DGI_URL", proxy.URL+target.Path)
+	h := newHarness(t, true)
+	h.importJSON(uyReportData(t))
+	h.importJSON(contingencySetup)
+	one := contingencyRecord("CT", 201, 5, "90120000201", "LUIS", `{"item": "SOP", "quantity": 1, "price": 100, "vat_rate": 22}`, `{"vat_rate": 22, "net": 100, "vat": 22}`, "")
+	two := contingencyRecord("CT", 201, 6, "90120000201", "MARIA", `{"item": "SOP", "quantity": 2, "price": 100, "vat_rate": 22}`, `{"vat_rate": 22, "net": 200, "vat": 44}`, "")
+	h.mustRun("invoice", "contingency", "import", writeTemp(t, `{"contingency_documents": [`+one+`, `+two+`]}`))
+	h.waitFor("DGI refusing the envelope twice", time.Minute, func() bool { return refused.Load() >= 2 })
+	if n := h.int(`select count(*) from invoices v join fiscal_documents d on d.invoice_id = v.id
+		where v.document_kind = 'contingency' and v.fiscal_status = 'sealed' and v.fiscal_error = '' and d.envelope_id is not null`); n != 2 {
+		t.Fatalf("%d documents sealed and waiting in their envelope, want 2", n)
+	}
+	if out, _ := h.run("report", "daily", "--date", contingencyDay, "--issuer", "UYR"); !strings.Contains(out, "still wait for DGI's answer") {
+		t.Errorf("report daily while DGI is down: %s", out)
+	}
+	down.Store(false)
+	h.waitFor("the documents stamped once DGI is back", 2*time.Minute, func() bool {
+		return h.int(`select count(*) from invoices where document_kind = 'contingency' and fiscal_status = 'stamped'`) == 2
+	})
+	if n := h.int(`select count(distinct d.envelope_id) from fiscal_documents d join invoices v on v.id = d.invoice_id where v.document_kind = 'contingency'`); n != 1 {
+		t.Errorf("%d envelopes, want the one recorded before DGI was down", n)
 	}
 }
