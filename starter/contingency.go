@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"slices"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/spf13/cobra"
@@ -38,10 +39,12 @@ type contingencyDoc struct {
 	Number    string `json:"number"` // 201 C 17
 	Recorded  bool   `json:"recorded_before"`
 	State     string `json:"state,omitempty"` // with --wait: received by DGI, or its refusal
+	Issuer    string `json:"issuer"`
+	Day       string `json:"day"`
 }
 
 // contingencyImport records the file's documents in one transaction (checked against what
-// is stored then), then starts each one's sending to DGI.
+// is stored then), then starts their sending to DGI.
 func contingencyImport(ctx context.Context, a *app, path string, w waitFlags) error {
 	fh, err := os.Open(path)
 	if err != nil {
@@ -77,6 +80,9 @@ func contingencyImport(ctx context.Context, a *app, path string, w waitFlags) er
 		return err
 	}
 	res := contingencyImported{WorkflowID: run.GetID(), Documents: docs}
+	if res.Reported, err = reportedBefore(ctx, st, docs); err != nil {
+		return err
+	}
 	if w.wait {
 		what := fmt.Sprintf("%d contingency documents", len(docs))
 		var out workflows.ContingencyOutcome
@@ -104,6 +110,10 @@ func contingencyImport(ctx context.Context, a *app, path string, w waitFlags) er
 			}
 			fmt.Fprintln(a.out)
 		}
+		for _, r := range res.Reported {
+			fmt.Fprintf(a.out, "  DGI received the daily report of %s for %s before these were recorded: the issuer's daily-report Schedule resends it at its next run "+
+				"(or billrun report daily --date %s --issuer %s --send)\n", r[0], r[1], r[1], r[0])
+		}
 	})
 }
 
@@ -111,6 +121,34 @@ func contingencyImport(ctx context.Context, a *app, path string, w waitFlags) er
 type contingencyImported struct {
 	WorkflowID string           `json:"workflow_id"`
 	Documents  []contingencyDoc `json:"documents"`
+	// Reported are the issuers' days (issuer, day) DGI received a report of before new
+	// documents of the day were recorded: it must be resent.
+	Reported [][2]string `json:"reported_before,omitempty"`
+}
+
+// reportedBefore are the days of the newly recorded documents whose last report DGI received.
+func reportedBefore(ctx context.Context, st *store.Store, docs []contingencyDoc) ([][2]string, error) {
+	var out [][2]string
+	seen := map[[2]string]bool{}
+	for _, d := range docs {
+		k := [2]string{d.Issuer, d.Day}
+		if d.Recorded || seen[k] {
+			continue
+		}
+		seen[k] = true
+		day, err := time.Parse(time.DateOnly, d.Day)
+		if err != nil {
+			return nil, err
+		}
+		sent, err := st.DailyReports(ctx, d.Issuer, day)
+		if err != nil {
+			return nil, err
+		}
+		if n := len(sent); n > 0 && sent[n-1].State == "received" {
+			out = append(out, k)
+		}
+	}
+	return out, nil
 }
 
 // contingencyState is where a document stands with DGI: received, or DGI's refusal.
@@ -146,7 +184,8 @@ func recordContingency(tx *store.Tx, f *importfmt.ContingencyFile) ([]contingenc
 	}
 	var docs []contingencyDoc
 	for _, r := range recs {
-		d := contingencyDoc{Record: r.Name, Number: fmt.Sprintf("%d %s %d", r.CFEType, r.CFESeries, r.Number), Recorded: r.Recorded}
+		d := contingencyDoc{Record: r.Name, Number: fmt.Sprintf("%d %s %d", r.CFEType, r.CFESeries, r.Number), Recorded: r.Recorded,
+			Issuer: r.Issuer, Day: r.Date.Format(time.DateOnly)}
 		if r.Recorded {
 			d.InvoiceID = ids[importfmt.ContingencyID{Issuer: r.Issuer, CFEType: r.CFEType, CFESeries: r.CFESeries, Number: r.Number}]
 		} else if d.InvoiceID, err = tx.InsertContingency(r); err != nil {

@@ -173,7 +173,10 @@ func TestScheduledReportRevisitsDays(t *testing.T) {
 		t.Fatalf("the rejected day: %v", err)
 	}
 	two := contingencyRecord("CT", 201, 2, "90120000201", "MARIA", `{"item": "LIB", "quantity": 2, "price": 50, "vat_rate": 10}`, `{"vat_rate": 10, "net": 100, "vat": 10}`, "")
-	h.mustRun("invoice", "contingency", "import", writeTemp(t, `{"contingency_documents": [`+two+`]}`), "--wait")
+	if out := h.mustRun("invoice", "contingency", "import", writeTemp(t, `{"contingency_documents": [`+two+`]}`), "--wait"); !strings.Contains(out,
+		"DGI received the daily report of UYR for "+contingencyDay+" before these were recorded") {
+		t.Errorf("the import does not say the day's report is to be resent: %s", out)
+	}
 	for day, want := range map[string]string{rejectedDay: "to report again: DGI rejected its last report", contingencyDay: "to report again: documents of the day were recorded after DGI received"} {
 		if out := h.mustRun("report", "daily", "--date", day, "--issuer", "UYR"); !strings.Contains(out, want) {
 			t.Errorf("report daily --date %s does not say %q:\n%s", day, want, out)
