@@ -149,6 +149,10 @@ func TestContingencyImportedSentAndReported(t *testing.T) {
 			t.Errorf("the report lacks %s\n%s", want, rep)
 		}
 	}
+	id := h.int(`select invoice_id from contingency_documents where cfe_type = 211`)
+	if shown := h.mustRun("invoice", "show", fmt.Sprint(id)); !strings.Contains(shown, "stamped") {
+		t.Errorf("invoice show of a contingency document: %s", shown)
+	}
 	if shown := h.mustRun("report", "daily", "--date", contingencyDay, "--issuer", "UYR"); !strings.Contains(shown, "201 e-Ticket Contingencia") || !strings.Contains(shown, "numbers CX 1-2") {
 		t.Errorf("report daily: %s", shown)
 	}
