@@ -149,6 +149,15 @@ func TestContingencyImportedSentAndReported(t *testing.T) {
 			t.Errorf("the report lacks %s\n%s", want, rep)
 		}
 	}
+	// An e-Ticket contingencia above the UI threshold (5,000 UI × 6.45) goes to DGI alone, not
+	// in the envelope of the one imported with it.
+	big := contingencyRecord("CT", 201, 10, "90120000201", "LUIS", `{"item": "SOP", "quantity": 400, "price": 100, "vat_rate": 22}`, `{"vat_rate": 22, "net": 40000, "vat": 8800}`, "")
+	small := contingencyRecord("CT", 201, 11, "90120000201", "LUIS", `{"item": "SOP", "quantity": 1, "price": 100, "vat_rate": 22}`, `{"vat_rate": 22, "net": 100, "vat": 22}`, "")
+	h.mustRun("invoice", "contingency", "import", writeTemp(t, `{"contingency_documents": [`+big+`, `+small+`]}`), "--wait")
+	if n := h.int(`select e.cfe_count from cfe_envelopes e join fiscal_documents d on d.envelope_id = e.id join contingency_documents c on c.invoice_id = d.invoice_id
+		where c.number = 10 and e.state = 'answered'`); n != 1 {
+		t.Errorf("the e-Ticket contingencia above the threshold went in an envelope of %d", n)
+	}
 	id := h.int(`select invoice_id from contingency_documents where cfe_type = 211`)
 	if shown := h.mustRun("invoice", "show", fmt.Sprint(id)); !strings.Contains(shown, "stamped") {
 		t.Errorf("invoice show of a contingency document: %s", shown)

@@ -24,6 +24,10 @@ var ContingencyTypes = map[int]struct {
 	213: {"nota de débito de e-Factura contingencia", true},
 }
 
+// ETicketContingencyType is the e-Ticket contingencia: above the UI threshold it is sent to
+// DGI alone, as an e-Ticket is (ReporteDiarioCFE.xsd: "CFE y CFC … uno a uno").
+const ETicketContingencyType = 201
+
 // IsContingencyCredit tells a contingency credit note: it owes the customer, it bills nothing.
 func IsContingencyCredit(cfeType int) bool { return cfeType == 202 || cfeType == 212 }
 
