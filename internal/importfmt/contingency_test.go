@@ -119,3 +119,29 @@ func TestParseContingency(t *testing.T) {
 		}
 	}
 }
+
+// A contingency series is of kind contingency with a contingency type, and no source is
+// billed or routed in it (in the file or stored).
+func TestValidateContingencySeries(t *testing.T) {
+	d := &Dataset{
+		Issuers: []Issuer{{Code: "UY", Country: "UY", RUT: "219999830019", Name: "X", Currency: "UYU", Branch: "1", Address: "A", City: "C", Department: "D"}},
+		Series: []Series{{Code: "CT", Issuer: "UY", DocumentKind: "contingency", CFEType: 201}, {Code: "CX", Issuer: "UY", DocumentKind: "contingency"},
+			{Code: "CY", Issuer: "UY", DocumentKind: "ticket", CFEType: 201}},
+		DocumentKinds: []DocumentKind{{TaxIDKind: "national_id", DocumentKind: "ticket", Series: "CT"}, {TaxIDKind: "generic", DocumentKind: "ticket", Series: "OLD"}},
+		Templates:     []Template{{Name: "T", Sources: []string{"orders"}, Series: "CT"}},
+	}
+	known := Known{Series: map[string]bool{"OLD": true}, ContingencySeries: map[string]bool{"OLD": true}}
+	got := map[string]bool{}
+	for _, p := range Validate(d, known) {
+		got[p.Record+" "+p.Field] = true
+	}
+	for _, want := range []string{"series[1] (CX) cfe_type", "series[2] (CY) cfe_type", "document_kinds[0] (/national_id) series",
+		"document_kinds[1] (/generic) series", "templates[0] (T) series"} {
+		if !got[want] {
+			t.Errorf("no problem %q in %v", want, got)
+		}
+	}
+	if got["series[0] (CT) cfe_type"] || got["series[0] (CT) document_kind"] {
+		t.Errorf("a contingency series refused: %v", got)
+	}
+}

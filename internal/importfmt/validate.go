@@ -24,6 +24,8 @@ type Known struct {
 	CreditTerms, GenericCustomers map[string]bool
 	// CAEs are the stored CAEs by series: a new one may not overlap them.
 	CAEs map[string][]rules.CAE
+	// ContingencySeries are the stored series of kind contingency: no source bills in them.
+	ContingencySeries map[string]bool
 }
 
 // Problem is one mistake in the file: which record, which field, what is wrong.
@@ -205,7 +207,7 @@ func clip(s string) string {
 func Validate(d *Dataset, known Known) []Problem {
 	v := &validation{checker: &checker{}, d: d, known: known,
 		cur: newSet(), iss: newSet(), terms: newSet(), cust: newSet(), items: newSet(), whs: newSet(), ser: newSet(), ctr: newSet(),
-		cfeSeries: newSet(), uyIssuer: newSet(), termKind: map[string]string{}, itemPrice: map[string]decimal.Decimal{}, generic: newSet()}
+		cfeSeries: newSet(), uyIssuer: newSet(), termKind: map[string]string{}, itemPrice: map[string]decimal.Decimal{}, generic: newSet(), contingency: newSet()}
 	for _, section := range []func(){v.checkCurrencies, v.checkExchangeRates, v.checkIssuers, v.checkPaymentTerms, v.checkCustomers, v.checkItems, v.checkWarehouses,
 		v.checkStock, v.checkSeries, v.checkCaes, v.checkCreditSeries, v.checkOrders, v.checkContracts, v.checkBillingPlans, v.checkDocumentKinds, v.checkTemplates, v.checkLedgerAccounts, v.checkUIValues} {
 		section()
@@ -221,6 +223,7 @@ type validation struct {
 	known                                       Known
 	cur, iss, terms, cust, items, whs, ser, ctr map[string]bool
 	cfeSeries, uyIssuer, generic                map[string]bool
+	contingency                                 map[string]bool // the file's contingency series
 	termKind                                    map[string]string
 	itemPrice                                   map[string]decimal.Decimal
 }
@@ -232,4 +235,12 @@ func newSet(codes ...string) map[string]bool {
 		m[s] = true
 	}
 	return m
+}
+
+// billedIn refuses a series of kind contingency where sources are billed or routed: its
+// numbers are the paper's, recorded by billrun invoice contingency import.
+func (v *validation) billedIn(field, series string) {
+	if v.contingency[series] || v.known.ContingencySeries[series] {
+		v.add(field, "series %s is a contingency series: its numbers are the paper's (billrun invoice contingency import), no source is billed in it", series)
+	}
 }

@@ -27,6 +27,9 @@ func (v *validation) checkSeries() {
 		if x.ClosingDate != "" {
 			c.date("closing_date", x.ClosingDate)
 		}
+		if x.DocumentKind == "contingency" {
+			v.contingency[x.Code] = true
+		}
 		if x.DocumentKind == "contingency" && x.CFEType == 0 {
 			c.add("cfe_type", "a contingency series has its contingency CFE type (201-203, 211-213)")
 		}
@@ -124,6 +127,7 @@ func (v *validation) checkDocumentKinds() {
 		c.unique(kindSeen, "source_series/tax_id_kind", x.SourceSeries+"/"+x.TaxIDKind)
 		c.oneOf("document_kind", x.DocumentKind, "invoice", "ticket")
 		c.ref("series", x.Series, "series", ser, known.Series)
+		v.billedIn("series", x.Series)
 	}
 }
 
@@ -151,6 +155,7 @@ func (v *validation) checkTemplates() {
 		}
 		if x.Series != "" {
 			c.ref("series", x.Series, "series", ser, known.Series)
+			v.billedIn("series", x.Series)
 		}
 		if x.FixedSeries && x.Series == "" {
 			c.add("fixed_series", "a fixed series needs a series")
