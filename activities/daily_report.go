@@ -201,7 +201,7 @@ func DayReport(is store.ReportIssuer, day time.Time, rows []store.DayCFE, ui *ru
 				}
 				t.VAT = t.VAT.Add(a.VAT)
 			}
-			if c.Type < cfe.EFactura {
+			if cfe.IsTicket(c.Type) {
 				tickets, ticketAt = append(tickets, t), append(ticketAt, len(r.CFE))
 			}
 		}

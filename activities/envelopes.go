@@ -76,7 +76,7 @@ func (a *Publication) stampEnvelopes(ctx context.Context, batchID string, ids []
 // above the UI threshold of its date, or no UI value says it is not (sent alone, DGI takes
 // it either way).
 func aboveThreshold(tx PublicationTx, invoiceID int64, cfeType int) (bool, error) {
-	if cfeType != rules.ETicketType {
+	if cfeType != rules.ETicketType && cfeType != rules.ETicketContingencyType { // DGI: "CFE y CFC" above it go one by one
 		return false, nil
 	}
 	t, ui, th, err := tx.TicketFacts(invoiceID)

@@ -242,6 +242,7 @@ type ReportingTx interface {
 	DailyReports(issuer string, day time.Time) ([]store.DailyReport, error)
 	RecordDailyReport(r store.DailyReport) (bool, error)
 	AnswerDailyReport(issuer string, day time.Time, sequence int, state, ack, reason string) (bool, error)
+	ReportDays(issuer string, from, to time.Time) ([]rules.ReportDay, error)
 }
 
 // over gives a stage the real store: its own methods, and its transactions seen as T.

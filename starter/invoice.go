@@ -16,7 +16,7 @@ import (
 func invoiceCmd(a *app) *cobra.Command {
 	c := &cobra.Command{Use: "invoice", Short: "Look at, retry, reseal, restamp and resend single invoices; credit them (return, rebate), cancel them, ask SAT their status"}
 	c.AddCommand(invoiceListCmd(a), invoiceShowCmd(a), invoiceRetryCmd(a), invoiceXMLCmd(a), invoicePDFCmd(a), invoiceResealCmd(a), invoiceRestampCmd(a), invoiceResendCmd(a),
-		invoiceReturnCmd(a), invoiceRebateCmd(a), invoiceCancelCmd(a), invoiceAbandonCmd(a), invoiceStatusCmd(a))
+		invoiceReturnCmd(a), invoiceRebateCmd(a), invoiceCancelCmd(a), invoiceAbandonCmd(a), invoiceStatusCmd(a), invoiceContingencyCmd(a), invoiceReceiverAckCmd(a))
 	return c
 }
 

@@ -16,6 +16,7 @@ import (
 	"billrun/internal/fiscal"
 	"billrun/internal/fiscal/cfe"
 	"billrun/internal/model"
+	"billrun/internal/rules"
 	"billrun/internal/store"
 )
 
@@ -44,6 +45,9 @@ type dailyView struct {
 	Sendings   []store.DailyReport `json:"sendings"`
 	WorkflowID string              `json:"workflow_id,omitempty"`
 	Failure    string              `json:"failure,omitempty"` // how the sending workflow ended, with --wait
+	// Revisit says why the issuer's daily-report Schedule reports the day again at its next
+	// run (a day failed, rejected, unanswered, or with documents recorded since it was received).
+	Revisit string `json:"revisit,omitempty"`
 }
 
 func reportDailyCmd(a *app) *cobra.Command {
@@ -184,9 +188,15 @@ func dayView(ctx context.Context, st *store.Store, issuer string, day time.Time,
 		if v.Types == nil {
 			v.Types = []cfe.TypeSummary{}
 		}
-		v.Sendings, err = tx.DailyReports(issuer, day)
+		if v.Sendings, err = tx.DailyReports(issuer, day); err != nil {
+			return err
+		}
 		if v.Sendings == nil {
 			v.Sendings = []store.DailyReport{}
+		}
+		days, err := tx.ReportDays(issuer, day, day)
+		if again := rules.RevisitDays(days); len(again) == 1 && len(v.Sendings) > 0 {
+			v.Revisit = again[0].Why
 		}
 		return err
 	})
@@ -196,7 +206,7 @@ func printDaily(w io.Writer, v dailyView) {
 	fmt.Fprintf(w, "daily report of %s (RUT %s) for %s: %d CFE\n", v.Issuer, v.RUT, v.Day, v.CFE)
 	for _, t := range v.Types {
 		fmt.Fprintf(w, "  %d %-24s used %d, issued %d, annulled %d", t.Type, catalogs.CFETypeNames[fmt.Sprint(t.Type)]+":", t.Used, t.Issued, t.Annulled)
-		if t.Type < cfe.EFactura {
+		if cfe.IsTicket(t.Type) {
 			fmt.Fprintf(w, ", above the UI threshold %d", t.AboveThreshold)
 		}
 		fmt.Fprintf(w, "; numbers %s", ranges(t.UsedRanges))
@@ -229,6 +239,9 @@ func printDaily(w io.Writer, v dailyView) {
 	}
 	if v.Failure != "" {
 		fmt.Fprintf(w, "  failed: %s\n", v.Failure)
+	}
+	if v.Revisit != "" {
+		fmt.Fprintf(w, "  to report again: %s (by the issuer's daily-report Schedule at its next run, or --send now)\n", v.Revisit)
 	}
 }
 

@@ -62,7 +62,9 @@ func TestReturnAfterADeliveryNoteBringsTheGoodsIn(t *testing.T) {
 		 "lines": [{"item": "B", "ordered": 5, "delivered": 5}]},
 		 {"number": 1602, "customer": "KEMPER", "series": "A", "warehouse": "CENTRAL", "currency": "MXN", "date": "2026-11-10",
 		 "lines": [{"item": "B", "ordered": 3}]}]}`)
-	stockB := func() string { return h.str(`select on_hand::numeric(18,0)::text from stock where warehouse = 'CENTRAL' and item = 'B'`) }
+	stockB := func() string {
+		return h.str(`select on_hand::numeric(18,0)::text from stock where warehouse = 'CENTRAL' and item = 'B'`)
+	}
 	before := stockB()
 	id, no := h.billed("1601")
 	if stockB() != before {

@@ -12,6 +12,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"billrun/activities"
+	"billrun/internal/rules"
 )
 
 // ReportRejectedType is the failure of a daily report DGI rejected.
@@ -49,7 +50,10 @@ func DailyReportWorkflow(ctx workflow.Context, in DailyReportInput) (activities.
 
 // ScheduledDailyReportWorkflow is what an issuer's daily-report Schedule starts: it reports
 // the day before its nominal time in Montevideo, by that day's DailyReportWorkflow (its
-// business key: a day reported by hand meanwhile is followed, not sent twice).
+// business key: a day reported by hand meanwhile is followed, not sent twice). Then it
+// revisits the RevisitWindow days before that one: each day whose report failed, DGI
+// rejected or has not answered, or whose documents were recorded after DGI received it
+// (contingency), is reported again by its own workflow, started and left to run.
 func ScheduledDailyReportWorkflow(ctx workflow.Context, in ScheduledDailyReportInput) (activities.DailyReportResult, error) {
 	nominal := workflow.Now(ctx)
 	if s, ok := workflow.GetTypedSearchAttributes(ctx).GetTime(scheduledStartTime); ok {
@@ -59,6 +63,16 @@ func ScheduledDailyReportWorkflow(ctx workflow.Context, in ScheduledDailyReportI
 	if err != nil {
 		return activities.DailyReportResult{}, temporal.NewNonRetryableApplicationError(err.Error(), "BadSchedule", nil)
 	}
+	res, err := reportDay(ctx, in, day, false, true)
+	// The revisit comes after the run's last wait of before: a run in flight replays to
+	// there unchanged and goes on with it, so no version marker is needed.
+	revisitDays(ctx, in, day)
+	return res, err
+}
+
+// reportDay runs a day's DailyReportWorkflow as a child (abandoned when the run ends), and
+// waits for its result when wait says so.
+func reportDay(ctx workflow.Context, in ScheduledDailyReportInput, day string, resend, wait bool) (activities.DailyReportResult, error) {
 	cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
 		WorkflowID:            DailyReportWorkflowID(in.Installation, in.Issuer, day),
 		WorkflowIDReusePolicy: enums.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
@@ -66,12 +80,36 @@ func ScheduledDailyReportWorkflow(ctx workflow.Context, in ScheduledDailyReportI
 		StaticSummary:         fmt.Sprintf("Daily report of %s for %s", in.Issuer, day),
 	})
 	var res activities.DailyReportResult
-	err = workflow.ExecuteChildWorkflow(cctx, DailyReportWorkflow, DailyReportInput{Issuer: in.Issuer, Day: day, Timeouts: in.Timeouts}).Get(ctx, &res)
+	child := workflow.ExecuteChildWorkflow(cctx, DailyReportWorkflow, DailyReportInput{Issuer: in.Issuer, Day: day, Resend: resend, Timeouts: in.Timeouts})
+	var err error
+	if wait {
+		err = child.Get(ctx, &res)
+	} else {
+		err = child.GetChildWorkflowExecution().Get(ctx, nil)
+	}
 	var started *temporal.ChildWorkflowExecutionAlreadyStartedError
 	if errors.As(err, &started) {
 		return activities.DailyReportResult{Issuer: in.Issuer, Day: day, State: "under way in another run"}, nil
 	}
 	return res, err
+}
+
+// revisitDays starts the reports of the days before day that are not settled. A day whose
+// report is under way already is followed there; one that cannot start is left to the next run.
+func revisitDays(ctx workflow.Context, in ScheduledDailyReportInput, day string) {
+	t := in.Timeouts.withDefaults()
+	var days []rules.Revisit
+	req := activities.RevisitRequest{Issuer: in.Issuer, Before: day, Days: activities.RevisitWindow}
+	if err := step(ctx, t, "Find the days to report again", reporting.DaysToRevisit, &days, req); err != nil {
+		workflow.GetLogger(ctx).Warn("days to report again not read", "issuer", in.Issuer, "error", err)
+		return
+	}
+	for _, d := range days {
+		workflow.GetLogger(ctx).Info("reporting a day again", "issuer", in.Issuer, "day", d.Day, "why", d.Why)
+		if _, err := reportDay(ctx, in, d.Day, d.Resend, false); err != nil {
+			workflow.GetLogger(ctx).Warn("a day's report not started again", "issuer", in.Issuer, "day", d.Day, "error", err)
+		}
+	}
 }
 
 // DayBefore is the day (YYYY-MM-DD) before t in Montevideo: what a run at t reports.

@@ -23,5 +23,6 @@ func Register(w worker.Registry, acts *activities.Activities, wc Client) {
 	w.RegisterWorkflow(CancelInvoiceWorkflow)
 	w.RegisterWorkflow(DailyReportWorkflow)
 	w.RegisterWorkflow(ScheduledDailyReportWorkflow)
+	w.RegisterWorkflow(ContingencyWorkflow)
 	acts.Register(w)
 }

@@ -52,7 +52,9 @@ func ValidCI(s string) bool {
 }
 
 // CFETypeNames are the CFE types' names as DGI's printing rules print them.
-var CFETypeNames = map[string]string{"101": "e-Ticket", "102": "Nota de crédito de e-Ticket", "111": "e-Factura", "112": "Nota de crédito de e-Factura"}
+var CFETypeNames = map[string]string{"101": "e-Ticket", "102": "Nota de crédito de e-Ticket", "111": "e-Factura", "112": "Nota de crédito de e-Factura",
+	"201": "e-Ticket Contingencia", "202": "Nota de crédito de e-Ticket Contingencia", "203": "Nota de débito de e-Ticket Contingencia",
+	"211": "e-Factura Contingencia", "212": "Nota de crédito de e-Factura Contingencia", "213": "Nota de débito de e-Factura Contingencia"}
 
 // CFENumber is a CFE's series and number as DGI prints them: "A 0000001".
 func CFENumber(series string, number int64) string {

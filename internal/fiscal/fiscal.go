@@ -236,6 +236,7 @@ type Related struct {
 	// Global (MX) is the period of the global invoice that declares the corrected sale,
 	// which has no CFDI of its own: UUID, Series and Number are then the global invoice's.
 	Global *Global
+	Reason string // UY: the reason a contingency note states (RazonRef)
 }
 
 // Authorization is a grant of numbers by the tax authority (UY: DGI's CAE): a range of

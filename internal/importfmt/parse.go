@@ -58,6 +58,11 @@ func Parse(r io.Reader) (*Dataset, error) {
 // decodeProblem names where a document failed to decode: a syntax error by its line and
 // column, a value of the wrong kind by its record and field.
 func decodeProblem(data []byte, err error) Problem {
+	return decodeProblemOf(data, err, reflect.TypeOf(Dataset{}))
+}
+
+// decodeProblemOf is decodeProblem for a document of type t.
+func decodeProblemOf(data []byte, err error, t reflect.Type) Problem {
 	var syn *json.SyntaxError
 	var typ *json.UnmarshalTypeError
 	switch {
@@ -71,7 +76,7 @@ func decodeProblem(data []byte, err error) Problem {
 	jd := json.NewDecoder(bytes.NewReader(data))
 	jd.UseNumber()
 	if jd.Decode(&raw) == nil {
-		if record, field, value, ok := badDecimal(raw, reflect.TypeOf(Dataset{}), ""); ok {
+		if record, field, value, ok := badDecimal(raw, t, ""); ok {
 			return Problem{Record: record, Field: field, Error: fmt.Sprintf("%q is not a decimal number (write it like 1234.56)", value)}
 		}
 	}

@@ -27,6 +27,8 @@ type Known struct {
 	// SeriesIssuers are the stored series' issuers: a ticket series' global invoice series
 	// is its own issuer's.
 	SeriesIssuers map[string]string
+	// ContingencySeries are the stored series of kind contingency: no source bills in them.
+	ContingencySeries map[string]bool
 }
 
 // Problem is one mistake in the file: which record, which field, what is wrong.
@@ -146,7 +148,8 @@ var (
 )
 
 // cfeKinds is the document kind each CFE type numbers.
-var cfeKinds = map[int]string{101: "ticket", 102: "credit_note", 111: "invoice", 112: "credit_note"}
+var cfeKinds = map[int]string{101: "ticket", 102: "credit_note", 111: "invoice", 112: "credit_note",
+	201: "contingency", 202: "contingency", 203: "contingency", 211: "contingency", 212: "contingency", 213: "contingency"}
 
 // text refuses what a fiscal document cannot carry: characters XML cannot hold (controls
 // other than tab, LF and CR; U+FFFE, U+FFFF), invalid UTF-8, the "|" that separates the
@@ -207,7 +210,7 @@ func clip(s string) string {
 func Validate(d *Dataset, known Known) []Problem {
 	v := &validation{checker: &checker{}, d: d, known: known,
 		cur: newSet(), iss: newSet(), terms: newSet(), cust: newSet(), items: newSet(), whs: newSet(), ser: newSet(), ctr: newSet(),
-		cfeSeries: newSet(), uyIssuer: newSet(), termKind: map[string]string{}, itemPrice: map[string]decimal.Decimal{}, generic: newSet()}
+		cfeSeries: newSet(), uyIssuer: newSet(), termKind: map[string]string{}, itemPrice: map[string]decimal.Decimal{}, generic: newSet(), contingency: newSet()}
 	for _, section := range []func(){v.checkCurrencies, v.checkExchangeRates, v.checkIssuers, v.checkPaymentTerms, v.checkCustomers, v.checkItems, v.checkWarehouses,
 		v.checkStock, v.checkSeries, v.checkCaes, v.checkCreditSeries, v.checkOrders, v.checkContracts, v.checkBillingPlans, v.checkDocumentKinds, v.checkTemplates, v.checkLedgerAccounts, v.checkUIValues} {
 		section()
@@ -223,6 +226,7 @@ type validation struct {
 	known                                       Known
 	cur, iss, terms, cust, items, whs, ser, ctr map[string]bool
 	cfeSeries, uyIssuer, generic                map[string]bool
+	contingency                                 map[string]bool // the file's contingency series
 	termKind                                    map[string]string
 	itemPrice                                   map[string]decimal.Decimal
 }
@@ -234,4 +238,12 @@ func newSet(codes ...string) map[string]bool {
 		m[s] = true
 	}
 	return m
+}
+
+// billedIn refuses a series of kind contingency where sources are billed or routed: its
+// numbers are the paper's, recorded by billrun invoice contingency import.
+func (v *validation) billedIn(field, series string) {
+	if v.contingency[series] || v.known.ContingencySeries[series] {
+		v.add(field, "series %s is a contingency series: its numbers are the paper's (billrun invoice contingency import), no source is billed in it", series)
+	}
 }

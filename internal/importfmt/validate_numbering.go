@@ -17,7 +17,7 @@ func (v *validation) checkSeries() {
 		c.required("code", x.Code)
 		c.text("code", x.Code, 25)
 		c.ref("issuer", x.Issuer, "issuer", iss, known.Issuers)
-		c.oneOf("document_kind", x.DocumentKind, "invoice", "ticket", "credit_note", "payment_receipt", "global_invoice")
+		c.oneOf("document_kind", x.DocumentKind, "invoice", "ticket", "credit_note", "payment_receipt", "global_invoice", "contingency")
 		if x.NextNumber < 0 {
 			c.add("next_number", "%d is negative", x.NextNumber)
 		}
@@ -27,9 +27,15 @@ func (v *validation) checkSeries() {
 		if x.ClosingDate != "" {
 			c.date("closing_date", x.ClosingDate)
 		}
+		if x.DocumentKind == "contingency" {
+			v.contingency[x.Code] = true
+		}
+		if x.DocumentKind == "contingency" && x.CFEType == 0 {
+			c.add("cfe_type", "a contingency series has its contingency CFE type (201-203, 211-213)")
+		}
 		if x.CFEType != 0 {
 			if kind, ok := cfeKinds[x.CFEType]; !ok {
-				c.add("cfe_type", "%d is not a CFE type billrun issues (101, 102, 111, 112)", x.CFEType)
+				c.add("cfe_type", "%d is not a CFE type billrun issues (101, 102, 111, 112; contingency 201-203, 211-213)", x.CFEType)
 			} else if kind != x.DocumentKind {
 				c.add("cfe_type", "CFE type %d numbers documents of kind %s, not %s", x.CFEType, kind, x.DocumentKind)
 			}
@@ -126,6 +132,7 @@ func (v *validation) checkDocumentKinds() {
 		c.unique(kindSeen, "source_series/tax_id_kind", x.SourceSeries+"/"+x.TaxIDKind)
 		c.oneOf("document_kind", x.DocumentKind, "invoice", "ticket")
 		c.ref("series", x.Series, "series", ser, known.Series)
+		v.billedIn("series", x.Series)
 	}
 }
 
@@ -153,6 +160,7 @@ func (v *validation) checkTemplates() {
 		}
 		if x.Series != "" {
 			c.ref("series", x.Series, "series", ser, known.Series)
+			v.billedIn("series", x.Series)
 		}
 		if x.FixedSeries && x.Series == "" {
 			c.add("fixed_series", "a fixed series needs a series")

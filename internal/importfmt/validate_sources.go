@@ -32,6 +32,7 @@ func (v *validation) checkOrders() {
 		c.unique(orderSeen, "number", fmt.Sprint(x.Number))
 		c.ref("customer", x.Customer, "customer", cust, known.Customers)
 		c.ref("series", x.Series, "series", ser, known.Series)
+		v.billedIn("series", x.Series)
 		c.ref("warehouse", x.Warehouse, "warehouse", whs, known.Warehouses)
 		c.ref("currency", x.Currency, "currency", cur, known.Currencies)
 		if x.PaymentTerms != "" {
@@ -100,6 +101,7 @@ func (v *validation) checkContracts() {
 			c.ref("payer", x.Payer, "customer", cust, known.Customers)
 		}
 		c.ref("series", x.Series, "series", ser, known.Series)
+		v.billedIn("series", x.Series)
 		c.ref("currency", x.Currency, "currency", cur, known.Currencies)
 		c.ref("payment_terms", x.PaymentTerms, "payment terms", terms, known.PaymentTerms)
 		if billed := cmp.Or(x.Payer, x.Partner); v.creditForGeneric(billed, x.PaymentTerms) {
@@ -150,6 +152,7 @@ func (v *validation) checkBillingPlans() {
 			c.ref("contract", x.Contract, "contract", ctr, known.Contracts)
 		}
 		c.ref("series", x.Series, "series", ser, known.Series)
+		v.billedIn("series", x.Series)
 		c.ref("currency", x.Currency, "currency", cur, known.Currencies)
 		c.ref("payment_terms", x.PaymentTerms, "payment terms", terms, known.PaymentTerms)
 		if v.creditForGeneric(x.Customer, x.PaymentTerms) {

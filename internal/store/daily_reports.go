@@ -10,6 +10,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"billrun/internal/model"
+	"billrun/internal/rules"
 )
 
 // Uruguay's daily report (migration 026): the facts of an issuer's day of CFE, read for the
@@ -163,4 +164,27 @@ func (t *Tx) AnswerDailyReport(issuer string, day time.Time, sequence int, state
 // UruguayanIssuers lists the issuers that issue CFE.
 func (s *Store) UruguayanIssuers(ctx context.Context) ([]string, error) {
 	return s.countries(ctx, `select code from issuers where country = 'UY' order by code`)
+}
+
+// ReportDays reads where an issuer's days from..to stand: each day with a sending or a CFE
+// number used, its last sending's state, and whether documents of the day were recorded
+// after that sending (contingency documents imported later).
+func (t *Tx) ReportDays(issuer string, from, to time.Time) ([]rules.ReportDay, error) {
+	rows, err := t.tx.Query(t.ctx, `
+		with days as (
+			select day from daily_reports where issuer = $1 and day between $2 and $3
+			union select v.invoice_date from invoices v join series s on s.code = v.series
+			where v.issuer = $1 and v.invoice_date between $2 and $3 and v.number is not null and s.cfe_type is not null),
+		last as (select distinct on (day) day, state, created_at from daily_reports where issuer = $1 and day between $2 and $3 order by day, sequence desc)
+		select to_char(d.day, 'YYYY-MM-DD'), coalesce(l.state, ''),
+			l.created_at is not null and exists (select 1 from contingency_documents c join invoices v on v.id = c.invoice_id
+				where v.issuer = $1 and v.invoice_date = d.day and c.imported_at > l.created_at)
+		from days d left join last l on l.day = d.day order by d.day`, issuer, from, to)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (rules.ReportDay, error) {
+		var d rules.ReportDay
+		return d, r.Scan(&d.Day, &d.LastState, &d.RecordedSince)
+	})
 }

@@ -36,6 +36,7 @@ func loadKnown(ctx context.Context, tx pgx.Tx) (importfmt.Known, error) {
 		{&k.Items, `select code from items`}, {&k.Warehouses, `select code from warehouses`},
 		{&k.Series, `select code from series`}, {&k.Contracts, `select number from contracts`},
 		{&k.CFESeries, `select code from series where cfe_type is not null`},
+		{&k.ContingencySeries, `select code from series where document_kind = 'contingency'`},
 		{&k.CreditTerms, `select code from payment_terms where kind = 'credit'`},
 		{&k.GenericCustomers, `select code from customers where is_generic`},
 	} {

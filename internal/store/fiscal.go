@@ -122,6 +122,10 @@ func (t *Tx) related(inv *fiscal.Invoice) (err error) {
 		if inv.Global, err = t.globalOf(inv.ID); err != nil {
 			return err
 		}
+	case "contingency":
+		if inv.Corrects, err = t.contingencyReference(inv.ID); err != nil {
+			return err
+		}
 	}
 	if inv.Observations, err = t.observations(inv.ID); err != nil {
 		return err

@@ -23,7 +23,31 @@ const (
 	ETicketNotaCred  = 102
 	EFactura         = 111
 	EFacturaNotaCred = 112
+	// Contingency (CFC): the types of DGI's pre-printed series, written on paper while
+	// billrun could not issue electronically, recorded and sent later.
+	ETicketCont          = 201
+	ETicketContNotaCred  = 202
+	ETicketContNotaDeb   = 203
+	EFacturaCont         = 211
+	EFacturaContNotaCred = 212
+	EFacturaContNotaDeb  = 213
 )
+
+// IsTicket tells an e-Ticket or one of its notes (electronic or contingency) from an
+// e-Factura's: the e-Ticket family is 101-103 and 201-203.
+func IsTicket(tipo int) bool { return tipo%100 < 10 }
+
+// IsContingency tells a contingency type (CFC, 2xx).
+func IsContingency(tipo int) bool { return tipo >= 200 && tipo < 300 }
+
+// IsFactura tells an e-Factura or one of its notes (electronic or contingency).
+func IsFactura(tipo int) bool {
+	switch tipo {
+	case EFactura, EFacturaNotaCred, EFacturaCont, EFacturaContNotaCred, EFacturaContNotaDeb:
+		return true
+	}
+	return false
+}
 
 // Receiver document types (DGI's TipoDocRecep).
 const (
@@ -172,14 +196,14 @@ func Build(d Document) (*etree.Document, error) {
 func kindElement(d Document) (string, error) {
 	var kind string
 	switch d.Tipo {
-	case ETicket, ETicketNotaCred:
+	case ETicket, ETicketNotaCred, ETicketCont, ETicketContNotaCred, ETicketContNotaDeb:
 		kind = "ns0:eTck"
-	case EFactura, EFacturaNotaCred:
+	case EFactura, EFacturaNotaCred, EFacturaCont, EFacturaContNotaCred, EFacturaContNotaDeb:
 		kind = "ns0:eFact"
 	default:
-		return "", fmt.Errorf("CFE type %d is not an e-Ticket (101, 102) or an e-Factura (111, 112)", d.Tipo)
+		return "", fmt.Errorf("CFE type %d is not an e-Ticket (101, 102, contingency 201-203) or an e-Factura (111, 112, contingency 211-213)", d.Tipo)
 	}
-	if d.Tipo == EFactura || d.Tipo == EFacturaNotaCred {
+	if IsFactura(d.Tipo) {
 		if d.Receptor.TipoDoc != DocRUT {
 			return "", fmt.Errorf("an e-Factura's receiver has a RUT (document type 2), not type %d", d.Receptor.TipoDoc)
 		}

@@ -123,7 +123,7 @@ func FromInvoice(inv fiscal.Invoice) (Document, error) {
 		}
 		d.Receptor = Receptor{TipoDoc: DocOtros, CodPais: c.Country, Doc: c.TaxID, RznSoc: c.Name, Dir: c.Address, Ciudad: c.City}
 	}
-	if d.Tipo == EFactura || d.Tipo == EFacturaNotaCred {
+	if IsFactura(d.Tipo) {
 		if d.Receptor.TipoDoc != DocRUT {
 			return d, fmt.Errorf("customer %s has no RUT: an e-Factura (%d) goes to a RUT; route its tax id kind to an e-Ticket series", c.Code, d.Tipo)
 		}
@@ -136,6 +136,9 @@ func FromInvoice(inv fiscal.Invoice) (Document, error) {
 			return d, fmt.Errorf("the invoice %s-%d this credit note corrects is not a CFE", r.Series, r.Number)
 		}
 		d.Referencia = &Referencia{Tipo: r.DocumentType, Serie: r.AuthoritySeries, Nro: r.Number, Razon: razones[r.Kind], Fecha: r.Date}
+		if r.Reason != "" {
+			d.Referencia.Razon = r.Reason
+		}
 	}
 	for _, l := range inv.Lines {
 		it, err := item(l)

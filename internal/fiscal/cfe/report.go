@@ -51,10 +51,24 @@ type NumberRange struct {
 	From, To int64
 }
 
-// reportZones are the report's summary elements by CFE type, in the schema's order.
+// reportZones are the report's summary elements by CFE type.
 var reportZones = map[int]string{
 	ETicket: "Rsmn_Tck", ETicketNotaCred: "Rsmn_Tck_Nota_Credito", 103: "Rsmn_Tck_Nota_Debito",
+	ETicketCont: "Rsmn_Tck_Cont", ETicketContNotaCred: "Rsmn_Tck_Cont_Nota_Credito", ETicketContNotaDeb: "Rsmn_Tck_Cont_Nota_Debito",
 	EFactura: "Rsmn_Fac", EFacturaNotaCred: "Rsmn_Fac_Nota_Credito", 113: "Rsmn_Fac_Nota_Debito",
+	EFacturaCont: "Rsmn_Fac_Cont", EFacturaContNotaCred: "Rsmn_Fac_Cont_Nota_Credito", EFacturaContNotaDeb: "Rsmn_Fac_Cont_Nota_Debito",
+}
+
+// zoneOrder is the schema's order of the zones: the e-Tickets', their contingency's, then
+// the e-Facturas' and theirs.
+var zoneOrder = []int{101, 102, 103, 201, 202, 203, 111, 112, 113, 211, 212, 213}
+
+// zoneRank is a type's place in zoneOrder (unknown types last, by number).
+func zoneRank(t int) int {
+	if i := slices.Index(zoneOrder, t); i >= 0 {
+		return i
+	}
+	return len(zoneOrder) + t
 }
 
 // Summaries counts the day per CFE type, in type order.
@@ -64,7 +78,9 @@ func (r DailyReport) Summaries() []TypeSummary {
 		byType[c.Type] = append(byType[c.Type], c)
 	}
 	var out []TypeSummary
-	for _, t := range slices.Sorted(maps.Keys(byType)) {
+	types := slices.Collect(maps.Keys(byType))
+	slices.SortFunc(types, func(a, b int) int { return zoneRank(a) - zoneRank(b) })
+	for _, t := range types {
 		s := TypeSummary{Type: t}
 		var used, annulled []ReportedCFE
 		for _, c := range byType[t] {
@@ -121,8 +137,12 @@ func BuildReport(r DailyReport) (*etree.Document, error) {
 	root.CreateAttr("xmlns:ns0", NS)
 	sums := r.Summaries()
 	total := 0
-	for _, s := range sums {
-		total += s.Used
+	for _, s := range sums { // DGI's CantComprobantes: the CFE used (issued and annulled) and the CFC issued
+		if IsContingency(s.Type) {
+			total += s.Issued
+		} else {
+			total += s.Used
+		}
 	}
 	c := root.CreateElement("ns0:Caratula")
 	c.CreateAttr("version", "1.0")
@@ -140,8 +160,12 @@ func BuildReport(r DailyReport) (*etree.Document, error) {
 		field(z, "TipoComp", fmt.Sprint(s.Type))
 		d := z.CreateElement("ns0:RsmnData")
 		amounts(d, r, s.Type)
+		if IsContingency(s.Type) {
+			contingencyData(d, s)
+			continue
+		}
 		field(d, "CantDocsUtil", fmt.Sprint(s.Used))
-		if s.Type < EFactura {
+		if IsTicket(s.Type) {
 			field(d, "CantDocsMay_topeUI", fmt.Sprint(s.AboveThreshold))
 		}
 		field(d, "CantDocsAnulados", fmt.Sprint(s.Annulled))
@@ -150,6 +174,17 @@ func BuildReport(r DailyReport) (*etree.Document, error) {
 		rangesEl(d, "RngDocsAnulados", "RDA_Item", s.AnnulledRange)
 	}
 	return doc, nil
+}
+
+// contingencyData writes what DGI's schema asks of a contingency type (RsmnData_Tck_Cont,
+// RsmnData_Fac_Cont): after the amounts, the e-Tickets above the UI threshold and the CFC
+// issued (CantCFCEmi). The schema has no count of numbers used or annulled and no ranges
+// for them: a CFC DGI rejected is left out of the count and the amounts.
+func contingencyData(d *etree.Element, s TypeSummary) {
+	if IsTicket(s.Type) {
+		field(d, "CantDocsMay_topeUI", fmt.Sprint(s.AboveThreshold))
+	}
+	field(d, "CantCFCEmi", fmt.Sprint(s.Issued))
 }
 
 // amounts writes the issued CFE's amounts of a type, one item per branch.

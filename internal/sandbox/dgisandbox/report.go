@@ -56,7 +56,8 @@ func (s *Server) report(ctx context.Context, signer *x509.Certificate, report st
 	}
 	total, counted := 0, 0
 	fmt.Sscan(t("//Caratula/CantComprobantes"), &total)
-	for _, u := range doc.FindElements("//RsmnData/CantDocsUtil") {
+	// DGI's CantComprobantes: every CFE used (issued and annulled) and every CFC issued.
+	for _, u := range append(doc.FindElements("//RsmnData/CantDocsUtil"), doc.FindElements("//RsmnData/CantCFCEmi")...) {
 		n := 0
 		fmt.Sscan(u.Text(), &n)
 		counted += n
@@ -72,7 +73,7 @@ func (s *Server) report(ctx context.Context, signer *x509.Certificate, report st
 	case cfe.Verify(report, signer) != nil:
 		x = rejectReport(x, "R05", cfe.Verify(report, signer).Error())
 	case total != counted:
-		x = rejectReport(x, "R06", fmt.Sprintf("CantComprobantes %d is not the summaries' CantDocsUtil, %d", total, counted))
+		x = rejectReport(x, "R06", fmt.Sprintf("CantComprobantes %d is not the summaries' CantDocsUtil and CantCFCEmi, %d", total, counted))
 	case x.Seq != last+1 && !s.Shared:
 		x = rejectReport(x, "R06", fmt.Sprintf("SecEnvio %d: the day's last report received was %d; a resend is the next", x.Seq, last))
 	}
