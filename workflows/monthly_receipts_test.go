@@ -3,6 +3,7 @@ package workflows
 import (
 	"context"
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -96,7 +97,8 @@ func TestMonthlyReceiptsStateTheMonthBeforeAndEveryReceiver(t *testing.T) {
 			t.Errorf("a page of month %s after September's", m)
 		}
 	}
-	if fmt.Sprint(sealed) != "[10 11 12]" {
+	// Receivers run side by side: C010's and C011's receipts interleave, C011's in order.
+	if len(sealed) != 3 || !slices.Contains(sealed, 10) || slices.Index(sealed, 11) > slices.Index(sealed, 12) || slices.Index(sealed, 11) < 0 {
 		t.Errorf("sealed %v: receipts made before and never published go out, before the new one", sealed)
 	}
 }
