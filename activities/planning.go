@@ -113,6 +113,12 @@ func (a *Planning) selectChunk(ctx context.Context, batchID string) (bool, error
 		}
 		rules.RouteDocumentKinds(lines, routes)
 		billed, skipped := rules.Screen(lines, b.Params.AllowZeroPrice)
+		returns, err := tx.ReturnRoutes()
+		if err != nil {
+			return err
+		}
+		billed, skippedReturns := rules.ScreenReturns(billed, returns)
+		skipped = append(skipped, skippedReturns...)
 		keys := make([]string, len(billed))
 		for i, l := range billed {
 			keys[i] = rules.GroupKey(l.Billable)

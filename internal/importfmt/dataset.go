@@ -244,9 +244,24 @@ type Order struct {
 	Lines        []OrderLine `json:"lines"`
 }
 
+// IsReturn tells a return order (seed 001): its quantities are negative — goods the
+// customer gives back, credited when a batch bills it.
+func (o Order) IsReturn() bool { return len(o.Lines) > 0 && o.Lines[0].Ordered.IsNegative() }
+
+// Unsigned is a return order's line with its quantities as billrun stores them: positive,
+// the order saying that they come back.
+func (l OrderLine) Unsigned() OrderLine {
+	l.Ordered, l.Invoiced, l.Delivered = l.Ordered.Abs(), l.Invoiced.Abs(), l.Delivered.Abs()
+	if l.ToInvoice != nil {
+		q := l.ToInvoice.Abs()
+		l.ToInvoice = &q
+	}
+	return l
+}
+
 type OrderLine struct {
 	Item           string           `json:"item"`
-	Ordered        decimal.Decimal  `json:"ordered"`
+	Ordered        decimal.Decimal  `json:"ordered"`    // negative: a return order (every line)
 	ToInvoice      *decimal.Decimal `json:"to_invoice"` // default: all of ordered
 	Invoiced       decimal.Decimal  `json:"invoiced"`
 	Delivered      decimal.Decimal  `json:"delivered"`

@@ -48,9 +48,14 @@ func (v *validation) checkOrders() {
 			c.add("lines", "an order needs at least one line")
 		}
 		rec := c.rec
+		ret := x.IsReturn()
 		for j, l := range x.Lines {
 			c.rec = fmt.Sprintf("%s lines[%d]", rec, j)
 			c.ref("item", l.Item, "item", items, known.Items)
+			if ret {
+				checkReturnLine(c, l)
+				l = l.Unsigned()
+			}
 			if l.Ordered.Sign() <= 0 {
 				c.add("ordered", "%s must be positive", l.Ordered)
 			}
@@ -84,6 +89,22 @@ func (v *validation) checkOrders() {
 				c.percent("discount", *l.Discount)
 			}
 		}
+	}
+}
+
+// checkReturnLine checks a line of a return order (seed 001: an order with negative
+// quantities): every quantity it gives is negative or zero, it was never delivered and it
+// commits no stock.
+func checkReturnLine(c *checker, l OrderLine) {
+	switch {
+	case !l.Ordered.IsNegative():
+		c.add("ordered", "%s: a return order's lines all have negative quantities (its first line's is), make it an order of its own", l.Ordered)
+	case l.Invoiced.IsPositive() || l.ToInvoice != nil && l.ToInvoice.IsPositive():
+		c.add("to_invoice", "a return order's quantities are negative, as its ordered %s", l.Ordered)
+	case !l.Delivered.IsZero():
+		c.add("delivered", "a return order is not delivered: its goods come back when it is credited")
+	case l.StockCommitted:
+		c.add("stock_committed", "a return order commits no stock")
 	}
 }
 

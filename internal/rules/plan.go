@@ -94,6 +94,9 @@ type PlanOptions struct {
 	Pricing        PricingPolicy
 	// VATOnExcise is each issuer's VAT base setting (PricingPolicy.VATOnExcise), by code.
 	VATOnExcise map[string]bool
+	// CreditSeries is each series' credit note series, by code: where a group's returns
+	// are numbered (seed 001; ScreenReturns keeps returns of series without one out).
+	CreditSeries map[string]string
 }
 
 // PlannedLine is a line of a planned invoice: its resolved discount and, when its data
@@ -176,7 +179,7 @@ func GroupInvoices(billed []SourceLine, o PlanOptions, firstGroup int) []Planned
 	}
 	var out []PlannedInvoice
 	for gi, group := range groupBySeries(billables, o.Grouping, maxLines) {
-		inv := PlannedInvoice{GroupNo: firstGroup + gi, Head: billed[group[0].Key].Billable}
+		inv := PlannedInvoice{GroupNo: firstGroup + gi, Head: returnHead(billed[group[0].Key].Billable, o.CreditSeries)}
 		var priced []LineAmounts
 		for _, g := range group {
 			l := billed[g.Key]

@@ -156,13 +156,18 @@ func (t *Tx) observations(id int64) (string, error) {
 }
 
 // corrected is the invoice a credit note corrects, as its fiscal document relates it.
+// A batch's credit note of return orders corrects none of its own (Related.Standalone).
 func (t *Tx) corrected(id int64) (*fiscal.Related, error) {
 	var r fiscal.Related
-	err := t.tx.QueryRow(t.ctx, `select n.credit_kind, coalesce(d.uuid, ''), v.series, coalesce(v.number, 0), v.invoice_date,
+	var date *time.Time
+	err := t.tx.QueryRow(t.ctx, `select n.credit_kind, n.credit_of is null, coalesce(d.uuid, ''), coalesce(v.series, ''), coalesce(v.number, 0), v.invoice_date,
 		coalesce(s.cfe_type, 0), coalesce(a.cfe_series, '')
-		from invoices n join invoices v on v.id = n.credit_of join series s on s.code = v.series
+		from invoices n left join invoices v on v.id = n.credit_of left join series s on s.code = v.series
 		left join caes a on a.id = v.cae left join fiscal_documents d on d.invoice_id = v.id where n.id = $1`, id).
-		Scan(&r.Kind, &r.UUID, &r.Series, &r.Number, &r.Date, &r.DocumentType, &r.AuthoritySeries)
+		Scan(&r.Kind, &r.Standalone, &r.UUID, &r.Series, &r.Number, &date, &r.DocumentType, &r.AuthoritySeries)
+	if date != nil {
+		r.Date = *date
+	}
 	return &r, err
 }
 

@@ -174,7 +174,7 @@ func (t *Tx) selectOrderLines(numbers []int64) ([]rules.SourceLine, error) {
 		       l.qty_delivered >= l.qty_invoiced + l.qty_in_billing + l.qty_to_invoice,
 		       c.is_generic, c.default_discount, c.invoicing_method, c.grouped_billing,
 		       c.tax_id_kind, s.code, s.issuer, s.document_kind, s.max_lines, s.discharge_stock, cur.decimals,
-		       i.vat_rate, i.excise_rate, i.vat_withholding_rate, i.isr_withholding_rate, i.vat_exempt, i.excise_quota
+		       i.vat_rate, i.excise_rate, i.vat_withholding_rate, i.isr_withholding_rate, i.vat_exempt, i.excise_quota, o.is_return
 		from sales_order_lines l
 		join sales_orders o on o.id = l.order_id
 		join customers c on c.code = o.customer
@@ -196,7 +196,7 @@ func (t *Tx) selectOrderLines(numbers []int64) ([]rules.SourceLine, error) {
 			&s.Item, &s.Description, &s.Quantity, &s.UnitPrice, &s.LineDiscount, &s.Delivered,
 			&s.Generic, &s.DefaultDiscount, &s.PayerMethod, &s.PayerGrouped,
 			&s.TaxIDKind, &s.Series, &s.Issuer, &s.DocumentKind, &s.MaxLines, &s.DischargeStock, &s.Decimals,
-			&s.Tax.VATRate, &s.Tax.ExciseRate, &s.Tax.VATWithholdingRate, &s.Tax.ISRWithholdingRate, &s.Tax.VATExempt, &s.Tax.ExciseQuota)
+			&s.Tax.VATRate, &s.Tax.ExciseRate, &s.Tax.VATWithholdingRate, &s.Tax.ISRWithholdingRate, &s.Tax.VATExempt, &s.Tax.ExciseQuota, &s.Return)
 		if err != nil {
 			return nil, err
 		}

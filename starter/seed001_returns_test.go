@@ -1,0 +1,81 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"billrun/internal/model"
+)
+
+// Issue 27, seed 001 (Infor LN's "importe restante"): return orders — orders with negative
+// quantities — selected in the same batch net against their customer's invoices. SAT
+// allows no negative concept in a CFDI I, so a group's returns are a credit note (CFDI E,
+// numbered in the NC series) beside the group's invoice, settled against the customer's
+// invoices of the batch: each customer owes exactly its sales less its returns, and a
+// group that sums negative (returns only, or returns over sales) leaves the customer a
+// credit. Goods come back into the warehouse; every document is sealed and stamped.
+func TestReturnOrdersNetInTheBatch(t *testing.T) {
+	h := newHarness(t, true)
+	h.mustRun("import", "../examples/demo.json")
+	order := func(n int, customer, qty string) string {
+		return `{"number": ` + fmt.Sprint(n) + `, "customer": "` + customer + `", "series": "A", "warehouse": "CENTRAL", "currency": "MXN",
+			"date": "2026-11-10", "lines": [{"item": "B", "ordered": ` + qty + `, "price": 10}]}`
+	}
+	// FORSETI sells 100 kg and gets 30 back (positive net); KEMPER only returns 5; SOCIO
+	// buys 10 and returns 20 (its group sums negative). 10.00/kg + 16 % VAT.
+	h.importJSON(`{"orders": [` + strings.Join([]string{order(1601, "FORSETI", "100"), order(1602, "FORSETI", "-30"),
+		order(1603, "KEMPER", "-5"), order(1604, "SOCIO", "10"), order(1605, "SOCIO", "-20")}, ",") + `]}`)
+	// A return order's lines are all negative, named by record and field.
+	bad := h.mustFail("import", writeTemp(t, `{"orders": [{"number": 1699, "customer": "KEMPER", "series": "A", "warehouse": "CENTRAL", "currency": "MXN",
+		"date": "2026-11-10", "lines": [{"item": "B", "ordered": -1}, {"item": "A", "ordered": 2}]}]}`))
+	if !strings.Contains(bad, "orders[0] (number 1699) lines[1]: ordered:") || !strings.Contains(bad, "a return order's lines all have negative quantities") {
+		t.Errorf("a return order mixing signs: %s", bad)
+	}
+	stockBefore := h.str(`select on_hand::numeric(18,0)::text from stock where warehouse = 'CENTRAL' and item = 'B'`)
+
+	var sum model.Summary
+	h.runJSON(&sum, "batch", "create", "--orders", "1601-1605", "--series", "A", "--date", "2026-11-23", "--wait")
+	if sum.Failed != 0 || sum.Completed != 5 {
+		t.Fatalf("batch: %+v", sum)
+	}
+	docs := h.str(`select string_agg(customer || ' ' || document_kind || ' ' || series || ' ' || total::numeric(18,2), ', ' order by customer, document_kind)
+		from invoices where batch_id = $1`, sum.BatchID)
+	want := "FORSETI credit_note NC 348.00, FORSETI invoice A 1160.00, KEMPER credit_note NC 58.00, SOCIO credit_note NC 232.00, SOCIO invoice A 116.00"
+	if docs != want {
+		t.Fatalf("documents:\n got %s\nwant %s", docs, want)
+	}
+	// What each customer owes, less what is owed back to it: its sales less its returns.
+	net := h.str(`select string_agg(customer || ' ' || net::numeric(18,2), ', ' order by customer) from (
+		select v.customer, sum(coalesce(r.balance, 0)) - sum(coalesce(a.refund_due - a.settled, 0)) as net
+		from invoices v left join receivables r on r.invoice_id = v.id and r.status in ('open', 'paid')
+		left join credit_applications a on a.credit_note_id = v.id
+		where v.batch_id = $1 group by v.customer) x`, sum.BatchID)
+	if net != "FORSETI 812.00, KEMPER -58.00, SOCIO -116.00" {
+		t.Errorf("what customers owe, net: %s", net)
+	}
+	if got := h.str(`select string_agg(c.customer || ' ' || s.amount::numeric(18,2), ', ' order by c.customer)
+		from credit_settlements s join invoices c on c.id = s.credit_note_id where c.batch_id = $1`, sum.BatchID); got != "FORSETI 348.00, SOCIO 116.00" {
+		t.Errorf("credit settled against the batch's invoices: %s", got)
+	}
+	// 100 + 10 kg out, 30 + 5 + 20 back.
+	if got := subtract(t, stockBefore, h.str(`select on_hand::numeric(18,0)::text from stock where warehouse = 'CENTRAL' and item = 'B'`)); got != "55.00" {
+		t.Errorf("stock of B went down by %s, want 55 (110 out, 55 back)", got)
+	}
+	if got := h.str(`select string_agg(o.number || ' ' || o.status, ', ' order by o.number) from sales_orders o where o.number between 1601 and 1605`); !strings.Contains(got, "1602 fulfilled") {
+		t.Errorf("orders after the batch: %s", got)
+	}
+	if sum.Amounts["MXN"] != "638.00" { // 1160 + 116 invoiced, 348 + 58 + 232 credited
+		t.Errorf("batch amount: %+v, want sales less returns (638.00)", sum.Amounts)
+	}
+	h.waitFor("every document published", 2*time.Minute, func() bool {
+		return h.int(`select count(*) from invoices where batch_id = $1 and fiscal_status = 'pdf' and delivery_status <> 'pending'`, sum.BatchID) == 5
+	})
+	if got := h.int(`select count(*) from fiscal_documents f join invoices v on v.id = f.invoice_id
+		where v.batch_id = $1 and v.document_kind = 'credit_note' and f.xml like '%TipoDeComprobante="E"%'`, sum.BatchID); got != 3 {
+		t.Errorf("%d credit notes stamped as egresos, want 3", got)
+	}
+	h.checkFiscal(sum.BatchID)
+	h.checkBooks()
+}
