@@ -86,21 +86,21 @@ func batchReturn(h store.InvoiceHead) bool { return h.DocumentKind == "credit_no
 // batch (seed 001), or the customer's open ones for a batch made to settle them. It runs
 // in the transaction that posted the receivable, so it happens once; it answers what it
 // says of them and the balance left.
-func settleCredits(tx InvoicingTx, h store.InvoiceHead, credits []store.OpenCredit, left decimal.Decimal) (string, decimal.Decimal, error) {
+func settleCredits(tx InvoicingTx, h store.InvoiceHead, credits []store.OpenCredit, balance decimal.Decimal) (string, decimal.Decimal, error) {
+	open := make([]decimal.Decimal, len(credits))
+	for i, c := range credits {
+		open[i] = c.Open
+	}
+	parts, left := rules.Allocate(balance, open)
 	var applied []string
-	for _, c := range credits {
-		if !left.IsPositive() {
-			break
-		}
-		amount, _ := rules.ApplyCredit(left, c.Open)
-		if !amount.IsPositive() {
+	for i, c := range credits {
+		if !parts[i].IsPositive() {
 			continue
 		}
-		if err := tx.Settle(c.CreditNoteID, h.ID, amount); err != nil {
-			return "", left, err
+		if err := tx.Settle(c.CreditNoteID, h.ID, parts[i]); err != nil {
+			return "", balance, err
 		}
-		left = left.Sub(amount)
-		applied = append(applied, fmt.Sprintf("%s %s", c.Number, amount))
+		applied = append(applied, fmt.Sprintf("%s %s", c.Number, parts[i]))
 	}
 	if len(applied) == 0 {
 		return "", left, nil
@@ -124,18 +124,20 @@ func postReturnCredit(tx InvoicingTx, h store.InvoiceHead, attempt int) error {
 	if err != nil {
 		return err
 	}
-	left := h.Total
+	open := make([]decimal.Decimal, len(balances))
+	for i, b := range balances {
+		open[i] = b.Balance
+	}
+	parts, left := rules.Allocate(h.Total, open)
 	var applied []string
-	for _, b := range balances {
-		amount, _ := rules.ApplyCredit(b.Balance, left)
-		if !amount.IsPositive() {
+	for i, b := range balances {
+		if !parts[i].IsPositive() {
 			continue
 		}
-		if err := tx.Settle(h.ID, b.InvoiceID, amount); err != nil {
+		if err := tx.Settle(h.ID, b.InvoiceID, parts[i]); err != nil {
 			return err
 		}
-		left = left.Sub(amount)
-		applied = append(applied, fmt.Sprintf("%s %s", b.Number, amount))
+		applied = append(applied, fmt.Sprintf("%s %s", b.Number, parts[i]))
 	}
 	detail := fmt.Sprintf("return credit %s: settled against %s; %s open", h.Total, orNone(strings.Join(applied, ", ")), left)
 	return tx.Audit(h.BatchID, h.ID, model.StepReceivable, attempt, "ok", detail)

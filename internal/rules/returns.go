@@ -83,17 +83,29 @@ type Netted struct {
 	Owed, Refund []decimal.Decimal // per invoice, per credit note, in the order given
 }
 
-// SettleReturns settles credit notes against invoices, each credit note in turn against
-// the invoices' balances in order, as far as they go (ApplyCredit); what is left of a
-// credit is owed back. Whatever the order the steps run in, the batch settles to this
-// total: Σ owed − Σ refund = Σ invoices − Σ credit notes.
+// Allocate spreads amount over the open amounts given, in order, each taking what it can
+// (ApplyCredit): a credit note's credit over the balances of the invoices it settles, or
+// an invoice's balance over the open credits it takes. It answers each part and what is
+// left of amount.
+func Allocate(amount decimal.Decimal, open []decimal.Decimal) (parts []decimal.Decimal, left decimal.Decimal) {
+	parts, left = make([]decimal.Decimal, len(open)), amount
+	for i, o := range open {
+		parts[i], _ = ApplyCredit(o, left)
+		left = left.Sub(parts[i])
+	}
+	return parts, left
+}
+
+// SettleReturns settles credit notes against invoices as the batch's steps do, each credit
+// note in turn over the invoices' balances (Allocate); what is left of a credit is owed
+// back. Whatever the order the steps run in, the batch settles to one total: Σ owed −
+// Σ refund = Σ invoices − Σ credit notes.
 func SettleReturns(invoices, credits []decimal.Decimal) Netted {
 	n := Netted{Owed: append([]decimal.Decimal(nil), invoices...), Refund: make([]decimal.Decimal, len(credits))}
 	for ci, c := range credits {
-		left := c
-		for i := range n.Owed {
-			applied, rest := ApplyCredit(n.Owed[i], left)
-			n.Owed[i], left = n.Owed[i].Sub(applied), rest
+		parts, left := Allocate(c, n.Owed)
+		for i, p := range parts {
+			n.Owed[i] = n.Owed[i].Sub(p)
 		}
 		n.Refund[ci] = left
 	}
