@@ -107,11 +107,9 @@ func (a *Planning) selectChunk(ctx context.Context, batchID string) (bool, error
 		if err != nil {
 			return err
 		}
-		routes, err := batching.Routes(tx, b.Params)
-		if err != nil {
+		if err := batching.Route(tx, b.Params, lines); err != nil {
 			return err
 		}
-		rules.RouteDocumentKinds(lines, routes)
 		billed, skipped := rules.Screen(lines, b.Params.AllowZeroPrice)
 		returns, err := tx.ReturnRoutes()
 		if err != nil {

@@ -23,7 +23,9 @@ type Dataset struct {
 	DocumentKinds []DocumentKind `json:"document_kinds"`
 	ExchangeRates []ExchangeRate `json:"exchange_rates"`
 	Templates     []Template     `json:"templates"`
-	CAEs          []CAE          `json:"caes"`
+	// OrderClasses map an order class to its default numbering series (seed 001).
+	OrderClasses []OrderClass `json:"order_classes"`
+	CAEs         []CAE        `json:"caes"`
 	// UIValues and TicketThresholds are Uruguay's e-Ticket threshold: the UI's value per
 	// day, and the threshold in UI from its effective date on.
 	UIValues         []UIValue         `json:"uy_ui_values"`
@@ -238,10 +240,19 @@ type Order struct {
 	Observations string `json:"observations"`
 	// Seller, DeliveryDate (on or after date) and POReference (the customer's purchase
 	// order) filter batches (seed 002) and are printed on the invoice (seed 004).
-	Seller       string      `json:"seller"`
-	DeliveryDate string      `json:"delivery_date"`
-	POReference  string      `json:"po_reference"`
-	Lines        []OrderLine `json:"lines"`
+	Seller       string `json:"seller"`
+	DeliveryDate string `json:"delivery_date"`
+	POReference  string `json:"po_reference"`
+	// Class is the order's class (seed 001): its invoices are numbered in the class's
+	// series when the batch names no numbering series.
+	Class string      `json:"class"`
+	Lines []OrderLine `json:"lines"`
+}
+
+// OrderClass is an order class and the series its orders are numbered in by default.
+type OrderClass struct {
+	Code   string `json:"code"`
+	Series string `json:"series"`
 }
 
 // IsReturn tells a return order (seed 001): its quantities are negative — goods the

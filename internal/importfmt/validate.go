@@ -24,6 +24,9 @@ type Known struct {
 	CreditTerms, GenericCustomers map[string]bool
 	// CAEs are the stored CAEs by series: a new one may not overlap them.
 	CAEs map[string][]rules.CAE
+	// SeriesIssuers and SeriesKinds are the stored series' issuers and document kinds;
+	// OrderClasses the stored order classes' series.
+	SeriesIssuers, SeriesKinds, OrderClasses map[string]string
 }
 
 // Problem is one mistake in the file: which record, which field, what is wrong.
@@ -206,7 +209,7 @@ func Validate(d *Dataset, known Known) []Problem {
 		cur: newSet(), iss: newSet(), terms: newSet(), cust: newSet(), items: newSet(), whs: newSet(), ser: newSet(), ctr: newSet(),
 		cfeSeries: newSet(), uyIssuer: newSet(), termKind: map[string]string{}, itemPrice: map[string]decimal.Decimal{}, generic: newSet()}
 	for _, section := range []func(){v.checkCurrencies, v.checkExchangeRates, v.checkIssuers, v.checkPaymentTerms, v.checkCustomers, v.checkItems, v.checkWarehouses,
-		v.checkStock, v.checkSeries, v.checkCaes, v.checkCreditSeries, v.checkOrders, v.checkContracts, v.checkBillingPlans, v.checkDocumentKinds, v.checkTemplates, v.checkLedgerAccounts, v.checkUIValues} {
+		v.checkStock, v.checkSeries, v.checkCaes, v.checkCreditSeries, v.checkOrderClasses, v.checkOrders, v.checkContracts, v.checkBillingPlans, v.checkDocumentKinds, v.checkTemplates, v.checkLedgerAccounts, v.checkUIValues} {
 		section()
 	}
 	return v.probs
@@ -221,6 +224,7 @@ type validation struct {
 	cur, iss, terms, cust, items, whs, ser, ctr map[string]bool
 	cfeSeries, uyIssuer, generic                map[string]bool
 	termKind                                    map[string]string
+	classSeries                                 map[string]string // order class → its series, stored or in the file
 	itemPrice                                   map[string]decimal.Decimal
 }
 

@@ -33,6 +33,8 @@ type SourceLine struct {
 	Decimals        int32
 	Tax             TaxProfile
 	Refs            map[string]any // contract line, expense report, activity; plan, event, entity
+	// Class is the series its order's class numbers in (seed 001; Series "": none).
+	Class Route `json:",omitzero"`
 }
 
 // Route is where the document kind rule sends a payer's lines: a series of an issuer.
@@ -81,6 +83,18 @@ func OverrideRoutes(r Route) Routes {
 func RouteDocumentKinds(lines []SourceLine, routes Routes) {
 	for i := range lines {
 		if r, ok := routes.NumberingSeries(lines[i].Series, lines[i].TaxIDKind); ok {
+			lines[i].Series, lines[i].Issuer, lines[i].DocumentKind, lines[i].MaxLines = r.Series, r.Issuer, r.DocumentKind, r.MaxLines
+			lines[i].DischargeStock = r.DischargeStock
+		}
+	}
+}
+
+// NumberByClass numbers each order of a class in its class's series (seed 001, Infor LN:
+// the order class's default series), in place of the document kind rule's. The caller
+// applies it only when the batch names no numbering series, which overrides both.
+func NumberByClass(lines []SourceLine) {
+	for i := range lines {
+		if r := lines[i].Class; r.Series != "" {
 			lines[i].Series, lines[i].Issuer, lines[i].DocumentKind, lines[i].MaxLines = r.Series, r.Issuer, r.DocumentKind, r.MaxLines
 			lines[i].DischargeStock = r.DischargeStock
 		}

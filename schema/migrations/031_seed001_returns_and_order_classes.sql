@@ -14,3 +14,14 @@ alter table invoices add constraint invoices_credit_note check (
         and (batch_id is not null or document_kind in ('payment_receipt', 'global_invoice')))
     or (credit_of is null and credit_kind = 'return' and credit_seq is null and batch_id is not null and document_kind = 'credit_note')
     or (credit_of is not null and credit_kind is not null and credit_seq is not null and document_kind = 'credit_note'));
+
+-- Default series per order class (seed 001, Infor LN's "Tipo de transacción de
+-- facturación": each order class names the series its invoices are numbered in). An order
+-- of a class is numbered in the class's series unless the batch names a numbering series
+-- (--numbering-series); the import refuses a class whose series is another issuer's than
+-- the order's own series.
+create table order_classes (
+    code   text primary key,
+    series text not null references series
+);
+alter table sales_orders add column class text references order_classes;
