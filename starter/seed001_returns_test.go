@@ -77,5 +77,22 @@ func TestReturnOrdersNetInTheBatch(t *testing.T) {
 		t.Errorf("%d credit notes stamped as egresos, want 3", got)
 	}
 	h.checkFiscal(sum.BatchID)
+
+	// A credit note whose credit settled an invoice is not cancelled; KEMPER's, whose
+	// credit is still owed, is: its 5 kg go out again and its credit is no longer owed.
+	number := func(customer string) string {
+		return h.str(`select series || '-' || number from invoices where batch_id = $1 and customer = $2 and document_kind = 'credit_note'`, sum.BatchID, customer)
+	}
+	if msg := h.mustFail("invoice", "cancel", number("FORSETI"), "--reason", "02"); !strings.Contains(msg, "settled invoices") {
+		t.Errorf("cancelling a credit note that settled an invoice: %s", msg)
+	}
+	before := h.str(`select on_hand::numeric(18,0)::text from stock where warehouse = 'CENTRAL' and item = 'B'`)
+	h.mustRun("invoice", "cancel", number("KEMPER"), "--reason", "02", "--wait")
+	if got := subtract(t, before, h.str(`select on_hand::numeric(18,0)::text from stock where warehouse = 'CENTRAL' and item = 'B'`)); got != "5.00" {
+		t.Errorf("cancelling KEMPER's credit note took %s kg out, want 5", got)
+	}
+	if got := h.str(`select status from invoices where batch_id = $1 and customer = 'KEMPER'`, sum.BatchID); got != "cancelled" {
+		t.Errorf("KEMPER's credit note is %s", got)
+	}
 	h.checkBooks()
 }
