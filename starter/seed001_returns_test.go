@@ -96,3 +96,52 @@ func TestReturnOrdersNetInTheBatch(t *testing.T) {
 	}
 	h.checkBooks()
 }
+
+// A failed attempt of either document undoes its part of the netting, and a retry settles
+// it again, once: the credit note failing at numbering (its series' closing date) takes
+// its goods out again and withdraws its credit, so the invoice owes its whole total until
+// the credit note is retried; then the customer owes the remainder.
+func TestReturnNettingSurvivesAFailedCreditNote(t *testing.T) {
+	h := newHarness(t, true)
+	h.mustRun("import", "../examples/demo.json")
+	h.importJSON(`{"series": [{"code": "NC", "issuer": "EKU", "document_kind": "credit_note", "closing_date": "2026-11-30"}],
+	  "orders": [
+		{"number": 1611, "customer": "FORSETI", "series": "A", "warehouse": "CENTRAL", "currency": "MXN", "date": "2026-11-10",
+		 "lines": [{"item": "B", "ordered": 100, "price": 10}]},
+		{"number": 1612, "customer": "FORSETI", "series": "A", "warehouse": "CENTRAL", "currency": "MXN", "date": "2026-11-10",
+		 "lines": [{"item": "B", "ordered": -30, "price": 10}]}]}`)
+	stock := func() string { return h.str(`select on_hand::numeric(18,0)::text from stock where warehouse = 'CENTRAL' and item = 'B'`) }
+	before := stock()
+	id := h.batchID("NETFAIL")
+	h.run("batch", "create", "--id", id, "--orders", "1611-1612", "--series", "A", "--date", "2026-11-23", "--wait")
+	h.waitFor("the batch finished", 2*time.Minute, func() bool { return h.str(`select status from batches where id = $1`, id) == "finished" })
+	state := func() string {
+		return h.str(`select string_agg(v.document_kind || ' ' || v.status || ' ' || coalesce(r.balance::numeric(18,2)::text, '-'), ', ' order by v.document_kind)
+			from invoices v left join receivables r on r.invoice_id = v.id and r.status in ('open', 'paid') where v.batch_id = $1`, id)
+	}
+	if got := state(); got != "credit_note failed -, invoice completed 1160.00" {
+		t.Fatalf("after the credit note failed: %s", got)
+	}
+	if n := h.int(`select count(*) from credit_settlements s join invoices v on v.id = s.credit_note_id where v.batch_id = $1`, id) +
+		h.int(`select count(*) from credit_applications a join invoices v on v.id = a.credit_note_id where v.batch_id = $1`, id); n != 0 {
+		t.Errorf("a failed credit note keeps %d settlements and credits", n)
+	}
+	if got := subtract(t, before, stock()); got != "100.00" {
+		t.Errorf("stock of B went down by %s after the failed credit note, want 100 (its 30 taken out again)", got)
+	}
+
+	h.importJSON(`{"series": [{"code": "NC", "issuer": "EKU", "document_kind": "credit_note", "closing_date": "2026-10-31"}]}`)
+	cn := h.str(`select id::text from invoices where batch_id = $1 and document_kind = 'credit_note'`, id)
+	h.mustRun("invoice", "retry", cn, "--wait")
+	if got := state(); got != "credit_note completed -, invoice completed 812.00" {
+		t.Errorf("after the retry: %s", got)
+	}
+	if got := subtract(t, before, stock()); got != "70.00" {
+		t.Errorf("stock of B went down by %s, want 70", got)
+	}
+	if got := h.str(`select settled::numeric(18,2)::text || '/' || refund_due::numeric(18,2)::text from credit_applications a
+		join invoices v on v.id = a.credit_note_id where v.batch_id = $1`, id); got != "348.00/348.00" {
+		t.Errorf("the credit: %s settled, want all of 348.00", got)
+	}
+	h.checkBooks()
+}
