@@ -110,7 +110,9 @@ func TestReturnNettingSurvivesAFailedCreditNote(t *testing.T) {
 		 "lines": [{"item": "B", "ordered": 100, "price": 10}]},
 		{"number": 1612, "customer": "FORSETI", "series": "A", "warehouse": "CENTRAL", "currency": "MXN", "date": "2026-11-10",
 		 "lines": [{"item": "B", "ordered": -30, "price": 10}]}]}`)
-	stock := func() string { return h.str(`select on_hand::numeric(18,0)::text from stock where warehouse = 'CENTRAL' and item = 'B'`) }
+	stock := func() string {
+		return h.str(`select on_hand::numeric(18,0)::text from stock where warehouse = 'CENTRAL' and item = 'B'`)
+	}
 	before := stock()
 	id := h.batchID("NETFAIL")
 	h.run("batch", "create", "--id", id, "--orders", "1611-1612", "--series", "A", "--date", "2026-11-23", "--wait")
