@@ -66,6 +66,11 @@ func TestReturnOrdersNetInTheBatch(t *testing.T) {
 	if got := h.str(`select string_agg(o.number || ' ' || o.status, ', ' order by o.number) from sales_orders o where o.number between 1601 and 1605`); !strings.Contains(got, "1602 fulfilled") {
 		t.Errorf("orders after the batch: %s", got)
 	}
+	var rep model.Report
+	h.runJSON(&rep, "batch", "report", sum.BatchID)
+	if len(rep.CreditsSettled) != 2 || rep.CreditsSettled[0].Customer != "FORSETI" || !strings.HasPrefix(rep.CreditsSettled[0].CreditNote, "NC-") {
+		t.Errorf("the report's credits settled: %+v", rep.CreditsSettled)
+	}
 	if sum.Amounts["MXN"] != "638.00" { // 1160 + 116 invoiced, 348 + 58 + 232 credited
 		t.Errorf("batch amount: %+v, want sales less returns (638.00)", sum.Amounts)
 	}
