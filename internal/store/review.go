@@ -94,7 +94,7 @@ func (s *Store) reviewStock(ctx context.Context, batchID string, ids []int64) ([
 		left join sales_order_lines ol on l.source_kind = 'order_line' and ol.id = l.source_id
 		cross join lateral (select greatest(0, l.quantity - greatest(0, coalesce(ol.qty_delivered - ol.qty_invoiced, 0))) as quantity) q
 		where v.batch_id = $1 and `+reviewed+` and i.stocked and not l.delivered and l.warehouse is not null and s.discharge_stock
-		  and q.quantity > 0 and v.document_kind <> 'credit_note'`+` -- a return brings stock in
+		  and q.quantity > 0 and v.document_kind <> 'credit_note' -- a credit note of returns brings stock in
 		order by v.group_no, l.warehouse, l.item, l.id`, batchID, ids)
 	if err != nil {
 		return nil, nil, err
