@@ -42,6 +42,16 @@ func TestReturnOrdersNetInTheBatch(t *testing.T) {
 	}
 	stockBefore := h.str(`select on_hand::numeric(18,0)::text from stock where warehouse = 'CENTRAL' and item = 'B'`)
 
+	// The dry run shows the documents the batch would make, credit notes in NC.
+	var plan model.PlanOutcome
+	h.runJSON(&plan, "batch", "create", "--orders", "1601-1605", "--series", "A", "--date", "2026-11-23", "--dry-run")
+	var planned []string
+	for _, d := range plan.Invoices {
+		planned = append(planned, d.Customer+" "+d.Series+" "+d.Total.StringFixed(2))
+	}
+	if got := strings.Join(planned, ", "); got != "FORSETI A 1160.00, FORSETI NC 348.00, KEMPER NC 58.00, SOCIO A 116.00, SOCIO NC 232.00" {
+		t.Errorf("dry run: %s", got)
+	}
 	var sum model.Summary
 	h.runJSON(&sum, "batch", "create", "--orders", "1601-1605", "--series", "A", "--date", "2026-11-23", "--wait")
 	if sum.Failed != 0 || sum.Completed != 5 {
