@@ -105,6 +105,9 @@ func TestReturnOrdersNetInTheBatch(t *testing.T) {
 	number := func(customer string) string {
 		return h.str(`select series || '-' || number from invoices where batch_id = $1 and customer = $2 and document_kind = 'credit_note'`, sum.BatchID, customer)
 	}
+	if msg := h.mustFail("invoice", "return", number("SOCIO"), "--line", "1", "--qty", "1"); !strings.Contains(msg, "it is a credit note") {
+		t.Errorf("a return of a credit note of return orders: %s", msg)
+	}
 	if msg := h.mustFail("invoice", "cancel", number("FORSETI"), "--reason", "02"); !strings.Contains(msg, "settled invoices") {
 		t.Errorf("cancelling a credit note that settled an invoice: %s", msg)
 	}
