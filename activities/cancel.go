@@ -271,7 +271,7 @@ func cancelNonSale(tx CancellingTx, id int64, kind, motive string) error {
 // creditNoteCancellable refuses to cancel a credit note whose credit was settled against
 // other invoices in a batch: their books would lose the credit they took.
 func creditNoteCancellable(tx CancellingTx, h store.CancelHead, refuse func(string, ...any) error) error {
-	if h.CreditOf == nil {
+	if h.CreditOf == nil && h.DocumentKind != "credit_note" {
 		return nil
 	}
 	settled, err := tx.CreditSettlements(h.ID)
@@ -332,7 +332,7 @@ func (a *Cancelling) CompleteCancellation(ctx context.Context, in Document) erro
 		if h.DocumentKind == "global_invoice" || h.DocumentKind == "payment_receipt" {
 			return cancelNonSale(tx, invoiceID, h.DocumentKind, h.Cancel.Motive)
 		}
-		if h.CreditOf != nil {
+		if h.CreditOf != nil || h.DocumentKind == "credit_note" { // a batch's of return orders corrects none (seed 001)
 			return cancelCreditNote(tx, invoiceID)
 		}
 		if h.Paid.IsPositive() {

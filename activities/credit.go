@@ -110,7 +110,7 @@ func lockCreditable(tx CreditingTx, req CreditNoteRequest) (store.CreditedInvoic
 		return h, err
 	}
 	switch {
-	case h.CreditOf != nil:
+	case h.CreditOf != nil || h.DocumentKind == "credit_note":
 		return h, refuseCredit(req, "it is a credit note: credit notes correct invoices")
 	case h.Status != "completed":
 		return h, refuseCredit(req, "it is %s: only completed invoices take credit notes", h.Status)

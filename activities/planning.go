@@ -107,12 +107,16 @@ func (a *Planning) selectChunk(ctx context.Context, batchID string) (bool, error
 		if err != nil {
 			return err
 		}
-		routes, err := batching.Routes(tx, b.Params)
+		if err := batching.Route(tx, b.Params, lines); err != nil {
+			return err
+		}
+		billed, skipped := rules.Screen(lines, b.Params.AllowZeroPrice)
+		returns, err := tx.ReturnRoutes()
 		if err != nil {
 			return err
 		}
-		rules.RouteDocumentKinds(lines, routes)
-		billed, skipped := rules.Screen(lines, b.Params.AllowZeroPrice)
+		billed, skippedReturns := rules.ScreenReturns(billed, returns)
+		skipped = append(skipped, skippedReturns...)
 		keys := make([]string, len(billed))
 		for i, l := range billed {
 			keys[i] = rules.GroupKey(l.Billable)

@@ -36,6 +36,9 @@ func (a *Invoicing) DischargeStock(ctx context.Context, in InvoiceStep) error {
 		if err != nil {
 			return err
 		}
+		if batchReturn(h) {
+			return returnStock(tx, h, lines, attempt)
+		}
 		moved := 0
 		for _, l := range lines {
 			onHand, committed, found, err := tx.LockStock(l.Warehouse, l.Item)
@@ -72,4 +75,31 @@ func (a *Invoicing) DischargeStock(ctx context.Context, in InvoiceStep) error {
 		return tx.Audit(h.BatchID, invoiceID, model.StepStock, attempt, "ok", fmt.Sprintf("%d movements", moved))
 	})
 	return temporalError(model.StepStock, err)
+}
+
+// returnStock brings a batch's return credit note's goods back into the warehouse of
+// their return order (seed 001), one incoming movement per stocked line of the attempt,
+// once (the movement's unique key).
+func returnStock(tx InvoicingTx, h store.InvoiceHead, lines []store.StockLine, attempt int) error {
+	moved := 0
+	for _, l := range lines {
+		_, _, found, err := tx.LockStock(l.Warehouse, l.Item)
+		if err != nil {
+			return err
+		}
+		if !found {
+			if err := tx.CreateStock(l.Warehouse, l.Item); err != nil {
+				return err
+			}
+		}
+		ok, err := tx.Move(store.Movement{Line: l.ID, Attempt: attempt, Direction: "in", Reason: "return",
+			Warehouse: l.Warehouse, Item: l.Item, Quantity: l.Quantity})
+		if err != nil {
+			return err
+		}
+		if ok {
+			moved++
+		}
+	}
+	return tx.Audit(h.BatchID, h.ID, model.StepStock, attempt, "ok", fmt.Sprintf("%d movements in (returned)", moved))
 }

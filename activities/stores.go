@@ -49,6 +49,7 @@ type PlanningTx interface {
 	NextGroupNo(batchID string) (int, error)
 	PlanCounts(batchID string) (model.PlanResult, error)
 	PlanOptions(b model.Batch) (rules.PlanOptions, error)
+	ReturnRoutes() (map[string]rules.ReturnRoute, error)
 	RecordSelected(batchID string, billed []rules.SourceLine, groupKeys []string, skipped []rules.SkippedLine) error
 	SelectChunk(b model.Batch, after int64, limit int) (sel store.Selection, next int64, last bool, err error)
 	SelectedLines(batchID string, ids []int64) ([]rules.SourceLine, error)
@@ -77,10 +78,16 @@ type InvoicingTx interface {
 	LockStock(warehouse, item string) (onHand, committed decimal.Decimal, found bool, err error)
 	CreateStock(warehouse, item string) error
 	Move(m store.Movement) (moved bool, err error)
-	ReceivableTerms(invoiceID int64) (kind string, days int, generic, settleCredits bool, err error)
+	ReceivableTerms(invoiceID int64) (store.Terms, error)
 	PostReceivable(h store.InvoiceHead, kind string, due time.Time) (posted bool, err error)
 	OpenCredits(customer, currency string) ([]store.OpenCredit, error)
 	Settle(creditNoteID, invoiceID int64, amount decimal.Decimal) error
+	LockNetting(batchID, customer string) error
+	OpenReturnCredit(creditNoteID int64, total decimal.Decimal) (opened bool, err error)
+	BatchBalances(batchID, customer, currency string) ([]store.Balance, error)
+	BatchOpenCredits(batchID, customer, currency string) ([]store.OpenCredit, error)
+	WithdrawCredit(creditNoteID int64) error
+	ReturnedIn(invoiceID int64, attempt int) ([]store.Movement, error)
 	Numberer
 	TicketFacts(invoiceID int64) (rules.Ticket, *rules.UIValue, *rules.TicketThreshold, error)
 	Number(h store.InvoiceHead, number int64) error

@@ -62,15 +62,24 @@ func (a *Invoicing) ReconcileInvoice(ctx context.Context, in Reconciliation) err
 	return temporalError(StepTerminated, err)
 }
 
-// undo takes back the attempt's stock movements and receivable and records the failure.
+// undo takes back the attempt's stock movements and receivable (a batch's return credit
+// note: its goods go out again and its credit is withdrawn) and records the failure.
 func undo(tx InvoicingTx, h store.InvoiceHead, attempt int, step, reason string) error {
 	moves, err := tx.Discharged(h.ID, attempt)
+	if batchReturn(h) && err == nil {
+		moves, err = tx.ReturnedIn(h.ID, attempt)
+	}
 	if err != nil {
 		return err
 	}
 	for _, m := range moves {
-		m.Direction, m.Reason = "in", "undo"
+		m.Direction, m.Reason = reverseDirection(m.Direction), "undo"
 		if _, err := tx.Move(m); err != nil {
+			return err
+		}
+	}
+	if batchReturn(h) {
+		if err := tx.WithdrawCredit(h.ID); err != nil {
 			return err
 		}
 	}
@@ -81,4 +90,11 @@ func undo(tx InvoicingTx, h store.InvoiceHead, attempt int, step, reason string)
 		return err
 	}
 	return tx.Audit(h.BatchID, h.ID, step, attempt, "failed", reason)
+}
+
+func reverseDirection(d string) string {
+	if d == "in" {
+		return "out"
+	}
+	return "in"
 }

@@ -47,16 +47,21 @@ func DryRun(ctx context.Context, st *store.Store, p model.BatchParams) (model.Pl
 		if err != nil {
 			return err
 		}
-		routes, err := Routes(t, p)
-		if err != nil {
+		if err := Route(t, p, lines); err != nil {
 			return err
 		}
-		rules.RouteDocumentKinds(lines, routes)
 		opts, err := t.PlanOptions(b)
 		if err != nil {
 			return err
 		}
-		out = store.Outcome(len(lines), rules.Plan(lines, opts))
+		returns, err := t.ReturnRoutes()
+		if err != nil {
+			return err
+		}
+		billed, skipped := rules.Screen(lines, opts.AllowZeroPrice)
+		billed, skippedReturns := rules.ScreenReturns(billed, returns)
+		plan := rules.PlannedBatch{Invoices: rules.GroupInvoices(billed, opts, 1), Skipped: append(skipped, skippedReturns...)}
+		out = store.Outcome(len(lines), plan)
 		return nil
 	})
 	return out, err

@@ -11,7 +11,8 @@ import (
 
 // DraftReview lists a batch's draft invoices as an approver needs them: customer, series,
 // amounts, sources, and what would make each fail or come out unsealed if the batch ran
-// now — stock short (in the order the batch runs them), an item without a VAT rate, a
+// now — stock short of the available balance (on hand less what other orders committed,
+// in the order the batch runs them, as the stock step checks it), an item without a VAT rate, a
 // customer without the fiscal data a CFDI (or an e-Factura) needs, credit terms for the
 // generic customer, no CAE number left for a Uruguayan draft (projected in run order), an
 // e-Ticket to an unidentified consumer above the UI threshold.
@@ -49,7 +50,7 @@ func review(ctx context.Context, st *store.Store, batchID string, ids []int64) (
 // Problems reviews the facts read: each draft with what would make it fail or come out
 // unsealed, stock and CAE numbers projected in run order.
 func Problems(f store.ReviewFacts) []model.DraftInvoice {
-	short := rules.StockShortfalls(f.OnHand, f.Stock)
+	short := rules.StockShortfalls(f.Balances, f.Stock)
 	var numbered []rules.DraftNumbering // drafts of series that number CFE, in run order
 	for _, d := range f.Drafts {
 		if d.ByCAE {

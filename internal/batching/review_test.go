@@ -33,8 +33,8 @@ func TestProblemsProjectInRunOrder(t *testing.T) {
 			{Invoice: 1, Warehouse: "W1", Item: "BOLT", Quantity: d("6")},
 			{Invoice: 2, Warehouse: "W1", Item: "BOLT", Quantity: d("6")}, // 10 on hand: the second runs short
 		},
-		OnHand: map[[2]string]decimal.Decimal{{"W1", "BOLT"}: d("10")},
-		CAEs:   map[string][]rules.CAE{"XT": {{ID: 1, Number: "90110000201", CFESeries: "A", First: 1, Last: 1, Next: 1, Expires: day.AddDate(1, 0, 0)}}},
+		Balances: map[[2]string]rules.StockBalance{{"W1", "BOLT"}: {OnHand: d("10")}},
+		CAEs:     map[string][]rules.CAE{"XT": {{ID: 1, Number: "90110000201", CFESeries: "A", First: 1, Last: 1, Next: 1, Expires: day.AddDate(1, 0, 0)}}},
 	}
 	got := map[int64]string{}
 	for _, x := range Problems(f) {

@@ -32,6 +32,21 @@ func Routes(t RoutesReader, p model.BatchParams) (rules.Routes, error) {
 	return rules.OverrideRoutes(r), nil
 }
 
+// Route numbers a batch's lines as the batch will: each in the series the document kind
+// rule says, an order of a class in its class's series (seed 001) — or, when the batch
+// names a numbering series, every line in that one.
+func Route(t RoutesReader, p model.BatchParams, lines []rules.SourceLine) error {
+	routes, err := Routes(t, p)
+	if err != nil {
+		return err
+	}
+	rules.RouteDocumentKinds(lines, routes)
+	if p.NumberingSeries == "" {
+		rules.NumberByClass(lines)
+	}
+	return nil
+}
+
 // numberingProblems checks a batch's numbering series: one that exists, numbers invoices
 // or tickets, and is not a CFE series (a CFE's type follows its receiver).
 func numberingProblems(t RoutesReader, p *model.BatchParams) ([]string, error) {

@@ -29,20 +29,24 @@ func checkScope(t *store.Tx, p *model.BatchParams, date time.Time) (model.BatchR
 	if err != nil {
 		return model.BatchRates{}, nil, err
 	}
-	probs, currencies := scopeProblems(scope, routes, series, date)
+	probs, currencies := scopeProblems(scope, routes, series, date, p.NumberingSeries == "")
 	rates, more, err := resolveRates(t, p.Rate, currencies, date)
 	return rates, append(probs, more...), err
 }
 
-// scopeProblems checks the date against every numbering series the scope reaches and
-// answers the foreign currencies it bills, sorted.
-func scopeProblems(scope []store.ScopeRow, routes rules.Routes, series map[string]store.SeriesInfo, date time.Time) ([]string, []string) {
+// scopeProblems checks the date against every numbering series the scope reaches (an
+// order class's, byClass: when the batch names no numbering series) and answers the
+// foreign currencies it bills, sorted.
+func scopeProblems(scope []store.ScopeRow, routes rules.Routes, series map[string]store.SeriesInfo, date time.Time, byClass bool) ([]string, []string) {
 	var probs []string
 	checked, foreign := map[string]bool{}, map[string]bool{}
 	for _, s := range scope {
 		numbering := s.Series
 		if r, ok := routes.NumberingSeries(s.Series, s.TaxIDKind); ok {
 			numbering = r.Series
+		}
+		if byClass && s.Class != "" { // its order class's series (rules.NumberByClass)
+			numbering = s.Class
 		}
 		info := series[numbering]
 		if src := series[s.Series]; src.Issuer != "" && info.Issuer != src.Issuer && !checked[s.Series+">"+numbering] {

@@ -225,11 +225,15 @@ type PaidInvoice struct {
 
 // Related is the stamped invoice a credit note corrects, and how.
 type Related struct {
-	Kind   string // return or rebate
-	UUID   string // its folio fiscal
-	Series string
-	Number int64
-	Date   time.Time
+	Kind string // return or rebate
+	// Standalone: a batch's credit note of return orders (seed 001), which corrects no
+	// invoice of its own — the goods were invoiced before, on an invoice the return order
+	// does not name — and relates no CFDI; its credit is settled against the batch's invoices.
+	Standalone bool
+	UUID       string // its folio fiscal
+	Series     string
+	Number     int64
+	Date       time.Time
 	// UY: the corrected CFE's type and series letter (its number is Number).
 	DocumentType    int
 	AuthoritySeries string

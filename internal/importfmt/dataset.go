@@ -23,7 +23,9 @@ type Dataset struct {
 	DocumentKinds []DocumentKind `json:"document_kinds"`
 	ExchangeRates []ExchangeRate `json:"exchange_rates"`
 	Templates     []Template     `json:"templates"`
-	CAEs          []CAE          `json:"caes"`
+	// OrderClasses map an order class to its default numbering series (seed 001).
+	OrderClasses []OrderClass `json:"order_classes"`
+	CAEs         []CAE        `json:"caes"`
 	// UIValues and TicketThresholds are Uruguay's e-Ticket threshold: the UI's value per
 	// day, and the threshold in UI from its effective date on.
 	UIValues         []UIValue         `json:"uy_ui_values"`
@@ -241,15 +243,39 @@ type Order struct {
 	Observations string `json:"observations"`
 	// Seller, DeliveryDate (on or after date) and POReference (the customer's purchase
 	// order) filter batches (seed 002) and are printed on the invoice (seed 004).
-	Seller       string      `json:"seller"`
-	DeliveryDate string      `json:"delivery_date"`
-	POReference  string      `json:"po_reference"`
-	Lines        []OrderLine `json:"lines"`
+	Seller       string `json:"seller"`
+	DeliveryDate string `json:"delivery_date"`
+	POReference  string `json:"po_reference"`
+	// Class is the order's class (seed 001): its invoices are numbered in the class's
+	// series when the batch names no numbering series.
+	Class string      `json:"class"`
+	Lines []OrderLine `json:"lines"`
+}
+
+// OrderClass is an order class and the series its orders are numbered in by default.
+type OrderClass struct {
+	Code   string `json:"code"`
+	Series string `json:"series"`
+}
+
+// IsReturn tells a return order (seed 001): its quantities are negative — goods the
+// customer gives back, credited when a batch bills it.
+func (o Order) IsReturn() bool { return len(o.Lines) > 0 && o.Lines[0].Ordered.IsNegative() }
+
+// Unsigned is a return order's line with its quantities as billrun stores them: positive,
+// the order saying that they come back.
+func (l OrderLine) Unsigned() OrderLine {
+	l.Ordered, l.Invoiced, l.Delivered = l.Ordered.Abs(), l.Invoiced.Abs(), l.Delivered.Abs()
+	if l.ToInvoice != nil {
+		q := l.ToInvoice.Abs()
+		l.ToInvoice = &q
+	}
+	return l
 }
 
 type OrderLine struct {
 	Item           string           `json:"item"`
-	Ordered        decimal.Decimal  `json:"ordered"`
+	Ordered        decimal.Decimal  `json:"ordered"`    // negative: a return order (every line)
 	ToInvoice      *decimal.Decimal `json:"to_invoice"` // default: all of ordered
 	Invoiced       decimal.Decimal  `json:"invoiced"`
 	Delivered      decimal.Decimal  `json:"delivered"`

@@ -24,9 +24,9 @@ type Known struct {
 	CreditTerms, GenericCustomers map[string]bool
 	// CAEs are the stored CAEs by series: a new one may not overlap them.
 	CAEs map[string][]rules.CAE
-	// SeriesIssuers are the stored series' issuers: a ticket series' global invoice series
-	// is its own issuer's.
-	SeriesIssuers map[string]string
+	// SeriesIssuers and SeriesKinds are the stored series' issuers and document kinds;
+	// OrderClasses the stored order classes' series.
+	SeriesIssuers, SeriesKinds, OrderClasses map[string]string
 	// ContingencySeries are the stored series of kind contingency: no source bills in them.
 	ContingencySeries map[string]bool
 }
@@ -212,7 +212,7 @@ func Validate(d *Dataset, known Known) []Problem {
 		cur: newSet(), iss: newSet(), terms: newSet(), cust: newSet(), items: newSet(), whs: newSet(), ser: newSet(), ctr: newSet(),
 		cfeSeries: newSet(), uyIssuer: newSet(), termKind: map[string]string{}, itemPrice: map[string]decimal.Decimal{}, generic: newSet(), contingency: newSet()}
 	for _, section := range []func(){v.checkCurrencies, v.checkExchangeRates, v.checkIssuers, v.checkPaymentTerms, v.checkCustomers, v.checkItems, v.checkWarehouses,
-		v.checkStock, v.checkSeries, v.checkCaes, v.checkCreditSeries, v.checkOrders, v.checkContracts, v.checkBillingPlans, v.checkDocumentKinds, v.checkTemplates, v.checkLedgerAccounts, v.checkUIValues} {
+		v.checkStock, v.checkSeries, v.checkCaes, v.checkCreditSeries, v.checkOrderClasses, v.checkOrders, v.checkContracts, v.checkBillingPlans, v.checkDocumentKinds, v.checkTemplates, v.checkLedgerAccounts, v.checkUIValues} {
 		section()
 	}
 	return v.probs
@@ -228,6 +228,7 @@ type validation struct {
 	cfeSeries, uyIssuer, generic                map[string]bool
 	contingency                                 map[string]bool // the file's contingency series
 	termKind                                    map[string]string
+	classSeries                                 map[string]string // order class → its series, stored or in the file
 	itemPrice                                   map[string]decimal.Decimal
 }
 

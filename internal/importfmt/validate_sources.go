@@ -13,7 +13,7 @@ import (
 // checkOrders checks the orders.
 func (v *validation) checkOrders() {
 	c := v.checker
-	cur, terms, cust, items, whs, ser, itemPrice, known, d := v.cur, v.terms, v.cust, v.items, v.whs, v.ser, v.itemPrice, v.known, v.d
+	cur, terms, cust, items, whs, ser, known, d := v.cur, v.terms, v.cust, v.items, v.whs, v.ser, v.known, v.d
 	orderSeen := newSet()
 	for i, x := range d.Orders {
 		c.rec = fmt.Sprintf("orders[%d] (number %d)", i, x.Number)
@@ -48,43 +48,128 @@ func (v *validation) checkOrders() {
 		if len(x.Lines) == 0 {
 			c.add("lines", "an order needs at least one line")
 		}
+		v.checkOrderClass(x)
 		rec := c.rec
+		ret := x.IsReturn()
 		for j, l := range x.Lines {
 			c.rec = fmt.Sprintf("%s lines[%d]", rec, j)
 			c.ref("item", l.Item, "item", items, known.Items)
-			if l.Ordered.Sign() <= 0 {
-				c.add("ordered", "%s must be positive", l.Ordered)
+			if ret {
+				checkReturnLine(c, l)
+				l = l.Unsigned()
 			}
-			toInv := l.Ordered.Sub(l.Invoiced)
-			if l.ToInvoice != nil {
-				toInv = *l.ToInvoice
-			}
-			if toInv.IsNegative() || l.Invoiced.IsNegative() || l.Delivered.IsNegative() {
-				c.add("to_invoice", "quantities must not be negative")
-			} else if toInv.Add(l.Invoiced).GreaterThan(l.Ordered) {
-				c.add("to_invoice", "%s to invoice plus %s invoiced exceeds %s ordered", toInv, l.Invoiced, l.Ordered)
-			}
-			if l.Price != nil && l.Price.IsNegative() {
-				c.add("price", "%s is negative", *l.Price)
-			}
-			c.quantity("ordered", l.Ordered)
-			c.quantity("invoiced", l.Invoiced)
-			c.quantity("delivered", l.Delivered)
-			if l.ToInvoice != nil {
-				c.quantity("to_invoice", *l.ToInvoice)
-			}
-			price, known := itemPrice[l.Item]
-			if l.Price != nil {
-				c.price("price", *l.Price)
-				price, known = *l.Price, true
-			}
-			if known {
-				c.amount("ordered", l.Ordered, price)
-			}
-			if l.Discount != nil {
-				c.percent("discount", *l.Discount)
-			}
+			v.checkOrderLine(l)
 		}
+	}
+}
+
+// checkOrderLine checks an order line's quantities, price and discount (a return order's
+// as they are stored: positive).
+func (v *validation) checkOrderLine(l OrderLine) {
+	c := v.checker
+	if l.Ordered.Sign() <= 0 {
+		c.add("ordered", "%s must be positive", l.Ordered)
+	}
+	toInv := l.Ordered.Sub(l.Invoiced)
+	if l.ToInvoice != nil {
+		toInv = *l.ToInvoice
+	}
+	if toInv.IsNegative() || l.Invoiced.IsNegative() || l.Delivered.IsNegative() {
+		c.add("to_invoice", "quantities must not be negative")
+	} else if toInv.Add(l.Invoiced).GreaterThan(l.Ordered) {
+		c.add("to_invoice", "%s to invoice plus %s invoiced exceeds %s ordered", toInv, l.Invoiced, l.Ordered)
+	}
+	if l.Price != nil && l.Price.IsNegative() {
+		c.add("price", "%s is negative", *l.Price)
+	}
+	c.quantity("ordered", l.Ordered)
+	c.quantity("invoiced", l.Invoiced)
+	c.quantity("delivered", l.Delivered)
+	if l.ToInvoice != nil {
+		c.quantity("to_invoice", *l.ToInvoice)
+	}
+	price, known := v.itemPrice[l.Item]
+	if l.Price != nil {
+		c.price("price", *l.Price)
+		price, known = *l.Price, true
+	}
+	if known {
+		c.amount("ordered", l.Ordered, price)
+	}
+	if l.Discount != nil {
+		c.percent("discount", *l.Discount)
+	}
+}
+
+// checkOrderClasses checks the order classes (seed 001): each names a series of invoices
+// or tickets that is not a CFE one (a CFE's type follows its receiver).
+func (v *validation) checkOrderClasses() {
+	c := v.checker
+	v.classSeries = map[string]string{}
+	for code, series := range v.known.OrderClasses {
+		v.classSeries[code] = series
+	}
+	kinds, _ := v.seriesFacts()
+	seen := newSet()
+	for i, x := range v.d.OrderClasses {
+		c.rec = fmt.Sprintf("order_classes[%d] (%s)", i, x.Code)
+		c.required("code", x.Code)
+		c.text("code", x.Code, 25)
+		c.unique(seen, "code", x.Code)
+		c.ref("series", x.Series, "series", v.ser, v.known.Series)
+		switch k := kinds[x.Series]; {
+		case k != "" && k != "invoice" && k != "ticket":
+			c.add("series", "series %s numbers %s documents; an order class numbers invoices or tickets", x.Series, k)
+		case v.cfeSeries[x.Series] || v.known.CFESeries[x.Series]:
+			c.add("series", "series %s numbers CFE, whose type follows each receiver: it cannot be an order class's series", x.Series)
+		}
+		v.classSeries[x.Code] = x.Series
+	}
+}
+
+// seriesFacts are every series' document kind and issuer, stored or in the file.
+func (v *validation) seriesFacts() (kinds, issuers map[string]string) {
+	kinds, issuers = map[string]string{}, map[string]string{}
+	for code, k := range v.known.SeriesKinds {
+		kinds[code], issuers[code] = k, v.known.SeriesIssuers[code]
+	}
+	for _, x := range v.d.Series {
+		kinds[x.Code], issuers[x.Code] = x.DocumentKind, x.Issuer
+	}
+	return kinds, issuers
+}
+
+// checkOrderClass checks an order's class: a known one, whose series is its own series'
+// issuer's (a class mapped to another issuer's series would bill the order as another
+// company).
+func (v *validation) checkOrderClass(x Order) {
+	if x.Class == "" {
+		return
+	}
+	series, ok := v.classSeries[x.Class]
+	if !ok {
+		v.checker.add("class", "unknown order class %q", x.Class)
+		return
+	}
+	_, issuers := v.seriesFacts()
+	if own, its := issuers[x.Series], issuers[series]; own != "" && its != "" && own != its {
+		v.checker.add("class", "class %s numbers in series %s of issuer %s, but the order's series %s is issuer %s's", x.Class, series, its, x.Series, own)
+	}
+}
+
+// checkReturnLine checks a line of a return order (seed 001: an order with negative
+// quantities): every quantity it gives is negative or zero, it was never delivered and it
+// commits no stock.
+func checkReturnLine(c *checker, l OrderLine) {
+	switch {
+	case !l.Ordered.IsNegative():
+		c.add("ordered", "%s: a return order's lines all have negative quantities (its first line's is), make it an order of its own", l.Ordered)
+	case l.Invoiced.IsPositive() || l.ToInvoice != nil && l.ToInvoice.IsPositive():
+		c.add("to_invoice", "a return order's quantities are negative, as its ordered %s", l.Ordered)
+	case !l.Delivered.IsZero():
+		c.add("delivered", "a return order is not delivered: its goods come back when it is credited")
+	case l.StockCommitted:
+		c.add("stock_committed", "a return order commits no stock")
 	}
 }
 

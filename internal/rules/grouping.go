@@ -38,6 +38,11 @@ type Billable struct {
 	PayerMethod  string // the payer's invoicing method
 	PayerGrouped bool   // the payer asks for grouped billing (seed 003)
 
+	// Return is a return order's line (seed 001): goods coming back. It groups with the
+	// payer's other lines, and the group's returns become a credit note of their own
+	// (SAT allows no negative concept in an invoice).
+	Return bool
+
 	Key int // the caller's handle on the line; grouping ignores it
 }
 
@@ -99,19 +104,13 @@ func Group(lines []Billable, option string, maxLines int) [][]Billable {
 		return a.Key < b.Key
 	})
 
-	groupKey := func(b Billable) string {
-		if option == GroupPerLine {
-			return b.hardKey() + keySep + b.SourceDoc + keySep + fmt.Sprintf("%s%s%d%s%d%s%d", b.SourceKind, keySep, b.SourceID, keySep, b.LineNo, keySep, b.Key)
-		}
-		if PerDocument(option, b) {
-			return b.hardKey() + keySep + b.SourceDoc
-		}
-		return b.hardKey()
-	}
 	var keys []string
 	byKey := map[string][]Billable{}
 	for _, b := range sorted {
-		k := groupKey(b)
+		k := groupKey(option, b)
+		if b.Return {
+			k += keySep + "return" // the group's returns: its credit note
+		}
 		if _, ok := byKey[k]; !ok {
 			keys = append(keys, k)
 		}
@@ -128,4 +127,15 @@ func Group(lines []Billable, option string, maxLines int) [][]Billable {
 		out = append(out, g)
 	}
 	return out
+}
+
+// groupKey is the group a line belongs to under option, returns and sales alike.
+func groupKey(option string, b Billable) string {
+	if option == GroupPerLine {
+		return b.hardKey() + keySep + b.SourceDoc + keySep + fmt.Sprintf("%s%s%d%s%d%s%d", b.SourceKind, keySep, b.SourceID, keySep, b.LineNo, keySep, b.Key)
+	}
+	if PerDocument(option, b) {
+		return b.hardKey() + keySep + b.SourceDoc
+	}
+	return b.hardKey()
 }

@@ -33,6 +33,8 @@ type SourceLine struct {
 	Decimals        int32
 	Tax             TaxProfile
 	Refs            map[string]any // contract line, expense report, activity; plan, event, entity
+	// Class is the series its order's class numbers in (seed 001; Series "": none).
+	Class Route `json:",omitzero"`
 }
 
 // Route is where the document kind rule sends a payer's lines: a series of an issuer.
@@ -87,6 +89,18 @@ func RouteDocumentKinds(lines []SourceLine, routes Routes) {
 	}
 }
 
+// NumberByClass numbers each order of a class in its class's series (seed 001, Infor LN:
+// the order class's default series), in place of the document kind rule's. The caller
+// applies it only when the batch names no numbering series, which overrides both.
+func NumberByClass(lines []SourceLine) {
+	for i := range lines {
+		if r := lines[i].Class; r.Series != "" {
+			lines[i].Series, lines[i].Issuer, lines[i].DocumentKind, lines[i].MaxLines = r.Series, r.Issuer, r.DocumentKind, r.MaxLines
+			lines[i].DischargeStock = r.DischargeStock
+		}
+	}
+}
+
 // PlanOptions are a batch's planning switches.
 type PlanOptions struct {
 	Grouping       string
@@ -94,6 +108,9 @@ type PlanOptions struct {
 	Pricing        PricingPolicy
 	// VATOnExcise is each issuer's VAT base setting (PricingPolicy.VATOnExcise), by code.
 	VATOnExcise map[string]bool
+	// CreditSeries is each series' credit note series, by code: where a group's returns
+	// are numbered (seed 001; ScreenReturns keeps returns of series without one out).
+	CreditSeries map[string]string
 }
 
 // PlannedLine is a line of a planned invoice: its resolved discount and, when its data
@@ -176,7 +193,7 @@ func GroupInvoices(billed []SourceLine, o PlanOptions, firstGroup int) []Planned
 	}
 	var out []PlannedInvoice
 	for gi, group := range groupBySeries(billables, o.Grouping, maxLines) {
-		inv := PlannedInvoice{GroupNo: firstGroup + gi, Head: billed[group[0].Key].Billable}
+		inv := PlannedInvoice{GroupNo: firstGroup + gi, Head: returnHead(billed[group[0].Key].Billable, o.CreditSeries)}
 		var priced []LineAmounts
 		for _, g := range group {
 			l := billed[g.Key]

@@ -12,7 +12,10 @@ import (
 
 // ScopeRow is one kind of document a batch will bill: its source's series, the payer's tax
 // id kind, and the currency.
-type ScopeRow struct{ Series, TaxIDKind, Currency string }
+type ScopeRow struct {
+	Series, TaxIDKind, Currency string
+	Class                       string // the series its order class numbers in (seed 001; "": none)
+}
 
 // BatchScope reads, before a batch exists, which series, payers' tax id kinds and currencies
 // its sources have, with the filters its selection will use.
@@ -21,21 +24,21 @@ func (t *Tx) BatchScope(p *model.BatchParams) ([]ScopeRow, error) {
 	var args []any
 	switch p.SourceKind {
 	case model.SourceInstallments:
-		sql = `select distinct ct.series, c.tax_id_kind, ct.currency
+		sql = `select distinct ct.series, c.tax_id_kind, ct.currency, ''
 			from installments n join contract_lines cl on cl.id = n.contract_line_id join contracts ct on ct.id = cl.contract_id
 			join customers c on c.code = ct.payer
 			where ` + installmentSelection
 		args = []any{installmentArgs(p)}
 	case model.SourcePlans:
-		sql = `select distinct pl.series, c.tax_id_kind, pl.currency
+		sql = `select distinct pl.series, c.tax_id_kind, pl.currency, ''
 			from billing_events e join billing_plans pl on pl.id = e.plan_id and pl.state = 'active'
 			join customers c on c.code in (select be.customer from billing_entities be where be.plan_id = pl.id)
 			  or (c.code = pl.customer and not exists (select 1 from billing_entities be where be.plan_id = pl.id))
 			where ` + planSelection
 		args = []any{planArgs(p)}
 	default:
-		sql = `select distinct o.series, c.tax_id_kind, o.currency
-			from sales_orders o join customers c on c.code = o.customer
+		sql = `select distinct o.series, c.tax_id_kind, o.currency, coalesce(oc.series, '')
+			from sales_orders o join customers c on c.code = o.customer left join order_classes oc on oc.code = o.class
 			where ` + orderSelection
 		args = []any{orderArgs(p)}
 	}
@@ -45,7 +48,7 @@ func (t *Tx) BatchScope(p *model.BatchParams) ([]ScopeRow, error) {
 	}
 	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (ScopeRow, error) {
 		var s ScopeRow
-		return s, r.Scan(&s.Series, &s.TaxIDKind, &s.Currency)
+		return s, r.Scan(&s.Series, &s.TaxIDKind, &s.Currency, &s.Class)
 	})
 }
 

@@ -44,23 +44,10 @@ func loadKnown(ctx context.Context, tx pgx.Tx) (importfmt.Known, error) {
 			return k, err
 		}
 	}
-	k.SeriesIssuers = map[string]string{}
-	rows, err := tx.Query(ctx, `select code, issuer from series`)
-	if err != nil {
+	if k.SeriesIssuers, k.SeriesKinds, k.OrderClasses, err = loadSeriesFacts(ctx, tx); err != nil {
 		return k, err
 	}
-	for rows.Next() {
-		var code, issuer string
-		if err := rows.Scan(&code, &issuer); err != nil {
-			rows.Close()
-			return k, err
-		}
-		k.SeriesIssuers[code] = issuer
-	}
-	if err := rows.Err(); err != nil {
-		return k, err
-	}
-	rows, err = tx.Query(ctx, `select series, cae, cfe_series, first_number, last_number from caes order by series, first_number`)
+	rows, err := tx.Query(ctx, `select series, cae, cfe_series, first_number, last_number from caes order by series, first_number`)
 	if err != nil {
 		return k, err
 	}
@@ -75,6 +62,40 @@ func loadKnown(ctx context.Context, tx pgx.Tx) (importfmt.Known, error) {
 		k.CAEs[series] = append(k.CAEs[series], c)
 	}
 	return k, rows.Err()
+}
+
+// loadSeriesFacts reads the stored series' issuers and kinds, and the order classes' series.
+func loadSeriesFacts(ctx context.Context, tx pgx.Tx) (issuers, kinds, classes map[string]string, err error) {
+	issuers, kinds, classes = map[string]string{}, map[string]string{}, map[string]string{}
+	rows, err := tx.Query(ctx, `select code, issuer, document_kind from series`)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	for rows.Next() {
+		var code, issuer, kind string
+		if err := rows.Scan(&code, &issuer, &kind); err != nil {
+			rows.Close()
+			return nil, nil, nil, err
+		}
+		issuers[code], kinds[code] = issuer, kind
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, nil, nil, err
+	}
+	rows, err = tx.Query(ctx, `select code, series from order_classes`)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var code, series string
+		if err := rows.Scan(&code, &series); err != nil {
+			return nil, nil, nil, err
+		}
+		classes[code] = series
+	}
+	return issuers, kinds, classes, rows.Err()
 }
 
 // Import validates a dataset and writes it in one transaction: all of it, or nothing. Master data is
@@ -139,6 +160,12 @@ func write(ctx context.Context, tx pgx.Tx, d *importfmt.Dataset, n importfmt.Cou
 	w := &writer{ctx: ctx, tx: tx, d: d, n: n}
 	for _, section := range []func() error{w.parties, w.goods, w.numbering, w.uiValues} {
 		if err := section(); err != nil {
+			return err
+		}
+	}
+	for _, x := range d.OrderClasses {
+		if err := w.exec("order_classes", `insert into order_classes (code, series) values ($1, $2)
+			on conflict (code) do update set series = excluded.series`, x.Code, x.Series); err != nil {
 			return err
 		}
 	}

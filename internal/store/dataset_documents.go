@@ -19,11 +19,11 @@ func writeOrders(ctx context.Context, tx pgx.Tx, d *importfmt.Dataset, n importf
 		terms := x.PaymentTerms
 		var orderID int64
 		err := tx.QueryRow(ctx, `insert into sales_orders (number, customer, series, warehouse, currency, payment_terms, order_date, status, observations,
-			seller, delivery_date, po_reference)
-			values ($1, $2, $3, $4, $5, coalesce(nullif($6, ''), (select payment_terms from customers where code = $2)), $7, $8, $9, $10, $11, $12)
+			seller, delivery_date, po_reference, is_return, class)
+			values ($1, $2, $3, $4, $5, coalesce(nullif($6, ''), (select payment_terms from customers where code = $2)), $7, $8, $9, $10, $11, $12, $13, $14)
 			on conflict (number) do nothing returning id`,
 			x.Number, x.Customer, x.Series, x.Warehouse, x.Currency, terms, x.Date, orDefault(x.Status, "approved"), x.Observations,
-			x.Seller, nullIfEmpty(x.DeliveryDate), x.POReference).Scan(&orderID)
+			x.Seller, nullIfEmpty(x.DeliveryDate), x.POReference, x.IsReturn(), nullIfEmpty(x.Class)).Scan(&orderID)
 		if errors.Is(err, pgx.ErrNoRows) {
 			continue // imported before: kept as it is
 		}
@@ -32,6 +32,9 @@ func writeOrders(ctx context.Context, tx pgx.Tx, d *importfmt.Dataset, n importf
 		}
 		n["orders"]++
 		for j, l := range x.Lines {
+			if x.IsReturn() {
+				l = l.Unsigned() // kept positive; the order says they come back
+			}
 			toInv := l.Ordered.Sub(l.Invoiced)
 			if l.ToInvoice != nil {
 				toInv = *l.ToInvoice

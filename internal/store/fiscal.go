@@ -163,23 +163,28 @@ func (t *Tx) observations(id int64) (string, error) {
 }
 
 // corrected is the invoice a credit note corrects, as its fiscal document relates it.
+// A batch's credit note of return orders corrects none of its own (Related.Standalone).
 func (t *Tx) corrected(id int64) (*fiscal.Related, error) {
 	var r fiscal.Related
 	var g struct {
 		per, meses *string
 		año        *int
 	}
-	err := t.tx.QueryRow(t.ctx, `select n.credit_kind, coalesce(d.uuid, gd.uuid, ''), coalesce(case when d.uuid is null then gd.series end, v.series),
-		coalesce(case when d.uuid is null then gd.number end, v.number, 0), v.invoice_date,
+	var date *time.Time
+	err := t.tx.QueryRow(t.ctx, `select n.credit_kind, n.credit_of is null, coalesce(d.uuid, gd.uuid, ''),
+		coalesce(case when d.uuid is null then gd.series end, v.series, ''), coalesce(case when d.uuid is null then gd.number end, v.number, 0), v.invoice_date,
 		coalesce(s.cfe_type, 0), coalesce(a.cfe_series, ''), case when d.uuid is null then gd.periodicidad end, gd.meses, gd.año
-		from invoices n join invoices v on v.id = n.credit_of join series s on s.code = v.series
+		from invoices n left join invoices v on v.id = n.credit_of left join series s on s.code = v.series
 		left join caes a on a.id = v.cae left join fiscal_documents d on d.invoice_id = v.id
 		left join lateral (select f.uuid, gv.series, gv.number, gi.periodicidad, gi.meses, gi.año
 			from global_invoice_tickets gt join global_invoices gi on gi.invoice_id = gt.global_id join invoices gv on gv.id = gt.global_id
 			join fiscal_documents f on f.invoice_id = gt.global_id
 			where gt.ticket_id = v.id and gt.released_at is null and gv.status <> 'cancelled') gd on true
 		where n.id = $1`, id).
-		Scan(&r.Kind, &r.UUID, &r.Series, &r.Number, &r.Date, &r.DocumentType, &r.AuthoritySeries, &g.per, &g.meses, &g.año)
+		Scan(&r.Kind, &r.Standalone, &r.UUID, &r.Series, &r.Number, &date, &r.DocumentType, &r.AuthoritySeries, &g.per, &g.meses, &g.año)
+	if date != nil {
+		r.Date = *date
+	}
 	if err == nil && g.per != nil {
 		r.Global = &fiscal.Global{Periodicidad: *g.per, Meses: *g.meses, Año: *g.año}
 	}

@@ -277,11 +277,11 @@ func (w *world) complete(id int64) store.InvoiceHead {
 		if h, err = tx.LockInvoice(id); err != nil {
 			return err
 		}
-		kind, days, generic, _, err := tx.ReceivableTerms(id)
+		terms, err := tx.ReceivableTerms(id)
 		if err != nil {
 			return err
 		}
-		if r, ok, err := rules.ReceivableFor(kind, days, generic, h.InvoiceDate); err != nil {
+		if r, ok, err := rules.ReceivableFor(terms.Kind, terms.Days, terms.Generic, h.InvoiceDate); err != nil {
 			return err
 		} else if ok {
 			if _, err := tx.PostReceivable(h, r.Kind, r.DueDate); err != nil {

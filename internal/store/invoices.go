@@ -14,30 +14,31 @@ import (
 
 // InvoiceHead is the locked invoice row an invoice activity works on.
 type InvoiceHead struct {
-	ID          int64
-	BatchID     string
-	Status      string
-	Attempt     int
-	Series      string
-	Customer    string
-	Terms       string
-	InvoiceDate time.Time
-	Total       decimal.Decimal
-	Currency    string
-	Number      *int64
-	ErrorStep   string
-	ErrorReason string
-	SourceKinds []string // of its lines: order_line, installment, plan_event
+	ID           int64
+	BatchID      string
+	DocumentKind string // invoice, ticket, credit_note (a batch's: of return orders)
+	Status       string
+	Attempt      int
+	Series       string
+	Customer     string
+	Terms        string
+	InvoiceDate  time.Time
+	Total        decimal.Decimal
+	Currency     string
+	Number       *int64
+	ErrorStep    string
+	ErrorReason  string
+	SourceKinds  []string // of its lines: order_line, installment, plan_event
 }
 
 // LockInvoice reads an invoice under a row lock, so two runs of one activity serialise.
 func (t *Tx) LockInvoice(id int64) (InvoiceHead, error) {
 	var h InvoiceHead
 	err := t.tx.QueryRow(t.ctx, `
-		select id, coalesce(batch_id, ''), status, attempt, series, customer, payment_terms, invoice_date, total, currency, number, error_step, error_reason,
+		select id, coalesce(batch_id, ''), document_kind, status, attempt, series, customer, payment_terms, invoice_date, total, currency, number, error_step, error_reason,
 		       array(select distinct source_kind from invoice_lines where invoice_id = $1 order by 1)
 		from invoices where id = $1 for update`, id).
-		Scan(&h.ID, &h.BatchID, &h.Status, &h.Attempt, &h.Series, &h.Customer, &h.Terms, &h.InvoiceDate, &h.Total, &h.Currency, &h.Number,
+		Scan(&h.ID, &h.BatchID, &h.DocumentKind, &h.Status, &h.Attempt, &h.Series, &h.Customer, &h.Terms, &h.InvoiceDate, &h.Total, &h.Currency, &h.Number,
 			&h.ErrorStep, &h.ErrorReason, &h.SourceKinds)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return h, fmt.Errorf("invoice %d: %w", id, model.ErrNotFound)

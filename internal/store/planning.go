@@ -38,8 +38,39 @@ func (t *Tx) PlanOptions(b model.Batch) (rules.PlanOptions, error) {
 		}
 		o.VATOnExcise[code] = on
 	}
-	return o, rows.Err()
+	if err := rows.Err(); err != nil {
+		return o, err
+	}
+	routes, err := t.creditSeries()
+	o.CreditSeries = map[string]string{}
+	for code, r := range routes {
+		o.CreditSeries[code] = r.Series
+	}
+	return o, err
 }
+
+// creditSeries reads each series' credit note series, and whether that one numbers CFE.
+func (t *Tx) creditSeries() (map[string]rules.ReturnRoute, error) {
+	rows, err := t.tx.Query(t.ctx, `select s.code, coalesce(c.code, ''), c.cfe_type is not null
+		from series s left join series c on c.code = s.credit_note_series`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]rules.ReturnRoute{}
+	for rows.Next() {
+		var code string
+		var r rules.ReturnRoute
+		if err := rows.Scan(&code, &r.Series, &r.CFE); err != nil {
+			return nil, err
+		}
+		out[code] = r
+	}
+	return out, rows.Err()
+}
+
+// ReturnRoutes are where each series' returns are credited (seed 001's return orders).
+func (t *Tx) ReturnRoutes() (map[string]rules.ReturnRoute, error) { return t.creditSeries() }
 
 // SetPlanState records where planning stands: its status and its cursor.
 func (t *Tx) SetPlanState(batchID, status string, cursor int64) error {
@@ -172,8 +203,8 @@ func (t *Tx) WriteInvoices(b model.Batch, invoices []rules.PlannedInvoice) error
 		}
 		var invoiceID int64
 		err := t.tx.QueryRow(t.ctx, `
-			insert into invoices (batch_id, group_no, issuer, series, document_kind, customer, currency, rate, payment_terms, invoice_date, status)
-			values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'draft') returning id`,
+			insert into invoices (batch_id, group_no, issuer, series, document_kind, customer, currency, rate, payment_terms, invoice_date, status, credit_kind)
+			values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'draft', case when $5 = 'credit_note' then 'return' end) returning id`,
 			b.ID, inv.GroupNo, h.Issuer, h.Series, h.DocumentKind, h.Payer, h.Currency, rate, h.PaymentTerms, b.InvoiceDate).Scan(&invoiceID)
 		if err != nil {
 			return err

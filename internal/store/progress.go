@@ -70,7 +70,7 @@ func (s *Store) ReadSummary(ctx context.Context, batchID string) (model.Summary,
 		sum.Deliveries[st] = n
 	}
 	drows.Close()
-	rows, err := s.pool.Query(ctx, `select currency, sum(total) from invoices where batch_id = $1 and status = 'completed' group by currency order by currency`, batchID)
+	rows, err := s.pool.Query(ctx, `select currency, sum(case when document_kind = 'credit_note' then -total else total end) from invoices where batch_id = $1 and status = 'completed' group by currency order by currency`, batchID)
 	if err != nil {
 		return sum, err
 	}

@@ -7,15 +7,28 @@ import (
 	"github.com/shopspring/decimal"
 )
 
-// ReceivableTerms are what an invoice's receivable depends on: its payment terms, whether
-// the customer is the generic one, and whether its batch nets open credit notes against it.
-func (t *Tx) ReceivableTerms(invoiceID int64) (kind string, days int, generic, settleCredits bool, err error) {
-	err = t.tx.QueryRow(t.ctx, `
-		select t.kind, t.days, c.is_generic, coalesce((b.params->>'settle_credits')::boolean, false)
+// Terms are what an invoice's receivable depends on: its payment terms, whether the
+// customer is the generic one, whether its batch nets open credit notes against it, and
+// whether its batch credits returns of its customer (seed 001: settled against it).
+type Terms struct {
+	Kind          string
+	Days          int
+	Generic       bool
+	SettleCredits bool
+	NetsReturns   bool
+}
+
+// ReceivableTerms reads an invoice's Terms.
+func (t *Tx) ReceivableTerms(invoiceID int64) (Terms, error) {
+	var r Terms
+	err := t.tx.QueryRow(t.ctx, `
+		select t.kind, t.days, c.is_generic, coalesce((b.params->>'settle_credits')::boolean, false),
+		       v.batch_id is not null and exists (select 1 from invoices n where n.batch_id = v.batch_id and n.customer = v.customer
+		                                          and n.document_kind = 'credit_note' and n.credit_kind = 'return')
 		from invoices v join payment_terms t on t.code = v.payment_terms
 		join customers c on c.code = v.customer left join batches b on b.id = v.batch_id where v.id = $1`, invoiceID).
-		Scan(&kind, &days, &generic, &settleCredits)
-	return
+		Scan(&r.Kind, &r.Days, &r.Generic, &r.SettleCredits, &r.NetsReturns)
+	return r, err
 }
 
 // PostReceivable records the invoice's receivable, once: the partial unique index (one

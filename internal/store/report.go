@@ -68,7 +68,7 @@ func (s *Store) ReadReport(ctx context.Context, batchID string) (model.Report, e
 	if r.Undelivered, err = s.undelivered(ctx, batchID); err != nil {
 		return r, err
 	}
-	rows, err = s.pool.Query(ctx, `select v.id, v.series || '-' || coalesce(v.number::text, '(no number)'), v.customer, n.series || '-' || n.number, cs.amount, cur.decimals
+	rows, err = s.pool.Query(ctx, `select v.id, v.series || '-' || coalesce(v.number::text, '(no number)'), v.customer, n.series || '-' || coalesce(n.number::text, '(no number)'), cs.amount, cur.decimals
 		from credit_settlements cs join invoices v on v.id = cs.invoice_id join invoices n on n.id = cs.credit_note_id join currencies cur on cur.code = v.currency
 		where v.batch_id = $1 order by v.group_no, n.id`, batchID)
 	if err != nil {

@@ -5,20 +5,20 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/shopspring/decimal"
 
 	"billrun/internal/model"
 	"billrun/internal/rules"
 )
 
 // ReviewFacts are what a review of draft (or failed) invoices decides on: each invoice with
-// its customer's fiscal data, their stocked lines in run order with the stock on hand, and
+// its customer's fiscal data, their stocked lines in run order with the stock (on hand and
+// committed), and
 // the CAEs of the series that number CFE.
 type ReviewFacts struct {
-	Drafts []ReviewedDraft
-	Stock  []rules.DraftStockLine
-	OnHand map[[2]string]decimal.Decimal // (warehouse, item) → on hand
-	CAEs   map[string][]rules.CAE        // series → its CAEs (nil: a CFE series with none)
+	Drafts   []ReviewedDraft
+	Stock    []rules.DraftStockLine
+	Balances map[[2]string]rules.StockBalance // (warehouse, item) → on hand and committed
+	CAEs     map[string][]rules.CAE           // series → its CAEs (nil: a CFE series with none)
 }
 
 // ReviewedDraft is a reviewed invoice with what its problems are read from.
@@ -69,7 +69,7 @@ func (s *Store) ReviewFacts(ctx context.Context, batchID string, ids []int64) (R
 	if err != nil {
 		return f, err
 	}
-	if f.Stock, f.OnHand, err = s.reviewStock(ctx, batchID, ids); err != nil {
+	if f.Stock, f.Balances, err = s.reviewStock(ctx, batchID, ids); err != nil {
 		return f, err
 	}
 	var series []string // of the drafts that number CFE
@@ -83,42 +83,46 @@ func (s *Store) ReviewFacts(ctx context.Context, batchID string, ids []int64) (R
 }
 
 // reviewStock reads the reviewed invoices' stocked lines, in the order the batch runs
-// them, and the stock as it stands.
-func (s *Store) reviewStock(ctx context.Context, batchID string, ids []int64) ([]rules.DraftStockLine, map[[2]string]decimal.Decimal, error) {
+// them, each with what its discharge takes (a partly delivered line: the rest, as
+// StockLines reads it) and whether its order committed stock; and the stock as it stands.
+func (s *Store) reviewStock(ctx context.Context, batchID string, ids []int64) ([]rules.DraftStockLine, map[[2]string]rules.StockBalance, error) {
 	rows, err := s.pool.Query(ctx, `
-		select v.id, l.warehouse, l.item, l.quantity,
-		       s.allow_negative_stock or coalesce((b.params->>'allow_negative_stock')::boolean, false)
+		select v.id, l.warehouse, l.item, q.quantity,
+		       s.allow_negative_stock or coalesce((b.params->>'allow_negative_stock')::boolean, false), coalesce(ol.stock_committed, false)
 		from invoice_lines l join invoices v on v.id = l.invoice_id join items i on i.code = l.item
 		join series s on s.code = v.series join batches b on b.id = v.batch_id
+		left join sales_order_lines ol on l.source_kind = 'order_line' and ol.id = l.source_id
+		cross join lateral (select greatest(0, l.quantity - greatest(0, coalesce(ol.qty_delivered - ol.qty_invoiced, 0))) as quantity) q
 		where v.batch_id = $1 and `+reviewed+` and i.stocked and not l.delivered and l.warehouse is not null and s.discharge_stock
-		order by v.group_no, l.line_no`, batchID, ids)
+		  and q.quantity > 0 and v.document_kind <> 'credit_note' -- a credit note of returns brings stock in
+		order by v.group_no, l.warehouse, l.item, l.id`, batchID, ids)
 	if err != nil {
 		return nil, nil, err
 	}
 	lines, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (rules.DraftStockLine, error) {
 		var l rules.DraftStockLine
-		return l, r.Scan(&l.Invoice, &l.Warehouse, &l.Item, &l.Quantity, &l.AllowNegative)
+		return l, r.Scan(&l.Invoice, &l.Warehouse, &l.Item, &l.Quantity, &l.AllowNegative, &l.Committed)
 	})
 	if err != nil {
 		return nil, nil, err
 	}
-	rows, err = s.pool.Query(ctx, `select warehouse, item, on_hand from stock where (warehouse, item) in
+	rows, err = s.pool.Query(ctx, `select warehouse, item, on_hand, committed from stock where (warehouse, item) in
 		(select l.warehouse, l.item from invoice_lines l join invoices v on v.id = l.invoice_id where v.batch_id = $1 and `+reviewed+`)`, batchID, ids)
 	if err != nil {
 		return nil, nil, err
 	}
-	onHand := map[[2]string]decimal.Decimal{}
+	stock := map[[2]string]rules.StockBalance{}
 	for rows.Next() {
 		var w, i string
-		var q decimal.Decimal
-		if err := rows.Scan(&w, &i, &q); err != nil {
+		var b rules.StockBalance
+		if err := rows.Scan(&w, &i, &b.OnHand, &b.Committed); err != nil {
 			rows.Close()
 			return nil, nil, err
 		}
-		onHand[[2]string{w, i}] = q
+		stock[[2]string{w, i}] = b
 	}
 	rows.Close()
-	return lines, onHand, rows.Err()
+	return lines, stock, rows.Err()
 }
 
 // reviewed selects the invoices a review covers: the drafts ($2 null) or those named in $2.

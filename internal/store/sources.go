@@ -183,7 +183,8 @@ func (t *Tx) Claim(l rules.SourceLine) error {
 	return t.exec(sql, l.SourceID)
 }
 
-// selectOrderLines reads the lines still to invoice of the orders numbered, locked.
+// selectOrderLines reads the lines still to invoice of the orders numbered, locked, each
+// with its order class's series (seed 001: batching.Route numbers it there).
 func (t *Tx) selectOrderLines(numbers []int64) ([]rules.SourceLine, error) {
 	// FOR UPDATE OF l: a concurrent batch over the same orders waits here, then sees the
 	// quantities this one claimed as gone and selects nothing twice.
@@ -193,11 +194,13 @@ func (t *Tx) selectOrderLines(numbers []int64) ([]rules.SourceLine, error) {
 		       l.qty_delivered >= l.qty_invoiced + l.qty_in_billing + l.qty_to_invoice,
 		       c.is_generic, c.default_discount, c.invoicing_method, c.grouped_billing,
 		       c.tax_id_kind, s.code, s.issuer, s.document_kind, s.max_lines, s.discharge_stock, cur.decimals,
-		       i.vat_rate, i.excise_rate, i.vat_withholding_rate, i.isr_withholding_rate, i.vat_exempt, i.excise_quota
+		       i.vat_rate, i.excise_rate, i.vat_withholding_rate, i.isr_withholding_rate, i.vat_exempt, i.excise_quota, o.is_return,
+		       coalesce(cs.code, ''), coalesce(cs.issuer, ''), coalesce(cs.document_kind, ''), coalesce(cs.max_lines, 0), coalesce(cs.discharge_stock, false)
 		from sales_order_lines l
 		join sales_orders o on o.id = l.order_id
 		join customers c on c.code = o.customer
 		join series s on s.code = o.series
+		left join order_classes oc on oc.code = o.class left join series cs on cs.code = oc.series
 		join items i on i.code = l.item
 		join currencies cur on cur.code = o.currency
 		where o.number = any($1) and o.status = 'approved' and l.qty_to_invoice > 0
@@ -215,7 +218,8 @@ func (t *Tx) selectOrderLines(numbers []int64) ([]rules.SourceLine, error) {
 			&s.Item, &s.Description, &s.Quantity, &s.UnitPrice, &s.LineDiscount, &s.Delivered,
 			&s.Generic, &s.DefaultDiscount, &s.PayerMethod, &s.PayerGrouped,
 			&s.TaxIDKind, &s.Series, &s.Issuer, &s.DocumentKind, &s.MaxLines, &s.DischargeStock, &s.Decimals,
-			&s.Tax.VATRate, &s.Tax.ExciseRate, &s.Tax.VATWithholdingRate, &s.Tax.ISRWithholdingRate, &s.Tax.VATExempt, &s.Tax.ExciseQuota)
+			&s.Tax.VATRate, &s.Tax.ExciseRate, &s.Tax.VATWithholdingRate, &s.Tax.ISRWithholdingRate, &s.Tax.VATExempt, &s.Tax.ExciseQuota, &s.Return,
+			&s.Class.Series, &s.Class.Issuer, &s.Class.DocumentKind, &s.Class.MaxLines, &s.Class.DischargeStock)
 		if err != nil {
 			return nil, err
 		}

@@ -234,7 +234,7 @@ func egreso(d *Invoice, rel fiscal.Related) error {
 	if !ok {
 		return fmt.Errorf("credit note of kind %q has no CFDI relation type", rel.Kind)
 	}
-	if rel.UUID == "" {
+	if rel.UUID == "" && !rel.Standalone {
 		return fmt.Errorf("the invoice %s-%d it corrects is not stamped: a credit note relates to its folio fiscal", rel.Series, rel.Number)
 	}
 	d.TipoDeComprobante = "E"
@@ -243,6 +243,8 @@ func egreso(d *Invoice, rel fiscal.Related) error {
 		d.FormaPago = "17"
 	}
 	d.CondicionesDePago = ""
-	d.Relacionados = &CfdiRelacionados{TipoRelacion: tipo, UUIDs: []string{rel.UUID}}
+	if !rel.Standalone {
+		d.Relacionados = &CfdiRelacionados{TipoRelacion: tipo, UUIDs: []string{rel.UUID}}
+	}
 	return nil
 }
