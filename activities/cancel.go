@@ -128,19 +128,11 @@ func requestCancellation(tx CancellingTx, req CancelRequest) error {
 	if err := checkGlobalCancel(tx, h, req, refuse); err != nil {
 		return err
 	}
-	if req.Motive == "01" {
-		id, customer, found, err := tx.Replacement(req.Replacement)
-		if err != nil {
-			return err
-		}
-		switch {
-		case !found:
-			return refuse("no completed, stamped invoice has the replacing UUID %s", req.Replacement)
-		case id == h.ID:
-			return refuse("an invoice cannot replace itself")
-		case customer != h.Customer:
-			return refuse("the replacing invoice %d is customer %s's, not %s's", id, customer, h.Customer)
-		}
+	if err := receiptChainHolds(tx, h, req.Payments, refuse); err != nil {
+		return err
+	}
+	if err := replacementFits(tx, h, req, refuse); err != nil {
+		return err
 	}
 	if err := tx.RequestCancellation(h.ID, req.Motive, req.Replacement, req.Key, req.Content()); err != nil {
 		return err
@@ -149,6 +141,26 @@ func requestCancellation(tx CancellingTx, req CancelRequest) error {
 		return err
 	}
 	return tx.Audit("", h.ID, StepCancel, 0, "requested", "motive "+req.Motive+" "+Motives[req.Motive])
+}
+
+// replacementFits checks motive 01's replacing invoice: stamped, completed, another, of the
+// same customer.
+func replacementFits(tx CancellingTx, h store.CancelHead, req CancelRequest, refuse func(string, ...any) error) error {
+	if req.Motive != "01" {
+		return nil
+	}
+	id, customer, found, err := tx.Replacement(req.Replacement)
+	switch {
+	case err != nil:
+		return err
+	case !found:
+		return refuse("no completed, stamped invoice has the replacing UUID %s", req.Replacement)
+	case id == h.ID:
+		return refuse("an invoice cannot replace itself")
+	case customer != h.Customer:
+		return refuse("the replacing invoice %d is customer %s's, not %s's", id, customer, h.Customer)
+	}
+	return nil
 }
 
 // CancelDocument asks the authority to cancel the invoice's fiscal document and records
@@ -184,13 +196,10 @@ func (a *Cancelling) cancelCall(ctx context.Context, invoiceID int64,
 			return invariantf("invoice %d has no cancellation request", invoiceID)
 		case h.Cancel.Status == fiscal.Cancelled || h.Status == "cancelled":
 			done = true
-		case h.UUID == "" && h.FiscalStatus == "sealed" && h.FiscalError == "":
-			// Its stamping is under way (sealed before the request): asked again until the
-			// PAC has answered, so a CFDI stamped now is cancelled at SAT.
-			return fmt.Errorf("invoice %d: its stamping is under way: its cancellation waits for the PAC's answer", invoiceID)
 		case h.UUID == "":
-			// Decided under the lock the sealing takes: a document not sealed by now never
-			// is (sealing refuses an invoice whose cancellation was asked).
+			// Decided under the lock sealing and stamping take: neither touches a document
+			// whose cancellation was asked (invoices.cancelling, on this row), and a request
+			// is refused while a stamping may be under way — so no CFDI reaches SAT now.
 			done = true
 			const why = "not stamped: nothing to cancel at SAT"
 			if err := tx.SetCancellation(invoiceID, fiscal.Cancelled, why); err != nil {

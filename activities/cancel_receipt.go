@@ -2,6 +2,7 @@ package activities
 
 import (
 	"context"
+	"strings"
 
 	"billrun/internal/store"
 )
@@ -48,5 +49,26 @@ func rejected(tx CancellingTx, invoiceID int64, why string) error {
 	if err := tx.SetCancellation(invoiceID, "rejected", why); err != nil {
 		return err
 	}
+	if err := tx.SetCancelling(invoiceID, false); err != nil {
+		return err
+	}
+	if err := tx.ForgetNominatives(invoiceID); err != nil { // a global invoice's motive 04
+		return err
+	}
 	return tx.ClearPaymentMarks(invoiceID)
+}
+
+// receiptChainHolds refuses to reverse a receipt's payments (those named; none: all) while
+// a later payment of an invoice they paid is stated by another live receipt: that
+// receipt's parcialidad and balance before follow from them (SAT: each ImpSaldoAnt is the
+// ImpSaldoInsoluto before it). The later ones are cancelled first.
+func receiptChainHolds(tx CancellingTx, h store.CancelHead, payments []int64, refuse func(string, ...any) error) error {
+	if h.DocumentKind != "payment_receipt" {
+		return nil
+	}
+	later, err := tx.LaterLiveReceipts(h.ID, payments)
+	if err == nil && len(later) > 0 {
+		return refuse("later payments of the invoices it pays are stated by receipts %s, whose parcialidades follow from these: cancel those first (newest first)", strings.Join(later, ", "))
+	}
+	return err
 }

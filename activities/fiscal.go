@@ -43,7 +43,7 @@ func (a *Publication) SealInvoice(ctx context.Context, in Document) (Sealed, err
 		if h.Cancelling { // never sealed now: its cancellation finds nothing at SAT to cancel
 			return nil
 		}
-		if rules.GoesGlobal(h.GlobalSeries, inv.DocumentKind, inv.Customer.TaxIDKind, inv.Customer.Generic, inv.Currency) { // no CFDI of its own
+		if rules.GoesGlobal(h.GlobalSeries, inv.DocumentKind, inv.Customer.TaxIDKind, inv.Customer.Generic, inv.Currency, inv.Terms.MetodoPago) { // no CFDI of its own
 			h.FiscalStatus = "global"
 			if err := tx.MarkGlobal(id); err != nil {
 				return err

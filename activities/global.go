@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -37,6 +38,9 @@ type GlobalInvoiceResult struct {
 	Again     bool     `json:"again,omitempty"` // made before: nothing was left to declare
 	Warning   string   `json:"warning,omitempty"`
 	Made      []string `json:"made,omitempty"`
+	// Unpublished are the period's global invoices made before but never published (a run
+	// stopped midway), other than ID: taken on too.
+	Unpublished []int64 `json:"unpublished,omitempty"`
 }
 
 // IssueGlobalInvoice records a global invoice of a series for a period — the period's
@@ -91,6 +95,9 @@ func issueGlobal(tx ReceiptsTx, in GlobalInvoiceRequest, now time.Time) (GlobalI
 	}
 	for _, m := range made {
 		res.Made = append(res.Made, fmt.Sprintf("%s-%d", in.Series, m.Number))
+		if !m.Published {
+			res.Unpublished = append(res.Unpublished, m.ID)
+		}
 	}
 	tickets, err := tx.LockGlobalTickets(in.Series, from, to)
 	if err != nil {
@@ -109,6 +116,7 @@ func issueGlobal(tx ReceiptsTx, in GlobalInvoiceRequest, now time.Time) (GlobalI
 			}
 		}
 		res.ID, res.Number, res.Again = answer.ID, answer.Number, true
+		res.Unpublished = slices.DeleteFunc(res.Unpublished, func(id int64) bool { return id == answer.ID })
 		return res, nil
 	}
 	form, err := globalTicketsFit(tickets, s)

@@ -164,9 +164,9 @@ func (a *Receipts) madeBefore(tx ReceiptsTx, in MonthlyReceiptRequest, month tim
 		res.NotNeeded = fmt.Sprintf("no payment of %s in %s waits for a receipt", in.Customer, in.Month)
 		return err
 	}
-	h, err := tx.LockInvoice(id)
-	if err == nil && h.Number != nil {
-		*res = PaymentReceiptResult{ID: id, Series: h.Series, Number: *h.Number}
+	series, number, _, err := tx.DocumentNumber(id) // unlocked: its cancellation locks it, then these invoices
+	if err == nil && number != 0 {
+		*res = PaymentReceiptResult{ID: id, Series: series, Number: number}
 	}
 	return err
 }

@@ -49,15 +49,12 @@ func (a *Receipts) IssuePaymentReceipt(ctx context.Context, in PaymentReceiptReq
 			return err
 		}
 		p := ps[0]
-		if p.ReceiptID != 0 { // made before
-			h, err := tx.LockInvoice(p.ReceiptID)
-			if err != nil || h.Number == nil {
+		if p.ReceiptID != 0 { // made before (read unlocked: its cancellation locks it, then these invoices)
+			series, number, _, err := tx.DocumentNumber(p.ReceiptID)
+			if err != nil || number == 0 {
 				return err
 			}
-			res = PaymentReceiptResult{ID: h.ID, Series: h.Series, Number: *h.Number}
-			if h.Status == "cancelled" { // and the payment with it: nothing to publish
-				res.NotNeeded = fmt.Sprintf("its receipt %s-%d was cancelled, and the payment reversed", h.Series, *h.Number)
-			}
+			res = PaymentReceiptResult{ID: p.ReceiptID, Series: series, Number: number}
 			return nil
 		}
 		if p.Reversed {

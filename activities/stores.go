@@ -169,6 +169,7 @@ type ReceiptsTx interface {
 	Auditor
 	LockPaymentForReceipt(paymentID int64) ([]store.ReceivedPayment, error)
 	LockInvoice(id int64) (store.InvoiceHead, error)
+	DocumentNumber(id int64) (series string, number int64, status string, err error)
 	InsertPaymentReceipt(ps []store.ReceivedPayment, date time.Time) (int64, error)
 	LockGlobalSeries(code string) (store.GlobalSeries, bool, error)
 	LiveGlobalInvoices(series string, from, to time.Time) ([]store.GlobalMade, error)
@@ -216,6 +217,9 @@ type CancellingTx interface {
 	MarkPaymentCancelled(receiptID, paymentID int64) error
 	MarkReceiptPaymentsCancelled(receiptID int64) error
 	ClearPaymentMarks(receiptID int64) error
+	SetCancelling(id int64, on bool) error
+	ForgetNominatives(globalID int64) error
+	LaterLiveReceipts(receiptID int64, paymentIDs []int64) ([]string, error)
 	RestatingMonth(receiptID int64) (issuer, customer string, month time.Time, found bool, err error)
 	ReleaseGlobalTickets(globalID int64) (int, error)
 	globalRecorder

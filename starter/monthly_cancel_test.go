@@ -79,12 +79,24 @@ func TestMonthlyReceiptAfterCancellationsAndChanges(t *testing.T) {
 	if err != nil || stopped.ID == 0 {
 		t.Fatalf("a receipt made by hand: %+v %v", stopped, err)
 	}
+	unpublished := `select count(*) from invoices where document_kind = 'payment_receipt' and status = 'completed' and (fiscal_status <> 'pdf' or delivery_status <> 'sent')`
+	if out := h.mustRun("payment", "receipts", "--month", "2026-11", "--wait"); h.int(unpublished) != 0 {
+		t.Errorf("the run after a stopped one, with no payment waiting, leaves %d receipts unpublished: %s", h.int(unpublished), out)
+	}
 	h.mustRun("payment", "record", noB, "2.00", "--date", "2026-11-29", "--key", "c7")
 	if out := h.mustRun("payment", "receipts", "--month", "2026-11", "--wait"); !strings.Contains(out, "1 issued") || !strings.Contains(out, "warning: FORSETI: late") {
-		t.Errorf("the run after a stopped one: %s", out)
+		t.Errorf("the run for a late payment: %s", out)
 	}
-	if n := h.int(`select count(*) from invoices where document_kind = 'payment_receipt' and status = 'completed' and (fiscal_status <> 'pdf' or delivery_status <> 'sent')`); n != 0 {
-		t.Errorf("%d live receipts not published after the run", n)
+
+	// The chain of parcialidades holds: a payment whose invoice has a later payment stated
+	// by another live receipt is not cancelled (nor its receipt) before that one.
+	p4no := h.str(`select series || '-' || number from invoices where id = $1`, p4)
+	if msg := h.mustFail("payment", "cancel", "c1"); !strings.Contains(msg, p4no) || !strings.Contains(msg, "cancel those payments first") {
+		t.Errorf("cancelling c1 before c5: %s", msg)
+	}
+	p2no := h.str(`select series || '-' || number from invoices where id = $1`, p2)
+	if msg := h.mustFail("invoice", "cancel", p2no, "--reason", "02"); !strings.Contains(msg, p4no) {
+		t.Errorf("cancelling %s before %s: %s", p2no, p4no, msg)
 	}
 
 	// A receipt whose cancellation is asked before it is sealed is never sealed, and its

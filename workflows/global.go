@@ -27,6 +27,12 @@ func GlobalInvoiceWorkflow(ctx workflow.Context, in GlobalInvoiceInput) (GlobalI
 		return out, nil
 	}
 	_ = workflow.UpsertTypedSearchAttributes(ctx, AttrInvoiceNumber.ValueSet(fmt.Sprintf("%s-%d", out.Invoice.Series, out.Invoice.Number)))
+	// Global invoices of the period made before and never published go out first.
+	for _, id := range out.Invoice.Unpublished {
+		if _, err := publishDocument(ctx, t, id); err != nil {
+			return out, err
+		}
+	}
 	var err error
 	out.Published, err = publishDocument(ctx, t, out.Invoice.ID)
 	return out, err

@@ -103,9 +103,11 @@ func GlobalFormaPago(tickets []TicketPayment) (string, error) {
 // global invoice (SAT's factura global to the general public): its series names a global
 // invoice series, it is a ticket or an invoice (not a credit note or receipt), its
 // receiver is the general public — a customer without a tax registration, billed to SAT's
-// generic RFC XAXX010101000 — and it is in MXN, as a global invoice is. Any other sale of
-// such a series (to a customer with an RFC, a foreigner, in dollars) gets its own CFDI.
-func GoesGlobal(globalSeries, kind, taxIDKind string, generic bool, currency string) bool {
+// generic RFC XAXX010101000 — it is in MXN, as a global invoice is, and paid in one
+// exhibition (PUE). Any other sale of such a series (to a customer with an RFC, a
+// foreigner, in dollars, on credit) gets its own CFDI.
+func GoesGlobal(globalSeries, kind, taxIDKind string, generic bool, currency, method string) bool {
 	publicRFC := generic || taxIDKind == "generic" || taxIDKind == "national_id"
-	return globalSeries != "" && (kind == "ticket" || kind == "invoice") && publicRFC && currency == "MXN"
+	// A sale paid in installments (PPD) takes payment receipts relating its own CFDI.
+	return globalSeries != "" && (kind == "ticket" || kind == "invoice") && publicRFC && currency == "MXN" && method != "PPD"
 }

@@ -105,20 +105,22 @@ func TestGoesGlobal(t *testing.T) {
 	for _, c := range []struct {
 		series, kind, taxIDKind string
 		generic                 bool
-		currency                string
+		currency, method        string
 		want                    bool
 	}{
-		{"G", "ticket", "national_id", false, "MXN", true},
-		{"G", "invoice", "generic", false, "MXN", true}, // a sale, not only a ticket, to the general public
-		{"G", "invoice", "tax_registration", true, "MXN", true},
-		{"", "ticket", "national_id", false, "MXN", false},       // the series names no global invoice series
-		{"G", "ticket", "tax_registration", false, "MXN", false}, // a customer with an RFC: its own CFDI
-		{"G", "invoice", "foreign", false, "MXN", false},         // XEXX010101000 is not the general public
-		{"G", "ticket", "national_id", false, "USD", false},      // a global invoice is in MXN
-		{"G", "credit_note", "national_id", false, "MXN", false}, // a credit note relates to a CFDI
-		{"G", "payment_receipt", "generic", false, "MXN", false},
+		{"G", "ticket", "national_id", false, "MXN", "PUE", true},
+		{"G", "invoice", "generic", false, "MXN", "PUE", true}, // a sale, not only a ticket, to the general public
+		{"G", "invoice", "tax_registration", true, "MXN", "PUE", true},
+		{"", "ticket", "national_id", false, "MXN", "PUE", false},       // the series names no global invoice series
+		{"G", "ticket", "tax_registration", false, "MXN", "PUE", false}, // a customer with an RFC: its own CFDI
+		{"G", "invoice", "foreign", false, "MXN", "PUE", false},         // XEXX010101000 is not the general public
+		{"G", "ticket", "national_id", false, "USD", "PUE", false},      // a global invoice is in MXN
+		{"G", "credit_note", "national_id", false, "MXN", "PUE", false}, // a credit note relates to a CFDI
+		{"G", "payment_receipt", "generic", false, "MXN", "PUE", false},
+		{"G", "invoice", "national_id", false, "MXN", "PPD", false}, // paid later: its payments' receipts relate its own CFDI
+		{"G", "ticket", "generic", true, "MXN", "", true},           // terms without a method: paid on the spot
 	} {
-		if got := GoesGlobal(c.series, c.kind, c.taxIDKind, c.generic, c.currency); got != c.want {
+		if got := GoesGlobal(c.series, c.kind, c.taxIDKind, c.generic, c.currency, c.method); got != c.want {
 			t.Errorf("%+v: %v", c, got)
 		}
 	}

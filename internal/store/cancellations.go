@@ -102,6 +102,9 @@ func (t *Tx) Replacement(uuid string) (id int64, customer string, found bool, er
 
 // RequestCancellation records the invoice's cancellation request (replacing a rejected one).
 func (t *Tx) RequestCancellation(id int64, motive, replacement, key, request string) error {
+	if err := t.SetCancelling(id, true); err != nil {
+		return err
+	}
 	return t.exec(`insert into cancellations (invoice_id, motive, replacement_uuid, status, request_key, request)
 		values ($1, $2, nullif(upper($3), ''), 'requested', nullif($4, ''), $5)
 		on conflict (invoice_id) do update set motive = excluded.motive, replacement_uuid = excluded.replacement_uuid, status = 'requested',
@@ -122,6 +125,11 @@ func (s *Store) ReadCancellationRequest(ctx context.Context, id int64) (r Cancel
 		return r, false, nil
 	}
 	return r, err == nil, err
+}
+
+// SetCancelling marks the invoice as being cancelled (a request stands) or not (rejected).
+func (t *Tx) SetCancelling(id int64, on bool) error {
+	return t.exec(`update invoices set cancelling = $2 where id = $1`, id, on)
 }
 
 // SetCancellation records where the invoice's cancellation stands.

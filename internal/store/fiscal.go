@@ -26,7 +26,8 @@ type FiscalHead struct {
 	// GlobalSeries, for a ticket of a series whose tickets go in a global invoice, is the
 	// global invoices' series: the ticket has no CFDI of its own.
 	GlobalSeries string
-	// Cancelling: the invoice's cancellation was asked (and not rejected).
+	// Cancelling: the invoice's cancellation was asked (and not rejected), read from the
+	// invoice's own row, so fresh under its lock.
 	Cancelling bool
 }
 
@@ -53,7 +54,7 @@ func (t *Tx) LockFiscal(id int64) (FiscalHead, fiscal.Invoice, error) {
 		       c.code, c.name, c.tax_id, c.tax_id_kind, c.fiscal_regime, c.postal_code, c.cfdi_use, c.email, c.is_generic,
 		       c.country, c.address, c.city, c.fiscal_residence, c.export,
 		       s.cfe_type, a.cae, a.cfe_series, a.first_number, a.last_number, a.expires, coalesce(s.global_invoice_series, ''),
-		       exists (select 1 from cancellations x where x.invoice_id = v.id and x.status <> 'rejected')
+		       v.cancelling
 		from invoices v join currencies cur on cur.code = v.currency join payment_terms t on t.code = v.payment_terms
 		join issuers i on i.code = v.issuer join customers c on c.code = v.customer join series s on s.code = v.series
 		left join caes a on a.id = v.cae

@@ -74,7 +74,7 @@ func (t *Tx) LockGlobalTickets(series string, from, to time.Time) ([]GlobalTicke
 		where s.global_invoice_series = $1 and v.document_kind in ('ticket', 'invoice') and v.status = 'completed' and v.fiscal_status = 'global'
 		  and v.invoice_date between $2 and $3
 		  and not exists (select 1 from global_invoice_tickets g where g.ticket_id = v.id and g.released_at is null)
-		  and not exists (select 1 from cancellations c where c.invoice_id = v.id and c.status <> 'rejected')
+		  and not v.cancelling -- the ticket's own row: re-read once its lock is had
 		order by v.series, v.number for update of v`, series, from, to)
 	if err != nil {
 		return nil, err

@@ -50,6 +50,12 @@ func (t *Tx) Receiver(code string) (r ReceiverOf, found bool, err error) {
 	return r, err == nil, err
 }
 
+// ForgetNominatives forgets the sales a global invoice's cancellation (motive 04) named,
+// once that cancellation is rejected: the sales stay in it, free to be named again.
+func (t *Tx) ForgetNominatives(globalID int64) error {
+	return t.exec(`delete from global_nominatives where global_id = $1`, globalID)
+}
+
 // RecordNominatives records the sales a global invoice's cancellation (motive 04) takes
 // out of it, in place of those of an earlier, rejected request.
 func (t *Tx) RecordNominatives(globalID int64, ns []Nominative) error {

@@ -46,6 +46,16 @@ func (t *Tx) LockInvoice(id int64) (InvoiceHead, error) {
 	return h, err
 }
 
+// DocumentNumber reads a document's series, number (0 until numbered) and status without
+// a lock: what answering "made before" needs, taking no lock out of order.
+func (t *Tx) DocumentNumber(id int64) (series string, number int64, status string, err error) {
+	err = t.tx.QueryRow(t.ctx, `select series, coalesce(number, 0), status from invoices where id = $1`, id).Scan(&series, &number, &status)
+	if errors.Is(err, pgx.ErrNoRows) {
+		err = fmt.Errorf("invoice %d: %w", id, model.ErrNotFound)
+	}
+	return series, number, status, err
+}
+
 // PricingLine is an invoice line as pricing reads it, with its item's current tax profile.
 type PricingLine struct {
 	ID    int64

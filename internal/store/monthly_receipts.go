@@ -19,10 +19,19 @@ const unreceipted = `from receivable_payments p join receivables r on r.id = p.r
 	where v.issuer = $1 and pt.metodo_pago = 'PPD' and p.paid_on between $2 and $3
 	  and p.reversed_at is null and not exists (select 1 from payment_receipt_documents d where d.payment_id = p.id and not d.cancelled)`
 
+// unpublished are an issuer's ($1) live monthly receipts made but not yet sealed, stamped,
+// printed or e-mailed (a run stopped midway), whose cancellation nobody asked.
+const unpublished = `from monthly_receipts m join invoices v on v.id = m.receipt_id
+	where m.issuer = $1 and v.status = 'completed' and not v.cancelling
+	  and (v.fiscal_status in ('unsealed', 'sealed', 'stamped') or v.delivery_status = 'pending')`
+
 // MonthlyReceivers lists, after a customer code, up to limit customers of an issuer with
-// payments in a month that wait for their monthly receipt, in code order.
+// payments in a month that wait for their monthly receipt, or a receipt of the month that
+// waits to be published, in code order.
 func (t *Tx) MonthlyReceivers(issuer string, from, to time.Time, after string, limit int) ([]string, error) {
-	rows, err := t.tx.Query(t.ctx, `select distinct v.customer `+unreceipted+` and v.customer > $4 order by 1 limit $5`, issuer, from, to, after, limit)
+	rows, err := t.tx.Query(t.ctx, `select customer from (select v.customer `+unreceipted+`
+		union select m.customer `+unpublished+` and m.month = $2) c
+		where customer > $4 order by 1 limit $5`, issuer, from, to, after, limit)
 	if err != nil {
 		return nil, err
 	}
@@ -79,11 +88,7 @@ func (t *Tx) LockPaidInvoices(paymentIDs []int64) error {
 // UnpublishedMonthlyReceipts lists a customer's live monthly receipts of a month that were
 // made but not yet sealed, stamped, printed or e-mailed, and whose cancellation nobody asked.
 func (t *Tx) UnpublishedMonthlyReceipts(issuer, customer string, month time.Time) ([]int64, error) {
-	rows, err := t.tx.Query(t.ctx, `select v.id from monthly_receipts m join invoices v on v.id = m.receipt_id
-		where m.issuer = $1 and m.customer = $2 and m.month = $3 and v.status = 'completed'
-		  and (v.fiscal_status in ('unsealed', 'sealed', 'stamped') or v.delivery_status = 'pending')
-		  and not exists (select 1 from cancellations c where c.invoice_id = v.id and c.status <> 'rejected')
-		order by v.id`, issuer, customer, month)
+	rows, err := t.tx.Query(t.ctx, `select v.id `+unpublished+` and m.customer = $2 and m.month = $3 order by v.id`, issuer, customer, month)
 	if err != nil {
 		return nil, err
 	}
@@ -91,9 +96,11 @@ func (t *Tx) UnpublishedMonthlyReceipts(issuer, customer string, month time.Time
 }
 
 // PendingReceiptMonths lists the months, up to through's, in which an issuer received
-// payments that wait for a receipt (unreceipted), oldest first.
+// payments that wait for a receipt (unreceipted), or whose receipt waits to be published,
+// oldest first.
 func (t *Tx) PendingReceiptMonths(issuer string, through time.Time) ([]time.Time, error) {
-	rows, err := t.tx.Query(t.ctx, `select distinct date_trunc('month', p.paid_on)::date `+unreceipted+` order by 1`,
+	rows, err := t.tx.Query(t.ctx, `select date_trunc('month', p.paid_on)::date `+unreceipted+`
+		union select m.month `+unpublished+` and m.month between $2 and $3 order by 1`,
 		issuer, time.Date(1900, 1, 1, 0, 0, 0, 0, time.UTC), through.AddDate(0, 1, -1))
 	if err != nil {
 		return nil, err

@@ -15,9 +15,19 @@ type RecordedPart struct {
 	Receipt       string
 }
 
-// LockRecordedParts reads a payment's parts under the paid invoices' row locks, the order a
-// receipt takes them in.
+// LockRecordedParts reads a payment's parts under the row locks of the invoices it paid and
+// of those its live receipt states, taken in invoice order first (the order a receipt and
+// its cancellation take them in), then read afresh: a receipt cancelled while this waited
+// is seen cancelled.
 func (t *Tx) LockRecordedParts(paymentID int64) ([]RecordedPart, error) {
+	if err := t.exec(`select 1 from invoices v where v.id in (
+			select r.invoice_id from receivable_payments p join receivables r on r.id = p.receivable_id
+			where p.id = $1 or p.group_id = (select group_id from receivable_payments where id = $1)
+			union select o.invoice_id from payment_receipt_documents d join payment_receipt_documents o on o.receipt_id = d.receipt_id
+			where d.payment_id = $1 and not d.cancelled)
+		order by v.id for update`, paymentID); err != nil {
+		return nil, err
+	}
 	rows, err := t.tx.Query(t.ctx, `
 		select p.id, v.id, v.series || '-' || coalesce(v.number::text, '?'), p.reversed_at is not null,
 		       coalesce(rc.id, 0), coalesce(rc.series || '-' || rc.number, '')
@@ -25,7 +35,7 @@ func (t *Tx) LockRecordedParts(paymentID int64) ([]RecordedPart, error) {
 		left join payment_receipt_documents d on d.payment_id = p.id and not d.cancelled
 		left join invoices rc on rc.id = d.receipt_id
 		where p.id = $1 or p.group_id = (select group_id from receivable_payments where id = $1)
-		order by v.id for update of v`, paymentID)
+		order by v.id`, paymentID)
 	if err != nil {
 		return nil, err
 	}
@@ -80,4 +90,24 @@ func (t *Tx) MarkReceiptPaymentsCancelled(receiptID int64) error {
 // receipt and its payments stand.
 func (t *Tx) ClearPaymentMarks(receiptID int64) error {
 	return t.exec(`update payment_receipt_documents set reverse = false where receipt_id = $1 and not cancelled`, receiptID)
+}
+
+// LaterLiveReceipts names the live receipts other than receiptID that state a later payment
+// of an invoice that the payments given paid (with their other parts; none given: every
+// payment receiptID states) — "P-5 (A-1)": reversing those payments would break the chain
+// of parcialidades those receipts state.
+func (t *Tx) LaterLiveReceipts(receiptID int64, paymentIDs []int64) ([]string, error) {
+	rows, err := t.tx.Query(t.ctx, `
+		with mine as (
+			select p.id, r.invoice_id from receivable_payments p join receivables r on r.id = p.receivable_id
+			where (coalesce(cardinality($2::bigint[]), 0) > 0 and (p.id = any($2) or p.group_id in (select group_id from receivable_payments where id = any($2))))
+			   or (coalesce(cardinality($2::bigint[]), 0) = 0 and p.id in (select payment_id from payment_receipt_documents where receipt_id = $1 and not cancelled)))
+		select distinct rc.series || '-' || coalesce(rc.number::text, '?') || ' (' || v.series || '-' || coalesce(v.number::text, '?') || ')'
+		from mine m join payment_receipt_documents d on d.invoice_id = m.invoice_id and not d.cancelled and d.payment_id > m.id and d.receipt_id <> $1
+		join invoices rc on rc.id = d.receipt_id join invoices v on v.id = d.invoice_id
+		order by 1`, receiptID, paymentIDs)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, pgx.RowTo[string])
 }

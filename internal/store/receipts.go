@@ -59,8 +59,9 @@ func readPaymentForReceipt(ctx context.Context, q querier, paymentID int64, lock
 		                 where rx.invoice_id = r.invoice_id and x.id <= p.id and x.reversed_at is null),
 		                1 + coalesce((select max(d.parcialidad) from payment_receipt_documents d
 		                              where d.invoice_id = r.invoice_id and not d.cancelled and d.payment_id < p.id), 0)),
-		       coalesce(p.balance_before, r.balance + (select sum(x.amount) from receivable_payments x where x.receivable_id = r.id and x.id >= p.id and x.reversed_at is null))
-		         + coalesce((select sum(x.amount) from receivable_payments x where x.receivable_id = r.id and x.id < p.id and x.reversed_at > p.recorded_at), 0),
+		       coalesce(p.balance_before
+		                  + coalesce((select sum(x.amount) from receivable_payments x where x.receivable_id = r.id and x.id < p.id and x.reversed_at > p.recorded_at), 0),
+		                r.balance + (select sum(x.amount) from receivable_payments x where x.receivable_id = r.id and x.id >= p.id and x.reversed_at is null)),
 		       coalesce((select receipt_id from payment_receipt_documents where payment_id = p.id and not cancelled), 0), p.reversed_at is not null,
 		       i.payment_receipts = 'monthly'
 		from receivable_payments p join receivables r on r.id = p.receivable_id join invoices v on v.id = r.invoice_id
