@@ -132,3 +132,30 @@ func TestPlansOfCustomersAndTheirAssociatedEntities(t *testing.T) {
 		}
 	}
 }
+
+// Seed 003: a plan's own series is optional — the series is chosen when processing (the
+// batch's --series; refused without one, naming the plans) — and a plan's associated
+// contract's commercial conditions (payment terms, currency) prevail over the plan's.
+func TestPlanSeriesChosenWhenProcessingAndContractTermsPrevail(t *testing.T) {
+	h := newHarness(t, true)
+	h.mustRun("import", "../examples/demo.json")
+	h.importJSON(`{"billing_plans": [
+		{"code": "PLAN-NOSER", "customer": "SOCIO", "currency": "MXN", "payment_terms": "NET30",
+		 "every": 1, "unit": "month", "start": "2026-11-30", "end": "2026-11-30", "items": [{"item": "MANT", "quantity": 1, "price": 100}]},
+		{"code": "PLAN-CT", "customer": "FORSETI", "contract": "C-2026-01", "series": "A", "currency": "USD", "payment_terms": "CASH",
+		 "every": 1, "unit": "month", "start": "2026-11-30", "end": "2026-11-30", "items": [{"item": "MANT", "quantity": 1, "price": 200}]}]}`)
+	args := []string{"batch", "create", "--plans", "--period", "2026-11-30..2026-11-30", "--grouping", "none", "--date", "2026-12-01"}
+	if msg := h.mustFail(append(args, "--wait")...); !strings.Contains(msg, "--series: plans PLAN-NOSER name no series") {
+		t.Errorf("a plan without a series, the batch naming none: %s", msg)
+	}
+	var sum model.Summary
+	h.runJSON(&sum, append(args, "--series", "A", "--wait")...)
+	if sum.Failed != 0 || sum.Completed != sum.Invoices || sum.Invoices == 0 {
+		t.Fatalf("summary %+v", sum)
+	}
+	got := h.str(`select string_agg(distinct split_part(l.source_ref, ' ', 2) || ' ' || v.series || ' ' || v.currency || ' ' || v.payment_terms, '; ')
+		from invoice_lines l join invoices v on v.id = l.invoice_id where v.batch_id = $1 and l.source_ref like 'plan PLAN-%'`, sum.BatchID)
+	if want := "PLAN-CT A MXN NET30; PLAN-MANT A MXN NET30; PLAN-NOSER A MXN NET30"; got != want {
+		t.Errorf("plans billed:\n got %s\nwant %s", got, want)
+	}
+}

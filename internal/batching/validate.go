@@ -119,8 +119,15 @@ func sourceProblems(t *store.Tx, p *model.BatchParams) ([]string, error) {
 // period must be open on the date.
 func seriesProblems(t *store.Tx, p *model.BatchParams, date time.Time) ([]string, error) {
 	if p.Series == "" {
-		if p.SourceKind == model.SourceOrders {
+		switch p.SourceKind {
+		case model.SourceOrders:
 			return []string{"--series: required"}, nil
+		case model.SourcePlans: // seed 003: a plan without a series is billed in the batch's
+			plans, err := t.PlansWithoutSeries(p)
+			if err != nil || len(plans) == 0 {
+				return nil, err
+			}
+			return []string{fmt.Sprintf("--series: plans %s name no series: give the series their events are billed in", strings.Join(plans, ", "))}, nil
 		}
 		return nil, nil
 	}

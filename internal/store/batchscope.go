@@ -30,8 +30,9 @@ func (t *Tx) BatchScope(p *model.BatchParams) ([]ScopeRow, error) {
 			where ` + installmentSelection
 		args = []any{installmentArgs(p)}
 	case model.SourcePlans:
-		sql = `select distinct pl.series, c.tax_id_kind, pl.currency, ''
+		sql = `select distinct coalesce(pl.series, @series), c.tax_id_kind, coalesce(ct.currency, pl.currency), ''
 			from billing_events e join billing_plans pl on pl.id = e.plan_id and pl.state = 'active'
+			left join contracts ct on ct.id = pl.contract_id
 			join customers c on c.code in (select be.customer from billing_entities be where be.plan_id = pl.id)
 			  or (c.code = pl.customer and not exists (select 1 from billing_entities be where be.plan_id = pl.id))
 			where ` + planSelection
@@ -86,4 +87,17 @@ func (t *Tx) LatestRate(c string, date time.Time) (rate decimal.Decimal, on time
 		return rate, on, false, nil
 	}
 	return rate, on, err == nil, err
+}
+
+// PlansWithoutSeries names the active plans without a series of their own with events the
+// batch's period and filters would bill: billed in the batch's series, they need one.
+func (t *Tx) PlansWithoutSeries(p *model.BatchParams) ([]string, error) {
+	args := planArgs(p)
+	args["series"] = "(none)" // a series no plan has: the plans without one pass the filter
+	rows, err := t.tx.Query(t.ctx, `select distinct pl.code from billing_events e join billing_plans pl on pl.id = e.plan_id and pl.state = 'active'
+		where pl.series is null and `+planSelection+` order by 1`, args)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, pgx.RowTo[string])
 }

@@ -112,7 +112,7 @@ func writePlans(ctx context.Context, tx pgx.Tx, d *importfmt.Dataset, n importfm
 			rule_kind, every_n, every_unit, start_date, end_date, state)
 			values ($1, $2, (select id from contracts where number = $3), $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
 			on conflict (code) do nothing returning id`,
-			x.Code, x.Customer, x.Contract, x.Series, x.Currency, x.PaymentTerms, nullIfEmpty(x.Warehouse),
+			x.Code, x.Customer, x.Contract, nullIfEmpty(x.Series), x.Currency, x.PaymentTerms, nullIfEmpty(x.Warehouse),
 			kind, every, unit, start, end, orDefault(x.State, "active")).Scan(&id)
 		if errors.Is(err, pgx.ErrNoRows) {
 			continue

@@ -54,7 +54,7 @@ func (t *Tx) SelectChunk(b model.Batch, after int64, limit int) (sel Selection, 
 	case model.SourceInstallments:
 		sel.Lines, err = t.selectInstallments(keys)
 	case model.SourcePlans:
-		sel.PlanEvents, err = t.selectPlanEvents(keys)
+		sel.PlanEvents, err = t.selectPlanEvents(keys, b.Params.Series)
 	default:
 		sel.Lines, err = t.selectOrderLines(keys)
 	}
@@ -123,10 +123,12 @@ func customerIn(col string) string {
 }
 
 // planSelection is the billing events a plans batch selects: planned (or executed with a
-// share released), of an active plan, in its period and series, of its customers (the
-// plan's customer; planArgs names the arguments).
+// share released), of an active plan, in its period and series (a plan without a series
+// bills in the batch's: seed 003, the series is chosen when processing), of its customers
+// (the plan's customer; planArgs names the arguments).
 var planSelection = `(e.state = 'planned' or e.state = 'executed' and exists (select 1 from billing_event_shares sh where sh.event_id = e.id and sh.state = 'released'))
-	and e.event_date between @period_from and @period_to and (@series = '' or pl.series = @series) and ` + customerIn("pl.customer")
+	and e.event_date between @period_from and @period_to and coalesce(pl.series, nullif(@series, '')) is not null
+	and (@series = '' or coalesce(pl.series, @series) = @series) and ` + customerIn("pl.customer")
 
 func planArgs(p *model.BatchParams) pgx.NamedArgs {
 	return pgx.NamedArgs{"period_from": p.PeriodFrom, "period_to": p.PeriodTo, "series": p.Series,
@@ -289,17 +291,19 @@ func (t *Tx) selectInstallments(ids []int64) ([]rules.SourceLine, error) {
 }
 
 // selectPlanEvents reads planned events of billing plans (seed 003), locked, each with its
-// plan's billing entities and items (rules.PlanEventLines splits them by quota).
-func (t *Tx) selectPlanEvents(ids []int64) ([]rules.PlanEvent, error) {
+// plan's billing entities and items (rules.PlanEventLines splits them by quota), in its
+// plan's series or else the batch's, on its contract's terms and currency when the plan
+// has one (seed 003: an associated contract's commercial conditions prevail).
+func (t *Tx) selectPlanEvents(ids []int64, batchSeries string) ([]rules.PlanEvent, error) {
 	rows, err := t.tx.Query(t.ctx, `
-		select e.id, pl.id, pl.code, pl.customer, pl.currency, pl.payment_terms, pl.series, e.event_date, cur.decimals,
+		select e.id, pl.id, pl.code, pl.customer, coalesce(ct.currency, pl.currency), coalesce(ct.payment_terms, pl.payment_terms), s.code, e.event_date, cur.decimals,
 		       s.issuer, s.document_kind, s.max_lines, e.state = 'executed'
-		from billing_events e join billing_plans pl on pl.id = e.plan_id
-		join series s on s.code = pl.series join currencies cur on cur.code = pl.currency
+		from billing_events e join billing_plans pl on pl.id = e.plan_id left join contracts ct on ct.id = pl.contract_id
+		join series s on s.code = coalesce(pl.series, $2) join currencies cur on cur.code = coalesce(ct.currency, pl.currency)
 		where e.id = any($1) and (e.state = 'planned'
 		  or e.state = 'executed' and exists (select 1 from billing_event_shares sh where sh.event_id = e.id and sh.state = 'released'))
 		order by pl.code, e.event_date
-		for update of e`, ids)
+		for update of e`, ids, batchSeries)
 	if err != nil {
 		return nil, err
 	}
