@@ -284,21 +284,29 @@ func (v *validation) checkBillingPlans() {
 			c.amount("quantity", it.Quantity, it.Price)
 		}
 		c.rec = rec
-		if len(x.Entities) > 0 {
-			sum := decimal.Zero
-			for j, en := range x.Entities {
-				c.rec = fmt.Sprintf("%s entities[%d]", rec, j)
-				c.ref("customer", en.Customer, "customer", cust, known.Customers)
-				if en.Quota.Sign() <= 0 || en.Quota.GreaterThan(decimal.NewFromInt(100)) {
-					c.add("quota", "%s is outside (0, 100]", en.Quota)
-				}
-				c.decimals("quota", en.Quota, 4)
-				sum = sum.Add(en.Quota)
-			}
-			c.rec = rec
-			if !sum.Equal(decimal.NewFromInt(100)) {
-				c.add("entities", "quotas sum to %s, not 100", sum)
-			}
+		v.checkEntities(rec, x.Entities)
+	}
+}
+
+// checkEntities checks a plan's billing entities: known customers, quotas in (0, 100]
+// that sum to 100.
+func (v *validation) checkEntities(rec string, entities []BillingEntity) {
+	c := v.checker
+	if len(entities) == 0 {
+		return
+	}
+	sum := decimal.Zero
+	for j, en := range entities {
+		c.rec = fmt.Sprintf("%s entities[%d]", rec, j)
+		c.ref("customer", en.Customer, "customer", v.cust, v.known.Customers)
+		if en.Quota.Sign() <= 0 || en.Quota.GreaterThan(decimal.NewFromInt(100)) {
+			c.add("quota", "%s is outside (0, 100]", en.Quota)
 		}
+		c.decimals("quota", en.Quota, 4)
+		sum = sum.Add(en.Quota)
+	}
+	c.rec = rec
+	if !sum.Equal(decimal.NewFromInt(100)) {
+		c.add("entities", "quotas sum to %s, not 100", sum)
 	}
 }
