@@ -49,6 +49,9 @@ func TestMonthlyReceiptAfterCancellationsAndChanges(t *testing.T) {
 	if got := h.str(`select status from invoices where id = $1`, p1); got != "cancelled" {
 		t.Errorf("the monthly receipt is %s, want cancelled", got)
 	}
+	if out := h.mustRun("payment", "cancel", "c2"); !strings.Contains(out, "reversed before") { // asked again
+		t.Errorf("payment cancel c2 again: %s", out)
+	}
 	p2 := h.waitRestated(p1)
 	checkParts(t, h, p2, a, []part{{1, total, "100.00"}, {2, owed("100.00"), "20.00"}})
 	if n := h.int(`select count(*) from payment_receipt_documents where receipt_id = $1`, p2); n != 3 {

@@ -86,11 +86,13 @@ func reverseUnreceipted(tx *store.Tx, paymentID int64, key string) (r receiptOfP
 		return r, nil, nil, err
 	}
 	var receipt int64
+	standing := false
 	for _, p := range ps {
-		receipt = max(receipt, p.ReceiptID)
+		receipt, standing = max(receipt, p.ReceiptID), standing || !p.Reversed
 	}
-	// A later payment's live receipt states a parcialidad and balance that follow from this one.
-	if later, err := tx.LaterLiveReceipts(receipt, []int64{paymentID}); err != nil || len(later) > 0 {
+	// A later payment's live receipt states a parcialidad and balance that follow from this
+	// one (asked again once reversed, it answers as before).
+	if later, err := tx.LaterLiveReceipts(receipt, []int64{paymentID}); standing && (err != nil || len(later) > 0) {
 		if err == nil {
 			err = &model.InputError{Problems: []string{fmt.Sprintf("payment %s: later payments of the invoices it paid are stated by receipts %s, whose parcialidades follow from it: cancel those payments first (newest first)", key, strings.Join(later, ", "))}}
 		}
