@@ -61,9 +61,10 @@ func (f *scheduleFlags) createDailyReport(cmd *cobra.Command, a *app, name strin
 		ID:     id,
 		Spec:   client.ScheduleSpec{CronExpressions: []string{f.cron}, TimeZoneName: montevideo},
 		Paused: f.paused,
-		// A run that comes while the last still runs waits its turn, and runs missed while
-		// Temporal was down are caught up: each reports its own day.
-		Overlap:       enums.SCHEDULE_OVERLAP_POLICY_BUFFER_ALL,
+		// Runs overlap: a day whose CFE still wait for DGI's answer never holds back the
+		// next days' reports (DGI wants one every day); each run reports its own day, in a
+		// workflow of that day's own ID. Runs missed while Temporal was down are caught up.
+		Overlap:       enums.SCHEDULE_OVERLAP_POLICY_ALLOW_ALL,
 		CatchupWindow: 31 * 24 * time.Hour,
 		Memo:          map[string]any{"cron": f.cron},
 		Note:          fmt.Sprintf("billrun: DGI's daily report of %s, each run the day before's", d.issuer),
