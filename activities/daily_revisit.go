@@ -21,7 +21,7 @@ type RevisitRequest struct {
 
 // DaysToRevisit reads where the issuer's days before in.Before stand and answers those to
 // report again (rules.RevisitDays): a day whose report failed or DGI rejected, one still
-// waiting for DGI's answer, one whose documents were recorded after DGI received it.
+// waiting for DGI's answer, one whose documents were recorded or stamped after DGI received it.
 func (a *Reporting) DaysToRevisit(ctx context.Context, in RevisitRequest) ([]rules.Revisit, error) {
 	before, err := time.Parse(time.DateOnly, in.Before)
 	if err != nil {

@@ -190,7 +190,7 @@ func TestScheduledReportRevisitsDays(t *testing.T) {
 		"DGI received the daily report of UYR for "+contingencyDay+" before these were recorded") {
 		t.Errorf("the import does not say the day's report is to be resent: %s", out)
 	}
-	for day, want := range map[string]string{rejectedDay: "to report again: DGI rejected its last report", contingencyDay: "to report again: documents of the day were recorded after DGI received"} {
+	for day, want := range map[string]string{rejectedDay: "to report again: DGI rejected its last report", contingencyDay: "to report again: documents of the day were recorded or stamped after DGI received"} {
 		if out := h.mustRun("report", "daily", "--date", day, "--issuer", "UYR"); !strings.Contains(out, want) {
 			t.Errorf("report daily --date %s does not say %q:\n%s", day, want, out)
 		}

@@ -52,7 +52,7 @@ func DailyReportWorkflow(ctx workflow.Context, in DailyReportInput) (activities.
 // the day before its nominal time in Montevideo, by that day's DailyReportWorkflow (its
 // business key: a day reported by hand meanwhile is followed, not sent twice). Then it
 // revisits the RevisitWindow days before that one: each day whose report failed, DGI
-// rejected or has not answered, or whose documents were recorded after DGI received it
+// rejected or has not answered, or whose documents were recorded or stamped after DGI received it
 // (contingency), is reported again by its own workflow, started and left to run.
 func ScheduledDailyReportWorkflow(ctx workflow.Context, in ScheduledDailyReportInput) (activities.DailyReportResult, error) {
 	nominal := workflow.Now(ctx)

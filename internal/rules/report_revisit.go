@@ -9,8 +9,9 @@ type ReportDay struct {
 	// LastState is its last sending's: "" (none recorded: its report failed before it
 	// was sent, a CFE waiting for an operator say), sending, received or rejected.
 	LastState string
-	// RecordedSince: documents of the day (contingency documents imported later) were
-	// recorded after its last sending, which does not count them.
+	// RecordedSince: documents of the day were recorded or stamped after its last sending,
+	// which does not count them as they are (contingency documents imported later; a CFE
+	// DGI refused, reported annulled, restamped and received since).
 	RecordedSince bool
 }
 
@@ -24,7 +25,7 @@ type Revisit struct {
 // RevisitDays are the days a scheduled run reports again: a day with no sending (its
 // report failed before it was recorded), one whose last sending DGI rejected (the next
 // sequence), one still waiting for DGI's answer (sent again as it is), and one DGI received
-// before documents of the day were recorded (contingency: resent, the next sequence).
+// before documents of the day were recorded or stamped (resent, the next sequence).
 func RevisitDays(days []ReportDay) []Revisit {
 	var out []Revisit
 	for _, d := range days {
@@ -36,7 +37,7 @@ func RevisitDays(days []ReportDay) []Revisit {
 		case d.LastState == "sending":
 			out = append(out, Revisit{Day: d.Day, Why: "its report waits for DGI's answer: sent again as it is"})
 		case d.LastState == "received" && d.RecordedSince:
-			out = append(out, Revisit{Day: d.Day, Resend: true, Why: "documents of the day were recorded after DGI received its report: resent with the next sequence"})
+			out = append(out, Revisit{Day: d.Day, Resend: true, Why: "documents of the day were recorded or stamped after DGI received its report: resent with the next sequence"})
 		}
 	}
 	return out

@@ -167,8 +167,9 @@ func (s *Store) UruguayanIssuers(ctx context.Context) ([]string, error) {
 }
 
 // ReportDays reads where an issuer's days from..to stand: each day with a sending or a CFE
-// number used, its last sending's state, and whether documents of the day were recorded
-// after that sending (contingency documents imported later).
+// number used, its last sending's state, and whether documents of the day were recorded or
+// stamped after that sending (contingency documents imported later; a CFE DGI refused,
+// restamped after the day was reported, that DGI received since).
 func (t *Tx) ReportDays(issuer string, from, to time.Time) ([]rules.ReportDay, error) {
 	rows, err := t.tx.Query(t.ctx, `
 		with days as (
@@ -177,8 +178,10 @@ func (t *Tx) ReportDays(issuer string, from, to time.Time) ([]rules.ReportDay, e
 			where v.issuer = $1 and v.invoice_date between $2 and $3 and v.number is not null and s.cfe_type is not null),
 		last as (select distinct on (day) day, state, created_at from daily_reports where issuer = $1 and day between $2 and $3 order by day, sequence desc)
 		select to_char(d.day, 'YYYY-MM-DD'), coalesce(l.state, ''),
-			l.created_at is not null and exists (select 1 from contingency_documents c join invoices v on v.id = c.invoice_id
+			l.created_at is not null and (exists (select 1 from contingency_documents c join invoices v on v.id = c.invoice_id
 				where v.issuer = $1 and v.invoice_date = d.day and c.imported_at > l.created_at)
+			  or exists (select 1 from fiscal_documents f join invoices v on v.id = f.invoice_id
+				where v.issuer = $1 and v.invoice_date = d.day and f.stamped_at > l.created_at))
 		from days d left join last l on l.day = d.day order by d.day`, issuer, from, to)
 	if err != nil {
 		return nil, err
