@@ -19,7 +19,7 @@ type CompleteResult struct {
 
 // CompleteInvoice updates the sources' bookkeeping and assigns the next number of the
 // invoice's series (or of its CAE, for a series that numbers Uruguay's CFE), in one short
-// transaction. Numbers are gapless: only completion takes one, and a rolled-back
+// transaction; a cash sale whose terms name a cash box is collected in it (seed 004). Numbers are gapless: only completion takes one, and a rolled-back
 // transaction gives it back. The series' row lock is the last one
 // taken, so completions in a series queue behind each other only for the numbering itself.
 func (a *Invoicing) CompleteInvoice(ctx context.Context, in InvoiceStep) (CompleteResult, error) {
@@ -58,9 +58,13 @@ func (a *Invoicing) CompleteInvoice(ctx context.Context, in InvoiceStep) (Comple
 		if err := tx.Number(h, next); err != nil {
 			return err
 		}
+		cash, err := collectCash(tx, h, model.StepComplete) // once numbered: its payment's entry names it
+		if err != nil {
+			return err
+		}
 		res.Number = next
 		numbered = &h
-		return tx.Audit(h.BatchID, invoiceID, model.StepComplete, attempt, "ok", fmt.Sprintf("%s-%d", h.Series, next))
+		return tx.Audit(h.BatchID, invoiceID, model.StepComplete, attempt, "ok", fmt.Sprintf("%s-%d%s", h.Series, next, cash))
 	})
 	if err == nil && numbered != nil {
 		total, _ := numbered.Total.Float64()
