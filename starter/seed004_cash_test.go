@@ -116,7 +116,10 @@ func TestCashSaleCollectsRefundsAndGivesBack(t *testing.T) {
 
 // checkCashBooks checks that every journal entry balances and that the box's account
 // (1101) and its movements both hold what the sale left in it.
-func (h *harness) checkCashBooks(saleID int64, want string) {
+// The receivable account keeps receivableLeft of the sale: nothing in its own currency; a
+// foreign sale's lines converted one by one may book a cent more or less than its total
+// converted, which the collection pays (an exchange difference billrun does not book).
+func (h *harness) checkCashBooks(saleID int64, want string, receivableLeft ...string) {
 	h.t.Helper()
 	if n := h.int(`select count(*) from journal_entries e where e.debit <> (select sum(debit) from journal_lines l where l.entry_id = e.id)
 		or e.credit <> (select sum(credit) from journal_lines l where l.entry_id = e.id)`); n != 0 {
@@ -129,7 +132,51 @@ func (h *harness) checkCashBooks(saleID int64, want string) {
 		h.t.Errorf("the box's account 1101 stands at %s, want %s", got, want)
 	}
 	if got := h.str(`select coalesce(sum(l.debit - l.credit), 0)::numeric(18,2)::text from journal_lines l join journal_entries e on e.id = l.entry_id
-		where l.account = '1105' and e.invoice_id in (select id from invoices where id = $1 or credit_of = $1)`, saleID); got != "0.00" {
+		where l.account = '1105' and e.invoice_id in (select id from invoices where id = $1 or credit_of = $1)`, saleID); got != append(receivableLeft, "0.00")[0] {
 		h.t.Errorf("the cash sale left %s on the receivable account 1105", got)
 	}
+}
+
+// Seed 004's deposit rules: a dollar sale is collected into a peso box at the invoice's
+// rate (the payment says it was paid in pesos); a peso sale is not collected into a dollar
+// box — the invoice fails at completion naming the box, with nothing collected, numbered
+// or moved, and once its terms name a box that takes pesos, its retry collects it.
+func TestCashSaleCurrenciesFollowTheBox(t *testing.T) {
+	h := newHarness(t, true)
+	h.mustRun("import", "../examples/demo.json")
+	cashSale(h, "1811")
+	h.importJSON(`{"cash_boxes": [{"code": "BANCOUSD", "name": "Banco en dólares", "currency": "USD", "account": "1102"}],
+		"payment_terms": [{"code": "DOLARES", "kind": "cash", "forma_pago": "03", "metodo_pago": "PUE", "cash_box": "BANCOUSD"}],
+		"orders": [{"number": 1812, "customer": "FORSETI", "series": "A", "warehouse": "CENTRAL", "currency": "USD", "payment_terms": "CONTADO",
+		 "date": "2026-11-02", "lines": [{"item": "B", "ordered": 10, "price": 1.00}]},
+		 {"number": 1813, "customer": "FORSETI", "series": "A", "warehouse": "CENTRAL", "currency": "MXN", "payment_terms": "DOLARES",
+		 "date": "2026-11-02", "lines": [{"item": "B", "ordered": 10, "price": 10.00}]}]}`)
+	usd, _ := h.billed("1812") // 10.00 + 1.60 = 11.60 USD at 18.3115
+	if got := h.str(`select amount::numeric(18,2)::text || ' ' || currency || ' ' || invoice_amount::numeric(18,2)::text from cash_movements where sale_id = $1`, usd); got != "212.41 MXN 11.60" {
+		t.Errorf("the dollar sale in the peso box: %s, want 212.41 MXN for 11.60 USD", got)
+	}
+	if got := h.str(`select p.paid_currency || ' ' || p.paid_amount::numeric(18,2)::text || ' ' || p.amount::numeric(18,2)::text from receivable_payments p
+		join receivables r on r.id = p.receivable_id where r.invoice_id = $1`, usd); got != "MXN 212.41 11.60" {
+		t.Errorf("the dollar sale's collection: %s", got)
+	}
+	h.checkCashBooks(usd, "212.41", "0.01") // 183.12 + 29.30 booked, 11.60 × 18.3115 = 212.41 collected
+
+	var sum model.Summary
+	h.runJSON(&sum, "batch", "create", "--orders", "1813-1813", "--series", "A", "--date", "2026-11-23", "--wait")
+	id := int64(h.int(`select id from invoices where batch_id = $1`, sum.BatchID))
+	if sum.Failed != 1 {
+		t.Fatalf("a peso sale into a dollar box: %+v", sum)
+	}
+	if got := h.str(`select error_step || ': ' || error_reason from invoices where id = $1`, id); !strings.Contains(got, "cash box BANCOUSD") || !strings.Contains(got, "MXN") {
+		t.Errorf("the failure does not name the box: %s", got)
+	}
+	if n := h.int(`select count(*) from cash_movements where sale_id = $1`, id) + h.int(`select count(*) from invoices where id = $1 and number is not null`, id); n != 0 {
+		t.Errorf("the failed cash sale moved cash or took a number")
+	}
+	h.importJSON(`{"payment_terms": [{"code": "DOLARES", "kind": "cash", "forma_pago": "03", "metodo_pago": "PUE", "cash_box": "CAJA1"}]}`)
+	h.runJSON(&sum, "invoice", "retry", fmt.Sprint(id), "--wait")
+	if got := h.str(`select direction || ' ' || reason || ' ' || box || ' ' || amount::numeric(18,2)::text from cash_movements where sale_id = $1`, id); got != "in sale CAJA1 116.00" {
+		t.Errorf("the retried sale's collection: %s", got)
+	}
+	h.checkBooks()
 }
