@@ -55,6 +55,9 @@ func TestCashSaleCollectsRefundsAndGivesBack(t *testing.T) {
 		t.Errorf("invoice show says nothing of the cash:\n%s", out)
 	}
 	h.checkCashBooks(id, "3654.00")
+	if msg := h.mustFail("payment", "cancel", fmt.Sprintf("cash-sale-%d", id)); !strings.Contains(msg, "collection on the spot into cash box CAJA1") {
+		t.Errorf("cancelling the collection alone: %s", msg)
+	}
 
 	// The seed's return: 100 kg of B, 1,000.00 + 160.00, paid back out of the box.
 	var cn model.InvoiceView
