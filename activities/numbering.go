@@ -19,9 +19,12 @@ type CompleteResult struct {
 
 // CompleteInvoice updates the sources' bookkeeping and assigns the next number of the
 // invoice's series (or of its CAE, for a series that numbers Uruguay's CFE), in one short
-// transaction; a cash sale whose terms name a cash box is collected in it (seed 004). Numbers are gapless: only completion takes one, and a rolled-back
+// transaction. Numbers are gapless: only completion takes one, and a rolled-back
 // transaction gives it back. The series' row lock is the last one
-// taken, so completions in a series queue behind each other only for the numbering itself.
+// taken, so completions in a series queue behind each other only for the numbering itself
+// — and, for a cash sale whose terms name a cash box (seed 004), its collection on the
+// spot: a few statements after the number, so the payment's entry names the invoice, and
+// in this transaction, so nothing collected is ever undone by a failed attempt.
 func (a *Invoicing) CompleteInvoice(ctx context.Context, in InvoiceStep) (CompleteResult, error) {
 	invoiceID, attempt := in.InvoiceID, in.Attempt
 	var res CompleteResult
