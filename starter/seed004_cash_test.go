@@ -141,9 +141,11 @@ func (h *harness) checkCashBooks(saleID int64, want string, receivableLeft ...st
 }
 
 // Seed 004's deposit rules: a dollar sale is collected into a peso box at the invoice's
-// rate (the payment says it was paid in pesos); a peso sale is not collected into a dollar
-// box — the invoice fails at completion naming the box, with nothing collected, numbered
-// or moved, and once its terms name a box that takes pesos, its retry collects it.
+// rate (the payment says it was paid in pesos), and its return paid back out of it at that
+// rate; a peso sale is not collected into a dollar box — the invoice fails at completion
+// naming the box, with nothing collected, numbered or moved, and once its terms name a box
+// that takes pesos, its retry collects it; the seed's rebate (1.00 a kilogram) on it is
+// paid back out of the box.
 func TestCashSaleCurrenciesFollowTheBox(t *testing.T) {
 	h := newHarness(t, true)
 	h.mustRun("import", "../examples/demo.json")
@@ -163,6 +165,12 @@ func TestCashSaleCurrenciesFollowTheBox(t *testing.T) {
 		t.Errorf("the dollar sale's collection: %s", got)
 	}
 	h.checkCashBooks(usd, "212.41", "0.01") // 183.12 + 29.30 booked, 11.60 × 18.3115 = 212.41 collected
+	usdNo := h.str(`select series || '-' || number from invoices where id = $1`, usd)
+	h.mustRun("invoice", "return", usdNo, "--line", "1", "--qty", "5", "--date", "2026-11-24", "--wait") // 5.80 USD at 18.3115 out of the peso box
+	if got := h.str(`select amount::numeric(18,2)::text || ' ' || invoice_amount::numeric(18,2)::text from cash_movements where sale_id = $1 and reason = 'refund'`, usd); got != "106.21 5.80" {
+		t.Errorf("the dollar return out of the peso box: %s, want 106.21 MXN for 5.80 USD", got)
+	}
+	h.checkCashBooks(usd, "106.20", "0.01")
 
 	var sum model.Summary
 	h.runJSON(&sum, "batch", "create", "--orders", "1813-1813", "--series", "A", "--date", "2026-11-23", "--wait")
@@ -180,6 +188,15 @@ func TestCashSaleCurrenciesFollowTheBox(t *testing.T) {
 	h.runJSON(&sum, "invoice", "retry", fmt.Sprint(id), "--wait")
 	if got := h.str(`select direction || ' ' || reason || ' ' || box || ' ' || amount::numeric(18,2)::text from cash_movements where sale_id = $1`, id); got != "in sale CAJA1 116.00" {
 		t.Errorf("the retried sale's collection: %s", got)
+	}
+	// The seed's rebate, 1.00 a kilogram: 10.00 + 1.60 paid back out of the box.
+	no := h.str(`select series || '-' || number from invoices where id = $1`, id)
+	h.mustRun("invoice", "rebate", no, "--line", "1", "--amount", "1.00", "--date", "2026-11-24", "--wait")
+	if got := h.str(`select string_agg(direction || ' ' || reason || ' ' || amount::numeric(18,2)::text, ', ' order by id) from cash_movements where sale_id = $1`, id); got != "in sale 116.00, out refund 11.60" {
+		t.Errorf("the rebate on the cash sale: %s", got)
+	}
+	if got := h.str(`select refund_due::numeric(18,2)::text from credit_applications a join invoices n on n.id = a.credit_note_id where n.credit_of = $1`, id); got != "0.00" {
+		t.Errorf("the rebate left a refund due of %s", got)
 	}
 	h.checkBooks()
 }

@@ -80,13 +80,15 @@ func (t *Tx) CollectCash(invoiceID int64, s CashSale, boxAmount decimal.Decimal)
 
 // CashHeld reads what of a cash sale its box still holds (found is false for a sale not
 // collected into a box): what came in less what went out, in the sale's currency and the
-// box's, with the box and the sale's rate between the two.
+// box's, with the box and the rate between the two (the sale's, for a box of the books'
+// currency; 1 for a box of the sale's).
 func (t *Tx) CashHeld(saleID int64) (box string, h rules.CashHeld, found bool, err error) {
 	err = t.tx.QueryRow(t.ctx, `
 		select s.box, sum(case m.direction when 'in' then m.invoice_amount else -m.invoice_amount end),
-		       sum(case m.direction when 'in' then m.amount else -m.amount end), s.amount / s.invoice_amount, cur.decimals
+		       sum(case m.direction when 'in' then m.amount else -m.amount end), case when s.currency = v.currency then 1 else v.rate end, cur.decimals
 		from cash_movements s join cash_movements m on m.sale_id = s.sale_id join currencies cur on cur.code = s.currency
-		where s.sale_id = $1 and s.reason = 'sale' group by s.box, s.amount, s.invoice_amount, cur.decimals`, saleID).
+		join invoices v on v.id = s.sale_id
+		where s.sale_id = $1 and s.reason = 'sale' group by s.box, s.currency, v.currency, v.rate, cur.decimals`, saleID).
 		Scan(&box, &h.Left, &h.BoxLeft, &h.Rate, &h.BoxDecimals)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return "", h, false, nil
@@ -96,7 +98,8 @@ func (t *Tx) CashHeld(saleID int64) (box string, h rules.CashHeld, found bool, e
 
 // RefundCash pays a credit note's refund on a cash sale out of the sale's box, once: the
 // cash movement out (out in the sale's currency, box in the box's) and its journal entry
-// (the receivable debited, the box's account credited).
+// (the receivable debited, the box's account credited: by the box's amount when the box
+// keeps the books' currency, so the account and the box agree to the cent).
 func (t *Tx) RefundCash(creditNoteID, saleID int64, out, box decimal.Decimal, on time.Time) error {
 	var id int64
 	err := t.tx.QueryRow(t.ctx, `insert into cash_movements (box, currency, invoice_id, sale_id, direction, reason, amount, invoice_amount, moved_on)
@@ -110,7 +113,8 @@ func (t *Tx) RefundCash(creditNoteID, saleID int64, out, box decimal.Decimal, on
 	}
 	return t.exec(`with m as (
 			select m.moved_on, n.id as invoice_id, i.currency, b.account as cash,
-			       round(m.invoice_amount * case when n.currency = i.currency then 1 else n.rate end, cur.decimals) as amount,
+			       case when m.currency = i.currency then m.amount
+			            else round(m.invoice_amount * case when n.currency = i.currency then 1 else n.rate end, cur.decimals) end as amount,
 			       coalesce(c.receivable_account, (select account from ledger_accounts where role = 'receivable')) as receivable,
 			       'cash refund of ' || s.series || '-' || s.number || ' from box ' || m.box as memo
 			from cash_movements m join cash_boxes b on b.code = m.box join invoices n on n.id = m.invoice_id join invoices s on s.id = m.sale_id
