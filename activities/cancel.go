@@ -307,19 +307,23 @@ func cancelCreditNote(tx CancellingTx, id int64) error {
 	if err := tx.ReverseCreditApplication(id); err != nil {
 		return err
 	}
+	cash, err := giveCashBack(tx, id) // a cash refund comes back into the box
+	if err != nil {
+		return err
+	}
 	if err := tx.ReverseEntries(id); err != nil {
 		return err
 	}
 	if err := tx.MarkCancelled(id); err != nil {
 		return err
 	}
-	return tx.Audit("", id, StepCancel, 0, "ok", fmt.Sprintf("%d stock movements out again, its credit owed again, journal entry reversed", len(moves)))
+	return tx.Audit("", id, StepCancel, 0, "ok", fmt.Sprintf("%d stock movements out again, its credit owed again%s, journal entry reversed", len(moves), cash))
 }
 
 // CompleteCancellation undoes a cancelled invoice's effects in one transaction (seed
 // 004): stock back into the warehouse it left (none for lines a delivery note moved), its
-// receivable cancelled (the cash movement, for a cash sale), its sources released to be
-// billed again; the invoice keeps its number and shows cancelled. Running it again is a
+// receivable cancelled (a cash sale collected on the spot: its money out of the cash box
+// and its collection's payment reversed first), its sources released to be billed again; the invoice keeps its number and shows cancelled. Running it again is a
 // no-op.
 func (a *Cancelling) CompleteCancellation(ctx context.Context, in Document) error {
 	invoiceID := in.InvoiceID
@@ -362,6 +366,10 @@ func (a *Cancelling) CompleteCancellation(ctx context.Context, in Document) erro
 				return err
 			}
 		}
+		cash, err := giveCashBack(tx, invoiceID) // a cash sale's collection: out of the box, its payment reversed
+		if err != nil {
+			return err
+		}
 		if err := tx.CancelReceivable(invoiceID); err != nil {
 			return err
 		}
@@ -374,7 +382,7 @@ func (a *Cancelling) CompleteCancellation(ctx context.Context, in Document) erro
 		if err := tx.MarkCancelled(invoiceID); err != nil {
 			return err
 		}
-		return tx.Audit("", invoiceID, StepCancel, 0, "ok", fmt.Sprintf("%d stock movements back, receivable cancelled, sources released, journal entry reversed", len(moves)))
+		return tx.Audit("", invoiceID, StepCancel, 0, "ok", fmt.Sprintf("%d stock movements back%s, receivable cancelled, sources released, journal entry reversed", len(moves), cash))
 	})
 	if err == nil && refused != "" {
 		err = a.Store.InTx(ctx, func(tx CancellingTx) error {

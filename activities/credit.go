@@ -203,7 +203,7 @@ func recordCreditNote(tx CreditingTx, h store.CreditedInvoice, req CreditNoteReq
 			return CreditNoteResult{}, err
 		}
 	}
-	applied, refund, err := applyCredit(tx, id, h.ID, n.Totals.Total)
+	applied, refund, cash, err := applyCredit(tx, id, h.ID, n.Totals.Total, n.Date)
 	if err != nil {
 		return CreditNoteResult{}, err
 	}
@@ -222,7 +222,7 @@ func recordCreditNote(tx CreditingTx, h store.CreditedInvoice, req CreditNoteReq
 	}
 	detail := fmt.Sprintf("%s-%d, %s of %s-%d: total %s, %d stock movements in, %s off the receivable, %s refund due",
 		h.CreditSeries, number, req.Kind, h.Series, *h.Number, n.Totals.Total.StringFixed(h.Decimals), moved,
-		applied.StringFixed(h.Decimals), refund.StringFixed(h.Decimals))
+		applied.StringFixed(h.Decimals), refund.StringFixed(h.Decimals)) + cash
 	// Both histories tell of it: the credit note's, and the invoice's under the request's Seq.
 	if err := tx.Audit("", id, model.StepCredit, 1, "ok", detail); err != nil {
 		return CreditNoteResult{}, err
@@ -273,13 +273,22 @@ func creditNoteResult(tx CreditingTx, id int64) (CreditNoteResult, error) {
 }
 
 // applyCredit takes the credit note's total off the corrected invoice's live receivable, as
-// far as its balance goes; the rest is owed back to the customer.
-func applyCredit(tx CreditingTx, creditNoteID, invoiceID int64, total decimal.Decimal) (applied, refund decimal.Decimal, err error) {
+// far as its balance goes; the rest is owed back to the customer — paid back at once out
+// of the cash box of a sale collected on the spot, as far as the box holds what it brought
+// in (seed 004), and what is left recorded as a refund due. cash says what the box paid.
+func applyCredit(tx CreditingTx, creditNoteID, invoiceID int64, total decimal.Decimal, on time.Time) (applied, refund decimal.Decimal, cash string, err error) {
 	rec, balance, err := tx.LockLiveReceivable(invoiceID)
 	if err != nil {
 		return
 	}
 	applied, refund = rules.ApplyCredit(balance, total)
-	err = tx.RecordCreditApplication(creditNoteID, rec, applied, refund)
-	return
+	due, paid, box, err := refundCash(tx, creditNoteID, invoiceID, refund, on)
+	if err != nil {
+		return
+	}
+	if paid.IsPositive() {
+		cash = fmt.Sprintf(", %s paid back from cash box %s", paid, box)
+	}
+	err = tx.RecordCreditApplication(creditNoteID, rec, applied, due)
+	return applied, due, cash, err
 }

@@ -21,7 +21,10 @@ type CompleteResult struct {
 // invoice's series (or of its CAE, for a series that numbers Uruguay's CFE), in one short
 // transaction. Numbers are gapless: only completion takes one, and a rolled-back
 // transaction gives it back. The series' row lock is the last one
-// taken, so completions in a series queue behind each other only for the numbering itself.
+// taken, so completions in a series queue behind each other only for the numbering itself
+// — and, for a cash sale whose terms name a cash box (seed 004), its collection on the
+// spot: a few statements after the number, so the payment's entry names the invoice, and
+// in this transaction, so nothing collected is ever undone by a failed attempt.
 func (a *Invoicing) CompleteInvoice(ctx context.Context, in InvoiceStep) (CompleteResult, error) {
 	invoiceID, attempt := in.InvoiceID, in.Attempt
 	var res CompleteResult
@@ -58,9 +61,13 @@ func (a *Invoicing) CompleteInvoice(ctx context.Context, in InvoiceStep) (Comple
 		if err := tx.Number(h, next); err != nil {
 			return err
 		}
+		cash, err := collectCash(tx, h, model.StepComplete) // once numbered: its payment's entry names it
+		if err != nil {
+			return err
+		}
 		res.Number = next
 		numbered = &h
-		return tx.Audit(h.BatchID, invoiceID, model.StepComplete, attempt, "ok", fmt.Sprintf("%s-%d", h.Series, next))
+		return tx.Audit(h.BatchID, invoiceID, model.StepComplete, attempt, "ok", fmt.Sprintf("%s-%d%s", h.Series, next, cash))
 	})
 	if err == nil && numbered != nil {
 		total, _ := numbered.Total.Float64()

@@ -97,6 +97,7 @@ type InvoicingTx interface {
 	ReverseReceivable(invoiceID int64) error
 	MarkFailed(invoiceID int64, step, reason string) error
 	MarkUnsealed(invoiceID int64, reason string) error
+	CashCollector
 }
 
 // PublicationStore is what sealing, stamping, printing and e-mail use.
@@ -156,6 +157,7 @@ type CreditingTx interface {
 	Move(m store.Movement) (moved bool, err error)
 	LockLiveReceivable(invoiceID int64) (id *int64, balance decimal.Decimal, err error)
 	RecordCreditApplication(creditNoteID int64, receivableID *int64, applied, refund decimal.Decimal) error
+	CashRefunder
 	Journaler
 	Numberer
 	Number(h store.InvoiceHead, number int64) error
@@ -237,6 +239,7 @@ type CancellingTx interface {
 	CreditSettlements(creditNoteID int64) ([]string, error)
 	Returned(creditNoteID int64) ([]store.Movement, error)
 	ReverseCreditApplication(creditNoteID int64) error
+	CashGiver
 }
 
 // ReportingStore is what the daily report uses.

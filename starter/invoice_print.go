@@ -69,6 +69,9 @@ func printInvoice(w io.Writer, v model.InvoiceView) {
 			fmt.Fprintf(w, "    paid %s on %s\n", p.Amount.StringFixed(2), p.PaidOn)
 		}
 	}
+	for _, m := range v.CashMovements {
+		fmt.Fprintf(w, "  cash %-3s %s %s, cash box %s, %s (%s) on %s\n", m.Direction, m.Amount.StringFixed(2), m.Currency, m.Box, m.Reason, m.Document, m.Date)
+	}
 	if c := v.Cancellation; c != nil {
 		fmt.Fprintf(w, "  cancellation (motive %s) %s: %s\n", c.Motive, c.Status, c.Detail)
 	}

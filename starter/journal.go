@@ -29,8 +29,8 @@ func journalExportCmd(a *app) *cobra.Command {
 		Use:   "export --from DATE --to DATE [-o FILE]",
 		Short: "Write the journal's entries dated FROM..TO as CSV (one row per posting) for an accountant to import",
 		Long: `Writes one CSV row per posting of every entry dated FROM..TO, in entry order: the entry,
-its date and kind (invoice, credit_note, payment, payment_reversal, cancellation), the
-document (invoice number), the customer, the account, debit, credit (in the issuer's
+its date and kind (invoice, credit_note, payment, payment_reversal, cancellation,
+cash_refund), the document (invoice number), the customer, the account, debit, credit (in the issuer's
 currency, with a point for decimals), the currency and a memo. Every entry balances; a
 cancellation is the reverse of the entry it cancels, never a deletion.`,
 		Args: cobra.NoArgs,

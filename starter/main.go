@@ -121,7 +121,7 @@ func newRoot(a *app) *cobra.Command {
 		RunE: func(*cobra.Command, []string) error {
 			return a.emit(map[string]string{"version": config.Version()}, func() { fmt.Fprintln(a.out, "billrun", config.Version()) })
 		}})
-	root.AddCommand(migrateCmd(a), importCmd(a), demoCmd(a), batchCmd(a), invoiceCmd(a), orderCmd(a), paymentCmd(a), templateCmd(a), planCmd(a), scheduleCmd(a), reportCmd(a), benchCmd(a), journalCmd(a))
+	root.AddCommand(migrateCmd(a), importCmd(a), demoCmd(a), batchCmd(a), invoiceCmd(a), orderCmd(a), paymentCmd(a), templateCmd(a), planCmd(a), scheduleCmd(a), reportCmd(a), benchCmd(a), journalCmd(a), cashCmd(a))
 	refuseUnknownSubcommands(root)
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return &usageError{suggestFlag(c, err).Error()} })
 	return root

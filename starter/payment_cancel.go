@@ -99,6 +99,10 @@ func reverseUnreceipted(tx *store.Tx, paymentID int64, key string) (r receiptOfP
 		return r, nil, nil, err
 	}
 	for _, p := range ps {
+		if p.CashBox != "" && !p.Reversed {
+			return r, nil, nil, &model.InputError{Problems: []string{fmt.Sprintf("payment %s: it is %s's collection on the spot into cash box %s "+
+				"(seed 004): it is not cancelled alone — a return or rebate pays back out of the box, and cancelling the invoice gives its money back", key, p.Invoice, p.CashBox)}}
+		}
 		if p.ReceiptID == 0 {
 			continue
 		}

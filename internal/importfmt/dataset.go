@@ -9,9 +9,11 @@ import (
 
 // Dataset is the import file's shape (documented in the README, example in examples/).
 type Dataset struct {
-	Currencies    []Currency     `json:"currencies"`
-	Issuers       []Issuer       `json:"issuers"`
-	PaymentTerms  []PaymentTerm  `json:"payment_terms"`
+	Currencies   []Currency    `json:"currencies"`
+	Issuers      []Issuer      `json:"issuers"`
+	PaymentTerms []PaymentTerm `json:"payment_terms"`
+	// CashBoxes are the cash boxes and bank accounts cash terms collect into (seed 004).
+	CashBoxes     []CashBox      `json:"cash_boxes"`
 	Customers     []Customer     `json:"customers"`
 	Items         []Item         `json:"items"`
 	Warehouses    []Warehouse    `json:"warehouses"`
@@ -121,6 +123,18 @@ type PaymentTerm struct {
 	Days       int    `json:"days"`
 	FormaPago  string `json:"forma_pago"`
 	MetodoPago string `json:"metodo_pago"`
+	// CashBox is the cash box a sale on these (cash, PUE) terms is collected into on the
+	// spot as it completes; none leaves its receivable pending collection.
+	CashBox string `json:"cash_box"`
+}
+
+// CashBox is a cash box or bank account (seed 004): its currency, and the ledger account
+// its cash is booked to.
+type CashBox struct {
+	Code     string `json:"code"`
+	Name     string `json:"name"`
+	Currency string `json:"currency"`
+	Account  string `json:"account"`
 }
 
 type Customer struct {

@@ -17,6 +17,8 @@ import (
 // Known holds codes that already exist in the database, so a file may refer to them.
 type Known struct {
 	Currencies, Issuers, PaymentTerms, Customers, Items, Warehouses, Series, Contracts map[string]bool
+	// CashBoxes are the stored cash boxes (seed 004).
+	CashBoxes map[string]bool
 	// CFESeries are the series (already stored) that number CFE.
 	CFESeries map[string]bool
 	// CreditTerms and GenericCustomers (already stored): credit terms are refused for the
@@ -210,8 +212,8 @@ func clip(s string) string {
 func Validate(d *Dataset, known Known) []Problem {
 	v := &validation{checker: &checker{}, d: d, known: known,
 		cur: newSet(), iss: newSet(), terms: newSet(), cust: newSet(), items: newSet(), whs: newSet(), ser: newSet(), ctr: newSet(),
-		cfeSeries: newSet(), uyIssuer: newSet(), termKind: map[string]string{}, itemPrice: map[string]decimal.Decimal{}, generic: newSet(), contingency: newSet()}
-	for _, section := range []func(){v.checkCurrencies, v.checkExchangeRates, v.checkIssuers, v.checkPaymentTerms, v.checkCustomers, v.checkItems, v.checkWarehouses,
+		cfeSeries: newSet(), uyIssuer: newSet(), termKind: map[string]string{}, itemPrice: map[string]decimal.Decimal{}, generic: newSet(), contingency: newSet(), boxes: newSet()}
+	for _, section := range []func(){v.checkCurrencies, v.checkExchangeRates, v.checkIssuers, v.checkCashBoxes, v.checkPaymentTerms, v.checkCustomers, v.checkItems, v.checkWarehouses,
 		v.checkStock, v.checkSeries, v.checkCaes, v.checkCreditSeries, v.checkOrderClasses, v.checkOrders, v.checkContracts, v.checkBillingPlans, v.checkDocumentKinds, v.checkTemplates, v.checkLedgerAccounts, v.checkUIValues} {
 		section()
 	}
@@ -227,6 +229,7 @@ type validation struct {
 	cur, iss, terms, cust, items, whs, ser, ctr map[string]bool
 	cfeSeries, uyIssuer, generic                map[string]bool
 	contingency                                 map[string]bool // the file's contingency series
+	boxes                                       map[string]bool // the file's cash boxes
 	termKind                                    map[string]string
 	classSeries                                 map[string]string // order class → its series, stored or in the file
 	itemPrice                                   map[string]decimal.Decimal

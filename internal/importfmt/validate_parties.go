@@ -117,6 +117,7 @@ func (v *validation) checkPaymentTerms() {
 		if x.MetodoPago != "" {
 			c.oneOf("metodo_pago", x.MetodoPago, "PUE", "PPD")
 		}
+		v.checkTermsCashBox(x)
 		c.unique(terms, "code", x.Code)
 		termKind[x.Code] = x.Kind
 	}

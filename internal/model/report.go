@@ -81,15 +81,16 @@ type InvoiceView struct {
 	VATWithheld    decimal.Decimal   `json:"vat_withheld"`
 	ISRWithheld    decimal.Decimal   `json:"isr_withheld"`
 	Total          decimal.Decimal   `json:"total"`
-	Decimals       int32             `json:"-"`                      // the currency's: amounts are written with them
-	CreditOf       *int64            `json:"credit_of,omitempty"`    // a credit note: the invoice it corrects
-	CreditKind     string            `json:"credit_kind,omitempty"`  // return or rebate
-	CreditSeq      int               `json:"credit_seq,omitempty"`   // its number among that invoice's credit notes
-	CreditNotes    []int64           `json:"credit_notes"`           // an invoice: the credit notes that correct it
-	Receipts       []string          `json:"receipts,omitempty"`     // an invoice paid in installments: its payments' receipts (CFDI P)
-	Global         []string          `json:"global,omitempty"`       // a ticket: the global invoice carrying it; a global invoice: its tickets
-	Receivable     *ReceivableView   `json:"receivable,omitempty"`   // what the customer owes on it
-	Cancellation   *CancellationView `json:"cancellation,omitempty"` // its cancellation request
+	Decimals       int32             `json:"-"`                        // the currency's: amounts are written with them
+	CreditOf       *int64            `json:"credit_of,omitempty"`      // a credit note: the invoice it corrects
+	CreditKind     string            `json:"credit_kind,omitempty"`    // return or rebate
+	CreditSeq      int               `json:"credit_seq,omitempty"`     // its number among that invoice's credit notes
+	CreditNotes    []int64           `json:"credit_notes"`             // an invoice: the credit notes that correct it
+	Receipts       []string          `json:"receipts,omitempty"`       // an invoice paid in installments: its payments' receipts (CFDI P)
+	Global         []string          `json:"global,omitempty"`         // a ticket: the global invoice carrying it; a global invoice: its tickets
+	Receivable     *ReceivableView   `json:"receivable,omitempty"`     // what the customer owes on it
+	CashMovements  []CashMovement    `json:"cash_movements,omitempty"` // a cash sale's (or its credit note's) cash in and out of its box
+	Cancellation   *CancellationView `json:"cancellation,omitempty"`   // its cancellation request
 	Lines          []InvoiceLineView `json:"lines"`
 	Audit          []AuditView       `json:"audit"`
 }
@@ -210,4 +211,19 @@ type Gauges struct {
 	Undelivered        int64
 	Skipped            int64
 	LastBatchDuration  float64 // seconds
+}
+
+// CashMovement is one movement of a cash box (seed 004): a cash sale collected in, a
+// credit note's refund out, a cancellation's money given back.
+type CashMovement struct {
+	ID        int64           `json:"id"`
+	Box       string          `json:"box"`
+	Date      string          `json:"date"`
+	Direction string          `json:"direction"` // in, out
+	Reason    string          `json:"reason"`    // sale, refund, cancel
+	Amount    decimal.Decimal `json:"amount"`    // in the box's currency
+	Currency  string          `json:"currency"`
+	Document  string          `json:"document"` // the sale, or the credit note that refunded
+	Sale      string          `json:"sale"`
+	PaymentID *int64          `json:"payment_id,omitempty"` // a sale's: its collection's payment
 }

@@ -26,7 +26,7 @@ type CancelHead struct {
 	CreditOf     *int64
 	DocumentKind string
 	UUID         string
-	Paid         decimal.Decimal // payments applied to its receivable
+	Paid         decimal.Decimal // payments applied to its receivable (a cash sale's collection on the spot is not one)
 	PaidOn       []string        // "1000.00 on 2026-11-25", for the refusal
 	CreditNotes  []string        // its completed credit notes' numbers
 	Cancel       *Cancellation   // its cancellation request, if any
@@ -52,7 +52,8 @@ func (t *Tx) LockForCancel(id int64) (CancelHead, error) {
 		return h, err
 	}
 	rows, err := t.tx.Query(t.ctx, `select p.amount, p.paid_on::text from receivable_payments p join receivables r on r.id = p.receivable_id
-		where r.invoice_id = $1 and r.status in ('open', 'paid') and p.reversed_at is null order by p.id`, id)
+		where r.invoice_id = $1 and r.status in ('open', 'paid') and p.reversed_at is null
+		  and not exists (select 1 from cash_movements m where m.payment_id = p.id) order by p.id`, id)
 	if err != nil {
 		return h, err
 	}

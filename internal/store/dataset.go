@@ -39,6 +39,7 @@ func loadKnown(ctx context.Context, tx pgx.Tx) (importfmt.Known, error) {
 		{&k.ContingencySeries, `select code from series where document_kind = 'contingency'`},
 		{&k.CreditTerms, `select code from payment_terms where kind = 'credit'`},
 		{&k.GenericCustomers, `select code from customers where is_generic`},
+		{&k.CashBoxes, `select code from cash_boxes`},
 	} {
 		if *x.dst, err = load(x.sql); err != nil {
 			return k, err
@@ -232,11 +233,18 @@ func (w *writer) parties() error {
 			return err
 		}
 	}
+	for _, x := range d.CashBoxes { // a box's currency does not change once cash moved in it (the database refuses)
+		if err := exec("cash_boxes", `insert into cash_boxes (code, name, currency, account) values ($1, $2, $3, $4)
+			on conflict (code) do update set name = excluded.name, currency = excluded.currency, account = excluded.account`,
+			x.Code, x.Name, x.Currency, x.Account); err != nil {
+			return err
+		}
+	}
 	for _, x := range d.PaymentTerms {
-		if err := exec("payment_terms", `insert into payment_terms (code, kind, days, forma_pago, metodo_pago)
-			values ($1, $2, $3, $4, $5) on conflict (code) do update set kind = excluded.kind, days = excluded.days,
-			forma_pago = excluded.forma_pago, metodo_pago = excluded.metodo_pago`,
-			x.Code, x.Kind, x.Days, orDefault(x.FormaPago, "99"), orDefault(x.MetodoPago, "PUE")); err != nil {
+		if err := exec("payment_terms", `insert into payment_terms (code, kind, days, forma_pago, metodo_pago, cash_box)
+			values ($1, $2, $3, $4, $5, nullif($6, '')) on conflict (code) do update set kind = excluded.kind, days = excluded.days,
+			forma_pago = excluded.forma_pago, metodo_pago = excluded.metodo_pago, cash_box = excluded.cash_box`,
+			x.Code, x.Kind, x.Days, orDefault(x.FormaPago, "99"), orDefault(x.MetodoPago, "PUE"), x.CashBox); err != nil {
 			return err
 		}
 	}

@@ -85,12 +85,12 @@ func (t *Tx) PostJournal(h JournalHead, ps []rules.Posting) error {
 }
 
 // ReverseEntries writes, once, the reverse of an invoice's (or credit note's) entry, dated
-// today: what its cancellation books.
+// today: what its cancellation books (a credit note's cash refund's entry too).
 func (t *Tx) ReverseEntries(invoiceID int64) error {
 	return t.exec(`with rev as (
 			insert into journal_entries (entry_date, kind, invoice_id, reverses, currency, debit, credit, memo)
 			select current_date, 'cancellation', e.invoice_id, e.id, e.currency, e.credit, e.debit, 'cancellation of ' || e.memo
-			from journal_entries e where e.invoice_id = $1 and e.kind in ('invoice', 'credit_note')
+			from journal_entries e where e.invoice_id = $1 and e.kind in ('invoice', 'credit_note', 'cash_refund')
 			on conflict do nothing returning id, reverses)
 		insert into journal_lines (entry_id, line_no, account, debit, credit)
 		select rev.id, l.line_no, l.account, l.credit, l.debit from rev join journal_lines l on l.entry_id = rev.reverses`, invoiceID)
@@ -98,12 +98,14 @@ func (t *Tx) ReverseEntries(invoiceID int64) error {
 
 // postPayment writes a payment's entry (cash debited, the receivable credited) or, for
 // its reversal, the other way round, once, in the books' currency at the invoice's rate.
+// A cash sale's collection debits its cash box's account, any other payment the cash role's.
 func (t *Tx) postPayment(paymentID int64, kind string) error {
 	return t.exec(`with p as (
 			select x.id, case when $2 = 'payment' then x.paid_on else current_date end as day, v.id as invoice_id, i.currency,
 			       round(x.amount * case when v.currency = i.currency then 1 else v.rate end, cur.decimals) as amount,
 			       coalesce(c.receivable_account, (select account from ledger_accounts where role = 'receivable')) as receivable,
-			       (select account from ledger_accounts where role = 'cash') as cash, v.series || '-' || v.number as invoice
+			       coalesce((select b.account from cash_movements m join cash_boxes b on b.code = m.box where m.payment_id = x.id),
+			                (select account from ledger_accounts where role = 'cash')) as cash, v.series || '-' || v.number as invoice
 			from receivable_payments x join receivables r on r.id = x.receivable_id join invoices v on v.id = r.invoice_id
 			join issuers i on i.code = v.issuer join currencies cur on cur.code = i.currency join customers c on c.code = v.customer
 			where x.id = $1),

@@ -13,6 +13,7 @@ type RecordedPart struct {
 	Reversed      bool
 	ReceiptID     int64
 	Receipt       string
+	CashBox       string // a cash sale's collection on the spot: the box it went into
 }
 
 // LockRecordedParts reads a payment's parts under the row locks of the invoices it paid and
@@ -30,7 +31,8 @@ func (t *Tx) LockRecordedParts(paymentID int64) ([]RecordedPart, error) {
 	}
 	rows, err := t.tx.Query(t.ctx, `
 		select p.id, v.id, v.series || '-' || coalesce(v.number::text, '?'), p.reversed_at is not null,
-		       coalesce(rc.id, 0), coalesce(rc.series || '-' || rc.number, '')
+		       coalesce(rc.id, 0), coalesce(rc.series || '-' || rc.number, ''),
+		       coalesce((select m.box from cash_movements m where m.payment_id = p.id), '')
 		from receivable_payments p join receivables r on r.id = p.receivable_id join invoices v on v.id = r.invoice_id
 		left join payment_receipt_documents d on d.payment_id = p.id and not d.cancelled
 		left join invoices rc on rc.id = d.receipt_id
@@ -41,7 +43,7 @@ func (t *Tx) LockRecordedParts(paymentID int64) ([]RecordedPart, error) {
 	}
 	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (RecordedPart, error) {
 		var x RecordedPart
-		return x, r.Scan(&x.ID, &x.InvoiceID, &x.Invoice, &x.Reversed, &x.ReceiptID, &x.Receipt)
+		return x, r.Scan(&x.ID, &x.InvoiceID, &x.Invoice, &x.Reversed, &x.ReceiptID, &x.Receipt, &x.CashBox)
 	})
 }
 

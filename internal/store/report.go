@@ -217,6 +217,9 @@ func (s *Store) ReadInvoice(ctx context.Context, id int64) (model.InvoiceView, e
 	if v.Receivable, err = s.readReceivable(ctx, s.pool, id); err != nil {
 		return v, err
 	}
+	if v.CashMovements, err = s.documentCashMovements(ctx, id); err != nil {
+		return v, err
+	}
 	var c model.CancellationView
 	err = s.pool.QueryRow(ctx, `select motive, coalesce(replacement_uuid, ''), status, detail from cancellations where invoice_id = $1`, id).
 		Scan(&c.Motive, &c.Replacement, &c.Status, &c.Detail)
