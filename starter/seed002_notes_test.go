@@ -141,6 +141,20 @@ func TestDeliveryNotesOfASeriesThatDoesNotDischarge(t *testing.T) {
 	if got := h.str(`select status from sales_orders where number = 1702`); got != "approved" {
 		t.Errorf("order 1702 after the cancellation: %s", got)
 	}
+
+	// Invoiced before it is delivered: the note is invoiced by that invoice when it is made.
+	h.importJSON(`{"orders": [{"number": 1703, "customer": "KEMPER", "series": "A", "warehouse": "CENTRAL", "currency": "MXN", "date": "2026-11-10",
+		 "lines": [{"item": "B", "ordered": 6}]}]}`)
+	_, third := h.billed("1703")
+	h.mustRun("order", "deliver", "1703", "--line", "1", "--qty", "2", "--date", "2026-11-24")
+	h.mustRun("order", "deliver", "1703", "--line", "1", "--qty", "4", "--date", "2026-11-24")
+	notes = h.notes("1703")
+	if len(notes) != 2 || strings.Join(notes[0].Lines[0].Invoices, ",") != third+": 2.0000" || strings.Join(notes[1].Lines[0].Invoices, ",") != third+": 4.0000" {
+		t.Errorf("notes of goods %s invoiced before: %+v", third, notes)
+	}
+	if got := h.str(`select status from sales_orders where number = 1703`); got != "fulfilled" {
+		t.Errorf("order 1703, invoiced, then delivered: %s", got)
+	}
 	h.checkBooks()
 }
 

@@ -115,8 +115,33 @@ func (t *Tx) AddNoteLine(noteID int64, lineNo int, warehouse string, l rules.Del
 		warehouse, l.Item, l.Quantity, released); err != nil {
 		return err
 	}
-	return t.exec(`update sales_order_lines set qty_delivered = qty_delivered + $2 where id = $1`, l.OrderLineID, l.Quantity)
+	if err := t.exec(`update sales_order_lines set qty_delivered = qty_delivered + $2 where id = $1`, l.OrderLineID, l.Quantity); err != nil {
+		return err
+	}
+	return t.exec(coverNoteLine, id)
 }
+
+// coverNoteLine marks a new note line invoiced by the standing invoices that billed its
+// goods before they were delivered (a series that does not discharge stock): at most what
+// its order line had invoiced beyond what was delivered before the note, taken from the
+// invoice lines' quantities no note and no discharge covers yet, oldest invoice first.
+const coverNoteLine = `
+	insert into delivery_note_invoices (note_line_id, invoice_id, invoice_line_id, quantity)
+	select $1, c.invoice_id, c.invoice_line_id, c.alloc from (
+		select l.invoice_id, l.id as invoice_line_id,
+		       least(u.open, greatest(0, cap.q - coalesce(sum(u.open) over (order by l.invoice_id, l.id
+		             rows between unbounded preceding and 1 preceding), 0))) as alloc
+		from delivery_note_lines nl
+		join sales_order_lines ol on ol.id = nl.order_line_id
+		cross join lateral (select least(nl.quantity, greatest(0, ol.qty_invoiced - (ol.qty_delivered - nl.quantity))) as q) cap
+		join invoice_lines l on l.source_kind = 'order_line' and l.source_id = ol.id
+		join invoices v on v.id = l.invoice_id and v.status = 'completed'
+		cross join lateral (select l.quantity
+			- coalesce((select sum(d.quantity) from delivery_note_invoices d where d.invoice_line_id = l.id and d.released_at is null), 0)
+			- coalesce((select sum(m.quantity) from stock_movements m where m.invoice_line_id = l.id and m.direction = 'out'
+			            and m.reason = 'sale' and m.attempt = v.attempt), 0) as open) u
+		where nl.id = $1 and u.open > 0) c
+	where c.alloc > 0`
 
 // FulfilOrder marks the order fulfilled when nothing is left to invoice and, of its
 // stocked lines, nothing left to deliver (seed 002).
