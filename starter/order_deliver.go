@@ -21,6 +21,7 @@ type deliveryFlags struct {
 	qtys       []string
 	date, key  string
 	orderInput string
+	cancel     string // a note to cancel
 }
 
 // orderDeliverCmd records a delivery note (seed 002 remito, seed 004 remisión): its goods
@@ -29,7 +30,7 @@ type deliveryFlags struct {
 func orderDeliverCmd(a *app) *cobra.Command {
 	var f deliveryFlags
 	c := &cobra.Command{
-		Use:   "deliver ORDER --line N --qty Q [--line M --qty R ...] [--date D] [--key K]",
+		Use:   "deliver ORDER --line N --qty Q [--line M --qty R ...] [--date D] [--key K] | --cancel NOTE",
 		Short: "Record a delivery note of an approved order: its goods leave the order's warehouse, once",
 		Long: `Records a delivery note (remito) of an approved order, numbered ORDER-1, ORDER-2, ... among the
 order's notes: each --line N --qty Q pair delivers Q of the order's line N (a stocked item, at
@@ -38,9 +39,21 @@ most what is left to deliver) out of the order's warehouse, refused past the ava
 All lines or none. --key names the request (default: made of the order, its lines, the date
 and today): the same key again answers the note it made, delivering nothing twice.
 The invoice that later bills these lines moves no stock for what the note delivered and
-marks the note's lines invoiced; see them with: billrun order deliveries ORDER.`,
-		Args: cobra.ExactArgs(1),
+marks the note's lines invoiced; see them with: billrun order deliveries ORDER.
+--cancel NOTE (e.g. 1701-1) cancels a note no standing invoice covers: its goods come back
+into the warehouse and its order has them to deliver again; a note cancelled before is
+answered again, nothing moved twice.`,
+		Args: cobra.RangeArgs(0, 1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if f.cancel != "" {
+				if len(args) > 0 || len(f.lines) > 0 || len(f.qtys) > 0 {
+					return &model.InputError{Problems: []string{"--cancel NOTE: takes no ORDER, --line or --qty (the note names its order)"}}
+				}
+				return runCancelNote(cmd.Context(), a, f)
+			}
+			if len(args) != 1 {
+				return &model.InputError{Problems: []string{"ORDER: name the order delivered (or --cancel NOTE)"}}
+			}
 			f.orderInput = args[0]
 			return runDeliver(cmd.Context(), a, f)
 		},
@@ -49,8 +62,7 @@ marks the note's lines invoiced; see them with: billrun order deliveries ORDER.`
 	c.Flags().StringArrayVar(&f.qtys, "qty", nil, "the quantity delivered of the --line before it")
 	c.Flags().StringVar(&f.date, "date", "", "the delivery note's date (default: today where the order's issuer is)")
 	c.Flags().StringVar(&f.key, "key", "", "the request's idempotency key (default: made of the order, its lines, the date and today)")
-	_ = c.MarkFlagRequired("line")
-	_ = c.MarkFlagRequired("qty")
+	c.Flags().StringVar(&f.cancel, "cancel", "", "cancel delivery note NOTE (ORDER-N) not invoiced: its goods come back")
 	return c
 }
 

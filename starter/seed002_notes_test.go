@@ -90,6 +90,37 @@ func TestDeliveryNotesMarkedInvoiced(t *testing.T) {
 	if got := h.str(`select status from sales_orders where number = 1701`); got != "fulfilled" {
 		t.Errorf("order 1701, invoiced and delivered: %s", got)
 	}
+	if msg := h.mustFail("order", "deliver", "--cancel", "1701-1"); !strings.Contains(msg, "--cancel 1701-1: 4 of its goods are invoiced") {
+		t.Errorf("cancelling an invoiced note: %s", msg)
+	}
+
+	// A note not invoiced is cancelled: its goods come back, once, and are to deliver again.
+	h.importJSON(`{"orders": [{"number": 1704, "customer": "KEMPER", "series": "A", "warehouse": "CENTRAL", "currency": "MXN", "date": "2026-11-10",
+		 "lines": [{"item": "B", "ordered": 7}]}]}`)
+	b1 := stock("B")
+	h.mustRun("order", "deliver", "1704", "--line", "1", "--qty", "7", "--date", "2026-11-22")
+	if got := h.str(`select status from sales_orders where number = 1704`); got != "approved" {
+		t.Errorf("order 1704, delivered, not invoiced: %s", got)
+	}
+	if out := h.mustRun("order", "deliver", "--cancel", "1704-1"); !strings.Contains(out, "delivery note 1704-1 cancelled") {
+		t.Errorf("order deliver --cancel: %s", out)
+	}
+	if out := h.mustRun("order", "deliver", "--cancel", "1704-1"); !strings.Contains(out, "cancelled already") {
+		t.Errorf("the cancellation again: %s", out)
+	}
+	if got := stock("B"); got != b1 {
+		t.Errorf("B after the note's cancellation: %s, want %s", got, b1)
+	}
+	if got := h.str(`select l.qty_delivered::numeric(18,0) || ' ' || n.status from sales_order_lines l
+		join delivery_note_lines nl on nl.order_line_id = l.id join delivery_notes n on n.id = nl.note_id
+		join sales_orders o on o.id = l.order_id where o.number = 1704`); got != "0 cancelled" {
+		t.Errorf("order 1704's line after the cancellation: %s", got)
+	}
+	for _, args := range [][]string{{"--cancel", "1704-9"}, {"--cancel", "x"}, {"1704", "--cancel", "1704-1"}} {
+		if _, err := h.run(append([]string{"order", "deliver"}, args...)...); exitCode(err) != exitUsage {
+			t.Errorf("order deliver %v: %v", args, err)
+		}
+	}
 	h.checkBooks()
 }
 

@@ -95,3 +95,23 @@ func DeliveryShortfall(line int, item, warehouse string, onHand, committed, ownC
 	return fmt.Sprintf("--line %d: not enough stock of item %s in warehouse %s: %s on hand, %s of it committed to other orders, %s to deliver",
 		line, item, warehouse, onHand, committed.Sub(ownCommitted), qty)
 }
+
+// NoteToCancel is a delivery note as its cancellation reads it.
+type NoteToCancel struct {
+	Number   string
+	Status   string          // issued, cancelled
+	Invoiced decimal.Decimal // what standing invoices cover of its lines
+}
+
+// CancelDelivery says whether a delivery note may be cancelled: one that standing
+// invoices cover is refused (cancel them first: their cancellation releases it); one
+// cancelled before is answered again (again true), nothing moved twice.
+func CancelDelivery(n NoteToCancel) (again bool, problem string) {
+	switch {
+	case n.Status == "cancelled":
+		return true, ""
+	case n.Invoiced.IsPositive():
+		return false, fmt.Sprintf("--cancel %s: %s of its goods are invoiced; cancel the invoices that cover it first", n.Number, n.Invoiced)
+	}
+	return false, ""
+}

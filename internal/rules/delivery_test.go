@@ -89,3 +89,22 @@ func TestDeliveryShortfall(t *testing.T) {
 		}
 	}
 }
+
+func TestCancelDelivery(t *testing.T) {
+	for _, c := range []struct {
+		name    string
+		note    NoteToCancel
+		again   bool
+		problem string
+	}{
+		{name: "issued, not invoiced", note: NoteToCancel{Number: "1701-1", Status: "issued"}},
+		{name: "cancelled before", note: NoteToCancel{Number: "1701-1", Status: "cancelled"}, again: true},
+		{name: "invoiced in part", note: NoteToCancel{Number: "1701-1", Status: "issued", Invoiced: decimal.NewFromInt(2)},
+			problem: "--cancel 1701-1: 2 of its goods are invoiced; cancel the invoices that cover it first"},
+	} {
+		again, problem := CancelDelivery(c.note)
+		if again != c.again || problem != c.problem {
+			t.Errorf("%s: %v %q, want %v %q", c.name, again, problem, c.again, c.problem)
+		}
+	}
+}
