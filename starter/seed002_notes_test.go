@@ -29,7 +29,7 @@ func TestDeliveryNotesMarkedInvoiced(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"--line", "1", "--qty", "11"}, "--line 1 --qty 11: more than the 10 left to deliver (10 ordered, 0 delivered)"},
+		{[]string{"--line", "1", "--qty", "11"}, "--line 1 --qty 11: more than the 10 left to deliver (10 ordered, 0 delivered, 0 in a bill run)"},
 		{[]string{"--line", "1", "--qty", "4", "--line", "2", "--qty", "25"},
 			"--line 2: not enough stock of item TEQ in warehouse CENTRAL: 20 on hand, 0 of it committed to other orders, 25 to deliver"},
 		{[]string{"--line", "3", "--qty", "1"}, "--line 3: item MANT is not stocked: there is nothing to deliver"},

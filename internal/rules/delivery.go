@@ -22,6 +22,7 @@ type DeliverableLine struct {
 	Stocked   bool
 	Ordered   decimal.Decimal
 	Delivered decimal.Decimal // by delivery notes, by invoices that discharged, or imported
+	InBilling decimal.Decimal // claimed by a bill run: its invoice may discharge it
 }
 
 // DeliveryLine is a line of a delivery note to record.
@@ -35,7 +36,9 @@ type DeliveryLine struct {
 // PlanDelivery checks a delivery note of an order (seed 002, remito; seed 004, remisión)
 // and answers its lines in the order's line order: only an approved sales order (not a
 // return order) is delivered; each line named once, a stocked item, a positive quantity
-// with at most 4 decimals, never past what is left to deliver (ordered less delivered).
+// with at most 4 decimals, never past what is left to deliver: ordered less delivered and
+// less what a bill run holds (its invoice may be discharging it now; a delivery note
+// beside it would take the same goods out twice).
 // Every problem is named, by flag and line.
 func PlanDelivery(order int64, status string, isReturn bool, lines []DeliverableLine, req []DeliveryRequest) ([]DeliveryLine, []string) {
 	var probs []string
@@ -65,14 +68,15 @@ func PlanDelivery(order int64, status string, isReturn bool, lines []Deliverable
 			continue
 		}
 		seen[r.Line] = true
-		left := l.Ordered.Sub(l.Delivered)
+		left := decimal.Max(decimal.Zero, l.Ordered.Sub(l.Delivered).Sub(l.InBilling))
 		switch {
 		case !l.Stocked:
 			probs = append(probs, fmt.Sprintf("--line %d: item %s is not stocked: there is nothing to deliver", r.Line, l.Item))
 		case !r.Quantity.IsPositive() || r.Quantity.Exponent() < -4:
 			probs = append(probs, fmt.Sprintf("--line %d --qty %s: must be more than 0, with at most 4 decimals", r.Line, r.Quantity))
 		case r.Quantity.GreaterThan(left):
-			probs = append(probs, fmt.Sprintf("--line %d --qty %s: more than the %s left to deliver (%s ordered, %s delivered)", r.Line, r.Quantity, left, l.Ordered, l.Delivered))
+			probs = append(probs, fmt.Sprintf("--line %d --qty %s: more than the %s left to deliver (%s ordered, %s delivered, %s in a bill run)",
+				r.Line, r.Quantity, left, l.Ordered, l.Delivered, l.InBilling))
 		default:
 			out = append(out, DeliveryLine{OrderLineID: l.ID, Line: l.Line, Item: l.Item, Quantity: r.Quantity})
 		}
@@ -98,20 +102,25 @@ func DeliveryShortfall(line int, item, warehouse string, onHand, committed, ownC
 
 // NoteToCancel is a delivery note as its cancellation reads it.
 type NoteToCancel struct {
-	Number   string
-	Status   string          // issued, cancelled
-	Invoiced decimal.Decimal // what standing invoices cover of its lines
+	Number    string
+	Status    string          // issued, cancelled
+	Invoiced  decimal.Decimal // what standing invoices cover of its lines
+	InBilling decimal.Decimal // what bill runs hold of its order lines
 }
 
 // CancelDelivery says whether a delivery note may be cancelled: one that standing
 // invoices cover is refused (cancel them first: their cancellation releases it); one
-// cancelled before is answered again (again true), nothing moved twice.
+// cancelled before is answered again (again true), nothing moved twice; one whose order
+// lines a bill run holds is refused too (its invoice may have discharged only what the
+// note did not deliver).
 func CancelDelivery(n NoteToCancel) (again bool, problem string) {
 	switch {
 	case n.Status == "cancelled":
 		return true, ""
 	case n.Invoiced.IsPositive():
 		return false, fmt.Sprintf("--cancel %s: %s of its goods are invoiced; cancel the invoices that cover it first", n.Number, n.Invoiced)
+	case n.InBilling.IsPositive():
+		return false, fmt.Sprintf("--cancel %s: %s of its order lines are in a bill run; cancel it once that invoice is completed or abandoned", n.Number, n.InBilling)
 	}
 	return false, ""
 }

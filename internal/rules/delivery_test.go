@@ -14,6 +14,7 @@ func TestPlanDelivery(t *testing.T) {
 		{ID: 12, Line: 2, Item: "MANT", Stocked: false, Ordered: d("1")},
 		{ID: 13, Line: 3, Item: "A", Stocked: true, Ordered: d("5"), Delivered: d("5")},
 		{ID: 14, Line: 4, Item: "A", Stocked: true, Ordered: d("8")},
+		{ID: 15, Line: 5, Item: "B", Stocked: true, Ordered: d("8"), Delivered: d("2"), InBilling: d("5")},
 	}
 	req := func(pairs ...any) []DeliveryRequest {
 		var out []DeliveryRequest
@@ -35,9 +36,13 @@ func TestPlanDelivery(t *testing.T) {
 		{name: "part of a line", status: "approved", req: req(1, "2.5"),
 			want: []DeliveryLine{{OrderLineID: 11, Line: 1, Item: "B", Quantity: d("2.5")}}},
 		{name: "past what is left to deliver", status: "approved", req: req(1, "7"),
-			probs: []string{"--line 1 --qty 7: more than the 6 left to deliver (10 ordered, 4 delivered)"}},
+			probs: []string{"--line 1 --qty 7: more than the 6 left to deliver (10 ordered, 4 delivered, 0 in a bill run)"}},
 		{name: "a line delivered already", status: "approved", req: req(3, "1"),
-			probs: []string{"--line 3 --qty 1: more than the 0 left to deliver (5 ordered, 5 delivered)"}},
+			probs: []string{"--line 3 --qty 1: more than the 0 left to deliver (5 ordered, 5 delivered, 0 in a bill run)"}},
+		{name: "what a bill run holds is its to discharge", status: "approved", req: req(5, "2"),
+			probs: []string{"--line 5 --qty 2: more than the 1 left to deliver (8 ordered, 2 delivered, 5 in a bill run)"}},
+		{name: "the rest beside a bill run", status: "approved", req: req(5, "1"),
+			want: []DeliveryLine{{OrderLineID: 15, Line: 5, Item: "B", Quantity: d("1")}}},
 		{name: "zero, negative, too many decimals", status: "approved", req: req(1, "0", 4, "-1"),
 			probs: []string{"--line 1 --qty 0: must be more than 0, with at most 4 decimals", "--line 4 --qty -1: must be more than 0, with at most 4 decimals"}},
 		{name: "five decimals", status: "approved", req: req(1, "0.00001"),
@@ -101,6 +106,8 @@ func TestCancelDelivery(t *testing.T) {
 		{name: "cancelled before", note: NoteToCancel{Number: "1701-1", Status: "cancelled"}, again: true},
 		{name: "invoiced in part", note: NoteToCancel{Number: "1701-1", Status: "issued", Invoiced: decimal.NewFromInt(2)},
 			problem: "--cancel 1701-1: 2 of its goods are invoiced; cancel the invoices that cover it first"},
+		{name: "in a bill run", note: NoteToCancel{Number: "1701-1", Status: "issued", InBilling: decimal.NewFromInt(3)},
+			problem: "--cancel 1701-1: 3 of its order lines are in a bill run; cancel it once that invoice is completed or abandoned"},
 	} {
 		again, problem := CancelDelivery(c.note)
 		if again != c.again || problem != c.problem {

@@ -25,9 +25,11 @@ type NoteLine struct {
 func (t *Tx) NoteForCancel(orderID int64, seq int) (id int64, n rules.NoteToCancel, lines []NoteLine, err error) {
 	err = t.tx.QueryRow(t.ctx, `select n.id, o.number || '-' || n.seq, n.status,
 		coalesce((select sum(d.quantity) from delivery_note_invoices d join delivery_note_lines nl on nl.id = d.note_line_id
-		          where nl.note_id = n.id and d.released_at is null), 0)
+		          where nl.note_id = n.id and d.released_at is null), 0),
+		coalesce((select sum(ol.qty_in_billing) from sales_order_lines ol
+		          where ol.id in (select nl.order_line_id from delivery_note_lines nl where nl.note_id = n.id)), 0)
 		from delivery_notes n join sales_orders o on o.id = n.order_id where n.order_id = $1 and n.seq = $2 for update of n`, orderID, seq).
-		Scan(&id, &n.Number, &n.Status, &n.Invoiced)
+		Scan(&id, &n.Number, &n.Status, &n.Invoiced, &n.InBilling)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return 0, n, nil, fmt.Errorf("delivery note %d of order id %d: %w", seq, orderID, model.ErrNotFound)
 	}

@@ -40,7 +40,7 @@ func (t *Tx) LockOrderForDelivery(number int64) (DeliveryOrder, []rules.Delivera
 	if err != nil {
 		return o, nil, nil, err
 	}
-	rows, err := t.tx.Query(t.ctx, `select l.id, l.line_no, l.item, i.stocked, l.qty_ordered, l.qty_delivered, l.stock_committed
+	rows, err := t.tx.Query(t.ctx, `select l.id, l.line_no, l.item, i.stocked, l.qty_ordered, l.qty_delivered, l.qty_in_billing, l.stock_committed
 		from sales_order_lines l join items i on i.code = l.item where l.order_id = $1 order by l.id for update of l`, o.ID)
 	if err != nil {
 		return o, nil, nil, err
@@ -51,7 +51,7 @@ func (t *Tx) LockOrderForDelivery(number int64) (DeliveryOrder, []rules.Delivera
 	for rows.Next() {
 		var l rules.DeliverableLine
 		var c bool
-		if err := rows.Scan(&l.ID, &l.Line, &l.Item, &l.Stocked, &l.Ordered, &l.Delivered, &c); err != nil {
+		if err := rows.Scan(&l.ID, &l.Line, &l.Item, &l.Stocked, &l.Ordered, &l.Delivered, &l.InBilling, &c); err != nil {
 			return o, nil, nil, err
 		}
 		lines, committed[l.ID] = append(lines, l), c
