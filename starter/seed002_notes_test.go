@@ -81,12 +81,14 @@ func TestDeliveryNotesMarkedInvoiced(t *testing.T) {
 		t.Errorf("TEQ after the invoice of 30, 20 delivered by a note: %s on hand, want 0", got)
 	}
 	notes := h.notes("1701")
-	if len(notes) != 2 || notes[0].Lines[0].Invoices[0] != no+": 4.0000" || notes[1].Lines[0].Invoices[0] != no+": 20.0000" {
+	if len(notes) != 2 || notes[0].Lines[0].Invoices[0] != no+": 4" || notes[1].Lines[0].Invoices[0] != no+": 20" {
 		t.Errorf("the notes after %s: %+v", no, notes)
 	}
-	if out := h.mustRun("order", "deliveries", "1701"); !strings.Contains(out, "invoiced by "+no) {
+	out := h.mustRun("order", "deliveries", "1701")
+	if !strings.Contains(out, "invoiced by "+no) {
 		t.Errorf("order deliveries:\n%s", out)
 	}
+	t.Logf("order deliveries 1701:\n%s", out)
 	if got := h.str(`select status from sales_orders where number = 1701`); got != "fulfilled" {
 		t.Errorf("order 1701, invoiced and delivered: %s", got)
 	}
@@ -150,8 +152,8 @@ func TestDeliveryNotesOfASeriesThatDoesNotDischarge(t *testing.T) {
 		t.Errorf("B after the invoices: %s out, want the notes' 8", got)
 	}
 	notes := h.notes("1702")
-	if len(notes) != 2 || strings.Join(notes[0].Lines[0].Invoices, ",") != first+": 3.0000" ||
-		strings.Join(notes[1].Lines[0].Invoices, ",") != first+": 2.0000,"+second+": 3.0000" {
+	if len(notes) != 2 || strings.Join(notes[0].Lines[0].Invoices, ",") != first+": 3" ||
+		strings.Join(notes[1].Lines[0].Invoices, ",") != first+": 2,"+second+": 3" {
 		t.Errorf("the notes after %s and %s: %+v", first, second, notes)
 	}
 	if got := h.str(`select status from sales_orders where number = 1702`); got != "fulfilled" {
@@ -163,7 +165,7 @@ func TestDeliveryNotesOfASeriesThatDoesNotDischarge(t *testing.T) {
 		t.Fatalf("%s after its cancellation: %s", second, got)
 	}
 	notes = h.notes("1702")
-	if l := notes[1].Lines[0]; strings.Join(l.Invoices, ",") != first+": 2.0000" || l.Invoiced.String() != "2" {
+	if l := notes[1].Lines[0]; strings.Join(l.Invoices, ",") != first+": 2" || l.Invoiced.String() != "2" {
 		t.Errorf("note 1702-2 after cancelling %s: %+v", second, l)
 	}
 	if got := subtract(t, b0, stockB()); got != "8.00" {
@@ -180,7 +182,7 @@ func TestDeliveryNotesOfASeriesThatDoesNotDischarge(t *testing.T) {
 	h.mustRun("order", "deliver", "1703", "--line", "1", "--qty", "2", "--date", "2026-11-24")
 	h.mustRun("order", "deliver", "1703", "--line", "1", "--qty", "4", "--date", "2026-11-24")
 	notes = h.notes("1703")
-	if len(notes) != 2 || strings.Join(notes[0].Lines[0].Invoices, ",") != third+": 2.0000" || strings.Join(notes[1].Lines[0].Invoices, ",") != third+": 4.0000" {
+	if len(notes) != 2 || strings.Join(notes[0].Lines[0].Invoices, ",") != third+": 2" || strings.Join(notes[1].Lines[0].Invoices, ",") != third+": 4" {
 		t.Errorf("notes of goods %s invoiced before: %+v", third, notes)
 	}
 	if got := h.str(`select status from sales_orders where number = 1703`); got != "fulfilled" {

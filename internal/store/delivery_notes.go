@@ -183,7 +183,7 @@ func (s *Store) DeliveryNotes(ctx context.Context, order int64) ([]DeliveryNoteV
 	rows, err := s.pool.Query(ctx, `
 		select o.number || '-' || n.seq, n.note_date::text, n.status, nl.line_no, ol.line_no, nl.item, nl.warehouse, nl.quantity,
 		       coalesce(sum(di.quantity), 0),
-		       coalesce(array_agg(v.series || '-' || coalesce(v.number::text, '(draft)') || ': ' || di.quantity::text order by di.id)
+		       coalesce(array_agg(v.series || '-' || coalesce(v.number::text, '(draft)') || ': ' || trim_scale(di.quantity)::text order by di.id)
 		                filter (where di.id is not null), '{}')
 		from delivery_notes n join sales_orders o on o.id = n.order_id
 		join delivery_note_lines nl on nl.note_id = n.id join sales_order_lines ol on ol.id = nl.order_line_id
