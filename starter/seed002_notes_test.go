@@ -29,7 +29,7 @@ func TestDeliveryNotesMarkedInvoiced(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"--line", "1", "--qty", "11"}, "--line 1 --qty 11: more than the 10 left to deliver (10 ordered, 0 delivered, 0 in a bill run)"},
+		{[]string{"--line", "1", "--qty", "11"}, "--line 1 --qty 11: more than the 10 left to deliver (10 ordered, 0 delivered)"},
 		{[]string{"--line", "1", "--qty", "4", "--line", "2", "--qty", "25"},
 			"--line 2: not enough stock of item TEQ in warehouse CENTRAL: 20 on hand, 0 of it committed to other orders, 25 to deliver"},
 		{[]string{"--line", "3", "--qty", "1"}, "--line 3: item MANT is not stocked: there is nothing to deliver"},
@@ -72,6 +72,14 @@ func TestDeliveryNotesMarkedInvoiced(t *testing.T) {
 	// rest of TEQ is delivered by a second note first.
 	h.mustRun("order", "deliver", "1701", "--line", "2", "--qty", "20", "--date", "2026-11-21")
 	h.importJSON(`{"stock": [{"warehouse": "CENTRAL", "item": "TEQ", "on_hand": 10, "count": true}]}`)
+
+	// A line a bill run holds (here a draft's) is not delivered until its invoice is done.
+	draft := h.batchID("DRAFT")
+	h.mustRun("batch", "create", "--id", draft, "--orders", "1701-1701", "--series", "A", "--date", "2026-11-23", "--draft", "--wait")
+	if msg := h.mustFail("order", "deliver", "1701", "--line", "1", "--qty", "1", "--date", "2026-11-22"); !strings.Contains(msg, "--line 1: 10 of it are in a bill run") {
+		t.Errorf("delivering a line a draft holds: %s", msg)
+	}
+	h.mustRun("batch", "reject", draft, "--reason", "delivered first")
 	before := stock("B")
 	_, no := h.billed("1701")
 	if got := subtract(t, before, stock("B")); got != "6.00" {

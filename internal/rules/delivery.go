@@ -36,9 +36,10 @@ type DeliveryLine struct {
 // PlanDelivery checks a delivery note of an order (seed 002, remito; seed 004, remisión)
 // and answers its lines in the order's line order: only an approved sales order (not a
 // return order) is delivered; each line named once, a stocked item, a positive quantity
-// with at most 4 decimals, never past what is left to deliver: ordered less delivered and
-// less what a bill run holds (its invoice may be discharging it now; a delivery note
-// beside it would take the same goods out twice).
+// with at most 4 decimals, never past what is left to deliver (ordered less delivered); a
+// line a bill run holds is not delivered until its invoice is completed or abandoned (its
+// discharge reads what was delivered, and its completion counts the line delivered up to
+// what it invoiced: a note in between would take goods out that neither counts).
 // Every problem is named, by flag and line.
 func PlanDelivery(order int64, status string, isReturn bool, lines []DeliverableLine, req []DeliveryRequest) ([]DeliveryLine, []string) {
 	var probs []string
@@ -68,15 +69,16 @@ func PlanDelivery(order int64, status string, isReturn bool, lines []Deliverable
 			continue
 		}
 		seen[r.Line] = true
-		left := decimal.Max(decimal.Zero, l.Ordered.Sub(l.Delivered).Sub(l.InBilling))
+		left := l.Ordered.Sub(l.Delivered)
 		switch {
+		case l.InBilling.IsPositive():
+			probs = append(probs, fmt.Sprintf("--line %d: %s of it are in a bill run; deliver once its invoice is completed or abandoned", r.Line, l.InBilling))
 		case !l.Stocked:
 			probs = append(probs, fmt.Sprintf("--line %d: item %s is not stocked: there is nothing to deliver", r.Line, l.Item))
 		case !r.Quantity.IsPositive() || r.Quantity.Exponent() < -4:
 			probs = append(probs, fmt.Sprintf("--line %d --qty %s: must be more than 0, with at most 4 decimals", r.Line, r.Quantity))
 		case r.Quantity.GreaterThan(left):
-			probs = append(probs, fmt.Sprintf("--line %d --qty %s: more than the %s left to deliver (%s ordered, %s delivered, %s in a bill run)",
-				r.Line, r.Quantity, left, l.Ordered, l.Delivered, l.InBilling))
+			probs = append(probs, fmt.Sprintf("--line %d --qty %s: more than the %s left to deliver (%s ordered, %s delivered)", r.Line, r.Quantity, left, l.Ordered, l.Delivered))
 		default:
 			out = append(out, DeliveryLine{OrderLineID: l.ID, Line: l.Line, Item: l.Item, Quantity: r.Quantity})
 		}
