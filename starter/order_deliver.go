@@ -111,14 +111,16 @@ func runDeliver(ctx context.Context, a *app, f deliveryFlags) error {
 	if err != nil {
 		return err
 	}
+	countries, err := st.OrderCountries(ctx, order)
+	if err != nil {
+		return err
+	}
 	if f.date == "" {
-		countries, err := st.OrderCountries(ctx, order)
-		if err != nil {
-			return err
-		}
 		if f.date, err = issuerToday("--date", countries, time.Now()); err != nil {
 			return err
 		}
+	} else if err := notAfterToday("--date", f.date, countries, time.Now()); err != nil {
+		return err // goods are not delivered in the future
 	}
 	if f.key == "" {
 		var parts []any

@@ -36,6 +36,7 @@ func TestDeliveryNotesMarkedInvoiced(t *testing.T) {
 		{[]string{"--line", "9", "--qty", "1"}, "--line 9: order 1701 has no line 9"},
 		{[]string{"--line", "1", "--line", "2", "--qty", "1"}, "--line/--qty: 2 lines and 1 quantities"},
 		{[]string{"--line", "1", "--qty", "x"}, `--line 1 --qty: "x" is not a number`},
+		{[]string{"--line", "1", "--qty", "1", "--date", "2999-01-01"}, "--date: 2999-01-01 is after today where the issuer is"},
 	} {
 		out, err := h.run(append([]string{"order", "deliver", "1701", "--date", "2026-11-20"}, c.args...)...)
 		if err == nil || exitCode(err) != exitUsage || !strings.Contains(err.Error(), c.want) {
