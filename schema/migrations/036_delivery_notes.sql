@@ -30,6 +30,8 @@ create table delivery_note_lines (
     unique (note_id, line_no),
     unique (note_id, order_line_id)
 );
+-- An invoice's completion looks up its order lines' notes.
+create index delivery_note_lines_order_line on delivery_note_lines (order_line_id);
 
 -- A note line's quantity invoiced by an invoice line (FIFO over the order line's notes);
 -- released (not deleted) when that invoice is cancelled.
@@ -43,6 +45,7 @@ create table delivery_note_invoices (
     unique (note_line_id, invoice_line_id)
 );
 create index delivery_note_invoices_invoice on delivery_note_invoices (invoice_id);
+create index delivery_note_invoices_invoice_line on delivery_note_invoices (invoice_line_id);
 
 -- A delivery note's movement has no invoice line; a movement belongs to exactly one of
 -- the two. One movement per note line and direction.
