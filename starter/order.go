@@ -11,8 +11,8 @@ import (
 )
 
 func orderCmd(a *app) *cobra.Command {
-	c := &cobra.Command{Use: "order", Short: "Set what the next bill run invoices of an order"}
-	c.AddCommand(orderToInvoiceCmd(a))
+	c := &cobra.Command{Use: "order", Short: "Set what the next bill run invoices of an order; deliver it (delivery notes)"}
+	c.AddCommand(orderToInvoiceCmd(a), orderDeliverCmd(a), orderDeliveriesCmd(a))
 	return c
 }
 

@@ -79,6 +79,9 @@ func (v *validation) checkOrderLine(l OrderLine) {
 	} else if toInv.Add(l.Invoiced).GreaterThan(l.Ordered) {
 		c.add("to_invoice", "%s to invoice plus %s invoiced exceeds %s ordered", toInv, l.Invoiced, l.Ordered)
 	}
+	if l.Delivered.GreaterThan(l.Ordered) {
+		c.add("delivered", "%s delivered exceeds %s ordered", l.Delivered, l.Ordered)
+	}
 	if l.Price != nil && l.Price.IsNegative() {
 		c.add("price", "%s is negative", *l.Price)
 	}

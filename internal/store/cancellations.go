@@ -157,12 +157,14 @@ func (t *Tx) CancelReceivable(id int64) error {
 // quantities go from invoiced back to "to invoice" (and their orders are open again),
 // installments are complete again, plan events planned again.
 // What the invoice's discharge delivered is undelivered: the cancellation brings it back.
+// The delivery notes it covered are no longer invoiced (their own movements stay, seed 004).
 func (t *Tx) ReleaseSources(id int64) error {
 	for _, sql := range []string{`
 		update sales_order_lines ol set qty_invoiced = ol.qty_invoiced - l.quantity, qty_to_invoice = ol.qty_to_invoice + l.quantity,
 		       qty_delivered = greatest(0, ol.qty_delivered - coalesce((select sum(m.quantity) from stock_movements m join invoices v on v.id = l.invoice_id
 		                        where m.invoice_line_id = l.id and m.direction = 'out' and m.reason = 'sale' and m.attempt = v.attempt), 0))
 		from invoice_lines l where l.invoice_id = $1 and l.source_kind = 'order_line' and ol.id = l.source_id`, `
+		update delivery_note_invoices set released_at = now() where invoice_id = $1 and released_at is null`, `
 		update sales_orders o set status = 'approved' where o.status = 'fulfilled'
 		  and o.id in (select ol.order_id from invoice_lines l join sales_order_lines ol on ol.id = l.source_id
 		               where l.invoice_id = $1 and l.source_kind = 'order_line')`, `

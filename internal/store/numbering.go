@@ -52,7 +52,7 @@ var settle = map[string][]string{
 		       qty_delivered = case when i.stocked and s.discharge_stock and not l.delivered
 		                            then greatest(ol.qty_delivered, ol.qty_invoiced + l.quantity) else ol.qty_delivered end
 		from invoice_lines l join items i on i.code = l.item join invoices v on v.id = l.invoice_id join series s on s.code = v.series
-		where l.invoice_id = $1 and l.source_kind = 'order_line' and ol.id = l.source_id`, `
+		where l.invoice_id = $1 and l.source_kind = 'order_line' and ol.id = l.source_id`, markNotesInvoiced, `
 		update sales_orders o set status = 'fulfilled'
 		where o.id in (select ol.order_id from invoice_lines l join sales_order_lines ol on ol.id = l.source_id
 		               where l.invoice_id = $1 and l.source_kind = 'order_line')
@@ -72,6 +72,25 @@ var settle = map[string][]string{
 		where v.id = $1 and sh.customer = v.customer and sh.state = 'in_billing'
 		  and sh.event_id in (select source_id from invoice_lines where invoice_id = $1 and source_kind = 'plan_event')`},
 }
+
+// markNotesInvoiced marks the delivery notes' lines an invoice covers invoiced by it
+// (seed 002: "dejando el estado de los remitos como 'Facturados'"): each invoice line's
+// quantity covers what its order line's delivery notes delivered and no standing invoice
+// covers yet, oldest note first (the order lines are locked by the settlement before it).
+const markNotesInvoiced = `
+		insert into delivery_note_invoices (note_line_id, invoice_id, invoice_line_id, quantity)
+		select c.note_line_id, $1, c.invoice_line_id, c.alloc from (
+			select nl.id as note_line_id, l.id as invoice_line_id,
+			       least(p.pending, greatest(0, l.quantity - coalesce(sum(p.pending) over (partition by l.id order by n.seq, nl.id
+			             rows between unbounded preceding and 1 preceding), 0))) as alloc
+			from invoice_lines l
+			join delivery_note_lines nl on nl.order_line_id = l.source_id
+			join delivery_notes n on n.id = nl.note_id and n.status = 'issued'
+			cross join lateral (select nl.quantity - coalesce((select sum(d.quantity) from delivery_note_invoices d
+			                    where d.note_line_id = nl.id and d.released_at is null), 0) as pending) p
+			where l.invoice_id = $1 and l.source_kind = 'order_line' and p.pending > 0) c
+		where c.alloc > 0
+		on conflict (note_line_id, invoice_line_id) do nothing`
 
 // MarkFailed records a failed invoice with the step and reason of its attempt.
 func (t *Tx) MarkFailed(invoiceID int64, step, reason string) error {
