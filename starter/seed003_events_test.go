@@ -135,7 +135,8 @@ func TestPlansOfCustomersAndTheirAssociatedEntities(t *testing.T) {
 
 // Seed 003: a plan's own series is optional — the series is chosen when processing (the
 // batch's --series; refused without one, naming the plans) — and a plan's associated
-// contract's commercial conditions (payment terms, currency) prevail over the plan's.
+// contract's commercial conditions (payment terms, currency) prevail over the plan's, as
+// its source order's (the header of the document it bills from) do when it has no contract.
 func TestPlanSeriesChosenWhenProcessingAndContractTermsPrevail(t *testing.T) {
 	h := newHarness(t, true)
 	h.mustRun("import", "../examples/demo.json")
@@ -143,7 +144,13 @@ func TestPlanSeriesChosenWhenProcessingAndContractTermsPrevail(t *testing.T) {
 		{"code": "PLAN-NOSER", "customer": "SOCIO", "currency": "MXN", "payment_terms": "NET30",
 		 "every": 1, "unit": "month", "start": "2026-11-30", "end": "2026-11-30", "items": [{"item": "MANT", "quantity": 1, "price": 100}]},
 		{"code": "PLAN-CT", "customer": "FORSETI", "contract": "C-2026-01", "series": "A", "currency": "USD", "payment_terms": "CASH",
-		 "every": 1, "unit": "month", "start": "2026-11-30", "end": "2026-11-30", "items": [{"item": "MANT", "quantity": 1, "price": 200}]}]}`)
+		 "every": 1, "unit": "month", "start": "2026-11-30", "end": "2026-11-30", "items": [{"item": "MANT", "quantity": 1, "price": 200}]},
+		{"code": "PLAN-SO", "customer": "SOCIO", "source_order": 1002, "series": "A", "currency": "USD", "payment_terms": "NET30",
+		 "every": 1, "unit": "month", "start": "2026-11-30", "end": "2026-11-30", "items": [{"item": "MANT", "quantity": 1, "price": 300}]}]}`)
+	if msg := h.mustFail("import", writeTemp(t, `{"billing_plans": [{"code": "PLAN-X", "customer": "SOCIO", "source_order": 99999, "currency": "MXN",
+		"payment_terms": "NET30", "dates": ["2026-11-30"], "items": [{"item": "MANT", "quantity": 1, "price": 1}]}]}`)); !strings.Contains(msg, `billing_plans[0] (PLAN-X): source_order: unknown order "99999"`) {
+		t.Errorf("a plan of an unknown source order: %s", msg)
+	}
 	args := []string{"batch", "create", "--plans", "--period", "2026-11-30..2026-11-30", "--grouping", "none", "--date", "2026-12-01"}
 	if msg := h.mustFail(append(args, "--wait")...); !strings.Contains(msg, "--series: plans PLAN-NOSER name no series") {
 		t.Errorf("a plan without a series, the batch naming none: %s", msg)
@@ -155,7 +162,7 @@ func TestPlanSeriesChosenWhenProcessingAndContractTermsPrevail(t *testing.T) {
 	}
 	got := h.str(`select string_agg(distinct split_part(l.source_ref, ' ', 2) || ' ' || v.series || ' ' || v.currency || ' ' || v.payment_terms, '; ')
 		from invoice_lines l join invoices v on v.id = l.invoice_id where v.batch_id = $1 and l.source_ref like 'plan PLAN-%'`, sum.BatchID)
-	if want := "PLAN-CT A MXN NET30; PLAN-MANT A MXN NET30; PLAN-NOSER A MXN NET30"; got != want {
+	if want := "PLAN-CT A MXN NET30; PLAN-MANT A MXN NET30; PLAN-NOSER A MXN NET30; PLAN-SO A MXN CASH"; got != want {
 		t.Errorf("plans billed:\n got %s\nwant %s", got, want)
 	}
 }

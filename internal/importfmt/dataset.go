@@ -327,9 +327,12 @@ type Installment struct {
 }
 
 type BillingPlan struct {
-	Code         string          `json:"code"`
-	Customer     string          `json:"customer"`
-	Contract     string          `json:"contract"`
+	Code     string `json:"code"`
+	Customer string `json:"customer"`
+	Contract string `json:"contract"`
+	// SourceOrder is the order the plan bills from (seed 003): its payment terms and
+	// currency are used, unless the contract's prevail.
+	SourceOrder  int64           `json:"source_order"`
 	Series       string          `json:"series"`
 	Currency     string          `json:"currency"`
 	PaymentTerms string          `json:"payment_terms"`

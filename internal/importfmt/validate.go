@@ -17,6 +17,8 @@ import (
 // Known holds codes that already exist in the database, so a file may refer to them.
 type Known struct {
 	Currencies, Issuers, PaymentTerms, Customers, Items, Warehouses, Series, Contracts map[string]bool
+	// Orders are the stored orders' numbers (a plan's source order).
+	Orders map[string]bool
 	// CashBoxes are the stored cash boxes (seed 004).
 	CashBoxes map[string]bool
 	// CFESeries are the series (already stored) that number CFE.
@@ -230,6 +232,7 @@ type validation struct {
 	cfeSeries, uyIssuer, generic                map[string]bool
 	contingency                                 map[string]bool // the file's contingency series
 	boxes                                       map[string]bool // the file's cash boxes
+	orders                                      map[string]bool // the file's order numbers
 	termKind                                    map[string]string
 	classSeries                                 map[string]string // order class → its series, stored or in the file
 	itemPrice                                   map[string]decimal.Decimal

@@ -15,6 +15,7 @@ func (v *validation) checkOrders() {
 	c := v.checker
 	cur, terms, cust, items, whs, ser, known, d := v.cur, v.terms, v.cust, v.items, v.whs, v.ser, v.known, v.d
 	orderSeen := newSet()
+	v.orders = orderSeen
 	for i, x := range d.Orders {
 		c.rec = fmt.Sprintf("orders[%d] (number %d)", i, x.Number)
 		c.text("observations", x.Observations, 1000)
@@ -238,6 +239,9 @@ func (v *validation) checkBillingPlans() {
 		c.ref("customer", x.Customer, "customer", cust, known.Customers)
 		if x.Contract != "" {
 			c.ref("contract", x.Contract, "contract", ctr, known.Contracts)
+		}
+		if x.SourceOrder != 0 {
+			c.ref("source_order", fmt.Sprint(x.SourceOrder), "order", v.orders, known.Orders)
 		}
 		if x.Series != "" { // optional (seed 003): else the batch's --series
 			c.ref("series", x.Series, "series", ser, known.Series)

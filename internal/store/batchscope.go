@@ -30,9 +30,9 @@ func (t *Tx) BatchScope(p *model.BatchParams) ([]ScopeRow, error) {
 			where ` + installmentSelection
 		args = []any{installmentArgs(p)}
 	case model.SourcePlans:
-		sql = `select distinct coalesce(pl.series, @series), c.tax_id_kind, coalesce(ct.currency, pl.currency), ''
+		sql = `select distinct coalesce(pl.series, @series), c.tax_id_kind, coalesce(ct.currency, so.currency, pl.currency), ''
 			from billing_events e join billing_plans pl on pl.id = e.plan_id and pl.state = 'active'
-			left join contracts ct on ct.id = pl.contract_id
+			left join contracts ct on ct.id = pl.contract_id left join sales_orders so on so.id = pl.source_order
 			join customers c on c.code in (select be.customer from billing_entities be where be.plan_id = pl.id)
 			  or (c.code = pl.customer and not exists (select 1 from billing_entities be where be.plan_id = pl.id))
 			where ` + planSelection

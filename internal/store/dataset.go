@@ -35,6 +35,7 @@ func loadKnown(ctx context.Context, tx pgx.Tx) (importfmt.Known, error) {
 		{&k.PaymentTerms, `select code from payment_terms`}, {&k.Customers, `select code from customers`},
 		{&k.Items, `select code from items`}, {&k.Warehouses, `select code from warehouses`},
 		{&k.Series, `select code from series`}, {&k.Contracts, `select number from contracts`},
+		{&k.Orders, `select number::text from sales_orders`},
 		{&k.CFESeries, `select code from series where cfe_type is not null`},
 		{&k.ContingencySeries, `select code from series where document_kind = 'contingency'`},
 		{&k.CreditTerms, `select code from payment_terms where kind = 'credit'`},

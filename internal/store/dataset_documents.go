@@ -109,11 +109,12 @@ func writePlans(ctx context.Context, tx pgx.Tx, d *importfmt.Dataset, n importfm
 		}
 		var id int64
 		err := tx.QueryRow(ctx, `insert into billing_plans (code, customer, contract_id, series, currency, payment_terms, warehouse,
-			rule_kind, every_n, every_unit, start_date, end_date, state)
-			values ($1, $2, (select id from contracts where number = $3), $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+			rule_kind, every_n, every_unit, start_date, end_date, state, source_order)
+			values ($1, $2, (select id from contracts where number = $3), $4, $5, $6, $7, $8, $9, $10, $11, $12, $13,
+			        (select id from sales_orders where number = $14))
 			on conflict (code) do nothing returning id`,
 			x.Code, x.Customer, x.Contract, nullIfEmpty(x.Series), x.Currency, x.PaymentTerms, nullIfEmpty(x.Warehouse),
-			kind, every, unit, start, end, orDefault(x.State, "active")).Scan(&id)
+			kind, every, unit, start, end, orDefault(x.State, "active"), x.SourceOrder).Scan(&id)
 		if errors.Is(err, pgx.ErrNoRows) {
 			continue
 		}

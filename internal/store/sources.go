@@ -293,13 +293,15 @@ func (t *Tx) selectInstallments(ids []int64) ([]rules.SourceLine, error) {
 // selectPlanEvents reads planned events of billing plans (seed 003), locked, each with its
 // plan's billing entities and items (rules.PlanEventLines splits them by quota), in its
 // plan's series or else the batch's, on its contract's terms and currency when the plan
-// has one (seed 003: an associated contract's commercial conditions prevail).
+// has one (seed 003: an associated contract's commercial conditions prevail), else its
+// source order's (the header of the document it bills from), else its own.
 func (t *Tx) selectPlanEvents(ids []int64, batchSeries string) ([]rules.PlanEvent, error) {
 	rows, err := t.tx.Query(t.ctx, `
-		select e.id, pl.id, pl.code, pl.customer, coalesce(ct.currency, pl.currency), coalesce(ct.payment_terms, pl.payment_terms), s.code, e.event_date, cur.decimals,
-		       s.issuer, s.document_kind, s.max_lines, e.state = 'executed'
+		select e.id, pl.id, pl.code, pl.customer, coalesce(ct.currency, so.currency, pl.currency), coalesce(ct.payment_terms, so.payment_terms, pl.payment_terms),
+		       s.code, e.event_date, cur.decimals, s.issuer, s.document_kind, s.max_lines, e.state = 'executed'
 		from billing_events e join billing_plans pl on pl.id = e.plan_id left join contracts ct on ct.id = pl.contract_id
-		join series s on s.code = coalesce(pl.series, $2) join currencies cur on cur.code = coalesce(ct.currency, pl.currency)
+		left join sales_orders so on so.id = pl.source_order
+		join series s on s.code = coalesce(pl.series, $2) join currencies cur on cur.code = coalesce(ct.currency, so.currency, pl.currency)
 		where e.id = any($1) and (e.state = 'planned'
 		  or e.state = 'executed' and exists (select 1 from billing_event_shares sh where sh.event_id = e.id and sh.state = 'released'))
 		order by pl.code, e.event_date
