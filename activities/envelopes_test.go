@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/shopspring/decimal"
 
@@ -123,5 +125,105 @@ func TestEnvelopeSentAgainAfterALostAnswerIsTheSame(t *testing.T) {
 	}
 	if res, err := a.Publication.StampInvoices(ctx, activities.Pass{BatchID: id, Limit: 50}); err != nil || res.Processed != 0 || len(sender.sent) != 2 {
 		t.Errorf("a pass with nothing left sent again: %+v %v", res, err)
+	}
+}
+
+// counting hands every envelope to DGI and counts them.
+type counting struct {
+	cfe.Sender
+	mu   sync.Mutex
+	sent int
+}
+
+func (c *counting) Receive(ctx context.Context, who cfe.Identity, envelope string) (string, error) {
+	c.mu.Lock()
+	c.sent++
+	c.mu.Unlock()
+	return c.Sender.Receive(ctx, who, envelope)
+}
+
+// testClock is a clock a test moves.
+type testClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *testClock) Now() time.Time      { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
+func (c *testClock) Add(d time.Duration) { c.mu.Lock(); c.now = c.now.Add(d); c.mu.Unlock() }
+
+// An envelope DGI received but has not answered yet ends the pass as waiting (retried
+// with backoff), kept received with its ACKSobre, its CFE unstamped; the next pass after
+// DGI answers asks with the token — never sending the envelope again — and stamps them.
+func TestEnvelopeAwaitsDGIsAnswer(t *testing.T) {
+	testdb.Tool(t, "xmllint")
+	ctx := context.Background()
+	t.Setenv("BILLRUN_TEST_CSD_PASSWORD", "12345678a")
+	a := newActs(t, fmt.Sprintf(envelopeData, testdb.Root(t)+"/testdata/uy/219999830019.cer", testdb.Root(t)+"/testdata/uy/219999830019.key"))
+	dgi, err := dgisandbox.New(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { dgi.Close() })
+	c := &testClock{now: time.Now()}
+	dgi.Now, dgi.AnswerAfter = c.Now, time.Minute
+	srv := httptest.NewServer(dgi)
+	t.Cleanup(srv.Close)
+	sender := &counting{Sender: &cfe.Client{URL: srv.URL}}
+	a.Activities = activities.New(a.Store, activities.Config{Fiscal: fiscal.Profiles{"UY": cfe.Profile{DGI: sender, DGICert: dgi.Certificate()}}})
+
+	id, err := batching.Create(ctx, a.Store, "", model.BatchParams{SourceKind: "orders", OrdersFrom: 1, OrdersTo: 2,
+		Series: "T", InvoiceDate: "2026-11-25", Rate: decimal.NewFromInt(1), Grouping: "none"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Planning.PlanBatch(ctx, activities.BatchRef{BatchID: id}); err != nil {
+		t.Fatal(err)
+	}
+	open, err := a.Planning.ListOpenInvoices(ctx, activities.OpenPage{BatchID: id, AfterGroup: 0, Limit: 10})
+	if err != nil || len(open.Invoices) != 2 {
+		t.Fatalf("%v %v", open, err)
+	}
+	for _, ref := range open.Invoices {
+		step := activities.InvoiceStep{InvoiceID: ref.ID, Attempt: 1}
+		if _, err := a.Invoicing.PriceInvoice(ctx, activities.InvoiceStep{InvoiceID: ref.ID}); err != nil {
+			t.Fatal(err)
+		}
+		if err := a.Invoicing.PostReceivable(ctx, step); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := a.Invoicing.CompleteInvoice(ctx, step); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := a.Publication.SealInvoice(ctx, activities.Document{InvoiceID: ref.ID}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	stamped := func() int {
+		var n int
+		if err := a.DB.QueryRow(ctx, `select count(*) from invoices where fiscal_status = 'stamped'`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	waiting := func(err error) bool {
+		return err != nil && !errors.Is(err, fiscal.ErrFiscal) && strings.Contains(err.Error(), "wait for DGI's answer (asked again with backoff)")
+	}
+	if _, err := a.Publication.StampInvoices(ctx, activities.Pass{BatchID: id, Limit: 50}); !waiting(err) {
+		t.Fatalf("the pass before DGI answers: %v, want it waiting (retried)", err)
+	}
+	var state, ack string
+	if err := a.DB.QueryRow(ctx, `select state, coalesce(ack, '') from cfe_envelopes`).Scan(&state, &ack); err != nil || state != "received" || !cfe.IsEnvelopeReceipt(ack) {
+		t.Fatalf("the envelope while DGI has not answered: %s %v (ACKSobre kept: %v)", state, err, cfe.IsEnvelopeReceipt(ack))
+	}
+	if stamped() != 0 || sender.sent != 1 {
+		t.Fatalf("before DGI answers: %d stamped, %d envelopes sent", stamped(), sender.sent)
+	}
+	if _, err := a.Publication.StampInvoices(ctx, activities.Pass{BatchID: id, Limit: 50}); !waiting(err) || sender.sent != 1 {
+		t.Fatalf("asked again too early: %v, %d envelopes sent", err, sender.sent)
+	}
+	c.Add(time.Minute)
+	res, err := a.Publication.StampInvoices(ctx, activities.Pass{BatchID: id, Limit: 50})
+	if err != nil || res.Processed != 2 || stamped() != 2 || sender.sent != 1 {
+		t.Fatalf("once DGI answers: %+v %v, %d stamped, %d envelopes sent", res, err, stamped(), sender.sent)
 	}
 }
