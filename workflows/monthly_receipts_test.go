@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -67,8 +68,11 @@ func TestMonthlyReceiptsStateTheMonthBeforeAndEveryReceiver(t *testing.T) {
 			return activities.PaymentReceiptResult{ID: 1, Series: "P", Number: 1}, nil
 		})
 	var sealed []int64
+	var mu sync.Mutex // receivers' children run side by side
 	env.OnActivity(publishing.SealInvoice, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, d activities.Document) (activities.Sealed, error) {
+			mu.Lock()
+			defer mu.Unlock()
 			if d.InvoiceID >= 10 {
 				sealed = append(sealed, d.InvoiceID)
 			}
