@@ -233,12 +233,7 @@ func (a *Publication) answerMembers(ctx context.Context, e store.CFEEnvelope, ac
 				reason = fmt.Sprintf("DGI rejected the CFE (%s): %s", ans.State, fiscal.Clip(ans.Reason()))
 			}
 			if reason != "" {
-				left, err := tx.LeaveEnvelope(m.InvoiceID, model.StepStamp, reason, ack)
-				if err == nil && left {
-					n++
-					err = tx.Audit(m.BatchID, m.InvoiceID, model.StepStamp, m.Attempt, "failed", reason)
-				}
-				if err != nil {
+				if err := leaveEnvelope(tx, m, reason, ack, &n); err != nil {
 					return err
 				}
 				continue
@@ -274,18 +269,24 @@ func (a *Publication) refuseAll(ctx context.Context, e store.CFEEnvelope, state,
 			}
 		}
 		for _, m := range e.Members {
-			left, err := tx.LeaveEnvelope(m.InvoiceID, model.StepStamp, reason, ack)
-			if err == nil && left {
-				n++
-				err = tx.Audit(m.BatchID, m.InvoiceID, model.StepStamp, m.Attempt, "failed", reason)
-			}
-			if err != nil {
+			if err := leaveEnvelope(tx, m, reason, ack, &n); err != nil {
 				return err
 			}
 		}
 		return nil
 	})
 	return n, err
+}
+
+// leaveEnvelope takes a refused CFE out of its envelope, unstamped, with the reason and
+// DGI's answer kept, and audits it — once: a CFE already out counts and audits nothing.
+func leaveEnvelope(tx PublicationTx, m store.EnvelopeMember, reason, ack string, n *int) error {
+	left, err := tx.LeaveEnvelope(m.InvoiceID, model.StepStamp, reason, ack)
+	if err == nil && left {
+		*n++
+		err = tx.Audit(m.BatchID, m.InvoiceID, model.StepStamp, m.Attempt, "failed", reason)
+	}
+	return err
 }
 
 // uruguay is DGI's CFE profile, when the worker has one.

@@ -60,47 +60,10 @@ func (l *lossy) Receive(ctx context.Context, who cfe.Identity, envelope string) 
 // An envelope whose answer was lost is sent again byte for byte — the same number, the same
 // CFE — never rebuilt; then its CFE are answered and stamped, each by its own answer.
 func TestEnvelopeSentAgainAfterALostAnswerIsTheSame(t *testing.T) {
-	testdb.Tool(t, "xmllint")
 	ctx := context.Background()
-	t.Setenv("BILLRUN_TEST_CSD_PASSWORD", "12345678a")
-	a := newActs(t, fmt.Sprintf(envelopeData, testdb.Root(t)+"/testdata/uy/219999830019.cer", testdb.Root(t)+"/testdata/uy/219999830019.key"))
-	dgi, err := dgisandbox.New(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { dgi.Close() })
-	srv := httptest.NewServer(dgi)
-	t.Cleanup(srv.Close)
-	sender := &lossy{Sender: &cfe.Client{URL: srv.URL}}
-	a.Activities = activities.New(a.Store, activities.Config{Fiscal: fiscal.Profiles{"UY": cfe.Profile{DGI: sender, DGICert: dgi.Certificate()}}})
-
-	id, err := batching.Create(ctx, a.Store, "", model.BatchParams{SourceKind: "orders", OrdersFrom: 1, OrdersTo: 2,
-		Series: "T", InvoiceDate: "2026-11-25", Rate: decimal.NewFromInt(1), Grouping: "none"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := a.Planning.PlanBatch(ctx, activities.BatchRef{BatchID: id}); err != nil {
-		t.Fatal(err)
-	}
-	open, err := a.Planning.ListOpenInvoices(ctx, activities.OpenPage{BatchID: id, AfterGroup: 0, Limit: 10})
-	if err != nil || len(open.Invoices) != 2 {
-		t.Fatalf("%v %v", open, err)
-	}
-	for _, ref := range open.Invoices {
-		step := activities.InvoiceStep{InvoiceID: ref.ID, Attempt: 1}
-		if _, err := a.Invoicing.PriceInvoice(ctx, activities.InvoiceStep{InvoiceID: ref.ID}); err != nil {
-			t.Fatal(err)
-		}
-		if err := a.Invoicing.PostReceivable(ctx, step); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := a.Invoicing.CompleteInvoice(ctx, step); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := a.Publication.SealInvoice(ctx, activities.Document{InvoiceID: ref.ID}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	dgi := newDGI(t)
+	sender := &lossy{Sender: &cfe.Client{URL: dgi.url}}
+	a, id := sealedEnvelopeBatch(t, sender, dgi)
 
 	if _, err := a.Publication.StampInvoices(ctx, activities.Pass{BatchID: id, Limit: 50}); err == nil {
 		t.Fatal("the pass whose answer was lost ended well")
@@ -155,49 +118,12 @@ func (c *testClock) Add(d time.Duration) { c.mu.Lock(); c.now = c.now.Add(d); c.
 // with backoff), kept received with its ACKSobre, its CFE unstamped; the next pass after
 // DGI answers asks with the token — never sending the envelope again — and stamps them.
 func TestEnvelopeAwaitsDGIsAnswer(t *testing.T) {
-	testdb.Tool(t, "xmllint")
 	ctx := context.Background()
-	t.Setenv("BILLRUN_TEST_CSD_PASSWORD", "12345678a")
-	a := newActs(t, fmt.Sprintf(envelopeData, testdb.Root(t)+"/testdata/uy/219999830019.cer", testdb.Root(t)+"/testdata/uy/219999830019.key"))
-	dgi, err := dgisandbox.New(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { dgi.Close() })
+	dgi := newDGI(t)
 	c := &testClock{now: time.Now()}
 	dgi.Now, dgi.AnswerAfter = c.Now, time.Minute
-	srv := httptest.NewServer(dgi)
-	t.Cleanup(srv.Close)
-	sender := &counting{Sender: &cfe.Client{URL: srv.URL}}
-	a.Activities = activities.New(a.Store, activities.Config{Fiscal: fiscal.Profiles{"UY": cfe.Profile{DGI: sender, DGICert: dgi.Certificate()}}})
-
-	id, err := batching.Create(ctx, a.Store, "", model.BatchParams{SourceKind: "orders", OrdersFrom: 1, OrdersTo: 2,
-		Series: "T", InvoiceDate: "2026-11-25", Rate: decimal.NewFromInt(1), Grouping: "none"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := a.Planning.PlanBatch(ctx, activities.BatchRef{BatchID: id}); err != nil {
-		t.Fatal(err)
-	}
-	open, err := a.Planning.ListOpenInvoices(ctx, activities.OpenPage{BatchID: id, AfterGroup: 0, Limit: 10})
-	if err != nil || len(open.Invoices) != 2 {
-		t.Fatalf("%v %v", open, err)
-	}
-	for _, ref := range open.Invoices {
-		step := activities.InvoiceStep{InvoiceID: ref.ID, Attempt: 1}
-		if _, err := a.Invoicing.PriceInvoice(ctx, activities.InvoiceStep{InvoiceID: ref.ID}); err != nil {
-			t.Fatal(err)
-		}
-		if err := a.Invoicing.PostReceivable(ctx, step); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := a.Invoicing.CompleteInvoice(ctx, step); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := a.Publication.SealInvoice(ctx, activities.Document{InvoiceID: ref.ID}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	sender := &counting{Sender: &cfe.Client{URL: dgi.url}}
+	a, id := sealedEnvelopeBatch(t, sender, dgi)
 	stamped := func() int {
 		var n int
 		if err := a.DB.QueryRow(ctx, `select count(*) from invoices where fiscal_status = 'stamped'`).Scan(&n); err != nil {
@@ -226,4 +152,61 @@ func TestEnvelopeAwaitsDGIsAnswer(t *testing.T) {
 	if err != nil || res.Processed != 2 || stamped() != 2 || sender.sent != 1 {
 		t.Fatalf("once DGI answers: %+v %v, %d stamped, %d envelopes sent", res, err, stamped(), sender.sent)
 	}
+}
+
+// testDGI is the sandbox DGI behind a test HTTP server.
+type testDGI struct {
+	*dgisandbox.Server
+	url string
+}
+
+func newDGI(t *testing.T) testDGI {
+	t.Helper()
+	dgi, err := dgisandbox.New(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { dgi.Close() })
+	srv := httptest.NewServer(dgi)
+	t.Cleanup(srv.Close)
+	return testDGI{dgi, srv.URL}
+}
+
+// sealedEnvelopeBatch bills envelopeData's two e-Tickets, priced, completed and sealed,
+// with activities that reach DGI through sender; it answers them and the batch's id.
+func sealedEnvelopeBatch(t *testing.T, sender cfe.Sender, dgi testDGI) (*acts, string) {
+	t.Helper()
+	testdb.Tool(t, "xmllint")
+	ctx := context.Background()
+	t.Setenv("BILLRUN_TEST_CSD_PASSWORD", "12345678a")
+	a := newActs(t, fmt.Sprintf(envelopeData, testdb.Root(t)+"/testdata/uy/219999830019.cer", testdb.Root(t)+"/testdata/uy/219999830019.key"))
+	a.Activities = activities.New(a.Store, activities.Config{Fiscal: fiscal.Profiles{"UY": cfe.Profile{DGI: sender, DGICert: dgi.Certificate()}}})
+	id, err := batching.Create(ctx, a.Store, "", model.BatchParams{SourceKind: "orders", OrdersFrom: 1, OrdersTo: 2,
+		Series: "T", InvoiceDate: "2026-11-25", Rate: decimal.NewFromInt(1), Grouping: "none"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Planning.PlanBatch(ctx, activities.BatchRef{BatchID: id}); err != nil {
+		t.Fatal(err)
+	}
+	open, err := a.Planning.ListOpenInvoices(ctx, activities.OpenPage{BatchID: id, AfterGroup: 0, Limit: 10})
+	if err != nil || len(open.Invoices) != 2 {
+		t.Fatalf("%v %v", open, err)
+	}
+	for _, ref := range open.Invoices {
+		step := activities.InvoiceStep{InvoiceID: ref.ID, Attempt: 1}
+		if _, err := a.Invoicing.PriceInvoice(ctx, activities.InvoiceStep{InvoiceID: ref.ID}); err != nil {
+			t.Fatal(err)
+		}
+		if err := a.Invoicing.PostReceivable(ctx, step); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := a.Invoicing.CompleteInvoice(ctx, step); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := a.Publication.SealInvoice(ctx, activities.Document{InvoiceID: ref.ID}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return a, id
 }
