@@ -55,6 +55,11 @@ func MonthlyReceiptsWorkflow(ctx workflow.Context, in MonthlyReceiptsInput) (Mon
 		in.Month = in.Months[0]
 	}
 	for {
+		// Checked before every page, the next month's first too: a long sweep goes on in a new run.
+		if workflow.GetInfo(ctx).GetContinueAsNewSuggested() {
+			in.SoFar = out
+			return out, workflow.NewContinueAsNewError(ctx, MonthlyReceiptsWorkflow, in)
+		}
 		var page []string
 		req := activities.MonthlyReceiversRequest{Issuer: in.Issuer, Month: in.Month, After: in.After, Limit: monthlyPage}
 		if err := step(ctx, t, "List the receivers whose payments wait", receipts.MonthlyReceivers, &page, req); err != nil {
@@ -78,10 +83,6 @@ func MonthlyReceiptsWorkflow(ctx workflow.Context, in MonthlyReceiptsInput) (Mon
 			out.count(page[i], res, f.Get(ctx, &res))
 		}
 		in.After = page[len(page)-1]
-		if workflow.GetInfo(ctx).GetContinueAsNewSuggested() {
-			in.SoFar = out
-			return out, workflow.NewContinueAsNewError(ctx, MonthlyReceiptsWorkflow, in)
-		}
 	}
 }
 
