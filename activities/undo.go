@@ -65,6 +65,14 @@ func (a *Invoicing) ReconcileInvoice(ctx context.Context, in Reconciliation) err
 // undo takes back the attempt's stock movements and receivable (a batch's return credit
 // note: its goods go out again and its credit is withdrawn) and records the failure.
 func undo(tx InvoicingTx, h store.InvoiceHead, attempt int, step, reason string) error {
+	// The batch's netting lock of the customer first, as posting a receivable and a return
+	// credit take it: a credit is never settled against a receivable being reversed, nor
+	// withdrawn while another invoice settles against it.
+	if h.BatchID != "" {
+		if err := tx.LockNetting(h.BatchID, h.Customer); err != nil {
+			return err
+		}
+	}
 	moves, err := tx.Discharged(h.ID, attempt)
 	if batchReturn(h) && err == nil {
 		moves, err = tx.ReturnedIn(h.ID, attempt)

@@ -1,8 +1,10 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -122,9 +124,9 @@ func runDeliver(ctx context.Context, a *app, f deliveryFlags) error {
 	} else if err := notAfterToday("--date", f.date, countries, time.Now()); err != nil {
 		return err // goods are not delivered in the future
 	}
-	if f.key == "" {
+	if f.key == "" { // the same lines in any order of the flags are the same request
 		var parts []any
-		for _, r := range req {
+		for _, r := range slices.SortedFunc(slices.Values(req), func(x, y rules.DeliveryRequest) int { return cmp.Compare(x.Line, y.Line) }) {
 			parts = append(parts, fmt.Sprintf("%d=%s", r.Line, r.Quantity))
 		}
 		f.key = contentKey("deliver", append([]any{order, f.date}, parts...)...)
@@ -150,7 +152,7 @@ func runDeliver(ctx context.Context, a *app, f deliveryFlags) error {
 }
 
 // deliver records the note under the order lines' row locks (read before anything is
-// decided), then each stock row's, in item order: all lines or none.
+// decided), then the stock rows', in item order: all lines or none.
 func deliver(tx *store.Tx, order int64, req []rules.DeliveryRequest, date time.Time, res *deliveryResult) error {
 	o, lines, committing, err := tx.LockOrderForDelivery(order)
 	if err != nil {
@@ -176,6 +178,18 @@ func deliver(tx *store.Tx, order int64, req []rules.DeliveryRequest, date time.T
 		return err
 	}
 	res.Note, res.Lines = fmt.Sprintf("%d-%d", order, seq), plan
+	// Every stock row in item order first, as an invoice's discharge takes them: two
+	// deliveries (or a delivery and a discharge) never wait for each other in a circle.
+	items := make([]string, 0, len(plan))
+	for _, l := range plan {
+		items = append(items, l.Item)
+	}
+	slices.Sort(items)
+	for _, item := range slices.Compact(items) {
+		if _, _, _, err := tx.LockStock(o.Warehouse, item); err != nil {
+			return err
+		}
+	}
 	var short []string
 	for i, l := range plan {
 		onHand, committed, ok, err := tx.LockStock(o.Warehouse, l.Item)

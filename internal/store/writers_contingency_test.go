@@ -53,8 +53,9 @@ func TestContingencyWritesOnce(t *testing.T) {
 		"a ticket with a reference": `insert into contingency_documents (invoice_id, issuer, cfe_type, cfe_series, number, cae, fingerprint, ref_type, ref_series, ref_number, ref_date)
 			select id, 'UYE', 201, 'C', 2, cae, 'x', 101, 'A', 1, '2026-11-01' from invoices where id = ` + strconv.FormatInt(id, 10),
 	} {
-		if _, err := w.db.Exec(w.ctx, sql); err == nil {
-			t.Errorf("%s: taken", name)
+		// A CHECK must refuse it (23514), not the primary key of the row made above.
+		if _, err := w.db.Exec(w.ctx, sql); !errors.As(err, &pg) || pg.Code != "23514" {
+			t.Errorf("%s: %v, want a check violation", name, err)
 		}
 	}
 	ack := store.ReceiverAck{InvoiceID: id, ResponseID: 501, ReceiverRUT: "215071660012", State: "BE", Reasons: "E20 Diferencia de precios"}
