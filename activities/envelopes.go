@@ -52,7 +52,7 @@ func (a *Publication) stampEnvelopes(ctx context.Context, batchID string, ids []
 		return fmt.Sprintf("%d envelopes of CFE to DGI: %d CFE answered", len(envelopes), processed)
 	})
 	defer stop()
-	var waiting []string
+	wait := &awaitingDGI{}
 	for _, id := range envelopes {
 		n, err := a.sendEnvelope(ctx, id)
 		mu.Lock()
@@ -61,15 +61,43 @@ func (a *Publication) stampEnvelopes(ctx context.Context, batchID string, ids []
 		var pending *fiscal.Pending
 		switch {
 		case errors.As(err, &pending):
-			waiting = append(waiting, pending.Reason)
+			wait.add(pending)
 		case err != nil:
 			return rest, processed, err
 		}
 	}
-	if len(waiting) > 0 {
-		return rest, processed, fmt.Errorf("%d envelopes of CFE wait for DGI's answer (asked again with backoff): %s", len(waiting), strings.Join(waiting, "; "))
+	if len(wait.reasons) > 0 {
+		return rest, processed, wait
 	}
 	return rest, processed, nil
+}
+
+// awaitingDGI is a stamping pass's envelopes DGI has received but not answered: the pass
+// is asked again — from the earliest time DGI gave (ParamConsulta/Fechahora), else with
+// backoff.
+type awaitingDGI struct {
+	reasons []string
+	at      time.Time
+}
+
+func (w *awaitingDGI) add(p *fiscal.Pending) {
+	w.reasons = append(w.reasons, p.Reason)
+	if !p.RetryAt.IsZero() && (w.at.IsZero() || p.RetryAt.Before(w.at)) {
+		w.at = p.RetryAt
+	}
+}
+
+func (w *awaitingDGI) Error() string {
+	return fmt.Sprintf("%d envelopes of CFE wait for DGI's answer (asked again later): %s", len(w.reasons), strings.Join(w.reasons, "; "))
+}
+
+// retryDelay is how long the pass waits before asking again: until the time DGI gave,
+// within [1 s, 10 min]; zero (the retry policy's backoff) when DGI gave none in the future.
+func (w *awaitingDGI) retryDelay(now time.Time) time.Duration {
+	if w.at.IsZero() || !w.at.After(now) {
+		return 0
+	}
+	return min(max(w.at.Sub(now), time.Second), 10*time.Minute)
 }
 
 // aboveThreshold tells an e-Ticket is to be sent alone: its amount without VAT in pesos is
@@ -191,6 +219,9 @@ func (a *Publication) sendEnvelope(ctx context.Context, id int64) (int, error) {
 		if err != nil {
 			return 0, err // DGI out of reach: the same envelope is sent again
 		}
+		if r.HeldAlready() {
+			return 0, a.releaseHeld(ctx, e, sobre)
+		}
 		state := "received"
 		if r.State != cfe.EnvelopeReceived {
 			state = "rejected"
@@ -209,7 +240,12 @@ func (a *Publication) sendEnvelope(ctx context.Context, id int64) (int, error) {
 	case errors.As(err, &refusal):
 		return a.refuseAll(ctx, e, "", refusal.Reason, refusal.AuthorityAck)
 	case err != nil:
-		return 0, &fiscal.Pending{Reason: fmt.Sprintf("envelope %d (%d CFE): %s", id, len(e.Members), fiscal.Clip(err.Error())), AuthorityAck: e.Ack, Err: err}
+		pending := &fiscal.Pending{Reason: fmt.Sprintf("envelope %d (%d CFE): %s", id, len(e.Members), fiscal.Clip(err.Error())), AuthorityAck: e.Ack, Err: err}
+		var notYet *cfe.NotReady
+		if errors.As(err, &notYet) {
+			pending.RetryAt = notYet.At
+		}
+		return 0, pending
 	}
 	return a.answerMembers(ctx, e, ack, answers)
 }
@@ -225,11 +261,18 @@ func (a *Publication) answerMembers(ctx context.Context, e store.CFEEnvelope, ac
 		}
 		for _, m := range e.Members {
 			ans, ok := answers[m.Ordinal]
+			doc, err := tx.SealedDocument(m.InvoiceID)
+			if err != nil {
+				return err
+			}
+			// A CFE of an envelope DGI held already (S08), sent again in this one: DGI's
+			// "already in its records" (E03) is its record of the CFE received then.
+			held := ok && ans.HeldAlready() && cfe.IsHeldAlready(doc.AuthorityAck)
 			var reason string
 			switch {
 			case !ok:
 				reason = fmt.Sprintf("DGI's answer to envelope %d has no CFE at place %d", e.ID, m.Ordinal)
-			case ans.State != cfe.AckReceived:
+			case ans.State != cfe.AckReceived && !held:
 				reason = fmt.Sprintf("DGI rejected the CFE (%s): %s", ans.State, fiscal.Clip(ans.Reason()))
 			}
 			if reason != "" {
@@ -238,15 +281,15 @@ func (a *Publication) answerMembers(ctx context.Context, e store.CFEEnvelope, ac
 				}
 				continue
 			}
-			doc, err := tx.SealedDocument(m.InvoiceID)
-			if err != nil {
-				return err
-			}
 			stamped := cfe.Stamped(doc, ans, ack)
+			note := fmt.Sprintf("%s (envelope %d, CFE %d of %d)", stampNote(stamped), e.ID, m.Ordinal, e.Count)
+			if held {
+				note += "; DGI holds it from an envelope sent before, whose answer was lost (S08, then E03)"
+			}
 			saved, err := tx.SaveStamped(m.InvoiceID, stamped)
 			if err == nil && saved {
 				n++
-				err = tx.Audit(m.BatchID, m.InvoiceID, model.StepStamp, m.Attempt, "ok", fmt.Sprintf("%s (envelope %d, CFE %d of %d)", stampNote(stamped), e.ID, m.Ordinal, e.Count))
+				err = tx.Audit(m.BatchID, m.InvoiceID, model.StepStamp, m.Attempt, "ok", note)
 			}
 			if err != nil {
 				return err
@@ -255,6 +298,24 @@ func (a *Publication) answerMembers(ctx context.Context, e store.CFEEnvelope, ac
 		return nil
 	})
 	return n, err
+}
+
+// releaseHeld answers an envelope DGI refused as one it holds already (S08: sent again
+// after the answer to its first sending was lost, so its token is lost too): the envelope
+// is kept rejected with that answer, and its documents — still sealed, no fiscal error, the
+// answer kept on each — leave it, to go in a new envelope, where DGI answers each by its
+// own record. The pass waits (retried with backoff) and the next one sends them.
+func (a *Publication) releaseHeld(ctx context.Context, e store.CFEEnvelope, sobre string) error {
+	err := a.Store.InTx(ctx, func(tx PublicationTx) error {
+		if _, err := tx.AnswerEnvelope(e.ID, "rejected", sobre); err != nil {
+			return err
+		}
+		return tx.ReleaseEnvelope(e.ID, sobre)
+	})
+	if err != nil {
+		return err
+	}
+	return &fiscal.Pending{Reason: fmt.Sprintf("envelope %d: DGI holds it already (S08: the answer to its first sending was lost); its %d CFE go again in a new envelope", e.ID, len(e.Members))}
 }
 
 // refuseAll refuses every document of an envelope DGI (or reading its answer) refused as a

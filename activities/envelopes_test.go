@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/shopspring/decimal"
+	"go.temporal.io/sdk/temporal"
 
 	"billrun/activities"
 	"billrun/internal/batching"
@@ -58,12 +59,14 @@ func (l *lossy) Receive(ctx context.Context, who cfe.Identity, envelope string) 
 }
 
 // An envelope whose answer was lost is sent again byte for byte — the same number, the same
-// CFE — never rebuilt; then its CFE are answered and stamped, each by its own answer.
+// CFE — never rebuilt. DGI, which received it the first time, refuses it as held already
+// (S08); its CFE then leave it unrefused and go in a new envelope, where DGI answers each by
+// its own record, and are stamped.
 func TestEnvelopeSentAgainAfterALostAnswerIsTheSame(t *testing.T) {
 	ctx := context.Background()
 	dgi := newDGI(t)
 	sender := &lossy{Sender: &cfe.Client{URL: dgi.url}}
-	a, id := sealedEnvelopeBatch(t, sender, dgi)
+	a, id := sealedEnvelopeBatch(t, sender, dgi, nil)
 
 	if _, err := a.Publication.StampInvoices(ctx, activities.Pass{BatchID: id, Limit: 50}); err == nil {
 		t.Fatal("the pass whose answer was lost ended well")
@@ -73,29 +76,78 @@ func TestEnvelopeSentAgainAfterALostAnswerIsTheSame(t *testing.T) {
 	if err := a.DB.QueryRow(ctx, `select state, cfe_count from cfe_envelopes`).Scan(&state, &count); err != nil || state != "sending" || count != 2 {
 		t.Fatalf("the envelope recorded: %s, %d CFE, %v", state, count, err)
 	}
-	res, err := a.Publication.StampInvoices(ctx, activities.Pass{BatchID: id, Limit: 50})
-	if err != nil || res.Processed != 2 {
-		t.Fatalf("the pass again: %+v %v", res, err)
+	_, err := a.Publication.StampInvoices(ctx, activities.Pass{BatchID: id, Limit: 50})
+	if err == nil || !strings.Contains(err.Error(), "S08") {
+		t.Fatalf("the pass sending it again: %v, want DGI's S08 (held already)", err)
 	}
 	if len(sender.sent) != 2 || sender.sent[0] != sender.sent[1] {
 		t.Fatalf("DGI got %d envelopes; the same both times: %v", len(sender.sent), len(sender.sent) == 2 && sender.sent[0] == sender.sent[1])
 	}
-	var envelopes, stamped int
-	if err := a.DB.QueryRow(ctx, `select (select count(*) from cfe_envelopes where state = 'answered'),
-		(select count(*) from invoices v join fiscal_documents d on d.invoice_id = v.id where v.fiscal_status = 'stamped' and d.envelope_id is not null
-		 and d.authority_ack like '%<Estado>AE</Estado>%')`).Scan(&envelopes, &stamped); err != nil || envelopes != 1 || stamped != 2 {
-		t.Errorf("%d envelopes answered, %d CFE stamped (%v)", envelopes, stamped, err)
+	var failed int
+	if err := a.DB.QueryRow(ctx, `select count(*) from invoices where fiscal_error <> ''`).Scan(&failed); err != nil || failed != 0 {
+		t.Fatalf("%d CFE refused after S08 (%v): DGI holds them", failed, err)
 	}
-	if res, err := a.Publication.StampInvoices(ctx, activities.Pass{BatchID: id, Limit: 50}); err != nil || res.Processed != 0 || len(sender.sent) != 2 {
+	res, err := a.Publication.StampInvoices(ctx, activities.Pass{BatchID: id, Limit: 50})
+	if err != nil || res.Processed != 2 || len(sender.sent) != 3 || sender.sent[2] == sender.sent[0] {
+		t.Fatalf("the pass after S08: %+v %v, %d envelopes sent (want a third, new one)", res, err, len(sender.sent))
+	}
+	var rejected, answered, stamped int
+	if err := a.DB.QueryRow(ctx, `select (select count(*) from cfe_envelopes where state = 'rejected' and ack like '%S08%'),
+		(select count(*) from cfe_envelopes where state = 'answered'),
+		(select count(*) from invoices v join fiscal_documents d on d.invoice_id = v.id where v.fiscal_status = 'stamped' and d.envelope_id is not null
+		 and d.authority_ack like '%<Estado>AE</Estado>%')`).Scan(&rejected, &answered, &stamped); err != nil || rejected != 1 || answered != 1 || stamped != 2 {
+		t.Errorf("%d envelopes held already, %d answered, %d CFE stamped (%v)", rejected, answered, stamped, err)
+	}
+	if res, err := a.Publication.StampInvoices(ctx, activities.Pass{BatchID: id, Limit: 50}); err != nil || res.Processed != 0 || len(sender.sent) != 3 {
 		t.Errorf("a pass with nothing left sent again: %+v %v", res, err)
 	}
 }
 
-// counting hands every envelope to DGI and counts them.
+// DGI answers a CFE sent again after S08 "already in its records" (E03): that is DGI's
+// record of the CFE it received in the envelope whose answer was lost, and it is stamped;
+// the same E03 to a CFE never held so is a refusal.
+func TestEnvelopeHeldAlreadyAnsweredE03(t *testing.T) {
+	ctx := context.Background()
+	dgi := newDGI(t)
+	sender := &lossy{Sender: &cfe.Client{URL: dgi.url}}
+	a, id := sealedEnvelopeBatch(t, sender, dgi, nil)
+	for range 2 { // the answer lost, then S08
+		if _, err := a.Publication.StampInvoices(ctx, activities.Pass{BatchID: id, Limit: 50}); err == nil {
+			t.Fatal("the pass ended well")
+		}
+	}
+	for _, key := range []string{"219999830019-101-LA-1", "219999830019-101-LA-2"} {
+		if err := dgi.Refuse(key, "E03"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The first CFE was never held by DGI as far as billrun knows: its S08 answer is gone.
+	if _, err := a.DB.Exec(ctx, `update fiscal_documents set authority_ack = null where invoice_id = (select min(invoice_id) from fiscal_documents)`); err != nil {
+		t.Fatal(err)
+	}
+	res, err := a.Publication.StampInvoices(ctx, activities.Pass{BatchID: id, Limit: 50})
+	if err != nil || res.Processed != 2 {
+		t.Fatalf("the pass after S08: %+v %v", res, err)
+	}
+	var refused, heldNote int
+	if err := a.DB.QueryRow(ctx, `select (select count(*) from invoices where fiscal_status = 'sealed' and fiscal_error like '%E03%'),
+		(select count(*) from invoices v join audit_events l on l.invoice_id = v.id where v.fiscal_status = 'stamped' and l.detail like '%S08, then E03%')`).Scan(&refused, &heldNote); err != nil || refused != 1 || heldNote != 1 {
+		t.Errorf("%d refused E03 (want the one not held), %d stamped as held by DGI (want 1): %v", refused, heldNote, err)
+	}
+}
+
+// counting hands every envelope and status query to DGI and counts them.
 type counting struct {
 	cfe.Sender
-	mu   sync.Mutex
-	sent int
+	mu          sync.Mutex
+	sent, asked int
+}
+
+func (c *counting) Status(ctx context.Context, who cfe.Identity, receptorID int64, token string) (string, error) {
+	c.mu.Lock()
+	c.asked++
+	c.mu.Unlock()
+	return c.Sender.Status(ctx, who, receptorID, token)
 }
 
 func (c *counting) Receive(ctx context.Context, who cfe.Identity, envelope string) (string, error) {
@@ -123,7 +175,7 @@ func TestEnvelopeAwaitsDGIsAnswer(t *testing.T) {
 	c := &testClock{now: time.Now()}
 	dgi.Now, dgi.AnswerAfter = c.Now, time.Minute
 	sender := &counting{Sender: &cfe.Client{URL: dgi.url}}
-	a, id := sealedEnvelopeBatch(t, sender, dgi)
+	a, id := sealedEnvelopeBatch(t, sender, dgi, c.Now)
 	stamped := func() int {
 		var n int
 		if err := a.DB.QueryRow(ctx, `select count(*) from invoices where fiscal_status = 'stamped'`).Scan(&n); err != nil {
@@ -132,10 +184,17 @@ func TestEnvelopeAwaitsDGIsAnswer(t *testing.T) {
 		return n
 	}
 	waiting := func(err error) bool {
-		return err != nil && !errors.Is(err, fiscal.ErrFiscal) && strings.Contains(err.Error(), "wait for DGI's answer (asked again with backoff)")
+		return err != nil && !errors.Is(err, fiscal.ErrFiscal) && strings.Contains(err.Error(), "wait for DGI's answer (asked again later)")
 	}
-	if _, err := a.Publication.StampInvoices(ctx, activities.Pass{BatchID: id, Limit: 50}); !waiting(err) {
+	_, err := a.Publication.StampInvoices(ctx, activities.Pass{BatchID: id, Limit: 50})
+	if !waiting(err) {
 		t.Fatalf("the pass before DGI answers: %v, want it waiting (retried)", err)
+	}
+	// DGI's ACKSobre said when to ask (Fechahora, a minute on): the pass is retried then,
+	// and DGI is not asked before.
+	var app *temporal.ApplicationError
+	if !errors.As(err, &app) || app.NonRetryable() || app.NextRetryDelay() < 50*time.Second || app.NextRetryDelay() > time.Minute || sender.asked != 0 {
+		t.Fatalf("the waiting pass: %#v, DGI asked %d times; want it retried in about a minute, DGI not asked", err, sender.asked)
 	}
 	var state, ack string
 	if err := a.DB.QueryRow(ctx, `select state, coalesce(ack, '') from cfe_envelopes`).Scan(&state, &ack); err != nil || state != "received" || !cfe.IsEnvelopeReceipt(ack) {
@@ -144,13 +203,13 @@ func TestEnvelopeAwaitsDGIsAnswer(t *testing.T) {
 	if stamped() != 0 || sender.sent != 1 {
 		t.Fatalf("before DGI answers: %d stamped, %d envelopes sent", stamped(), sender.sent)
 	}
-	if _, err := a.Publication.StampInvoices(ctx, activities.Pass{BatchID: id, Limit: 50}); !waiting(err) || sender.sent != 1 {
-		t.Fatalf("asked again too early: %v, %d envelopes sent", err, sender.sent)
+	if _, err := a.Publication.StampInvoices(ctx, activities.Pass{BatchID: id, Limit: 50}); !waiting(err) || sender.sent != 1 || sender.asked != 0 {
+		t.Fatalf("asked again too early: %v, %d envelopes sent, DGI asked %d times", err, sender.sent, sender.asked)
 	}
 	c.Add(time.Minute)
 	res, err := a.Publication.StampInvoices(ctx, activities.Pass{BatchID: id, Limit: 50})
-	if err != nil || res.Processed != 2 || stamped() != 2 || sender.sent != 1 {
-		t.Fatalf("once DGI answers: %+v %v, %d stamped, %d envelopes sent", res, err, stamped(), sender.sent)
+	if err != nil || res.Processed != 2 || stamped() != 2 || sender.sent != 1 || sender.asked != 1 {
+		t.Fatalf("once DGI answers: %+v %v, %d stamped, %d envelopes sent, DGI asked %d times", res, err, stamped(), sender.sent, sender.asked)
 	}
 }
 
@@ -174,13 +233,13 @@ func newDGI(t *testing.T) testDGI {
 
 // sealedEnvelopeBatch bills envelopeData's two e-Tickets, priced, completed and sealed,
 // with activities that reach DGI through sender; it answers them and the batch's id.
-func sealedEnvelopeBatch(t *testing.T, sender cfe.Sender, dgi testDGI) (*acts, string) {
+func sealedEnvelopeBatch(t *testing.T, sender cfe.Sender, dgi testDGI, clock func() time.Time) (*acts, string) {
 	t.Helper()
 	testdb.Tool(t, "xmllint")
 	ctx := context.Background()
 	t.Setenv("BILLRUN_TEST_CSD_PASSWORD", "12345678a")
 	a := newActs(t, fmt.Sprintf(envelopeData, testdb.Root(t)+"/testdata/uy/219999830019.cer", testdb.Root(t)+"/testdata/uy/219999830019.key"))
-	a.Activities = activities.New(a.Store, activities.Config{Fiscal: fiscal.Profiles{"UY": cfe.Profile{DGI: sender, DGICert: dgi.Certificate()}}})
+	a.Activities = activities.New(a.Store, activities.Config{Fiscal: fiscal.Profiles{"UY": cfe.Profile{DGI: sender, DGICert: dgi.Certificate(), Now: clock}}})
 	id, err := batching.Create(ctx, a.Store, "", model.BatchParams{SourceKind: "orders", OrdersFrom: 1, OrdersTo: 2,
 		Series: "T", InvoiceDate: "2026-11-25", Rate: decimal.NewFromInt(1), Grouping: "none"})
 	if err != nil {

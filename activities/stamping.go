@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"time"
 
+	"go.temporal.io/sdk/temporal"
+
 	"billrun/internal/fiscal"
 	"billrun/internal/fiscal/cfe"
 	"billrun/internal/model"
@@ -117,11 +119,28 @@ func (a *Publication) StampInvoices(ctx context.Context, in Pass) (PublishResult
 	if err == nil {
 		err = envErr
 	}
+	var wait *awaitingDGI
+	if errors.As(err, &wait) {
+		return res, a.awaitDGI(ctx, batchID, res.Processed, wait)
+	}
 	if err != nil {
 		return res, err
 	}
 	res.Remaining, res.Done, err = a.Store.StampRemaining(ctx, batchID)
 	return res, err
+}
+
+// awaitDGI ends a pass that waits for DGI's answer to an envelope: what it stamped is
+// handed to printing at once (a wake-up of the publication: the pass itself is retried,
+// so the workflow does not hear of it), and the pass is asked again from the time DGI
+// gave, else with the retry policy's backoff.
+func (a *Publication) awaitDGI(ctx context.Context, batchID string, processed int, wait *awaitingDGI) error {
+	if processed > 0 {
+		if err := a.wakePublication(ctx, batchID); err != nil {
+			return err
+		}
+	}
+	return temporal.NewApplicationErrorWithOptions(wait.Error(), "AwaitingDGI", temporal.ApplicationErrorOptions{NextRetryDelay: wait.retryDelay(time.Now())})
 }
 
 // stampNote is what the audit trail says of a stamp: the folio fiscal a PAC gave, or the

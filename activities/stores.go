@@ -138,6 +138,7 @@ type PublicationTx interface {
 	AnswerEnvelope(id int64, state, ack string) (bool, error)
 	SaveEnvelopeAnswer(id int64, answer string) (bool, error)
 	LeaveEnvelope(invoiceID int64, step, reason, ack string) (bool, error)
+	ReleaseEnvelope(id int64, ack string) error
 	TicketFacts(invoiceID int64) (rules.Ticket, *rules.UIValue, *rules.TicketThreshold, error)
 }
 

@@ -112,6 +112,13 @@ func TestDailyReportOfADay(t *testing.T) {
 	if ack := h.str(`select ack from daily_reports where issuer = 'UYR' and day = $1 and sequence = 1`, reportDay); !strings.Contains(ack, "<Estado>AR</Estado>") {
 		t.Errorf("DGI's answer kept: %s", ack)
 	}
+	// The refused e-Ticket is now reported annulled: DGI would refuse it (E01), so a restamp
+	// is refused, naming the report.
+	refused := h.int(`select id from invoices where batch_id = $1 and fiscal_error like '%BE%'`, id)
+	if _, err := h.run("invoice", "restamp", fmt.Sprint(refused)); err == nil || !strings.Contains(err.Error(), "lists as annulled") ||
+		!strings.Contains(err.Error(), "E01") || !strings.Contains(err.Error(), "sequence 1") {
+		t.Errorf("a restamp of a CFE reported annulled: %v", err)
+	}
 
 	// A resend takes the next sequence; a report DGI rejects is shown with DGI's reason
 	// (exit 1), kept, and the next sending after the fix is received.

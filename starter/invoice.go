@@ -4,11 +4,13 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"time"
 
 	"github.com/spf13/cobra"
 
 	"billrun/activities"
 	"billrun/internal/batching"
+	"billrun/internal/fiscal/cfe"
 	"billrun/internal/model"
 	"billrun/workflows"
 )
@@ -152,13 +154,30 @@ func invoiceResealCmd(a *app) *cobra.Command {
 }
 
 func invoiceRestampCmd(a *app) *cobra.Command {
-	return retryOneCmd(a, "restamp ID", "Take a completed invoice whose stamping or printing failed on from there: the same sealed document to the PAC again, then print and deliver",
+	return retryOneCmd(a, "restamp ID", "Take a completed invoice whose stamping or printing failed on from there: the same sealed document to the PAC (or DGI) again, then print and deliver",
 		func(v model.InvoiceView) error {
 			if v.Status != "completed" || (v.FiscalStatus != "sealed" && v.FiscalStatus != "stamped") || v.FiscalError == "" {
 				return fmt.Errorf("invoice %d is %s, fiscal status %s: only invoices whose stamping or printing failed are restamped", v.ID, v.Status, v.FiscalStatus)
 			}
 			return nil
-		}, nil)
+		}, refuseAnnulled(a))
+}
+
+// refuseAnnulled refuses to restamp a CFE DGI refused once a daily report DGI received has
+// reported its number annulled: DGI refuses it if it is sent now (E01).
+func refuseAnnulled(a *app) func(context.Context, int64) error {
+	return func(ctx context.Context, id int64) error {
+		st, err := a.Store(ctx)
+		if err != nil {
+			return err
+		}
+		r, ok, err := st.CFEDayReport(ctx, id)
+		if err != nil || !ok || !cfe.ReportedAnnulled(r.Report, r.Type, r.Series, r.Number) {
+			return err
+		}
+		return fmt.Errorf("invoice %d is CFE %d %s %d, which the daily report of %s (sequence %d) DGI received lists as annulled: DGI refuses it if sent again (E01); "+
+			"cancel the invoice (billrun invoice cancel %d: DGI holds nothing of it) and bill its sources again", id, r.Type, r.Series, r.Number, r.Day.Format(time.DateOnly), r.Sequence, id)
+	}
 }
 
 // fiscalFiles reads the stored XML and PDF of the invoice an ID argument names.

@@ -99,6 +99,7 @@ type Pending struct {
 	Reason       string
 	AuthorityAck string
 	Err          error
+	RetryAt      time.Time // when the authority said to ask again (zero: with backoff)
 }
 
 func (p *Pending) Error() string { return p.Reason }

@@ -191,3 +191,27 @@ func (t *Tx) ReportDays(issuer string, from, to time.Time) ([]rules.ReportDay, e
 		return d, r.Scan(&d.Day, &d.LastState, &d.RecordedSince)
 	})
 }
+
+// CFEDayReport is a CFE and the daily report DGI received last for its day (empty: none).
+type CFEDayReport struct {
+	Type     int
+	Series   string
+	Number   int64
+	Day      time.Time
+	Sequence int
+	Report   string
+}
+
+// CFEDayReport reads invoice id's CFE and the last daily report DGI received for its issuer
+// and day; ok is false when the invoice is no numbered CFE.
+func (s *Store) CFEDayReport(ctx context.Context, id int64) (r CFEDayReport, ok bool, err error) {
+	err = s.pool.QueryRow(ctx, `select s.cfe_type, a.cfe_series, v.number, v.invoice_date, coalesce(d.sequence, 0), coalesce(d.xml, '')
+		from invoices v join series s on s.code = v.series join caes a on a.id = v.cae
+		left join lateral (select sequence, xml from daily_reports r where r.issuer = v.issuer and r.day = v.invoice_date and r.state = 'received'
+		                   order by sequence desc limit 1) d on true
+		where v.id = $1 and v.number is not null and s.cfe_type is not null`, id).Scan(&r.Type, &r.Series, &r.Number, &r.Day, &r.Sequence, &r.Report)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return r, false, nil
+	}
+	return r, err == nil, err
+}

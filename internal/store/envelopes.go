@@ -136,6 +136,13 @@ func (t *Tx) SaveEnvelopeAnswer(id int64, answer string) (bool, error) {
 	return err == nil && tag.RowsAffected() == 1, err
 }
 
+// ReleaseEnvelope takes the documents still waiting in an envelope out of it, unrefused,
+// with DGI's answer to the envelope kept on each: they go in a new envelope.
+func (t *Tx) ReleaseEnvelope(id int64, ack string) error {
+	return t.exec(`update fiscal_documents d set authority_ack = $2, envelope_id = null, envelope_ordinal = null
+		from invoices v where d.envelope_id = $1 and v.id = d.invoice_id and v.status = 'completed' and v.fiscal_status = 'sealed'`, id, ack)
+}
+
 // LeaveEnvelope records DGI's refusal of a sealed document (its envelope's, or its own):
 // the reason as its fiscal error at step, DGI's answer kept, and it leaves its envelope, so
 // a restamp sends it in a new one. A document no longer waiting is left as it is (false).

@@ -26,6 +26,13 @@ type Answer struct {
 	Signer     string // the common name of the certificate the answer carries
 }
 
+// HeldAlready says DGI rejected the CFE as one it holds already (E03 "Tipo y Nº de CFE ya
+// existe en los registros"): for a CFE billrun sent before in an envelope DGI holds (S08),
+// DGI's record of the CFE itself.
+func (a Answer) HeldAlready() bool {
+	return a.State != AckReceived && len(a.Reasons) > 0 && strings.HasPrefix(a.Reasons[0], "E03")
+}
+
 // ReadAck reads an ACKCFE: it must validate against DGI's schema and, when cert is given,
 // its signature must verify with it (pinned, not a certificate the answer carries).
 func ReadAck(ctx context.Context, xml string, cert *x509.Certificate) ([]Answer, error) {

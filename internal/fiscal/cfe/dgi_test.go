@@ -124,7 +124,9 @@ func TestStampAwaitsDGIsAnswer(t *testing.T) {
 }
 
 // A CFE DGI rejects (BE) is a refusal naming DGI's code and text, its ACKCFE kept; sent
-// again once DGI takes it (the sandbox told to stop refusing), a new envelope is received.
+// again once DGI takes it (the sandbox told to stop refusing), its envelope — the same
+// bytes — is held by DGI already (S08, sending 2), so it goes in one of another number,
+// received (sending 3).
 func TestStampRefusedThenSentAgain(t *testing.T) {
 	p, dgi := sandboxDGI(t)
 	doc, err := p.Seal(context.Background(), uyInvoice(), credentials(t))
@@ -143,7 +145,7 @@ func TestStampRefusedThenSentAgain(t *testing.T) {
 	dgi.Accept("219999830019-111-A-12")
 	doc.AuthorityAck = refusal.AuthorityAck
 	stamped, err := p.Stamp(context.Background(), doc, credentials(t))
-	if err != nil || !strings.Contains(stamped.AuthorityAck, "<Estado>AE</Estado>") || !strings.Contains(stamped.StampCertificate, "respuesta 2,") {
+	if err != nil || !strings.Contains(stamped.AuthorityAck, "<Estado>AE</Estado>") || !strings.Contains(stamped.StampCertificate, "respuesta 3,") {
 		t.Fatalf("sent again: %v %q", err, stamped.StampCertificate)
 	}
 }

@@ -124,7 +124,8 @@ func (p Profile) SendEnvelope(ctx context.Context, xml string, cred fiscal.Crede
 
 // EnvelopeAnswers asks DGI, with the token of its ACKSobre, for the answers to a received
 // envelope's CFE: DGI's ACKCFE and each CFE's answer by its place in the envelope. Before
-// DGI has processed the envelope the error wraps ErrNotReady (ask again later).
+// DGI has processed the envelope the error wraps ErrNotReady (ask again later); before the
+// time the ACKSobre gave, DGI is not asked (a *NotReady says until when).
 func (p Profile) EnvelopeAnswers(ctx context.Context, ackSobre string, cred fiscal.Credentials) (string, map[int]Answer, error) {
 	if p.DGI == nil {
 		return "", nil, &fiscal.Refusal{Reason: "no DGI web service is configured (DGI_URL): the CFE's answers cannot be asked for"}
@@ -136,6 +137,9 @@ func (p Profile) EnvelopeAnswers(ctx context.Context, ackSobre string, cred fisc
 	r, err := ReadEnvelopeReceipt(ctx, ackSobre, p.DGICert)
 	if err != nil {
 		return "", nil, refusalUnlessEnvironment(err)
+	}
+	if at, ok := r.AskAt(); ok && p.now().Before(at) {
+		return "", nil, &NotReady{ReceptorID: r.ReceptorID, At: at}
 	}
 	ack, err := p.DGI.Status(ctx, who, r.ReceptorID, r.Token)
 	if err != nil {

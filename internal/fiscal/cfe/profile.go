@@ -23,6 +23,16 @@ type Profile struct {
 	DGI Sender
 	// DGICert, when set, is the certificate every acknowledgement's signature must verify with.
 	DGICert *x509.Certificate
+	// Now is the clock the time DGI gave to ask again is read by (nil: the host's).
+	Now func() time.Time
+}
+
+// now is the profile's clock.
+func (p Profile) now() time.Time {
+	if p.Now == nil {
+		return time.Now()
+	}
+	return p.Now()
 }
 
 var _ fiscal.Profile = Profile{}

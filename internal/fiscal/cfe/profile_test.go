@@ -99,8 +99,9 @@ func TestProfileSealsSendsAndPrints(t *testing.T) {
 	if stamped.StampedAt == "" || !strings.Contains(stamped.AuthorityAck, "<Estado>AE</Estado>") || !strings.Contains(stamped.StampCertificate, "sandbox") {
 		t.Fatalf("stamped %+v", stamped)
 	}
-	// Sent again (an answer lost), the envelope is a new sending at DGI, and the CFE, received
-	// before with the same content, is received again.
+	// Sent again (an answer lost), DGI holds that envelope already (S08): the CFE goes in an
+	// envelope of another number, a new sending at DGI, and, received before with the same
+	// content, is received again.
 	again, err := p.Stamp(context.Background(), doc, credentials(t))
 	if err != nil || !strings.Contains(again.AuthorityAck, "<Estado>AE</Estado>") || again.StampCertificate == stamped.StampCertificate {
 		t.Errorf("sent again: %v, %q vs %q", err, again.StampCertificate, stamped.StampCertificate)

@@ -5,6 +5,7 @@ import (
 	"crypto/x509"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/beevik/etree"
 	dsig "github.com/russellhaering/goxmldsig"
@@ -31,6 +32,26 @@ type Receipt struct {
 	Token      string   // ParamConsulta/Token: what the status query presents
 	AskAfter   string   // ParamConsulta/Fechahora: from when the CFE's answer may be asked
 	Signer     string
+}
+
+// AskAt is when DGI said the CFE's answer may be asked (Fechahora, an xs:dateTime: with
+// its zone, or Montevideo's when it has none); false when it gave none that reads.
+func (r Receipt) AskAt() (time.Time, bool) {
+	if r.AskAfter == "" {
+		return time.Time{}, false
+	}
+	if t, err := time.Parse(time.RFC3339, r.AskAfter); err == nil {
+		return t, true
+	}
+	t, err := time.ParseInLocation("2006-01-02T15:04:05", r.AskAfter, montevideo)
+	return t, err == nil
+}
+
+// HeldAlready says DGI rejected the envelope as one it holds already (S08 "Sobre enviado ya
+// existe en los registros de DGI"): sent again after the answer to its first sending was
+// lost. DGI holds its CFE; the token to ask for their answer is what was lost.
+func (r Receipt) HeldAlready() bool {
+	return r.State == EnvelopeRejected && len(r.Reasons) > 0 && strings.HasPrefix(r.Reasons[0], "S08")
 }
 
 // Reason is a rejection's reasons in one line.
@@ -93,6 +114,13 @@ func verifyAnswer(doc *etree.Document, cert *x509.Certificate) error {
 		return fmt.Errorf("DGI's answer is not signed by DGI's certificate: %w", err)
 	}
 	return nil
+}
+
+// IsHeldAlready says whether a stored answer is an ACKSobre that refused an envelope as one
+// DGI holds already (S08): its CFE were received in an envelope whose answer was lost.
+func IsHeldAlready(xml string) bool {
+	r, err := readReceipt(xml, nil, "ACKSobre") // checked when it was received
+	return err == nil && r.HeldAlready()
 }
 
 // IsEnvelopeReceipt says whether a stored answer is an ACKSobre that received the envelope

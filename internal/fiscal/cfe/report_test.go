@@ -71,6 +71,16 @@ func TestReportSentToTheSandbox(t *testing.T) {
 			t.Errorf("report lacks %s", want)
 		}
 	}
+	// The annulled number is read back from the report as sent (a restamp of it is refused).
+	for _, c := range []struct {
+		tipo int
+		nro  int64
+		want bool
+	}{{101, 2, true}, {101, 1, false}, {111, 2, false}, {101, 3, false}} {
+		if got := cfe.ReportedAnnulled(sent.XML, c.tipo, "A", c.nro); got != c.want {
+			t.Errorf("CFE %d A %d reported annulled: %v, want %v", c.tipo, c.nro, got, c.want)
+		}
+	}
 	report.CFE = report.CFE[:3]
 	again, err := p.SendReport(context.Background(), report, credentials(t))
 	if err != nil || again.Receipt.State != cfe.ReportRejected || !strings.Contains(again.Receipt.Reason(), "SecEnvio 1") {

@@ -75,3 +75,26 @@ func (c *ReportedCFE) AddRate(rate, net, vat, exchange decimal.Decimal) error {
 	}
 	return nil
 }
+
+// ReportedAnnulled says whether a daily report, as sent, lists CFE tipo serie nro among its
+// annulled numbers (RngDocsAnulados): DGI then refuses that CFE if it is sent (E01).
+func ReportedAnnulled(report string, tipo int, serie string, nro int64) bool {
+	doc := etree.NewDocument()
+	if report == "" || doc.ReadFromString(report) != nil {
+		return false
+	}
+	for _, zone := range doc.FindElements("//RsmnData/..") {
+		if text(zone, "TipoComp") != fmt.Sprint(tipo) {
+			continue
+		}
+		for _, it := range zone.FindElements(".//RngDocsAnulados/RDA_Item") {
+			var from, to int64
+			fmt.Sscan(text(it, "NroDesde"), &from)
+			fmt.Sscan(text(it, "NroHasta"), &to)
+			if text(it, "Serie") == serie && from <= nro && nro <= to {
+				return true
+			}
+		}
+	}
+	return false
+}

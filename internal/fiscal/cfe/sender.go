@@ -30,6 +30,18 @@ type Sender interface {
 // nothing in it. It is asked again later.
 var ErrNotReady = errors.New("DGI has not answered the envelope's CFE yet")
 
+// NotReady is an envelope's CFE not answered yet, asked before the time DGI's ACKSobre
+// gave (ParamConsulta/Fechahora): DGI is not asked before At. It wraps ErrNotReady.
+type NotReady struct {
+	ReceptorID int64
+	At         time.Time
+}
+
+func (e *NotReady) Error() string {
+	return fmt.Sprintf("%s (envelope %d: DGI said to ask from %s on)", ErrNotReady, e.ReceptorID, e.At.Format(time.RFC3339))
+}
+func (e *NotReady) Unwrap() error { return ErrNotReady }
+
 // Client is the Sender that speaks WS_eFactura over HTTP(S) at URL: DGI's test service
 // (https://efactura.dgi.gub.uy:6443/ePrueba/ws_eprueba), its production one, or billrun's
 // sandbox DGI. Requests are signed with the issuer's certificate (WS-Security).

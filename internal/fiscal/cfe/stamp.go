@@ -28,9 +28,9 @@ func (p Profile) Stamp(ctx context.Context, doc fiscal.Document, cred fiscal.Cre
 	if err != nil {
 		return doc, err
 	}
-	sobre := doc.AuthorityAck
+	sobre, held := doc.AuthorityAck, false
 	if !IsEnvelopeReceipt(sobre) {
-		if sobre, err = p.send(ctx, who, doc); err != nil {
+		if sobre, held, err = p.send(ctx, who, doc); err != nil {
 			return doc, err
 		}
 	}
@@ -51,38 +51,50 @@ func (p Profile) Stamp(ctx context.Context, doc fiscal.Document, cred fiscal.Cre
 		return doc, &fiscal.Refusal{Reason: fmt.Sprintf("DGI answered %d CFE for an envelope of one", len(answers)), AuthorityAck: ack}
 	}
 	a := answers[0]
-	if a.State != AckReceived {
+	if a.State != AckReceived && !(held && a.HeldAlready()) { // E03 after S08: DGI's record of it
 		return doc, &fiscal.Refusal{Reason: fmt.Sprintf("DGI rejected the CFE (%s): %s", a.State, fiscal.Clip(a.Reason())), AuthorityAck: ack}
 	}
 	return Stamped(doc, a, ack), nil
 }
 
-// send hands the CFE's envelope to DGI and answers DGI's ACKSobre when it received it; a
-// rejected envelope is a refusal.
-func (p Profile) send(ctx context.Context, who Identity, doc fiscal.Document) (string, error) {
+// heldResends is how many times a CFE sent alone goes in an envelope of another number after
+// DGI answered that it holds the last one already (S08: the answer to its first sending was
+// lost): each envelope number is type×10⁷+number plus 2×10⁹ per resend, within Idemisor's
+// ten digits.
+const heldResends = 4
+
+// send hands the CFE's envelope to DGI and answers DGI's ACKSobre when it received it, and
+// whether an envelope of it was held by DGI already (S08); a rejected envelope is a refusal.
+func (p Profile) send(ctx context.Context, who Identity, doc fiscal.Document) (string, bool, error) {
 	env, err := envelopeOf(doc.XML)
 	if err != nil {
-		return "", &fiscal.Refusal{Reason: err.Error()}
+		return "", false, &fiscal.Refusal{Reason: err.Error()}
 	}
-	xml, err := env.XML()
-	if err != nil {
-		return "", &fiscal.Refusal{Reason: err.Error()}
+	for k := 0; ; k++ {
+		xml, err := env.XML()
+		if err != nil {
+			return "", false, &fiscal.Refusal{Reason: err.Error()}
+		}
+		if err := ValidateEnvelope(ctx, xml); err != nil {
+			return "", false, refusalUnlessEnvironment(err)
+		}
+		sobre, err := p.DGI.Receive(ctx, who, xml)
+		if err != nil {
+			return "", false, err // transient: send again
+		}
+		r, err := ReadEnvelopeReceipt(ctx, sobre, p.DGICert)
+		if err != nil {
+			return "", false, refusalUnlessEnvironment(err)
+		}
+		if r.HeldAlready() && k < heldResends {
+			env.ID += 2_000_000_000
+			continue
+		}
+		if r.State != EnvelopeReceived {
+			return "", false, &fiscal.Refusal{Reason: fmt.Sprintf("DGI rejected the envelope (%s): %s", r.State, fiscal.Clip(r.Reason())), AuthorityAck: sobre}
+		}
+		return sobre, k > 0, nil
 	}
-	if err := ValidateEnvelope(ctx, xml); err != nil {
-		return "", refusalUnlessEnvironment(err)
-	}
-	sobre, err := p.DGI.Receive(ctx, who, xml)
-	if err != nil {
-		return "", err // transient: send again
-	}
-	r, err := ReadEnvelopeReceipt(ctx, sobre, p.DGICert)
-	if err != nil {
-		return "", refusalUnlessEnvironment(err)
-	}
-	if r.State != EnvelopeReceived {
-		return "", &fiscal.Refusal{Reason: fmt.Sprintf("DGI rejected the envelope (%s): %s", r.State, fiscal.Clip(r.Reason())), AuthorityAck: sobre}
-	}
-	return sobre, nil
 }
 
 // identity loads the issuer's key and certificate, which sign its requests to DGI.

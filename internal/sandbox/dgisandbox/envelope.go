@@ -36,6 +36,7 @@ type sending struct {
 	Glosa      string    `json:"glosa,omitempty"`
 	Detail     string    `json:"detail,omitempty"`
 	ReportHash string    `json:"report_hash,omitempty"`
+	Digest     string    `json:"digest,omitempty"` // an envelope's, as received
 }
 
 // record is the sandbox's answer to one CFE.
@@ -69,6 +70,7 @@ var reasons = map[string][2]string{
 	"S04": {"S04", "No cumple validaciones según Formato de sobre"},
 	"S05": {"S05", "No coinciden cantidad CFE de carátula y contenido"},
 	"S06": {"S06", "No coinciden certificado de sobre y comprobantes"},
+	"S08": {"S08", "Sobre enviado ya existe en los registros de DGI"},
 }
 
 // receive takes an EnvioCFE signed (WS-Security) by signer: an envelope that cannot be
@@ -80,6 +82,8 @@ func (s *Server) receive(ctx context.Context, signer *x509.Certificate, envelope
 	env, openErr := cfe.OpenEnvelope(envelope)
 	x.RUT, x.EmitterID = env.IssuerRUT, env.ID
 	x.File = fmt.Sprintf("Sob_%s_%s_%d", env.IssuerRUT, env.Created.Format("20060102"), env.ID)
+	sum := sha256.Sum256([]byte(envelope))
+	x.Digest = hex.EncodeToString(sum[:])
 	switch valid := cfe.ValidateEnvelope(ctx, envelope); {
 	case openErr != nil || valid != nil:
 		x = rejectSending(x, "S04", fmt.Sprint(valid, openErr))
@@ -89,6 +93,8 @@ func (s *Server) receive(ctx context.Context, signer *x509.Certificate, envelope
 		x = rejectSending(x, "S06", "the envelope's certificate is not the one that signed the request")
 	case countCFE(envelope) != len(env.CFE):
 		x = rejectSending(x, "S05", "")
+	case !s.Shared && s.heldEnvelope(env.IssuerRUT, x.Digest) != 0:
+		x = rejectSending(x, "S08", fmt.Sprintf("envelope %d of RUC %s was received as number %d", env.ID, env.IssuerRUT, s.heldEnvelope(env.IssuerRUT, x.Digest)))
 	}
 	if x.State == cfe.EnvelopeReceived {
 		tok := make([]byte, 48)
@@ -122,6 +128,19 @@ func countCFE(envelope string) int {
 		}
 	}
 	return n
+}
+
+// heldEnvelope is DGI's number of an envelope of the issuer it received before, byte for
+// byte the same (sent again after its answer was lost), or 0. Which envelopes DGI takes for
+// the same one is not published: the sandbox takes the same bytes (billrun sends again
+// exactly what it recorded), not the same number with other content.
+func (s *Server) heldEnvelope(rut, digest string) int64 {
+	for n, x := range s.sendings {
+		if x.Kind == "envelope" && x.State == cfe.EnvelopeReceived && x.RUT == rut && x.Digest == digest {
+			return n
+		}
+	}
+	return 0
 }
 
 func (s *Server) nextID() int64 {
