@@ -55,7 +55,8 @@ func TestPackEnvelopes(t *testing.T) {
 // Three CFE in one envelope: it validates against EnvioCFE.xsd, the sandbox DGI receives it
 // (AS) and answers each CFE at its place — the one it was told to refuse BE, the others AE —
 // and a stored answer says each CFE's own state; the same envelope sent again (a lost
-// answer) is refused as held already (S08). CFE of another RUT do not share it.
+// answer) is refused as held already (S08), its CFE awaiting in the day's report. CFE of another
+// RUT do not share it.
 func TestEnvelopeOfManyCFE(t *testing.T) {
 	p, dgi := sandboxDGI(t)
 	ctx := context.Background()
@@ -81,31 +82,34 @@ func TestEnvelopeOfManyCFE(t *testing.T) {
 			t.Errorf("the envelope lacks %s", want)
 		}
 	}
-	for round := range 1 {
-		sobre, r, err := p.SendEnvelope(ctx, env, credentials(t))
-		if err != nil || r.State != cfe.EnvelopeReceived {
-			t.Fatalf("round %d: sent: %v %+v", round, err, r)
+	sobre, r, err := p.SendEnvelope(ctx, env, credentials(t))
+	if err != nil || r.State != cfe.EnvelopeReceived {
+		t.Fatalf("sent: %v %+v", err, r)
+	}
+	ack, answers, err := p.EnvelopeAnswers(ctx, sobre, credentials(t))
+	if err != nil || len(answers) != 3 {
+		t.Fatalf("answers %v %+v", err, answers)
+	}
+	for place, want := range map[int]string{1: "AE", 2: "BE", 3: "AE"} {
+		if answers[place].State != want {
+			t.Errorf("CFE at place %d: %+v, want %s", place, answers[place], want)
 		}
-		ack, answers, err := p.EnvelopeAnswers(ctx, sobre, credentials(t))
-		if err != nil || len(answers) != 3 {
-			t.Fatalf("round %d: answers %v %+v", round, err, answers)
-		}
-		for place, want := range map[int]string{1: "AE", 2: "BE", 3: "AE"} {
-			if answers[place].State != want {
-				t.Errorf("round %d: CFE at place %d: %+v, want %s", round, place, answers[place], want)
-			}
-		}
-		if !strings.Contains(answers[2].Reason(), "E04") {
-			t.Errorf("the refusal's reason: %q", answers[2].Reason())
-		}
-		for nro, want := range map[int64]string{21: cfe.DayIssued, 22: cfe.DayAnnulled, 23: cfe.DayIssued} {
-			if got := cfe.DayState(ack, false, cfe.EFactura, "A", nro); got != want {
-				t.Errorf("round %d: CFE A %d in the stored answer: %s, want %s", round, nro, got, want)
-			}
+	}
+	if !strings.Contains(answers[2].Reason(), "E04") {
+		t.Errorf("the refusal's reason: %q", answers[2].Reason())
+	}
+	for nro, want := range map[int64]string{21: cfe.DayIssued, 22: cfe.DayAnnulled, 23: cfe.DayIssued} {
+		if got := cfe.DayState(ack, false, cfe.EFactura, "A", nro); got != want {
+			t.Errorf("CFE A %d in the stored answer: %s, want %s", nro, got, want)
 		}
 	}
 	if sobre, r, err := p.SendEnvelope(ctx, env, credentials(t)); err != nil || !r.HeldAlready() || !cfe.IsHeldAlready(sobre) {
 		t.Errorf("the same envelope again: %v %+v, want S08", err, r)
+	} else if got := cfe.DayState(sobre, false, cfe.EFactura, "A", 21); got != cfe.DayAwaiting {
+		t.Errorf("a CFE of an envelope DGI held already, in its day's report: %s, want awaiting", got)
+	}
+	if got := cfe.DayState(ack, true, cfe.EFactura, "A", 22); got != cfe.DayIssued {
+		t.Errorf("a stamped CFE whose stored answer is a rejection (E03 after S08): %s, want issued", got)
 	}
 
 	other := uyInvoice()

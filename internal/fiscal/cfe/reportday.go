@@ -14,18 +14,20 @@ const (
 	DayAwaiting = "awaiting" // DGI has not answered it yet (or it was never sent)
 )
 
-// DayState is where CFE tipo serie nro stands for its day's report, from DGI's latest
-// answer to it as stored (an ACKCFE — of its envelope, which may answer many CFE: its own
-// ACKCFE_Det is read —, or the ACKSobre of its envelope) and whether it is stamped.
+// DayState is where CFE tipo serie nro stands for its day's report, from whether it is
+// stamped and DGI's latest answer to it as stored (an ACKCFE — of its envelope, which may
+// answer many CFE: its own ACKCFE_Det is read —, or the ACKSobre of its envelope). A
+// stamped CFE is issued whatever that answer says: DGI's E03 to a CFE it held already
+// (S08) stamps it.
 func DayState(ack string, stamped bool, tipo int, serie string, nro int64) string {
-	switch AnswerState(ack, tipo, serie, nro) {
-	case AckReceived:
+	state := AnswerState(ack, tipo, serie, nro)
+	switch {
+	case stamped || state == AckReceived:
 		return DayIssued
-	case AckRejected, EnvelopeRejected, FileRejected:
+	case state == EnvelopeRejected && IsHeldAlready(ack):
+		return DayAwaiting // DGI holds it (S08): its answer comes through a new envelope
+	case state == AckRejected || state == EnvelopeRejected || state == FileRejected:
 		return DayAnnulled
-	}
-	if stamped {
-		return DayIssued
 	}
 	return DayAwaiting
 }
