@@ -1,6 +1,9 @@
 package activities
 
-import "context"
+import (
+	"context"
+	"errors"
+)
 
 // ContingencyDocuments names contingency documents (Uruguay: paper documents on DGI's
 // contingency series, recorded by billrun invoice contingency import) to send to DGI.
@@ -13,13 +16,18 @@ type ContingencyDocuments struct {
 // batch's (recorded before they are sent, DGI's ACKSobre and ACKCFE kept, each document
 // stamped or refused by its own answer); none is held for a fuller envelope. DGI out of
 // reach, or an envelope it has not answered yet, ends the attempt with an error Temporal
-// retries with backoff — nothing is sent twice —, so they go when the service is back.
+// retries — from the time DGI gave to ask, else with backoff; nothing is sent twice —, so
+// they go when the service is back.
 func (a *Publication) StampContingency(ctx context.Context, in ContingencyDocuments) (PublishResult, error) {
 	rest, enveloped, envErr := a.stampEnvelopes(ctx, "", in.InvoiceIDs)
 	res, err := pass(ctx, rest, a.concurrency(), "stamped", func(ctx context.Context, id int64) error { return a.StampInvoice(ctx, Document{InvoiceID: id}) })
 	res.Processed += enveloped
 	if err == nil {
 		err = envErr
+	}
+	var wait *awaitingDGI
+	if errors.As(err, &wait) {
+		return res, a.awaitDGI(ctx, "", res.Processed, wait) // asked again from the time DGI gave
 	}
 	return res, err
 }

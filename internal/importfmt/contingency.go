@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"io"
 	"reflect"
 	"time"
@@ -66,6 +67,11 @@ type ContingencyAmount struct {
 	VAT     decimal.Decimal `json:"vat"`
 }
 
+// ContingencyFileLimit is the most documents one contingency file records: their sending
+// (ContingencyWorkflow) seals each by a step of its own, a few history events apiece, and
+// stays far below Temporal's 51,200 events.
+const ContingencyFileLimit = 5000
+
 // ParseContingency reads a contingency file, refusing unknown fields and a second document.
 func ParseContingency(r io.Reader) (*ContingencyFile, []byte, error) {
 	data, err := io.ReadAll(r)
@@ -83,6 +89,10 @@ func ParseContingency(r io.Reader) (*ContingencyFile, []byte, error) {
 	}
 	if len(f.Documents) == 0 {
 		return nil, nil, &Invalid{Problems: []Problem{{Record: "file", Field: "contingency_documents", Error: "no document to record"}}}
+	}
+	if len(f.Documents) > ContingencyFileLimit {
+		return nil, nil, &Invalid{Problems: []Problem{{Record: "file", Field: "contingency_documents",
+			Error: fmt.Sprintf("%d documents: a file holds at most %d (its sending is one workflow, sealing each in its history); split it", len(f.Documents), ContingencyFileLimit)}}}
 	}
 	return &f, data, nil
 }

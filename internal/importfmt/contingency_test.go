@@ -109,13 +109,15 @@ func TestCheckContingency(t *testing.T) {
 // A contingency file names what does not decode by its record and field, and refuses
 // unknown fields and an empty file.
 func TestParseContingency(t *testing.T) {
+	tooMany := `{"contingency_documents": [` + strings.Repeat(`{"series": "CT"},`, ContingencyFileLimit) + `{"series": "CT"}]}`
 	for doc, want := range map[string]string{
+		tooMany: "at most 5000",
 		`{"contingency_documents": [{"series": "CT", "lines": [{"price": "1,5"}]}]}`: "price",
 		`{"contingency_documents": [{"serie": "CT"}]}`:                               "serie",
 		`{"contingency_documents": []}`:                                              "no document",
 	} {
 		if _, _, err := ParseContingency(strings.NewReader(doc)); err == nil || !strings.Contains(err.Error(), want) {
-			t.Errorf("%s: %v, want %q named", doc, err, want)
+			t.Errorf("%.80s: %v, want %q named", doc, err, want)
 		}
 	}
 }
