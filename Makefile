@@ -28,7 +28,7 @@ chaos:
 # Record histories of real runs into workflows/testdata for the replay tests.
 record-histories:
 	scripts/stack.sh up test
-	. .dev/test/env && BILLRUN_RECORD_HISTORIES=$(CURDIR)/workflows/testdata go test -count=1 -run TestRecordHistories ./starter/
+	. .dev/test/env && BILLRUN_RECORD_HISTORIES=$(CURDIR)/workflows/testdata go test -count=1 -run 'TestRecord(Uruguay)?Histories' ./starter/
 
 stop:
 	scripts/stack.sh down demo

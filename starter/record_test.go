@@ -11,6 +11,7 @@ import (
 	"github.com/shopspring/decimal"
 	"go.temporal.io/api/history/v1"
 	"go.temporal.io/api/workflowservice/v1"
+	"go.temporal.io/sdk/client"
 	"go.uber.org/zap"
 	"google.golang.org/protobuf/encoding/protojson"
 
@@ -44,31 +45,7 @@ func TestRecordHistories(t *testing.T) {
 	ctx := context.Background()
 	save := func(name, workflowID string) {
 		t.Helper()
-		resp, err := tc.WorkflowService().ListWorkflowExecutions(ctx, &workflowservice.ListWorkflowExecutionsRequest{
-			Namespace: h.cfg.TemporalNamespace, Query: fmt.Sprintf("WorkflowId = '%s'", workflowID)})
-		if err != nil || len(resp.Executions) == 0 {
-			t.Fatalf("%s: %v (%d runs)", workflowID, err, len(resp.Executions))
-		}
-		for i, e := range resp.Executions {
-			var events history.History
-			it := tc.GetWorkflowHistory(ctx, workflowID, e.GetExecution().GetRunId(), false, 0)
-			for it.HasNext() {
-				ev, err := it.Next()
-				if err != nil {
-					t.Fatal(err)
-				}
-				events.Events = append(events.Events, ev)
-			}
-			raw, err := protojson.MarshalOptions{Indent: " "}.Marshal(&events)
-			if err != nil {
-				t.Fatal(err)
-			}
-			file := filepath.Join(dir, fmt.Sprintf("%s-%s-run%d.json", recordingGeneration, name, len(resp.Executions)-i))
-			if err := os.WriteFile(file, raw, 0o644); err != nil {
-				t.Fatal(err)
-			}
-			t.Logf("recorded %s (%d events)", file, len(events.Events))
-		}
+		saveHistories(t, tc, h.cfg.TemporalNamespace, dir, name, fmt.Sprintf("WorkflowId = '%s'", workflowID))
 	}
 
 	// A batch that continues as new, with a retry signalled while it pages.
@@ -152,4 +129,35 @@ func TestRecordHistories(t *testing.T) {
 	h.mustRun("payment", "cancel", "rec-m1", "--wait")
 	h.waitRestated(receipt)
 	save("cancellation-restated", workflows.CancelWorkflowID(h.inst, int64(receipt)))
+}
+
+// saveHistories writes the history of every run the visibility query finds to dir, named
+// by the recording generation, name and run.
+func saveHistories(t *testing.T, tc client.Client, namespace, dir, name, query string) {
+	t.Helper()
+	ctx := context.Background()
+	resp, err := tc.WorkflowService().ListWorkflowExecutions(ctx, &workflowservice.ListWorkflowExecutionsRequest{Namespace: namespace, Query: query})
+	if err != nil || len(resp.Executions) == 0 {
+		t.Fatalf("%s: %v (%d runs)", query, err, len(resp.Executions))
+	}
+	for i, e := range resp.Executions {
+		var events history.History
+		it := tc.GetWorkflowHistory(ctx, e.GetExecution().GetWorkflowId(), e.GetExecution().GetRunId(), false, 0)
+		for it.HasNext() {
+			ev, err := it.Next()
+			if err != nil {
+				t.Fatal(err)
+			}
+			events.Events = append(events.Events, ev)
+		}
+		raw, err := protojson.MarshalOptions{Indent: " "}.Marshal(&events)
+		if err != nil {
+			t.Fatal(err)
+		}
+		file := filepath.Join(dir, fmt.Sprintf("%s-%s-run%d.json", recordingGeneration, name, len(resp.Executions)-i))
+		if err := os.WriteFile(file, raw, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("recorded %s (%d events)", file, len(events.Events))
+	}
 }

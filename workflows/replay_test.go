@@ -35,6 +35,9 @@ func TestReplayRecordedHistories(t *testing.T) {
 			r.RegisterWorkflow(PaymentReceiptWorkflow)
 			r.RegisterWorkflow(MonthlyReceiptsWorkflow)
 			r.RegisterWorkflow(MonthlyReceiptWorkflow)
+			r.RegisterWorkflow(DailyReportWorkflow)
+			r.RegisterWorkflow(ScheduledDailyReportWorkflow)
+			r.RegisterWorkflow(ContingencyWorkflow)
 			if err := r.ReplayWorkflowHistoryFromJSONFile(nil, f); err != nil {
 				t.Fatalf("replay %s: %v", f, err)
 			}
