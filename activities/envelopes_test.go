@@ -136,6 +136,51 @@ func TestEnvelopeHeldAlreadyAnsweredE03(t *testing.T) {
 	}
 }
 
+// holdOne hands everything to DGI but answers the status of one envelope (DGI's number) as
+// not ready, as DGI does while it processes it.
+type holdOne struct {
+	cfe.Sender
+	hold int64
+}
+
+func (h *holdOne) Status(ctx context.Context, who cfe.Identity, receptorID int64, token string) (string, error) {
+	if receptorID == h.hold {
+		return "", cfe.ErrNotReady
+	}
+	return h.Sender.Status(ctx, who, receptorID, token)
+}
+
+// wakes counts the wake-ups of a batch's publication.
+type wakes struct {
+	activities.Workflows
+	n int
+}
+
+func (w *wakes) WakePublication(context.Context, string) error { w.n++; return nil }
+
+// A pass with one envelope answered and another DGI has not answered yet waits (retried),
+// but hands the CFE it stamped to printing at once: it wakes its publication.
+func TestEnvelopeWaitingDoesNotHoldPrinting(t *testing.T) {
+	ctx := context.Background()
+	dgi := newDGI(t)
+	sender := &holdOne{Sender: &cfe.Client{URL: dgi.url}, hold: 2}
+	a, id := sealedEnvelopeBatch(t, sender, dgi, nil)
+	w := &wakes{}
+	a.Activities.SetWorkflows(w)
+	// Both e-Tickets above the UI threshold: each goes alone, in an envelope of its own.
+	if _, err := a.DB.Exec(ctx, `update uy_ui_values set value = 0.01`); err != nil {
+		t.Fatal(err)
+	}
+	res, err := a.Publication.StampInvoices(ctx, activities.Pass{BatchID: id, Limit: 50})
+	if err == nil || !strings.Contains(err.Error(), "wait for DGI's answer") || res.Processed != 1 || w.n != 1 {
+		t.Fatalf("the pass: %+v %v, %d wake-ups; want one CFE stamped, printing woken once, the pass waiting", res, err, w.n)
+	}
+	sender.hold = 0
+	if res, err := a.Publication.StampInvoices(ctx, activities.Pass{BatchID: id, Limit: 50}); err != nil || res.Processed != 1 {
+		t.Fatalf("once DGI answers the other: %+v %v", res, err)
+	}
+}
+
 // counting hands every envelope and status query to DGI and counts them.
 type counting struct {
 	cfe.Sender
