@@ -83,7 +83,11 @@ func TestDayReportCountsETicketsAboveTheThreshold(t *testing.T) {
 	day := time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
 	ui := &rules.UIValue{Date: day.AddDate(0, 0, -3), Value: d("6.2")} // 5,000 UI: 31,000.00 UYU
 	cfe := func(tipo int, n int64, net, vat, rate, ack string) store.DayCFE {
-		return store.DayCFE{InvoiceID: n, Type: tipo, Series: "A", Number: n, Branch: "1", Status: "completed", FiscalStatus: "pdf",
+		status := "pdf"
+		if ack == "BE" {
+			status = "sealed" // a CFE DGI refused stays sealed
+		}
+		return store.DayCFE{InvoiceID: n, Type: tipo, Series: "A", Number: n, Branch: "1", Status: "completed", FiscalStatus: status,
 			AuthorityAck: ackCFE(ack), Currency: "UYU", Rate: d(rate), Total: d(net).Add(d(vat)),
 			Rates: []store.RateAmount{{Rate: d("22"), Net: d(net), VAT: d(vat)}}}
 	}
