@@ -8,6 +8,7 @@ package printout
 import (
 	"bytes"
 	"strings"
+	"sync"
 
 	"github.com/signintech/gopdf"
 	"golang.org/x/image/font/gofont/gobold"
@@ -101,15 +102,28 @@ func Render(v View) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// startPDF starts an A4 document in Go's fonts, at the top of its first page.
-func startPDF() (*page, error) {
-	pdf := &gopdf.GoPdf{}
-	pdf.Start(gopdf.Config{PageSize: *gopdf.PageSizeA4})
-	if err := pdf.AddTTFFontData("regular", goregular.TTF); err != nil {
+// fonts are Go's fonts, parsed once for every document a process prints (each document
+// still embeds only the characters it draws).
+var fonts = sync.OnceValues(func() (*gopdf.FontContainer, error) {
+	var c gopdf.FontContainer
+	if err := c.AddTTFFontData("regular", goregular.TTF); err != nil {
 		return nil, err
 	}
-	if err := pdf.AddTTFFontData("bold", gobold.TTF); err != nil {
+	return &c, c.AddTTFFontData("bold", gobold.TTF)
+})
+
+// startPDF starts an A4 document in Go's fonts, at the top of its first page.
+func startPDF() (*page, error) {
+	c, err := fonts()
+	if err != nil {
 		return nil, err
+	}
+	pdf := &gopdf.GoPdf{}
+	pdf.Start(gopdf.Config{PageSize: *gopdf.PageSizeA4})
+	for _, family := range []string{"regular", "bold"} {
+		if err := pdf.AddTTFFontFromFontContainer(family, c); err != nil {
+			return nil, err
+		}
 	}
 	pdf.AddPage()
 	return &page{pdf: pdf, y: margin}, nil

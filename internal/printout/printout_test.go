@@ -3,6 +3,7 @@ package printout
 import (
 	"bytes"
 	"strings"
+	"sync"
 	"testing"
 
 	"billrun/schema/testdb"
@@ -71,6 +72,28 @@ func TestUndrawableCharactersAreMarked(t *testing.T) {
 	}
 	if s, replaced := Printable("Peña Ελλάδα Москва"); replaced || s != "Peña Ελλάδα Москва" {
 		t.Fatalf("Latin, Greek and Cyrillic are drawn: %q %v", s, replaced)
+	}
+}
+
+// Documents printed at once share the parsed fonts, each embedding only its own characters:
+// a name in one never leaks into another.
+func TestRenderConcurrently(t *testing.T) {
+	names := []string{"Ástrid Ñúñez", "Øyvind Ærø", "Željko Čolić", "Ελένη Παπαδοπούλου"}
+	out := make([]string, len(names))
+	var wg sync.WaitGroup
+	for i, name := range names {
+		wg.Go(func() {
+			v := sample()
+			v.Lines = v.Lines[:2]
+			v.Customer.Name = name
+			out[i], _ = render(t, v)
+		})
+	}
+	wg.Wait()
+	for i, name := range names {
+		if !strings.Contains(out[i], name) {
+			t.Errorf("document %d lacks its customer %q", i, name)
+		}
 	}
 }
 
