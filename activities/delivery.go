@@ -68,6 +68,13 @@ type deliveryJob struct {
 // killed mid-DATA, a connection lost before the reply): it marks the delivery 'uncertain'
 // and never sends a second copy on its own; `billrun invoice resend` does, on purpose.
 func (a *Publication) DeliverInvoice(ctx context.Context, in Delivery) error {
+	s := &smtpSession{mail: a.Mail}
+	defer s.close()
+	return a.deliver(ctx, in, s)
+}
+
+// deliver is DeliverInvoice on a session a pass may reuse for its next messages.
+func (a *Publication) deliver(ctx context.Context, in Delivery, s *smtpSession) error {
 	invoiceID, seq := in.InvoiceID, in.Seq
 	job, status, err := a.prepareDelivery(ctx, invoiceID, seq)
 	if err != nil || status != "pending" {
@@ -78,11 +85,12 @@ func (a *Publication) DeliverInvoice(ctx context.Context, in Delivery) error {
 		return a.finishDelivery(ctx, invoiceID, seq, "failed", "composing the message: "+err.Error())
 	}
 
-	c, err := dialSMTP(ctx, a.Mail)
+	c, err := s.client(ctx)
 	if err != nil {
 		return fmt.Errorf("smtp %s: %w", a.Mail.Addr, err) // nothing handed over: retry
 	}
-	defer c.Close()
+	accepted := false
+	defer func() { s.done(accepted) }()
 	if err := c.Mail(a.Mail.From); err != nil {
 		return a.refused(ctx, invoiceID, seq, err)
 	}
@@ -110,7 +118,7 @@ func (a *Publication) DeliverInvoice(ctx context.Context, in Delivery) error {
 		}
 		return a.finishDelivery(ctx, invoiceID, seq, "uncertain", "no answer after the message was sent: "+err.Error())
 	}
-	_ = c.Quit()
+	accepted = true
 	if a.afterSend != nil {
 		if err := a.afterSend(); err != nil {
 			return err
@@ -128,11 +136,12 @@ func (a *Publication) refused(ctx context.Context, invoiceID int64, seq int, err
 	return fmt.Errorf("smtp: %w", err)
 }
 
-// dialSMTP opens a session ready for MAIL FROM: connected (over TLS for SMTPS), greeted,
+// dialSMTP opens a session ready for MAIL FROM (and the connection under it, whose deadline
+// a reused session moves on): connected (over TLS for SMTPS), greeted,
 // upgraded by STARTTLS when offered or required, and authenticated when a user is set. A
 // failure here hands nothing over, so the delivery is retried (a relay that refuses the
 // password is a configuration to fix, not a message to give up on).
-func dialSMTP(ctx context.Context, m MailConfig) (*smtp.Client, error) {
+func dialSMTP(ctx context.Context, m MailConfig) (*smtp.Client, net.Conn, error) {
 	host, _, _ := net.SplitHostPort(m.Addr)
 	tlsConf := &tls.Config{ServerName: host, RootCAs: m.RootCAs, MinVersion: tls.VersionTLS12}
 	d := net.Dialer{Timeout: SMTPDialTimeout}
@@ -144,17 +153,17 @@ func dialSMTP(ctx context.Context, m MailConfig) (*smtp.Client, error) {
 		conn, err = d.DialContext(ctx, "tcp", m.Addr)
 	}
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	_ = conn.SetDeadline(time.Now().Add(SMTPSessionTimeout))
 	c, err := smtp.NewClient(conn, host)
 	if err != nil {
 		conn.Close()
-		return nil, err
+		return nil, nil, err
 	}
-	fail := func(err error) (*smtp.Client, error) {
+	fail := func(err error) (*smtp.Client, net.Conn, error) {
 		c.Close()
-		return nil, err
+		return nil, nil, err
 	}
 	hello := m.Hello
 	if hello == "" {
@@ -182,7 +191,7 @@ func dialSMTP(ctx context.Context, m MailConfig) (*smtp.Client, error) {
 			return fail(fmt.Errorf("AUTH as %s: %w", m.Username, err))
 		}
 	}
-	return c, nil
+	return c, conn, nil
 }
 
 // prepareDelivery records the delivery row and answers its state: only 'pending' sends.

@@ -176,6 +176,30 @@ func TestDeliveryRunTwiceSendsOnce(t *testing.T) {
 	}
 }
 
+// A pass's worker sends its messages on one SMTP connection (greeting, STARTTLS and AUTH
+// once), each delivered once; a connection the server dropped meanwhile is dialled again.
+func TestDeliveriesShareAConnection(t *testing.T) {
+	a, inv := sealedAndPrinted(t)
+	mailpit := testdb.FreeAddr(t)
+	api, _ := testdb.Mailpit(t, mailpit)
+	proxy := newCountingProxy(t, mailpit)
+	a.Publication.Mail.Addr = proxy.addr
+	ds := []activities.Delivery{{InvoiceID: inv, Seq: 1}, {InvoiceID: inv, Seq: 2}, {InvoiceID: inv, Seq: 3}}
+	if err := a.Publication.DeliverOnOneSession(context.Background(), ds, func() {}); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(messages(t, api)); n != 3 || proxy.count() != 1 {
+		t.Fatalf("%d messages over %d connections, want 3 over 1", n, proxy.count())
+	}
+	ds = []activities.Delivery{{InvoiceID: inv, Seq: 4}, {InvoiceID: inv, Seq: 5}}
+	if err := a.Publication.DeliverOnOneSession(context.Background(), ds, proxy.dropAll); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(messages(t, api)); n != 5 || proxy.count() != 3 {
+		t.Fatalf("with the connection dropped after each message: %d messages over %d connections, want 5 over 3", n, proxy.count())
+	}
+}
+
 func TestDeliveryRetriedAfterAnAmbiguousEndNeverSendsTwice(t *testing.T) {
 	a, inv := sealedAndPrinted(t)
 	a.Publication.Mail.Addr = testdb.FreeAddr(t)

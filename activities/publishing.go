@@ -117,7 +117,7 @@ func (a *Publication) PrintInvoices(ctx context.Context, in Pass) (PublishResult
 }
 
 // DeliverInvoices makes the first e-mail delivery of up to limit of the batch's printed
-// invoices, a few at once. While the mail server is down the pass ends with its error and
+// invoices, a few at once, each worker of the pass on one SMTP connection for its messages. While the mail server is down the pass ends with its error and
 // Temporal retries it with backoff: the invoices' numbering never waits on it.
 func (a *Publication) DeliverInvoices(ctx context.Context, in Pass) (PublishResult, error) {
 	batchID, limit := in.BatchID, in.Limit
@@ -125,8 +125,12 @@ func (a *Publication) DeliverInvoices(ctx context.Context, in Pass) (PublishResu
 	if err != nil {
 		return PublishResult{}, err
 	}
+	pool := newSessions(a.Mail, a.concurrency()) // each worker of the pass keeps its connection
+	defer pool.closeAll()
 	res, err := pass(ctx, ids, a.concurrency(), "delivered", func(ctx context.Context, id int64) error {
-		return a.DeliverInvoice(ctx, Delivery{InvoiceID: id, Seq: 1})
+		s := <-pool
+		defer func() { pool <- s }()
+		return a.deliver(ctx, Delivery{InvoiceID: id, Seq: 1}, s)
 	})
 	if err != nil {
 		return res, err
