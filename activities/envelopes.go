@@ -39,7 +39,7 @@ func (a *Publication) stampEnvelopes(ctx context.Context, batchID string, ids []
 	}
 	var envelopes []int64
 	err = a.Store.InTx(ctx, func(tx PublicationTx) (err error) {
-		rest, envelopes, err = a.collectEnvelopes(ctx, tx, ids, billing)
+		rest, envelopes, processed, err = a.collectEnvelopes(ctx, tx, ids, billing)
 		return err
 	})
 	if err != nil {
@@ -73,31 +73,55 @@ func (a *Publication) stampEnvelopes(ctx context.Context, batchID string, ids []
 }
 
 // awaitingDGI is a stamping pass's envelopes DGI has received but not answered: the pass
-// is asked again — from the earliest time DGI gave (ParamConsulta/Fechahora), else with
-// backoff.
+// is asked again from the earliest time DGI gave (ParamConsulta/Fechahora), or with
+// backoff when any envelope has no such time ahead.
 type awaitingDGI struct {
 	reasons []string
-	at      time.Time
+	at      []time.Time // each envelope's time to ask (zero: none given)
 }
 
 func (w *awaitingDGI) add(p *fiscal.Pending) {
 	w.reasons = append(w.reasons, p.Reason)
-	if !p.RetryAt.IsZero() && (w.at.IsZero() || p.RetryAt.Before(w.at)) {
-		w.at = p.RetryAt
-	}
+	w.at = append(w.at, p.RetryAt)
 }
 
 func (w *awaitingDGI) Error() string {
 	return fmt.Sprintf("%d envelopes of CFE wait for DGI's answer (asked again later): %s", len(w.reasons), strings.Join(w.reasons, "; "))
 }
 
-// retryDelay is how long the pass waits before asking again: until the time DGI gave,
-// within [1 s, 10 min]; zero (the retry policy's backoff) when DGI gave none in the future.
+// retryDelay is how long the pass waits before asking again: until the earliest time DGI
+// gave, within [1 s, 10 min]; zero (the retry policy's backoff) when an envelope has no
+// time ahead (none given, or passed already: it is asked at once).
 func (w *awaitingDGI) retryDelay(now time.Time) time.Duration {
-	if w.at.IsZero() || !w.at.After(now) {
+	var first time.Time
+	for _, at := range w.at {
+		if !at.After(now) {
+			return 0
+		}
+		if first.IsZero() || at.Before(first) {
+			first = at
+		}
+	}
+	if first.IsZero() {
 		return 0
 	}
-	return min(max(w.at.Sub(now), time.Second), 10*time.Minute)
+	return min(max(first.Sub(now), time.Second), 10*time.Minute)
+}
+
+// reportedAnnulled refuses to send again a CFE DGI refused before once a daily report DGI
+// received lists its number as annulled (DGI refuses it then, E01), whoever took it on (a
+// restamp, a batch retry): its fiscal error says so. Only a CFE with an answer kept (a
+// refusal) is looked up.
+func reportedAnnulled(tx PublicationTx, d store.Unenveloped) (bool, error) {
+	if d.AuthorityAck == "" {
+		return false, nil
+	}
+	r, ok, err := tx.CFEDayReport(d.InvoiceID)
+	if err != nil || !ok || !cfe.ReportedAnnulled(r.Report, r.Type, r.Series, r.Number) {
+		return false, err
+	}
+	_, err = tx.LeaveEnvelope(d.InvoiceID, model.StepStamp, rules.AnnulledCFE(r.Type, r.Series, r.Number, r.Day, r.Sequence), d.AuthorityAck)
+	return true, err
 }
 
 // aboveThreshold tells an e-Ticket is to be sent alone: its amount without VAT in pesos is
@@ -117,11 +141,12 @@ func aboveThreshold(tx PublicationTx, invoiceID int64, cfeType int) (bool, error
 
 // collectEnvelopes sorts the documents among ids under their row locks: those in an
 // envelope DGI has not answered (its number answered), the CFE to put in new ones (packed
-// and recorded now, unless held for a fuller envelope), and the rest, left to StampInvoice.
-func (a *Publication) collectEnvelopes(ctx context.Context, tx PublicationTx, ids []int64, billing bool) (rest, envelopes []int64, err error) {
+// and recorded now, unless held for a fuller envelope), those never to be sent again
+// (refused: counted), and the rest, left to StampInvoice.
+func (a *Publication) collectEnvelopes(ctx context.Context, tx PublicationTx, ids []int64, billing bool) (rest, envelopes []int64, refused int, err error) {
 	docs, err := tx.EnvelopeCandidates(ids)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, 0, err
 	}
 	var unsent []cfe.Unsent
 	var oldest time.Time
@@ -136,9 +161,17 @@ func (a *Publication) collectEnvelopes(ctx context.Context, tx PublicationTx, id
 			}
 		case d.Country == "UY" && d.CFEType != 0 && !cfe.IsEnvelopeReceipt(d.AuthorityAck):
 			taken[d.InvoiceID] = true
+			void, err := reportedAnnulled(tx, d)
+			if err != nil {
+				return nil, nil, 0, err
+			}
+			if void {
+				refused++ // never sent: DGI refuses it (E01)
+				continue
+			}
 			alone, err := aboveThreshold(tx, d.InvoiceID, d.CFEType)
 			if err != nil {
-				return nil, nil, err
+				return nil, nil, 0, err
 			}
 			unsent = append(unsent, cfe.Unsent{InvoiceID: d.InvoiceID, Issuer: d.Issuer, Type: d.CFEType, XML: d.XML, Alone: alone})
 			if oldest.IsZero() || d.SealedAt.Before(oldest) {
@@ -161,7 +194,7 @@ func (a *Publication) collectEnvelopes(ctx context.Context, tx PublicationTx, id
 		unsent = alone // the rest held for a fuller envelope: the next invoice sealed wakes the pass
 	}
 	made, err := a.packEnvelopes(ctx, tx, unsent)
-	return rest, append(envelopes, made...), err
+	return rest, append(envelopes, made...), refused, err
 }
 
 // packEnvelopes records the envelopes the unsent CFE go in, numbered, dated now and held to
@@ -307,8 +340,9 @@ func (a *Publication) answerMembers(ctx context.Context, e store.CFEEnvelope, ac
 // own record. The pass waits (retried with backoff) and the next one sends them.
 func (a *Publication) releaseHeld(ctx context.Context, e store.CFEEnvelope, sobre string) error {
 	err := a.Store.InTx(ctx, func(tx PublicationTx) error {
-		if _, err := tx.AnswerEnvelope(e.ID, "rejected", sobre); err != nil {
-			return err
+		answered, err := tx.AnswerEnvelope(e.ID, "rejected", sobre)
+		if err != nil || !answered {
+			return err // another attempt answered it first (received, say): its answer stands
 		}
 		return tx.ReleaseEnvelope(e.ID, sobre)
 	})

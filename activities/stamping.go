@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
@@ -21,7 +22,14 @@ import (
 // and sealed, not stamped, with the reason, until `invoice restamp` (or reseal, for a
 // document the PAC no longer takes) moves it; a PAC out of reach is retried.
 func (a *Publication) StampInvoice(ctx context.Context, in Document) error {
-	id := in.InvoiceID
+	if alone, err := a.stampCFEAlone(ctx, in.InvoiceID); alone {
+		return err
+	}
+	return a.stamp(ctx, in.InvoiceID)
+}
+
+// stamp is StampInvoice by the certifier's own path: one document, one request.
+func (a *Publication) stamp(ctx context.Context, id int64) error {
 	var h store.FiscalHead
 	var doc fiscal.Document
 	err := a.Store.InTx(ctx, func(tx PublicationTx) error {
@@ -61,6 +69,12 @@ func (a *Publication) StampInvoice(ctx context.Context, in Document) error {
 	if err := a.keepAuthorityAck(ctx, id, doc, err); err != nil {
 		return err
 	}
+	var pending *fiscal.Pending
+	if errors.As(err, &pending) { // asked again from the time the authority gave
+		w := &awaitingDGI{}
+		w.add(pending)
+		return a.awaitDGI(ctx, "", 0, w)
+	}
 	if errors.Is(err, fiscal.ErrFiscal) {
 		err = businessf(model.StepStamp, "%s", err.Error())
 	}
@@ -75,6 +89,32 @@ func (a *Publication) StampInvoice(ctx context.Context, in Document) error {
 		return tx.Audit(h.BatchID, id, model.StepStamp, h.Attempt, "ok", stampNote(stamped))
 	})
 	return a.fiscalOutcome(ctx, id, model.StepStamp, err)
+}
+
+// stampCFEAlone sends a Uruguayan CFE stamped on its own (a credit note's, a document's
+// own workflow) as the stamping pass sends a batch's: in an envelope of one recorded before
+// it is sent and numbered from the envelopes' sequence, DGI's time to ask honoured, an
+// envelope DGI holds already (S08) handled. A CFE DGI refuses is a business error with
+// DGI's code and text (kept as its fiscal error). It answers false for a document it leaves
+// to the certifier's own path: not a CFE, not waiting to be stamped, or one that kept the
+// ACKSobre of an envelope of its own sent before envelopes were recorded.
+func (a *Publication) stampCFEAlone(ctx context.Context, id int64) (bool, error) {
+	rest, processed, err := a.stampEnvelopes(ctx, "", []int64{id})
+	if err == nil && len(rest) == 1 {
+		return false, nil
+	}
+	var wait *awaitingDGI
+	switch {
+	case errors.As(err, &wait):
+		return true, a.awaitDGI(ctx, "", processed, wait)
+	case err != nil:
+		return true, err
+	}
+	reason, err := a.Store.FiscalError(ctx, id)
+	if err != nil || !strings.HasPrefix(reason, model.StepStamp+": ") {
+		return true, err
+	}
+	return true, temporalError(model.StepStamp, businessf(model.StepStamp, "%s", strings.TrimPrefix(reason, model.StepStamp+": ")))
 }
 
 // keepAuthorityAck keeps the authority's answer to a document it has not stamped: DGI's
@@ -114,16 +154,19 @@ func (a *Publication) StampInvoices(ctx context.Context, in Pass) (PublishResult
 	if len(rest) > limit {
 		rest = rest[:limit]
 	}
-	res, err := pass(ctx, rest, a.concurrency(), "stamped", func(ctx context.Context, id int64) error { return a.StampInvoice(ctx, Document{InvoiceID: id}) })
+	res, err := pass(ctx, rest, a.concurrency(), "stamped", a.stamp) // what envelopes do not take
 	res.Processed += enveloped
 	if err == nil {
 		err = envErr
 	}
 	var wait *awaitingDGI
-	if errors.As(err, &wait) {
+	switch {
+	case errors.As(err, &wait):
 		return res, a.awaitDGI(ctx, batchID, res.Processed, wait)
-	}
-	if err != nil {
+	case err != nil && res.Processed > 0:
+		_ = a.wakePublication(ctx, batchID) // what it stamped goes to printing now; the pass is retried
+		return res, err
+	case err != nil:
 		return res, err
 	}
 	res.Remaining, res.Done, err = a.Store.StampRemaining(ctx, batchID)
@@ -140,7 +183,7 @@ func (a *Publication) awaitDGI(ctx context.Context, batchID string, processed in
 			return err
 		}
 	}
-	return temporal.NewApplicationErrorWithOptions(wait.Error(), "AwaitingDGI", temporal.ApplicationErrorOptions{NextRetryDelay: wait.retryDelay(time.Now())})
+	return temporal.NewApplicationErrorWithOptions(wait.Error(), "AwaitingDGI", temporal.ApplicationErrorOptions{NextRetryDelay: wait.retryDelay(a.now())})
 }
 
 // stampNote is what the audit trail says of a stamp: the folio fiscal a PAC gave, or the

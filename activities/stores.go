@@ -105,6 +105,7 @@ type PublicationStore interface {
 	Transactions[PublicationTx]
 	RecordFiscalError(ctx context.Context, id int64, step, reason string) error
 	SaveAuthorityAck(ctx context.Context, id int64, ack string) error
+	FiscalError(ctx context.Context, id int64) (string, error)
 	ToStamp(ctx context.Context, batchID string, limit int) ([]int64, error)
 	Billing(ctx context.Context, batchID string) (bool, error)
 	StampRemaining(ctx context.Context, batchID string) (remaining, stamped int, err error)
@@ -139,6 +140,7 @@ type PublicationTx interface {
 	SaveEnvelopeAnswer(id int64, answer string) (bool, error)
 	LeaveEnvelope(invoiceID int64, step, reason, ack string) (bool, error)
 	ReleaseEnvelope(id int64, ack string) error
+	CFEDayReport(id int64) (store.CFEDayReport, bool, error)
 	TicketFacts(invoiceID int64) (rules.Ticket, *rules.UIValue, *rules.TicketThreshold, error)
 }
 

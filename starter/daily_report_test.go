@@ -115,10 +115,15 @@ func TestDailyReportOfADay(t *testing.T) {
 	// The refused e-Ticket is now reported annulled: DGI would refuse it (E01), so a restamp
 	// is refused, naming the report.
 	refused := h.int(`select id from invoices where batch_id = $1 and fiscal_error like '%BE%'`, id)
-	if _, err := h.run("invoice", "restamp", fmt.Sprint(refused)); err == nil || !strings.Contains(err.Error(), "lists as annulled") ||
+	if _, err := h.run("invoice", "restamp", fmt.Sprint(refused)); err == nil || !strings.Contains(err.Error(), "listed as annulled") ||
 		!strings.Contains(err.Error(), "E01") || !strings.Contains(err.Error(), "sequence 1") {
 		t.Errorf("a restamp of a CFE reported annulled: %v", err)
 	}
+	// Taken on by a batch retry instead, publication does not send it either.
+	h.mustRun("batch", "retry", id, "--wait")
+	h.waitFor("the annulled CFE refused by publication, not sent", time.Minute, func() bool {
+		return h.int(`select count(*) from invoices where id = $1 and fiscal_status = 'sealed' and fiscal_error like 'stamping: CFE 101 RD 3 is listed as annulled%'`, refused) == 1
+	})
 
 	// A resend takes the next sequence; a report DGI rejects is shown with DGI's reason
 	// (exit 1), kept, and the next sending after the fix is received.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -12,6 +11,7 @@ import (
 	"billrun/internal/batching"
 	"billrun/internal/fiscal/cfe"
 	"billrun/internal/model"
+	"billrun/internal/rules"
 	"billrun/workflows"
 )
 
@@ -164,7 +164,7 @@ func invoiceRestampCmd(a *app) *cobra.Command {
 }
 
 // refuseAnnulled refuses to restamp a CFE DGI refused once a daily report DGI received has
-// reported its number annulled: DGI refuses it if it is sent now (E01).
+// listed its number as annulled (publication refuses to send it too, whoever takes it on).
 func refuseAnnulled(a *app) func(context.Context, int64) error {
 	return func(ctx context.Context, id int64) error {
 		st, err := a.Store(ctx)
@@ -175,8 +175,7 @@ func refuseAnnulled(a *app) func(context.Context, int64) error {
 		if err != nil || !ok || !cfe.ReportedAnnulled(r.Report, r.Type, r.Series, r.Number) {
 			return err
 		}
-		return fmt.Errorf("invoice %d is CFE %d %s %d, which the daily report of %s (sequence %d) DGI received lists as annulled: DGI refuses it if sent again (E01); "+
-			"cancel the invoice (billrun invoice cancel %d: DGI holds nothing of it) and bill its sources again", id, r.Type, r.Series, r.Number, r.Day.Format(time.DateOnly), r.Sequence, id)
+		return fmt.Errorf("invoice %d: %s", id, rules.AnnulledCFE(r.Type, r.Series, r.Number, r.Day, r.Sequence))
 	}
 }
 

@@ -60,6 +60,9 @@ var remedies = []struct {
 	{"delivery", regexp.MustCompile(`^failed`), func([]string) string {
 		return "fix the customer's e-mail address (billrun import FILE); then billrun invoice resend ID"
 	}},
+	{"stamping", regexp.MustCompile(`listed as annulled in the daily report`), func([]string) string {
+		return "nothing brings this number back at DGI: bill the sale again with a new document"
+	}},
 	{"stamping", regexp.MustCompile(``), func([]string) string {
 		return "fix what the authority refused, then billrun invoice restamp ID (or invoice reseal ID when the document itself must change)"
 	}},

@@ -205,11 +205,22 @@ type CFEDayReport struct {
 // CFEDayReport reads invoice id's CFE and the last daily report DGI received for its issuer
 // and day; ok is false when the invoice is no numbered CFE.
 func (s *Store) CFEDayReport(ctx context.Context, id int64) (r CFEDayReport, ok bool, err error) {
-	err = s.pool.QueryRow(ctx, `select s.cfe_type, a.cfe_series, v.number, v.invoice_date, coalesce(d.sequence, 0), coalesce(d.xml, '')
-		from invoices v join series s on s.code = v.series join caes a on a.id = v.cae
-		left join lateral (select sequence, xml from daily_reports r where r.issuer = v.issuer and r.day = v.invoice_date and r.state = 'received'
-		                   order by sequence desc limit 1) d on true
-		where v.id = $1 and v.number is not null and s.cfe_type is not null`, id).Scan(&r.Type, &r.Series, &r.Number, &r.Day, &r.Sequence, &r.Report)
+	return cfeDayReport(s.pool.QueryRow(ctx, cfeDayReportSQL, id))
+}
+
+// CFEDayReport is Store.CFEDayReport within the transaction.
+func (t *Tx) CFEDayReport(id int64) (r CFEDayReport, ok bool, err error) {
+	return cfeDayReport(t.tx.QueryRow(t.ctx, cfeDayReportSQL, id))
+}
+
+const cfeDayReportSQL = `select s.cfe_type, a.cfe_series, v.number, v.invoice_date, coalesce(d.sequence, 0), coalesce(d.xml, '')
+	from invoices v join series s on s.code = v.series join caes a on a.id = v.cae
+	left join lateral (select sequence, xml from daily_reports r where r.issuer = v.issuer and r.day = v.invoice_date and r.state = 'received'
+	                   order by sequence desc limit 1) d on true
+	where v.id = $1 and v.number is not null and s.cfe_type is not null`
+
+func cfeDayReport(row pgx.Row) (r CFEDayReport, ok bool, err error) {
+	err = row.Scan(&r.Type, &r.Series, &r.Number, &r.Day, &r.Sequence, &r.Report)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return r, false, nil
 	}

@@ -42,6 +42,13 @@ func (t *Tx) EnvelopeCandidates(ids []int64) ([]Unenveloped, error) {
 	})
 }
 
+// FiscalError is why the invoice's fiscal steps stopped ("step: reason"; empty: they did not).
+func (s *Store) FiscalError(ctx context.Context, id int64) (string, error) {
+	var e string
+	err := s.pool.QueryRow(ctx, `select fiscal_error from invoices where id = $1`, id).Scan(&e)
+	return e, err
+}
+
 // Billing tells the batch still has invoices being billed (open: each wakes its
 // publication once sealed).
 func (s *Store) Billing(ctx context.Context, batchID string) (bool, error) {
@@ -136,11 +143,12 @@ func (t *Tx) SaveEnvelopeAnswer(id int64, answer string) (bool, error) {
 	return err == nil && tag.RowsAffected() == 1, err
 }
 
-// ReleaseEnvelope takes the documents still waiting in an envelope out of it, unrefused,
-// with DGI's answer to the envelope kept on each: they go in a new envelope.
+// ReleaseEnvelope takes the documents still waiting in a rejected envelope out of it,
+// unrefused, with DGI's answer to the envelope kept on each: they go in a new envelope.
 func (t *Tx) ReleaseEnvelope(id int64, ack string) error {
 	return t.exec(`update fiscal_documents d set authority_ack = $2, envelope_id = null, envelope_ordinal = null
-		from invoices v where d.envelope_id = $1 and v.id = d.invoice_id and v.status = 'completed' and v.fiscal_status = 'sealed'`, id, ack)
+		from invoices v, cfe_envelopes e where d.envelope_id = $1 and v.id = d.invoice_id and v.status = 'completed' and v.fiscal_status = 'sealed'
+		and e.id = d.envelope_id and e.state = 'rejected'`, id, ack)
 }
 
 // LeaveEnvelope records DGI's refusal of a sealed document (its envelope's, or its own):

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/x509"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/beevik/etree"
@@ -30,7 +31,7 @@ type Answer struct {
 // existe en los registros"): for a CFE billrun sent before in an envelope DGI holds (S08),
 // DGI's record of the CFE itself.
 func (a Answer) HeldAlready() bool {
-	return a.State != AckReceived && len(a.Reasons) > 0 && strings.HasPrefix(a.Reasons[0], "E03")
+	return a.State != AckReceived && slices.ContainsFunc(a.Reasons, func(s string) bool { return strings.HasPrefix(s, "E03") })
 }
 
 // ReadAck reads an ACKCFE: it must validate against DGI's schema and, when cert is given,

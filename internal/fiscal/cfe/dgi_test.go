@@ -94,12 +94,13 @@ func (c *clock) Now() time.Time      { c.mu.Lock(); defer c.mu.Unlock(); return 
 func (c *clock) Add(d time.Duration) { c.mu.Lock(); defer c.mu.Unlock(); c.now = c.now.Add(d) }
 
 // DGI received the envelope but has not answered for its CFE: Stamp is Pending with DGI's
-// ACKSobre, and asked again with it (kept as the document's answer) it asks with the token
-// — no second envelope — until the answer is in: received, stamped.
+// ACKSobre and the time DGI said to ask (Fechahora), and asked again with it (kept as the
+// document's answer) it asks with the token — no second envelope — from then on: received,
+// stamped.
 func TestStampAwaitsDGIsAnswer(t *testing.T) {
 	p, dgi := sandboxDGI(t)
 	c := &clock{now: time.Now()}
-	dgi.Now, dgi.AnswerAfter = c.Now, time.Minute
+	dgi.Now, dgi.AnswerAfter, p.Now = c.Now, time.Minute, c.Now
 	doc, err := p.Seal(context.Background(), uyInvoice(), credentials(t))
 	if err != nil {
 		t.Fatal(err)
@@ -109,8 +110,8 @@ func TestStampAwaitsDGIsAnswer(t *testing.T) {
 	if !errors.As(err, &pending) || !cfe.IsEnvelopeReceipt(pending.AuthorityAck) || errors.Is(err, fiscal.ErrFiscal) {
 		t.Fatalf("before DGI answers: %v", err)
 	}
-	if !strings.Contains(err.Error(), "number 1 at DGI") || !errors.Is(err, cfe.ErrNotReady) {
-		t.Errorf("pending: %v", err)
+	if !strings.Contains(err.Error(), "number 1 at DGI") || !errors.Is(err, cfe.ErrNotReady) || !pending.RetryAt.Equal(c.Now().Add(time.Minute).Truncate(time.Second)) {
+		t.Errorf("pending: %v, asked again from %s (DGI's Fechahora, a minute on)", err, pending.RetryAt)
 	}
 	doc.AuthorityAck = pending.AuthorityAck
 	if _, err := p.Stamp(context.Background(), doc, credentials(t)); !errors.As(err, &pending) || pending.AuthorityAck != doc.AuthorityAck {

@@ -138,7 +138,7 @@ func (p Profile) EnvelopeAnswers(ctx context.Context, ackSobre string, cred fisc
 	if err != nil {
 		return "", nil, refusalUnlessEnvironment(err)
 	}
-	if at, ok := r.AskAt(); ok && p.now().Before(at) {
+	if at, wait := r.WaitUntil(p.now()); wait {
 		return "", nil, &NotReady{ReceptorID: r.ReceptorID, At: at}
 	}
 	ack, err := p.DGI.Status(ctx, who, r.ReceptorID, r.Token)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/x509"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -47,11 +48,22 @@ func (r Receipt) AskAt() (time.Time, bool) {
 	return t, err == nil
 }
 
+// askWithin is the longest wait for DGI's answer billrun takes from a Fechahora: one
+// further off (a wrong zone, a garbage year) is asked for anyway, with backoff.
+const askWithin = time.Hour
+
+// WaitUntil is the time DGI said to ask for the CFE's answers, when it is still ahead of now
+// (and within askWithin); false when DGI may be asked now.
+func (r Receipt) WaitUntil(now time.Time) (time.Time, bool) {
+	at, ok := r.AskAt()
+	return at, ok && now.Before(at) && at.Sub(now) <= askWithin
+}
+
 // HeldAlready says DGI rejected the envelope as one it holds already (S08 "Sobre enviado ya
 // existe en los registros de DGI"): sent again after the answer to its first sending was
 // lost. DGI holds its CFE; the token to ask for their answer is what was lost.
 func (r Receipt) HeldAlready() bool {
-	return r.State == EnvelopeRejected && len(r.Reasons) > 0 && strings.HasPrefix(r.Reasons[0], "S08")
+	return r.State == EnvelopeRejected && slices.ContainsFunc(r.Reasons, func(s string) bool { return strings.HasPrefix(s, "S08") })
 }
 
 // Reason is a rejection's reasons in one line.

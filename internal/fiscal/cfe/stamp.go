@@ -33,10 +33,17 @@ func (p Profile) Stamp(ctx context.Context, doc fiscal.Document, cred fiscal.Cre
 		if sobre, held, err = p.send(ctx, who, doc); err != nil {
 			return doc, err
 		}
+		// E03 is DGI's record of the CFE only when DGI held the envelope it went in before
+		// (S08) and never answered the CFE itself as rejected.
+		held = held && !isAnswer(doc.AuthorityAck)
 	}
 	r, err := ReadEnvelopeReceipt(ctx, sobre, p.DGICert)
 	if err != nil {
 		return doc, refusalUnlessEnvironment(err)
+	}
+	if at, wait := r.WaitUntil(p.now()); wait {
+		why := fmt.Sprintf("DGI received the envelope (number %d at DGI, %s) and said to ask for its answer from %s on", r.ReceptorID, r.ReceivedAt, r.AskAfter)
+		return doc, &fiscal.Pending{Reason: why, AuthorityAck: sobre, Err: ErrNotReady, RetryAt: at}
 	}
 	ack, err := p.DGI.Status(ctx, who, r.ReceptorID, r.Token)
 	if err != nil {
@@ -55,6 +62,12 @@ func (p Profile) Stamp(ctx context.Context, doc fiscal.Document, cred fiscal.Cre
 		return doc, &fiscal.Refusal{Reason: fmt.Sprintf("DGI rejected the CFE (%s): %s", a.State, fiscal.Clip(a.Reason())), AuthorityAck: ack}
 	}
 	return Stamped(doc, a, ack), nil
+}
+
+// isAnswer says a stored answer is DGI's answer to CFE (an ACKCFE), not to an envelope.
+func isAnswer(xml string) bool {
+	doc := etree.NewDocument()
+	return xml != "" && doc.ReadFromString(xml) == nil && doc.Root() != nil && doc.Root().Tag == "ACKCFE"
 }
 
 // heldResends is how many times a CFE sent alone goes in an envelope of another number after

@@ -94,7 +94,7 @@ func (s *Server) receive(ctx context.Context, signer *x509.Certificate, envelope
 	case countCFE(envelope) != len(env.CFE):
 		x = rejectSending(x, "S05", "")
 	case !s.Shared && s.heldEnvelope(env.IssuerRUT, x.Digest) != 0:
-		x = rejectSending(x, "S08", fmt.Sprintf("envelope %d of RUC %s was received as number %d", env.ID, env.IssuerRUT, s.heldEnvelope(env.IssuerRUT, x.Digest)))
+		x = rejectSending(x, "S08", fmt.Sprintf("envelope %d of RUC %s was received before", env.ID, env.IssuerRUT))
 	}
 	if x.State == cfe.EnvelopeReceived {
 		tok := make([]byte, 48)
