@@ -69,16 +69,14 @@ type InvoicingStore = Transactions[InvoicingTx]
 type InvoicingTx interface {
 	Auditor
 	LockInvoice(id int64) (store.InvoiceHead, error)
-	PricingInputs(invoiceID int64) (rules.PricingPolicy, int32, []store.PricingLine, error)
-	SaveLineAmounts(lineID int64, a rules.LineAmounts) error
-	SaveTotals(invoiceID int64, s rules.Totals) error
-	SavePriced(invoiceID int64, s rules.Totals) error
-	StockPolicy(invoiceID int64) (discharge, allowNegative bool, err error)
-	StockLines(invoiceID int64) ([]store.StockLine, error)
-	LockStock(warehouse, item string) (onHand, committed decimal.Decimal, found bool, err error)
+	LockForPricing(id int64) (store.InvoiceHead, store.PricingFacts, error)
+	SavePricing(id int64, lines []store.PricedLine, s rules.Totals, a store.AuditRow) error
+	LockForDischarge(id int64, attempt int) (store.InvoiceHead, store.DischargeFacts, error)
 	CreateStock(warehouse, item string) error
+	MoveStock(ms []store.Movement, a store.AuditRow) error
 	Move(m store.Movement) (moved bool, err error)
-	ReceivableTerms(invoiceID int64) (store.Terms, error)
+	LockForReceivable(id int64) (store.InvoiceHead, store.Terms, error)
+	PostReceivableAudited(h store.InvoiceHead, kind string, due time.Time, a store.AuditRow) error
 	PostReceivable(h store.InvoiceHead, kind string, due time.Time) (posted bool, err error)
 	OpenCredits(customer, currency string) ([]store.OpenCredit, error)
 	Settle(creditNoteID, invoiceID int64, amount decimal.Decimal) error
