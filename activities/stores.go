@@ -87,10 +87,10 @@ type InvoicingTx interface {
 	WithdrawCredit(creditNoteID int64) error
 	ReturnedIn(invoiceID int64, attempt int) ([]store.Movement, error)
 	Numberer
-	TicketFacts(invoiceID int64) (rules.Ticket, *rules.UIValue, *rules.TicketThreshold, error)
+	LockForCompletion(id int64) (store.InvoiceHead, store.CompletionFacts, error)
+	SettleAndLockSeries(invoiceID int64, kinds []string, jh store.JournalHead, ps []rules.Posting, series string) (store.SeriesLock, error)
 	Number(h store.InvoiceHead, number int64) error
-	SettleSources(invoiceID int64, kinds []string) error
-	Journaler
+	NumberAudited(h store.InvoiceHead, number int64, a store.AuditRow) error
 	Discharged(invoiceID int64, attempt int) ([]store.Movement, error)
 	ReverseReceivable(invoiceID int64) error
 	MarkFailed(invoiceID int64, step, reason string) error
