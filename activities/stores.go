@@ -119,7 +119,7 @@ type PublicationStore interface {
 type PublicationTx interface {
 	Auditor
 	LockFiscal(id int64) (store.FiscalHead, fiscal.Invoice, error)
-	SaveSealed(id int64, d fiscal.Document) error
+	SaveSealedAudited(id int64, d fiscal.Document, a store.AuditRow) error
 	MarkGlobal(id int64) error
 	SealedDocument(id int64) (fiscal.Document, error)
 	SaveStamped(id int64, d fiscal.Document) (bool, error)

@@ -7,6 +7,7 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"billrun/internal/fiscal"
 	"billrun/internal/model"
 	"billrun/internal/rules"
 )
@@ -206,4 +207,14 @@ func (t *Tx) PostReceivableAudited(h InvoiceHead, kind string, due time.Time, a 
 			values ($1, $2, $3, $4, $5, $5, $6, 'open')
 			on conflict (invoice_id) where status not in ('reversed', 'cancelled') do nothing)
 		`+auditInsert(7), append([]any{h.ID, h.Customer, kind, h.Currency, h.Total, due}, a.args()...)...)
+}
+
+// SaveSealedAudited stores the sealed document, once, and marks the invoice sealed (as
+// SaveSealed), with the step's audit row, in one statement.
+func (t *Tx) SaveSealedAudited(id int64, d fiscal.Document, a AuditRow) error {
+	return t.exec(`with d as (
+			insert into fiscal_documents (invoice_id, xml, no_certificado, sello, status)
+			values ($1, $2, $3, $4, 'sealed') on conflict (invoice_id) do nothing),
+		v as (update invoices set fiscal_status = 'sealed', fiscal_error = '' where id = $1)
+		`+auditInsert(5), append([]any{id, d.XML, d.Certificate, d.Signature}, a.args()...)...)
 }
