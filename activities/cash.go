@@ -18,7 +18,6 @@ import (
 
 // CashCollector collects a cash sale into its box.
 type CashCollector interface {
-	CashSaleFacts(invoiceID int64) (store.CashSale, bool, error)
 	CollectCash(invoiceID int64, s store.CashSale, boxAmount decimal.Decimal) (bool, error)
 }
 
@@ -37,11 +36,7 @@ type CashGiver interface {
 // its receivable's balance (what credits settled is not collected) is paid, in the box's
 // currency by rules.CashIn — a box that cannot take the sale's currency is a business
 // error of the step, naming the box. It answers what it says of it ("" when nothing).
-func collectCash(tx CashCollector, h store.InvoiceHead, step string) (string, error) {
-	s, found, err := tx.CashSaleFacts(h.ID)
-	if err != nil || !found {
-		return "", err
-	}
+func collectCash(tx CashCollector, h store.InvoiceHead, s store.CashSale, step string) (string, error) {
 	amount, err := rules.CashIn(s.InvoiceCurrency, s.BooksCurrency, s.BoxCurrency, s.Balance, s.Rate, s.BoxDecimals)
 	if errors.Is(err, rules.ErrCashBox) {
 		return "", businessf(step, "invoice %d (customer %s), payment terms' cash box %s: %s", h.ID, h.Customer, s.Box, err.Error())

@@ -69,12 +69,11 @@ func (a *Publication) SealInvoice(ctx context.Context, in Document) (Sealed, err
 		if err != nil {
 			return businessf(model.StepSeal, "%s", err.Error())
 		}
-		if err := tx.SaveSealed(id, doc); err != nil {
-			return err
-		}
 		h.FiscalStatus = "sealed"
 		res.FiscalNumber = a.fiscalNumber(h.Country, doc, inv.DocumentKind)
-		return tx.Audit(h.BatchID, id, model.StepSeal, h.Attempt, "ok", "NoCertificado "+doc.Certificate)
+		// The document, the invoice sealed and the audit row: one write.
+		return tx.SaveSealedAudited(id, doc, store.AuditRow{BatchID: h.BatchID, InvoiceID: id, Step: model.StepSeal,
+			Attempt: h.Attempt, Outcome: "ok", Detail: "NoCertificado " + doc.Certificate})
 	})
 	if err == nil && h.Status == "completed" && h.FiscalStatus != "unsealed" {
 		return res, a.wakePublication(ctx, h.BatchID)

@@ -19,15 +19,22 @@ func postSale(tx Journaler, id int64, step string) error {
 	if err != nil {
 		return err
 	}
+	ps, err := saleEntry(sale, h, step)
+	if err != nil || len(ps) == 0 {
+		return err // nothing to book (a document of 0)
+	}
+	return tx.PostJournal(h, ps)
+}
+
+// saleEntry is the postings of a sale's entry (its reverse for a credit note); an entry
+// the ledger cannot make is a business error of step.
+func saleEntry(sale rules.Sale, h store.JournalHead, step string) ([]rules.Posting, error) {
 	ps, err := rules.SaleEntry(sale)
 	if err != nil {
-		return businessf(step, "journal: %s", err.Error())
+		return nil, businessf(step, "journal: %s", err.Error())
 	}
 	if h.Kind == "credit_note" {
 		ps = rules.Reverse(ps)
 	}
-	if len(ps) == 0 {
-		return nil // nothing to book (a document of 0)
-	}
-	return tx.PostJournal(h, ps)
+	return ps, nil
 }

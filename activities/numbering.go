@@ -30,7 +30,8 @@ func (a *Invoicing) CompleteInvoice(ctx context.Context, in InvoiceStep) (Comple
 	var res CompleteResult
 	var numbered *store.InvoiceHead // set when this run numbered it
 	err := a.Store.InTx(ctx, func(tx InvoicingTx) error {
-		h, err := tx.LockInvoice(invoiceID)
+		// The invoice with every fact completion decides on: one read.
+		h, f, err := tx.LockForCompletion(invoiceID)
 		if err != nil {
 			return err
 		}
@@ -42,32 +43,39 @@ func (a *Invoicing) CompleteInvoice(ctx context.Context, in InvoiceStep) (Comple
 		if h.Status != "processing" || h.Attempt != attempt {
 			return invariantf("invoice %d is %s at attempt %d, not processing attempt %d", invoiceID, h.Status, h.Attempt, attempt)
 		}
-		if err := checkTicket(tx, invoiceID); err != nil {
+		if err := rules.CheckTicketThreshold(f.Ticket, f.UI, f.Threshold); err != nil {
+			return businessf(model.StepComplete, "%s", err.Error())
+		}
+		ps, err := saleEntry(f.Sale, f.Journal, model.StepComplete)
+		if err != nil {
 			return err
 		}
-		if err := tx.SettleSources(invoiceID, h.SourceKinds); err != nil {
+		// The sources' bookkeeping and the journal entry, then the series' row lock: one round trip.
+		lock, err := tx.SettleAndLockSeries(invoiceID, h.SourceKinds, f.Journal, ps, h.Series)
+		if err != nil {
 			return err
 		}
-		if err := postSale(tx, invoiceID, model.StepComplete); err != nil {
-			return err
-		}
-		next, err := takeNumber(tx, invoiceID, h.Series, h.InvoiceDate)
+		next, err := numberFrom(tx, invoiceID, h.Series, h.InvoiceDate, lock)
 		if errors.Is(err, rules.ErrClosedPeriod) || errors.Is(err, rules.ErrNoCAE) {
 			return businessf(model.StepComplete, "%s", err.Error())
 		}
 		if err != nil {
 			return err
 		}
+		res.Number, numbered = next, &h
+		audit := store.AuditRow{BatchID: h.BatchID, InvoiceID: invoiceID, Step: model.StepComplete, Attempt: attempt, Outcome: "ok",
+			Detail: fmt.Sprintf("%s-%d", h.Series, next)}
+		if !f.CashFound { // the number, the invoice completed and the audit row: one write
+			return tx.NumberAudited(h, next, audit)
+		}
 		if err := tx.Number(h, next); err != nil {
 			return err
 		}
-		cash, err := collectCash(tx, h, model.StepComplete) // once numbered: its payment's entry names it
+		cash, err := collectCash(tx, h, f.Cash, model.StepComplete) // once numbered: its payment's entry names it
 		if err != nil {
 			return err
 		}
-		res.Number = next
-		numbered = &h
-		return tx.Audit(h.BatchID, invoiceID, model.StepComplete, attempt, "ok", fmt.Sprintf("%s-%d%s", h.Series, next, cash))
+		return tx.Audit(h.BatchID, invoiceID, model.StepComplete, attempt, "ok", audit.Detail+cash)
 	})
 	if err == nil && numbered != nil {
 		total, _ := numbered.Total.Float64()
@@ -75,20 +83,6 @@ func (a *Invoicing) CompleteInvoice(ctx context.Context, in InvoiceStep) (Comple
 		count(a.Meter, "billrun_amount_billed_total", map[string]string{"currency": numbered.Currency}, total)
 	}
 	return res, temporalError(model.StepComplete, err)
-}
-
-// checkTicket holds a Uruguayan e-Ticket to the UI threshold (rules.CheckTicketThreshold):
-// one to an unidentified consumer above it, or one it cannot be checked for, is a business
-// error at completion, before any number is taken (the invoice stays retryable).
-func checkTicket(tx InvoicingTx, invoiceID int64) error {
-	t, ui, th, err := tx.TicketFacts(invoiceID)
-	if err != nil {
-		return err
-	}
-	if err := rules.CheckTicketThreshold(t, ui, th); err != nil {
-		return businessf(model.StepComplete, "%s", err.Error())
-	}
-	return nil
 }
 
 // Numberer takes numbers under a series' row lock (and its CAEs', for CFE).
@@ -107,11 +101,16 @@ func takeNumber(tx Numberer, id int64, series string, date time.Time) (int64, er
 	if err != nil {
 		return 0, err
 	}
-	if err := rules.CheckInvoiceDate(series, date, closing, last); err != nil {
+	return numberFrom(tx, id, series, date, store.SeriesLock{Next: next, Closing: closing, Last: last, ByCAE: byCAE})
+}
+
+// numberFrom is takeNumber once the series' row lock is taken and its facts read.
+func numberFrom(tx Numberer, id int64, series string, date time.Time, s store.SeriesLock) (int64, error) {
+	if err := rules.CheckInvoiceDate(series, date, s.Closing, s.Last); err != nil {
 		return 0, err
 	}
-	if !byCAE {
-		return next, nil
+	if !s.ByCAE {
+		return s.Next, nil
 	}
 	caes, err := tx.LockCAEs(series)
 	if err != nil {

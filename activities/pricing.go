@@ -5,6 +5,7 @@ import (
 
 	"billrun/internal/model"
 	"billrun/internal/rules"
+	"billrun/internal/store"
 )
 
 // PriceResult tells the invoice workflow which attempt it runs and what the invoice came to.
@@ -27,7 +28,7 @@ func (a *Invoicing) PriceInvoice(ctx context.Context, in InvoiceStep) (PriceResu
 	invoiceID := in.InvoiceID
 	var res PriceResult
 	err := a.Store.InTx(ctx, func(tx InvoicingTx) error {
-		h, err := tx.LockInvoice(invoiceID)
+		h, f, err := tx.LockForPricing(invoiceID) // the invoice, its policy and lines: one read
 		if err != nil {
 			return err
 		}
@@ -46,27 +47,21 @@ func (a *Invoicing) PriceInvoice(ctx context.Context, in InvoiceStep) (PriceResu
 		default:
 			return invariantf("invoice %d is %s, not a draft", invoiceID, h.Status)
 		}
-		policy, decimals, lines, err := tx.PricingInputs(invoiceID)
-		if err != nil {
-			return err
-		}
-		priced := make([]rules.LineAmounts, 0, len(lines))
-		for _, l := range lines {
-			amt, err := rules.PriceLine(l.Input, decimals, policy)
+		priced := make([]rules.LineAmounts, 0, len(f.Lines))
+		saved := make([]store.PricedLine, 0, len(f.Lines))
+		for _, l := range f.Lines {
+			amt, err := rules.PriceLine(l.Input, f.Decimals, f.Policy)
 			if err != nil {
 				return businessf(model.StepPrice, "%s", err.Error())
 			}
-			if err := tx.SaveLineAmounts(l.ID, amt); err != nil {
-				return err
-			}
 			priced = append(priced, amt)
+			saved = append(saved, store.PricedLine{ID: l.ID, Amounts: amt})
 		}
 		t := rules.SumLines(priced)
-		if err := tx.SavePriced(invoiceID, t); err != nil {
-			return err
-		}
 		res.Total = t.Total.String()
-		return tx.Audit(h.BatchID, invoiceID, model.StepPrice, h.Attempt, "ok", "total "+t.Total.String())
+		// The lines, the totals, the move to processing and the audit row: one write.
+		return tx.SavePricing(invoiceID, saved, t, store.AuditRow{BatchID: h.BatchID, InvoiceID: invoiceID,
+			Step: model.StepPrice, Attempt: h.Attempt, Outcome: "ok", Detail: "total " + t.Total.String()})
 	})
 	return res, temporalError(model.StepPrice, err)
 }

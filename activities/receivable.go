@@ -19,7 +19,7 @@ import (
 func (a *Invoicing) PostReceivable(ctx context.Context, in InvoiceStep) error {
 	invoiceID, attempt := in.InvoiceID, in.Attempt
 	err := a.Store.InTx(ctx, func(tx InvoicingTx) error {
-		h, err := tx.LockInvoice(invoiceID)
+		h, terms, err := tx.LockForReceivable(invoiceID) // the invoice and its terms: one read
 		if err != nil {
 			return err
 		}
@@ -29,16 +29,16 @@ func (a *Invoicing) PostReceivable(ctx context.Context, in InvoiceStep) error {
 		if batchReturn(h) {
 			return postReturnCredit(tx, h, attempt)
 		}
-		terms, err := tx.ReceivableTerms(invoiceID)
-		if err != nil {
-			return err
-		}
 		r, ok, err := rules.ReceivableFor(terms.Kind, terms.Days, terms.Generic, h.InvoiceDate)
 		if err != nil {
 			return businessf(model.StepReceivable, "customer %s: %s", h.Customer, err.Error())
 		}
 		if !ok {
 			return tx.Audit(h.BatchID, invoiceID, model.StepReceivable, attempt, "ok", "payment terms post no receivable")
+		}
+		if !terms.NetsReturns && !terms.SettleCredits { // nothing to settle: the receivable and its audit row in one write
+			return tx.PostReceivableAudited(h, r.Kind, r.DueDate, store.AuditRow{BatchID: h.BatchID, InvoiceID: invoiceID,
+				Step: model.StepReceivable, Attempt: attempt, Outcome: "ok", Detail: r.Kind + " due " + r.DueDate.Format(time.DateOnly)})
 		}
 		if terms.NetsReturns { // taken before the receivable is posted: the credit notes' steps wait
 			if err := tx.LockNetting(h.BatchID, h.Customer); err != nil {

@@ -53,28 +53,29 @@ type invoiceTx struct {
 }
 
 func (f *invoiceTx) LockInvoice(int64) (store.InvoiceHead, error) { return f.head, nil }
-func (f *invoiceTx) PricingInputs(int64) (rules.PricingPolicy, int32, []store.PricingLine, error) {
-	return rules.PricingPolicy{}, 2, f.lines, nil
+func (f *invoiceTx) LockForPricing(int64) (store.InvoiceHead, store.PricingFacts, error) {
+	return f.head, store.PricingFacts{Decimals: 2, Lines: f.lines}, nil
 }
-func (f *invoiceTx) SaveLineAmounts(id int64, a rules.LineAmounts) error {
-	f.saved[id] = a
-	return nil
-}
-func (f *invoiceTx) SavePriced(_ int64, t rules.Totals) error {
+func (f *invoiceTx) SavePricing(_ int64, lines []store.PricedLine, t rules.Totals, a store.AuditRow) error {
+	for _, l := range lines {
+		f.saved[l.ID] = l.Amounts
+	}
 	f.totals, f.marked = &t, true
+	f.audited = append(f.audited, a.Step+" "+a.Outcome)
 	return nil
 }
-func (f *invoiceTx) StockPolicy(int64) (bool, bool, error) { return true, false, nil }
-func (f *invoiceTx) StockLines(int64) ([]store.StockLine, error) {
-	return f.stock, nil
+func (f *invoiceTx) LockForDischarge(int64, int) (store.InvoiceHead, store.DischargeFacts, error) {
+	facts := store.DischargeFacts{Discharge: true}
+	for _, l := range f.stock {
+		q, ok := f.onHand[l.Warehouse+"/"+l.Item]
+		facts.Lines = append(facts.Lines, store.DischargeLine{StockLine: l, Found: ok, OnHand: q})
+	}
+	return f.head, facts, nil
 }
-func (f *invoiceTx) LockStock(w, item string) (decimal.Decimal, decimal.Decimal, bool, error) {
-	q, ok := f.onHand[w+"/"+item]
-	return q, decimal.Zero, ok, nil
-}
-func (f *invoiceTx) Move(m store.Movement) (bool, error) {
-	f.moves = append(f.moves, m)
-	return true, nil
+func (f *invoiceTx) MoveStock(ms []store.Movement, a store.AuditRow) error {
+	f.moves = append(f.moves, ms...)
+	f.audited = append(f.audited, a.Step+" "+a.Outcome)
+	return nil
 }
 func (f *invoiceTx) Audit(_ string, _ int64, step string, _ int, outcome, _ string) error {
 	f.audited = append(f.audited, step+" "+outcome)

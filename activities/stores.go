@@ -69,16 +69,14 @@ type InvoicingStore = Transactions[InvoicingTx]
 type InvoicingTx interface {
 	Auditor
 	LockInvoice(id int64) (store.InvoiceHead, error)
-	PricingInputs(invoiceID int64) (rules.PricingPolicy, int32, []store.PricingLine, error)
-	SaveLineAmounts(lineID int64, a rules.LineAmounts) error
-	SaveTotals(invoiceID int64, s rules.Totals) error
-	SavePriced(invoiceID int64, s rules.Totals) error
-	StockPolicy(invoiceID int64) (discharge, allowNegative bool, err error)
-	StockLines(invoiceID int64) ([]store.StockLine, error)
-	LockStock(warehouse, item string) (onHand, committed decimal.Decimal, found bool, err error)
+	LockForPricing(id int64) (store.InvoiceHead, store.PricingFacts, error)
+	SavePricing(id int64, lines []store.PricedLine, s rules.Totals, a store.AuditRow) error
+	LockForDischarge(id int64, attempt int) (store.InvoiceHead, store.DischargeFacts, error)
 	CreateStock(warehouse, item string) error
+	MoveStock(ms []store.Movement, a store.AuditRow) error
 	Move(m store.Movement) (moved bool, err error)
-	ReceivableTerms(invoiceID int64) (store.Terms, error)
+	LockForReceivable(id int64) (store.InvoiceHead, store.Terms, error)
+	PostReceivableAudited(h store.InvoiceHead, kind string, due time.Time, a store.AuditRow) error
 	PostReceivable(h store.InvoiceHead, kind string, due time.Time) (posted bool, err error)
 	OpenCredits(customer, currency string) ([]store.OpenCredit, error)
 	Settle(creditNoteID, invoiceID int64, amount decimal.Decimal) error
@@ -89,10 +87,10 @@ type InvoicingTx interface {
 	WithdrawCredit(creditNoteID int64) error
 	ReturnedIn(invoiceID int64, attempt int) ([]store.Movement, error)
 	Numberer
-	TicketFacts(invoiceID int64) (rules.Ticket, *rules.UIValue, *rules.TicketThreshold, error)
+	LockForCompletion(id int64) (store.InvoiceHead, store.CompletionFacts, error)
+	SettleAndLockSeries(invoiceID int64, kinds []string, jh store.JournalHead, ps []rules.Posting, series string) (store.SeriesLock, error)
 	Number(h store.InvoiceHead, number int64) error
-	SettleSources(invoiceID int64, kinds []string) error
-	Journaler
+	NumberAudited(h store.InvoiceHead, number int64, a store.AuditRow) error
 	Discharged(invoiceID int64, attempt int) ([]store.Movement, error)
 	ReverseReceivable(invoiceID int64) error
 	MarkFailed(invoiceID int64, step, reason string) error
@@ -122,7 +120,7 @@ type PublicationStore interface {
 type PublicationTx interface {
 	Auditor
 	LockFiscal(id int64) (store.FiscalHead, fiscal.Invoice, error)
-	SaveSealed(id int64, d fiscal.Document) error
+	SaveSealedAudited(id int64, d fiscal.Document, a store.AuditRow) error
 	MarkGlobal(id int64) error
 	SealedDocument(id int64) (fiscal.Document, error)
 	SaveStamped(id int64, d fiscal.Document) (bool, error)

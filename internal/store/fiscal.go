@@ -128,39 +128,27 @@ func (t *Tx) related(inv *fiscal.Invoice) (err error) {
 			return err
 		}
 	}
-	if inv.Observations, err = t.observations(inv.ID); err != nil {
-		return err
-	}
-	inv.OrderReferences, err = t.orderReferences(inv.ID)
+	inv.Observations, inv.OrderReferences, err = t.orderNotes(inv.ID)
 	return err
 }
 
-// orderReferences are the references of the orders an invoice bills, as printed (seed
-// 004): "Pedido 1001: OC PO-77, entrega 2026-11-30, vendedor ANA". Orders with none of
-// them say nothing.
-func (t *Tx) orderReferences(id int64) ([]string, error) {
-	rows, err := t.tx.Query(t.ctx, `select distinct o.number, 'Pedido ' || o.number || ': ' || concat_ws(', ',
-			nullif('OC ' || o.po_reference, 'OC '), 'entrega ' || o.delivery_date, nullif('vendedor ' || o.seller, 'vendedor '))
-		from invoice_lines l join sales_order_lines ol on ol.id = l.source_id join sales_orders o on o.id = ol.order_id
-		where l.invoice_id = $1 and l.source_kind = 'order_line' and (o.po_reference <> '' or o.delivery_date is not null or o.seller <> '')
-		order by o.number`, id)
-	if err != nil {
-		return nil, err
+// orderNotes are the observations (seed 002) and the references, as printed (seed 004), of
+// the orders an invoice bills, in one statement: "Pedido 1001: OC PO-77, entrega
+// 2026-11-30, vendedor ANA", in order number order; orders with none of them say nothing.
+func (t *Tx) orderNotes(id int64) (observations string, references []string, err error) {
+	err = t.tx.QueryRow(t.ctx, `with o as (
+			select distinct o.number, o.observations, o.po_reference, o.delivery_date, o.seller
+			from invoice_lines l join sales_order_lines ol on ol.id = l.source_id join sales_orders o on o.id = ol.order_id
+			where l.invoice_id = $1 and l.source_kind = 'order_line')
+		select coalesce((select string_agg(distinct observations, '; ') from o where observations <> ''), ''),
+		       coalesce((select array_agg('Pedido ' || number || ': ' || concat_ws(', ', nullif('OC ' || po_reference, 'OC '),
+		                        'entrega ' || delivery_date, nullif('vendedor ' || seller, 'vendedor ')) order by number)
+		                 from o where po_reference <> '' or delivery_date is not null or seller <> ''), '{}')`, id).
+		Scan(&observations, &references)
+	if references == nil {
+		references = []string{}
 	}
-	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (string, error) {
-		var n int64
-		var s string
-		return s, r.Scan(&n, &s)
-	})
-}
-
-// observations are the observations of the orders an invoice bills (seed 002).
-func (t *Tx) observations(id int64) (string, error) {
-	var o string
-	err := t.tx.QueryRow(t.ctx, `select coalesce(string_agg(distinct o.observations, '; '), '') from invoice_lines l
-		join sales_order_lines ol on ol.id = l.source_id join sales_orders o on o.id = ol.order_id
-		where l.invoice_id = $1 and l.source_kind = 'order_line' and o.observations <> ''`, id).Scan(&o)
-	return o, err
+	return observations, references, err
 }
 
 // corrected is the invoice a credit note corrects, as its fiscal document relates it.

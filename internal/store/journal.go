@@ -68,6 +68,19 @@ func (t *Tx) SaleFacts(invoiceID int64) (rules.Sale, JournalHead, error) {
 // same kind for the same document written before is kept, and nothing is written again.
 // The database refuses an entry whose postings do not balance.
 func (t *Tx) PostJournal(h JournalHead, ps []rules.Posting) error {
+	return t.exec(postJournalSQL, journalArgs(h, ps)...)
+}
+
+// postJournalSQL writes an entry and its postings once (PostJournal); journalArgs are its
+// arguments.
+const postJournalSQL = `with e as (
+			insert into journal_entries (entry_date, kind, invoice_id, currency, debit, credit, memo)
+			values ($1, $2, $3, $4, $5, $5, $6) on conflict do nothing returning id)
+		insert into journal_lines (entry_id, line_no, account, debit, credit)
+		select e.id, p.n, p.account, p.debit, p.credit
+		from e, unnest($7::text[], $8::numeric[], $9::numeric[]) with ordinality as p(account, debit, credit, n)`
+
+func journalArgs(h JournalHead, ps []rules.Posting) []any {
 	var total decimal.Decimal
 	accounts := make([]string, len(ps))
 	debits, credits := make([]decimal.Decimal, len(ps)), make([]decimal.Decimal, len(ps))
@@ -75,13 +88,7 @@ func (t *Tx) PostJournal(h JournalHead, ps []rules.Posting) error {
 		total = total.Add(p.Debit)
 		accounts[i], debits[i], credits[i] = p.Account, p.Debit, p.Credit
 	}
-	return t.exec(`with e as (
-			insert into journal_entries (entry_date, kind, invoice_id, currency, debit, credit, memo)
-			values ($1, $2, $3, $4, $5, $5, $6) on conflict do nothing returning id)
-		insert into journal_lines (entry_id, line_no, account, debit, credit)
-		select e.id, p.n, p.account, p.debit, p.credit
-		from e, unnest($7::text[], $8::numeric[], $9::numeric[]) with ordinality as p(account, debit, credit, n)`,
-		h.Date, h.Kind, h.InvoiceID, h.Currency, total, h.Memo, accounts, debits, credits)
+	return []any{h.Date, h.Kind, h.InvoiceID, h.Currency, total, h.Memo, accounts, debits, credits}
 }
 
 // ReverseEntries writes, once, the reverse of an invoice's (or credit note's) entry, dated

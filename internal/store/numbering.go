@@ -12,10 +12,11 @@ import (
 // LockSeries reads a series' next number and dates under its row lock: numbers are taken
 // one at a time per series. byCAE says its numbers come from CAEs (it numbers CFE).
 func (t *Tx) LockSeries(code string) (next int64, closing, last *time.Time, byCAE bool, err error) {
-	err = t.tx.QueryRow(t.ctx, `select next_number, closing_date, last_date, cfe_type is not null from series where code = $1 for update`, code).
-		Scan(&next, &closing, &last, &byCAE)
+	err = t.tx.QueryRow(t.ctx, lockSeriesSQL, code).Scan(&next, &closing, &last, &byCAE)
 	return
 }
+
+const lockSeriesSQL = `select next_number, closing_date, last_date, cfe_type is not null from series where code = $1 for update`
 
 // Number gives the invoice its number (the series' next, or its CAE's) and marks it
 // completed; the series' next number follows it.

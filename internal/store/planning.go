@@ -4,13 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/shopspring/decimal"
 
 	"billrun/internal/model"
 	"billrun/internal/rules"
@@ -75,39 +73,6 @@ func (t *Tx) ReturnRoutes() (map[string]rules.ReturnRoute, error) { return t.cre
 // SetPlanState records where planning stands: its status and its cursor.
 func (t *Tx) SetPlanState(batchID, status string, cursor int64) error {
 	return t.exec(`update batches set status = $2, plan_cursor = $3, error = '' where id = $1`, batchID, status, strconv.FormatInt(cursor, 10))
-}
-
-// RecordSelected claims the billed lines' sources for the batch and records them as
-// selected, each with its group key (groupKeys[i] of billed[i]), and the skipped lines in
-// the not-invoiced report.
-func (t *Tx) RecordSelected(batchID string, billed []rules.SourceLine, groupKeys []string, skipped []rules.SkippedLine) error {
-	for _, s := range skipped {
-		if err := t.exec(`insert into batch_lines (batch_id, source_kind, source_id, source_ref, customer, item, quantity, outcome, skip_reason)
-			values ($1, $2, $3, $4, $5, $6, $7, 'skipped', $8) on conflict do nothing`,
-			batchID, s.SourceKind, s.SourceID, s.Ref, s.Customer, s.Item, s.Quantity, s.Reason); err != nil {
-			return err
-		}
-	}
-	claimed := map[string]bool{}
-	for i, l := range billed {
-		// A plan event gives several lines: claim its source once.
-		if k := fmt.Sprint(l.SourceKind, l.SourceID); !claimed[k] {
-			claimed[k] = true
-			if err := t.Claim(l); err != nil {
-				return err
-			}
-		}
-		raw, err := json.Marshal(l)
-		if err != nil {
-			return err
-		}
-		if err := t.exec(`insert into batch_lines (batch_id, source_kind, source_id, source_ref, customer, item, quantity, outcome, line, group_key)
-			values ($1, $2, $3, $4, $5, $6, $7, 'selected', $8, $9) on conflict do nothing`,
-			batchID, l.SourceKind, l.SourceID, l.Ref, l.Customer, l.Item, l.Quantity, raw, groupKeys[i]); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // LineKey is a selected line's id and group key.
@@ -178,66 +143,6 @@ func (t *Tx) NextGroupNo(batchID string) (int, error) {
 	var n int
 	err := t.tx.QueryRow(t.ctx, `select coalesce(max(group_no), 0) + 1 from invoices where batch_id = $1`, batchID).Scan(&n)
 	return n, err
-}
-
-// WriteInvoices writes planned invoices as drafts with their lines, and marks their batch
-// lines invoiced. An invoice in a foreign currency takes the batch's rate for it; one the
-// batch has no rate for (its source changed currency since the batch was made) stops
-// planning with the reason.
-func (t *Tx) WriteInvoices(b model.Batch, invoices []rules.PlannedInvoice) error {
-	local, err := t.localCurrencies()
-	if err != nil {
-		return err
-	}
-	for _, inv := range invoices {
-		h := inv.Head
-		rate := decimal.NewFromInt(1)
-		if h.Currency != local[h.Issuer] {
-			r, ok := b.Rates.Rates[h.Currency]
-			if !ok {
-				return &model.BusinessError{Step: "planning", Reason: fmt.Sprintf(
-					"batch %s has no exchange rate for %s (%s): it was made for %s; make a new batch for these sources",
-					b.ID, h.Currency, strings.Join(inv.Sources, ", "), b.Rates.Source)}
-			}
-			rate = r
-		}
-		var invoiceID int64
-		err := t.tx.QueryRow(t.ctx, `
-			insert into invoices (batch_id, group_no, issuer, series, document_kind, customer, currency, rate, payment_terms, invoice_date, status, credit_kind)
-			values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'draft', case when $5 = 'credit_note' then 'return' end) returning id`,
-			b.ID, inv.GroupNo, h.Issuer, h.Series, h.DocumentKind, h.Payer, h.Currency, rate, h.PaymentTerms, b.InvoiceDate).Scan(&invoiceID)
-		if err != nil {
-			return err
-		}
-		for li, l := range inv.Lines {
-			var lineID int64
-			err := t.tx.QueryRow(t.ctx, `
-				insert into invoice_lines (invoice_id, line_no, source_kind, source_id, source_ref, partner, item, description,
-				    warehouse, delivered, quantity, unit_price, discount_pct, refs)
-				values ($1, $2, $3, $4, $5, $6, $7, $8, nullif($9, ''), $10, $11, $12, $13, $14) returning id`,
-				invoiceID, li+1, l.SourceKind, l.SourceID, l.Ref, l.Partner, l.Item, l.Description,
-				l.Warehouse, l.Delivered, l.Quantity, l.UnitPrice, l.DiscountPct, refsJSON(l.Refs)).Scan(&lineID)
-			if err != nil {
-				return err
-			}
-			if l.Priced {
-				if err := t.SaveLineAmounts(lineID, l.Amounts); err != nil {
-					return err
-				}
-			}
-			if err := t.exec(`update batch_lines set outcome = 'invoiced', invoice_id = $5, line = null
-				where batch_id = $1 and source_kind = $2 and source_id = $3 and source_ref = $4`,
-				b.ID, l.SourceKind, l.SourceID, l.Ref, invoiceID); err != nil {
-				return err
-			}
-		}
-		if inv.Problem == "" {
-			if err := t.SaveTotals(invoiceID, inv.Totals); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
 }
 
 // PlanCounts answers a batch's plan counts from the database.

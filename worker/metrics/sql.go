@@ -39,3 +39,29 @@ func (t StatementTracer) TraceQueryEnd(ctx context.Context, _ *pgx.Conn, _ pgx.T
 		t.r.Observe("billrun_sql", map[string]string{"activity": s.step}, time.Since(s.start))
 	}
 }
+
+// TraceBatchStart starts timing a batch (pgx.Batch): its statements travel in one round
+// trip but each is a statement, counted as it is sent (TraceBatchQuery).
+func (t StatementTracer) TraceBatchStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceBatchStartData) context.Context {
+	step := "other"
+	if activity.IsActivity(ctx) {
+		step = activity.GetInfo(ctx).ActivityType.Name
+	}
+	return context.WithValue(ctx, traceStart{}, traced{step: step, start: time.Now()})
+}
+
+// TraceBatchQuery counts one statement of a batch under its activity.
+func (t StatementTracer) TraceBatchQuery(ctx context.Context, _ *pgx.Conn, _ pgx.TraceBatchQueryData) {
+	if s, ok := ctx.Value(traceStart{}).(traced); ok {
+		t.r.Add("billrun_sql_statements_total", map[string]string{"activity": s.step}, 1)
+	}
+}
+
+// TraceBatchEnd records how long the batch took, once.
+func (t StatementTracer) TraceBatchEnd(ctx context.Context, _ *pgx.Conn, _ pgx.TraceBatchEndData) {
+	if s, ok := ctx.Value(traceStart{}).(traced); ok {
+		t.r.Observe("billrun_sql", map[string]string{"activity": s.step}, time.Since(s.start))
+	}
+}
+
+var _ pgx.BatchTracer = StatementTracer{}
