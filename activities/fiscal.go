@@ -111,13 +111,9 @@ func (a *Publication) PrintInvoice(ctx context.Context, in Document) error {
 		if err != nil {
 			return err
 		}
-		p, err := profileFor(a.Fiscal, h.Country)
+		pdf, err := a.render(store.Printable{Head: h, Invoice: inv, Doc: doc})
 		if err != nil {
-			return businessf(model.StepPDF, "%s", err.Error())
-		}
-		pdf, err := p.Print(doc, inv)
-		if err != nil {
-			return businessf(model.StepPDF, "%s", err.Error())
+			return err
 		}
 		if err := tx.SavePDF(id, pdf); err != nil {
 			return err
@@ -125,6 +121,20 @@ func (a *Publication) PrintInvoice(ctx context.Context, in Document) error {
 		return tx.Audit(h.BatchID, id, model.StepPDF, h.Attempt, "ok", fmt.Sprintf("%d bytes", len(pdf)))
 	})
 	return a.fiscalOutcome(ctx, id, model.StepPDF, err)
+}
+
+// render prints a stamped document with its country's profile; a document that cannot be
+// printed is a business error.
+func (a *Publication) render(d store.Printable) ([]byte, error) {
+	p, err := profileFor(a.Fiscal, d.Head.Country)
+	if err != nil {
+		return nil, businessf(model.StepPDF, "%s", err.Error())
+	}
+	pdf, err := p.Print(d.Doc, d.Invoice)
+	if err != nil {
+		return nil, businessf(model.StepPDF, "%s", err.Error())
+	}
+	return pdf, nil
 }
 
 // fiscalOutcome keeps a fiscal step's business error on the invoice (which stays completed)

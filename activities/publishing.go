@@ -5,6 +5,9 @@ import (
 	"fmt"
 	"sync"
 	"time"
+
+	"billrun/internal/model"
+	"billrun/internal/store"
 )
 
 // PublishResult is one pass of a publication step over a batch.
@@ -99,19 +102,39 @@ func (a *Publication) concurrency() int {
 	return DefaultPublishConcurrency
 }
 
-// PrintInvoices prints up to limit of the batch's stamped invoices. A document that cannot
-// be printed keeps its reason as the invoice's fiscal error and the pass goes on; anything
-// else (the database down) ends the pass, to be retried.
+// PrintInvoices prints up to limit of the batch's stamped invoices in one pass: one read of
+// them all, each rendered, one write of every PDF (only where the invoice is still
+// stamped). A document that cannot be printed keeps its reason as the invoice's fiscal
+// error and the pass goes on; anything else (the database down) ends the pass, to be
+// retried.
 func (a *Publication) PrintInvoices(ctx context.Context, in Pass) (PublishResult, error) {
 	batchID, limit := in.BatchID, in.Limit
 	ids, err := a.Store.ToPrint(ctx, batchID, limit)
+	if err != nil || len(ids) == 0 {
+		return PublishResult{}, err
+	}
+	docs, err := a.Store.Printables(ctx, ids)
 	if err != nil {
 		return PublishResult{}, err
 	}
-	res, err := pass(ctx, ids, 1, "printed", func(ctx context.Context, id int64) error { return a.PrintInvoice(ctx, Document{InvoiceID: id}) })
-	if err != nil {
+	var res PublishResult
+	stop := keepAlive(ctx, func() string { return fmt.Sprintf("printing %d documents", len(docs)) })
+	defer stop()
+	var pdfs []store.PDF
+	for _, d := range docs {
+		pdf, err := a.render(d)
+		if err != nil {
+			if err := a.fiscalOutcome(ctx, d.Invoice.ID, model.StepPDF, err); !isBusiness(err) {
+				return res, err
+			}
+			continue
+		}
+		pdfs = append(pdfs, store.PDF{InvoiceID: d.Invoice.ID, Bytes: pdf})
+	}
+	if _, err := a.Store.SavePDFs(ctx, model.StepPDF, pdfs); err != nil {
 		return res, err
 	}
+	res.Processed = len(ids) // printed, refused, or found printed or moved on already
 	res.Remaining, res.Done, err = a.Store.PrintRemaining(ctx, batchID)
 	return res, err
 }

@@ -108,6 +108,8 @@ type PublicationStore interface {
 	Billing(ctx context.Context, batchID string) (bool, error)
 	StampRemaining(ctx context.Context, batchID string) (remaining, stamped int, err error)
 	ToPrint(ctx context.Context, batchID string, limit int) ([]int64, error)
+	Printables(ctx context.Context, ids []int64) ([]store.Printable, error)
+	SavePDFs(ctx context.Context, step string, pdfs []store.PDF) (int, error)
 	PrintRemaining(ctx context.Context, batchID string) (remaining, printed int, err error)
 	ToDeliver(ctx context.Context, batchID string, limit int) ([]int64, error)
 	DeliverRemaining(ctx context.Context, batchID string) (remaining, mailed int, err error)

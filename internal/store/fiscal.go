@@ -34,18 +34,23 @@ type FiscalHead struct {
 // LockFiscal reads a completed invoice as its fiscal document needs it, under the
 // invoice's row lock. IssuedAt is zero until the invoice is completed.
 func (t *Tx) LockFiscal(id int64) (FiscalHead, fiscal.Invoice, error) {
-	var h FiscalHead
-	var inv fiscal.Invoice
-	var number *int64
-	var completedAt *time.Time
-	var cfeType *int
-	var cae struct {
-		id, series *string
-		from, to   *int64
-		expires    *time.Time
+	h, inv, err := scanFiscalHead(t.tx.QueryRow(t.ctx, fiscalHeadSQL+` where v.id = $1 for update of v`, id))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return h, inv, fmt.Errorf("invoice %d: %w", id, model.ErrNotFound)
 	}
-	c := &inv.Customer
-	err := t.tx.QueryRow(t.ctx, `
+	if err != nil {
+		return h, inv, err
+	}
+	if err := t.related(&inv); err != nil {
+		return h, inv, err
+	}
+	lines, err := t.fiscalLines([]int64{id})
+	inv.Lines = lines[id]
+	return h, inv, err
+}
+
+// fiscalHeadSQL reads an invoice's head as its fiscal document needs it (v: the invoice).
+const fiscalHeadSQL = `
 		select v.id, coalesce(v.batch_id, ''), v.status, v.fiscal_status, v.publish_attempt, v.series, v.number, v.document_kind, v.invoice_date, v.completed_at,
 		       v.currency, v.rate, cur.decimals, v.amount, v.discount, v.subtotal, v.vat, v.excise, v.vat_withheld, v.isr_withheld, v.total,
 		       t.kind, t.days, t.forma_pago, t.metodo_pago,
@@ -57,21 +62,31 @@ func (t *Tx) LockFiscal(id int64) (FiscalHead, fiscal.Invoice, error) {
 		       v.cancelling
 		from invoices v join currencies cur on cur.code = v.currency join payment_terms t on t.code = v.payment_terms
 		join issuers i on i.code = v.issuer join customers c on c.code = v.customer join series s on s.code = v.series
-		left join caes a on a.id = v.cae
-		where v.id = $1 for update of v`, id).
-		Scan(&inv.ID, &h.BatchID, &h.Status, &h.FiscalStatus, &h.Attempt, &inv.Series, &number, &inv.DocumentKind, &inv.Date, &completedAt,
-			&inv.Currency, &inv.Rate, &inv.Decimals, &inv.Amount, &inv.Discount, &inv.Subtotal, &inv.VAT, &inv.Excise,
-			&inv.VATWithheld, &inv.ISRWithheld, &inv.Total,
-			&inv.Terms.Kind, &inv.Terms.Days, &inv.Terms.FormaPago, &inv.Terms.MetodoPago,
-			&inv.Issuer.Code, &inv.Issuer.TaxID, &inv.Issuer.Name, &inv.Issuer.Regime, &inv.Issuer.PostalCode, &inv.Issuer.Email,
-			&h.CertPath, &h.KeyPath, &h.PasswordEnv,
-			&h.Country, &inv.Issuer.Branch, &inv.Issuer.Address, &inv.Issuer.City, &inv.Issuer.Department,
-			&c.Code, &c.Name, &c.TaxID, &c.TaxIDKind, &c.Regime, &c.PostalCode, &c.Use, &c.Email, &c.Generic,
-			&c.Country, &c.Address, &c.City, &c.FiscalResidence, &c.Export,
-			&cfeType, &cae.id, &cae.series, &cae.from, &cae.to, &cae.expires, &h.GlobalSeries, &h.Cancelling)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return h, inv, fmt.Errorf("invoice %d: %w", id, model.ErrNotFound)
+		left join caes a on a.id = v.cae`
+
+// scanFiscalHead scans a row of fiscalHeadSQL.
+func scanFiscalHead(row pgx.Row) (FiscalHead, fiscal.Invoice, error) {
+	var h FiscalHead
+	var inv fiscal.Invoice
+	var number *int64
+	var completedAt *time.Time
+	var cfeType *int
+	var cae struct {
+		id, series *string
+		from, to   *int64
+		expires    *time.Time
 	}
+	c := &inv.Customer
+	err := row.Scan(&inv.ID, &h.BatchID, &h.Status, &h.FiscalStatus, &h.Attempt, &inv.Series, &number, &inv.DocumentKind, &inv.Date, &completedAt,
+		&inv.Currency, &inv.Rate, &inv.Decimals, &inv.Amount, &inv.Discount, &inv.Subtotal, &inv.VAT, &inv.Excise,
+		&inv.VATWithheld, &inv.ISRWithheld, &inv.Total,
+		&inv.Terms.Kind, &inv.Terms.Days, &inv.Terms.FormaPago, &inv.Terms.MetodoPago,
+		&inv.Issuer.Code, &inv.Issuer.TaxID, &inv.Issuer.Name, &inv.Issuer.Regime, &inv.Issuer.PostalCode, &inv.Issuer.Email,
+		&h.CertPath, &h.KeyPath, &h.PasswordEnv,
+		&h.Country, &inv.Issuer.Branch, &inv.Issuer.Address, &inv.Issuer.City, &inv.Issuer.Department,
+		&c.Code, &c.Name, &c.TaxID, &c.TaxIDKind, &c.Regime, &c.PostalCode, &c.Use, &c.Email, &c.Generic,
+		&c.Country, &c.Address, &c.City, &c.FiscalResidence, &c.Export,
+		&cfeType, &cae.id, &cae.series, &cae.from, &cae.to, &cae.expires, &h.GlobalSeries, &h.Cancelling)
 	if err != nil {
 		return h, inv, err
 	}
@@ -80,31 +95,39 @@ func (t *Tx) LockFiscal(id int64) (FiscalHead, fiscal.Invoice, error) {
 		inv.Authorization = &fiscal.Authorization{DocumentType: *cfeType, ID: *cae.id, Series: *cae.series,
 			From: *cae.from, To: *cae.to, Expires: *cae.expires}
 	}
-	if err := t.related(&inv); err != nil {
-		return h, inv, err
-	}
 	if number != nil {
 		inv.Number = *number
 	}
 	if completedAt != nil {
 		inv.IssuedAt = *completedAt
 	}
+	return h, inv, nil
+}
+
+// fiscalLines reads the invoices' lines as their fiscal documents need them, by invoice.
+func (t *Tx) fiscalLines(ids []int64) (map[int64][]fiscal.Line, error) {
 	rows, err := t.tx.Query(t.ctx, `
-		select l.item, l.description, l.quantity, l.unit_price, l.amount, l.discount, l.subtotal,
+		select l.invoice_id, l.item, l.description, l.quantity, l.unit_price, l.amount, l.discount, l.subtotal,
 		       l.vat_rate, coalesce(l.vat_base, l.subtotal), l.vat, l.excise_rate, l.excise, l.vat_withholding_rate, l.vat_withheld, l.isr_withholding_rate, l.isr_withheld,
 		       l.vat_factor = 'Exento', l.excise_quota, i.product_code, i.unit_code, i.unit_name,
 		       (select jsonb_object_agg(key, value) from jsonb_each_text(l.refs) where value <> '')
-		from invoice_lines l join items i on i.code = l.item where l.invoice_id = $1 order by l.line_no`, id)
+		from invoice_lines l join items i on i.code = l.item where l.invoice_id = any($1) order by l.invoice_id, l.line_no`, ids)
 	if err != nil {
-		return h, inv, err
+		return nil, err
 	}
-	inv.Lines, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (fiscal.Line, error) {
+	defer rows.Close()
+	out := map[int64][]fiscal.Line{}
+	for rows.Next() {
+		var id int64
 		var l fiscal.Line
-		return l, r.Scan(&l.Item, &l.Description, &l.Quantity, &l.UnitPrice, &l.Amount, &l.Discount, &l.Subtotal,
+		if err := rows.Scan(&id, &l.Item, &l.Description, &l.Quantity, &l.UnitPrice, &l.Amount, &l.Discount, &l.Subtotal,
 			&l.VATRate, &l.VATBase, &l.VAT, &l.ExciseRate, &l.Excise, &l.VATWithholdingRate, &l.VATWithheld, &l.ISRWithholdingRate, &l.ISRWithheld,
-			&l.VATExempt, &l.ExciseQuota, &l.ProductCode, &l.UnitCode, &l.UnitName, &l.Refs)
-	})
-	return h, inv, err
+			&l.VATExempt, &l.ExciseQuota, &l.ProductCode, &l.UnitCode, &l.UnitName, &l.Refs); err != nil {
+			return nil, err
+		}
+		out[id] = append(out[id], l)
+	}
+	return out, rows.Err()
 }
 
 // related reads what a document relates beyond its own row: the invoice a credit note
