@@ -20,7 +20,7 @@ type ContingencyDocuments struct {
 // they go when the service is back.
 func (a *Publication) StampContingency(ctx context.Context, in ContingencyDocuments) (PublishResult, error) {
 	rest, enveloped, envErr := a.stampEnvelopes(ctx, "", in.InvoiceIDs)
-	res, err := pass(ctx, rest, a.concurrency(), "stamped", a.stamp)
+	res, err := a.stampPass(ctx, rest)
 	res.Processed += enveloped
 	if err == nil {
 		err = envErr

@@ -219,6 +219,23 @@ func (f publicationTx) LockFiscal(id int64) (store.FiscalHead, fiscal.Invoice, e
 	return f.s.heads[id], fiscal.Invoice{}, nil
 }
 func (f publicationTx) SealedDocument(int64) (fiscal.Document, error) { return fiscal.Document{}, nil }
+func (f *publicationStore) Stampables(_ context.Context, ids []int64) ([]store.Stampable, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []store.Stampable
+	for _, id := range ids {
+		if f.down[id] {
+			return nil, errors.New("connection refused")
+		}
+		if h := f.heads[id]; h.Status == "completed" && h.FiscalStatus == "sealed" {
+			out = append(out, store.Stampable{InvoiceID: id, Head: h})
+		}
+	}
+	return out, nil
+}
+func (f *publicationStore) SaveStamps(_ context.Context, _ string, stamps []store.Stamp) (int, error) {
+	return len(stamps), nil
+}
 func (f *publicationStore) ToStamp(context.Context, string, int) ([]int64, error) {
 	return []int64{1, 2, 3}, nil
 }

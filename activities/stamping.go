@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
@@ -49,37 +50,9 @@ func (a *Publication) stamp(ctx context.Context, id int64) error {
 	if err != nil {
 		return err
 	}
-	p, err := profileFor(a.Fiscal, h.Country)
-	if err != nil {
-		return a.fiscalOutcome(ctx, id, model.StepStamp, businessf(model.StepStamp, "%s", err.Error()))
-	}
-	password, err := csdPassword(h.PasswordEnv) // UY: the requests to DGI are signed with the issuer's key
+	stamped, err := a.certify(ctx, store.Stampable{InvoiceID: id, Head: h, Doc: doc})
 	if err != nil {
 		return err
-	}
-	start := time.Now()
-	stamped, err := p.Stamp(ctx, doc, fiscal.Credentials{CertPath: h.CertPath, KeyPath: h.KeyPath, Password: password})
-	if a.Meter != nil {
-		outcome := "stamped"
-		if err != nil {
-			outcome = "error"
-		}
-		a.Meter.Observe("billrun_stamping", map[string]string{"outcome": outcome}, time.Since(start))
-	}
-	if err := a.keepAuthorityAck(ctx, id, doc, err); err != nil {
-		return err
-	}
-	var pending *fiscal.Pending
-	if errors.As(err, &pending) { // asked again from the time the authority gave
-		w := &awaitingDGI{}
-		w.add(pending)
-		return a.awaitDGI(ctx, "", 0, w)
-	}
-	if errors.Is(err, fiscal.ErrFiscal) {
-		err = businessf(model.StepStamp, "%s", err.Error())
-	}
-	if err != nil {
-		return a.fiscalOutcome(ctx, id, model.StepStamp, err)
 	}
 	err = a.Store.InTx(ctx, func(tx PublicationTx) error {
 		saved, err := tx.SaveStamped(id, stamped)
@@ -89,6 +62,79 @@ func (a *Publication) stamp(ctx context.Context, id int64) error {
 		return tx.Audit(h.BatchID, id, model.StepStamp, h.Attempt, "ok", stampNote(stamped))
 	})
 	return a.fiscalOutcome(ctx, id, model.StepStamp, err)
+}
+
+// certify has a sealed document stamped by its country's certifier (no lock held while it
+// answers). A refusal is kept as the invoice's fiscal error and answered as a business
+// error; an authority that received the document but has not answered is asked again from
+// the time it gave (its answer kept); anything else is retried.
+func (a *Publication) certify(ctx context.Context, x store.Stampable) (fiscal.Document, error) {
+	id, h := x.InvoiceID, x.Head
+	p, err := profileFor(a.Fiscal, h.Country)
+	if err != nil {
+		return fiscal.Document{}, a.fiscalOutcome(ctx, id, model.StepStamp, businessf(model.StepStamp, "%s", err.Error()))
+	}
+	password, err := csdPassword(h.PasswordEnv) // UY: the requests to DGI are signed with the issuer's key
+	if err != nil {
+		return fiscal.Document{}, err
+	}
+	start := time.Now()
+	stamped, err := p.Stamp(ctx, x.Doc, fiscal.Credentials{CertPath: h.CertPath, KeyPath: h.KeyPath, Password: password})
+	if a.Meter != nil {
+		outcome := "stamped"
+		if err != nil {
+			outcome = "error"
+		}
+		a.Meter.Observe("billrun_stamping", map[string]string{"outcome": outcome}, time.Since(start))
+	}
+	if err := a.keepAuthorityAck(ctx, id, x.Doc, err); err != nil {
+		return fiscal.Document{}, err
+	}
+	var pending *fiscal.Pending
+	if errors.As(err, &pending) { // asked again from the time the authority gave
+		w := &awaitingDGI{}
+		w.add(pending)
+		return fiscal.Document{}, a.awaitDGI(ctx, "", 0, w)
+	}
+	if errors.Is(err, fiscal.ErrFiscal) {
+		err = businessf(model.StepStamp, "%s", err.Error())
+	}
+	if err != nil {
+		return fiscal.Document{}, a.fiscalOutcome(ctx, id, model.StepStamp, err)
+	}
+	return stamped, nil
+}
+
+// stampPass stamps the documents among ids the certifier takes one by one (Mexico's PAC; a
+// CFE that kept an envelope of its own), a few at once: one read of them all, the
+// certifier asked concurrently, one write of every stamp. A pass that stops on an error
+// still stores the stamps it got.
+func (a *Publication) stampPass(ctx context.Context, ids []int64) (PublishResult, error) {
+	docs, err := a.Store.Stampables(ctx, ids)
+	if err != nil || len(docs) == 0 {
+		return PublishResult{Processed: len(ids)}, err // none left: stamped or moved on already
+	}
+	byID := make(map[int64]store.Stampable, len(docs))
+	todo := make([]int64, len(docs))
+	for i, d := range docs {
+		byID[d.InvoiceID], todo[i] = d, d.InvoiceID
+	}
+	var mu sync.Mutex
+	var stamps []store.Stamp
+	res, err := pass(ctx, todo, a.concurrency(), "stamped", func(ctx context.Context, id int64) error {
+		stamped, err := a.certify(ctx, byID[id])
+		if err == nil {
+			mu.Lock()
+			stamps = append(stamps, store.Stamp{InvoiceID: id, Doc: stamped, Note: stampNote(stamped)})
+			mu.Unlock()
+		}
+		return err
+	})
+	if _, serr := a.Store.SaveStamps(ctx, model.StepStamp, stamps); serr != nil {
+		return res, serr
+	}
+	res.Processed += len(ids) - len(docs)
+	return res, err
 }
 
 // stampCFEAlone sends a Uruguayan CFE stamped on its own (a credit note's, a document's
@@ -154,7 +200,7 @@ func (a *Publication) StampInvoices(ctx context.Context, in Pass) (PublishResult
 	if len(rest) > limit {
 		rest = rest[:limit]
 	}
-	res, err := pass(ctx, rest, a.concurrency(), "stamped", a.stamp) // what envelopes do not take
+	res, err := a.stampPass(ctx, rest) // what envelopes do not take
 	res.Processed += enveloped
 	if err == nil {
 		err = envErr

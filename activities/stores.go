@@ -105,6 +105,8 @@ type PublicationStore interface {
 	SaveAuthorityAck(ctx context.Context, id int64, ack string) error
 	FiscalError(ctx context.Context, id int64) (string, error)
 	ToStamp(ctx context.Context, batchID string, limit int) ([]int64, error)
+	Stampables(ctx context.Context, ids []int64) ([]store.Stampable, error)
+	SaveStamps(ctx context.Context, step string, stamps []store.Stamp) (int, error)
 	Billing(ctx context.Context, batchID string) (bool, error)
 	StampRemaining(ctx context.Context, batchID string) (remaining, stamped int, err error)
 	ToPrint(ctx context.Context, batchID string, limit int) ([]int64, error)
