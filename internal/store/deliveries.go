@@ -72,12 +72,10 @@ func (t *Tx) SkipDelivery(invoiceID int64, seq int, messageID, detail string) (s
 // OpenDelivery records the delivery as pending (once) and counts an attempt; it answers the
 // delivery's state and its recipient as first recorded.
 func (t *Tx) OpenDelivery(invoiceID int64, seq int, messageID, recipient string) (status, to string, err error) {
-	if err := t.exec(`insert into deliveries (invoice_id, seq, message_id, recipient, status)
-		values ($1, $2, $3, $4, 'pending') on conflict do nothing`, invoiceID, seq, messageID, recipient); err != nil {
-		return "", "", err
-	}
-	err = t.tx.QueryRow(t.ctx, `update deliveries set attempts = attempts + 1 where invoice_id = $1 and seq = $2 returning status, recipient`,
-		invoiceID, seq).Scan(&status, &to)
+	err = t.tx.QueryRow(t.ctx, `insert into deliveries (invoice_id, seq, message_id, recipient, status, attempts)
+		values ($1, $2, $3, $4, 'pending', 1)
+		on conflict (invoice_id, seq) do update set attempts = deliveries.attempts + 1 returning status, recipient`,
+		invoiceID, seq, messageID, recipient).Scan(&status, &to)
 	return status, to, err
 }
 
@@ -113,18 +111,12 @@ func (s *Store) BackToPending(ctx context.Context, invoiceID int64, seq int) err
 // trail, only while the delivery is still in flight (pending or sending): an outcome
 // recorded by another run is never overwritten.
 func (s *Store) FinishDelivery(ctx context.Context, invoiceID int64, seq int, status, detail string) error {
-	return s.InTx(ctx, func(t *Tx) error {
-		tag, err := t.tx.Exec(ctx, `update deliveries set status = $3, detail = $4, sent_at = case when $3 = 'sent' then clock_timestamp() end
-			where invoice_id = $1 and seq = $2 and status in ('pending', 'sending')`, invoiceID, seq, status, detail)
-		if err != nil || tag.RowsAffected() == 0 {
-			return err
-		}
-		var batch string
-		if err := t.tx.QueryRow(ctx, `update invoices set delivery_status = $2 where id = $1 returning coalesce(batch_id, '')`, invoiceID, status).Scan(&batch); err != nil {
-			return err
-		}
-		return t.Audit(batch, invoiceID, model.StepDeliver, seq, status, detail)
-	})
+	_, err := s.pool.Exec(ctx, `with d as (update deliveries set status = $3, detail = $4, sent_at = case when $3 = 'sent' then clock_timestamp() end
+			where invoice_id = $1 and seq = $2 and status in ('pending', 'sending') returning invoice_id),
+		v as (update invoices set delivery_status = $3 from d where id = d.invoice_id returning batch_id)
+		insert into audit_events (batch_id, invoice_id, step, attempt, outcome, detail) select v.batch_id, $1, $5, $2, $3, $4 from v
+		on conflict (invoice_id, step, attempt, outcome) where invoice_id is not null do nothing`, invoiceID, seq, status, detail, model.StepDeliver)
+	return err
 }
 
 // NextDeliverySeq is the sequence number of an invoice's next explicit delivery.
