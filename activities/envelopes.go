@@ -33,9 +33,11 @@ func (a *Publication) stampEnvelopes(ctx context.Context, batchID string, ids []
 	if p, ok := a.uruguay(); !ok || p.DGI == nil || len(ids) == 0 {
 		return ids, 0, nil // no CFE are sent without DGI's service: StampInvoice says so
 	}
-	billing, err := a.Store.Billing(ctx, batchID)
-	if err != nil {
-		return nil, 0, err
+	billing := false // documents of no batch (a credit note, contingency) are never held
+	if batchID != "" {
+		if billing, err = a.Store.Billing(ctx, batchID); err != nil {
+			return nil, 0, err
+		}
 	}
 	var envelopes []int64
 	err = a.Store.InTx(ctx, func(tx PublicationTx) (err error) {

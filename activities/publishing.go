@@ -140,8 +140,9 @@ func (a *Publication) PrintInvoices(ctx context.Context, in Pass) (PublishResult
 }
 
 // DeliverInvoices makes the first e-mail delivery of up to limit of the batch's printed
-// invoices, a few at once, each worker of the pass on one SMTP connection for its messages. While the mail server is down the pass ends with its error and
-// Temporal retries it with backoff: the invoices' numbering never waits on it.
+// invoices, a few at once, each worker of the pass on one SMTP connection for its
+// messages. While the mail server is down the pass ends with its error and Temporal
+// retries it with backoff: the invoices' numbering never waits on it.
 func (a *Publication) DeliverInvoices(ctx context.Context, in Pass) (PublishResult, error) {
 	batchID, limit := in.BatchID, in.Limit
 	ids, err := a.Store.ToDeliver(ctx, batchID, limit)

@@ -31,16 +31,7 @@ const recordingGeneration = "v5"
 // BILLRUN_RECORD_HISTORIES names the folder to write to (make record-histories); the
 // replay test replays whatever is recorded there.
 func TestRecordHistories(t *testing.T) {
-	dir := os.Getenv("BILLRUN_RECORD_HISTORIES")
-	if dir == "" {
-		t.Skip("BILLRUN_RECORD_HISTORIES is not set")
-	}
-	h := newHarness(t, true)
-	tc, err := h.cfg.Temporal(zap.NewNop())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer tc.Close()
+	dir, h, tc := recorder(t)
 	wc := workflows.Client{Temporal: tc, TaskQueue: h.cfg.TaskQueue, Installation: h.inst}
 	ctx := context.Background()
 	save := func(name, workflowID string) {
@@ -129,6 +120,24 @@ func TestRecordHistories(t *testing.T) {
 	h.mustRun("payment", "cancel", "rec-m1", "--wait")
 	h.waitRestated(receipt)
 	save("cancellation-restated", workflows.CancelWorkflowID(h.inst, int64(receipt)))
+}
+
+// recorder is what a recording test needs: the folder BILLRUN_RECORD_HISTORIES names (the
+// test is skipped without it), a harness on the test stack, and a Temporal client (closed
+// with the test).
+func recorder(t *testing.T) (string, *harness, client.Client) {
+	t.Helper()
+	dir := os.Getenv("BILLRUN_RECORD_HISTORIES")
+	if dir == "" {
+		t.Skip("BILLRUN_RECORD_HISTORIES is not set")
+	}
+	h := newHarness(t, true)
+	tc, err := h.cfg.Temporal(zap.NewNop())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(tc.Close)
+	return dir, h, tc
 }
 
 // saveHistories writes the history of every run the visibility query finds to dir, named

@@ -3,12 +3,10 @@ package main
 import (
 	"context"
 	"fmt"
-	"os"
 	"testing"
 	"time"
 
 	"go.temporal.io/api/workflowservice/v1"
-	"go.uber.org/zap"
 
 	"billrun/workflows"
 )
@@ -19,16 +17,7 @@ import (
 // contingency documents sent to DGI (ContingencyWorkflow). It runs only when
 // BILLRUN_RECORD_HISTORIES names the folder to write to (make record-histories).
 func TestRecordUruguayHistories(t *testing.T) {
-	dir := os.Getenv("BILLRUN_RECORD_HISTORIES")
-	if dir == "" {
-		t.Skip("BILLRUN_RECORD_HISTORIES is not set")
-	}
-	h := newHarness(t, true)
-	tc, err := h.cfg.Temporal(zap.NewNop())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer tc.Close()
+	dir, h, tc := recorder(t)
 	ns := h.cfg.TemporalNamespace
 	ofType := func(workflowType string) string {
 		return fmt.Sprintf("WorkflowType = '%s' AND WorkflowId STARTS_WITH 'billrun-%s-'", workflowType, h.inst)

@@ -79,19 +79,22 @@ func TestUndrawableCharactersAreMarked(t *testing.T) {
 // a name in one never leaks into another.
 func TestRenderConcurrently(t *testing.T) {
 	names := []string{"Ástrid Ñúñez", "Øyvind Ærø", "Željko Čolić", "Ελένη Παπαδοπούλου"}
-	out := make([]string, len(names))
+	pdfs, errs := make([][]byte, len(names)), make([]error, len(names))
 	var wg sync.WaitGroup
 	for i, name := range names {
 		wg.Go(func() {
 			v := sample()
 			v.Lines = v.Lines[:2]
 			v.Customer.Name = name
-			out[i], _ = render(t, v)
+			pdfs[i], errs[i] = Render(v)
 		})
 	}
 	wg.Wait()
 	for i, name := range names {
-		if !strings.Contains(out[i], name) {
+		if errs[i] != nil {
+			t.Fatalf("document %d: %v", i, errs[i])
+		}
+		if text := testdb.PDFText(t, pdfs[i]); !strings.Contains(text, name) {
 			t.Errorf("document %d lacks its customer %q", i, name)
 		}
 	}
