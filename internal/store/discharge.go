@@ -31,6 +31,13 @@ type DischargeLine struct {
 func (t *Tx) LockForDischarge(id int64, attempt int) (InvoiceHead, DischargeFacts, error) {
 	var f DischargeFacts
 	var l dischargeRow
+	// The invoice's lock first, in a statement of its own: a read that waited for it in the
+	// same statement would see the movements an overlapping run of the step committed
+	// meanwhile as not made (that run does not touch the invoice's row, so PostgreSQL does
+	// not read the statement again), and decide on them twice.
+	if err := t.exec(`select id from invoices where id = $1 for update`, id); err != nil {
+		return InvoiceHead{}, f, err
+	}
 	h, err := t.lockedRead(id, `with h as materialized (
 			select `+headColumns+`, coalesce(s.discharge_stock, false) as discharge,
 			       coalesce(s.allow_negative_stock, false) or coalesce((b.params->>'allow_negative_stock')::boolean, false) as allow_negative

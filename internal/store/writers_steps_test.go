@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"testing"
+	"time"
 
 	"billrun/internal/store"
 )
@@ -84,5 +85,38 @@ func TestDischargeReadsLockedStockAndMovesOnce(t *testing.T) {
 	}
 	if f := facts(2); len(f.Lines) != 0 { // not the invoice's attempt: no stock locked
 		t.Errorf("another attempt read %d lines", len(f.Lines))
+	}
+}
+
+// Two runs of the discharge step overlap (a reset while the first still runs): the second
+// waits for the first's invoice lock and then reads the movements the first committed as
+// made, never deciding on them again.
+func TestDischargeAfterWaitingReadsTheOtherRunsMoves(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	id := w.invoice("DIS", 1001)
+	w.price(id)
+	lineID := w.id(`select id from invoice_lines where invoice_id = $1 and line_no = 1`, id)
+	m := store.Movement{Line: lineID, Attempt: 1, Direction: "out", Reason: "sale", Warehouse: "CENTRAL", Item: "A",
+		Quantity: dec("100"), Released: dec("100")}
+	locked, second := make(chan struct{}), make(chan store.DischargeFacts, 1)
+	go func() {
+		<-locked
+		var f store.DischargeFacts
+		w.mustTx(func(tx *store.Tx) (err error) { _, f, err = tx.LockForDischarge(id, 1); return err })
+		second <- f
+	}()
+	w.mustTx(func(tx *store.Tx) error { // the first run: its lock held while the second waits
+		if _, _, err := tx.LockForDischarge(id, 1); err != nil {
+			return err
+		}
+		close(locked)
+		time.Sleep(300 * time.Millisecond)
+		return tx.MoveStock([]store.Movement{m}, store.AuditRow{BatchID: "DIS", InvoiceID: id, Step: "stock discharge", Attempt: 1, Outcome: "ok", Detail: "1 movements"})
+	})
+	for _, l := range (<-second).Lines {
+		if l.ID == lineID && (!l.MovedOut || l.OnHand.String() != "400") {
+			t.Errorf("after waiting: %+v, want the first run's movement read as made, 400 on hand", l)
+		}
 	}
 }
