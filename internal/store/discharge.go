@@ -26,8 +26,9 @@ type DischargeLine struct {
 // statement. The stock rows are locked only for the lines of a processing invoice at the
 // attempt whose series discharges stock, after the invoice's row (the CTEs read one
 // another: the stock's reads the lines', which read the invoice's) and in (warehouse,
-// item) order, so concurrent invoices lock stock rows in one order and never deadlock. The
-// lines are StockLines'.
+// item) order, so concurrent invoices lock stock rows in one order and never deadlock. Its
+// lines are the stocked, undelivered ones; a line a delivery note partly delivered
+// discharges only the rest (seed 002).
 func (t *Tx) LockForDischarge(id int64, attempt int) (InvoiceHead, DischargeFacts, error) {
 	var f DischargeFacts
 	var l dischargeRow

@@ -125,15 +125,6 @@ func (t *Tx) SaveTotals(invoiceID int64, s rules.Totals) error {
 		invoiceID, s.Amount, s.Discount, s.Subtotal, s.VAT, s.Excise, s.VATWithheld, s.ISRWithheld, s.Total)
 }
 
-// SavePriced saves a priced invoice's totals and moves it to processing, clearing its last
-// failure, in one statement.
-func (t *Tx) SavePriced(invoiceID int64, s rules.Totals) error {
-	return t.exec(`
-		update invoices set amount = $2, discount = $3, subtotal = $4, vat = $5, excise = $6,
-		    vat_withheld = $7, isr_withheld = $8, total = $9, status = 'processing', error_step = '', error_reason = '' where id = $1`,
-		invoiceID, s.Amount, s.Discount, s.Subtotal, s.VAT, s.Excise, s.VATWithheld, s.ISRWithheld, s.Total)
-}
-
 // MarkProcessing moves a priced invoice to processing and clears its last failure.
 func (t *Tx) MarkProcessing(invoiceID int64) error {
 	return t.exec(`update invoices set status = 'processing', error_step = '', error_reason = '' where id = $1`, invoiceID)

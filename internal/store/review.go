@@ -84,7 +84,7 @@ func (s *Store) ReviewFacts(ctx context.Context, batchID string, ids []int64) (R
 
 // reviewStock reads the reviewed invoices' stocked lines, in the order the batch runs
 // them, each with what its discharge takes (a partly delivered line: the rest, as
-// StockLines reads it) and whether its order committed stock; and the stock as it stands.
+// LockForDischarge reads it) and whether its order committed stock; and the stock as it stands.
 func (s *Store) reviewStock(ctx context.Context, batchID string, ids []int64) ([]rules.DraftStockLine, map[[2]string]rules.StockBalance, error) {
 	rows, err := s.pool.Query(ctx, `
 		select v.id, l.warehouse, l.item, q.quantity,

@@ -166,25 +166,6 @@ func (t *Tx) DocumentRoutes() (rules.Routes, error) {
 	return routes, rows.Err()
 }
 
-// Claim takes a selected line's source for this batch, so no other batch bills it.
-func (t *Tx) Claim(l rules.SourceLine) error {
-	var sql string
-	switch l.SourceKind {
-	case "order_line":
-		sql = `update sales_order_lines set qty_in_billing = qty_in_billing + qty_to_invoice, qty_to_invoice = 0 where id = $1`
-	case "installment":
-		sql = `update installments set state = 'in_billing' where id = $1 and state = 'complete'`
-	case "plan_event":
-		// A planned event is claimed whole; an executed one only for the share released.
-		if err := t.exec(`update billing_events set state = 'in_billing' where id = $1 and state = 'planned'`, l.SourceID); err != nil {
-			return err
-		}
-		return t.exec(`update billing_event_shares set state = 'in_billing' where event_id = $1 and customer = $2 and state = 'released'`,
-			l.SourceID, l.Customer)
-	}
-	return t.exec(sql, l.SourceID)
-}
-
 // selectOrderLines reads the lines still to invoice of the orders numbered, locked, each
 // with its order class's series (seed 001: batching.Route numbers it there).
 func (t *Tx) selectOrderLines(numbers []int64) ([]rules.SourceLine, error) {

@@ -7,15 +7,6 @@ import (
 	"github.com/shopspring/decimal"
 )
 
-// StockPolicy is whether an invoice's series discharges stock and whether stock may go negative.
-func (t *Tx) StockPolicy(invoiceID int64) (discharge, allowNegative bool, err error) {
-	err = t.tx.QueryRow(t.ctx, `
-		select s.discharge_stock, s.allow_negative_stock or coalesce((b.params->>'allow_negative_stock')::boolean, false)
-		from invoices v join series s on s.code = v.series join batches b on b.id = v.batch_id where v.id = $1`, invoiceID).
-		Scan(&discharge, &allowNegative)
-	return
-}
-
 // StockLine is an invoice line that moves stock.
 type StockLine struct {
 	ID        int64
@@ -23,27 +14,6 @@ type StockLine struct {
 	Item      string
 	Quantity  decimal.Decimal
 	Committed bool // the order line committed stock, which the discharge releases
-}
-
-// StockLines are an invoice's stocked, undelivered lines, in (warehouse, item) order so
-// concurrent invoices lock stock rows in one order and never deadlock. A line a delivery
-// note partly delivered discharges only what was not delivered already (seed 002): its
-// order line's delivered quantity beyond what was invoiced before it.
-func (t *Tx) StockLines(invoiceID int64) ([]StockLine, error) {
-	rows, err := t.tx.Query(t.ctx, `
-		select l.id, l.warehouse, l.item, q.quantity, coalesce(ol.stock_committed, false)
-		from invoice_lines l join items i on i.code = l.item
-		left join sales_order_lines ol on l.source_kind = 'order_line' and ol.id = l.source_id
-		cross join lateral (select greatest(0, l.quantity - greatest(0, coalesce(ol.qty_delivered - ol.qty_invoiced, 0))) as quantity) q
-		where l.invoice_id = $1 and i.stocked and not l.delivered and l.warehouse is not null and q.quantity > 0
-		order by l.warehouse, l.item, l.id`, invoiceID)
-	if err != nil {
-		return nil, err
-	}
-	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (StockLine, error) {
-		var s StockLine
-		return s, r.Scan(&s.ID, &s.Warehouse, &s.Item, &s.Quantity, &s.Committed)
-	})
 }
 
 // LockStock reads a stock row under a row lock; found is false when there is none.
