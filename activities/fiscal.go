@@ -18,9 +18,9 @@ import (
 // (bad key, expired certificate, customer without fiscal data) leaves the invoice
 // completed and unsealed with the reason, to seal again once fixed.
 //
-// A batch invoice sealed (now, or by an earlier attempt) wakes its batch's publication,
-// starting it if it has ended: whatever stage publication is in — or if it ended while
-// this invoice was failed — stamping, printing and e-mail pick it up.
+// A batch invoice sealed (now, or by an earlier attempt) wakes its batch's publication when
+// that waits to be told, starting it if it has ended: whatever stage publication is in —
+// or if it ended while this invoice was failed — stamping, printing and e-mail pick it up.
 func (a *Publication) SealInvoice(ctx context.Context, in Document) (Sealed, error) {
 	id := in.InvoiceID
 	var h store.FiscalHead
@@ -76,7 +76,7 @@ func (a *Publication) SealInvoice(ctx context.Context, in Document) (Sealed, err
 			Attempt: h.Attempt, Outcome: "ok", Detail: "NoCertificado " + doc.Certificate})
 	})
 	if err == nil && h.Status == "completed" && h.FiscalStatus != "unsealed" {
-		return res, a.wakePublication(ctx, h.BatchID)
+		return res, a.tellPublication(ctx, h.BatchID)
 	}
 	return res, a.fiscalOutcome(ctx, id, model.StepSeal, err)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"go.temporal.io/sdk/activity"
 	"time"
 )
 
@@ -66,6 +67,23 @@ func (a *Publication) wakePublication(ctx context.Context, batchID string) error
 	}
 	if err := a.Workflows.WakePublication(ctx, batchID); err != nil {
 		return fmt.Errorf("waking the publication of batch %s: %w", batchID, err)
+	}
+	return nil
+}
+
+// tellPublication wakes the batch's publication for a sealed invoice when it waits to be
+// told (Store.TellPublication): a bill run's seals signal it a few times, not once each.
+// A retried attempt wakes it whatever the mark says: the mark may be the failed attempt's.
+func (a *Publication) tellPublication(ctx context.Context, batchID string) error {
+	if a.Workflows == nil || batchID == "" {
+		return nil
+	}
+	waits, err := a.Store.TellPublication(ctx, batchID)
+	if err != nil {
+		return err
+	}
+	if waits || (activity.IsActivity(ctx) && activity.GetInfo(ctx).Attempt > 1) {
+		return a.wakePublication(ctx, batchID)
 	}
 	return nil
 }

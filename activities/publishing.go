@@ -15,6 +15,9 @@ type PublishResult struct {
 	Processed int `json:"processed"` // invoices this pass stamped, printed or e-mailed (or recorded why not)
 	Remaining int `json:"remaining"` // invoices that may still need this step
 	Done      int `json:"done"`      // the batch's invoices past this step: stamped, printed or e-mailed
+	// Ready are sealed invoices a stamping pass found waiting once it had marked its
+	// publication as waiting to be told (sealed as it ended): the stage runs again for them.
+	Ready int `json:"ready,omitempty"`
 }
 
 // DefaultPublishConcurrency is how many documents a stamping or e-mail pass sends at once

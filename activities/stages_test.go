@@ -239,9 +239,10 @@ func (f *publicationStore) SaveStamps(_ context.Context, _ string, stamps []stor
 func (f *publicationStore) ToStamp(context.Context, string, int) ([]int64, error) {
 	return []int64{1, 2, 3}, nil
 }
-func (f *publicationStore) StampRemaining(context.Context, string) (int, int, error) {
-	return 0, 2, nil
+func (f *publicationStore) StampRemaining(context.Context, string) (int, int, int, error) {
+	return 0, 0, 2, nil
 }
+func (f *publicationStore) TellPublication(context.Context, string) (bool, error) { return true, nil }
 func (f *publicationStore) RecordFiscalError(_ context.Context, id int64, step, reason string) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()

@@ -215,7 +215,7 @@ func (a *Publication) StampInvoices(ctx context.Context, in Pass) (PublishResult
 	case err != nil:
 		return res, err
 	}
-	res.Remaining, res.Done, err = a.Store.StampRemaining(ctx, batchID)
+	res.Remaining, res.Ready, res.Done, err = a.Store.StampRemaining(ctx, batchID)
 	return res, err
 }
 

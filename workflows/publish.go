@@ -16,8 +16,8 @@ const (
 	// publishBudget is where a publication run continues as new.
 	publishBudget = 4000
 	// publishRecheck is how long an idle publication whose batch still has invoices being
-	// billed waits for a wake-up before it looks again on its own (a safety net: every
-	// invoice sealed wakes it).
+	// billed waits for a wake-up before it looks again on its own (a safety net: an
+	// invoice sealed while it waits to be told wakes it).
 	publishRecheck = 10 * time.Minute
 )
 
@@ -27,8 +27,10 @@ const (
 // run side by side, each pass an activity over up to publishChunk invoices; a pass that
 // meets its server down retries with backoff, visible in the Web UI.
 //
-// It is told, not polling: every invoice sealed signals it ("publish"), or starts it again
-// when it has ended; a stage that processed documents hands the next stage work. A stage
+// It is told, not polling: an invoice sealed signals it ("publish"), or starts it again
+// when it has ended — not each one: only when its stamping found nothing left to stamp
+// since it was last told (batches.publication_told) — and a stage that processed documents
+// hands the next stage work. A stage
 // with nothing to do sleeps until it is told, and the run ends when nothing of its batch is
 // open or waiting to be published. A wake-up reaches every stage whatever it is doing, so
 // an invoice retried, resealed or restamped while the others are still being e-mailed is
@@ -98,6 +100,7 @@ type publication struct {
 // pass runs.
 type publishStage struct {
 	told, busy, last bool
+	rechecked        bool // the pass under way looks again for what the last one found ready
 	next             *publishStage
 	name             string // stamping, printing, e-mail: for the Web UI's details
 	left             int    // what its last pass counted as left (-1: no pass yet)
@@ -188,7 +191,12 @@ func (p *publication) stage(name, summary string, timeout time.Duration, fn any)
 			for next := s.next; res.Processed > 0 && next != nil; next = next.next {
 				next.told = true
 			}
-			if res.Processed >= publishChunk {
+			// Invoices sealed as a stamping pass ended (it found them once it was waiting to be
+			// told) are looked for once more; a second pass that finds them and takes none
+			// leaves them to whoever tells it next.
+			again := res.Ready > 0 && (res.Processed > 0 || !s.rechecked)
+			s.rechecked = again && res.Processed == 0
+			if again || res.Processed >= publishChunk {
 				s.told = true
 			}
 		}

@@ -228,3 +228,45 @@ func TestPublishEndsWhenNothingIsLeft(t *testing.T) {
 		}
 	}
 }
+
+// Invoices sealed as a stamping pass ends (found ready once it waits to be told, so their
+// seals told nobody) are stamped by one more pass; invoices a pass finds ready and does not
+// take are looked at once more, not in a loop.
+func TestPublishLooksAgainForWhatWasSealedAsAPassEnded(t *testing.T) {
+	for _, c := range []struct {
+		name   string
+		passes []activities.PublishResult
+		want   int
+	}{
+		{"sealed as the pass ended", []activities.PublishResult{{Ready: 1, Remaining: 1}, {Processed: 1}}, 2},
+		{"ready but never taken", []activities.PublishResult{{Ready: 1}, {Ready: 1}, {Ready: 1}}, 2},
+		{"taken, more ready", []activities.PublishResult{{Processed: 2, Ready: 1, Remaining: 1}, {Processed: 1}}, 2},
+	} {
+		var s testsuite.WorkflowTestSuite
+		env := s.NewTestWorkflowEnvironment()
+		env.RegisterWorkflow(PublishWorkflow)
+		activities.New(nil, activities.Config{}).Register(env)
+		env.SetTestTimeout(time.Minute)
+		var mu sync.Mutex
+		calls := 0
+		env.OnActivity(publishing.StampInvoices, mock.Anything, mock.Anything).Return(
+			func(context.Context, activities.Pass) (activities.PublishResult, error) {
+				mu.Lock()
+				defer mu.Unlock()
+				calls++
+				if calls <= len(c.passes) {
+					return c.passes[calls-1], nil
+				}
+				return activities.PublishResult{}, nil
+			})
+		env.OnActivity(publishing.PrintInvoices, mock.Anything, mock.Anything).Return(activities.PublishResult{}, nil)
+		env.OnActivity(publishing.DeliverInvoices, mock.Anything, mock.Anything).Return(activities.PublishResult{}, nil)
+		env.ExecuteWorkflow(PublishWorkflow, PublishInput{BatchID: "B1"})
+		if !env.IsWorkflowCompleted() || env.GetWorkflowError() != nil {
+			t.Fatalf("%s: completed %v, error %v", c.name, env.IsWorkflowCompleted(), env.GetWorkflowError())
+		}
+		if calls != c.want {
+			t.Errorf("%s: %d stamping passes, want %d", c.name, calls, c.want)
+		}
+	}
+}

@@ -1,6 +1,12 @@
 package printout
 
-import "github.com/signintech/gopdf"
+import (
+	"strings"
+	"sync"
+	"unicode/utf8"
+
+	"github.com/signintech/gopdf"
+)
 
 // A4 in points, and the margin every side keeps.
 const (
@@ -16,9 +22,14 @@ type page struct {
 	pdf      *gopdf.GoPdf
 	y        float64
 	replaced bool
+	face     string
+	size     float64
 }
 
-func (p *page) font(name string, size float64) { _ = p.pdf.SetFont(name, "", size) }
+func (p *page) font(name string, size float64) {
+	_ = p.pdf.SetFont(name, "", size)
+	p.face, p.size = name, size
+}
 
 // cell writes s in a box at (x, y) of width w, aligned (gopdf.Left or gopdf.Right).
 func (p *page) cell(x, w float64, s string, align int) {
@@ -28,32 +39,73 @@ func (p *page) cell(x, w float64, s string, align int) {
 	_ = p.pdf.CellWithOption(&gopdf.Rect{W: w, H: 12}, s, gopdf.CellOption{Align: align | gopdf.Top})
 }
 
-// wrap splits s to fit width w in the current font; long unbroken strings (base64) are cut.
+// wrap splits s into lines that fit width w in the current font: at spaces, and inside a
+// word only when the word alone is wider (base64 is cut). Glyph widths simply add up (no
+// kerning), so each character is measured once per font and size, not each line again.
 func (p *page) wrap(s string, w float64) []string {
 	s, r := Printable(s)
 	p.replaced = p.replaced || r
-	lines, err := p.pdf.SplitTextWithWordWrap(s, w)
-	if err != nil || len(lines) == 0 {
-		lines = []string{s}
-	}
 	var out []string
-	for _, l := range lines {
-		for {
-			tw, _ := p.pdf.MeasureTextWidth(l)
-			if tw <= w || len([]rune(l)) < 2 {
-				break
-			}
-			rs := []rune(l)
-			n := int(float64(len(rs)) * w / tw)
-			if n < 1 {
-				n = 1
-			}
-			out = append(out, string(rs[:n]))
-			l = string(rs[n:])
+	line, lineW, started := "", 0.0, false
+	for _, word := range strings.Split(s, " ") {
+		ww := p.width(word)
+		if started && lineW+p.width(" ")+ww <= w {
+			line, lineW = line+" "+word, lineW+p.width(" ")+ww
+			continue
 		}
-		out = append(out, l)
+		if started {
+			out = append(out, line)
+		}
+		for ww > w && utf8.RuneCountInString(word) > 1 {
+			n, nw := p.fit(word, w)
+			out = append(out, word[:n])
+			word, ww = word[n:], ww-nw
+		}
+		line, lineW, started = word, ww, true
 	}
-	return out
+	return append(out, line)
+}
+
+// fit answers how many bytes of s fit width w (at least one character) and their width.
+func (p *page) fit(s string, w float64) (int, float64) {
+	total := 0.0
+	for i, r := range s {
+		rw := p.runeWidth(r)
+		if i > 0 && total+rw > w {
+			return i, total
+		}
+		total += rw
+	}
+	return len(s), total
+}
+
+// width is s's width in the current font.
+func (p *page) width(s string) float64 {
+	total := 0.0
+	for _, r := range s {
+		total += p.runeWidth(r)
+	}
+	return total
+}
+
+// glyph is a character in a font and size; widths caches each one's width for every
+// document the process prints (the fonts never change).
+type glyph struct {
+	face string
+	size float64
+	r    rune
+}
+
+var widths sync.Map
+
+func (p *page) runeWidth(r rune) float64 {
+	k := glyph{p.face, p.size, r}
+	if v, ok := widths.Load(k); ok {
+		return v.(float64)
+	}
+	v, _ := p.pdf.MeasureTextWidth(string(r))
+	widths.Store(k, v)
+	return v
 }
 
 // need starts a new page unless h points fit on this one.

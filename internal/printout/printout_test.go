@@ -2,9 +2,11 @@ package printout
 
 import (
 	"bytes"
+	"math/rand/v2"
 	"strings"
 	"sync"
 	"testing"
+	"unicode/utf8"
 
 	"billrun/schema/testdb"
 )
@@ -109,3 +111,57 @@ func BenchmarkRender(b *testing.B) {
 		}
 	}
 }
+
+// Lines wrap at spaces and cut words wider than the column; every line fits (but a single
+// character), and no character is lost or added — over random texts, widths and fonts.
+func TestWrapFits(t *testing.T) {
+	p, err := startPDF()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rnd := rand.New(rand.NewPCG(7, 28))
+	alphabet := []rune("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+/=ÑñáéíóúÜ—&.,W")
+	for i := 0; i < 500; i++ {
+		var words []string
+		for range rnd.IntN(12) {
+			w := make([]rune, rnd.IntN(60))
+			for j := range w {
+				w[j] = alphabet[rnd.IntN(len(alphabet))]
+			}
+			words = append(words, string(w))
+		}
+		s := strings.Join(words, " ")
+		face := []string{"regular", "bold"}[rnd.IntN(2)]
+		p.font(face, 6+float64(rnd.IntN(8)))
+		w := 5 + rnd.Float64()*300
+		lines := p.wrap(s, w)
+		for _, l := range lines {
+			got, _ := p.pdf.MeasureTextWidth(l)
+			if got > w+1e-6 && utf8.RuneCountInString(strings.TrimSpace(l)) > 1 {
+				t.Fatalf("%q in %s at width %.1f: line %q is %.2f wide", s, face, w, l, got)
+			}
+		}
+		if strip(strings.Join(lines, "")) != strip(s) {
+			t.Fatalf("%q wrapped as %q: characters lost or added", s, lines)
+		}
+		if len(lines) > 1 && strings.Contains(s, " ") && len(lines) > len(s) {
+			t.Fatalf("%q: %d lines", s, len(lines))
+		}
+	}
+	// A word that fits is never cut; a base64 seal is cut into full lines.
+	p.font("regular", 6.5)
+	if got := p.wrap("Sello digital del CFDI", 500); len(got) != 1 {
+		t.Fatalf("a short text wrapped as %q", got)
+	}
+	seal := strings.Repeat("QUJD", 86)
+	lines := p.wrap(seal, 200)
+	at := 0
+	for _, l := range lines[:len(lines)-1] {
+		at += len(l)
+		if w, _ := p.pdf.MeasureTextWidth(l + seal[at:at+1]); w <= 200 {
+			t.Fatalf("line %q would hold one more character", l)
+		}
+	}
+}
+
+func strip(s string) string { return strings.ReplaceAll(s, " ", "") }

@@ -67,7 +67,31 @@ func (r *Registry) collect(ctx context.Context) {
 
 var unsafe = regexp.MustCompile(`[^a-zA-Z0-9_:]`)
 
+// escape escapes a label's value as the text format wants it; built once (a Replacer is
+// costly to build, and the SDK records metrics many times per task).
+var escape = strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`)
+
+// names caches each metric name made safe for Prometheus.
+var names sync.Map
+
+func safeName(name string) string {
+	if n, ok := names.Load(name); ok {
+		return n.(string)
+	}
+	n := unsafe.ReplaceAllString(name, "_")
+	names.Store(name, n)
+	return n
+}
+
 func key(name string, labels map[string]string) series {
+	return series{safeName(name), labelString(labels)}
+}
+
+// labelString is labels written as Prometheus' {k="v",...}, sorted by key.
+func labelString(labels map[string]string) string {
+	if len(labels) == 0 {
+		return ""
+	}
 	keys := make([]string, 0, len(labels))
 	for k := range labels {
 		keys = append(keys, k)
@@ -75,14 +99,9 @@ func key(name string, labels map[string]string) series {
 	slices.Sort(keys)
 	parts := make([]string, len(keys))
 	for i, k := range keys {
-		v := strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`).Replace(labels[k])
-		parts[i] = fmt.Sprintf(`%s="%s"`, unsafe.ReplaceAllString(k, "_"), v)
+		parts[i] = fmt.Sprintf(`%s="%s"`, safeName(k), escape.Replace(labels[k]))
 	}
-	l := ""
-	if len(parts) > 0 {
-		l = "{" + strings.Join(parts, ",") + "}"
-	}
-	return series{unsafe.ReplaceAllString(name, "_"), l}
+	return "{" + strings.Join(parts, ",") + "}"
 }
 
 // Add adds v to a counter.
@@ -90,7 +109,10 @@ func (r *Registry) Add(name string, labels map[string]string, v float64) {
 	if r == nil {
 		return
 	}
-	k := key(name, labels)
+	r.add(key(name, labels), v)
+}
+
+func (r *Registry) add(k series, v float64) {
 	r.mu.Lock()
 	r.counters[k] += v
 	r.mu.Unlock()
@@ -101,7 +123,10 @@ func (r *Registry) Set(name string, labels map[string]string, v float64) {
 	if r == nil {
 		return
 	}
-	k := key(name, labels)
+	r.set(key(name, labels), v)
+}
+
+func (r *Registry) set(k series, v float64) {
 	r.mu.Lock()
 	r.gauges[k] = v
 	r.mu.Unlock()
@@ -112,7 +137,10 @@ func (r *Registry) Observe(name string, labels map[string]string, d time.Duratio
 	if r == nil {
 		return
 	}
-	k := key(name, labels)
+	r.observe(key(name, labels), d)
+}
+
+func (r *Registry) observe(k series, d time.Duration) {
 	r.mu.Lock()
 	h := r.timers[k]
 	if h == nil {
@@ -184,9 +212,12 @@ func (r *Registry) writeHistograms(w io.Writer) {
 // TemporalHandler is the registry as the Temporal SDK's MetricsHandler.
 func (r *Registry) TemporalHandler() client.MetricsHandler { return handler{r: r} }
 
+// handler carries its tags already written as labels: the SDK records with the same tags
+// many times.
 type handler struct {
-	r    *Registry
-	tags map[string]string
+	r      *Registry
+	tags   map[string]string
+	labels string
 }
 
 func (h handler) WithTags(tags map[string]string) client.MetricsHandler {
@@ -197,33 +228,39 @@ func (h handler) WithTags(tags map[string]string) client.MetricsHandler {
 	for k, v := range tags {
 		merged[k] = v
 	}
-	return handler{r: h.r, tags: merged}
+	return handler{r: h.r, tags: merged, labels: labelString(merged)}
 }
 
-func (h handler) Counter(name string) client.MetricsCounter { return counter{h, name} }
-func (h handler) Gauge(name string) client.MetricsGauge     { return gauge{h, name} }
-func (h handler) Timer(name string) client.MetricsTimer     { return timer{h, name} }
+func (h handler) Counter(name string) client.MetricsCounter {
+	return counter{h.r, series{safeName(name), h.labels}}
+}
+func (h handler) Gauge(name string) client.MetricsGauge {
+	return gauge{h.r, series{safeName(name), h.labels}}
+}
+func (h handler) Timer(name string) client.MetricsTimer {
+	return timer{h.r, series{safeName(name), h.labels}}
+}
 
 type counter struct {
-	h    handler
-	name string
+	r *Registry
+	k series
 }
 
-func (c counter) Inc(v int64) { c.h.r.Add(c.name, c.h.tags, float64(v)) }
+func (c counter) Inc(v int64) { c.r.add(c.k, float64(v)) }
 
 type gauge struct {
-	h    handler
-	name string
+	r *Registry
+	k series
 }
 
-func (g gauge) Update(v float64) { g.h.r.Set(g.name, g.h.tags, v) }
+func (g gauge) Update(v float64) { g.r.set(g.k, v) }
 
 type timer struct {
-	h    handler
-	name string
+	r *Registry
+	k series
 }
 
-func (t timer) Record(d time.Duration) { t.h.r.Observe(t.name, t.h.tags, d) }
+func (t timer) Record(d time.Duration) { t.r.observe(t.k, d) }
 
 // Mux serves /metrics, /healthz (the process answers) and /readyz (ready answers nil:
 // its database and Temporal are reachable).
