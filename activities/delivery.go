@@ -197,56 +197,45 @@ func dialSMTP(ctx context.Context, m MailConfig) (*smtp.Client, net.Conn, error)
 // prepareDelivery records the delivery row and answers its state: only 'pending' sends.
 func (a *Publication) prepareDelivery(ctx context.Context, invoiceID int64, seq int) (deliveryJob, string, error) {
 	var job deliveryJob
-	status := ""
-	err := a.Store.InTx(ctx, func(tx PublicationTx) error {
-		h, err := tx.LockForDelivery(invoiceID)
-		if err != nil {
-			return err
-		}
-		job.batchID = h.BatchID
-		if h.Status != "completed" || h.FiscalStatus != "pdf" {
-			return nil // nothing to send yet: sealing or printing has not happened
-		}
-		if h.Recipient == "" {
-			const why = "the customer has no e-mail address"
-			skipped, err := tx.SkipDelivery(invoiceID, seq, MessageID(a.Installation, invoiceID, seq), why)
+	messageID := MessageID(a.Installation, invoiceID, seq)
+	h, status, to, err := a.Store.OpenDelivery(ctx, invoiceID, seq, messageID)
+	if err != nil {
+		return job, "", err
+	}
+	job.batchID, job.recipient = h.BatchID, to
+	switch {
+	case h.Status != "completed" || h.FiscalStatus != "pdf":
+		return job, "", nil // nothing to send yet: sealing or printing has not happened
+	case h.Recipient == "":
+		const why = "the customer has no e-mail address"
+		return job, "", a.Store.InTx(ctx, func(tx PublicationTx) error {
+			skipped, err := tx.SkipDelivery(invoiceID, seq, messageID, why)
 			if err != nil || !skipped {
 				return err
 			}
 			return tx.Audit(h.BatchID, invoiceID, model.StepDeliver, seq, "skipped", why)
-		}
-		status, job.recipient, err = tx.OpenDelivery(invoiceID, seq, MessageID(a.Installation, invoiceID, seq), h.Recipient)
-		if err != nil {
-			return err
-		}
-		if status == "sending" {
-			status = "uncertain"
-			if err := tx.MarkUncertain(invoiceID, seq, "an earlier attempt stopped while handing the message over; it may have been delivered"); err != nil {
-				return err
-			}
-			return tx.Audit(h.BatchID, invoiceID, model.StepDeliver, seq, "uncertain", "not re-sent automatically: check the mailbox, then `billrun invoice resend`")
-		}
-		if status != "pending" {
-			return nil
-		}
-		folio := fmt.Sprintf("%s-%d", h.Series, *h.Number)
-		if job.xml, job.pdf, err = tx.Attachments(invoiceID); err != nil {
-			return err
-		}
-		p, err := profileFor(a.Fiscal, h.Country)
-		if err != nil {
-			return businessf(model.StepDeliver, "%s", err.Error())
-		}
-		// The attached XML is the document: the message describes it, with no second read.
-		doc := fiscal.Document{XML: string(job.xml), UUID: h.UUID}
-		job.sender, job.replyTo, job.message = h.IssuerName, h.IssuerEmail, invoiceMessage(h, p.Describe(doc, h.DocumentKind))
-		job.xmlName, job.pdfName = folio+".xml", folio+".pdf"
-		if h.Country == "UY" && h.ElectronicReceiver {
-			return exchangeCopy(ctx, &job, h.ReceiverRUT)
-		}
-		return err
-	})
-	return job, status, err
+		})
+	case status == "sending":
+		return job, "uncertain", a.Store.MarkUncertain(ctx, invoiceID, seq,
+			"an earlier attempt stopped while handing the message over; it may have been delivered",
+			"not re-sent automatically: check the mailbox, then `billrun invoice resend`")
+	case status != "pending":
+		return job, status, nil
+	}
+	folio := fmt.Sprintf("%s-%d", h.Series, *h.Number)
+	job.xml, job.pdf = h.XML, h.PDF
+	p, err := profileFor(a.Fiscal, h.Country)
+	if err != nil {
+		return job, status, businessf(model.StepDeliver, "%s", err.Error())
+	}
+	// The attached XML is the document: the message describes it, with no second read.
+	doc := fiscal.Document{XML: string(job.xml), UUID: h.UUID}
+	job.sender, job.replyTo, job.message = h.IssuerName, h.IssuerEmail, invoiceMessage(h, p.Describe(doc, h.DocumentKind))
+	job.xmlName, job.pdfName = folio+".xml", folio+".pdf"
+	if h.Country == "UY" && h.ElectronicReceiver {
+		return job, status, exchangeCopy(ctx, &job, h.ReceiverRUT)
+	}
+	return job, status, nil
 }
 
 // exchangeCopy puts the CFE of an electronic receiver's mail in DGI's exchange envelope

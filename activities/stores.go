@@ -116,6 +116,8 @@ type PublicationStore interface {
 	PrintRemaining(ctx context.Context, batchID string) (remaining, printed int, err error)
 	ToDeliver(ctx context.Context, batchID string, limit int) ([]int64, error)
 	DeliverRemaining(ctx context.Context, batchID string) (remaining, mailed int, err error)
+	OpenDelivery(ctx context.Context, invoiceID int64, seq int, messageID string) (h store.DeliveryHead, status, to string, err error)
+	MarkUncertain(ctx context.Context, invoiceID int64, seq int, detail, audit string) error
 	MarkSending(ctx context.Context, invoiceID int64, seq int) (bool, error)
 	BackToPending(ctx context.Context, invoiceID int64, seq int) error
 	FinishDelivery(ctx context.Context, invoiceID int64, seq int, status, detail string) error
@@ -130,11 +132,7 @@ type PublicationTx interface {
 	SealedDocument(id int64) (fiscal.Document, error)
 	SaveStamped(id int64, d fiscal.Document) (bool, error)
 	SavePDF(id int64, pdf []byte) error
-	LockForDelivery(invoiceID int64) (store.DeliveryHead, error)
-	OpenDelivery(invoiceID int64, seq int, messageID, recipient string) (status, to string, err error)
 	SkipDelivery(invoiceID int64, seq int, messageID, detail string) (skipped bool, err error)
-	MarkUncertain(invoiceID int64, seq int, detail string) error
-	Attachments(invoiceID int64) (xml, pdf []byte, err error)
 	EnvelopeCandidates(ids []int64) ([]store.Unenveloped, error)
 	NextEnvelopeID() (int64, error)
 	RecordEnvelope(id int64, issuer string, cfeType int, xml string, invoiceIDs []int64) error

@@ -2,10 +2,12 @@ package fiscal
 
 import (
 	"crypto/rsa"
+	"crypto/sha256"
 	"crypto/x509"
 	"errors"
 	"fmt"
 	"os"
+	"sync"
 
 	"github.com/youmark/pkcs8"
 )
@@ -22,7 +24,54 @@ var ErrEnvironment = errors.New("environment")
 // LoadKeyPair reads a DER certificate and its encrypted PKCS#8 DER key — the form SAT
 // issues a CSD in, and the form billrun keeps any issuer's signing certificate in. The
 // password is only used here; it is never logged or returned.
+//
+// A pair read once is kept for as long as neither file changes (size and modification time)
+// and the password is the same: decrypting the key costs more than a signature with it.
 func LoadKeyPair(certPath, keyPath string, password []byte) (*x509.Certificate, *rsa.PrivateKey, error) {
+	id, err := pairID(certPath, keyPath, password)
+	if err != nil {
+		return nil, nil, err
+	}
+	if p, ok := keyPairs.Load(id); ok {
+		return p.(keyPair).cert, p.(keyPair).key, nil
+	}
+	cert, key, err := readKeyPair(certPath, keyPath, password)
+	if err == nil {
+		keyPairs.Store(id, keyPair{cert, key})
+	}
+	return cert, key, err
+}
+
+// keyPairs are the key pairs read so far, by keyPairID.
+var keyPairs sync.Map
+
+type keyPair struct {
+	cert *x509.Certificate
+	key  *rsa.PrivateKey
+}
+
+// keyPairID names a key pair by its files as they are now and its password's digest.
+type keyPairID struct {
+	certPath, keyPath string
+	certSize, keySize int64
+	certMod, keyMod   int64
+	passwordSHA256    [32]byte
+}
+
+func pairID(certPath, keyPath string, password []byte) (keyPairID, error) {
+	c, err := os.Stat(certPath)
+	if err != nil {
+		return keyPairID{}, fmt.Errorf("%w: the certificate cannot be read: %v", ErrEnvironment, err)
+	}
+	k, err := os.Stat(keyPath)
+	if err != nil {
+		return keyPairID{}, fmt.Errorf("%w: the key cannot be read: %v", ErrEnvironment, err)
+	}
+	return keyPairID{certPath, keyPath, c.Size(), k.Size(), c.ModTime().UnixNano(), k.ModTime().UnixNano(), sha256.Sum256(password)}, nil
+}
+
+// readKeyPair reads, decrypts and checks a key pair.
+func readKeyPair(certPath, keyPath string, password []byte) (*x509.Certificate, *rsa.PrivateKey, error) {
 	certDER, err := os.ReadFile(certPath)
 	if err != nil {
 		return nil, nil, fmt.Errorf("%w: the certificate cannot be read: %v", ErrEnvironment, err)

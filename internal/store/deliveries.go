@@ -37,25 +37,44 @@ type DeliveryHead struct {
 	// addressed to its RUT (ReceiverRUT).
 	ElectronicReceiver bool
 	ReceiverRUT        string
+	// The attachments: the document's XML and PDF (read with the head, in its statement).
+	XML, PDF []byte
 }
 
-// LockForDelivery reads an invoice for its delivery under the invoice's row lock. A global
-// invoice goes to its issuer's own address: the general public has none.
-func (t *Tx) LockForDelivery(invoiceID int64) (DeliveryHead, error) {
-	var h DeliveryHead
-	err := t.tx.QueryRow(t.ctx, `select coalesce(v.batch_id, ''), v.status, v.fiscal_status, v.series, v.number, i.name, i.email, c.name,
-		       case when v.document_kind = 'global_invoice' then i.email else c.email end, v.document_kind, v.invoice_date, v.total, v.currency, cur.decimals, pt.kind, pt.days, coalesce(d.uuid, ''), i.country,
-		       c.electronic_receiver and v.document_kind <> 'global_invoice', c.tax_id
-		from invoices v join issuers i on i.code = v.issuer join customers c on c.code = v.customer
-		join currencies cur on cur.code = v.currency join payment_terms pt on pt.code = v.payment_terms
-		left join fiscal_documents d on d.invoice_id = v.id
-		where v.id = $1 for update of v`, invoiceID).
+// OpenDelivery reads an invoice as its e-mail needs it, with its attachments, and — when
+// it is printed and has an address to go to — records its delivery as pending (once) and
+// counts an attempt: one statement, under the invoice's row lock. It answers the delivery's
+// state and recipient as first recorded, or "" when none was opened (not printed yet, no
+// address). ON CONFLICT reads the delivery's latest row, whatever the statement's snapshot,
+// and MarkSending lets one run only send it. A global invoice goes to its issuer's own
+// address: the general public has none.
+func (s *Store) OpenDelivery(ctx context.Context, invoiceID int64, seq int, messageID string) (h DeliveryHead, status, to string, err error) {
+	err = s.pool.QueryRow(ctx, `with h as materialized (
+			select v.id, coalesce(v.batch_id, '') as batch_id, v.status, v.fiscal_status, v.series, v.number, i.name as issuer_name,
+			       i.email as issuer_email, c.name as customer_name,
+			       case when v.document_kind = 'global_invoice' then i.email else c.email end as recipient, v.document_kind,
+			       v.invoice_date, v.total, v.currency, cur.decimals, pt.kind as terms_kind, pt.days, coalesce(d.uuid, '') as uuid,
+			       i.country, c.electronic_receiver and v.document_kind <> 'global_invoice' as electronic_receiver, c.tax_id, d.xml, d.pdf
+			from invoices v join issuers i on i.code = v.issuer join customers c on c.code = v.customer
+			join currencies cur on cur.code = v.currency join payment_terms pt on pt.code = v.payment_terms
+			left join fiscal_documents d on d.invoice_id = v.id
+			where v.id = $1 for update of v),
+		o as (
+			insert into deliveries (invoice_id, seq, message_id, recipient, status, attempts)
+			select h.id, $2, $3, h.recipient, 'pending', 1 from h
+			where h.status = 'completed' and h.fiscal_status = 'pdf' and h.recipient <> ''
+			on conflict (invoice_id, seq) do update set attempts = deliveries.attempts + 1 returning status, recipient)
+		select batch_id, h.status, fiscal_status, series, number, issuer_name, issuer_email, customer_name, h.recipient, document_kind,
+		       invoice_date, total, currency, decimals, terms_kind, days, uuid, country, electronic_receiver, tax_id, xml, pdf,
+		       coalesce(o.status, ''), coalesce(o.recipient, '')
+		from h left join o on true`, invoiceID, seq, messageID).
 		Scan(&h.BatchID, &h.Status, &h.FiscalStatus, &h.Series, &h.Number, &h.IssuerName, &h.IssuerEmail, &h.CustomerName, &h.Recipient,
-			&h.DocumentKind, &h.Date, &h.Total, &h.Currency, &h.Decimals, &h.TermsKind, &h.TermsDays, &h.UUID, &h.Country, &h.ElectronicReceiver, &h.ReceiverRUT)
+			&h.DocumentKind, &h.Date, &h.Total, &h.Currency, &h.Decimals, &h.TermsKind, &h.TermsDays, &h.UUID, &h.Country,
+			&h.ElectronicReceiver, &h.ReceiverRUT, &h.XML, &h.PDF, &status, &to)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return h, fmt.Errorf("invoice %d: %w", invoiceID, model.ErrNotFound)
+		return h, "", "", fmt.Errorf("invoice %d: %w", invoiceID, model.ErrNotFound)
 	}
-	return h, err
+	return h, status, to, err
 }
 
 // SkipDelivery records a delivery that cannot be made (no address), once: skipped false
@@ -69,28 +88,16 @@ func (t *Tx) SkipDelivery(invoiceID int64, seq int, messageID, detail string) (s
 	return true, t.exec(`update invoices set delivery_status = 'skipped' where id = $1`, invoiceID)
 }
 
-// OpenDelivery records the delivery as pending (once) and counts an attempt; it answers the
-// delivery's state and its recipient as first recorded.
-func (t *Tx) OpenDelivery(invoiceID int64, seq int, messageID, recipient string) (status, to string, err error) {
-	err = t.tx.QueryRow(t.ctx, `insert into deliveries (invoice_id, seq, message_id, recipient, status, attempts)
-		values ($1, $2, $3, $4, 'pending', 1)
-		on conflict (invoice_id, seq) do update set attempts = deliveries.attempts + 1 returning status, recipient`,
-		invoiceID, seq, messageID, recipient).Scan(&status, &to)
-	return status, to, err
-}
-
-// MarkUncertain records that an earlier attempt stopped while handing the message over.
-func (t *Tx) MarkUncertain(invoiceID int64, seq int, detail string) error {
-	if err := t.exec(`update deliveries set status = 'uncertain', detail = $3 where invoice_id = $1 and seq = $2`, invoiceID, seq, detail); err != nil {
-		return err
-	}
-	return t.exec(`update invoices set delivery_status = 'uncertain' where id = $1`, invoiceID)
-}
-
-// Attachments are the invoice's stored XML and PDF.
-func (t *Tx) Attachments(invoiceID int64) (xml, pdf []byte, err error) {
-	err = t.tx.QueryRow(t.ctx, `select xml, pdf from fiscal_documents where invoice_id = $1`, invoiceID).Scan(&xml, &pdf)
-	return
+// MarkUncertain records, on the delivery, the invoice and the audit trail, that an earlier
+// attempt stopped while handing the message over — only while it is still marked sending:
+// an outcome another run recorded meanwhile is kept.
+func (s *Store) MarkUncertain(ctx context.Context, invoiceID int64, seq int, detail, audit string) error {
+	_, err := s.pool.Exec(ctx, `with d as (update deliveries set status = 'uncertain', detail = $3
+			where invoice_id = $1 and seq = $2 and status = 'sending' returning invoice_id),
+		v as (update invoices set delivery_status = 'uncertain' from d where id = d.invoice_id returning batch_id)
+		insert into audit_events (batch_id, invoice_id, step, attempt, outcome, detail) select v.batch_id, $1, $5, $2, 'uncertain', $4 from v
+		on conflict (invoice_id, step, attempt, outcome) where invoice_id is not null do nothing`, invoiceID, seq, detail, audit, model.StepDeliver)
+	return err
 }
 
 // MarkSending records that the message body is going out: from here a lost answer is

@@ -59,10 +59,23 @@ const fiscalHeadSQL = `
 		       c.code, c.name, c.tax_id, c.tax_id_kind, c.fiscal_regime, c.postal_code, c.cfdi_use, c.email, c.is_generic,
 		       c.country, c.address, c.city, c.fiscal_residence, c.export,
 		       s.cfe_type, a.cae, a.cfe_series, a.first_number, a.last_number, a.expires, coalesce(s.global_invoice_series, ''),
-		       v.cancelling
+		       v.cancelling, notes.observations, notes.refs
 		from invoices v join currencies cur on cur.code = v.currency join payment_terms t on t.code = v.payment_terms
 		join issuers i on i.code = v.issuer join customers c on c.code = v.customer join series s on s.code = v.series
-		left join caes a on a.id = v.cae`
+		left join caes a on a.id = v.cae cross join lateral (` + orderNotesSQL + `) notes`
+
+// orderNotesSQL are the observations (seed 002) and the references, as printed (seed 004),
+// of the orders invoice v bills: "Pedido 1001: OC PO-77, entrega 2026-11-30, vendedor ANA",
+// in order number order; orders with none of them say nothing. Read with the invoice's
+// head, in its statement.
+const orderNotesSQL = `with o as (
+			select distinct o.number, o.observations, o.po_reference, o.delivery_date, o.seller
+			from invoice_lines l join sales_order_lines ol on ol.id = l.source_id join sales_orders o on o.id = ol.order_id
+			where l.invoice_id = v.id and l.source_kind = 'order_line')
+		select coalesce((select string_agg(distinct observations, '; ') from o where observations <> ''), '') as observations,
+		       coalesce((select array_agg('Pedido ' || number || ': ' || concat_ws(', ', nullif('OC ' || po_reference, 'OC '),
+		                        'entrega ' || delivery_date, nullif('vendedor ' || seller, 'vendedor ')) order by number)
+		                 from o where po_reference <> '' or delivery_date is not null or seller <> ''), '{}') as refs`
 
 // scanFiscalHead scans a row of fiscalHeadSQL.
 func scanFiscalHead(row pgx.Row) (FiscalHead, fiscal.Invoice, error) {
@@ -86,11 +99,15 @@ func scanFiscalHead(row pgx.Row) (FiscalHead, fiscal.Invoice, error) {
 		&h.Country, &inv.Issuer.Branch, &inv.Issuer.Address, &inv.Issuer.City, &inv.Issuer.Department,
 		&c.Code, &c.Name, &c.TaxID, &c.TaxIDKind, &c.Regime, &c.PostalCode, &c.Use, &c.Email, &c.Generic,
 		&c.Country, &c.Address, &c.City, &c.FiscalResidence, &c.Export,
-		&cfeType, &cae.id, &cae.series, &cae.from, &cae.to, &cae.expires, &h.GlobalSeries, &h.Cancelling)
+		&cfeType, &cae.id, &cae.series, &cae.from, &cae.to, &cae.expires, &h.GlobalSeries, &h.Cancelling,
+		&inv.Observations, &inv.OrderReferences)
 	if err != nil {
 		return h, inv, err
 	}
 	inv.Issuer.Country = h.Country
+	if inv.OrderReferences == nil {
+		inv.OrderReferences = []string{}
+	}
 	if cfeType != nil && cae.id != nil {
 		inv.Authorization = &fiscal.Authorization{DocumentType: *cfeType, ID: *cae.id, Series: *cae.series,
 			From: *cae.from, To: *cae.to, Expires: *cae.expires}
@@ -131,7 +148,7 @@ func (t *Tx) fiscalLines(ids []int64) (map[int64][]fiscal.Line, error) {
 }
 
 // related reads what a document relates beyond its own row: the invoice a credit note
-// corrects, the payment a receipt answers, the observations of the orders it bills.
+// corrects, the payment a receipt answers (the orders' notes come with its head).
 func (t *Tx) related(inv *fiscal.Invoice) (err error) {
 	switch inv.DocumentKind {
 	case "credit_note":
@@ -151,27 +168,7 @@ func (t *Tx) related(inv *fiscal.Invoice) (err error) {
 			return err
 		}
 	}
-	inv.Observations, inv.OrderReferences, err = t.orderNotes(inv.ID)
-	return err
-}
-
-// orderNotes are the observations (seed 002) and the references, as printed (seed 004), of
-// the orders an invoice bills, in one statement: "Pedido 1001: OC PO-77, entrega
-// 2026-11-30, vendedor ANA", in order number order; orders with none of them say nothing.
-func (t *Tx) orderNotes(id int64) (observations string, references []string, err error) {
-	err = t.tx.QueryRow(t.ctx, `with o as (
-			select distinct o.number, o.observations, o.po_reference, o.delivery_date, o.seller
-			from invoice_lines l join sales_order_lines ol on ol.id = l.source_id join sales_orders o on o.id = ol.order_id
-			where l.invoice_id = $1 and l.source_kind = 'order_line')
-		select coalesce((select string_agg(distinct observations, '; ') from o where observations <> ''), ''),
-		       coalesce((select array_agg('Pedido ' || number || ': ' || concat_ws(', ', nullif('OC ' || po_reference, 'OC '),
-		                        'entrega ' || delivery_date, nullif('vendedor ' || seller, 'vendedor ')) order by number)
-		                 from o where po_reference <> '' or delivery_date is not null or seller <> ''), '{}')`, id).
-		Scan(&observations, &references)
-	if references == nil {
-		references = []string{}
-	}
-	return observations, references, err
+	return nil
 }
 
 // corrected is the invoice a credit note corrects, as its fiscal document relates it.

@@ -6,7 +6,8 @@ import (
 	"billrun/internal/store"
 )
 
-// A delivery is one row per invoice and sequence (OpenDelivery, SkipDelivery), its message
+// A delivery is one row per invoice and sequence (OpenDelivery, SkipDelivery), opened only
+// for a printed invoice with an address to go to, its message
 // goes out once (MarkSending answers false the second time), and its outcome, once
 // recorded (FinishDelivery) or left uncertain (MarkUncertain), is never overwritten by
 // another run.
@@ -15,19 +16,24 @@ func TestDeliveryStateMovesOnlyForward(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
 	h := w.completed("DEL", 1001)
-	open := func(recipient string) (status, to string) {
+	open := func() (status, to string) {
 		t.Helper()
-		w.mustTx(func(tx *store.Tx) (err error) {
-			status, to, err = tx.OpenDelivery(h.ID, 1, "<m1@billrun>", recipient)
-			return err
-		})
+		head, status, to, err := w.st.OpenDelivery(w.ctx, h.ID, 1, "<m1@billrun>")
+		if err != nil || head.Status != "completed" {
+			t.Fatalf("opening: %+v %v", head, err)
+		}
 		return status, to
 	}
-	if status, to := open("compras@forseti.example"); status != "pending" || to != "compras@forseti.example" {
+	if status, to := open(); status != "" || to != "" {
+		t.Fatalf("opened before it was printed: %s to %s", status, to)
+	}
+	w.exec(`update invoices set fiscal_status = 'pdf' where id = $1`, h.ID)
+	if status, to := open(); status != "pending" || to != "compras@forseti.example" {
 		t.Fatalf("opened: %s to %s", status, to)
 	}
 	// A retry after the customer's address changed still sends to the first one.
-	if status, to := open("nuevo@forseti.example"); status != "pending" || to != "compras@forseti.example" {
+	w.exec(`update customers set email = 'nuevo@forseti.example' where code = (select customer from invoices where id = $1)`, h.ID)
+	if status, to := open(); status != "pending" || to != "compras@forseti.example" {
 		t.Errorf("opened again: %s to %s, want pending to the first recipient", status, to)
 	}
 	sending := func() bool {
@@ -85,16 +91,17 @@ func TestDeliveryStateMovesOnlyForward(t *testing.T) {
 func TestUncertainDeliveryWaitsForTheOperator(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
-	h := w.completed("DEL", 1001)
-	w.mustTx(func(tx *store.Tx) error {
-		_, _, err := tx.OpenDelivery(h.ID, 1, "<m1@billrun>", "compras@forseti.example")
-		return err
-	})
+	h := w.printed("DEL", 1001)
+	if _, _, _, err := w.st.OpenDelivery(w.ctx, h.ID, 1, "<m1@billrun>"); err != nil {
+		t.Fatal(err)
+	}
 	if ok, err := w.st.MarkSending(w.ctx, h.ID, 1); !ok || err != nil {
 		t.Fatalf("sending: %v %v", ok, err)
 	}
 	// The worker died mid-DATA; the retry finds it sending and leaves it uncertain.
-	w.mustTx(func(tx *store.Tx) error { return tx.MarkUncertain(h.ID, 1, "stopped while handing it over") })
+	if err := w.st.MarkUncertain(w.ctx, h.ID, 1, "stopped while handing it over", "check the mailbox"); err != nil {
+		t.Fatal(err)
+	}
 	if err := w.st.FinishDelivery(w.ctx, h.ID, 1, "sent", "the first run's late answer"); err != nil {
 		t.Fatal(err)
 	}
@@ -111,7 +118,7 @@ func TestDeliveryRecordedOncePerSequence(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
 	h := w.completed("DEL", 1004) // KEMPER has no e-mail address
-	other := w.completed("DEL-OTHER", 1001)
+	other := w.printed("DEL-OTHER", 1001)
 	for i := range 2 {
 		w.mustTx(func(tx *store.Tx) error {
 			skipped, err := tx.SkipDelivery(h.ID, 1, "<k1@billrun>", "the customer has no e-mail address")
@@ -126,11 +133,7 @@ func TestDeliveryRecordedOncePerSequence(t *testing.T) {
 		t.Errorf("skipped twice: %q, want one skipped delivery", got)
 	}
 	// A Message-ID is one delivery's: another invoice's delivery cannot take it.
-	err := w.tx(func(tx *store.Tx) error {
-		_, _, err := tx.OpenDelivery(other.ID, 1, "<k1@billrun>", "compras@forseti.example")
-		return err
-	})
-	if err == nil {
+	if _, _, _, err := w.st.OpenDelivery(w.ctx, other.ID, 1, "<k1@billrun>"); err == nil {
 		t.Error("a second delivery took the first one's Message-ID")
 	}
 	if n := w.count(`select count(*) from deliveries where invoice_id = $1`, other.ID); n != 0 {
@@ -140,15 +143,14 @@ func TestDeliveryRecordedOncePerSequence(t *testing.T) {
 
 // A delivery's outcome is never overwritten: not by a run that finds the customer's
 // address gone (a retry of the delivery after its answer was lost, the address removed
-// meanwhile) and skips it.
+// meanwhile) and skips it, nor by one that found it sending and marks it uncertain.
 func TestSkipNeverOverwritesADeliveryMade(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
-	h := w.completed("DEL", 1001)
-	w.mustTx(func(tx *store.Tx) error {
-		_, _, err := tx.OpenDelivery(h.ID, 1, "<m1@billrun>", "compras@forseti.example")
-		return err
-	})
+	h := w.printed("DEL", 1001)
+	if _, _, _, err := w.st.OpenDelivery(w.ctx, h.ID, 1, "<m1@billrun>"); err != nil {
+		t.Fatal(err)
+	}
 	if ok, err := w.st.MarkSending(w.ctx, h.ID, 1); !ok || err != nil {
 		t.Fatalf("sending: %v %v", ok, err)
 	}
@@ -162,8 +164,20 @@ func TestSkipNeverOverwritesADeliveryMade(t *testing.T) {
 		}
 		return err
 	})
+	// Nor by a late run that found it sending, before it was sent, and marks it uncertain.
+	if err := w.st.MarkUncertain(w.ctx, h.ID, 1, "stopped while handing it over", "check the mailbox"); err != nil {
+		t.Fatal(err)
+	}
 	got := w.row(`select d.status || ' ' || v.delivery_status from deliveries d join invoices v on v.id = d.invoice_id where d.invoice_id = $1`, h.ID)
 	if got != "sent sent" {
-		t.Errorf("delivery, invoice %q after a skip of the delivery made, want both sent", got)
+		t.Errorf("delivery, invoice %q after a skip and an uncertain mark of the delivery made, want both sent", got)
 	}
+}
+
+// printed is a completed invoice taken as printed: what a delivery opens for.
+func (w *world) printed(batchID string, order int64) store.InvoiceHead {
+	w.t.Helper()
+	h := w.completed(batchID, order)
+	w.exec(`update invoices set fiscal_status = 'pdf' where id = $1`, h.ID)
+	return h
 }
