@@ -1,6 +1,10 @@
 package activities
 
-import "billrun/internal/model"
+import (
+	"time"
+
+	"billrun/internal/model"
+)
 
 // Every activity takes one struct and answers one (or only an error), so a field can be
 // added to either without a new workflow version. Fields keep the order of the positional
@@ -87,6 +91,10 @@ type Delivery struct {
 type Pass struct {
 	BatchID string `json:"batch_id"`
 	Limit   int    `json:"limit"`
+	// Gather is how long the pass waits before it looks, so documents that become ready
+	// meanwhile share it: the publication asks for it while invoices are still being billed
+	// (a pass per handful of documents costs Temporal more than the wait costs them).
+	Gather time.Duration `json:"gather,omitempty"`
 }
 
 // CancelAnswer is where a cancellation stands: CancelDone, CancelPending or CancelRejected.

@@ -20,6 +20,21 @@ type PublishResult struct {
 	Ready int `json:"ready,omitempty"`
 }
 
+// gather waits the pass's Gather before it looks (see Pass), unless cancelled meanwhile.
+func gather(ctx context.Context, in Pass) error {
+	if in.Gather <= 0 {
+		return nil
+	}
+	t := time.NewTimer(in.Gather)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
 // DefaultPublishConcurrency is how many documents a stamping or e-mail pass sends at once
 // unless the worker says otherwise (BILLRUN_PUBLISH_CONCURRENCY).
 const DefaultPublishConcurrency = 4
@@ -112,6 +127,9 @@ func (a *Publication) concurrency() int {
 // retried.
 func (a *Publication) PrintInvoices(ctx context.Context, in Pass) (PublishResult, error) {
 	batchID, limit := in.BatchID, in.Limit
+	if err := gather(ctx, in); err != nil {
+		return PublishResult{}, err
+	}
 	ids, err := a.Store.ToPrint(ctx, batchID, limit)
 	if err != nil || len(ids) == 0 {
 		return PublishResult{}, err
@@ -148,6 +166,9 @@ func (a *Publication) PrintInvoices(ctx context.Context, in Pass) (PublishResult
 // retries it with backoff: the invoices' numbering never waits on it.
 func (a *Publication) DeliverInvoices(ctx context.Context, in Pass) (PublishResult, error) {
 	batchID, limit := in.BatchID, in.Limit
+	if err := gather(ctx, in); err != nil {
+		return PublishResult{}, err
+	}
 	ids, err := a.Store.ToDeliver(ctx, batchID, limit)
 	if err != nil {
 		return PublishResult{}, err

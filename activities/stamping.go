@@ -192,6 +192,9 @@ var errNothingToDo = errors.New("nothing to do")
 // retried with backoff.
 func (a *Publication) StampInvoices(ctx context.Context, in Pass) (PublishResult, error) {
 	batchID, limit := in.BatchID, in.Limit
+	if err := gather(ctx, in); err != nil {
+		return PublishResult{}, err
+	}
 	ids, err := a.Store.ToStamp(ctx, batchID, max(limit, cfe.EnvelopeLimit))
 	if err != nil {
 		return PublishResult{}, err

@@ -295,7 +295,7 @@ func (r *batchRun) start(ref model.InvoiceRef) {
 			AttrInvoiceStatus.ValueSet("running")),
 		StaticSummary: "Invoice " + strconv.FormatInt(id, 10) + " for " + ref.Customer + " (batch " + r.in.BatchID + ")",
 	})
-	fut := workflow.ExecuteChildWorkflow(cctx, InvoiceWorkflow, InvoiceInput{InvoiceID: id, BatchID: r.in.BatchID, Timeouts: r.in.Timeouts})
+	fut := workflow.ExecuteChildWorkflow(cctx, InvoiceWorkflow, InvoiceInput{InvoiceID: id, BatchID: r.in.BatchID, Timeouts: r.in.Timeouts, Current: true})
 	r.inflight[id] = true
 	r.order = append(r.order, id)
 	r.running++

@@ -20,7 +20,7 @@ import (
 // processing invoice keeps its prices and attempt, a completed one is only sealed, and a
 // failed one ends again with its recorded failure, never a new one.
 func InvoiceWorkflow(ctx workflow.Context, in InvoiceInput) (InvoiceResult, error) {
-	if workflow.GetVersion(ctx, "invoice-v2", workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+	if !in.Current && workflow.GetVersion(ctx, "invoice-v2", workflow.DefaultVersion, 1) == workflow.DefaultVersion {
 		return invoiceV1(ctx, in)
 	}
 	t := in.Timeouts.withDefaults()

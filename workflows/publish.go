@@ -15,6 +15,9 @@ const (
 	publishChunk = 50
 	// publishBudget is where a publication run continues as new.
 	publishBudget = 4000
+	// publishGather is how long a pass waits before it looks while the batch's invoices are
+	// still being billed, so a pass takes tens of documents, not one or two.
+	publishGather = time.Second
 	// publishRecheck is how long an idle publication whose batch still has invoices being
 	// billed waits for a wake-up before it looks again on its own (a safety net: an
 	// invoice sealed while it waits to be told wakes it).
@@ -94,6 +97,9 @@ type publication struct {
 	// open, sealed, stamped or printed.
 	remaining int
 	counts    bool // upsert each stage's count of done documents
+	// billing: invoices of the batch were still being billed when stamping last counted;
+	// passes then gather (publishGather).
+	billing bool
 }
 
 // publishStage is stamping, printing or e-mail: told when it may have work, busy while a
@@ -170,7 +176,11 @@ func (p *publication) stage(name, summary string, timeout time.Duration, fn any)
 			s.told, s.busy = false, true
 			p.details()
 			var res activities.PublishResult
-			err := workflow.ExecuteActivity(actx, fn, activities.Pass{BatchID: p.in.BatchID, Limit: publishChunk}).Get(g, &res)
+			pass := activities.Pass{BatchID: p.in.BatchID, Limit: publishChunk}
+			if p.billing {
+				pass.Gather = publishGather
+			}
+			err := workflow.ExecuteActivity(actx, fn, pass).Get(g, &res)
 			s.busy = false
 			if p.stop {
 				return // cancelled as the run ends
@@ -181,6 +191,9 @@ func (p *publication) stage(name, summary string, timeout time.Duration, fn any)
 			}
 			if s.last {
 				p.remaining = res.Remaining
+			}
+			if s == p.stages[0] { // stamping counts open invoices and those ready to stamp
+				p.billing = res.Remaining > res.Ready
 			}
 			s.left = res.Remaining
 			if p.counts && res.Done != s.done {

@@ -270,3 +270,52 @@ func TestPublishLooksAgainForWhatWasSealedAsAPassEnded(t *testing.T) {
 		}
 	}
 }
+
+// While invoices of the batch are still being billed, passes wait publishGather before
+// they look, so each takes what became ready meanwhile; once none is, they look at once.
+func TestPublishPassesGatherWhileBilling(t *testing.T) {
+	for _, c := range []struct {
+		name  string
+		stamp activities.PublishResult // stamping's first pass: what it counted
+		want  time.Duration            // printing's pass waits
+	}{
+		{"invoices still being billed", activities.PublishResult{Processed: 1, Remaining: 3, Ready: 1}, publishGather},
+		{"all billed", activities.PublishResult{Processed: 1, Remaining: 1, Ready: 1}, 0},
+	} {
+		var s testsuite.WorkflowTestSuite
+		env := s.NewTestWorkflowEnvironment()
+		env.RegisterWorkflow(PublishWorkflow)
+		activities.New(nil, activities.Config{}).Register(env)
+		env.SetTestTimeout(time.Minute)
+		var mu sync.Mutex
+		var stamps, prints []time.Duration
+		env.OnActivity(publishing.StampInvoices, mock.Anything, mock.Anything).Return(
+			func(_ context.Context, in activities.Pass) (activities.PublishResult, error) {
+				mu.Lock()
+				defer mu.Unlock()
+				stamps = append(stamps, in.Gather)
+				if len(stamps) == 1 {
+					return c.stamp, nil
+				}
+				return activities.PublishResult{}, nil
+			})
+		env.OnActivity(publishing.PrintInvoices, mock.Anything, mock.Anything).Return(
+			func(_ context.Context, in activities.Pass) (activities.PublishResult, error) {
+				mu.Lock()
+				defer mu.Unlock()
+				prints = append(prints, in.Gather)
+				return activities.PublishResult{}, nil
+			})
+		env.OnActivity(publishing.DeliverInvoices, mock.Anything, mock.Anything).Return(activities.PublishResult{}, nil)
+		env.ExecuteWorkflow(PublishWorkflow, PublishInput{BatchID: "B1"})
+		if !env.IsWorkflowCompleted() || env.GetWorkflowError() != nil {
+			t.Fatalf("%s: completed %v, error %v", c.name, env.IsWorkflowCompleted(), env.GetWorkflowError())
+		}
+		if len(stamps) == 0 || stamps[0] != 0 {
+			t.Errorf("%s: stamping's first pass waited %v, want none (nothing counted yet)", c.name, stamps)
+		}
+		if len(prints) < 2 || prints[len(prints)-1] != c.want {
+			t.Errorf("%s: printing's passes waited %v, the last after stamping counted want %v", c.name, prints, c.want)
+		}
+	}
+}
