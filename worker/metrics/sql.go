@@ -2,6 +2,7 @@ package metrics
 
 import (
 	"context"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -29,14 +30,14 @@ func (t StatementTracer) TraceQueryStart(ctx context.Context, _ *pgx.Conn, _ pgx
 	if activity.IsActivity(ctx) {
 		step = activity.GetInfo(ctx).ActivityType.Name
 	}
-	t.r.Add("billrun_sql_statements_total", map[string]string{"activity": step}, 1)
+	t.r.add(stepSeries("billrun_sql_statements_total", step), 1)
 	return context.WithValue(ctx, traceStart{}, traced{step: step, start: time.Now()})
 }
 
 // TraceQueryEnd records how long the statement took.
 func (t StatementTracer) TraceQueryEnd(ctx context.Context, _ *pgx.Conn, _ pgx.TraceQueryEndData) {
 	if s, ok := ctx.Value(traceStart{}).(traced); ok {
-		t.r.Observe("billrun_sql", map[string]string{"activity": s.step}, time.Since(s.start))
+		t.r.observe(stepSeries("billrun_sql", s.step), time.Since(s.start))
 	}
 }
 
@@ -53,15 +54,29 @@ func (t StatementTracer) TraceBatchStart(ctx context.Context, _ *pgx.Conn, _ pgx
 // TraceBatchQuery counts one statement of a batch under its activity.
 func (t StatementTracer) TraceBatchQuery(ctx context.Context, _ *pgx.Conn, _ pgx.TraceBatchQueryData) {
 	if s, ok := ctx.Value(traceStart{}).(traced); ok {
-		t.r.Add("billrun_sql_statements_total", map[string]string{"activity": s.step}, 1)
+		t.r.add(stepSeries("billrun_sql_statements_total", s.step), 1)
 	}
 }
 
 // TraceBatchEnd records how long the batch took, once.
 func (t StatementTracer) TraceBatchEnd(ctx context.Context, _ *pgx.Conn, _ pgx.TraceBatchEndData) {
 	if s, ok := ctx.Value(traceStart{}).(traced); ok {
-		t.r.Observe("billrun_sql", map[string]string{"activity": s.step}, time.Since(s.start))
+		t.r.observe(stepSeries("billrun_sql", s.step), time.Since(s.start))
 	}
 }
 
 var _ pgx.BatchTracer = StatementTracer{}
+
+// stepSeries is a metric's series for one activity, written once per name and activity:
+// every statement is counted.
+func stepSeries(name, step string) series {
+	k := [2]string{name, step}
+	if s, ok := stepSeriesCache.Load(k); ok {
+		return s.(series)
+	}
+	s := key(name, map[string]string{"activity": step})
+	stepSeriesCache.Store(k, s)
+	return s
+}
+
+var stepSeriesCache sync.Map
