@@ -204,7 +204,7 @@ func (a *Publication) prepareDelivery(ctx context.Context, invoiceID int64, seq 
 	}
 	job.batchID, job.recipient = h.BatchID, to
 	switch {
-	case h.Status != "completed" || h.FiscalStatus != "pdf":
+	case h.Status != "completed" || h.FiscalStatus != "pdf" || h.PDF == nil:
 		return job, "", nil // nothing to send yet: sealing or printing has not happened
 	case h.Recipient == "":
 		const why = "the customer has no e-mail address"
@@ -216,9 +216,13 @@ func (a *Publication) prepareDelivery(ctx context.Context, invoiceID int64, seq 
 			return tx.Audit(h.BatchID, invoiceID, model.StepDeliver, seq, "skipped", why)
 		})
 	case status == "sending":
-		return job, "uncertain", a.Store.MarkUncertain(ctx, invoiceID, seq,
+		marked, err := a.Store.MarkUncertain(ctx, invoiceID, seq,
 			"an earlier attempt stopped while handing the message over; it may have been delivered",
 			"not re-sent automatically: check the mailbox, then `billrun invoice resend`")
+		if !marked {
+			return job, "", err // another run recorded its outcome meanwhile
+		}
+		return job, "uncertain", err
 	case status != "pending":
 		return job, status, nil
 	}

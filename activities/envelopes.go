@@ -193,7 +193,7 @@ func (a *Publication) collectEnvelopes(ctx context.Context, tx PublicationTx, id
 				alone = append(alone, u)
 			}
 		}
-		unsent = alone // the rest held for a fuller envelope: the next invoice sealed wakes the pass
+		unsent = alone // the rest held for a fuller envelope: the pass looks again as invoices are sealed
 	}
 	made, err := a.packEnvelopes(ctx, tx, unsent)
 	return rest, append(envelopes, made...), refused, err

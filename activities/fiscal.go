@@ -18,13 +18,16 @@ import (
 // (bad key, expired certificate, customer without fiscal data) leaves the invoice
 // completed and unsealed with the reason, to seal again once fixed.
 //
-// A batch invoice sealed (now, or by an earlier attempt) wakes its batch's publication when
-// that waits to be told, starting it if it has ended: whatever stage publication is in —
+// A batch invoice sealed now wakes its batch's publication when that waits to be told
+// (Store.TellPublication), starting it if it has ended: whatever stage publication is in —
 // or if it ended while this invoice was failed — stamping, printing and e-mail pick it up.
+// One sealed by an earlier run (a retried or replayed step, whose wake-up may have failed
+// after its mark was set), or asked to (Document.Wake), wakes it whatever the mark says.
 func (a *Publication) SealInvoice(ctx context.Context, in Document) (Sealed, error) {
 	id := in.InvoiceID
 	var h store.FiscalHead
 	var res Sealed
+	earlier := false // sealed by an earlier run, which may not have woken the publication
 	err := a.Store.InTx(ctx, func(tx PublicationTx) error {
 		var inv fiscal.Invoice
 		var err error
@@ -34,6 +37,7 @@ func (a *Publication) SealInvoice(ctx context.Context, in Document) (Sealed, err
 		}
 		if h.Status != "completed" || h.FiscalStatus != "unsealed" {
 			if h.Status == "completed" && h.FiscalStatus != "unsealed" { // sealed by an earlier run
+				earlier = true
 				if doc, err := tx.SealedDocument(id); err == nil {
 					res.FiscalNumber = a.fiscalNumber(h.Country, doc, inv.DocumentKind)
 				}
@@ -76,6 +80,9 @@ func (a *Publication) SealInvoice(ctx context.Context, in Document) (Sealed, err
 			Attempt: h.Attempt, Outcome: "ok", Detail: "NoCertificado " + doc.Certificate})
 	})
 	if err == nil && h.Status == "completed" && h.FiscalStatus != "unsealed" {
+		if earlier || in.Wake {
+			return res, a.wakePublication(ctx, h.BatchID)
+		}
 		return res, a.tellPublication(ctx, h.BatchID)
 	}
 	return res, a.fiscalOutcome(ctx, id, model.StepSeal, err)

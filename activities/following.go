@@ -71,9 +71,10 @@ func (a *Publication) wakePublication(ctx context.Context, batchID string) error
 	return nil
 }
 
-// tellPublication wakes the batch's publication for a sealed invoice when it waits to be
-// told (Store.TellPublication): a bill run's seals signal it a few times, not once each.
-// A retried attempt wakes it whatever the mark says: the mark may be the failed attempt's.
+// tellPublication wakes the batch's publication for an invoice just sealed when it waits to
+// be told (Store.TellPublication): a bill run's seals signal it a few times, not once each.
+// A retried attempt wakes it whatever the mark says: the mark may be the failed attempt's
+// (a step run again from its first attempt finds the invoice sealed: see SealInvoice).
 func (a *Publication) tellPublication(ctx context.Context, batchID string) error {
 	if a.Workflows == nil || batchID == "" {
 		return nil

@@ -79,6 +79,9 @@ type Reconciliation struct {
 // Document names an invoice's (or credit note's) fiscal document.
 type Document struct {
 	InvoiceID int64 `json:"invoice_id"`
+	// Wake: sealing wakes the batch's publication whatever its mark says (Store.TellPublication)
+	// — a sale sealed outside its batch's run, whose publication may have ended abnormally.
+	Wake bool `json:"wake,omitempty"`
 }
 
 // Delivery names one e-mail delivery of a document: the first is 1, each resend the next.

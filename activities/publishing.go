@@ -15,8 +15,8 @@ type PublishResult struct {
 	Processed int `json:"processed"` // invoices this pass stamped, printed or e-mailed (or recorded why not)
 	Remaining int `json:"remaining"` // invoices that may still need this step
 	Done      int `json:"done"`      // the batch's invoices past this step: stamped, printed or e-mailed
-	// Ready are sealed invoices a stamping pass found waiting once it had marked its
-	// publication as waiting to be told (sealed as it ended): the stage runs again for them.
+	// Ready are the sealed invoices a stamping pass would stamp now, counted as it ended,
+	// after it cleared its publication's mark: the stage runs again for them.
 	Ready int `json:"ready,omitempty"`
 }
 

@@ -117,7 +117,7 @@ type PublicationStore interface {
 	ToDeliver(ctx context.Context, batchID string, limit int) ([]int64, error)
 	DeliverRemaining(ctx context.Context, batchID string) (remaining, mailed int, err error)
 	OpenDelivery(ctx context.Context, invoiceID int64, seq int, messageID string) (h store.DeliveryHead, status, to string, err error)
-	MarkUncertain(ctx context.Context, invoiceID int64, seq int, detail, audit string) error
+	MarkUncertain(ctx context.Context, invoiceID int64, seq int, detail, audit string) (bool, error)
 	MarkSending(ctx context.Context, invoiceID int64, seq int) (bool, error)
 	BackToPending(ctx context.Context, invoiceID int64, seq int) error
 	FinishDelivery(ctx context.Context, invoiceID int64, seq int, status, detail string) error

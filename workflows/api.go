@@ -162,9 +162,10 @@ type InvoiceInput struct {
 	InvoiceID int64    `json:"invoice_id"`
 	BatchID   string   `json:"batch_id"`
 	Timeouts  Timeouts `json:"timeouts,omitempty"`
-	// Current: started by a batch that knows the invoice workflow's current code, which it
-	// then takes without asking GetVersion — whose marker upserts a search attribute, a
-	// visibility write per invoice. Invoices started before carry none and ask as before.
+	// Current: started by a batch that knows version 1 of change "invoice-v2", which the
+	// workflow then takes without asking GetVersion — whose marker upserts a search
+	// attribute, a visibility write per invoice. Invoices started before carry none and ask
+	// as before. A later change to the invoice workflow asks GetVersion as usual.
 	Current bool `json:"current,omitempty"`
 }
 

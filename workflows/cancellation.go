@@ -116,7 +116,7 @@ func publishReissued(ctx workflow.Context, t Timeouts, id int64) error {
 		}
 	}
 	for _, n := range re.Nominatives {
-		if err := step(ctx, t, "Seal a sale invoiced nominatively", publishing.SealInvoice, nil, activities.Document{InvoiceID: n}); err != nil {
+		if err := step(ctx, t, "Seal a sale invoiced nominatively", publishing.SealInvoice, nil, activities.Document{InvoiceID: n, Wake: true}); err != nil {
 			return err
 		}
 	}

@@ -18,6 +18,9 @@ const (
 	// publishGather is how long a pass waits before it looks while the batch's invoices are
 	// still being billed, so a pass takes tens of documents, not one or two.
 	publishGather = time.Second
+	// publishEmptyPasses bounds the stamping passes in a row that look again for documents
+	// counted ready and take none (see the stage loop).
+	publishEmptyPasses = 3
 	// publishRecheck is how long an idle publication whose batch still has invoices being
 	// billed waits for a wake-up before it looks again on its own (a safety net: an
 	// invoice sealed while it waits to be told wakes it).
@@ -31,9 +34,9 @@ const (
 // meets its server down retries with backoff, visible in the Web UI.
 //
 // It is told, not polling: an invoice sealed signals it ("publish"), or starts it again
-// when it has ended — not each one: only when its stamping found nothing left to stamp
-// since it was last told (batches.publication_told) — and a stage that processed documents
-// hands the next stage work. A stage
+// when it has ended — not each one: only the first sealed since its stamping last counted
+// what is ready (batches.publication_told; stamping then looks again for what it counted) —
+// and a stage that processed documents hands the next stage work. A stage
 // with nothing to do sleeps until it is told, and the run ends when nothing of its batch is
 // open or waiting to be published. A wake-up reaches every stage whatever it is doing, so
 // an invoice retried, resealed or restamped while the others are still being e-mailed is
@@ -75,9 +78,9 @@ func PublishWorkflow(ctx workflow.Context, in PublishInput) error {
 			workflow.SetCurrentDetails(ctx, "Published: nothing of the batch is left to stamp, print or e-mail.")
 			return p.end(nil)
 		}
-		// Invoices of the batch are still being billed: each wakes this run once sealed.
+		// Invoices of the batch are still being billed: the first sealed wakes this run.
 		workflow.SetCurrentDetails(ctx, fmt.Sprintf("Idle: %d invoices of batch %s are still being billed or published; "+
-			"each wakes this workflow once sealed.", p.remaining, in.BatchID))
+			"the next one sealed wakes this workflow.", p.remaining, in.BatchID))
 		woken, _ := workflow.AwaitWithTimeout(ctx, publishRecheck, func() bool { return wake.Len() > 0 || due() })
 		if !woken {
 			p.tell()
@@ -106,7 +109,7 @@ type publication struct {
 // pass runs.
 type publishStage struct {
 	told, busy, last bool
-	rechecked        bool // the pass under way looks again for what the last one found ready
+	empty            int // passes in a row that took nothing since the stage was last woken
 	next             *publishStage
 	name             string // stamping, printing, e-mail: for the Web UI's details
 	left             int    // what its last pass counted as left (-1: no pass yet)
@@ -116,7 +119,7 @@ type publishStage struct {
 // tell marks every stage as having work to look for.
 func (p *publication) tell() {
 	for _, s := range p.stages {
-		s.told = true
+		s.told, s.empty = true, 0
 	}
 }
 
@@ -204,11 +207,18 @@ func (p *publication) stage(name, summary string, timeout time.Duration, fn any)
 			for next := s.next; res.Processed > 0 && next != nil; next = next.next {
 				next.told = true
 			}
-			// Invoices sealed as a stamping pass ended (it found them once it was waiting to be
-			// told) are looked for once more; a second pass that finds them and takes none
-			// leaves them to whoever tells it next.
-			again := res.Ready > 0 && (res.Processed > 0 || !s.rechecked)
-			s.rechecked = again && res.Processed == 0
+			// Documents a stamping pass counted ready as it ended (their seals may have told
+			// nobody: see Store.TellPublication) are looked for again — after a pass that took
+			// some, after the first that took none, and, once nothing of the batch is being
+			// billed (nothing holds them back), up to publishEmptyPasses in a row that take
+			// none; more waits for whoever tells the stage next.
+			if res.Processed > 0 {
+				s.empty = 0
+			} else {
+				s.empty++
+			}
+			billed := res.Remaining == res.Ready // none open (nor being cancelled) beside them
+			again := res.Ready > 0 && (s.empty <= 1 || billed && s.empty <= publishEmptyPasses)
 			if again || res.Processed >= publishChunk {
 				s.told = true
 			}

@@ -229,9 +229,10 @@ func TestPublishEndsWhenNothingIsLeft(t *testing.T) {
 	}
 }
 
-// Invoices sealed as a stamping pass ends (found ready once it waits to be told, so their
-// seals told nobody) are stamped by one more pass; invoices a pass finds ready and does not
-// take are looked at once more, not in a loop.
+// Invoices a stamping pass counts ready as it ends (their seals may have told nobody) are
+// stamped by one more pass; invoices a pass finds ready and does not take are looked at
+// once more while the batch is still being billed (something holds them: the next seal
+// wakes it), a few times more once it is not — never in a loop.
 func TestPublishLooksAgainForWhatWasSealedAsAPassEnded(t *testing.T) {
 	for _, c := range []struct {
 		name   string
@@ -239,7 +240,9 @@ func TestPublishLooksAgainForWhatWasSealedAsAPassEnded(t *testing.T) {
 		want   int
 	}{
 		{"sealed as the pass ended", []activities.PublishResult{{Ready: 1, Remaining: 1}, {Processed: 1}}, 2},
-		{"ready but never taken", []activities.PublishResult{{Ready: 1}, {Ready: 1}, {Ready: 1}}, 2},
+		{"ready but not taken while billing", []activities.PublishResult{{Ready: 1, Remaining: 2}, {Ready: 1, Remaining: 2}, {Ready: 1, Remaining: 2}}, 2},
+		{"ready but never taken, all billed", []activities.PublishResult{{Ready: 1, Remaining: 1}, {Ready: 1, Remaining: 1},
+			{Ready: 1, Remaining: 1}, {Ready: 1, Remaining: 1}, {Ready: 1, Remaining: 1}, {Ready: 1, Remaining: 1}}, 1 + publishEmptyPasses},
 		{"taken, more ready", []activities.PublishResult{{Processed: 2, Ready: 1, Remaining: 1}, {Processed: 1}}, 2},
 	} {
 		var s testsuite.WorkflowTestSuite

@@ -25,17 +25,22 @@ var ErrEnvironment = errors.New("environment")
 // issues a CSD in, and the form billrun keeps any issuer's signing certificate in. The
 // password is only used here; it is never logged or returned.
 //
-// A pair read once is kept for as long as neither file changes (size and modification time)
-// and the password is the same: decrypting the key costs more than a signature with it.
+// A pair read once is kept by the files' contents and the password: reading two small
+// files again is cheap, decrypting the key costs more than a signature with it.
 func LoadKeyPair(certPath, keyPath string, password []byte) (*x509.Certificate, *rsa.PrivateKey, error) {
-	id, err := pairID(certPath, keyPath, password)
+	certDER, err := os.ReadFile(certPath)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, fmt.Errorf("%w: the certificate cannot be read: %v", ErrEnvironment, err)
 	}
+	keyDER, err := os.ReadFile(keyPath)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%w: the key cannot be read: %v", ErrEnvironment, err)
+	}
+	id := keyPairID{sha256.Sum256(certDER), sha256.Sum256(keyDER), sha256.Sum256(password)}
 	if p, ok := keyPairs.Load(id); ok {
 		return p.(keyPair).cert, p.(keyPair).key, nil
 	}
-	cert, key, err := readKeyPair(certPath, keyPath, password)
+	cert, key, err := parseKeyPair(certPath, keyPath, certDER, keyDER, password)
 	if err == nil {
 		keyPairs.Store(id, keyPair{cert, key})
 	}
@@ -50,39 +55,14 @@ type keyPair struct {
 	key  *rsa.PrivateKey
 }
 
-// keyPairID names a key pair by its files as they are now and its password's digest.
-type keyPairID struct {
-	certPath, keyPath string
-	certSize, keySize int64
-	certMod, keyMod   int64
-	passwordSHA256    [32]byte
-}
+// keyPairID names a key pair by the digests of its certificate, its key and its password.
+type keyPairID struct{ cert, key, password [32]byte }
 
-func pairID(certPath, keyPath string, password []byte) (keyPairID, error) {
-	c, err := os.Stat(certPath)
-	if err != nil {
-		return keyPairID{}, fmt.Errorf("%w: the certificate cannot be read: %v", ErrEnvironment, err)
-	}
-	k, err := os.Stat(keyPath)
-	if err != nil {
-		return keyPairID{}, fmt.Errorf("%w: the key cannot be read: %v", ErrEnvironment, err)
-	}
-	return keyPairID{certPath, keyPath, c.Size(), k.Size(), c.ModTime().UnixNano(), k.ModTime().UnixNano(), sha256.Sum256(password)}, nil
-}
-
-// readKeyPair reads, decrypts and checks a key pair.
-func readKeyPair(certPath, keyPath string, password []byte) (*x509.Certificate, *rsa.PrivateKey, error) {
-	certDER, err := os.ReadFile(certPath)
-	if err != nil {
-		return nil, nil, fmt.Errorf("%w: the certificate cannot be read: %v", ErrEnvironment, err)
-	}
+// parseKeyPair decrypts and checks a key pair read from certPath and keyPath.
+func parseKeyPair(certPath, keyPath string, certDER, keyDER, password []byte) (*x509.Certificate, *rsa.PrivateKey, error) {
 	cert, err := x509.ParseCertificate(certDER)
 	if err != nil {
 		return nil, nil, fmt.Errorf("%w: certificate %s is not a DER X.509 certificate: %v", ErrCredentials, certPath, err)
-	}
-	keyDER, err := os.ReadFile(keyPath)
-	if err != nil {
-		return nil, nil, fmt.Errorf("%w: the key cannot be read: %v", ErrEnvironment, err)
 	}
 	if len(password) == 0 {
 		return nil, nil, fmt.Errorf("%w: no password for key %s", ErrCredentials, keyPath)

@@ -57,26 +57,27 @@ func (p *page) wrap(s string, w float64) []string {
 			out = append(out, line)
 		}
 		for ww > w && utf8.RuneCountInString(word) > 1 {
-			n, nw := p.fit(word, w)
+			n := p.fit(word, w)
 			out = append(out, word[:n])
-			word, ww = word[n:], ww-nw
+			word = word[n:]
+			ww = p.width(word) // measured again, not subtracted: no rounding builds up
 		}
 		line, lineW, started = word, ww, true
 	}
 	return append(out, line)
 }
 
-// fit answers how many bytes of s fit width w (at least one character) and their width.
-func (p *page) fit(s string, w float64) (int, float64) {
+// fit answers how many bytes of s fit width w (at least one character).
+func (p *page) fit(s string, w float64) int {
 	total := 0.0
 	for i, r := range s {
 		rw := p.runeWidth(r)
 		if i > 0 && total+rw > w {
-			return i, total
+			return i
 		}
 		total += rw
 	}
-	return len(s), total
+	return len(s)
 }
 
 // width is s's width in the current font.

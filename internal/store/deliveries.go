@@ -43,11 +43,13 @@ type DeliveryHead struct {
 
 // OpenDelivery reads an invoice as its e-mail needs it, with its attachments, and — when
 // it is printed and has an address to go to — records its delivery as pending (once) and
-// counts an attempt: one statement, under the invoice's row lock. It answers the delivery's
-// state and recipient as first recorded, or "" when none was opened (not printed yet, no
-// address). ON CONFLICT reads the delivery's latest row, whatever the statement's snapshot,
-// and MarkSending lets one run only send it. A global invoice goes to its issuer's own
-// address: the general public has none.
+// counts an attempt, in one statement taking the invoice's row lock. It answers the
+// delivery's state and recipient as first recorded, or "" when none was opened (not
+// printed yet, no address). The invoice's row is read as it is once locked; the rest (its
+// PDF, the customer) as the statement began, so an invoice whose PDF is not read yet is not
+// opened (a printing that committed while this waited: the next pass sends it). ON
+// CONFLICT reads the delivery's latest row, and MarkSending lets one run only send it. A
+// global invoice goes to its issuer's own address: the general public has none.
 func (s *Store) OpenDelivery(ctx context.Context, invoiceID int64, seq int, messageID string) (h DeliveryHead, status, to string, err error) {
 	err = s.pool.QueryRow(ctx, `with h as materialized (
 			select v.id, coalesce(v.batch_id, '') as batch_id, v.status, v.fiscal_status, v.series, v.number, i.name as issuer_name,
@@ -62,7 +64,7 @@ func (s *Store) OpenDelivery(ctx context.Context, invoiceID int64, seq int, mess
 		o as (
 			insert into deliveries (invoice_id, seq, message_id, recipient, status, attempts)
 			select h.id, $2, $3, h.recipient, 'pending', 1 from h
-			where h.status = 'completed' and h.fiscal_status = 'pdf' and h.recipient <> ''
+			where h.status = 'completed' and h.fiscal_status = 'pdf' and h.pdf is not null and h.recipient <> ''
 			on conflict (invoice_id, seq) do update set attempts = deliveries.attempts + 1 returning status, recipient)
 		select batch_id, h.status, fiscal_status, series, number, issuer_name, issuer_email, customer_name, h.recipient, document_kind,
 		       invoice_date, total, currency, decimals, terms_kind, days, uuid, country, electronic_receiver, tax_id, xml, pdf,
@@ -90,14 +92,14 @@ func (t *Tx) SkipDelivery(invoiceID int64, seq int, messageID, detail string) (s
 
 // MarkUncertain records, on the delivery, the invoice and the audit trail, that an earlier
 // attempt stopped while handing the message over — only while it is still marked sending:
-// an outcome another run recorded meanwhile is kept.
-func (s *Store) MarkUncertain(ctx context.Context, invoiceID int64, seq int, detail, audit string) error {
-	_, err := s.pool.Exec(ctx, `with d as (update deliveries set status = 'uncertain', detail = $3
+// an outcome another run recorded meanwhile is kept (marked false).
+func (s *Store) MarkUncertain(ctx context.Context, invoiceID int64, seq int, detail, audit string) (marked bool, err error) {
+	tag, err := s.pool.Exec(ctx, `with d as (update deliveries set status = 'uncertain', detail = $3
 			where invoice_id = $1 and seq = $2 and status = 'sending' returning invoice_id),
 		v as (update invoices set delivery_status = 'uncertain' from d where id = d.invoice_id returning batch_id)
 		insert into audit_events (batch_id, invoice_id, step, attempt, outcome, detail) select v.batch_id, $1, $5, $2, 'uncertain', $4 from v
 		on conflict (invoice_id, step, attempt, outcome) where invoice_id is not null do nothing`, invoiceID, seq, detail, audit, model.StepDeliver)
-	return err
+	return tag.RowsAffected() == 1, err
 }
 
 // MarkSending records that the message body is going out: from here a lost answer is

@@ -49,8 +49,8 @@ func (s *Store) FiscalError(ctx context.Context, id int64) (string, error) {
 	return e, err
 }
 
-// Billing tells the batch still has invoices being billed (open: each wakes its
-// publication once sealed).
+// Billing tells the batch still has invoices being billed (open: sealed, they wake its
+// publication or are counted ready by its stamping).
 func (s *Store) Billing(ctx context.Context, batchID string) (bool, error) {
 	var b bool
 	err := s.pool.QueryRow(ctx, `select exists (select 1 from invoices where batch_id = $1 and `+openInvoice+`)`, batchID).Scan(&b)

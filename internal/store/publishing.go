@@ -8,6 +8,10 @@ import "context"
 // toStamp are sealed documents not stamped yet, with no fiscal error.
 const toStamp = `status = 'completed' and fiscal_status = 'sealed' and fiscal_error = ''`
 
+// stampable are those of toStamp a stamping pass takes: not being cancelled (a
+// cancellation is refused while a document may be at the PAC, and a pass leaves it alone).
+const stampable = toStamp + ` and not cancelling`
+
 // toPrint are stamped documents not printed yet, with no fiscal error.
 const toPrint = `status = 'completed' and fiscal_status = 'stamped' and fiscal_error = ''`
 
@@ -16,27 +20,29 @@ const toDeliver = `status = 'completed' and fiscal_status = 'pdf' and delivery_s
 
 // ToStamp lists up to limit of a batch's invoices waiting to be stamped.
 func (s *Store) ToStamp(ctx context.Context, batchID string, limit int) ([]int64, error) {
-	return s.ids(ctx, `select id from invoices where batch_id = $1 and `+toStamp+` order by group_no limit $2`, batchID, limit)
+	return s.ids(ctx, `select id from invoices where batch_id = $1 and `+stampable+` order by group_no limit $2`, batchID, limit)
 }
 
-// StampRemaining marks the batch's publication as waiting to be told of seals, then counts
-// the batch's invoices that may still need stamping (those still open and those sealed,
-// not stamped), those sealed and ready to stamp now, and those stamped. The mark comes
-// first, in a statement of its own: a seal committed after the count finds the mark and
-// tells the publication (TellPublication); one committed before is counted as ready.
+// StampRemaining clears the mark of the batch's publication (it waits to be told of seals
+// again), then counts the batch's invoices that may still need stamping (those still open
+// and those sealed, not stamped), those a pass would stamp now, and those stamped. Every
+// stamping pass that ends calls it, the clearing first, in a statement of its own: a seal
+// committed after the count finds the mark clear and tells the publication
+// (TellPublication); one committed before is counted as ready.
 func (s *Store) StampRemaining(ctx context.Context, batchID string) (remaining, ready, stamped int, err error) {
 	if _, err := s.pool.Exec(ctx, `update batches set publication_told = null where id = $1 and publication_told is not null`, batchID); err != nil {
 		return 0, 0, 0, err
 	}
-	err = s.pool.QueryRow(ctx, `select count(*) filter (where `+openInvoice+` or `+toStamp+`), count(*) filter (where `+toStamp+`),
+	err = s.pool.QueryRow(ctx, `select count(*) filter (where `+openInvoice+` or `+toStamp+`), count(*) filter (where `+stampable+`),
 		count(*) filter (where status = 'completed' and fiscal_status in ('stamped', 'pdf')) from invoices where batch_id = $1`, batchID).Scan(&remaining, &ready, &stamped)
 	return remaining, ready, stamped, err
 }
 
 // TellPublication answers whether the batch's publication waits to be told that one of its
-// invoices was sealed — its stamping found nothing more when it last looked, or it was
-// last told over a minute ago (a run that ended or stopped since) — and marks it told.
-// Called after the seal commits (see StampRemaining). A mark already set costs no lock.
+// invoices was sealed — no seal has told it since its stamping last counted what is left
+// (StampRemaining), or the last one did over a minute ago (a run that ended or stopped
+// since) — and marks it told. Called after the seal commits. A mark already set costs no
+// lock.
 func (s *Store) TellPublication(ctx context.Context, batchID string) (bool, error) {
 	tag, err := s.pool.Exec(ctx, `update batches set publication_told = now() where id = $1
 		and (publication_told is null or publication_told < now() - interval '1 minute')`, batchID)

@@ -27,7 +27,13 @@ func TestDeliveryStateMovesOnlyForward(t *testing.T) {
 	if status, to := open(); status != "" || to != "" {
 		t.Fatalf("opened before it was printed: %s to %s", status, to)
 	}
+	// Printed, but its PDF not read yet (a printing that committed while the opening waited
+	// for the invoice's lock): not opened either.
 	w.exec(`update invoices set fiscal_status = 'pdf' where id = $1`, h.ID)
+	if status, to := open(); status != "" || to != "" {
+		t.Fatalf("opened without its PDF: %s to %s", status, to)
+	}
+	w.print(h.ID)
 	if status, to := open(); status != "pending" || to != "compras@forseti.example" {
 		t.Fatalf("opened: %s to %s", status, to)
 	}
@@ -99,8 +105,8 @@ func TestUncertainDeliveryWaitsForTheOperator(t *testing.T) {
 		t.Fatalf("sending: %v %v", ok, err)
 	}
 	// The worker died mid-DATA; the retry finds it sending and leaves it uncertain.
-	if err := w.st.MarkUncertain(w.ctx, h.ID, 1, "stopped while handing it over", "check the mailbox"); err != nil {
-		t.Fatal(err)
+	if marked, err := w.st.MarkUncertain(w.ctx, h.ID, 1, "stopped while handing it over", "check the mailbox"); !marked || err != nil {
+		t.Fatalf("marking uncertain: %v %v", marked, err)
 	}
 	if err := w.st.FinishDelivery(w.ctx, h.ID, 1, "sent", "the first run's late answer"); err != nil {
 		t.Fatal(err)
@@ -165,8 +171,8 @@ func TestSkipNeverOverwritesADeliveryMade(t *testing.T) {
 		return err
 	})
 	// Nor by a late run that found it sending, before it was sent, and marks it uncertain.
-	if err := w.st.MarkUncertain(w.ctx, h.ID, 1, "stopped while handing it over", "check the mailbox"); err != nil {
-		t.Fatal(err)
+	if marked, err := w.st.MarkUncertain(w.ctx, h.ID, 1, "stopped while handing it over", "check the mailbox"); marked || err != nil {
+		t.Fatalf("a delivery sent marked uncertain: %v %v", marked, err)
 	}
 	got := w.row(`select d.status || ' ' || v.delivery_status from deliveries d join invoices v on v.id = d.invoice_id where d.invoice_id = $1`, h.ID)
 	if got != "sent sent" {
@@ -178,6 +184,15 @@ func TestSkipNeverOverwritesADeliveryMade(t *testing.T) {
 func (w *world) printed(batchID string, order int64) store.InvoiceHead {
 	w.t.Helper()
 	h := w.completed(batchID, order)
-	w.exec(`update invoices set fiscal_status = 'pdf' where id = $1`, h.ID)
+	w.print(h.ID)
 	return h
+}
+
+// print stores a document and its PDF for the invoice, and marks it printed.
+func (w *world) print(id int64) {
+	w.t.Helper()
+	w.exec(`insert into fiscal_documents (invoice_id, xml, no_certificado, sello, pdf, status)
+		values ($1, '<cfdi:Comprobante/>', '30001000000500003416', 'sello', '%PDF-1.4', 'sealed')
+		on conflict (invoice_id) do update set pdf = excluded.pdf`, id)
+	w.exec(`update invoices set fiscal_status = 'pdf' where id = $1`, id)
 }
