@@ -4,8 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"go.temporal.io/sdk/activity"
 	"time"
+
+	"go.temporal.io/sdk/activity"
 )
 
 // Workflows is what activities ask of Temporal itself: waking (or starting) a batch's
