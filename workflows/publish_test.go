@@ -245,11 +245,7 @@ func TestPublishLooksAgainForWhatWasSealedAsAPassEnded(t *testing.T) {
 			{Ready: 1, Remaining: 1}, {Ready: 1, Remaining: 1}, {Ready: 1, Remaining: 1}, {Ready: 1, Remaining: 1}}, 1 + publishEmptyPasses},
 		{"taken, more ready", []activities.PublishResult{{Processed: 2, Ready: 1, Remaining: 1}, {Processed: 1}}, 2},
 	} {
-		var s testsuite.WorkflowTestSuite
-		env := s.NewTestWorkflowEnvironment()
-		env.RegisterWorkflow(PublishWorkflow)
-		activities.New(nil, activities.Config{}).Register(env)
-		env.SetTestTimeout(time.Minute)
+		env := passEnv()
 		var mu sync.Mutex
 		calls := 0
 		env.OnActivity(publishing.StampInvoices, mock.Anything, mock.Anything).Return(
@@ -285,11 +281,7 @@ func TestPublishPassesGatherWhileBilling(t *testing.T) {
 		{"invoices still being billed", activities.PublishResult{Processed: 1, Remaining: 3, Ready: 1}, publishGather},
 		{"all billed", activities.PublishResult{Processed: 1, Remaining: 1, Ready: 1}, 0},
 	} {
-		var s testsuite.WorkflowTestSuite
-		env := s.NewTestWorkflowEnvironment()
-		env.RegisterWorkflow(PublishWorkflow)
-		activities.New(nil, activities.Config{}).Register(env)
-		env.SetTestTimeout(time.Minute)
+		env := passEnv()
 		var mu sync.Mutex
 		var stamps, prints []time.Duration
 		env.OnActivity(publishing.StampInvoices, mock.Anything, mock.Anything).Return(
@@ -321,4 +313,15 @@ func TestPublishPassesGatherWhileBilling(t *testing.T) {
 			t.Errorf("%s: printing's passes waited %v, the last after stamping counted want %v", c.name, prints, c.want)
 		}
 	}
+}
+
+// passEnv is a test environment for PublishWorkflow with the activities registered (each
+// test mocks the passes), bounded to a minute.
+func passEnv() *testsuite.TestWorkflowEnvironment {
+	var s testsuite.WorkflowTestSuite
+	env := s.NewTestWorkflowEnvironment()
+	env.RegisterWorkflow(PublishWorkflow)
+	activities.New(nil, activities.Config{}).Register(env)
+	env.SetTestTimeout(time.Minute)
+	return env
 }
