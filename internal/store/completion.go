@@ -113,7 +113,7 @@ type SeriesLock struct {
 }
 
 // SettleAndLockSeries does, in one round trip, what completion writes before its number
-// and then takes the series' row lock: the sources' bookkeeping (SettleSources), the
+// and then takes the series' row lock: the sources' bookkeeping (settle), the
 // journal entry when there are postings (PostJournal), and LockSeries' read. Each
 // statement runs after the one before, with its own snapshot, as if sent one by one.
 func (t *Tx) SettleAndLockSeries(invoiceID int64, kinds []string, jh JournalHead, ps []rules.Posting, series string) (SeriesLock, error) {

@@ -273,27 +273,27 @@ func (w *world) complete(id int64) store.InvoiceHead {
 	w.price(id)
 	var h store.InvoiceHead
 	w.mustTx(func(tx *store.Tx) error {
-		var err error
-		if h, err = tx.LockInvoice(id); err != nil {
-			return err
-		}
-		terms, err := tx.ReceivableTerms(id)
+		h, terms, err := tx.LockForReceivable(id) // the receivable and completion steps' own statements
 		if err != nil {
 			return err
+		}
+		audit := func(step string) store.AuditRow {
+			return store.AuditRow{BatchID: h.BatchID, InvoiceID: id, Step: step, Attempt: h.Attempt, Outcome: "ok"}
 		}
 		if r, ok, err := rules.ReceivableFor(terms.Kind, terms.Days, terms.Generic, h.InvoiceDate); err != nil {
 			return err
 		} else if ok {
-			if _, err := tx.PostReceivable(h, r.Kind, r.DueDate); err != nil {
+			if err := tx.PostReceivableAudited(h, r.Kind, r.DueDate, audit(model.StepReceivable)); err != nil {
 				return err
 			}
 		}
-		if err := tx.SettleSources(id, h.SourceKinds); err != nil {
+		lock, err := tx.SettleAndLockSeries(id, h.SourceKinds, store.JournalHead{}, nil, h.Series)
+		if err != nil {
 			return err
 		}
-		if err := number(tx, h); err != nil {
-			return err
-		}
+		return tx.NumberAudited(h, lock.Next, audit(model.StepComplete))
+	})
+	w.mustTx(func(tx *store.Tx) (err error) {
 		h, err = tx.LockInvoice(id)
 		return err
 	})

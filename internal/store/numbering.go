@@ -27,26 +27,13 @@ func (t *Tx) Number(h InvoiceHead, number int64) error {
 	return t.exec(`update invoices set status = 'completed', number = $2, completed_at = now() where id = $1`, h.ID, number)
 }
 
-// SettleSources does the sources' bookkeeping of an invoice being completed: the order
-// lines' claimed quantity is invoiced (and, where the invoice discharged the stock,
-// delivered), and orders with nothing left to invoice nor to deliver are fulfilled (seed
-// 002);
-// installments are billed; a plan event is executed once every other invoice it was split
-// into is completed. The event rows are locked first, so two of its invoices completing at
-// once (in two series) serialise here, and the second sees the first completed. kinds are
-// the source kinds of the invoice's lines (InvoiceHead.SourceKinds).
-func (t *Tx) SettleSources(invoiceID int64, kinds []string) error {
-	for _, k := range kinds { // only what the invoice's lines bill: fewer round trips
-		for _, sql := range settle[k] {
-			if err := t.exec(sql, invoiceID); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
-}
-
-// settle are the statements that settle each kind of source an invoice bills, in order.
+// settle are the statements that settle each kind of source an invoice bills, in order
+// (SettleAndLockSeries sends those of the invoice's kinds): the order lines' claimed
+// quantity is invoiced (and, where the invoice discharged the stock, delivered), and orders
+// with nothing left to invoice nor to deliver are fulfilled (seed 002); installments are
+// billed; a plan event is executed once every other invoice it was split into is
+// completed. The event rows are locked first, so two of its invoices completing at once (in
+// two series) serialise here, and the second sees the first completed.
 var settle = map[string][]string{
 	"order_line": {`
 		update sales_order_lines ol set qty_in_billing = ol.qty_in_billing - l.quantity, qty_invoiced = ol.qty_invoiced + l.quantity,

@@ -18,19 +18,6 @@ type Terms struct {
 	NetsReturns   bool
 }
 
-// ReceivableTerms reads an invoice's Terms.
-func (t *Tx) ReceivableTerms(invoiceID int64) (Terms, error) {
-	var r Terms
-	err := t.tx.QueryRow(t.ctx, `
-		select t.kind, t.days, c.is_generic, coalesce((b.params->>'settle_credits')::boolean, false),
-		       v.batch_id is not null and exists (select 1 from invoices n where n.batch_id = v.batch_id and n.customer = v.customer
-		                                          and n.document_kind = 'credit_note' and n.credit_kind = 'return')
-		from invoices v join payment_terms t on t.code = v.payment_terms
-		join customers c on c.code = v.customer left join batches b on b.id = v.batch_id where v.id = $1`, invoiceID).
-		Scan(&r.Kind, &r.Days, &r.Generic, &r.SettleCredits, &r.NetsReturns)
-	return r, err
-}
-
 // PostReceivable records the invoice's receivable, once: the partial unique index (one
 // live receivable per invoice) makes a second run a no-op, and posted tells which it was.
 func (t *Tx) PostReceivable(h InvoiceHead, kind string, due time.Time) (posted bool, err error) {
