@@ -101,6 +101,11 @@ func (a *Publication) deliver(ctx context.Context, in Delivery, s *smtpSession) 
 	if ok, err := a.Store.MarkSending(ctx, invoiceID, seq); err != nil || !ok {
 		return err
 	}
+	// Once it is going out, its outcome is recorded even if the pass is cancelled meanwhile
+	// (its publication run ending): left "sending", the next pass would record it as
+	// uncertain although the server took it.
+	ctx, cancel := outlive(ctx)
+	defer cancel()
 	w, err := c.Data()
 	if err == nil {
 		_, err = w.Write(raw)
@@ -125,6 +130,16 @@ func (a *Publication) deliver(ctx context.Context, in Delivery, s *smtpSession) 
 		}
 	}
 	return a.finishDelivery(ctx, invoiceID, seq, "sent", "to "+job.recipient)
+}
+
+// outlive is ctx without its cancellation, for the writes that record what has happened
+// already: bounded by the activity's deadline, else by a minute.
+func outlive(ctx context.Context) (context.Context, context.CancelFunc) {
+	deadline, ok := ctx.Deadline()
+	if !ok {
+		deadline = time.Now().Add(time.Minute)
+	}
+	return context.WithDeadline(context.WithoutCancel(ctx), deadline)
 }
 
 // refused handles an SMTP error answer: 4xx is temporary (retry), 5xx permanent (failed).

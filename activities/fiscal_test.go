@@ -222,6 +222,28 @@ func TestDeliveryRetriedAfterAnAmbiguousEndNeverSendsTwice(t *testing.T) {
 	}
 }
 
+// A pass cancelled while a message is being handed over (its publication run ending) still
+// records what the server answered: left "sending", the next run's pass would record an
+// e-mail the server took as uncertain.
+func TestDeliveryCancelledWhileHandedOverIsRecordedSent(t *testing.T) {
+	a, inv := sealedAndPrinted(t)
+	a.Publication.Mail.Addr = testdb.FreeAddr(t)
+	api, _ := testdb.Mailpit(t, a.Publication.Mail.Addr)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	activities.WithAfterSend(func() error { cancel(); return nil })(a.Activities)
+	defer activities.WithAfterSend(nil)(a.Activities)
+	if err := a.Publication.DeliverInvoice(ctx, activities.Delivery{InvoiceID: inv, Seq: 1}); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(messages(t, api)); n != 1 {
+		t.Fatalf("%d messages, want 1", n)
+	}
+	if got := row(t, a, `select delivery_status || ' ' || (select status from deliveries where invoice_id = $1) from invoices where id = $1`, inv); got != "sent sent" {
+		t.Fatalf("a delivery cancelled after the server took it is %s, want sent", got)
+	}
+}
+
 func TestDeliveryWaitsForTheMailServer(t *testing.T) {
 	a, inv := sealedAndPrinted(t)
 	a.Publication.Mail.Addr = testdb.FreeAddr(t) // nothing listens there yet
