@@ -97,15 +97,18 @@ func (a *Publication) deliver(ctx context.Context, in Delivery, s *smtpSession) 
 	if err := c.Rcpt(job.recipient); err != nil {
 		return a.refused(ctx, invoiceID, seq, err)
 	}
-	// From here a lost answer is ambiguous: record that the body is going out first.
+	// From here a lost answer is ambiguous: record that the body is going out first. From
+	// that record on, the outcome is recorded even if the pass is cancelled meanwhile (its
+	// publication run ending): left "sending", the next pass would record it as uncertain
+	// although the server took it.
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	ctx, cancel := outlive(ctx)
+	defer cancel()
 	if ok, err := a.Store.MarkSending(ctx, invoiceID, seq); err != nil || !ok {
 		return err
 	}
-	// Once it is going out, its outcome is recorded even if the pass is cancelled meanwhile
-	// (its publication run ending): left "sending", the next pass would record it as
-	// uncertain although the server took it.
-	ctx, cancel := outlive(ctx)
-	defer cancel()
 	w, err := c.Data()
 	if err == nil {
 		_, err = w.Write(raw)

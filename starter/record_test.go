@@ -23,7 +23,7 @@ import (
 // recordingGeneration prefixes the files TestRecordHistories writes. Bump it when a workflow
 // changes: recordings of the code before stay beside the new ones, so both branches of
 // every GetVersion keep a history (workflows' TestEveryVersionBranchHasARecordedHistory).
-const recordingGeneration = "v6"
+const recordingGeneration = "v7"
 
 // TestRecordHistories records histories of real runs for the replay tests in
 // workflows/testdata: a batch that continues as new, a retry signalled during paging, a

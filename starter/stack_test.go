@@ -74,7 +74,7 @@ func (h *harness) startWorker() {
 	if err != nil {
 		h.t.Fatal(err)
 	}
-	w := worker.New(tc, h.cfg.TaskQueue, worker.Options{})
+	w := worker.New(tc, h.cfg.TaskQueue, config.WorkerOptions())
 	acts, err := h.cfg.Activities(h.st, h.inst)
 	if err != nil {
 		h.t.Fatal(err)

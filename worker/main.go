@@ -74,7 +74,7 @@ func run(log *zap.Logger) error {
 	}
 	defer c.Close()
 
-	w := worker.New(c, cfg.TaskQueue, worker.Options{})
+	w := worker.New(c, cfg.TaskQueue, config.WorkerOptions())
 	acts, err := cfg.Activities(st, inst)
 	if err != nil {
 		return err

@@ -49,6 +49,8 @@ func PublishWorkflow(ctx workflow.Context, in PublishInput) error {
 	p := &publication{ctx: ctx, in: in}
 	// The batch's stamped, printed and mailed counts, in the Web UI as passes go.
 	p.counts = workflow.GetVersion(ctx, "publish-counts", workflow.DefaultVersion, 1) == 1
+	// A run ends once the passes it cancels have stopped (runs from before ended at once).
+	p.waitPasses = workflow.GetVersion(ctx, "publish-wait-passes", workflow.DefaultVersion, 1) == 1
 	stamp := p.stage("stamping", "Stamp sealed invoices (PAC or DGI)", 5*time.Minute, publishing.StampInvoices)
 	printing := p.stage("printing", "Print stamped invoices", 5*time.Minute, publishing.PrintInvoices)
 	mail := p.stage("e-mail", "E-mail printed invoices", t.Delivery, publishing.DeliverInvoices)
@@ -100,6 +102,8 @@ type publication struct {
 	// open, sealed, stamped or printed.
 	remaining int
 	counts    bool // upsert each stage's count of done documents
+	// waitPasses: ending, the run waits until the passes it cancels have stopped (end).
+	waitPasses bool
 	// billing: invoices of the batch were still being billed when stamping last counted;
 	// passes then gather (publishGather).
 	billing bool
@@ -136,7 +140,8 @@ func (p *publication) idle() bool {
 // end stops the stages, cancelling a pass under way — one retrying while its server is
 // down would otherwise hold continue-as-new for as long as the outage lasts; a pass is
 // idempotent, so the next run's takes its documents on — waits until each has stopped
-// (it hears of the cancellation at its next heartbeat), then ends the run with err.
+// (it hears of the cancellation at its next heartbeat, within 5 s: the worker's
+// MaxHeartbeatThrottleInterval), then ends the run with err.
 func (p *publication) end(err error) error {
 	p.stop = true
 	for _, cancel := range p.cancels {
@@ -172,7 +177,7 @@ func (p *publication) stage(name, summary string, timeout time.Duration, fn any)
 			// A run ends only once a pass it cancels has stopped: the next run's pass would
 			// otherwise find e-mails the old one is still handing over, and record them as
 			// uncertain (seen in a 20,000-invoice run: 2 of them).
-			WaitForCancellation: true,
+			WaitForCancellation: p.waitPasses,
 			RetryPolicy:         retry,
 			Summary:             summary,
 		})

@@ -35,6 +35,7 @@ var versionChanges = map[string]versionChange{
 	"publish-stamp":               {workflow: "PublishWorkflow", within: "publish-signalled=-1"},
 	"publish-stages-end-in-order": {workflow: "PublishWorkflow", within: "publish-signalled=-1"},
 	"publish-counts":              {workflow: "PublishWorkflow", within: "publish-signalled=1"},
+	"publish-wait-passes":         {workflow: "PublishWorkflow", within: "publish-signalled=1"},
 	"cancel-global-reissue":       {workflow: "CancelInvoiceWorkflow"},
 	"restate-receipt":             {workflow: "CancelInvoiceWorkflow"},
 	"sweep-months": {workflow: "MonthlyReceiptsWorkflow", unrecorded: map[int]string{

@@ -5,10 +5,11 @@ import "context"
 // Publication is what happens to a completed invoice's sealed document after its workflow:
 // stamping, printing, then e-mail. It runs a batch at a time, apart from the invoices.
 //
-// Every pass lists and counts by the index invoices_batch_publication (migration 043):
-// completed invoices by batch, fiscal status and delivery status, so a pass reads what is
-// at its stage, not every invoice of the batch (a 20,000-invoice batch makes hundreds of
-// passes). Each condition below names the status and fiscal status it filters, for that.
+// A pass lists and counts by the index invoices_batch_publication (migration 043):
+// completed invoices by batch, fiscal status and delivery status, so it reads what is at
+// its stage, not every invoice of the batch (a 20,000-invoice batch makes hundreds of
+// passes); draft and processing ones by invoices_batch_open. The counts of what is done
+// (for the Web UI) still read every done invoice of the batch, from the index.
 
 // toStamp are sealed documents not stamped yet, with no fiscal error.
 const toStamp = `status = 'completed' and fiscal_status = 'sealed' and fiscal_error = ''`
