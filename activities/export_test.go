@@ -2,6 +2,7 @@ package activities
 
 import (
 	"context"
+	"time"
 
 	"billrun/internal/model"
 )
@@ -21,4 +22,9 @@ func (a *Publication) DeliverOnOneSession(ctx context.Context, ds []Delivery, be
 		between()
 	}
 	return nil
+}
+
+// KeepAliveEvery exposes a pass's heartbeats, at a test's pace.
+func KeepAliveEvery(ctx context.Context, every time.Duration, progress func() string) (stop func()) {
+	return keepAliveEvery(ctx, every, progress)
 }

@@ -96,9 +96,17 @@ func pass(ctx context.Context, ids []int64, n int, verb string, do func(context.
 
 // keepAlive heartbeats with progress every passHeartbeat until stop is called.
 func keepAlive(ctx context.Context, progress func() string) (stop func()) {
-	ctx, cancel := context.WithCancel(ctx)
+	return keepAliveEvery(ctx, passHeartbeat, progress)
+}
+
+// keepAliveEvery heartbeats until stop is called, also once the activity is cancelled: a
+// cancelled pass finishes the documents it has handed over (outlive), and its publication
+// run waits for it (WaitForCancellation); without heartbeats the server would time it
+// out after 30 s and the next run could find an e-mail still "sending".
+func keepAliveEvery(ctx context.Context, every time.Duration, progress func() string) (stop func()) {
+	ctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	go func() {
-		tick := time.NewTicker(passHeartbeat)
+		tick := time.NewTicker(every)
 		defer tick.Stop()
 		for {
 			select {

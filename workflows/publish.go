@@ -64,8 +64,10 @@ func PublishWorkflow(ctx workflow.Context, in PublishInput) error {
 	}
 	p.tell() // a new run looks at everything once
 	for {
-		_ = workflow.Await(ctx, func() bool { return p.failure != nil || wake.Len() > 0 || due() || p.idle() })
+		err := workflow.Await(ctx, func() bool { return p.failure != nil || wake.Len() > 0 || due() || p.idle() })
 		switch {
+		case err != nil: // cancelled by an operator: waits on a cancelled context return at once
+			return p.cancelled(err)
 		case p.failure != nil:
 			return p.end(p.failure)
 		case wake.Len() > 0:
@@ -83,7 +85,10 @@ func PublishWorkflow(ctx workflow.Context, in PublishInput) error {
 		// Invoices of the batch are still being billed: the first sealed wakes this run.
 		workflow.SetCurrentDetails(ctx, fmt.Sprintf("Idle: %d invoices of batch %s are still being billed or published; "+
 			"the next one sealed wakes this workflow.", p.remaining, in.BatchID))
-		woken, _ := workflow.AwaitWithTimeout(ctx, publishRecheck, func() bool { return wake.Len() > 0 || due() })
+		woken, err := workflow.AwaitWithTimeout(ctx, publishRecheck, func() bool { return wake.Len() > 0 || due() })
+		if err != nil {
+			return p.cancelled(err)
+		}
 		if !woken {
 			p.tell()
 		}
@@ -147,7 +152,9 @@ func (p *publication) end(err error) error {
 	for _, cancel := range p.cancels {
 		cancel()
 	}
-	_ = workflow.Await(p.ctx, func() bool {
+	// Disconnected: a run an operator cancelled waits for its passes too.
+	wait, _ := workflow.NewDisconnectedContext(p.ctx)
+	_ = workflow.Await(wait, func() bool {
 		for _, s := range p.stages {
 			if s.busy {
 				return false
@@ -156,6 +163,15 @@ func (p *publication) end(err error) error {
 		return true
 	})
 	return err
+}
+
+// cancelled ends a run an operator cancelled (Web UI, `temporal workflow cancel`), once its
+// passes have stopped. Nothing is lost: the next invoice of the batch sealed or retried,
+// or `billrun batch resume`, starts publication again.
+func (p *publication) cancelled(err error) error {
+	workflow.SetCurrentDetails(p.ctx, fmt.Sprintf("Cancelled: `billrun batch resume %s` starts publication again "+
+		"(so does the next invoice of the batch sealed or retried).", p.in.BatchID))
+	return p.end(err)
 }
 
 // stage starts a stage's loop: while told, run a pass; a pass that processed documents
@@ -183,7 +199,7 @@ func (p *publication) stage(name, summary string, timeout time.Duration, fn any)
 		})
 		for {
 			_ = workflow.Await(g, func() bool { return s.told || p.stop })
-			if p.stop {
+			if p.stop || g.Err() != nil { // g.Err: the run was cancelled
 				return
 			}
 			s.told, s.busy = false, true

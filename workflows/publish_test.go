@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/mock"
+	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
 
 	"billrun/activities"
@@ -328,4 +329,34 @@ func passEnv() *testsuite.TestWorkflowEnvironment {
 	activities.New(nil, activities.Config{}).Register(env)
 	env.SetTestTimeout(time.Minute)
 	return env
+}
+
+// An operator who cancels a publication run (Web UI, `temporal workflow cancel`) ends it
+// as cancelled, whether it idles with invoices still being billed or runs a pass: it does
+// not loop on its cancelled waits. The batch starts a new run when it next seals one.
+func TestPublishCancelledByAnOperatorEnds(t *testing.T) {
+	for _, c := range []struct {
+		name     string
+		at       time.Duration
+		mailTake time.Duration
+	}{
+		{"idle", 5 * time.Minute, time.Second},
+		{"during a pass", 10 * time.Second, 5 * time.Minute},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			b := newFakeBatch(3)
+			if c.name == "idle" {
+				b.state[1] = "open" // still being billed: the run idles
+			}
+			env := publishEnv(t, b, c.mailTake)
+			env.RegisterDelayedCallback(env.CancelWorkflow, c.at)
+			env.ExecuteWorkflow(PublishWorkflow, PublishInput{BatchID: "B1"})
+			if !env.IsWorkflowCompleted() {
+				t.Fatal("publication did not end once cancelled")
+			}
+			if err := env.GetWorkflowError(); err == nil || !temporal.IsCanceledError(err) {
+				t.Fatalf("publication ended with %v, want cancelled", err)
+			}
+		})
+	}
 }
