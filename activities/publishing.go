@@ -102,9 +102,10 @@ func keepAlive(ctx context.Context, progress func() string) (stop func()) {
 // keepAliveEvery heartbeats until stop is called, also once the activity is cancelled: a
 // cancelled pass finishes the documents it has handed over (outlive), and its publication
 // run waits for it (WaitForCancellation); without heartbeats the server would time it
-// out after 30 s and the next run could find an e-mail still "sending".
+// out after 30 s and the next run could find an e-mail still "sending". Never past the
+// activity's deadline (outlive).
 func keepAliveEvery(ctx context.Context, every time.Duration, progress func() string) (stop func()) {
-	ctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	ctx, cancel := outlive(ctx)
 	go func() {
 		tick := time.NewTicker(every)
 		defer tick.Stop()

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"billrun/activities"
 	"billrun/internal/importfmt"
 	"billrun/internal/model"
 	"billrun/schema/testdb"
@@ -73,8 +74,8 @@ func (g *gate) set(shut bool) {
 
 // publishingHarness is a harness whose worker e-mails through a private mail sink and
 // stamps through a gate in front of the stack's sandbox PAC, so a test can take either
-// down.
-func publishingHarness(t *testing.T) (*harness, *testdb.MailSink, *gate) {
+// down. opts are the worker's activities' test hooks.
+func publishingHarness(t *testing.T, opts ...activities.Option) (*harness, *testdb.MailSink, *gate) {
 	t.Helper()
 	h := newHarness(t, false)
 	smtpAddr := testdb.FreeAddr(t)
@@ -87,7 +88,7 @@ func publishingHarness(t *testing.T) (*harness, *testdb.MailSink, *gate) {
 	g := newGate(t, pac.Host)
 	pac.Host = g.addr
 	h.cfg.PACURL = pac.String()
-	h.startWorker()
+	h.startWorker(opts...)
 	return h, sink, g
 }
 

@@ -16,6 +16,7 @@ import (
 	"go.temporal.io/sdk/worker"
 	"go.uber.org/zap"
 
+	"billrun/activities"
 	"billrun/internal/store"
 	"billrun/schema/testdb"
 	"billrun/worker/config"
@@ -69,7 +70,7 @@ func newHarnessOn(t *testing.T, dbURL string, withWorker bool) *harness {
 	return h
 }
 
-func (h *harness) startWorker() {
+func (h *harness) startWorker(opts ...activities.Option) {
 	tc, err := h.cfg.Temporal(zap.NewNop())
 	if err != nil {
 		h.t.Fatal(err)
@@ -78,6 +79,9 @@ func (h *harness) startWorker() {
 	acts, err := h.cfg.Activities(h.st, h.inst)
 	if err != nil {
 		h.t.Fatal(err)
+	}
+	for _, o := range opts {
+		o(acts)
 	}
 	workflows.Register(w, acts, workflows.Client{Temporal: tc, TaskQueue: h.cfg.TaskQueue, Installation: h.inst, Timeouts: h.cfg.Timeouts})
 	if err := w.Start(); err != nil {

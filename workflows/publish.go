@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
 	"billrun/activities"
@@ -66,8 +67,8 @@ func PublishWorkflow(ctx workflow.Context, in PublishInput) error {
 	for {
 		err := workflow.Await(ctx, func() bool { return p.failure != nil || wake.Len() > 0 || due() || p.idle() })
 		switch {
-		case err != nil: // cancelled by an operator: waits on a cancelled context return at once
-			return p.cancelled(err)
+		case err != nil: // cancelled by an operator (a wait on a cancelled context returns at once)
+			return p.end(err)
 		case p.failure != nil:
 			return p.end(p.failure)
 		case wake.Len() > 0:
@@ -86,8 +87,8 @@ func PublishWorkflow(ctx workflow.Context, in PublishInput) error {
 		workflow.SetCurrentDetails(ctx, fmt.Sprintf("Idle: %d invoices of batch %s are still being billed or published; "+
 			"the next one sealed wakes this workflow.", p.remaining, in.BatchID))
 		woken, err := workflow.AwaitWithTimeout(ctx, publishRecheck, func() bool { return wake.Len() > 0 || due() })
-		if err != nil {
-			return p.cancelled(err)
+		if err != nil { // cancelled by an operator
+			return p.end(err)
 		}
 		if !woken {
 			p.tell()
@@ -146,13 +147,16 @@ func (p *publication) idle() bool {
 // down would otherwise hold continue-as-new for as long as the outage lasts; a pass is
 // idempotent, so the next run's takes its documents on — waits until each has stopped
 // (it hears of the cancellation at its next heartbeat, within 5 s: the worker's
-// MaxHeartbeatThrottleInterval), then ends the run with err.
+// MaxHeartbeatThrottleInterval), then ends the run with err. A run an operator cancelled
+// (Web UI, `temporal workflow cancel`) ends cancelled, not continued as new, saying how to
+// start publication again; nothing is lost meanwhile: the next invoice of the batch sealed
+// or retried, or `billrun batch resume`, starts it.
 func (p *publication) end(err error) error {
 	p.stop = true
 	for _, cancel := range p.cancels {
 		cancel()
 	}
-	// Disconnected: a run an operator cancelled waits for its passes too.
+	// Disconnected: a cancelled run waits for its passes too.
 	wait, _ := workflow.NewDisconnectedContext(p.ctx)
 	_ = workflow.Await(wait, func() bool {
 		for _, s := range p.stages {
@@ -162,16 +166,13 @@ func (p *publication) end(err error) error {
 		}
 		return true
 	})
+	if err != nil && p.ctx.Err() != nil {
+		why := fmt.Sprintf("Cancelled: `billrun batch resume %s` starts publication again "+
+			"(so does the next invoice of the batch sealed or retried).", p.in.BatchID)
+		workflow.SetCurrentDetails(p.ctx, why)
+		return temporal.NewCanceledError(why)
+	}
 	return err
-}
-
-// cancelled ends a run an operator cancelled (Web UI, `temporal workflow cancel`), once its
-// passes have stopped. Nothing is lost: the next invoice of the batch sealed or retried,
-// or `billrun batch resume`, starts publication again.
-func (p *publication) cancelled(err error) error {
-	workflow.SetCurrentDetails(p.ctx, fmt.Sprintf("Cancelled: `billrun batch resume %s` starts publication again "+
-		"(so does the next invoice of the batch sealed or retried).", p.in.BatchID))
-	return p.end(err)
 }
 
 // stage starts a stage's loop: while told, run a pass; a pass that processed documents

@@ -2,7 +2,9 @@ package workflows
 
 import (
 	"context"
+	"errors"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -354,8 +356,14 @@ func TestPublishCancelledByAnOperatorEnds(t *testing.T) {
 			if !env.IsWorkflowCompleted() {
 				t.Fatal("publication did not end once cancelled")
 			}
-			if err := env.GetWorkflowError(); err == nil || !temporal.IsCanceledError(err) {
+			err := env.GetWorkflowError()
+			var cancelled *temporal.CanceledError
+			if !errors.As(err, &cancelled) {
 				t.Fatalf("publication ended with %v, want cancelled", err)
+			}
+			var why string
+			if err := cancelled.Details(&why); err != nil || !strings.Contains(why, "billrun batch resume B1") {
+				t.Errorf("a cancelled publication says %q (%v), want how to start it again", why, err)
 			}
 		})
 	}
