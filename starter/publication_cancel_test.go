@@ -7,6 +7,7 @@ import (
 	"time"
 
 	enums "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 	"go.uber.org/zap"
 
@@ -22,31 +23,14 @@ import (
 // cancelled waits); `batch resume` starts it again, and every invoice is e-mailed once.
 func TestCancelledPublicationIsResumed(t *testing.T) {
 	h, sink, _ := publishingHarness(t)
-	if _, err := h.st.Import(context.Background(), bench.Dataset(bench.Options{Invoices: 3, Lines: 1}, testdb.SAT(t, "csd"))); err != nil {
-		t.Fatal(err)
-	}
 	sink.Stop()
-	id := h.batchID("PUBCANCEL")
-	h.mustRun("batch", "create", "--id", id, "--orders", "1-3", "--series", "A", "--date", "2026-11-23")
+	id := threeInvoiceBatch(t, h, "PUBCANCEL")
 	h.waitFor("the invoices printed, their e-mail held", time.Minute, func() bool {
 		return h.int(`select count(*) from invoices where batch_id = $1 and fiscal_status = 'pdf' and delivery_status = 'pending'`, id) == 3
 	})
 	time.Sleep(2 * time.Second) // the e-mail pass meets the server down and retries
-	tc, err := h.cfg.Temporal(zap.NewNop())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer tc.Close()
-	pub := workflows.PublishWorkflowID(h.inst, id)
-	if err := tc.CancelWorkflow(context.Background(), pub, ""); err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	err = tc.GetWorkflow(ctx, pub, "").Get(ctx, nil)
-	if !temporal.IsCanceledError(err) {
-		t.Fatalf("cancelled publication ended with %v, want cancelled", err)
-	}
+	tc, pub := cancelPublication(t, h, id)
+	endsCancelled(t, tc, pub)
 	sink.Start()
 	var sum model.Summary
 	h.runJSON(&sum, "batch", "resume", id, "--wait", "--timeout", "2m")
@@ -82,25 +66,13 @@ func TestCancelledPublicationWaitsForTheEmailHandedOver(t *testing.T) {
 	h, sink, _ := publishingHarness(t, activities.WithAfterSend(hold))
 	free := sync.OnceFunc(func() { close(release) })
 	defer free() // a failed test must not leave the worker's pass held
-	if _, err := h.st.Import(context.Background(), bench.Dataset(bench.Options{Invoices: 3, Lines: 1}, testdb.SAT(t, "csd"))); err != nil {
-		t.Fatal(err)
-	}
-	id := h.batchID("PUBHOLD")
-	h.mustRun("batch", "create", "--id", id, "--orders", "1-3", "--series", "A", "--date", "2026-11-23")
+	id := threeInvoiceBatch(t, h, "PUBHOLD")
 	select {
 	case <-held:
 	case <-time.After(time.Minute):
 		t.Fatal("no e-mail handed over")
 	}
-	tc, err := h.cfg.Temporal(zap.NewNop())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer tc.Close()
-	pub := workflows.PublishWorkflowID(h.inst, id)
-	if err := tc.CancelWorkflow(context.Background(), pub, ""); err != nil {
-		t.Fatal(err)
-	}
+	tc, pub := cancelPublication(t, h, id)
 	time.Sleep(8 * time.Second) // the pass hears of it at its next heartbeat (every 5 s)
 	d, err := tc.DescribeWorkflowExecution(context.Background(), pub, "")
 	if err != nil {
@@ -110,11 +82,7 @@ func TestCancelledPublicationWaitsForTheEmailHandedOver(t *testing.T) {
 		t.Fatalf("publication is %s while its e-mail pass still hands a message over, want running until the pass stops", st)
 	}
 	free()
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	if err := tc.GetWorkflow(ctx, pub, "").Get(ctx, nil); !temporal.IsCanceledError(err) {
-		t.Fatalf("cancelled publication ended with %v, want cancelled", err)
-	}
+	endsCancelled(t, tc, pub)
 	if n := h.int(`select count(*) from invoices where batch_id = $1 and delivery_status in ('sending', 'uncertain')`, id); n != 0 {
 		t.Fatalf("%d e-mails left sending or uncertain once the cancelled publication ended", n)
 	}
@@ -124,5 +92,41 @@ func TestCancelledPublicationWaitsForTheEmailHandedOver(t *testing.T) {
 	}
 	if n := len(sinkMessages(t, sink.API)); n != 3 {
 		t.Errorf("%d messages in the sink, want 3", n)
+	}
+}
+
+// threeInvoiceBatch imports the bench's dataset of 3 orders and bills them in a batch.
+func threeInvoiceBatch(t *testing.T, h *harness, prefix string) string {
+	t.Helper()
+	if _, err := h.st.Import(context.Background(), bench.Dataset(bench.Options{Invoices: 3, Lines: 1}, testdb.SAT(t, "csd"))); err != nil {
+		t.Fatal(err)
+	}
+	id := h.batchID(prefix)
+	h.mustRun("batch", "create", "--id", id, "--orders", "1-3", "--series", "A", "--date", "2026-11-23")
+	return id
+}
+
+// cancelPublication cancels the batch's publication workflow as an operator would.
+func cancelPublication(t *testing.T, h *harness, batchID string) (client.Client, string) {
+	t.Helper()
+	tc, err := h.cfg.Temporal(zap.NewNop())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(tc.Close)
+	pub := workflows.PublishWorkflowID(h.inst, batchID)
+	if err := tc.CancelWorkflow(context.Background(), pub, ""); err != nil {
+		t.Fatal(err)
+	}
+	return tc, pub
+}
+
+// endsCancelled wants the publication ended as cancelled within a minute.
+func endsCancelled(t *testing.T, tc client.Client, pub string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := tc.GetWorkflow(ctx, pub, "").Get(ctx, nil); !temporal.IsCanceledError(err) {
+		t.Fatalf("cancelled publication ended with %v, want cancelled", err)
 	}
 }
